@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: MIT
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+
+VERSION := 0.1.0
+GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes
+CFLAGS += -MMD -MP -Iinclude
+CFLAGS += -DNSBENCH_VERSION='"$(VERSION)"' -DNSBENCH_COMMIT='"$(GIT_COMMIT)"'
+CFLAGS += $(EXTRA_CFLAGS)
+PKGS := libnl-route-3.0 libmnl libnftables jansson
+DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+DEP_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -liperf
+CFLAGS += $(DEP_CFLAGS)
+LDLIBS += $(DEP_LIBS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRCS := $(wildcard netns/*.c bench/*.c) $(filter-out harness/main.c harness/cmd_%.c,$(wildcard harness/*.c))
+CLI_SRCS := harness/main.c $(wildcard harness/cmd_*.c)
+LIB_OBJS := $(LIB_SRCS:.c=.o)
+CLI_OBJS := $(CLI_SRCS:.c=.o)
+
+UNIT_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/unit_*.c))
+INTEG_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/integ_*.c))
+
+.PHONY: all deps run test unit integ valgrind asan bench clean install
+
+all: nsbench
+
+deps:
+	$(Q)./scripts/deps.sh
+
+nsbench: $(LIB_OBJS) $(CLI_OBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+%.o: %.c
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+tests/bin/%: tests/%.c tests/testlib.h $(LIB_OBJS)
+	@mkdir -p tests/bin
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) $(LDFLAGS) -o $@ $< $(LIB_OBJS) \
+		$(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+# The default benchmark of every mode; `sudo make run`.
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	./nsbench doctor
+	./scripts/run-default.sh
+
+unit: $(UNIT_TESTS)
+	$(Q)set -e; for t in $(UNIT_TESTS); do echo "== $$t"; ./$$t; done
+
+integ: nsbench $(INTEG_TESTS)
+	$(Q)set -e; for t in $(INTEG_TESTS); do echo "== $$t"; ./$$t; done
+
+valgrind: $(UNIT_TESTS)
+	$(Q)set -e; for t in $(UNIT_TESTS); do echo "== valgrind $$t"; \
+		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+		./$$t >/dev/null; done
+
+# Unit tests again under AddressSanitizer, in a separate tree.
+asan:
+	$(Q)rm -rf build-asan && mkdir -p build-asan && \
+	  git ls-files -co --exclude-standard | tar -cf - -T - | tar -xf - -C build-asan && \
+	  $(MAKE) --no-print-directory -C build-asan unit \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined"
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all EXTRA_CFLAGS=-Werror
+	$(Q)$(MAKE) --no-print-directory unit valgrind asan integ
+	@echo "all test suites passed"
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	./scripts/bench-lab.sh
+
+install: nsbench
+	install -D -m 0755 nsbench $(DESTDIR)$(BINDIR)/nsbench
+
+clean:
+	rm -rf nsbench tests/bin build-asan */*.o */*.d
+
+-include $(LIB_SRCS:.c=.d) $(CLI_SRCS:.c=.d)

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSB_CLEAN_H
+#define NSB_CLEAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct clean_report {
+	size_t labs_removed;
+	size_t labs_skipped; /* owned by a running nsbench */
+	size_t orphan_ns_removed;
+	size_t errors;
+};
+
+/* Removes one lab by id (its owner must be gone unless FORCE). */
+int clean_lab(const char *id, bool force);
+/* Every lab no running nsbench owns, and namespaces named like ours with no state file. */
+int clean_all(const char *kind, struct clean_report *r);
+/* Leftovers: state files plus /run/netns entries named nsb-*. */
+size_t clean_count_leftovers(void);
+
+#endif

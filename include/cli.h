@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSB_CLI_H
+#define NSB_CLI_H
+
+#define EXIT_USAGE 2
+
+extern const char *prog_name;
+
+int topo_main(int argc, char **argv);
+int clean_main(int argc, char **argv);
+int doctor_main(int argc, char **argv);
+
+/* Prints "nsbench: error: <what>" and the command's usage; returns EXIT_USAGE. */
+int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Root or CAP_NET_ADMIN + CAP_SYS_ADMIN; prints what is missing. */
+int cli_need_privileges(void);
+void cli_install_signals(void);
+int cli_signal_exit(void);
+
+#endif

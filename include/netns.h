@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSB_NETNS_H
+#define NSB_NETNS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define NETNS_RUN_DIR "/run/netns"
+
+int netns_create(const char *name);
+int netns_delete(const char *name);
+int netns_exists(const char *name);
+int netns_open(const char *name);
+int netns_enter(const char *name, int *saved_fd);
+int netns_leave(int saved_fd);
+int netns_pids(const char *name, pid_t *pids, size_t max, size_t *count);
+int netns_list(const char *prefix, char (*names)[64], size_t max, size_t *count);
+
+#endif

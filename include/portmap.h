@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSB_PORTMAP_H
+#define NSB_PORTMAP_H
+
+#include <stdint.h>
+
+/*
+ * The instance's port mapping (Docker's DNAT and masquerade) as one nftables
+ * table inside the instance namespace, never anywhere else.
+ */
+struct portmap;
+
+#define PORTMAP_TABLE "nsbench"
+
+int portmap_open(struct portmap **out, const char *netns);
+void portmap_close(struct portmap *pm);
+/* nftables' own error text for the last failed batch, or "". */
+const char *portmap_error(const struct portmap *pm);
+
+int portmap_init(struct portmap *pm, const char *bridge, const char *bridge_cidr);
+int portmap_add(struct portmap *pm, const char *host_addr, uint16_t host_port,
+		const char *task_addr, uint16_t task_port, const char *comment);
+int portmap_destroy(struct portmap *pm);
+/* Runs one nft command (for counters and tests); output stays in the buffer. */
+int portmap_cmd(struct portmap *pm, const char *cmd, const char **output);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSB_RT_H
+#define NSB_RT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* An rtnetlink socket bound to one namespace (libnl-route-3 underneath). */
+struct rt;
+
+int rt_open(struct rt **out, const char *netns);
+void rt_close(struct rt *rt);
+/* The kernel's extended-ack text for the last failure, or "". */
+const char *rt_ext_msg(const struct rt *rt);
+
+int rt_ifindex(struct rt *rt, const char *ifname);
+int rt_veth_add(struct rt *rt, const char *name, int master, const char *peer, int peer_nsfd);
+int rt_bridge_add(struct rt *rt, const char *name);
+int rt_macvlan_add(struct rt *rt, const char *name, int parent, const char *mode, int nsfd);
+int rt_link_up(struct rt *rt, const char *ifname);
+int rt_link_del(struct rt *rt, const char *ifname);
+int rt_addr_add(struct rt *rt, const char *ifname, const char *cidr);
+int rt_route_default(struct rt *rt, const char *gateway);
+
+struct rt_link_info {
+	char name[16];
+	char kind[16];
+	int ifindex;
+	bool up;
+};
+
+int rt_links(struct rt *rt, struct rt_link_info *links, size_t max, size_t *count);
+int rt_route_get(struct rt *rt, const char *dst);
+
+#endif

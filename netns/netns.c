@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Named network namespaces, made exactly as `ip netns add` makes them so that
+ * `ip -n NAME` and `ip netns exec` work on a lab: a file under /run/netns on
+ * a shared mount, with the namespace bind-mounted onto it.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "netns.h"
+
+static int netns_path(const char *name, char *buf, size_t len)
+{
+	int n;
+
+	if (!name || !*name || strchr(name, '/') || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0)
+		return -EINVAL;
+	n = snprintf(buf, len, "%s/%s", NETNS_RUN_DIR, name);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* /run/netns must be a shared mount so that the bind mounts propagate. */
+static int netns_prepare_dir(void)
+{
+	if (mkdir(NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	while (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) < 0) {
+		if (errno != EINVAL)
+			return -errno;
+		/* Not a mount point yet: bind it onto itself, once. */
+		if (mount(NETNS_RUN_DIR, NETNS_RUN_DIR, "none", MS_BIND | MS_REC, NULL) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+int netns_create(const char *name)
+{
+	char path[PATH_MAX];
+	int lock_fd = -1, fd = -1, saved = -1;
+	int ret;
+
+	ret = netns_path(name, path, sizeof(path));
+	if (ret)
+		return ret;
+	if (mkdir(NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	lock_fd = open(NETNS_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock_fd < 0)
+		return -errno;
+	if (flock(lock_fd, LOCK_EX) < 0) {
+		ret = -errno;
+		goto out_lock;
+	}
+	ret = netns_prepare_dir();
+	if (ret)
+		goto out_lock;
+
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0) {
+		ret = -errno;
+		goto out_lock;
+	}
+	close(fd);
+
+	saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (saved < 0) {
+		ret = -errno;
+		goto out_unlink;
+	}
+	if (unshare(CLONE_NEWNET) < 0) {
+		ret = -errno;
+		goto out_unlink;
+	}
+	/* /proc/self would name the thread group leader's namespace. */
+	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0)
+		ret = -errno;
+	if (setns(saved, CLONE_NEWNET) < 0 && !ret)
+		ret = -errno;
+	if (ret)
+		goto out_unlink;
+	close(saved);
+	close(lock_fd);
+	return 0;
+
+out_unlink:
+	umount2(path, MNT_DETACH);
+	unlink(path);
+	if (saved >= 0)
+		close(saved);
+out_lock:
+	close(lock_fd);
+	return ret;
+}
+
+int netns_delete(const char *name)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	ret = netns_path(name, path, sizeof(path));
+	if (ret)
+		return ret;
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return -errno;
+	if (unlink(path) < 0)
+		return -errno;
+	return 0;
+}
+
+int netns_exists(const char *name)
+{
+	char path[PATH_MAX];
+
+	if (netns_path(name, path, sizeof(path)))
+		return 0;
+	return access(path, F_OK) == 0;
+}
+
+int netns_open(const char *name)
+{
+	char path[PATH_MAX];
+	int ret, fd;
+
+	ret = netns_path(name, path, sizeof(path));
+	if (ret)
+		return ret;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Moves only the calling thread; give the saved fd back to netns_leave(). */
+int netns_enter(const char *name, int *saved_fd)
+{
+	int fd, saved, ret = 0;
+
+	saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (saved < 0)
+		return -errno;
+	fd = netns_open(name);
+	if (fd < 0) {
+		close(saved);
+		return fd;
+	}
+	if (setns(fd, CLONE_NEWNET) < 0)
+		ret = -errno;
+	close(fd);
+	if (ret) {
+		close(saved);
+		return ret;
+	}
+	*saved_fd = saved;
+	return 0;
+}
+
+int netns_leave(int saved_fd)
+{
+	int ret = 0;
+
+	if (saved_fd < 0)
+		return 0;
+	if (setns(saved_fd, CLONE_NEWNET) < 0)
+		ret = -errno;
+	close(saved_fd);
+	return ret;
+}
+
+/* Processes whose network namespace is NAME: compared by nsfs inode. */
+int netns_pids(const char *name, pid_t *pids, size_t max, size_t *count)
+{
+	char path[PATH_MAX], link[64];
+	struct stat ns_st, st;
+	struct dirent *de;
+	DIR *d;
+	int ret;
+
+	*count = 0;
+	ret = netns_path(name, path, sizeof(path));
+	if (ret)
+		return ret;
+	if (stat(path, &ns_st) < 0)
+		return -errno;
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 0)
+			continue;
+		snprintf(link, sizeof(link), "/proc/%ld/ns/net", pid);
+		if (stat(link, &st) < 0)
+			continue;
+		if (st.st_ino != ns_st.st_ino || st.st_dev != ns_st.st_dev)
+			continue;
+		if (*count < max)
+			pids[*count] = (pid_t)pid;
+		(*count)++;
+	}
+	closedir(d);
+	return 0;
+}
+
+int netns_list(const char *prefix, char (*names)[64], size_t max, size_t *count)
+{
+	struct dirent *de;
+	size_t plen = prefix ? strlen(prefix) : 0;
+	DIR *d;
+
+	*count = 0;
+	d = opendir(NETNS_RUN_DIR);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || strncmp(de->d_name, prefix ? prefix : "", plen))
+			continue;
+		if (strlen(de->d_name) >= 64)
+			continue;
+		if (*count < max)
+			strcpy(names[*count], de->d_name);
+		(*count)++;
+	}
+	closedir(d);
+	return 0;
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <nftables/libnftables.h>
+
+#include "netns.h"
+#include "portmap.h"
+
+struct portmap {
+	struct nft_ctx *nft;
+	char err[512];
+};
+
+int portmap_open(struct portmap **out, const char *netns)
+{
+	struct portmap *pm;
+	int saved = -1, ret;
+
+	pm = calloc(1, sizeof(*pm));
+	if (!pm)
+		return -ENOMEM;
+	ret = netns_enter(netns, &saved);
+	if (ret) {
+		free(pm);
+		return ret;
+	}
+	/* The context's netlink socket stays in the namespace it was made in. */
+	pm->nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	netns_leave(saved);
+	if (!pm->nft) {
+		free(pm);
+		return -ENOMEM;
+	}
+	nft_ctx_buffer_output(pm->nft);
+	nft_ctx_buffer_error(pm->nft);
+	*out = pm;
+	return 0;
+}
+
+void portmap_close(struct portmap *pm)
+{
+	if (!pm)
+		return;
+	nft_ctx_free(pm->nft);
+	free(pm);
+}
+
+const char *portmap_error(const struct portmap *pm)
+{
+	return pm ? pm->err : "";
+}
+
+/* A batch is all or nothing; keep nft's message, first line only. */
+static int portmap_run(struct portmap *pm, const char *cmds)
+{
+	const char *e;
+	size_t n;
+
+	pm->err[0] = '\0';
+	if (nft_run_cmd_from_buffer(pm->nft, cmds) == 0)
+		return 0;
+	e = nft_ctx_get_error_buffer(pm->nft);
+	if (e && *e) {
+		n = strcspn(e, "\n");
+		snprintf(pm->err, sizeof(pm->err), "%.*s", (int)n, e);
+	}
+	if (strstr(pm->err, "Operation not permitted"))
+		return -EPERM;
+	if (strstr(pm->err, "No such file") || strstr(pm->err, "not supported"))
+		return -EOPNOTSUPP;
+	if (strstr(pm->err, "File exists"))
+		return -EEXIST;
+	return -EINVAL;
+}
+
+/*
+ * NAT chains see only the first packet of a connection, so the forward chain
+ * counts per-packet work (ct status dnat) as well as accepting it.
+ */
+int portmap_init(struct portmap *pm, const char *bridge, const char *bridge_cidr)
+{
+	char cmds[2048];
+
+	snprintf(cmds, sizeof(cmds),
+		 "add table ip " PORTMAP_TABLE "\n"
+		 "add chain ip " PORTMAP_TABLE " prerouting "
+		 "{ type nat hook prerouting priority dstnat; policy accept; }\n"
+		 "add chain ip " PORTMAP_TABLE " output "
+		 "{ type nat hook output priority -100; policy accept; }\n"
+		 "add chain ip " PORTMAP_TABLE " postrouting "
+		 "{ type nat hook postrouting priority srcnat; policy accept; }\n"
+		 "add chain ip " PORTMAP_TABLE " forward "
+		 "{ type filter hook forward priority filter; policy accept; }\n"
+		 "add rule ip " PORTMAP_TABLE " postrouting ip saddr %s oifname != \"%s\" "
+		 "counter masquerade comment \"egress\"\n"
+		 "add rule ip " PORTMAP_TABLE " postrouting ip saddr %s oifname \"%s\" "
+		 "ct status dnat counter masquerade comment \"hairpin\"\n"
+		 "add rule ip " PORTMAP_TABLE " forward oifname \"%s\" ct status dnat "
+		 "counter accept comment \"ingress-dnat\"\n"
+		 "add rule ip " PORTMAP_TABLE " forward iifname \"%s\" "
+		 "counter accept comment \"from-bridge\"\n",
+		 bridge_cidr, bridge, bridge_cidr, bridge, bridge, bridge);
+	return portmap_run(pm, cmds);
+}
+
+int portmap_add(struct portmap *pm, const char *host_addr, uint16_t host_port,
+		const char *task_addr, uint16_t task_port, const char *comment)
+{
+	char cmds[1536];
+	const char *chain[] = { "prerouting", "output" };
+	const char *proto[] = { "tcp", "udp" };
+	size_t off = 0;
+
+	for (size_t c = 0; c < 2; c++)
+		for (size_t p = 0; p < 2; p++)
+			off += (size_t)snprintf(cmds + off, sizeof(cmds) - off,
+						"add rule ip " PORTMAP_TABLE " %s ip daddr %s %s "
+						"dport %u counter dnat to %s:%u comment \"%s\"\n",
+						chain[c], host_addr, proto[p], host_port,
+						task_addr, task_port, comment);
+	return portmap_run(pm, cmds);
+}
+
+int portmap_destroy(struct portmap *pm)
+{
+	return portmap_run(pm, "delete table ip " PORTMAP_TABLE "\n");
+}
+
+int portmap_cmd(struct portmap *pm, const char *cmd, const char **output)
+{
+	int ret = portmap_run(pm, cmd);
+
+	if (output)
+		*output = nft_ctx_get_output_buffer(pm->nft);
+	return ret;
+}

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Links, addresses and routes through libnl-route-3. libnl's own error codes
+ * stop here: callers get -errno, and the kernel's extended-ack message is
+ * kept so that the CLI can say why a request was refused.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <libmnl/libmnl.h>
+#include <netlink/netlink.h>
+#include <netlink/errno.h>
+#include <netlink/route/link.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/route.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/link/macvlan.h>
+#include <netlink/route/link/bridge.h>
+
+#include "netns.h"
+#include "rt.h"
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+
+struct rt {
+	struct nl_sock *sk;
+	int kernel_err;
+	char ext[256];
+};
+
+static int rt_nlerr(struct rt *rt, int nlerr)
+{
+	if (rt->kernel_err)
+		return rt->kernel_err;
+	switch (-nlerr) {
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_EXIST:
+		return -EEXIST;
+	case NLE_OBJ_NOTFOUND:
+		return -ENOENT;
+	case NLE_NODEV:
+		return -ENODEV;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_BUSY:
+		return -EBUSY;
+	case NLE_OPNOTSUPP:
+		return -EOPNOTSUPP;
+	case NLE_INVAL:
+		return -EINVAL;
+	case NLE_RANGE:
+		return -ERANGE;
+	default:
+		return -EIO;
+	}
+}
+
+static int rt_ext_attr(const struct nlattr *attr, void *data)
+{
+	struct rt *rt = data;
+
+	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+		snprintf(rt->ext, sizeof(rt->ext), "%s", mnl_attr_get_str(attr));
+	return MNL_CB_OK;
+}
+
+/* Keep the kernel's errno and its extended-ack text, as iproute2 shows it. */
+static int rt_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct nlmsghdr *hdr = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct rt *rt = arg;
+	unsigned int off;
+
+	(void)nla;
+	rt->kernel_err = e->error;
+	if (!(hdr->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NL_STOP;
+	off = sizeof(*e);
+	if (!(hdr->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	if (NLMSG_HDRLEN + off < hdr->nlmsg_len)
+		mnl_attr_parse((struct nlmsghdr *)hdr, off, rt_ext_attr, rt);
+	return NL_STOP;
+}
+
+static void rt_reset(struct rt *rt)
+{
+	rt->kernel_err = 0;
+	rt->ext[0] = '\0';
+}
+
+const char *rt_ext_msg(const struct rt *rt)
+{
+	return rt ? rt->ext : "";
+}
+
+int rt_open(struct rt **out, const char *netns)
+{
+	int saved = -1, one = 1, ret;
+	struct rt *rt;
+
+	rt = calloc(1, sizeof(*rt));
+	if (!rt)
+		return -ENOMEM;
+	rt->sk = nl_socket_alloc();
+	if (!rt->sk) {
+		free(rt);
+		return -ENOMEM;
+	}
+	if (netns) {
+		ret = netns_enter(netns, &saved);
+		if (ret)
+			goto err;
+	}
+	/* The socket stays bound to the namespace it is connected in. */
+	ret = nl_connect(rt->sk, NETLINK_ROUTE);
+	if (netns)
+		netns_leave(saved);
+	if (ret < 0) {
+		ret = rt_nlerr(rt, ret);
+		goto err;
+	}
+	setsockopt(nl_socket_get_fd(rt->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	nl_socket_modify_err_cb(rt->sk, NL_CB_CUSTOM, rt_err_cb, rt);
+	*out = rt;
+	return 0;
+err:
+	nl_socket_free(rt->sk);
+	free(rt);
+	return ret;
+}
+
+void rt_close(struct rt *rt)
+{
+	if (!rt)
+		return;
+	nl_socket_free(rt->sk);
+	free(rt);
+}
+
+int rt_ifindex(struct rt *rt, const char *ifname)
+{
+	struct rtnl_link *link = NULL;
+	int ret;
+
+	rt_reset(rt);
+	ret = rtnl_link_get_kernel(rt->sk, 0, ifname, &link);
+	if (ret < 0)
+		return rt_nlerr(rt, ret);
+	ret = rtnl_link_get_ifindex(link);
+	rtnl_link_put(link);
+	return ret;
+}
+
+static int rt_link_add(struct rt *rt, struct rtnl_link *link)
+{
+	int ret;
+
+	rt_reset(rt);
+	ret = rtnl_link_add(rt->sk, link, NLM_F_CREATE | NLM_F_EXCL);
+	return ret < 0 ? rt_nlerr(rt, ret) : 0;
+}
+
+/* The peer cannot be created up (the kernel says ENOTCONN): bring it up later. */
+int rt_veth_add(struct rt *rt, const char *name, int master, const char *peer, int peer_nsfd)
+{
+	struct rtnl_link *link, *p;
+	int ret;
+
+	link = rtnl_link_veth_alloc();
+	if (!link)
+		return -ENOMEM;
+	rtnl_link_set_name(link, name);
+	rtnl_link_set_flags(link, IFF_UP);
+	if (master > 0)
+		rtnl_link_set_master(link, master);
+	p = rtnl_link_veth_get_peer(link);
+	rtnl_link_set_name(p, peer);
+	if (peer_nsfd >= 0)
+		rtnl_link_set_ns_fd(p, peer_nsfd);
+	rtnl_link_put(p);
+	ret = rt_link_add(rt, link);
+	rtnl_link_veth_release(link);
+	return ret;
+}
+
+int rt_bridge_add(struct rt *rt, const char *name)
+{
+	struct rtnl_link *link;
+	int ret;
+
+	link = rtnl_link_bridge_alloc();
+	if (!link)
+		return -ENOMEM;
+	rtnl_link_set_name(link, name);
+	rtnl_link_set_flags(link, IFF_UP);
+	ret = rt_link_add(rt, link);
+	rtnl_link_put(link);
+	return ret;
+}
+
+int rt_macvlan_add(struct rt *rt, const char *name, int parent, const char *mode, int nsfd)
+{
+	struct rtnl_link *link;
+	int m, ret;
+
+	m = rtnl_link_macvlan_str2mode(mode);
+	if (m < 0)
+		return -EINVAL;
+	link = rtnl_link_macvlan_alloc();
+	if (!link)
+		return -ENOMEM;
+	rtnl_link_set_name(link, name);
+	rtnl_link_set_link(link, parent);
+	rtnl_link_macvlan_set_mode(link, (uint32_t)m);
+	if (nsfd >= 0)
+		rtnl_link_set_ns_fd(link, nsfd);
+	ret = rt_link_add(rt, link);
+	rtnl_link_put(link);
+	return ret;
+}
+
+int rt_link_up(struct rt *rt, const char *ifname)
+{
+	struct rtnl_link *orig = NULL, *change;
+	int ret;
+
+	rt_reset(rt);
+	ret = rtnl_link_get_kernel(rt->sk, 0, ifname, &orig);
+	if (ret < 0)
+		return rt_nlerr(rt, ret);
+	change = rtnl_link_alloc();
+	if (!change) {
+		rtnl_link_put(orig);
+		return -ENOMEM;
+	}
+	rtnl_link_set_flags(change, IFF_UP);
+	ret = rtnl_link_change(rt->sk, orig, change, 0);
+	rtnl_link_put(change);
+	rtnl_link_put(orig);
+	return ret < 0 ? rt_nlerr(rt, ret) : 0;
+}
+
+int rt_link_del(struct rt *rt, const char *ifname)
+{
+	struct rtnl_link *link;
+	int ret;
+
+	link = rtnl_link_alloc();
+	if (!link)
+		return -ENOMEM;
+	rtnl_link_set_name(link, ifname);
+	rt_reset(rt);
+	ret = rtnl_link_delete(rt->sk, link);
+	rtnl_link_put(link);
+	return ret < 0 ? rt_nlerr(rt, ret) : 0;
+}
+
+int rt_addr_add(struct rt *rt, const char *ifname, const char *cidr)
+{
+	struct rtnl_addr *addr;
+	struct nl_addr *local = NULL;
+	int ifindex, ret;
+
+	ifindex = rt_ifindex(rt, ifname);
+	if (ifindex < 0)
+		return ifindex;
+	ret = nl_addr_parse(cidr, AF_INET, &local);
+	if (ret < 0)
+		return -EINVAL;
+	addr = rtnl_addr_alloc();
+	if (!addr) {
+		nl_addr_put(local);
+		return -ENOMEM;
+	}
+	rtnl_addr_set_ifindex(addr, ifindex);
+	rtnl_addr_set_local(addr, local);
+	rt_reset(rt);
+	ret = rtnl_addr_add(rt->sk, addr, 0);
+	rtnl_addr_put(addr);
+	nl_addr_put(local);
+	return ret < 0 ? rt_nlerr(rt, ret) : 0;
+}
+
+int rt_route_default(struct rt *rt, const char *gateway)
+{
+	struct nl_addr *dst = NULL, *gw = NULL;
+	struct rtnl_route *route = NULL;
+	struct rtnl_nexthop *nh;
+	int ret;
+
+	if (nl_addr_parse("0.0.0.0/0", AF_INET, &dst) < 0)
+		return -EINVAL;
+	if (nl_addr_parse(gateway, AF_INET, &gw) < 0) {
+		ret = -EINVAL;
+		goto out;
+	}
+	route = rtnl_route_alloc();
+	nh = rtnl_route_nh_alloc();
+	if (!route || !nh) {
+		rtnl_route_nh_free(nh);
+		ret = -ENOMEM;
+		goto out;
+	}
+	rtnl_route_set_family(route, AF_INET);
+	rtnl_route_set_dst(route, dst);
+	rtnl_route_nh_set_gateway(nh, gw);
+	rtnl_route_add_nexthop(route, nh);
+	rt_reset(rt);
+	ret = rtnl_route_add(rt->sk, route, NLM_F_CREATE | NLM_F_EXCL);
+	ret = ret < 0 ? rt_nlerr(rt, ret) : 0;
+out:
+	rtnl_route_put(route);
+	nl_addr_put(gw);
+	nl_addr_put(dst);
+	return ret;
+}
+
+struct rt_links_arg {
+	struct rt_link_info *links;
+	size_t max, count;
+};
+
+static void rt_links_one(struct nl_object *obj, void *data)
+{
+	struct rtnl_link *link = (struct rtnl_link *)obj;
+	struct rt_links_arg *a = data;
+	struct rt_link_info *li;
+	const char *kind;
+
+	if (a->count < a->max) {
+		li = &a->links[a->count];
+		memset(li, 0, sizeof(*li));
+		snprintf(li->name, sizeof(li->name), "%s", rtnl_link_get_name(link));
+		kind = rtnl_link_get_type(link);
+		snprintf(li->kind, sizeof(li->kind), "%s",
+			 kind ? kind : (rtnl_link_get_flags(link) & IFF_LOOPBACK ? "loopback" : ""));
+		li->ifindex = rtnl_link_get_ifindex(link);
+		li->up = rtnl_link_get_flags(link) & IFF_UP;
+	}
+	a->count++;
+}
+
+int rt_links(struct rt *rt, struct rt_link_info *links, size_t max, size_t *count)
+{
+	struct rt_links_arg a = { links, max, 0 };
+	struct nl_cache *cache = NULL;
+	int ret;
+
+	rt_reset(rt);
+	ret = rtnl_link_alloc_cache(rt->sk, AF_UNSPEC, &cache);
+	if (ret < 0)
+		return rt_nlerr(rt, ret);
+	nl_cache_foreach(cache, rt_links_one, &a);
+	nl_cache_free(cache);
+	*count = a.count;
+	return 0;
+}
+
+/* 0 when the namespace has a route to dst, -ENETUNREACH when it has none. */
+int rt_route_get(struct rt *rt, const char *dst)
+{
+	struct nl_addr *addr = NULL;
+	struct nl_msg *msg;
+	struct rtmsg rtm = { .rtm_family = AF_INET, .rtm_dst_len = 32 };
+	int ret;
+
+	if (nl_addr_parse(dst, AF_INET, &addr) < 0)
+		return -EINVAL;
+	msg = nlmsg_alloc_simple(RTM_GETROUTE, 0);
+	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_addr(msg, RTA_DST, addr) < 0) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	rt_reset(rt);
+	ret = nl_send_auto(rt->sk, msg);
+	if (ret >= 0)
+		ret = nl_recvmsgs_default(rt->sk);
+	ret = ret < 0 ? rt_nlerr(rt, ret) : 0;
+out:
+	nlmsg_free(msg);
+	nl_addr_put(addr);
+	return ret;
+}
