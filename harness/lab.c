@@ -271,9 +271,7 @@ int lab_up(struct lab *lab)
 		ret = mode_build_task(lab, &lab->tasks[i]);
 	if (!ret) {
 		ret = lab_step(lab, "updating state file");
-		if (!ret)
-			ret = state_write(lab);
-		if (ret)
+		if (!ret && (ret = state_write(lab)))
 			lab_fail(lab, ret, NULL);
 	}
 	if (ret) {

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSB_PROBE_H
+#define NSB_PROBE_H
+
+#include <stdint.h>
+
+/*
+ * One TCP connection across namespaces: a listener in SERVER_NS on
+ * bind_addr:port, a client in CLIENT_NS connecting to dst:dst_port, one byte
+ * each way. Sockets keep the namespace they were made in, so no process is
+ * forked. 0 when the byte came back through that listener; otherwise
+ * -ECONNREFUSED, -ETIMEDOUT, -ENETUNREACH, ... as the kernel said.
+ */
+int probe_tcp(const char *server_ns, const char *bind_addr, uint16_t port, const char *client_ns,
+	      const char *dst, uint16_t dst_port, int timeout_ms);
+
+#endif

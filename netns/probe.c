@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "netns.h"
+#include "probe.h"
+
+static int socket_in(const char *ns, int type)
+{
+	int saved = -1, fd, ret;
+
+	ret = netns_enter(ns, &saved);
+	if (ret)
+		return ret;
+	fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	ret = fd < 0 ? -errno : fd;
+	netns_leave(saved);
+	return ret;
+}
+
+static int addr_of(const char *ip, uint16_t port, struct sockaddr_in *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons(port);
+	return inet_pton(AF_INET, ip, &sa->sin_addr) == 1 ? 0 : -EINVAL;
+}
+
+static int wait_fd(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n;
+
+	do
+		n = poll(&p, 1, timeout_ms);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == 0 ? -ETIMEDOUT : 0;
+}
+
+int probe_tcp(const char *server_ns, const char *bind_addr, uint16_t port, const char *client_ns,
+	      const char *dst, uint16_t dst_port, int timeout_ms)
+{
+	struct sockaddr_in sa;
+	int lfd = -1, cfd = -1, afd = -1, one = 1, err = 0, ret;
+	socklen_t len = sizeof(err);
+	char byte = 'x';
+
+	lfd = socket_in(server_ns, SOCK_STREAM);
+	if (lfd < 0)
+		return lfd;
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ret = addr_of(bind_addr, port, &sa);
+	if (!ret && (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 4) < 0))
+		ret = -errno;
+	if (ret)
+		goto out;
+
+	cfd = socket_in(client_ns, SOCK_STREAM);
+	if (cfd < 0) {
+		ret = cfd;
+		goto out;
+	}
+	ret = addr_of(dst, dst_port, &sa);
+	if (ret)
+		goto out;
+	if (connect(cfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
+		ret = -errno;
+		goto out;
+	}
+	ret = wait_fd(cfd, POLLOUT, timeout_ms);
+	if (ret)
+		goto out;
+	if (getsockopt(cfd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err) {
+		ret = err ? -err : -errno;
+		goto out;
+	}
+	/* It must be our listener that took the connection, not some other one. */
+	ret = wait_fd(lfd, POLLIN, timeout_ms);
+	if (ret)
+		goto out;
+	afd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (afd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (send(cfd, &byte, 1, MSG_NOSIGNAL) != 1 || wait_fd(afd, POLLIN, timeout_ms) ||
+	    recv(afd, &byte, 1, 0) != 1 || send(afd, &byte, 1, MSG_NOSIGNAL) != 1 ||
+	    wait_fd(cfd, POLLIN, timeout_ms) || recv(cfd, &byte, 1, 0) != 1)
+		ret = -EIO;
+out:
+	if (afd >= 0)
+		close(afd);
+	if (cfd >= 0)
+		close(cfd);
+	close(lfd);
+	return ret;
+}

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Real labs (root): reachability matrix per mode, ECS placement semantics on a
+ * live lab, teardown leaving nothing, fault injection at every build step,
+ * and the root namespace unchanged by all of it.
+ */
+#include "testlib.h"
+#include <errno.h>
+
+#include "lab.h"
+#include "netns.h"
+#include "probe.h"
+#include "rt.h"
+#include "sysctl.h"
+
+#define PROBE_MS 2000
+
+static char *root_before;
+
+static void assert_root_unchanged(void)
+{
+	char *now = tl_root_snapshot();
+
+	if (strcmp(now, root_before)) {
+		print_error("root namespace changed:\n--- before\n%s\n--- after\n%s\n", root_before,
+			    now);
+		free(now);
+		fail();
+	}
+	free(now);
+}
+
+static struct lab *lab_new(unsigned int max_enis)
+{
+	struct lab *lab = calloc(1, sizeof(*lab));
+	struct lab_config cfg;
+
+	assert_non_null(lab);
+	lab_config_default(&cfg);
+	cfg.max_enis = max_enis;
+	assert_int_equal(lab_init(lab, &cfg, "test"), 0);
+	return lab;
+}
+
+static void lab_finish(struct lab *lab)
+{
+	char id[LAB_ID_LEN + 1];
+
+	memcpy(id, lab->id, sizeof(id));
+	assert_int_equal(lab_down(lab, LAB_TEARDOWN_NETNS), 0);
+	lab_free(lab);
+	free(lab);
+	assert_int_equal(tl_leftovers(id), 0);
+	assert_root_unchanged();
+}
+
+static void up(struct lab *lab)
+{
+	int ret = lab_up(lab);
+
+	if (ret)
+		print_error("lab_up: %s\n", lab->err);
+	assert_int_equal(ret, 0);
+}
+
+/* From the VPC to each task's advertised endpoint, through its own server. */
+static void expect_reachable(struct lab *lab)
+{
+	for (unsigned int i = 0; i < lab->ntasks; i++) {
+		struct lab_task *t = &lab->tasks[i];
+		const char *bind = t->mode == MODE_HOST ? lab->inst_addr : "0.0.0.0";
+		int ret = probe_tcp(t->ns, bind, t->container_port, t->client_ns, t->ep_addr,
+				    t->ep_port, PROBE_MS);
+
+		if (ret)
+			print_error("t%u (%s): %s -> %s:%u: %s\n", t->id, lab_mode_name(t->mode),
+				    t->client_ns, t->ep_addr, t->ep_port, strerror(-ret));
+		assert_int_equal(ret, 0);
+	}
+}
+
+static int setup_group(void **state)
+{
+	(void)state;
+	if (geteuid() == 0)
+		root_before = tl_root_snapshot();
+	return 0;
+}
+
+static int teardown_group(void **state)
+{
+	(void)state;
+	free(root_before);
+	return 0;
+}
+
+static void test_awsvpc_reachable(void **state)
+{
+	struct lab *lab;
+	struct rt *rt;
+	char buf[64];
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	lab = lab_new(3);
+	/* Same containerPort twice: awsvpc tasks never conflict. */
+	assert_int_equal(lab_plan_task(lab, MODE_AWSVPC, 5201), 0);
+	assert_int_equal(lab_plan_task(lab, MODE_AWSVPC, 5201), 0);
+	up(lab);
+	expect_reachable(lab);
+	/* Each task is addressed directly by its own VPC address. */
+	assert_string_equal(lab->tasks[0].ep_addr, "198.18.0.11");
+	assert_string_equal(lab->tasks[1].ep_addr, "198.18.0.12");
+	/* The task's eth0 is a macvlan; the instance has no bridge. */
+	assert_int_equal(rt_open(&rt, lab->tasks[0].ns), 0);
+	{
+		struct rt_link_info li[8];
+		size_t n = 0;
+		bool macvlan = false;
+
+		assert_int_equal(rt_links(rt, li, 8, &n), 0);
+		for (size_t i = 0; i < n; i++)
+			macvlan |= !strcmp(li[i].name, "eth0") && !strcmp(li[i].kind, "macvlan");
+		assert_true(macvlan);
+	}
+	rt_close(rt);
+	assert_int_equal(rt_open(&rt, lab->ns_inst), 0);
+	assert_int_equal(rt_ifindex(rt, "ecs0"), -ENODEV);
+	rt_close(rt);
+	/* IPv6 is off in the lab's namespaces, forwarding on in the instance only. */
+	assert_int_equal(sysctl_read(lab->tasks[0].ns, "net.ipv6.conf.all.disable_ipv6", buf,
+				     sizeof(buf)), 0);
+	assert_string_equal(buf, "1");
+	assert_int_equal(sysctl_read(lab->ns_inst, "net.ipv4.ip_forward", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1");
+	assert_int_equal(sysctl_read(lab->ns_vpc, "net.ipv4.ip_forward", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "0");
+	lab_finish(lab);
+}
+
+static void test_bridge_static_reachable(void **state)
+{
+	struct lab *lab;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	lab = lab_new(0);
+	assert_int_equal(lab_plan_task(lab, MODE_BRIDGE, 8080), 0);
+	assert_int_equal(lab_plan_task(lab, MODE_BRIDGE, 8081), 0);
+	up(lab);
+	expect_reachable(lab);
+	assert_string_equal(lab->tasks[0].ep_addr, lab->inst_addr);
+	assert_int_equal(lab->tasks[0].ep_port, 8080);
+	/* Not addressable from the VPC by its own IP: the VPC has no route there. */
+	assert_int_not_equal(probe_tcp(lab->tasks[0].ns, "0.0.0.0", 8080, lab->ns_vpc,
+				       lab->tasks[0].addr, 8080, 300), 0);
+	/* Egress through the masquerade: the VPC peer answers the task. */
+	assert_int_equal(probe_tcp(lab->ns_vpc, lab->vpc_addr, 9000, lab->tasks[1].ns,
+				   lab->vpc_addr, 9000, PROBE_MS), 0);
+	lab_finish(lab);
+}
+
+static void test_bridge_dynamic_reachable(void **state)
+{
+	struct lab *lab;
+	char buf[64];
+	uint16_t lo, hi;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	lab = lab_new(0);
+	/* Same containerPort: dynamic mapping gives them distinct hostPorts. */
+	assert_int_equal(lab_plan_task(lab, MODE_BRIDGE_DYNAMIC, 80), 0);
+	assert_int_equal(lab_plan_task(lab, MODE_BRIDGE_DYNAMIC, 80), 0);
+	up(lab);
+	expect_reachable(lab);
+	assert_int_equal(sysctl_read(lab->ns_inst, "net.ipv4.ip_local_port_range", buf,
+				     sizeof(buf)), 0);
+	assert_int_equal(port_range_parse(buf, &lo, &hi), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_true(lab->tasks[i].host_port >= lo && lab->tasks[i].host_port <= hi);
+		assert_int_equal(lab->tasks[i].ep_port, lab->tasks[i].host_port);
+	}
+	assert_int_not_equal(lab->tasks[0].host_port, lab->tasks[1].host_port);
+	lab_finish(lab);
+}
+
+static void test_host_reachable(void **state)
+{
+	struct lab *lab;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	lab = lab_new(0);
+	assert_int_equal(lab_plan_task(lab, MODE_HOST, 5201), 0);
+	up(lab);
+	expect_reachable(lab);
+	assert_string_equal(lab->tasks[0].ns, lab->ns_inst);
+	/* Host mode is refused a second task on the same port, on a live lab too. */
+	assert_int_equal(lab_add_task(lab, MODE_HOST, 5201), -EADDRINUSE);
+	assert_non_null(strstr(lab->err, "5201"));
+	assert_int_equal(lab_add_task(lab, MODE_HOST, 5202), 0);
+	expect_reachable(lab);
+	lab_finish(lab);
+}
+
+static void test_none_isolated(void **state)
+{
+	struct rt_link_info li[8];
+	struct lab *lab;
+	struct rt *rt;
+	size_t n = 0;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	lab = lab_new(0);
+	assert_int_equal(lab_plan_task(lab, MODE_NONE, 5201), 0);
+	up(lab);
+	/* Loopback works inside the task. */
+	expect_reachable(lab);
+	/* Only lo exists, and the task has no route anywhere. */
+	assert_int_equal(rt_open(&rt, lab->tasks[0].ns), 0);
+	assert_int_equal(rt_links(rt, li, 8, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(li[0].name, "lo");
+	assert_int_equal(rt_route_get(rt, lab->vpc_addr), -ENETUNREACH);
+	rt_close(rt);
+	/* Nothing in the VPC or the instance reaches the task's server. */
+	assert_int_not_equal(probe_tcp(lab->tasks[0].ns, "0.0.0.0", 5201, lab->ns_vpc,
+				       "127.0.0.1", 5201, 300), 0);
+	assert_int_not_equal(probe_tcp(lab->tasks[0].ns, "0.0.0.0", 5201, lab->ns_inst,
+				       "127.0.0.1", 5201, 300), 0);
+	lab_finish(lab);
+}
+
+static void test_live_conflicts_create_nothing(void **state)
+{
+	struct lab *lab;
+	char ns[LAB_NS_LEN];
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	lab = lab_new(3);
+	assert_int_equal(lab_plan_task(lab, MODE_BRIDGE, 5201), 0);
+	assert_int_equal(lab_plan_task(lab, MODE_AWSVPC, 5201), 0);
+	assert_int_equal(lab_plan_task(lab, MODE_AWSVPC, 5201), 0);
+	up(lab);
+	snprintf(ns, sizeof(ns), "nsb-%s-t4", lab->id);
+	assert_int_equal(lab_add_task(lab, MODE_BRIDGE, 5201), -EADDRINUSE);
+	assert_non_null(strstr(lab->err, "t1"));
+	assert_false(netns_exists(ns));
+	assert_int_equal(lab_add_task(lab, MODE_AWSVPC, 5201), -ENOSPC);
+	assert_false(netns_exists(ns));
+	assert_int_equal(lab_add_task(lab, MODE_BRIDGE_DYNAMIC, 5201), 0);
+	assert_true(netns_exists(ns));
+	expect_reachable(lab);
+	lab_finish(lab);
+}
+
+/* Fail at every step of a build in turn: each must leave nothing behind. */
+static void fault_every_step(enum lab_mode mode)
+{
+	struct lab *lab = lab_new(0);
+	unsigned int steps;
+
+	assert_int_equal(lab_plan_task(lab, mode, 5201), 0);
+	assert_int_equal(lab_plan_task(lab, mode, 5202), 0);
+	up(lab);
+	steps = lab->steps;
+	lab_finish(lab);
+	for (unsigned int k = 0; k < steps; k++) {
+		char id[LAB_ID_LEN + 1];
+
+		lab = lab_new(0);
+		lab->fail_after = (int)k;
+		assert_int_equal(lab_plan_task(lab, mode, 5201), 0);
+		assert_int_equal(lab_plan_task(lab, mode, 5202), 0);
+		assert_int_equal(lab_up(lab), -EIO);
+		if (!strstr(lab->err, "fault injected"))
+			print_error("step %u: %s\n", k, lab->err);
+		assert_non_null(strstr(lab->err, "fault injected"));
+		memcpy(id, lab->id, sizeof(id));
+		lab_free(lab);
+		free(lab);
+		if (tl_leftovers(id))
+			print_error("%s: fault after step %u left %d objects\n",
+				    lab_mode_name(mode), k, tl_leftovers(id));
+		assert_int_equal(tl_leftovers(id), 0);
+	}
+	assert_root_unchanged();
+}
+
+static void test_fault_bridge(void **state)
+{
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	fault_every_step(MODE_BRIDGE_DYNAMIC);
+}
+
+static void test_fault_awsvpc(void **state)
+{
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	fault_every_step(MODE_AWSVPC);
+}
+
+static void test_two_labs_coexist(void **state)
+{
+	struct lab *a, *b;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	a = lab_new(0);
+	b = lab_new(0);
+	assert_int_equal(lab_plan_task(a, MODE_BRIDGE, 5201), 0);
+	assert_int_equal(lab_plan_task(b, MODE_BRIDGE, 5201), 0);
+	up(a);
+	up(b);
+	expect_reachable(a);
+	expect_reachable(b);
+	lab_finish(a);
+	expect_reachable(b);
+	lab_finish(b);
+}
+
+static void test_teardown_links(void **state)
+{
+	struct lab *lab;
+	char id[LAB_ID_LEN + 1];
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	lab = lab_new(0);
+	assert_int_equal(lab_plan_task(lab, MODE_BRIDGE, 5201), 0);
+	assert_int_equal(lab_plan_task(lab, MODE_AWSVPC, 5201), 0);
+	up(lab);
+	memcpy(id, lab->id, sizeof(id));
+	assert_int_equal(lab_down(lab, LAB_TEARDOWN_LINKS), 0);
+	lab_free(lab);
+	free(lab);
+	assert_int_equal(tl_leftovers(id), 0);
+	assert_root_unchanged();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_awsvpc_reachable),
+		cmocka_unit_test(test_bridge_static_reachable),
+		cmocka_unit_test(test_bridge_dynamic_reachable),
+		cmocka_unit_test(test_host_reachable),
+		cmocka_unit_test(test_none_isolated),
+		cmocka_unit_test(test_live_conflicts_create_nothing),
+		cmocka_unit_test(test_fault_bridge),
+		cmocka_unit_test(test_fault_awsvpc),
+		cmocka_unit_test(test_two_labs_coexist),
+		cmocka_unit_test(test_teardown_links),
+	};
+
+	return cmocka_run_group_tests(tests, setup_group, teardown_group);
+}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+/* ECS placement rules of the lab, in memory: conflicts, ENI limit, address plan. */
+#include "testlib.h"
+#include <errno.h>
+
+#include "lab.h"
+
+static void new_lab(struct lab *lab, unsigned int max_enis)
+{
+	struct lab_config cfg;
+
+	lab_config_default(&cfg);
+	cfg.max_enis = max_enis;
+	assert_int_equal(lab_init(lab, &cfg, "test"), 0);
+	assert_int_equal(strlen(lab->id), LAB_ID_LEN);
+}
+
+static void test_mode_names(void **state)
+{
+	enum lab_mode m;
+
+	(void)state;
+	for (int i = 0; i < MODE_COUNT; i++) {
+		assert_int_equal(lab_mode_parse(lab_mode_name((enum lab_mode)i), &m), 0);
+		assert_int_equal(m, i);
+	}
+	assert_int_equal(lab_mode_parse("Bridge", &m), -EINVAL);
+	assert_int_equal(lab_mode_parse("", &m), -EINVAL);
+	assert_int_equal(lab_mode_parse(NULL, &m), -EINVAL);
+}
+
+static void test_static_hostport_conflict(void **state)
+{
+	static struct lab lab;
+
+	(void)state;
+	new_lab(&lab, 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_BRIDGE, 8080), 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_BRIDGE, 8080), -EADDRINUSE);
+	/* The error names the port and both tasks. */
+	assert_non_null(strstr(lab.err, "8080"));
+	assert_non_null(strstr(lab.err, "t1"));
+	assert_non_null(strstr(lab.err, "t2"));
+	assert_int_equal(lab.ntasks, 1);
+	/* Another port is fine, and so is a task that maps none. */
+	assert_int_equal(lab_plan_task(&lab, MODE_BRIDGE, 8081), 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_AWSVPC, 8080), 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_BRIDGE_DYNAMIC, 8080), 0);
+	assert_int_equal(lab.ntasks, 4);
+	/* A host-mode task collides with a static mapping too: same host stack. */
+	assert_int_equal(lab_plan_task(&lab, MODE_HOST, 8081), -EADDRINUSE);
+	assert_non_null(strstr(lab.err, "t2"));
+}
+
+static void test_host_conflict(void **state)
+{
+	static struct lab lab;
+
+	(void)state;
+	new_lab(&lab, 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_HOST, 5201), 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_HOST, 5201), -EADDRINUSE);
+	assert_non_null(strstr(lab.err, "5201"));
+	assert_non_null(strstr(lab.err, "t1 (host)"));
+	assert_non_null(strstr(lab.err, "t2 (host)"));
+	assert_int_equal(lab_plan_task(&lab, MODE_HOST, 5202), 0);
+	assert_string_equal(lab.tasks[1].ns, lab.ns_inst);
+	assert_string_equal(lab.tasks[1].ep_addr, "198.18.0.2");
+	assert_int_equal(lab.tasks[1].ep_port, 5202);
+	assert_false(lab.tasks[1].own_ns);
+}
+
+static void test_awsvpc_no_conflict_and_eni_limit(void **state)
+{
+	static struct lab lab;
+
+	(void)state;
+	/* c5.large: 3 ENIs, the primary is the instance's: 2 tasks. */
+	new_lab(&lab, 3);
+	assert_int_equal(lab_plan_task(&lab, MODE_AWSVPC, 80), 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_AWSVPC, 80), 0);
+	assert_string_equal(lab.tasks[0].addr, "198.18.0.11");
+	assert_string_equal(lab.tasks[1].addr, "198.18.0.12");
+	assert_string_equal(lab.tasks[1].ep_addr, "198.18.0.12");
+	assert_int_equal(lab_plan_task(&lab, MODE_AWSVPC, 80), -ENOSPC);
+	assert_non_null(strstr(lab.err, "ENI limit"));
+	assert_non_null(strstr(lab.err, "at most 2"));
+	/* Other modes are not limited by ENIs. */
+	assert_int_equal(lab_plan_task(&lab, MODE_BRIDGE, 80), 0);
+
+	/* ENI trunking: 10 ENIs, 9 tasks. */
+	new_lab(&lab, 10);
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(lab_plan_task(&lab, MODE_AWSVPC, 80), 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_AWSVPC, 80), -ENOSPC);
+	/* max-enis 1: only the primary, no task. */
+	new_lab(&lab, 1);
+	assert_int_equal(lab_plan_task(&lab, MODE_AWSVPC, 80), -ENOSPC);
+}
+
+static void test_address_plan(void **state)
+{
+	static struct lab lab;
+	struct lab_config cfg;
+
+	(void)state;
+	lab_config_default(&cfg);
+	assert_int_equal(ip4_net_parse("198.19.0.0/29", &cfg.bridge_net), 0);
+	assert_int_equal(lab_init(&lab, &cfg, "test"), 0);
+	/* .1 is the bridge; tasks take .2 to .6. */
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(lab_plan_task(&lab, MODE_BRIDGE_DYNAMIC, 80), 0);
+	assert_string_equal(lab.tasks[0].addr, "198.19.0.2");
+	assert_string_equal(lab.tasks[4].addr, "198.19.0.6");
+	assert_int_equal(lab_plan_task(&lab, MODE_BRIDGE_DYNAMIC, 80), -ENOSPC);
+	assert_non_null(strstr(lab.err, "no address left"));
+
+	lab_config_default(&cfg);
+	assert_int_equal(ip4_net_parse("198.18.0.0/28", &cfg.vpc_net), 0);
+	assert_int_equal(lab_init(&lab, &cfg, "test"), 0);
+	/* awsvpc task N takes .(10+N); a /28 ends at .14. */
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(lab_plan_task(&lab, MODE_AWSVPC, 80), 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_AWSVPC, 80), -ENOSPC);
+}
+
+static void test_none_and_names(void **state)
+{
+	static struct lab lab;
+	const char *names[8];
+
+	(void)state;
+	new_lab(&lab, 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_NONE, 7), 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_HOST, 7), 0);
+	assert_string_equal(lab.tasks[0].ep_addr, "127.0.0.1");
+	assert_string_equal(lab.tasks[0].client_ns, lab.tasks[0].ns);
+	assert_int_equal(lab_namespaces(&lab, names, 8), 3);
+	assert_string_equal(names[2], lab.tasks[0].ns);
+	assert_int_equal(lab_plan_task(&lab, MODE_NONE, 0), -EINVAL);
+	/* Interface names of the lab stay within IFNAMSIZ; namespace names carry the id. */
+	assert_true(strncmp(lab.ns_vpc, "nsb-", 4) == 0);
+	assert_non_null(strstr(lab.ns_inst, lab.id));
+}
+
+static void test_ids_differ(void **state)
+{
+	static struct lab a, b;
+
+	(void)state;
+	new_lab(&a, 0);
+	new_lab(&b, 0);
+	assert_string_not_equal(a.id, b.id);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mode_names),
+		cmocka_unit_test(test_static_hostport_conflict),
+		cmocka_unit_test(test_host_conflict),
+		cmocka_unit_test(test_awsvpc_no_conflict_and_eni_limit),
+		cmocka_unit_test(test_address_plan),
+		cmocka_unit_test(test_none_and_names),
+		cmocka_unit_test(test_ids_differ),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
