@@ -79,6 +79,8 @@ static int parse_ports(const char *text, uint16_t *ports, unsigned int max, unsi
 		return -EINVAL;
 	strcpy(buf, text);
 	*n = 0;
+	if (buf[0] == ',' || strstr(buf, ",,") || buf[strlen(buf) - 1] == ',')
+		return -EINVAL;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (*n >= max || parse_port(tok, &ports[*n]))
 			return -EINVAL;

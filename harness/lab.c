@@ -319,13 +319,24 @@ unsigned int lab_namespaces(const struct lab *lab, const char **names, unsigned 
 	return n;
 }
 
+/* Gone, or a zombie: a zombie has already left its namespaces. */
 static bool pid_gone(pid_t pid)
 {
+	char path[64], buf[512], *p;
 	int status;
+	FILE *f;
 
 	if (waitpid(pid, &status, WNOHANG) == pid)
 		return true;
-	return kill(pid, 0) < 0 && errno == ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (!p || !(p = strrchr(buf, ')')))
+		return true;
+	return p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
 }
 
 /* Endpoints keep a namespace alive after its name is gone: end them first. */

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The nsbench binary as users and scripts meet it: exit status 2 and nothing
+ * created on bad input, the privilege message, the --json contract, and
+ * nothing left after topo down, SIGINT, SIGTERM, or SIGKILL plus clean.
+ */
+#include "testlib.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "clean.h"
+#include "netns.h"
+#include "probe.h"
+
+#define NSBENCH "./nsbench"
+
+static char *root_before;
+
+static void assert_root_unchanged(void)
+{
+	char *now = tl_root_snapshot();
+
+	if (strcmp(now, root_before))
+		print_error("root namespace changed:\n--- before\n%s\n--- after\n%s\n", root_before,
+			    now);
+	assert_string_equal(now, root_before);
+	free(now);
+}
+
+static int run(const char *args, char **out, char **err)
+{
+	char cmd[1024], errfile[] = "/tmp/nsbench-test-XXXXXX";
+	int status, fd;
+
+	fd = mkstemp(errfile);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), NSBENCH " %s 2>%s", args, errfile);
+	*out = tl_capture(cmd, &status);
+	snprintf(cmd, sizeof(cmd), "cat %s; rm -f %s", errfile, errfile);
+	*err = tl_capture(cmd, NULL);
+	return status;
+}
+
+static size_t all_leftovers(void)
+{
+	return clean_count_leftovers();
+}
+
+static void test_bad_input(void **state)
+{
+	static const char *const bad[] = {
+		"topo up nosuchmode",
+		"topo up bridge --tasks 0",
+		"topo up bridge --tasks 241",
+		"topo up bridge --tasks x",
+		"topo up awsvpc --tasks 3 --max-enis 3",
+		"topo up bridge --tasks 2",
+		"topo up host --tasks 2 --port 80",
+		"topo up bridge --port 70000",
+		"topo up bridge --port 0",
+		"topo up bridge --port 80,,81",
+		"topo up awsvpc --vpc-subnet 198.18.0.0",
+		"topo up awsvpc --vpc-subnet 300.18.0.0/24",
+		"topo up awsvpc --vpc-subnet 198.18.0.0/31",
+		"topo up bridge --tasks 7 --bridge-subnet 198.19.0.0/29",
+		"topo up awsvpc --macvlan-mode sideways",
+		"topo up",
+		"topo up bridge extra",
+		"topo up bridge --frobnicate",
+		"topo sideways",
+		"nosuchcommand",
+		"clean extra",
+	};
+	size_t before;
+
+	(void)state;
+	before = all_leftovers();
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *out, *err;
+		int st = run(bad[i], &out, &err);
+
+		if (st != 2)
+			print_error("'%s' exited %d: %s\n", bad[i], st, err);
+		assert_int_equal(st, 2);
+		/* One line of reason, then usage. */
+		assert_true(strncmp(err, "nsbench: error: ", 16) == 0);
+		assert_non_null(strstr(err, "Usage"));
+		free(out);
+		free(err);
+	}
+	assert_int_equal(all_leftovers(), before);
+}
+
+static void test_conflict_messages(void **state)
+{
+	char *out, *err;
+
+	(void)state;
+	assert_int_equal(run("topo up bridge --tasks 2 --port 8080", &out, &err), 2);
+	assert_non_null(strstr(err, "hostPort 8080"));
+	assert_non_null(strstr(err, "t1"));
+	assert_non_null(strstr(err, "t2"));
+	free(out);
+	free(err);
+	assert_int_equal(run("topo up awsvpc --tasks 3 --max-enis 3", &out, &err), 2);
+	assert_non_null(strstr(err, "ENI limit"));
+	free(out);
+	free(err);
+}
+
+static void test_not_root(void **state)
+{
+	char *out;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	/* As nobody, with no capabilities: a clear reason, nothing else. */
+	out = tl_capture("setpriv --reuid=65534 --regid=65534 --clear-groups "
+			 "--inh-caps=-all --bounding-set=-all " NSBENCH " topo up host 2>&1",
+			 &st);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(out, "needs root"));
+	assert_non_null(strstr(out, "CAP_NET_ADMIN"));
+	free(out);
+}
+
+static json_t *topo_json(const char *args)
+{
+	char cmd[256], *out, *err;
+	json_error_t jerr;
+	json_t *doc;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "topo up %s --json", args);
+	st = run(cmd, &out, &err);
+	if (st)
+		print_error("%s: %s\n", cmd, err);
+	assert_int_equal(st, 0);
+	doc = json_loads(out, 0, &jerr);
+	assert_non_null(doc);
+	free(out);
+	free(err);
+	return doc;
+}
+
+static void down(const char *id)
+{
+	char cmd[128], *out, *err;
+
+	snprintf(cmd, sizeof(cmd), "topo down %s", id);
+	assert_int_equal(run(cmd, &out, &err), 0);
+	free(out);
+	free(err);
+	assert_int_equal(tl_leftovers(id), 0);
+}
+
+/* The contract scripts rely on, and the endpoint it names really answers. */
+static void test_json_contract(void **state)
+{
+	static const char *const modes[] = { "awsvpc", "bridge", "bridge-dynamic", "host",
+					     "none" };
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	for (size_t m = 0; m < 5; m++) {
+		char args[64];
+		json_t *doc, *ns, *tasks, *t;
+		size_t i;
+
+		snprintf(args, sizeof(args), "%s --tasks 2 --port 7001,7002", modes[m]);
+		doc = topo_json(args);
+		ns = json_object_get(doc, "namespaces");
+		assert_true(json_is_string(json_object_get(doc, "lab")));
+		assert_true(netns_exists(json_string_value(json_object_get(ns, "vpc"))));
+		assert_true(netns_exists(json_string_value(json_object_get(ns, "inst"))));
+		assert_int_equal(json_array_size(json_object_get(ns, "tasks")), m == 3 ? 0 : 2);
+		tasks = json_object_get(doc, "tasks");
+		assert_int_equal(json_array_size(tasks), 2);
+		json_array_foreach(tasks, i, t) {
+			const char *tns = json_string_value(json_object_get(t, "namespace"));
+			const char *cns = json_string_value(json_object_get(t, "client_namespace"));
+			const char *ep = json_string_value(json_object_get(t, "endpoint_address"));
+			int cport = (int)json_integer_value(json_object_get(t, "container_port"));
+			int eport = (int)json_integer_value(json_object_get(t, "endpoint_port"));
+			char epstr[32];
+
+			assert_string_equal(json_string_value(json_object_get(t, "mode")), modes[m]);
+			assert_int_equal(cport, 7001 + (int)i);
+			snprintf(epstr, sizeof(epstr), "%s:%d", ep, eport);
+			assert_string_equal(json_string_value(json_object_get(t, "endpoint")), epstr);
+			assert_true(netns_exists(tns));
+			assert_int_equal(probe_tcp(tns, "0.0.0.0", (uint16_t)cport, cns, ep,
+						   (uint16_t)eport, 2000), 0);
+			if (m == 4)
+				assert_false(json_is_true(json_object_get(t, "reachable_from_vpc")));
+			else
+				assert_string_equal(
+					cns, json_string_value(json_object_get(ns, "vpc")));
+		}
+		down(json_string_value(json_object_get(doc, "lab")));
+		json_decref(doc);
+	}
+	assert_root_unchanged();
+}
+
+/* Starts `topo up --hold`, returns its pid once the lab is up, and the lab id. */
+static pid_t start_hold(const char *mode, char id[16])
+{
+	int pipefd[2];
+	char buf[4096];
+	size_t len = 0;
+	pid_t pid;
+
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		execl(NSBENCH, NSBENCH, "topo", "up", mode, "--tasks", "2", "--port", "7001,7002",
+		      "--hold", (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	/* The lab is up once the task list has been printed. */
+	while (len < sizeof(buf) - 1) {
+		ssize_t n = read(pipefd[0], buf + len, sizeof(buf) - 1 - len);
+
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, "tasks:\n") && strstr(buf, "  t2 "))
+			break;
+	}
+	close(pipefd[0]);
+	buf[len] = '\0';
+	assert_true(sscanf(buf, "lab %15s", id) == 1);
+	assert_true(tl_leftovers(id) > 0);
+	return pid;
+}
+
+/* A stand-in endpoint: a process parked in a lab namespace. */
+static pid_t park_in(const char *ns)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int saved;
+
+		if (netns_enter(ns, &saved))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+static void expect_signal_teardown(int sig)
+{
+	char id[16], ns[64];
+	pid_t pid, parked;
+	int status;
+
+	pid = start_hold("bridge", id);
+	snprintf(ns, sizeof(ns), "nsb-%s-t1", id);
+	parked = park_in(ns);
+	usleep(100000);
+	assert_int_equal(kill(pid, sig), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(tl_leftovers(id), 0);
+	/* The endpoint inside the lab was ended by pid. */
+	assert_int_equal(waitpid(parked, &status, 0), parked);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_root_unchanged();
+}
+
+static void test_sigint(void **state)
+{
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	expect_signal_teardown(SIGINT);
+}
+
+static void test_sigterm(void **state)
+{
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	expect_signal_teardown(SIGTERM);
+}
+
+static void test_sigkill_then_clean(void **state)
+{
+	char id[16], ns[64], other[16], *out, *err;
+	pid_t pid, parked, keeper;
+	int status;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	/* A lab whose owner still runs must survive clean. */
+	keeper = start_hold("host", other);
+	pid = start_hold("awsvpc", id);
+	snprintf(ns, sizeof(ns), "nsb-%s-t2", id);
+	parked = park_in(ns);
+	usleep(100000);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(tl_leftovers(id) > 0);
+
+	assert_int_equal(run("clean", &out, &err), 0);
+	assert_non_null(strstr(out, "1 lab owned by running nsbench left alone"));
+	free(out);
+	free(err);
+	assert_int_equal(tl_leftovers(id), 0);
+	assert_int_equal(waitpid(parked, &status, 0), parked);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_true(tl_leftovers(other) > 0);
+
+	kill(keeper, SIGTERM);
+	assert_int_equal(waitpid(keeper, &status, 0), keeper);
+	assert_int_equal(tl_leftovers(other), 0);
+	assert_root_unchanged();
+}
+
+static void test_clean_stray_namespace(void **state)
+{
+	char *out, *err;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	/* A run killed before it wrote anything but a namespace. */
+	assert_int_equal(netns_create("nsb-0dead0-vpc"), 0);
+	assert_int_equal(run("clean", &out, &err), 0);
+	assert_non_null(strstr(out, "1 stray namespace"));
+	assert_false(netns_exists("nsb-0dead0-vpc"));
+	free(out);
+	free(err);
+	assert_int_equal(tl_leftovers("0dead0"), 0);
+}
+
+static void test_topo_down_all_and_show(void **state)
+{
+	json_t *a, *b;
+	char *out, *err, ida[16], idb[16];
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	a = topo_json("none");
+	b = topo_json("bridge-dynamic --tasks 3");
+	snprintf(ida, sizeof(ida), "%s", json_string_value(json_object_get(a, "lab")));
+	snprintf(idb, sizeof(idb), "%s", json_string_value(json_object_get(b, "lab")));
+	assert_int_equal(run("topo show", &out, &err), 0);
+	assert_non_null(strstr(out, ida));
+	assert_non_null(strstr(out, idb));
+	free(out);
+	free(err);
+	assert_int_equal(run("topo down nosuch", &out, &err), 1);
+	assert_non_null(strstr(err, "no such lab"));
+	free(out);
+	free(err);
+	assert_int_equal(run("topo down", &out, &err), 0);
+	free(out);
+	free(err);
+	assert_int_equal(tl_leftovers(ida), 0);
+	assert_int_equal(tl_leftovers(idb), 0);
+	json_decref(a);
+	json_decref(b);
+	assert_root_unchanged();
+}
+
+static int setup_group(void **state)
+{
+	(void)state;
+	root_before = tl_root_snapshot();
+	return 0;
+}
+
+static int teardown_group(void **state)
+{
+	(void)state;
+	free(root_before);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_conflict_messages),
+		cmocka_unit_test(test_not_root),
+		cmocka_unit_test(test_json_contract),
+		cmocka_unit_test(test_sigint),
+		cmocka_unit_test(test_sigterm),
+		cmocka_unit_test(test_sigkill_then_clean),
+		cmocka_unit_test(test_clean_stray_namespace),
+		cmocka_unit_test(test_topo_down_all_and_show),
+	};
+
+	return cmocka_run_group_tests(tests, setup_group, teardown_group);
+}
