@@ -76,8 +76,8 @@ asan:
 	$(Q)rm -rf build-asan && mkdir -p build-asan && \
 	  git ls-files -co --exclude-standard | tar -cf - -T - | tar -xf - -C build-asan && \
 	  $(MAKE) --no-print-directory -C build-asan unit \
-		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-		LDFLAGS="-fsanitize=address,undefined"
+		EXTRA_CFLAGS="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined"
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all EXTRA_CFLAGS=-Werror

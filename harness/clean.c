@@ -12,7 +12,7 @@
 #include "netns.h"
 #include "state.h"
 
-int clean_lab(const char *id, bool force)
+int clean_lab(const char *id, bool force, enum lab_teardown how)
 {
 	struct lab lab;
 	json_t *doc = NULL;
@@ -34,7 +34,9 @@ int clean_lab(const char *id, bool force)
 		return -EBUSY;
 	}
 	json_decref(doc);
-	ret = lab_down(&lab, LAB_TEARDOWN_NETNS);
+	if (how == LAB_TEARDOWN_LINKS)
+		lab_attach(&lab);
+	ret = lab_down(&lab, how);
 	lab_free(&lab);
 	return ret;
 }
@@ -72,7 +74,7 @@ int clean_all(const char *kind, struct clean_report *r)
 			if (!match)
 				continue;
 		}
-		ret = clean_lab(ids[i], false);
+		ret = clean_lab(ids[i], false, LAB_TEARDOWN_NETNS);
 		if (ret == -EBUSY) {
 			r->labs_skipped++;
 			log_info("lab %s: owned by a running nsbench, left alone", ids[i]);

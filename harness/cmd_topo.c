@@ -20,12 +20,13 @@ static const char topo_usage[] =
 	"                            [--macvlan-mode M] [--vpc-subnet CIDR]\n"
 	"                            [--bridge-subnet CIDR] [--json] [--hold]\n"
 	"       nsbench topo show [LAB] [--json]\n"
-	"       nsbench topo down [LAB...]\n"
+	"       nsbench topo down [--links] [LAB...]\n"
 	"MODE: awsvpc, bridge (static hostPort), bridge-dynamic, host, none\n"
 	"--port gives the tasks' containerPort (default 5201); a list gives one per task.\n"
 	"--max-enis N models the instance's ENI limit (the primary counts: N-1 awsvpc tasks).\n"
 	"--hold keeps the lab until SIGINT/SIGTERM, then removes it.\n"
-	"Without LAB, down removes every lab that topo up left.\n";
+	"Without LAB, down removes every lab that topo up left. --links deletes\n"
+	"link by link before the namespaces (slower; for comparison).\n";
 
 static void print_lab_text(json_t *doc, FILE *f)
 {
@@ -292,12 +293,20 @@ static int topo_down(int argc, char **argv)
 	struct clean_report r;
 	int rc = 0, ret;
 
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-')
+	enum lab_teardown how = LAB_TEARDOWN_NETNS;
+	int nids = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--links"))
+			how = LAB_TEARDOWN_LINKS;
+		else if (argv[i][0] == '-')
 			return cli_usage_error(topo_usage, "topo down: unknown option '%s'", argv[i]);
+		else
+			nids++;
+	}
 	if (cli_need_privileges())
 		return 1;
-	if (argc < 2) {
+	if (nids == 0) {
 		ret = clean_all("topo", &r);
 		if (ret) {
 			log_err("topo down: %s", strerror(-ret));
@@ -307,7 +316,9 @@ static int topo_down(int argc, char **argv)
 		return r.errors ? 1 : 0;
 	}
 	for (int i = 1; i < argc; i++) {
-		ret = clean_lab(argv[i], false);
+		if (argv[i][0] == '-')
+			continue;
+		ret = clean_lab(argv[i], false, how);
 		if (ret == -ENOENT) {
 			log_err("lab %s: no such lab (nsbench topo show lists them)", argv[i]);
 			rc = 1;

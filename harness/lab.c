@@ -67,6 +67,7 @@ int lab_init(struct lab *lab, const struct lab_config *cfg, const char *kind)
 	lab->cfg = *cfg;
 	lab->kind = kind;
 	lab->fail_after = -1;
+	clock_gettime(CLOCK_MONOTONIC, &lab->t0);
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		return -EIO;
 	for (size_t i = 0; i < sizeof(rnd); i++)
@@ -216,6 +217,15 @@ int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 	return 0;
 }
 
+double lab_elapsed_ms(const struct lab *lab)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - lab->t0.tv_sec) * 1e3 +
+	       (double)(now.tv_nsec - lab->t0.tv_nsec) / 1e6;
+}
+
 int lab_step(struct lab *lab, const char *what, ...)
 {
 	va_list ap;
@@ -223,7 +233,7 @@ int lab_step(struct lab *lab, const char *what, ...)
 	va_start(ap, what);
 	vsnprintf(lab->step, sizeof(lab->step), what, ap);
 	va_end(ap);
-	log_debug("lab %s: %s", lab->id, lab->step);
+	log_debug("lab %s: +%.3f ms %s", lab->id, lab_elapsed_ms(lab), lab->step);
 	if (lab_stop)
 		return lab_fail(lab, -EINTR, NULL);
 	lab->steps++;
@@ -432,6 +442,28 @@ int lab_down(struct lab *lab, enum lab_teardown how)
 	lab->bridge_made = lab->portmap_made = false;
 	for (unsigned int i = 0; i < lab->ntasks; i++)
 		lab->tasks[i].built = false;
+	return ret;
+}
+
+int lab_attach(struct lab *lab)
+{
+	int ret;
+
+	lab->vpc_made = netns_exists(lab->ns_vpc);
+	lab->inst_made = netns_exists(lab->ns_inst);
+	if (!lab->vpc_made || !lab->inst_made)
+		return -ENOENT;
+	ret = rt_open(&lab->rt_vpc, lab->ns_vpc);
+	if (!ret)
+		ret = rt_open(&lab->rt_inst, lab->ns_inst);
+	if (ret)
+		return ret;
+	lab->wire_made = true;
+	for (unsigned int i = 0; i < lab->ntasks; i++)
+		if (lab->tasks[i].mode == MODE_BRIDGE || lab->tasks[i].mode == MODE_BRIDGE_DYNAMIC)
+			lab->bridge_made = lab->portmap_made = true;
+	if (lab->portmap_made)
+		ret = portmap_open(&lab->pm, lab->ns_inst);
 	return ret;
 }
 

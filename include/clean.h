@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lab.h"
+
 struct clean_report {
 	size_t labs_removed;
 	size_t labs_skipped; /* owned by a running nsbench */
@@ -13,7 +15,7 @@ struct clean_report {
 };
 
 /* Removes one lab by id (its owner must be gone unless FORCE). */
-int clean_lab(const char *id, bool force);
+int clean_lab(const char *id, bool force, enum lab_teardown how);
 /* Every lab no running nsbench owns, and namespaces named like ours with no state file. */
 int clean_all(const char *kind, struct clean_report *r);
 /* Leftovers: state files plus /run/netns entries named nsb-*. */

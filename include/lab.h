@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "alloc.h"
 
@@ -75,6 +76,8 @@ struct lab {
 	struct rt *rt_vpc, *rt_inst;
 	struct portmap *pm;
 
+	struct timespec t0; /* lab_init() */
+	double build_ms, teardown_ms;
 	unsigned int steps;
 	char step[160]; /* what is being built, for messages */
 	int fail_after; /* fault injection: fail the step after this many, -1 = off */
@@ -100,7 +103,11 @@ int lab_up(struct lab *lab);
 /* Plans and builds one more task in a lab that is up. */
 int lab_add_task(struct lab *lab, enum lab_mode mode, uint16_t container_port);
 int lab_down(struct lab *lab, enum lab_teardown how);
+/* Reopens the sockets of a lab loaded from its state file (for a link-by-link teardown). */
+int lab_attach(struct lab *lab);
 void lab_free(struct lab *lab);
+
+double lab_elapsed_ms(const struct lab *lab);
 
 /* Helpers for the modes' builders (harness/mode.c). */
 int lab_step(struct lab *lab, const char *what, ...) __attribute__((format(printf, 2, 3)));
