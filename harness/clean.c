@@ -74,7 +74,7 @@ int clean_all(const char *kind, struct clean_report *r)
 			if (!match)
 				continue;
 		}
-		ret = clean_lab(ids[i], false, LAB_TEARDOWN_NETNS);
+		ret = clean_lab(ids[i], false, LAB_TEARDOWN_GROUP);
 		if (ret == -EBUSY) {
 			r->labs_skipped++;
 			log_info("lab %s: owned by a running nsbench, left alone", ids[i]);

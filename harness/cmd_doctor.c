@@ -64,11 +64,11 @@ static void probe_kernel(bool *veth, bool *bridge, bool *macvlan, bool *nat)
 	}
 	line("scratch namespace", 0, lab.ns_vpc);
 
-	ret = rt_veth_add(rt, "nsbd0", 0, "nsbd1", -1);
+	ret = rt_veth_add(rt, "nsbd0", 0, "nsbd1", -1, 0);
 	reason(why, sizeof(why), ret, rt_ext_msg(rt));
 	line("kernel: veth", ret, ret ? why : NULL);
 	*veth = !ret;
-	ret = rt_bridge_add(rt, "nsbdbr");
+	ret = rt_bridge_add(rt, "nsbdbr", 0);
 	reason(why, sizeof(why), ret, rt_ext_msg(rt));
 	line("kernel: bridge", ret, ret ? why : NULL);
 	*bridge = !ret;
@@ -86,7 +86,7 @@ static void probe_kernel(bool *veth, bool *bridge, bool *macvlan, bool *nat)
 out:
 	portmap_close(pm);
 	rt_close(rt);
-	lab_down(&lab, LAB_TEARDOWN_NETNS);
+	lab_down(&lab, LAB_TEARDOWN_GROUP);
 }
 
 int doctor_main(int argc, char **argv)

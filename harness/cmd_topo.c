@@ -20,13 +20,14 @@ static const char topo_usage[] =
 	"                            [--macvlan-mode M] [--vpc-subnet CIDR]\n"
 	"                            [--bridge-subnet CIDR] [--json] [--hold]\n"
 	"       nsbench topo show [LAB] [--json]\n"
-	"       nsbench topo down [--links] [LAB...]\n"
+	"       nsbench topo down [--links|--netns] [LAB...]\n"
 	"MODE: awsvpc, bridge (static hostPort), bridge-dynamic, host, none\n"
 	"--port gives the tasks' containerPort (default 5201); a list gives one per task.\n"
 	"--max-enis N models the instance's ENI limit (the primary counts: N-1 awsvpc tasks).\n"
 	"--hold keeps the lab until SIGINT/SIGTERM, then removes it.\n"
-	"Without LAB, down removes every lab that topo up left. --links deletes\n"
-	"link by link before the namespaces (slower; for comparison).\n";
+	"Without LAB, down removes every lab that topo up left. By default the lab's\n"
+	"links go in one kernel batch; --links deletes them one by one and --netns\n"
+	"leaves them to namespace deletion (both slower; for comparison).\n";
 
 static void print_lab_text(json_t *doc, FILE *f)
 {
@@ -220,7 +221,7 @@ static int topo_up(int argc, char **argv)
 	if (hold) {
 		while (!lab_stop)
 			pause();
-		ret = lab_down(&lab, LAB_TEARDOWN_NETNS);
+		ret = lab_down(&lab, LAB_TEARDOWN_GROUP);
 		lab_free(&lab);
 		if (ret) {
 			log_err("lab %s: teardown: %s", lab.id, strerror(-ret));
@@ -293,12 +294,14 @@ static int topo_down(int argc, char **argv)
 	struct clean_report r;
 	int rc = 0, ret;
 
-	enum lab_teardown how = LAB_TEARDOWN_NETNS;
+	enum lab_teardown how = LAB_TEARDOWN_GROUP;
 	int nids = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--links"))
 			how = LAB_TEARDOWN_LINKS;
+		else if (!strcmp(argv[i], "--netns"))
+			how = LAB_TEARDOWN_NETNS;
 		else if (argv[i][0] == '-')
 			return cli_usage_error(topo_usage, "topo down: unknown option '%s'", argv[i]);
 		else

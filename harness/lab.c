@@ -288,7 +288,7 @@ int lab_up(struct lab *lab)
 		char err[sizeof(lab->err)];
 
 		memcpy(err, lab->err, sizeof(err));
-		lab_down(lab, LAB_TEARDOWN_NETNS);
+		lab_down(lab, LAB_TEARDOWN_GROUP);
 		memcpy(lab->err, err, sizeof(err));
 		return ret;
 	}
@@ -409,6 +409,17 @@ int lab_down(struct lab *lab, enum lab_teardown how)
 			lab_kill_ns(names[i]);
 	if (how == LAB_TEARDOWN_LINKS)
 		mode_teardown_links(lab);
+	if (how == LAB_TEARDOWN_GROUP && netns_exists(lab->ns_inst)) {
+		struct rt *rt = lab->rt_inst;
+
+		if (rt || rt_open(&rt, lab->ns_inst) == 0) {
+			r = rt_group_del(rt, LAB_LINK_GROUP);
+			if (r && r != -ENODEV)
+				log_warn("lab %s: deleting its links: %s", lab->id, strerror(-r));
+			if (rt != lab->rt_inst)
+				rt_close(rt);
+		}
+	}
 	/* Our own sockets hold the namespaces too. */
 	portmap_close(lab->pm);
 	lab->pm = NULL;

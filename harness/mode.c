@@ -85,22 +85,23 @@ int mode_build_base(struct lab *lab)
 	if (ret)
 		return lab_fail(lab, ret, NULL);
 
-	ret = lab_step(lab, "creating veth %s (%s) <-> %s (%s)", WIRE_VPC, lab->ns_vpc, WIRE_INST,
-		       lab->ns_inst);
+	/* Made from the instance's side so that its end joins the lab's link group. */
+	ret = lab_step(lab, "creating veth %s (%s) <-> %s (%s)", WIRE_INST, lab->ns_inst, WIRE_VPC,
+		       lab->ns_vpc);
 	if (ret)
 		return ret;
-	nsfd = netns_open(lab->ns_inst);
+	nsfd = netns_open(lab->ns_vpc);
 	if (nsfd < 0)
 		return lab_fail(lab, nsfd, NULL);
-	ret = rt_veth_add(lab->rt_vpc, WIRE_VPC, 0, WIRE_INST, nsfd);
+	ret = rt_veth_add(lab->rt_inst, WIRE_INST, 0, WIRE_VPC, nsfd, LAB_LINK_GROUP);
 	close(nsfd);
 	if (ret)
-		return lab_fail(lab, ret, rt_ext_msg(lab->rt_vpc));
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
 	lab->wire_made = true;
 
-	ret = lab_step(lab, "bringing %s up in %s", WIRE_INST, lab->ns_inst);
-	if (!ret && (ret = rt_link_up(lab->rt_inst, WIRE_INST)))
-		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	ret = lab_step(lab, "bringing %s up in %s", WIRE_VPC, lab->ns_vpc);
+	if (!ret && (ret = rt_link_up(lab->rt_vpc, WIRE_VPC)))
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_vpc));
 	if (ret)
 		return ret;
 
@@ -131,7 +132,7 @@ static int build_bridge(struct lab *lab)
 	if (lab->bridge_made)
 		return 0;
 	ret = lab_step(lab, "creating bridge %s in %s", BRIDGE, lab->ns_inst);
-	if (!ret && (ret = rt_bridge_add(lab->rt_inst, BRIDGE)))
+	if (!ret && (ret = rt_bridge_add(lab->rt_inst, BRIDGE, LAB_LINK_GROUP)))
 		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
 	if (ret)
 		return ret;
@@ -251,7 +252,7 @@ static int build_bridged(struct lab *lab, struct lab_task *t, struct rt *rt)
 	nsfd = netns_open(t->ns);
 	if (nsfd < 0)
 		return lab_fail(lab, nsfd, NULL);
-	ret = rt_veth_add(lab->rt_inst, host_if, master, TASK_IF, nsfd);
+	ret = rt_veth_add(lab->rt_inst, host_if, master, TASK_IF, nsfd, LAB_LINK_GROUP);
 	close(nsfd);
 	if (ret)
 		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));

@@ -52,7 +52,15 @@ struct lab_task {
 struct rt;
 struct portmap;
 
-enum lab_teardown { LAB_TEARDOWN_NETNS, LAB_TEARDOWN_LINKS };
+/*
+ * GROUP: the instance's links (wire, bridge, task veths) share one link group
+ * and go in one request, one kernel batch; the macvlans and veth peers go with
+ * them. NETNS: namespaces only, waiting until the kernel has dismantled the
+ * instance's devices. LINKS: one link at a time (the `ip link del` way).
+ */
+enum lab_teardown { LAB_TEARDOWN_GROUP, LAB_TEARDOWN_NETNS, LAB_TEARDOWN_LINKS };
+
+#define LAB_LINK_GROUP 0x6e736200u
 
 struct lab {
 	char id[LAB_ID_LEN + 1];

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* An rtnetlink socket bound to one namespace (libnl-route-3 underneath). */
 struct rt;
@@ -14,8 +15,10 @@ void rt_close(struct rt *rt);
 const char *rt_ext_msg(const struct rt *rt);
 
 int rt_ifindex(struct rt *rt, const char *ifname);
-int rt_veth_add(struct rt *rt, const char *name, int master, const char *peer, int peer_nsfd);
-int rt_bridge_add(struct rt *rt, const char *name);
+int rt_veth_add(struct rt *rt, const char *name, int master, const char *peer, int peer_nsfd,
+		uint32_t group);
+int rt_bridge_add(struct rt *rt, const char *name, uint32_t group);
+int rt_group_del(struct rt *rt, uint32_t group);
 int rt_macvlan_add(struct rt *rt, const char *name, int parent, const char *mode, int nsfd);
 int rt_link_up(struct rt *rt, const char *ifname);
 int rt_link_del(struct rt *rt, const char *ifname);

@@ -171,7 +171,8 @@ static int rt_link_add(struct rt *rt, struct rtnl_link *link)
 }
 
 /* The peer cannot be created up (the kernel says ENOTCONN): bring it up later. */
-int rt_veth_add(struct rt *rt, const char *name, int master, const char *peer, int peer_nsfd)
+int rt_veth_add(struct rt *rt, const char *name, int master, const char *peer, int peer_nsfd,
+		uint32_t group)
 {
 	struct rtnl_link *link, *p;
 	int ret;
@@ -185,6 +186,10 @@ int rt_veth_add(struct rt *rt, const char *name, int master, const char *peer, i
 		rtnl_link_set_master(link, master);
 	p = rtnl_link_veth_get_peer(link);
 	rtnl_link_set_name(p, peer);
+	if (group) {
+		rtnl_link_set_group(link, group);
+		rtnl_link_set_group(p, group);
+	}
 	if (peer_nsfd >= 0)
 		rtnl_link_set_ns_fd(p, peer_nsfd);
 	rtnl_link_put(p);
@@ -193,7 +198,7 @@ int rt_veth_add(struct rt *rt, const char *name, int master, const char *peer, i
 	return ret;
 }
 
-int rt_bridge_add(struct rt *rt, const char *name)
+int rt_bridge_add(struct rt *rt, const char *name, uint32_t group)
 {
 	struct rtnl_link *link;
 	int ret;
@@ -202,6 +207,8 @@ int rt_bridge_add(struct rt *rt, const char *name)
 	if (!link)
 		return -ENOMEM;
 	rtnl_link_set_name(link, name);
+	if (group)
+		rtnl_link_set_group(link, group);
 	rtnl_link_set_flags(link, IFF_UP);
 	ret = rt_link_add(rt, link);
 	rtnl_link_put(link);
@@ -262,6 +269,31 @@ int rt_link_del(struct rt *rt, const char *ifname)
 	rt_reset(rt);
 	ret = rtnl_link_delete(rt->sk, link);
 	rtnl_link_put(link);
+	return ret < 0 ? rt_nlerr(rt, ret) : 0;
+}
+
+/*
+ * Every link of GROUP in one request: the kernel unregisters them as one batch,
+ * paying its RCU grace periods once instead of once per link.
+ */
+int rt_group_del(struct rt *rt, uint32_t group)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg;
+	int ret;
+
+	if (!group)
+		return -EINVAL;
+	msg = nlmsg_alloc_simple(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK);
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, IFLA_GROUP, group) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	rt_reset(rt);
+	ret = nl_send_sync(rt->sk, msg);
 	return ret < 0 ? rt_nlerr(rt, ret) : 0;
 }
 

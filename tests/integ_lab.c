@@ -47,7 +47,7 @@ static void lab_finish(struct lab *lab)
 	char id[LAB_ID_LEN + 1];
 
 	memcpy(id, lab->id, sizeof(id));
-	assert_int_equal(lab_down(lab, LAB_TEARDOWN_NETNS), 0);
+	assert_int_equal(lab_down(lab, LAB_TEARDOWN_GROUP), 0);
 	lab_free(lab);
 	free(lab);
 	assert_int_equal(tl_leftovers(id), 0);
@@ -323,10 +323,46 @@ static void test_two_labs_coexist(void **state)
 	lab_finish(b);
 }
 
-static void test_teardown_links(void **state)
+static void teardown_with(enum lab_teardown how)
 {
 	struct lab *lab;
 	char id[LAB_ID_LEN + 1];
+
+	lab = lab_new(0);
+	assert_int_equal(lab_plan_task(lab, MODE_BRIDGE, 5201), 0);
+	assert_int_equal(lab_plan_task(lab, MODE_AWSVPC, 5201), 0);
+	assert_int_equal(lab_plan_task(lab, MODE_NONE, 5201), 0);
+	up(lab);
+	memcpy(id, lab->id, sizeof(id));
+	assert_int_equal(lab_down(lab, how), 0);
+	lab_free(lab);
+	free(lab);
+	assert_int_equal(tl_leftovers(id), 0);
+	assert_root_unchanged();
+}
+
+static void test_teardown_links(void **state)
+{
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	teardown_with(LAB_TEARDOWN_LINKS);
+}
+
+static void test_teardown_netns(void **state)
+{
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	teardown_with(LAB_TEARDOWN_NETNS);
+}
+
+/* The group delete must take every link of the lab with it, in every namespace. */
+static void test_teardown_group_takes_all_links(void **state)
+{
+	struct rt_link_info li[16];
+	const char *names[8];
+	struct lab *lab;
+	unsigned int nns;
+	struct rt *rts[8];
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
@@ -334,12 +370,23 @@ static void test_teardown_links(void **state)
 	assert_int_equal(lab_plan_task(lab, MODE_BRIDGE, 5201), 0);
 	assert_int_equal(lab_plan_task(lab, MODE_AWSVPC, 5201), 0);
 	up(lab);
-	memcpy(id, lab->id, sizeof(id));
-	assert_int_equal(lab_down(lab, LAB_TEARDOWN_LINKS), 0);
-	lab_free(lab);
-	free(lab);
-	assert_int_equal(tl_leftovers(id), 0);
-	assert_root_unchanged();
+	nns = lab_namespaces(lab, names, 8);
+	assert_int_equal(nns, 4);
+	for (unsigned int i = 0; i < nns; i++)
+		assert_int_equal(rt_open(&rts[i], names[i]), 0);
+	assert_int_equal(rt_group_del(lab->rt_inst, LAB_LINK_GROUP), 0);
+	/* Sockets opened before still see their namespaces: only lo is left. */
+	for (unsigned int i = 0; i < nns; i++) {
+		size_t n = 0;
+
+		assert_int_equal(rt_links(rts[i], li, 16, &n), 0);
+		if (n != 1)
+			print_error("%s still has %zu links\n", names[i], n);
+		assert_int_equal(n, 1);
+		assert_string_equal(li[0].name, "lo");
+		rt_close(rts[i]);
+	}
+	lab_finish(lab);
 }
 
 int main(void)
@@ -355,6 +402,8 @@ int main(void)
 		cmocka_unit_test(test_fault_awsvpc),
 		cmocka_unit_test(test_two_labs_coexist),
 		cmocka_unit_test(test_teardown_links),
+		cmocka_unit_test(test_teardown_netns),
+		cmocka_unit_test(test_teardown_group_takes_all_links),
 	};
 
 	return cmocka_run_group_tests(tests, setup_group, teardown_group);
