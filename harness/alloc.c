@@ -81,7 +81,7 @@ int ip4_net_host(const struct ip4_net *net, unsigned int idx, char out[16])
 
 int ip4_net_format(const struct ip4_net *net, char out[20])
 {
-	struct in_addr a = { .s_addr = htonl(net->base) };
+	struct in_addr a = {.s_addr = htonl(net->base)};
 	char host[16];
 
 	if (!inet_ntop(AF_INET, &a, host, sizeof(host)))

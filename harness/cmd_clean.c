@@ -33,7 +33,6 @@ int clean_main(int argc, char **argv)
 	printf("removed %zu lab%s and %zu stray namespace%s; %zu lab%s owned by running "
 	       "nsbench left alone\n",
 	       r.labs_removed, r.labs_removed == 1 ? "" : "s", r.orphan_ns_removed,
-	       r.orphan_ns_removed == 1 ? "" : "s", r.labs_skipped,
-	       r.labs_skipped == 1 ? "" : "s");
+	       r.orphan_ns_removed == 1 ? "" : "s", r.labs_skipped, r.labs_skipped == 1 ? "" : "s");
 	return r.errors ? 1 : 0;
 }

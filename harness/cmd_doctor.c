@@ -127,9 +127,11 @@ int doctor_main(int argc, char **argv)
 	printf("  %-15s %s\n", "awsvpc",
 	       veth && macvlan ? "available" : "unavailable: needs veth and macvlan");
 	printf("  %-15s %s\n", "bridge",
-	       veth && bridge && nat ? "available" : "unavailable: needs veth, bridge, nf_tables NAT");
+	       veth && bridge && nat ? "available"
+				     : "unavailable: needs veth, bridge, nf_tables NAT");
 	printf("  %-15s %s\n", "bridge-dynamic",
-	       veth && bridge && nat ? "available" : "unavailable: needs veth, bridge, nf_tables NAT");
+	       veth && bridge && nat ? "available"
+				     : "unavailable: needs veth, bridge, nf_tables NAT");
 	printf("  %-15s %s\n", "host", veth ? "available" : "unavailable: needs veth");
 	printf("  %-15s %s\n", "none", "available");
 	return failures ? 1 : 0;

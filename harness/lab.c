@@ -25,11 +25,8 @@
 volatile sig_atomic_t lab_stop;
 
 static const char *const mode_names[MODE_COUNT] = {
-	[MODE_AWSVPC] = "awsvpc",
-	[MODE_BRIDGE] = "bridge",
-	[MODE_BRIDGE_DYNAMIC] = "bridge-dynamic",
-	[MODE_HOST] = "host",
-	[MODE_NONE] = "none",
+    [MODE_AWSVPC] = "awsvpc", [MODE_BRIDGE] = "bridge", [MODE_BRIDGE_DYNAMIC] = "bridge-dynamic",
+    [MODE_HOST] = "host",     [MODE_NONE] = "none",
 };
 
 const char *lab_mode_name(enum lab_mode m)
@@ -91,7 +88,7 @@ int lab_init(struct lab *lab, const struct lab_config *cfg, const char *kind)
 }
 
 static int lab_refuse(struct lab *lab, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int lab_refuse(struct lab *lab, int err, const char *fmt, ...)
 {
@@ -170,8 +167,8 @@ int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 		ret = ip4_net_host(&lab->cfg.bridge_net, 1 + id, t->addr);
 		if (ret)
 			return lab_refuse(lab, -ENOSPC,
-					  "task t%u (%s): the bridge subnet has no address left", id,
-					  lab_mode_name(mode));
+					  "task t%u (%s): the bridge subnet has no address left",
+					  id, lab_mode_name(mode));
 		if (mode == MODE_BRIDGE) {
 			ret = port_claim(&lab->ports, container_port, (int)id, &holder);
 			if (ret == -EADDRINUSE)
@@ -279,6 +276,9 @@ int lab_up(struct lab *lab)
 		ret = mode_build_base(lab);
 	for (unsigned int i = 0; !ret && i < lab->ntasks; i++)
 		ret = mode_build_task(lab, &lab->tasks[i]);
+	if (!ret)
+		ret = mode_build_portmap(lab);
+	lab->build_ms = lab_elapsed_ms(lab);
 	if (!ret) {
 		ret = lab_step(lab, "updating state file");
 		if (!ret && (ret = state_write(lab)))
@@ -306,6 +306,8 @@ int lab_add_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 		return ret;
 	t = &lab->tasks[lab->ntasks - 1];
 	ret = mode_build_task(lab, t);
+	if (!ret)
+		ret = mode_build_portmap(lab);
 	if (!ret)
 		ret = state_write(lab);
 	if (ret) {
@@ -354,7 +356,7 @@ static void lab_kill_ns(const char *ns)
 {
 	pid_t pids[256];
 	size_t n = 0;
-	struct timespec ts = { 0, 1000000 };
+	struct timespec ts = {0, 1000000};
 
 	if (netns_pids(ns, pids, 256, &n) || n == 0)
 		return;
@@ -383,7 +385,7 @@ static void lab_kill_ns(const char *ns)
  */
 static void lab_wait_inst_gone(struct lab *lab)
 {
-	struct timespec ts = { 0, 200000 };
+	struct timespec ts = {0, 200000};
 	struct rt *rt = NULL;
 
 	if (!netns_exists(lab->ns_vpc) || rt_open(&rt, lab->ns_vpc))

@@ -9,7 +9,7 @@ int log_verbosity = LOG_WARN;
 
 void log_msg(enum log_level level, const char *fmt, ...)
 {
-	static const char *const prefix[] = { "error: ", "warning: ", "", "debug: " };
+	static const char *const prefix[] = {"error: ", "warning: ", "", "debug: "};
 	va_list ap;
 
 	if ((int)level > log_verbosity)

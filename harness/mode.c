@@ -126,7 +126,7 @@ int mode_build_base(struct lab *lab)
 
 static int build_bridge(struct lab *lab)
 {
-	char cidr[32], net[20];
+	char cidr[32];
 	int ret;
 
 	if (lab->bridge_made)
@@ -144,16 +144,56 @@ static int build_bridge(struct lab *lab)
 	if (ret)
 		return ret;
 
-	ret = lab_step(lab, "loading nftables table ip %s in %s", PORTMAP_TABLE, lab->ns_inst);
+	ret = lab_step(lab, "opening nftables in %s", lab->ns_inst);
 	if (ret)
 		return ret;
 	if (!lab->pm && (ret = portmap_open(&lab->pm, lab->ns_inst)))
 		return lab_fail(lab, ret, NULL);
-	ip4_net_format(&lab->cfg.bridge_net, net);
-	ret = portmap_init(lab->pm, BRIDGE, net);
+	return 0;
+}
+
+/*
+ * The port mapping of every bridge task built so far, with the table itself
+ * the first time, in one nftables batch: one transaction instead of one per task.
+ */
+int mode_build_portmap(struct lab *lab)
+{
+	char net[20], comment[32];
+	int ret;
+
+	if (!lab->pm)
+		return 0;
+	ret = lab_step(lab, "loading the port mapping (nftables table ip %s) in %s", PORTMAP_TABLE,
+		       lab->ns_inst);
+	if (ret)
+		return ret;
+	if (!lab->portmap_made) {
+		ip4_net_format(&lab->cfg.bridge_net, net);
+		ret = portmap_queue_init(lab->pm, BRIDGE, net);
+		if (ret)
+			return lab_fail(lab, ret, NULL);
+	}
+	for (unsigned int i = 0; i < lab->ntasks; i++) {
+		struct lab_task *t = &lab->tasks[i];
+
+		if (!t->built || t->mapped || !t->host_port ||
+		    (t->mode != MODE_BRIDGE && t->mode != MODE_BRIDGE_DYNAMIC))
+			continue;
+		snprintf(comment, sizeof(comment), "t%u", t->id);
+		ret = portmap_queue_add(lab->pm, lab->inst_addr, t->host_port, t->addr,
+					t->container_port, comment);
+		if (ret)
+			return lab_fail(lab, ret, NULL);
+	}
+	ret = portmap_commit(lab->pm);
 	if (ret)
 		return lab_fail(lab, ret, portmap_error(lab->pm));
 	lab->portmap_made = true;
+	for (unsigned int i = 0; i < lab->ntasks; i++)
+		if (lab->tasks[i].built && lab->tasks[i].host_port &&
+		    (lab->tasks[i].mode == MODE_BRIDGE ||
+		     lab->tasks[i].mode == MODE_BRIDGE_DYNAMIC))
+			lab->tasks[i].mapped = true;
 	return 0;
 }
 
@@ -189,8 +229,8 @@ static int task_ns(struct lab *lab, struct lab_task *t, struct rt **rt)
 	return ns_settle(lab, t->ns, *rt);
 }
 
-static int task_addr(struct lab *lab, struct lab_task *t, struct rt *rt,
-		     const struct ip4_net *net, const char *gw)
+static int task_addr(struct lab *lab, struct lab_task *t, struct rt *rt, const struct ip4_net *net,
+		     const char *gw)
 {
 	char cidr[32];
 	int ret;
@@ -235,8 +275,8 @@ static int build_awsvpc(struct lab *lab, struct lab_task *t, struct rt *rt)
 
 static int build_bridged(struct lab *lab, struct lab_task *t, struct rt *rt)
 {
-	char host_if[16], comment[32];
-	int ret, master, nsfd, holder = 0;
+	char host_if[16];
+	int ret, master, nsfd;
 
 	ret = build_bridge(lab);
 	if (ret)
@@ -265,21 +305,12 @@ static int build_bridged(struct lab *lab, struct lab_task *t, struct rt *rt)
 		if (ret)
 			return ret;
 		dynamic_range(lab);
-		ret = port_alloc(&lab->ports, lab->dyn_lo, lab->dyn_hi, (int)t->id,
-				 &t->host_port);
+		ret = port_alloc(&lab->ports, lab->dyn_lo, lab->dyn_hi, (int)t->id, &t->host_port);
 		if (ret)
 			return lab_fail(lab, ret, NULL);
 		t->ep_port = t->host_port;
 	}
-	(void)holder;
-	snprintf(comment, sizeof(comment), "t%u", t->id);
-	ret = lab_step(lab, "mapping %s:%u to %s:%u in %s", lab->inst_addr, t->host_port, t->addr,
-		       t->container_port, lab->ns_inst);
-	if (ret)
-		return ret;
-	ret = portmap_add(lab->pm, lab->inst_addr, t->host_port, t->addr, t->container_port,
-			  comment);
-	return ret ? lab_fail(lab, ret, portmap_error(lab->pm)) : 0;
+	return 0;
 }
 
 int mode_build_task(struct lab *lab, struct lab_task *t)

@@ -53,8 +53,8 @@ static json_t *task_describe(const struct lab_task *t)
 			 name, "mode", lab_mode_name(t->mode), "namespace", t->ns, "own_namespace",
 			 t->own_ns, "address", t->addr, "container_port", t->container_port,
 			 "host_port", t->host_port, "client_namespace", t->client_ns,
-			 "endpoint_address", t->ep_addr, "endpoint_port", t->ep_port, "endpoint", ep,
-			 "reachable_from_vpc", t->mode != MODE_NONE);
+			 "endpoint_address", t->ep_addr, "endpoint_port", t->ep_port, "endpoint",
+			 ep, "reachable_from_vpc", t->mode != MODE_NONE);
 }
 
 static json_t *iface(const char *role, const char *ns, const char *name, const char *kind,
@@ -98,11 +98,12 @@ json_t *lab_describe(const struct lab *lab)
 				snprintf(cidr, sizeof(cidr), "%s/%u", lab->bridge_addr,
 					 lab->cfg.bridge_net.plen);
 				json_array_append_new(
-					ifs, iface("inst", lab->ns_inst, "ecs0", "bridge", cidr));
+				    ifs, iface("inst", lab->ns_inst, "ecs0", "bridge", cidr));
 				bridge = true;
 			}
 			snprintf(host_if, sizeof(host_if), "veth-t%u", t->id);
-			json_array_append_new(ifs, iface("inst", lab->ns_inst, host_if, "veth", NULL));
+			json_array_append_new(ifs,
+					      iface("inst", lab->ns_inst, host_if, "veth", NULL));
 			snprintf(cidr, sizeof(cidr), "%s/%u", t->addr, lab->cfg.bridge_net.plen);
 			json_array_append_new(ifs, iface(role, t->ns, "eth0", "veth", cidr));
 			break;
@@ -111,7 +112,8 @@ json_t *lab_describe(const struct lab *lab)
 			json_array_append_new(ifs, iface(role, t->ns, "eth0", "macvlan", cidr));
 			break;
 		case MODE_NONE:
-			json_array_append_new(ifs, iface(role, t->ns, "lo", "loopback", "127.0.0.1/8"));
+			json_array_append_new(ifs,
+					      iface(role, t->ns, "lo", "loopback", "127.0.0.1/8"));
 			break;
 		default:
 			break;
@@ -126,9 +128,10 @@ json_t *lab_describe(const struct lab *lab)
 			vpc_net, "bridge_subnet", br_net, "vpc_address", lab->vpc_addr,
 			"instance_address", lab->inst_addr, "bridge_address", lab->bridge_addr,
 			"macvlan_mode", lab->cfg.macvlan_mode, "max_enis", lab->cfg.max_enis,
-			"bridge_nf_call_iptables", "per-namespace default",
-			"dynamic_port_range", "low", lab->dyn_lo, "high", lab->dyn_hi,
-			"interfaces", ifs, "tasks", tasks);
+			"bridge_nf_call_iptables", "per-namespace default", "dynamic_port_range",
+			"low", lab->dyn_lo, "high", lab->dyn_hi, "interfaces", ifs, "tasks", tasks);
+	if (doc && lab->build_ms > 0)
+		json_object_set_new(doc, "build_ms", json_real(lab->build_ms));
 	return doc;
 }
 
@@ -142,8 +145,9 @@ static int state_path(const char *id, char *buf, size_t len)
 /* Temp file and rename: a reader never sees half a file. */
 int state_write(const struct lab *lab)
 {
-	char path[256], tmp[272];
+	char path[256], tmp[272], *text = NULL;
 	json_t *doc;
+	size_t len;
 	int fd, ret = 0;
 
 	if (mkdir(STATE_DIR, 0755) < 0 && errno != EEXIST)
@@ -155,12 +159,19 @@ int state_write(const struct lab *lab)
 	doc = lab_describe(lab);
 	if (!doc)
 		return -ENOMEM;
+	/* One write: json_dumpfd() issues one write(2) per token. */
+	text = json_dumps(doc, JSON_INDENT(2));
+	if (!text) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	len = strlen(text);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		ret = -errno;
 		goto out;
 	}
-	if (json_dumpfd(doc, fd, JSON_INDENT(2)) < 0)
+	if (write(fd, text, len) != (ssize_t)len)
 		ret = -EIO;
 	if (close(fd) < 0 && !ret)
 		ret = -errno;
@@ -169,6 +180,7 @@ int state_write(const struct lab *lab)
 	if (ret)
 		unlink(tmp);
 out:
+	free(text);
 	json_decref(doc);
 	return ret;
 }
@@ -217,7 +229,8 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 	memset(lab, 0, sizeof(*lab));
 	lab->fail_after = -1;
 	snprintf(lab->id, sizeof(lab->id), "%s", id);
-	copy_str(lab->ns_vpc, sizeof(lab->ns_vpc), json_object_get(json_object_get(doc, "namespaces"), "vpc"));
+	copy_str(lab->ns_vpc, sizeof(lab->ns_vpc),
+		 json_object_get(json_object_get(doc, "namespaces"), "vpc"));
 	copy_str(lab->ns_inst, sizeof(lab->ns_inst),
 		 json_object_get(json_object_get(doc, "namespaces"), "inst"));
 	/* A file without names still tells us the lab's id: use the naming rule. */
@@ -226,7 +239,8 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 	if (!lab->ns_inst[0])
 		snprintf(lab->ns_inst, sizeof(lab->ns_inst), "nsb-%s-inst", id);
 	tasks = json_object_get(doc, "tasks");
-	json_array_foreach(tasks, i, t) {
+	json_array_foreach(tasks, i, t)
+	{
 		struct lab_task *lt;
 		enum lab_mode m;
 
@@ -242,7 +256,8 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 		copy_str(lt->ep_addr, sizeof(lt->ep_addr), json_object_get(t, "endpoint_address"));
 		copy_str(lt->client_ns, sizeof(lt->client_ns),
 			 json_object_get(t, "client_namespace"));
-		lt->container_port = (uint16_t)json_integer_value(json_object_get(t, "container_port"));
+		lt->container_port =
+		    (uint16_t)json_integer_value(json_object_get(t, "container_port"));
 		lt->host_port = (uint16_t)json_integer_value(json_object_get(t, "host_port"));
 		lt->ep_port = (uint16_t)json_integer_value(json_object_get(t, "endpoint_port"));
 	}

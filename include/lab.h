@@ -11,14 +11,7 @@
 #include "alloc.h"
 
 /* The ECS task network modes, bridge split by its port mapping. */
-enum lab_mode {
-	MODE_AWSVPC,
-	MODE_BRIDGE,
-	MODE_BRIDGE_DYNAMIC,
-	MODE_HOST,
-	MODE_NONE,
-	MODE_COUNT
-};
+enum lab_mode { MODE_AWSVPC, MODE_BRIDGE, MODE_BRIDGE_DYNAMIC, MODE_HOST, MODE_NONE, MODE_COUNT };
 
 #define LAB_ID_LEN 6
 #define LAB_NS_LEN 32
@@ -28,9 +21,9 @@ enum lab_mode {
 #define LAB_DYNAMIC_HI 65535
 
 struct lab_config {
-	struct ip4_net vpc_net;    /* the VPC subnet: vpc host .1, instance .2 */
+	struct ip4_net vpc_net;	   /* the VPC subnet: vpc host .1, instance .2 */
 	struct ip4_net bridge_net; /* docker0's subnet: bridge .1, tasks from .2 */
-	unsigned int max_enis;     /* with the primary: awsvpc tasks <= max_enis - 1 */
+	unsigned int max_enis;	   /* with the primary: awsvpc tasks <= max_enis - 1 */
 	char macvlan_mode[16];
 	unsigned int awsvpc_offset; /* awsvpc task N gets vpc host (offset + N) */
 };
@@ -40,6 +33,7 @@ struct lab_task {
 	enum lab_mode mode;
 	bool own_ns; /* host mode lives in the instance namespace */
 	bool built;
+	bool mapped; /* its DNAT rules are loaded */
 	char ns[LAB_NS_LEN];
 	char addr[16];
 	uint16_t container_port;
@@ -123,6 +117,7 @@ int lab_fail(struct lab *lab, int err, const char *ext);
 int lab_ns_new(struct lab *lab, const char *name);
 int mode_build_base(struct lab *lab);
 int mode_build_task(struct lab *lab, struct lab_task *t);
+int mode_build_portmap(struct lab *lab);
 int mode_teardown_links(struct lab *lab);
 
 /* The lab's namespaces, vpc and instance first. */

@@ -11,8 +11,31 @@
 
 struct portmap {
 	struct nft_ctx *nft;
+	char *queue; /* commands waiting for portmap_commit(), one batch */
+	size_t qlen, qcap;
 	char err[512];
 };
+
+static int portmap_queue(struct portmap *pm, const char *cmds)
+{
+	size_t n = strlen(cmds);
+
+	if (pm->qlen + n + 1 > pm->qcap) {
+		size_t cap = (pm->qcap ? pm->qcap : 2048);
+		char *q;
+
+		while (cap < pm->qlen + n + 1)
+			cap *= 2;
+		q = realloc(pm->queue, cap);
+		if (!q)
+			return -ENOMEM;
+		pm->queue = q;
+		pm->qcap = cap;
+	}
+	memcpy(pm->queue + pm->qlen, cmds, n + 1);
+	pm->qlen += n;
+	return 0;
+}
 
 int portmap_open(struct portmap **out, const char *netns)
 {
@@ -45,6 +68,7 @@ void portmap_close(struct portmap *pm)
 	if (!pm)
 		return;
 	nft_ctx_free(pm->nft);
+	free(pm->queue);
 	free(pm);
 }
 
@@ -80,7 +104,7 @@ static int portmap_run(struct portmap *pm, const char *cmds)
  * NAT chains see only the first packet of a connection, so the forward chain
  * counts per-packet work (ct status dnat) as well as accepting it.
  */
-int portmap_init(struct portmap *pm, const char *bridge, const char *bridge_cidr)
+int portmap_queue_init(struct portmap *pm, const char *bridge, const char *bridge_cidr)
 {
 	char cmds[2048];
 
@@ -103,15 +127,15 @@ int portmap_init(struct portmap *pm, const char *bridge, const char *bridge_cidr
 		 "add rule ip " PORTMAP_TABLE " forward iifname \"%s\" "
 		 "counter accept comment \"from-bridge\"\n",
 		 bridge_cidr, bridge, bridge_cidr, bridge, bridge, bridge);
-	return portmap_run(pm, cmds);
+	return portmap_queue(pm, cmds);
 }
 
-int portmap_add(struct portmap *pm, const char *host_addr, uint16_t host_port,
-		const char *task_addr, uint16_t task_port, const char *comment)
+int portmap_queue_add(struct portmap *pm, const char *host_addr, uint16_t host_port,
+		      const char *task_addr, uint16_t task_port, const char *comment)
 {
 	char cmds[1536];
-	const char *chain[] = { "prerouting", "output" };
-	const char *proto[] = { "tcp", "udp" };
+	const char *chain[] = {"prerouting", "output"};
+	const char *proto[] = {"tcp", "udp"};
 	size_t off = 0;
 
 	for (size_t c = 0; c < 2; c++)
@@ -119,9 +143,37 @@ int portmap_add(struct portmap *pm, const char *host_addr, uint16_t host_port,
 			off += (size_t)snprintf(cmds + off, sizeof(cmds) - off,
 						"add rule ip " PORTMAP_TABLE " %s ip daddr %s %s "
 						"dport %u counter dnat to %s:%u comment \"%s\"\n",
-						chain[c], host_addr, proto[p], host_port,
-						task_addr, task_port, comment);
-	return portmap_run(pm, cmds);
+						chain[c], host_addr, proto[p], host_port, task_addr,
+						task_port, comment);
+	return portmap_queue(pm, cmds);
+}
+
+/* Everything queued, as one all-or-nothing batch; the queue is emptied either way. */
+int portmap_commit(struct portmap *pm)
+{
+	int ret;
+
+	if (!pm->qlen)
+		return 0;
+	ret = portmap_run(pm, pm->queue);
+	pm->qlen = 0;
+	pm->queue[0] = '\0';
+	return ret;
+}
+
+int portmap_init(struct portmap *pm, const char *bridge, const char *bridge_cidr)
+{
+	int ret = portmap_queue_init(pm, bridge, bridge_cidr);
+
+	return ret ? ret : portmap_commit(pm);
+}
+
+int portmap_add(struct portmap *pm, const char *host_addr, uint16_t host_port,
+		const char *task_addr, uint16_t task_port, const char *comment)
+{
+	int ret = portmap_queue_add(pm, host_addr, host_port, task_addr, task_port, comment);
+
+	return ret ? ret : portmap_commit(pm);
 }
 
 int portmap_destroy(struct portmap *pm)

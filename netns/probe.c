@@ -35,7 +35,7 @@ static int addr_of(const char *ip, uint16_t port, struct sockaddr_in *sa)
 
 static int wait_fd(int fd, short events, int timeout_ms)
 {
-	struct pollfd p = { .fd = fd, .events = events };
+	struct pollfd p = {.fd = fd, .events = events};
 	int n;
 
 	do

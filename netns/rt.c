@@ -278,7 +278,7 @@ int rt_link_del(struct rt *rt, const char *ifname)
  */
 int rt_group_del(struct rt *rt, uint32_t group)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
 	struct nl_msg *msg;
 	int ret;
 
@@ -375,7 +375,8 @@ static void rt_links_one(struct nl_object *obj, void *data)
 		snprintf(li->name, sizeof(li->name), "%s", rtnl_link_get_name(link));
 		kind = rtnl_link_get_type(link);
 		snprintf(li->kind, sizeof(li->kind), "%s",
-			 kind ? kind : (rtnl_link_get_flags(link) & IFF_LOOPBACK ? "loopback" : ""));
+			 kind ? kind
+			      : (rtnl_link_get_flags(link) & IFF_LOOPBACK ? "loopback" : ""));
 		li->ifindex = rtnl_link_get_ifindex(link);
 		li->up = rtnl_link_get_flags(link) & IFF_UP;
 	}
@@ -384,7 +385,7 @@ static void rt_links_one(struct nl_object *obj, void *data)
 
 int rt_links(struct rt *rt, struct rt_link_info *links, size_t max, size_t *count)
 {
-	struct rt_links_arg a = { links, max, 0 };
+	struct rt_links_arg a = {links, max, 0};
 	struct nl_cache *cache = NULL;
 	int ret;
 
@@ -403,7 +404,7 @@ int rt_route_get(struct rt *rt, const char *dst)
 {
 	struct nl_addr *addr = NULL;
 	struct nl_msg *msg;
-	struct rtmsg rtm = { .rtm_family = AF_INET, .rtm_dst_len = 32 };
+	struct rtmsg rtm = {.rtm_family = AF_INET, .rtm_dst_len = 32};
 	int ret;
 
 	if (nl_addr_parse(dst, AF_INET, &addr) < 0)

@@ -55,27 +55,27 @@ static size_t all_leftovers(void)
 static void test_bad_input(void **state)
 {
 	static const char *const bad[] = {
-		"topo up nosuchmode",
-		"topo up bridge --tasks 0",
-		"topo up bridge --tasks 241",
-		"topo up bridge --tasks x",
-		"topo up awsvpc --tasks 3 --max-enis 3",
-		"topo up bridge --tasks 2",
-		"topo up host --tasks 2 --port 80",
-		"topo up bridge --port 70000",
-		"topo up bridge --port 0",
-		"topo up bridge --port 80,,81",
-		"topo up awsvpc --vpc-subnet 198.18.0.0",
-		"topo up awsvpc --vpc-subnet 300.18.0.0/24",
-		"topo up awsvpc --vpc-subnet 198.18.0.0/31",
-		"topo up bridge --tasks 7 --bridge-subnet 198.19.0.0/29",
-		"topo up awsvpc --macvlan-mode sideways",
-		"topo up",
-		"topo up bridge extra",
-		"topo up bridge --frobnicate",
-		"topo sideways",
-		"nosuchcommand",
-		"clean extra",
+	    "topo up nosuchmode",
+	    "topo up bridge --tasks 0",
+	    "topo up bridge --tasks 241",
+	    "topo up bridge --tasks x",
+	    "topo up awsvpc --tasks 3 --max-enis 3",
+	    "topo up bridge --tasks 2",
+	    "topo up host --tasks 2 --port 80",
+	    "topo up bridge --port 70000",
+	    "topo up bridge --port 0",
+	    "topo up bridge --port 80,,81",
+	    "topo up awsvpc --vpc-subnet 198.18.0.0",
+	    "topo up awsvpc --vpc-subnet 300.18.0.0/24",
+	    "topo up awsvpc --vpc-subnet 198.18.0.0/31",
+	    "topo up bridge --tasks 7 --bridge-subnet 198.19.0.0/29",
+	    "topo up awsvpc --macvlan-mode sideways",
+	    "topo up",
+	    "topo up bridge extra",
+	    "topo up bridge --frobnicate",
+	    "topo sideways",
+	    "nosuchcommand",
+	    "clean extra",
 	};
 	size_t before;
 
@@ -164,8 +164,7 @@ static void down(const char *id)
 /* The contract scripts rely on, and the endpoint it names really answers. */
 static void test_json_contract(void **state)
 {
-	static const char *const modes[] = { "awsvpc", "bridge", "bridge-dynamic", "host",
-					     "none" };
+	static const char *const modes[] = {"awsvpc", "bridge", "bridge-dynamic", "host", "none"};
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
@@ -183,7 +182,8 @@ static void test_json_contract(void **state)
 		assert_int_equal(json_array_size(json_object_get(ns, "tasks")), m == 3 ? 0 : 2);
 		tasks = json_object_get(doc, "tasks");
 		assert_int_equal(json_array_size(tasks), 2);
-		json_array_foreach(tasks, i, t) {
+		json_array_foreach(tasks, i, t)
+		{
 			const char *tns = json_string_value(json_object_get(t, "namespace"));
 			const char *cns = json_string_value(json_object_get(t, "client_namespace"));
 			const char *ep = json_string_value(json_object_get(t, "endpoint_address"));
@@ -191,18 +191,22 @@ static void test_json_contract(void **state)
 			int eport = (int)json_integer_value(json_object_get(t, "endpoint_port"));
 			char epstr[32];
 
-			assert_string_equal(json_string_value(json_object_get(t, "mode")), modes[m]);
+			assert_string_equal(json_string_value(json_object_get(t, "mode")),
+					    modes[m]);
 			assert_int_equal(cport, 7001 + (int)i);
 			snprintf(epstr, sizeof(epstr), "%s:%d", ep, eport);
-			assert_string_equal(json_string_value(json_object_get(t, "endpoint")), epstr);
+			assert_string_equal(json_string_value(json_object_get(t, "endpoint")),
+					    epstr);
 			assert_true(netns_exists(tns));
 			assert_int_equal(probe_tcp(tns, "0.0.0.0", (uint16_t)cport, cns, ep,
-						   (uint16_t)eport, 2000), 0);
+						   (uint16_t)eport, 2000),
+					 0);
 			if (m == 4)
-				assert_false(json_is_true(json_object_get(t, "reachable_from_vpc")));
+				assert_false(
+				    json_is_true(json_object_get(t, "reachable_from_vpc")));
 			else
-				assert_string_equal(
-					cns, json_string_value(json_object_get(ns, "vpc")));
+				assert_string_equal(cns,
+						    json_string_value(json_object_get(ns, "vpc")));
 		}
 		down(json_string_value(json_object_get(doc, "lab")));
 		json_decref(doc);
@@ -396,15 +400,15 @@ static int teardown_group(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_conflict_messages),
-		cmocka_unit_test(test_not_root),
-		cmocka_unit_test(test_json_contract),
-		cmocka_unit_test(test_sigint),
-		cmocka_unit_test(test_sigterm),
-		cmocka_unit_test(test_sigkill_then_clean),
-		cmocka_unit_test(test_clean_stray_namespace),
-		cmocka_unit_test(test_topo_down_all_and_show),
+	    cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_conflict_messages),
+	    cmocka_unit_test(test_not_root),
+	    cmocka_unit_test(test_json_contract),
+	    cmocka_unit_test(test_sigint),
+	    cmocka_unit_test(test_sigterm),
+	    cmocka_unit_test(test_sigkill_then_clean),
+	    cmocka_unit_test(test_clean_stray_namespace),
+	    cmocka_unit_test(test_topo_down_all_and_show),
 	};
 
 	return cmocka_run_group_tests(tests, setup_group, teardown_group);

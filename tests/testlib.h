@@ -16,12 +16,12 @@
 #include <dirent.h>
 #include <sys/wait.h>
 
-#define SKIP_UNLESS_ROOT()                                                                    \
-	do {                                                                                  \
-		if (geteuid() != 0) {                                                         \
-			print_message("SKIP: needs root to build network namespaces\n");    \
-			skip();                                                               \
-		}                                                                             \
+#define SKIP_UNLESS_ROOT()                                                                         \
+	do {                                                                                       \
+		if (geteuid() != 0) {                                                              \
+			print_message("SKIP: needs root to build network namespaces\n");           \
+			skip();                                                                    \
+		}                                                                                  \
 	} while (0)
 
 /* The output of a shell command, NUL-terminated; the caller frees it. */
