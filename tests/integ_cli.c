@@ -19,19 +19,6 @@
 
 #define NSBENCH "./nsbench"
 
-static char *root_before;
-
-static void assert_root_unchanged(void)
-{
-	char *now = tl_root_snapshot();
-
-	if (strcmp(now, root_before))
-		print_error("root namespace changed:\n--- before\n%s\n--- after\n%s\n", root_before,
-			    now);
-	assert_string_equal(now, root_before);
-	free(now);
-}
-
 static int run(const char *args, char **out, char **err)
 {
 	char cmd[1024], errfile[] = "/tmp/nsbench-test-XXXXXX";
@@ -383,20 +370,6 @@ static void test_topo_down_all_and_show(void **state)
 	assert_root_unchanged();
 }
 
-static int setup_group(void **state)
-{
-	(void)state;
-	root_before = tl_root_snapshot();
-	return 0;
-}
-
-static int teardown_group(void **state)
-{
-	(void)state;
-	free(root_before);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,5 +384,5 @@ int main(void)
 	    cmocka_unit_test(test_topo_down_all_and_show),
 	};
 
-	return cmocka_run_group_tests(tests, setup_group, teardown_group);
+	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);
 }

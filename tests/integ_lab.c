@@ -15,21 +15,6 @@
 
 #define PROBE_MS 2000
 
-static char *root_before;
-
-static void assert_root_unchanged(void)
-{
-	char *now = tl_root_snapshot();
-
-	if (strcmp(now, root_before)) {
-		print_error("root namespace changed:\n--- before\n%s\n--- after\n%s\n", root_before,
-			    now);
-		free(now);
-		fail();
-	}
-	free(now);
-}
-
 static struct lab *lab_new(unsigned int max_enis)
 {
 	struct lab *lab = calloc(1, sizeof(*lab));
@@ -77,21 +62,6 @@ static void expect_reachable(struct lab *lab)
 				    t->client_ns, t->ep_addr, t->ep_port, strerror(-ret));
 		assert_int_equal(ret, 0);
 	}
-}
-
-static int setup_group(void **state)
-{
-	(void)state;
-	if (geteuid() == 0)
-		root_before = tl_root_snapshot();
-	return 0;
-}
-
-static int teardown_group(void **state)
-{
-	(void)state;
-	free(root_before);
-	return 0;
 }
 
 static void test_awsvpc_reachable(void **state)
@@ -408,5 +378,5 @@ int main(void)
 	    cmocka_unit_test(test_teardown_group_takes_all_links),
 	};
 
-	return cmocka_run_group_tests(tests, setup_group, teardown_group);
+	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);
 }

@@ -65,6 +65,35 @@ static inline char *tl_root_snapshot(void)
 			  NULL);
 }
 
+/* The root namespace as the test group found it; every root test compares against it. */
+static char *tl_root_before;
+
+static inline void assert_root_unchanged(void)
+{
+	char *now = tl_root_snapshot();
+
+	if (strcmp(now, tl_root_before))
+		print_error("root namespace changed:\n--- before\n%s\n--- after\n%s\n",
+			    tl_root_before, now);
+	assert_string_equal(now, tl_root_before);
+	free(now);
+}
+
+static inline int tl_setup_group(void **state)
+{
+	(void)state;
+	if (geteuid() == 0)
+		tl_root_before = tl_root_snapshot();
+	return 0;
+}
+
+static inline int tl_teardown_group(void **state)
+{
+	(void)state;
+	free(tl_root_before);
+	return 0;
+}
+
 /* Namespaces and state files a lab id left behind. */
 static inline int tl_leftovers(const char *id)
 {
