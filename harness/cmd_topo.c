@@ -16,18 +16,18 @@
 #include "state.h"
 
 static const char topo_usage[] =
-    "Usage: nsbench topo up MODE [--tasks N] [--port P[,P...]] [--max-enis N]\n"
-    "                            [--macvlan-mode M] [--vpc-subnet CIDR]\n"
-    "                            [--bridge-subnet CIDR] [--json] [--hold]\n"
-    "       nsbench topo show [LAB] [--json]\n"
-    "       nsbench topo down [--links|--netns] [LAB...]\n"
-    "MODE: awsvpc, bridge (static hostPort), bridge-dynamic, host, none\n"
-    "--port gives the tasks' containerPort (default 5201); a list gives one per task.\n"
-    "--max-enis N models the instance's ENI limit (the primary counts: N-1 awsvpc tasks).\n"
-    "--hold keeps the lab until SIGINT/SIGTERM, then removes it.\n"
-    "Without LAB, down removes every lab that topo up left. By default the lab's\n"
-    "links go in one kernel batch; --links deletes them one by one and --netns\n"
-    "leaves them to namespace deletion (both slower; for comparison).\n";
+	"Usage: nsbench topo up MODE [--tasks N] [--port P[,P...]] [--max-enis N]\n"
+	"                            [--macvlan-mode M] [--vpc-subnet CIDR]\n"
+	"                            [--bridge-subnet CIDR] [--json] [--hold]\n"
+	"       nsbench topo show [LAB] [--json]\n"
+	"       nsbench topo down [--links|--netns] [LAB...]\n"
+	"MODE: awsvpc, bridge (static hostPort), bridge-dynamic, host, none\n"
+	"--port gives the tasks' containerPort (default 5201); a list gives one per task.\n"
+	"--max-enis N models the instance's ENI limit (the primary counts: N-1 awsvpc tasks).\n"
+	"--hold keeps the lab until SIGINT/SIGTERM, then removes it.\n"
+	"Without LAB, down removes every lab that topo up left. By default the lab's\n"
+	"links go in one kernel batch; --links deletes them one by one and --netns\n"
+	"leaves them to namespace deletion (both slower; for comparison).\n";
 
 static void print_lab_text(json_t *doc, FILE *f)
 {
@@ -41,7 +41,7 @@ static void print_lab_text(json_t *doc, FILE *f)
 		json_string_value(json_object_get(ns, "vpc")),
 		json_string_value(json_object_get(ns, "inst")));
 	json_array_foreach(json_object_get(ns, "tasks"), i, v)
-	    fprintf(f, "  task  %s\n", json_string_value(v));
+		fprintf(f, "  task  %s\n", json_string_value(v));
 	fprintf(f, "interfaces:\n");
 	json_array_foreach(json_object_get(doc, "interfaces"), i, v)
 	{
@@ -71,8 +71,8 @@ static void print_lab_text(json_t *doc, FILE *f)
 			json_string_value(json_object_get(v, "client_namespace")),
 			json_string_value(json_object_get(v, "endpoint")),
 			json_is_true(json_object_get(v, "reachable_from_vpc"))
-			    ? ""
-			    : " (not reachable from the VPC)");
+				? ""
+				: " (not reachable from the VPC)");
 	}
 }
 
@@ -97,16 +97,16 @@ static int parse_ports(const char *text, uint16_t *ports, unsigned int max, unsi
 static int topo_up(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"tasks", required_argument, NULL, 't'},
-	    {"port", required_argument, NULL, 'p'},
-	    {"max-enis", required_argument, NULL, 'e'},
-	    {"macvlan-mode", required_argument, NULL, 'm'},
-	    {"vpc-subnet", required_argument, NULL, 'V'},
-	    {"bridge-subnet", required_argument, NULL, 'B'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"hold", no_argument, NULL, 'H'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0},
+		{"tasks", required_argument, NULL, 't'},
+		{"port", required_argument, NULL, 'p'},
+		{"max-enis", required_argument, NULL, 'e'},
+		{"macvlan-mode", required_argument, NULL, 'm'},
+		{"vpc-subnet", required_argument, NULL, 'V'},
+		{"bridge-subnet", required_argument, NULL, 'B'},
+		{"json", no_argument, NULL, 'j'},
+		{"hold", no_argument, NULL, 'H'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	static const char *const macvlan_modes[] = {"bridge", "private", "vepa", "passthru"};
 	uint16_t ports[LAB_MAX_TASKS] = {LAB_DEFAULT_PORT};
@@ -139,8 +139,9 @@ static int topo_up(int argc, char **argv)
 			break;
 		case 'e':
 			if (parse_uint(optarg, 1, 1000, &enis))
-				return cli_usage_error(
-				    topo_usage, "--max-enis '%s': a number from 1 to 1000", optarg);
+				return cli_usage_error(topo_usage,
+						       "--max-enis '%s': a number from 1 to 1000",
+						       optarg);
 			cfg.max_enis = (unsigned int)enis;
 			break;
 		case 'm': {
@@ -149,10 +150,10 @@ static int topo_up(int argc, char **argv)
 			for (size_t i = 0; i < 4; i++)
 				ok |= !strcmp(optarg, macvlan_modes[i]);
 			if (!ok)
-				return cli_usage_error(
-				    topo_usage,
-				    "--macvlan-mode '%s': one of bridge, private, vepa, passthru",
-				    optarg);
+				return cli_usage_error(topo_usage,
+						       "--macvlan-mode '%s': one of bridge, "
+						       "private, vepa, passthru",
+						       optarg);
 			snprintf(cfg.macvlan_mode, sizeof(cfg.macvlan_mode), "%s", optarg);
 			break;
 		}
@@ -160,10 +161,10 @@ static int topo_up(int argc, char **argv)
 		case 'B':
 			if (ip4_net_parse(optarg, c == 'V' ? &cfg.vpc_net : &cfg.bridge_net))
 				return cli_usage_error(
-				    topo_usage,
-				    "%s '%s': an IPv4 prefix such as "
-				    "198.18.0.0/24 (/8 to /29)",
-				    c == 'V' ? "--vpc-subnet" : "--bridge-subnet", optarg);
+					topo_usage,
+					"%s '%s': an IPv4 prefix such as "
+					"198.18.0.0/24 (/8 to /29)",
+					c == 'V' ? "--vpc-subnet" : "--bridge-subnet", optarg);
 			break;
 		case 'j':
 			json = true;

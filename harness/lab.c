@@ -25,8 +25,11 @@
 volatile sig_atomic_t lab_stop;
 
 static const char *const mode_names[MODE_COUNT] = {
-    [MODE_AWSVPC] = "awsvpc", [MODE_BRIDGE] = "bridge", [MODE_BRIDGE_DYNAMIC] = "bridge-dynamic",
-    [MODE_HOST] = "host",     [MODE_NONE] = "none",
+	[MODE_AWSVPC] = "awsvpc",
+	[MODE_BRIDGE] = "bridge",
+	[MODE_BRIDGE_DYNAMIC] = "bridge-dynamic",
+	[MODE_HOST] = "host",
+	[MODE_NONE] = "none",
 };
 
 const char *lab_mode_name(enum lab_mode m)
@@ -81,14 +84,19 @@ int lab_init(struct lab *lab, const struct lab_config *cfg, const char *kind)
 	port_table_init(&lab->ports);
 	lab->dyn_lo = LAB_DYNAMIC_LO;
 	lab->dyn_hi = LAB_DYNAMIC_HI;
+	/* Fault injection for the tests: "N" fails step N+1, "N:SIG" raises SIG there. */
 	fail = getenv("NSBENCH_FAIL_AFTER");
-	if (fail && *fail)
+	if (fail && *fail) {
+		const char *sig = strchr(fail, ':');
+
 		lab->fail_after = atoi(fail);
+		lab->fail_signal = sig ? atoi(sig + 1) : 0;
+	}
 	return 0;
 }
 
 static int lab_refuse(struct lab *lab, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 static int lab_refuse(struct lab *lab, int err, const char *fmt, ...)
 {
@@ -234,8 +242,13 @@ int lab_step(struct lab *lab, const char *what, ...)
 	if (lab_stop)
 		return lab_fail(lab, -EINTR, NULL);
 	lab->steps++;
-	if (lab->fail_after >= 0 && lab->steps > (unsigned int)lab->fail_after)
-		return lab_fail(lab, -EIO, "fault injected by NSBENCH_FAIL_AFTER");
+	if (lab->fail_after >= 0 && lab->steps > (unsigned int)lab->fail_after) {
+		if (!lab->fail_signal)
+			return lab_fail(lab, -EIO, "fault injected by NSBENCH_FAIL_AFTER");
+		raise(lab->fail_signal);
+		if (lab_stop)
+			return lab_fail(lab, -EINTR, NULL);
+	}
 	return 0;
 }
 

@@ -23,9 +23,9 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *description;
 } commands[] = {
-    {"topo", topo_main, "Bring a lab up, show it or take it down (up|show|down)"},
-    {"clean", clean_main, "Remove every lab that no running nsbench owns"},
-    {"doctor", doctor_main, "Check privileges, kernel features, libraries and leftovers"},
+	{"topo", topo_main, "Bring a lab up, show it or take it down (up|show|down)"},
+	{"clean", clean_main, "Remove every lab that no running nsbench owns"},
+	{"doctor", doctor_main, "Check privileges, kernel features, libraries and leftovers"},
 };
 
 static void show_usage(FILE *f)

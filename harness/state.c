@@ -98,7 +98,7 @@ json_t *lab_describe(const struct lab *lab)
 				snprintf(cidr, sizeof(cidr), "%s/%u", lab->bridge_addr,
 					 lab->cfg.bridge_net.plen);
 				json_array_append_new(
-				    ifs, iface("inst", lab->ns_inst, "ecs0", "bridge", cidr));
+					ifs, iface("inst", lab->ns_inst, "ecs0", "bridge", cidr));
 				bridge = true;
 			}
 			snprintf(host_if, sizeof(host_if), "veth-t%u", t->id);
@@ -257,7 +257,7 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 		copy_str(lt->client_ns, sizeof(lt->client_ns),
 			 json_object_get(t, "client_namespace"));
 		lt->container_port =
-		    (uint16_t)json_integer_value(json_object_get(t, "container_port"));
+			(uint16_t)json_integer_value(json_object_get(t, "container_port"));
 		lt->host_port = (uint16_t)json_integer_value(json_object_get(t, "host_port"));
 		lt->ep_port = (uint16_t)json_integer_value(json_object_get(t, "endpoint_port"));
 	}

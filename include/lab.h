@@ -81,8 +81,9 @@ struct lab {
 	struct timespec t0; /* lab_init() */
 	double build_ms, teardown_ms;
 	unsigned int steps;
-	char step[160]; /* what is being built, for messages */
-	int fail_after; /* fault injection: fail the step after this many, -1 = off */
+	char step[160];	 /* what is being built, for messages */
+	int fail_after;	 /* fault injection: fail the step after this many, -1 = off */
+	int fail_signal; /* ... by raising this signal instead */
 	char err[512];
 };
 

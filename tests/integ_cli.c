@@ -42,27 +42,27 @@ static size_t all_leftovers(void)
 static void test_bad_input(void **state)
 {
 	static const char *const bad[] = {
-	    "topo up nosuchmode",
-	    "topo up bridge --tasks 0",
-	    "topo up bridge --tasks 241",
-	    "topo up bridge --tasks x",
-	    "topo up awsvpc --tasks 3 --max-enis 3",
-	    "topo up bridge --tasks 2",
-	    "topo up host --tasks 2 --port 80",
-	    "topo up bridge --port 70000",
-	    "topo up bridge --port 0",
-	    "topo up bridge --port 80,,81",
-	    "topo up awsvpc --vpc-subnet 198.18.0.0",
-	    "topo up awsvpc --vpc-subnet 300.18.0.0/24",
-	    "topo up awsvpc --vpc-subnet 198.18.0.0/31",
-	    "topo up bridge --tasks 7 --bridge-subnet 198.19.0.0/29",
-	    "topo up awsvpc --macvlan-mode sideways",
-	    "topo up",
-	    "topo up bridge extra",
-	    "topo up bridge --frobnicate",
-	    "topo sideways",
-	    "nosuchcommand",
-	    "clean extra",
+		"topo up nosuchmode",
+		"topo up bridge --tasks 0",
+		"topo up bridge --tasks 241",
+		"topo up bridge --tasks x",
+		"topo up awsvpc --tasks 3 --max-enis 3",
+		"topo up bridge --tasks 2",
+		"topo up host --tasks 2 --port 80",
+		"topo up bridge --port 70000",
+		"topo up bridge --port 0",
+		"topo up bridge --port 80,,81",
+		"topo up awsvpc --vpc-subnet 198.18.0.0",
+		"topo up awsvpc --vpc-subnet 300.18.0.0/24",
+		"topo up awsvpc --vpc-subnet 198.18.0.0/31",
+		"topo up bridge --tasks 7 --bridge-subnet 198.19.0.0/29",
+		"topo up awsvpc --macvlan-mode sideways",
+		"topo up",
+		"topo up bridge extra",
+		"topo up bridge --frobnicate",
+		"topo sideways",
+		"nosuchcommand",
+		"clean extra",
 	};
 	size_t before;
 
@@ -190,7 +190,7 @@ static void test_json_contract(void **state)
 					 0);
 			if (m == 4)
 				assert_false(
-				    json_is_true(json_object_get(t, "reachable_from_vpc")));
+					json_is_true(json_object_get(t, "reachable_from_vpc")));
 			else
 				assert_string_equal(cns,
 						    json_string_value(json_object_get(ns, "vpc")));
@@ -340,6 +340,41 @@ static void test_clean_stray_namespace(void **state)
 	assert_int_equal(tl_leftovers("0dead0"), 0);
 }
 
+/* The CLI's own paths: an error half-way, and a signal half-way through building. */
+static void test_fault_and_signal_while_building(void **state)
+{
+	static const struct {
+		const char *env;
+		int status;
+		const char *msg;
+	} cases[] = {
+		{"NSBENCH_FAIL_AFTER=5", 1, "fault injected"},
+		{"NSBENCH_FAIL_AFTER=20", 1, "fault injected"},
+		{"NSBENCH_FAIL_AFTER=12:2", 130, "interrupted while"},
+		{"NSBENCH_FAIL_AFTER=25:15", 143, "interrupted while"},
+	};
+	size_t before = clean_count_leftovers();
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char cmd[256], *out;
+		int st;
+
+		snprintf(cmd, sizeof(cmd),
+			 "%s " NSBENCH " topo up bridge-dynamic --tasks 3 2>&1 >/dev/null",
+			 cases[i].env);
+		out = tl_capture(cmd, &st);
+		if (st != cases[i].status || !strstr(out, cases[i].msg))
+			print_error("%s: exit %d: %s\n", cases[i].env, st, out);
+		assert_int_equal(st, cases[i].status);
+		assert_non_null(strstr(out, cases[i].msg));
+		free(out);
+		assert_int_equal(clean_count_leftovers(), before);
+	}
+	assert_root_unchanged();
+}
+
 static void test_topo_down_all_and_show(void **state)
 {
 	json_t *a, *b;
@@ -373,15 +408,16 @@ static void test_topo_down_all_and_show(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_bad_input),
-	    cmocka_unit_test(test_conflict_messages),
-	    cmocka_unit_test(test_not_root),
-	    cmocka_unit_test(test_json_contract),
-	    cmocka_unit_test(test_sigint),
-	    cmocka_unit_test(test_sigterm),
-	    cmocka_unit_test(test_sigkill_then_clean),
-	    cmocka_unit_test(test_clean_stray_namespace),
-	    cmocka_unit_test(test_topo_down_all_and_show),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_conflict_messages),
+		cmocka_unit_test(test_not_root),
+		cmocka_unit_test(test_json_contract),
+		cmocka_unit_test(test_sigint),
+		cmocka_unit_test(test_sigterm),
+		cmocka_unit_test(test_sigkill_then_clean),
+		cmocka_unit_test(test_clean_stray_namespace),
+		cmocka_unit_test(test_fault_and_signal_while_building),
+		cmocka_unit_test(test_topo_down_all_and_show),
 	};
 
 	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);

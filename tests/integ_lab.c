@@ -99,7 +99,8 @@ static void test_awsvpc_reachable(void **state)
 	rt_close(rt);
 	/* IPv6 is off in the lab's namespaces, forwarding on in the instance only. */
 	assert_int_equal(
-	    sysctl_read(lab->tasks[0].ns, "net.ipv6.conf.all.disable_ipv6", buf, sizeof(buf)), 0);
+		sysctl_read(lab->tasks[0].ns, "net.ipv6.conf.all.disable_ipv6", buf, sizeof(buf)),
+		0);
 	assert_string_equal(buf, "1");
 	assert_int_equal(sysctl_read(lab->ns_inst, "net.ipv4.ip_forward", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "1");
@@ -147,7 +148,7 @@ static void test_bridge_dynamic_reachable(void **state)
 	up(lab);
 	expect_reachable(lab);
 	assert_int_equal(
-	    sysctl_read(lab->ns_inst, "net.ipv4.ip_local_port_range", buf, sizeof(buf)), 0);
+		sysctl_read(lab->ns_inst, "net.ipv4.ip_local_port_range", buf, sizeof(buf)), 0);
 	assert_int_equal(port_range_parse(buf, &lo, &hi), 0);
 	for (int i = 0; i < 2; i++) {
 		assert_true(lab->tasks[i].host_port >= lo && lab->tasks[i].host_port <= hi);
@@ -199,9 +200,11 @@ static void test_none_isolated(void **state)
 	rt_close(rt);
 	/* Nothing in the VPC or the instance reaches the task's server. */
 	assert_int_not_equal(
-	    probe_tcp(lab->tasks[0].ns, "0.0.0.0", 5201, lab->ns_vpc, "127.0.0.1", 5201, 300), 0);
+		probe_tcp(lab->tasks[0].ns, "0.0.0.0", 5201, lab->ns_vpc, "127.0.0.1", 5201, 300),
+		0);
 	assert_int_not_equal(
-	    probe_tcp(lab->tasks[0].ns, "0.0.0.0", 5201, lab->ns_inst, "127.0.0.1", 5201, 300), 0);
+		probe_tcp(lab->tasks[0].ns, "0.0.0.0", 5201, lab->ns_inst, "127.0.0.1", 5201, 300),
+		0);
 	lab_finish(lab);
 }
 
@@ -364,18 +367,18 @@ static void test_teardown_group_takes_all_links(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_awsvpc_reachable),
-	    cmocka_unit_test(test_bridge_static_reachable),
-	    cmocka_unit_test(test_bridge_dynamic_reachable),
-	    cmocka_unit_test(test_host_reachable),
-	    cmocka_unit_test(test_none_isolated),
-	    cmocka_unit_test(test_live_conflicts_create_nothing),
-	    cmocka_unit_test(test_fault_bridge),
-	    cmocka_unit_test(test_fault_awsvpc),
-	    cmocka_unit_test(test_two_labs_coexist),
-	    cmocka_unit_test(test_teardown_links),
-	    cmocka_unit_test(test_teardown_netns),
-	    cmocka_unit_test(test_teardown_group_takes_all_links),
+		cmocka_unit_test(test_awsvpc_reachable),
+		cmocka_unit_test(test_bridge_static_reachable),
+		cmocka_unit_test(test_bridge_dynamic_reachable),
+		cmocka_unit_test(test_host_reachable),
+		cmocka_unit_test(test_none_isolated),
+		cmocka_unit_test(test_live_conflicts_create_nothing),
+		cmocka_unit_test(test_fault_bridge),
+		cmocka_unit_test(test_fault_awsvpc),
+		cmocka_unit_test(test_two_labs_coexist),
+		cmocka_unit_test(test_teardown_links),
+		cmocka_unit_test(test_teardown_netns),
+		cmocka_unit_test(test_teardown_group_takes_all_links),
 	};
 
 	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);

@@ -155,10 +155,10 @@ static void test_parse_uint_port(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ip4_net_parse),   cmocka_unit_test(test_ip4_net_host),
-	    cmocka_unit_test(test_port_claim),	    cmocka_unit_test(test_port_alloc),
-	    cmocka_unit_test(test_port_table_full), cmocka_unit_test(test_port_range_parse),
-	    cmocka_unit_test(test_parse_uint_port),
+		cmocka_unit_test(test_ip4_net_parse),	cmocka_unit_test(test_ip4_net_host),
+		cmocka_unit_test(test_port_claim),	cmocka_unit_test(test_port_alloc),
+		cmocka_unit_test(test_port_table_full), cmocka_unit_test(test_port_range_parse),
+		cmocka_unit_test(test_parse_uint_port),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -156,13 +156,13 @@ static void test_ids_differ(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_mode_names),
-	    cmocka_unit_test(test_static_hostport_conflict),
-	    cmocka_unit_test(test_host_conflict),
-	    cmocka_unit_test(test_awsvpc_no_conflict_and_eni_limit),
-	    cmocka_unit_test(test_address_plan),
-	    cmocka_unit_test(test_none_and_names),
-	    cmocka_unit_test(test_ids_differ),
+		cmocka_unit_test(test_mode_names),
+		cmocka_unit_test(test_static_hostport_conflict),
+		cmocka_unit_test(test_host_conflict),
+		cmocka_unit_test(test_awsvpc_no_conflict_and_eni_limit),
+		cmocka_unit_test(test_address_plan),
+		cmocka_unit_test(test_none_and_names),
+		cmocka_unit_test(test_ids_differ),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
