@@ -15,7 +15,7 @@ CFLAGS += -DNSBENCH_VERSION='"$(VERSION)"' -DNSBENCH_COMMIT='"$(GIT_COMMIT)"'
 CFLAGS += $(EXTRA_CFLAGS)
 PKGS := libnl-route-3.0 libmnl libnftables jansson
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-DEP_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -liperf
+DEP_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -liperf -lm
 CFLAGS += $(DEP_CFLAGS)
 LDLIBS += $(DEP_LIBS)
 

@@ -171,3 +171,56 @@ int port_range_parse(const char *text, uint16_t *lo, uint16_t *hi)
 	*hi = (uint16_t)b;
 	return 0;
 }
+
+int parse_rate(const char *text, uint64_t *bps)
+{
+	double v, mult = 1;
+	char *end;
+
+	if (!text || !isdigit((unsigned char)text[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno || end == text)
+		return -EINVAL;
+	switch (*end) {
+	case 'k':
+	case 'K':
+		mult = 1e3;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mult = 1e6;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mult = 1e9;
+		end++;
+		break;
+	default:
+		break;
+	}
+	if (*end || v * mult < 1 || v * mult > 1e13)
+		return -EINVAL;
+	*bps = (uint64_t)(v * mult);
+	return 0;
+}
+
+int parse_seconds(const char *text, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	if (!text || !(isdigit((unsigned char)text[0]) || text[0] == '.'))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno || *end || end == text)
+		return -EINVAL;
+	if (!(v >= min && v <= max))
+		return -ERANGE;
+	*out = v;
+	return 0;
+}

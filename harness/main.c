@@ -24,6 +24,7 @@ static const struct {
 	const char *description;
 } commands[] = {
 	{"topo", topo_main, "Bring a lab up, show it or take it down (up|show|down)"},
+	{"measure", measure_main, "One measurement (libiperf or request/response) on a fresh lab"},
 	{"clean", clean_main, "Remove every lab that no running nsbench owns"},
 	{"doctor", doctor_main, "Check privileges, kernel features, libraries and leftovers"},
 };

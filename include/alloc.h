@@ -39,5 +39,9 @@ int port_range_parse(const char *text, uint16_t *lo, uint16_t *hi);
 /* Decimal in [min, max], the whole string. */
 int parse_uint(const char *text, unsigned long min, unsigned long max, unsigned long *out);
 int parse_port(const char *text, uint16_t *port);
+/* Bits per second with an optional k/M/G suffix (powers of 1000): "1G", "250M". */
+int parse_rate(const char *text, uint64_t *bps);
+/* Seconds, fractional allowed, in [min, max]. */
+int parse_seconds(const char *text, double min, double max, double *out);
 
 #endif

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: MIT
+/* One measurement: server and client endpoints forked into their namespaces. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "bench.h"
+#include "endpoint.h"
+#include "sysctl.h"
+
+static const char *const test_names[TEST_COUNT] = {
+	[TEST_TCP_STREAM] = "tcp_stream",
+	[TEST_TCP_REVERSE] = "tcp_reverse",
+	[TEST_UDP] = "udp",
+	[TEST_TCP_RR] = "tcp_rr",
+	[TEST_UDP_RR] = "udp_rr",
+	[TEST_TCP_CRR] = "tcp_crr",
+};
+
+static const char *const placement_names[] = {"same", "split", "free"};
+
+const char *bench_test_name(enum bench_test t)
+{
+	return (unsigned int)t < TEST_COUNT ? test_names[t] : "?";
+}
+
+int bench_test_parse(const char *name, enum bench_test *t)
+{
+	for (int i = 0; i < TEST_COUNT; i++)
+		if (name && !strcmp(name, test_names[i])) {
+			*t = (enum bench_test)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *bench_placement_name(enum bench_placement p)
+{
+	return (unsigned int)p <= PLACE_FREE ? placement_names[p] : "?";
+}
+
+int bench_placement_parse(const char *name, enum bench_placement *p)
+{
+	for (int i = 0; i <= PLACE_FREE; i++)
+		if (name && !strcmp(name, placement_names[i])) {
+			*p = (enum bench_placement)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* The last allowed CPU for SAME (CPU 0 takes most housekeeping), first and last for SPLIT. */
+int bench_cpus_resolve(struct bench_cpus *c)
+{
+	cpu_set_t set;
+	int first = -1, last = -1;
+
+	if (c->policy == PLACE_FREE) {
+		c->client = c->server = -1;
+		return 0;
+	}
+	if (c->client >= 0 && c->server >= 0)
+		return 0;
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return -errno;
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &set)) {
+			if (first < 0)
+				first = i;
+			last = i;
+		}
+	if (first < 0)
+		return -ENODEV;
+	if (c->policy == PLACE_SAME) {
+		c->client = c->server = last;
+	} else {
+		if (first == last)
+			return -ENODEV;
+		c->client = first;
+		c->server = last;
+	}
+	return 0;
+}
+
+void bench_opts_default(struct bench_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	stream_opts_default(&o->stream);
+	rr_opts_default(&o->rr, RR_TCP);
+	o->cpus.policy = PLACE_SAME;
+	o->cpus.client = o->cpus.server = -1;
+}
+
+struct job {
+	enum bench_test test;
+	struct stream_opts stream;
+	struct rr_opts rr;
+	const struct bench_target *t;
+};
+
+static bool is_stream(enum bench_test t)
+{
+	return t == TEST_TCP_STREAM || t == TEST_TCP_REVERSE || t == TEST_UDP;
+}
+
+static int server_fn(void *arg, FILE *out)
+{
+	struct job *j = arg;
+
+	if (is_stream(j->test))
+		return stream_server(j->t->server_bind, j->t->server_port, out);
+	return rr_server(&j->rr, j->t->server_bind, j->t->server_port) ? 1 : 0;
+}
+
+static int client_fn(void *arg, FILE *out)
+{
+	struct job *j = arg;
+	struct rr_result r;
+	json_t *doc;
+	int ret;
+
+	if (is_stream(j->test))
+		return stream_client(&j->stream, j->t->dst_addr, j->t->dst_port, out);
+	ret = rr_client(&j->rr, j->t->dst_addr, j->t->dst_port, &r);
+	doc = rr_result_json(&j->rr, &r);
+	json_dumpf(doc, out, JSON_COMPACT);
+	json_decref(doc);
+	rr_result_free(&r);
+	return ret ? 1 : 0;
+}
+
+static int failf(char *why, size_t len, const struct bench_target *t, enum bench_test test, int err,
+		 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static int failf(char *why, size_t len, const struct bench_target *t, enum bench_test test, int err,
+		 const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(why, len, "mode %s, path %s, %s: %s", t->mode ? t->mode : "?",
+		 t->path ? t->path : "?", bench_test_name(test), msg);
+	return err;
+}
+
+/* Ephemeral ports for connect-per-transaction, in the client's (lab) namespace only. */
+static int crr_prepare(const char *ns, json_t *res)
+{
+	int ret = sysctl_write(ns, "net.ipv4.ip_local_port_range", "1024 65535");
+
+	if (!ret)
+		ret = sysctl_write(ns, "net.ipv4.tcp_tw_reuse", "1");
+	if (!ret)
+		json_object_set_new(res, "client_sysctls",
+				    json_pack("{s:s, s:s}", "net.ipv4.ip_local_port_range",
+					      "1024 65535", "net.ipv4.tcp_tw_reuse", "1"));
+	return ret;
+}
+
+static json_t *rr_metrics(json_t *rr)
+{
+	json_t *lat = json_object_get(rr, "latency_us");
+	json_t *m = json_object();
+	static const char *const keys[][2] = {
+		{"min", "min_us"},   {"p50", "p50_us"},	      {"p90", "p90_us"},
+		{"p99", "p99_us"},   {"p999", "p999_us"},     {"max", "max_us"},
+		{"mean", "mean_us"}, {"stddev", "stddev_us"},
+	};
+
+	json_object_set(m, "tps", json_object_get(rr, "tps"));
+	json_object_set(m, "transactions", json_object_get(rr, "transactions"));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		json_object_set(m, keys[i][1], json_object_get(lat, keys[i][0]));
+	json_object_set(m, "lost", json_object_get(rr, "lost"));
+	json_object_set(m, "errors", json_object_get(rr, "errors"));
+	return m;
+}
+
+int bench_run(enum bench_test test, const struct bench_opts *o, const struct bench_target *t,
+	      json_t **result, char *why, size_t len)
+{
+	struct endpoint srv, cli;
+	struct job j = {.test = test, .stream = o->stream, .rr = o->rr, .t = t};
+	json_t *res = NULL, *out = NULL, *metrics = NULL;
+	char how[96], msg[256];
+	int ret, deadline_ms;
+
+	memset(&srv, 0, sizeof(srv));
+	memset(&cli, 0, sizeof(cli));
+	srv.fd = cli.fd = -1;
+	if (!t->client_ns[0] || !t->server_ns[0])
+		return failf(why, len, t, test, -EINVAL, "no namespace for an endpoint");
+	switch (test) {
+	case TEST_TCP_STREAM:
+	case TEST_TCP_REVERSE:
+		j.stream.udp = false;
+		j.stream.reverse = test == TEST_TCP_REVERSE;
+		break;
+	case TEST_UDP:
+		j.stream.udp = true;
+		j.stream.reverse = false;
+		break;
+	case TEST_TCP_RR:
+	case TEST_UDP_RR:
+	case TEST_TCP_CRR:
+		j.rr.kind = test == TEST_TCP_RR	  ? RR_TCP
+			    : test == TEST_UDP_RR ? RR_UDP
+						  : RR_TCP_CRR;
+		if (j.rr.kind == RR_UDP && o->rr.timeout_ms == 2000)
+			j.rr.timeout_ms = 100;
+		break;
+	default:
+		return failf(why, len, t, test, -EINVAL, "unknown test");
+	}
+	ret = is_stream(test) ? stream_opts_check(&j.stream, msg, sizeof(msg))
+			      : rr_opts_check(&j.rr, msg, sizeof(msg));
+	if (ret)
+		return failf(why, len, t, test, ret, "%s", msg);
+
+	res = json_pack("{s:s, s:s, s:s, s:{s:s, s:i, s:i}}", "test", bench_test_name(test), "mode",
+			t->mode ? t->mode : "", "path", t->path ? t->path : "", "placement",
+			"policy", bench_placement_name(o->cpus.policy), "client_cpu",
+			o->cpus.client, "server_cpu", o->cpus.server);
+	if (test == TEST_TCP_CRR && (ret = crr_prepare(t->client_ns, res))) {
+		failf(why, len, t, test, ret, "widening the port range in %s: %s", t->client_ns,
+		      strerror(-ret));
+		goto out;
+	}
+
+	ret = endpoint_start(&srv, "server", t->server_ns, o->cpus.server, server_fn, &j);
+	if (ret) {
+		failf(why, len, t, test, ret, "server: fork: %s", strerror(-ret));
+		goto out;
+	}
+	ret = endpoint_wait_bound(&srv, test == TEST_UDP_RR ? SOCK_DGRAM : SOCK_STREAM,
+				  t->server_port, 5000);
+	if (ret) {
+		endpoint_stop(&srv);
+		endpoint_describe_exit(&srv, how, sizeof(how));
+		failf(why, len, t, test, ret,
+		      "server in %s did not start listening on %s:%u (%s)%s%.120s", t->server_ns,
+		      t->server_bind, t->server_port, ret == -ETIMEDOUT ? "timed out" : how,
+		      srv.len ? ": " : "", srv.out ? srv.out : "");
+		goto out;
+	}
+	ret = endpoint_start(&cli, "client", t->client_ns, o->cpus.client, client_fn, &j);
+	if (ret) {
+		failf(why, len, t, test, ret, "client: fork: %s", strerror(-ret));
+		goto out;
+	}
+	deadline_ms = is_stream(test) ? (j.stream.duration_s + j.stream.omit_s) * 1000 + 15000
+				      : (int)((j.rr.warmup_s + j.rr.duration_s) * 1000) + 10000;
+	ret = endpoint_finish(&cli, deadline_ms);
+	if (ret == -ETIMEDOUT) {
+		failf(why, len, t, test, ret, "client in %s did not finish within %d s; killed",
+		      t->client_ns, deadline_ms / 1000);
+		goto out;
+	}
+	out = endpoint_result(&cli);
+	if (!out) {
+		endpoint_describe_exit(&cli, how, sizeof(how));
+		ret = -EIO;
+		failf(why, len, t, test, ret, "client in %s %s without a result", t->client_ns,
+		      how);
+		goto out;
+	}
+	if (is_stream(test)) {
+		ret = stream_metrics(&j.stream, out, &metrics, msg, sizeof(msg));
+		if (ret) {
+			failf(why, len, t, test, ret, "client in %s to %s:%u: %s", t->client_ns,
+			      t->dst_addr, t->dst_port, msg);
+			goto out;
+		}
+		json_object_set(res, "iperf", out);
+	} else {
+		json_t *err = json_object_get(out, "error");
+
+		if (json_is_string(err)) {
+			ret = -EIO;
+			failf(why, len, t, test, ret, "client in %s to %s:%u: %s", t->client_ns,
+			      t->dst_addr, t->dst_port, json_string_value(err));
+			goto out;
+		}
+		metrics = rr_metrics(out);
+		json_object_set(res, "rr", out);
+	}
+	json_object_set_new(res, "metrics", metrics);
+	metrics = NULL;
+	ret = 0;
+out:
+	endpoint_free(&cli);
+	/* A one-off iperf server ends by itself; an RR server serves until killed. */
+	if (!ret && is_stream(test))
+		endpoint_finish(&srv, 3000);
+	endpoint_free(&srv);
+	json_decref(out);
+	json_decref(metrics);
+	if (ret) {
+		json_decref(res);
+		return ret;
+	}
+	*result = res;
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSB_STREAM_H
+#define NSB_STREAM_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Throughput through libiperf: TCP (N streams, forward or reverse) or UDP at a rate. */
+struct stream_opts {
+	bool udp;
+	bool reverse;
+	int streams;
+	int duration_s;
+	int omit_s;
+	int blksize;	   /* 0: iperf's default for TCP (128 KiB), 1448 bytes for UDP */
+	uint64_t rate_bps; /* UDP: required */
+};
+
+void stream_opts_default(struct stream_opts *o);
+int stream_opts_check(const struct stream_opts *o, char *why, size_t len);
+/* One-off server; returns when the test is over. The JSON goes to OUT. */
+int stream_server(const char *bind_addr, uint16_t port, FILE *out);
+/* Client; writes iperf's JSON (with the server's, for reverse RTT) to OUT. */
+int stream_client(const struct stream_opts *o, const char *dst, uint16_t port, FILE *out);
+/*
+ * What nsbench reports from the client's iperf JSON: throughput, retransmits,
+ * sender RTT, UDP loss and jitter, CPU. -EIO with WHY when iperf failed.
+ */
+int stream_metrics(const struct stream_opts *o, json_t *iperf, json_t **metrics, char *why,
+		   size_t len);
+
+#endif
