@@ -62,7 +62,9 @@ double stats_percentile(const uint32_t *sorted, size_t n, double p)
 		return sorted[0];
 	if (p >= 100)
 		return sorted[n - 1];
-	rank = ceil(p / 100.0 * (double)n);
+	/* 99.9 is not exact in binary: without the nudge, 99.9% of 1000 ranks 1000, not 999. */
+	rank = p / 100.0 * (double)n;
+	rank = ceil(rank - rank * 1e-12);
 	idx = rank < 1 ? 0 : (size_t)rank - 1;
 	if (idx >= n)
 		idx = n - 1;
