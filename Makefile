@@ -87,6 +87,7 @@ test: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	./scripts/bench-lab.sh
+	./scripts/bench-engines.sh
 
 install: nsbench
 	install -D -m 0755 nsbench $(DESTDIR)$(BINDIR)/nsbench

@@ -270,7 +270,6 @@ int measure_main(int argc, char **argv)
 					       : strerror(-ret));
 			goto out;
 		}
-		snprintf(lab->vpc_addr, sizeof(lab->vpc_addr), "198.18.0.1");
 		for (unsigned int i = 0; i < lab->ntasks && !task; i++)
 			if (lab->tasks[i].mode == mode)
 				task = &lab->tasks[i];

@@ -216,7 +216,7 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 {
 	char path[256];
 	json_error_t jerr;
-	json_t *doc, *tasks, *t;
+	json_t *doc, *tasks, *t, *plan;
 	size_t i;
 	int ret;
 
@@ -238,6 +238,13 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 		snprintf(lab->ns_vpc, sizeof(lab->ns_vpc), "nsb-%s-vpc", id);
 	if (!lab->ns_inst[0])
 		snprintf(lab->ns_inst, sizeof(lab->ns_inst), "nsb-%s-inst", id);
+	plan = json_object_get(doc, "address_plan");
+	copy_str(lab->vpc_addr, sizeof(lab->vpc_addr), json_object_get(plan, "vpc_address"));
+	copy_str(lab->inst_addr, sizeof(lab->inst_addr), json_object_get(plan, "instance_address"));
+	copy_str(lab->bridge_addr, sizeof(lab->bridge_addr), json_object_get(plan, "bridge_address"));
+	ip4_net_parse(json_string_value(json_object_get(plan, "vpc_subnet")), &lab->cfg.vpc_net);
+	ip4_net_parse(json_string_value(json_object_get(plan, "bridge_subnet")),
+		      &lab->cfg.bridge_net);
 	tasks = json_object_get(doc, "tasks");
 	json_array_foreach(tasks, i, t)
 	{
