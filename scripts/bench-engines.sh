@@ -66,7 +66,8 @@ for rep in $(seq 1 "$REPS"); do
 	out=$(ip netns exec "$VPC" taskset -c $CPU iperf3 -c $ADDR -p 5203 -t "$DUR" -O 1 -J)
 	wait $IP_PID || true
 	IP_BPS+=("$(echo "$out" | jget 'd["end"]["sum_received"]["bits_per_second"]')")
-	echo "bench-engines: repetition $rep of $REPS done" >&2
+	echo "bench-engines: rep $rep: rr p50 ${NSB_P50[-1]}/${SP_P50[-1]} us," \
+		"tps ${NSB_TPS[-1]}/${SP_TPS[-1]}, bps ${NSB_BPS[-1]}/${IP_BPS[-1]} (nsbench/tool)" >&2
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
