@@ -13,7 +13,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prot
 CFLAGS += -MMD -MP -Iinclude
 CFLAGS += -DNSBENCH_VERSION='"$(VERSION)"' -DNSBENCH_COMMIT='"$(GIT_COMMIT)"'
 CFLAGS += $(EXTRA_CFLAGS)
-PKGS := libnl-route-3.0 libmnl libnftables jansson
+PKGS := libnl-route-3.0 libmnl libnftables jansson gsl
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -liperf -lm
 CFLAGS += $(DEP_CFLAGS)

@@ -237,6 +237,12 @@ static void record(const struct rr_opts *o, struct rr_result *r, uint64_t ns)
 	r->samples[r->nsamples++] = ns > UINT32_MAX ? UINT32_MAX : (uint32_t)ns;
 }
 
+/* A counted run (o->count) stops after that many transactions, warm-up or not. */
+static inline bool enough(const struct rr_opts *o, const struct rr_result *r)
+{
+	return o->count && r->transactions + r->lost >= o->count;
+}
+
 static int fail(struct rr_result *r, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -279,9 +285,9 @@ static int client_tcp_rr(const struct rr_opts *o, const struct sockaddr_in *sa, 
 	if (fd < 0)
 		return fail(r, fd, "connect: %s", strerror(-fd));
 	start = now_ns();
-	warm_end = start + (uint64_t)(o->warmup_s * 1e9);
+	warm_end = start + (o->count ? 0 : (uint64_t)(o->warmup_s * 1e9));
 	end = warm_end + (uint64_t)(o->duration_s * 1e9);
-	for (t0 = start; t0 < end; t0 = t1) {
+	for (t0 = start; t0 < end && !enough(o, r); t0 = t1) {
 		ret = send_all(fd, req, o->req_size);
 		if (!ret)
 			ret = recv_all(fd, resp, o->resp_size);
@@ -309,9 +315,9 @@ static int client_tcp_crr(const struct rr_opts *o, const struct sockaddr_in *sa,
 	int ret = 0, consecutive = 0;
 
 	start = now_ns();
-	warm_end = start + (uint64_t)(o->warmup_s * 1e9);
+	warm_end = start + (o->count ? 0 : (uint64_t)(o->warmup_s * 1e9));
 	end = warm_end + (uint64_t)(o->duration_s * 1e9);
-	for (t0 = start; t0 < end; t0 = now_ns()) {
+	for (t0 = start; t0 < end && !enough(o, r); t0 = now_ns()) {
 		int fd = tcp_connect(sa, o->timeout_ms);
 
 		ret = fd < 0 ? fd : 0;
@@ -357,9 +363,9 @@ static int client_udp_rr(const struct rr_opts *o, const struct sockaddr_in *sa, 
 		return fail(r, err, "connect: %s", strerror(-err));
 	}
 	start = now_ns();
-	warm_end = start + (uint64_t)(o->warmup_s * 1e9);
+	warm_end = start + (o->count ? 0 : (uint64_t)(o->warmup_s * 1e9));
 	end = warm_end + (uint64_t)(o->duration_s * 1e9);
-	for (t0 = start; t0 < end; t0 = now_ns()) {
+	for (t0 = start; t0 < end && !enough(o, r); t0 = now_ns()) {
 		uint64_t deadline = t0 + (uint64_t)o->timeout_ms * 1000000ull;
 		bool done = false;
 

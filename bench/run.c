@@ -251,14 +251,19 @@ int bench_run(enum bench_test test, const struct bench_opts *o, const struct ben
 		      srv.len ? ": " : "", srv.out ? srv.out : "");
 		goto out;
 	}
+	if (o->before_client)
+		o->before_client(o->hook_arg);
 	ret = endpoint_start(&cli, "client", t->client_ns, o->cpus.client, client_fn, &j);
 	if (ret) {
 		failf(why, len, t, test, ret, "client: fork: %s", strerror(-ret));
 		goto out;
 	}
+	/* A counted RR run is bounded by its duration too (rr.duration_s). */
 	deadline_ms = is_stream(test) ? (j.stream.duration_s + j.stream.omit_s) * 1000 + 15000
 				      : (int)((j.rr.warmup_s + j.rr.duration_s) * 1000) + 10000;
 	ret = endpoint_finish(&cli, deadline_ms);
+	if (o->after_client)
+		o->after_client(o->hook_arg);
 	if (ret == -ETIMEDOUT) {
 		failf(why, len, t, test, ret, "client in %s did not finish within %d s; killed",
 		      t->client_ns, deadline_ms / 1000);

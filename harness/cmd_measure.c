@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "lab.h"
 #include "log.h"
+#include "hotpath.h"
 #include "path.h"
 #include "state.h"
 
@@ -32,7 +33,8 @@ static const char measure_usage[] =
 	"--req/--resp message sizes for RR tests (default 64 bytes; udp_rr at least 8).\n"
 	"--cpu same (default): client and server pinned to one CPU, so that cross-CPU\n"
 	"wake-ups do not hide the path; split: one CPU each; free: the scheduler decides.\n"
-	"--lab LAB runs in a lab that `nsbench topo up` left, on its first task of MODE.\n";
+	"--lab LAB runs in a lab that `nsbench topo up` left, on its first task of MODE.\n"
+	"--hot-path prints the packet path (hops, counters) of MODE on the path instead.\n";
 
 static void print_text(json_t *res)
 {
@@ -101,6 +103,7 @@ int measure_main(int argc, char **argv)
 		{"cpus", required_argument, NULL, 'C'},
 		{"lab", required_argument, NULL, 'L'},
 		{"json", no_argument, NULL, 'j'},
+		{"hot-path", no_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -109,7 +112,7 @@ int measure_main(int argc, char **argv)
 	enum lab_mode mode;
 	enum bench_test test;
 	enum lab_path path;
-	bool path_set = false, json = false, dur_set = false;
+	bool path_set = false, json = false, dur_set = false, hot = false;
 	const char *lab_id = NULL;
 	double duration = 5;
 	unsigned long n;
@@ -211,6 +214,9 @@ int measure_main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'H':
+			hot = true;
+			break;
 		case 'h':
 			fputs(measure_usage, stdout);
 			return 0;
@@ -294,7 +300,11 @@ int measure_main(int argc, char **argv)
 		task = &lab->tasks[0];
 	}
 	ret = path_target(lab, task, NULL, path, &target, why, sizeof(why));
-	if (!ret)
+	if (!ret && hot && !lab_id)
+		ret = hotpath_probe(lab, task, path, &bo, &res, why, sizeof(why));
+	else if (!ret && hot)
+		ret = -EINVAL, snprintf(why, sizeof(why), "--hot-path needs a lab of its own");
+	else if (!ret)
 		ret = bench_run(test, &bo, &target, &res, why, sizeof(why));
 	if (ret) {
 		log_err("%s", lab_stop ? "interrupted" : why);
@@ -302,8 +312,8 @@ int measure_main(int argc, char **argv)
 		goto out;
 	}
 	json_object_set_new(res, "lab", json_string(lab->id));
-	if (json) {
-		json_dumpf(res, stdout, JSON_INDENT(2));
+	if (json || hot) {
+		json_dumpf(res, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 		fputc('\n', stdout);
 	} else {
 		print_text(res);

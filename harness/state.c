@@ -241,7 +241,8 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 	plan = json_object_get(doc, "address_plan");
 	copy_str(lab->vpc_addr, sizeof(lab->vpc_addr), json_object_get(plan, "vpc_address"));
 	copy_str(lab->inst_addr, sizeof(lab->inst_addr), json_object_get(plan, "instance_address"));
-	copy_str(lab->bridge_addr, sizeof(lab->bridge_addr), json_object_get(plan, "bridge_address"));
+	copy_str(lab->bridge_addr, sizeof(lab->bridge_addr),
+		 json_object_get(plan, "bridge_address"));
 	ip4_net_parse(json_string_value(json_object_get(plan, "vpc_subnet")), &lab->cfg.vpc_net);
 	ip4_net_parse(json_string_value(json_object_get(plan, "bridge_subnet")),
 		      &lab->cfg.bridge_net);

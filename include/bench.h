@@ -43,6 +43,10 @@ struct bench_opts {
 	struct stream_opts stream;
 	struct rr_opts rr;
 	struct bench_cpus cpus;
+	/* Called in the parent around the client's run: counters, CPU time. */
+	void (*before_client)(void *arg);
+	void (*after_client)(void *arg);
+	void *hook_arg;
 };
 
 const char *bench_test_name(enum bench_test t);

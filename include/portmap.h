@@ -2,6 +2,7 @@
 #ifndef NSB_PORTMAP_H
 #define NSB_PORTMAP_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 /*
@@ -26,6 +27,8 @@ int portmap_queue_add(struct portmap *pm, const char *host_addr, uint16_t host_p
 		      const char *task_addr, uint16_t task_port, const char *comment);
 int portmap_commit(struct portmap *pm);
 int portmap_destroy(struct portmap *pm);
+/* Every rule's counter: [{"chain", "comment", "packets", "bytes"}]. */
+int portmap_counters(struct portmap *pm, json_t **rules);
 /* Runs one nft command (for counters and tests); output stays in the buffer. */
 int portmap_cmd(struct portmap *pm, const char *cmd, const char **output);
 

@@ -20,6 +20,7 @@ struct rr_opts {
 	double warmup_s, duration_s;
 	int timeout_ms;	      /* one transaction; UDP counts it lost, TCP fails */
 	uint32_t max_samples; /* latencies kept; transactions beyond still count */
+	uint32_t count;	      /* > 0: exactly this many transactions, no warm-up */
 };
 
 struct rr_result {

@@ -140,11 +140,12 @@ int portmap_queue_add(struct portmap *pm, const char *host_addr, uint16_t host_p
 
 	for (size_t c = 0; c < 2; c++)
 		for (size_t p = 0; p < 2; p++)
-			off += (size_t)snprintf(cmds + off, sizeof(cmds) - off,
-						"add rule ip " PORTMAP_TABLE " %s ip daddr %s %s "
-						"dport %u counter dnat to %s:%u comment \"%s\"\n",
-						chain[c], host_addr, proto[p], host_port, task_addr,
-						task_port, comment);
+			off += (size_t)snprintf(
+				cmds + off, sizeof(cmds) - off,
+				"add rule ip " PORTMAP_TABLE " %s ip daddr %s %s "
+				"dport %u counter dnat to %s:%u comment \"%s %s\"\n",
+				chain[c], host_addr, proto[p], host_port, task_addr, task_port,
+				comment, proto[p]);
 	return portmap_queue(pm, cmds);
 }
 
@@ -188,4 +189,53 @@ int portmap_cmd(struct portmap *pm, const char *cmd, const char **output)
 	if (output)
 		*output = nft_ctx_get_output_buffer(pm->nft);
 	return ret;
+}
+
+int portmap_counters(struct portmap *pm, json_t **rules)
+{
+	unsigned int flags = nft_ctx_output_get_flags(pm->nft);
+	json_t *doc, *list, *item, *out;
+	json_error_t jerr;
+	const char *text;
+	size_t i;
+	int ret;
+
+	nft_ctx_output_set_flags(pm->nft, flags | NFT_CTX_OUTPUT_JSON);
+	ret = portmap_run(pm, "list table ip " PORTMAP_TABLE "\n");
+	nft_ctx_output_set_flags(pm->nft, flags);
+	if (ret)
+		return ret;
+	text = nft_ctx_get_output_buffer(pm->nft);
+	doc = json_loads(text ? text : "", 0, &jerr);
+	if (!doc)
+		return -EBADMSG;
+	out = json_array();
+	list = json_object_get(doc, "nftables");
+	json_array_foreach(list, i, item)
+	{
+		json_t *rule = json_object_get(item, "rule"), *e;
+		size_t k;
+
+		if (!rule)
+			continue;
+		json_array_foreach(json_object_get(rule, "expr"), k, e)
+		{
+			json_t *c = json_object_get(e, "counter");
+
+			if (!c)
+				continue;
+			json_array_append_new(
+				out, json_pack("{s:O, s:s, s:O, s:O}", "chain",
+					       json_object_get(rule, "chain"), "comment",
+					       json_string_value(json_object_get(rule, "comment"))
+						       ? json_string_value(
+								 json_object_get(rule, "comment"))
+						       : "",
+					       "packets", json_object_get(c, "packets"), "bytes",
+					       json_object_get(c, "bytes")));
+		}
+	}
+	json_decref(doc);
+	*rules = out;
+	return 0;
 }

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSB_COUNTERS_H
+#define NSB_COUNTERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Per-interface packet counters of one namespace, through RTM_GETSTATS (libmnl). */
+struct if_counters {
+	int ifindex;
+	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes, rx_dropped, tx_dropped;
+};
+
+struct counters_sock;
+
+int counters_open(struct counters_sock **out, const char *netns);
+void counters_close(struct counters_sock *cs);
+int counters_read(struct counters_sock *cs, struct if_counters *out, size_t max, size_t *n);
+
+/* /proc/net/snmp of a namespace: the counters nsbench reads. */
+struct snmp_counters {
+	uint64_t ip_in_receives, ip_forw_datagrams, ip_out_requests;
+	uint64_t udp_in_datagrams, udp_out_datagrams, udp_rcvbuf_errors;
+	uint64_t tcp_retrans_segs;
+};
+
+int snmp_read(const char *netns, struct snmp_counters *s);
+/* Parses the text of /proc/net/snmp (exposed for the unit tests). */
+int snmp_parse(const char *text, struct snmp_counters *s);
+
+/* Whole-machine CPU time (/proc/stat "cpu" line), in seconds. */
+struct cpu_times {
+	double user, system, softirq, irq, idle;
+};
+
+int cpu_times_read(struct cpu_times *c);
+int cpu_times_parse(const char *text, long hz, struct cpu_times *c);
+
+#endif
