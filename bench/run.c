@@ -19,7 +19,7 @@ static const char *const test_names[TEST_COUNT] = {
 	[TEST_UDP] = "udp",
 	[TEST_TCP_RR] = "tcp_rr",
 	[TEST_UDP_RR] = "udp_rr",
-	[TEST_TCP_CRR] = "tcp_crr",
+	[TEST_TCP_CRR] = "tcp_crr", [TEST_TCP_STREAM_PAR] = "tcp_stream_par",
 };
 
 static const char *const placement_names[] = {"same", "split", "free"};
@@ -105,7 +105,8 @@ struct job {
 
 static bool is_stream(enum bench_test t)
 {
-	return t == TEST_TCP_STREAM || t == TEST_TCP_REVERSE || t == TEST_UDP;
+	return t == TEST_TCP_STREAM || t == TEST_TCP_REVERSE || t == TEST_UDP ||
+	       t == TEST_TCP_STREAM_PAR;
 }
 
 static int server_fn(void *arg, FILE *out)
@@ -207,6 +208,12 @@ int bench_run(enum bench_test test, const struct bench_opts *o, const struct ben
 	case TEST_UDP:
 		j.stream.udp = true;
 		j.stream.reverse = false;
+		break;
+	case TEST_TCP_STREAM_PAR:
+		j.stream.udp = false;
+		j.stream.reverse = false;
+		if (j.stream.streams < 2)
+			j.stream.streams = 4;
 		break;
 	case TEST_TCP_RR:
 	case TEST_UDP_RR:

@@ -23,10 +23,10 @@ static const char measure_usage[] =
 	"Usage: nsbench measure MODE TEST [--path P] [--duration S] [--warmup S] [--omit S]\n"
 	"                       [--streams N] [--rate BPS] [--blksize B] [--req B] [--resp B]\n"
 	"                       [--timeout-ms N] [--cpu same|split|free] [--cpus C,S]\n"
-	"                       [--lab LAB] [--json]\n"
+	"                       [--lab LAB] [--json] [--hot-path]\n"
 	"MODE: awsvpc, bridge, bridge-dynamic, host, none\n"
-	"TEST: tcp_stream, tcp_reverse, udp (libiperf); tcp_rr, udp_rr, tcp_crr "
-	"(request/response)\n"
+	"TEST: tcp_stream, tcp_stream_par, tcp_reverse, udp (libiperf);\n"
+	"      tcp_rr, udp_rr, tcp_crr (request/response)\n"
 	"--path: ingress (default; loopback for none), egress, loopback\n"
 	"--duration S (default 5; whole seconds for libiperf tests), --warmup S (RR, 0.2),\n"
 	"--omit S (libiperf warm-up, 1), --rate BPS for udp (default 1G; k/M/G suffixes),\n"
@@ -239,13 +239,14 @@ int measure_main(int argc, char **argv)
 		return cli_usage_error(measure_usage,
 				       "mode none has only the loopback path: its task has no "
 				       "network");
-	if (test <= TEST_UDP && dur_set && (duration < 1 || duration != floor(duration)))
+	if ((test <= TEST_UDP || test == TEST_TCP_STREAM_PAR) && dur_set &&
+	    (duration < 1 || duration != floor(duration)))
 		return cli_usage_error(measure_usage,
 				       "--duration %g: libiperf tests take whole seconds",
 				       duration);
 	bo.stream.duration_s = (int)duration;
 	bo.rr.duration_s = duration;
-	if (test <= TEST_UDP) {
+	if (test <= TEST_UDP || test == TEST_TCP_STREAM_PAR) {
 		bo.stream.udp = test == TEST_UDP;
 		ret = stream_opts_check(&bo.stream, why, sizeof(why));
 	} else {

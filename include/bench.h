@@ -15,6 +15,7 @@ enum bench_test {
 	TEST_TCP_RR,
 	TEST_UDP_RR,
 	TEST_TCP_CRR,
+	TEST_TCP_STREAM_PAR, /* N parallel streams (stream.streams, at least 2; 4 by default) */
 	TEST_COUNT
 };
 

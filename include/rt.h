@@ -34,5 +34,6 @@ struct rt_link_info {
 
 int rt_links(struct rt *rt, struct rt_link_info *links, size_t max, size_t *count);
 int rt_route_get(struct rt *rt, const char *dst);
+int rt_tbf_add(struct rt *rt, const char *ifname, uint64_t rate_bps);
 
 #endif

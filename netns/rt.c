@@ -21,6 +21,9 @@
 #include <netlink/route/link/veth.h>
 #include <netlink/route/link/macvlan.h>
 #include <netlink/route/link/bridge.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/qdisc/tbf.h>
+#include <netlink/route/tc.h>
 
 #include "netns.h"
 #include "rt.h"
@@ -424,4 +427,35 @@ out:
 	nlmsg_free(msg);
 	nl_addr_put(addr);
 	return ret;
+}
+
+/* A token bucket on IFNAME: a known, controllable slowdown (tc qdisc ... tbf). */
+int rt_tbf_add(struct rt *rt, const char *ifname, uint64_t rate_bps)
+{
+	struct rtnl_qdisc *q;
+	int ifindex, ret;
+	uint64_t bytes = rate_bps / 8;
+
+	if (bytes == 0 || bytes > INT32_MAX)
+		return -ERANGE;
+	ifindex = rt_ifindex(rt, ifname);
+	if (ifindex < 0)
+		return ifindex;
+	q = rtnl_qdisc_alloc();
+	if (!q)
+		return -ENOMEM;
+	rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
+	rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
+	ret = rtnl_tc_set_kind(TC_CAST(q), "tbf");
+	if (ret < 0) {
+		rtnl_qdisc_put(q);
+		return rt_nlerr(rt, ret);
+	}
+	/* burst 64 KiB, latency 50 ms: as `tc qdisc add ... tbf rate R burst 64kb latency 50ms`. */
+	rtnl_qdisc_tbf_set_rate(q, (int)bytes, 64 * 1024, 0);
+	rtnl_qdisc_tbf_set_limit_by_latency(q, 50000);
+	rt_reset(rt);
+	ret = rtnl_qdisc_add(rt->sk, q, NLM_F_CREATE | NLM_F_REPLACE);
+	rtnl_qdisc_put(q);
+	return ret < 0 ? rt_nlerr(rt, ret) : 0;
 }

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+/* nsbench run: the benchmark matrix, a results file, and the table. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+#include "results.h"
+#include "runner.h"
+
+static const char run_usage[] =
+	"Usage: nsbench run [--quick|--full] [--modes M,...] [--paths P,...] [--tests T,...]\n"
+	"                   [--reps N] [--duration S] [--rr-duration S] [--rate BPS]\n"
+	"                   [--streams N] [--cpu same|split|free] [--out DIR]\n"
+	"                   [--no-hot-path] [--shape-wire BPS] [--json]\n"
+	"Default: every mode (awsvpc, bridge, bridge-dynamic, host, none), path ingress,\n"
+	"tests tcp_stream, tcp_reverse, udp (1 Gbit/s), tcp_rr, tcp_crr, 3 repetitions,\n"
+	"libiperf tests 2 s and request/response tests 1 s each: about two minutes.\n"
+	"--quick: one short repetition (a smoke run). --full: adds the egress and\n"
+	"intra-host paths, tcp_stream_par and udp_rr, 5 repetitions of 3 s / 2 s.\n"
+	"Paths: ingress, egress, intra-host (none mode always runs loopback).\n"
+	"The results file goes to DIR (default results/), named after host, kernel and\n"
+	"UTC time; --json also prints it. --shape-wire puts a tbf of BPS on the wire\n"
+	"(vpc0) of every lab: a known slowdown, for checking that compare notices.\n";
+
+static int parse_list(const char *text, int (*parse)(const char *, int *), int *out,
+		      unsigned int max, unsigned int *n)
+{
+	char buf[512], *save = NULL, *tok;
+
+	if (strlen(text) >= sizeof(buf) || !*text || strstr(text, ",,") || text[0] == ',' ||
+	    text[strlen(text) - 1] == ',')
+		return -EINVAL;
+	strcpy(buf, text);
+	*n = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int v;
+
+		if (*n >= max || parse(tok, &v))
+			return -EINVAL;
+		for (unsigned int i = 0; i < *n; i++)
+			if (out[i] == v)
+				return -EINVAL;
+		out[(*n)++] = v;
+	}
+	return 0;
+}
+
+static int p_mode(const char *s, int *v)
+{
+	enum lab_mode m;
+	int ret = lab_mode_parse(s, &m);
+
+	*v = (int)m;
+	return ret;
+}
+
+static int p_path(const char *s, int *v)
+{
+	enum lab_path p;
+	int ret = path_parse(s, &p);
+
+	*v = (int)p;
+	return ret || p == PATH_LOOPBACK ? -EINVAL : 0;
+}
+
+static int p_test(const char *s, int *v)
+{
+	enum bench_test t;
+	int ret = bench_test_parse(s, &t);
+
+	*v = (int)t;
+	return ret;
+}
+
+int run_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"quick", no_argument, NULL, 'Q'},
+		{"full", no_argument, NULL, 'F'},
+		{"modes", required_argument, NULL, 'm'},
+		{"paths", required_argument, NULL, 'p'},
+		{"tests", required_argument, NULL, 't'},
+		{"reps", required_argument, NULL, 'r'},
+		{"duration", required_argument, NULL, 'd'},
+		{"rr-duration", required_argument, NULL, 'D'},
+		{"rate", required_argument, NULL, 'R'},
+		{"streams", required_argument, NULL, 's'},
+		{"cpu", required_argument, NULL, 'c'},
+		{"out", required_argument, NULL, 'o'},
+		{"no-hot-path", no_argument, NULL, 'N'},
+		{"shape-wire", required_argument, NULL, 'S'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct run_config cfg;
+	const char *modes = NULL, *paths = NULL, *tests = NULL, *out_dir = NULL;
+	const char *reps = NULL, *dur = NULL, *rrdur = NULL, *rate = NULL, *streams = NULL;
+	const char *cpu = NULL, *shape = NULL;
+	bool json = false, no_hot = false;
+	int preset = 0, c, ret;
+	unsigned long n;
+	char why[512], path[4200];
+	json_t *doc = NULL;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'Q':
+		case 'F':
+			if (preset && preset != c)
+				return cli_usage_error(run_usage, "--quick or --full, not both");
+			preset = c;
+			break;
+		case 'm':
+			modes = optarg;
+			break;
+		case 'p':
+			paths = optarg;
+			break;
+		case 't':
+			tests = optarg;
+			break;
+		case 'r':
+			reps = optarg;
+			break;
+		case 'd':
+			dur = optarg;
+			break;
+		case 'D':
+			rrdur = optarg;
+			break;
+		case 'R':
+			rate = optarg;
+			break;
+		case 's':
+			streams = optarg;
+			break;
+		case 'c':
+			cpu = optarg;
+			break;
+		case 'o':
+			out_dir = optarg;
+			break;
+		case 'N':
+			no_hot = true;
+			break;
+		case 'S':
+			shape = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(run_usage, stdout);
+			return 0;
+		default:
+			return cli_usage_error(run_usage, "run: unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(run_usage, "run: unexpected argument '%s'", argv[optind]);
+	if (preset == 'Q')
+		run_config_quick(&cfg);
+	else if (preset == 'F')
+		run_config_full(&cfg);
+	else
+		run_config_default(&cfg);
+
+	if (modes && parse_list(modes, p_mode, (int *)cfg.modes, MODE_COUNT, &cfg.nmodes))
+		return cli_usage_error(run_usage,
+				       "--modes '%s': awsvpc, bridge, bridge-dynamic, "
+				       "host, none, comma-separated, each once",
+				       modes);
+	if (paths && parse_list(paths, p_path, (int *)cfg.paths, PATH_COUNT, &cfg.npaths))
+		return cli_usage_error(run_usage,
+				       "--paths '%s': ingress, egress, intra-host, "
+				       "comma-separated, each once",
+				       paths);
+	if (tests && parse_list(tests, p_test, (int *)cfg.tests, TEST_COUNT, &cfg.ntests))
+		return cli_usage_error(run_usage,
+				       "--tests '%s': tcp_stream, tcp_stream_par, "
+				       "tcp_reverse, udp, tcp_rr, udp_rr, tcp_crr, comma-separated",
+				       tests);
+	if (reps) {
+		if (parse_uint(reps, 1, 100, &n))
+			return cli_usage_error(run_usage, "--reps '%s': 1 to 100", reps);
+		cfg.reps = (unsigned int)n;
+	}
+	if (dur) {
+		if (parse_uint(dur, 1, 3600, &n))
+			return cli_usage_error(run_usage,
+					       "--duration '%s': whole seconds, 1 to 3600", dur);
+		cfg.stream_s = (int)n;
+		if (!rrdur)
+			cfg.rr_s = (double)n / 2;
+	}
+	if (rrdur && parse_seconds(rrdur, 0.05, 3600, &cfg.rr_s))
+		return cli_usage_error(run_usage, "--rr-duration '%s': seconds, 0.05 to 3600",
+				       rrdur);
+	if (rate && (parse_rate(rate, &cfg.bo.stream.rate_bps) || cfg.bo.stream.rate_bps < 1000))
+		return cli_usage_error(run_usage, "--rate '%s': bits/s such as 500M", rate);
+	if (streams) {
+		if (parse_uint(streams, 2, 128, &n))
+			return cli_usage_error(run_usage, "--streams '%s': 2 to 128", streams);
+		cfg.par_streams = (int)n;
+	}
+	if (cpu && bench_placement_parse(cpu, &cfg.bo.cpus.policy))
+		return cli_usage_error(run_usage, "--cpu '%s': same, split or free", cpu);
+	if (shape && (parse_rate(shape, &cfg.shape_bps) || cfg.shape_bps < 8000))
+		return cli_usage_error(run_usage, "--shape-wire '%s': bits/s such as 500M", shape);
+	if (bench_cpus_resolve(&cfg.bo.cpus))
+		return cli_usage_error(run_usage, "--cpu split needs two CPUs to run on");
+	if (out_dir)
+		cfg.out_dir = out_dir;
+	cfg.hot_path = !no_hot;
+	if (cli_need_privileges())
+		return 1;
+	/* Say it now, not after minutes of measuring. */
+	if (results_check_dir(cfg.out_dir, why, sizeof(why))) {
+		log_err("%s", why);
+		return 1;
+	}
+
+	cli_install_signals();
+	fprintf(stderr,
+		"nsbench: %u mode(s) x %u path(s) x %u test(s) x %u repetition(s), "
+		"about %.0f s of measurement\n",
+		cfg.nmodes, cfg.npaths, cfg.ntests, cfg.reps, run_config_seconds(&cfg));
+	ret = runner_run(&cfg, &doc, why, sizeof(why));
+	if (ret) {
+		log_err("run: %s%s", why,
+			ret == -EINTR ? "; labs removed, no results written" : "");
+		return ret == -EINTR ? cli_signal_exit() : 1;
+	}
+	ret = results_write(doc, cfg.out_dir, path, sizeof(path));
+	if (ret) {
+		log_err("writing results into %s: %s", cfg.out_dir, strerror(-ret));
+		json_decref(doc);
+		return 1;
+	}
+	if (json) {
+		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(12));
+		fputc('\n', stdout);
+	} else {
+		runner_print_table(doc, stdout);
+	}
+	fprintf(stderr, "nsbench: results in %s (%.0f s, of which %.0f s measuring)\n", path,
+		json_number_value(json_object_get(doc, "wall_s")),
+		json_number_value(json_object_get(doc, "measured_s")));
+	ret = strcmp(json_string_value(json_object_get(doc, "status")), "ok") ? 1 : 0;
+	if (ret)
+		log_err("the run failed: see \"errors\" and \"hot_paths\" in %s", path);
+	json_decref(doc);
+	return ret;
+}

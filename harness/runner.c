@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nsbench run: modes x paths x tests x repetitions. One lab per mode (host
+ * mode's numbers must not pay for bridge mode's conntrack), built before the
+ * first measurement and kept to the end; repetition-major order so that drift
+ * on a noisy machine hits every mode alike.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "counters.h"
+#include "hotpath.h"
+#include "log.h"
+#include "results.h"
+#include "rt.h"
+#include "runner.h"
+
+static const enum bench_test default_tests[] = {TEST_TCP_STREAM, TEST_TCP_REVERSE, TEST_UDP,
+						TEST_TCP_RR, TEST_TCP_CRR};
+
+void run_config_default(struct run_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (int m = 0; m < MODE_COUNT; m++)
+		c->modes[c->nmodes++] = (enum lab_mode)m;
+	c->paths[c->npaths++] = PATH_INGRESS;
+	for (size_t i = 0; i < sizeof(default_tests) / sizeof(default_tests[0]); i++)
+		c->tests[c->ntests++] = default_tests[i];
+	c->reps = 3;
+	c->stream_s = 2;
+	c->rr_s = 1;
+	c->par_streams = 4;
+	c->hot_path = true;
+	c->out_dir = "results";
+	c->preset = "default";
+	bench_opts_default(&c->bo);
+	c->bo.stream.omit_s = 0;
+	c->bo.rr.warmup_s = 0.1;
+}
+
+void run_config_quick(struct run_config *c)
+{
+	run_config_default(c);
+	c->reps = 1;
+	c->stream_s = 1;
+	c->rr_s = 0.3;
+	c->bo.rr.warmup_s = 0.05;
+	c->preset = "quick";
+}
+
+void run_config_full(struct run_config *c)
+{
+	static const enum bench_test full[] = {
+		TEST_TCP_STREAM, TEST_TCP_STREAM_PAR, TEST_TCP_REVERSE, TEST_UDP,
+		TEST_TCP_RR,	 TEST_UDP_RR,	      TEST_TCP_CRR};
+
+	run_config_default(c);
+	c->npaths = 0;
+	c->paths[c->npaths++] = PATH_INGRESS;
+	c->paths[c->npaths++] = PATH_EGRESS;
+	c->paths[c->npaths++] = PATH_INTRA_HOST;
+	c->ntests = 0;
+	for (size_t i = 0; i < sizeof(full) / sizeof(full[0]); i++)
+		c->tests[c->ntests++] = full[i];
+	c->reps = 5;
+	c->stream_s = 3;
+	c->rr_s = 2;
+	c->preset = "full";
+}
+
+static bool is_stream(enum bench_test t)
+{
+	return t == TEST_TCP_STREAM || t == TEST_TCP_REVERSE || t == TEST_UDP ||
+	       t == TEST_TCP_STREAM_PAR;
+}
+
+static double test_seconds(const struct run_config *c, enum bench_test t)
+{
+	return is_stream(t) ? c->stream_s + c->bo.stream.omit_s : c->rr_s + c->bo.rr.warmup_s;
+}
+
+/* The paths MODE runs: none mode has only loopback, whatever was asked. */
+static unsigned int mode_paths(const struct run_config *c, enum lab_mode m, enum lab_path *out)
+{
+	unsigned int n = 0;
+
+	if (m == MODE_NONE) {
+		out[0] = PATH_LOOPBACK;
+		return 1;
+	}
+	for (unsigned int i = 0; i < c->npaths; i++)
+		out[n++] = c->paths[i];
+	return n;
+}
+
+double run_config_seconds(const struct run_config *c)
+{
+	double s = 0;
+
+	for (unsigned int m = 0; m < c->nmodes; m++) {
+		enum lab_path paths[PATH_COUNT];
+		unsigned int np = mode_paths(c, c->modes[m], paths);
+
+		for (unsigned int t = 0; t < c->ntests; t++)
+			s += np * test_seconds(c, c->tests[t]);
+	}
+	return s * c->reps;
+}
+
+json_t *run_config_json(const struct run_config *c)
+{
+	json_t *modes = json_array(), *paths = json_array(), *tests = json_array();
+
+	for (unsigned int i = 0; i < c->nmodes; i++)
+		json_array_append_new(modes, json_string(lab_mode_name(c->modes[i])));
+	for (unsigned int i = 0; i < c->npaths; i++)
+		json_array_append_new(paths, json_string(path_name(c->paths[i])));
+	for (unsigned int i = 0; i < c->ntests; i++)
+		json_array_append_new(tests, json_string(bench_test_name(c->tests[i])));
+	return json_pack(
+		"{s:s, s:o, s:o, s:o, s:i, s:i, s:i, s:f, s:f, s:I, s:i, s:i, s:i, "
+		"s:i, s:{s:s, s:i, s:i}, s:I, s:b, s:s}",
+		"preset", c->preset, "modes", modes, "paths", paths, "tests", tests, "reps",
+		(int)c->reps, "stream_duration_s", c->stream_s, "stream_omit_s",
+		c->bo.stream.omit_s, "rr_duration_s", c->rr_s, "rr_warmup_s", c->bo.rr.warmup_s,
+		"udp_rate_bps", (json_int_t)c->bo.stream.rate_bps, "parallel_streams",
+		c->par_streams, "rr_request_bytes", (int)c->bo.rr.req_size, "rr_response_bytes",
+		(int)c->bo.rr.resp_size, "stream_block_bytes", c->bo.stream.blksize, "placement",
+		"policy", bench_placement_name(c->bo.cpus.policy), "client_cpu", c->bo.cpus.client,
+		"server_cpu", c->bo.cpus.server, "shape_wire_bps", (json_int_t)c->shape_bps,
+		"hot_path", c->hot_path, "order", "repetition-major");
+}
+
+struct cpu_hook {
+	struct cpu_times before, after;
+};
+
+static void cpu_before(void *arg)
+{
+	cpu_times_read(&((struct cpu_hook *)arg)->before);
+}
+
+static void cpu_after(void *arg)
+{
+	cpu_times_read(&((struct cpu_hook *)arg)->after);
+}
+
+static double num(json_t *o, const char *k)
+{
+	return json_number_value(json_object_get(o, k));
+}
+
+/* CPU time of the whole machine during the client's run: the cost of the traffic. */
+static void add_cpu(json_t *res, const struct cpu_hook *h, enum bench_test t)
+{
+	json_t *m = json_object_get(res, "metrics");
+	double user = h->after.user - h->before.user, sys = h->after.system - h->before.system;
+	double soft = (h->after.softirq - h->before.softirq) + (h->after.irq - h->before.irq);
+	double total = user + sys + soft;
+
+	json_object_set_new(m, "cpu_user_s", json_real(user));
+	json_object_set_new(m, "cpu_sys_s", json_real(sys));
+	json_object_set_new(m, "cpu_softirq_s", json_real(soft));
+	if (is_stream(t)) {
+		json_t *end = json_object_get(json_object_get(res, "iperf"), "end");
+		double bytes = num(json_object_get(end, "sum_received"), "bytes");
+
+		if (bytes > 0)
+			json_object_set_new(m, "cpu_s_per_gb", json_real(total / (bytes / 1e9)));
+	} else {
+		double n = num(m, "transactions");
+
+		if (n > 0)
+			json_object_set_new(m, "cpu_us_per_trans", json_real(total / n * 1e6));
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct progress {
+	bool tty;
+	unsigned int done, total;
+	double planned_done, planned_total, t0;
+};
+
+static void progress_show(struct progress *p, const char *what)
+{
+	double el = now_s() - p->t0;
+	double rate = p->planned_done > 0 ? el / p->planned_done : 1.0;
+	double left = (p->planned_total - p->planned_done) * rate;
+
+	if (p->tty)
+		fprintf(stderr, "\r\033[K[%u/%u] %s  %02d:%02d left", p->done + 1, p->total, what,
+			(int)left / 60, (int)left % 60);
+	else
+		fprintf(stderr, "nsbench: [%u/%u] %s (about %d s left)\n", p->done + 1, p->total,
+			what, (int)left);
+	fflush(stderr);
+}
+
+static void progress_end(struct progress *p)
+{
+	if (p->tty)
+		fprintf(stderr, "\r\033[K");
+}
+
+static int build_labs(const struct run_config *c, struct lab **labs, json_t *doc, char *why,
+		      size_t len)
+{
+	bool intra = false;
+
+	for (unsigned int i = 0; i < c->npaths; i++)
+		intra |= c->paths[i] == PATH_INTRA_HOST;
+	for (unsigned int i = 0; i < c->nmodes; i++) {
+		enum lab_mode m = c->modes[i];
+		struct lab_config cfg;
+		struct lab *lab = calloc(1, sizeof(*lab));
+		int ret;
+
+		if (!lab)
+			return -ENOMEM;
+		labs[m] = lab;
+		lab_config_default(&cfg);
+		ret = lab_init(lab, &cfg, "run");
+		if (!ret)
+			ret = lab_plan_task(lab, m, LAB_DEFAULT_PORT);
+		if (!ret && intra && m != MODE_NONE)
+			ret = lab_plan_task(lab, m, LAB_DEFAULT_PORT + 1);
+		if (ret) {
+			snprintf(why, len, "mode %s: %s", lab_mode_name(m), lab->err);
+			return ret;
+		}
+		ret = lab_up(lab);
+		if (ret) {
+			/* A mode the kernel cannot build is reported; the others still run. */
+			if (ret == -EINTR) {
+				snprintf(why, len, "interrupted");
+				return ret;
+			}
+			json_array_append_new(json_object_get(doc, "errors"),
+					      json_pack("{s:s, s:s}", "mode", lab_mode_name(m),
+							"error", lab->err));
+			log_err("mode %s unavailable: %s", lab_mode_name(m), lab->err);
+			lab_free(lab);
+			free(lab);
+			labs[m] = NULL;
+			continue;
+		}
+		if (c->shape_bps) {
+			struct rt *rt = NULL;
+
+			ret = rt_open(&rt, lab->ns_vpc);
+			if (!ret)
+				ret = rt_tbf_add(rt, "vpc0", c->shape_bps);
+			if (ret) {
+				snprintf(why, len, "shaping vpc0 in %s: %s%s%s", lab->ns_vpc,
+					 strerror(-ret), *rt_ext_msg(rt) ? ": " : "",
+					 rt_ext_msg(rt));
+				rt_close(rt);
+				return ret;
+			}
+			rt_close(rt);
+		}
+	}
+	return 0;
+}
+
+static void teardown(struct lab **labs)
+{
+	for (int m = 0; m < MODE_COUNT; m++) {
+		if (!labs[m])
+			continue;
+		lab_down(labs[m], LAB_TEARDOWN_GROUP);
+		lab_free(labs[m]);
+		free(labs[m]);
+		labs[m] = NULL;
+	}
+}
+
+static int hot_paths(const struct run_config *c, struct lab **labs, json_t *hp, bool *failed)
+{
+	for (unsigned int i = 0; i < c->nmodes; i++) {
+		enum lab_mode m = c->modes[i];
+		enum lab_path paths[PATH_COUNT];
+		unsigned int np = mode_paths(c, m, paths);
+
+		if (!labs[m])
+			continue;
+		for (unsigned int k = 0; k < np; k++) {
+			json_t *doc = NULL;
+			char why[512], key[64];
+			int ret;
+
+			if (paths[k] == PATH_INTRA_HOST)
+				continue;
+			ret = hotpath_probe(labs[m], &labs[m]->tasks[0], paths[k], &c->bo, &doc,
+					    why, sizeof(why));
+			if (lab_stop)
+				return -EINTR;
+			if (ret) {
+				doc = json_pack("{s:s, s:s, s:b, s:s, s:[]}", "mode",
+						lab_mode_name(m), "path", path_name(paths[k]), "ok",
+						0, "problem", why, "hops");
+			}
+			if (!json_is_true(json_object_get(doc, "ok"))) {
+				*failed = true;
+				log_err("mode %s, path %s: hot path: %s", lab_mode_name(m),
+					path_name(paths[k]),
+					json_string_value(json_object_get(doc, "problem")));
+			}
+			snprintf(key, sizeof(key), "%s/%s", lab_mode_name(m), path_name(paths[k]));
+			json_object_set_new(hp, key, doc);
+		}
+	}
+	return 0;
+}
+
+int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
+{
+	struct lab *labs[MODE_COUNT] = {0};
+	struct progress prog = {.tty = isatty(2), .t0 = now_s()};
+	json_t *doc, *hp = json_object();
+	bool failed = false;
+	double t_start = now_s(), measured = 0;
+	int ret;
+
+	doc = results_new(run_config_json(c));
+	if (!doc) {
+		json_decref(hp);
+		return -ENOMEM;
+	}
+	ret = build_labs(c, labs, doc, why, len);
+	if (ret)
+		goto out;
+	if (c->hot_path) {
+		if (prog.tty)
+			fprintf(stderr, "\r\033[Kmeasuring the hot packet path of each mode");
+		ret = hot_paths(c, labs, hp, &failed);
+		if (ret) {
+			snprintf(why, len, "interrupted");
+			goto out;
+		}
+	}
+
+	for (unsigned int r = 0; r < c->reps; r++)
+		for (unsigned int i = 0; i < c->nmodes; i++) {
+			enum lab_path paths[PATH_COUNT];
+			unsigned int np = labs[c->modes[i]] ? mode_paths(c, c->modes[i], paths) : 0;
+
+			for (unsigned int k = 0; k < np; k++)
+				for (unsigned int t = 0; t < c->ntests; t++) {
+					prog.total++;
+					prog.planned_total += test_seconds(c, c->tests[t]);
+				}
+		}
+
+	for (unsigned int r = 0; r < c->reps; r++) {
+		for (unsigned int i = 0; i < c->nmodes; i++) {
+			enum lab_mode m = c->modes[i];
+			enum lab_path paths[PATH_COUNT];
+			struct lab *lab = labs[m];
+			unsigned int np;
+
+			if (!lab)
+				continue;
+			np = mode_paths(c, m, paths);
+			for (unsigned int k = 0; k < np; k++) {
+				for (unsigned int t = 0; t < c->ntests; t++) {
+					enum bench_test test = c->tests[t];
+					struct bench_target target;
+					struct bench_opts bo = c->bo;
+					struct cpu_hook cpu;
+					char what[128], err[512];
+					json_t *res = NULL, *entry, *key_hp;
+					struct lab_task *peer =
+						lab->ntasks > 1 ? &lab->tasks[1] : NULL;
+					double t0;
+
+					snprintf(what, sizeof(what), "rep %u/%u %s %s %s", r + 1,
+						 c->reps, lab_mode_name(m), path_name(paths[k]),
+						 bench_test_name(test));
+					progress_show(&prog, what);
+					bo.stream.duration_s = c->stream_s;
+					bo.stream.streams =
+						test == TEST_TCP_STREAM_PAR ? c->par_streams : 1;
+					bo.rr.duration_s = c->rr_s;
+					bo.before_client = cpu_before;
+					bo.after_client = cpu_after;
+					bo.hook_arg = &cpu;
+					t0 = now_s();
+					ret = path_target(lab, &lab->tasks[0], peer, paths[k],
+							  &target, err, sizeof(err));
+					if (!ret)
+						ret = bench_run(test, &bo, &target, &res, err,
+								sizeof(err));
+					if (lab_stop) {
+						json_decref(res);
+						snprintf(why, len, "interrupted");
+						ret = -EINTR;
+						goto out;
+					}
+					prog.done++;
+					prog.planned_done += test_seconds(c, test);
+					if (ret) {
+						failed = true;
+						progress_end(&prog);
+						log_err("%s", err);
+						json_array_append_new(
+							json_object_get(doc, "errors"),
+							json_pack("{s:s, s:s, s:s, s:i, s:s}",
+								  "mode", lab_mode_name(m), "path",
+								  path_name(paths[k]), "test",
+								  bench_test_name(test), "rep",
+								  (int)r + 1, "error", err));
+						continue;
+					}
+					measured += test_seconds(c, test) -
+						    (is_stream(test) ? c->bo.stream.omit_s
+								     : c->bo.rr.warmup_s);
+					(void)t0;
+					add_cpu(res, &cpu, test);
+					json_object_set_new(res, "rep", json_integer(r + 1));
+					json_object_del(res, "mode");
+					json_object_del(res, "path");
+					json_object_del(res, "test");
+					entry = results_entry(doc, lab_mode_name(m),
+							      path_name(paths[k]),
+							      bench_test_name(test));
+					json_array_append_new(json_object_get(entry, "reps"), res);
+					{
+						char hk[64];
+
+						snprintf(hk, sizeof(hk), "%s/%s", lab_mode_name(m),
+							 path_name(paths[k]));
+						key_hp = json_object_get(hp, hk);
+					}
+					if (key_hp && !json_object_get(entry, "hot_path"))
+						json_object_set(entry, "hot_path", key_hp);
+				}
+			}
+		}
+	}
+	progress_end(&prog);
+	results_summarize(doc);
+	results_finish(doc);
+	json_object_set_new(doc, "hot_paths", hp);
+	hp = NULL;
+	json_object_set_new(doc, "wall_s", json_real(now_s() - t_start));
+	json_object_set_new(doc, "measured_s", json_real(measured));
+	json_object_set_new(doc, "status", json_string(failed ? "failed" : "ok"));
+	ret = 0;
+out:
+	progress_end(&prog);
+	teardown(labs);
+	json_decref(hp);
+	if (ret) {
+		json_decref(doc);
+		return ret;
+	}
+	*out = doc;
+	return 0;
+}
+
+static double median_of(json_t *doc, const char *mode, const char *test, const char *metric,
+			bool *ok)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "results"), i, e)
+	{
+		json_t *v;
+
+		if (strcmp(json_string_value(json_object_get(e, "mode")), mode) ||
+		    strcmp(json_string_value(json_object_get(e, "test")), test))
+			continue;
+		v = json_object_get(json_object_get(json_object_get(e, "summary"), metric),
+				    "median");
+		if (json_is_number(v)) {
+			*ok = true;
+			return json_number_value(v);
+		}
+	}
+	*ok = false;
+	return 0;
+}
+
+static void cell(FILE *f, double v, bool ok, double host, bool host_ok, int decimals)
+{
+	char buf[48], ratio[16] = "";
+
+	if (!ok) {
+		fprintf(f, " %16s", "-");
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	if (host_ok && host != 0)
+		snprintf(ratio, sizeof(ratio), " (%.2fx)", v / host);
+	strncat(buf, ratio, sizeof(buf) - strlen(buf) - 1);
+	fprintf(f, " %16s", buf);
+}
+
+void runner_print_table(json_t *doc, FILE *f)
+{
+	static const struct {
+		const char *head, *test, *metric;
+		int decimals;
+		double scale;
+	} cols[] = {
+		{"Gbit/s", "tcp_stream", "throughput_bps", 2, 1e-9},
+		{"RR p50 us", "tcp_rr", "p50_us", 1, 1},
+		{"RR p99 us", "tcp_rr", "p99_us", 1, 1},
+		{"CRR trans/s", "tcp_crr", "tps", 0, 1},
+		{"CPU s/GB", "tcp_stream", "cpu_s_per_gb", 3, 1},
+	};
+	json_t *modes = json_object_get(json_object_get(doc, "config"), "modes"), *mv;
+	size_t i;
+
+	fprintf(f, "%-15s", "mode");
+	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+		fprintf(f, " %16s", cols[c].head);
+	fprintf(f, " %5s\n", "hops");
+	json_array_foreach(modes, i, mv)
+	{
+		const char *mode = json_string_value(mv);
+		json_t *hp = NULL, *v;
+		const char *key;
+
+		fprintf(f, "%-15s", mode);
+		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+			bool ok, hok;
+			double x = median_of(doc, mode, cols[c].test, cols[c].metric, &ok);
+			double h = median_of(doc, "host", cols[c].test, cols[c].metric, &hok);
+
+			cell(f, x * cols[c].scale, ok, h * cols[c].scale, hok, cols[c].decimals);
+		}
+		json_object_foreach(
+			json_object_get(doc, "hot_paths"), key,
+			v) if (!strcmp(json_string_value(json_object_get(v, "mode")), mode) && !hp)
+			hp = v;
+		if (hp)
+			fprintf(f, " %5zu%s\n", json_array_size(json_object_get(hp, "hops")),
+				json_is_true(json_object_get(hp, "ok")) ? "" : " (unexpected!)");
+		else
+			fprintf(f, " %5s\n", "-");
+	}
+	fprintf(f,
+		"medians over %lld repetition(s); (x) = ratio to host mode; hops = "
+		"interfaces crossed on the first path\n",
+		(long long)json_integer_value(
+			json_object_get(json_object_get(doc, "config"), "reps")));
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSB_RESULTS_H
+#define NSB_RESULTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * One JSON document per run; results/schema.md documents it. The keys named
+ * there are a contract: scripts parse them.
+ */
+#define RESULTS_SCHEMA_VERSION 1
+
+json_t *results_new(json_t *config);
+json_t *results_host(void);
+void results_finish(json_t *doc);
+/* The entry for (mode, path, test), created on first use. */
+json_t *results_entry(json_t *doc, const char *mode, const char *path, const char *test);
+/* Median, min, max and a 95% interval over the repetitions, for every numeric metric. */
+int results_summarize(json_t *doc);
+/* Creates DIR if needed and proves it writable, before minutes are spent measuring. */
+int results_check_dir(const char *dir, char *why, size_t len);
+/* Temp file and rename in DIR: a reader never sees half a file. PATH gets the name. */
+int results_write(json_t *doc, const char *dir, char *path, size_t len);
+/*
+ * Loads and validates a results file. -ENOENT, -EBADMSG (not JSON, truncated)
+ * or -EPROTO (other schema version, missing fields) with WHY saying which.
+ */
+int results_load(const char *file, json_t **doc, char *why, size_t len);
+/* The numbers of METRIC over ENTRY's repetitions; returns how many. */
+size_t results_rep_values(json_t *entry, const char *metric, double *v, size_t max);
+
+#endif

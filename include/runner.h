@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSB_RUNNER_H
+#define NSB_RUNNER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "bench.h"
+#include "lab.h"
+#include "path.h"
+
+struct run_config {
+	enum lab_mode modes[MODE_COUNT];
+	unsigned int nmodes;
+	enum lab_path paths[PATH_COUNT];
+	unsigned int npaths;
+	enum bench_test tests[TEST_COUNT];
+	unsigned int ntests;
+	unsigned int reps;
+	int stream_s;	    /* libiperf tests: whole seconds */
+	double rr_s;	    /* request/response tests */
+	int par_streams;    /* tcp_stream_par */
+	uint64_t shape_bps; /* tbf on the wire (vpc0) in every lab; 0: none */
+	bool hot_path;
+	const char *out_dir;
+	const char *preset; /* "default", "quick", "full" */
+	struct bench_opts bo;
+};
+
+void run_config_default(struct run_config *c);
+void run_config_quick(struct run_config *c);
+void run_config_full(struct run_config *c);
+json_t *run_config_json(const struct run_config *c);
+/* Planned measurement time, seconds (what the run's overhead is measured against). */
+double run_config_seconds(const struct run_config *c);
+
+/*
+ * The matrix, repetition-major (every mode once, then again), in one lab per
+ * mode. Returns 0 with *DOC complete (status "ok" or "failed"), or -EINTR /
+ * -errno with WHY when it could not run; nothing is left behind either way.
+ */
+int runner_run(const struct run_config *c, json_t **doc, char *why, size_t len);
+/* The table: one row per mode, ratios to host mode. */
+void runner_print_table(json_t *doc, FILE *f);
+
+#endif
