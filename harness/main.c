@@ -24,6 +24,7 @@ static const struct {
 	const char *description;
 } commands[] = {
 	{"run", run_main, "The benchmark: every mode, a results file and a table"},
+	{"compare", compare_main, "Compare results files: medians, change, significance"},
 	{"topo", topo_main, "Bring a lab up, show it or take it down (up|show|down)"},
 	{"measure", measure_main, "One measurement (libiperf or request/response) on a fresh lab"},
 	{"clean", clean_main, "Remove every lab that no running nsbench owns"},

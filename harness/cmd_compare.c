@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+/* nsbench compare A.json B.json [...]: medians side by side; the CI gate. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "cli.h"
+#include "compare.h"
+#include "log.h"
+#include "results.h"
+
+#define COMPARE_MAX_FILES 16
+
+static const char compare_usage[] =
+	"Usage: nsbench compare A.json B.json [C.json ...] [--fail-above PCT]\n"
+	"                       [--format text|csv|markdown]\n"
+	"Medians of every mode, path and test side by side, the change against A in\n"
+	"percent, Welch's t-test over the repetitions (p < 0.05 is significant) and a\n"
+	"verdict. --fail-above PCT exits 1 when a significant regression exceeds PCT\n"
+	"percent (the CI gate). Exit 2: a file is missing, not JSON, truncated, of\n"
+	"another schema version or missing fields.\n";
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+int compare_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "fail-above", required_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	json_t *docs[COMPARE_MAX_FILES] = { 0 }, *rows;
+	const char *names[COMPARE_MAX_FILES];
+	enum compare_format fmt = FMT_TEXT;
+	double fail_above = -1, worst;
+	size_t n = 0;
+	char why[512];
+	int c, rc = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (parse_seconds(optarg, 0, 1e6, &fail_above))
+				return cli_usage_error(compare_usage,
+						       "--fail-above '%s': a percentage such as 5",
+						       optarg);
+			break;
+		case 'F':
+			if (!strcmp(optarg, "text"))
+				fmt = FMT_TEXT;
+			else if (!strcmp(optarg, "csv"))
+				fmt = FMT_CSV;
+			else if (!strcmp(optarg, "markdown"))
+				fmt = FMT_MARKDOWN;
+			else
+				return cli_usage_error(compare_usage,
+						       "--format '%s': text, csv or markdown", optarg);
+			break;
+		case 'h':
+			fputs(compare_usage, stdout);
+			return 0;
+		default:
+			return cli_usage_error(compare_usage, "compare: unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (argc - optind < 2)
+		return cli_usage_error(compare_usage, "compare: at least two results files");
+	if (argc - optind > COMPARE_MAX_FILES)
+		return cli_usage_error(compare_usage, "compare: at most %d files",
+				       COMPARE_MAX_FILES);
+	/* Every file is checked before anything is printed: never a partial table. */
+	for (int i = optind; i < argc; i++) {
+		int ret = results_load(argv[i], &docs[n], why, sizeof(why));
+
+		if (ret) {
+			log_err("%s: %s", argv[i], why);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		names[n++] = base_name(argv[i]);
+	}
+	compare_config_diff(docs, names, n, stderr);
+	rows = compare_rows(docs, n);
+	compare_print(rows, names, n, fmt, stdout);
+	worst = compare_worst_regression(rows);
+	json_decref(rows);
+	if (fail_above >= 0 && worst > fail_above) {
+		log_err("a significant regression of %.1f%% exceeds --fail-above %g%%", worst,
+			fail_above);
+		rc = 1;
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		json_decref(docs[i]);
+	return rc;
+}
