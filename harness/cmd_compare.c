@@ -33,12 +33,12 @@ static const char *base_name(const char *path)
 int compare_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "fail-above", required_argument, NULL, 'f' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		{"fail-above", required_argument, NULL, 'f'},
+		{"format", required_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
-	json_t *docs[COMPARE_MAX_FILES] = { 0 }, *rows;
+	json_t *docs[COMPARE_MAX_FILES] = {0}, *rows;
 	const char *names[COMPARE_MAX_FILES];
 	enum compare_format fmt = FMT_TEXT;
 	double fail_above = -1, worst;
@@ -65,7 +65,8 @@ int compare_main(int argc, char **argv)
 				fmt = FMT_MARKDOWN;
 			else
 				return cli_usage_error(compare_usage,
-						       "--format '%s': text, csv or markdown", optarg);
+						       "--format '%s': text, csv or markdown",
+						       optarg);
 			break;
 		case 'h':
 			fputs(compare_usage, stdout);

@@ -14,10 +14,10 @@ static const struct {
 	const char *name;
 	int higher_is_better;
 } metrics[] = {
-	{ "throughput_bps", 1 },
-	{ "tps", 1 },
-	{ "p50_us", 0 },
-	{ "p99_us", 0 },
+	{"throughput_bps", 1},
+	{"tps", 1},
+	{"p50_us", 0},
+	{"p99_us", 0},
 };
 
 static json_t *find_entry(json_t *doc, json_t *like)
@@ -25,11 +25,12 @@ static json_t *find_entry(json_t *doc, json_t *like)
 	json_t *e;
 	size_t i;
 
-	json_array_foreach(json_object_get(doc, "results"), i, e)
-		if (json_equal(json_object_get(e, "mode"), json_object_get(like, "mode")) &&
-		    json_equal(json_object_get(e, "path"), json_object_get(like, "path")) &&
-		    json_equal(json_object_get(e, "test"), json_object_get(like, "test")))
-			return e;
+	json_array_foreach(
+		json_object_get(doc, "results"), i,
+		e) if (json_equal(json_object_get(e, "mode"), json_object_get(like, "mode")) &&
+		       json_equal(json_object_get(e, "path"), json_object_get(like, "path")) &&
+		       json_equal(json_object_get(e, "test"),
+				  json_object_get(like, "test"))) return e;
 	return NULL;
 }
 
@@ -38,7 +39,8 @@ json_t *compare_rows(json_t **docs, size_t n)
 	json_t *rows = json_array(), *base;
 	size_t i;
 
-	json_array_foreach(json_object_get(docs[0], "results"), i, base) {
+	json_array_foreach(json_object_get(docs[0], "results"), i, base)
+	{
 		for (size_t m = 0; m < sizeof(metrics) / sizeof(metrics[0]); m++) {
 			double a[256], b[256];
 			size_t na = results_rep_values(base, metrics[m].name, a, 256);
@@ -48,9 +50,9 @@ json_t *compare_rows(json_t **docs, size_t n)
 			if (na == 0 || summary_of(a, na, &sa))
 				continue;
 			files = json_array();
-			json_array_append_new(files,
-					      json_pack("{s:f, s:f, s:f, s:i}", "median", sa.median,
-							"min", sa.min, "max", sa.max, "n", (int)na));
+			json_array_append_new(files, json_pack("{s:f, s:f, s:f, s:i}", "median",
+							       sa.median, "min", sa.min, "max",
+							       sa.max, "n", (int)na));
 			for (size_t k = 1; k < n; k++) {
 				json_t *e = find_entry(docs[k], base);
 				size_t nb = e ? results_rep_values(e, metrics[m].name, b, 256) : 0;
@@ -60,8 +62,8 @@ json_t *compare_rows(json_t **docs, size_t n)
 				bool worse;
 
 				if (nb == 0 || summary_of(b, nb, &sb)) {
-					json_array_append_new(files, json_pack("{s:s}", "verdict",
-									       "missing"));
+					json_array_append_new(
+						files, json_pack("{s:s}", "verdict", "missing"));
 					continue;
 				}
 				change = sa.median != 0 ? (sb.median - sa.median) / sa.median * 100
@@ -74,9 +76,9 @@ json_t *compare_rows(json_t **docs, size_t n)
 					verdict = "no significant change";
 				else
 					verdict = worse ? "slower" : "faster";
-				row = json_pack("{s:f, s:f, s:f, s:i, s:f, s:s}", "median", sb.median,
-						"min", sb.min, "max", sb.max, "n", (int)nb,
-						"change_pct", change, "verdict", verdict);
+				row = json_pack("{s:f, s:f, s:f, s:i, s:f, s:s}", "median",
+						sb.median, "min", sb.min, "max", sb.max, "n",
+						(int)nb, "change_pct", change, "verdict", verdict);
 				if (!isnan(p))
 					json_object_set_new(row, "p_value", json_real(p));
 				json_array_append_new(files, row);
@@ -103,7 +105,8 @@ void compare_config_diff(json_t **docs, const char **names, size_t n, FILE *warn
 		char list[1024] = "";
 		size_t off = 0;
 
-		json_object_foreach(base, key, v) {
+		json_object_foreach(base, key, v)
+		{
 			json_t *w = json_object_get(cfg, key);
 			char *a, *b;
 
@@ -111,21 +114,24 @@ void compare_config_diff(json_t **docs, const char **names, size_t n, FILE *warn
 				continue;
 			a = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 			b = w ? json_dumps(w, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-			off += (size_t)snprintf(list + off, off < sizeof(list) ? sizeof(list) - off : 0,
-						"%s%s (%s vs %s)", off ? ", " : "", key, a ? a : "?",
-						b ? b : "absent");
+			off += (size_t)snprintf(list + off,
+						off < sizeof(list) ? sizeof(list) - off : 0,
+						"%s%s (%s vs %s)", off ? ", " : "", key,
+						a ? a : "?", b ? b : "absent");
 			free(a);
 			free(b);
 			if (off >= sizeof(list))
 				break;
 		}
 		if (off)
-			fprintf(warn, "nsbench: warning: %s and %s ran with different configurations: %s\n",
+			fprintf(warn,
+				"nsbench: warning: %s and %s ran with different configurations: "
+				"%s\n",
 				names[0], names[k], list);
 		if (!json_equal(json_object_get(json_object_get(docs[0], "host"), "cpu_model"),
 				json_object_get(json_object_get(docs[k], "host"), "cpu_model")))
-			fprintf(warn, "nsbench: warning: %s and %s ran on different CPUs\n", names[0],
-				names[k]);
+			fprintf(warn, "nsbench: warning: %s and %s ran on different CPUs\n",
+				names[0], names[k]);
 	}
 }
 
@@ -135,14 +141,14 @@ double compare_worst_regression(json_t *rows)
 	json_t *row, *f;
 	size_t i, k;
 
-	json_array_foreach(rows, i, row)
-		json_array_foreach(json_object_get(row, "files"), k, f) {
-			double c = fabs(json_number_value(json_object_get(f, "change_pct")));
+	json_array_foreach(rows, i, row) json_array_foreach(json_object_get(row, "files"), k, f)
+	{
+		double c = fabs(json_number_value(json_object_get(f, "change_pct")));
 
-			if (!strcmp(json_string_value(json_object_get(f, "verdict")) ?: "", "slower") &&
-			    c > worst)
-				worst = c;
-		}
+		if (!strcmp(json_string_value(json_object_get(f, "verdict")) ?: "", "slower") &&
+		    c > worst)
+			worst = c;
+	}
 	return worst;
 }
 
@@ -168,19 +174,24 @@ void compare_print(json_t *rows, const char **names, size_t n, enum compare_form
 	size_t i;
 
 	if (fmt == FMT_CSV) {
-		fprintf(f, "mode,path,test,metric,file,median,min,max,n,change_pct,p_value,verdict\n");
-		json_array_foreach(rows, i, row) {
+		fprintf(f,
+			"mode,path,test,metric,file,median,min,max,n,change_pct,p_value,verdict\n");
+		json_array_foreach(rows, i, row)
+		{
 			json_t *fl;
 			size_t k;
 
-			json_array_foreach(json_object_get(row, "files"), k, fl) {
-				const char *verdict = json_string_value(json_object_get(fl, "verdict"));
+			json_array_foreach(json_object_get(row, "files"), k, fl)
+			{
+				const char *verdict =
+					json_string_value(json_object_get(fl, "verdict"));
 
 				fprintf(f, "%s,%s,%s,%s,%s,",
 					json_string_value(json_object_get(row, "mode")),
 					json_string_value(json_object_get(row, "path")),
 					json_string_value(json_object_get(row, "test")),
-					json_string_value(json_object_get(row, "metric")), names[k]);
+					json_string_value(json_object_get(row, "metric")),
+					names[k]);
 				if (verdict && !strcmp(verdict, "missing")) {
 					fprintf(f, ",,,,,,missing\n");
 					continue;
@@ -201,7 +212,8 @@ void compare_print(json_t *rows, const char **names, size_t n, enum compare_form
 		return;
 	}
 	for (size_t k = 0; k < n; k++)
-		fprintf(f, "%s%c = %s\n", fmt == FMT_MARKDOWN ? "- " : "", (int)('A' + k), names[k]);
+		fprintf(f, "%s%c = %s\n", fmt == FMT_MARKDOWN ? "- " : "", (int)('A' + k),
+			names[k]);
 	fputc('\n', f);
 	if (fmt == FMT_MARKDOWN)
 		fputs("| ", f);
@@ -223,7 +235,8 @@ void compare_print(json_t *rows, const char **names, size_t n, enum compare_form
 			fputs("---:|---:|---|", f);
 		fputc('\n', f);
 	}
-	json_array_foreach(rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		const char *metric = json_string_value(json_object_get(row, "metric"));
 		json_t *fl;
 		size_t k;
@@ -234,14 +247,16 @@ void compare_print(json_t *rows, const char **names, size_t n, enum compare_form
 			json_string_value(json_object_get(row, "mode")), sep,
 			json_string_value(json_object_get(row, "path")), sep,
 			json_string_value(json_object_get(row, "test")), sep, metric);
-		json_array_foreach(json_object_get(row, "files"), k, fl) {
+		json_array_foreach(json_object_get(row, "files"), k, fl)
+		{
 			char v[32] = "-";
 
 			if (json_object_get(fl, "median"))
 				fmt_value(v, sizeof(v), metric, num_or0(fl, "median"));
 			fprintf(f, "%s%-16s", sep, v);
 		}
-		json_array_foreach(json_object_get(row, "files"), k, fl) {
+		json_array_foreach(json_object_get(row, "files"), k, fl)
+		{
 			char ch[16] = "-", p[16] = "-";
 
 			if (k == 0)

@@ -252,6 +252,29 @@ static void check_evidence(const struct lab_task *task, enum lab_path p, json_t 
 	}
 }
 
+int hotpath_verdict(json_t *doc, json_t *expected, const struct lab_task *task, enum lab_path p)
+{
+	json_t *measured = json_object_get(doc, "hops");
+	double n = (double)json_integer_value(json_object_get(doc, "transactions"));
+	char bad[320] = "";
+
+	if (!json_equal(measured, expected)) {
+		char *m = json_dumps(measured, JSON_COMPACT),
+		     *e = json_dumps(expected, JSON_COMPACT);
+
+		snprintf(bad, sizeof(bad), "measured hops %s differ from the expected %s", m, e);
+		free(m);
+		free(e);
+	} else {
+		check_evidence(task, p, doc, n, bad, sizeof(bad));
+	}
+	json_object_set_new(doc, "ok", json_boolean(!bad[0]));
+	json_object_del(doc, "problem");
+	if (bad[0])
+		json_object_set_new(doc, "problem", json_string(bad));
+	return bad[0] ? -EPROTO : 0;
+}
+
 int hotpath_probe(struct lab *lab, struct lab_task *task, enum lab_path p,
 		  const struct bench_opts *bo, json_t **out, char *why, size_t len)
 {
@@ -265,7 +288,6 @@ int hotpath_probe(struct lab *lab, struct lab_task *task, enum lab_path p,
 	size_t nh = 0;
 	double n;
 	int ret;
-	char bad[320] = "";
 
 	ret = path_target(lab, task, NULL, p, &t, why, len);
 	if (ret)
@@ -397,19 +419,7 @@ int hotpath_probe(struct lab *lab, struct lab_task *task, enum lab_path p,
 	json_object_set(doc, "latency_us",
 			json_object_get(json_object_get(res, "metrics"), "p50_us"));
 
-	if (!json_equal(measured, expected)) {
-		char *m = json_dumps(measured, JSON_COMPACT),
-		     *e = json_dumps(expected, JSON_COMPACT);
-
-		snprintf(bad, sizeof(bad), "measured hops %s differ from the expected %s", m, e);
-		free(m);
-		free(e);
-	} else {
-		check_evidence(task, p, doc, n, bad, sizeof(bad));
-	}
-	json_object_set_new(doc, "ok", json_boolean(!bad[0]));
-	if (bad[0])
-		json_object_set_new(doc, "problem", json_string(bad));
+	hotpath_verdict(doc, expected, task, p);
 	*out = doc;
 	doc = NULL;
 	ret = 0;

@@ -79,7 +79,7 @@ json_t *results_new(json_t *config)
 	char now[32];
 
 	utc_now(now, sizeof(now), false);
-	return json_pack("{s:i, s:{s:s, s:s}, s:o, s:O, s:s, s:s, s:[], s:[]}", "schema_version",
+	return json_pack("{s:i, s:{s:s, s:s}, s:o, s:o, s:s, s:s, s:[], s:[]}", "schema_version",
 			 RESULTS_SCHEMA_VERSION, "nsbench", "version", NSBENCH_VERSION, "commit",
 			 NSBENCH_COMMIT, "host", results_host(), "config", config, "started_utc",
 			 now, "status", "running", "errors", "results");
@@ -207,7 +207,7 @@ int results_write(json_t *doc, const char *dir, char *path, size_t len)
 	for (int i = 2; access(path, F_OK) == 0 && i < 100; i++)
 		snprintf(path, len, "%s/%s-%d.json", dir, name, i);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	text = json_dumps(doc, JSON_INDENT(1) | JSON_REAL_PRECISION(12));
+	text = json_dumps(doc, JSON_INDENT(1)); /* full precision: numbers read back exactly */
 	if (!text)
 		return -ENOMEM;
 	n = strlen(text);

@@ -20,6 +20,12 @@
  */
 int hotpath_probe(struct lab *lab, struct lab_task *task, enum lab_path p,
 		  const struct bench_opts *bo, json_t **out, char *why, size_t len);
+/*
+ * Sets "ok" (and "problem") of a probe's DOC: its hops against EXPECTED, then
+ * the mode's evidence (NAT counters for bridge, an untouched instance IP layer
+ * for awsvpc). -EPROTO when the path is not the expected one.
+ */
+int hotpath_verdict(json_t *doc, json_t *expected, const struct lab_task *task, enum lab_path p);
 /* The hops a mode must cross on a path, in order; a JSON array of "role:ifname". */
 json_t *hotpath_expected(const struct lab *lab, const struct lab_task *task, enum lab_path p);
 

@@ -12,6 +12,7 @@
  */
 #define RESULTS_SCHEMA_VERSION 1
 
+/* Takes CONFIG's reference. */
 json_t *results_new(json_t *config);
 json_t *results_host(void);
 void results_finish(json_t *doc);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <dirent.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 
 #define SKIP_UNLESS_ROOT()                                                                         \
 	do {                                                                                       \
