@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "clean.h"
+#include "results.h"
 #include "netns.h"
 #include "probe.h"
 
@@ -81,6 +82,20 @@ static void test_bad_input(void **state)
 		"measure bridge tcp_rr --path sideways",
 		"measure none tcp_rr --path ingress",
 		"measure host tcp_rr --path intra-host",
+		"run --reps 0",
+		"run --reps x",
+		"run --modes sideways",
+		"run --modes bridge,bridge",
+		"run --paths loopback",
+		"run --tests tcp_stream,",
+		"run --quick --full",
+		"run --duration 0",
+		"run --rate slow",
+		"run extra",
+		"compare",
+		"compare only-one.json",
+		"compare a.json b.json --format yaml",
+		"compare a.json b.json --fail-above x",
 	};
 	size_t before;
 
@@ -423,10 +438,120 @@ static void test_topo_down_all_and_show(void **state)
 	assert_root_unchanged();
 }
 
+/* Writes a results document with these tcp_stream throughputs (Gbit/s) to PATH. */
+static void crafted_file(const char *path, const double *gbps, size_t n)
+{
+	json_t *doc = results_new(json_pack("{s:i}", "reps", (int)n));
+	json_t *e = results_entry(doc, "bridge", "ingress", "tcp_stream");
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(json_object_get(e, "reps"),
+				      json_pack("{s:{s:f}}", "metrics", "throughput_bps",
+						gbps[i] * 1e9));
+	results_summarize(doc);
+	assert_int_equal(json_dump_file(doc, path, JSON_INDENT(1)), 0);
+	json_decref(doc);
+}
+
+static void test_compare_cli(void **state)
+{
+	static const double base[] = { 10.0, 10.1, 9.9 }, slow[] = { 9.0, 9.1, 8.9 };
+	static const double noisy[] = { 9.0, 11.0, 7.0 };
+	char dir[] = "/tmp/nsbench-cmp-XXXXXX", a[128], b[128], c[128], bad[128], cmd[1024];
+	static const struct {
+		const char *name, *content;
+	} malformed[] = {
+		{ "notjson.json", "hello" },
+		{ "truncated.json", "{\"schema_version\": 1, \"nsbench\": {\"ver" },
+		{ "schema2.json", "{\"schema_version\": 2}" },
+		{ "nofields.json", "{\"schema_version\": 1, \"nsbench\": {}, \"host\": "
+				   "{\"kernel_release\": \"x\"}, \"config\": {}}" },
+		{ "badentry.json", "{\"schema_version\": 1, \"nsbench\": {}, \"host\": "
+				   "{\"kernel_release\": \"x\"}, \"config\": {}, "
+				   "\"results\": [{\"mode\": \"host\"}]}" },
+		{ "empty.json", "" },
+	};
+	bool vg = system("command -v valgrind >/dev/null 2>&1") == 0;
+	char *out;
+	int st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a.json", dir);
+	snprintf(b, sizeof(b), "%s/b.json", dir);
+	snprintf(c, sizeof(c), "%s/c.json", dir);
+	crafted_file(a, base, 3);
+	crafted_file(b, slow, 3);
+	crafted_file(c, noisy, 3);
+
+	/* A tight 10% regression trips the gate at 5%, not at 15%. */
+	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s --fail-above 5 2>&1", a, b);
+	out = tl_capture(cmd, &st);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(out, "slower"));
+	assert_non_null(strstr(out, "-10.0%"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s --fail-above 15 2>&1", a, b);
+	out = tl_capture(cmd, &st);
+	assert_int_equal(st, 0);
+	free(out);
+	/* The same drop inside wide noise: not significant, the gate stays open. */
+	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s --fail-above 5 2>&1", a, c);
+	out = tl_capture(cmd, &st);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(out, "no significant change"));
+	free(out);
+	/* Three files, CSV and Markdown. */
+	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s %s --format csv", a, b, c);
+	out = tl_capture(cmd, &st);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(out, "mode,path,test,metric,file,median,min,max,n,change_pct"));
+	assert_non_null(strstr(out, "bridge,ingress,tcp_stream,throughput_bps,b.json,9e+09"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s --format markdown", a, b);
+	out = tl_capture(cmd, &st);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(out, "| bridge"));
+	assert_non_null(strstr(out, "|---|"));
+	free(out);
+
+	/* Every kind of malformed file: exit 2, the file and the reason; under valgrind too. */
+	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+		FILE *f;
+
+		snprintf(bad, sizeof(bad), "%s/%s", dir, malformed[i].name);
+		f = fopen(bad, "w");
+		assert_non_null(f);
+		fputs(malformed[i].content, f);
+		fclose(f);
+		snprintf(cmd, sizeof(cmd), "%s" NSBENCH " compare %s %s 2>&1",
+			 vg ? "valgrind -q --error-exitcode=99 --leak-check=full "
+			      "--errors-for-leak-kinds=definite "
+			    : "",
+			 a, bad);
+		out = tl_capture(cmd, &st);
+		if (st != 2)
+			print_error("%s: exit %d: %s\n", malformed[i].name, st, out);
+		assert_int_equal(st, 2);
+		assert_non_null(strstr(out, malformed[i].name));
+		/* Never a partial table. */
+		assert_null(strstr(out, "throughput_bps"));
+		free(out);
+	}
+	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s/missing.json 2>&1", a, dir);
+	out = tl_capture(cmd, &st);
+	assert_int_equal(st, 2);
+	assert_non_null(strstr(out, "No such file"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_compare_cli),
 		cmocka_unit_test(test_conflict_messages),
 		cmocka_unit_test(test_not_root),
 		cmocka_unit_test(test_json_contract),
