@@ -57,8 +57,7 @@ tests/bin/%: tests/%.c tests/testlib.h $(LIB_OBJS)
 # The default benchmark of every mode; `sudo make run`.
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	./nsbench doctor
-	./scripts/run-default.sh
+	./nsbench run
 
 unit: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "== $$t"; ./$$t; done
@@ -88,6 +87,7 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	./scripts/bench-lab.sh
 	./scripts/bench-engines.sh
+	./scripts/bench-run.sh
 
 install: nsbench
 	install -D -m 0755 nsbench $(DESTDIR)$(BINDIR)/nsbench

@@ -515,6 +515,21 @@ static void test_compare_cli(void **state)
 	assert_non_null(strstr(out, "|---|"));
 	free(out);
 
+	/* The chart: one series per file, as SVG. */
+	snprintf(cmd, sizeof(cmd), "scripts/plot.sh -o %s/chart.svg %s %s %s 2>&1", dir, a, b, c);
+	out = tl_capture(cmd, &st);
+	if (st)
+		print_error("%s\n", out);
+	assert_int_equal(st, 0);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "grep -c '<path' %s/chart.svg", dir);
+	out = tl_capture(cmd, &st);
+	assert_int_equal(st, 0);
+	assert_true(atoi(out) > 3);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "grep -q '>b<' %s/chart.svg", dir);
+	assert_int_equal(system(cmd), 0);
+
 	/* Every kind of malformed file: exit 2, the file and the reason; under valgrind too. */
 	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
 		FILE *f;

@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# A chart of the modes side by side, one series per results file (per kernel,
+# say), bars at the median with min-max error bars, through gnuplot.
+#   scripts/plot.sh [-m METRIC] [-t TEST] [-p PATH] [-o OUT.svg|OUT.png] A.json [B.json ...]
+# METRIC: throughput_bps (default; shown in Gbit/s), tps, p50_us, p99_us.
+set -euo pipefail
+cd "$(dirname "$0")/.." 2>/dev/null || true
+NSB=${NSB:-./nsbench}
+metric=throughput_bps test= path=ingress out=nsbench.svg
+while getopts "m:t:p:o:" opt; do
+	case $opt in
+	m) metric=$OPTARG ;;
+	t) test=$OPTARG ;;
+	p) path=$OPTARG ;;
+	o) out=$OPTARG ;;
+	*) echo "usage: $0 [-m METRIC] [-t TEST] [-p PATH] [-o OUT] A.json [B.json ...]" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || { echo "plot: at least one results file" >&2; exit 2; }
+command -v gnuplot >/dev/null || { echo "plot: needs gnuplot (Debian package gnuplot-nox)" >&2; exit 1; }
+if [ -z "$test" ]; then
+	case $metric in
+	throughput_bps) test=tcp_stream ;;
+	tps) test=tcp_crr ;;
+	*) test=tcp_rr ;;
+	esac
+fi
+files=("$@")
+[ ${#files[@]} -eq 1 ] && files+=("$1") # compare needs two; the second is ignored below
+nseries=$#
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$NSB" compare --format csv "${files[@]}" >"$tmp/all.csv"
+
+scale=1 unit=$metric
+case $metric in
+throughput_bps) scale=1e-9 unit="Gbit/s" ;;
+tps) unit="transactions/s" ;;
+p50_us|p99_us) unit="${metric%_us} latency, us" ;;
+esac
+
+# One row per mode: median min max for each file, in file order. Paths other
+# than the asked one are skipped, except loopback for none mode.
+awk -F, -v m="$metric" -v t="$test" -v p="$path" -v n="$nseries" -v s="$scale" '
+	NR > 1 && $4 == m && $3 == t && ($2 == p || $2 == "loopback") && $12 != "missing" {
+		if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 }
+		idx = ++count[$1]
+		if (idx <= n) row[$1, idx] = sprintf("%g %g %g", $6 * s, $7 * s, $8 * s)
+	}
+	END {
+		for (i = 1; i <= k; i++) {
+			line = order[i]
+			for (j = 1; j <= n; j++) line = line " " ((order[i], j) in row ? row[order[i], j] : "NaN NaN NaN")
+			print line
+		}
+	}' "$tmp/all.csv" >"$tmp/data"
+[ -s "$tmp/data" ] || { echo "plot: no $test $metric on path $path in these files" >&2; exit 1; }
+
+plots=
+for j in $(seq 1 "$nseries"); do
+	col=$((2 + (j - 1) * 3))
+	label=$(basename "${!j}" .json)
+	plots+="${plots:+, }'$tmp/data' using $col:$((col + 1)):$((col + 2)):xtic(1) title '$label'"
+done
+case $out in
+*.png) term="pngcairo size 1000,600 noenhanced" ;;
+*) term="svg size 1000,600 noenhanced" ;;
+esac
+gnuplot <<-EOT
+	set terminal $term
+	set output '$out'
+	set title "nsbench: $test $metric, path $path (median, min-max over repetitions)"
+	set ylabel "$unit"
+	set yrange [0:*]
+	set style data histogram
+	set style histogram errorbars gap 2 lw 1
+	set style fill solid 0.6 border -1
+	set key outside bottom center horizontal
+	set grid ytics
+	plot $plots
+EOT
+echo "plot: $out"
