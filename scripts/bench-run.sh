@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The harness's own figures (issue 4):
+#  1. overhead: wall time of a default `nsbench run` against the sum of its
+#     measurement durations (goal: under 15%);
+#  2. sensitivity: three runs of the same labs, the second with a tbf on the
+#     wire; `compare --fail-above 5` must flag A->B and must not flag A->C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+NSB=./nsbench
+SHAPE=${SHAPE:-10G}
+[ "$(id -u)" -eq 0 ] || { echo "bench-run: needs root" >&2; exit 1; }
+dir=$(mktemp -d /tmp/nsbench-bench-run-XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+jget() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "$2"; }
+fail=0
+
+if [ "${SKIP_OVERHEAD:-0}" != 1 ]; then
+	t0=$EPOCHREALTIME
+	$NSB run --out "$dir/default" >/dev/null 2>"$dir/default.log"
+	t1=$EPOCHREALTIME
+	f=$(ls "$dir"/default/*.json)
+	measured=$(jget 'd["measured_s"]' "$f")
+	awk -v a="$t0" -v b="$t1" -v m="$measured" 'BEGIN {
+		w = b - a
+		printf "overhead: default run took %.1f s for %.1f s of measurement: %.1f%% (goal < 15%%)\n", w, m, (w / m - 1) * 100
+		exit (w / m - 1) * 100 >= 15
+	}' || fail=1
+fi
+
+args="--modes host,bridge,awsvpc --tests tcp_stream,tcp_rr --reps 5 --duration 2 --rr-duration 1"
+$NSB run $args --out "$dir/a" >/dev/null 2>&1
+$NSB run $args --shape-wire "$SHAPE" --out "$dir/b" >/dev/null 2>&1
+$NSB run $args --out "$dir/c" >/dev/null 2>&1
+A=$(ls "$dir"/a/*.json) B=$(ls "$dir"/b/*.json) C=$(ls "$dir"/c/*.json)
+echo "sensitivity: $args; B with a ${SHAPE}bit/s tbf on the wire (vpc0)"
+set +e
+$NSB compare "$A" "$B" --fail-above 5 >"$dir/ab.txt" 2>&1; ab=$?
+$NSB compare "$A" "$C" --fail-above 5 >"$dir/ac.txt" 2>&1; ac=$?
+set -e
+grep -E "slower|faster|no significant" "$dir/ab.txt" | sed 's/^/  A->B  /'
+grep -E "slower|faster|no significant" "$dir/ac.txt" | sed 's/^/  A->C  /'
+echo "A->B (shaped):   compare --fail-above 5 exit $ab (goal 1: regression flagged)"
+echo "A->C (unshaped): compare --fail-above 5 exit $ac (goal 0: nothing flagged)"
+[ $ab -eq 1 ] || fail=1
+[ $ac -eq 0 ] || fail=1
+exit $fail
