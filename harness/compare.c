@@ -34,6 +34,49 @@ static json_t *find_entry(json_t *doc, json_t *like)
 	return NULL;
 }
 
+static int by_p(const void *x, const void *y)
+{
+	double a = json_number_value(json_object_get(*(json_t *const *)x, "p_value"));
+	double b = json_number_value(json_object_get(*(json_t *const *)y, "p_value"));
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * Holm-Bonferroni over every metric of one comparison (A against file K): a
+ * table of a dozen metrics at p < 0.05 would otherwise raise a false alarm in
+ * about every other run of two identical configurations.
+ */
+static void holm(json_t *rows, size_t k)
+{
+	json_t **tested, *row;
+	size_t i, m = 0;
+	double running = 0;
+
+	tested = calloc(json_array_size(rows) + 1, sizeof(*tested));
+	if (!tested)
+		return;
+	json_array_foreach(rows, i, row) {
+		json_t *f = json_array_get(json_object_get(row, "files"), k);
+
+		if (json_object_get(f, "p_value"))
+			tested[m++] = f;
+	}
+	qsort(tested, m, sizeof(*tested), by_p);
+	for (size_t j = 0; j < m; j++) {
+		double p = json_number_value(json_object_get(tested[j], "p_value"));
+		double adj = p * (double)(m - j);
+
+		running = adj > running ? adj : running;
+		adj = running > 1 ? 1 : running;
+		json_object_set_new(tested[j], "p_adjusted", json_real(adj));
+		if (adj >= COMPARE_ALPHA)
+			json_object_set_new(tested[j], "verdict",
+					    json_string("no significant change"));
+	}
+	free(tested);
+}
+
 json_t *compare_rows(json_t **docs, size_t n)
 {
 	json_t *rows = json_array(), *base;
@@ -70,9 +113,10 @@ json_t *compare_rows(json_t **docs, size_t n)
 							: 0;
 				worse = metrics[m].higher_is_better ? sb.median < sa.median
 								    : sb.median > sa.median;
+				/* Decided after Holm's correction, over all rows: see holm(). */
 				if (welch_test(a, na, b, nb, &p))
 					verdict = "not testable";
-				else if (p >= COMPARE_ALPHA || sb.median == sa.median)
+				else if (sb.median == sa.median)
 					verdict = "no significant change";
 				else
 					verdict = worse ? "slower" : "faster";
@@ -92,6 +136,8 @@ json_t *compare_rows(json_t **docs, size_t n)
 			json_array_append_new(rows, row);
 		}
 	}
+	for (size_t k = 1; k < n; k++)
+		holm(rows, k);
 	return rows;
 }
 
@@ -193,19 +239,22 @@ void compare_print(json_t *rows, const char **names, size_t n, enum compare_form
 					json_string_value(json_object_get(row, "metric")),
 					names[k]);
 				if (verdict && !strcmp(verdict, "missing")) {
-					fprintf(f, ",,,,,,missing\n");
+					fprintf(f, ",,,,,,,missing\n");
 					continue;
 				}
 				fprintf(f, "%.6g,%.6g,%.6g,%lld,", num_or0(fl, "median"),
 					num_or0(fl, "min"), num_or0(fl, "max"),
 					(long long)json_integer_value(json_object_get(fl, "n")));
 				if (k == 0) {
-					fprintf(f, ",,baseline\n");
+					fprintf(f, ",,,baseline\n");
 					continue;
 				}
 				fprintf(f, "%.2f,", num_or0(fl, "change_pct"));
 				if (json_object_get(fl, "p_value"))
-					fprintf(f, "%.4g", num_or0(fl, "p_value"));
+					fprintf(f, "%.4g,%.4g", num_or0(fl, "p_value"),
+						num_or0(fl, "p_adjusted"));
+				else
+					fputc(',', f);
 				fprintf(f, ",%s\n", verdict);
 			}
 		}
@@ -263,8 +312,8 @@ void compare_print(json_t *rows, const char **names, size_t n, enum compare_form
 				continue;
 			if (json_object_get(fl, "change_pct"))
 				snprintf(ch, sizeof(ch), "%+.1f%%", num_or0(fl, "change_pct"));
-			if (json_object_get(fl, "p_value"))
-				snprintf(p, sizeof(p), "%.3f", num_or0(fl, "p_value"));
+			if (json_object_get(fl, "p_adjusted"))
+				snprintf(p, sizeof(p), "%.3f", num_or0(fl, "p_adjusted"));
 			fprintf(f, "%s%8s%s%7s%s%-21s", sep, ch, sep, p, sep,
 				json_string_value(json_object_get(fl, "verdict")));
 		}

@@ -12,8 +12,10 @@ enum compare_format { FMT_TEXT, FMT_CSV, FMT_MARKDOWN };
 /*
  * One row per (mode, path, test, metric) of the first document, with each
  * document's median, min, max and the change against the first, a Welch
- * t-test over the repetitions, and a verdict: "faster", "slower", "no
- * significant change", "not testable" (fewer than 2 repetitions) or "missing".
+ * t-test over the repetitions (p_value; p_adjusted after Holm-Bonferroni over
+ * all the metrics of that pair of files), and a verdict from p_adjusted:
+ * "faster", "slower", "no significant change", "not testable" (fewer than 2
+ * repetitions) or "missing".
  */
 json_t *compare_rows(json_t **docs, size_t n);
 /* Configuration keys whose values differ from the first document's, as text. */

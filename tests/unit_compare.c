@@ -161,6 +161,45 @@ static void test_wide_noise_not_flagged(void **state)
 	json_decref(docs[1]);
 }
 
+/* Ten metrics each just under p = 0.05: alone each would be flagged; together, none is. */
+static void test_holm_no_false_alarm(void **state)
+{
+	double a[] = { 10.0, 10.2, 9.8 }, b[] = { 9.5, 9.7, 9.3 };
+	json_t *docs[2], *rows, *row;
+	size_t i;
+
+	(void)state;
+	for (int d = 0; d < 2; d++) {
+		docs[d] = results_new(json_object());
+		for (int t = 0; t < 10; t++) {
+			char test[16];
+			json_t *e;
+
+			snprintf(test, sizeof(test), "t%d", t);
+			e = results_entry(docs[d], "bridge", "ingress", test);
+			for (int r = 0; r < 3; r++)
+				json_array_append_new(json_object_get(e, "reps"),
+						      json_pack("{s:{s:f}}", "metrics", "tps",
+								(d ? b : a)[r]));
+		}
+		results_summarize(docs[d]);
+	}
+	rows = compare_rows(docs, 2);
+	assert_int_equal(json_array_size(rows), 10);
+	json_array_foreach(rows, i, row) {
+		json_t *f = json_array_get(json_object_get(row, "files"), 1);
+
+		assert_true(json_number_value(json_object_get(f, "p_value")) < 0.05);
+		assert_true(json_number_value(json_object_get(f, "p_adjusted")) >= 0.05);
+		assert_string_equal(json_string_value(json_object_get(f, "verdict")),
+				    "no significant change");
+	}
+	assert_true(compare_worst_regression(rows) == 0);
+	json_decref(rows);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+}
+
 static void test_single_rep_not_testable(void **state)
 {
 	double a[] = {10.0}, b[] = {5.0};
@@ -278,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_tight_regression_flagged),
 		cmocka_unit_test(test_wide_noise_not_flagged),
+		cmocka_unit_test(test_holm_no_false_alarm),
 		cmocka_unit_test(test_single_rep_not_testable),
 		cmocka_unit_test(test_malformed_refused),
 		cmocka_unit_test(test_check_dir),
