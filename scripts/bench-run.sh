@@ -4,11 +4,14 @@
 #  1. overhead: wall time of a default `nsbench run` against the sum of its
 #     measurement durations (goal: under 15%);
 #  2. sensitivity: three runs of the same labs, the second with a tbf on the
-#     wire; `compare --fail-above 5` must flag A->B and must not flag A->C.
+#     wire; `compare --fail-above GATE` must flag A->B and must not flag A->C.
+#     GATE (default 10%) has to sit above the drift between two identical runs
+#     on the machine, which this script measures and prints (A->C).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NSB=./nsbench
 SHAPE=${SHAPE:-10G}
+GATE=${GATE:-10}
 [ "$(id -u)" -eq 0 ] || { echo "bench-run: needs root" >&2; exit 1; }
 dir=$(mktemp -d /tmp/nsbench-bench-run-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
@@ -35,13 +38,19 @@ $NSB run $args --out "$dir/c" >/dev/null 2>&1
 A=$(ls "$dir"/a/*.json) B=$(ls "$dir"/b/*.json) C=$(ls "$dir"/c/*.json)
 echo "sensitivity: $args; B with a ${SHAPE}bit/s tbf on the wire (vpc0)"
 set +e
-$NSB compare "$A" "$B" --fail-above 5 >"$dir/ab.txt" 2>&1; ab=$?
-$NSB compare "$A" "$C" --fail-above 5 >"$dir/ac.txt" 2>&1; ac=$?
+$NSB compare "$A" "$B" --fail-above "$GATE" >"$dir/ab.txt" 2>&1; ab=$?
+$NSB compare "$A" "$C" --fail-above "$GATE" >"$dir/ac.txt" 2>&1; ac=$?
 set -e
 grep -E "slower|faster|no significant" "$dir/ab.txt" | sed 's/^/  A->B  /'
 grep -E "slower|faster|no significant" "$dir/ac.txt" | sed 's/^/  A->C  /'
-echo "A->B (shaped):   compare --fail-above 5 exit $ab (goal 1: regression flagged)"
-echo "A->C (unshaped): compare --fail-above 5 exit $ac (goal 0: nothing flagged)"
+$NSB compare "$A" "$C" --format csv 2>/dev/null | awk -F, '$13 != "baseline" && NR > 1 {
+		c = $10 < 0 ? -$10 : $10
+		if (c > all) all = c
+		if ($13 != "no significant change" && c > sig) sig = c
+	}
+	END { printf "drift between identical runs A and C: largest change %.1f%%, largest significant change %.1f%%\n", all, sig }'
+echo "A->B (shaped):   compare --fail-above $GATE exit $ab (goal 1: regression flagged)"
+echo "A->C (unshaped): compare --fail-above $GATE exit $ac (goal 0: nothing flagged)"
 [ $ab -eq 1 ] || fail=1
 [ $ac -eq 0 ] || fail=1
 exit $fail
