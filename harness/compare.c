@@ -18,6 +18,11 @@ static const struct {
 	{"tps", 1},
 	{"p50_us", 0},
 	{"p99_us", 0},
+	/* Ratios to host mode in the same repetition: immune to the machine's drift. */
+	{"throughput_vs_host", 1},
+	{"tps_vs_host", 1},
+	{"p50_vs_host", 0},
+	{"p99_vs_host", 0},
 };
 
 static json_t *find_entry(json_t *doc, json_t *like)
@@ -56,7 +61,8 @@ static void holm(json_t *rows, size_t k)
 	tested = calloc(json_array_size(rows) + 1, sizeof(*tested));
 	if (!tested)
 		return;
-	json_array_foreach(rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		json_t *f = json_array_get(json_object_get(row, "files"), k);
 
 		if (json_object_get(f, "p_value"))
@@ -209,6 +215,8 @@ static void fmt_value(char *buf, size_t len, const char *metric, double v)
 		snprintf(buf, len, "%.3f Gbit/s", v / 1e9);
 	else if (!strcmp(metric, "tps"))
 		snprintf(buf, len, "%.0f/s", v);
+	else if (strstr(metric, "_vs_host"))
+		snprintf(buf, len, "%.3fx", v);
 	else
 		snprintf(buf, len, "%.2f us", v);
 }
@@ -266,7 +274,7 @@ void compare_print(json_t *rows, const char **names, size_t n, enum compare_form
 	fputc('\n', f);
 	if (fmt == FMT_MARKDOWN)
 		fputs("| ", f);
-	fprintf(f, "%-14s%s%-10s%s%-14s%s%-14s", "mode", sep, "path", sep, "test", sep, "metric");
+	fprintf(f, "%-14s%s%-10s%s%-14s%s%-18s", "mode", sep, "path", sep, "test", sep, "metric");
 	for (size_t k = 0; k < n; k++)
 		fprintf(f, "%s%-16c", sep, (int)('A' + k));
 	for (size_t k = 1; k < n; k++) {
@@ -292,7 +300,7 @@ void compare_print(json_t *rows, const char **names, size_t n, enum compare_form
 
 		if (fmt == FMT_MARKDOWN)
 			fputs("| ", f);
-		fprintf(f, "%-14s%s%-10s%s%-14s%s%-14s",
+		fprintf(f, "%-14s%s%-10s%s%-14s%s%-18s",
 			json_string_value(json_object_get(row, "mode")), sep,
 			json_string_value(json_object_get(row, "path")), sep,
 			json_string_value(json_object_get(row, "test")), sep, metric);

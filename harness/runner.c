@@ -181,6 +181,63 @@ static void add_cpu(json_t *res, const struct cpu_hook *h, enum bench_test t)
 	}
 }
 
+/*
+ * Each repetition's value over host mode's in the same repetition (same
+ * test; host's first path for none mode's loopback): measured side by side,
+ * these ratios cancel the drift of a shared machine that absolute numbers
+ * carry from one run to the next.
+ */
+static void add_host_ratios(json_t *doc)
+{
+	static const char *const keys[][2] = {
+		{"throughput_bps", "throughput_vs_host"},
+		{"tps", "tps_vs_host"},
+		{"p50_us", "p50_vs_host"},
+		{"p99_us", "p99_vs_host"},
+	};
+	json_t *results = json_object_get(doc, "results"), *e, *h;
+	size_t i, k;
+
+	json_array_foreach(results, i, e)
+	{
+		const char *mode = json_string_value(json_object_get(e, "mode"));
+		const char *path = json_string_value(json_object_get(e, "path"));
+		json_t *host = NULL, *rep;
+
+		if (!strcmp(mode, "host"))
+			continue;
+		json_array_foreach(results, k, h)
+		{
+			if (strcmp(json_string_value(json_object_get(h, "mode")), "host") ||
+			    !json_equal(json_object_get(h, "test"), json_object_get(e, "test")))
+				continue;
+			if (!host || !strcmp(json_string_value(json_object_get(h, "path")), path))
+				host = h;
+		}
+		if (!host)
+			continue;
+		json_array_foreach(json_object_get(e, "reps"), k, rep)
+		{
+			json_t *m = json_object_get(rep, "metrics"), *hm = NULL, *hr;
+			size_t j;
+
+			json_array_foreach(json_object_get(host, "reps"), j,
+					   hr) if (json_equal(json_object_get(hr, "rep"),
+							      json_object_get(rep, "rep"))) hm =
+				json_object_get(hr, "metrics");
+			if (!hm)
+				continue;
+			for (size_t q = 0; q < sizeof(keys) / sizeof(keys[0]); q++) {
+				double x = json_number_value(json_object_get(m, keys[q][0]));
+				double y = json_number_value(json_object_get(hm, keys[q][0]));
+
+				if (json_object_get(m, keys[q][0]) && y > 0)
+					json_object_set_new(m, keys[q][1], json_real(x / y));
+			}
+		}
+	}
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -453,6 +510,7 @@ int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
 		}
 	}
 	progress_end(&prog);
+	add_host_ratios(doc);
 	results_summarize(doc);
 	results_finish(doc);
 	json_object_set_new(doc, "hot_paths", hp);

@@ -445,9 +445,9 @@ static void crafted_file(const char *path, const double *gbps, size_t n)
 	json_t *e = results_entry(doc, "bridge", "ingress", "tcp_stream");
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(json_object_get(e, "reps"),
-				      json_pack("{s:{s:f}}", "metrics", "throughput_bps",
-						gbps[i] * 1e9));
+		json_array_append_new(
+			json_object_get(e, "reps"),
+			json_pack("{s:{s:f}}", "metrics", "throughput_bps", gbps[i] * 1e9));
 	results_summarize(doc);
 	assert_int_equal(json_dump_file(doc, path, JSON_INDENT(1)), 0);
 	json_decref(doc);
@@ -455,21 +455,21 @@ static void crafted_file(const char *path, const double *gbps, size_t n)
 
 static void test_compare_cli(void **state)
 {
-	static const double base[] = { 10.0, 10.1, 9.9 }, slow[] = { 9.0, 9.1, 8.9 };
-	static const double noisy[] = { 9.0, 11.0, 7.0 };
+	static const double base[] = {10.0, 10.1, 9.9}, slow[] = {9.0, 9.1, 8.9};
+	static const double noisy[] = {9.0, 11.0, 7.0};
 	char dir[] = "/tmp/nsbench-cmp-XXXXXX", a[128], b[128], c[128], bad[128], cmd[1024];
 	static const struct {
 		const char *name, *content;
 	} malformed[] = {
-		{ "notjson.json", "hello" },
-		{ "truncated.json", "{\"schema_version\": 1, \"nsbench\": {\"ver" },
-		{ "schema2.json", "{\"schema_version\": 2}" },
-		{ "nofields.json", "{\"schema_version\": 1, \"nsbench\": {}, \"host\": "
-				   "{\"kernel_release\": \"x\"}, \"config\": {}}" },
-		{ "badentry.json", "{\"schema_version\": 1, \"nsbench\": {}, \"host\": "
-				   "{\"kernel_release\": \"x\"}, \"config\": {}, "
-				   "\"results\": [{\"mode\": \"host\"}]}" },
-		{ "empty.json", "" },
+		{"notjson.json", "hello"},
+		{"truncated.json", "{\"schema_version\": 1, \"nsbench\": {\"ver"},
+		{"schema2.json", "{\"schema_version\": 2}"},
+		{"nofields.json", "{\"schema_version\": 1, \"nsbench\": {}, \"host\": "
+				  "{\"kernel_release\": \"x\"}, \"config\": {}}"},
+		{"badentry.json", "{\"schema_version\": 1, \"nsbench\": {}, \"host\": "
+				  "{\"kernel_release\": \"x\"}, \"config\": {}, "
+				  "\"results\": [{\"mode\": \"host\"}]}"},
+		{"empty.json", ""},
 	};
 	bool vg = system("command -v valgrind >/dev/null 2>&1") == 0;
 	char *out;

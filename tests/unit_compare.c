@@ -164,7 +164,7 @@ static void test_wide_noise_not_flagged(void **state)
 /* Ten metrics each just under p = 0.05: alone each would be flagged; together, none is. */
 static void test_holm_no_false_alarm(void **state)
 {
-	double a[] = { 10.0, 10.2, 9.8 }, b[] = { 9.5, 9.7, 9.3 };
+	double a[] = {10.0, 10.2, 9.8}, b[] = {9.5, 9.7, 9.3};
 	json_t *docs[2], *rows, *row;
 	size_t i;
 
@@ -178,15 +178,16 @@ static void test_holm_no_false_alarm(void **state)
 			snprintf(test, sizeof(test), "t%d", t);
 			e = results_entry(docs[d], "bridge", "ingress", test);
 			for (int r = 0; r < 3; r++)
-				json_array_append_new(json_object_get(e, "reps"),
-						      json_pack("{s:{s:f}}", "metrics", "tps",
-								(d ? b : a)[r]));
+				json_array_append_new(
+					json_object_get(e, "reps"),
+					json_pack("{s:{s:f}}", "metrics", "tps", (d ? b : a)[r]));
 		}
 		results_summarize(docs[d]);
 	}
 	rows = compare_rows(docs, 2);
 	assert_int_equal(json_array_size(rows), 10);
-	json_array_foreach(rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		json_t *f = json_array_get(json_object_get(row, "files"), 1);
 
 		assert_true(json_number_value(json_object_get(f, "p_value")) < 0.05);
