@@ -151,7 +151,7 @@ ms() { echo "${S[$1]}" | tr ' ' '\n' | grep . | median | awk '{printf "%.2f", $1
 
 echo
 echo "Lab build/teardown, $TASKS task(s) per lab, median of $REPS, milliseconds ($(uname -r), $(nproc) CPUs)"
-printf '%-15s %8s %8s %8s %7s | %9s %9s %9s %9s %9s %7s\n' mode "up:nsb" "(in-proc)" "up:ip" "ip/nsb" \
+printf '%-15s %8s %8s %8s %7s %7s | %9s %9s %9s %9s %9s %7s\n' mode "up:nsb" "(in-proc)" "up:ip" "ip/nsb" "ip/in-p" \
 	"dn:nsb" "dn:nsb-ns" "dn:nsb-lk" "dn:ip-lk" "dn:ip-ns*" "ip-lk/nsb"
 fail=0
 for mode in $MODES; do
@@ -159,9 +159,11 @@ for mode in $MODES; do
 	c=$(ms "$mode,nsb_down"); d=$(ms "$mode,nsb_down_links"); g=$(ms "$mode,nsb_down_netns")
 	e=$(ms "$mode,ip_down_links"); f=$(ms "$mode,ip_down_netns")
 	r1=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.1f", b/a}')
+	r3=$(awk -v a="$ip" -v b="$b" 'BEGIN {printf "%.1f", b/a}')
 	r2=$(awk -v c="$c" -v e="$e" 'BEGIN {printf "%.2f", e/c}')
-	printf '%-15s %8s %8s %8s %6sx | %9s %9s %9s %9s %9s %6sx\n' "$mode" "$a" "$ip" "$b" "$r1" "$c" "$g" "$d" "$e" "$f" "$r2"
-	awk -v r="$r1" 'BEGIN {exit !(r < 10)}' && { echo "  goal missed: build $mode only ${r1}x faster (goal 10x)"; fail=1; }
+	printf '%-15s %8s %8s %8s %6sx %6sx | %9s %9s %9s %9s %9s %6sx\n' "$mode" "$a" "$ip" "$b" "$r1" "$r3" "$c" "$g" "$d" "$e" "$f" "$r2"
+	awk -v r="$r1" 'BEGIN {exit !(r < 10)}' && { echo "  goal missed: build $mode (whole command) only ${r1}x faster (goal 10x)"; fail=1; }
+	awk -v r="$r3" 'BEGIN {exit !(r < 10)}' && { echo "  goal missed: build $mode (in-process) only ${r3}x faster (goal 10x)"; fail=1; }
 	awk -v r="$r2" 'BEGIN {exit !(r < 1)}' && { echo "  goal missed: teardown $mode slower than ip link del"; fail=1; }
 done
 echo "up:nsb = the whole nsbench topo up command; (in-proc) = its build_ms, without process start"
