@@ -23,7 +23,7 @@ static const char measure_usage[] =
 	"Usage: nsbench measure MODE TEST [--path P] [--duration S] [--warmup S] [--omit S]\n"
 	"                       [--streams N] [--rate BPS] [--blksize B] [--req B] [--resp B]\n"
 	"                       [--timeout-ms N] [--cpu same|split|free] [--cpus C,S]\n"
-	"                       [--lab LAB] [--json] [--hot-path]\n"
+	"                       [--lab LAB] [--json] [--hot-path] [--security-group]\n"
 	"MODE: awsvpc, bridge, bridge-dynamic, host, none\n"
 	"TEST: tcp_stream, tcp_stream_par, tcp_reverse, udp (libiperf);\n"
 	"      tcp_rr, udp_rr, tcp_crr (request/response)\n"
@@ -104,6 +104,7 @@ int measure_main(int argc, char **argv)
 		{"lab", required_argument, NULL, 'L'},
 		{"json", no_argument, NULL, 'j'},
 		{"hot-path", no_argument, NULL, 'H'},
+		{"security-group", no_argument, NULL, 'G'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -112,7 +113,7 @@ int measure_main(int argc, char **argv)
 	enum lab_mode mode;
 	enum bench_test test;
 	enum lab_path path;
-	bool path_set = false, json = false, dur_set = false, hot = false;
+	bool path_set = false, json = false, dur_set = false, hot = false, sg = false;
 	const char *lab_id = NULL;
 	double duration = 5;
 	unsigned long n;
@@ -217,6 +218,9 @@ int measure_main(int argc, char **argv)
 		case 'H':
 			hot = true;
 			break;
+		case 'G':
+			sg = true;
+			break;
 		case 'h':
 			fputs(measure_usage, stdout);
 			return 0;
@@ -288,6 +292,7 @@ int measure_main(int argc, char **argv)
 		struct lab_config cfg;
 
 		lab_config_default(&cfg);
+		cfg.security_group = sg;
 		if (lab_init(lab, &cfg, "measure") || lab_plan_task(lab, mode, LAB_DEFAULT_PORT)) {
 			log_err("lab: %s", lab->err);
 			goto out;

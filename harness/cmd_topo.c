@@ -18,13 +18,15 @@
 static const char topo_usage[] =
 	"Usage: nsbench topo up MODE [--tasks N] [--port P[,P...]] [--max-enis N]\n"
 	"                            [--macvlan-mode M] [--vpc-subnet CIDR]\n"
-	"                            [--bridge-subnet CIDR] [--json] [--hold]\n"
+	"                            [--bridge-subnet CIDR] [--security-group] [--json] [--hold]\n"
 	"       nsbench topo show [LAB] [--json]\n"
 	"       nsbench topo down [--links|--netns] [LAB...]\n"
 	"MODE: awsvpc, bridge (static hostPort), bridge-dynamic, host, none\n"
 	"--port gives the tasks' containerPort (default 5201); a list gives one per task.\n"
 	"--max-enis N models the instance's ENI limit (the primary counts: N-1 awsvpc tasks).\n"
 	"--hold keeps the lab until SIGINT/SIGTERM, then removes it.\n"
+	"--security-group: awsvpc tasks accept new inbound connections on their port only\n"
+	"(nftables on the instance eth0's netdev ingress hook, where the frames pass).\n"
 	"Without LAB, down removes every lab that topo up left. By default the lab's\n"
 	"links go in one kernel batch; --links deletes them one by one and --netns\n"
 	"leaves them to namespace deletion (both slower; for comparison).\n";
@@ -105,6 +107,7 @@ static int topo_up(int argc, char **argv)
 		{"bridge-subnet", required_argument, NULL, 'B'},
 		{"json", no_argument, NULL, 'j'},
 		{"hold", no_argument, NULL, 'H'},
+		{"security-group", no_argument, NULL, 'G'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -171,6 +174,9 @@ static int topo_up(int argc, char **argv)
 			break;
 		case 'H':
 			hold = true;
+			break;
+		case 'G':
+			cfg.security_group = true;
 			break;
 		case 'h':
 			fputs(topo_usage, stdout);

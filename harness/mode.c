@@ -167,9 +167,27 @@ int mode_build_portmap(struct lab *lab)
 		       lab->ns_inst);
 	if (ret)
 		return ret;
-	if (!lab->portmap_made) {
+	if (!lab->portmap_made && lab->bridge_made) {
 		ip4_net_format(&lab->cfg.bridge_net, net);
 		ret = portmap_queue_init(lab->pm, BRIDGE, net);
+		if (ret)
+			return lab_fail(lab, ret, NULL);
+	}
+	for (unsigned int i = 0; i < lab->ntasks; i++) {
+		struct lab_task *t = &lab->tasks[i];
+		char buf[64];
+		uint16_t lo = 32768, hi;
+
+		if (!lab->cfg.security_group || t->mode != MODE_AWSVPC || !t->built || t->sg)
+			continue;
+		if (!lab->sg_made && (ret = portmap_sg_init(lab->pm, WIRE_INST)))
+			return lab_fail(lab, ret, NULL);
+		lab->sg_made = true;
+		/* Replies to the task's own connections land in its ephemeral range. */
+		if (sysctl_read(t->ns, "net.ipv4.ip_local_port_range", buf, sizeof(buf)) == 0)
+			port_range_parse(buf, &lo, &hi);
+		snprintf(comment, sizeof(comment), "t%u", t->id);
+		ret = portmap_sg_allow(lab->pm, t->addr, t->container_port, lo, comment);
 		if (ret)
 			return lab_fail(lab, ret, NULL);
 	}
@@ -188,7 +206,11 @@ int mode_build_portmap(struct lab *lab)
 	ret = portmap_commit(lab->pm);
 	if (ret)
 		return lab_fail(lab, ret, portmap_error(lab->pm));
-	lab->portmap_made = true;
+	lab->portmap_made = lab->bridge_made;
+	for (unsigned int i = 0; i < lab->ntasks; i++)
+		if (lab->tasks[i].mode == MODE_AWSVPC && lab->tasks[i].built &&
+		    lab->cfg.security_group)
+			lab->tasks[i].sg = true;
 	for (unsigned int i = 0; i < lab->ntasks; i++)
 		if (lab->tasks[i].built && lab->tasks[i].host_port &&
 		    (lab->tasks[i].mode == MODE_BRIDGE ||
@@ -270,7 +292,13 @@ static int build_awsvpc(struct lab *lab, struct lab_task *t, struct rt *rt)
 	close(nsfd);
 	if (ret)
 		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
-	return task_addr(lab, t, rt, &lab->cfg.vpc_net, lab->vpc_addr);
+	ret = task_addr(lab, t, rt, &lab->cfg.vpc_net, lab->vpc_addr);
+	if (ret || !lab->cfg.security_group || lab->pm)
+		return ret;
+	ret = lab_step(lab, "opening nftables in %s", lab->ns_inst);
+	if (!ret && (ret = portmap_open(&lab->pm, lab->ns_inst)))
+		return lab_fail(lab, ret, NULL);
+	return ret;
 }
 
 static int build_bridged(struct lab *lab, struct lab_task *t, struct rt *rt)

@@ -130,6 +130,8 @@ json_t *lab_describe(const struct lab *lab)
 			"macvlan_mode", lab->cfg.macvlan_mode, "max_enis", lab->cfg.max_enis,
 			"bridge_nf_call_iptables", "per-namespace default", "dynamic_port_range",
 			"low", lab->dyn_lo, "high", lab->dyn_hi, "interfaces", ifs, "tasks", tasks);
+	if (doc)
+		json_object_set_new(doc, "security_group", json_boolean(lab->cfg.security_group));
 	if (doc && lab->build_ms > 0)
 		json_object_set_new(doc, "build_ms", json_real(lab->build_ms));
 	return doc;

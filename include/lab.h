@@ -26,6 +26,7 @@ struct lab_config {
 	unsigned int max_enis;	   /* with the primary: awsvpc tasks <= max_enis - 1 */
 	char macvlan_mode[16];
 	unsigned int awsvpc_offset; /* awsvpc task N gets vpc host (offset + N) */
+	bool security_group;	    /* awsvpc: allow only the task's port, inbound */
 };
 
 struct lab_task {
@@ -34,6 +35,7 @@ struct lab_task {
 	bool own_ns; /* host mode lives in the instance namespace */
 	bool built;
 	bool mapped; /* its DNAT rules are loaded */
+	bool sg;     /* its security-group rules are loaded */
 	char ns[LAB_NS_LEN];
 	char addr[16];
 	uint16_t container_port;
@@ -73,7 +75,7 @@ struct lab {
 
 	/* What exists, so that teardown undoes exactly that. */
 	bool state_written;
-	bool vpc_made, inst_made, wire_made, bridge_made, portmap_made;
+	bool vpc_made, inst_made, wire_made, bridge_made, portmap_made, sg_made;
 	bool up;
 	struct rt *rt_vpc, *rt_inst;
 	struct portmap *pm;

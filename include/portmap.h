@@ -12,6 +12,7 @@
 struct portmap;
 
 #define PORTMAP_TABLE "nsbench"
+#define PORTMAP_SG_TABLE "nsbench_sg"
 
 int portmap_open(struct portmap **out, const char *netns);
 void portmap_close(struct portmap *pm);
@@ -29,6 +30,11 @@ int portmap_commit(struct portmap *pm);
 int portmap_destroy(struct portmap *pm);
 /* Every rule's counter: [{"chain", "comment", "packets", "bytes"}]. */
 int portmap_counters(struct portmap *pm, json_t **rules);
+/* The awsvpc security-group analogue on DEV's netdev ingress hook (queued; commit after). */
+int portmap_sg_init(struct portmap *pm, const char *dev);
+int portmap_sg_allow(struct portmap *pm, const char *task_addr, uint16_t port,
+		     uint16_t ephemeral_lo, const char *comment);
+int portmap_sg_counters(struct portmap *pm, json_t **rules);
 /* Runs one nft command (for counters and tests); output stays in the buffer. */
 int portmap_cmd(struct portmap *pm, const char *cmd, const char **output);
 

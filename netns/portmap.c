@@ -37,6 +37,8 @@ static int portmap_queue(struct portmap *pm, const char *cmds)
 	return 0;
 }
 
+static int portmap_list_counters(struct portmap *pm, const char *table, json_t **rules);
+
 int portmap_open(struct portmap **out, const char *netns)
 {
 	struct portmap *pm;
@@ -193,6 +195,12 @@ int portmap_cmd(struct portmap *pm, const char *cmd, const char **output)
 
 int portmap_counters(struct portmap *pm, json_t **rules)
 {
+	return portmap_list_counters(pm, "ip " PORTMAP_TABLE, rules);
+}
+
+static int portmap_list_counters(struct portmap *pm, const char *table, json_t **rules)
+{
+	char cmd[128];
 	unsigned int flags = nft_ctx_output_get_flags(pm->nft);
 	json_t *doc, *list, *item, *out;
 	json_error_t jerr;
@@ -201,7 +209,8 @@ int portmap_counters(struct portmap *pm, json_t **rules)
 	int ret;
 
 	nft_ctx_output_set_flags(pm->nft, flags | NFT_CTX_OUTPUT_JSON);
-	ret = portmap_run(pm, "list table ip " PORTMAP_TABLE "\n");
+	snprintf(cmd, sizeof(cmd), "list table %s\n", table);
+	ret = portmap_run(pm, cmd);
 	nft_ctx_output_set_flags(pm->nft, flags);
 	if (ret)
 		return ret;
@@ -238,4 +247,48 @@ int portmap_counters(struct portmap *pm, json_t **rules)
 	json_decref(doc);
 	*rules = out;
 	return 0;
+}
+
+/*
+ * The security-group analogue for awsvpc tasks: the macvlan takes a task's
+ * frames before the instance namespace's IP hooks, so the filter sits on the
+ * netdev ingress hook of the instance's eth0 (the parent), which does see them.
+ * Stateless there: it refuses new inbound TCP connections (SYN without ACK) and
+ * inbound UDP to any port but the task's, below the task's ephemeral range, so
+ * that replies to the task's own connections still come in.
+ */
+int portmap_sg_init(struct portmap *pm, const char *dev)
+{
+	char cmds[512];
+
+	snprintf(cmds, sizeof(cmds),
+		 "add table netdev " PORTMAP_SG_TABLE "\n"
+		 "add chain netdev " PORTMAP_SG_TABLE " ingress "
+		 "{ type filter hook ingress device \"%s\" priority 0; policy accept; }\n",
+		 dev);
+	return portmap_queue(pm, cmds);
+}
+
+int portmap_sg_allow(struct portmap *pm, const char *task_addr, uint16_t port,
+		     uint16_t ephemeral_lo, const char *comment)
+{
+	char cmds[1024];
+
+	snprintf(cmds, sizeof(cmds),
+		 "add rule netdev " PORTMAP_SG_TABLE " ingress ip daddr %s tcp dport %u "
+		 "counter accept comment \"%s allow tcp\"\n"
+		 "add rule netdev " PORTMAP_SG_TABLE " ingress ip daddr %s udp dport %u "
+		 "counter accept comment \"%s allow udp\"\n"
+		 "add rule netdev " PORTMAP_SG_TABLE " ingress ip daddr %s tcp flags & (syn | ack) "
+		 "== syn counter drop comment \"%s deny tcp\"\n"
+		 "add rule netdev " PORTMAP_SG_TABLE " ingress ip daddr %s udp dport < %u "
+		 "counter drop comment \"%s deny udp\"\n",
+		 task_addr, port, comment, task_addr, port, comment, task_addr, comment, task_addr,
+		 ephemeral_lo, comment);
+	return portmap_queue(pm, cmds);
+}
+
+int portmap_sg_counters(struct portmap *pm, json_t **rules)
+{
+	return portmap_list_counters(pm, "netdev " PORTMAP_SG_TABLE, rules);
 }
