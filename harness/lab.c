@@ -117,6 +117,14 @@ static void scopy(char *dst, size_t len, const char *src)
 	dst[n] = '\0';
 }
 
+/* NSBENCH_BREAK=rule: a lab that breaks one rule on purpose, for tests of `claims`. */
+static bool lab_broken(const char *rule)
+{
+	const char *b = getenv("NSBENCH_BREAK");
+
+	return b && !strcmp(b, rule);
+}
+
 static unsigned int lab_count_mode(const struct lab *lab, enum lab_mode m)
 {
 	unsigned int n = 0;
@@ -177,7 +185,10 @@ int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 			return lab_refuse(lab, -ENOSPC,
 					  "task t%u (%s): the bridge subnet has no address left",
 					  id, lab_mode_name(mode));
-		if (mode == MODE_BRIDGE) {
+		if (mode == MODE_BRIDGE && lab_broken("port-conflict")) {
+			/* A lab without ECS's conflict check, for the test that breaks a claim. */
+			t->host_port = container_port;
+		} else if (mode == MODE_BRIDGE) {
 			ret = port_claim(&lab->ports, container_port, (int)id, &holder);
 			if (ret == -EADDRINUSE)
 				return lab_refuse(lab, ret,

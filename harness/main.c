@@ -25,6 +25,7 @@ static const struct {
 } commands[] = {
 	{"run", run_main, "The benchmark: every mode, a results file and a table"},
 	{"compare", compare_main, "Compare results files: medians, change, significance"},
+	{"claims", claims_main, "Each claim of the mode comparison, verified live"},
 	{"topo", topo_main, "Bring a lab up, show it or take it down (up|show|down)"},
 	{"measure", measure_main, "One measurement (libiperf or request/response) on a fresh lab"},
 	{"clean", clean_main, "Remove every lab that no running nsbench owns"},

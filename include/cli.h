@@ -12,6 +12,7 @@ int doctor_main(int argc, char **argv);
 int measure_main(int argc, char **argv);
 int run_main(int argc, char **argv);
 int compare_main(int argc, char **argv);
+int claims_main(int argc, char **argv);
 
 /* Prints "nsbench: error: <what>" and the command's usage; returns EXIT_USAGE. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
