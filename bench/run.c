@@ -19,7 +19,8 @@ static const char *const test_names[TEST_COUNT] = {
 	[TEST_UDP] = "udp",
 	[TEST_TCP_RR] = "tcp_rr",
 	[TEST_UDP_RR] = "udp_rr",
-	[TEST_TCP_CRR] = "tcp_crr", [TEST_TCP_STREAM_PAR] = "tcp_stream_par",
+	[TEST_TCP_CRR] = "tcp_crr",
+	[TEST_TCP_STREAM_PAR] = "tcp_stream_par",
 };
 
 static const char *const placement_names[] = {"same", "split", "free"};
@@ -185,140 +186,195 @@ static json_t *rr_metrics(json_t *rr)
 	return m;
 }
 
-int bench_run(enum bench_test test, const struct bench_opts *o, const struct bench_target *t,
-	      json_t **result, char *why, size_t len)
+/* The job's options for TEST; -EINVAL with WHY when they are out of range. */
+static int job_prepare(struct job *j, enum bench_test test, const struct bench_opts *o, char *msg,
+		       size_t len)
 {
-	struct endpoint srv, cli;
-	struct job j = {.test = test, .stream = o->stream, .rr = o->rr, .t = t};
-	json_t *res = NULL, *out = NULL, *metrics = NULL;
-	char how[96], msg[256];
-	int ret, deadline_ms;
-
-	memset(&srv, 0, sizeof(srv));
-	memset(&cli, 0, sizeof(cli));
-	srv.fd = cli.fd = -1;
-	if (!t->client_ns[0] || !t->server_ns[0])
-		return failf(why, len, t, test, -EINVAL, "no namespace for an endpoint");
 	switch (test) {
 	case TEST_TCP_STREAM:
 	case TEST_TCP_REVERSE:
-		j.stream.udp = false;
-		j.stream.reverse = test == TEST_TCP_REVERSE;
+		j->stream.udp = false;
+		j->stream.reverse = test == TEST_TCP_REVERSE;
 		break;
 	case TEST_UDP:
-		j.stream.udp = true;
-		j.stream.reverse = false;
+		j->stream.udp = true;
+		j->stream.reverse = false;
 		break;
 	case TEST_TCP_STREAM_PAR:
-		j.stream.udp = false;
-		j.stream.reverse = false;
-		if (j.stream.streams < 2)
-			j.stream.streams = 4;
+		j->stream.udp = false;
+		j->stream.reverse = false;
+		if (j->stream.streams < 2)
+			j->stream.streams = 4;
 		break;
 	case TEST_TCP_RR:
 	case TEST_UDP_RR:
 	case TEST_TCP_CRR:
-		j.rr.kind = test == TEST_TCP_RR	  ? RR_TCP
-			    : test == TEST_UDP_RR ? RR_UDP
-						  : RR_TCP_CRR;
-		if (j.rr.kind == RR_UDP && o->rr.timeout_ms == 2000)
-			j.rr.timeout_ms = 100;
+		j->rr.kind = test == TEST_TCP_RR   ? RR_TCP
+			     : test == TEST_UDP_RR ? RR_UDP
+						   : RR_TCP_CRR;
+		if (j->rr.kind == RR_UDP && o->rr.timeout_ms == 2000)
+			j->rr.timeout_ms = 100;
 		break;
 	default:
-		return failf(why, len, t, test, -EINVAL, "unknown test");
+		snprintf(msg, len, "unknown test");
+		return -EINVAL;
 	}
-	ret = is_stream(test) ? stream_opts_check(&j.stream, msg, sizeof(msg))
-			      : rr_opts_check(&j.rr, msg, sizeof(msg));
-	if (ret)
-		return failf(why, len, t, test, ret, "%s", msg);
+	return is_stream(test) ? stream_opts_check(&j->stream, msg, len)
+			       : rr_opts_check(&j->rr, msg, len);
+}
 
-	res = json_pack("{s:s, s:s, s:s, s:{s:s, s:i, s:i}}", "test", bench_test_name(test), "mode",
-			t->mode ? t->mode : "", "path", t->path ? t->path : "", "placement",
-			"policy", bench_placement_name(o->cpus.policy), "client_cpu",
-			o->cpus.client, "server_cpu", o->cpus.server);
-	if (test == TEST_TCP_CRR && (ret = crr_prepare(t->client_ns, res))) {
-		failf(why, len, t, test, ret, "widening the port range in %s: %s", t->client_ns,
-		      strerror(-ret));
-		goto out;
-	}
+/* One pair's result: {test, mode, path, placement, metrics, iperf|rr}. */
+static int collect(struct job *j, struct endpoint *cli, json_t *res, char *why, size_t len)
+{
+	const struct bench_target *t = j->t;
+	json_t *out, *metrics = NULL;
+	char how[96], msg[256];
+	int ret = 0;
 
-	ret = endpoint_start(&srv, "server", t->server_ns, o->cpus.server, server_fn, &j);
-	if (ret) {
-		failf(why, len, t, test, ret, "server: fork: %s", strerror(-ret));
-		goto out;
-	}
-	ret = endpoint_wait_bound(&srv, test == TEST_UDP_RR ? SOCK_DGRAM : SOCK_STREAM,
-				  t->server_port, 5000);
-	if (ret) {
-		endpoint_stop(&srv);
-		endpoint_describe_exit(&srv, how, sizeof(how));
-		failf(why, len, t, test, ret,
-		      "server in %s did not start listening on %s:%u (%s)%s%.120s", t->server_ns,
-		      t->server_bind, t->server_port, ret == -ETIMEDOUT ? "timed out" : how,
-		      srv.len ? ": " : "", srv.out ? srv.out : "");
-		goto out;
-	}
-	if (o->before_client)
-		o->before_client(o->hook_arg);
-	ret = endpoint_start(&cli, "client", t->client_ns, o->cpus.client, client_fn, &j);
-	if (ret) {
-		failf(why, len, t, test, ret, "client: fork: %s", strerror(-ret));
-		goto out;
-	}
-	/* A counted RR run is bounded by its duration too (rr.duration_s). */
-	deadline_ms = is_stream(test) ? (j.stream.duration_s + j.stream.omit_s) * 1000 + 15000
-				      : (int)((j.rr.warmup_s + j.rr.duration_s) * 1000) + 10000;
-	ret = endpoint_finish(&cli, deadline_ms);
-	if (o->after_client)
-		o->after_client(o->hook_arg);
-	if (ret == -ETIMEDOUT) {
-		failf(why, len, t, test, ret, "client in %s did not finish within %d s; killed",
-		      t->client_ns, deadline_ms / 1000);
-		goto out;
-	}
-	out = endpoint_result(&cli);
+	out = endpoint_result(cli);
 	if (!out) {
-		endpoint_describe_exit(&cli, how, sizeof(how));
-		ret = -EIO;
-		failf(why, len, t, test, ret, "client in %s %s without a result", t->client_ns,
-		      how);
-		goto out;
+		endpoint_describe_exit(cli, how, sizeof(how));
+		return failf(why, len, t, j->test, -EIO, "client in %s %s without a result",
+			     t->client_ns, how);
 	}
-	if (is_stream(test)) {
-		ret = stream_metrics(&j.stream, out, &metrics, msg, sizeof(msg));
-		if (ret) {
-			failf(why, len, t, test, ret, "client in %s to %s:%u: %s", t->client_ns,
+	if (is_stream(j->test)) {
+		ret = stream_metrics(&j->stream, out, &metrics, msg, sizeof(msg));
+		if (ret)
+			failf(why, len, t, j->test, ret, "client in %s to %s:%u: %s", t->client_ns,
 			      t->dst_addr, t->dst_port, msg);
-			goto out;
-		}
-		json_object_set(res, "iperf", out);
+		else
+			json_object_set(res, "iperf", out);
 	} else {
 		json_t *err = json_object_get(out, "error");
 
 		if (json_is_string(err)) {
-			ret = -EIO;
-			failf(why, len, t, test, ret, "client in %s to %s:%u: %s", t->client_ns,
-			      t->dst_addr, t->dst_port, json_string_value(err));
+			ret = failf(why, len, t, j->test, -EIO, "client in %s to %s:%u: %s",
+				    t->client_ns, t->dst_addr, t->dst_port, json_string_value(err));
+		} else {
+			metrics = rr_metrics(out);
+			json_object_set(res, "rr", out);
+		}
+	}
+	if (!ret)
+		json_object_set_new(res, "metrics", metrics);
+	json_decref(out);
+	return ret;
+}
+
+int bench_run_many(enum bench_test test, const struct bench_opts *o,
+		   const struct bench_target *targets, unsigned int n, json_t **results, char *why,
+		   size_t len)
+{
+	struct endpoint *srv = calloc(n, sizeof(*srv)), *cli = calloc(n, sizeof(*cli));
+	struct job *jobs = calloc(n, sizeof(*jobs));
+	char how[96], msg[256];
+	int ret = 0, deadline_ms = 0;
+	unsigned int started = 0, cstarted = 0;
+
+	if (!srv || !cli || !jobs) {
+		free(srv);
+		free(cli);
+		free(jobs);
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		srv[i].fd = cli[i].fd = -1;
+		results[i] = NULL;
+	}
+	for (unsigned int i = 0; i < n && !ret; i++) {
+		const struct bench_target *t = &targets[i];
+
+		jobs[i] = (struct job){.test = test, .stream = o->stream, .rr = o->rr, .t = t};
+		if (!t->client_ns[0] || !t->server_ns[0])
+			ret = failf(why, len, t, test, -EINVAL, "no namespace for an endpoint");
+		else if ((ret = job_prepare(&jobs[i], test, o, msg, sizeof(msg))))
+			failf(why, len, t, test, ret, "%s", msg);
+		if (ret)
+			goto out;
+		results[i] = json_pack("{s:s, s:s, s:s, s:{s:s, s:i, s:i}}", "test",
+				       bench_test_name(test), "mode", t->mode ? t->mode : "",
+				       "path", t->path ? t->path : "", "placement", "policy",
+				       bench_placement_name(o->cpus.policy), "client_cpu",
+				       o->cpus.client, "server_cpu", o->cpus.server);
+		if (test == TEST_TCP_CRR && (ret = crr_prepare(t->client_ns, results[i]))) {
+			failf(why, len, t, test, ret, "widening the port range in %s: %s",
+			      t->client_ns, strerror(-ret));
 			goto out;
 		}
-		metrics = rr_metrics(out);
-		json_object_set(res, "rr", out);
 	}
-	json_object_set_new(res, "metrics", metrics);
-	metrics = NULL;
-	ret = 0;
+	/* Every server listening before any client starts: the pairs run together. */
+	for (unsigned int i = 0; i < n; i++) {
+		const struct bench_target *t = &targets[i];
+
+		ret = endpoint_start(&srv[i], "server", t->server_ns, o->cpus.server, server_fn,
+				     &jobs[i]);
+		if (ret) {
+			failf(why, len, t, test, ret, "server: fork: %s", strerror(-ret));
+			goto out;
+		}
+		started++;
+		ret = endpoint_wait_bound(&srv[i], test == TEST_UDP_RR ? SOCK_DGRAM : SOCK_STREAM,
+					  t->server_port, 5000);
+		if (ret) {
+			endpoint_stop(&srv[i]);
+			endpoint_describe_exit(&srv[i], how, sizeof(how));
+			failf(why, len, t, test, ret,
+			      "server in %s did not start listening on %s:%u (%s)%s%.120s",
+			      t->server_ns, t->server_bind, t->server_port,
+			      ret == -ETIMEDOUT ? "timed out" : how, srv[i].len ? ": " : "",
+			      srv[i].out ? srv[i].out : "");
+			goto out;
+		}
+	}
+	if (o->before_client)
+		o->before_client(o->hook_arg);
+	for (unsigned int i = 0; i < n; i++) {
+		ret = endpoint_start(&cli[i], "client", targets[i].client_ns, o->cpus.client,
+				     client_fn, &jobs[i]);
+		if (ret) {
+			failf(why, len, &targets[i], test, ret, "client: fork: %s", strerror(-ret));
+			goto out;
+		}
+		cstarted++;
+	}
+	/* A counted RR run is bounded by its duration too (rr.duration_s). */
+	deadline_ms = is_stream(test)
+			      ? (jobs[0].stream.duration_s + jobs[0].stream.omit_s) * 1000 + 15000
+			      : (int)((jobs[0].rr.warmup_s + jobs[0].rr.duration_s) * 1000) + 10000;
+	for (unsigned int i = 0; i < n; i++) {
+		int r = endpoint_finish(&cli[i], deadline_ms);
+
+		if (r == -ETIMEDOUT && !ret)
+			ret = failf(why, len, &targets[i], test, r,
+				    "client in %s did not finish within %d s; killed",
+				    targets[i].client_ns, deadline_ms / 1000);
+	}
+	if (o->after_client)
+		o->after_client(o->hook_arg);
+	for (unsigned int i = 0; i < n && !ret; i++)
+		ret = collect(&jobs[i], &cli[i], results[i], why, len);
 out:
-	endpoint_free(&cli);
-	/* A one-off iperf server ends by itself; an RR server serves until killed. */
-	if (!ret && is_stream(test))
-		endpoint_finish(&srv, 3000);
-	endpoint_free(&srv);
-	json_decref(out);
-	json_decref(metrics);
-	if (ret) {
-		json_decref(res);
-		return ret;
+	for (unsigned int i = 0; i < cstarted; i++)
+		endpoint_free(&cli[i]);
+	for (unsigned int i = 0; i < started; i++) {
+		/* A one-off iperf server ends by itself; an RR server serves until killed. */
+		if (!ret && is_stream(test))
+			endpoint_finish(&srv[i], 3000);
+		endpoint_free(&srv[i]);
 	}
-	*result = res;
-	return 0;
+	if (ret)
+		for (unsigned int i = 0; i < n; i++) {
+			json_decref(results[i]);
+			results[i] = NULL;
+		}
+	free(srv);
+	free(cli);
+	free(jobs);
+	return ret;
+}
+
+int bench_run(enum bench_test test, const struct bench_opts *o, const struct bench_target *t,
+	      json_t **result, char *why, size_t len)
+{
+	return bench_run_many(test, o, t, 1, result, why, len);
 }

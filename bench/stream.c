@@ -143,8 +143,7 @@ static void rtt_of(json_t *side, json_t *m)
 	json_t *streams = json_object_get(json_object_get(side, "end"), "streams"), *s;
 	size_t i, n = 0;
 
-	json_array_foreach(streams, i, s)
-	{
+	json_array_foreach(streams, i, s) {
 		json_t *snd = json_object_get(s, "sender");
 		double lo = num(snd, "min_rtt"), hi = num(snd, "max_rtt"),
 		       me = num(snd, "mean_rtt");

@@ -214,11 +214,10 @@ static void c_flows(struct ctx *c, struct claim_result *r)
 		json_t *i;
 		size_t k;
 
-		json_array_foreach(
-			json_object_get(hp, "interfaces"), k,
-			i) if (!strcmp(json_string_value(json_object_get(i, "hop")), "t2:eth0"))
-			t2 = (double)(json_integer_value(json_object_get(i, "rx_packets")) +
-				      json_integer_value(json_object_get(i, "tx_packets")));
+		json_array_foreach(json_object_get(hp, "interfaces"), k, i)
+			if (!strcmp(json_string_value(json_object_get(i, "hop")), "t2:eth0"))
+				t2 = (double)(json_integer_value(json_object_get(i, "rx_packets")) +
+					      json_integer_value(json_object_get(i, "tx_packets")));
 	}
 	if (t1 >= 1.9 && t2 < 10)
 		say(r, CLAIM_HOLDS,
@@ -428,11 +427,9 @@ static void c_security_group(struct ctx *c, struct claim_result *r)
 	other = probe_tcp(lab->tasks[0].ns, "0.0.0.0", 5202, lab->ns_vpc, lab->tasks[0].addr, 5202,
 			  300);
 	if (lab->pm && !portmap_sg_counters(lab->pm, &rules))
-		json_array_foreach(
-			rules, i,
-			rule) if (strstr(json_string_value(json_object_get(rule, "comment")),
-					 "deny tcp")) dropped +=
-			json_integer_value(json_object_get(rule, "packets"));
+		json_array_foreach(rules, i, rule)
+			if (strstr(json_string_value(json_object_get(rule, "comment")), "deny tcp"))
+				dropped += json_integer_value(json_object_get(rule, "packets"));
 	json_decref(rules);
 	if (!ok_port && other && dropped > 0) {
 		char cost[128] = "";
@@ -739,8 +736,7 @@ void claims_print(json_t *rows, int markdown, FILE *f)
 
 	if (markdown)
 		fprintf(f, "| mode | claim | verdict | evidence |\n|---|---|---|---|\n");
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach(rows, i, row) {
 		const char *mode = json_string_value(json_object_get(row, "mode"));
 		const char *claim = json_string_value(json_object_get(row, "claim"));
 		const char *verdict = json_string_value(json_object_get(row, "verdict"));

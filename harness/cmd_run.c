@@ -16,7 +16,8 @@ static const char run_usage[] =
 	"Usage: nsbench run [--quick|--full] [--modes M,...] [--paths P,...] [--tests T,...]\n"
 	"                   [--reps N] [--duration S] [--rr-duration S] [--rate BPS]\n"
 	"                   [--streams N] [--cpu same|split|free] [--out DIR]\n"
-	"                   [--no-hot-path] [--shape-wire BPS] [--json]\n"
+	"                   [--tasks N[,N...]] [--max-enis N] [--no-hot-path]\n"
+	"                   [--shape-wire BPS] [--json]\n"
 	"Default: every mode (awsvpc, bridge, bridge-dynamic, host, none), path ingress,\n"
 	"tests tcp_stream, tcp_reverse, udp (1 Gbit/s), tcp_rr, tcp_crr, 3 repetitions,\n"
 	"libiperf tests 2 s and request/response tests 1 s each: about two minutes.\n"
@@ -25,7 +26,10 @@ static const char run_usage[] =
 	"Paths: ingress, egress, intra-host (none mode always runs loopback).\n"
 	"The results file goes to DIR (default results/), named after host, kernel and\n"
 	"UTC time; --json also prints it. --shape-wire puts a tbf of BPS on the wire\n"
-	"(vpc0) of every lab: a known slowdown, for checking that compare notices.\n";
+	"(vpc0) of every lab: a known slowdown, for checking that compare notices.\n"
+	"--tasks N puts N tasks on the instance in each mode and drives them together\n"
+	"(aggregate and per-task throughput, latency, setup time per task); a list\n"
+	"sweeps: --tasks 1,2,4,8,16,32. --max-enis N stops awsvpc where ECS would.\n";
 
 static int parse_list(const char *text, int (*parse)(const char *, int *), int *out,
 		      unsigned int max, unsigned int *n)
@@ -68,6 +72,15 @@ static int p_path(const char *s, int *v)
 	return ret || p == PATH_LOOPBACK ? -EINVAL : 0;
 }
 
+static int p_tasks(const char *s, int *v)
+{
+	unsigned long n;
+	int ret = parse_uint(s, 1, LAB_MAX_TASKS / 2, &n);
+
+	*v = (int)n;
+	return ret;
+}
+
 static int p_test(const char *s, int *v)
 {
 	enum bench_test t;
@@ -94,6 +107,8 @@ int run_main(int argc, char **argv)
 		{"out", required_argument, NULL, 'o'},
 		{"no-hot-path", no_argument, NULL, 'N'},
 		{"shape-wire", required_argument, NULL, 'S'},
+		{"tasks", required_argument, NULL, 'T'},
+		{"max-enis", required_argument, NULL, 'E'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -101,7 +116,7 @@ int run_main(int argc, char **argv)
 	struct run_config cfg;
 	const char *modes = NULL, *paths = NULL, *tests = NULL, *out_dir = NULL;
 	const char *reps = NULL, *dur = NULL, *rrdur = NULL, *rate = NULL, *streams = NULL;
-	const char *cpu = NULL, *shape = NULL;
+	const char *cpu = NULL, *shape = NULL, *tasks_arg = NULL, *enis = NULL;
 	bool json = false, no_hot = false;
 	int preset = 0, c, ret;
 	unsigned long n;
@@ -153,6 +168,12 @@ int run_main(int argc, char **argv)
 			break;
 		case 'S':
 			shape = optarg;
+			break;
+		case 'T':
+			tasks_arg = optarg;
+			break;
+		case 'E':
+			enis = optarg;
 			break;
 		case 'j':
 			json = true;
@@ -218,6 +239,17 @@ int run_main(int argc, char **argv)
 		return cli_usage_error(run_usage, "--shape-wire '%s': bits/s such as 500M", shape);
 	if (bench_cpus_resolve(&cfg.bo.cpus))
 		return cli_usage_error(run_usage, "--cpu split needs two CPUs to run on");
+	if (tasks_arg &&
+	    parse_list(tasks_arg, p_tasks, (int *)cfg.tasks_list, 16, &cfg.ntasks_list))
+		return cli_usage_error(run_usage,
+				       "--tasks '%s': tasks per instance, 1 to %d, such as 4 or "
+				       "1,2,4,8,16,32",
+				       tasks_arg, LAB_MAX_TASKS / 2);
+	if (enis) {
+		if (parse_uint(enis, 1, 1000, &n))
+			return cli_usage_error(run_usage, "--max-enis '%s': 1 to 1000", enis);
+		cfg.max_enis = (unsigned int)n;
+	}
 	if (out_dir)
 		cfg.out_dir = out_dir;
 	cfg.hot_path = !no_hot;
@@ -231,9 +263,11 @@ int run_main(int argc, char **argv)
 
 	cli_install_signals();
 	fprintf(stderr,
-		"nsbench: %u mode(s) x %u path(s) x %u test(s) x %u repetition(s), "
+		"nsbench: %u mode(s) x %u path(s) x %u test(s) x %u repetition(s)%s, "
 		"about %.0f s of measurement\n",
-		cfg.nmodes, cfg.npaths, cfg.ntests, cfg.reps, run_config_seconds(&cfg));
+		cfg.nmodes, cfg.npaths, cfg.ntests, cfg.reps,
+		cfg.ntasks_list > 1 ? " x task counts" : "",
+		run_config_seconds(&cfg) * cfg.ntasks_list);
 	ret = runner_run(&cfg, &doc, why, sizeof(why));
 	if (ret) {
 		log_err("run: %s%s", why,

@@ -45,8 +45,7 @@ static void print_lab_text(json_t *doc, FILE *f)
 	json_array_foreach(json_object_get(ns, "tasks"), i, v)
 		fprintf(f, "  task  %s\n", json_string_value(v));
 	fprintf(f, "interfaces:\n");
-	json_array_foreach(json_object_get(doc, "interfaces"), i, v)
-	{
+	json_array_foreach(json_object_get(doc, "interfaces"), i, v) {
 		const char *addr = json_string_value(json_object_get(v, "address"));
 
 		fprintf(f, "  %-5s %-18s %-8s %-8s %s\n",
@@ -56,8 +55,7 @@ static void print_lab_text(json_t *doc, FILE *f)
 			json_string_value(json_object_get(v, "kind")), addr ? addr : "-");
 	}
 	fprintf(f, "tasks:\n");
-	json_array_foreach(tasks, i, v)
-	{
+	json_array_foreach(tasks, i, v) {
 		json_int_t hp = json_integer_value(json_object_get(v, "host_port"));
 		char hp_s[8] = "-";
 
@@ -287,8 +285,7 @@ static int topo_show(int argc, char **argv)
 		size_t i;
 		json_t *doc;
 
-		json_array_foreach(all, i, doc)
-		{
+		json_array_foreach(all, i, doc) {
 			print_lab_text(doc, stdout);
 			printf("owner: %s (pid %lld)\n\n",
 			       json_is_true(json_object_get(doc, "owner_running")) ? "running"

@@ -30,12 +30,13 @@ static json_t *find_entry(json_t *doc, json_t *like)
 	json_t *e;
 	size_t i;
 
-	json_array_foreach(
-		json_object_get(doc, "results"), i,
-		e) if (json_equal(json_object_get(e, "mode"), json_object_get(like, "mode")) &&
-		       json_equal(json_object_get(e, "path"), json_object_get(like, "path")) &&
-		       json_equal(json_object_get(e, "test"),
-				  json_object_get(like, "test"))) return e;
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
+		if (json_equal(json_object_get(e, "mode"), json_object_get(like, "mode")) &&
+		    json_equal(json_object_get(e, "path"), json_object_get(like, "path")) &&
+		    json_equal(json_object_get(e, "test"), json_object_get(like, "test")) &&
+		    results_entry_ntasks(e) == results_entry_ntasks(like))
+			return e;
+	}
 	return NULL;
 }
 
@@ -61,8 +62,7 @@ static void holm(json_t *rows, size_t k)
 	tested = calloc(json_array_size(rows) + 1, sizeof(*tested));
 	if (!tested)
 		return;
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach(rows, i, row) {
 		json_t *f = json_array_get(json_object_get(row, "files"), k);
 
 		if (json_object_get(f, "p_value"))
@@ -88,8 +88,7 @@ json_t *compare_rows(json_t **docs, size_t n)
 	json_t *rows = json_array(), *base;
 	size_t i;
 
-	json_array_foreach(json_object_get(docs[0], "results"), i, base)
-	{
+	json_array_foreach(json_object_get(docs[0], "results"), i, base) {
 		for (size_t m = 0; m < sizeof(metrics) / sizeof(metrics[0]); m++) {
 			double a[256], b[256];
 			size_t na = results_rep_values(base, metrics[m].name, a, 256);
@@ -133,8 +132,9 @@ json_t *compare_rows(json_t **docs, size_t n)
 					json_object_set_new(row, "p_value", json_real(p));
 				json_array_append_new(files, row);
 			}
-			row = json_pack("{s:O, s:O, s:O, s:s, s:s, s:o}", "mode",
-					json_object_get(base, "mode"), "path",
+			row = json_pack("{s:O, s:i, s:O, s:O, s:s, s:s, s:o}", "mode",
+					json_object_get(base, "mode"), "tasks",
+					(int)results_entry_ntasks(base), "path",
 					json_object_get(base, "path"), "test",
 					json_object_get(base, "test"), "metric", metrics[m].name,
 					"better", metrics[m].higher_is_better ? "higher" : "lower",
@@ -157,8 +157,7 @@ void compare_config_diff(json_t **docs, const char **names, size_t n, FILE *warn
 		char list[1024] = "";
 		size_t off = 0;
 
-		json_object_foreach(base, key, v)
-		{
+		json_object_foreach(base, key, v) {
 			json_t *w = json_object_get(cfg, key);
 			char *a, *b;
 
@@ -193,14 +192,15 @@ double compare_worst_regression(json_t *rows)
 	json_t *row, *f;
 	size_t i, k;
 
-	json_array_foreach(rows, i, row) json_array_foreach(json_object_get(row, "files"), k, f)
-	{
-		double c = fabs(json_number_value(json_object_get(f, "change_pct")));
+	json_array_foreach(rows, i, row)
+		json_array_foreach(json_object_get(row, "files"), k, f) {
+			double c = fabs(json_number_value(json_object_get(f, "change_pct")));
 
-		if (!strcmp(json_string_value(json_object_get(f, "verdict")) ?: "", "slower") &&
-		    c > worst)
-			worst = c;
-	}
+			if (!strcmp(json_string_value(json_object_get(f, "verdict")) ?: "",
+				    "slower") &&
+			    c > worst)
+				worst = c;
+		}
 	return worst;
 }
 
@@ -230,15 +230,15 @@ void compare_print(json_t *rows, const char **names, size_t n, enum compare_form
 	if (fmt == FMT_CSV) {
 		fprintf(f,
 			"mode,path,test,metric,file,median,min,max,n,change_pct,p_value,verdict\n");
-		json_array_foreach(rows, i, row)
-		{
+		json_array_foreach(rows, i, row) {
 			json_t *fl;
 			size_t k;
 
-			json_array_foreach(json_object_get(row, "files"), k, fl)
-			{
+			json_array_foreach(json_object_get(row, "files"), k, fl) {
 				const char *verdict =
 					json_string_value(json_object_get(fl, "verdict"));
+				long long ntasks =
+					json_integer_value(json_object_get(row, "tasks"));
 
 				fprintf(f, "%s,%s,%s,%s,%s,",
 					json_string_value(json_object_get(row, "mode")),
@@ -247,14 +247,14 @@ void compare_print(json_t *rows, const char **names, size_t n, enum compare_form
 					json_string_value(json_object_get(row, "metric")),
 					names[k]);
 				if (verdict && !strcmp(verdict, "missing")) {
-					fprintf(f, ",,,,,,,missing\n");
+					fprintf(f, ",,,,,,,missing,%lld\n", ntasks);
 					continue;
 				}
 				fprintf(f, "%.6g,%.6g,%.6g,%lld,", num_or0(fl, "median"),
 					num_or0(fl, "min"), num_or0(fl, "max"),
 					(long long)json_integer_value(json_object_get(fl, "n")));
 				if (k == 0) {
-					fprintf(f, ",,,baseline\n");
+					fprintf(f, ",,,baseline,%lld\n", ntasks);
 					continue;
 				}
 				fprintf(f, "%.2f,", num_or0(fl, "change_pct"));
@@ -263,7 +263,7 @@ void compare_print(json_t *rows, const char **names, size_t n, enum compare_form
 						num_or0(fl, "p_adjusted"));
 				else
 					fputc(',', f);
-				fprintf(f, ",%s\n", verdict);
+				fprintf(f, ",%s,%lld\n", verdict, ntasks);
 			}
 		}
 		return;
@@ -292,28 +292,31 @@ void compare_print(json_t *rows, const char **names, size_t n, enum compare_form
 			fputs("---:|---:|---|", f);
 		fputc('\n', f);
 	}
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach(rows, i, row) {
 		const char *metric = json_string_value(json_object_get(row, "metric"));
 		json_t *fl;
 		size_t k;
 
+		char mode[40];
+		long long ntasks = json_integer_value(json_object_get(row, "tasks"));
+
+		snprintf(mode, sizeof(mode), "%s", json_string_value(json_object_get(row, "mode")));
+		if (ntasks > 1)
+			snprintf(mode + strlen(mode), sizeof(mode) - strlen(mode), " x%lld",
+				 ntasks);
 		if (fmt == FMT_MARKDOWN)
 			fputs("| ", f);
-		fprintf(f, "%-14s%s%-10s%s%-14s%s%-18s",
-			json_string_value(json_object_get(row, "mode")), sep,
+		fprintf(f, "%-14s%s%-10s%s%-14s%s%-18s", mode, sep,
 			json_string_value(json_object_get(row, "path")), sep,
 			json_string_value(json_object_get(row, "test")), sep, metric);
-		json_array_foreach(json_object_get(row, "files"), k, fl)
-		{
+		json_array_foreach(json_object_get(row, "files"), k, fl) {
 			char v[32] = "-";
 
 			if (json_object_get(fl, "median"))
 				fmt_value(v, sizeof(v), metric, num_or0(fl, "median"));
 			fprintf(f, "%s%-16s", sep, v);
 		}
-		json_array_foreach(json_object_get(row, "files"), k, fl)
-		{
+		json_array_foreach(json_object_get(row, "files"), k, fl) {
 			char ch[16] = "-", p[16] = "-";
 
 			if (k == 0)

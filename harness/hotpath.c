@@ -145,7 +145,9 @@ static int rank_of(json_t *order, const char *hop)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(order, i, v) if (!strcmp(json_string_value(v), hop)) return (int)i;
+	json_array_foreach(order, i, v)
+		if (!strcmp(json_string_value(v), hop))
+			return (int)i;
 	return 1000;
 }
 
@@ -155,10 +157,10 @@ static uint64_t nft_packets(json_t *rules, const char *chain, const char *commen
 	json_t *r;
 	uint64_t sum = 0;
 
-	json_array_foreach(
-		rules, i, r) if (!strcmp(json_string_value(json_object_get(r, "chain")), chain) &&
-				 !strcmp(json_string_value(json_object_get(r, "comment")), comment))
-		sum += (uint64_t)json_integer_value(json_object_get(r, "packets"));
+	json_array_foreach(rules, i, r)
+		if (!strcmp(json_string_value(json_object_get(r, "chain")), chain) &&
+		    !strcmp(json_string_value(json_object_get(r, "comment")), comment))
+			sum += (uint64_t)json_integer_value(json_object_get(r, "packets"));
 	return sum;
 }
 
@@ -167,8 +169,7 @@ static json_t *nft_delta(json_t *before, json_t *after, double n)
 	json_t *out = json_array(), *r;
 	size_t i;
 
-	json_array_foreach(after, i, r)
-	{
+	json_array_foreach(after, i, r) {
 		const char *chain = json_string_value(json_object_get(r, "chain"));
 		const char *comment = json_string_value(json_object_get(r, "comment"));
 		json_int_t a = json_integer_value(json_object_get(r, "packets"));
@@ -230,10 +231,9 @@ static void check_evidence(const struct lab_task *task, enum lab_path p, json_t 
 		size_t i;
 		double pkts = 0;
 
-		json_array_foreach(
-			json_object_get(doc, "nft"), i,
-			r) if (!strcmp(json_string_value(json_object_get(r, "comment")), rule))
-			pkts += (double)json_integer_value(json_object_get(r, "packets"));
+		json_array_foreach(json_object_get(doc, "nft"), i, r)
+			if (!strcmp(json_string_value(json_object_get(r, "comment")), rule))
+				pkts += (double)json_integer_value(json_object_get(r, "packets"));
 		if (pkts < n)
 			snprintf(why, len,
 				 "the port mapping's forward rule \"%s\" counted %.0f "
@@ -350,8 +350,7 @@ int hotpath_probe(struct lab *lab, struct lab_task *task, enum lab_path p,
 		size_t i;
 		char hop[48];
 
-		json_array_foreach(json_object_get(lab_doc, "interfaces"), i, v)
-		{
+		json_array_foreach(json_object_get(lab_doc, "interfaces"), i, v) {
 			snprintf(hop, sizeof(hop), "%s:%s",
 				 json_string_value(json_object_get(v, "role")),
 				 json_string_value(json_object_get(v, "name")));

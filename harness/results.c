@@ -93,20 +93,35 @@ void results_finish(json_t *doc)
 	json_object_set_new(doc, "finished_utc", json_string(now));
 }
 
-json_t *results_entry(json_t *doc, const char *mode, const char *path, const char *test)
+json_t *results_entry_tasks(json_t *doc, const char *mode, const char *path, const char *test,
+			    unsigned int tasks)
 {
 	json_t *list = json_object_get(doc, "results"), *e;
 	size_t i;
 
-	json_array_foreach(
-		list, i,
-		e) if (!strcmp(json_string_value(json_object_get(e, "mode")), mode) &&
-		       !strcmp(json_string_value(json_object_get(e, "path")), path) &&
-		       !strcmp(json_string_value(json_object_get(e, "test")), test)) return e;
-	e = json_pack("{s:s, s:s, s:s, s:[], s:{}}", "mode", mode, "path", path, "test", test,
-		      "reps", "summary");
+	json_array_foreach(list, i, e) {
+		if (!strcmp(json_string_value(json_object_get(e, "mode")), mode) &&
+		    !strcmp(json_string_value(json_object_get(e, "path")), path) &&
+		    !strcmp(json_string_value(json_object_get(e, "test")), test) &&
+		    results_entry_ntasks(e) == tasks)
+			return e;
+	}
+	e = json_pack("{s:s, s:s, s:s, s:i, s:[], s:{}}", "mode", mode, "path", path, "test", test,
+		      "tasks", (int)tasks, "reps", "summary");
 	json_array_append_new(list, e);
 	return e;
+}
+
+json_t *results_entry(json_t *doc, const char *mode, const char *path, const char *test)
+{
+	return results_entry_tasks(doc, mode, path, test, 1);
+}
+
+unsigned int results_entry_ntasks(json_t *entry)
+{
+	json_t *t = json_object_get(entry, "tasks");
+
+	return json_is_integer(t) ? (unsigned int)json_integer_value(t) : 1;
 }
 
 size_t results_rep_values(json_t *entry, const char *metric, double *v, size_t max)
@@ -114,8 +129,7 @@ size_t results_rep_values(json_t *entry, const char *metric, double *v, size_t m
 	json_t *rep;
 	size_t i, n = 0;
 
-	json_array_foreach(json_object_get(entry, "reps"), i, rep)
-	{
+	json_array_foreach(json_object_get(entry, "reps"), i, rep) {
 		json_t *m = json_object_get(json_object_get(rep, "metrics"), metric);
 
 		if (json_is_number(m) && n < max)
@@ -129,15 +143,13 @@ int results_summarize(json_t *doc)
 	json_t *e;
 	size_t i;
 
-	json_array_foreach(json_object_get(doc, "results"), i, e)
-	{
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
 		json_t *first =
 			json_object_get(json_array_get(json_object_get(e, "reps"), 0), "metrics");
 		json_t *summary = json_object(), *val;
 		const char *key;
 
-		json_object_foreach(first, key, val)
-		{
+		json_object_foreach(first, key, val) {
 			double v[256];
 			struct summary s;
 			size_t n;
@@ -277,8 +289,7 @@ int results_load(const char *file, json_t **out, char *why, size_t len)
 		ret = need(doc, "config", JSON_OBJECT, "top level", why, len);
 	if (!ret)
 		ret = need(doc, "results", JSON_ARRAY, "top level", why, len);
-	json_array_foreach(json_object_get(doc, "results"), i, e)
-	{
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
 		char where[48];
 
 		if (ret)

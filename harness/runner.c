@@ -20,6 +20,7 @@
 #include "results.h"
 #include "rt.h"
 #include "runner.h"
+#include "summary.h"
 
 static const enum bench_test default_tests[] = {TEST_TCP_STREAM, TEST_TCP_REVERSE, TEST_UDP,
 						TEST_TCP_RR, TEST_TCP_CRR};
@@ -33,6 +34,8 @@ void run_config_default(struct run_config *c)
 	for (size_t i = 0; i < sizeof(default_tests) / sizeof(default_tests[0]); i++)
 		c->tests[c->ntests++] = default_tests[i];
 	c->reps = 3;
+	c->tasks_list[0] = 1;
+	c->ntasks_list = 1;
 	c->stream_s = 2;
 	c->rr_s = 1;
 	c->par_streams = 4;
@@ -116,6 +119,7 @@ double run_config_seconds(const struct run_config *c)
 json_t *run_config_json(const struct run_config *c)
 {
 	json_t *modes = json_array(), *paths = json_array(), *tests = json_array();
+	json_t *tasks = json_array(), *doc;
 
 	for (unsigned int i = 0; i < c->nmodes; i++)
 		json_array_append_new(modes, json_string(lab_mode_name(c->modes[i])));
@@ -123,18 +127,22 @@ json_t *run_config_json(const struct run_config *c)
 		json_array_append_new(paths, json_string(path_name(c->paths[i])));
 	for (unsigned int i = 0; i < c->ntests; i++)
 		json_array_append_new(tests, json_string(bench_test_name(c->tests[i])));
-	return json_pack(
-		"{s:s, s:o, s:o, s:o, s:i, s:i, s:i, s:f, s:f, s:I, s:i, s:i, s:i, "
-		"s:i, s:{s:s, s:i, s:i}, s:I, s:b, s:s}",
-		"preset", c->preset, "modes", modes, "paths", paths, "tests", tests, "reps",
-		(int)c->reps, "stream_duration_s", c->stream_s, "stream_omit_s",
-		c->bo.stream.omit_s, "rr_duration_s", c->rr_s, "rr_warmup_s", c->bo.rr.warmup_s,
-		"udp_rate_bps", (json_int_t)c->bo.stream.rate_bps, "parallel_streams",
-		c->par_streams, "rr_request_bytes", (int)c->bo.rr.req_size, "rr_response_bytes",
-		(int)c->bo.rr.resp_size, "stream_block_bytes", c->bo.stream.blksize, "placement",
-		"policy", bench_placement_name(c->bo.cpus.policy), "client_cpu", c->bo.cpus.client,
-		"server_cpu", c->bo.cpus.server, "shape_wire_bps", (json_int_t)c->shape_bps,
-		"hot_path", c->hot_path, "order", "repetition-major");
+	for (unsigned int i = 0; i < c->ntasks_list; i++)
+		json_array_append_new(tasks, json_integer(c->tasks_list[i]));
+	doc = json_pack("{s:s, s:o, s:o, s:o, s:i, s:i, s:i, s:f, s:f, s:I, s:i, s:i, s:i, "
+			"s:i, s:{s:s, s:i, s:i}, s:I, s:b, s:s, s:o, s:i}",
+			"preset", c->preset, "modes", modes, "paths", paths, "tests", tests, "reps",
+			(int)c->reps, "stream_duration_s", c->stream_s, "stream_omit_s",
+			c->bo.stream.omit_s, "rr_duration_s", c->rr_s, "rr_warmup_s",
+			c->bo.rr.warmup_s, "udp_rate_bps", (json_int_t)c->bo.stream.rate_bps,
+			"parallel_streams", c->par_streams, "rr_request_bytes",
+			(int)c->bo.rr.req_size, "rr_response_bytes", (int)c->bo.rr.resp_size,
+			"stream_block_bytes", c->bo.stream.blksize, "placement", "policy",
+			bench_placement_name(c->bo.cpus.policy), "client_cpu", c->bo.cpus.client,
+			"server_cpu", c->bo.cpus.server, "shape_wire_bps", (json_int_t)c->shape_bps,
+			"hot_path", c->hot_path, "order", "repetition-major", "tasks", tasks,
+			"max_enis", (int)c->max_enis);
+	return doc;
 }
 
 struct cpu_hook {
@@ -198,16 +206,14 @@ static void add_host_ratios(json_t *doc)
 	json_t *results = json_object_get(doc, "results"), *e, *h;
 	size_t i, k;
 
-	json_array_foreach(results, i, e)
-	{
+	json_array_foreach(results, i, e) {
 		const char *mode = json_string_value(json_object_get(e, "mode"));
 		const char *path = json_string_value(json_object_get(e, "path"));
 		json_t *host = NULL, *rep;
 
 		if (!strcmp(mode, "host"))
 			continue;
-		json_array_foreach(results, k, h)
-		{
+		json_array_foreach(results, k, h) {
 			if (strcmp(json_string_value(json_object_get(h, "mode")), "host") ||
 			    !json_equal(json_object_get(h, "test"), json_object_get(e, "test")))
 				continue;
@@ -216,15 +222,14 @@ static void add_host_ratios(json_t *doc)
 		}
 		if (!host)
 			continue;
-		json_array_foreach(json_object_get(e, "reps"), k, rep)
-		{
+		json_array_foreach(json_object_get(e, "reps"), k, rep) {
 			json_t *m = json_object_get(rep, "metrics"), *hm = NULL, *hr;
 			size_t j;
 
-			json_array_foreach(json_object_get(host, "reps"), j,
-					   hr) if (json_equal(json_object_get(hr, "rep"),
-							      json_object_get(rep, "rep"))) hm =
-				json_object_get(hr, "metrics");
+			json_array_foreach(json_object_get(host, "reps"), j, hr)
+				if (json_equal(json_object_get(hr, "rep"),
+					       json_object_get(rep, "rep")))
+					hm = json_object_get(hr, "metrics");
 			if (!hm)
 				continue;
 			for (size_t q = 0; q < sizeof(keys) / sizeof(keys[0]); q++) {
@@ -273,8 +278,20 @@ static void progress_end(struct progress *p)
 		fprintf(stderr, "\r\033[K");
 }
 
-static int build_labs(const struct run_config *c, struct lab **labs, json_t *doc, char *why,
-		      size_t len)
+/* Ports of N tasks: one task definition (same port) where ECS allows it, distinct where not. */
+static uint16_t task_port(enum lab_mode m, unsigned int i)
+{
+	return m == MODE_BRIDGE || m == MODE_HOST ? (uint16_t)(LAB_DEFAULT_PORT + i)
+						  : LAB_DEFAULT_PORT;
+}
+
+/*
+ * One lab per mode with N tasks (one more as the peer of the intra-host path
+ * when N is 1). A mode the kernel cannot build, or N beyond the ENI limit, is
+ * recorded and skipped; the other modes still run.
+ */
+static int build_labs(const struct run_config *c, unsigned int n, struct lab **labs, json_t *doc,
+		      char *why, size_t len)
 {
 	bool intra = false;
 
@@ -282,26 +299,31 @@ static int build_labs(const struct run_config *c, struct lab **labs, json_t *doc
 		intra |= c->paths[i] == PATH_INTRA_HOST;
 	for (unsigned int i = 0; i < c->nmodes; i++) {
 		enum lab_mode m = c->modes[i];
+		unsigned int want = n + (intra && n == 1 && m != MODE_NONE);
 		struct lab_config cfg;
 		struct lab *lab = calloc(1, sizeof(*lab));
-		int ret;
+		int ret = 0;
 
 		if (!lab)
 			return -ENOMEM;
 		labs[m] = lab;
 		lab_config_default(&cfg);
+		cfg.max_enis = c->max_enis;
 		ret = lab_init(lab, &cfg, "run");
-		if (!ret)
-			ret = lab_plan_task(lab, m, LAB_DEFAULT_PORT);
-		if (!ret && intra && m != MODE_NONE)
-			ret = lab_plan_task(lab, m, LAB_DEFAULT_PORT + 1);
+		for (unsigned int k = 0; !ret && k < want; k++)
+			ret = lab_plan_task(lab, m, task_port(m, k));
 		if (ret) {
-			snprintf(why, len, "mode %s: %s", lab_mode_name(m), lab->err);
-			return ret;
+			/* ECS would refuse it too: the ENI limit is where awsvpc stops. */
+			json_array_append_new(json_object_get(doc, "density_limits"),
+					      json_pack("{s:s, s:i, s:s}", "mode", lab_mode_name(m),
+							"tasks", (int)n, "refused", lab->err));
+			log_warn("mode %s, %u tasks: %s", lab_mode_name(m), n, lab->err);
+			free(lab);
+			labs[m] = NULL;
+			continue;
 		}
 		ret = lab_up(lab);
 		if (ret) {
-			/* A mode the kernel cannot build is reported; the others still run. */
 			if (ret == -EINTR) {
 				snprintf(why, len, "interrupted");
 				return ret;
@@ -315,6 +337,10 @@ static int build_labs(const struct run_config *c, struct lab **labs, json_t *doc
 			labs[m] = NULL;
 			continue;
 		}
+		json_array_append_new(json_object_get(doc, "density"),
+				      json_pack("{s:s, s:i, s:f, s:f}", "mode", lab_mode_name(m),
+						"tasks", (int)n, "setup_ms", lab->build_ms,
+						"setup_ms_per_task", lab->build_ms / n));
 		if (c->shape_bps) {
 			struct rt *rt = NULL;
 
@@ -332,6 +358,68 @@ static int build_labs(const struct run_config *c, struct lab **labs, json_t *doc
 		}
 	}
 	return 0;
+}
+
+/*
+ * N tasks' results as one: throughput and transactions add up; latency is the
+ * median task's (and the worst task's p99); each task's metrics are kept.
+ */
+static json_t *aggregate(json_t **res, unsigned int n)
+{
+	static const char *const sums[] = {"throughput_bps", "sent_bps",    "tps",
+					   "transactions",   "retransmits", "lost_packets",
+					   "packets",	     "lost",	    "errors"};
+	static const char *const medians[] = {"p50_us", "p90_us",  "p99_us",	  "p999_us",
+					      "min_us", "mean_us", "rtt_mean_us", "jitter_ms"};
+	json_t *out = json_deep_copy(res[0]), *m = json_object(), *per = json_array();
+	double v[LAB_MAX_TASKS];
+
+	if (n == 1) {
+		json_decref(m);
+		json_decref(per);
+		return out;
+	}
+	json_object_del(out, "iperf");
+	json_object_del(out, "rr");
+	for (size_t k = 0; k < sizeof(sums) / sizeof(sums[0]); k++) {
+		double sum = 0;
+		bool any = false;
+
+		for (unsigned int i = 0; i < n; i++) {
+			json_t *x = json_object_get(json_object_get(res[i], "metrics"), sums[k]);
+
+			any |= json_is_number(x);
+			sum += json_number_value(x);
+		}
+		if (any)
+			json_object_set_new(m, sums[k], json_real(sum));
+	}
+	for (size_t k = 0; k < sizeof(medians) / sizeof(medians[0]); k++) {
+		struct summary s;
+		size_t cnt = 0;
+
+		for (unsigned int i = 0; i < n; i++) {
+			json_t *x = json_object_get(json_object_get(res[i], "metrics"), medians[k]);
+
+			if (json_is_number(x))
+				v[cnt++] = json_number_value(x);
+		}
+		if (cnt && !summary_of(v, cnt, &s)) {
+			json_object_set_new(m, medians[k], json_real(s.median));
+			if (!strcmp(medians[k], "p99_us"))
+				json_object_set_new(m, "p99_worst_task_us", json_real(s.max));
+		}
+	}
+	if (json_object_get(m, "throughput_bps"))
+		json_object_set_new(m, "throughput_per_task_bps",
+				    json_real(num(m, "throughput_bps") / n));
+	if (json_object_get(m, "tps"))
+		json_object_set_new(m, "tps_per_task", json_real(num(m, "tps") / n));
+	for (unsigned int i = 0; i < n; i++)
+		json_array_append(per, json_object_get(res[i], "metrics"));
+	json_object_set_new(out, "metrics", m);
+	json_object_set_new(out, "per_task", per);
+	return out;
 }
 
 static void teardown(struct lab **labs)
@@ -384,44 +472,43 @@ static int hot_paths(const struct run_config *c, struct lab **labs, json_t *hp, 
 	return 0;
 }
 
-int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
+/* All the N tasks' targets for one path: task i, and its peer for intra-host. */
+static int targets_for(struct lab *lab, unsigned int n, enum lab_path p, struct bench_target *t,
+		       char *why, size_t len)
 {
-	struct lab *labs[MODE_COUNT] = {0};
-	struct progress prog = {.tty = isatty(2), .t0 = now_s()};
-	json_t *doc, *hp = json_object();
-	bool failed = false;
-	double t_start = now_s(), measured = 0;
-	int ret;
+	for (unsigned int i = 0; i < n; i++) {
+		struct lab_task *peer = NULL;
+		int ret;
 
-	doc = results_new(run_config_json(c));
-	if (!doc) {
-		json_decref(hp);
-		return -ENOMEM;
+		if (p == PATH_INTRA_HOST && lab->ntasks > 1)
+			peer = &lab->tasks[(i + 1) % lab->ntasks];
+		ret = path_target(lab, &lab->tasks[i], peer, p, &t[i], why, len);
+		if (ret)
+			return ret;
 	}
-	ret = build_labs(c, labs, doc, why, len);
-	if (ret)
-		goto out;
-	if (c->hot_path) {
-		if (prog.tty)
-			fprintf(stderr, "\r\033[Kmeasuring the hot packet path of each mode");
-		ret = hot_paths(c, labs, hp, &failed);
-		if (ret) {
-			snprintf(why, len, "interrupted");
-			goto out;
-		}
+	return 0;
+}
+
+static double plan_seconds(const struct run_config *c, struct lab **labs)
+{
+	double s = 0;
+
+	for (unsigned int i = 0; i < c->nmodes; i++) {
+		enum lab_path paths[PATH_COUNT];
+		unsigned int np = labs[c->modes[i]] ? mode_paths(c, c->modes[i], paths) : 0;
+
+		for (unsigned int t = 0; t < c->ntests; t++)
+			s += np * test_seconds(c, c->tests[t]);
 	}
+	return s * c->reps;
+}
 
-	for (unsigned int r = 0; r < c->reps; r++)
-		for (unsigned int i = 0; i < c->nmodes; i++) {
-			enum lab_path paths[PATH_COUNT];
-			unsigned int np = labs[c->modes[i]] ? mode_paths(c, c->modes[i], paths) : 0;
-
-			for (unsigned int k = 0; k < np; k++)
-				for (unsigned int t = 0; t < c->ntests; t++) {
-					prog.total++;
-					prog.planned_total += test_seconds(c, c->tests[t]);
-				}
-		}
+static int run_density(const struct run_config *c, unsigned int n, struct lab **labs, json_t *doc,
+		       json_t *hp, struct progress *prog, double *measured, bool *failed, char *why,
+		       size_t len)
+{
+	static struct bench_target targets[LAB_MAX_TASKS];
+	static json_t *res[LAB_MAX_TASKS];
 
 	for (unsigned int r = 0; r < c->reps; r++) {
 		for (unsigned int i = 0; i < c->nmodes; i++) {
@@ -436,19 +523,18 @@ int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
 			for (unsigned int k = 0; k < np; k++) {
 				for (unsigned int t = 0; t < c->ntests; t++) {
 					enum bench_test test = c->tests[t];
-					struct bench_target target;
 					struct bench_opts bo = c->bo;
 					struct cpu_hook cpu;
-					char what[128], err[512];
-					json_t *res = NULL, *entry, *key_hp;
-					struct lab_task *peer =
-						lab->ntasks > 1 ? &lab->tasks[1] : NULL;
-					double t0;
+					char what[160], err[512];
+					json_t *agg, *entry, *key_hp;
+					char hk[64];
+					int ret;
 
-					snprintf(what, sizeof(what), "rep %u/%u %s %s %s", r + 1,
-						 c->reps, lab_mode_name(m), path_name(paths[k]),
-						 bench_test_name(test));
-					progress_show(&prog, what);
+					snprintf(what, sizeof(what), "rep %u/%u %s%s%.0u %s %s",
+						 r + 1, c->reps, lab_mode_name(m),
+						 n > 1 ? " x" : "", n > 1 ? n : 0,
+						 path_name(paths[k]), bench_test_name(test));
+					progress_show(prog, what);
 					bo.stream.duration_s = c->stream_s;
 					bo.stream.streams =
 						test == TEST_TCP_STREAM_PAR ? c->par_streams : 1;
@@ -456,60 +542,111 @@ int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
 					bo.before_client = cpu_before;
 					bo.after_client = cpu_after;
 					bo.hook_arg = &cpu;
-					t0 = now_s();
-					ret = path_target(lab, &lab->tasks[0], peer, paths[k],
-							  &target, err, sizeof(err));
+					ret = targets_for(lab, n, paths[k], targets, err,
+							  sizeof(err));
 					if (!ret)
-						ret = bench_run(test, &bo, &target, &res, err,
-								sizeof(err));
+						ret = bench_run_many(test, &bo, targets, n, res,
+								     err, sizeof(err));
 					if (lab_stop) {
-						json_decref(res);
+						for (unsigned int q = 0; !ret && q < n; q++)
+							json_decref(res[q]);
 						snprintf(why, len, "interrupted");
-						ret = -EINTR;
-						goto out;
+						return -EINTR;
 					}
-					prog.done++;
-					prog.planned_done += test_seconds(c, test);
+					prog->done++;
+					prog->planned_done += test_seconds(c, test);
 					if (ret) {
-						failed = true;
-						progress_end(&prog);
+						*failed = true;
+						progress_end(prog);
 						log_err("%s", err);
 						json_array_append_new(
 							json_object_get(doc, "errors"),
-							json_pack("{s:s, s:s, s:s, s:i, s:s}",
+							json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}",
 								  "mode", lab_mode_name(m), "path",
 								  path_name(paths[k]), "test",
-								  bench_test_name(test), "rep",
-								  (int)r + 1, "error", err));
+								  bench_test_name(test), "tasks",
+								  (int)n, "rep", (int)r + 1,
+								  "error", err));
 						continue;
 					}
-					measured += test_seconds(c, test) -
-						    (is_stream(test) ? c->bo.stream.omit_s
-								     : c->bo.rr.warmup_s);
-					(void)t0;
-					add_cpu(res, &cpu, test);
-					json_object_set_new(res, "rep", json_integer(r + 1));
-					json_object_del(res, "mode");
-					json_object_del(res, "path");
-					json_object_del(res, "test");
-					entry = results_entry(doc, lab_mode_name(m),
-							      path_name(paths[k]),
-							      bench_test_name(test));
-					json_array_append_new(json_object_get(entry, "reps"), res);
-					{
-						char hk[64];
-
-						snprintf(hk, sizeof(hk), "%s/%s", lab_mode_name(m),
-							 path_name(paths[k]));
-						key_hp = json_object_get(hp, hk);
-					}
+					*measured += test_seconds(c, test) -
+						     (is_stream(test) ? c->bo.stream.omit_s
+								      : c->bo.rr.warmup_s);
+					agg = aggregate(res, n);
+					for (unsigned int q = 0; q < n; q++)
+						json_decref(res[q]);
+					add_cpu(agg, &cpu, test);
+					json_object_set_new(agg, "rep", json_integer(r + 1));
+					json_object_del(agg, "mode");
+					json_object_del(agg, "path");
+					json_object_del(agg, "test");
+					entry = results_entry_tasks(doc, lab_mode_name(m),
+								    path_name(paths[k]),
+								    bench_test_name(test), n);
+					json_array_append_new(json_object_get(entry, "reps"), agg);
+					snprintf(hk, sizeof(hk), "%s/%s", lab_mode_name(m),
+						 path_name(paths[k]));
+					key_hp = json_object_get(hp, hk);
 					if (key_hp && !json_object_get(entry, "hot_path"))
 						json_object_set(entry, "hot_path", key_hp);
 				}
 			}
 		}
 	}
+	return 0;
+}
+
+int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
+{
+	struct lab *labs[MODE_COUNT] = {0};
+	struct progress prog = {.tty = isatty(2), .t0 = now_s()};
+	json_t *doc, *hp = json_object();
+	bool failed = false;
+	double t_start = now_s(), measured = 0;
+	int ret = 0;
+
+	doc = results_new(run_config_json(c));
+	if (!doc) {
+		json_decref(hp);
+		return -ENOMEM;
+	}
+	json_object_set_new(doc, "density", json_array());
+	json_object_set_new(doc, "density_limits", json_array());
+	/* Progress over the whole run: every N's plan, assuming every mode builds. */
+	for (unsigned int i = 0; i < c->ntasks_list; i++) {
+		struct lab *all[MODE_COUNT];
+
+		for (int m = 0; m < MODE_COUNT; m++)
+			all[m] = (struct lab *)1;
+		prog.planned_total += plan_seconds(c, all);
+	}
+	for (unsigned int r = 0; r < c->reps; r++)
+		for (unsigned int i = 0; i < c->nmodes; i++) {
+			enum lab_path paths[PATH_COUNT];
+
+			prog.total += mode_paths(c, c->modes[i], paths) * c->ntests;
+		}
+	prog.total *= c->ntasks_list;
+
+	for (unsigned int q = 0; q < c->ntasks_list && !ret; q++) {
+		unsigned int n = c->tasks_list[q];
+
+		ret = build_labs(c, n, labs, doc, why, len);
+		if (!ret && c->hot_path && q == 0) {
+			if (prog.tty)
+				fprintf(stderr,
+					"\r\033[Kmeasuring the hot packet path of each mode");
+			ret = hot_paths(c, labs, hp, &failed);
+			if (ret)
+				snprintf(why, len, "interrupted");
+		}
+		if (!ret)
+			ret = run_density(c, n, labs, doc, hp, &prog, &measured, &failed, why, len);
+		teardown(labs);
+	}
 	progress_end(&prog);
+	if (ret)
+		goto out;
 	add_host_ratios(doc);
 	results_summarize(doc);
 	results_finish(doc);
@@ -518,9 +655,7 @@ int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
 	json_object_set_new(doc, "wall_s", json_real(now_s() - t_start));
 	json_object_set_new(doc, "measured_s", json_real(measured));
 	json_object_set_new(doc, "status", json_string(failed ? "failed" : "ok"));
-	ret = 0;
 out:
-	progress_end(&prog);
 	teardown(labs);
 	json_decref(hp);
 	if (ret) {
@@ -531,18 +666,18 @@ out:
 	return 0;
 }
 
-static double median_of(json_t *doc, const char *mode, const char *test, const char *metric,
-			bool *ok)
+static double median_n(json_t *doc, const char *mode, const char *test, const char *metric,
+		       unsigned int tasks, bool *ok)
 {
 	json_t *e;
 	size_t i;
 
-	json_array_foreach(json_object_get(doc, "results"), i, e)
-	{
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
 		json_t *v;
 
 		if (strcmp(json_string_value(json_object_get(e, "mode")), mode) ||
-		    strcmp(json_string_value(json_object_get(e, "test")), test))
+		    strcmp(json_string_value(json_object_get(e, "test")), test) ||
+		    results_entry_ntasks(e) != tasks)
 			continue;
 		v = json_object_get(json_object_get(json_object_get(e, "summary"), metric),
 				    "median");
@@ -553,6 +688,56 @@ static double median_of(json_t *doc, const char *mode, const char *test, const c
 	}
 	*ok = false;
 	return 0;
+}
+
+/* The table's rows are at the first task count of the run. */
+static unsigned int first_tasks(json_t *doc)
+{
+	json_t *t = json_array_get(json_object_get(json_object_get(doc, "config"), "tasks"), 0);
+
+	return json_is_integer(t) ? (unsigned int)json_integer_value(t) : 1;
+}
+
+static double median_of(json_t *doc, const char *mode, const char *test, const char *metric,
+			bool *ok)
+{
+	return median_n(doc, mode, test, metric, first_tasks(doc), ok);
+}
+
+static void density_table(json_t *doc, FILE *f)
+{
+	json_t *d, *lim;
+	size_t i;
+
+	fprintf(f, "\n%-15s %5s %10s %14s %10s %12s %12s\n", "density", "tasks", "Gbit/s",
+		"Gbit/s/task", "RR p50 us", "RR trans/s", "setup ms/task");
+	json_array_foreach(json_object_get(doc, "density"), i, d) {
+		const char *mode = json_string_value(json_object_get(d, "mode"));
+		unsigned int n = (unsigned int)json_integer_value(json_object_get(d, "tasks"));
+		bool a, b, c;
+		double thr = median_n(doc, mode, "tcp_stream", "throughput_bps", n, &a);
+		double p50 = median_n(doc, mode, "tcp_rr", "p50_us", n, &b);
+		double tps = median_n(doc, mode, "tcp_rr", "tps", n, &c);
+		char s1[16] = "-", s2[16] = "-", s3[16] = "-", s4[16] = "-";
+
+		if (a) {
+			snprintf(s1, sizeof(s1), "%.2f", thr / 1e9);
+			snprintf(s2, sizeof(s2), "%.2f", thr / 1e9 / n);
+		}
+		if (b)
+			snprintf(s3, sizeof(s3), "%.1f", p50);
+		if (c)
+			snprintf(s4, sizeof(s4), "%.0f", tps);
+		fprintf(f, "%-15s %5u %10s %14s %10s %12s %12.2f\n", mode, n, s1, s2, s3, s4,
+			json_number_value(json_object_get(d, "setup_ms_per_task")));
+	}
+	json_array_foreach(json_object_get(doc, "density_limits"), i, lim)
+		fprintf(f, "%-15s %5lld refused: %s\n",
+			json_string_value(json_object_get(lim, "mode")),
+			(long long)json_integer_value(json_object_get(lim, "tasks")),
+			json_string_value(json_object_get(lim, "refused")));
+	fprintf(f, "tasks driven together; Gbit/s and trans/s are the sum over the tasks, "
+		   "latency the median task's\n");
 }
 
 static void cell(FILE *f, double v, bool ok, double host, bool host_ok, int decimals)
@@ -590,8 +775,7 @@ void runner_print_table(json_t *doc, FILE *f)
 	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
 		fprintf(f, " %16s", cols[c].head);
 	fprintf(f, " %5s\n", "hops");
-	json_array_foreach(modes, i, mv)
-	{
+	json_array_foreach(modes, i, mv) {
 		const char *mode = json_string_value(mv);
 		json_t *hp = NULL, *v;
 		const char *key;
@@ -604,10 +788,9 @@ void runner_print_table(json_t *doc, FILE *f)
 
 			cell(f, x * cols[c].scale, ok, h * cols[c].scale, hok, cols[c].decimals);
 		}
-		json_object_foreach(
-			json_object_get(doc, "hot_paths"), key,
-			v) if (!strcmp(json_string_value(json_object_get(v, "mode")), mode) && !hp)
-			hp = v;
+		json_object_foreach(json_object_get(doc, "hot_paths"), key, v)
+			if (!strcmp(json_string_value(json_object_get(v, "mode")), mode) && !hp)
+				hp = v;
 		if (hp)
 			fprintf(f, " %5zu%s\n", json_array_size(json_object_get(hp, "hops")),
 				json_is_true(json_object_get(hp, "ok")) ? "" : " (unexpected!)");
@@ -619,4 +802,7 @@ void runner_print_table(json_t *doc, FILE *f)
 		"interfaces crossed on the first path\n",
 		(long long)json_integer_value(
 			json_object_get(json_object_get(doc, "config"), "reps")));
+	if (json_array_size(json_object_get(json_object_get(doc, "config"), "tasks")) > 1 ||
+	    first_tasks(doc) > 1)
+		density_table(doc, f);
 }

@@ -249,8 +249,7 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 	ip4_net_parse(json_string_value(json_object_get(plan, "bridge_subnet")),
 		      &lab->cfg.bridge_net);
 	tasks = json_object_get(doc, "tasks");
-	json_array_foreach(tasks, i, t)
-	{
+	json_array_foreach(tasks, i, t) {
 		struct lab_task *lt;
 		enum lab_mode m;
 

@@ -66,5 +66,12 @@ void bench_opts_default(struct bench_opts *o);
  */
 int bench_run(enum bench_test test, const struct bench_opts *o, const struct bench_target *t,
 	      json_t **result, char *why, size_t len);
+/*
+ * N pairs at once (tasks of one instance, driven concurrently): every server
+ * listening first, then every client; RESULTS[i] as bench_run's, all or none.
+ */
+int bench_run_many(enum bench_test test, const struct bench_opts *o,
+		   const struct bench_target *targets, unsigned int n, json_t **results, char *why,
+		   size_t len);
 
 #endif

@@ -18,6 +18,10 @@ json_t *results_host(void);
 void results_finish(json_t *doc);
 /* The entry for (mode, path, test), created on first use. */
 json_t *results_entry(json_t *doc, const char *mode, const char *path, const char *test);
+/* The same for N tasks per instance (density); an entry without "tasks" has 1. */
+json_t *results_entry_tasks(json_t *doc, const char *mode, const char *path, const char *test,
+			    unsigned int tasks);
+unsigned int results_entry_ntasks(json_t *entry);
 /* Median, min, max and a 95% interval over the repetitions, for every numeric metric. */
 int results_summarize(json_t *doc);
 /* Creates DIR if needed and proves it writable, before minutes are spent measuring. */

@@ -18,6 +18,9 @@ struct run_config {
 	enum bench_test tests[TEST_COUNT];
 	unsigned int ntests;
 	unsigned int reps;
+	unsigned int tasks_list[16]; /* tasks per instance, one lab per N: the density sweep */
+	unsigned int ntasks_list;
+	unsigned int max_enis;
 	int stream_s;	    /* libiperf tests: whole seconds */
 	double rr_s;	    /* request/response tests */
 	int par_streams;    /* tcp_stream_par */

@@ -220,15 +220,13 @@ static int portmap_list_counters(struct portmap *pm, const char *table, json_t *
 		return -EBADMSG;
 	out = json_array();
 	list = json_object_get(doc, "nftables");
-	json_array_foreach(list, i, item)
-	{
+	json_array_foreach(list, i, item) {
 		json_t *rule = json_object_get(item, "rule"), *e;
 		size_t k;
 
 		if (!rule)
 			continue;
-		json_array_foreach(json_object_get(rule, "expr"), k, e)
-		{
+		json_array_foreach(json_object_get(rule, "expr"), k, e) {
 			json_t *c = json_object_get(e, "counter");
 
 			if (!c)

@@ -2,19 +2,20 @@
 # SPDX-License-Identifier: MIT
 # A chart of the modes side by side, one series per results file (per kernel,
 # say), bars at the median with min-max error bars, through gnuplot.
-#   scripts/plot.sh [-m METRIC] [-t TEST] [-p PATH] [-o OUT.svg|OUT.png] A.json [B.json ...]
+#   scripts/plot.sh [-m METRIC] [-t TEST] [-p PATH] [-n TASKS] [-o OUT.svg|OUT.png] A.json [B.json ...]
 # METRIC: throughput_bps (default; shown in Gbit/s), tps, p50_us, p99_us.
 set -euo pipefail
 cd "$(dirname "$0")/.." 2>/dev/null || true
 NSB=${NSB:-./nsbench}
-metric=throughput_bps test= path=ingress out=nsbench.svg
-while getopts "m:t:p:o:" opt; do
+metric=throughput_bps test= path=ingress out=nsbench.svg tasks=1
+while getopts "m:t:p:o:n:" opt; do
 	case $opt in
 	m) metric=$OPTARG ;;
 	t) test=$OPTARG ;;
 	p) path=$OPTARG ;;
 	o) out=$OPTARG ;;
-	*) echo "usage: $0 [-m METRIC] [-t TEST] [-p PATH] [-o OUT] A.json [B.json ...]" >&2; exit 2 ;;
+	n) tasks=$OPTARG ;;
+	*) echo "usage: $0 [-m METRIC] [-t TEST] [-p PATH] [-n TASKS] [-o OUT] A.json [B.json ...]" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -43,8 +44,8 @@ esac
 
 # One row per mode: median min max for each file, in file order. Paths other
 # than the asked one are skipped, except loopback for none mode.
-awk -F, -v m="$metric" -v t="$test" -v p="$path" -v n="$nseries" -v s="$scale" '
-	NR > 1 && $4 == m && $3 == t && ($2 == p || $2 == "loopback") && $12 != "missing" {
+awk -F, -v m="$metric" -v t="$test" -v p="$path" -v n="$nseries" -v s="$scale" -v nt="$tasks" '
+	NR > 1 && $4 == m && $3 == t && ($2 == p || $2 == "loopback") && $13 != "missing" && $14 == nt {
 		if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 }
 		idx = ++count[$1]
 		if (idx <= n) row[$1, idx] = sprintf("%g %g %g", $6 * s, $7 * s, $8 * s)

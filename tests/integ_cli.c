@@ -202,8 +202,7 @@ static void test_json_contract(void **state)
 		assert_int_equal(json_array_size(json_object_get(ns, "tasks")), m == 3 ? 0 : 2);
 		tasks = json_object_get(doc, "tasks");
 		assert_int_equal(json_array_size(tasks), 2);
-		json_array_foreach(tasks, i, t)
-		{
+		json_array_foreach(tasks, i, t) {
 			const char *tns = json_string_value(json_object_get(t, "namespace"));
 			const char *cns = json_string_value(json_object_get(t, "client_namespace"));
 			const char *ep = json_string_value(json_object_get(t, "endpoint_address"));

@@ -95,10 +95,9 @@ static long long nft_of(json_t *hp, const char *comment)
 	size_t i;
 	long long n = 0;
 
-	json_array_foreach(
-		json_object_get(hp, "nft"), i,
-		r) if (!strcmp(json_string_value(json_object_get(r, "comment")), comment)) n +=
-		json_integer_value(json_object_get(r, "packets"));
+	json_array_foreach(json_object_get(hp, "nft"), i, r)
+		if (!strcmp(json_string_value(json_object_get(r, "comment")), comment))
+			n += json_integer_value(json_object_get(r, "packets"));
 	return n;
 }
 
@@ -250,8 +249,7 @@ static void test_run_quick(void **state)
 	assert_int_equal(results_load(file, &doc, why, sizeof(why)), 0);
 	assert_string_equal(json_string_value(json_object_get(doc, "status")), "ok");
 	assert_int_equal(json_array_size(json_object_get(doc, "results")), 5 * 5);
-	json_array_foreach(json_object_get(doc, "results"), i, e)
-	{
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
 		json_t *s = json_object_get(e, "summary"), *hp = json_object_get(e, "hot_path");
 		const char *test = json_string_value(json_object_get(e, "test"));
 

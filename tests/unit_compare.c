@@ -42,10 +42,10 @@ static json_t *row_of(json_t *rows, const char *test, const char *metric)
 	json_t *row;
 	size_t i;
 
-	json_array_foreach(
-		rows, i, row) if (!strcmp(json_string_value(json_object_get(row, "test")), test) &&
-				  !strcmp(json_string_value(json_object_get(row, "metric")),
-					  metric)) return row;
+	json_array_foreach(rows, i, row)
+		if (!strcmp(json_string_value(json_object_get(row, "test")), test) &&
+		    !strcmp(json_string_value(json_object_get(row, "metric")), metric))
+			return row;
 	fail_msg("no row %s %s", test, metric);
 	return NULL;
 }
@@ -186,8 +186,7 @@ static void test_holm_no_false_alarm(void **state)
 	}
 	rows = compare_rows(docs, 2);
 	assert_int_equal(json_array_size(rows), 10);
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach(rows, i, row) {
 		json_t *f = json_array_get(json_object_get(row, "files"), 1);
 
 		assert_true(json_number_value(json_object_get(f, "p_value")) < 0.05);
