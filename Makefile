@@ -88,6 +88,7 @@ bench: deps
 	./scripts/bench-lab.sh
 	./scripts/bench-engines.sh
 	./scripts/bench-run.sh
+	./scripts/bench-density.sh
 
 install: nsbench
 	install -D -m 0755 nsbench $(DESTDIR)$(BINDIR)/nsbench
