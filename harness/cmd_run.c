@@ -16,7 +16,7 @@ static const char run_usage[] =
 	"Usage: nsbench run [--quick|--full] [--modes M,...] [--paths P,...] [--tests T,...]\n"
 	"                   [--reps N] [--duration S] [--rr-duration S] [--rate BPS]\n"
 	"                   [--streams N] [--cpu same|split|free] [--out DIR]\n"
-	"                   [--tasks N[,N...]] [--max-enis N] [--no-hot-path]\n"
+	"                   [--tasks N[,N...]] [--max-enis N] [--security-group] [--no-hot-path]\n"
 	"                   [--shape-wire BPS] [--json]\n"
 	"Default: every mode (awsvpc, bridge, bridge-dynamic, host, none), path ingress,\n"
 	"tests tcp_stream, tcp_reverse, udp (1 Gbit/s), tcp_rr, tcp_crr, 3 repetitions,\n"
@@ -109,6 +109,7 @@ int run_main(int argc, char **argv)
 		{"shape-wire", required_argument, NULL, 'S'},
 		{"tasks", required_argument, NULL, 'T'},
 		{"max-enis", required_argument, NULL, 'E'},
+		{"security-group", no_argument, NULL, 'G'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -117,7 +118,7 @@ int run_main(int argc, char **argv)
 	const char *modes = NULL, *paths = NULL, *tests = NULL, *out_dir = NULL;
 	const char *reps = NULL, *dur = NULL, *rrdur = NULL, *rate = NULL, *streams = NULL;
 	const char *cpu = NULL, *shape = NULL, *tasks_arg = NULL, *enis = NULL;
-	bool json = false, no_hot = false;
+	bool json = false, no_hot = false, cfg_sg = false;
 	int preset = 0, c, ret;
 	unsigned long n;
 	char why[512], path[4200];
@@ -174,6 +175,9 @@ int run_main(int argc, char **argv)
 			break;
 		case 'E':
 			enis = optarg;
+			break;
+		case 'G':
+			cfg_sg = true;
 			break;
 		case 'j':
 			json = true;
@@ -253,6 +257,7 @@ int run_main(int argc, char **argv)
 	if (out_dir)
 		cfg.out_dir = out_dir;
 	cfg.hot_path = !no_hot;
+	cfg.security_group = cfg_sg;
 	if (cli_need_privileges())
 		return 1;
 	/* Say it now, not after minutes of measuring. */

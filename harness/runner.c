@@ -142,6 +142,7 @@ json_t *run_config_json(const struct run_config *c)
 			"server_cpu", c->bo.cpus.server, "shape_wire_bps", (json_int_t)c->shape_bps,
 			"hot_path", c->hot_path, "order", "repetition-major", "tasks", tasks,
 			"max_enis", (int)c->max_enis);
+	json_object_set_new(doc, "security_group", json_boolean(c->security_group));
 	return doc;
 }
 
@@ -309,6 +310,7 @@ static int build_labs(const struct run_config *c, unsigned int n, struct lab **l
 		labs[m] = lab;
 		lab_config_default(&cfg);
 		cfg.max_enis = c->max_enis;
+		cfg.security_group = c->security_group;
 		ret = lab_init(lab, &cfg, "run");
 		for (unsigned int k = 0; !ret && k < want; k++)
 			ret = lab_plan_task(lab, m, task_port(m, k));

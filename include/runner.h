@@ -21,6 +21,7 @@ struct run_config {
 	unsigned int tasks_list[16]; /* tasks per instance, one lab per N: the density sweep */
 	unsigned int ntasks_list;
 	unsigned int max_enis;
+	bool security_group; /* awsvpc tasks behind the security-group filter */
 	int stream_s;	    /* libiperf tests: whole seconds */
 	double rr_s;	    /* request/response tests */
 	int par_streams;    /* tcp_stream_par */
