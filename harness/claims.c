@@ -187,26 +187,34 @@ static void c_eni_trunking(struct ctx *c, struct claim_result *r)
 	eni_limit(r, 10, "with ENI trunking");
 }
 
-/* Traffic to t1 only: t1's interface counts it, t2's does not (flow-log analogue). */
-static void c_flows(struct ctx *c, struct claim_result *r)
+/* The hot path of task 1, ingress; NULL (the lab removed, R saying why) on failure. */
+static json_t *probe_t1(struct lab *lab, struct claim_result *r)
 {
-	static const uint16_t ports[] = {5201, 5201};
-	struct lab *lab = new_lab(r, MODE_AWSVPC, 2, ports, 0, false);
 	struct bench_opts bo;
 	json_t *hp = NULL;
 	char why[512];
-	double t1, t2;
 
-	(void)c;
-	if (!lab)
-		return;
 	bench_opts_default(&bo);
 	bench_cpus_resolve(&bo.cpus);
 	if (hotpath_probe(lab, &lab->tasks[0], PATH_INGRESS, &bo, &hp, why, sizeof(why))) {
 		say(r, CLAIM_FAILS, "%s", why);
 		end_lab(lab);
-		return;
+		return NULL;
 	}
+	return hp;
+}
+
+/* Traffic to t1 only: t1's interface counts it, t2's does not (flow-log analogue). */
+static void c_flows(struct ctx *c, struct claim_result *r)
+{
+	static const uint16_t ports[] = {5201, 5201};
+	struct lab *lab = new_lab(r, MODE_AWSVPC, 2, ports, 0, false);
+	json_t *hp;
+	double t1, t2;
+
+	(void)c;
+	if (!lab || !(hp = probe_t1(lab, r)))
+		return;
 	t1 = json_number_value(
 		json_object_get(json_object_get(hp, "packets_per_transaction"), "t1:eth0"));
 	t2 = 0;
@@ -281,20 +289,12 @@ static void c_bridge_hop(struct ctx *c, struct claim_result *r)
 {
 	static const uint16_t ports[] = {5201};
 	struct lab *lab = new_lab(r, MODE_BRIDGE, 1, ports, 0, false);
-	struct bench_opts bo;
-	json_t *hp = NULL;
-	char why[512], *hops;
+	json_t *hp;
+	char *hops;
 
 	(void)c;
-	if (!lab)
+	if (!lab || !(hp = probe_t1(lab, r)))
 		return;
-	bench_opts_default(&bo);
-	bench_cpus_resolve(&bo.cpus);
-	if (hotpath_probe(lab, &lab->tasks[0], PATH_INGRESS, &bo, &hp, why, sizeof(why))) {
-		say(r, CLAIM_FAILS, "%s", why);
-		end_lab(lab);
-		return;
-	}
 	hops = json_dumps(json_object_get(hp, "hops"), JSON_COMPACT);
 	if (json_is_true(json_object_get(hp, "ok")))
 		say(r, CLAIM_HOLDS,

@@ -14,6 +14,7 @@
 #include <iperf_api.h>
 #include <netlink/version.h>
 
+#include "atomicfile.h"
 #include "results.h"
 #include "summary.h"
 
@@ -202,10 +203,9 @@ static void sanitize(char *s)
 
 int results_write(json_t *doc, const char *dir, char *path, size_t len)
 {
-	char name[256], tmp[4200], stamp[32], host[80], kernel[80], *text;
+	char name[256], stamp[32], host[80], kernel[80], *text;
 	json_t *h = json_object_get(doc, "host");
-	size_t n;
-	int fd, ret = 0;
+	int ret;
 
 	utc_now(stamp, sizeof(stamp), true);
 	snprintf(host, sizeof(host), "%s", json_string_value(json_object_get(h, "hostname")));
@@ -218,27 +218,11 @@ int results_write(json_t *doc, const char *dir, char *path, size_t len)
 	/* Two runs in the same second: never overwrite one with the other. */
 	for (int i = 2; access(path, F_OK) == 0 && i < 100; i++)
 		snprintf(path, len, "%s/%s-%d.json", dir, name, i);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	text = json_dumps(doc, JSON_INDENT(1)); /* full precision: numbers read back exactly */
+	/* Full precision: the numbers read back exactly. */
+	text = json_dumps(doc, JSON_INDENT(1));
 	if (!text)
 		return -ENOMEM;
-	n = strlen(text);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (write(fd, text, n) != (ssize_t)n || write(fd, "\n", 1) != 1)
-		ret = -EIO;
-	if (!ret && fsync(fd) < 0)
-		ret = -errno;
-	if (close(fd) < 0 && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-out:
+	ret = atomic_write_file(path, text, strlen(text));
 	free(text);
 	return ret;
 }

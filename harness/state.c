@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "state.h"
 
 unsigned long long proc_start_time(pid_t pid)
@@ -147,43 +148,23 @@ static int state_path(const char *id, char *buf, size_t len)
 /* Temp file and rename: a reader never sees half a file. */
 int state_write(const struct lab *lab)
 {
-	char path[256], tmp[272], *text = NULL;
+	char path[256], *text;
 	json_t *doc;
-	size_t len;
-	int fd, ret = 0;
+	int ret;
 
 	if (mkdir(STATE_DIR, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	ret = state_path(lab->id, path, sizeof(path));
 	if (ret)
 		return ret;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	doc = lab_describe(lab);
-	if (!doc)
-		return -ENOMEM;
-	/* One write: json_dumpfd() issues one write(2) per token. */
-	text = json_dumps(doc, JSON_INDENT(2));
-	if (!text) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	len = strlen(text);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (write(fd, text, len) != (ssize_t)len)
-		ret = -EIO;
-	if (close(fd) < 0 && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-out:
-	free(text);
+	/* One string, one write: json_dumpfd() issues one write(2) per token. */
+	text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
 	json_decref(doc);
+	if (!text)
+		return -ENOMEM;
+	ret = atomic_write_file(path, text, strlen(text));
+	free(text);
 	return ret;
 }
 

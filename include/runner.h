@@ -22,10 +22,10 @@ struct run_config {
 	unsigned int ntasks_list;
 	unsigned int max_enis;
 	bool security_group; /* awsvpc tasks behind the security-group filter */
-	int stream_s;	    /* libiperf tests: whole seconds */
-	double rr_s;	    /* request/response tests */
-	int par_streams;    /* tcp_stream_par */
-	uint64_t shape_bps; /* tbf on the wire (vpc0) in every lab; 0: none */
+	int stream_s;	     /* libiperf tests: whole seconds */
+	double rr_s;	     /* request/response tests */
+	int par_streams;     /* tcp_stream_par */
+	uint64_t shape_bps;  /* tbf on the wire (vpc0) in every lab; 0: none */
 	bool hot_path;
 	const char *out_dir;
 	const char *preset; /* "default", "quick", "full" */

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSB_ATOMICFILE_H
+#define NSB_ATOMICFILE_H
+
+#include <stddef.h>
+
+/*
+ * PATH gets TEXT whole or not at all: a temporary file beside it, written,
+ * fsync'd, renamed over. A reader never sees half a file.
+ */
+int atomic_write_file(const char *path, const char *text, size_t len);
+
+#endif
