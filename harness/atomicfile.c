@@ -9,7 +9,7 @@
 
 #include "atomicfile.h"
 
-int atomic_write_file(const char *path, const char *text, size_t len)
+int atomic_write_file(const char *path, const char *text, size_t len, bool sync)
 {
 	char tmp[PATH_MAX];
 	const char *base = strrchr(path, '/');
@@ -34,7 +34,7 @@ int atomic_write_file(const char *path, const char *text, size_t len)
 			len -= (size_t)w;
 		}
 	}
-	if (!ret && fsync(fd) < 0)
+	if (!ret && sync && fsync(fd) < 0)
 		ret = -errno;
 	if (close(fd) < 0 && !ret)
 		ret = -errno;

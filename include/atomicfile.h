@@ -2,12 +2,14 @@
 #ifndef NSB_ATOMICFILE_H
 #define NSB_ATOMICFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
  * PATH gets TEXT whole or not at all: a temporary file beside it, written,
- * fsync'd, renamed over. A reader never sees half a file.
+ * fsync'd when SYNC (results must survive a crash; state files on tmpfs need
+ * not), renamed over. A reader never sees half a file.
  */
-int atomic_write_file(const char *path, const char *text, size_t len);
+int atomic_write_file(const char *path, const char *text, size_t len, bool sync);
 
 #endif
