@@ -63,3 +63,28 @@ int welch_test(const double *a, size_t na, const double *b, size_t nb, double *p
 		*p = 1;
 	return 0;
 }
+
+int paired_ratio_test(const double *a, const double *b, size_t n, double *p, double *ratio)
+{
+	double lr[256], m, sd, t;
+
+	if (n < 2 || n > 256)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (!(a[i] > 0) || !(b[i] > 0))
+			return -EINVAL;
+		lr[i] = log(a[i] / b[i]);
+	}
+	m = gsl_stats_mean(lr, 1, n);
+	sd = gsl_stats_sd_m(lr, 1, n, m);
+	*ratio = exp(m);
+	if (sd <= 0) {
+		*p = m == 0 ? 1.0 : 0.0;
+		return 0;
+	}
+	t = m / (sd / sqrt((double)n));
+	*p = 2 * gsl_cdf_tdist_Q(fabs(t), (double)(n - 1));
+	if (*p > 1)
+		*p = 1;
+	return 0;
+}

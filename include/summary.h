@@ -20,4 +20,12 @@ int summary_of(const double *v, size_t n, struct summary *s);
  */
 int welch_test(const double *a, size_t na, const double *b, size_t nb, double *p);
 
+/*
+ * A and B measured side by side, in pairs (a[i] and b[i] in the same round):
+ * a one-sample t-test of log(a[i]/b[i]), which cancels the drift that the
+ * rounds share. *RATIO gets the geometric mean of a/b, *P the two-sided
+ * p-value that it is 1. -EINVAL for fewer than 2 pairs or a value <= 0.
+ */
+int paired_ratio_test(const double *a, const double *b, size_t n, double *p, double *ratio);
+
 #endif

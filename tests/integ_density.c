@@ -16,8 +16,8 @@ static char dir[] = "/tmp/nsbench-density-XXXXXX";
 
 static void test_all_tasks_reachable(void **state)
 {
-	static const enum lab_mode modes[] = { MODE_AWSVPC, MODE_BRIDGE, MODE_BRIDGE_DYNAMIC,
-					       MODE_HOST, MODE_NONE };
+	static const enum lab_mode modes[] = {MODE_AWSVPC, MODE_BRIDGE, MODE_BRIDGE_DYNAMIC,
+					      MODE_HOST, MODE_NONE};
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
@@ -39,10 +39,10 @@ static void test_all_tasks_reachable(void **state)
 			assert_int_equal(lab_up(lab), 0);
 			for (unsigned int i = 0; i < n; i++) {
 				struct lab_task *t = &lab->tasks[i];
-				int ret = probe_tcp(t->ns,
-						    t->mode == MODE_HOST ? lab->inst_addr : "0.0.0.0",
-						    t->container_port, t->client_ns, t->ep_addr,
-						    t->ep_port, 2000);
+				int ret = probe_tcp(
+					t->ns, t->mode == MODE_HOST ? lab->inst_addr : "0.0.0.0",
+					t->container_port, t->client_ns, t->ep_addr, t->ep_port,
+					2000);
 
 				if (ret)
 					print_error("%s x%u: t%u: %s\n", lab_mode_name(modes[m]), n,
@@ -64,7 +64,7 @@ static void test_run_density(void **state)
 	size_t before = clean_count_leftovers(), i;
 	json_t *doc, *e;
 	glob_t g;
-	int st, seen[5][5] = { { 0 } };
+	int st, seen[5][5] = {{0}};
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
@@ -107,8 +107,8 @@ static void test_run_density(void **state)
 				size_t k;
 
 				json_array_foreach(json_object_get(rep0, "per_task"), k, t)
-					assert_true(json_number_value(
-							    json_object_get(t, "throughput_bps")) > 0);
+					assert_true(json_number_value(json_object_get(
+							    t, "throughput_bps")) > 0);
 			}
 		} else {
 			assert_true(json_number_value(json_object_get(json_object_get(s, "tps"),
@@ -120,10 +120,10 @@ static void test_run_density(void **state)
 		for (int n = 1; n <= 4; n *= 2)
 			assert_int_equal(seen[m][n], m == 0 && n == 4 ? 0 : 2);
 	assert_int_equal(json_array_size(json_object_get(doc, "density_limits")), 1);
-	assert_non_null(strstr(json_string_value(json_object_get(
-				       json_array_get(json_object_get(doc, "density_limits"), 0),
-				       "refused")),
-			       "ENI limit"));
+	assert_non_null(strstr(
+		json_string_value(json_object_get(
+			json_array_get(json_object_get(doc, "density_limits"), 0), "refused")),
+		"ENI limit"));
 	assert_int_equal(json_array_size(json_object_get(doc, "density")), 14);
 	json_decref(doc);
 	assert_int_equal(clean_count_leftovers(), before);

@@ -84,6 +84,30 @@ static void test_summary_gsl(void **state)
 	}
 }
 
+static void test_paired_ratio(void **state)
+{
+	/* Drift shared by both series: b is a/1.1 in every round, whatever the round. */
+	double a[] = {10, 14, 8, 12}, b[4], c[] = {10, 11, 9, 10}, p, r;
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		b[i] = a[i] / 1.1;
+	assert_int_equal(paired_ratio_test(a, b, 4, &p, &r), 0);
+	assert_true(fabs(r - 1.1) < 1e-12);
+	assert_true(p == 0);
+	/* Welch sees only the spread of the rounds: no significance there. */
+	assert_int_equal(welch_test(a, 4, b, 4, &p), 0);
+	assert_true(p > 0.5);
+	/* log(a/c) = {0, 0.2412, -0.1178, 0.1823}: mean 0.07643, sd 0.16524, t = 0.925, df 3:
+	 * p = 0.4232 (closed form of the t distribution with 3 degrees of freedom). */
+	assert_int_equal(paired_ratio_test(a, c, 4, &p, &r), 0);
+	assert_true(fabs(r - exp(0.0764251)) < 1e-6);
+	assert_true(fabs(p - 0.423175) < 1e-5);
+	assert_int_equal(paired_ratio_test(a, c, 1, &p, &r), -EINVAL);
+	c[0] = 0;
+	assert_int_equal(paired_ratio_test(a, c, 4, &p, &r), -EINVAL);
+}
+
 static void test_round_trip(void **state)
 {
 	double g[] = {10.0, 10.2, 9.8};
@@ -314,6 +338,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_summary_gsl),
+		cmocka_unit_test(test_paired_ratio),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_tight_regression_flagged),
 		cmocka_unit_test(test_wide_noise_not_flagged),
