@@ -14,7 +14,7 @@ DUR=${DUR:-5}
 MSG=${MSG:-64}
 NSB=./nsbench
 [ "$(id -u)" -eq 0 ] || { echo "bench-engines: needs root" >&2; exit 1; }
-for t in sockperf iperf3 taskset ss; do
+for t in sockperf iperf3 taskset ss jq; do
 	command -v $t >/dev/null || { echo "bench-engines: needs $t" >&2; exit 1; }
 done
 
@@ -43,14 +43,14 @@ ip netns exec "$INST" taskset -c $CPU sockperf server --tcp -i $ADDR -p 5202 >/d
 SP_PID=$!
 wait_listen "$INST" 5202
 
-jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+jget() { jq -r "$1"; }
 
 declare -a NSB_P50 NSB_TPS SP_P50 SP_TPS NSB_BPS IP_BPS
 nsb_rr() {
 	local out
 	out=$($NSB measure host tcp_rr --lab "$ID" --duration "$DUR" --req $MSG --resp $MSG --json)
-	NSB_P50+=("$(echo "$out" | jget 'd["metrics"]["p50_us"]')")
-	NSB_TPS+=("$(echo "$out" | jget 'd["metrics"]["tps"]')")
+	NSB_P50+=("$(echo "$out" | jget .metrics.p50_us)")
+	NSB_TPS+=("$(echo "$out" | jget .metrics.tps)")
 }
 tool_rr() {
 	local out
@@ -63,7 +63,7 @@ tool_rr() {
 nsb_stream() {
 	local out
 	out=$($NSB measure host tcp_stream --lab "$ID" --duration "$DUR" --omit 1 --json)
-	NSB_BPS+=("$(echo "$out" | jget 'd["metrics"]["throughput_bps"]')")
+	NSB_BPS+=("$(echo "$out" | jget .metrics.throughput_bps)")
 }
 tool_stream() {
 	local out pid
@@ -72,7 +72,7 @@ tool_stream() {
 	wait_listen "$INST" 5203
 	out=$(ip netns exec "$VPC" taskset -c $CPU iperf3 -c $ADDR -p 5203 -t "$DUR" -O 1 -J)
 	wait $pid || true
-	IP_BPS+=("$(echo "$out" | jget 'd["end"]["sum_received"]["bits_per_second"]')")
+	IP_BPS+=("$(echo "$out" | jget .end.sum_received.bits_per_second)")
 }
 
 # Counterbalanced (ABBA): whichever runs second in a pair gains a few percent

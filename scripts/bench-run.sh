@@ -15,7 +15,7 @@ GATE=${GATE:-10}
 [ "$(id -u)" -eq 0 ] || { echo "bench-run: needs root" >&2; exit 1; }
 dir=$(mktemp -d /tmp/nsbench-bench-run-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-jget() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "$2"; }
+jget() { jq -r "$1" "$2"; }
 fail=0
 
 if [ "${SKIP_OVERHEAD:-0}" != 1 ]; then
@@ -23,7 +23,7 @@ if [ "${SKIP_OVERHEAD:-0}" != 1 ]; then
 	$NSB run --out "$dir/default" >/dev/null 2>"$dir/default.log"
 	t1=$EPOCHREALTIME
 	f=$(ls "$dir"/default/*.json)
-	measured=$(jget 'd["measured_s"]' "$f")
+	measured=$(jget .measured_s "$f")
 	awk -v a="$t0" -v b="$t1" -v m="$measured" 'BEGIN {
 		w = b - a
 		printf "overhead: default run took %.1f s for %.1f s of measurement: %.1f%% (goal < 15%%)\n", w, m, (w / m - 1) * 100
