@@ -80,7 +80,7 @@ asan:
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all EXTRA_CFLAGS=-Werror
-	$(Q)$(MAKE) --no-print-directory unit valgrind asan integ
+	$(Q)$(MAKE) --no-print-directory unit valgrind asan integ EXTRA_CFLAGS=-Werror
 	@echo "all test suites passed"
 
 # Every script runs; the target fails at the end if any goal was missed.

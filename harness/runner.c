@@ -450,7 +450,7 @@ static int hot_paths(const struct run_config *c, struct lab **labs, json_t *hp, 
 			char why[512], key[64];
 			int ret;
 
-			if (paths[k] == PATH_INTRA_HOST)
+			if (paths[k] == PATH_INTRA_HOST && labs[m]->ntasks < 2)
 				continue;
 			ret = hotpath_probe(labs[m], &labs[m]->tasks[0], paths[k], &c->bo, &doc,
 					    why, sizeof(why));

@@ -163,6 +163,49 @@ static void test_hops_every_mode(void **state)
 	assert_root_unchanged();
 }
 
+/* Task to task on one instance: what each mode really crosses. */
+static void test_intra_host_hops(void **state)
+{
+	static const char *const awsvpc[] = {"t1:eth0", "t2:eth0"};
+	static const char *const bridge[] = {"t1:eth0", "inst:veth-t1", "inst:veth-t2", "t2:eth0"};
+	static const char *const host[] = {"inst:lo"};
+	static const struct {
+		enum lab_mode mode;
+		const char *const *hops;
+		size_t n;
+	} cases[] = {
+		{MODE_AWSVPC, awsvpc, 2},
+		{MODE_BRIDGE, bridge, 4},
+		{MODE_BRIDGE_DYNAMIC, bridge, 4},
+		{MODE_HOST, host, 1},
+	};
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct lab *lab = calloc(1, sizeof(*lab));
+		struct lab_config cfg;
+		json_t *hp;
+
+		lab_config_default(&cfg);
+		assert_int_equal(lab_init(lab, &cfg, "test"), 0);
+		assert_int_equal(lab_plan_task(lab, cases[i].mode, 5201), 0);
+		assert_int_equal(lab_plan_task(lab, cases[i].mode, 5202), 0);
+		assert_int_equal(lab_up(lab), 0);
+		hp = probe(lab, PATH_INTRA_HOST);
+		expect_hops(hp, cases[i].hops, cases[i].n);
+		/* Neither the wire nor, for bridge, ecs0 itself: br_netfilter DNATs on the bridge.
+		 */
+		assert_null(json_object_get(json_object_get(hp, "packets_per_transaction"),
+					    "vpc:vpc0"));
+		assert_null(json_object_get(json_object_get(hp, "packets_per_transaction"),
+					    "inst:ecs0"));
+		json_decref(hp);
+		lab_done(lab);
+	}
+	assert_root_unchanged();
+}
+
 /* A bridge lab measured against host mode's expectation: the run must fail. */
 static void test_wrong_path_caught(void **state)
 {
@@ -344,7 +387,8 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hops_every_mode), cmocka_unit_test(test_wrong_path_caught),
+		cmocka_unit_test(test_hops_every_mode), cmocka_unit_test(test_intra_host_hops),
+		cmocka_unit_test(test_wrong_path_caught),
 		cmocka_unit_test(test_run_quick),	cmocka_unit_test(test_run_unwritable),
 		cmocka_unit_test(test_run_interrupted),
 	};
