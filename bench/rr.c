@@ -54,7 +54,7 @@ int rr_opts_check(const struct rr_opts *o, char *why, size_t len)
 	if (o->req_size < min || o->req_size > RR_MAX_MSG || o->resp_size < min ||
 	    o->resp_size > RR_MAX_MSG) {
 		snprintf(why, len, "request and response sizes must be %u to %u bytes for %s", min,
-			 RR_MAX_MSG, rr_kind_name(o->kind));
+			 (unsigned int)RR_MAX_MSG, rr_kind_name(o->kind));
 		return -EINVAL;
 	}
 	if (!(o->duration_s >= 0.01 && o->duration_s <= 86400)) {
