@@ -104,7 +104,7 @@ struct job {
 	const struct bench_target *t;
 };
 
-static bool is_stream(enum bench_test t)
+bool bench_test_is_stream(enum bench_test t)
 {
 	return t == TEST_TCP_STREAM || t == TEST_TCP_REVERSE || t == TEST_UDP ||
 	       t == TEST_TCP_STREAM_PAR;
@@ -114,7 +114,7 @@ static int server_fn(void *arg, FILE *out)
 {
 	struct job *j = arg;
 
-	if (is_stream(j->test))
+	if (bench_test_is_stream(j->test))
 		return stream_server(j->t->server_bind, j->t->server_port, out);
 	return rr_server(&j->rr, j->t->server_bind, j->t->server_port) ? 1 : 0;
 }
@@ -126,7 +126,7 @@ static int client_fn(void *arg, FILE *out)
 	json_t *doc;
 	int ret;
 
-	if (is_stream(j->test))
+	if (bench_test_is_stream(j->test))
 		return stream_client(&j->stream, j->t->dst_addr, j->t->dst_port, out);
 	ret = rr_client(&j->rr, j->t->dst_addr, j->t->dst_port, &r);
 	doc = rr_result_json(&j->rr, &r);
@@ -219,8 +219,8 @@ static int job_prepare(struct job *j, enum bench_test test, const struct bench_o
 		snprintf(msg, len, "unknown test");
 		return -EINVAL;
 	}
-	return is_stream(test) ? stream_opts_check(&j->stream, msg, len)
-			       : rr_opts_check(&j->rr, msg, len);
+	return bench_test_is_stream(test) ? stream_opts_check(&j->stream, msg, len)
+					  : rr_opts_check(&j->rr, msg, len);
 }
 
 /* One pair's result: {test, mode, path, placement, metrics, iperf|rr}. */
@@ -237,7 +237,7 @@ static int collect(struct job *j, struct endpoint *cli, json_t *res, char *why, 
 		return failf(why, len, t, j->test, -EIO, "client in %s %s without a result",
 			     t->client_ns, how);
 	}
-	if (is_stream(j->test)) {
+	if (bench_test_is_stream(j->test)) {
 		ret = stream_metrics(&j->stream, out, &metrics, msg, sizeof(msg));
 		if (ret)
 			failf(why, len, t, j->test, ret, "client in %s to %s:%u: %s", t->client_ns,
@@ -259,6 +259,13 @@ static int collect(struct job *j, struct endpoint *cli, json_t *res, char *why, 
 		json_object_set_new(res, "metrics", metrics);
 	json_decref(out);
 	return ret;
+}
+
+int bench_check(enum bench_test test, const struct bench_opts *o, char *why, size_t len)
+{
+	struct job j = {.test = test, .stream = o->stream, .rr = o->rr};
+
+	return job_prepare(&j, test, o, why, len);
 }
 
 int bench_run_many(enum bench_test test, const struct bench_opts *o,
@@ -338,7 +345,7 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 		cstarted++;
 	}
 	/* A counted RR run is bounded by its duration too (rr.duration_s). */
-	deadline_ms = is_stream(test)
+	deadline_ms = bench_test_is_stream(test)
 			      ? (jobs[0].stream.duration_s + jobs[0].stream.omit_s) * 1000 + 15000
 			      : (int)((jobs[0].rr.warmup_s + jobs[0].rr.duration_s) * 1000) + 10000;
 	for (unsigned int i = 0; i < n; i++) {
@@ -358,7 +365,7 @@ out:
 		endpoint_free(&cli[i]);
 	for (unsigned int i = 0; i < started; i++) {
 		/* A one-off iperf server ends by itself; an RR server serves until killed. */
-		if (!ret && is_stream(test))
+		if (!ret && bench_test_is_stream(test))
 			endpoint_finish(&srv[i], 3000);
 		endpoint_free(&srv[i]);
 	}

@@ -243,24 +243,13 @@ int measure_main(int argc, char **argv)
 		return cli_usage_error(measure_usage,
 				       "mode none has only the loopback path: its task has no "
 				       "network");
-	if ((test <= TEST_UDP || test == TEST_TCP_STREAM_PAR) && dur_set &&
-	    (duration < 1 || duration != floor(duration)))
+	if (bench_test_is_stream(test) && dur_set && (duration < 1 || duration != floor(duration)))
 		return cli_usage_error(measure_usage,
 				       "--duration %g: libiperf tests take whole seconds",
 				       duration);
 	bo.stream.duration_s = (int)duration;
 	bo.rr.duration_s = duration;
-	if (test <= TEST_UDP || test == TEST_TCP_STREAM_PAR) {
-		bo.stream.udp = test == TEST_UDP;
-		ret = stream_opts_check(&bo.stream, why, sizeof(why));
-	} else {
-		bo.rr.kind = test == TEST_TCP_RR   ? RR_TCP
-			     : test == TEST_UDP_RR ? RR_UDP
-						   : RR_TCP_CRR;
-		if (bo.rr.kind == RR_UDP && bo.rr.timeout_ms == 2000)
-			bo.rr.timeout_ms = 100;
-		ret = rr_opts_check(&bo.rr, why, sizeof(why));
-	}
+	ret = bench_check(test, &bo, why, sizeof(why));
 	if (ret)
 		return cli_usage_error(measure_usage, "%s", why);
 	if (bench_cpus_resolve(&bo.cpus))

@@ -77,15 +77,10 @@ void run_config_full(struct run_config *c)
 	c->preset = "full";
 }
 
-static bool is_stream(enum bench_test t)
-{
-	return t == TEST_TCP_STREAM || t == TEST_TCP_REVERSE || t == TEST_UDP ||
-	       t == TEST_TCP_STREAM_PAR;
-}
-
 static double test_seconds(const struct run_config *c, enum bench_test t)
 {
-	return is_stream(t) ? c->stream_s + c->bo.stream.omit_s : c->rr_s + c->bo.rr.warmup_s;
+	return bench_test_is_stream(t) ? c->stream_s + c->bo.stream.omit_s
+				       : c->rr_s + c->bo.rr.warmup_s;
 }
 
 /* The paths MODE runs: none mode has only loopback, whatever was asked. */
@@ -176,7 +171,7 @@ static void add_cpu(json_t *res, const struct cpu_hook *h, enum bench_test t)
 	json_object_set_new(m, "cpu_user_s", json_real(user));
 	json_object_set_new(m, "cpu_sys_s", json_real(sys));
 	json_object_set_new(m, "cpu_softirq_s", json_real(soft));
-	if (is_stream(t)) {
+	if (bench_test_is_stream(t)) {
 		json_t *end = json_object_get(json_object_get(res, "iperf"), "end");
 		double bytes = num(json_object_get(end, "sum_received"), "bytes");
 
@@ -571,9 +566,10 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 								  "error", err));
 						continue;
 					}
-					*measured += test_seconds(c, test) -
-						     (is_stream(test) ? c->bo.stream.omit_s
-								      : c->bo.rr.warmup_s);
+					*measured +=
+						test_seconds(c, test) -
+						(bench_test_is_stream(test) ? c->bo.stream.omit_s
+									    : c->bo.rr.warmup_s);
 					agg = aggregate(res, n);
 					for (unsigned int q = 0; q < n; q++)
 						json_decref(res[q]);

@@ -3,6 +3,7 @@
 #define NSB_BENCH_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "rr.h"
@@ -51,6 +52,8 @@ struct bench_opts {
 };
 
 const char *bench_test_name(enum bench_test t);
+/* libiperf's tests (stream_opts), as against the request/response engine's (rr_opts). */
+bool bench_test_is_stream(enum bench_test t);
 int bench_test_parse(const char *name, enum bench_test *t);
 const char *bench_placement_name(enum bench_placement p);
 int bench_placement_parse(const char *name, enum bench_placement *p);
@@ -58,6 +61,8 @@ int bench_placement_parse(const char *name, enum bench_placement *p);
 int bench_cpus_resolve(struct bench_cpus *c);
 
 void bench_opts_default(struct bench_opts *o);
+/* -EINVAL with WHY when O's options for TEST are out of range (what bench_run refuses). */
+int bench_check(enum bench_test test, const struct bench_opts *o, char *why, size_t len);
 /*
  * One measurement: the server forked into its namespace, waited for until it
  * listens, the client run with a deadline, both ended by pid. *RESULT gets
