@@ -486,20 +486,6 @@ static int targets_for(struct lab *lab, unsigned int n, enum lab_path p, struct 
 	return 0;
 }
 
-static double plan_seconds(const struct run_config *c, struct lab **labs)
-{
-	double s = 0;
-
-	for (unsigned int i = 0; i < c->nmodes; i++) {
-		enum lab_path paths[PATH_COUNT];
-		unsigned int np = labs[c->modes[i]] ? mode_paths(c, c->modes[i], paths) : 0;
-
-		for (unsigned int t = 0; t < c->ntests; t++)
-			s += np * test_seconds(c, c->tests[t]);
-	}
-	return s * c->reps;
-}
-
 static int run_density(const struct run_config *c, unsigned int n, struct lab **labs, json_t *doc,
 		       json_t *hp, struct progress *prog, double *measured, bool *failed, char *why,
 		       size_t len)
@@ -611,13 +597,7 @@ int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
 	json_object_set_new(doc, "density", json_array());
 	json_object_set_new(doc, "density_limits", json_array());
 	/* Progress over the whole run: every N's plan, assuming every mode builds. */
-	for (unsigned int i = 0; i < c->ntasks_list; i++) {
-		struct lab *all[MODE_COUNT];
-
-		for (int m = 0; m < MODE_COUNT; m++)
-			all[m] = (struct lab *)1;
-		prog.planned_total += plan_seconds(c, all);
-	}
+	prog.planned_total = run_config_seconds(c) * c->ntasks_list;
 	for (unsigned int r = 0; r < c->reps; r++)
 		for (unsigned int i = 0; i < c->nmodes; i++) {
 			enum lab_path paths[PATH_COUNT];

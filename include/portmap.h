@@ -20,8 +20,6 @@ void portmap_close(struct portmap *pm);
 const char *portmap_error(const struct portmap *pm);
 
 int portmap_init(struct portmap *pm, const char *bridge, const char *bridge_cidr);
-int portmap_add(struct portmap *pm, const char *host_addr, uint16_t host_port,
-		const char *task_addr, uint16_t task_port, const char *comment);
 /* The same, queued: portmap_commit() sends what is queued as one batch. */
 int portmap_queue_init(struct portmap *pm, const char *bridge, const char *bridge_cidr);
 int portmap_queue_add(struct portmap *pm, const char *host_addr, uint16_t host_port,

@@ -171,14 +171,6 @@ int portmap_init(struct portmap *pm, const char *bridge, const char *bridge_cidr
 	return ret ? ret : portmap_commit(pm);
 }
 
-int portmap_add(struct portmap *pm, const char *host_addr, uint16_t host_port,
-		const char *task_addr, uint16_t task_port, const char *comment)
-{
-	int ret = portmap_queue_add(pm, host_addr, host_port, task_addr, task_port, comment);
-
-	return ret ? ret : portmap_commit(pm);
-}
-
 int portmap_destroy(struct portmap *pm)
 {
 	return portmap_run(pm, "delete table ip " PORTMAP_TABLE "\n");
