@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: MIT
 #define _GNU_SOURCE
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "clean.h"
 #include "lab.h"
@@ -99,14 +97,10 @@ int clean_all(const char *kind, struct clean_report *r)
 	if (nn > 512)
 		nn = 512;
 	for (size_t i = 0; i < nn; i++) {
-		pid_t pids[256];
-		size_t np = 0;
-
 		if (id_listed(ids, n, names[i]))
 			continue;
-		netns_pids(names[i], pids, 256, &np);
-		for (size_t k = 0; k < np && k < 256; k++)
-			kill(pids[k], SIGKILL);
+		if (netns_kill_all(names[i]) == -ETIMEDOUT)
+			log_warn("processes in namespace %s did not exit after SIGKILL", names[i]);
 		ret = netns_delete(names[i]);
 		if (ret) {
 			r->errors++;

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -355,51 +354,11 @@ unsigned int lab_namespaces(const struct lab *lab, const char **names, unsigned 
 	return n;
 }
 
-/* Gone, or a zombie: a zombie has already left its namespaces. */
-static bool pid_gone(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	int status;
-	FILE *f;
-
-	if (waitpid(pid, &status, WNOHANG) == pid)
-		return true;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return true;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	if (!p || !(p = strrchr(buf, ')')))
-		return true;
-	return p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
-}
-
 /* Endpoints keep a namespace alive after its name is gone: end them first. */
 static void lab_kill_ns(const char *ns)
 {
-	pid_t pids[256];
-	size_t n = 0;
-	struct timespec ts = {0, 1000000};
-
-	if (netns_pids(ns, pids, 256, &n) || n == 0)
-		return;
-	if (n > 256)
-		n = 256;
-	for (size_t i = 0; i < n; i++)
-		if (pids[i] != getpid())
-			kill(pids[i], SIGKILL);
-	for (int tries = 0; tries < 2000; tries++) {
-		bool all = true;
-
-		for (size_t i = 0; i < n; i++)
-			if (pids[i] != getpid() && !pid_gone(pids[i]))
-				all = false;
-		if (all)
-			return;
-		nanosleep(&ts, NULL);
-	}
-	log_warn("processes in namespace %s did not exit after SIGKILL", ns);
+	if (netns_kill_all(ns) == -ETIMEDOUT)
+		log_warn("processes in namespace %s did not exit after SIGKILL", ns);
 }
 
 /*

@@ -14,6 +14,11 @@ int netns_open(const char *name);
 int netns_enter(const char *name, int *saved_fd);
 int netns_leave(int saved_fd);
 int netns_pids(const char *name, pid_t *pids, size_t max, size_t *count);
+/*
+ * SIGKILL, by pid, every process in namespace NAME (never the caller), and wait
+ * up to 2 s until they are gone; -ETIMEDOUT if some are not.
+ */
+int netns_kill_all(const char *name);
 int netns_list(const char *prefix, char (*names)[64], size_t max, size_t *count);
 
 #endif

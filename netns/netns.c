@@ -14,8 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "netns.h"
@@ -237,4 +241,50 @@ int netns_list(const char *prefix, char (*names)[64], size_t max, size_t *count)
 	}
 	closedir(d);
 	return 0;
+}
+
+/* Gone, or a zombie: a zombie has already left its namespaces. */
+static bool pid_gone(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int status;
+	FILE *f;
+
+	if (waitpid(pid, &status, WNOHANG) == pid)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (!p || !(p = strrchr(buf, ')')))
+		return true;
+	return p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
+int netns_kill_all(const char *name)
+{
+	struct timespec ts = {0, 1000000};
+	pid_t pids[256];
+	size_t n = 0;
+
+	if (netns_pids(name, pids, 256, &n) || n == 0)
+		return 0;
+	if (n > 256)
+		n = 256;
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] != getpid())
+			kill(pids[i], SIGKILL);
+	for (int tries = 0; tries < 2000; tries++) {
+		bool all = true;
+
+		for (size_t i = 0; i < n; i++)
+			if (pids[i] != getpid() && !pid_gone(pids[i]))
+				all = false;
+		if (all)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
 }
