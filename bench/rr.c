@@ -243,6 +243,14 @@ static inline bool enough(const struct rr_opts *o, const struct rr_result *r)
 	return o->count && r->transactions + r->lost >= o->count;
 }
 
+/* From now: warm-up (none in a counted run), then the measured duration. */
+static void window(const struct rr_opts *o, uint64_t *start, uint64_t *warm_end, uint64_t *end)
+{
+	*start = now_ns();
+	*warm_end = *start + (o->count ? 0 : (uint64_t)(o->warmup_s * 1e9));
+	*end = *warm_end + (uint64_t)(o->duration_s * 1e9);
+}
+
 static int fail(struct rr_result *r, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -284,9 +292,7 @@ static int client_tcp_rr(const struct rr_opts *o, const struct sockaddr_in *sa, 
 	fd = tcp_connect(sa, o->timeout_ms);
 	if (fd < 0)
 		return fail(r, fd, "connect: %s", strerror(-fd));
-	start = now_ns();
-	warm_end = start + (o->count ? 0 : (uint64_t)(o->warmup_s * 1e9));
-	end = warm_end + (uint64_t)(o->duration_s * 1e9);
+	window(o, &start, &warm_end, &end);
 	for (t0 = start; t0 < end && !enough(o, r); t0 = t1) {
 		ret = send_all(fd, req, o->req_size);
 		if (!ret)
@@ -314,9 +320,7 @@ static int client_tcp_crr(const struct rr_opts *o, const struct sockaddr_in *sa,
 	uint64_t start, end, warm_end, t0, t1;
 	int ret = 0, consecutive = 0;
 
-	start = now_ns();
-	warm_end = start + (o->count ? 0 : (uint64_t)(o->warmup_s * 1e9));
-	end = warm_end + (uint64_t)(o->duration_s * 1e9);
+	window(o, &start, &warm_end, &end);
 	for (t0 = start; t0 < end && !enough(o, r); t0 = now_ns()) {
 		int fd = tcp_connect(sa, o->timeout_ms);
 
@@ -362,9 +366,7 @@ static int client_udp_rr(const struct rr_opts *o, const struct sockaddr_in *sa, 
 		close(fd);
 		return fail(r, err, "connect: %s", strerror(-err));
 	}
-	start = now_ns();
-	warm_end = start + (o->count ? 0 : (uint64_t)(o->warmup_s * 1e9));
-	end = warm_end + (uint64_t)(o->duration_s * 1e9);
+	window(o, &start, &warm_end, &end);
 	for (t0 = start; t0 < end && !enough(o, r); t0 = now_ns()) {
 		uint64_t deadline = t0 + (uint64_t)o->timeout_ms * 1000000ull;
 		bool done = false;
