@@ -48,7 +48,7 @@ nsbench: $(LIB_OBJS) $(CLI_OBJS)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-tests/bin/%: tests/%.c tests/testlib.h $(LIB_OBJS)
+tests/bin/%: tests/%.c tests/testlib.h tests/labtest.h $(LIB_OBJS)
 	@mkdir -p tests/bin
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) $(LDFLAGS) -o $@ $< $(LIB_OBJS) \

@@ -4,7 +4,7 @@
  * plausible numbers, low-rate UDP loses nothing, a server killed half-way is
  * an error within the deadline, and no endpoint process survives.
  */
-#include "testlib.h"
+#include "labtest.h"
 #include <errno.h>
 #include <signal.h>
 #include <time.h>
@@ -13,32 +13,6 @@
 #include "lab.h"
 #include "netns.h"
 #include "path.h"
-
-static struct lab *lab_with(enum lab_mode mode)
-{
-	struct lab *lab = calloc(1, sizeof(*lab));
-	struct lab_config cfg;
-
-	assert_non_null(lab);
-	lab_config_default(&cfg);
-	assert_int_equal(lab_init(lab, &cfg, "test"), 0);
-	assert_int_equal(lab_plan_task(lab, mode, 5201), 0);
-	if (lab_up(lab))
-		print_error("lab_up: %s\n", lab->err);
-	assert_true(lab->up);
-	return lab;
-}
-
-static void lab_done(struct lab *lab)
-{
-	char id[LAB_ID_LEN + 1];
-
-	memcpy(id, lab->id, sizeof(id));
-	assert_int_equal(lab_down(lab, LAB_TEARDOWN_GROUP), 0);
-	lab_free(lab);
-	free(lab);
-	assert_int_equal(tl_leftovers(id), 0);
-}
 
 /* No endpoint left: none of our children, nothing inside the lab's namespaces. */
 static void expect_no_endpoints(const struct lab *lab)
@@ -130,7 +104,7 @@ static void matrix(enum lab_mode mode)
 						TEST_TCP_CRR};
 	enum lab_path paths[] = {PATH_INGRESS, PATH_EGRESS};
 	unsigned int npaths = mode == MODE_NONE ? 1 : 2;
-	struct lab *lab = lab_with(mode);
+	struct lab *lab = tl_lab_with(mode);
 
 	if (mode == MODE_NONE)
 		paths[0] = PATH_LOOPBACK;
@@ -138,7 +112,7 @@ static void matrix(enum lab_mode mode)
 		for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 			run_one(lab, paths[p], tests[i]);
 	run_one(lab, paths[0], TEST_TCP_REVERSE);
-	lab_done(lab);
+	tl_lab_done(lab);
 	assert_root_unchanged();
 }
 
@@ -179,11 +153,11 @@ static void test_none(void **state)
 	(void)state;
 	SKIP_UNLESS_ROOT();
 	matrix(MODE_NONE);
-	lab = lab_with(MODE_NONE);
+	lab = tl_lab_with(MODE_NONE);
 	assert_int_equal(path_target(lab, &lab->tasks[0], NULL, PATH_INGRESS, &t, why, sizeof(why)),
 			 -EINVAL);
 	assert_non_null(strstr(why, "loopback"));
-	lab_done(lab);
+	tl_lab_done(lab);
 }
 
 static double now_s(void)
@@ -216,7 +190,7 @@ static pid_t kill_later(const char *ns, double delay)
 
 static void server_dies(enum bench_test test, const char *expect)
 {
-	struct lab *lab = lab_with(MODE_BRIDGE);
+	struct lab *lab = tl_lab_with(MODE_BRIDGE);
 	struct bench_target t;
 	struct bench_opts o;
 	json_t *res = NULL;
@@ -246,7 +220,7 @@ static void server_dies(enum bench_test test, const char *expect)
 	/* Within the deadline: before the run would have ended by itself. */
 	assert_true(took < 4.0);
 	expect_no_endpoints(lab);
-	lab_done(lab);
+	tl_lab_done(lab);
 }
 
 static void test_server_dies_tcp_rr(void **state)
@@ -287,7 +261,7 @@ static void test_server_cannot_listen(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	lab = lab_with(MODE_AWSVPC);
+	lab = tl_lab_with(MODE_AWSVPC);
 	quick_opts(&o);
 	assert_int_equal(path_target(lab, &lab->tasks[0], NULL, PATH_INGRESS, &t, why, sizeof(why)),
 			 0);
@@ -297,7 +271,7 @@ static void test_server_cannot_listen(void **state)
 	assert_non_null(strstr(why, "did not start listening"));
 	assert_non_null(strstr(why, "exited with status"));
 	expect_no_endpoints(lab);
-	lab_done(lab);
+	tl_lab_done(lab);
 }
 
 int main(void)

@@ -143,8 +143,8 @@ static void test_not_root(void **state)
 	SKIP_UNLESS_ROOT();
 	/* A copy nobody may run, wherever this checkout lives (/root is 0700). */
 	assert_non_null(mkdtemp(dir));
-	snprintf(cmd, sizeof(cmd), "chmod 755 %s && cp " NSBENCH " %s/ && chmod 755 %s/nsbench", dir,
-		 dir, dir);
+	snprintf(cmd, sizeof(cmd), "chmod 755 %s && cp " NSBENCH " %s/ && chmod 755 %s/nsbench",
+		 dir, dir, dir);
 	assert_int_equal(system(cmd), 0);
 	/* As nobody, with no capabilities: a clear reason, nothing else. */
 	snprintf(cmd, sizeof(cmd),

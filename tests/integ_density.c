@@ -4,7 +4,7 @@
  * together: every task reachable, aggregate throughput > 0, the ENI limit
  * where awsvpc stops, and nothing left behind.
  */
-#include "testlib.h"
+#include "labtest.h"
 #include <glob.h>
 
 #include "clean.h"
@@ -23,12 +23,8 @@ static void test_all_tasks_reachable(void **state)
 	SKIP_UNLESS_ROOT();
 	for (size_t m = 0; m < 5; m++)
 		for (unsigned int n = 1; n <= 4; n *= 2) {
-			struct lab *lab = calloc(1, sizeof(*lab));
-			struct lab_config cfg;
-			char id[LAB_ID_LEN + 1];
+			struct lab *lab = tl_lab_new(0);
 
-			lab_config_default(&cfg);
-			assert_int_equal(lab_init(lab, &cfg, "test"), 0);
 			for (unsigned int i = 0; i < n; i++) {
 				uint16_t port = modes[m] == MODE_BRIDGE || modes[m] == MODE_HOST
 							? (uint16_t)(6000 + i)
@@ -49,11 +45,7 @@ static void test_all_tasks_reachable(void **state)
 						    t->id, strerror(-ret));
 				assert_int_equal(ret, 0);
 			}
-			memcpy(id, lab->id, sizeof(id));
-			assert_int_equal(lab_down(lab, LAB_TEARDOWN_GROUP), 0);
-			lab_free(lab);
-			free(lab);
-			assert_int_equal(tl_leftovers(id), 0);
+			tl_lab_done(lab);
 		}
 	assert_root_unchanged();
 }

@@ -4,7 +4,7 @@
  * live lab, teardown leaving nothing, fault injection at every build step,
  * and the root namespace unchanged by all of it.
  */
-#include "testlib.h"
+#include "labtest.h"
 #include <errno.h>
 
 #include "lab.h"
@@ -15,27 +15,9 @@
 
 #define PROBE_MS 2000
 
-static struct lab *lab_new(unsigned int max_enis)
-{
-	struct lab *lab = calloc(1, sizeof(*lab));
-	struct lab_config cfg;
-
-	assert_non_null(lab);
-	lab_config_default(&cfg);
-	cfg.max_enis = max_enis;
-	assert_int_equal(lab_init(lab, &cfg, "test"), 0);
-	return lab;
-}
-
 static void lab_finish(struct lab *lab)
 {
-	char id[LAB_ID_LEN + 1];
-
-	memcpy(id, lab->id, sizeof(id));
-	assert_int_equal(lab_down(lab, LAB_TEARDOWN_GROUP), 0);
-	lab_free(lab);
-	free(lab);
-	assert_int_equal(tl_leftovers(id), 0);
+	tl_lab_done(lab);
 	assert_root_unchanged();
 }
 
@@ -72,7 +54,7 @@ static void test_awsvpc_reachable(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	lab = lab_new(3);
+	lab = tl_lab_new(3);
 	/* Same containerPort twice: awsvpc tasks never conflict. */
 	assert_int_equal(lab_plan_task(lab, MODE_AWSVPC, 5201), 0);
 	assert_int_equal(lab_plan_task(lab, MODE_AWSVPC, 5201), 0);
@@ -115,7 +97,7 @@ static void test_bridge_static_reachable(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	lab = lab_new(0);
+	lab = tl_lab_new(0);
 	assert_int_equal(lab_plan_task(lab, MODE_BRIDGE, 8080), 0);
 	assert_int_equal(lab_plan_task(lab, MODE_BRIDGE, 8081), 0);
 	up(lab);
@@ -141,7 +123,7 @@ static void test_bridge_dynamic_reachable(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	lab = lab_new(0);
+	lab = tl_lab_new(0);
 	/* Same containerPort: dynamic mapping gives them distinct hostPorts. */
 	assert_int_equal(lab_plan_task(lab, MODE_BRIDGE_DYNAMIC, 80), 0);
 	assert_int_equal(lab_plan_task(lab, MODE_BRIDGE_DYNAMIC, 80), 0);
@@ -164,7 +146,7 @@ static void test_host_reachable(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	lab = lab_new(0);
+	lab = tl_lab_new(0);
 	assert_int_equal(lab_plan_task(lab, MODE_HOST, 5201), 0);
 	up(lab);
 	expect_reachable(lab);
@@ -186,7 +168,7 @@ static void test_none_isolated(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	lab = lab_new(0);
+	lab = tl_lab_new(0);
 	assert_int_equal(lab_plan_task(lab, MODE_NONE, 5201), 0);
 	up(lab);
 	/* Loopback works inside the task. */
@@ -215,7 +197,7 @@ static void test_live_conflicts_create_nothing(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	lab = lab_new(3);
+	lab = tl_lab_new(3);
 	assert_int_equal(lab_plan_task(lab, MODE_BRIDGE, 5201), 0);
 	assert_int_equal(lab_plan_task(lab, MODE_AWSVPC, 5201), 0);
 	assert_int_equal(lab_plan_task(lab, MODE_AWSVPC, 5201), 0);
@@ -235,7 +217,7 @@ static void test_live_conflicts_create_nothing(void **state)
 /* Fail at every step of a build in turn: each must leave nothing behind. */
 static void fault_every_step(enum lab_mode mode)
 {
-	struct lab *lab = lab_new(0);
+	struct lab *lab = tl_lab_new(0);
 	unsigned int steps;
 
 	assert_int_equal(lab_plan_task(lab, mode, 5201), 0);
@@ -246,7 +228,7 @@ static void fault_every_step(enum lab_mode mode)
 	for (unsigned int k = 0; k < steps; k++) {
 		char id[LAB_ID_LEN + 1];
 
-		lab = lab_new(0);
+		lab = tl_lab_new(0);
 		lab->fail_after = (int)k;
 		assert_int_equal(lab_plan_task(lab, mode, 5201), 0);
 		assert_int_equal(lab_plan_task(lab, mode, 5202), 0);
@@ -285,8 +267,8 @@ static void test_two_labs_coexist(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	a = lab_new(0);
-	b = lab_new(0);
+	a = tl_lab_new(0);
+	b = tl_lab_new(0);
 	assert_int_equal(lab_plan_task(a, MODE_BRIDGE, 5201), 0);
 	assert_int_equal(lab_plan_task(b, MODE_BRIDGE, 5201), 0);
 	up(a);
@@ -303,7 +285,7 @@ static void teardown_with(enum lab_teardown how)
 	struct lab *lab;
 	char id[LAB_ID_LEN + 1];
 
-	lab = lab_new(0);
+	lab = tl_lab_new(0);
 	assert_int_equal(lab_plan_task(lab, MODE_BRIDGE, 5201), 0);
 	assert_int_equal(lab_plan_task(lab, MODE_AWSVPC, 5201), 0);
 	assert_int_equal(lab_plan_task(lab, MODE_NONE, 5201), 0);
@@ -341,7 +323,7 @@ static void test_teardown_group_takes_all_links(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	lab = lab_new(0);
+	lab = tl_lab_new(0);
 	assert_int_equal(lab_plan_task(lab, MODE_BRIDGE, 5201), 0);
 	assert_int_equal(lab_plan_task(lab, MODE_AWSVPC, 5201), 0);
 	up(lab);

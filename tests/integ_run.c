@@ -5,7 +5,7 @@
  * sane results file and leaving nothing behind, an unwritable output
  * directory refused up front, and an interrupted run writing nothing.
  */
-#include "testlib.h"
+#include "labtest.h"
 #include <errno.h>
 #include <glob.h>
 #include <signal.h>
@@ -17,29 +17,6 @@
 #include "results.h"
 
 static char dir[] = "/tmp/nsbench-run-XXXXXX";
-
-static struct lab *lab_with(enum lab_mode mode)
-{
-	struct lab *lab = calloc(1, sizeof(*lab));
-	struct lab_config cfg;
-
-	lab_config_default(&cfg);
-	assert_int_equal(lab_init(lab, &cfg, "test"), 0);
-	assert_int_equal(lab_plan_task(lab, mode, 5201), 0);
-	assert_int_equal(lab_up(lab), 0);
-	return lab;
-}
-
-static void lab_done(struct lab *lab)
-{
-	char id[LAB_ID_LEN + 1];
-
-	memcpy(id, lab->id, sizeof(id));
-	lab_down(lab, LAB_TEARDOWN_GROUP);
-	lab_free(lab);
-	free(lab);
-	assert_int_equal(tl_leftovers(id), 0);
-}
 
 static void expect_hops(json_t *hp, const char *const *want, size_t n)
 {
@@ -116,7 +93,7 @@ static void test_hops_every_mode(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	lab = lab_with(MODE_AWSVPC);
+	lab = tl_lab_with(MODE_AWSVPC);
 	hp = probe(lab, PATH_INGRESS);
 	expect_hops(hp, awsvpc, 3);
 	/* The macvlan takes the frames before the instance's IP layer. */
@@ -126,10 +103,10 @@ static void test_hops_every_mode(void **state)
 	hp = probe(lab, PATH_EGRESS);
 	expect_hops(hp, awsvpc_out, 3);
 	json_decref(hp);
-	lab_done(lab);
+	tl_lab_done(lab);
 
 	for (int m = MODE_BRIDGE; m <= MODE_BRIDGE_DYNAMIC; m++) {
-		lab = lab_with((enum lab_mode)m);
+		lab = tl_lab_with((enum lab_mode)m);
 		hp = probe(lab, PATH_INGRESS);
 		expect_hops(hp, bridge, 5);
 		/* The instance routes every packet, and the forward rule counts each request. */
@@ -144,22 +121,22 @@ static void test_hops_every_mode(void **state)
 		assert_true(nft_of(hp, "from-bridge") >= HOTPATH_TRANSACTIONS);
 		assert_true(nft_of(hp, "egress") == 1);
 		json_decref(hp);
-		lab_done(lab);
+		tl_lab_done(lab);
 	}
 
-	lab = lab_with(MODE_HOST);
+	lab = tl_lab_with(MODE_HOST);
 	hp = probe(lab, PATH_INGRESS);
 	expect_hops(hp, host, 2);
 	assert_true(snmp_of(hp, "inst", "ip_in_receives") >= HOTPATH_TRANSACTIONS);
 	assert_true(snmp_of(hp, "inst", "ip_forw_datagrams") == 0);
 	json_decref(hp);
-	lab_done(lab);
+	tl_lab_done(lab);
 
-	lab = lab_with(MODE_NONE);
+	lab = tl_lab_with(MODE_NONE);
 	hp = probe(lab, PATH_LOOPBACK);
 	expect_hops(hp, none, 1);
 	json_decref(hp);
-	lab_done(lab);
+	tl_lab_done(lab);
 	assert_root_unchanged();
 }
 
@@ -183,25 +160,22 @@ static void test_intra_host_hops(void **state)
 	(void)state;
 	SKIP_UNLESS_ROOT();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct lab *lab = calloc(1, sizeof(*lab));
-		struct lab_config cfg;
+		struct lab *lab = tl_lab_new(0);
 		json_t *hp;
 
-		lab_config_default(&cfg);
-		assert_int_equal(lab_init(lab, &cfg, "test"), 0);
 		assert_int_equal(lab_plan_task(lab, cases[i].mode, 5201), 0);
 		assert_int_equal(lab_plan_task(lab, cases[i].mode, 5202), 0);
 		assert_int_equal(lab_up(lab), 0);
 		hp = probe(lab, PATH_INTRA_HOST);
 		expect_hops(hp, cases[i].hops, cases[i].n);
-		/* Neither the wire nor, for bridge, ecs0 itself: br_netfilter DNATs on the bridge.
-		 */
+		/* Neither the wire nor, for bridge, ecs0 itself (br_netfilter DNATs on the
+		 * bridge). */
 		assert_null(json_object_get(json_object_get(hp, "packets_per_transaction"),
 					    "vpc:vpc0"));
 		assert_null(json_object_get(json_object_get(hp, "packets_per_transaction"),
 					    "inst:ecs0"));
 		json_decref(hp);
-		lab_done(lab);
+		tl_lab_done(lab);
 	}
 	assert_root_unchanged();
 }
@@ -214,7 +188,7 @@ static void test_wrong_path_caught(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	lab = lab_with(MODE_BRIDGE);
+	lab = tl_lab_with(MODE_BRIDGE);
 	hp = probe(lab, PATH_INGRESS);
 	assert_true(json_is_true(json_object_get(hp, "ok")));
 	/* The same measurement held against host mode's path, and against egress order. */
@@ -241,7 +215,7 @@ static void test_wrong_path_caught(void **state)
 	}
 	assert_false(json_is_true(json_object_get(hp, "ok")));
 	json_decref(hp);
-	lab_done(lab);
+	tl_lab_done(lab);
 }
 
 static char *files_in(const char *d, size_t *n)
@@ -387,10 +361,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hops_every_mode), cmocka_unit_test(test_intra_host_hops),
-		cmocka_unit_test(test_wrong_path_caught),
-		cmocka_unit_test(test_run_quick),	cmocka_unit_test(test_run_unwritable),
-		cmocka_unit_test(test_run_interrupted),
+		cmocka_unit_test(test_hops_every_mode),	  cmocka_unit_test(test_intra_host_hops),
+		cmocka_unit_test(test_wrong_path_caught), cmocka_unit_test(test_run_quick),
+		cmocka_unit_test(test_run_unwritable),	  cmocka_unit_test(test_run_interrupted),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

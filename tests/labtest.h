@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* Labs for the integration tests: made, checked up, and removed without a trace. */
+#ifndef NSB_LABTEST_H
+#define NSB_LABTEST_H
+
+#include "testlib.h"
+#include "lab.h"
+
+/* Planned, not built: add tasks, then lab_up(). */
+static inline struct lab *tl_lab_new(unsigned int max_enis)
+{
+	struct lab *lab = calloc(1, sizeof(*lab));
+	struct lab_config cfg;
+
+	assert_non_null(lab);
+	lab_config_default(&cfg);
+	cfg.max_enis = max_enis;
+	assert_int_equal(lab_init(lab, &cfg, "test"), 0);
+	return lab;
+}
+
+/* Built, with one task of MODE on port 5201. */
+static inline struct lab *tl_lab_with(enum lab_mode mode)
+{
+	struct lab *lab = tl_lab_new(0);
+
+	assert_int_equal(lab_plan_task(lab, mode, 5201), 0);
+	if (lab_up(lab))
+		print_error("lab_up: %s\n", lab->err);
+	assert_true(lab->up);
+	return lab;
+}
+
+/* Torn down (which must succeed), freed, and nothing of it left. */
+static inline void tl_lab_done(struct lab *lab)
+{
+	char id[LAB_ID_LEN + 1];
+
+	memcpy(id, lab->id, sizeof(id));
+	assert_int_equal(lab_down(lab, LAB_TEARDOWN_GROUP), 0);
+	lab_free(lab);
+	free(lab);
+	assert_int_equal(tl_leftovers(id), 0);
+}
+
+#endif
