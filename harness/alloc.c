@@ -224,3 +224,19 @@ int parse_seconds(const char *text, double min, double max, double *out)
 	*out = v;
 	return 0;
 }
+
+int parse_csv(const char *text, int (*item)(const char *tok, void *arg), void *arg)
+{
+	char buf[1024], *save = NULL, *tok;
+	size_t len;
+	int ret;
+
+	if (!text || !*text || (len = strlen(text)) >= sizeof(buf) || text[0] == ',' ||
+	    text[len - 1] == ',' || strstr(text, ",,"))
+		return -EINVAL;
+	memcpy(buf, text, len + 1);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if ((ret = item(tok, arg)))
+			return ret;
+	return 0;
+}

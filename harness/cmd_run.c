@@ -31,27 +31,35 @@ static const char run_usage[] =
 	"(aggregate and per-task throughput, latency, setup time per task); a list\n"
 	"sweeps: --tasks 1,2,4,8,16,32. --max-enis N stops awsvpc where ECS would.\n";
 
+struct list {
+	int (*parse)(const char *, int *);
+	int *out;
+	unsigned int max, n;
+};
+
+/* Each item once. */
+static int list_item(const char *tok, void *arg)
+{
+	struct list *l = arg;
+	int v;
+
+	if (l->n >= l->max || l->parse(tok, &v))
+		return -EINVAL;
+	for (unsigned int i = 0; i < l->n; i++)
+		if (l->out[i] == v)
+			return -EINVAL;
+	l->out[l->n++] = v;
+	return 0;
+}
+
 static int parse_list(const char *text, int (*parse)(const char *, int *), int *out,
 		      unsigned int max, unsigned int *n)
 {
-	char buf[512], *save = NULL, *tok;
+	struct list l = {parse, out, max, 0};
+	int ret = parse_csv(text, list_item, &l);
 
-	if (strlen(text) >= sizeof(buf) || !*text || strstr(text, ",,") || text[0] == ',' ||
-	    text[strlen(text) - 1] == ',')
-		return -EINVAL;
-	strcpy(buf, text);
-	*n = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int v;
-
-		if (*n >= max || parse(tok, &v))
-			return -EINVAL;
-		for (unsigned int i = 0; i < *n; i++)
-			if (out[i] == v)
-				return -EINVAL;
-		out[(*n)++] = v;
-	}
-	return 0;
+	*n = l.n;
+	return ret;
 }
 
 static int p_mode(const char *s, int *v)

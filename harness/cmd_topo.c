@@ -76,22 +76,28 @@ static void print_lab_text(json_t *doc, FILE *f)
 	}
 }
 
+struct port_list {
+	uint16_t *ports;
+	unsigned int max, n;
+};
+
+static int port_item(const char *tok, void *arg)
+{
+	struct port_list *l = arg;
+
+	if (l->n >= l->max || parse_port(tok, &l->ports[l->n]))
+		return -EINVAL;
+	l->n++;
+	return 0;
+}
+
 static int parse_ports(const char *text, uint16_t *ports, unsigned int max, unsigned int *n)
 {
-	char buf[1024], *save = NULL, *tok;
+	struct port_list l = {ports, max, 0};
+	int ret = parse_csv(text, port_item, &l);
 
-	if (strlen(text) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, text);
-	*n = 0;
-	if (buf[0] == ',' || strstr(buf, ",,") || buf[strlen(buf) - 1] == ',')
-		return -EINVAL;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (*n >= max || parse_port(tok, &ports[*n]))
-			return -EINVAL;
-		(*n)++;
-	}
-	return *n ? 0 : -EINVAL;
+	*n = l.n;
+	return ret;
 }
 
 static int topo_up(int argc, char **argv)

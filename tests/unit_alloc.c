@@ -152,13 +152,44 @@ static void test_parse_uint_port(void **state)
 	assert_int_equal(parse_port("http", &p), -EINVAL);
 }
 
+static int count_item(const char *tok, void *arg)
+{
+	if (!strcmp(tok, "bad"))
+		return -ERANGE;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void test_parse_csv(void **state)
+{
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(parse_csv("a,b,c", count_item, &n), 0);
+	assert_int_equal(n, 3);
+	n = 0;
+	assert_int_equal(parse_csv("a", count_item, &n), 0);
+	assert_int_equal(n, 1);
+	/* Empty items are refused before any item is looked at. */
+	n = 0;
+	assert_int_equal(parse_csv("a,,b", count_item, &n), -EINVAL);
+	assert_int_equal(parse_csv(",a", count_item, &n), -EINVAL);
+	assert_int_equal(parse_csv("a,", count_item, &n), -EINVAL);
+	assert_int_equal(parse_csv("", count_item, &n), -EINVAL);
+	assert_int_equal(parse_csv(NULL, count_item, &n), -EINVAL);
+	assert_int_equal(n, 0);
+	/* The item's error stops the walk. */
+	assert_int_equal(parse_csv("a,bad,c", count_item, &n), -ERANGE);
+	assert_int_equal(n, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ip4_net_parse),	cmocka_unit_test(test_ip4_net_host),
 		cmocka_unit_test(test_port_claim),	cmocka_unit_test(test_port_alloc),
 		cmocka_unit_test(test_port_table_full), cmocka_unit_test(test_port_range_parse),
-		cmocka_unit_test(test_parse_uint_port),
+		cmocka_unit_test(test_parse_uint_port), cmocka_unit_test(test_parse_csv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
