@@ -54,7 +54,8 @@ int cli_usage_error(const char *usage, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int has_cap(unsigned int cap)
+/* The effective capability set, from /proc/self/status (0 when unreadable). */
+static unsigned long long cap_effective(void)
 {
 	char line[256];
 	unsigned long long eff = 0;
@@ -66,13 +67,14 @@ static int has_cap(unsigned int cap)
 		if (sscanf(line, "CapEff: %llx", &eff) == 1)
 			break;
 	fclose(f);
-	return (eff >> cap) & 1;
+	return eff;
 }
 
 int cli_need_privileges(void)
 {
 	/* CAP_NET_ADMIN = 12 for links and nftables, CAP_SYS_ADMIN = 21 for setns and mounts. */
-	int net = has_cap(12), sys = has_cap(21);
+	unsigned long long eff = cap_effective();
+	int net = (eff >> 12) & 1, sys = (eff >> 21) & 1;
 
 	if (net && sys)
 		return 0;
