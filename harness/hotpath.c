@@ -180,6 +180,22 @@ json_t *hotpath_expected(const struct lab *lab, const struct lab_task *task, enu
 	return hops;
 }
 
+/* The lab's interfaces as "role:ifname", in the order a packet from the VPC meets them. */
+static json_t *lab_hop_order(const struct lab *lab)
+{
+	json_t *lab_doc = lab_describe(lab), *order = json_array(), *v;
+	char hop[48];
+	size_t i;
+
+	json_array_foreach(json_object_get(lab_doc, "interfaces"), i, v) {
+		snprintf(hop, sizeof(hop), "%s:%s", json_string_value(json_object_get(v, "role")),
+			 json_string_value(json_object_get(v, "name")));
+		json_array_append_new(order, json_string(hop));
+	}
+	json_decref(lab_doc);
+	return order;
+}
+
 /* Position of "role:ifname" along the ingress direction; unknown ones go last. */
 static int rank_of(json_t *order, const char *hop)
 {
@@ -390,22 +406,7 @@ int hotpath_probe(struct lab *lab, struct lab_task *task, enum lab_path p,
 
 	/* Ingress order of the lab's interfaces: the order packets meet them. */
 	/* Task to task, the expected list is the order; otherwise the lab's, from the VPC in. */
-	order = p == PATH_INTRA_HOST ? hotpath_expected(lab, task, p) : json_array();
-	{
-		json_t *lab_doc = lab_describe(lab), *v;
-		size_t i;
-		char hop[48];
-
-		json_array_foreach(p == PATH_INTRA_HOST ? NULL
-							: json_object_get(lab_doc, "interfaces"),
-				   i, v) {
-			snprintf(hop, sizeof(hop), "%s:%s",
-				 json_string_value(json_object_get(v, "role")),
-				 json_string_value(json_object_get(v, "name")));
-			json_array_append_new(order, json_string(hop));
-		}
-		json_decref(lab_doc);
-	}
+	order = p == PATH_INTRA_HOST ? hotpath_expected(lab, task, p) : lab_hop_order(lab);
 	for (unsigned int i = 0; i < h.nns; i++) {
 		struct hp_ns *hn = &h.ns[i];
 
