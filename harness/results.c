@@ -273,6 +273,10 @@ int results_load(const char *file, json_t **out, char *why, size_t len)
 		ret = need(doc, "config", JSON_OBJECT, "top level", why, len);
 	if (!ret)
 		ret = need(doc, "results", JSON_ARRAY, "top level", why, len);
+	if (!ret && json_array_size(json_object_get(doc, "results")) == 0) {
+		snprintf(why, len, "no results: the run measured nothing");
+		ret = -EPROTO;
+	}
 	json_array_foreach(json_object_get(doc, "results"), i, e) {
 		char where[48];
 

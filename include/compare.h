@@ -3,25 +3,43 @@
 #define NSB_COMPARE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 
-#define COMPARE_ALPHA 0.05
+#define COMPARE_MAX_FILES 16
 
 enum compare_format { FMT_TEXT, FMT_CSV, FMT_MARKDOWN };
 
+struct compare_opts {
+	double margin_pct; /* --equivalence */
+	bool drop_noisy;   /* leave out repetitions flagged as measured under interference */
+};
+
+void compare_opts_default(struct compare_opts *o);
+
 /*
- * One row per (mode, path, test, metric) of the first document, with each
- * document's median, min, max and the change against the first, a Welch
- * t-test over the repetitions (p_value; p_adjusted after Holm-Bonferroni over
- * all the metrics of that pair of files), and a verdict from p_adjusted:
- * "faster", "slower", "no significant change", "not testable" (fewer than 2
- * repetitions) or "missing".
+ * One row per (mode, path, test, metric) of the first document; per file its
+ * median, min, max and n, and for every file after the first its effect
+ * against the first: ratio (B/A of geometric means) with ci95_low/ci95_high,
+ * p_value, and for the headline metrics q_value (Benjamini-Hochberg over the
+ * headline metrics of that pair of files) and a verdict: "faster", "slower",
+ * "unchanged", "inconclusive" (with reps_needed, or why), "missing"; other
+ * metrics say "descriptive". Rows with *_vs_host lead when the files come
+ * from different machines.
  */
-json_t *compare_rows(json_t **docs, size_t n);
+json_t *compare_rows(json_t **docs, size_t n, const struct compare_opts *o);
+/* Hostname, CPU model or CPU count differ between the first file and another. */
+bool compare_hosts_differ(json_t **docs, size_t n);
+/* The headline metrics of comparison K (A against file K) and how many changed. */
+void compare_family(json_t *rows, size_t k, size_t *members, size_t *discoveries);
 /* Configuration keys whose values differ from the first document's, as text. */
 void compare_config_diff(json_t **docs, const char **names, size_t n, FILE *warn);
-/* The largest significant regression, in percent (0 when there is none). */
-double compare_worst_regression(json_t *rows);
-void compare_print(json_t *rows, const char **names, size_t n, enum compare_format fmt, FILE *f);
+/*
+ * The largest estimated loss, in percent, among the rows decided "slower"
+ * (only the *_vs_host rows when RATIOS_ONLY); 0 when there is none.
+ */
+double compare_worst_regression(json_t *rows, bool ratios_only);
+void compare_print(json_t *rows, json_t **docs, const char **names, size_t n,
+		   const struct compare_opts *o, enum compare_format fmt, FILE *f);
 
 #endif
