@@ -54,6 +54,9 @@ tests/bin/%: tests/%.c tests/testlib.h tests/labtest.h $(LIB_OBJS)
 	$(Q)$(CC) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) $(LDFLAGS) -o $@ $< $(LIB_OBJS) \
 		$(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
+# compare's CSV is read back by a real CSV parser.
+tests/bin/unit_compare: LDLIBS += -lcsv
+
 # The default benchmark of every mode; `sudo make run`.
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -18,6 +18,7 @@ static const char run_usage[] =
 	"                   [--streams N] [--cpu same|split|free] [--out DIR]\n"
 	"                   [--tasks N[,N...]] [--max-enis N] [--security-group] [--no-hot-path]\n"
 	"                   [--shape-wire BPS] [--json]\n"
+	"                   [--target PCT [--max-reps N] [--max-time S]]\n"
 	"Default: every mode (awsvpc, bridge, bridge-dynamic, host, none), path ingress,\n"
 	"tests tcp_stream, tcp_reverse, udp (1 Gbit/s), tcp_rr, tcp_crr, 3 repetitions,\n"
 	"libiperf tests 2 s and request/response tests 1 s each: about two minutes.\n"
@@ -29,7 +30,12 @@ static const char run_usage[] =
 	"(vpc0) of every lab: a known slowdown, for checking that compare notices.\n"
 	"--tasks N puts N tasks on the instance in each mode and drives them together\n"
 	"(aggregate and per-task throughput, latency, setup time per task); a list\n"
-	"sweeps: --tasks 1,2,4,8,16,32. --max-enis N stops awsvpc where ECS would.\n";
+	"sweeps: --tasks 1,2,4,8,16,32. --max-enis N stops awsvpc where ECS would.\n"
+	"--target PCT repeats (every mode each round) until the 95% interval of every\n"
+	"headline metric (throughput, tps, p50, p99 and their ratios to host) is within\n"
+	"PCT percent of its value, or --max-reps (default 20) or --max-time seconds\n"
+	"(default 600) runs out; --reps is then the minimum. Each result records the\n"
+	"repetitions taken and whether the target was met.\n";
 
 struct list {
 	int (*parse)(const char *, int *);
@@ -119,6 +125,9 @@ int run_main(int argc, char **argv)
 		{"max-enis", required_argument, NULL, 'E'},
 		{"security-group", no_argument, NULL, 'G'},
 		{"json", no_argument, NULL, 'j'},
+		{"target", required_argument, NULL, 'g'},
+		{"max-reps", required_argument, NULL, 'M'},
+		{"max-time", required_argument, NULL, 'X'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -126,6 +135,7 @@ int run_main(int argc, char **argv)
 	const char *modes = NULL, *paths = NULL, *tests = NULL, *out_dir = NULL;
 	const char *reps = NULL, *dur = NULL, *rrdur = NULL, *rate = NULL, *streams = NULL;
 	const char *cpu = NULL, *shape = NULL, *tasks_arg = NULL, *enis = NULL;
+	const char *target = NULL, *max_reps = NULL, *max_time = NULL;
 	bool json = false, no_hot = false, cfg_sg = false;
 	int preset = 0, c, ret;
 	unsigned long n;
@@ -189,6 +199,15 @@ int run_main(int argc, char **argv)
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'g':
+			target = optarg;
+			break;
+		case 'M':
+			max_reps = optarg;
+			break;
+		case 'X':
+			max_time = optarg;
 			break;
 		case 'h':
 			fputs(run_usage, stdout);
@@ -262,6 +281,24 @@ int run_main(int argc, char **argv)
 			return cli_usage_error(run_usage, "--max-enis '%s': 1 to 1000", enis);
 		cfg.max_enis = (unsigned int)n;
 	}
+	if (target && parse_seconds(target, 0.1, 100, &cfg.target_pct))
+		return cli_usage_error(run_usage, "--target '%s': a percentage, 0.1 to 100",
+				       target);
+	if ((max_reps || max_time) && !target)
+		return cli_usage_error(run_usage, "--max-reps and --max-time are --target's budget");
+	if (max_reps) {
+		if (parse_uint(max_reps, 2, 1000, &n))
+			return cli_usage_error(run_usage, "--max-reps '%s': 2 to 1000", max_reps);
+		cfg.max_reps = (unsigned int)n;
+	}
+	if (max_time && parse_seconds(max_time, 1, 86400, &cfg.max_time_s))
+		return cli_usage_error(run_usage, "--max-time '%s': seconds, 1 to 86400",
+				       max_time);
+	if (target && cfg.reps < 2)
+		cfg.reps = 2;
+	if (target && cfg.max_reps < cfg.reps)
+		return cli_usage_error(run_usage, "--max-reps %u is below --reps %u", cfg.max_reps,
+				       cfg.reps);
 	if (out_dir)
 		cfg.out_dir = out_dir;
 	cfg.hot_path = !no_hot;
@@ -276,11 +313,12 @@ int run_main(int argc, char **argv)
 
 	cli_install_signals();
 	fprintf(stderr,
-		"nsbench: %u mode(s) x %u path(s) x %u test(s) x %u repetition(s)%s, "
-		"about %.0f s of measurement\n",
-		cfg.nmodes, cfg.npaths, cfg.ntests, cfg.reps,
+		"nsbench: %u mode(s) x %u path(s) x %u test(s) x %u repetition(s)%s%s, "
+		"about %.0f s of measurement%s\n",
+		cfg.nmodes, cfg.npaths, cfg.ntests, cfg.reps, cfg.target_pct > 0 ? " or more" : "",
 		cfg.ntasks_list > 1 ? " x task counts" : "",
-		run_config_seconds(&cfg) * cfg.ntasks_list);
+		run_config_seconds(&cfg) * cfg.ntasks_list,
+		cfg.target_pct > 0 ? " before --target adds repetitions" : "");
 	ret = runner_run(&cfg, &doc, why, sizeof(why));
 	if (ret) {
 		log_err("run: %s%s", why,

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,12 @@
 #include "counters.h"
 #include "hotpath.h"
 #include "log.h"
+#include "noise.h"
 #include "results.h"
 #include "rt.h"
 #include "runner.h"
 #include "summary.h"
+#include "verdict.h"
 
 static const enum bench_test default_tests[] = {TEST_TCP_STREAM, TEST_TCP_REVERSE, TEST_UDP,
 						TEST_TCP_RR, TEST_TCP_CRR};
@@ -34,6 +37,8 @@ void run_config_default(struct run_config *c)
 	for (size_t i = 0; i < sizeof(default_tests) / sizeof(default_tests[0]); i++)
 		c->tests[c->ntests++] = default_tests[i];
 	c->reps = 3;
+	c->max_reps = 20;
+	c->max_time_s = 600;
 	c->tasks_list[0] = 1;
 	c->ntasks_list = 1;
 	c->stream_s = 2;
@@ -138,6 +143,11 @@ json_t *run_config_json(const struct run_config *c)
 			"hot_path", c->hot_path, "order", "repetition-major", "tasks", tasks,
 			"max_enis", (int)c->max_enis);
 	json_object_set_new(doc, "security_group", json_boolean(c->security_group));
+	if (c->target_pct > 0)
+		json_object_set_new(doc, "target", json_pack("{s:f, s:i, s:i, s:f}", "pct",
+							     c->target_pct, "min_reps", (int)c->reps,
+							     "max_reps", (int)c->max_reps,
+							     "max_time_s", c->max_time_s));
 	return doc;
 }
 
@@ -258,6 +268,9 @@ static void progress_show(struct progress *p, const char *what)
 	double el = now_s() - p->t0;
 	double rate = p->planned_done > 0 ? el / p->planned_done : 1.0;
 	double left = (p->planned_total - p->planned_done) * rate;
+
+	if (left < 0)
+		left = 0;
 
 	if (p->tty)
 		fprintf(stderr, "\r\033[K[%u/%u] %s  %02d:%02d left", p->done + 1, p->total, what,
@@ -469,6 +482,60 @@ static int hot_paths(const struct run_config *c, struct lab **labs, json_t *hp, 
 	return 0;
 }
 
+static json_t *noise_json(const struct noise *n)
+{
+	return json_pack("{s:f, s:f, s:f, s:b}", "steal_pct", n->steal_pct, "outside_pct",
+			 n->outside_pct, "load1", n->load1, "noisy", n->noisy);
+}
+
+/* The metrics whose intervals --target narrows: what compare decides on. */
+static const char *const headline[] = {"throughput_bps", "tps",		"p50_us",
+				       "p99_us",	 "throughput_vs_host", "tps_vs_host",
+				       "p50_vs_host",	 "p99_vs_host"};
+
+/*
+ * Every entry of N tasks has each headline metric's 95% interval within
+ * PCT of its value. With RECORD, each entry says so in "target".
+ */
+static bool target_check(json_t *doc, unsigned int n, double pct, bool record)
+{
+	bool all = true;
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
+		const char *widest = NULL;
+		double worst = 0, v[256];
+		bool met = true;
+
+		if (results_entry_ntasks(e) != n)
+			continue;
+		for (size_t k = 0; k < sizeof(headline) / sizeof(headline[0]); k++) {
+			size_t cnt = results_rep_values(e, headline[k], v, 256);
+			double hw = verdict_halfwidth_pct(v, cnt);
+
+			if (cnt == 0)
+				continue;
+			if (hw < 0 && cnt < 2)
+				hw = INFINITY;
+			if (hw > worst || !widest) {
+				worst = hw < 0 ? 0 : hw;
+				widest = headline[k];
+			}
+			met &= hw <= pct;
+		}
+		all &= met;
+		if (record && widest)
+			json_object_set_new(e, "target",
+					    json_pack("{s:f, s:b, s:s, s:f, s:i}", "pct", pct, "met",
+						      met, "widest_metric", widest,
+						      "widest_halfwidth_pct",
+						      isfinite(worst) ? worst : -1, "reps",
+						      (int)json_array_size(json_object_get(e, "reps"))));
+	}
+	return all;
+}
+
 /* All the N tasks' targets for one path: task i, and its peer for intra-host. */
 static int targets_for(struct lab *lab, unsigned int n, enum lab_path p, struct bench_target *t,
 		       char *why, size_t len)
@@ -492,8 +559,21 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 {
 	static struct bench_target targets[LAB_MAX_TASKS];
 	static json_t *res[LAB_MAX_TASKS];
+	unsigned int max_reps = c->target_pct > 0 ? c->max_reps : c->reps;
+	double t0 = now_s();
 
-	for (unsigned int r = 0; r < c->reps; r++) {
+	for (unsigned int r = 0; r < max_reps; r++) {
+		/* --target: stop once every headline interval is narrow enough, or the budget ends. */
+		if (c->target_pct > 0 && r >= c->reps) {
+			add_host_ratios(doc);
+			if (target_check(doc, n, c->target_pct, false))
+				break;
+			if (now_s() - t0 >= c->max_time_s) {
+				log_info("--max-time %.0f s reached after %u repetitions",
+					 c->max_time_s, r);
+				break;
+			}
+		}
 		for (unsigned int i = 0; i < c->nmodes; i++) {
 			enum lab_mode m = c->modes[i];
 			enum lab_path paths[PATH_COUNT];
@@ -508,13 +588,17 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 					enum bench_test test = c->tests[t];
 					struct bench_opts bo = c->bo;
 					struct cpu_hook cpu;
+					struct noise_mark mark;
+					struct noise noise;
+					bool noise_ok;
 					char what[160], err[512];
 					json_t *agg, *entry, *key_hp;
 					char hk[64];
 					int ret;
 
-					snprintf(what, sizeof(what), "rep %u/%u %s%s%.0u %s %s",
-						 r + 1, c->reps, lab_mode_name(m),
+					snprintf(what, sizeof(what), "rep %u/%u%s %s%s%.0u %s %s",
+						 r + 1, max_reps, c->target_pct > 0 ? " (at most)" : "",
+						 lab_mode_name(m),
 						 n > 1 ? " x" : "", n > 1 ? n : 0,
 						 path_name(paths[k]), bench_test_name(test));
 					progress_show(prog, what);
@@ -527,9 +611,11 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 					bo.hook_arg = &cpu;
 					ret = targets_for(lab, n, paths[k], targets, err,
 							  sizeof(err));
+					noise_ok = !noise_mark(&mark);
 					if (!ret)
 						ret = bench_run_many(test, &bo, targets, n, res,
 								     err, sizeof(err));
+					noise_ok = noise_ok && !noise_since(&mark, &noise);
 					if (lab_stop) {
 						for (unsigned int q = 0; !ret && q < n; q++)
 							json_decref(res[q]);
@@ -560,6 +646,8 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 					for (unsigned int q = 0; q < n; q++)
 						json_decref(res[q]);
 					add_cpu(agg, &cpu, test);
+					if (noise_ok)
+						json_object_set_new(agg, "noise", noise_json(&noise));
 					json_object_set_new(agg, "rep", json_integer(r + 1));
 					json_object_del(agg, "mode");
 					json_object_del(agg, "path");
@@ -598,7 +686,7 @@ int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
 	json_object_set_new(doc, "density_limits", json_array());
 	/* Progress over the whole run: every N's plan, assuming every mode builds. */
 	prog.planned_total = run_config_seconds(c) * c->ntasks_list;
-	for (unsigned int r = 0; r < c->reps; r++)
+	for (unsigned int r = 0; r < (c->target_pct > 0 ? c->max_reps : c->reps); r++)
 		for (unsigned int i = 0; i < c->nmodes; i++) {
 			enum lab_path paths[PATH_COUNT];
 
@@ -626,6 +714,9 @@ int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
 	if (ret)
 		goto out;
 	add_host_ratios(doc);
+	if (c->target_pct > 0)
+		for (unsigned int q = 0; q < c->ntasks_list; q++)
+			target_check(doc, c->tasks_list[q], c->target_pct, true);
 	results_summarize(doc);
 	results_finish(doc);
 	json_object_set_new(doc, "hot_paths", hp);
@@ -775,11 +866,34 @@ void runner_print_table(json_t *doc, FILE *f)
 		else
 			fprintf(f, " %5s\n", "-");
 	}
-	fprintf(f,
-		"medians over %lld repetition(s); (x) = ratio to host mode; hops = "
-		"interfaces crossed on the first path\n",
-		(long long)json_integer_value(
-			json_object_get(json_object_get(doc, "config"), "reps")));
+	{
+		size_t lo = SIZE_MAX, hi = 0, noisy = 0, all = 0, j;
+		json_t *e, *rep;
+
+		json_array_foreach(json_object_get(doc, "results"), i, e) {
+			size_t n = json_array_size(json_object_get(e, "reps"));
+
+			lo = n < lo ? n : lo;
+			hi = n > hi ? n : hi;
+			json_array_foreach(json_object_get(e, "reps"), j, rep) {
+				all++;
+				noisy += json_is_true(
+					json_object_get(json_object_get(rep, "noise"), "noisy"));
+			}
+		}
+		if (lo == hi)
+			fprintf(f, "medians over %zu repetition(s)", hi);
+		else
+			fprintf(f, "medians over %zu to %zu repetitions", lo, hi);
+		fprintf(f, "; (x) = ratio to host mode; hops = interfaces crossed on the first "
+			   "path\n");
+		if (noisy)
+			fprintf(f,
+				"%zu of %zu repetitions ran under interference (CPU steal >= %.0f%% "
+				"or other processes >= %.0f%% of the CPUs): see \"noise\" in the "
+				"results file; compare --drop-noisy leaves them out\n",
+				noisy, all, NOISE_STEAL_PCT, NOISE_OUTSIDE_PCT);
+	}
 	if (json_array_size(json_object_get(json_object_get(doc, "config"), "tasks")) > 1 ||
 	    first_tasks(doc) > 1)
 		density_table(doc, f);

@@ -29,8 +29,9 @@ int snmp_read(const char *netns, struct snmp_counters *s);
 int snmp_parse(const char *text, struct snmp_counters *s);
 
 /* Whole-machine CPU time (/proc/stat "cpu" line), in seconds. */
+/* Seconds of CPU time summed over every CPU since boot (the "cpu" line of /proc/stat). */
 struct cpu_times {
-	double user, system, softirq, irq, idle;
+	double user, system, softirq, irq, idle, steal;
 };
 
 int cpu_times_read(struct cpu_times *c);

@@ -219,12 +219,14 @@ int snmp_read(const char *netns, struct snmp_counters *s)
 
 int cpu_times_parse(const char *text, long hz, struct cpu_times *c)
 {
-	unsigned long long user, nice, sys, idle, iowait, irq, softirq;
+	unsigned long long user, nice, sys, idle, iowait, irq, softirq, steal = 0;
+	int n = sscanf(text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &sys,
+		       &idle, &iowait, &irq, &softirq, &steal);
 
-	if (sscanf(text, "cpu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle,
-		   &iowait, &irq, &softirq) != 7 ||
-	    hz <= 0)
+	/* Kernels before 2.6.11 have no steal field. */
+	if (n < 7 || hz <= 0)
 		return -EINVAL;
+	c->steal = (double)steal / (double)hz;
 	c->user = (double)(user + nice) / (double)hz;
 	c->system = (double)sys / (double)hz;
 	c->idle = (double)(idle + iowait) / (double)hz;
