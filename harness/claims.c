@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "claims.h"
 #include "counters.h"
@@ -22,11 +23,15 @@
 #include "portmap.h"
 #include "probe.h"
 #include "rt.h"
+#include "noise.h"
 #include "summary.h"
 #include "sysctl.h"
+#include "verdict.h"
 
 #define PROBE_MS 1000
-#define PERF_REPS 7
+/* The budget of the performance claims' rounds (README: claims). */
+#define PERF_MAX_ROUNDS 12
+#define PERF_MAX_SECONDS 150
 /* "Fastest" allows this much: measurement noise on a shared machine. */
 #define FASTEST_TOLERANCE 0.05
 
@@ -35,19 +40,35 @@ struct claim_result {
 	char evidence[512];
 };
 
-/* Performance, measured once for every claim that needs it, side by side. */
+/* Performance, measured for the claims that need it, side by side, in rounds. */
 enum perf_mode { PM_HOST, PM_BRIDGE, PM_AWSVPC, PM_AWSVPC_SG, PM_COUNT };
 
 struct perf {
 	bool done;
 	int err;
 	char why[600];
-	double thr[PM_COUNT][PERF_REPS], p50[PM_COUNT][PERF_REPS];
-	int n[PM_COUNT];
+	double thr[PM_COUNT][PERF_MAX_ROUNDS], p50[PM_COUNT][PERF_MAX_ROUNDS];
+	int n;	      /* rounds measured in every needed mode */
+	double alpha; /* the level of each look */
+	double seconds, steal_max, outside_max;
+	int noisy;
+};
+
+/* The performance claims decided by the sequential rule. */
+enum decision { D_BRIDGE_SLOWER, D_HOST_FASTEST, D_AWSVPC_VS_BRIDGE, D_COUNT };
+
+struct decided {
+	bool set;
+	enum claim_verdict verdict;
+	char evidence[512];
 };
 
 struct ctx {
 	struct perf perf;
+	unsigned int needs; /* NEED() of the perf modes the selected claims use */
+	bool wants[D_COUNT];
+	struct decided decided[D_COUNT];
+	int undecided;
 };
 
 static void say(struct claim_result *r, enum claim_verdict v, const char *fmt, ...)
@@ -434,12 +455,11 @@ static void c_security_group(struct ctx *c, struct claim_result *r)
 	if (!ok_port && other && dropped > 0) {
 		char cost[128] = "";
 
-		if (c->perf.done && !c->perf.err && c->perf.n[PM_AWSVPC_SG] &&
-		    c->perf.n[PM_AWSVPC]) {
+		if (c->perf.done && !c->perf.err && c->perf.n > 0) {
 			struct summary a, b;
 
-			summary_of(c->perf.p50[PM_AWSVPC_SG], (size_t)c->perf.n[PM_AWSVPC_SG], &a);
-			summary_of(c->perf.p50[PM_AWSVPC], (size_t)c->perf.n[PM_AWSVPC], &b);
+			summary_of(c->perf.p50[PM_AWSVPC_SG], (size_t)c->perf.n, &a);
+			summary_of(c->perf.p50[PM_AWSVPC], (size_t)c->perf.n, &b);
 			snprintf(cost, sizeof(cost),
 				 "; cost: TCP_RR p50 %.2f us with, %.2f us "
 				 "without (%.3fx)",
@@ -456,7 +476,62 @@ static void c_security_group(struct ctx *c, struct claim_result *r)
 	end_lab(lab);
 }
 
-/* host, bridge and awsvpc (and awsvpc behind the filter), side by side, PERF_REPS times. */
+/* The modes of each performance claim, measured side by side in rounds until decided. */
+#define NEED(m) (1u << (m))
+
+static double elapsed_s(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* One mode's round: throughput (when a claim needs it) and TCP_RR p50. */
+static int perf_round(struct perf *p, int m, struct lab *lab, bool thr)
+{
+	struct bench_opts bo;
+	struct bench_target t;
+	json_t *res = NULL;
+	char why[512];
+	int ret;
+
+	bench_opts_default(&bo);
+	bench_cpus_resolve(&bo.cpus);
+	bo.stream.duration_s = 2;
+	bo.stream.omit_s = 0;
+	bo.rr.duration_s = 0.5;
+	bo.rr.warmup_s = 0.1;
+	ret = path_target(lab, &lab->tasks[0], NULL, PATH_INGRESS, &t, why, sizeof(why));
+	if (!ret && thr)
+		ret = bench_run(TEST_TCP_STREAM, &bo, &t, &res, why, sizeof(why));
+	if (!ret && res)
+		p->thr[m][p->n] = json_number_value(
+			json_object_get(json_object_get(res, "metrics"), "throughput_bps"));
+	json_decref(res);
+	res = NULL;
+	if (!ret)
+		ret = bench_run(TEST_TCP_RR, &bo, &t, &res, why, sizeof(why));
+	if (ret) {
+		p->err = ret;
+		snprintf(p->why, sizeof(p->why), "%s", why);
+		json_decref(res);
+		return ret;
+	}
+	p->p50[m][p->n] =
+		json_number_value(json_object_get(json_object_get(res, "metrics"), "p50_us"));
+	json_decref(res);
+	return 0;
+}
+
+static void perf_decide_all(struct ctx *c, bool final);
+
+/*
+ * The modes the selected claims need, side by side, round after round (each
+ * round every mode once: the machine's drift cancels in the paired ratios),
+ * until every performance claim is decided at a look of the sequential rule
+ * or the budget (PERF_MAX_ROUNDS, PERF_MAX_SECONDS) ends.
+ */
 static void ensure_perf(struct ctx *c)
 {
 	static const enum lab_mode modes[PM_COUNT] = {MODE_HOST, MODE_BRIDGE, MODE_AWSVPC,
@@ -465,11 +540,15 @@ static void ensure_perf(struct ctx *c)
 	struct perf *p = &c->perf;
 	struct lab *labs[PM_COUNT] = {0};
 	struct claim_result r;
+	struct timespec t0;
 
 	if (p->done)
 		return;
 	p->done = true;
+	p->alpha = verdict_seq_alpha(VERDICT_ALPHA, PERF_MAX_ROUNDS);
 	for (int m = 0; m < PM_COUNT; m++) {
+		if (!(c->needs & NEED(m)))
+			continue;
 		labs[m] = new_lab(&r, modes[m], 1, ports, 0, m == PM_AWSVPC_SG);
 		if (!labs[m]) {
 			p->err = -EOPNOTSUPP;
@@ -477,47 +556,61 @@ static void ensure_perf(struct ctx *c)
 			goto out;
 		}
 	}
-	fprintf(stderr, "nsbench: measuring host, bridge and awsvpc side by side (%d rounds)\n",
-		PERF_REPS);
-	for (int rep = 0; rep < PERF_REPS && !lab_stop; rep++)
-		for (int m = 0; m < PM_COUNT && !lab_stop; m++) {
-			struct bench_opts bo;
-			struct bench_target t;
-			json_t *res = NULL;
-			char why[512];
-			int ret;
+	/* A known slowdown of host mode, for the test that a broken claim fails. */
+	if (labs[PM_HOST] && lab_broken("host-shaped")) {
+		struct rt *rt = NULL;
+		int ret = rt_open(&rt, labs[PM_HOST]->ns_vpc);
 
-			bench_opts_default(&bo);
-			bench_cpus_resolve(&bo.cpus);
-			bo.stream.duration_s = 2;
-			bo.stream.omit_s = 0;
-			bo.rr.duration_s = 0.5;
-			bo.rr.warmup_s = 0.1;
-			ret = path_target(labs[m], &labs[m]->tasks[0], NULL, PATH_INGRESS, &t, why,
-					  sizeof(why));
-			if (!ret && m != PM_AWSVPC_SG)
-				ret = bench_run(TEST_TCP_STREAM, &bo, &t, &res, why, sizeof(why));
-			if (!ret && res)
-				p->thr[m][p->n[m]] = json_number_value(json_object_get(
-					json_object_get(res, "metrics"), "throughput_bps"));
-			json_decref(res);
-			res = NULL;
-			if (!ret)
-				ret = bench_run(TEST_TCP_RR, &bo, &t, &res, why, sizeof(why));
-			if (ret) {
-				p->err = ret;
-				snprintf(p->why, sizeof(p->why), "%s", why);
-				json_decref(res);
-				goto out;
-			}
-			log_debug("round %d %s: %.3f Gbit/s, p50 %.2f us", rep,
-				  lab_mode_name(modes[m]), p->thr[m][p->n[m]] / 1e9,
-				  json_number_value(json_object_get(json_object_get(res, "metrics"),
-								    "p50_us")));
-			p->p50[m][p->n[m]++] = json_number_value(
-				json_object_get(json_object_get(res, "metrics"), "p50_us"));
-			json_decref(res);
+		if (!ret)
+			ret = rt_tbf_add(rt, "vpc0", 1000000000ULL);
+		rt_close(rt);
+		if (ret) {
+			p->err = ret;
+			snprintf(p->why, sizeof(p->why), "shaping host mode's wire: %s",
+				 strerror(-ret));
+			goto out;
 		}
+	}
+	fprintf(stderr,
+		"nsbench: measuring the modes the performance claims need, side by side, in "
+		"rounds until decided (at most %d rounds, %d s)\n",
+		PERF_MAX_ROUNDS, PERF_MAX_SECONDS);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (p->n < PERF_MAX_ROUNDS && !lab_stop) {
+		struct noise_mark mark;
+		struct noise nz;
+		bool have_mark = !noise_mark(&mark);
+
+		for (int m = 0; m < PM_COUNT && !lab_stop; m++) {
+			if (!labs[m])
+				continue;
+			if (perf_round(p, m, labs[m], m != PM_AWSVPC_SG))
+				goto out;
+		}
+		if (lab_stop)
+			break;
+		if (have_mark && !noise_since(&mark, &nz)) {
+			p->steal_max = nz.steal_pct > p->steal_max ? nz.steal_pct : p->steal_max;
+			p->outside_max =
+				nz.outside_pct > p->outside_max ? nz.outside_pct : p->outside_max;
+			p->noisy += nz.noisy;
+		}
+		log_debug("round %d: host %.3f Gbit/s %.2f us, bridge %.3f Gbit/s %.2f us, "
+			  "awsvpc %.3f Gbit/s %.2f us, awsvpc+sg %.2f us",
+			  p->n + 1, p->thr[PM_HOST][p->n] / 1e9, p->p50[PM_HOST][p->n],
+			  p->thr[PM_BRIDGE][p->n] / 1e9, p->p50[PM_BRIDGE][p->n],
+			  p->thr[PM_AWSVPC][p->n] / 1e9, p->p50[PM_AWSVPC][p->n],
+			  p->p50[PM_AWSVPC_SG][p->n]);
+		p->n++;
+		p->seconds = elapsed_s(&t0);
+		if (p->seconds >= PERF_MAX_SECONDS)
+			break;
+		if (verdict_seq_is_look((unsigned int)p->n, PERF_MAX_ROUNDS)) {
+			perf_decide_all(c, false);
+			if (c->undecided == 0)
+				break;
+		}
+	}
 	if (lab_stop) {
 		p->err = -EINTR;
 		snprintf(p->why, sizeof(p->why), "interrupted");
@@ -527,26 +620,6 @@ out:
 		end_lab(labs[m]);
 }
 
-static double med(const double *v, int n)
-{
-	struct summary s;
-
-	return summary_of(v, (size_t)n, &s) ? NAN : s.median;
-}
-
-/*
- * A better than B, significantly: rounds paired (measured side by side, so the
- * machine's drift cancels), p < 0.05; throughput higher, latency lower.
- */
-static bool beats(const double *a, const double *b, int n, bool higher)
-{
-	double p, ratio;
-
-	if (paired_ratio_test(a, b, (size_t)n, &p, &ratio) || p >= 0.05)
-		return false;
-	return higher ? ratio > 1 : ratio < 1;
-}
-
 static bool perf_ready(struct ctx *c, struct claim_result *r)
 {
 	ensure_perf(c);
@@ -554,100 +627,222 @@ static bool perf_ready(struct ctx *c, struct claim_result *r)
 		say(r, CLAIM_UNCHECKABLE, "measurement failed: %s", c->perf.why);
 		return false;
 	}
+	if (c->perf.n < 2) {
+		say(r, CLAIM_UNCHECKABLE, "fewer than 2 rounds measured");
+		return false;
+	}
 	return true;
+}
+
+/* X/Y over the rounds, paired, with its interval at the level of this look. */
+struct ratio {
+	double est, lo, hi;
+	bool ok;
+};
+
+static struct ratio ratio_of(const struct perf *p, const double *x, const double *y,
+			     double alpha)
+{
+	struct ratio q = {NAN, NAN, NAN, false};
+	struct effect e;
+
+	if (effect_paired(y, x, (size_t)p->n, &e))
+		return q;
+	q.est = effect_ratio(&e);
+	effect_interval(&e, alpha, &q.lo, &q.hi);
+	q.ok = true;
+	return q;
+}
+
+static const char *side_text(enum verdict_side s)
+{
+	return s == SIDE_FOR ? "for" : s == SIDE_AGAINST ? "against" : "undecided";
+}
+
+/* The rounds, the level and the noise they were measured under: part of every row's evidence. */
+static void perf_context(const struct perf *p, double alpha, char *buf, size_t len)
+{
+	snprintf(buf, len,
+		 "%d rounds side by side in %.0f s; %.1f%% intervals (%.2f%% per comparison: the "
+		 "sequential looks and the claim's parts share 5%%); noise: steal up to %.1f%%, "
+		 "other processes up to %.1f%% of the CPUs, %d round(s) noisy",
+		 p->n, p->seconds, (1 - alpha) * 100, alpha * 100, p->steal_max, p->outside_max,
+		 p->noisy);
+}
+
+static enum claim_verdict combine_all(const enum verdict_side *s, int n)
+{
+	int for_ = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] == SIDE_AGAINST)
+			return CLAIM_FAILS;
+		for_ += s[i] == SIDE_FOR;
+	}
+	return for_ == n ? CLAIM_HOLDS : CLAIM_INCONCLUSIVE;
+}
+
+/* Bridge worse than host on both: throughput ratio below 1, p50 ratio above 1. */
+static enum claim_verdict d_bridge_slower(const struct perf *p, double alpha, char *ev,
+					  size_t len)
+{
+	double a = alpha / 2;
+	struct ratio t = ratio_of(p, p->thr[PM_BRIDGE], p->thr[PM_HOST], a);
+	struct ratio l = ratio_of(p, p->p50[PM_BRIDGE], p->p50[PM_HOST], a);
+	enum verdict_side s[2];
+	char ctx[300];
+
+	if (!t.ok || !l.ok) {
+		snprintf(ev, len, "no ratio: a measurement of 0");
+		return CLAIM_UNCHECKABLE;
+	}
+	/* The claim says there is a difference: none beyond the margin is evidence against. */
+	s[0] = verdict_side(t.lo, t.hi, 1, false, true, VERDICT_MARGIN_PCT);
+	s[1] = verdict_side(l.lo, l.hi, 1, true, true, VERDICT_MARGIN_PCT);
+	perf_context(p, a, ctx, sizeof(ctx));
+	snprintf(ev, len,
+		 "bridge/host: throughput %.2fx [%.2f, %.2f] (%s), TCP_RR p50 %.2fx [%.2f, %.2f] "
+		 "(%s); %s",
+		 t.est, t.lo, t.hi, side_text(s[0]), l.est, l.lo, l.hi, side_text(s[1]), ctx);
+	return combine_all(s, 2);
+}
+
+/* No mode the VPC reaches beats host by more than the tolerance: every interval says so. */
+static enum claim_verdict d_host_fastest(const struct perf *p, double alpha, char *ev,
+					 size_t len)
+{
+	double a = alpha / 4;
+	struct ratio at = ratio_of(p, p->thr[PM_AWSVPC], p->thr[PM_HOST], a);
+	struct ratio al = ratio_of(p, p->p50[PM_AWSVPC], p->p50[PM_HOST], a);
+	struct ratio bt = ratio_of(p, p->thr[PM_BRIDGE], p->thr[PM_HOST], a);
+	struct ratio bl = ratio_of(p, p->p50[PM_BRIDGE], p->p50[PM_HOST], a);
+	enum verdict_side s[4];
+	char ctx[300];
+
+	if (!at.ok || !al.ok || !bt.ok || !bl.ok) {
+		snprintf(ev, len, "no ratio: a measurement of 0");
+		return CLAIM_UNCHECKABLE;
+	}
+	s[0] = verdict_side(at.lo, at.hi, 1 + FASTEST_TOLERANCE, false, false, 0);
+	s[1] = verdict_side(al.lo, al.hi, 1 - FASTEST_TOLERANCE, true, false, 0);
+	s[2] = verdict_side(bt.lo, bt.hi, 1 + FASTEST_TOLERANCE, false, false, 0);
+	s[3] = verdict_side(bl.lo, bl.hi, 1 - FASTEST_TOLERANCE, true, false, 0);
+	perf_context(p, a, ctx, sizeof(ctx));
+	snprintf(ev, len,
+		 "ratio to host, throughput / TCP_RR p50: awsvpc %.2fx [%.2f, %.2f] / %.2fx "
+		 "[%.2f, %.2f], bridge %.2fx [%.2f, %.2f] / %.2fx [%.2f, %.2f] (beating host means "
+		 "by more than %.0f%%; none mode is loopback, unreachable from the VPC); %s",
+		 at.est, at.lo, at.hi, al.est, al.lo, al.hi, bt.est, bt.lo, bt.hi, bl.est, bl.lo,
+		 bl.hi, FASTEST_TOLERANCE * 100, ctx);
+	return combine_all(s, 4);
+}
+
+/*
+ * Better: significantly better on one of throughput and latency, and not
+ * worse than the margin on the other. Against: significantly worse on one,
+ * or no difference beyond the margin on both.
+ */
+static enum claim_verdict d_awsvpc_vs_bridge(const struct perf *p, double alpha, char *ev,
+					     size_t len)
+{
+	double a = alpha / 2, m = VERDICT_MARGIN_PCT / 100;
+	struct ratio t = ratio_of(p, p->thr[PM_AWSVPC], p->thr[PM_BRIDGE], a);
+	struct ratio l = ratio_of(p, p->p50[PM_AWSVPC], p->p50[PM_BRIDGE], a);
+	bool t_better, l_better, t_ok, l_ok, worse, same;
+	enum claim_verdict v;
+	char ctx[300];
+
+	if (!t.ok || !l.ok) {
+		snprintf(ev, len, "no ratio: a measurement of 0");
+		return CLAIM_UNCHECKABLE;
+	}
+	t_better = t.lo > 1;
+	l_better = l.hi < 1;
+	t_ok = t.lo > 1 - m;
+	l_ok = l.hi < 1 + m;
+	worse = t.hi < 1 || l.lo > 1;
+	same = t.lo >= 1 - m && t.hi <= 1 + m && l.lo >= 1 - m && l.hi <= 1 + m;
+	if (worse || same)
+		v = CLAIM_FAILS;
+	else if ((t_better && l_ok) || (l_better && t_ok))
+		v = CLAIM_HOLDS;
+	else
+		v = CLAIM_INCONCLUSIVE;
+	perf_context(p, a, ctx, sizeof(ctx));
+	snprintf(ev, len,
+		 "awsvpc/bridge: throughput %.2fx [%.2f, %.2f], TCP_RR p50 %.2fx [%.2f, %.2f]%s; %s",
+		 t.est, t.lo, t.hi, l.est, l.lo, l.hi,
+		 v == CLAIM_HOLDS ? " (better on one, not worse on the other)"
+		 : worse	  ? " (significantly worse on one)"
+		 : same		  ? " (no difference beyond the margin)"
+				  : "",
+		 ctx);
+	return v;
+}
+
+static void c_perf(struct ctx *c, struct claim_result *r, int id)
+{
+	if (!perf_ready(c, r))
+		return;
+	if (!c->decided[id].set)
+		perf_decide_all(c, true);
+	r->verdict = c->decided[id].verdict;
+	snprintf(r->evidence, sizeof(r->evidence), "%s", c->decided[id].evidence);
 }
 
 static void c_bridge_slower(struct ctx *c, struct claim_result *r)
 {
-	struct perf *p = &c->perf;
-	double tr, lr;
-	bool slower;
-
-	if (!perf_ready(c, r))
-		return;
-	tr = med(p->thr[PM_BRIDGE], p->n[PM_BRIDGE]) / med(p->thr[PM_HOST], p->n[PM_HOST]);
-	lr = med(p->p50[PM_BRIDGE], p->n[PM_BRIDGE]) / med(p->p50[PM_HOST], p->n[PM_HOST]);
-	slower = beats(p->thr[PM_HOST], p->thr[PM_BRIDGE], p->n[PM_HOST], true) &&
-		 beats(p->p50[PM_HOST], p->p50[PM_BRIDGE], p->n[PM_HOST], false);
-	say(r, slower ? CLAIM_HOLDS : CLAIM_FAILS,
-	    "bridge/host: throughput %.2fx, TCP_RR p50 %.2fx (median of %d rounds side by side%s)",
-	    tr, lr, p->n[PM_HOST],
-	    slower ? ", both significant (paired t-test)" : "; not significantly worse on both");
-}
-
-/* Beats host beyond the tolerance, significantly (paired): the claim's counter-evidence. */
-static bool beats_host(const double *x, const double *host, int n, bool higher, double *ratio)
-{
-	double p;
-
-	if (paired_ratio_test(x, host, (size_t)n, &p, ratio))
-		return false;
-	return p < 0.05 &&
-	       (higher ? *ratio > 1 + FASTEST_TOLERANCE : *ratio < 1 - FASTEST_TOLERANCE);
+	c_perf(c, r, D_BRIDGE_SLOWER);
 }
 
 static void c_host_fastest(struct ctx *c, struct claim_result *r)
 {
-	struct perf *p = &c->perf;
-	double at, al, bt, bl;
-	bool beaten;
-
-	if (!perf_ready(c, r))
-		return;
-	/* Every ratio computed (they are the evidence), then any of them beating host. */
-	beaten = beats_host(p->thr[PM_AWSVPC], p->thr[PM_HOST], p->n[PM_HOST], true, &at);
-	beaten =
-		beats_host(p->p50[PM_AWSVPC], p->p50[PM_HOST], p->n[PM_HOST], false, &al) || beaten;
-	beaten = beats_host(p->thr[PM_BRIDGE], p->thr[PM_HOST], p->n[PM_HOST], true, &bt) || beaten;
-	beaten =
-		beats_host(p->p50[PM_BRIDGE], p->p50[PM_HOST], p->n[PM_HOST], false, &bl) || beaten;
-	/* No mode the VPC can reach beats host by more than the noise, significantly. */
-	say(r, beaten ? CLAIM_FAILS : CLAIM_HOLDS,
-	    "ratio to host over %d rounds side by side, throughput / TCP_RR p50: awsvpc %.2fx / "
-	    "%.2fx, bridge %.2fx / %.2fx (none mode is loopback, unreachable from the VPC; "
-	    "beating host means by more than %.0f%%, significantly)",
-	    p->n[PM_HOST], at, al, bt, bl, FASTEST_TOLERANCE * 100);
+	c_perf(c, r, D_HOST_FASTEST);
 }
 
-/* Better: significantly better on one of throughput and latency, significantly worse on neither. */
 static void c_awsvpc_vs_bridge(struct ctx *c, struct claim_result *r)
 {
-	struct perf *p = &c->perf;
-	int n = p->n[PM_AWSVPC];
-	bool thr_better, lat_better, thr_worse, lat_worse, ok;
+	c_perf(c, r, D_AWSVPC_VS_BRIDGE);
+}
 
-	if (!perf_ready(c, r))
-		return;
-	thr_better = beats(p->thr[PM_AWSVPC], p->thr[PM_BRIDGE], n, true);
-	lat_better = beats(p->p50[PM_AWSVPC], p->p50[PM_BRIDGE], n, false);
-	thr_worse = beats(p->thr[PM_BRIDGE], p->thr[PM_AWSVPC], n, true);
-	lat_worse = beats(p->p50[PM_BRIDGE], p->p50[PM_AWSVPC], n, false);
-	ok = (thr_better || lat_better) && !thr_worse && !lat_worse;
-	say(r, ok ? CLAIM_HOLDS : CLAIM_FAILS,
-	    "awsvpc/bridge over %d rounds side by side: throughput %.2fx (%s), TCP_RR p50 %.2fx "
-	    "(%s)",
-	    n, med(p->thr[PM_AWSVPC], n) / med(p->thr[PM_BRIDGE], p->n[PM_BRIDGE]),
-	    thr_better	? "significantly better"
-	    : thr_worse ? "significantly worse"
-			: "no significant difference",
-	    med(p->p50[PM_AWSVPC], n) / med(p->p50[PM_BRIDGE], p->n[PM_BRIDGE]),
-	    lat_better	? "significantly better"
-	    : lat_worse ? "significantly worse"
-			: "no significant difference");
+static const struct {
+	enum claim_verdict (*fn)(const struct perf *p, double alpha, char *ev, size_t len);
+	unsigned int needs;
+} deciders[D_COUNT] = {
+	[D_BRIDGE_SLOWER] = {d_bridge_slower, NEED(PM_HOST) | NEED(PM_BRIDGE)},
+	[D_HOST_FASTEST] = {d_host_fastest, NEED(PM_HOST) | NEED(PM_BRIDGE) | NEED(PM_AWSVPC)},
+	[D_AWSVPC_VS_BRIDGE] = {d_awsvpc_vs_bridge, NEED(PM_AWSVPC) | NEED(PM_BRIDGE)},
+};
+
+/* Every selected decision at this look; FINAL turns what is still open into "inconclusive". */
+static void perf_decide_all(struct ctx *c, bool final)
+{
+	c->undecided = 0;
+	for (int d = 0; d < D_COUNT; d++) {
+		struct decided *x = &c->decided[d];
+
+		if (!c->wants[d] || c->perf.n < 2)
+			continue;
+		x->verdict = deciders[d].fn(&c->perf, c->perf.alpha, x->evidence,
+					    sizeof(x->evidence));
+		x->set = x->verdict != CLAIM_INCONCLUSIVE || final;
+		c->undecided += !x->set;
+	}
 }
 
 static const struct claim {
 	const char *id, *mode, *text;
 	void (*fn)(struct ctx *c, struct claim_result *r);
-	bool perf;
+	unsigned int needs; /* performance modes measured in rounds */
+	int decision;	    /* which sequential decision, or -1 */
 } claims[] = {
 #define C(id, mode, text, fn)                                                                      \
 	{                                                                                          \
-		id, mode, text, fn, false                                                          \
+		id, mode, text, fn, 0, -1                                                          \
 	}
-#define P(id, mode, text, fn)                                                                      \
+#define P(id, mode, text, fn, d)                                                                   \
 	{                                                                                          \
-		id, mode, text, fn, true                                                           \
+		id, mode, text, fn, 0, d                                                           \
 	}
 	C("awsvpc-own-address", "awsvpc",
 	  "each task has its own address, reachable directly from the VPC", c_awsvpc_address),
@@ -658,8 +853,9 @@ static const struct claim {
 	C("awsvpc-trunking", "awsvpc", "ENI trunking raises the cap", c_eni_trunking),
 	C("awsvpc-flows", "awsvpc", "per-task flows are visible per interface (flow logs)",
 	  c_flows),
-	P("awsvpc-security-group", "awsvpc",
-	  "a security group refuses a port it does not allow, outside the task", c_security_group),
+	{"awsvpc-security-group", "awsvpc",
+	 "a security group refuses a port it does not allow, outside the task", c_security_group,
+	 NEED(PM_AWSVPC) | NEED(PM_AWSVPC_SG), -1},
 	C("bridge-static-port", "bridge", "a static hostPort serves one task per instance",
 	  c_static_port),
 	C("bridge-dynamic-ports", "bridge",
@@ -668,17 +864,18 @@ static const struct claim {
 	C("bridge-extra-hop", "bridge", "the path has an extra hop through the bridge and NAT",
 	  c_bridge_hop),
 	P("bridge-slower", "bridge", "throughput and latency are worse than host's",
-	  c_bridge_slower),
+	  c_bridge_slower, D_BRIDGE_SLOWER),
 	C("bridge-not-addressable", "bridge",
 	  "the task is not addressable from the VPC by its own IP", c_bridge_not_addressable),
 	C("host-port", "host", "no port remapping; a second task on the same port fails",
 	  c_host_port),
-	P("host-fastest", "host", "the fastest of the modes the VPC can reach", c_host_fastest),
+	P("host-fastest", "host", "the fastest of the modes the VPC can reach", c_host_fastest, D_HOST_FASTEST),
 	C("none-loopback-only", "none", "only loopback exists in the task", c_none_loopback),
 	C("none-isolated", "none", "nothing reaches it from the VPC and it reaches nothing",
 	  c_none_isolated),
 	P("awsvpc-vs-bridge", "awsvpc",
-	  "performs better than bridge (the reason AWS recommends it)", c_awsvpc_vs_bridge),
+	  "performs better than bridge (the reason AWS recommends it)", c_awsvpc_vs_bridge,
+	  D_AWSVPC_VS_BRIDGE),
 #undef C
 #undef P
 };
@@ -726,22 +923,28 @@ void claims_list(FILE *f)
 		fprintf(f, "%-24s %-7s %s\n", claims[i].id, claims[i].mode, claims[i].text);
 }
 
-json_t *claims_run(const char *only, int *failed, char *why, size_t len)
+json_t *claims_run(const char *only, int *failed, int *inconclusive)
 {
-	static const char *const names[] = {"holds", "does not hold", "cannot check"};
+	static const char *const names[] = {"holds", "does not hold", "cannot check",
+					    "inconclusive"};
 	struct ctx c;
 	json_t *rows = json_array();
 
 	memset(&c, 0, sizeof(c));
-	*failed = 0;
-	(void)why;
-	(void)len;
-	/* The performance rounds first, so that the security-group row can show its cost. */
-	for (size_t i = 0; i < NCLAIMS; i++)
-		if (claims[i].perf && selected(only, claims[i].id)) {
-			ensure_perf(&c);
-			break;
+	*failed = *inconclusive = 0;
+	/* Only the modes that the selected performance claims need are measured. */
+	for (size_t i = 0; i < NCLAIMS; i++) {
+		if (!selected(only, claims[i].id))
+			continue;
+		c.needs |= claims[i].needs;
+		if (claims[i].decision >= 0) {
+			c.wants[claims[i].decision] = true;
+			c.needs |= deciders[claims[i].decision].needs;
 		}
+	}
+	/* The performance rounds first, so that the security-group row can show its cost. */
+	if (c.needs)
+		ensure_perf(&c);
 	for (size_t i = 0; i < NCLAIMS && !lab_stop; i++) {
 		struct claim_result r = {CLAIM_UNCHECKABLE, ""};
 
@@ -749,8 +952,8 @@ json_t *claims_run(const char *only, int *failed, char *why, size_t len)
 			continue;
 		log_info("claim %s", claims[i].id);
 		claims[i].fn(&c, &r);
-		if (r.verdict == CLAIM_FAILS)
-			(*failed)++;
+		*failed += r.verdict == CLAIM_FAILS;
+		*inconclusive += r.verdict == CLAIM_INCONCLUSIVE;
 		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id",
 						      claims[i].id, "mode", claims[i].mode, "claim",
 						      claims[i].text, "verdict", names[r.verdict],

@@ -117,7 +117,7 @@ static void scopy(char *dst, size_t len, const char *src)
 }
 
 /* NSBENCH_BREAK=rule: a lab that breaks one rule on purpose, for tests of `claims`. */
-static bool lab_broken(const char *rule)
+bool lab_broken(const char *rule)
 {
 	const char *b = getenv("NSBENCH_BREAK");
 
