@@ -87,7 +87,7 @@ test: deps
 	@echo "all test suites passed"
 
 # Every script runs; the target fails at the end if any goal was missed.
-BENCHES := bench-lab bench-engines bench-run bench-density
+BENCHES := bench-lab bench-engines bench-run bench-density bench-verdicts
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)rc=0; for b in $(BENCHES); do echo "== scripts/$$b.sh"; \

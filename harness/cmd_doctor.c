@@ -19,9 +19,12 @@
 #include "cli.h"
 #include "lab.h"
 #include "netns.h"
+#include "noise.h"
 #include "portmap.h"
 #include "rt.h"
 #include "state.h"
+
+#define NOISE_DOCTOR_S 2
 
 static int failures;
 
@@ -31,6 +34,53 @@ static void line(const char *what, int ret, const char *detail)
 	       detail ? detail : "");
 	if (ret)
 		failures++;
+}
+
+/* The first CPU's frequency governor, when the kernel exposes one. */
+static void governor(char *buf, size_t len)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "re");
+
+	snprintf(buf, len, "not exposed (a VM, or no cpufreq driver)");
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/*
+ * The machine's noise over a few seconds of doing nothing: what every
+ * repetition of a run records, with the same thresholds, and what to do.
+ */
+static void noise_report(void)
+{
+	struct noise_mark m;
+	struct noise n;
+	char gov[128];
+
+	printf("\nnoise (%d s of nsbench idle):\n", NOISE_DOCTOR_S);
+	if (noise_mark(&m) || (sleep(NOISE_DOCTOR_S), noise_since(&m, &n))) {
+		printf("  cannot read /proc/stat\n");
+		return;
+	}
+	governor(gov, sizeof(gov));
+	printf("  %-26s %.1f%% of the CPUs' time%s\n", "CPU steal", n.steal_pct,
+	       n.steal_pct >= NOISE_STEAL_PCT ? "  (high: the hypervisor runs other guests)" : "");
+	printf("  %-26s %.1f%% of the CPUs' time%s\n", "other processes", n.outside_pct,
+	       n.outside_pct >= NOISE_OUTSIDE_PCT ? "  (high: something else is running)" : "");
+	printf("  %-26s %.2f\n", "load average (1 min)", n.load1);
+	printf("  %-26s %s%s\n", "frequency governor", gov,
+	       strcmp(gov, "performance") && !strstr(gov, "not exposed")
+		       ? "  (not \"performance\": clock changes add noise)"
+		       : "");
+	if (n.noisy)
+		printf("  advice: this machine is busy now; repetitions measured like this are "
+		       "flagged \"noisy\". Compare ratios to host (*_vs_host), use --target to "
+		       "repeat until the intervals are narrow, or compare --drop-noisy.\n");
+	else
+		printf("  advice: quiet now. Absolute figures still drift on shared machines: "
+		       "compare *_vs_host ratios across runs, absolute ones only side by side.\n");
 }
 
 static void reason(char *buf, size_t len, int ret, const char *ext)
@@ -134,5 +184,6 @@ int doctor_main(int argc, char **argv)
 				     : "unavailable: needs veth, bridge, nf_tables NAT");
 	printf("  %-15s %s\n", "host", veth ? "available" : "unavailable: needs veth");
 	printf("  %-15s %s\n", "none", "available");
+	noise_report();
 	return failures ? 1 : 0;
 }
