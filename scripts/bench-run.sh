@@ -41,12 +41,13 @@ set +e
 $NSB compare "$A" "$B" --fail-above "$GATE" >"$dir/ab.txt" 2>&1; ab=$?
 $NSB compare "$A" "$C" --fail-above "$GATE" >"$dir/ac.txt" 2>&1; ac=$?
 set -e
-grep -E "slower|faster|no significant" "$dir/ab.txt" | sed 's/^/  A->B  /'
-grep -E "slower|faster|no significant" "$dir/ac.txt" | sed 's/^/  A->C  /'
-$NSB compare "$A" "$C" --format csv 2>/dev/null | awk -F, '$13 != "baseline" && NR > 1 {
-		c = $10 < 0 ? -$10 : $10
+grep -E "slower|faster" "$dir/ab.txt" | sed 's/^/  A->B  /'
+grep -E "slower|faster" "$dir/ac.txt" | sed 's/^/  A->C  /'
+# CSV columns: 6 headline, 13 change_pct, 19 verdict.
+$NSB compare "$A" "$C" --format csv 2>/dev/null | awk -F, '$19 != "baseline" && NR > 1 && $6 == 1 {
+		c = $13 < 0 ? -$13 : $13
 		if (c > all) all = c
-		if ($13 != "no significant change" && c > sig) sig = c
+		if (($19 == "slower" || $19 == "faster") && c > sig) sig = c
 	}
 	END { printf "drift between identical runs A and C: largest change %.1f%%, largest significant change %.1f%%\n", all, sig }'
 echo "A->B (shaped):   compare --fail-above $GATE exit $ab (goal 1: regression flagged)"
