@@ -17,24 +17,24 @@
 #include "summary.h"
 #include "verdict.h"
 
+/* The headline metrics first (verdict.c's family), then the descriptive ones. */
 static const struct {
 	const char *name;
-	bool higher_is_better, headline;
+	bool higher_is_better;
 } metrics[] = {
 	/* Ratios to host mode in the same repetition: immune to the machine's drift. */
-	{"throughput_vs_host", true, true},
-	{"tps_vs_host", true, true},
-	{"p50_vs_host", false, true},
-	{"p99_vs_host", false, true},
-	{"throughput_bps", true, true},
-	{"tps", true, true},
-	{"p50_us", false, true},
-	{"p99_us", false, true},
-	/* Shown with their intervals, outside the family that decides. */
-	{"p90_us", false, false},
-	{"p999_us", false, false},
-	{"cpu_s_per_gb", false, false},
-	{"cpu_us_per_trans", false, false},
+	{"throughput_vs_host", true},
+	{"tps_vs_host", true},
+	{"p50_vs_host", false},
+	{"p99_vs_host", false},
+	{"throughput_bps", true},
+	{"tps", true},
+	{"p50_us", false},
+	{"p99_us", false},
+	{"p90_us", false},
+	{"p999_us", false},
+	{"cpu_s_per_gb", false},
+	{"cpu_us_per_trans", false},
 };
 
 #define NMETRICS (sizeof(metrics) / sizeof(metrics[0]))
@@ -205,7 +205,7 @@ static void metric_rows(json_t **docs, size_t n, size_t mi, const struct compare
 
 			memset(c, 0, sizeof(*c));
 			c->f = f;
-			c->headline = metrics[mi].headline;
+			c->headline = verdict_is_headline(metrics[mi].name);
 			c->higher = metrics[mi].higher_is_better;
 			json_array_append_new(files, f);
 			if (nb == 0)
@@ -225,7 +225,7 @@ static void metric_rows(json_t **docs, size_t n, size_t mi, const struct compare
 				json_object_get(base, "path"), "test", json_object_get(base, "test"),
 				"metric", metrics[mi].name, "better",
 				metrics[mi].higher_is_better ? "higher" : "lower", "headline",
-				metrics[mi].headline, "files", files);
+				verdict_is_headline(metrics[mi].name), "files", files);
 		json_array_append_new(rows, row);
 	}
 }

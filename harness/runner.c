@@ -488,11 +488,6 @@ static json_t *noise_json(const struct noise *n)
 			 n->outside_pct, "load1", n->load1, "noisy", n->noisy);
 }
 
-/* The metrics whose intervals --target narrows: what compare decides on. */
-static const char *const headline[] = {"throughput_bps", "tps",		"p50_us",
-				       "p99_us",	 "throughput_vs_host", "tps_vs_host",
-				       "p50_vs_host",	 "p99_vs_host"};
-
 /*
  * Every entry of N tasks has each headline metric's 95% interval within
  * PCT of its value. With RECORD, each entry says so in "target".
@@ -510,8 +505,8 @@ static bool target_check(json_t *doc, unsigned int n, double pct, bool record)
 
 		if (results_entry_ntasks(e) != n)
 			continue;
-		for (size_t k = 0; k < sizeof(headline) / sizeof(headline[0]); k++) {
-			size_t cnt = results_rep_values(e, headline[k], v, 256);
+		for (size_t k = 0; k < VERDICT_NHEADLINE; k++) {
+			size_t cnt = results_rep_values(e, verdict_headline[k], v, 256);
 			double hw = verdict_halfwidth_pct(v, cnt);
 
 			if (cnt == 0)
@@ -520,7 +515,7 @@ static bool target_check(json_t *doc, unsigned int n, double pct, bool record)
 				hw = INFINITY;
 			if (hw > worst || !widest) {
 				worst = hw < 0 ? 0 : hw;
-				widest = headline[k];
+				widest = verdict_headline[k];
 			}
 			met &= hw <= pct;
 		}

@@ -13,6 +13,19 @@
 
 #include "verdict.h"
 
+const char *const verdict_headline[VERDICT_NHEADLINE] = {
+	"throughput_vs_host", "tps_vs_host", "p50_vs_host", "p99_vs_host",
+	"throughput_bps",     "tps",	     "p50_us",	    "p99_us",
+};
+
+bool verdict_is_headline(const char *metric)
+{
+	for (int i = 0; i < VERDICT_NHEADLINE; i++)
+		if (!strcmp(metric, verdict_headline[i]))
+			return true;
+	return false;
+}
+
 const char *verdict_name(enum verdict v)
 {
 	static const char *const names[] = {"faster", "slower", "unchanged", "inconclusive"};

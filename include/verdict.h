@@ -17,6 +17,14 @@
 #define VERDICT_MARGIN_PCT 5.0
 #define VERDICT_MAX_PLAN 1000
 
+/*
+ * The headline metrics: the family whose verdicts are corrected together and
+ * gate CI, and what `run --target` narrows. Everything else is descriptive.
+ */
+#define VERDICT_NHEADLINE 8
+extern const char *const verdict_headline[VERDICT_NHEADLINE];
+bool verdict_is_headline(const char *metric);
+
 enum verdict { VERDICT_FASTER, VERDICT_SLOWER, VERDICT_UNCHANGED, VERDICT_INCONCLUSIVE };
 
 const char *verdict_name(enum verdict v);

@@ -62,7 +62,7 @@ static void test_bh_by_hand(void **state)
 {
 	/* m = 5, q = 0.05: thresholds 0.01 0.02 0.03 0.04 0.05; p(3) = 0.03 is the last under. */
 	double p[] = {0.045, 0.001, 0.03, 0.2, 0.015}, adj[5];
-	bool rej[5];
+	bool rej[10];
 
 	(void)state;
 	assert_int_equal(verdict_bh(p, 5, 0.05, rej, adj), 3);
