@@ -292,6 +292,73 @@ static void test_run_quick(void **state)
 	assert_root_unchanged();
 }
 
+/*
+ * --target: repetitions go on past --reps up to --max-reps, every mode alike;
+ * each result records the reps it took and whether its widest headline
+ * interval met the target, and every repetition its noise.
+ */
+static void test_run_target(void **state)
+{
+	char cmd[512], *out, *file, why[256];
+	size_t before = clean_count_leftovers(), n, i, reps = 0;
+	json_t *doc, *e;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	snprintf(cmd, sizeof(cmd),
+		 "./nsbench run --modes host,bridge --tests tcp_rr --rr-duration 0.2 --reps 2 "
+		 "--target 1 --max-reps 4 --no-hot-path --out %s/target 2>&1",
+		 dir);
+	out = tl_capture(cmd, &st);
+	if (st)
+		print_error("%s\n", out);
+	assert_int_equal(st, 0);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s/target", dir);
+	file = files_in(cmd, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(results_load(file, &doc, why, sizeof(why)), 0);
+	assert_true(json_number_value(json_object_get(
+			    json_object_get(json_object_get(doc, "config"), "target"), "pct")) == 1);
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
+		json_t *t = json_object_get(e, "target"), *rep;
+		size_t k, got = json_array_size(json_object_get(e, "reps"));
+		double hw = json_number_value(json_object_get(t, "widest_halfwidth_pct"));
+
+		assert_non_null(t);
+		assert_true(got >= 2 && got <= 4);
+		/* Repetition-major: every mode took as many rounds as the others. */
+		if (reps)
+			assert_int_equal(got, reps);
+		reps = got;
+		assert_int_equal(json_integer_value(json_object_get(t, "reps")), got);
+		assert_int_equal(json_is_true(json_object_get(t, "met")), hw >= 0 && hw <= 1);
+		/* Stopped early only when met; otherwise the budget ran out. */
+		if (got < 4)
+			assert_true(json_is_true(json_object_get(t, "met")));
+		json_array_foreach(json_object_get(e, "reps"), k, rep) {
+			json_t *nz = json_object_get(rep, "noise");
+
+			assert_non_null(nz);
+			assert_true(json_number_value(json_object_get(nz, "steal_pct")) >= 0);
+			assert_true(json_is_boolean(json_object_get(nz, "noisy")));
+		}
+	}
+	json_decref(doc);
+	free(file);
+	/* The budget without a target, and an impossible target, are usage errors. */
+	out = tl_capture("./nsbench run --max-reps 5 2>&1", &st);
+	assert_int_equal(st, 2);
+	assert_non_null(strstr(out, "--target"));
+	free(out);
+	out = tl_capture("./nsbench run --target 0 2>&1", &st);
+	assert_int_equal(st, 2);
+	free(out);
+	assert_int_equal(clean_count_leftovers(), before);
+	assert_root_unchanged();
+}
+
 static void test_run_unwritable(void **state)
 {
 	char *out;
@@ -364,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_hops_every_mode),	  cmocka_unit_test(test_intra_host_hops),
 		cmocka_unit_test(test_wrong_path_caught), cmocka_unit_test(test_run_quick),
 		cmocka_unit_test(test_run_unwritable),	  cmocka_unit_test(test_run_interrupted),
+		cmocka_unit_test(test_run_target),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
