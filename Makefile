@@ -30,6 +30,12 @@ CLI_SRCS := harness/main.c $(wildcard harness/cmd_*.c)
 LIB_OBJS := $(LIB_SRCS:.c=.o)
 CLI_OBJS := $(CLI_SRCS:.c=.o)
 
+# The test build: the same sources with the test hooks compiled in (include/testhooks.h).
+# The tests link it and drive nsbench-test where they inject faults; nsbench has none.
+TB := build-test
+TB_LIB_OBJS := $(addprefix $(TB)/,$(LIB_OBJS))
+TB_CLI_OBJS := $(addprefix $(TB)/,$(CLI_OBJS))
+
 UNIT_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/unit_*.c))
 INTEG_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/integ_*.c))
 
@@ -48,10 +54,20 @@ nsbench: $(LIB_OBJS) $(CLI_OBJS)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-tests/bin/%: tests/%.c tests/testlib.h tests/labtest.h $(LIB_OBJS)
+$(TB)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) -DNSBENCH_TEST_HOOKS -c -o $@ $<
+
+nsbench-test: $(TB_LIB_OBJS) $(TB_CLI_OBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tests/bin/%: tests/%.c tests/testlib.h tests/labtest.h $(TB_LIB_OBJS)
 	@mkdir -p tests/bin
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) $(LDFLAGS) -o $@ $< $(LIB_OBJS) \
+	$(Q)$(CC) $(CFLAGS) -DNSBENCH_TEST_HOOKS $(shell $(PKG_CONFIG) --cflags cmocka) $(LDFLAGS) \
+		-o $@ $< $(TB_LIB_OBJS) \
 		$(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 # compare's CSV is read back by a real CSV parser.
@@ -65,7 +81,7 @@ run: deps
 unit: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "== $$t"; ./$$t; done
 
-integ: nsbench $(INTEG_TESTS)
+integ: nsbench nsbench-test $(INTEG_TESTS)
 	$(Q)set -e; for t in $(INTEG_TESTS); do echo "== $$t"; ./$$t; done
 
 valgrind: $(UNIT_TESTS)
@@ -97,6 +113,6 @@ install: nsbench
 	install -D -m 0755 nsbench $(DESTDIR)$(BINDIR)/nsbench
 
 clean:
-	rm -rf nsbench tests/bin build-asan */*.o */*.d
+	rm -rf nsbench nsbench-test tests/bin build-asan $(TB) */*.o */*.d
 
--include $(LIB_SRCS:.c=.d) $(CLI_SRCS:.c=.d)
+-include $(LIB_SRCS:.c=.d) $(CLI_SRCS:.c=.d) $(TB_LIB_OBJS:.o=.d) $(TB_CLI_OBJS:.o=.d)

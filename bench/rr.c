@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "rr.h"
+#include "testhooks.h"
 
 const char *rr_kind_name(enum rr_kind k)
 {
@@ -94,6 +95,16 @@ static void set_timeouts(int fd, int ms)
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/* A UDP request: send(2), or in a test build a failure on demand (NSBENCH_FAIL=rr-send). */
+static ssize_t udp_send(int fd, const char *buf, size_t len)
+{
+	if (testhook_fail("rr-send")) {
+		errno = EPERM;
+		return -1;
+	}
+	return send(fd, buf, len, 0);
 }
 
 /* Whole messages on a stream: 0, or -errno, or -EPIPE when the peer closed. */
@@ -355,7 +366,7 @@ static int client_udp_rr(const struct rr_opts *o, const struct sockaddr_in *sa, 
 			 char *req, char *resp)
 {
 	uint64_t start, end, warm_end, t0, t1, seq = 0, lost_run = 0;
-	int fd;
+	int fd, err = 0;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -373,8 +384,17 @@ static int client_udp_rr(const struct rr_opts *o, const struct sockaddr_in *sa, 
 
 		seq++;
 		memcpy(req, &seq, sizeof(seq));
-		if (send(fd, req, o->req_size, 0) < 0 && errno != ECONNREFUSED)
-			break;
+		if (udp_send(fd, req, o->req_size) < 0) {
+			/*
+			 * ECONNREFUSED reports an earlier ICMP port unreachable and
+			 * ENOBUFS a full queue: the request is lost, counted below.
+			 * Anything else is an error, never a quiet end of the run.
+			 */
+			if (errno != ECONNREFUSED && errno != ENOBUFS) {
+				err = -errno;
+				break;
+			}
+		}
 		while (!done) {
 			struct pollfd p = {.fd = fd, .events = POLLIN};
 			uint64_t now = now_ns(), got;
@@ -385,6 +405,10 @@ static int client_udp_rr(const struct rr_opts *o, const struct sockaddr_in *sa, 
 			if (poll(&p, 1, (int)((deadline - now + 999999) / 1000000)) <= 0)
 				continue;
 			n = recv(fd, resp, RR_MAX_MSG, MSG_DONTWAIT);
+			if (n < 0 && errno != EAGAIN && errno != EINTR && errno != ECONNREFUSED) {
+				err = -errno;
+				break;
+			}
 			if (n < (ssize_t)sizeof(got))
 				continue;
 			memcpy(&got, resp, sizeof(got));
@@ -395,6 +419,8 @@ static int client_udp_rr(const struct rr_opts *o, const struct sockaddr_in *sa, 
 			done = true;
 		}
 		t1 = now_ns();
+		if (err)
+			break;
 		if (!done) {
 			if (t0 >= warm_end)
 				r->lost++;
@@ -409,6 +435,9 @@ static int client_udp_rr(const struct rr_opts *o, const struct sockaddr_in *sa, 
 	}
 	r->elapsed_s = (double)(now_ns() - warm_end) / 1e9;
 	close(fd);
+	if (err)
+		return fail(r, err, "UDP_RR client: %s after %llu transactions", strerror(-err),
+			    (unsigned long long)r->transactions);
 	if (lost_run >= 20)
 		return fail(r, -ETIMEDOUT,
 			    "no response to the last %llu requests (%llu transactions before)",

@@ -26,6 +26,7 @@
 #include "noise.h"
 #include "summary.h"
 #include "sysctl.h"
+#include "testhooks.h"
 #include "verdict.h"
 
 #define PROBE_MS 1000
@@ -43,8 +44,7 @@ struct claim_result {
 /* Performance, measured for the claims that need it, side by side, in rounds. */
 enum perf_mode { PM_HOST, PM_BRIDGE, PM_AWSVPC, PM_AWSVPC_SG, PM_COUNT };
 
-static const char *const pm_names[PM_COUNT] = {"host", "bridge", "awsvpc",
-					       "awsvpc+security group"};
+static const char *const pm_names[PM_COUNT] = {"host", "bridge", "awsvpc", "awsvpc+security group"};
 
 struct perf {
 	bool done;
@@ -561,7 +561,7 @@ static void ensure_perf(struct ctx *c)
 		}
 	}
 	/* A known slowdown of host mode, for the test that a broken claim fails. */
-	if (labs[PM_HOST] && lab_broken("host-shaped")) {
+	if (labs[PM_HOST] && testhook_break("host-shaped")) {
 		struct rt *rt = NULL;
 		int ret = rt_open(&rt, labs[PM_HOST]->ns_vpc);
 
@@ -642,8 +642,7 @@ struct ratio {
 	bool ok;
 };
 
-static struct ratio ratio_of(const struct perf *p, const double *x, const double *y,
-			     double alpha)
+static struct ratio ratio_of(const struct perf *p, const double *x, const double *y, double alpha)
 {
 	struct ratio q = {NAN, NAN, NAN, false};
 	struct effect e;
@@ -685,8 +684,7 @@ static enum claim_verdict combine_all(const enum verdict_side *s, int n)
 }
 
 /* Bridge worse than host on both: throughput ratio below 1, p50 ratio above 1. */
-static enum claim_verdict d_bridge_slower(const struct perf *p, double alpha, char *ev,
-					  size_t len)
+static enum claim_verdict d_bridge_slower(const struct perf *p, double alpha, char *ev, size_t len)
 {
 	double a = alpha / 2;
 	struct ratio t = ratio_of(p, p->thr[PM_BRIDGE], p->thr[PM_HOST], a);
@@ -710,8 +708,7 @@ static enum claim_verdict d_bridge_slower(const struct perf *p, double alpha, ch
 }
 
 /* No mode the VPC reaches beats host by more than the tolerance: every interval says so. */
-static enum claim_verdict d_host_fastest(const struct perf *p, double alpha, char *ev,
-					 size_t len)
+static enum claim_verdict d_host_fastest(const struct perf *p, double alpha, char *ev, size_t len)
 {
 	double a = alpha / 4;
 	struct ratio at = ratio_of(p, p->thr[PM_AWSVPC], p->thr[PM_HOST], a);
@@ -771,14 +768,15 @@ static enum claim_verdict d_awsvpc_vs_bridge(const struct perf *p, double alpha,
 	else
 		v = CLAIM_INCONCLUSIVE;
 	perf_context(p, a, ctx, sizeof(ctx));
-	snprintf(ev, len,
-		 "awsvpc/bridge: throughput %.2fx [%.2f, %.2f], TCP_RR p50 %.2fx [%.2f, %.2f]%s; %s",
-		 t.est, t.lo, t.hi, l.est, l.lo, l.hi,
-		 v == CLAIM_HOLDS ? " (better on one, not worse on the other)"
-		 : worse	  ? " (significantly worse on one)"
-		 : same		  ? " (no difference beyond the margin)"
-				  : "",
-		 ctx);
+	snprintf(
+		ev, len,
+		"awsvpc/bridge: throughput %.2fx [%.2f, %.2f], TCP_RR p50 %.2fx [%.2f, %.2f]%s; %s",
+		t.est, t.lo, t.hi, l.est, l.lo, l.hi,
+		v == CLAIM_HOLDS ? " (better on one, not worse on the other)"
+		: worse		 ? " (significantly worse on one)"
+		: same		 ? " (no difference beyond the margin)"
+				 : "",
+		ctx);
 	return v;
 }
 
@@ -825,8 +823,8 @@ static void perf_decide_all(struct ctx *c, bool final)
 
 		if (!c->wants[d] || c->perf.n < 2)
 			continue;
-		x->verdict = deciders[d].fn(&c->perf, c->perf.alpha, x->evidence,
-					    sizeof(x->evidence));
+		x->verdict =
+			deciders[d].fn(&c->perf, c->perf.alpha, x->evidence, sizeof(x->evidence));
 		x->set = x->verdict != CLAIM_INCONCLUSIVE || final;
 		c->undecided += !x->set;
 	}
@@ -871,7 +869,8 @@ static const struct claim {
 	  "the task is not addressable from the VPC by its own IP", c_bridge_not_addressable),
 	C("host-port", "host", "no port remapping; a second task on the same port fails",
 	  c_host_port),
-	P("host-fastest", "host", "the fastest of the modes the VPC can reach", c_host_fastest, D_HOST_FASTEST),
+	P("host-fastest", "host", "the fastest of the modes the VPC can reach", c_host_fastest,
+	  D_HOST_FASTEST),
 	C("none-loopback-only", "none", "only loopback exists in the task", c_none_loopback),
 	C("none-isolated", "none", "nothing reaches it from the VPC and it reaches nothing",
 	  c_none_isolated),

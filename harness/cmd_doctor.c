@@ -85,7 +85,11 @@ static void noise_report(void)
 
 static void reason(char *buf, size_t len, int ret, const char *ext)
 {
-	snprintf(buf, len, "%s%s%s", strerror(-ret), ext && *ext ? ": " : "", ext ? ext : "");
+	if (ret == -EPROTO && ext && *ext)
+		snprintf(buf, len, "%s", ext);
+	else
+		snprintf(buf, len, "%s%s%s", strerror(-ret), ext && *ext ? ": " : "",
+			 ext ? ext : "");
 }
 
 static void probe_kernel(bool *veth, bool *bridge, bool *macvlan, bool *nat)

@@ -285,15 +285,15 @@ int run_main(int argc, char **argv)
 		return cli_usage_error(run_usage, "--target '%s': a percentage, 0.1 to 100",
 				       target);
 	if ((max_reps || max_time) && !target)
-		return cli_usage_error(run_usage, "--max-reps and --max-time are --target's budget");
+		return cli_usage_error(run_usage,
+				       "--max-reps and --max-time are --target's budget");
 	if (max_reps) {
 		if (parse_uint(max_reps, 2, 1000, &n))
 			return cli_usage_error(run_usage, "--max-reps '%s': 2 to 1000", max_reps);
 		cfg.max_reps = (unsigned int)n;
 	}
 	if (max_time && parse_seconds(max_time, 1, 86400, &cfg.max_time_s))
-		return cli_usage_error(run_usage, "--max-time '%s': seconds, 1 to 86400",
-				       max_time);
+		return cli_usage_error(run_usage, "--max-time '%s': seconds, 1 to 86400", max_time);
 	if (target && cfg.reps < 2)
 		cfg.reps = 2;
 	if (target && cfg.max_reps < cfg.reps)

@@ -70,8 +70,8 @@ static size_t values(json_t *entry, const char *metric, bool drop_noisy, double 
 	json_array_foreach(json_object_get(entry, "reps"), i, rep) {
 		json_t *m = json_object_get(json_object_get(rep, "metrics"), metric);
 
-		if (drop_noisy && json_is_true(json_object_get(json_object_get(rep, "noise"),
-							       "noisy")))
+		if (drop_noisy &&
+		    json_is_true(json_object_get(json_object_get(rep, "noise"), "noisy")))
 			continue;
 		if (json_is_number(m) && n < max)
 			v[n++] = json_number_value(m);
@@ -136,7 +136,8 @@ static void decide(struct cell *cells, size_t ncells, double margin_pct)
 	r = verdict_bh(p, m, VERDICT_ALPHA, rej, q);
 	for (size_t j = 0; j < m; j++) {
 		struct cell *c = &cells[idx[j]];
-		enum verdict v = verdict_decide(&c->e, VERDICT_ALPHA, margin_pct, c->higher, rej[j]);
+		enum verdict v =
+			verdict_decide(&c->e, VERDICT_ALPHA, margin_pct, c->higher, rej[j]);
 
 		json_object_set_new(c->f, "q_value", json_real(q[j]));
 		json_object_set_new(c->f, "verdict", json_string(verdict_name(v)));
@@ -210,20 +211,20 @@ static void metric_rows(json_t **docs, size_t n, size_t mi, const struct compare
 			json_array_append_new(files, f);
 			if (nb == 0)
 				continue;
-			json_object_set_new(f, "change_pct",
-					    json_real(json_number_value(json_object_get(f, "median")) /
-							      json_number_value(json_object_get(
-								      json_array_get(files, 0),
-								      "median")) *
-							      100 -
-						      100));
+			json_object_set_new(
+				f, "change_pct",
+				json_real(json_number_value(json_object_get(f, "median")) /
+						  json_number_value(json_object_get(
+							  json_array_get(files, 0), "median")) *
+						  100 -
+					  100));
 			effect_cell(c, a, na, b, nb);
 		}
 		row = json_pack("{s:O, s:i, s:O, s:O, s:s, s:s, s:b, s:o}", "mode",
 				json_object_get(base, "mode"), "tasks",
 				(int)results_entry_ntasks(base), "path",
-				json_object_get(base, "path"), "test", json_object_get(base, "test"),
-				"metric", metrics[mi].name, "better",
+				json_object_get(base, "path"), "test",
+				json_object_get(base, "test"), "metric", metrics[mi].name, "better",
 				metrics[mi].higher_is_better ? "higher" : "lower", "headline",
 				verdict_is_headline(metrics[mi].name), "files", files);
 		json_array_append_new(rows, row);
@@ -344,13 +345,14 @@ double compare_worst_regression(json_t *rows, bool ratios_only)
 	size_t i, k;
 
 	json_array_foreach(rows, i, row) {
-		if (ratios_only && !strstr(json_string_value(json_object_get(row, "metric")),
-					   "_vs_host"))
+		if (ratios_only &&
+		    !strstr(json_string_value(json_object_get(row, "metric")), "_vs_host"))
 			continue;
 		json_array_foreach(json_object_get(row, "files"), k, f) {
 			double r = json_number_value(json_object_get(f, "ratio")), c;
 
-			if (strcmp(json_string_value(json_object_get(f, "verdict")) ?: "", "slower"))
+			if (strcmp(json_string_value(json_object_get(f, "verdict")) ?: "",
+				   "slower"))
 				continue;
 			/* The estimate of the loss, in percent of A, whichever way is better. */
 			if (!strcmp(json_string_value(json_object_get(row, "better")), "lower"))
@@ -475,7 +477,8 @@ static void print_header(json_t **docs, const char **names, size_t n, bool md, F
 		json_t *h = json_object_get(docs[k], "host");
 		size_t total, noisy = noisy_reps(docs[k], &total);
 
-		fprintf(f, "%s%c = %s: %s, kernel %s, %lld CPUs (%s); %zu of %zu repetitions noisy\n",
+		fprintf(f,
+			"%s%c = %s: %s, kernel %s, %lld CPUs (%s); %zu of %zu repetitions noisy\n",
 			md ? "- " : "", (int)('A' + k), names[k],
 			json_string_value(json_object_get(h, "hostname")) ?: "?",
 			json_string_value(json_object_get(h, "kernel_release")) ?: "?",
@@ -484,16 +487,17 @@ static void print_header(json_t **docs, const char **names, size_t n, bool md, F
 	}
 	if (compare_hosts_differ(docs, n))
 		fprintf(f,
-			"\n%sThese files come from different machines: the absolute figures compare "
-			"the machines as much as the kernels. The *_vs_host ratios, measured side by "
+			"\n%sThese files come from different machines: the absolute figures "
+			"compare "
+			"the machines as much as the kernels. The *_vs_host ratios, measured side "
+			"by "
 			"side within each run, compare what each mode costs on each kernel: they "
 			"lead the table, and only they feed --fail-above.\n",
 			md ? "**Note:** " : "Note: ");
 	fputc('\n', f);
 }
 
-static void print_footer(json_t *rows, size_t n, const struct compare_opts *o, bool md,
-			 FILE *f)
+static void print_footer(json_t *rows, size_t n, const struct compare_opts *o, bool md, FILE *f)
 {
 	fprintf(f,
 		"\n%sA, B: geometric means of the repetitions. Change: B/A, with its 95%% interval "
@@ -577,7 +581,8 @@ void compare_print(json_t *rows, json_t **docs, const char **names, size_t n,
 				continue;
 			fmt_change(ch, sizeof(ch), fl);
 			fmt_verdict(vd, sizeof(vd), fl);
-			if (md && (strstr(vd, "slower") || strstr(vd, "faster")) && !strchr(vd, '('))
+			if (md && (strstr(vd, "slower") || strstr(vd, "faster")) &&
+			    !strchr(vd, '('))
 				fprintf(f, "%s%-27s%s**%s**", sep, ch, sep, vd);
 			else
 				fprintf(f, "%s%-27s%s%-22s", sep, ch, sep, vd);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lab.h"
+#include "testhooks.h"
 #include "log.h"
 #include "netns.h"
 #include "portmap.h"
@@ -84,7 +85,7 @@ int lab_init(struct lab *lab, const struct lab_config *cfg, const char *kind)
 	lab->dyn_lo = LAB_DYNAMIC_LO;
 	lab->dyn_hi = LAB_DYNAMIC_HI;
 	/* Fault injection for the tests: "N" fails step N+1, "N:SIG" raises SIG there. */
-	fail = getenv("NSBENCH_FAIL_AFTER");
+	fail = testhook("NSBENCH_FAIL_AFTER");
 	if (fail && *fail) {
 		const char *sig = strchr(fail, ':');
 
@@ -114,14 +115,6 @@ static void scopy(char *dst, size_t len, const char *src)
 
 	memmove(dst, src, n);
 	dst[n] = '\0';
-}
-
-/* NSBENCH_BREAK=rule: a lab that breaks one rule on purpose, for tests of `claims`. */
-bool lab_broken(const char *rule)
-{
-	const char *b = getenv("NSBENCH_BREAK");
-
-	return b && !strcmp(b, rule);
 }
 
 static unsigned int lab_count_mode(const struct lab *lab, enum lab_mode m)
@@ -184,7 +177,7 @@ int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 			return lab_refuse(lab, -ENOSPC,
 					  "task t%u (%s): the bridge subnet has no address left",
 					  id, lab_mode_name(mode));
-		if (mode == MODE_BRIDGE && lab_broken("port-conflict")) {
+		if (mode == MODE_BRIDGE && testhook_break("port-conflict")) {
 			/* A lab without ECS's conflict check, for the test that breaks a claim. */
 			t->host_port = container_port;
 		} else if (mode == MODE_BRIDGE) {
@@ -266,6 +259,9 @@ int lab_fail(struct lab *lab, int err, const char *ext)
 {
 	if (err == -EINTR)
 		snprintf(lab->err, sizeof(lab->err), "interrupted while %s", lab->step);
+	else if (err == -EPROTO && ext && *ext)
+		/* A foreign library's own words (nftables): they say it all. */
+		snprintf(lab->err, sizeof(lab->err), "%s: %s", lab->step, ext);
 	else
 		snprintf(lab->err, sizeof(lab->err), "%s: %s%s%s", lab->step, strerror(-err),
 			 ext && *ext ? ": " : "", ext ? ext : "");

@@ -144,10 +144,10 @@ json_t *run_config_json(const struct run_config *c)
 			"max_enis", (int)c->max_enis);
 	json_object_set_new(doc, "security_group", json_boolean(c->security_group));
 	if (c->target_pct > 0)
-		json_object_set_new(doc, "target", json_pack("{s:f, s:i, s:i, s:f}", "pct",
-							     c->target_pct, "min_reps", (int)c->reps,
-							     "max_reps", (int)c->max_reps,
-							     "max_time_s", c->max_time_s));
+		json_object_set_new(doc, "target",
+				    json_pack("{s:f, s:i, s:i, s:f}", "pct", c->target_pct,
+					      "min_reps", (int)c->reps, "max_reps",
+					      (int)c->max_reps, "max_time_s", c->max_time_s));
 	return doc;
 }
 
@@ -521,12 +521,12 @@ static bool target_check(json_t *doc, unsigned int n, double pct, bool record)
 		}
 		all &= met;
 		if (record && widest)
-			json_object_set_new(e, "target",
-					    json_pack("{s:f, s:b, s:s, s:f, s:i}", "pct", pct, "met",
-						      met, "widest_metric", widest,
-						      "widest_halfwidth_pct",
-						      isfinite(worst) ? worst : -1, "reps",
-						      (int)json_array_size(json_object_get(e, "reps"))));
+			json_object_set_new(
+				e, "target",
+				json_pack("{s:f, s:b, s:s, s:f, s:i}", "pct", pct, "met", met,
+					  "widest_metric", widest, "widest_halfwidth_pct",
+					  isfinite(worst) ? worst : -1, "reps",
+					  (int)json_array_size(json_object_get(e, "reps"))));
 	}
 	return all;
 }
@@ -558,7 +558,8 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 	double t0 = now_s();
 
 	for (unsigned int r = 0; r < max_reps; r++) {
-		/* --target: stop once every headline interval is narrow enough, or the budget ends. */
+		/* --target: stop once every headline interval is narrow enough, or the budget ends.
+		 */
 		if (c->target_pct > 0 && r >= c->reps) {
 			add_host_ratios(doc);
 			if (target_check(doc, n, c->target_pct, false))
@@ -592,9 +593,9 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 					int ret;
 
 					snprintf(what, sizeof(what), "rep %u/%u%s %s%s%.0u %s %s",
-						 r + 1, max_reps, c->target_pct > 0 ? " (at most)" : "",
-						 lab_mode_name(m),
-						 n > 1 ? " x" : "", n > 1 ? n : 0,
+						 r + 1, max_reps,
+						 c->target_pct > 0 ? " (at most)" : "",
+						 lab_mode_name(m), n > 1 ? " x" : "", n > 1 ? n : 0,
 						 path_name(paths[k]), bench_test_name(test));
 					progress_show(prog, what);
 					bo.stream.duration_s = c->stream_s;
@@ -642,7 +643,8 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 						json_decref(res[q]);
 					add_cpu(agg, &cpu, test);
 					if (noise_ok)
-						json_object_set_new(agg, "noise", noise_json(&noise));
+						json_object_set_new(agg, "noise",
+								    noise_json(&noise));
 					json_object_set_new(agg, "rep", json_integer(r + 1));
 					json_object_del(agg, "mode");
 					json_object_del(agg, "path");
@@ -884,7 +886,8 @@ void runner_print_table(json_t *doc, FILE *f)
 			   "path\n");
 		if (noisy)
 			fprintf(f,
-				"%zu of %zu repetitions ran under interference (CPU steal >= %.0f%% "
+				"%zu of %zu repetitions ran under interference (CPU steal >= "
+				"%.0f%% "
 				"or other processes >= %.0f%% of the CPUs): see \"noise\" in the "
 				"results file; compare --drop-noisy leaves them out\n",
 				noisy, all, NOISE_STEAL_PCT, NOISE_OUTSIDE_PCT);

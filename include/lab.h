@@ -126,7 +126,4 @@ int mode_teardown_links(struct lab *lab);
 /* The lab's namespaces, vpc and instance first. */
 unsigned int lab_namespaces(const struct lab *lab, const char **names, unsigned int max);
 
-/* NSBENCH_BREAK=RULE in the environment: break RULE on purpose (tests of claims). */
-bool lab_broken(const char *rule);
-
 #endif

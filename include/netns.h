@@ -12,7 +12,14 @@ int netns_delete(const char *name);
 int netns_exists(const char *name);
 int netns_open(const char *name);
 int netns_enter(const char *name, int *saved_fd);
+/*
+ * Back to the namespace netns_enter saved. On failure the process is marked
+ * stranded: every later netns_enter and netns_check fails with
+ * -ENOTRECOVERABLE, and the caller must abort what it was doing.
+ */
 int netns_leave(int saved_fd);
+/* 0, or -ENOTRECOVERABLE once a netns_leave has failed in this process. */
+int netns_check(void);
 int netns_pids(const char *name, pid_t *pids, size_t max, size_t *count);
 /*
  * SIGKILL, by pid, every process in namespace NAME (never the caller), and wait

@@ -17,10 +17,10 @@ struct run_config {
 	unsigned int npaths;
 	enum bench_test tests[TEST_COUNT];
 	unsigned int ntests;
-	unsigned int reps;	/* with target_pct: the minimum */
-	double target_pct;	/* --target: repeat until every headline interval is this narrow */
-	unsigned int max_reps;	/* --max-reps: the budget of --target */
-	double max_time_s;	/* --max-time: the budget of --target, seconds of the run */
+	unsigned int reps;     /* with target_pct: the minimum */
+	double target_pct;     /* --target: repeat until every headline interval is this narrow */
+	unsigned int max_reps; /* --max-reps: the budget of --target */
+	double max_time_s;     /* --max-time: the budget of --target, seconds of the run */
 	unsigned int tasks_list[16]; /* tasks per instance, one lab per N: the density sweep */
 	unsigned int ntasks_list;
 	unsigned int max_enis;

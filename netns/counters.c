@@ -28,7 +28,7 @@ struct counters_sock {
 int counters_open(struct counters_sock **out, const char *netns)
 {
 	struct counters_sock *cs;
-	int saved = -1, ret = 0;
+	int saved = -1, ret = 0, leave;
 
 	cs = calloc(1, sizeof(*cs));
 	if (!cs)
@@ -46,7 +46,8 @@ int counters_open(struct counters_sock **out, const char *netns)
 		ret = -errno;
 	else if (mnl_socket_bind(cs->nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		ret = -errno;
-	netns_leave(saved);
+	leave = netns_leave(saved);
+	ret = ret ? ret : leave;
 	if (ret)
 		goto err;
 	cs->portid = mnl_socket_get_portid(cs->nl);
@@ -206,14 +207,15 @@ static int read_text(const char *path, char *buf, size_t len)
 int snmp_read(const char *netns, struct snmp_counters *s)
 {
 	char buf[8192];
-	int saved = -1, ret;
+	int saved = -1, ret, leave;
 
 	ret = netns_enter(netns, &saved);
 	if (ret)
 		return ret;
 	/* thread-self: /proc/self/net would be the thread group leader's namespace. */
 	ret = read_text("/proc/thread-self/net/snmp", buf, sizeof(buf));
-	netns_leave(saved);
+	leave = netns_leave(saved);
+	ret = ret ? ret : leave;
 	return ret ? ret : snmp_parse(buf, s);
 }
 

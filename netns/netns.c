@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "netns.h"
+#include "testhooks.h"
 
 static int netns_path(const char *name, char *buf, size_t len)
 {
@@ -147,11 +148,25 @@ int netns_open(const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
+/*
+ * Set when a thread could not return from a lab namespace: from then on it
+ * would act in the wrong namespace, so nothing that depends on the current
+ * one may run (netns_enter and netns_check refuse).
+ */
+static bool stranded;
+
+int netns_check(void)
+{
+	return stranded ? -ENOTRECOVERABLE : 0;
+}
+
 /* Moves only the calling thread; give the saved fd back to netns_leave(). */
 int netns_enter(const char *name, int *saved_fd)
 {
 	int fd, saved, ret = 0;
 
+	if (stranded)
+		return -ENOTRECOVERABLE;
 	saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (saved < 0)
 		return -errno;
@@ -179,7 +194,11 @@ int netns_leave(int saved_fd)
 		return 0;
 	if (setns(saved_fd, CLONE_NEWNET) < 0)
 		ret = -errno;
+	else if (testhook_fail("netns-leave"))
+		ret = -EPERM;
 	close(saved_fd);
+	if (ret)
+		stranded = true;
 	return ret;
 }
 

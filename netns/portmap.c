@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +17,27 @@ struct portmap {
 	char err[512];
 };
 
-static int portmap_queue(struct portmap *pm, const char *cmds)
-{
-	size_t n = strlen(cmds);
+/* Appends commands to the batch, formatted straight into the growing queue: never truncated. */
+static int portmap_queuef(struct portmap *pm, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
-	if (pm->qlen + n + 1 > pm->qcap) {
-		size_t cap = (pm->qcap ? pm->qcap : 2048);
+static int portmap_queuef(struct portmap *pm, const char *fmt, ...)
+{
+	va_list ap;
+	size_t need;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	need = pm->qlen + (size_t)n + 1;
+	if (need > pm->qcap) {
+		size_t cap = pm->qcap ? pm->qcap : 2048;
 		char *q;
 
-		while (cap < pm->qlen + n + 1)
+		while (cap < need)
 			cap *= 2;
 		q = realloc(pm->queue, cap);
 		if (!q)
@@ -32,8 +45,10 @@ static int portmap_queue(struct portmap *pm, const char *cmds)
 		pm->queue = q;
 		pm->qcap = cap;
 	}
-	memcpy(pm->queue + pm->qlen, cmds, n + 1);
-	pm->qlen += n;
+	va_start(ap, fmt);
+	vsnprintf(pm->queue + pm->qlen, pm->qcap - pm->qlen, fmt, ap);
+	va_end(ap);
+	pm->qlen += (size_t)n;
 	return 0;
 }
 
@@ -54,10 +69,12 @@ int portmap_open(struct portmap **out, const char *netns)
 	}
 	/* The context's netlink socket stays in the namespace it was made in. */
 	pm->nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	netns_leave(saved);
-	if (!pm->nft) {
+	ret = netns_leave(saved);
+	if (ret || !pm->nft) {
+		if (pm->nft)
+			nft_ctx_free(pm->nft);
 		free(pm);
-		return -ENOMEM;
+		return ret ? ret : -ENOMEM;
 	}
 	nft_ctx_buffer_output(pm->nft);
 	nft_ctx_buffer_error(pm->nft);
@@ -79,7 +96,11 @@ const char *portmap_error(const struct portmap *pm)
 	return pm ? pm->err : "";
 }
 
-/* A batch is all or nothing; keep nft's message, first line only. */
+/*
+ * A batch is all or nothing. libnftables says why in text only: that text,
+ * first line, is the reason (portmap_error), and the code is -EPROTO
+ * ("nftables refused it"), not an errno guessed from English words.
+ */
 static int portmap_run(struct portmap *pm, const char *cmds)
 {
 	const char *e;
@@ -91,15 +112,11 @@ static int portmap_run(struct portmap *pm, const char *cmds)
 	e = nft_ctx_get_error_buffer(pm->nft);
 	if (e && *e) {
 		n = strcspn(e, "\n");
-		snprintf(pm->err, sizeof(pm->err), "%.*s", (int)n, e);
+		snprintf(pm->err, sizeof(pm->err), "nftables: %.*s", (int)n, e);
+	} else {
+		snprintf(pm->err, sizeof(pm->err), "nftables refused the batch without a message");
 	}
-	if (strstr(pm->err, "Operation not permitted"))
-		return -EPERM;
-	if (strstr(pm->err, "No such file") || strstr(pm->err, "not supported"))
-		return -EOPNOTSUPP;
-	if (strstr(pm->err, "File exists"))
-		return -EEXIST;
-	return -EINVAL;
+	return -EPROTO;
 }
 
 /*
@@ -108,47 +125,43 @@ static int portmap_run(struct portmap *pm, const char *cmds)
  */
 int portmap_queue_init(struct portmap *pm, const char *bridge, const char *bridge_cidr)
 {
-	char cmds[2048];
-
-	snprintf(cmds, sizeof(cmds),
-		 "add table ip " PORTMAP_TABLE "\n"
-		 "add chain ip " PORTMAP_TABLE " prerouting "
-		 "{ type nat hook prerouting priority dstnat; policy accept; }\n"
-		 "add chain ip " PORTMAP_TABLE " output "
-		 "{ type nat hook output priority -100; policy accept; }\n"
-		 "add chain ip " PORTMAP_TABLE " postrouting "
-		 "{ type nat hook postrouting priority srcnat; policy accept; }\n"
-		 "add chain ip " PORTMAP_TABLE " forward "
-		 "{ type filter hook forward priority filter; policy accept; }\n"
-		 "add rule ip " PORTMAP_TABLE " postrouting ip saddr %s oifname != \"%s\" "
-		 "counter masquerade comment \"egress\"\n"
-		 "add rule ip " PORTMAP_TABLE " postrouting ip saddr %s oifname \"%s\" "
-		 "ct status dnat counter masquerade comment \"hairpin\"\n"
-		 "add rule ip " PORTMAP_TABLE " forward oifname \"%s\" ct status dnat "
-		 "counter accept comment \"ingress-dnat\"\n"
-		 "add rule ip " PORTMAP_TABLE " forward iifname \"%s\" "
-		 "counter accept comment \"from-bridge\"\n",
-		 bridge_cidr, bridge, bridge_cidr, bridge, bridge, bridge);
-	return portmap_queue(pm, cmds);
+	return portmap_queuef(
+		pm,
+		"add table ip " PORTMAP_TABLE "\n"
+		"add chain ip " PORTMAP_TABLE " prerouting "
+		"{ type nat hook prerouting priority dstnat; policy accept; }\n"
+		"add chain ip " PORTMAP_TABLE " output "
+		"{ type nat hook output priority -100; policy accept; }\n"
+		"add chain ip " PORTMAP_TABLE " postrouting "
+		"{ type nat hook postrouting priority srcnat; policy accept; }\n"
+		"add chain ip " PORTMAP_TABLE " forward "
+		"{ type filter hook forward priority filter; policy accept; }\n"
+		"add rule ip " PORTMAP_TABLE " postrouting ip saddr %s oifname != \"%s\" "
+		"counter masquerade comment \"egress\"\n"
+		"add rule ip " PORTMAP_TABLE " postrouting ip saddr %s oifname \"%s\" "
+		"ct status dnat counter masquerade comment \"hairpin\"\n"
+		"add rule ip " PORTMAP_TABLE " forward oifname \"%s\" ct status dnat "
+		"counter accept comment \"ingress-dnat\"\n"
+		"add rule ip " PORTMAP_TABLE " forward iifname \"%s\" "
+		"counter accept comment \"from-bridge\"\n",
+		bridge_cidr, bridge, bridge_cidr, bridge, bridge, bridge);
 }
 
 int portmap_queue_add(struct portmap *pm, const char *host_addr, uint16_t host_port,
 		      const char *task_addr, uint16_t task_port, const char *comment)
 {
-	char cmds[1536];
 	const char *chain[] = {"prerouting", "output"};
 	const char *proto[] = {"tcp", "udp"};
-	size_t off = 0;
+	int ret = 0;
 
-	for (size_t c = 0; c < 2; c++)
-		for (size_t p = 0; p < 2; p++)
-			off += (size_t)snprintf(
-				cmds + off, sizeof(cmds) - off,
-				"add rule ip " PORTMAP_TABLE " %s ip daddr %s %s "
-				"dport %u counter dnat to %s:%u comment \"%s %s\"\n",
-				chain[c], host_addr, proto[p], host_port, task_addr, task_port,
-				comment, proto[p]);
-	return portmap_queue(pm, cmds);
+	for (size_t c = 0; c < 2 && !ret; c++)
+		for (size_t p = 0; p < 2 && !ret; p++)
+			ret = portmap_queuef(pm,
+					     "add rule ip " PORTMAP_TABLE " %s ip daddr %s %s "
+					     "dport %u counter dnat to %s:%u comment \"%s %s\"\n",
+					     chain[c], host_addr, proto[p], host_port, task_addr,
+					     task_port, comment, proto[p]);
+	return ret;
 }
 
 /* Everything queued, as one all-or-nothing batch; the queue is emptied either way. */
@@ -201,7 +214,8 @@ static int portmap_list_counters(struct portmap *pm, const char *table, json_t *
 	int ret;
 
 	nft_ctx_output_set_flags(pm->nft, flags | NFT_CTX_OUTPUT_JSON);
-	snprintf(cmd, sizeof(cmd), "list table %s\n", table);
+	if ((size_t)snprintf(cmd, sizeof(cmd), "list table %s\n", table) >= sizeof(cmd))
+		return -ENAMETOOLONG;
 	ret = portmap_run(pm, cmd);
 	nft_ctx_output_set_flags(pm->nft, flags);
 	if (ret)
@@ -249,33 +263,29 @@ static int portmap_list_counters(struct portmap *pm, const char *table, json_t *
  */
 int portmap_sg_init(struct portmap *pm, const char *dev)
 {
-	char cmds[512];
-
-	snprintf(cmds, sizeof(cmds),
-		 "add table netdev " PORTMAP_SG_TABLE "\n"
-		 "add chain netdev " PORTMAP_SG_TABLE " ingress "
-		 "{ type filter hook ingress device \"%s\" priority 0; policy accept; }\n",
-		 dev);
-	return portmap_queue(pm, cmds);
+	return portmap_queuef(
+		pm,
+		"add table netdev " PORTMAP_SG_TABLE "\n"
+		"add chain netdev " PORTMAP_SG_TABLE " ingress "
+		"{ type filter hook ingress device \"%s\" priority 0; policy accept; }\n",
+		dev);
 }
 
 int portmap_sg_allow(struct portmap *pm, const char *task_addr, uint16_t port,
 		     uint16_t ephemeral_lo, const char *comment)
 {
-	char cmds[1024];
-
-	snprintf(cmds, sizeof(cmds),
-		 "add rule netdev " PORTMAP_SG_TABLE " ingress ip daddr %s tcp dport %u "
-		 "counter accept comment \"%s allow tcp\"\n"
-		 "add rule netdev " PORTMAP_SG_TABLE " ingress ip daddr %s udp dport %u "
-		 "counter accept comment \"%s allow udp\"\n"
-		 "add rule netdev " PORTMAP_SG_TABLE " ingress ip daddr %s tcp flags & (syn | ack) "
-		 "== syn counter drop comment \"%s deny tcp\"\n"
-		 "add rule netdev " PORTMAP_SG_TABLE " ingress ip daddr %s udp dport < %u "
-		 "counter drop comment \"%s deny udp\"\n",
-		 task_addr, port, comment, task_addr, port, comment, task_addr, comment, task_addr,
-		 ephemeral_lo, comment);
-	return portmap_queue(pm, cmds);
+	return portmap_queuef(
+		pm,
+		"add rule netdev " PORTMAP_SG_TABLE " ingress ip daddr %s tcp dport %u "
+		"counter accept comment \"%s allow tcp\"\n"
+		"add rule netdev " PORTMAP_SG_TABLE " ingress ip daddr %s udp dport %u "
+		"counter accept comment \"%s allow udp\"\n"
+		"add rule netdev " PORTMAP_SG_TABLE " ingress ip daddr %s tcp flags & (syn | ack) "
+		"== syn counter drop comment \"%s deny tcp\"\n"
+		"add rule netdev " PORTMAP_SG_TABLE " ingress ip daddr %s udp dport < %u "
+		"counter drop comment \"%s deny udp\"\n",
+		task_addr, port, comment, task_addr, port, comment, task_addr, comment, task_addr,
+		ephemeral_lo, comment);
 }
 
 int portmap_sg_counters(struct portmap *pm, json_t **rules)

@@ -14,14 +14,18 @@
 
 static int socket_in(const char *ns, int type)
 {
-	int saved = -1, fd, ret;
+	int saved = -1, fd, ret, leave;
 
 	ret = netns_enter(ns, &saved);
 	if (ret)
 		return ret;
 	fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	ret = fd < 0 ? -errno : fd;
-	netns_leave(saved);
+	leave = netns_leave(saved);
+	if (leave && fd >= 0) {
+		close(fd);
+		return leave;
+	}
 	return ret;
 }
 

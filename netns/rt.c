@@ -123,11 +123,19 @@ int rt_open(struct rt **out, const char *netns)
 		ret = netns_enter(netns, &saved);
 		if (ret)
 			goto err;
+	} else if ((ret = netns_check())) {
+		goto err;
 	}
 	/* The socket stays bound to the namespace it is connected in. */
 	ret = nl_connect(rt->sk, NETLINK_ROUTE);
-	if (netns)
-		netns_leave(saved);
+	if (netns) {
+		int leave = netns_leave(saved);
+
+		if (leave) {
+			ret = leave;
+			goto err;
+		}
+	}
 	if (ret < 0) {
 		ret = rt_nlerr(rt, ret);
 		goto err;

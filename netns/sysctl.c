@@ -34,11 +34,19 @@ static int sysctl_open(const char *netns, const char *key, int flags)
 		ret = netns_enter(netns, &saved);
 		if (ret)
 			return ret;
+	} else if ((ret = netns_check())) {
+		return ret;
 	}
 	fd = open(path, flags | O_CLOEXEC);
 	ret = fd < 0 ? -errno : fd;
-	if (netns)
-		netns_leave(saved);
+	if (netns) {
+		int leave = netns_leave(saved);
+
+		if (leave && fd >= 0) {
+			close(fd);
+			return leave;
+		}
+	}
 	return ret;
 }
 

@@ -19,6 +19,8 @@
 #include "probe.h"
 
 #define NSBENCH "./nsbench"
+/* The test build: honours NSBENCH_FAIL_AFTER and the other hooks of testhooks.h. */
+#define NSBENCH_TEST "./nsbench-test"
 
 static int run(const char *args, char **out, char **err)
 {
@@ -405,13 +407,29 @@ static void test_fault_and_signal_while_building(void **state)
 		int st;
 
 		snprintf(cmd, sizeof(cmd),
-			 "%s " NSBENCH " topo up bridge-dynamic --tasks 3 2>&1 >/dev/null",
+			 "%s " NSBENCH_TEST " topo up bridge-dynamic --tasks 3 2>&1 >/dev/null",
 			 cases[i].env);
 		out = tl_capture(cmd, &st);
 		if (st != cases[i].status || !strstr(out, cases[i].msg))
 			print_error("%s: exit %d: %s\n", cases[i].env, st, out);
 		assert_int_equal(st, cases[i].status);
 		assert_non_null(strstr(out, cases[i].msg));
+		free(out);
+		assert_int_equal(clean_count_leftovers(), before);
+	}
+	/* The production binary ignores the hook: the same environment builds the lab. */
+	{
+		char *out = tl_capture("NSBENCH_FAIL_AFTER=5 " NSBENCH " topo up host --json "
+				       "2>/dev/null | jq -r .lab",
+				       NULL);
+		char cmd[128];
+		int st;
+
+		out[strcspn(out, "\n")] = '\0';
+		assert_int_equal(strlen(out), LAB_ID_LEN);
+		snprintf(cmd, sizeof(cmd), NSBENCH " topo down %s 2>&1", out);
+		free(tl_capture(cmd, &st));
+		assert_int_equal(st, 0);
 		free(out);
 		assert_int_equal(clean_count_leftovers(), before);
 	}
@@ -488,8 +506,8 @@ static void test_compare_fixtures(void **state)
 	assert_non_null(strstr(out, "host               ingress    tcp_stream   throughput_bps "));
 	free(out);
 	out = tl_capture(NSBENCH " compare " FIX_VM " " FIX_BOX " --format csv 2>/dev/null | "
-			 "awk -F, '$1 == \"host\" && $4 == \"tcp_stream\" && "
-			 "$5 == \"throughput_bps\" && $19 != \"baseline\" { print $19 }'",
+				 "awk -F, '$1 == \"host\" && $4 == \"tcp_stream\" && "
+				 "$5 == \"throughput_bps\" && $19 != \"baseline\" { print $19 }'",
 			 &st);
 	assert_string_equal(out, "faster\n");
 	free(out);
@@ -565,7 +583,8 @@ static void test_compare_cli(void **state)
 	assert_non_null(strstr(out, "mode,tasks,path,test,metric,headline,file,median,gmean,min,"
 				    "max,n,change_pct,ratio,ci95_low,ci95_high,p_value,q_value,"
 				    "verdict,reps_needed\n"));
-	assert_non_null(strstr(out, "bridge,1,ingress,tcp_stream,throughput_bps,1,b.json,9000000000,"));
+	assert_non_null(
+		strstr(out, "bridge,1,ingress,tcp_stream,throughput_bps,1,b.json,9000000000,"));
 	free(out);
 	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s --format markdown", a, b);
 	out = tl_capture(cmd, &st);

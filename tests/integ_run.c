@@ -320,7 +320,8 @@ static void test_run_target(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(results_load(file, &doc, why, sizeof(why)), 0);
 	assert_true(json_number_value(json_object_get(
-			    json_object_get(json_object_get(doc, "config"), "target"), "pct")) == 1);
+			    json_object_get(json_object_get(doc, "config"), "target"), "pct")) ==
+		    1);
 	json_array_foreach(json_object_get(doc, "results"), i, e) {
 		json_t *t = json_object_get(e, "target"), *rep;
 		size_t k, got = json_array_size(json_object_get(e, "reps"));

@@ -226,8 +226,10 @@ static void test_family_bh(void **state)
 			const char *v = json_string_value(json_object_get(f, "verdict"));
 
 			if (all || i == 0)
-				assert_true(json_number_value(json_object_get(f, "p_value")) < 0.05);
-			assert_string_equal(v, all ? "slower" : (i == 0 ? "inconclusive" : "unchanged"));
+				assert_true(json_number_value(json_object_get(f, "p_value")) <
+					    0.05);
+			assert_string_equal(v, all ? "slower"
+						   : (i == 0 ? "inconclusive" : "unchanged"));
 		}
 		assert_true(compare_worst_regression(rows, false) == (all ? 5.0 : 0.0) ||
 			    (all && fabs(compare_worst_regression(rows, false) - 5) < 0.1));

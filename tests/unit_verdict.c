@@ -136,8 +136,7 @@ static void draw(gsl_rng *r, double mu, double cv, size_t n, double *out)
  * faster or slower; *HIT says whether metric 0 was called slower,
  * *UNCHANGED counts "unchanged" verdicts.
  */
-static size_t simulate(gsl_rng *r, size_t n, double cv, double effect, bool *hit,
-		       size_t *unchanged)
+static size_t simulate(gsl_rng *r, size_t n, double cv, double effect, bool *hit, size_t *unchanged)
 {
 	struct effect e[FAMILY];
 	double a[16], b[16], p[FAMILY];
@@ -204,10 +203,8 @@ static void test_simulated_error_rates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_effect_by_hand),
-		cmocka_unit_test(test_bh_by_hand),
-		cmocka_unit_test(test_sequential_looks),
-		cmocka_unit_test(test_halfwidth),
+		cmocka_unit_test(test_effect_by_hand),	      cmocka_unit_test(test_bh_by_hand),
+		cmocka_unit_test(test_sequential_looks),      cmocka_unit_test(test_halfwidth),
 		cmocka_unit_test(test_simulated_error_rates),
 	};
 
