@@ -39,7 +39,7 @@ TB_CLI_OBJS := $(addprefix $(TB)/,$(CLI_OBJS))
 UNIT_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/unit_*.c))
 INTEG_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/integ_*.c))
 
-.PHONY: all deps run test unit integ valgrind asan bench clean install
+.PHONY: all deps run test unit integ valgrind asan bench fuzz clean install
 
 all: nsbench
 
@@ -70,6 +70,9 @@ tests/bin/%: tests/%.c tests/testlib.h tests/labtest.h $(TB_LIB_OBJS)
 		-o $@ $< $(TB_LIB_OBJS) \
 		$(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
+# The fuzzers' corpora replayed through the same harnesses, built with gcc.
+tests/bin/unit_fuzz_replay: tests/fuzz/fuzz_results.c tests/fuzz/fuzz_args.c
+
 # compare's CSV is read back by a real CSV parser.
 tests/bin/unit_compare: LDLIBS += -lcsv
 
@@ -81,7 +84,10 @@ run: deps
 unit: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "== $$t"; ./$$t; done
 
+# Labs a previous, killed test run left are removed first, and said so.
 integ: nsbench nsbench-test $(INTEG_TESTS)
+	$(Q)if [ "$$(id -u)" -eq 0 ] && ls /run/netns/nsb-* /run/nsbench/*.json >/dev/null 2>&1; then \
+		echo "== leftovers of an earlier run found:"; ./nsbench clean; fi
 	$(Q)set -e; for t in $(INTEG_TESTS); do echo "== $$t"; ./$$t; done
 
 valgrind: $(UNIT_TESTS)
@@ -102,6 +108,39 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory unit valgrind asan integ EXTRA_CFLAGS=-Werror
 	@echo "all test suites passed"
 
+# libFuzzer on the results reader (and compare) and the CLI parsers, FUZZ_TIME
+# seconds each. New inputs go to build-fuzz/; a crash stops with its input in
+# build-fuzz/crash-*: fix it, then keep the input in tests/fuzz/corpus/ so that
+# `make test` replays it.
+FUZZ_TIME ?= 60
+FUZZ_CC ?= clang
+FUZZERS := results args
+FZ := build-fuzz
+FZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+FZ_LIB_OBJS := $(addprefix $(FZ)/,$(LIB_OBJS))
+
+$(FZ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(FUZZ_CC) -std=gnu11 -Iinclude $(DEP_CFLAGS) $(FZ_FLAGS) -fsanitize=fuzzer-no-link \
+		-c -o $@ $<
+
+$(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FZ_LIB_OBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(FUZZ_CC) -std=gnu11 -Iinclude $(DEP_CFLAGS) $(FZ_FLAGS) -fsanitize=fuzzer \
+		-o $@ $< $(FZ_LIB_OBJS) $(LDLIBS)
+
+fuzz: deps $(addprefix $(FZ)/fuzz_,$(FUZZERS))
+	$(Q)set -e; for f in $(FUZZERS); do \
+		mkdir -p $(FZ)/corpus-$$f; \
+		echo "== fuzz_$$f, $(FUZZ_TIME) s"; \
+		$(FZ)/fuzz_$$f -max_total_time=$(FUZZ_TIME) -artifact_prefix=$(FZ)/crash-$$f- \
+			-print_final_stats=1 $(FZ)/corpus-$$f tests/fuzz/corpus/$$f 2>$(FZ)/fuzz_$$f.log \
+			|| { tail -40 $(FZ)/fuzz_$$f.log; exit 1; }; \
+		grep -E "stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added" \
+			$(FZ)/fuzz_$$f.log; \
+	done
+
 # Every script runs; the target fails at the end if any goal was missed.
 BENCHES := bench-lab bench-engines bench-run bench-density bench-verdicts
 bench: deps
@@ -113,6 +152,6 @@ install: nsbench
 	install -D -m 0755 nsbench $(DESTDIR)$(BINDIR)/nsbench
 
 clean:
-	rm -rf nsbench nsbench-test tests/bin build-asan $(TB) */*.o */*.d
+	rm -rf nsbench nsbench-test tests/bin build-asan $(TB) $(FZ) */*.o */*.d
 
 -include $(LIB_SRCS:.c=.d) $(CLI_SRCS:.c=.d) $(TB_LIB_OBJS:.o=.d) $(TB_CLI_OBJS:.o=.d)

@@ -12,6 +12,7 @@
 #include "bench.h"
 #include "endpoint.h"
 #include "sysctl.h"
+#include "testhooks.h"
 
 static const char *const test_names[TEST_COUNT] = {
 	[TEST_TCP_STREAM] = "tcp_stream",
@@ -344,6 +345,7 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 		}
 		cstarted++;
 	}
+	testhook_phase("endpoints-up");
 	/* A counted RR run is bounded by its duration too (rr.duration_s). */
 	deadline_ms = bench_test_is_stream(test)
 			      ? (jobs[0].stream.duration_s + jobs[0].stream.omit_s) * 1000 + 15000

@@ -120,6 +120,7 @@ static struct lab *new_lab(struct claim_result *r, enum lab_mode m, unsigned int
 		free(lab);
 		return NULL;
 	}
+	testhook_phase("claims:lab");
 	return lab;
 }
 
@@ -585,6 +586,7 @@ static void ensure_perf(struct ctx *c)
 		struct noise nz;
 		bool have_mark = !noise_mark(&mark);
 
+		testhook_phase("claims:perf-round");
 		for (int m = 0; m < PM_COUNT && !lab_stop; m++) {
 			if (!labs[m])
 				continue;

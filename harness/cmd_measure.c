@@ -18,6 +18,7 @@
 #include "hotpath.h"
 #include "path.h"
 #include "state.h"
+#include "testhooks.h"
 
 static const char measure_usage[] =
 	"Usage: nsbench measure MODE TEST [--path P] [--duration S] [--warmup S] [--omit S]\n"
@@ -299,8 +300,10 @@ int measure_main(int argc, char **argv)
 		ret = hotpath_probe(lab, task, path, &bo, &res, why, sizeof(why));
 	else if (!ret && hot)
 		ret = -EINVAL, snprintf(why, sizeof(why), "--hot-path needs a lab of its own");
-	else if (!ret)
+	else if (!ret) {
+		testhook_phase("measure:built");
 		ret = bench_run(test, &bo, &target, &res, why, sizeof(why));
+	}
 	if (ret) {
 		log_err("%s", lab_stop ? "interrupted" : why);
 		rc = lab_stop ? cli_signal_exit() : 1;

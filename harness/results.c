@@ -237,23 +237,13 @@ static int need(json_t *obj, const char *key, int type, const char *where, char 
 	return -EPROTO;
 }
 
-int results_load(const char *file, json_t **out, char *why, size_t len)
+/* The schema's required keys and types; the document is kept only when they hold. */
+static int results_check(json_t *doc, char *why, size_t len)
 {
-	json_error_t jerr;
-	json_t *doc, *e;
+	json_t *e;
 	size_t i;
 	int ret;
 
-	if (access(file, R_OK) < 0) {
-		ret = -errno;
-		snprintf(why, len, "%s", strerror(errno));
-		return ret;
-	}
-	doc = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
-	if (!doc) {
-		snprintf(why, len, "not a JSON document (line %d: %s)", jerr.line, jerr.text);
-		return -EBADMSG;
-	}
 	ret = need(doc, "schema_version", JSON_INTEGER, "top level", why, len);
 	if (!ret &&
 	    json_integer_value(json_object_get(doc, "schema_version")) != RESULTS_SCHEMA_VERSION) {
@@ -279,6 +269,8 @@ int results_load(const char *file, json_t **out, char *why, size_t len)
 	}
 	json_array_foreach(json_object_get(doc, "results"), i, e) {
 		char where[48];
+		json_t *rep;
+		size_t k;
 
 		if (ret)
 			break;
@@ -297,7 +289,59 @@ int results_load(const char *file, json_t **out, char *why, size_t len)
 			ret = need(e, "reps", JSON_ARRAY, where, why, len);
 		if (!ret)
 			ret = need(e, "summary", JSON_OBJECT, where, why, len);
+		/* What compare reads of each repetition: an object, metrics an object if there. */
+		json_array_foreach(json_object_get(e, "reps"), k, rep) {
+			json_t *m = json_object_get(rep, "metrics");
+
+			if (ret)
+				break;
+			if (!json_is_object(rep) || (m && !json_is_object(m))) {
+				snprintf(why, len, "%s.reps[%zu]: not an object with \"metrics\"", where,
+					 k);
+				ret = -EPROTO;
+			}
+		}
 	}
+	return ret;
+}
+
+int results_parse(const char *text, size_t size, json_t **out, char *why, size_t len)
+{
+	json_error_t jerr;
+	json_t *doc;
+	int ret;
+
+	doc = json_loadb(text, size, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc) {
+		snprintf(why, len, "not a JSON document (line %d: %s)", jerr.line, jerr.text);
+		return -EBADMSG;
+	}
+	ret = results_check(doc, why, len);
+	if (ret) {
+		json_decref(doc);
+		return ret;
+	}
+	*out = doc;
+	return 0;
+}
+
+int results_load(const char *file, json_t **out, char *why, size_t len)
+{
+	json_error_t jerr;
+	json_t *doc;
+	int ret;
+
+	if (access(file, R_OK) < 0) {
+		ret = -errno;
+		snprintf(why, len, "%s", strerror(errno));
+		return ret;
+	}
+	doc = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc) {
+		snprintf(why, len, "not a JSON document (line %d: %s)", jerr.line, jerr.text);
+		return -EBADMSG;
+	}
+	ret = results_check(doc, why, len);
 	if (ret) {
 		json_decref(doc);
 		return ret;

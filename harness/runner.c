@@ -23,6 +23,7 @@
 #include "rt.h"
 #include "runner.h"
 #include "summary.h"
+#include "testhooks.h"
 #include "verdict.h"
 
 static const enum bench_test default_tests[] = {TEST_TCP_STREAM, TEST_TCP_REVERSE, TEST_UDP,
@@ -446,6 +447,7 @@ static void teardown(struct lab **labs)
 
 static int hot_paths(const struct run_config *c, struct lab **labs, json_t *hp, bool *failed)
 {
+	testhook_phase("run:hot-path");
 	for (unsigned int i = 0; i < c->nmodes; i++) {
 		enum lab_mode m = c->modes[i];
 		enum lab_path paths[PATH_COUNT];
@@ -558,6 +560,8 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 	double t0 = now_s();
 
 	for (unsigned int r = 0; r < max_reps; r++) {
+		if (r > 0)
+			testhook_phase("run:between-reps");
 		/* --target: stop once every headline interval is narrow enough, or the budget ends.
 		 */
 		if (c->target_pct > 0 && r >= c->reps) {
@@ -605,6 +609,9 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 					bo.before_client = cpu_before;
 					bo.after_client = cpu_after;
 					bo.hook_arg = &cpu;
+					snprintf(hk, sizeof(hk), "run:measure:%s",
+						 bench_test_name(test));
+					testhook_phase(hk);
 					ret = targets_for(lab, n, paths[k], targets, err,
 							  sizeof(err));
 					noise_ok = !noise_mark(&mark);
@@ -695,6 +702,7 @@ int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
 		unsigned int n = c->tasks_list[q];
 
 		ret = build_labs(c, n, labs, doc, why, len);
+		testhook_phase("run:built");
 		if (!ret && c->hot_path && q == 0) {
 			if (prog.tty)
 				fprintf(stderr,

@@ -6,9 +6,11 @@
 #include <stddef.h>
 
 /*
- * PATH gets TEXT whole or not at all: a temporary file beside it, written,
- * fsync'd when SYNC (results must survive a crash; state files on tmpfs need
- * not), renamed over. A reader never sees half a file.
+ * PATH gets TEXT whole or not at all, fsync'd when SYNC (results must survive
+ * a crash; state files on tmpfs need not). A new file is written unnamed
+ * (O_TMPFILE) and linked when whole: a kill at any point leaves nothing. An
+ * existing one is replaced by a temporary beside it, renamed over. A reader
+ * never sees half a file.
  */
 int atomic_write_file(const char *path, const char *text, size_t len, bool sync);
 

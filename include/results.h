@@ -33,6 +33,8 @@ int results_write(json_t *doc, const char *dir, char *path, size_t len);
  * or -EPROTO (other schema version, missing fields) with WHY saying which.
  */
 int results_load(const char *file, json_t **doc, char *why, size_t len);
+/* The same checks on SIZE bytes of TEXT (what the fuzzer feeds). */
+int results_parse(const char *text, size_t size, json_t **doc, char *why, size_t len);
 /* The numbers of METRIC over ENTRY's repetitions; returns how many. */
 size_t results_rep_values(json_t *entry, const char *metric, double *v, size_t max);
 

@@ -7,7 +7,8 @@ set -eu
 PKGS="make gcc pkg-config
 libnl-3-dev libnl-route-3-dev libmnl-dev libiperf-dev libnftables-dev
 libcmocka-dev libjansson-dev libgsl-dev libcsv-dev
-iproute2 nftables iperf3 sockperf procps valgrind gnuplot-nox jq"
+iproute2 nftables iperf3 sockperf procps valgrind gnuplot-nox jq
+clang libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do

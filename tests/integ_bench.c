@@ -277,16 +277,16 @@ static void test_server_cannot_listen(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_awsvpc),
-		cmocka_unit_test(test_bridge),
-		cmocka_unit_test(test_bridge_dynamic),
-		cmocka_unit_test(test_host),
-		cmocka_unit_test(test_none),
-		cmocka_unit_test(test_server_dies_tcp_rr),
-		cmocka_unit_test(test_server_dies_udp_rr),
-		cmocka_unit_test(test_server_dies_tcp_crr),
-		cmocka_unit_test(test_server_dies_stream),
-		cmocka_unit_test(test_server_cannot_listen),
+		cmocka_unit_test_setup_teardown(test_awsvpc, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_bridge, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_bridge_dynamic, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_host, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_none, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_server_dies_tcp_rr, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_server_dies_udp_rr, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_server_dies_tcp_crr, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_server_dies_stream, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_server_cannot_listen, tl_setup_test, tl_teardown_test),
 	};
 
 	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);

@@ -172,10 +172,10 @@ static void test_bad_input(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_broken_claim_fails),
-		cmocka_unit_test(test_shaped_host_fails),
-		cmocka_unit_test(test_all_claims),
+		cmocka_unit_test_setup_teardown(test_bad_input, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_broken_claim_fails, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_shaped_host_fails, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_all_claims, tl_setup_test, tl_teardown_test),
 	};
 
 	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);

@@ -643,18 +643,18 @@ static void test_compare_cli(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_compare_cli),
-		cmocka_unit_test(test_compare_fixtures),
-		cmocka_unit_test(test_conflict_messages),
-		cmocka_unit_test(test_not_root),
-		cmocka_unit_test(test_json_contract),
-		cmocka_unit_test(test_sigint),
-		cmocka_unit_test(test_sigterm),
-		cmocka_unit_test(test_sigkill_then_clean),
-		cmocka_unit_test(test_clean_stray_namespace),
-		cmocka_unit_test(test_fault_and_signal_while_building),
-		cmocka_unit_test(test_topo_down_all_and_show),
+		cmocka_unit_test_setup_teardown(test_bad_input, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_compare_cli, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_compare_fixtures, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_conflict_messages, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_not_root, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_json_contract, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_sigint, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_sigterm, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_sigkill_then_clean, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_clean_stray_namespace, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_fault_and_signal_while_building, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_topo_down_all_and_show, tl_setup_test, tl_teardown_test),
 	};
 
 	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);

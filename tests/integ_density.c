@@ -140,8 +140,8 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_all_tasks_reachable),
-		cmocka_unit_test(test_run_density),
+		cmocka_unit_test_setup_teardown(test_all_tasks_reachable, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_run_density, tl_setup_test, tl_teardown_test),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

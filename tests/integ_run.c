@@ -429,10 +429,10 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hops_every_mode),	  cmocka_unit_test(test_intra_host_hops),
-		cmocka_unit_test(test_wrong_path_caught), cmocka_unit_test(test_run_quick),
-		cmocka_unit_test(test_run_unwritable),	  cmocka_unit_test(test_run_interrupted),
-		cmocka_unit_test(test_run_target),
+		cmocka_unit_test_setup_teardown(test_hops_every_mode, tl_setup_test, tl_teardown_test),	  cmocka_unit_test_setup_teardown(test_intra_host_hops, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_wrong_path_caught, tl_setup_test, tl_teardown_test), cmocka_unit_test_setup_teardown(test_run_quick, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_run_unwritable, tl_setup_test, tl_teardown_test),	  cmocka_unit_test_setup_teardown(test_run_interrupted, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_run_target, tl_setup_test, tl_teardown_test),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -17,6 +17,12 @@
 #include <sys/wait.h>
 #include <fcntl.h>
 
+#include <jansson.h>
+
+#include "clean.h"
+#include "netns.h"
+#include "state.h"
+
 #define SKIP_UNLESS_ROOT()                                                                         \
 	do {                                                                                       \
 		if (geteuid() != 0) {                                                              \
@@ -92,6 +98,91 @@ static inline int tl_teardown_group(void **state)
 {
 	(void)state;
 	free(tl_root_before);
+	return 0;
+}
+
+/*
+ * Around every integration test: what existed before it is noted, and after
+ * it, passed or failed (cmocka runs the teardown after a failed assertion
+ * too), every lab and namespace of ours that appeared during it is removed,
+ * unless a live process other than this one owns it (a concurrent run). A
+ * failure never leaves a lab for the next test; labs made by hand survive.
+ */
+#define TL_MAX 512
+static char tl_seen[TL_MAX][64];
+static size_t tl_nseen;
+
+static inline bool tl_was_seen(const char *name)
+{
+	for (size_t i = 0; i < tl_nseen && i < TL_MAX; i++)
+		if (!strcmp(tl_seen[i], name))
+			return true;
+	return false;
+}
+
+static inline int tl_setup_test(void **state)
+{
+	char ids[STATE_MAX_LABS][LAB_ID_LEN + 1];
+	size_t n = 0;
+
+	(void)state;
+	tl_nseen = 0;
+	if (geteuid() != 0)
+		return 0;
+	netns_list("nsb-", tl_seen, TL_MAX, &tl_nseen);
+	if (tl_nseen > TL_MAX)
+		tl_nseen = TL_MAX;
+	state_list(ids, STATE_MAX_LABS, &n);
+	for (size_t i = 0; i < n && i < STATE_MAX_LABS && tl_nseen < TL_MAX; i++)
+		snprintf(tl_seen[tl_nseen++], 64, "%.*s.json", LAB_ID_LEN, ids[i]);
+	return 0;
+}
+
+static inline int tl_teardown_test(void **state)
+{
+	char ids[STATE_MAX_LABS][LAB_ID_LEN + 1], names[TL_MAX][64], key[64];
+	size_t n = 0, nn = 0, labs = 0, stray = 0;
+
+	(void)state;
+	if (geteuid() != 0)
+		return 0;
+	state_list(ids, STATE_MAX_LABS, &n);
+	for (size_t i = 0; i < n && i < STATE_MAX_LABS; i++) {
+		json_t *doc = NULL;
+		struct lab lab;
+		bool other = false;
+
+		snprintf(key, sizeof(key), "%.*s.json", LAB_ID_LEN, ids[i]);
+		if (tl_was_seen(key))
+			continue;
+		if (!state_load(ids[i], &lab, &doc)) {
+			other = state_owner_alive(doc) &&
+				json_integer_value(json_object_get(doc, "owner_pid")) != getpid();
+			json_decref(doc);
+			lab_free(&lab);
+		}
+		if (!other && clean_lab(ids[i], true, LAB_TEARDOWN_GROUP) == 0)
+			labs++;
+	}
+	/* Namespaces without a state file: a build killed before it wrote one. */
+	netns_list("nsb-", names, TL_MAX, &nn);
+	state_list(ids, STATE_MAX_LABS, &n);
+	for (size_t i = 0; i < nn && i < TL_MAX; i++) {
+		bool described = false;
+
+		if (tl_was_seen(names[i]))
+			continue;
+		for (size_t k = 0; k < n && k < STATE_MAX_LABS; k++)
+			described |= !strncmp(names[i] + 4, ids[k], LAB_ID_LEN);
+		if (described)
+			continue;
+		netns_kill_all(names[i]);
+		stray += netns_delete(names[i]) == 0;
+	}
+	if (labs || stray)
+		print_message("teardown: removed %zu lab(s) and %zu stray namespace(s) this test "
+			      "left\n",
+			      labs, stray);
 	return 0;
 }
 
