@@ -184,6 +184,13 @@ int endpoint_wait_bound(struct endpoint *ep, int sock_type, uint16_t port, int t
 	}
 }
 
+static const volatile sig_atomic_t *stop_flag;
+
+void endpoint_watch_stop(const volatile sig_atomic_t *flag)
+{
+	stop_flag = flag;
+}
+
 int endpoint_finish(struct endpoint *ep, int timeout_ms)
 {
 	long long deadline = now_ms() + timeout_ms;
@@ -194,6 +201,11 @@ int endpoint_finish(struct endpoint *ep, int timeout_ms)
 		long long left = deadline - now_ms();
 		int n;
 
+		/* Interrupted (the signal also ended poll with EINTR): stop the endpoint now. */
+		if (stop_flag && *stop_flag) {
+			ret = -EINTR;
+			break;
+		}
 		if (left <= 0) {
 			ret = -ETIMEDOUT;
 			break;

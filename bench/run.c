@@ -357,6 +357,8 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 			ret = failf(why, len, &targets[i], test, r,
 				    "client in %s did not finish within %d s; killed",
 				    targets[i].client_ns, deadline_ms / 1000);
+		else if (r == -EINTR && !ret)
+			ret = failf(why, len, &targets[i], test, r, "interrupted");
 	}
 	if (o->after_client)
 		o->after_client(o->hook_arg);

@@ -31,7 +31,8 @@ static int write_all(int fd, const char *text, size_t len, bool sync)
  * file at all. -EEXIST when PATH exists; -EOPNOTSUPP where the filesystem
  * has no O_TMPFILE.
  */
-static int write_new(const char *path, const char *text, size_t len, bool sync)
+static int write_new(const char *path, const char *text, size_t len, bool sync,
+		     const char *phase)
 {
 	char dir[PATH_MAX], proc[64];
 	const char *slash = strrchr(path, '/');
@@ -47,7 +48,7 @@ static int write_new(const char *path, const char *text, size_t len, bool sync)
 	if (fd < 0)
 		return errno == EISDIR || errno == EINVAL ? -EOPNOTSUPP : -errno;
 	ret = write_all(fd, text, len, sync);
-	testhook_phase("write:before-link");
+	testhook_phase(phase);
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	if (!ret && linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) < 0)
 		ret = -errno;
@@ -55,13 +56,14 @@ static int write_new(const char *path, const char *text, size_t len, bool sync)
 	return ret;
 }
 
-int atomic_write_file(const char *path, const char *text, size_t len, bool sync)
+int atomic_write_file(const char *path, const char *text, size_t len, bool sync,
+		      const char *phase)
 {
 	char tmp[PATH_MAX];
 	const char *base = strrchr(path, '/');
 	int fd, ret, n;
 
-	ret = write_new(path, text, len, sync);
+	ret = write_new(path, text, len, sync, phase);
 	if (ret != -EEXIST && ret != -EOPNOTSUPP)
 		return ret;
 	/* Replacing a file (a state file's update): a temporary beside it, renamed over. */

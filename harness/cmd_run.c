@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "log.h"
@@ -326,6 +327,13 @@ int run_main(int argc, char **argv)
 		return ret == -EINTR ? cli_signal_exit() : 1;
 	}
 	ret = results_write(doc, cfg.out_dir, path, sizeof(path));
+	if (!ret && lab_stop) {
+		/* Interrupted while the file was being written: an interrupted run writes nothing. */
+		unlink(path);
+		json_decref(doc);
+		log_err("run: interrupted; labs removed, no results written");
+		return cli_signal_exit();
+	}
 	if (ret) {
 		log_err("writing results into %s: %s", cfg.out_dir, strerror(-ret));
 		json_decref(doc);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "endpoint.h"
 #include "lab.h"
 #include "log.h"
 
@@ -100,6 +101,7 @@ void cli_install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	endpoint_watch_stop(&lab_stop);
 }
 
 int cli_signal_exit(void)

@@ -222,7 +222,7 @@ int results_write(json_t *doc, const char *dir, char *path, size_t len)
 	text = json_dumps(doc, JSON_INDENT(1));
 	if (!text)
 		return -ENOMEM;
-	ret = atomic_write_file(path, text, strlen(text), true);
+	ret = atomic_write_file(path, text, strlen(text), true, "write:results");
 	free(text);
 	return ret;
 }

@@ -163,7 +163,7 @@ int state_write(const struct lab *lab)
 	json_decref(doc);
 	if (!text)
 		return -ENOMEM;
-	ret = atomic_write_file(path, text, strlen(text), false);
+	ret = atomic_write_file(path, text, strlen(text), false, "write:state");
 	free(text);
 	return ret;
 }

@@ -10,8 +10,10 @@
  * a crash; state files on tmpfs need not). A new file is written unnamed
  * (O_TMPFILE) and linked when whole: a kill at any point leaves nothing. An
  * existing one is replaced by a temporary beside it, renamed over. A reader
- * never sees half a file.
+ * never sees half a file. PHASE names the moment before the link for the
+ * test build's kill matrix (testhooks.h).
  */
-int atomic_write_file(const char *path, const char *text, size_t len, bool sync);
+int atomic_write_file(const char *path, const char *text, size_t len, bool sync,
+		      const char *phase);
 
 #endif

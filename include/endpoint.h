@@ -3,6 +3,7 @@
 #define NSB_ENDPOINT_H
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -39,5 +40,11 @@ json_t *endpoint_result(const struct endpoint *ep);
 void endpoint_free(struct endpoint *ep);
 /* "exited with status 3", "killed by signal 9", for messages. */
 void endpoint_describe_exit(const struct endpoint *ep, char *buf, size_t len);
+
+/*
+ * FLAG (the CLI's signal flag) ends every wait of endpoint_finish with
+ * -EINTR, the endpoint killed, as soon as it is set.
+ */
+void endpoint_watch_stop(const volatile sig_atomic_t *flag);
 
 #endif

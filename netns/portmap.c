@@ -9,6 +9,7 @@
 
 #include "netns.h"
 #include "portmap.h"
+#include "testhooks.h"
 
 struct portmap {
 	struct nft_ctx *nft;
@@ -171,6 +172,10 @@ int portmap_commit(struct portmap *pm)
 
 	if (!pm->qlen)
 		return 0;
+	/* Test build: a batch nftables refuses, to show its words reach the user. */
+	if (testhook_fail("nft-batch") &&
+	    (ret = portmap_queuef(pm, "add rule ip " PORTMAP_TABLE " nosuchchain counter\n")))
+		return ret;
 	ret = portmap_run(pm, pm->queue);
 	pm->qlen = 0;
 	pm->queue[0] = '\0';

@@ -442,7 +442,7 @@ int rt_tbf_add(struct rt *rt, const char *ifname, uint64_t rate_bps)
 {
 	struct rtnl_qdisc *q;
 	int ifindex, ret;
-	uint64_t bytes = rate_bps / 8;
+	uint64_t bytes = rate_bps / 8, burst;
 
 	if (bytes == 0 || bytes > INT32_MAX)
 		return -ERANGE;
@@ -459,8 +459,14 @@ int rt_tbf_add(struct rt *rt, const char *ifname, uint64_t rate_bps)
 		rtnl_qdisc_put(q);
 		return rt_nlerr(rt, ret);
 	}
-	/* burst 64 KiB, latency 50 ms: as `tc qdisc add ... tbf rate R burst 64kb latency 50ms`. */
-	rtnl_qdisc_tbf_set_rate(q, (int)bytes, 64 * 1024, 0);
+	/*
+	 * Burst: 1 ms of traffic, at least 64 KiB; latency 50 ms. A fixed 64 KiB
+	 * bucket holds one TSO segment: at 10 Gbit/s and more, every segment then
+	 * waits for the qdisc's timer and a tbf at 90% of the link's rate halved
+	 * the throughput (measured here: 12.7 Gbit/s asked, -45% got).
+	 */
+	burst = bytes / 1000 > 64 * 1024 ? bytes / 1000 : 64 * 1024;
+	rtnl_qdisc_tbf_set_rate(q, (int)bytes, (int)burst, 0);
 	rtnl_qdisc_tbf_set_limit_by_latency(q, 50000);
 	rt_reset(rt);
 	ret = rtnl_qdisc_add(rt->sk, q, NLM_F_CREATE | NLM_F_REPLACE);

@@ -544,6 +544,8 @@ static void test_compare_cli(void **state)
 				  "{\"kernel_release\": \"x\"}, \"config\": {}, "
 				  "\"results\": [{\"mode\": \"host\"}]}"},
 		{"empty.json", ""},
+		{"noresults.json", "{\"schema_version\": 1, \"nsbench\": {}, \"host\": "
+				   "{\"kernel_release\": \"x\"}, \"config\": {}, \"results\": []}"},
 	};
 	bool vg = system("command -v valgrind >/dev/null 2>&1") == 0;
 	char *out;
