@@ -118,6 +118,7 @@ FUZZERS := results args
 FZ := build-fuzz
 FZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
 FZ_LIB_OBJS := $(addprefix $(FZ)/,$(LIB_OBJS))
+.SECONDARY: $(FZ_LIB_OBJS)
 
 $(FZ)/%.o: %.c
 	@mkdir -p $(dir $@)
