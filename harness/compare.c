@@ -89,7 +89,7 @@ bool compare_hosts_differ(json_t **docs, size_t n)
 {
 	for (size_t k = 1; k < n; k++)
 		if (!same_key(docs, k, "hostname") || !same_key(docs, k, "cpu_model") ||
-		    !same_key(docs, k, "cpu_count"))
+		    !same_key(docs, k, "cpu_count") || !same_key(docs, k, "runner"))
 			return true;
 	return false;
 }
@@ -477,13 +477,18 @@ static void print_header(json_t **docs, const char **names, size_t n, bool md, F
 		json_t *h = json_object_get(docs[k], "host");
 		size_t total, noisy = noisy_reps(docs[k], &total);
 
+		json_t *ver = json_object_get(docs[k], "nsbench");
+		char label[256];
+
+		results_label(docs[k], label, sizeof(label));
 		fprintf(f,
-			"%s%c = %s: %s, kernel %s, %lld CPUs (%s); %zu of %zu repetitions noisy\n",
-			md ? "- " : "", (int)('A' + k), names[k],
-			json_string_value(json_object_get(h, "hostname")) ?: "?",
-			json_string_value(json_object_get(h, "kernel_release")) ?: "?",
+			"%s%c = %s: %s, %lld CPUs (%s), nsbench %s (%s); %zu of %zu repetitions "
+			"noisy\n",
+			md ? "- " : "", (int)('A' + k), names[k], label,
 			(long long)json_integer_value(json_object_get(h, "cpu_count")),
-			json_string_value(json_object_get(h, "cpu_model")) ?: "?", noisy, total);
+			json_string_value(json_object_get(h, "cpu_model")) ?: "?",
+			json_string_value(json_object_get(ver, "version")) ?: "?",
+			json_string_value(json_object_get(ver, "commit")) ?: "?", noisy, total);
 	}
 	if (compare_hosts_differ(docs, n))
 		fprintf(f,

@@ -25,7 +25,8 @@ static const struct {
 	const char *description;
 } commands[] = {
 	{"run", run_main, "The benchmark: every mode, a results file and a table"},
-	{"compare", compare_main, "Compare results files: medians, change, significance"},
+	{"compare", compare_main, "Compare results files: each change with its interval, a verdict"},
+	{"report", report_main, "Results files as one HTML page: modes side by side per kernel"},
 	{"claims", claims_main, "Each claim of the mode comparison, verified live"},
 	{"topo", topo_main, "Bring a lab up, show it or take it down (up|show|down)"},
 	{"measure", measure_main, "One measurement (libiperf or request/response) on a fresh lab"},

@@ -59,20 +59,40 @@ static void cpu_model(char *buf, size_t len)
 	fclose(f);
 }
 
+/* The CI runner's name, where the environment says it (NSBENCH_RUNNER first). */
+static const char *runner_name(void)
+{
+	static const char *const vars[] = {"NSBENCH_RUNNER", "RUNNER_NAME",
+					   "CI_RUNNER_DESCRIPTION", "BUILDKITE_AGENT_NAME"};
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v && *v)
+			return v;
+	}
+	return NULL;
+}
+
 json_t *results_host(void)
 {
 	struct utsname u;
 	char model[128], libnl[32];
+	const char *runner = runner_name();
+	json_t *h;
 
 	uname(&u);
 	cpu_model(model, sizeof(model));
 	snprintf(libnl, sizeof(libnl), "%d.%d.%d", nl_ver_maj, nl_ver_min, nl_ver_mic);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:{s:s, s:s, s:s, s:s}}", "hostname",
+	h = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:{s:s, s:s, s:s, s:s}}", "hostname",
 			 u.nodename, "kernel_release", u.release, "kernel_version", u.version,
 			 "machine", u.machine, "cpu_model", model, "cpu_count",
 			 (int)sysconf(_SC_NPROCESSORS_ONLN), "libraries", "libnl", libnl,
 			 "libiperf", iperf_get_iperf_version(), "jansson", jansson_version_str(),
 			 "gsl", gsl_version);
+	if (h && runner)
+		json_object_set_new(h, "runner", json_string(runner));
+	return h;
 }
 
 json_t *results_new(json_t *config)
@@ -84,6 +104,17 @@ json_t *results_new(json_t *config)
 			 RESULTS_SCHEMA_VERSION, "nsbench", "version", NSBENCH_VERSION, "commit",
 			 NSBENCH_COMMIT, "host", results_host(), "config", config, "started_utc",
 			 now, "status", "running", "errors", "results");
+}
+
+void results_label(json_t *doc, char *buf, size_t len)
+{
+	json_t *h = json_object_get(doc, "host");
+	const char *who = json_string_value(json_object_get(h, "runner"));
+
+	if (!who)
+		who = json_string_value(json_object_get(h, "hostname"));
+	snprintf(buf, len, "%s, kernel %s", who ? who : "?",
+		 json_string_value(json_object_get(h, "kernel_release")) ?: "?");
 }
 
 void results_finish(json_t *doc)
@@ -247,9 +278,16 @@ static int results_check(json_t *doc, char *why, size_t len)
 	ret = need(doc, "schema_version", JSON_INTEGER, "top level", why, len);
 	if (!ret &&
 	    json_integer_value(json_object_get(doc, "schema_version")) != RESULTS_SCHEMA_VERSION) {
-		snprintf(why, len, "schema version %lld; this nsbench reads version %d",
-			 (long long)json_integer_value(json_object_get(doc, "schema_version")),
-			 RESULTS_SCHEMA_VERSION);
+		long long v = json_integer_value(json_object_get(doc, "schema_version"));
+
+		if (v > RESULTS_SCHEMA_VERSION)
+			snprintf(why, len,
+				 "schema version %lld, written by a newer nsbench; this one reads "
+				 "version %d: upgrade nsbench to read it",
+				 v, RESULTS_SCHEMA_VERSION);
+		else
+			snprintf(why, len, "schema version %lld; this nsbench reads version %d", v,
+				 RESULTS_SCHEMA_VERSION);
 		ret = -EPROTO;
 	}
 	if (!ret)

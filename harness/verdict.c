@@ -236,24 +236,37 @@ unsigned int verdict_reps_needed(const struct effect *e, double alpha, double al
 	return VERDICT_MAX_PLAN;
 }
 
-double verdict_halfwidth_pct(const double *v, size_t n)
+int verdict_gmean_interval(const double *v, size_t n, double *gm, double *lo, double *hi)
 {
-	double *l, m, sd, h;
+	double *l, m, h = 0;
 
-	if (n < 2)
-		return -1;
+	if (n < 1)
+		return -EINVAL;
 	l = malloc(n * sizeof(*l));
 	if (!l)
-		return -1;
+		return -ENOMEM;
 	if (logs_of(v, n, l)) {
 		free(l);
-		return -1;
+		return -EINVAL;
 	}
 	m = gsl_stats_mean(l, 1, n);
-	sd = gsl_stats_sd_m(l, 1, n, m);
+	if (n > 1)
+		h = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * gsl_stats_sd_m(l, 1, n, m) /
+		    sqrt((double)n);
 	free(l);
-	h = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd / sqrt((double)n);
-	return (exp(h) - 1) * 100;
+	*gm = exp(m);
+	*lo = exp(m - h);
+	*hi = exp(m + h);
+	return 0;
+}
+
+double verdict_halfwidth_pct(const double *v, size_t n)
+{
+	double gm, lo, hi;
+
+	if (n < 2 || verdict_gmean_interval(v, n, &gm, &lo, &hi))
+		return -1;
+	return (hi / gm - 1) * 100;
 }
 
 /* Looks at rounds 3, 5, 8, 12, 17, 23, ...: each gap a little wider than the last. */

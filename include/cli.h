@@ -13,6 +13,7 @@ int measure_main(int argc, char **argv);
 int run_main(int argc, char **argv);
 int compare_main(int argc, char **argv);
 int claims_main(int argc, char **argv);
+int report_main(int argc, char **argv);
 
 /* Prints "nsbench: error: <what>" and the command's usage; returns EXIT_USAGE. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

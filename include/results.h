@@ -38,4 +38,7 @@ int results_parse(const char *text, size_t size, json_t **doc, char *why, size_t
 /* The numbers of METRIC over ENTRY's repetitions; returns how many. */
 size_t results_rep_values(json_t *entry, const char *metric, double *v, size_t max);
 
+/* "RUNNER (or hostname), kernel RELEASE": how compare and report name a file. */
+void results_label(json_t *doc, char *buf, size_t len);
+
 #endif

@@ -83,6 +83,8 @@ unsigned int verdict_reps_needed(const struct effect *e, double alpha, double al
  * computed (fewer than 2 values, a value <= 0).
  */
 double verdict_halfwidth_pct(const double *v, size_t n);
+/* The geometric mean of V and its 95% interval; -EINVAL for n < 1 or a value <= 0. */
+int verdict_gmean_interval(const double *v, size_t n, double *gm, double *lo, double *hi);
 
 /*
  * Sequential claims: the evidence is looked at after these rounds only, and

@@ -8,7 +8,9 @@ PKGS="make gcc pkg-config
 libnl-3-dev libnl-route-3-dev libmnl-dev libiperf-dev libnftables-dev
 libcmocka-dev libjansson-dev libgsl-dev libcsv-dev
 iproute2 nftables iperf3 sockperf procps valgrind gnuplot-nox jq
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev
+chromium tidy libxml2-utils
+debhelper dpkg-dev fakeroot lintian"
 
 missing=""
 for p in $PKGS; do

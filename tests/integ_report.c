@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nsbench report, for people: a page over three results files from two
+ * machines (tests/fixtures, and one of them relabelled as a third kernel),
+ * rendered by a real browser (headless Chromium from Debian): every chart
+ * drawn with three series; the page valid HTML (tidy) and each chart valid
+ * SVG (xmllint); claims saved with `claims --format json` shown; bad input
+ * refused with exit 2 and nothing written. No root needed.
+ */
+#include "testlib.h"
+#include <sys/stat.h>
+
+#define NSBENCH "./nsbench"
+#define FIX_VM "tests/fixtures/vm-6.18.44-fc-v669-20261127T224345Z.json"
+#define FIX_BOX "tests/fixtures/vm-6.18.44-fc-v657-gpu-20261127T224727Z.json"
+
+static char dir[] = "/tmp/nsbench-report-XXXXXX";
+
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static void test_report_three_files(void **state)
+{
+	char cmd[2048], *out;
+	int st;
+
+	(void)state;
+	if (system("command -v chromium >/dev/null && command -v tidy >/dev/null && "
+		   "command -v xmllint >/dev/null")) {
+		print_message("SKIP: needs chromium, tidy and xmllint (make test installs them)\n");
+		skip();
+	}
+	/* A third file: the VM's, as if from another kernel and runner. */
+	snprintf(cmd, sizeof(cmd),
+		 "jq '.host.kernel_release = \"6.19.0-test\" | .host.runner = \"ci-6.19\"' " FIX_VM
+		 " > %s/third.json && "
+		 "printf '[{\"id\":\"bridge-slower\",\"mode\":\"bridge\",\"claim\":\"throughput and "
+		 "latency are worse than host<s>\",\"verdict\":\"holds\",\"evidence\":\"x\"}]' "
+		 "> %s/claims.json",
+		 dir, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd),
+		 NSBENCH " report " FIX_VM " " FIX_BOX " %s/third.json %s/claims.json -o "
+			 "%s/report.html 2>&1",
+		 dir, dir, dir);
+	out = tl_capture(cmd, &st);
+	if (st)
+		print_error("%s\n", out);
+	assert_int_equal(st, 0);
+	free(out);
+	/* The DOM after load in a real browser: each chart says how many series it drew. */
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && HOME=%s timeout 120 chromium --headless --no-sandbox --disable-gpu "
+		 "--dump-dom file://%s/report.html 2>/dev/null",
+		 dir, dir, dir);
+	out = tl_capture(cmd, &st);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(out, "data-ready=\"yes\""));
+	assert_int_equal(count(out, "<svg class=\"chart\""), 4);
+	assert_int_equal(count(out, "data-drawn=\"3\""), 4);
+	/* Escaped, never markup: the claim's text came from a file. */
+	assert_non_null(strstr(out, "host&lt;s&gt;"));
+	assert_non_null(strstr(out, "ci-6.19, kernel 6.19.0-test"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "tidy -q -e %s/report.html 2>&1", dir);
+	out = tl_capture(cmd, &st);
+	if (st)
+		print_error("tidy: %s\n", out);
+	assert_int_equal(st, 0);
+	free(out);
+	/* Each chart, alone, is a well-formed SVG document. */
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && awk '/<svg class=\"chart\"/ { n++; f = \"chart\" n \".svg\" } "
+		 "f { print > f } /<\\/svg>/ { f = \"\" }' report.html && "
+		 "sed -i 's/<\\/svg>.*/<\\/svg>/' chart*.svg && "
+		 "sed -i 's/.*<svg class/<svg class/' chart*.svg && "
+		 "ls chart*.svg | wc -l && xmllint --noout chart*.svg",
+		 dir);
+	out = tl_capture(cmd, &st);
+	if (st)
+		print_error("xmllint: %s\n", out);
+	assert_int_equal(st, 0);
+	assert_int_equal(atoi(out), 4);
+	free(out);
+}
+
+static void test_report_bad_input(void **state)
+{
+	static const char *const bad[] = {"/nonexistent.json", "truncated", "noresults"};
+	char cmd[1024], path[600], *out;
+	struct stat sb;
+	int st;
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd),
+		 "head -c 1000 " FIX_VM " > %s/truncated && "
+		 "printf '{\"schema_version\": 1, \"nsbench\": {}, \"host\": {\"kernel_release\": "
+		 "\"x\"}, \"config\": {}, \"results\": []}' > %s/noresults",
+		 dir, dir);
+	assert_int_equal(system(cmd), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (bad[i][0] == '/')
+			snprintf(path, sizeof(path), "%s", bad[i]);
+		else
+			snprintf(path, sizeof(path), "%s/%s", dir, bad[i]);
+		snprintf(cmd, sizeof(cmd), NSBENCH " report " FIX_VM " %s -o %s/bad.html 2>&1",
+			 path, dir);
+		out = tl_capture(cmd, &st);
+		if (st != 2 || !strstr(out, path))
+			print_error("%s: exit %d: %s\n", bad[i], st, out);
+		assert_int_equal(st, 2);
+		assert_non_null(strstr(out, path));
+		free(out);
+		snprintf(path, sizeof(path), "%s/bad.html", dir);
+		assert_int_not_equal(stat(path, &sb), 0);
+	}
+	out = tl_capture(NSBENCH " report " FIX_VM " 2>&1", &st);
+	assert_int_equal(st, 2);
+	free(out);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_report_three_files),
+		cmocka_unit_test(test_report_bad_input),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
