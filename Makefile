@@ -2,6 +2,8 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 PKG_CONFIG ?= pkg-config
 CC ?= cc
 
@@ -39,7 +41,7 @@ TB_CLI_OBJS := $(addprefix $(TB)/,$(CLI_OBJS))
 UNIT_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/unit_*.c))
 INTEG_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/integ_*.c))
 
-.PHONY: all deps run test unit integ valgrind asan bench fuzz clean install
+.PHONY: all deps run test unit integ valgrind asan bench fuzz clean install uninstall
 
 all: nsbench
 
@@ -52,7 +54,7 @@ nsbench: $(LIB_OBJS) $(CLI_OBJS)
 
 %.o: %.c
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(TB)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -149,8 +151,15 @@ bench: deps
 	$(Q)rc=0; for b in $(BENCHES); do echo "== scripts/$$b.sh"; \
 		./scripts/$$b.sh || { echo "== $$b: a goal was missed"; rc=1; }; done; exit $$rc
 
+# The binary, the man page nsbench(8) and bash completion; the Debian package installs the same.
 install: nsbench
 	install -D -m 0755 nsbench $(DESTDIR)$(BINDIR)/nsbench
+	install -D -m 0644 share/man/nsbench.8 $(DESTDIR)$(MANDIR)/man8/nsbench.8
+	install -D -m 0644 share/bash-completion/nsbench $(DESTDIR)$(COMPLETIONDIR)/nsbench
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/nsbench $(DESTDIR)$(MANDIR)/man8/nsbench.8 \
+		$(DESTDIR)$(COMPLETIONDIR)/nsbench
 
 clean:
 	rm -rf nsbench nsbench-test tests/bin build-asan $(TB) $(FZ) */*.o */*.d

@@ -11,7 +11,7 @@ libcmocka-dev libjansson-dev libgsl-dev libcsv-dev
 iproute2 nftables iperf3 sockperf procps valgrind gnuplot-nox jq
 clang libclang-rt-14-dev
 chromium tidy libxml2-utils
-debhelper dpkg-dev fakeroot lintian"
+debhelper dpkg-dev fakeroot lintian bash-completion"
 
 missing=""
 for p in $PKGS; do

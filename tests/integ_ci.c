@@ -79,6 +79,35 @@ static void test_compare_step(void **state)
 	free(out);
 }
 
+/* Bash completion offers commands, modes, tests and options, and completes list items. */
+static void test_bash_completion(void **state)
+{
+	char *out;
+	int st;
+
+	(void)state;
+	if (system("test -f /usr/share/bash-completion/bash_completion")) {
+		print_message("SKIP: needs bash-completion (make deps installs it)\n");
+		skip();
+	}
+	out = tl_capture(
+		"bash -c 'source /usr/share/bash-completion/bash_completion; "
+		"source share/bash-completion/nsbench; "
+		"comp() { COMP_LINE=\"$*\"; COMP_POINT=${#COMP_LINE}; COMP_WORDS=($*); "
+		"COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _nsbench; "
+		"echo \"$*: ${COMPREPLY[*]}\"; }; "
+		"comp nsbench re; comp nsbench measure br; comp nsbench measure bridge tcp_c; "
+		"comp nsbench run --modes awsvpc,br; comp nsbench compare --eq'",
+		&st);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(out, "nsbench re: report\n"));
+	assert_non_null(strstr(out, "nsbench measure br: bridge bridge-dynamic\n"));
+	assert_non_null(strstr(out, "nsbench measure bridge tcp_c: tcp_crr\n"));
+	assert_non_null(strstr(out, "--modes awsvpc,br: awsvpc,bridge awsvpc,bridge-dynamic\n"));
+	assert_non_null(strstr(out, "nsbench compare --eq: --equivalence\n"));
+	free(out);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -99,6 +128,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_actionlint),
 		cmocka_unit_test(test_compare_step),
+		cmocka_unit_test(test_bash_completion),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
