@@ -79,10 +79,13 @@ static size_t values(json_t *entry, const char *metric, bool drop_noisy, double 
 	return n;
 }
 
+/* Both files say the same of KEY, or neither says anything (json_equal(NULL, NULL) is 0). */
 static bool same_key(json_t **docs, size_t k, const char *key)
 {
-	return json_equal(json_object_get(json_object_get(docs[0], "host"), key),
-			  json_object_get(json_object_get(docs[k], "host"), key));
+	json_t *a = json_object_get(json_object_get(docs[0], "host"), key);
+	json_t *b = json_object_get(json_object_get(docs[k], "host"), key);
+
+	return (!a && !b) || json_equal(a, b);
 }
 
 bool compare_hosts_differ(json_t **docs, size_t n)
