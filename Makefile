@@ -41,12 +41,15 @@ TB_CLI_OBJS := $(addprefix $(TB)/,$(CLI_OBJS))
 UNIT_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/unit_*.c))
 INTEG_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/integ_*.c))
 
-.PHONY: all deps run test unit integ valgrind asan bench fuzz clean install uninstall
+.PHONY: all deps deps-run run test unit integ valgrind asan bench fuzz clean install uninstall
 
 all: nsbench
 
 deps:
 	$(Q)./scripts/deps.sh
+
+deps-run:
+	$(Q)./scripts/deps.sh run
 
 nsbench: $(LIB_OBJS) $(CLI_OBJS)
 	@$(if $(Q),echo "  LD      $@")
@@ -79,7 +82,7 @@ tests/bin/unit_fuzz_replay: tests/fuzz/fuzz_results.c tests/fuzz/fuzz_args.c
 tests/bin/unit_compare: LDLIBS += -lcsv
 
 # The default benchmark of every mode; `sudo make run`.
-run: deps
+run: deps-run
 	$(Q)$(MAKE) --no-print-directory all
 	./nsbench run
 

