@@ -343,15 +343,14 @@ static int results_check(json_t *doc, char *why, size_t len)
 	return ret;
 }
 
-int results_parse(const char *text, size_t size, json_t **out, char *why, size_t len)
+/* DOC as jansson parsed it (NULL: JERR says why), kept in *OUT only if the schema holds. */
+static int results_accept(json_t *doc, const json_error_t *jerr, json_t **out, char *why,
+			  size_t len)
 {
-	json_error_t jerr;
-	json_t *doc;
 	int ret;
 
-	doc = json_loadb(text, size, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc) {
-		snprintf(why, len, "not a JSON document (line %d: %s)", jerr.line, jerr.text);
+		snprintf(why, len, "not a JSON document (line %d: %s)", jerr->line, jerr->text);
 		return -EBADMSG;
 	}
 	ret = results_check(doc, why, len);
@@ -363,10 +362,17 @@ int results_parse(const char *text, size_t size, json_t **out, char *why, size_t
 	return 0;
 }
 
+int results_parse(const char *text, size_t size, json_t **out, char *why, size_t len)
+{
+	json_error_t jerr;
+
+	return results_accept(json_loadb(text, size, JSON_REJECT_DUPLICATES, &jerr), &jerr, out,
+			      why, len);
+}
+
 int results_load(const char *file, json_t **out, char *why, size_t len)
 {
 	json_error_t jerr;
-	json_t *doc;
 	int ret;
 
 	if (access(file, R_OK) < 0) {
@@ -374,16 +380,6 @@ int results_load(const char *file, json_t **out, char *why, size_t len)
 		snprintf(why, len, "%s", strerror(errno));
 		return ret;
 	}
-	doc = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
-	if (!doc) {
-		snprintf(why, len, "not a JSON document (line %d: %s)", jerr.line, jerr.text);
-		return -EBADMSG;
-	}
-	ret = results_check(doc, why, len);
-	if (ret) {
-		json_decref(doc);
-		return ret;
-	}
-	*out = doc;
-	return 0;
+	return results_accept(json_load_file(file, JSON_REJECT_DUPLICATES, &jerr), &jerr, out, why,
+			      len);
 }

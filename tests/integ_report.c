@@ -14,8 +14,6 @@
 #define FIX_VM "tests/fixtures/vm-6.18.44-fc-v669-20261127T224345Z.json"
 #define FIX_BOX "tests/fixtures/vm-6.18.44-fc-v657-gpu-20261127T224727Z.json"
 
-static char dir[] = "/tmp/nsbench-report-XXXXXX";
-
 static int count(const char *hay, const char *needle)
 {
 	int n = 0;
@@ -43,12 +41,12 @@ static void test_report_three_files(void **state)
 		 "printf '[{\"id\":\"bridge-slower\",\"mode\":\"bridge\",\"claim\":\"throughput and "
 		 "latency are worse than host<s>\",\"verdict\":\"holds\",\"evidence\":\"x\"}]' "
 		 "> %s/claims.json",
-		 dir, dir);
+		 tl_dir, tl_dir);
 	assert_int_equal(system(cmd), 0);
 	snprintf(cmd, sizeof(cmd),
 		 NSBENCH " report " FIX_VM " " FIX_BOX " %s/third.json %s/claims.json -o "
 			 "%s/report.html 2>&1",
-		 dir, dir, dir);
+		 tl_dir, tl_dir, tl_dir);
 	out = tl_capture(cmd, &st);
 	if (st)
 		print_error("%s\n", out);
@@ -58,7 +56,7 @@ static void test_report_three_files(void **state)
 	snprintf(cmd, sizeof(cmd),
 		 "cd %s && HOME=%s timeout 120 chromium --headless --no-sandbox --disable-gpu "
 		 "--dump-dom file://%s/report.html 2>/dev/null",
-		 dir, dir, dir);
+		 tl_dir, tl_dir, tl_dir);
 	out = tl_capture(cmd, &st);
 	assert_int_equal(st, 0);
 	assert_non_null(strstr(out, "data-ready=\"yes\""));
@@ -68,7 +66,7 @@ static void test_report_three_files(void **state)
 	assert_non_null(strstr(out, "host&lt;s&gt;"));
 	assert_non_null(strstr(out, "ci-6.19, kernel 6.19.0-test"));
 	free(out);
-	snprintf(cmd, sizeof(cmd), "tidy -q -e %s/report.html 2>&1", dir);
+	snprintf(cmd, sizeof(cmd), "tidy -q -e %s/report.html 2>&1", tl_dir);
 	out = tl_capture(cmd, &st);
 	if (st)
 		print_error("tidy: %s\n", out);
@@ -81,7 +79,7 @@ static void test_report_three_files(void **state)
 		 "sed -i 's/<\\/svg>.*/<\\/svg>/' chart*.svg && "
 		 "sed -i 's/.*<svg class/<svg class/' chart*.svg && "
 		 "ls chart*.svg | wc -l && xmllint --noout chart*.svg",
-		 dir);
+		 tl_dir);
 	out = tl_capture(cmd, &st);
 	if (st)
 		print_error("xmllint: %s\n", out);
@@ -102,42 +100,27 @@ static void test_report_bad_input(void **state)
 		 "head -c 1000 " FIX_VM " > %s/truncated && "
 		 "printf '{\"schema_version\": 1, \"nsbench\": {}, \"host\": {\"kernel_release\": "
 		 "\"x\"}, \"config\": {}, \"results\": []}' > %s/noresults",
-		 dir, dir);
+		 tl_dir, tl_dir);
 	assert_int_equal(system(cmd), 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (bad[i][0] == '/')
 			snprintf(path, sizeof(path), "%s", bad[i]);
 		else
-			snprintf(path, sizeof(path), "%s/%s", dir, bad[i]);
+			snprintf(path, sizeof(path), "%s/%s", tl_dir, bad[i]);
 		snprintf(cmd, sizeof(cmd), NSBENCH " report " FIX_VM " %s -o %s/bad.html 2>&1",
-			 path, dir);
+			 path, tl_dir);
 		out = tl_capture(cmd, &st);
 		if (st != 2 || !strstr(out, path))
 			print_error("%s: exit %d: %s\n", bad[i], st, out);
 		assert_int_equal(st, 2);
 		assert_non_null(strstr(out, path));
 		free(out);
-		snprintf(path, sizeof(path), "%s/bad.html", dir);
+		snprintf(path, sizeof(path), "%s/bad.html", tl_dir);
 		assert_int_not_equal(stat(path, &sb), 0);
 	}
 	out = tl_capture(NSBENCH " report " FIX_VM " 2>&1", &st);
 	assert_int_equal(st, 2);
 	free(out);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
 }
 
 int main(void)
@@ -147,5 +130,5 @@ int main(void)
 		cmocka_unit_test(test_report_bad_input),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tl_tmpdir_setup, tl_tmpdir_teardown);
 }

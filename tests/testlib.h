@@ -31,6 +31,24 @@
 		}                                                                                  \
 	} while (0)
 
+/* A scratch directory for a test group: tl_dir, made by the setup, removed by the teardown. */
+static char tl_dir[] = "/tmp/nsbench-test-XXXXXX";
+
+static inline int tl_tmpdir_setup(void **state)
+{
+	(void)state;
+	return mkdtemp(tl_dir) ? 0 : -1;
+}
+
+static inline int tl_tmpdir_teardown(void **state)
+{
+	char cmd[64];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tl_dir);
+	return system(cmd);
+}
+
 /* The output of a shell command, NUL-terminated; the caller frees it. */
 static inline char *tl_capture(const char *cmd, int *status)
 {

@@ -13,8 +13,6 @@
 #include "results.h"
 #include "summary.h"
 
-static char dir[] = "/tmp/nsbench-unit-XXXXXX";
-
 /* A results document with one bridge/ingress/tcp_stream entry of these throughputs. */
 static json_t *crafted(const double *gbps, size_t n, int reps_cfg)
 {
@@ -81,8 +79,8 @@ static void test_round_trip(void **state)
 	char path[4200], why[256];
 
 	(void)state;
-	assert_int_equal(results_check_dir(dir, why, sizeof(why)), 0);
-	assert_int_equal(results_write(doc, dir, path, sizeof(path)), 0);
+	assert_int_equal(results_check_dir(tl_dir, why, sizeof(why)), 0);
+	assert_int_equal(results_write(doc, tl_dir, path, sizeof(path)), 0);
 	assert_int_equal(results_load(path, &back, why, sizeof(why)), 0);
 	assert_int_equal(json_integer_value(json_object_get(back, "schema_version")),
 			 RESULTS_SCHEMA_VERSION);
@@ -373,7 +371,7 @@ static void test_malformed_refused(void **state)
 	(void)state;
 	assert_int_equal(results_load("/nonexistent/x.json", &out, why, sizeof(why)), -ENOENT);
 	assert_non_null(strstr(why, "No such file"));
-	snprintf(bad, sizeof(bad), "%s/not.json", dir);
+	snprintf(bad, sizeof(bad), "%s/not.json", tl_dir);
 	write_text(bad, "this is not json\n");
 	assert_int_equal(results_load(bad, &out, why, sizeof(why)), -EBADMSG);
 	assert_non_null(strstr(why, "not a JSON document"));
@@ -381,7 +379,7 @@ static void test_malformed_refused(void **state)
 	text = json_dumps(doc, JSON_INDENT(1));
 	len = strlen(text);
 	text[len / 2] = '\0';
-	snprintf(bad, sizeof(bad), "%s/truncated.json", dir);
+	snprintf(bad, sizeof(bad), "%s/truncated.json", tl_dir);
 	write_text(bad, text);
 	free(text);
 	assert_int_equal(results_load(bad, &out, why, sizeof(why)), -EBADMSG);
@@ -406,7 +404,7 @@ static void test_malformed_refused(void **state)
 			json_object_set_new(d, "results", json_string("none"));
 		else
 			json_array_append_new(json_object_get(d, "results"), json_integer(1));
-		assert_int_equal(results_write(d, dir, path, sizeof(path)), 0);
+		assert_int_equal(results_write(d, tl_dir, path, sizeof(path)), 0);
 		assert_int_equal(results_load(path, &out, why, sizeof(why)), -EPROTO);
 		if (!strstr(why, cases[i].reason))
 			print_error("%s: got '%s'\n", m, why);
@@ -426,21 +424,6 @@ static void test_check_dir(void **state)
 	assert_non_null(strstr(why, "/proc/nope"));
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -457,5 +440,5 @@ int main(void)
 		cmocka_unit_test(test_check_dir),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tl_tmpdir_setup, tl_tmpdir_teardown);
 }
