@@ -185,71 +185,55 @@ static void effect_cell(struct cell *c, const double *a, size_t na, const double
 		json_object_set_new(c->f, "verdict", json_string("descriptive"));
 }
 
-/* Rows of one metric over every entry of A. */
-static void metric_rows(json_t **docs, size_t n, size_t mi, const struct compare_opts *o,
-			json_t *rows, struct cell **cells, size_t *ncells)
+/* The row of one metric of one entry of A (none when A has no value of it). */
+static void metric_row(json_t **docs, size_t n, json_t *base, size_t mi,
+		       const struct compare_opts *o, json_t *rows, struct cell **cells,
+		       size_t *ncells)
 {
-	json_t *base;
-	size_t i;
+	double a[MAX_REPS], b[MAX_REPS];
+	size_t na = values(base, metrics[mi].name, o->drop_noisy, a, MAX_REPS);
+	json_t *files, *row;
 
-	json_array_foreach(json_object_get(docs[0], "results"), i, base) {
-		double a[MAX_REPS], b[MAX_REPS];
-		size_t na = values(base, metrics[mi].name, o->drop_noisy, a, MAX_REPS);
-		json_t *files, *row;
+	if (na == 0)
+		return;
+	files = json_array();
+	json_array_append_new(files, stats_cell(a, na));
+	for (size_t k = 1; k < n; k++) {
+		json_t *e = find_entry(docs[k], base);
+		size_t nb = e ? values(e, metrics[mi].name, o->drop_noisy, b, MAX_REPS) : 0;
+		struct cell *c = &cells[k][ncells[k]++];
+		json_t *f = stats_cell(b, nb);
 
-		if (na == 0)
+		memset(c, 0, sizeof(*c));
+		c->f = f;
+		c->headline = verdict_is_headline(metrics[mi].name);
+		c->higher = metrics[mi].higher_is_better;
+		json_array_append_new(files, f);
+		if (nb == 0)
 			continue;
-		files = json_array();
-		json_array_append_new(files, stats_cell(a, na));
-		for (size_t k = 1; k < n; k++) {
-			json_t *e = find_entry(docs[k], base);
-			size_t nb = e ? values(e, metrics[mi].name, o->drop_noisy, b, MAX_REPS) : 0;
-			struct cell *c = &cells[k][ncells[k]++];
-			json_t *f = stats_cell(b, nb);
-
-			memset(c, 0, sizeof(*c));
-			c->f = f;
-			c->headline = verdict_is_headline(metrics[mi].name);
-			c->higher = metrics[mi].higher_is_better;
-			json_array_append_new(files, f);
-			if (nb == 0)
-				continue;
-			json_object_set_new(
-				f, "change_pct",
-				json_real(json_number_value(json_object_get(f, "median")) /
-						  json_number_value(json_object_get(
-							  json_array_get(files, 0), "median")) *
-						  100 -
-					  100));
-			effect_cell(c, a, na, b, nb);
-		}
-		row = json_pack("{s:O, s:i, s:O, s:O, s:s, s:s, s:b, s:o}", "mode",
-				json_object_get(base, "mode"), "tasks",
-				(int)results_entry_ntasks(base), "path",
-				json_object_get(base, "path"), "test",
-				json_object_get(base, "test"), "metric", metrics[mi].name, "better",
-				metrics[mi].higher_is_better ? "higher" : "lower", "headline",
-				verdict_is_headline(metrics[mi].name), "files", files);
-		json_array_append_new(rows, row);
+		json_object_set_new(
+			f, "change_pct",
+			json_real(json_number_value(json_object_get(f, "median")) /
+					  json_number_value(json_object_get(
+						  json_array_get(files, 0), "median")) *
+					  100 -
+				  100));
+		effect_cell(c, a, na, b, nb);
 	}
-}
-
-static size_t count_rows(json_t *doc)
-{
-	json_t *e;
-	size_t i, n = 0;
-
-	json_array_foreach(json_object_get(doc, "results"), i, e)
-		n += NMETRICS;
-	return n;
+	row = json_pack("{s:O, s:i, s:O, s:O, s:s, s:s, s:b, s:o}", "mode",
+			json_object_get(base, "mode"), "tasks", (int)results_entry_ntasks(base),
+			"path", json_object_get(base, "path"), "test", json_object_get(base, "test"),
+			"metric", metrics[mi].name, "better",
+			metrics[mi].higher_is_better ? "higher" : "lower", "headline",
+			verdict_is_headline(metrics[mi].name), "files", files);
+	json_array_append_new(rows, row);
 }
 
 json_t *compare_rows(json_t **docs, size_t n, const struct compare_opts *o)
 {
-	size_t cap = count_rows(docs[0]) + 1, ncells[COMPARE_MAX_FILES] = {0};
+	json_t *entries = json_object_get(docs[0], "results"), *rows = json_array(), *base;
+	size_t cap = json_array_size(entries) * NMETRICS + 1, ncells[COMPARE_MAX_FILES] = {0}, i;
 	struct cell *cells[COMPARE_MAX_FILES] = {0};
-	bool differ = compare_hosts_differ(docs, n);
-	json_t *rows = json_array();
 
 	if (n > COMPARE_MAX_FILES)
 		n = COMPARE_MAX_FILES;
@@ -259,27 +243,18 @@ json_t *compare_rows(json_t **docs, size_t n, const struct compare_opts *o)
 			goto out;
 	}
 	/*
-	 * Entry by entry when both ran on one machine; the ratios to host first
-	 * when not, since only they compare the kernels' cost of each mode.
+	 * Entry by entry when both ran on one machine; metric by metric, the
+	 * ratios to host first, when not: only they compare the kernels' cost of
+	 * each mode.
 	 */
-	if (differ) {
+	if (compare_hosts_differ(docs, n)) {
 		for (size_t m = 0; m < NMETRICS; m++)
-			metric_rows(docs, n, m, o, rows, cells, ncells);
+			json_array_foreach(entries, i, base)
+				metric_row(docs, n, base, m, o, rows, cells, ncells);
 	} else {
-		json_t *all = rows, *base;
-		size_t i;
-
-		json_array_foreach(json_object_get(docs[0], "results"), i, base) {
-			json_t *one = json_pack("{s:[O]}", "results", base);
-			json_t *view[COMPARE_MAX_FILES];
-
-			view[0] = one;
-			for (size_t k = 1; k < n; k++)
-				view[k] = docs[k];
+		json_array_foreach(entries, i, base)
 			for (size_t m = 0; m < NMETRICS; m++)
-				metric_rows(view, n, m, o, all, cells, ncells);
-			json_decref(one);
-		}
+				metric_row(docs, n, base, m, o, rows, cells, ncells);
 	}
 	for (size_t k = 1; k < n; k++)
 		decide(cells[k], ncells[k], o->margin_pct);
