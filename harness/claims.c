@@ -762,7 +762,8 @@ static enum claim_verdict d_awsvpc_vs_bridge(const struct perf *p, double alpha,
 	t_ok = t.lo > 1 - m;
 	l_ok = l.hi < 1 + m;
 	worse = t.hi < 1 || l.lo > 1;
-	same = t.lo >= 1 - m && t.hi <= 1 + m && l.lo >= 1 - m && l.hi <= 1 + m;
+	same = verdict_within_margin(t.lo, t.hi, VERDICT_MARGIN_PCT) &&
+	       verdict_within_margin(l.lo, l.hi, VERDICT_MARGIN_PCT);
 	if (worse || same)
 		v = CLAIM_FAILS;
 	else if ((t_better && l_ok) || (l_better && t_ok))

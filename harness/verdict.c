@@ -197,7 +197,7 @@ size_t verdict_bh(const double *p, size_t m, double q, bool *reject, double *pad
 	return k;
 }
 
-static bool within_margin(double lo, double hi, double margin_pct)
+bool verdict_within_margin(double lo, double hi, double margin_pct)
 {
 	return lo >= 1 - margin_pct / 100 && hi <= 1 + margin_pct / 100;
 }
@@ -208,7 +208,7 @@ enum verdict verdict_decide(const struct effect *e, double alpha, double margin_
 	double lo, hi;
 
 	effect_interval(e, alpha, &lo, &hi);
-	if (margin_pct > 0 && within_margin(lo, hi, margin_pct))
+	if (margin_pct > 0 && verdict_within_margin(lo, hi, margin_pct))
 		return VERDICT_UNCHANGED;
 	if (significant && e->d != 0)
 		return (e->d > 0) == higher_better ? VERDICT_FASTER : VERDICT_SLOWER;
@@ -299,7 +299,7 @@ enum verdict_side verdict_side(double lo, double hi, double bound, bool above, b
 		return SIDE_FOR;
 	if (above ? hi < bound : lo > bound)
 		return SIDE_AGAINST;
-	if (equiv_against && within_margin(lo, hi, margin_pct))
+	if (equiv_against && verdict_within_margin(lo, hi, margin_pct))
 		return SIDE_AGAINST;
 	return SIDE_UNDECIDED;
 }

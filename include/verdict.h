@@ -94,6 +94,9 @@ int verdict_gmean_interval(const double *v, size_t n, double *gm, double *lo, do
 bool verdict_seq_is_look(unsigned int round, unsigned int max_rounds);
 double verdict_seq_alpha(double alpha, unsigned int max_rounds);
 
+/* The interval [LO, HI] of a ratio lies within +/-MARGIN_PCT percent of 1. */
+bool verdict_within_margin(double lo, double hi, double margin_pct);
+
 /* Where a (1 - alpha) interval [LO, HI] of a ratio lies against a claimed direction. */
 enum verdict_side {
 	SIDE_UNDECIDED,
