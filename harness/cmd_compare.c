@@ -27,13 +27,6 @@ static const char compare_usage[] =
 	"*_vs_host ratios only. Exit 2: a file is missing, not JSON, truncated, of\n"
 	"another schema version, missing fields or without results.\n";
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 int compare_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -108,7 +101,7 @@ int compare_main(int argc, char **argv)
 			rc = EXIT_USAGE;
 			goto out;
 		}
-		names[n++] = base_name(argv[i]);
+		names[n++] = cli_base_name(argv[i]);
 	}
 	compare_config_diff(docs, names, n, stderr);
 	rows = compare_rows(docs, n, &o);

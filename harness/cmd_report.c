@@ -23,13 +23,6 @@ static const char report_usage[] =
 	"whole or not at all. Exit 2: a file is missing, not JSON, truncated, of\n"
 	"another schema or without results; nothing is written then.\n";
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 /* A saved claims table: an array of {id, mode, claim, verdict, evidence}. */
 static int load_claims(const char *file, json_t **out, char *why, size_t len)
 {
@@ -115,9 +108,9 @@ int report_main(int argc, char **argv)
 			goto done;
 		}
 		if (table)
-			cnames[nc++] = base_name(argv[i]);
+			cnames[nc++] = cli_base_name(argv[i]);
 		else
-			names[n++] = base_name(argv[i]);
+			names[n++] = cli_base_name(argv[i]);
 	}
 	if (n == 0) {
 		rc = cli_usage_error(report_usage, "report: no results file among the files");

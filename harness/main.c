@@ -105,6 +105,13 @@ void cli_install_signals(void)
 	endpoint_watch_stop(&lab_stop);
 }
 
+const char *cli_base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
 int cli_signal_exit(void)
 {
 	return 128 + (int)lab_stop;

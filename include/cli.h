@@ -20,6 +20,8 @@ int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((form
 /* Root or CAP_NET_ADMIN + CAP_SYS_ADMIN; prints what is missing. */
 int cli_need_privileges(void);
 void cli_install_signals(void);
+/* The last component of PATH: how compare and report name the files they read. */
+const char *cli_base_name(const char *path);
 int cli_signal_exit(void);
 
 #endif
