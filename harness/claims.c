@@ -16,6 +16,7 @@
 #include "claims.h"
 #include "counters.h"
 #include "hotpath.h"
+#include "hops.h"
 #include "lab.h"
 #include "log.h"
 #include "netns.h"
@@ -567,7 +568,7 @@ static void ensure_perf(struct ctx *c)
 		int ret = rt_open(&rt, labs[PM_HOST]->ns_vpc);
 
 		if (!ret)
-			ret = rt_tbf_add(rt, "vpc0", 1000000000ULL);
+			ret = rt_tbf_add(rt, mode_wire_ifname(), 1000000000ULL);
 		rt_close(rt);
 		if (ret) {
 			p->err = ret;

@@ -13,11 +13,11 @@
 #include <string.h>
 
 #include "counters.h"
+#include "hops.h"
 #include "hotpath.h"
 #include "netns.h"
 #include "portmap.h"
 #include "rt.h"
-#include "state.h"
 #include "sysctl.h"
 
 #define HP_MAX_NS 8
@@ -94,117 +94,59 @@ static const struct if_counters *find(const struct if_counters *v, size_t n, int
 	return NULL;
 }
 
-/*
- * Task to task on one instance (measured here): awsvpc's macvlans switch to
- * each other without the parent; bridge frames cross the two bridge ports but
- * not ecs0 itself (br_netfilter DNATs them on the bridge); host mode talks to
- * its own address through lo.
- */
-static json_t *intra_expected(const struct lab *lab, const struct lab_task *task)
+/* The other task of the intra-host path: the lab's second task (or its first). */
+static const struct lab_task *peer_of(const struct lab *lab, const struct lab_task *task,
+				      enum lab_path p)
 {
-	const struct lab_task *peer = &lab->tasks[task == &lab->tasks[0] ? 1 : 0];
-	json_t *hops = json_array();
-	char buf[40];
+	if (p != PATH_INTRA_HOST || lab->ntasks < 2)
+		return NULL;
+	return &lab->tasks[task == &lab->tasks[0] ? 1 : 0];
+}
 
-	switch (task->mode) {
-	case MODE_AWSVPC:
-		snprintf(buf, sizeof(buf), "t%u:eth0", task->id);
-		json_array_append_new(hops, json_string(buf));
-		snprintf(buf, sizeof(buf), "t%u:eth0", peer->id);
-		json_array_append_new(hops, json_string(buf));
-		break;
-	case MODE_BRIDGE:
-	case MODE_BRIDGE_DYNAMIC:
-		snprintf(buf, sizeof(buf), "t%u:eth0", task->id);
-		json_array_append_new(hops, json_string(buf));
-		snprintf(buf, sizeof(buf), "inst:veth-t%u", task->id);
-		json_array_append_new(hops, json_string(buf));
-		snprintf(buf, sizeof(buf), "inst:veth-t%u", peer->id);
-		json_array_append_new(hops, json_string(buf));
-		snprintf(buf, sizeof(buf), "t%u:eth0", peer->id);
-		json_array_append_new(hops, json_string(buf));
-		break;
-	case MODE_HOST:
-		json_array_append_new(hops, json_string("inst:lo"));
-		break;
-	default:
-		break;
+/* The route's interfaces as "role:ifname", each once (lo is left and entered). */
+static json_t *route_labels(const struct lab_route *r)
+{
+	json_t *hops = json_array();
+	char label[48], last[48] = "";
+
+	for (unsigned int i = 0; i < r->n; i++) {
+		hop_label(&r->hop[i].iface, label, sizeof(label));
+		if (strcmp(label, last))
+			json_array_append_new(hops, json_string(label));
+		snprintf(last, sizeof(last), "%s", label);
 	}
 	return hops;
 }
 
 json_t *hotpath_expected(const struct lab *lab, const struct lab_task *task, enum lab_path p)
 {
-	json_t *hops;
-	char buf[40];
+	struct lab_route r;
 
-	if (p == PATH_INTRA_HOST)
-		return lab->ntasks > 1 ? intra_expected(lab, task) : json_array();
-	hops = json_array();
-	switch (task->mode) {
-	case MODE_AWSVPC:
-		json_array_append_new(hops, json_string("vpc:vpc0"));
-		json_array_append_new(hops, json_string("inst:eth0"));
-		snprintf(buf, sizeof(buf), "t%u:eth0", task->id);
-		json_array_append_new(hops, json_string(buf));
-		break;
-	case MODE_BRIDGE:
-	case MODE_BRIDGE_DYNAMIC:
-		json_array_append_new(hops, json_string("vpc:vpc0"));
-		json_array_append_new(hops, json_string("inst:eth0"));
-		json_array_append_new(hops, json_string("inst:ecs0"));
-		snprintf(buf, sizeof(buf), "inst:veth-t%u", task->id);
-		json_array_append_new(hops, json_string(buf));
-		snprintf(buf, sizeof(buf), "t%u:eth0", task->id);
-		json_array_append_new(hops, json_string(buf));
-		break;
-	case MODE_HOST:
-		json_array_append_new(hops, json_string("vpc:vpc0"));
-		json_array_append_new(hops, json_string("inst:eth0"));
-		break;
-	case MODE_NONE:
-		snprintf(buf, sizeof(buf), "t%u:lo", task->id);
-		json_array_append_new(hops, json_string(buf));
-		break;
-	default:
-		break;
-	}
-	if (p == PATH_EGRESS) {
-		json_t *rev = json_array();
-
-		for (size_t i = json_array_size(hops); i-- > 0;)
-			json_array_append(rev, json_array_get(hops, i));
-		json_decref(hops);
-		hops = rev;
-	}
-	return hops;
+	if (mode_route(lab, task, peer_of(lab, task, p), p, &r))
+		return json_array();
+	return route_labels(&r);
 }
 
-/* The lab's interfaces as "role:ifname", in the order a packet from the VPC meets them. */
-static json_t *lab_hop_order(const struct lab *lab)
+/*
+ * Where a measured hop goes in the list: its place on the expected route;
+ * then interfaces the route does not cross, in the lab's order from the VPC
+ * in; anything else last.
+ */
+static int rank_of(json_t *expected, const struct lab_iface *all, unsigned int nall,
+		   const char *hop)
 {
-	json_t *lab_doc = lab_describe(lab), *order = json_array(), *v;
-	char hop[48];
-	size_t i;
-
-	json_array_foreach(json_object_get(lab_doc, "interfaces"), i, v) {
-		snprintf(hop, sizeof(hop), "%s:%s", json_string_value(json_object_get(v, "role")),
-			 json_string_value(json_object_get(v, "name")));
-		json_array_append_new(order, json_string(hop));
-	}
-	json_decref(lab_doc);
-	return order;
-}
-
-/* Position of "role:ifname" along the ingress direction; unknown ones go last. */
-static int rank_of(json_t *order, const char *hop)
-{
+	char label[48];
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(order, i, v)
+	json_array_foreach(expected, i, v)
 		if (!strcmp(json_string_value(v), hop))
 			return (int)i;
+	for (unsigned int k = 0; k < nall; k++) {
+		hop_label(&all[k], label, sizeof(label));
+		if (!strcmp(label, hop))
+			return 100 + (int)k;
+	}
 	return 1000;
 }
 
@@ -340,16 +282,15 @@ int hotpath_probe(struct lab *lab, struct lab_task *task, enum lab_path p,
 	struct hp h = {.lab = lab, .ct_before = -1, .ct_after = -1};
 	struct hop hops[HP_MAX_NS * HP_MAX_IF];
 	struct bench_opts o = *bo;
-	struct lab_task *peer = NULL;
+	static struct lab_iface all[LAB_MAX_IFACES];
+	const struct lab_task *peer = peer_of(lab, task, p);
 	struct bench_target t;
-	json_t *res = NULL, *doc = NULL, *order, *expected, *measured, *per, *ifs, *snmp;
-	unsigned int nns;
+	json_t *res = NULL, *doc = NULL, *expected, *measured, *per, *ifs, *snmp;
+	unsigned int nns, nall;
 	size_t nh = 0;
 	double n;
 	int ret;
 
-	if (p == PATH_INTRA_HOST && lab->ntasks > 1)
-		peer = &lab->tasks[task == &lab->tasks[0] ? 1 : 0];
 	ret = path_target(lab, task, peer, p, &t, why, len);
 	if (ret)
 		return ret;
@@ -404,9 +345,8 @@ int hotpath_probe(struct lab *lab, struct lab_task *task, enum lab_path p,
 		goto out;
 	}
 
-	/* Ingress order of the lab's interfaces: the order packets meet them. */
-	/* Task to task, the expected list is the order; otherwise the lab's, from the VPC in. */
-	order = p == PATH_INTRA_HOST ? hotpath_expected(lab, task, p) : lab_hop_order(lab);
+	expected = hotpath_expected(lab, task, p);
+	nall = mode_interfaces(lab, all, LAB_MAX_IFACES);
 	for (unsigned int i = 0; i < h.nns; i++) {
 		struct hp_ns *hn = &h.ns[i];
 
@@ -427,14 +367,11 @@ int hotpath_probe(struct lab *lab, struct lab_task *task, enum lab_path p,
 			if (moved == 0)
 				continue;
 			snprintf(hp->name, sizeof(hp->name), "%s:%s", hn->role, ifn);
-			hp->rank = rank_of(order, hp->name);
-			if (p == PATH_EGRESS && hp->rank < 1000)
-				hp->rank = -hp->rank;
+			hp->rank = rank_of(expected, all, nall, hp->name);
 			hp->per_trans = (double)moved / n;
 			nh++;
 		}
 	}
-	json_decref(order);
 	qsort(hops, nh, sizeof(hops[0]), hop_cmp);
 
 	measured = json_array();
@@ -455,7 +392,6 @@ int hotpath_probe(struct lab *lab, struct lab_task *task, enum lab_path p,
 	snmp = json_object();
 	for (unsigned int i = 0; i < h.nns; i++)
 		snmp_delta(snmp, &h.ns[i]);
-	expected = hotpath_expected(lab, task, p);
 	doc = json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o}", "mode",
 			lab_mode_name(task->mode), "path", path_name(p), "probe", "udp_rr 64/64 B",
 			"transactions", (json_int_t)n, "hops", measured, "expected_hops", expected,

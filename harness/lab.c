@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hops.h"
 #include "lab.h"
 #include "testhooks.h"
 #include "log.h"
@@ -35,6 +36,13 @@ static const char *const mode_names[MODE_COUNT] = {
 const char *lab_mode_name(enum lab_mode m)
 {
 	return (unsigned int)m < MODE_COUNT ? mode_names[m] : "?";
+}
+
+const char *lab_variant_name(enum lab_variant v)
+{
+	static const char *const names[] = {"ecs", "veth", "bridge", "conntrack"};
+
+	return (unsigned int)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
 }
 
 int lab_mode_parse(const char *name, enum lab_mode *m)
@@ -195,6 +203,25 @@ int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 		/* A dynamic hostPort is chosen at build time, from the instance's range. */
 		scopy(t->ep_addr, sizeof(t->ep_addr), lab->inst_addr);
 		t->ep_port = t->host_port;
+		break;
+	default:
+		break;
+	}
+	if ((mode == MODE_BRIDGE || mode == MODE_BRIDGE_DYNAMIC) &&
+	    lab->cfg.variant != LAB_VARIANT_ECS) {
+		/* Before DNAT: no hostPort, the client reaches the task's own address. */
+		if (lab->cfg.variant == LAB_VARIANT_VETH && lab_count_mode(lab, mode) > 0)
+			return lab_refuse(lab, -ENOSPC,
+					  "task t%u: a routed-veth lab holds one bridge task", id);
+		port_release_owner(&lab->ports, (int)id);
+		t->host_port = 0;
+		scopy(t->ep_addr, sizeof(t->ep_addr), t->addr);
+		t->ep_port = container_port;
+	}
+	switch (mode) {
+	case MODE_AWSVPC:
+	case MODE_BRIDGE:
+	case MODE_BRIDGE_DYNAMIC:
 		break;
 	case MODE_HOST:
 		ret = port_claim(&lab->ports, container_port, (int)id, &holder);
@@ -370,7 +397,7 @@ static void lab_wait_inst_gone(struct lab *lab)
 	if (!netns_exists(lab->ns_vpc) || rt_open(&rt, lab->ns_vpc))
 		return;
 	for (int i = 0; i < 25000; i++) {
-		int ret = rt_ifindex(rt, "vpc0");
+		int ret = rt_ifindex(rt, mode_wire_ifname());
 
 		if (ret < 0)
 			break;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "hops.h"
 #include "hotpath.h"
 #include "log.h"
 #include "noise.h"
@@ -357,9 +358,9 @@ static int build_labs(const struct run_config *c, unsigned int n, struct lab **l
 
 			ret = rt_open(&rt, lab->ns_vpc);
 			if (!ret)
-				ret = rt_tbf_add(rt, "vpc0", c->shape_bps);
+				ret = rt_tbf_add(rt, mode_wire_ifname(), c->shape_bps);
 			if (ret) {
-				snprintf(why, len, "shaping vpc0 in %s: %s%s%s", lab->ns_vpc,
+				snprintf(why, len, "shaping %s in %s: %s%s%s", mode_wire_ifname(), lab->ns_vpc,
 					 strerror(-ret), *rt_ext_msg(rt) ? ": " : "",
 					 rt_ext_msg(rt));
 				rt_close(rt);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "hops.h"
 #include "state.h"
 
 unsigned long long proc_start_time(pid_t pid)
@@ -58,67 +59,37 @@ static json_t *task_describe(const struct lab_task *t)
 			 ep, "reachable_from_vpc", t->mode != MODE_NONE);
 }
 
-static json_t *iface(const char *role, const char *ns, const char *name, const char *kind,
-		     const char *addr)
+static json_t *iface(const struct lab_iface *i)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "role", role, "namespace", ns, "name", name,
-			      "kind", kind);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "role", i->role, "namespace", i->ns, "name",
+			      i->name, "kind", hop_kind_name(i->kind));
 
-	if (o && addr)
-		json_object_set_new(o, "address", json_string(addr));
+	if (o && i->addr[0])
+		json_object_set_new(o, "address", json_string(i->addr));
 	return o;
 }
 
 json_t *lab_describe(const struct lab *lab)
 {
+	static struct lab_iface all[LAB_MAX_IFACES];
 	json_t *doc, *tasks, *task_ns, *ifs;
-	char vpc_net[20], br_net[20], cidr[32];
-	bool bridge = false;
+	char vpc_net[20], br_net[20];
+	unsigned int n;
 
 	ip4_net_format(&lab->cfg.vpc_net, vpc_net);
 	ip4_net_format(&lab->cfg.bridge_net, br_net);
 	tasks = json_array();
 	task_ns = json_array();
 	ifs = json_array();
-	snprintf(cidr, sizeof(cidr), "%s/%u", lab->vpc_addr, lab->cfg.vpc_net.plen);
-	json_array_append_new(ifs, iface("vpc", lab->ns_vpc, "vpc0", "veth", cidr));
-	snprintf(cidr, sizeof(cidr), "%s/%u", lab->inst_addr, lab->cfg.vpc_net.plen);
-	json_array_append_new(ifs, iface("inst", lab->ns_inst, "eth0", "veth", cidr));
+	n = mode_interfaces(lab, all, LAB_MAX_IFACES);
+	for (unsigned int i = 0; i < n; i++)
+		json_array_append_new(ifs, iface(&all[i]));
 	for (unsigned int i = 0; i < lab->ntasks; i++) {
 		const struct lab_task *t = &lab->tasks[i];
-		char role[16], host_if[16];
 
 		json_array_append_new(tasks, task_describe(t));
 		if (t->own_ns)
 			json_array_append_new(task_ns, json_string(t->ns));
-		snprintf(role, sizeof(role), "t%u", t->id);
-		switch (t->mode) {
-		case MODE_BRIDGE:
-		case MODE_BRIDGE_DYNAMIC:
-			if (!bridge) {
-				snprintf(cidr, sizeof(cidr), "%s/%u", lab->bridge_addr,
-					 lab->cfg.bridge_net.plen);
-				json_array_append_new(
-					ifs, iface("inst", lab->ns_inst, "ecs0", "bridge", cidr));
-				bridge = true;
-			}
-			snprintf(host_if, sizeof(host_if), "veth-t%u", t->id);
-			json_array_append_new(ifs,
-					      iface("inst", lab->ns_inst, host_if, "veth", NULL));
-			snprintf(cidr, sizeof(cidr), "%s/%u", t->addr, lab->cfg.bridge_net.plen);
-			json_array_append_new(ifs, iface(role, t->ns, "eth0", "veth", cidr));
-			break;
-		case MODE_AWSVPC:
-			snprintf(cidr, sizeof(cidr), "%s/%u", t->addr, lab->cfg.vpc_net.plen);
-			json_array_append_new(ifs, iface(role, t->ns, "eth0", "macvlan", cidr));
-			break;
-		case MODE_NONE:
-			json_array_append_new(ifs,
-					      iface(role, t->ns, "lo", "loopback", "127.0.0.1/8"));
-			break;
-		default:
-			break;
-		}
 	}
 	doc = json_pack("{s:i, s:s, s:s, s:I, s:I, s:{s:s, s:s, s:o}, s:{s:s, s:s, s:s, s:s, "
 			"s:s, s:s}, s:i, s:s, s:{s:i, s:i}, s:o, s:o}",
@@ -133,6 +104,15 @@ json_t *lab_describe(const struct lab *lab)
 			"low", lab->dyn_lo, "high", lab->dyn_hi, "interfaces", ifs, "tasks", tasks);
 	if (doc)
 		json_object_set_new(doc, "security_group", json_boolean(lab->cfg.security_group));
+	if (doc)
+		json_object_set_new(doc, "mtu",
+				    json_pack("{s:i, s:i}", "vpc",
+					      lab->cfg.vpc_mtu ? lab->cfg.vpc_mtu : LAB_DEFAULT_MTU,
+					      "bridge",
+					      lab->cfg.bridge_mtu ? lab->cfg.bridge_mtu
+								  : LAB_DEFAULT_MTU));
+	if (doc && lab->cfg.variant != LAB_VARIANT_ECS)
+		json_object_set_new(doc, "variant", json_string(lab_variant_name(lab->cfg.variant)));
 	if (doc && lab->build_ms > 0)
 		json_object_set_new(doc, "build_ms", json_real(lab->build_ms));
 	return doc;

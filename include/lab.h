@@ -20,6 +20,19 @@ enum lab_mode { MODE_AWSVPC, MODE_BRIDGE, MODE_BRIDGE_DYNAMIC, MODE_HOST, MODE_N
 #define LAB_DYNAMIC_LO 49153
 #define LAB_DYNAMIC_HI 65535
 
+/*
+ * Bridge mode one part at a time, for explain only (not ECS modes): the task
+ * behind a routed veth, behind the bridge, the bridge with conntrack, and
+ * ECS's bridge mode itself (DNAT). Bridge-mode tasks of a lab get the variant;
+ * before ECS the client reaches the task's own address (the VPC routes the
+ * bridge subnet to the instance).
+ */
+enum lab_variant { LAB_VARIANT_ECS, LAB_VARIANT_VETH, LAB_VARIANT_BRIDGE, LAB_VARIANT_CONNTRACK };
+
+#define LAB_DEFAULT_MTU 1500
+#define LAB_MIN_MTU 1280
+#define LAB_MAX_MTU 9216
+
 struct lab_config {
 	struct ip4_net vpc_net;	   /* the VPC subnet: vpc host .1, instance .2 */
 	struct ip4_net bridge_net; /* docker0's subnet: bridge .1, tasks from .2 */
@@ -27,6 +40,9 @@ struct lab_config {
 	char macvlan_mode[16];
 	unsigned int awsvpc_offset; /* awsvpc task N gets vpc host (offset + N) */
 	bool security_group;	    /* awsvpc: allow only the task's port, inbound */
+	enum lab_variant variant;
+	unsigned int vpc_mtu;	 /* the wire, the instance and awsvpc ENIs; 0 = 1500 */
+	unsigned int bridge_mtu; /* the bridge and its veths; 0 = 1500 */
 };
 
 struct lab_task {
@@ -93,6 +109,7 @@ struct lab {
 extern volatile sig_atomic_t lab_stop;
 
 const char *lab_mode_name(enum lab_mode m);
+const char *lab_variant_name(enum lab_variant v);
 int lab_mode_parse(const char *name, enum lab_mode *m);
 
 void lab_config_default(struct lab_config *cfg);

@@ -22,6 +22,8 @@ const char *portmap_error(const struct portmap *pm);
 int portmap_init(struct portmap *pm, const char *bridge, const char *bridge_cidr);
 /* The same, queued: portmap_commit() sends what is queued as one batch. */
 int portmap_queue_init(struct portmap *pm, const char *bridge, const char *bridge_cidr);
+/* The table with conntrack and no NAT: explain's +conntrack step (queued). */
+int portmap_queue_conntrack(struct portmap *pm, const char *bridge);
 int portmap_queue_add(struct portmap *pm, const char *host_addr, uint16_t host_port,
 		      const char *task_addr, uint16_t task_port, const char *comment);
 int portmap_commit(struct portmap *pm);

@@ -24,6 +24,9 @@ int rt_link_up(struct rt *rt, const char *ifname);
 int rt_link_del(struct rt *rt, const char *ifname);
 int rt_addr_add(struct rt *rt, const char *ifname, const char *cidr);
 int rt_route_default(struct rt *rt, const char *gateway);
+/* A route to CIDR via GATEWAY. */
+int rt_route_add(struct rt *rt, const char *cidr, const char *gateway);
+int rt_link_mtu(struct rt *rt, const char *ifname, unsigned int mtu);
 
 struct rt_link_info {
 	char name[16];

@@ -148,6 +148,24 @@ int portmap_queue_init(struct portmap *pm, const char *bridge, const char *bridg
 		bridge_cidr, bridge, bridge_cidr, bridge, bridge, bridge);
 }
 
+/*
+ * Connection tracking without translation (explain's +conntrack step): the
+ * same table name, a forward chain whose ct expression makes the kernel
+ * track every flow of the namespace, and no NAT chain.
+ */
+int portmap_queue_conntrack(struct portmap *pm, const char *bridge)
+{
+	return portmap_queuef(pm,
+			      "add table ip " PORTMAP_TABLE "\n"
+			      "add chain ip " PORTMAP_TABLE " forward "
+			      "{ type filter hook forward priority filter; policy accept; }\n"
+			      "add rule ip " PORTMAP_TABLE " forward oifname \"%s\" ct state "
+			      "established,related,new counter accept comment \"ingress-tracked\"\n"
+			      "add rule ip " PORTMAP_TABLE " forward iifname \"%s\" ct state "
+			      "established,related,new counter accept comment \"from-bridge\"\n",
+			      bridge, bridge);
+}
+
 int portmap_queue_add(struct portmap *pm, const char *host_addr, uint16_t host_port,
 		      const char *task_addr, uint16_t task_port, const char *comment)
 {

@@ -247,7 +247,7 @@ int rt_macvlan_add(struct rt *rt, const char *name, int parent, const char *mode
 	return ret;
 }
 
-int rt_link_up(struct rt *rt, const char *ifname)
+static int rt_link_set(struct rt *rt, const char *ifname, unsigned int mtu)
 {
 	struct rtnl_link *orig = NULL, *change;
 	int ret;
@@ -261,11 +261,24 @@ int rt_link_up(struct rt *rt, const char *ifname)
 		rtnl_link_put(orig);
 		return -ENOMEM;
 	}
-	rtnl_link_set_flags(change, IFF_UP);
+	if (mtu)
+		rtnl_link_set_mtu(change, mtu);
+	else
+		rtnl_link_set_flags(change, IFF_UP);
 	ret = rtnl_link_change(rt->sk, orig, change, 0);
 	rtnl_link_put(change);
 	rtnl_link_put(orig);
 	return ret < 0 ? rt_nlerr(rt, ret) : 0;
+}
+
+int rt_link_up(struct rt *rt, const char *ifname)
+{
+	return rt_link_set(rt, ifname, 0);
+}
+
+int rt_link_mtu(struct rt *rt, const char *ifname, unsigned int mtu)
+{
+	return mtu ? rt_link_set(rt, ifname, mtu) : -EINVAL;
 }
 
 int rt_link_del(struct rt *rt, const char *ifname)
@@ -334,14 +347,14 @@ int rt_addr_add(struct rt *rt, const char *ifname, const char *cidr)
 	return ret < 0 ? rt_nlerr(rt, ret) : 0;
 }
 
-int rt_route_default(struct rt *rt, const char *gateway)
+int rt_route_add(struct rt *rt, const char *cidr, const char *gateway)
 {
 	struct nl_addr *dst = NULL, *gw = NULL;
 	struct rtnl_route *route = NULL;
 	struct rtnl_nexthop *nh;
 	int ret;
 
-	if (nl_addr_parse("0.0.0.0/0", AF_INET, &dst) < 0)
+	if (nl_addr_parse(cidr, AF_INET, &dst) < 0)
 		return -EINVAL;
 	if (nl_addr_parse(gateway, AF_INET, &gw) < 0) {
 		ret = -EINVAL;
@@ -366,6 +379,11 @@ out:
 	nl_addr_put(gw);
 	nl_addr_put(dst);
 	return ret;
+}
+
+int rt_route_default(struct rt *rt, const char *gateway)
+{
+	return rt_route_add(rt, "0.0.0.0/0", gateway);
 }
 
 struct rt_links_arg {
