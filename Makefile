@@ -15,7 +15,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prot
 CFLAGS += -MMD -MP -Iinclude
 CFLAGS += -DNSBENCH_VERSION='"$(VERSION)"' -DNSBENCH_COMMIT='"$(GIT_COMMIT)"'
 CFLAGS += $(EXTRA_CFLAGS)
-PKGS := libnl-route-3.0 libmnl libnftables jansson gsl
+PKGS := libnl-route-3.0 libmnl libnftables jansson gsl libbpf
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -liperf -lm
 CFLAGS += $(DEP_CFLAGS)
@@ -27,7 +27,7 @@ else
 Q := @
 endif
 
-LIB_SRCS := $(wildcard netns/*.c bench/*.c) $(filter-out harness/main.c harness/cmd_%.c,$(wildcard harness/*.c))
+LIB_SRCS := $(filter-out %.bpf.c,$(wildcard netns/*.c bench/*.c)) $(filter-out harness/main.c harness/cmd_%.c,$(wildcard harness/*.c))
 CLI_SRCS := harness/main.c $(wildcard harness/cmd_*.c)
 LIB_OBJS := $(LIB_SRCS:.c=.o)
 CLI_OBJS := $(CLI_SRCS:.c=.o)
@@ -35,8 +35,18 @@ CLI_OBJS := $(CLI_SRCS:.c=.o)
 # The test build: the same sources with the test hooks compiled in (include/testhooks.h).
 # The tests link it and drive nsbench-test where they inject faults; nsbench has none.
 TB := build-test
+FZ := build-fuzz
 TB_LIB_OBJS := $(addprefix $(TB)/,$(LIB_OBJS))
 TB_CLI_OBJS := $(addprefix $(TB)/,$(CLI_OBJS))
+
+# The per-hop probes: BPF C compiled by clang, wrapped in a libbpf skeleton by
+# bpftool (generated into build-bpf/, included by netns/hopprobe.c).
+BPF := build-bpf
+BPF_CLANG ?= clang
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude \
+	-I/usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
+BPF_SKEL := $(BPF)/hopprobe.bpf.skel.h
+.SECONDARY: $(BPF)/hopprobe.bpf.o
 
 UNIT_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/unit_*.c))
 INTEG_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/integ_*.c))
@@ -50,6 +60,18 @@ deps:
 
 deps-run:
 	$(Q)./scripts/deps.sh run
+
+$(BPF)/%.bpf.o: netns/%.bpf.c include/hopstamp.h include/rr_wire.h
+	@mkdir -p $(BPF)
+	@$(if $(Q),echo "  BPF     $@")
+	$(Q)$(BPF_CLANG) $(BPF_CFLAGS) -c -o $@ $<
+
+$(BPF)/%.bpf.skel.h: $(BPF)/%.bpf.o
+	@$(if $(Q),echo "  SKEL    $@")
+	$(Q)bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+netns/hopprobe.o $(TB)/netns/hopprobe.o $(FZ)/netns/hopprobe.o: $(BPF_SKEL)
+netns/hopprobe.o $(TB)/netns/hopprobe.o: CFLAGS += -I$(BPF)
 
 nsbench: $(LIB_OBJS) $(CLI_OBJS)
 	@$(if $(Q),echo "  LD      $@")
@@ -120,7 +142,6 @@ test: deps
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 FUZZERS := results args
-FZ := build-fuzz
 FZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
 FZ_LIB_OBJS := $(addprefix $(FZ)/,$(LIB_OBJS))
 .SECONDARY: $(FZ_LIB_OBJS)
@@ -128,7 +149,7 @@ FZ_LIB_OBJS := $(addprefix $(FZ)/,$(LIB_OBJS))
 $(FZ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(FUZZ_CC) -std=gnu11 -Iinclude $(DEP_CFLAGS) $(FZ_FLAGS) -fsanitize=fuzzer-no-link \
+	$(Q)$(FUZZ_CC) -std=gnu11 -Iinclude -I$(BPF) $(DEP_CFLAGS) $(FZ_FLAGS) -fsanitize=fuzzer-no-link \
 		-c -o $@ $<
 
 $(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FZ_LIB_OBJS)
@@ -165,6 +186,6 @@ uninstall:
 		$(DESTDIR)$(COMPLETIONDIR)/nsbench
 
 clean:
-	rm -rf nsbench nsbench-test tests/bin build-asan $(TB) $(FZ) */*.o */*.d
+	rm -rf nsbench nsbench-test tests/bin build-asan $(TB) $(FZ) $(BPF) */*.o */*.d
 
 -include $(LIB_SRCS:.c=.d) $(CLI_SRCS:.c=.d) $(TB_LIB_OBJS:.o=.d) $(TB_CLI_OBJS:.o=.d)

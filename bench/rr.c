@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "rr.h"
+#include "rr_wire.h"
 #include "testhooks.h"
 
 const char *rr_kind_name(enum rr_kind k)
@@ -66,6 +67,14 @@ int rr_opts_check(const struct rr_opts *o, char *why, size_t len)
 		snprintf(why, len, "warm-up must be 0 to 3600 seconds");
 		return -EINVAL;
 	}
+	if (o->trace && o->kind == RR_TCP_CRR) {
+		snprintf(why, len, "tracing covers udp_rr and tcp_rr, not tcp_crr");
+		return -EINVAL;
+	}
+	if (o->trace && (o->req_size < RR_TRACE_MIN_MSG || o->resp_size < RR_TRACE_MIN_MSG)) {
+		snprintf(why, len, "traced messages are at least %d bytes", RR_TRACE_MIN_MSG);
+		return -EINVAL;
+	}
 	if (o->timeout_ms < 1 || o->timeout_ms > 60000) {
 		snprintf(why, len, "transaction timeout must be 1 to 60000 ms");
 		return -EINVAL;
@@ -79,6 +88,30 @@ static inline uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Client: the header of request SEQ. */
+static void trace_request(char *req, uint64_t seq)
+{
+	struct rr_trace_hdr h = {.seq = seq, .magic = RR_TRACE_MAGIC, .kind = RR_TRACE_REQUEST};
+
+	memcpy(req, &h, sizeof(h));
+}
+
+/* Server: the response to REQ, stamped with when it arrived (RX) and now. */
+static void trace_response(const char *req, size_t n, char *resp, uint64_t rx)
+{
+	struct rr_trace_hdr h;
+
+	if (n < sizeof(h))
+		return;
+	memcpy(&h, req, sizeof(h));
+	if (h.magic != RR_TRACE_MAGIC)
+		return;
+	h.kind = RR_TRACE_RESPONSE;
+	h.srv_rx_ns = rx;
+	h.srv_tx_ns = now_ns();
+	memcpy(resp, &h, sizeof(h));
 }
 
 static int sockaddr_of(const char *ip, uint16_t port, struct sockaddr_in *sa)
@@ -177,8 +210,12 @@ static int serve_tcp(const struct rr_opts *o, int lfd, char *req, char *resp)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		/* A client that stops talking must not hold the server forever. */
 		set_timeouts(fd, 30000);
-		while (recv_all(fd, req, o->req_size) == 0 && send_all(fd, resp, o->resp_size) == 0)
-			;
+		while (recv_all(fd, req, o->req_size) == 0) {
+			if (o->trace)
+				trace_response(req, o->req_size, resp, now_ns());
+			if (send_all(fd, resp, o->resp_size))
+				break;
+		}
 		close(fd);
 	}
 }
@@ -207,6 +244,8 @@ static int serve_udp(const struct rr_opts *o, const char *bind_addr, uint16_t po
 		if (n < RR_UDP_MIN_MSG)
 			continue;
 		memcpy(resp, req, RR_UDP_MIN_MSG); /* the sequence number */
+		if (o->trace)
+			trace_response(req, (size_t)n, resp, now_ns());
 		sendto(fd, resp, o->resp_size, 0, (struct sockaddr *)&peer, plen);
 	}
 }
@@ -246,6 +285,22 @@ static void record(const struct rr_opts *o, struct rr_result *r, uint64_t ns)
 		return;
 	}
 	r->samples[r->nsamples++] = ns > UINT32_MAX ? UINT32_MAX : (uint32_t)ns;
+}
+
+/* A traced transaction's four times, when its sequence number is sampled. */
+static void record_stamp(const struct rr_opts *o, struct rr_result *r, uint64_t seq, uint64_t t0,
+			 uint64_t t1, const char *resp)
+{
+	struct rr_trace_hdr h;
+
+	if (!o->trace || (seq & o->trace_mask) || r->nstamps >= o->trace_max || !r->stamps)
+		return;
+	memcpy(&h, resp, sizeof(h));
+	if (h.magic != RR_TRACE_MAGIC || h.seq != seq || h.kind != RR_TRACE_RESPONSE)
+		return;
+	r->stamps[r->nstamps++] =
+		(struct rr_stamp){.seq = seq, .c_tx = t0, .s_rx = h.srv_rx_ns, .s_tx = h.srv_tx_ns,
+				  .c_rx = t1};
 }
 
 /* A counted run (o->count) stops after that many transactions, warm-up or not. */
@@ -297,7 +352,7 @@ static int tcp_connect(const struct sockaddr_in *sa, int timeout_ms)
 static int client_tcp_rr(const struct rr_opts *o, const struct sockaddr_in *sa, struct rr_result *r,
 			 char *req, char *resp)
 {
-	uint64_t start, end, warm_end, t0, t1;
+	uint64_t start, end, warm_end, t0, t1, seq = 0;
 	int fd, ret = 0;
 
 	fd = tcp_connect(sa, o->timeout_ms);
@@ -305,14 +360,20 @@ static int client_tcp_rr(const struct rr_opts *o, const struct sockaddr_in *sa, 
 		return fail(r, fd, "connect: %s", strerror(-fd));
 	window(o, &start, &warm_end, &end);
 	for (t0 = start; t0 < end && !enough(o, r); t0 = t1) {
+		if (o->trace) {
+			trace_request(req, ++seq);
+			t0 = now_ns();
+		}
 		ret = send_all(fd, req, o->req_size);
 		if (!ret)
 			ret = recv_all(fd, resp, o->resp_size);
 		t1 = now_ns();
 		if (ret)
 			break;
-		if (t0 >= warm_end)
+		if (t0 >= warm_end) {
 			record(o, r, t1 - t0);
+			record_stamp(o, r, seq, t0, t1, resp);
+		}
 	}
 	r->elapsed_s = (double)(now_ns() - warm_end) / 1e9;
 	close(fd);
@@ -383,7 +444,12 @@ static int client_udp_rr(const struct rr_opts *o, const struct sockaddr_in *sa, 
 		bool done = false;
 
 		seq++;
-		memcpy(req, &seq, sizeof(seq));
+		if (o->trace) {
+			trace_request(req, seq);
+			t0 = now_ns();
+		} else {
+			memcpy(req, &seq, sizeof(seq));
+		}
 		if (udp_send(fd, req, o->req_size) < 0) {
 			/*
 			 * ECONNREFUSED reports an earlier ICMP port unreachable and
@@ -430,8 +496,10 @@ static int client_udp_rr(const struct rr_opts *o, const struct sockaddr_in *sa, 
 			continue;
 		}
 		lost_run = 0;
-		if (t0 >= warm_end)
+		if (t0 >= warm_end) {
 			record(o, r, t1 - t0);
+			record_stamp(o, r, seq, t0, t1, resp);
+		}
 	}
 	r->elapsed_s = (double)(now_ns() - warm_end) / 1e9;
 	close(fd);
@@ -460,7 +528,9 @@ int rr_client(const struct rr_opts *o, const char *dst, uint16_t port, struct rr
 	r->samples = malloc((size_t)cap * sizeof(*r->samples));
 	req = calloc(1, RR_MAX_MSG);
 	resp = calloc(1, RR_MAX_MSG);
-	if (!r->samples || !req || !resp) {
+	if (o->trace && o->trace_max)
+		r->stamps = calloc(o->trace_max, sizeof(*r->stamps));
+	if (!r->samples || !req || !resp || (o->trace && o->trace_max && !r->stamps)) {
 		ret = fail(r, -ENOMEM, "out of memory");
 		goto out;
 	}
@@ -501,6 +571,20 @@ json_t *rr_result_json(const struct rr_opts *o, const struct rr_result *r)
 			s->stddev / 1e3, "samples", (json_int_t)s->n);
 	if (doc && r->err)
 		json_object_set_new(doc, "error", json_string(r->why));
+	if (doc && o->trace) {
+		json_t *tr = json_array();
+
+		for (size_t i = 0; i < r->nstamps; i++) {
+			const struct rr_stamp *st = &r->stamps[i];
+
+			json_array_append_new(tr, json_pack("[I, I, I, I, I]", (json_int_t)st->seq,
+							    (json_int_t)st->c_tx,
+							    (json_int_t)st->s_rx,
+							    (json_int_t)st->s_tx,
+							    (json_int_t)st->c_rx));
+		}
+		json_object_set_new(doc, "trace", tr);
+	}
 	return doc;
 }
 
@@ -508,4 +592,6 @@ void rr_result_free(struct rr_result *r)
 {
 	free(r->samples);
 	r->samples = NULL;
+	free(r->stamps);
+	r->stamps = NULL;
 }

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "hotpath.h"
 #include "path.h"
+#include "perhop.h"
 #include "state.h"
 #include "testhooks.h"
 
@@ -25,6 +26,7 @@ static const char measure_usage[] =
 	"                       [--streams N] [--rate BPS] [--blksize B] [--req B] [--resp B]\n"
 	"                       [--timeout-ms N] [--cpu same|split|free] [--cpus C,S]\n"
 	"                       [--lab LAB] [--json] [--hot-path] [--security-group]\n"
+	"                       [--per-hop] [--vpc-mtu N] [--bridge-mtu N]\n"
 	"MODE: awsvpc, bridge, bridge-dynamic, host, none\n"
 	"TEST: tcp_stream, tcp_stream_par, tcp_reverse, udp (libiperf);\n"
 	"      tcp_rr, udp_rr, tcp_crr (request/response)\n"
@@ -35,7 +37,11 @@ static const char measure_usage[] =
 	"--cpu same (default): client and server pinned to one CPU, so that cross-CPU\n"
 	"wake-ups do not hide the path; split: one CPU each; free: the scheduler decides.\n"
 	"--lab LAB runs in a lab that `nsbench topo up` left, on its first task of MODE.\n"
-	"--hot-path prints the packet path (hops, counters) of MODE on the path instead.\n";
+	"--hot-path prints the packet path (hops, counters) of MODE on the path instead.\n"
+	"--per-hop adds where the round trip goes: eBPF probes on every hop, 2000 traced\n"
+	"udp_rr transactions (tcp_rr when TEST is tcp_rr) measured after TEST, apart from it.\n"
+	"--vpc-mtu N: the wire, the instance and awsvpc ENIs (default 1500; a VPC uses 9001);\n"
+	"--bridge-mtu N: the bridge and its veths (default 1500).\n";
 
 static void print_text(json_t *res)
 {
@@ -106,6 +112,9 @@ int measure_main(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"hot-path", no_argument, NULL, 'H'},
 		{"security-group", no_argument, NULL, 'G'},
+		{"per-hop", no_argument, NULL, 'E'},
+		{"vpc-mtu", required_argument, NULL, 'M'},
+		{"bridge-mtu", required_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -115,6 +124,8 @@ int measure_main(int argc, char **argv)
 	enum bench_test test;
 	enum lab_path path;
 	bool path_set = false, json = false, dur_set = false, hot = false, sg = false;
+	bool per_hop = false;
+	unsigned int vpc_mtu = 0, bridge_mtu = 0;
 	const char *lab_id = NULL;
 	double duration = 5;
 	unsigned long n;
@@ -222,6 +233,17 @@ int measure_main(int argc, char **argv)
 		case 'G':
 			sg = true;
 			break;
+		case 'E':
+			per_hop = true;
+			break;
+		case 'M':
+		case 'B':
+			if (parse_uint(optarg, LAB_MIN_MTU, LAB_MAX_MTU, &n))
+				return cli_usage_error(measure_usage, "--%s '%s': %d to %d bytes",
+						       c == 'M' ? "vpc-mtu" : "bridge-mtu", optarg,
+						       LAB_MIN_MTU, LAB_MAX_MTU);
+			*(c == 'M' ? &vpc_mtu : &bridge_mtu) = (unsigned int)n;
+			break;
 		case 'h':
 			fputs(measure_usage, stdout);
 			return 0;
@@ -283,6 +305,8 @@ int measure_main(int argc, char **argv)
 
 		lab_config_default(&cfg);
 		cfg.security_group = sg;
+		cfg.vpc_mtu = vpc_mtu;
+		cfg.bridge_mtu = bridge_mtu;
 		if (lab_init(lab, &cfg, "measure") || lab_plan_task(lab, mode, LAB_DEFAULT_PORT)) {
 			log_err("lab: %s", lab->err);
 			goto out;
@@ -304,6 +328,17 @@ int measure_main(int argc, char **argv)
 		testhook_phase("measure:built");
 		ret = bench_run(test, &bo, &target, &res, why, sizeof(why));
 	}
+	if (!ret && per_hop) {
+		struct perhop_opts po;
+		json_t *ph = NULL;
+
+		perhop_opts_default(&po);
+		if (test == TEST_TCP_RR)
+			po.test = TEST_TCP_RR;
+		ret = perhop_measure(lab, task, path, &bo, &po, &ph, why, sizeof(why));
+		if (!ret)
+			json_object_set_new(res, "per_hop", ph);
+	}
 	if (ret) {
 		log_err("%s", lab_stop ? "interrupted" : why);
 		rc = lab_stop ? cli_signal_exit() : 1;
@@ -315,6 +350,8 @@ int measure_main(int argc, char **argv)
 		fputc('\n', stdout);
 	} else {
 		print_text(res);
+		if (json_object_get(res, "per_hop"))
+			cli_print_waterfall(stdout, json_object_get(res, "per_hop"));
 	}
 	rc = 0;
 out:

@@ -29,6 +29,7 @@ static const struct {
 	{"report", report_main, "Results files as one HTML page: modes side by side per kernel"},
 	{"claims", claims_main, "Each claim of the mode comparison, verified live"},
 	{"topo", topo_main, "Bring a lab up, show it or take it down (up|show|down)"},
+	{"explain", explain_main, "Where the time goes: per-hop latency (eBPF) and the cost of each part"},
 	{"measure", measure_main, "One measurement (libiperf or request/response) on a fresh lab"},
 	{"clean", clean_main, "Remove every lab that no running nsbench owns"},
 	{"doctor", doctor_main, "Check privileges, kernel features, libraries and leftovers"},

@@ -2,6 +2,9 @@
 #ifndef NSB_CLI_H
 #define NSB_CLI_H
 
+#include <jansson.h>
+#include <stdio.h>
+
 #define EXIT_USAGE 2
 
 extern const char *prog_name;
@@ -14,6 +17,7 @@ int run_main(int argc, char **argv);
 int compare_main(int argc, char **argv);
 int claims_main(int argc, char **argv);
 int report_main(int argc, char **argv);
+int explain_main(int argc, char **argv);
 
 /* Prints "nsbench: error: <what>" and the command's usage; returns EXIT_USAGE. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -23,5 +27,7 @@ void cli_install_signals(void);
 /* The last component of PATH: how compare and report name the files they read. */
 const char *cli_base_name(const char *path);
 int cli_signal_exit(void);
+/* A per-hop measurement (perhop.h) as a text waterfall, one segment per line. */
+void cli_print_waterfall(FILE *f, const json_t *ph);
 
 #endif

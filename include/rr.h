@@ -21,6 +21,18 @@ struct rr_opts {
 	int timeout_ms;	      /* one transaction; UDP counts it lost, TCP fails */
 	uint32_t max_samples; /* latencies kept; transactions beyond still count */
 	uint32_t count;	      /* > 0: exactly this many transactions, no warm-up */
+	/*
+	 * Traced (udp_rr, tcp_rr): messages carry struct rr_trace_hdr and the
+	 * client keeps the four times of every transaction whose sequence
+	 * number has no bit of trace_mask set, up to trace_max.
+	 */
+	bool trace;
+	uint32_t trace_mask, trace_max;
+};
+
+/* One traced transaction, CLOCK_MONOTONIC ns: client send/receive, server receive/send. */
+struct rr_stamp {
+	uint64_t seq, c_tx, s_rx, s_tx, c_rx;
 };
 
 struct rr_result {
@@ -32,6 +44,8 @@ struct rr_result {
 	uint32_t *samples; /* ns */
 	size_t nsamples;
 	bool capped;
+	struct rr_stamp *stamps; /* traced runs */
+	size_t nstamps;
 	struct stats_summary lat;
 	int err;
 	char why[160];

@@ -10,10 +10,11 @@ set -eu
 PKGS="make gcc pkg-config
 libnl-3-dev libnl-route-3-dev libmnl-dev libiperf-dev libnftables-dev
 libjansson-dev libgsl-dev
+clang libbpf-dev bpftool linux-libc-dev
 iproute2 nftables procps gnuplot-nox jq"
 if [ "${1:-all}" != run ]; then
 	PKGS="$PKGS libcmocka-dev libcsv-dev iperf3 sockperf valgrind
-clang libclang-rt-14-dev
+libclang-rt-14-dev
 chromium tidy libxml2-utils
 debhelper dpkg-dev fakeroot lintian bash-completion"
 fi
