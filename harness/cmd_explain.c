@@ -21,7 +21,7 @@ static const char explain_usage[] =
 	"Usage: nsbench explain MODE [--path P] [--test udp_rr|tcp_rr] [--transactions N]\n"
 	"                       [--rounds N] [--duration S] [--rr-duration S] [--no-ladder]\n"
 	"                       [--vpc-mtu N] [--bridge-mtu N] [--security-group]\n"
-	"                       [--cpu same|split|free] [--json]\n"
+	"                       [--probe-cost [N]] [--cpu same|split|free] [--json]\n"
 	"MODE: awsvpc, bridge, bridge-dynamic, host, none\n"
 	"Prints where MODE's round trip goes: eBPF probes on the tc hooks of every\n"
 	"interface on the path stamp N traced transactions (default 2000 udp_rr), and the\n"
@@ -32,7 +32,9 @@ static const char explain_usage[] =
 	"host -> +macvlan -> +security group for awsvpc; each step's cost in TCP_RR p50,\n"
 	"tcp_stream throughput and TCP_CRR rate with its 95% interval, and the hop whose\n"
 	"time grows. --duration S (tcp_stream, whole seconds, default 1),\n"
-	"--rr-duration S (tcp_rr, tcp_crr, default 0.5). Needs BPF and tc classifiers.\n";
+	"--rr-duration S (tcp_rr, tcp_crr, default 0.5). --probe-cost [N]: the probes'\n"
+	"own cost, udp_rr and tcp_rr p50 with and without them in N alternating rounds\n"
+	"(default 10). Needs BPF and tc classifiers.\n";
 
 static void bar(FILE *f, double v, double max)
 {
@@ -144,6 +146,29 @@ static void print_ladder(FILE *f, json_t *lad)
 	print_step(f, json_object_get(lad, "total"));
 }
 
+static void print_cost(FILE *f, json_t *c)
+{
+	static const char *const tests[] = {"udp_rr", "tcp_rr"};
+
+	fprintf(f, "\nwhat the probes cost (%lld alternating rounds of %lld transactions):\n",
+		(long long)json_integer_value(json_object_get(c, "rounds")),
+		(long long)json_integer_value(json_object_get(c, "transactions")));
+	for (size_t i = 0; i < 2; i++) {
+		json_t *t = json_object_get(c, tests[i]);
+
+		if (!json_object_get(t, "ratio")) {
+			fprintf(f, "  %s: inconclusive\n", tests[i]);
+			continue;
+		}
+		fprintf(f, "  %s p50: %.2f us without, %.2f us with: x%.3f [%.3f, %.3f]\n",
+			tests[i], json_number_value(json_object_get(t, "without_p50_us")),
+			json_number_value(json_object_get(t, "with_p50_us")),
+			json_number_value(json_object_get(t, "ratio")),
+			json_number_value(json_object_get(t, "ci95_low")),
+			json_number_value(json_object_get(t, "ci95_high")));
+	}
+}
+
 int explain_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -158,6 +183,7 @@ int explain_main(int argc, char **argv)
 		{"bridge-mtu", required_argument, NULL, 'B'},
 		{"security-group", no_argument, NULL, 'G'},
 		{"cpu", required_argument, NULL, 'c'},
+		{"probe-cost", optional_argument, NULL, 'C'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -235,6 +261,14 @@ int explain_main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'C':
+			eo.probe_cost_rounds = 10;
+			if (optarg && parse_uint(optarg, 2, 100, &n))
+				return cli_usage_error(explain_usage, "--probe-cost '%s': 2 to 100",
+						       optarg);
+			if (optarg)
+				eo.probe_cost_rounds = (unsigned int)n;
+			break;
 		case 'h':
 			fputs(explain_usage, stdout);
 			return 0;
@@ -274,6 +308,8 @@ int explain_main(int argc, char **argv)
 		fputc('\n', stdout);
 	} else {
 		cli_print_waterfall(stdout, json_object_get(doc, "waterfall"));
+		if (json_object_get(doc, "probe_cost"))
+			print_cost(stdout, json_object_get(doc, "probe_cost"));
 		if (json_object_get(doc, "ladder"))
 			print_ladder(stdout, json_object_get(doc, "ladder"));
 	}

@@ -152,6 +152,31 @@ static double gmean(const double *v, size_t n)
 	return n ? exp(s / (double)n) : 0;
 }
 
+static bool engine_point(const char *name)
+{
+	return !strcmp(name, "client send") || !strcmp(name, "server receive") ||
+	       !strcmp(name, "server send") || !strcmp(name, "client receive");
+}
+
+/*
+ * Whether two segments are the same part of the round trip: the same two
+ * points, or the same end at the engine (the stack between the last hop and
+ * the server is one part, whichever interface the last hop is).
+ */
+static bool same_segment(json_t *a, json_t *b)
+{
+	const char *af = json_string_value(json_object_get(a, "from"));
+	const char *at = json_string_value(json_object_get(a, "to"));
+	const char *bf = json_string_value(json_object_get(b, "from"));
+	const char *bt = json_string_value(json_object_get(b, "to"));
+
+	if (engine_point(af) || engine_point(bf))
+		return !strcmp(af, bf) && (engine_point(at) == engine_point(bt));
+	if (engine_point(at) || engine_point(bt))
+		return !strcmp(at, bt);
+	return !strcmp(af, bf) && !strcmp(at, bt);
+}
+
 /* The segments of B's waterfall that grew most over A's (a new segment grew from zero). */
 static json_t *growth(json_t *a, json_t *b)
 {
@@ -170,8 +195,7 @@ static json_t *growth(json_t *a, json_t *b)
 		bool fresh = true;
 
 		json_array_foreach(json_object_get(a, "segments"), j, sa)
-			if (!strcmp(from, json_string_value(json_object_get(sa, "from"))) &&
-			    !strcmp(to, json_string_value(json_object_get(sa, "to")))) {
+			if (fresh && same_segment(sa, sb)) {
 				pa = json_number_value(json_object_get(sa, "p50_us"));
 				fresh = false;
 			}
@@ -297,6 +321,63 @@ static json_t *ladder_json(struct rung *r, unsigned int nr, unsigned int rounds)
 			 "rungs", rungs, "steps", steps, "total", total);
 }
 
+/*
+ * What the probes cost: the same traced udp_rr and tcp_rr runs with and
+ * without them, alternating (which goes first alternates too), as ratios.
+ */
+static int probe_cost(const struct explain_opts *eo, const struct bench_opts *bo, struct lab *lab,
+		      json_t **out, char *why, size_t len)
+{
+	static const enum bench_test tests[2] = {TEST_UDP_RR, TEST_TCP_RR};
+	unsigned int n = eo->probe_cost_rounds;
+	double *with = calloc(2 * n, sizeof(double)), *without = calloc(2 * n, sizeof(double));
+	json_t *doc = json_pack("{s:i, s:I}", "rounds", (int)n, "transactions",
+				(json_int_t)eo->po.transactions);
+	int ret = with && without && doc ? 0 : -ENOMEM;
+
+	for (unsigned int i = 0; i < n && !ret; i++)
+		for (unsigned int t = 0; t < 2 && !ret; t++)
+			for (unsigned int k = 0; k < 2 && !ret; k++) {
+				struct perhop_opts po = eo->po;
+				bool probes = (i + k) % 2 == 0;
+				json_t *ph = NULL;
+
+				po.test = tests[t];
+				po.no_probes = !probes;
+				ret = perhop_measure(lab, &lab->tasks[0], eo->path, bo, &po, &ph, why,
+						     len);
+				if (!ret)
+					(probes ? with : without)[t * n + i] = json_number_value(
+						json_object_get(ph, "engine_p50_us"));
+				json_decref(ph);
+				if (lab_stop)
+					ret = -EINTR;
+			}
+	for (unsigned int t = 0; t < 2 && !ret; t++) {
+		struct effect e;
+		double lo = 0, hi = 0;
+
+		if (effect_paired(&without[t * n], &with[t * n], n, &e)) {
+			json_object_set_new(doc, bench_test_name(tests[t]),
+					    json_pack("{s:s}", "verdict", "inconclusive"));
+			continue;
+		}
+		effect_interval(&e, VERDICT_ALPHA, &lo, &hi);
+		json_object_set_new(
+			doc, bench_test_name(tests[t]),
+			json_pack("{s:f, s:f, s:f, s:f, s:f}", "without_p50_us",
+				  gmean(&without[t * n], n), "with_p50_us", gmean(&with[t * n], n),
+				  "ratio", effect_ratio(&e), "ci95_low", lo, "ci95_high", hi));
+	}
+	free(with);
+	free(without);
+	if (ret)
+		json_decref(doc);
+	else
+		*out = doc;
+	return ret;
+}
+
 int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json_t **out,
 		char *why, size_t len)
 {
@@ -329,6 +410,12 @@ int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json
 		if (lab_stop)
 			ret = -EINTR;
 	}
+	json_t *cost = NULL;
+
+	if (!ret && eo->probe_cost_rounds) {
+		log_info("explain: what the probes cost, %u rounds", eo->probe_cost_rounds);
+		ret = probe_cost(eo, bo, r[nr - 1].lab, &cost, why, len);
+	}
 	for (unsigned int i = 0; i < rounds && nr > 1 && !ret; i++) {
 		log_info("explain: round %u of %u", i + 1, rounds);
 		testhook_phase("explain:round");
@@ -349,6 +436,9 @@ int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json
 				    json_pack("{s:i, s:i}", "vpc",
 					      eo->vpc_mtu ? eo->vpc_mtu : LAB_DEFAULT_MTU, "bridge",
 					      eo->bridge_mtu ? eo->bridge_mtu : LAB_DEFAULT_MTU));
+		if (cost)
+			json_object_set_new(doc, "probe_cost", cost);
+		cost = NULL;
 		if (nr > 1) {
 			lad = ladder_json(r, nr, rounds);
 			json_object_set_new(lad, "stream_s", json_integer(eo->stream_s));
@@ -357,6 +447,7 @@ int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json
 		}
 		*out = doc;
 	}
+	json_decref(cost);
 	if (ret == -EINTR)
 		snprintf(why, len, "interrupted");
 	for (unsigned int k = 0; k < nr; k++) {

@@ -27,6 +27,7 @@ struct explain_opts {
 	double rr_s;	     /* tcp_rr and tcp_crr per measurement */
 	unsigned int vpc_mtu, bridge_mtu;
 	bool security_group;
+	unsigned int probe_cost_rounds; /* > 0: RR p50 with and without probes, alternating */
 };
 
 #define EXPLAIN_ROUNDS 5

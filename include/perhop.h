@@ -15,6 +15,7 @@ struct perhop_opts {
 	enum bench_test test;  /* TEST_UDP_RR or TEST_TCP_RR */
 	uint32_t transactions; /* counted run, no warm-up */
 	uint32_t sample_mask;  /* stamp transactions whose sequence number has none of these bits */
+	bool no_probes;	       /* the same traced run without probes: what they cost */
 };
 
 void perhop_opts_default(struct perhop_opts *po);
@@ -26,7 +27,8 @@ void perhop_opts_default(struct perhop_opts *po);
  * server send -> each hop back -> client receive. *OUT gets the hops with
  * their coverage, each segment's p50/p99/mean, and how the segments add up
  * against the engine's round trip. -EOPNOTSUPP with WHY naming the missing
- * kernel feature; probes are detached on every return.
+ * kernel feature; probes are detached on every return. With NO_PROBES, the
+ * same run without probes: *OUT has only the engine's figures.
  */
 int perhop_measure(struct lab *lab, struct lab_task *task, enum lab_path p,
 		   const struct bench_opts *bo, const struct perhop_opts *po, json_t **out,

@@ -36,35 +36,39 @@ struct {
 
 static __always_inline int stamp(struct __sk_buff *skb, __u32 dir)
 {
-	__u64 now = bpf_ktime_get_ns();
-	struct rr_trace_hdr h;
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	const struct rr_trace_hdr *h;
 	struct hopstamp *v;
-	__u8 vihl, proto, doff;
-	__u32 off, key;
+	__u8 *ip = data + ETH_HLEN, *l4;
+	__u32 key, ihl;
+	__u64 seq;
 
-	if (skb->protocol != bpf_htons(ETH_P_IP))
+	/* Direct packet access, no helper call: most packets leave after a few loads. */
+	if (skb->protocol != bpf_htons(ETH_P_IP) || (void *)(ip + 20) > end)
 		return TC_ACT_OK;
-	if (bpf_skb_load_bytes(skb, ETH_HLEN, &vihl, 1) ||
-	    bpf_skb_load_bytes(skb, ETH_HLEN + 9, &proto, 1))
+	ihl = (ip[0] & 0x0f) * 4;
+	if (ihl < 20)
 		return TC_ACT_OK;
-	off = ETH_HLEN + (vihl & 0x0f) * 4;
-	if (proto == IPPROTO_UDP) {
-		off += 8;
-	} else if (proto == IPPROTO_TCP) {
-		if (bpf_skb_load_bytes(skb, off + 12, &doff, 1))
+	l4 = ip + ihl;
+	if (ip[9] == IPPROTO_UDP) {
+		h = (const void *)(l4 + 8);
+	} else if (ip[9] == IPPROTO_TCP) {
+		if ((void *)(l4 + 13) > end)
 			return TC_ACT_OK;
-		off += (doff >> 4) * 4;
+		h = (const void *)(l4 + ((l4[12] >> 4) & 0x0f) * 4);
 	} else {
 		return TC_ACT_OK;
 	}
-	if (bpf_skb_load_bytes(skb, off, &h, 16) || h.magic != RR_TRACE_MAGIC ||
-	    (h.seq & sample_mask))
+	if ((void *)h + 16 > end || h->magic != RR_TRACE_MAGIC)
 		return TC_ACT_OK;
-	key = hopstamp_key(h.seq, hop_id, h.kind & 1, dir);
+	seq = h->seq;
+	if (seq & sample_mask)
+		return TC_ACT_OK;
+	key = hopstamp_key(seq, hop_id, h->kind & 1, dir);
 	v = bpf_map_lookup_elem(&stamps, &key);
 	if (v) {
-		v->ns = now;
-		v->seq = h.seq;
+		v->ns = bpf_ktime_get_ns();
+		v->seq = seq;
 	}
 	return TC_ACT_OK;
 }
