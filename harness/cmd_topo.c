@@ -19,6 +19,7 @@ static const char topo_usage[] =
 	"Usage: nsbench topo up MODE [--tasks N] [--port P[,P...]] [--max-enis N]\n"
 	"                            [--macvlan-mode M] [--vpc-subnet CIDR]\n"
 	"                            [--bridge-subnet CIDR] [--security-group] [--json] [--hold]\n"
+	"                            [--vpc-mtu N] [--bridge-mtu N]\n"
 	"       nsbench topo show [LAB] [--json]\n"
 	"       nsbench topo down [--links|--netns] [LAB...]\n"
 	"MODE: awsvpc, bridge (static hostPort), bridge-dynamic, host, none\n"
@@ -27,6 +28,8 @@ static const char topo_usage[] =
 	"--hold keeps the lab until SIGINT/SIGTERM, then removes it.\n"
 	"--security-group: awsvpc tasks accept new inbound connections on their port only\n"
 	"(nftables on the instance eth0's netdev ingress hook, where the frames pass).\n"
+	"--vpc-mtu N: the wire, the instance and awsvpc ENIs (default 1500; a VPC uses\n"
+	"9001); --bridge-mtu N: the bridge and its veths (default 1500).\n"
 	"Without LAB, down removes every lab that topo up left. By default the lab's\n"
 	"links go in one kernel batch; --links deletes them one by one and --netns\n"
 	"leaves them to namespace deletion (both slower; for comparison).\n";
@@ -112,6 +115,8 @@ static int topo_up(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"hold", no_argument, NULL, 'H'},
 		{"security-group", no_argument, NULL, 'G'},
+		{"vpc-mtu", required_argument, NULL, 'M'},
+		{"bridge-mtu", required_argument, NULL, 'U'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -182,6 +187,17 @@ static int topo_up(int argc, char **argv)
 		case 'G':
 			cfg.security_group = true;
 			break;
+		case 'M':
+		case 'U': {
+			unsigned long mtu;
+
+			if (parse_uint(optarg, LAB_MIN_MTU, LAB_MAX_MTU, &mtu))
+				return cli_usage_error(topo_usage, "--%s '%s': %d to %d bytes",
+						       c == 'M' ? "vpc-mtu" : "bridge-mtu", optarg,
+						       LAB_MIN_MTU, LAB_MAX_MTU);
+			*(c == 'M' ? &cfg.vpc_mtu : &cfg.bridge_mtu) = (unsigned int)mtu;
+			break;
+		}
 		case 'h':
 			fputs(topo_usage, stdout);
 			return 0;

@@ -20,6 +20,7 @@
 #include "hotpath.h"
 #include "log.h"
 #include "noise.h"
+#include "perhop.h"
 #include "results.h"
 #include "rt.h"
 #include "runner.h"
@@ -145,6 +146,10 @@ json_t *run_config_json(const struct run_config *c)
 			"hot_path", c->hot_path, "order", "repetition-major", "tasks", tasks,
 			"max_enis", (int)c->max_enis);
 	json_object_set_new(doc, "security_group", json_boolean(c->security_group));
+	json_object_set_new(doc, "per_hop", json_boolean(c->per_hop));
+	json_object_set_new(doc, "mtu",
+			    json_pack("{s:i, s:i}", "vpc", c->vpc_mtu ? c->vpc_mtu : LAB_DEFAULT_MTU,
+				      "bridge", c->bridge_mtu ? c->bridge_mtu : LAB_DEFAULT_MTU));
 	if (c->target_pct > 0)
 		json_object_set_new(doc, "target",
 				    json_pack("{s:f, s:i, s:i, s:f}", "pct", c->target_pct,
@@ -321,6 +326,8 @@ static int build_labs(const struct run_config *c, unsigned int n, struct lab **l
 		lab_config_default(&cfg);
 		cfg.max_enis = c->max_enis;
 		cfg.security_group = c->security_group;
+		cfg.vpc_mtu = c->vpc_mtu;
+		cfg.bridge_mtu = c->bridge_mtu;
 		ret = lab_init(lab, &cfg, "run");
 		for (unsigned int k = 0; !ret && k < want; k++)
 			ret = lab_plan_task(lab, m, task_port(m, k));
@@ -480,6 +487,44 @@ static int hot_paths(const struct run_config *c, struct lab **labs, json_t *hp, 
 			}
 			snprintf(key, sizeof(key), "%s/%s", lab_mode_name(m), path_name(paths[k]));
 			json_object_set_new(hp, key, doc);
+		}
+	}
+	return 0;
+}
+
+/* Where each mode's round trip goes, hop by hop: its own traced run, apart from the tests. */
+static int per_hops(const struct run_config *c, struct lab **labs, json_t *ph, bool *failed)
+{
+	testhook_phase("run:per-hop");
+	for (unsigned int i = 0; i < c->nmodes; i++) {
+		enum lab_mode m = c->modes[i];
+		enum lab_path paths[PATH_COUNT];
+		unsigned int np = mode_paths(c, m, paths);
+
+		if (!labs[m])
+			continue;
+		for (unsigned int k = 0; k < np; k++) {
+			struct perhop_opts po;
+			json_t *doc = NULL;
+			char why[512], key[64];
+			int ret;
+
+			if (paths[k] == PATH_INTRA_HOST && labs[m]->ntasks < 2)
+				continue;
+			perhop_opts_default(&po);
+			ret = perhop_measure(labs[m], &labs[m]->tasks[0], paths[k], &c->bo, &po,
+					     &doc, why, sizeof(why));
+			if (lab_stop)
+				return -EINTR;
+			if (ret) {
+				*failed = true;
+				log_err("mode %s, path %s: per-hop: %s", lab_mode_name(m),
+					path_name(paths[k]), why);
+				doc = json_pack("{s:s, s:s, s:s}", "mode", lab_mode_name(m),
+						"path", path_name(paths[k]), "error", why);
+			}
+			snprintf(key, sizeof(key), "%s/%s", lab_mode_name(m), path_name(paths[k]));
+			json_object_set_new(ph, key, doc);
 		}
 	}
 	return 0;
@@ -677,7 +722,7 @@ int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
 {
 	struct lab *labs[MODE_COUNT] = {0};
 	struct progress prog = {.tty = isatty(2), .t0 = now_s()};
-	json_t *doc, *hp = json_object();
+	json_t *doc, *hp = json_object(), *ph = json_object();
 	bool failed = false;
 	double t_start = now_s(), measured = 0;
 	int ret = 0;
@@ -712,6 +757,13 @@ int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
 			if (ret)
 				snprintf(why, len, "interrupted");
 		}
+		if (!ret && c->per_hop && q == 0) {
+			if (prog.tty)
+				fprintf(stderr, "\r\033[Kmeasuring where each mode's round trip goes");
+			ret = per_hops(c, labs, ph, &failed);
+			if (ret)
+				snprintf(why, len, "interrupted");
+		}
 		if (!ret)
 			ret = run_density(c, n, labs, doc, hp, &prog, &measured, &failed, why, len);
 		teardown(labs);
@@ -727,12 +779,15 @@ int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
 	results_finish(doc);
 	json_object_set_new(doc, "hot_paths", hp);
 	hp = NULL;
+	if (c->per_hop)
+		json_object_set(doc, "per_hop", ph);
 	json_object_set_new(doc, "wall_s", json_real(now_s() - t_start));
 	json_object_set_new(doc, "measured_s", json_real(measured));
 	json_object_set_new(doc, "status", json_string(failed ? "failed" : "ok"));
 out:
 	teardown(labs);
 	json_decref(hp);
+	json_decref(ph);
 	if (ret) {
 		json_decref(doc);
 		return ret;

@@ -30,6 +30,8 @@ struct run_config {
 	int par_streams;     /* tcp_stream_par */
 	uint64_t shape_bps;  /* tbf on the wire (vpc0) in every lab; 0: none */
 	bool hot_path;
+	bool per_hop;			  /* per-hop latency (eBPF) of every mode and path */
+	unsigned int vpc_mtu, bridge_mtu; /* 0: 1500 */
 	const char *out_dir;
 	const char *preset; /* "default", "quick", "full" */
 	struct bench_opts bo;
