@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -103,6 +104,59 @@ int probe_tcp(const char *server_ns, const char *bind_addr, uint16_t port, const
 out:
 	if (afd >= 0)
 		close(afd);
+	if (cfd >= 0)
+		close(cfd);
+	close(lfd);
+	return ret;
+}
+
+int probe_path_mtu(const char *server_ns, const char *bind_addr, uint16_t port,
+		   const char *client_ns, const char *dst, uint16_t dst_port, unsigned int *mtu)
+{
+	int lfd, cfd = -1, df = IP_PMTUDISC_DO, ret;
+	struct sockaddr_in sa;
+	char *buf = NULL;
+
+	*mtu = 0;
+	lfd = socket_in(server_ns, SOCK_DGRAM);
+	if (lfd < 0)
+		return lfd;
+	ret = addr_of(bind_addr, port, &sa);
+	if (!ret && bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		ret = -errno;
+	if (!ret && (cfd = socket_in(client_ns, SOCK_DGRAM)) < 0)
+		ret = cfd;
+	if (!ret)
+		ret = addr_of(dst, dst_port, &sa);
+	if (!ret && (setsockopt(cfd, IPPROTO_IP, IP_MTU_DISCOVER, &df, sizeof(df)) < 0 ||
+		     connect(cfd, (struct sockaddr *)&sa, sizeof(sa)) < 0))
+		ret = -errno;
+	if (!ret && !(buf = calloc(1, 65536)))
+		ret = -ENOMEM;
+	/* A few rounds: each ICMP "fragmentation needed" lowers the route's MTU once. */
+	for (int i = 0; !ret && i < 8; i++) {
+		int m = 0;
+		socklen_t l = sizeof(m);
+		ssize_t n;
+
+		if (getsockopt(cfd, IPPROTO_IP, IP_MTU, &m, &l) < 0 || m < 68) {
+			ret = -errno ? -errno : -EIO;
+			break;
+		}
+		if (send(cfd, buf, (size_t)m - 28, 0) < 0) {
+			if (errno == EMSGSIZE || errno == ECONNREFUSED)
+				continue;
+			ret = -errno;
+			break;
+		}
+		if (wait_fd(lfd, POLLIN, 200) == 0 && (n = recv(lfd, buf, 65536, 0)) == m - 28) {
+			*mtu = (unsigned int)m;
+			break;
+		}
+	}
+	if (!ret && !*mtu)
+		ret = -EIO;
+	free(buf);
 	if (cfd >= 0)
 		close(cfd);
 	close(lfd);
