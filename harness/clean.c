@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "clean.h"
+#include "hopprobe.h"
 #include "lab.h"
 #include "log.h"
 #include "netns.h"
@@ -47,6 +49,22 @@ static bool id_listed(char (*ids)[LAB_ID_LEN + 1], size_t n, const char *ns)
 	return false;
 }
 
+/*
+ * A killed explain leaves its probes attached to tc hooks in its namespaces;
+ * deleting those is what detaches them, and the kernel frees them a little
+ * later. Nothing else holds them: nothing is pinned in bpffs.
+ */
+static void wait_probes_gone(struct clean_report *r)
+{
+	struct timespec ts = {0, 20 * 1000 * 1000};
+
+	r->probes_left = hopprobe_loaded();
+	for (int i = 0; i < 100 && r->probes_left > 0 && !r->labs_skipped; i++) {
+		nanosleep(&ts, NULL);
+		r->probes_left = hopprobe_loaded();
+	}
+}
+
 int clean_all(const char *kind, struct clean_report *r)
 {
 	char ids[STATE_MAX_LABS][LAB_ID_LEN + 1];
@@ -86,6 +104,7 @@ int clean_all(const char *kind, struct clean_report *r)
 	}
 	if (kind)
 		return 0;
+	wait_probes_gone(r);
 
 	/* Namespaces of ours that no state file describes: a run killed early. */
 	state_list(ids, STATE_MAX_LABS, &n);
@@ -110,6 +129,8 @@ int clean_all(const char *kind, struct clean_report *r)
 			log_info("namespace %s: removed (no state file)", names[i]);
 		}
 	}
+	if (nn)
+		wait_probes_gone(r);
 	return 0;
 }
 

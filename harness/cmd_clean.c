@@ -34,5 +34,9 @@ int clean_main(int argc, char **argv)
 	       "nsbench left alone\n",
 	       r.labs_removed, r.labs_removed == 1 ? "" : "s", r.orphan_ns_removed,
 	       r.orphan_ns_removed == 1 ? "" : "s", r.labs_skipped, r.labs_skipped == 1 ? "" : "s");
+	if (r.probes_left > 0)
+		printf("%d nsbench BPF probe program%s still loaded%s\n", r.probes_left,
+		       r.probes_left == 1 ? "" : "s",
+		       r.labs_skipped ? " (a running nsbench may own them)" : "");
 	return r.errors ? 1 : 0;
 }

@@ -17,6 +17,7 @@
 
 #include "clean.h"
 #include "cli.h"
+#include "hopprobe.h"
 #include "lab.h"
 #include "netns.h"
 #include "noise.h"
@@ -161,6 +162,17 @@ int doctor_main(int argc, char **argv)
 	}
 	line("privileges", 0, "CAP_NET_ADMIN, CAP_SYS_ADMIN");
 	probe_kernel(&veth, &bridge, &macvlan, &nat);
+	{
+		char why[256];
+		int ret = hopprobe_supported(why, sizeof(why));
+
+		/* Not a failure: only explain and --per-hop need them. */
+		printf("%-28s %s  %s\n", "kernel: BPF tc classifier", ret ? "note" : "ok",
+		       ret ? why : "sched_cls programs load (explain, --per-hop)");
+		printf("%-28s %s  %s\n", "kernel: BTF", hopprobe_btf_present() ? "ok" : "note",
+		       hopprobe_btf_present() ? "/sys/kernel/btf/vmlinux"
+					      : "none (the probes do not need it)");
+	}
 
 	snprintf(buf, sizeof(buf), "libnl %d.%d.%d (built with %s)", nl_ver_maj, nl_ver_min,
 		 nl_ver_mic, LIBNL_VERSION);

@@ -15,11 +15,13 @@
 #include "hops.h"
 #include "perhop.h"
 #include "stats.h"
+#include "testhooks.h"
 
 #define PH_MAX_POINTS (2 * LAB_MAX_HOPS + 4)
 
 void perhop_opts_default(struct perhop_opts *po)
 {
+	memset(po, 0, sizeof(*po));
 	po->test = TEST_UDP_RR;
 	po->transactions = PERHOP_TRANSACTIONS;
 	po->sample_mask = 0;
@@ -266,6 +268,8 @@ int perhop_measure(struct lab *lab, struct lab_task *task, enum lab_path p,
 	if (ret)
 		goto out;
 	hopprobe_reset(hp);
+	if (hp)
+		testhook_phase("per-hop:attached");
 	o.rr.kind = po->test == TEST_UDP_RR ? RR_UDP : RR_TCP;
 	o.rr.count = po->transactions;
 	o.rr.req_size = o.rr.resp_size = 64;

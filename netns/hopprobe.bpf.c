@@ -37,38 +37,44 @@ struct {
 static __always_inline int stamp(struct __sk_buff *skb, __u32 dir)
 {
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
-	const struct rr_trace_hdr *h;
+	struct rr_trace_hdr h;
 	struct hopstamp *v;
 	__u8 *ip = data + ETH_HLEN, *l4;
-	__u32 key, ihl;
-	__u64 seq;
+	__u32 key, off;
 
-	/* Direct packet access, no helper call: most packets leave after a few loads. */
+	/* Direct packet access for the headers: most packets leave after a few loads. */
 	if (skb->protocol != bpf_htons(ETH_P_IP) || (void *)(ip + 20) > end)
 		return TC_ACT_OK;
-	ihl = (ip[0] & 0x0f) * 4;
-	if (ihl < 20)
+	off = (ip[0] & 0x0f) * 4;
+	if (off < 20)
 		return TC_ACT_OK;
-	l4 = ip + ihl;
+	l4 = ip + off;
+	off += ETH_HLEN;
 	if (ip[9] == IPPROTO_UDP) {
-		h = (const void *)(l4 + 8);
+		off += 8;
 	} else if (ip[9] == IPPROTO_TCP) {
 		if ((void *)(l4 + 13) > end)
 			return TC_ACT_OK;
-		h = (const void *)(l4 + ((l4[12] >> 4) & 0x0f) * 4);
+		off += ((l4[12] >> 4) & 0x0f) * 4;
 	} else {
 		return TC_ACT_OK;
 	}
-	if ((void *)h + 16 > end || h->magic != RR_TRACE_MAGIC)
+	/*
+	 * Read in place when the payload is in the linear part (UDP); TCP may
+	 * leave it in page fragments, which only a copy reaches.
+	 */
+	off &= 0xff;
+	if (data + off + 16 <= end)
+		__builtin_memcpy(&h, data + off, 16);
+	else if (bpf_skb_load_bytes(skb, off, &h, 16))
 		return TC_ACT_OK;
-	seq = h->seq;
-	if (seq & sample_mask)
+	if (h.magic != RR_TRACE_MAGIC || (h.seq & sample_mask))
 		return TC_ACT_OK;
-	key = hopstamp_key(seq, hop_id, h->kind & 1, dir);
+	key = hopstamp_key(h.seq, hop_id, h.kind & 1, dir);
 	v = bpf_map_lookup_elem(&stamps, &key);
 	if (v) {
 		v->ns = bpf_ktime_get_ns();
-		v->seq = seq;
+		v->seq = h.seq;
 	}
 	return TC_ACT_OK;
 }

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * The kill matrix (root), generated from the list of phases: `run`, `claims`
- * and `measure` of the test build are stopped by SIGINT, SIGTERM or SIGKILL
+ * The kill matrix (root), generated from the list of phases: `run`, `claims`,
+ * `measure` and `explain` of the test build are stopped by SIGINT, SIGTERM or SIGKILL
  * (then `nsbench clean`) at each phase they pass through (NSBENCH_KILL_AT
  * raises the signal there). After each: the exit status README promises, no
- * namespace, state file, endpoint process or results file (whole or half)
- * left, and the root namespace as it was. Then endpoints stopped (SIGSTOP)
+ * namespace, state file, endpoint process, BPF probe or results file (whole
+ * or half) left, and the root namespace as it was. Then endpoints stopped (SIGSTOP)
  * or killed mid-measurement: an error, never a hang, nothing left.
  */
 #include "testlib.h"
+#include "hopprobe.h"
 #include <dirent.h>
 #include <limits.h>
 #include <signal.h>
@@ -27,7 +28,22 @@ static const struct {
 	{"claims --only bridge-static-port,bridge-slower --format json",
 	 {"claims:lab", "claims:perf-round", "endpoints-up"}},
 	{"measure bridge tcp_rr --duration 0.5", {"measure:built", "endpoints-up"}},
+	{"explain bridge --rounds 2 --duration 1 --rr-duration 0.1 --transactions 200",
+	 {"explain:built", "per-hop:attached", "endpoints-up", "explain:round"}},
 };
+
+/* nsbench's BPF probes still loaded: the kernel frees them shortly after their namespaces go. */
+static int probes_after(void)
+{
+	struct timespec ts = {0, 20 * 1000 * 1000};
+	int n = hopprobe_loaded();
+
+	for (int i = 0; i < 100 && n > 0; i++) {
+		nanosleep(&ts, NULL);
+		n = hopprobe_loaded();
+	}
+	return n;
+}
 
 static const int signals[] = {SIGINT, SIGTERM, SIGKILL};
 
@@ -123,6 +139,7 @@ static void test_kill_matrix(void **state)
 						    clean_count_leftovers() - before,
 						    our_processes(), files_in(dir));
 				assert_int_equal(clean_count_leftovers(), before);
+				assert_int_equal(probes_after(), 0);
 				assert_int_equal(our_processes(), 0);
 				assert_int_equal(files_in(dir), 0);
 				cases++;

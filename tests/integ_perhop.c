@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Where the time goes (root): the typed path is what the counters measure,
+ * the per-hop probes stamp every hop of it, the segments add up to the
+ * engine's round trip, the lab variants of explain's ladder are what they
+ * say, jumbo frames stop at the bridge, and a kernel without BPF is named.
+ * Probes left behind by explain are covered by the kill matrix (integ_kill).
+ */
+#include <math.h>
+
+#include "labtest.h"
+#include "clean.h"
+#include "hopprobe.h"
+#include "hops.h"
+#include "hotpath.h"
+#include "perhop.h"
+#include "probe.h"
+
+/* The route's interfaces, each once, as "role:ifname": what the counters report. */
+static json_t *route_labels(const struct lab *lab, const struct lab_task *t,
+			    const struct lab_task *peer, enum lab_path p)
+{
+	struct lab_route r;
+	json_t *out = json_array();
+	char label[48], last[48] = "";
+
+	assert_int_equal(mode_route(lab, t, peer, p, &r), 0);
+	for (unsigned int i = 0; i < r.n; i++) {
+		hop_label(&r.hop[i].iface, label, sizeof(label));
+		if (strcmp(label, last))
+			json_array_append_new(out, json_string(label));
+		snprintf(last, sizeof(last), "%s", label);
+	}
+	return out;
+}
+
+static json_t *counted_hops(struct lab *lab, enum lab_path p)
+{
+	struct bench_opts bo;
+	json_t *hp = NULL;
+	char why[512];
+	int ret;
+
+	bench_opts_default(&bo);
+	assert_int_equal(bench_cpus_resolve(&bo.cpus), 0);
+	ret = hotpath_probe(lab, &lab->tasks[0], p, &bo, &hp, why, sizeof(why));
+	if (ret)
+		print_error("%s\n", why);
+	assert_int_equal(ret, 0);
+	return hp;
+}
+
+/* For every mode and path: the hops the packet counters see are the typed route's. */
+static void test_typed_path_is_measured(void **state)
+{
+	static const struct {
+		enum lab_mode mode;
+		enum lab_path paths[2];
+		unsigned int n;
+	} cases[] = {
+		{MODE_AWSVPC, {PATH_INGRESS, PATH_EGRESS}, 2},
+		{MODE_BRIDGE, {PATH_INGRESS, PATH_EGRESS}, 2},
+		{MODE_BRIDGE_DYNAMIC, {PATH_INGRESS, PATH_EGRESS}, 2},
+		{MODE_HOST, {PATH_INGRESS, PATH_EGRESS}, 2},
+		{MODE_NONE, {PATH_LOOPBACK}, 1},
+	};
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct lab *lab = tl_lab_with(cases[c].mode);
+
+		for (unsigned int k = 0; k < cases[c].n; k++) {
+			json_t *hp = counted_hops(lab, cases[c].paths[k]);
+			json_t *want = route_labels(lab, &lab->tasks[0], NULL, cases[c].paths[k]);
+
+			if (!json_equal(json_object_get(hp, "hops"), want)) {
+				char *a = json_dumps(json_object_get(hp, "hops"), JSON_COMPACT);
+				char *b = json_dumps(want, JSON_COMPACT);
+
+				print_error("%s %s: counted %s, typed %s\n",
+					    lab_mode_name(cases[c].mode),
+					    path_name(cases[c].paths[k]), a, b);
+				free(a);
+				free(b);
+			}
+			assert_true(json_equal(json_object_get(hp, "hops"), want));
+			assert_true(json_is_true(json_object_get(hp, "ok")));
+			json_decref(want);
+			json_decref(hp);
+		}
+		tl_lab_done(lab);
+	}
+	assert_root_unchanged();
+}
+
+static json_t *per_hop(struct lab *lab, enum bench_test test)
+{
+	struct perhop_opts po;
+	struct bench_opts bo;
+	json_t *ph = NULL;
+	char why[512];
+	int ret;
+
+	bench_opts_default(&bo);
+	assert_int_equal(bench_cpus_resolve(&bo.cpus), 0);
+	perhop_opts_default(&po);
+	po.test = test;
+	ret = perhop_measure(lab, &lab->tasks[0], PATH_INGRESS, &bo, &po, &ph, why, sizeof(why));
+	if (ret)
+		print_error("%s\n", why);
+	assert_int_equal(ret, 0);
+	return ph;
+}
+
+/* Every hop stamped for >= 99% of 2000 transactions; nothing runs backwards; the sums agree. */
+static void check_waterfall(json_t *ph, const struct lab *lab)
+{
+	json_t *h, *want = route_labels(lab, &lab->tasks[0], NULL, PATH_INGRESS), *sums;
+	double seg, e2e;
+	size_t i;
+
+	assert_int_equal(json_integer_value(json_object_get(ph, "transactions")),
+			 PERHOP_TRANSACTIONS);
+	assert_int_equal(json_array_size(json_object_get(ph, "hops")), json_array_size(want));
+	json_array_foreach(json_object_get(ph, "hops"), i, h) {
+		double cov = json_number_value(json_object_get(h, "coverage"));
+
+		assert_string_equal(json_string_value(json_object_get(h, "hop")),
+				    json_string_value(json_array_get(want, i)));
+		if (cov < 0.99)
+			print_error("%s: %.1f%% stamped\n",
+				    json_string_value(json_object_get(h, "hop")), 100 * cov);
+		assert_true(cov >= 0.99);
+	}
+	assert_int_equal(json_integer_value(json_object_get(ph, "negative_segments")), 0);
+	/* client send, 2 per hop, server receive/send, client receive: 2n + 3 segments */
+	assert_int_equal(json_array_size(json_object_get(ph, "segments")),
+			 2 * json_array_size(want) + 3);
+	sums = json_object_get(ph, "sums");
+	seg = json_number_value(json_object_get(sums, "segments_p50_us"));
+	e2e = json_number_value(json_object_get(sums, "engine_p50_us"));
+	if (fabs(seg / e2e - 1) > 0.10)
+		print_error("segments' medians %.2f us, the engine's %.2f us\n", seg, e2e);
+	assert_true(e2e > 0 && fabs(seg / e2e - 1) <= 0.10);
+	json_decref(want);
+}
+
+static void test_per_hop_bridge_and_host(void **state)
+{
+	struct lab *lab;
+	json_t *bridge, *host, *tcp;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	lab = tl_lab_with(MODE_BRIDGE);
+	bridge = per_hop(lab, TEST_UDP_RR);
+	check_waterfall(bridge, lab);
+	tcp = per_hop(lab, TEST_TCP_RR);
+	check_waterfall(tcp, lab);
+	tl_lab_done(lab);
+	assert_int_equal(hopprobe_loaded(), 0);
+
+	lab = tl_lab_with(MODE_HOST);
+	host = per_hop(lab, TEST_UDP_RR);
+	check_waterfall(host, lab);
+	tl_lab_done(lab);
+	/* Host mode crosses fewer hops: fewer segments. */
+	assert_true(json_array_size(json_object_get(host, "segments")) <
+		    json_array_size(json_object_get(bridge, "segments")));
+	json_decref(bridge);
+	json_decref(tcp);
+	json_decref(host);
+	assert_int_equal(hopprobe_loaded(), 0);
+	assert_root_unchanged();
+}
+
+/*
+ * explain's ladder: the routed veth has no bridge, the bridge step no
+ * nftables, the conntrack step tracks without translating, and every step
+ * before DNAT is reached at the task's own address. The counters say so.
+ */
+static void test_ladder_variants(void **state)
+{
+	static const struct {
+		enum lab_variant v;
+		const char *hops[5];
+		unsigned int n;
+	} cases[] = {
+		{LAB_VARIANT_VETH, {"vpc:vpc0", "inst:eth0", "inst:veth-t1", "t1:eth0"}, 4},
+		{LAB_VARIANT_BRIDGE,
+		 {"vpc:vpc0", "inst:eth0", "inst:ecs0", "inst:veth-t1", "t1:eth0"},
+		 5},
+		{LAB_VARIANT_CONNTRACK,
+		 {"vpc:vpc0", "inst:eth0", "inst:ecs0", "inst:veth-t1", "t1:eth0"},
+		 5},
+	};
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct lab *lab = calloc(1, sizeof(*lab));
+		struct lab_config cfg;
+		json_t *hp, *hops;
+
+		lab_config_default(&cfg);
+		cfg.variant = cases[c].v;
+		assert_int_equal(lab_init(lab, &cfg, "test"), 0);
+		assert_int_equal(lab_plan_task(lab, MODE_BRIDGE, 5201), 0);
+		if (lab_up(lab))
+			print_error("%s: %s\n", lab_variant_name(cases[c].v), lab->err);
+		assert_true(lab->up);
+		/* No hostPort before DNAT: the task's own address and port. */
+		assert_string_equal(lab->tasks[0].ep_addr, lab->tasks[0].addr);
+		assert_int_equal(lab->tasks[0].host_port, 0);
+		hp = counted_hops(lab, PATH_INGRESS);
+		hops = json_object_get(hp, "hops");
+		assert_int_equal(json_array_size(hops), cases[c].n);
+		for (unsigned int i = 0; i < cases[c].n; i++)
+			assert_string_equal(json_string_value(json_array_get(hops, i)),
+					    cases[c].hops[i]);
+		/* Only the conntrack step has a table, and it tracks the flow. */
+		if (cases[c].v == LAB_VARIANT_CONNTRACK)
+			assert_true(json_integer_value(json_object_get(hp, "conntrack_entries")) >=
+				    1);
+		else
+			assert_null(json_object_get(hp, "nft"));
+		json_decref(hp);
+		tl_lab_done(lab);
+	}
+	assert_root_unchanged();
+}
+
+/* --vpc-mtu 9001: the VPC finds 9001 to awsvpc and host tasks, 1500 to a bridge task. */
+static void test_vpc_mtu(void **state)
+{
+	static const enum lab_mode modes[] = {MODE_AWSVPC, MODE_HOST, MODE_BRIDGE};
+	static const unsigned int want[] = {9001, 9001, 1500};
+	struct lab *lab = calloc(1, sizeof(*lab));
+	struct lab_config cfg;
+	char *out;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	lab_config_default(&cfg);
+	cfg.vpc_mtu = 9001;
+	assert_int_equal(lab_init(lab, &cfg, "test"), 0);
+	for (unsigned int i = 0; i < 3; i++)
+		assert_int_equal(lab_plan_task(lab, modes[i], (uint16_t)(5201 + i)), 0);
+	assert_int_equal(lab_up(lab), 0);
+	for (unsigned int i = 0; i < 3; i++) {
+		struct lab_task *t = &lab->tasks[i];
+		unsigned int mtu = 0;
+
+		assert_int_equal(probe_path_mtu(t->ns,
+						t->mode == MODE_HOST ? lab->inst_addr : "0.0.0.0",
+						t->container_port, t->client_ns, t->ep_addr,
+						t->ep_port, &mtu),
+				 0);
+		assert_int_equal(mtu, want[i]);
+	}
+	tl_lab_done(lab);
+
+	/* The claim row, through the CLI. */
+	out = tl_capture("./nsbench claims --only jumbo-frames --format json", &st);
+	if (st)
+		print_error("%s\n", out);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(out, "\"holds\""));
+	assert_non_null(strstr(out, "awsvpc 9001, host 9001, bridge 1500"));
+	free(out);
+	assert_root_unchanged();
+}
+
+/* A kernel without BPF (a test build pretends): explain names it and exits 1; measure still works. */
+static void test_no_bpf(void **state)
+{
+	size_t before;
+	char *out;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	before = clean_count_leftovers();
+	out = tl_capture("NSBENCH_BREAK=no-bpf ./nsbench-test explain bridge 2>&1", &st);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(out, "BPF system call"));
+	free(out);
+	out = tl_capture("NSBENCH_BREAK=no-bpf ./nsbench-test measure host tcp_rr --duration 0.2 "
+			 "--per-hop 2>&1",
+			 &st);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(out, "BPF system call"));
+	free(out);
+	out = tl_capture("NSBENCH_BREAK=no-bpf ./nsbench-test measure host tcp_rr --duration 0.2 "
+			 "2>&1",
+			 &st);
+	if (st)
+		print_error("%s\n", out);
+	assert_int_equal(st, 0);
+	free(out);
+	assert_int_equal(clean_count_leftovers(), before);
+	assert_root_unchanged();
+}
+
+/* explain without its ladder, through the CLI: a waterfall, then nothing of it left. */
+static void test_explain_cli(void **state)
+{
+	size_t before;
+	json_t *doc;
+	char *out;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	before = clean_count_leftovers();
+	out = tl_capture("./nsbench explain bridge --no-ladder --transactions 500 --json", &st);
+	assert_int_equal(st, 0);
+	doc = json_loads(out, 0, NULL);
+	assert_non_null(doc);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(doc, "waterfall"), "hops")),
+			 5);
+	assert_null(json_object_get(doc, "ladder"));
+	json_decref(doc);
+	free(out);
+	assert_int_equal(hopprobe_loaded(), 0);
+	assert_int_equal(clean_count_leftovers(), before);
+	assert_root_unchanged();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_typed_path_is_measured, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_per_hop_bridge_and_host, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_ladder_variants, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_vpc_mtu, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_no_bpf, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_explain_cli, tl_setup_test, tl_teardown_test),
+	};
+
+	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);
+}
