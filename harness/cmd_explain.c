@@ -21,7 +21,7 @@ static const char explain_usage[] =
 	"Usage: nsbench explain MODE [--path P] [--test udp_rr|tcp_rr] [--transactions N]\n"
 	"                       [--rounds N] [--duration S] [--rr-duration S] [--no-ladder]\n"
 	"                       [--vpc-mtu N] [--bridge-mtu N] [--security-group]\n"
-	"                       [--probe-cost [N]] [--cpu same|split|free] [--json]\n"
+	"                       [--probe-cost[=N]] [--cpu same|split|free] [--json]\n"
 	"MODE: awsvpc, bridge, bridge-dynamic, host, none\n"
 	"Prints where MODE's round trip goes: eBPF probes on the tc hooks of every\n"
 	"interface on the path stamp N traced transactions (default 2000 udp_rr), and the\n"
@@ -32,7 +32,7 @@ static const char explain_usage[] =
 	"host -> +macvlan -> +security group for awsvpc; each step's cost in TCP_RR p50,\n"
 	"tcp_stream throughput and TCP_CRR rate with its 95% interval, and the hop whose\n"
 	"time grows. --duration S (tcp_stream, whole seconds, default 1),\n"
-	"--rr-duration S (tcp_rr, tcp_crr, default 0.5). --probe-cost [N]: the probes'\n"
+	"--rr-duration S (tcp_rr, tcp_crr, default 0.5). --probe-cost[=N]: the probes'\n"
 	"own cost, udp_rr and tcp_rr p50 with and without them in N alternating rounds\n"
 	"(default 10). Needs BPF and tc classifiers.\n";
 

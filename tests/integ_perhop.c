@@ -322,8 +322,21 @@ static void test_explain_cli(void **state)
 	assert_int_equal(json_array_size(json_object_get(json_object_get(doc, "waterfall"), "hops")),
 			 5);
 	assert_null(json_object_get(doc, "ladder"));
+	assert_int_equal(json_dump_file(doc, "/tmp/nsbench-perhop-test.json", 0), 0);
 	json_decref(doc);
 	free(out);
+	/* The same as an SVG waterfall: valid XML, every segment named. */
+	out = tl_capture("./scripts/waterfall.sh /tmp/nsbench-perhop-test.json "
+			 "/tmp/nsbench-perhop-test.svg >/dev/null && "
+			 "xmllint --noout /tmp/nsbench-perhop-test.svg && "
+			 "grep -c -e '-&gt; server receive' -e '-> server receive' "
+			 "/tmp/nsbench-perhop-test.svg",
+			 &st);
+	assert_int_equal(st, 0);
+	assert_true(atoi(out) >= 1);
+	free(out);
+	unlink("/tmp/nsbench-perhop-test.json");
+	unlink("/tmp/nsbench-perhop-test.svg");
 	assert_int_equal(hopprobe_loaded(), 0);
 	assert_int_equal(clean_count_leftovers(), before);
 	assert_root_unchanged();
