@@ -389,6 +389,7 @@ static void c_none_loopback(struct ctx *c, struct claim_result *r)
 	static const uint16_t ports[] = {5201};
 	struct lab *lab = new_lab(r, MODE_NONE, 1, ports, 0, false);
 	struct rt_link_info li[8];
+	struct lab_route route = {.n = 0};
 	struct rt *rt = NULL;
 	size_t n = 0;
 	int lo;
@@ -400,7 +401,9 @@ static void c_none_loopback(struct ctx *c, struct claim_result *r)
 		rt_links(rt, li, 8, &n);
 	rt_close(rt);
 	lo = reach(lab, &lab->tasks[0]);
-	if (n == 1 && !strcmp(li[0].name, "lo") && !lo)
+	/* The only interface must be the one the loopback route crosses. */
+	mode_route(lab, &lab->tasks[0], NULL, PATH_LOOPBACK, &route);
+	if (n == 1 && route.n && !strcmp(li[0].name, route.hop[0].iface.name) && !lo)
 		say(r, CLAIM_HOLDS,
 		    "the task's only interface is lo; 127.0.0.1:5201 answers inside");
 	else

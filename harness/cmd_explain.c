@@ -108,6 +108,9 @@ static void print_metric(FILE *f, const char *label, json_t *m, const char *unit
 		json_number_value(json_object_get(m, "ci95_low")),
 		json_number_value(json_object_get(m, "ci95_high")),
 		json_string_value(json_object_get(m, "verdict")));
+	if (json_object_get(m, "rounds_needed"))
+		fprintf(f, " (~%lld rounds would settle it)",
+			(long long)json_integer_value(json_object_get(m, "rounds_needed")));
 	if (json_object_get(m, "cost_us"))
 		fprintf(f, " (%+.2f us)", json_number_value(json_object_get(m, "cost_us")));
 	fputc('\n', f);
@@ -144,6 +147,9 @@ static void print_ladder(FILE *f, json_t *lad)
 		print_step(f, s);
 	fprintf(f, "the whole ladder:\n");
 	print_step(f, json_object_get(lad, "total"));
+	fprintf(f, "costs: the interval excludes no change after the correction for every step's "
+		   "three measures; an interval that just excludes 1 can stay inconclusive. The "
+		   "steps' ratios multiply to the whole ladder's.\n");
 }
 
 static void print_cost(FILE *f, json_t *c)

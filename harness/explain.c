@@ -245,6 +245,10 @@ static json_t *step_metric(const double *a, const double *b, unsigned int n, uns
 							       : "inconclusive");
 	if (m == 0)
 		json_object_set_new(o, "cost_us", json_real(gb - ga));
+	if (v == VERDICT_INCONCLUSIVE)
+		json_object_set_new(o, "rounds_needed",
+				    json_integer(verdict_reps_needed(&e, VERDICT_ALPHA, VERDICT_ALPHA,
+								     VERDICT_MARGIN_PCT)));
 	return o;
 }
 
