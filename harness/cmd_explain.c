@@ -185,8 +185,7 @@ int explain_main(int argc, char **argv)
 		{"duration", required_argument, NULL, 'd'},
 		{"rr-duration", required_argument, NULL, 'R'},
 		{"no-ladder", no_argument, NULL, 'N'},
-		{"vpc-mtu", required_argument, NULL, 'M'},
-		{"bridge-mtu", required_argument, NULL, 'B'},
+		CLI_MTU_OPTIONS,
 		{"security-group", no_argument, NULL, 'G'},
 		{"cpu", required_argument, NULL, 'c'},
 		{"probe-cost", optional_argument, NULL, 'C'},
@@ -248,13 +247,10 @@ int explain_main(int argc, char **argv)
 		case 'N':
 			eo.ladder = false;
 			break;
-		case 'M':
-		case 'B':
-			if (parse_uint(optarg, LAB_MIN_MTU, LAB_MAX_MTU, &n))
-				return cli_usage_error(explain_usage, "--%s '%s': %d to %d bytes",
-						       c == 'M' ? "vpc-mtu" : "bridge-mtu", optarg,
-						       LAB_MIN_MTU, LAB_MAX_MTU);
-			*(c == 'M' ? &eo.vpc_mtu : &eo.bridge_mtu) = (unsigned int)n;
+		case CLI_OPT_VPC_MTU:
+		case CLI_OPT_BRIDGE_MTU:
+			if (cli_mtu_option(explain_usage, c, optarg, &eo.vpc_mtu, &eo.bridge_mtu))
+				return EXIT_USAGE;
 			break;
 		case 'G':
 			eo.security_group = true;

@@ -113,8 +113,7 @@ int measure_main(int argc, char **argv)
 		{"hot-path", no_argument, NULL, 'H'},
 		{"security-group", no_argument, NULL, 'G'},
 		{"per-hop", no_argument, NULL, 'E'},
-		{"vpc-mtu", required_argument, NULL, 'M'},
-		{"bridge-mtu", required_argument, NULL, 'B'},
+		CLI_MTU_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -236,13 +235,10 @@ int measure_main(int argc, char **argv)
 		case 'E':
 			per_hop = true;
 			break;
-		case 'M':
-		case 'B':
-			if (parse_uint(optarg, LAB_MIN_MTU, LAB_MAX_MTU, &n))
-				return cli_usage_error(measure_usage, "--%s '%s': %d to %d bytes",
-						       c == 'M' ? "vpc-mtu" : "bridge-mtu", optarg,
-						       LAB_MIN_MTU, LAB_MAX_MTU);
-			*(c == 'M' ? &vpc_mtu : &bridge_mtu) = (unsigned int)n;
+		case CLI_OPT_VPC_MTU:
+		case CLI_OPT_BRIDGE_MTU:
+			if (cli_mtu_option(measure_usage, c, optarg, &vpc_mtu, &bridge_mtu))
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			fputs(measure_usage, stdout);

@@ -136,8 +136,7 @@ int run_main(int argc, char **argv)
 		{"max-reps", required_argument, NULL, 'M'},
 		{"max-time", required_argument, NULL, 'X'},
 		{"per-hop", no_argument, NULL, 'H'},
-		{"vpc-mtu", required_argument, NULL, 'V'},
-		{"bridge-mtu", required_argument, NULL, 'B'},
+		CLI_MTU_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -147,7 +146,7 @@ int run_main(int argc, char **argv)
 	const char *cpu = NULL, *shape = NULL, *tasks_arg = NULL, *enis = NULL;
 	const char *target = NULL, *max_reps = NULL, *max_time = NULL;
 	bool json = false, no_hot = false, cfg_sg = false, per_hop = false;
-	const char *vpc_mtu = NULL, *bridge_mtu = NULL;
+	unsigned int vpc_mtu = 0, bridge_mtu = 0;
 	int preset = 0, c, ret;
 	unsigned long n;
 	char why[512], path[4200];
@@ -211,11 +210,10 @@ int run_main(int argc, char **argv)
 		case 'H':
 			per_hop = true;
 			break;
-		case 'V':
-			vpc_mtu = optarg;
-			break;
-		case 'B':
-			bridge_mtu = optarg;
+		case CLI_OPT_VPC_MTU:
+		case CLI_OPT_BRIDGE_MTU:
+			if (cli_mtu_option(run_usage, c, optarg, &vpc_mtu, &bridge_mtu))
+				return EXIT_USAGE;
 			break;
 		case 'j':
 			json = true;
@@ -324,16 +322,8 @@ int run_main(int argc, char **argv)
 	cfg.hot_path = !no_hot;
 	cfg.security_group = cfg_sg;
 	cfg.per_hop = per_hop;
-	if (vpc_mtu && parse_uint(vpc_mtu, LAB_MIN_MTU, LAB_MAX_MTU, &n))
-		return cli_usage_error(run_usage, "--vpc-mtu '%s': %d to %d bytes", vpc_mtu,
-				       LAB_MIN_MTU, LAB_MAX_MTU);
-	if (vpc_mtu)
-		cfg.vpc_mtu = (unsigned int)n;
-	if (bridge_mtu && parse_uint(bridge_mtu, LAB_MIN_MTU, LAB_MAX_MTU, &n))
-		return cli_usage_error(run_usage, "--bridge-mtu '%s': %d to %d bytes", bridge_mtu,
-				       LAB_MIN_MTU, LAB_MAX_MTU);
-	if (bridge_mtu)
-		cfg.bridge_mtu = (unsigned int)n;
+	cfg.vpc_mtu = vpc_mtu;
+	cfg.bridge_mtu = bridge_mtu;
 	if (cli_need_privileges())
 		return 1;
 	if (per_hop && hopprobe_supported(why, sizeof(why))) {

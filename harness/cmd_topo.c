@@ -115,8 +115,7 @@ static int topo_up(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"hold", no_argument, NULL, 'H'},
 		{"security-group", no_argument, NULL, 'G'},
-		{"vpc-mtu", required_argument, NULL, 'M'},
-		{"bridge-mtu", required_argument, NULL, 'U'},
+		CLI_MTU_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -187,17 +186,11 @@ static int topo_up(int argc, char **argv)
 		case 'G':
 			cfg.security_group = true;
 			break;
-		case 'M':
-		case 'U': {
-			unsigned long mtu;
-
-			if (parse_uint(optarg, LAB_MIN_MTU, LAB_MAX_MTU, &mtu))
-				return cli_usage_error(topo_usage, "--%s '%s': %d to %d bytes",
-						       c == 'M' ? "vpc-mtu" : "bridge-mtu", optarg,
-						       LAB_MIN_MTU, LAB_MAX_MTU);
-			*(c == 'M' ? &cfg.vpc_mtu : &cfg.bridge_mtu) = (unsigned int)mtu;
+		case CLI_OPT_VPC_MTU:
+		case CLI_OPT_BRIDGE_MTU:
+			if (cli_mtu_option(topo_usage, c, optarg, &cfg.vpc_mtu, &cfg.bridge_mtu))
+				return EXIT_USAGE;
 			break;
-		}
 		case 'h':
 			fputs(topo_usage, stdout);
 			return 0;

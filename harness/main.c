@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "cli.h"
 #include "endpoint.h"
 #include "lab.h"
@@ -55,6 +56,19 @@ int cli_usage_error(const char *usage, const char *fmt, ...)
 	if (usage)
 		fputs(usage, stderr);
 	return EXIT_USAGE;
+}
+
+int cli_mtu_option(const char *usage, int c, const char *arg, unsigned int *vpc,
+		   unsigned int *bridge)
+{
+	unsigned long n;
+
+	if (parse_uint(arg, LAB_MIN_MTU, LAB_MAX_MTU, &n))
+		return cli_usage_error(usage, "--%s '%s': %d to %d bytes",
+				       c == CLI_OPT_VPC_MTU ? "vpc-mtu" : "bridge-mtu", arg,
+				       LAB_MIN_MTU, LAB_MAX_MTU);
+	*(c == CLI_OPT_VPC_MTU ? vpc : bridge) = (unsigned int)n;
+	return 0;
 }
 
 /* The effective capability set, from /proc/self/status (0 when unreadable). */

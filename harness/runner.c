@@ -453,9 +453,14 @@ static void teardown(struct lab **labs)
 	}
 }
 
-static int hot_paths(const struct run_config *c, struct lab **labs, json_t *hp, bool *failed)
+/* One probe of a mode's path, stored under "mode/path" in OUT; false when it failed. */
+typedef bool (*path_probe_fn)(const struct run_config *c, struct lab *lab, enum lab_path p,
+			      json_t **doc);
+
+/* FN on every mode and path the run measures (intra-host only with two tasks). */
+static int each_path(const struct run_config *c, struct lab **labs, path_probe_fn fn, json_t *out,
+		     bool *failed)
 {
-	testhook_phase("run:hot-path");
 	for (unsigned int i = 0; i < c->nmodes; i++) {
 		enum lab_mode m = c->modes[i];
 		enum lab_path paths[PATH_COUNT];
@@ -465,69 +470,52 @@ static int hot_paths(const struct run_config *c, struct lab **labs, json_t *hp, 
 			continue;
 		for (unsigned int k = 0; k < np; k++) {
 			json_t *doc = NULL;
-			char why[512], key[64];
-			int ret;
+			char key[64];
 
 			if (paths[k] == PATH_INTRA_HOST && labs[m]->ntasks < 2)
 				continue;
-			ret = hotpath_probe(labs[m], &labs[m]->tasks[0], paths[k], &c->bo, &doc,
-					    why, sizeof(why));
-			if (lab_stop)
-				return -EINTR;
-			if (ret) {
-				doc = json_pack("{s:s, s:s, s:b, s:s, s:[]}", "mode",
-						lab_mode_name(m), "path", path_name(paths[k]), "ok",
-						0, "problem", why, "hops");
-			}
-			if (!json_is_true(json_object_get(doc, "ok"))) {
+			if (!fn(c, labs[m], paths[k], &doc))
 				*failed = true;
-				log_err("mode %s, path %s: hot path: %s", lab_mode_name(m),
-					path_name(paths[k]),
-					json_string_value(json_object_get(doc, "problem")));
+			if (lab_stop) {
+				json_decref(doc);
+				return -EINTR;
 			}
 			snprintf(key, sizeof(key), "%s/%s", lab_mode_name(m), path_name(paths[k]));
-			json_object_set_new(hp, key, doc);
+			json_object_set_new(out, key, doc);
 		}
 	}
 	return 0;
 }
 
-/* Where each mode's round trip goes, hop by hop: its own traced run, apart from the tests. */
-static int per_hops(const struct run_config *c, struct lab **labs, json_t *ph, bool *failed)
+static bool hot_path(const struct run_config *c, struct lab *lab, enum lab_path p, json_t **doc)
 {
-	testhook_phase("run:per-hop");
-	for (unsigned int i = 0; i < c->nmodes; i++) {
-		enum lab_mode m = c->modes[i];
-		enum lab_path paths[PATH_COUNT];
-		unsigned int np = mode_paths(c, m, paths);
+	enum lab_mode m = lab->tasks[0].mode;
+	char why[512];
 
-		if (!labs[m])
-			continue;
-		for (unsigned int k = 0; k < np; k++) {
-			struct perhop_opts po;
-			json_t *doc = NULL;
-			char why[512], key[64];
-			int ret;
+	if (hotpath_probe(lab, &lab->tasks[0], p, &c->bo, doc, why, sizeof(why)))
+		*doc = json_pack("{s:s, s:s, s:b, s:s, s:[]}", "mode", lab_mode_name(m), "path",
+				 path_name(p), "ok", 0, "problem", why, "hops");
+	if (json_is_true(json_object_get(*doc, "ok")))
+		return true;
+	log_err("mode %s, path %s: hot path: %s", lab_mode_name(m), path_name(p),
+		json_string_value(json_object_get(*doc, "problem")));
+	return false;
+}
 
-			if (paths[k] == PATH_INTRA_HOST && labs[m]->ntasks < 2)
-				continue;
-			perhop_opts_default(&po);
-			ret = perhop_measure(labs[m], &labs[m]->tasks[0], paths[k], &c->bo, &po,
-					     &doc, why, sizeof(why));
-			if (lab_stop)
-				return -EINTR;
-			if (ret) {
-				*failed = true;
-				log_err("mode %s, path %s: per-hop: %s", lab_mode_name(m),
-					path_name(paths[k]), why);
-				doc = json_pack("{s:s, s:s, s:s}", "mode", lab_mode_name(m),
-						"path", path_name(paths[k]), "error", why);
-			}
-			snprintf(key, sizeof(key), "%s/%s", lab_mode_name(m), path_name(paths[k]));
-			json_object_set_new(ph, key, doc);
-		}
-	}
-	return 0;
+/* Where each mode's round trip goes, hop by hop: its own traced run, apart from the tests. */
+static bool per_hop(const struct run_config *c, struct lab *lab, enum lab_path p, json_t **doc)
+{
+	enum lab_mode m = lab->tasks[0].mode;
+	struct perhop_opts po;
+	char why[512];
+
+	perhop_opts_default(&po);
+	if (!perhop_measure(lab, &lab->tasks[0], p, &c->bo, &po, doc, why, sizeof(why)))
+		return true;
+	log_err("mode %s, path %s: per-hop: %s", lab_mode_name(m), path_name(p), why);
+	*doc = json_pack("{s:s, s:s, s:s}", "mode", lab_mode_name(m), "path", path_name(p),
+			 "error", why);
+	return false;
 }
 
 static json_t *noise_json(const struct noise *n)
@@ -753,14 +741,16 @@ int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
 			if (prog.tty)
 				fprintf(stderr,
 					"\r\033[Kmeasuring the hot packet path of each mode");
-			ret = hot_paths(c, labs, hp, &failed);
+			testhook_phase("run:hot-path");
+			ret = each_path(c, labs, hot_path, hp, &failed);
 			if (ret)
 				snprintf(why, len, "interrupted");
 		}
 		if (!ret && c->per_hop && q == 0) {
 			if (prog.tty)
 				fprintf(stderr, "\r\033[Kmeasuring where each mode's round trip goes");
-			ret = per_hops(c, labs, ph, &failed);
+			testhook_phase("run:per-hop");
+			ret = each_path(c, labs, per_hop, ph, &failed);
 			if (ret)
 				snprintf(why, len, "interrupted");
 		}

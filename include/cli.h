@@ -27,6 +27,20 @@ void cli_install_signals(void);
 /* The last component of PATH: how compare and report name the files they read. */
 const char *cli_base_name(const char *path);
 int cli_signal_exit(void);
+
+/*
+ * --vpc-mtu N and --bridge-mtu N, the same on every command that builds a lab:
+ * CLI_MTU_OPTIONS in the getopt table, cli_mtu_option() for their values.
+ */
+enum { CLI_OPT_VPC_MTU = 0x100, CLI_OPT_BRIDGE_MTU };
+#define CLI_MTU_OPTIONS                                                                            \
+	{"vpc-mtu", required_argument, NULL, CLI_OPT_VPC_MTU},                                     \
+	{                                                                                          \
+		"bridge-mtu", required_argument, NULL, CLI_OPT_BRIDGE_MTU                          \
+	}
+/* Option C's value ARG into *VPC or *BRIDGE; 0, or EXIT_USAGE after saying why. */
+int cli_mtu_option(const char *usage, int c, const char *arg, unsigned int *vpc,
+		   unsigned int *bridge);
 /* A per-hop measurement (perhop.h) as a text waterfall, one segment per line. */
 void cli_print_waterfall(FILE *f, const json_t *ph);
 

@@ -34,22 +34,6 @@ static json_t *route_labels(const struct lab *lab, const struct lab_task *t,
 	return out;
 }
 
-static json_t *counted_hops(struct lab *lab, enum lab_path p)
-{
-	struct bench_opts bo;
-	json_t *hp = NULL;
-	char why[512];
-	int ret;
-
-	bench_opts_default(&bo);
-	assert_int_equal(bench_cpus_resolve(&bo.cpus), 0);
-	ret = hotpath_probe(lab, &lab->tasks[0], p, &bo, &hp, why, sizeof(why));
-	if (ret)
-		print_error("%s\n", why);
-	assert_int_equal(ret, 0);
-	return hp;
-}
-
 /* For every mode and path: the hops the packet counters see are the typed route's. */
 static void test_typed_path_is_measured(void **state)
 {
@@ -71,7 +55,7 @@ static void test_typed_path_is_measured(void **state)
 		struct lab *lab = tl_lab_with(cases[c].mode);
 
 		for (unsigned int k = 0; k < cases[c].n; k++) {
-			json_t *hp = counted_hops(lab, cases[c].paths[k]);
+			json_t *hp = tl_hot_path(lab, cases[c].paths[k]);
 			json_t *want = route_labels(lab, &lab->tasks[0], NULL, cases[c].paths[k]);
 
 			if (!json_equal(json_object_get(hp, "hops"), want)) {
@@ -213,7 +197,7 @@ static void test_ladder_variants(void **state)
 		/* No hostPort before DNAT: the task's own address and port. */
 		assert_string_equal(lab->tasks[0].ep_addr, lab->tasks[0].addr);
 		assert_int_equal(lab->tasks[0].host_port, 0);
-		hp = counted_hops(lab, PATH_INGRESS);
+		hp = tl_hot_path(lab, PATH_INGRESS);
 		hops = json_object_get(hp, "hops");
 		assert_int_equal(json_array_size(hops), cases[c].n);
 		for (unsigned int i = 0; i < cases[c].n; i++)

@@ -44,22 +44,6 @@ static void expect_hops(json_t *hp, const char *const *want, size_t n)
 	assert_true(json_is_true(json_object_get(hp, "ok")));
 }
 
-static json_t *probe(struct lab *lab, enum lab_path p)
-{
-	struct bench_opts bo;
-	json_t *hp = NULL;
-	char why[512];
-	int ret;
-
-	bench_opts_default(&bo);
-	assert_int_equal(bench_cpus_resolve(&bo.cpus), 0);
-	ret = hotpath_probe(lab, &lab->tasks[0], p, &bo, &hp, why, sizeof(why));
-	if (ret)
-		print_error("%s\n", why);
-	assert_int_equal(ret, 0);
-	return hp;
-}
-
 static long long snmp_of(json_t *hp, const char *role, const char *key)
 {
 	return json_integer_value(
@@ -94,20 +78,20 @@ static void test_hops_every_mode(void **state)
 	(void)state;
 	SKIP_UNLESS_ROOT();
 	lab = tl_lab_with(MODE_AWSVPC);
-	hp = probe(lab, PATH_INGRESS);
+	hp = tl_hot_path(lab, PATH_INGRESS);
 	expect_hops(hp, awsvpc, 3);
 	/* The macvlan takes the frames before the instance's IP layer. */
 	assert_true(snmp_of(hp, "inst", "ip_in_receives") < 10);
 	assert_null(json_object_get(hp, "nft"));
 	json_decref(hp);
-	hp = probe(lab, PATH_EGRESS);
+	hp = tl_hot_path(lab, PATH_EGRESS);
 	expect_hops(hp, awsvpc_out, 3);
 	json_decref(hp);
 	tl_lab_done(lab);
 
 	for (int m = MODE_BRIDGE; m <= MODE_BRIDGE_DYNAMIC; m++) {
 		lab = tl_lab_with((enum lab_mode)m);
-		hp = probe(lab, PATH_INGRESS);
+		hp = tl_hot_path(lab, PATH_INGRESS);
 		expect_hops(hp, bridge, 5);
 		/* The instance routes every packet, and the forward rule counts each request. */
 		assert_true(snmp_of(hp, "inst", "ip_forw_datagrams") >= 2 * HOTPATH_TRANSACTIONS);
@@ -116,7 +100,7 @@ static void test_hops_every_mode(void **state)
 		assert_true(nft_of(hp, "t1 udp") == 1);
 		assert_true(json_integer_value(json_object_get(hp, "conntrack_entries")) >= 1);
 		json_decref(hp);
-		hp = probe(lab, PATH_EGRESS);
+		hp = tl_hot_path(lab, PATH_EGRESS);
 		expect_hops(hp, bridge_out, 5);
 		assert_true(nft_of(hp, "from-bridge") >= HOTPATH_TRANSACTIONS);
 		assert_true(nft_of(hp, "egress") == 1);
@@ -125,7 +109,7 @@ static void test_hops_every_mode(void **state)
 	}
 
 	lab = tl_lab_with(MODE_HOST);
-	hp = probe(lab, PATH_INGRESS);
+	hp = tl_hot_path(lab, PATH_INGRESS);
 	expect_hops(hp, host, 2);
 	assert_true(snmp_of(hp, "inst", "ip_in_receives") >= HOTPATH_TRANSACTIONS);
 	assert_true(snmp_of(hp, "inst", "ip_forw_datagrams") == 0);
@@ -133,7 +117,7 @@ static void test_hops_every_mode(void **state)
 	tl_lab_done(lab);
 
 	lab = tl_lab_with(MODE_NONE);
-	hp = probe(lab, PATH_LOOPBACK);
+	hp = tl_hot_path(lab, PATH_LOOPBACK);
 	expect_hops(hp, none, 1);
 	json_decref(hp);
 	tl_lab_done(lab);
@@ -166,7 +150,7 @@ static void test_intra_host_hops(void **state)
 		assert_int_equal(lab_plan_task(lab, cases[i].mode, 5201), 0);
 		assert_int_equal(lab_plan_task(lab, cases[i].mode, 5202), 0);
 		assert_int_equal(lab_up(lab), 0);
-		hp = probe(lab, PATH_INTRA_HOST);
+		hp = tl_hot_path(lab, PATH_INTRA_HOST);
 		expect_hops(hp, cases[i].hops, cases[i].n);
 		/* Neither the wire nor, for bridge, ecs0 itself (br_netfilter DNATs on the
 		 * bridge). */
@@ -189,7 +173,7 @@ static void test_wrong_path_caught(void **state)
 	(void)state;
 	SKIP_UNLESS_ROOT();
 	lab = tl_lab_with(MODE_BRIDGE);
-	hp = probe(lab, PATH_INGRESS);
+	hp = tl_hot_path(lab, PATH_INGRESS);
 	assert_true(json_is_true(json_object_get(hp, "ok")));
 	/* The same measurement held against host mode's path, and against egress order. */
 	{

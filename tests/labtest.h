@@ -4,6 +4,7 @@
 #define NSB_LABTEST_H
 
 #include "testlib.h"
+#include "hotpath.h"
 #include "lab.h"
 
 /* Planned, not built: add tasks, then lab_up(). */
@@ -41,6 +42,23 @@ static inline void tl_lab_done(struct lab *lab)
 	lab_free(lab);
 	free(lab);
 	assert_int_equal(tl_leftovers(id), 0);
+}
+
+/* The hot-path probe of the lab's first task on path P, which must succeed. */
+static inline json_t *tl_hot_path(struct lab *lab, enum lab_path p)
+{
+	struct bench_opts bo;
+	json_t *hp = NULL;
+	char why[512];
+	int ret;
+
+	bench_opts_default(&bo);
+	assert_int_equal(bench_cpus_resolve(&bo.cpus), 0);
+	ret = hotpath_probe(lab, &lab->tasks[0], p, &bo, &hp, why, sizeof(why));
+	if (ret)
+		print_error("%s\n", why);
+	assert_int_equal(ret, 0);
+	return hp;
 }
 
 #endif
