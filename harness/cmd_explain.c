@@ -287,8 +287,6 @@ int explain_main(int argc, char **argv)
 		eo.path = path_default(eo.mode);
 	if (eo.mode == MODE_NONE && eo.path != PATH_LOOPBACK)
 		return cli_usage_error(explain_usage, "mode none has only the loopback path");
-	if (eo.mode == MODE_HOST && eo.path == PATH_INTRA_HOST)
-		eo.ladder = false;
 	if (bench_cpus_resolve(&bo.cpus))
 		return cli_usage_error(explain_usage,
 				       "--cpu split needs two CPUs this process may run on");
