@@ -152,12 +152,6 @@ static double gmean(const double *v, size_t n)
 	return n ? exp(s / (double)n) : 0;
 }
 
-static bool engine_point(const char *name)
-{
-	return !strcmp(name, "client send") || !strcmp(name, "server receive") ||
-	       !strcmp(name, "server send") || !strcmp(name, "client receive");
-}
-
 /*
  * Whether two segments are the same part of the round trip: the same two
  * points, or the same end at the engine (the stack between the last hop and
@@ -170,9 +164,9 @@ static bool same_segment(json_t *a, json_t *b)
 	const char *bf = json_string_value(json_object_get(b, "from"));
 	const char *bt = json_string_value(json_object_get(b, "to"));
 
-	if (engine_point(af) || engine_point(bf))
-		return !strcmp(af, bf) && (engine_point(at) == engine_point(bt));
-	if (engine_point(at) || engine_point(bt))
+	if (perhop_engine_point(af) || perhop_engine_point(bf))
+		return !strcmp(af, bf) && (perhop_engine_point(at) == perhop_engine_point(bt));
+	if (perhop_engine_point(at) || perhop_engine_point(bt))
 		return !strcmp(at, bt);
 	return !strcmp(af, bf) && !strcmp(at, bt);
 }
@@ -253,8 +247,9 @@ static json_t *step_metric(const double *a, const double *b, unsigned int n, uns
 }
 
 /* Steps (each rung against the one before) and the whole ladder, BH over every decision. */
-static json_t *ladder_json(struct rung *r, unsigned int nr, unsigned int rounds)
+static json_t *ladder_json(const struct explain_opts *eo, struct rung *r, unsigned int nr)
 {
+	unsigned int rounds = eo->rounds;
 	unsigned int nd = nr * NMETRICS;
 	double *p = calloc(nd, sizeof(double)), *q = calloc(nd, sizeof(double));
 	bool *rej = calloc(nd, sizeof(bool));
@@ -321,8 +316,9 @@ static json_t *ladder_json(struct rung *r, unsigned int nr, unsigned int rounds)
 	free(q);
 	free(rej);
 	return json_pack("{s:i, s:i, s:f, s:s, s:o, s:o, s:o}", "rounds", (int)rounds,
-			 "stream_s", 0, "rr_s", 0.0, "multiplicity", "Benjamini-Hochberg, 5% FDR",
-			 "rungs", rungs, "steps", steps, "total", total);
+			 "stream_s", eo->stream_s, "rr_s", eo->rr_s, "multiplicity",
+			 "Benjamini-Hochberg, 5% FDR", "rungs", rungs, "steps", steps, "total",
+			 total);
 }
 
 /*
@@ -444,9 +440,7 @@ int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json
 			json_object_set_new(doc, "probe_cost", cost);
 		cost = NULL;
 		if (nr > 1) {
-			lad = ladder_json(r, nr, rounds);
-			json_object_set_new(lad, "stream_s", json_integer(eo->stream_s));
-			json_object_set_new(lad, "rr_s", json_real(eo->rr_s));
+			lad = ladder_json(eo, r, nr);
 			json_object_set_new(doc, "ladder", lad);
 		}
 		*out = doc;

@@ -100,28 +100,30 @@ static int plan_of(const struct lab *lab, const struct lab_task *task, enum lab_
 		}
 		pl->hop_if[k] = (int)j;
 	}
-	add_point(pl, "client send", -1, 0, 0);
+	add_point(pl, PERHOP_CLIENT_SEND, -1, 0, 0);
 	for (unsigned int k = 0; k < pl->route.n; k++)
 		hop_point(pl, k, false);
-	add_point(pl, "server receive", -1, 0, 0);
-	add_point(pl, "server send", -1, 0, 0);
+	add_point(pl, PERHOP_SERVER_RECEIVE, -1, 0, 0);
+	add_point(pl, PERHOP_SERVER_SEND, -1, 0, 0);
 	for (unsigned int k = pl->route.n; k-- > 0;)
 		hop_point(pl, k, true);
-	add_point(pl, "client receive", -1, 0, 0);
+	add_point(pl, PERHOP_CLIENT_RECEIVE, -1, 0, 0);
 	return 0;
 }
 
-/* What a segment is: between two probes, or what no hop accounts for. */
+bool perhop_engine_point(const char *name)
+{
+	return !strcmp(name, PERHOP_CLIENT_SEND) || !strcmp(name, PERHOP_SERVER_RECEIVE) ||
+	       !strcmp(name, PERHOP_SERVER_SEND) || !strcmp(name, PERHOP_CLIENT_RECEIVE);
+}
+
+/* What segment I is: the server's own time, between two probes, or what no hop accounts for. */
 static const char *part_of(const struct plan *pl, unsigned int i)
 {
-	const char *a = pl->pt[i].name, *b = pl->pt[i + 1].name;
-
-	if (!strcmp(a, "server receive"))
+	if (!strcmp(pl->pt[i].name, PERHOP_SERVER_RECEIVE))
 		return "server";
-	if (pl->pt[i].iface < 0 || pl->pt[i + 1].iface < 0) {
-		(void)b;
+	if (pl->pt[i].iface < 0 || pl->pt[i + 1].iface < 0)
 		return "stack";
-	}
 	return "hop";
 }
 

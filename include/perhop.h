@@ -3,6 +3,7 @@
 #define NSB_PERHOP_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bench.h"
@@ -19,6 +20,13 @@ struct perhop_opts {
 };
 
 void perhop_opts_default(struct perhop_opts *po);
+
+/* The engine's own points of a round trip, as segments name them (the rest are hooks). */
+#define PERHOP_CLIENT_SEND "client send"
+#define PERHOP_SERVER_RECEIVE "server receive"
+#define PERHOP_SERVER_SEND "server send"
+#define PERHOP_CLIENT_RECEIVE "client receive"
+bool perhop_engine_point(const char *name);
 
 /*
  * Where the round trip of TASK on path P goes: a probe on every interface of
