@@ -21,7 +21,8 @@ static const char explain_usage[] =
 	"Usage: nsbench explain MODE [--path P] [--test udp_rr|tcp_rr] [--transactions N]\n"
 	"                       [--rounds N] [--duration S] [--rr-duration S] [--no-ladder]\n"
 	"                       [--vpc-mtu N] [--bridge-mtu N] [--security-group]\n"
-	"                       [--probe-cost[=N]] [--cpu same|split|free] [--json]\n"
+	"                       [--probe-cost[=N]] [--sample-every N] [--cpu same|split|free]\n"
+	"                       [--json]\n"
 	"MODE: awsvpc, bridge, bridge-dynamic, host, none\n"
 	"Prints where MODE's round trip goes: eBPF probes on the tc hooks of every\n"
 	"interface on the path stamp N traced transactions (default 2000 udp_rr), and the\n"
@@ -34,7 +35,8 @@ static const char explain_usage[] =
 	"time grows. --duration S (tcp_stream, whole seconds, default 1),\n"
 	"--rr-duration S (tcp_rr, tcp_crr, default 0.5). --probe-cost[=N]: the probes'\n"
 	"own cost, udp_rr and tcp_rr p50 with and without them in N alternating rounds\n"
-	"(default 10). Needs BPF and tc classifiers.\n";
+	"(default 10). --sample-every N (a power of two): stamp one transaction in N\n"
+	"(the probes still run on every packet). Needs BPF and tc classifiers.\n";
 
 static void bar(FILE *f, double v, double max)
 {
@@ -189,6 +191,7 @@ int explain_main(int argc, char **argv)
 		{"security-group", no_argument, NULL, 'G'},
 		{"cpu", required_argument, NULL, 'c'},
 		{"probe-cost", optional_argument, NULL, 'C'},
+		{"sample-every", required_argument, NULL, 'S'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -262,6 +265,13 @@ int explain_main(int argc, char **argv)
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'S':
+			/* A power of two: the probes test the sequence number against a mask. */
+			if (parse_uint(optarg, 1, 1024, &n) || (n & (n - 1)))
+				return cli_usage_error(explain_usage,
+						       "--sample-every '%s': 1, 2, 4, ... 1024", optarg);
+			eo.po.sample_mask = (uint32_t)n - 1;
 			break;
 		case 'C':
 			eo.probe_cost_rounds = 10;

@@ -321,6 +321,25 @@ static void test_explain_cli(void **state)
 	free(out);
 	unlink("/tmp/nsbench-perhop-test.json");
 	unlink("/tmp/nsbench-perhop-test.svg");
+
+	/* One transaction in 4 stamped: a quarter traced, each of them at every hop. */
+	out = tl_capture("./nsbench explain host --no-ladder --transactions 400 --sample-every 4 "
+			 "--json",
+			 &st);
+	assert_int_equal(st, 0);
+	doc = json_loads(out, 0, NULL);
+	assert_non_null(doc);
+	{
+		json_t *w = json_object_get(doc, "waterfall"), *h;
+		size_t i;
+
+		assert_int_equal(json_integer_value(json_object_get(w, "sample_every")), 4);
+		assert_int_equal(json_integer_value(json_object_get(w, "sampled")), 100);
+		json_array_foreach(json_object_get(w, "hops"), i, h)
+			assert_true(json_number_value(json_object_get(h, "coverage")) >= 0.99);
+	}
+	json_decref(doc);
+	free(out);
 	assert_int_equal(hopprobe_loaded(), 0);
 	assert_int_equal(clean_count_leftovers(), before);
 	assert_root_unchanged();
