@@ -185,6 +185,17 @@ int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 			return lab_refuse(lab, -ENOSPC,
 					  "task t%u (%s): the bridge subnet has no address left",
 					  id, lab_mode_name(mode));
+		if (lab->cfg.variant != LAB_VARIANT_ECS) {
+			/* explain's steps before DNAT: no hostPort, the task's own address. */
+			if (lab->cfg.variant == LAB_VARIANT_VETH &&
+			    lab_count_mode(lab, MODE_BRIDGE) + lab_count_mode(lab, MODE_BRIDGE_DYNAMIC))
+				return lab_refuse(lab, -ENOSPC,
+						  "task t%u: a routed-veth lab holds one bridge task",
+						  id);
+			scopy(t->ep_addr, sizeof(t->ep_addr), t->addr);
+			t->ep_port = container_port;
+			break;
+		}
 		if (mode == MODE_BRIDGE && testhook_break("port-conflict")) {
 			/* A lab without ECS's conflict check, for the test that breaks a claim. */
 			t->host_port = container_port;
@@ -203,25 +214,6 @@ int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 		/* A dynamic hostPort is chosen at build time, from the instance's range. */
 		scopy(t->ep_addr, sizeof(t->ep_addr), lab->inst_addr);
 		t->ep_port = t->host_port;
-		break;
-	default:
-		break;
-	}
-	if ((mode == MODE_BRIDGE || mode == MODE_BRIDGE_DYNAMIC) &&
-	    lab->cfg.variant != LAB_VARIANT_ECS) {
-		/* Before DNAT: no hostPort, the client reaches the task's own address. */
-		if (lab->cfg.variant == LAB_VARIANT_VETH && lab_count_mode(lab, mode) > 0)
-			return lab_refuse(lab, -ENOSPC,
-					  "task t%u: a routed-veth lab holds one bridge task", id);
-		port_release_owner(&lab->ports, (int)id);
-		t->host_port = 0;
-		scopy(t->ep_addr, sizeof(t->ep_addr), t->addr);
-		t->ep_port = container_port;
-	}
-	switch (mode) {
-	case MODE_AWSVPC:
-	case MODE_BRIDGE:
-	case MODE_BRIDGE_DYNAMIC:
 		break;
 	case MODE_HOST:
 		ret = port_claim(&lab->ports, container_port, (int)id, &holder);
