@@ -295,6 +295,8 @@ int perhop_measure(struct lab *lab, struct lab_task *task, enum lab_path p,
 		json_object_set_new(doc, "engine_p50_us", json_real(e2e));
 	if (doc && po->no_probes)
 		json_object_set_new(doc, "probes", json_false());
+	else if (doc)
+		json_object_set_new(doc, "probe_hook", json_string(hopprobe_hook(hp)));
 	ret = !doc ? -ENOMEM : po->no_probes ? 0 : stitch(pl, hp, trace, e2e, doc);
 	if (ret) {
 		json_decref(doc);

@@ -38,6 +38,8 @@ bool hopprobe_btf_present(void);
  */
 int hopprobe_open(struct hopprobe **out, const struct hopprobe_if *ifs, unsigned int n,
 		  uint32_t sample_mask, char *why, size_t len);
+/* How the probes are attached: "tcx" (links) or "clsact" (the qdisc and cls_bpf). */
+const char *hopprobe_hook(const struct hopprobe *hp);
 /* Forgets every stamp (before a run: sequence numbers restart per client). */
 void hopprobe_reset(struct hopprobe *hp);
 /* When transaction SEQ's request (RESP 0) or response crossed hop HOP in DIR; 0 if it did not. */

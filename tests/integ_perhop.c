@@ -7,6 +7,7 @@
  * Probes left behind by explain are covered by the kill matrix (integ_kill).
  */
 #include <math.h>
+#include <time.h>
 
 #include "labtest.h"
 #include "clean.h"
@@ -288,6 +289,76 @@ static void test_no_bpf(void **state)
 	assert_root_unchanged();
 }
 
+/* nsbench's probes loaded now, after waiting up to 2 s for the kernel to free released ones. */
+static int probes_settled(void)
+{
+	struct timespec ts = {0, 20 * 1000 * 1000};
+	int n = hopprobe_loaded();
+
+	for (int i = 0; i < 100 && n > 0; i++) {
+		nanosleep(&ts, NULL);
+		n = hopprobe_loaded();
+	}
+	return n;
+}
+
+/*
+ * A kernel without tcx (the test build pretends): the probes go on clsact and
+ * measure the same; killed there, they stay attached in the lab's namespaces
+ * until `nsbench clean` deletes those. With tcx they die with the process.
+ */
+static void test_clsact_and_kill(void **state)
+{
+	size_t before;
+	json_t *doc, *h;
+	char *out;
+	size_t i;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	before = clean_count_leftovers();
+	out = tl_capture("NSBENCH_BREAK=no-tcx ./nsbench-test explain bridge --no-ladder --json",
+			 &st);
+	assert_int_equal(st, 0);
+	doc = json_loads(out, 0, NULL);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "waterfall"),
+							       "probe_hook")),
+			    "clsact");
+	json_array_foreach(json_object_get(json_object_get(doc, "waterfall"), "hops"), i, h)
+		assert_true(json_number_value(json_object_get(h, "coverage")) >= 0.99);
+	json_decref(doc);
+	free(out);
+	assert_int_equal(probes_settled(), 0);
+
+	/* SIGKILL with the probes on clsact: they outlive the process, not `clean`. */
+	out = tl_capture("NSBENCH_BREAK=no-tcx NSBENCH_KILL_AT=per-hop:attached:9 ./nsbench-test "
+			 "explain bridge --no-ladder 2>&1; echo \"exit $?\"",
+			 &st);
+	assert_non_null(strstr(out, "exit 137"));
+	free(out);
+	assert_true(hopprobe_loaded() > 0);
+	out = tl_capture("./nsbench clean 2>&1", &st);
+	assert_int_equal(st, 0);
+	free(out);
+	assert_int_equal(probes_settled(), 0);
+	assert_int_equal(clean_count_leftovers(), before);
+
+	/* The same kill with tcx links: no program outlives the process, even before clean. */
+	out = tl_capture("NSBENCH_KILL_AT=per-hop:attached:9 ./nsbench-test explain bridge "
+			 "--no-ladder 2>&1; echo \"exit $?\"",
+			 &st);
+	assert_non_null(strstr(out, "exit 137"));
+	free(out);
+	assert_int_equal(probes_settled(), 0);
+	out = tl_capture("./nsbench clean 2>&1", &st);
+	assert_int_equal(st, 0);
+	free(out);
+	assert_int_equal(clean_count_leftovers(), before);
+	assert_root_unchanged();
+}
+
 /* explain without its ladder, through the CLI: a waterfall, then nothing of it left. */
 static void test_explain_cli(void **state)
 {
@@ -357,6 +428,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vpc_mtu, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_no_bpf, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_explain_cli, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_clsact_and_kill, tl_setup_test,
+						tl_teardown_test),
 	};
 
 	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);
