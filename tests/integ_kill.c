@@ -8,8 +8,7 @@
  * or half) left, and the root namespace as it was. Then endpoints stopped (SIGSTOP)
  * or killed mid-measurement: an error, never a hang, nothing left.
  */
-#include "testlib.h"
-#include "hopprobe.h"
+#include "labtest.h"
 #include <dirent.h>
 #include <limits.h>
 #include <signal.h>
@@ -31,19 +30,6 @@ static const struct {
 	{"explain bridge --rounds 2 --duration 1 --rr-duration 0.1 --transactions 200",
 	 {"explain:built", "per-hop:attached", "endpoints-up", "explain:round"}},
 };
-
-/* nsbench's BPF probes still loaded: the kernel frees them shortly after their namespaces go. */
-static int probes_after(void)
-{
-	struct timespec ts = {0, 20 * 1000 * 1000};
-	int n = hopprobe_loaded();
-
-	for (int i = 0; i < 100 && n > 0; i++) {
-		nanosleep(&ts, NULL);
-		n = hopprobe_loaded();
-	}
-	return n;
-}
 
 static const int signals[] = {SIGINT, SIGTERM, SIGKILL};
 
@@ -139,7 +125,7 @@ static void test_kill_matrix(void **state)
 						    clean_count_leftovers() - before,
 						    our_processes(), files_in(dir));
 				assert_int_equal(clean_count_leftovers(), before);
-				assert_int_equal(probes_after(), 0);
+				assert_int_equal(tl_probes_settled(), 0);
 				assert_int_equal(our_processes(), 0);
 				assert_int_equal(files_in(dir), 0);
 				cases++;

@@ -289,19 +289,6 @@ static void test_no_bpf(void **state)
 	assert_root_unchanged();
 }
 
-/* nsbench's probes loaded now, after waiting up to 2 s for the kernel to free released ones. */
-static int probes_settled(void)
-{
-	struct timespec ts = {0, 20 * 1000 * 1000};
-	int n = hopprobe_loaded();
-
-	for (int i = 0; i < 100 && n > 0; i++) {
-		nanosleep(&ts, NULL);
-		n = hopprobe_loaded();
-	}
-	return n;
-}
-
 /*
  * A kernel without tcx (the test build pretends): the probes go on clsact and
  * measure the same; killed there, they stay attached in the lab's namespaces
@@ -330,7 +317,7 @@ static void test_clsact_and_kill(void **state)
 		assert_true(json_number_value(json_object_get(h, "coverage")) >= 0.99);
 	json_decref(doc);
 	free(out);
-	assert_int_equal(probes_settled(), 0);
+	assert_int_equal(tl_probes_settled(), 0);
 
 	/* SIGKILL with the probes on clsact: they outlive the process, not `clean`. */
 	out = tl_capture("NSBENCH_BREAK=no-tcx NSBENCH_KILL_AT=per-hop:attached:9 ./nsbench-test "
@@ -342,7 +329,7 @@ static void test_clsact_and_kill(void **state)
 	out = tl_capture("./nsbench clean 2>&1", &st);
 	assert_int_equal(st, 0);
 	free(out);
-	assert_int_equal(probes_settled(), 0);
+	assert_int_equal(tl_probes_settled(), 0);
 	assert_int_equal(clean_count_leftovers(), before);
 
 	/* The same kill with tcx links: no program outlives the process, even before clean. */
@@ -351,7 +338,7 @@ static void test_clsact_and_kill(void **state)
 			 &st);
 	assert_non_null(strstr(out, "exit 137"));
 	free(out);
-	assert_int_equal(probes_settled(), 0);
+	assert_int_equal(tl_probes_settled(), 0);
 	out = tl_capture("./nsbench clean 2>&1", &st);
 	assert_int_equal(st, 0);
 	free(out);

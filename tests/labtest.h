@@ -4,6 +4,9 @@
 #define NSB_LABTEST_H
 
 #include "testlib.h"
+#include <time.h>
+
+#include "hopprobe.h"
 #include "hotpath.h"
 #include "lab.h"
 
@@ -42,6 +45,19 @@ static inline void tl_lab_done(struct lab *lab)
 	lab_free(lab);
 	free(lab);
 	assert_int_equal(tl_leftovers(id), 0);
+}
+
+/* nsbench's BPF probes still loaded, after up to 2 s for the kernel to free released ones. */
+static inline int tl_probes_settled(void)
+{
+	struct timespec ts = {0, 20 * 1000 * 1000};
+	int n = hopprobe_loaded();
+
+	for (int i = 0; i < 100 && n > 0; i++) {
+		nanosleep(&ts, NULL);
+		n = hopprobe_loaded();
+	}
+	return n;
 }
 
 /* The hot-path probe of the lab's first task on path P, which must succeed. */
