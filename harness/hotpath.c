@@ -94,15 +94,6 @@ static const struct if_counters *find(const struct if_counters *v, size_t n, int
 	return NULL;
 }
 
-/* The other task of the intra-host path: the lab's second task (or its first). */
-static const struct lab_task *peer_of(const struct lab *lab, const struct lab_task *task,
-				      enum lab_path p)
-{
-	if (p != PATH_INTRA_HOST || lab->ntasks < 2)
-		return NULL;
-	return &lab->tasks[task == &lab->tasks[0] ? 1 : 0];
-}
-
 /* The route's interfaces as "role:ifname", each once (lo is left and entered). */
 static json_t *route_labels(const struct lab_route *r)
 {
@@ -122,7 +113,7 @@ json_t *hotpath_expected(const struct lab *lab, const struct lab_task *task, enu
 {
 	struct lab_route r;
 
-	if (mode_route(lab, task, peer_of(lab, task, p), p, &r))
+	if (mode_route(lab, task, path_peer(lab, task, p), p, &r))
 		return json_array();
 	return route_labels(&r);
 }
@@ -283,7 +274,7 @@ int hotpath_probe(struct lab *lab, struct lab_task *task, enum lab_path p,
 	struct hop hops[HP_MAX_NS * HP_MAX_IF];
 	struct bench_opts o = *bo;
 	static struct lab_iface all[LAB_MAX_IFACES];
-	const struct lab_task *peer = peer_of(lab, task, p);
+	const struct lab_task *peer = path_peer(lab, task, p);
 	struct bench_target t;
 	json_t *res = NULL, *doc = NULL, *expected, *measured, *per, *ifs, *snmp;
 	unsigned int nns, nall;

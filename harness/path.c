@@ -35,6 +35,14 @@ static void set(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src);
 }
 
+const struct lab_task *path_peer(const struct lab *lab, const struct lab_task *task,
+				 enum lab_path p)
+{
+	if (p != PATH_INTRA_HOST || lab->ntasks < 2)
+		return NULL;
+	return &lab->tasks[task == &lab->tasks[0] ? 1 : 0];
+}
+
 int path_target(const struct lab *lab, const struct lab_task *task, const struct lab_task *peer,
 		enum lab_path p, struct bench_target *t, char *why, size_t len)
 {

@@ -69,13 +69,10 @@ static void hop_point(struct plan *pl, unsigned int k, bool resp)
 static int plan_of(const struct lab *lab, const struct lab_task *task, enum lab_path p,
 		   struct plan *pl, char *why, size_t len)
 {
-	const struct lab_task *peer = NULL;
 	int ret;
 
 	memset(pl, 0, sizeof(*pl));
-	if (p == PATH_INTRA_HOST && lab->ntasks > 1)
-		peer = &lab->tasks[task == &lab->tasks[0] ? 1 : 0];
-	ret = mode_route(lab, task, peer, p, &pl->route);
+	ret = mode_route(lab, task, path_peer(lab, task, p), p, &pl->route);
 	if (ret || pl->route.n == 0) {
 		snprintf(why, len, "mode %s has no %s route to probe", lab_mode_name(task->mode),
 			 path_name(p));
@@ -260,11 +257,7 @@ int perhop_measure(struct lab *lab, struct lab_task *task, enum lab_path p,
 		return -ENOMEM;
 	ret = plan_of(lab, task, p, pl, why, len);
 	if (!ret)
-		ret = path_target(lab, task,
-				  p == PATH_INTRA_HOST && lab->ntasks > 1
-					  ? &lab->tasks[task == &lab->tasks[0] ? 1 : 0]
-					  : NULL,
-				  p, &t, why, len);
+		ret = path_target(lab, task, path_peer(lab, task, p), p, &t, why, len);
 	if (!ret && !po->no_probes)
 		ret = hopprobe_open(&hp, pl->ifs, pl->nifs, po->sample_mask, why, len);
 	if (ret)

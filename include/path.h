@@ -12,6 +12,9 @@ const char *path_name(enum lab_path p);
 int path_parse(const char *name, enum lab_path *p);
 /* The path a mode measures when none is asked for: ingress, or loopback for none. */
 enum lab_path path_default(enum lab_mode m);
+/* The other task of TASK's intra-host path (the lab's second task, or its first); NULL otherwise. */
+const struct lab_task *path_peer(const struct lab *lab, const struct lab_task *task,
+				 enum lab_path p);
 /*
  * Where server and client of TASK run for path P: ingress (client in the VPC
  * to the task's endpoint), egress (client in the task to a server in the
