@@ -143,13 +143,12 @@ static int measure_once(const struct explain_opts *eo, const struct bench_opts *
 	return 0;
 }
 
+/* The geometric mean, as verdict.c computes it (0 when it has none). */
 static double gmean(const double *v, size_t n)
 {
-	double s = 0;
+	double gm, lo, hi;
 
-	for (size_t i = 0; i < n; i++)
-		s += log(v[i]);
-	return n ? exp(s / (double)n) : 0;
+	return verdict_gmean_interval(v, n, &gm, &lo, &hi) ? 0 : gm;
 }
 
 /*
