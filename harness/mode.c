@@ -544,29 +544,41 @@ static void task_if(const struct lab *lab, const struct lab_task *t, struct lab_
 		iface_set(i, role, t->ns, LOOPBACK, HOP_LOOPBACK, "127.0.0.1/8", NULL);
 }
 
+static void add_iface(struct lab_iface *out, unsigned int max, unsigned int *n,
+		      const struct lab_iface *i)
+{
+	if (*n < max)
+		out[(*n)++] = *i;
+}
+
 unsigned int mode_interfaces(const struct lab *lab, struct lab_iface *out, unsigned int max)
 {
-	struct lab_iface all[LAB_MAX_IFACES];
+	struct lab_iface i;
 	bool bridge = false;
 	unsigned int n = 0;
 
-	wire_vpc(lab, &all[n++]);
-	wire_inst(lab, &all[n++]);
+	wire_vpc(lab, &i);
+	add_iface(out, max, &n, &i);
+	wire_inst(lab, &i);
+	add_iface(out, max, &n, &i);
 	for (unsigned int k = 0; k < lab->ntasks; k++) {
 		const struct lab_task *t = &lab->tasks[k];
 
 		if (is_bridged(t)) {
-			if (!bridge && lab->cfg.variant != LAB_VARIANT_VETH)
-				bridge_if(lab, &all[n++]);
+			if (!bridge && lab->cfg.variant != LAB_VARIANT_VETH) {
+				bridge_if(lab, &i);
+				add_iface(out, max, &n, &i);
+			}
 			bridge = true;
-			veth_host(lab, t, &all[n++]);
+			veth_host(lab, t, &i);
+			add_iface(out, max, &n, &i);
 		}
-		if (t->own_ns)
-			task_if(lab, t, &all[n++]);
+		if (t->own_ns) {
+			task_if(lab, t, &i);
+			add_iface(out, max, &n, &i);
+		}
 	}
-	for (unsigned int k = 0; k < n && k < max; k++)
-		out[k] = all[k];
-	return n < max ? n : max;
+	return n;
 }
 
 static void push(struct lab_route *r, const struct lab_iface *i, enum hop_dir d)
