@@ -35,14 +35,26 @@
 #define ATTACH_TCX_INGRESS 46
 #define ATTACH_TCX_EGRESS 47
 
+/* Per direction: [0] ingress, [1] egress. */
+enum { IN, EG };
+static const char *const dir_name[2] = {"ingress", "egress"};
+static const int tcx_type[2] = {ATTACH_TCX_INGRESS, ATTACH_TCX_EGRESS};
+static const enum bpf_tc_attach_point tc_point[2] = {BPF_TC_INGRESS, BPF_TC_EGRESS};
+
 struct hop_attach {
 	struct hopprobe_bpf *skel;
 	struct hopprobe_if where;
 	int ifindex;
-	int link_in, link_eg; /* tcx links (fds), or -1 */
-	bool hook_created, in_attached, eg_attached;
-	struct bpf_tc_opts in, eg;
+	int link[2]; /* tcx links (fds), or -1 */
+	bool hook_created, attached[2];
+	struct bpf_tc_opts tc[2];
 };
+
+static int prog_fd(const struct hop_attach *a, int d)
+{
+	return bpf_program__fd(d == IN ? a->skel->progs.nsb_hop_ingress
+				       : a->skel->progs.nsb_hop_egress);
+}
 
 struct hopprobe {
 	struct hop_attach hop[HOPSTAMP_HOPS];
@@ -120,39 +132,83 @@ static void detach(struct hop_attach *a)
 	int saved = -1;
 
 	/* A tcx link goes with its last file descriptor (also when the process dies). */
-	if (a->link_in >= 0)
-		close(a->link_in);
-	if (a->link_eg >= 0)
-		close(a->link_eg);
-	a->link_in = a->link_eg = -1;
-	if (!a->hook_created && !a->in_attached && !a->eg_attached)
+	for (int d = IN; d <= EG; d++) {
+		if (a->link[d] >= 0)
+			close(a->link[d]);
+		a->link[d] = -1;
+	}
+	if (!a->hook_created && !a->attached[IN] && !a->attached[EG])
 		return;
 	/* A namespace that is gone took its hooks and our programs with it. */
 	if (!netns_exists(a->where.ns) || netns_enter(a->where.ns, &saved))
 		return;
-	if (a->in_attached) {
-		hook.attach_point = BPF_TC_INGRESS;
-		a->in.prog_fd = a->in.prog_id = 0;
-		a->in.flags = 0;
-		bpf_tc_detach(&hook, &a->in);
-	}
-	if (a->eg_attached) {
-		hook.attach_point = BPF_TC_EGRESS;
-		a->eg.prog_fd = a->eg.prog_id = 0;
-		a->eg.flags = 0;
-		bpf_tc_detach(&hook, &a->eg);
+	for (int d = IN; d <= EG; d++) {
+		if (!a->attached[d])
+			continue;
+		hook.attach_point = tc_point[d];
+		a->tc[d].prog_fd = a->tc[d].prog_id = 0;
+		a->tc[d].flags = 0;
+		bpf_tc_detach(&hook, &a->tc[d]);
+		a->attached[d] = false;
 	}
 	if (a->hook_created) {
 		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 		bpf_tc_hook_destroy(&hook);
 	}
-	a->hook_created = a->in_attached = a->eg_attached = false;
+	a->hook_created = false;
 	netns_leave(saved);
+}
+
+/*
+ * tcx first (a kernel >= 6.6): a link per hook, run without the qdisc layer,
+ * gone when its fd closes. Test build: NSBENCH_BREAK=no-tcx refuses it, as a
+ * kernel before 6.6 would. 0, -EOPNOTSUPP when there is no tcx, or -errno.
+ */
+static int attach_tcx(struct hop_attach *a, char *why, size_t len)
+{
+	for (int d = IN; d <= EG; d++) {
+		a->link[d] = testhook_break("no-tcx")
+				     ? -EINVAL
+				     : bpf_link_create(prog_fd(a, d), a->ifindex,
+						       (enum bpf_attach_type)tcx_type[d], NULL);
+		if (a->link[d] >= 0)
+			continue;
+		if (d == IN) {
+			a->link[d] = -1;
+			return -EOPNOTSUPP;
+		}
+		return fail(why, len, a->link[d], "a tcx link on %s %s in %s", a->where.ifname,
+			    dir_name[d], a->where.ns);
+	}
+	return 0;
+}
+
+/* The way before tcx: the clsact qdisc (made only if missing) and a cls_bpf per hook. */
+static int attach_clsact(struct hop_attach *a, char *why, size_t len)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
+			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	int ret;
+
+	ret = bpf_tc_hook_create(&hook);
+	if (ret && ret != -EEXIST)
+		return fail(why, len, ret, "the tc hook (clsact qdisc) of %s in %s",
+			    a->where.ifname, a->where.ns);
+	a->hook_created = ret == 0;
+	for (int d = IN; d <= EG; d++) {
+		hook.attach_point = tc_point[d];
+		a->tc[d] = (struct bpf_tc_opts){.sz = sizeof(a->tc[d]), .prog_fd = prog_fd(a, d)};
+		ret = bpf_tc_attach(&hook, &a->tc[d]);
+		if (ret)
+			return fail(why, len, ret, "a tc classifier (cls_bpf) on %s %s in %s",
+				    a->where.ifname, dir_name[d], a->where.ns);
+		a->attached[d] = true;
+	}
+	return 0;
 }
 
 static int attach(struct hop_attach *a, char *why, size_t len)
 {
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
 	int saved = -1, ret, leave;
 
 	if (!a->where.ns[0])
@@ -162,59 +218,10 @@ static int attach(struct hop_attach *a, char *why, size_t len)
 	if (ret)
 		return fail(why, len, ret, "entering %s", a->where.ns);
 	a->ifindex = (int)if_nametoindex(a->where.ifname);
-	if (!a->ifindex) {
+	if (!a->ifindex)
 		ret = fail(why, len, -errno, "%s in %s", a->where.ifname, a->where.ns);
-		goto out;
-	}
-	/*
-	 * tcx first (a kernel >= 6.6): a link per hook, run without the qdisc
-	 * layer, gone when its fd closes; then clsact and cls_bpf, as before tcx.
-	 */
-	/* Test build: NSBENCH_BREAK=no-tcx takes the older way, as a kernel before 6.6 would. */
-	a->link_in = testhook_break("no-tcx")
-			     ? -EINVAL
-			     : bpf_link_create(bpf_program__fd(a->skel->progs.nsb_hop_ingress),
-					       a->ifindex, (enum bpf_attach_type)ATTACH_TCX_INGRESS,
-					       NULL);
-	if (a->link_in >= 0) {
-		a->link_eg = bpf_link_create(bpf_program__fd(a->skel->progs.nsb_hop_egress),
-					     a->ifindex, (enum bpf_attach_type)ATTACH_TCX_EGRESS,
-					     NULL);
-		ret = a->link_eg >= 0 ? 0
-				      : fail(why, len, a->link_eg, "a tcx link on %s egress in %s",
-					     a->where.ifname, a->where.ns);
-		goto out;
-	}
-	a->link_in = -1;
-	hook.ifindex = a->ifindex;
-	ret = bpf_tc_hook_create(&hook);
-	if (ret && ret != -EEXIST) {
-		ret = fail(why, len, ret, "the tc hook (clsact qdisc) of %s in %s", a->where.ifname,
-			   a->where.ns);
-		goto out;
-	}
-	a->hook_created = ret == 0;
-	hook.attach_point = BPF_TC_INGRESS;
-	a->in = (struct bpf_tc_opts){.sz = sizeof(a->in),
-				     .prog_fd = bpf_program__fd(a->skel->progs.nsb_hop_ingress)};
-	ret = bpf_tc_attach(&hook, &a->in);
-	if (ret) {
-		ret = fail(why, len, ret, "a tc classifier (cls_bpf) on %s ingress in %s",
-			   a->where.ifname, a->where.ns);
-		goto out;
-	}
-	a->in_attached = true;
-	hook.attach_point = BPF_TC_EGRESS;
-	a->eg = (struct bpf_tc_opts){.sz = sizeof(a->eg),
-				     .prog_fd = bpf_program__fd(a->skel->progs.nsb_hop_egress)};
-	ret = bpf_tc_attach(&hook, &a->eg);
-	if (ret) {
-		ret = fail(why, len, ret, "a tc classifier (cls_bpf) on %s egress in %s",
-			   a->where.ifname, a->where.ns);
-		goto out;
-	}
-	a->eg_attached = true;
-out:
+	else if ((ret = attach_tcx(a, why, len)) == -EOPNOTSUPP)
+		ret = attach_clsact(a, why, len);
 	leave = netns_leave(saved);
 	return leave ? leave : ret;
 }
@@ -260,7 +267,7 @@ int hopprobe_open(struct hopprobe **out, const struct hopprobe_if *ifs, unsigned
 		return -ENOMEM;
 	for (unsigned int i = 0; i < n && !ret; i++) {
 		hp->hop[i].where = ifs[i];
-		hp->hop[i].link_in = hp->hop[i].link_eg = -1;
+		hp->hop[i].link[IN] = hp->hop[i].link[EG] = -1;
 		hp->n = i + 1;
 		ret = load(hp, i, sample_mask, why, len);
 	}
@@ -285,7 +292,7 @@ int hopprobe_open(struct hopprobe **out, const struct hopprobe_if *ifs, unsigned
 
 const char *hopprobe_hook(const struct hopprobe *hp)
 {
-	return hp && hp->n && hp->hop[0].link_in >= 0 ? "tcx" : "clsact";
+	return hp && hp->n && hp->hop[0].link[IN] >= 0 ? "tcx" : "clsact";
 }
 
 void hopprobe_reset(struct hopprobe *hp)
