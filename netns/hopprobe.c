@@ -88,15 +88,20 @@ bool hopprobe_btf_present(void)
 
 int hopprobe_supported(char *why, size_t len)
 {
+	/* The answer holds for the process: load the test program once, not per measurement. */
+	static bool supported;
 	int ret;
 
+	if (supported)
+		return 0;
 	quiet();
 	if (testhook_break("no-bpf")) {
 		snprintf(why, len, "the BPF system call (CONFIG_BPF_SYSCALL): not available (test)");
 		return -EOPNOTSUPP;
 	}
 	ret = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SCHED_CLS, NULL);
-	if (ret == 1)
+	supported = ret == 1;
+	if (supported)
 		return 0;
 	if (ret == 0) {
 		snprintf(why, len, "tc classifier programs (sched_cls, CONFIG_NET_CLS_BPF): "
