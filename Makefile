@@ -12,7 +12,7 @@ GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes
-CFLAGS += -MMD -MP -Iinclude
+CFLAGS += -MMD -MP -I.
 CFLAGS += -DNSBENCH_VERSION='"$(VERSION)"' -DNSBENCH_COMMIT='"$(GIT_COMMIT)"'
 CFLAGS += $(EXTRA_CFLAGS)
 PKGS := libnl-route-3.0 libmnl libnftables jansson gsl libbpf
@@ -27,12 +27,16 @@ else
 Q := @
 endif
 
-LIB_SRCS := $(filter-out %.bpf.c,$(wildcard netns/*.c bench/*.c)) $(filter-out harness/main.c harness/cmd_%.c,$(wildcard harness/*.c))
-CLI_SRCS := harness/main.c $(wildcard harness/cmd_*.c)
+# The layers, lowest first; a header sits beside its .c and is included by its
+# path from the top ("netns/rt.h"), so that an include says which layer it reaches.
+HARNESS_DIRS := harness/common harness/lab harness/reports harness/measure harness/cli
+LIB_SRCS := $(filter-out %.bpf.c,$(wildcard netns/*.c bench/*.c)) \
+	$(filter-out harness/cli/main.c harness/cli/cmd_%.c,$(wildcard $(addsuffix /*.c,$(HARNESS_DIRS))))
+CLI_SRCS := harness/cli/main.c $(wildcard harness/cli/cmd_*.c)
 LIB_OBJS := $(LIB_SRCS:.c=.o)
 CLI_OBJS := $(CLI_SRCS:.c=.o)
 
-# The test build: the same sources with the test hooks compiled in (include/testhooks.h).
+# The test build: the same sources with the test hooks compiled in (netns/testhooks.h).
 # The tests link it and drive nsbench-test where they inject faults; nsbench has none.
 TB := build-test
 FZ := build-fuzz
@@ -40,10 +44,10 @@ TB_LIB_OBJS := $(addprefix $(TB)/,$(LIB_OBJS))
 TB_CLI_OBJS := $(addprefix $(TB)/,$(CLI_OBJS))
 
 # The per-hop probes: BPF C compiled by clang, wrapped in a libbpf skeleton by
-# bpftool (generated into build-bpf/, included by netns/hopprobe.c).
+# bpftool (generated into build-bpf/, included by bench/hopprobe.c).
 BPF := build-bpf
 BPF_CLANG ?= clang
-BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude \
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I. \
 	-I/usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 BPF_SKEL := $(BPF)/hopprobe.bpf.skel.h
 .SECONDARY: $(BPF)/hopprobe.bpf.o
@@ -61,7 +65,7 @@ deps:
 deps-run:
 	$(Q)./scripts/deps.sh run
 
-$(BPF)/%.bpf.o: netns/%.bpf.c include/hopstamp.h include/rr_wire.h
+$(BPF)/%.bpf.o: bench/%.bpf.c bench/hopstamp.h bench/rr_wire.h
 	@mkdir -p $(BPF)
 	@$(if $(Q),echo "  BPF     $@")
 	$(Q)$(BPF_CLANG) $(BPF_CFLAGS) -c -o $@ $<
@@ -70,8 +74,8 @@ $(BPF)/%.bpf.skel.h: $(BPF)/%.bpf.o
 	@$(if $(Q),echo "  SKEL    $@")
 	$(Q)bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
-netns/hopprobe.o $(TB)/netns/hopprobe.o $(FZ)/netns/hopprobe.o: $(BPF_SKEL)
-netns/hopprobe.o $(TB)/netns/hopprobe.o: CFLAGS += -I$(BPF)
+bench/hopprobe.o $(TB)/bench/hopprobe.o $(FZ)/bench/hopprobe.o: $(BPF_SKEL)
+bench/hopprobe.o $(TB)/bench/hopprobe.o: CFLAGS += -I$(BPF)
 
 nsbench: $(LIB_OBJS) $(CLI_OBJS)
 	@$(if $(Q),echo "  LD      $@")
@@ -149,12 +153,12 @@ FZ_LIB_OBJS := $(addprefix $(FZ)/,$(LIB_OBJS))
 $(FZ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(FUZZ_CC) -std=gnu11 -Iinclude -I$(BPF) $(DEP_CFLAGS) $(FZ_FLAGS) -fsanitize=fuzzer-no-link \
+	$(Q)$(FUZZ_CC) -std=gnu11 -I. -I$(BPF) $(DEP_CFLAGS) $(FZ_FLAGS) -fsanitize=fuzzer-no-link \
 		-c -o $@ $<
 
 $(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FZ_LIB_OBJS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(FUZZ_CC) -std=gnu11 -Iinclude $(DEP_CFLAGS) $(FZ_FLAGS) -fsanitize=fuzzer \
+	$(Q)$(FUZZ_CC) -std=gnu11 -I. $(DEP_CFLAGS) $(FZ_FLAGS) -fsanitize=fuzzer \
 		-o $@ $< $(FZ_LIB_OBJS) $(LDLIBS)
 
 fuzz: deps $(addprefix $(FZ)/fuzz_,$(FUZZERS))
@@ -186,6 +190,7 @@ uninstall:
 		$(DESTDIR)$(COMPLETIONDIR)/nsbench
 
 clean:
-	rm -rf nsbench nsbench-test tests/bin build-asan $(TB) $(FZ) $(BPF) */*.o */*.d
+	rm -rf nsbench nsbench-test tests/bin build-asan $(TB) $(FZ) $(BPF)
+	find netns bench harness \( -name '*.o' -o -name '*.d' \) -delete
 
 -include $(LIB_SRCS:.c=.d) $(CLI_SRCS:.c=.d) $(TB_LIB_OBJS:.o=.d) $(TB_CLI_OBJS:.o=.d)

@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "endpoint.h"
-#include "netns.h"
+#include "bench/endpoint.h"
+#include "netns/netns.h"
 
 static long long now_ms(void)
 {

@@ -4,7 +4,7 @@
 #include <time.h>
 #include <sys/resource.h>
 
-#include "noise.h"
+#include "bench/noise.h"
 
 static double tv(struct timeval t)
 {

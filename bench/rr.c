@@ -20,9 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "rr.h"
-#include "rr_wire.h"
-#include "testhooks.h"
+#include "bench/rr.h"
+#include "bench/rr_wire.h"
+#include "netns/testhooks.h"
 
 const char *rr_kind_name(enum rr_kind k)
 {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stats.h"
+#include "bench/stats.h"
 
 /* LSD radix sort, 4 passes of 8 bits: millions of samples in tens of ms. */
 void stats_sort(uint32_t *v, size_t n)

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <iperf_api.h>
 
-#include "stream.h"
+#include "bench/stream.h"
 
 void stream_opts_default(struct stream_opts *o)
 {

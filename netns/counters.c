@@ -16,8 +16,8 @@
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
-#include "counters.h"
-#include "netns.h"
+#include "netns/counters.h"
+#include "netns/netns.h"
 
 struct counters_sock {
 	struct mnl_socket *nl;

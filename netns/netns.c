@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "netns.h"
-#include "testhooks.h"
+#include "netns/netns.h"
+#include "netns/testhooks.h"
 
 static int netns_path(const char *name, char *buf, size_t len)
 {

@@ -10,8 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "netns.h"
-#include "probe.h"
+#include "netns/netns.h"
+#include "netns/probe.h"
 
 static int socket_in(const char *ns, int type)
 {

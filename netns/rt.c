@@ -25,8 +25,8 @@
 #include <netlink/route/qdisc/tbf.h>
 #include <netlink/route/tc.h>
 
-#include "netns.h"
-#include "rt.h"
+#include "netns/netns.h"
+#include "netns/rt.h"
 
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11

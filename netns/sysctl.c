@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "netns.h"
-#include "sysctl.h"
+#include "netns/netns.h"
+#include "netns/sysctl.h"
 
 static int sysctl_path(const char *key, char *buf, size_t len)
 {

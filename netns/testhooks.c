@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testhooks.h"
+#include "netns/testhooks.h"
 
 #ifdef NSBENCH_TEST_HOOKS
 bool testhook_enabled(void)

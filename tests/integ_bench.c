@@ -9,10 +9,10 @@
 #include <signal.h>
 #include <time.h>
 
-#include "bench.h"
-#include "lab.h"
-#include "netns.h"
-#include "path.h"
+#include "bench/measurement.h"
+#include "harness/lab/lab.h"
+#include "netns/netns.h"
+#include "harness/lab/path.h"
 
 /* No endpoint left: none of our children, nothing inside the lab's namespaces. */
 static void expect_no_endpoints(const struct lab *lab)

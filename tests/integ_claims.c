@@ -11,7 +11,7 @@
 #include <signal.h>
 #include <jansson.h>
 
-#include "clean.h"
+#include "harness/lab/clean.h"
 
 /* A process that spins on CPU 0 until killed: the interference of a shared runner. */
 static pid_t hog_start(void)

@@ -13,10 +13,10 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "clean.h"
-#include "results.h"
-#include "netns.h"
-#include "probe.h"
+#include "harness/lab/clean.h"
+#include "harness/reports/results.h"
+#include "netns/netns.h"
+#include "netns/probe.h"
 
 #define NSBENCH "./nsbench"
 /* The test build: honours NSBENCH_FAIL_AFTER and the other hooks of testhooks.h. */

@@ -7,10 +7,10 @@
 #include "labtest.h"
 #include <glob.h>
 
-#include "clean.h"
-#include "lab.h"
-#include "probe.h"
-#include "results.h"
+#include "harness/lab/clean.h"
+#include "harness/lab/lab.h"
+#include "netns/probe.h"
+#include "harness/reports/results.h"
 
 static char dir[] = "/tmp/nsbench-density-XXXXXX";
 

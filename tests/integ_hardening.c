@@ -9,10 +9,10 @@
 #include "testlib.h"
 #include <errno.h>
 
-#include "counters.h"
-#include "portmap.h"
-#include "rt.h"
-#include "sysctl.h"
+#include "netns/counters.h"
+#include "netns/nftables.h"
+#include "netns/rt.h"
+#include "netns/sysctl.h"
 
 #define TEST_BIN "./nsbench-test"
 #define SCRATCH "nsb-0bad01-vpc"

@@ -7,11 +7,11 @@
 #include "labtest.h"
 #include <errno.h>
 
-#include "lab.h"
-#include "netns.h"
-#include "probe.h"
-#include "rt.h"
-#include "sysctl.h"
+#include "harness/lab/lab.h"
+#include "netns/netns.h"
+#include "netns/probe.h"
+#include "netns/rt.h"
+#include "netns/sysctl.h"
 
 #define PROBE_MS 2000
 

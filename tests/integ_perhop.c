@@ -10,12 +10,12 @@
 #include <time.h>
 
 #include "labtest.h"
-#include "clean.h"
-#include "hopprobe.h"
-#include "hops.h"
-#include "hotpath.h"
-#include "perhop.h"
-#include "probe.h"
+#include "harness/lab/clean.h"
+#include "bench/hopprobe.h"
+#include "harness/lab/hops.h"
+#include "harness/measure/hotpath.h"
+#include "harness/measure/perhop.h"
+#include "netns/probe.h"
 
 /* The route's interfaces, each once, as "role:ifname": what the counters report. */
 static json_t *route_labels(const struct lab *lab, const struct lab_task *t,

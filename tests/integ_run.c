@@ -11,10 +11,10 @@
 #include <signal.h>
 #include <time.h>
 
-#include "clean.h"
-#include "hotpath.h"
-#include "lab.h"
-#include "results.h"
+#include "harness/lab/clean.h"
+#include "harness/measure/hotpath.h"
+#include "harness/lab/lab.h"
+#include "harness/reports/results.h"
 
 static char dir[] = "/tmp/nsbench-run-XXXXXX";
 

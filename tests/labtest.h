@@ -6,9 +6,9 @@
 #include "testlib.h"
 #include <time.h>
 
-#include "hopprobe.h"
-#include "hotpath.h"
-#include "lab.h"
+#include "bench/hopprobe.h"
+#include "harness/measure/hotpath.h"
+#include "harness/lab/lab.h"
 
 /* Planned, not built: add tasks, then lab_up(). */
 static inline struct lab *tl_lab_new(unsigned int max_enis)

@@ -19,9 +19,9 @@
 
 #include <jansson.h>
 
-#include "clean.h"
-#include "netns.h"
-#include "state.h"
+#include "harness/lab/clean.h"
+#include "netns/netns.h"
+#include "harness/lab/state.h"
 
 #define SKIP_UNLESS_ROOT()                                                                         \
 	do {                                                                                       \

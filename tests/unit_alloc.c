@@ -3,7 +3,7 @@
 #include "testlib.h"
 #include <errno.h>
 
-#include "alloc.h"
+#include "harness/lab/alloc.h"
 
 static void test_ip4_net_parse(void **state)
 {

@@ -9,9 +9,9 @@
 #include <math.h>
 #include <csv.h>
 
-#include "compare.h"
-#include "results.h"
-#include "summary.h"
+#include "harness/reports/compare.h"
+#include "harness/reports/results.h"
+#include "harness/reports/summary.h"
 
 /* A results document with one bridge/ingress/tcp_stream entry of these throughputs. */
 static json_t *crafted(const double *gbps, size_t n, int reps_cfg)

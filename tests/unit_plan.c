@@ -3,7 +3,7 @@
 #include "testlib.h"
 #include <errno.h>
 
-#include "lab.h"
+#include "harness/lab/lab.h"
 
 static void new_lab(struct lab *lab, unsigned int max_enis)
 {

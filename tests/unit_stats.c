@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <math.h>
 
-#include "alloc.h"
-#include "bench.h"
-#include "stats.h"
+#include "harness/lab/alloc.h"
+#include "bench/measurement.h"
+#include "bench/stats.h"
 
 static void test_percentile_nearest_rank(void **state)
 {

@@ -11,7 +11,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "verdict.h"
+#include "harness/reports/verdict.h"
 
 /* Headline metrics in one simulated comparison (a small run: host and bridge, 2 tests). */
 #define FAMILY 10

@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "compare.h"
-#include "results.h"
+#include "harness/reports/compare.h"
+#include "harness/reports/results.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

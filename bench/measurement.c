@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: MIT
+/* One measurement: server and client endpoints forked into their namespaces. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "bench/measurement.h"
+#include "bench/endpoint.h"
+#include "netns/sysctl.h"
+#include "netns/testhooks.h"
+
+static const char *const test_names[TEST_COUNT] = {
+	[TEST_TCP_STREAM] = "tcp_stream",
+	[TEST_TCP_REVERSE] = "tcp_reverse",
+	[TEST_UDP] = "udp",
+	[TEST_TCP_RR] = "tcp_rr",
+	[TEST_UDP_RR] = "udp_rr",
+	[TEST_TCP_CRR] = "tcp_crr",
+	[TEST_TCP_STREAM_PAR] = "tcp_stream_par",
+};
+
+static const char *const placement_names[] = {"same", "split", "free"};
+
+const char *bench_test_name(enum bench_test t)
+{
+	return (unsigned int)t < TEST_COUNT ? test_names[t] : "?";
+}
+
+int bench_test_parse(const char *name, enum bench_test *t)
+{
+	for (int i = 0; i < TEST_COUNT; i++)
+		if (name && !strcmp(name, test_names[i])) {
+			*t = (enum bench_test)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *bench_placement_name(enum bench_placement p)
+{
+	return (unsigned int)p <= PLACE_FREE ? placement_names[p] : "?";
+}
+
+int bench_placement_parse(const char *name, enum bench_placement *p)
+{
+	for (int i = 0; i <= PLACE_FREE; i++)
+		if (name && !strcmp(name, placement_names[i])) {
+			*p = (enum bench_placement)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* The last allowed CPU for SAME (CPU 0 takes most housekeeping), first and last for SPLIT. */
+int bench_cpus_resolve(struct bench_cpus *c)
+{
+	cpu_set_t set;
+	int first = -1, last = -1;
+
+	if (c->policy == PLACE_FREE) {
+		c->client = c->server = -1;
+		return 0;
+	}
+	if (c->client >= 0 && c->server >= 0)
+		return 0;
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return -errno;
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &set)) {
+			if (first < 0)
+				first = i;
+			last = i;
+		}
+	if (first < 0)
+		return -ENODEV;
+	if (c->policy == PLACE_SAME) {
+		c->client = c->server = last;
+	} else {
+		if (first == last)
+			return -ENODEV;
+		c->client = first;
+		c->server = last;
+	}
+	return 0;
+}
+
+void bench_opts_default(struct bench_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	stream_opts_default(&o->stream);
+	rr_opts_default(&o->rr, RR_TCP);
+	o->cpus.policy = PLACE_SAME;
+	o->cpus.client = o->cpus.server = -1;
+}
+
+struct job {
+	enum bench_test test;
+	struct stream_opts stream;
+	struct rr_opts rr;
+	const struct bench_target *t;
+};
+
+bool bench_test_is_stream(enum bench_test t)
+{
+	return t == TEST_TCP_STREAM || t == TEST_TCP_REVERSE || t == TEST_UDP ||
+	       t == TEST_TCP_STREAM_PAR;
+}
+
+static int server_fn(void *arg, FILE *out)
+{
+	struct job *j = arg;
+
+	if (bench_test_is_stream(j->test))
+		return stream_server(j->t->server_bind, j->t->server_port, out);
+	return rr_server(&j->rr, j->t->server_bind, j->t->server_port) ? 1 : 0;
+}
+
+static int client_fn(void *arg, FILE *out)
+{
+	struct job *j = arg;
+	struct rr_result r;
+	json_t *doc;
+	int ret;
+
+	if (bench_test_is_stream(j->test))
+		return stream_client(&j->stream, j->t->dst_addr, j->t->dst_port, out);
+	ret = rr_client(&j->rr, j->t->dst_addr, j->t->dst_port, &r);
+	doc = rr_result_json(&j->rr, &r);
+	json_dumpf(doc, out, JSON_COMPACT);
+	json_decref(doc);
+	rr_result_free(&r);
+	return ret ? 1 : 0;
+}
+
+static int failf(char *why, size_t len, const struct bench_target *t, enum bench_test test, int err,
+		 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static int failf(char *why, size_t len, const struct bench_target *t, enum bench_test test, int err,
+		 const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(why, len, "mode %s, path %s, %s: %s", t->mode ? t->mode : "?",
+		 t->path ? t->path : "?", bench_test_name(test), msg);
+	return err;
+}
+
+/* Ephemeral ports for connect-per-transaction, in the client's (lab) namespace only. */
+static int crr_prepare(const char *ns, json_t *res)
+{
+	int ret = sysctl_write(ns, "net.ipv4.ip_local_port_range", "1024 65535");
+
+	if (!ret)
+		ret = sysctl_write(ns, "net.ipv4.tcp_tw_reuse", "1");
+	if (!ret)
+		json_object_set_new(res, "client_sysctls",
+				    json_pack("{s:s, s:s}", "net.ipv4.ip_local_port_range",
+					      "1024 65535", "net.ipv4.tcp_tw_reuse", "1"));
+	return ret;
+}
+
+static json_t *rr_metrics(json_t *rr)
+{
+	json_t *lat = json_object_get(rr, "latency_us");
+	json_t *m = json_object();
+	static const char *const keys[][2] = {
+		{"min", "min_us"},   {"p50", "p50_us"},	      {"p90", "p90_us"},
+		{"p99", "p99_us"},   {"p999", "p999_us"},     {"max", "max_us"},
+		{"mean", "mean_us"}, {"stddev", "stddev_us"},
+	};
+
+	json_object_set(m, "tps", json_object_get(rr, "tps"));
+	json_object_set(m, "transactions", json_object_get(rr, "transactions"));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		json_object_set(m, keys[i][1], json_object_get(lat, keys[i][0]));
+	json_object_set(m, "lost", json_object_get(rr, "lost"));
+	json_object_set(m, "errors", json_object_get(rr, "errors"));
+	return m;
+}
+
+/* The job's options for TEST; -EINVAL with WHY when they are out of range. */
+static int job_prepare(struct job *j, enum bench_test test, const struct bench_opts *o, char *msg,
+		       size_t len)
+{
+	switch (test) {
+	case TEST_TCP_STREAM:
+	case TEST_TCP_REVERSE:
+		j->stream.udp = false;
+		j->stream.reverse = test == TEST_TCP_REVERSE;
+		break;
+	case TEST_UDP:
+		j->stream.udp = true;
+		j->stream.reverse = false;
+		break;
+	case TEST_TCP_STREAM_PAR:
+		j->stream.udp = false;
+		j->stream.reverse = false;
+		if (j->stream.streams < 2)
+			j->stream.streams = 4;
+		break;
+	case TEST_TCP_RR:
+	case TEST_UDP_RR:
+	case TEST_TCP_CRR:
+		j->rr.kind = test == TEST_TCP_RR   ? RR_TCP
+			     : test == TEST_UDP_RR ? RR_UDP
+						   : RR_TCP_CRR;
+		if (j->rr.kind == RR_UDP && o->rr.timeout_ms == 2000)
+			j->rr.timeout_ms = 100;
+		break;
+	default:
+		snprintf(msg, len, "unknown test");
+		return -EINVAL;
+	}
+	return bench_test_is_stream(test) ? stream_opts_check(&j->stream, msg, len)
+					  : rr_opts_check(&j->rr, msg, len);
+}
+
+/* One pair's result: {test, mode, path, placement, metrics, iperf|rr}. */
+static int collect(struct job *j, struct endpoint *cli, json_t *res, char *why, size_t len)
+{
+	const struct bench_target *t = j->t;
+	json_t *out, *metrics = NULL;
+	char how[96], msg[256];
+	int ret = 0;
+
+	out = endpoint_result(cli);
+	if (!out) {
+		endpoint_describe_exit(cli, how, sizeof(how));
+		return failf(why, len, t, j->test, -EIO, "client in %s %s without a result",
+			     t->client_ns, how);
+	}
+	if (bench_test_is_stream(j->test)) {
+		ret = stream_metrics(&j->stream, out, &metrics, msg, sizeof(msg));
+		if (ret)
+			failf(why, len, t, j->test, ret, "client in %s to %s:%u: %s", t->client_ns,
+			      t->dst_addr, t->dst_port, msg);
+		else
+			json_object_set(res, "iperf", out);
+	} else {
+		json_t *err = json_object_get(out, "error");
+
+		if (json_is_string(err)) {
+			ret = failf(why, len, t, j->test, -EIO, "client in %s to %s:%u: %s",
+				    t->client_ns, t->dst_addr, t->dst_port, json_string_value(err));
+		} else {
+			metrics = rr_metrics(out);
+			json_object_set(res, "rr", out);
+		}
+	}
+	if (!ret)
+		json_object_set_new(res, "metrics", metrics);
+	json_decref(out);
+	return ret;
+}
+
+int bench_check(enum bench_test test, const struct bench_opts *o, char *why, size_t len)
+{
+	struct job j = {.test = test, .stream = o->stream, .rr = o->rr};
+
+	return job_prepare(&j, test, o, why, len);
+}
+
+int bench_run_many(enum bench_test test, const struct bench_opts *o,
+		   const struct bench_target *targets, unsigned int n, json_t **results, char *why,
+		   size_t len)
+{
+	struct endpoint *srv = calloc(n, sizeof(*srv)), *cli = calloc(n, sizeof(*cli));
+	struct job *jobs = calloc(n, sizeof(*jobs));
+	char how[96], msg[256];
+	int ret = 0, deadline_ms = 0;
+	unsigned int started = 0, cstarted = 0;
+
+	if (!srv || !cli || !jobs) {
+		free(srv);
+		free(cli);
+		free(jobs);
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		srv[i].fd = cli[i].fd = -1;
+		results[i] = NULL;
+	}
+	for (unsigned int i = 0; i < n && !ret; i++) {
+		const struct bench_target *t = &targets[i];
+
+		jobs[i] = (struct job){.test = test, .stream = o->stream, .rr = o->rr, .t = t};
+		if (!t->client_ns[0] || !t->server_ns[0])
+			ret = failf(why, len, t, test, -EINVAL, "no namespace for an endpoint");
+		else if ((ret = job_prepare(&jobs[i], test, o, msg, sizeof(msg))))
+			failf(why, len, t, test, ret, "%s", msg);
+		if (ret)
+			goto out;
+		results[i] = json_pack("{s:s, s:s, s:s, s:{s:s, s:i, s:i}}", "test",
+				       bench_test_name(test), "mode", t->mode ? t->mode : "",
+				       "path", t->path ? t->path : "", "placement", "policy",
+				       bench_placement_name(o->cpus.policy), "client_cpu",
+				       o->cpus.client, "server_cpu", o->cpus.server);
+		if (test == TEST_TCP_CRR && (ret = crr_prepare(t->client_ns, results[i]))) {
+			failf(why, len, t, test, ret, "widening the port range in %s: %s",
+			      t->client_ns, strerror(-ret));
+			goto out;
+		}
+	}
+	/* Every server listening before any client starts: the pairs run together. */
+	for (unsigned int i = 0; i < n; i++) {
+		const struct bench_target *t = &targets[i];
+
+		ret = endpoint_start(&srv[i], "server", t->server_ns, o->cpus.server, server_fn,
+				     &jobs[i]);
+		if (ret) {
+			failf(why, len, t, test, ret, "server: fork: %s", strerror(-ret));
+			goto out;
+		}
+		started++;
+		ret = endpoint_wait_bound(&srv[i], test == TEST_UDP_RR ? SOCK_DGRAM : SOCK_STREAM,
+					  t->server_port, 5000);
+		if (ret) {
+			endpoint_stop(&srv[i]);
+			endpoint_describe_exit(&srv[i], how, sizeof(how));
+			failf(why, len, t, test, ret,
+			      "server in %s did not start listening on %s:%u (%s)%s%.120s",
+			      t->server_ns, t->server_bind, t->server_port,
+			      ret == -ETIMEDOUT ? "timed out" : how, srv[i].len ? ": " : "",
+			      srv[i].out ? srv[i].out : "");
+			goto out;
+		}
+	}
+	if (o->before_client)
+		o->before_client(o->hook_arg);
+	for (unsigned int i = 0; i < n; i++) {
+		ret = endpoint_start(&cli[i], "client", targets[i].client_ns, o->cpus.client,
+				     client_fn, &jobs[i]);
+		if (ret) {
+			failf(why, len, &targets[i], test, ret, "client: fork: %s", strerror(-ret));
+			goto out;
+		}
+		cstarted++;
+	}
+	testhook_phase("endpoints-up");
+	/* A counted RR run is bounded by its duration too (rr.duration_s). */
+	deadline_ms = bench_test_is_stream(test)
+			      ? (jobs[0].stream.duration_s + jobs[0].stream.omit_s) * 1000 + 15000
+			      : (int)((jobs[0].rr.warmup_s + jobs[0].rr.duration_s) * 1000) + 10000;
+	for (unsigned int i = 0; i < n; i++) {
+		int r = endpoint_finish(&cli[i], deadline_ms);
+
+		if (r == -ETIMEDOUT && !ret)
+			ret = failf(why, len, &targets[i], test, r,
+				    "client in %s did not finish within %d s; killed",
+				    targets[i].client_ns, deadline_ms / 1000);
+		else if (r == -EINTR && !ret)
+			ret = failf(why, len, &targets[i], test, r, "interrupted");
+	}
+	if (o->after_client)
+		o->after_client(o->hook_arg);
+	for (unsigned int i = 0; i < n && !ret; i++)
+		ret = collect(&jobs[i], &cli[i], results[i], why, len);
+out:
+	for (unsigned int i = 0; i < cstarted; i++)
+		endpoint_free(&cli[i]);
+	for (unsigned int i = 0; i < started; i++) {
+		/* A one-off iperf server ends by itself; an RR server serves until killed. */
+		if (!ret && bench_test_is_stream(test))
+			endpoint_finish(&srv[i], 3000);
+		endpoint_free(&srv[i]);
+	}
+	if (ret)
+		for (unsigned int i = 0; i < n; i++) {
+			json_decref(results[i]);
+			results[i] = NULL;
+		}
+	free(srv);
+	free(cli);
+	free(jobs);
+	return ret;
+}
+
+int bench_run(enum bench_test test, const struct bench_opts *o, const struct bench_target *t,
+	      json_t **result, char *why, size_t len)
+{
+	return bench_run_many(test, o, t, 1, result, why, len);
+}

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+/* nsbench compare A.json B.json [...]: medians side by side; the CI gate. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/lab/alloc.h"
+#include "harness/cli/cli.h"
+#include "harness/reports/compare.h"
+#include "harness/cli/log.h"
+#include "harness/reports/results.h"
+
+static const char compare_usage[] =
+	"Usage: nsbench compare A.json B.json [C.json ...] [--fail-above PCT]\n"
+	"                       [--equivalence PCT] [--drop-noisy]\n"
+	"                       [--format text|csv|markdown]\n"
+	"Every mode, path and test side by side: the change against A with its 95%\n"
+	"interval and a verdict. faster/slower: a discovery of Benjamini-Hochberg (5%\n"
+	"false discovery rate) over the headline metrics (throughput, tps, p50, p99\n"
+	"and their ratios to host); unchanged: the interval lies within\n"
+	"+/-PCT (--equivalence, default 5); inconclusive: neither, with the repetitions\n"
+	"that would settle it. --drop-noisy leaves out repetitions measured under\n"
+	"interference. --fail-above PCT exits 1 when a metric is \"slower\" by more\n"
+	"than PCT percent (estimate); files from different machines gate on the\n"
+	"*_vs_host ratios only. Exit 2: a file is missing, not JSON, truncated, of\n"
+	"another schema version, missing fields or without results.\n";
+
+int compare_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"fail-above", required_argument, NULL, 'f'},
+		{"format", required_argument, NULL, 'F'},
+		{"equivalence", required_argument, NULL, 'e'},
+		{"drop-noisy", no_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	json_t *docs[COMPARE_MAX_FILES] = {0}, *rows;
+	const char *names[COMPARE_MAX_FILES];
+	enum compare_format fmt = FMT_TEXT;
+	struct compare_opts o;
+	bool ratios_only;
+	double fail_above = -1, worst;
+	size_t n = 0;
+	char why[512];
+	int c, rc = 0;
+
+	compare_opts_default(&o);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (parse_seconds(optarg, 0, 1e6, &fail_above))
+				return cli_usage_error(compare_usage,
+						       "--fail-above '%s': a percentage such as 5",
+						       optarg);
+			break;
+		case 'e':
+			if (parse_seconds(optarg, 0, 100, &o.margin_pct))
+				return cli_usage_error(compare_usage,
+						       "--equivalence '%s': a percentage, 0 to 100",
+						       optarg);
+			break;
+		case 'n':
+			o.drop_noisy = true;
+			break;
+		case 'F':
+			if (!strcmp(optarg, "text"))
+				fmt = FMT_TEXT;
+			else if (!strcmp(optarg, "csv"))
+				fmt = FMT_CSV;
+			else if (!strcmp(optarg, "markdown"))
+				fmt = FMT_MARKDOWN;
+			else
+				return cli_usage_error(compare_usage,
+						       "--format '%s': text, csv or markdown",
+						       optarg);
+			break;
+		case 'h':
+			fputs(compare_usage, stdout);
+			return 0;
+		default:
+			return cli_usage_error(compare_usage, "compare: unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (argc - optind < 2)
+		return cli_usage_error(compare_usage, "compare: at least two results files");
+	if (argc - optind > COMPARE_MAX_FILES)
+		return cli_usage_error(compare_usage, "compare: at most %d files",
+				       COMPARE_MAX_FILES);
+	/* Every file is checked before anything is printed: never a partial table. */
+	for (int i = optind; i < argc; i++) {
+		int ret = results_load(argv[i], &docs[n], why, sizeof(why));
+
+		if (ret) {
+			log_err("%s: %s", argv[i], why);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		names[n++] = cli_base_name(argv[i]);
+	}
+	compare_config_diff(docs, names, n, stderr);
+	rows = compare_rows(docs, n, &o);
+	compare_print(rows, docs, names, n, &o, fmt, stdout);
+	ratios_only = compare_hosts_differ(docs, n);
+	worst = compare_worst_regression(rows, ratios_only);
+	json_decref(rows);
+	if (fail_above >= 0 && worst > fail_above) {
+		log_err("a regression of %.1f%%%s exceeds --fail-above %g%%", worst,
+			ratios_only ? " in a ratio to host" : "", fail_above);
+		rc = 1;
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		json_decref(docs[i]);
+	return rc;
+}

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nsbench doctor: can this machine run a lab? Each line is "ok" or the reason.
+ * Kernel features are tried for real in a scratch namespace, never in the
+ * root namespace.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <iperf_api.h>
+#include <jansson.h>
+#include <netlink/version.h>
+
+#include "harness/lab/clean.h"
+#include "harness/cli/cli.h"
+#include "bench/hopprobe.h"
+#include "harness/lab/lab.h"
+#include "netns/netns.h"
+#include "bench/noise.h"
+#include "netns/nftables.h"
+#include "netns/rt.h"
+#include "harness/lab/state.h"
+
+#define NOISE_DOCTOR_S 2
+
+static int failures;
+
+static void line(const char *what, int ret, const char *detail)
+{
+	printf("%-28s %s%s%s\n", what, ret ? "FAIL" : "ok", detail && *detail ? "  " : "",
+	       detail ? detail : "");
+	if (ret)
+		failures++;
+}
+
+/* The first CPU's frequency governor, when the kernel exposes one. */
+static void governor(char *buf, size_t len)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "re");
+
+	snprintf(buf, len, "not exposed (a VM, or no cpufreq driver)");
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/*
+ * The machine's noise over a few seconds of doing nothing: what every
+ * repetition of a run records, with the same thresholds, and what to do.
+ */
+static void noise_report(void)
+{
+	struct noise_mark m;
+	struct noise n;
+	char gov[128];
+
+	printf("\nnoise (%d s of nsbench idle):\n", NOISE_DOCTOR_S);
+	if (noise_mark(&m) || (sleep(NOISE_DOCTOR_S), noise_since(&m, &n))) {
+		printf("  cannot read /proc/stat\n");
+		return;
+	}
+	governor(gov, sizeof(gov));
+	printf("  %-26s %.1f%% of the CPUs' time%s\n", "CPU steal", n.steal_pct,
+	       n.steal_pct >= NOISE_STEAL_PCT ? "  (high: the hypervisor runs other guests)" : "");
+	printf("  %-26s %.1f%% of the CPUs' time%s\n", "other processes", n.outside_pct,
+	       n.outside_pct >= NOISE_OUTSIDE_PCT ? "  (high: something else is running)" : "");
+	printf("  %-26s %.2f\n", "load average (1 min)", n.load1);
+	printf("  %-26s %s%s\n", "frequency governor", gov,
+	       strcmp(gov, "performance") && !strstr(gov, "not exposed")
+		       ? "  (not \"performance\": clock changes add noise)"
+		       : "");
+	if (n.noisy)
+		printf("  advice: this machine is busy now; repetitions measured like this are "
+		       "flagged \"noisy\". Compare ratios to host (*_vs_host), use --target to "
+		       "repeat until the intervals are narrow, or compare --drop-noisy.\n");
+	else
+		printf("  advice: quiet now. Absolute figures still drift on shared machines: "
+		       "compare *_vs_host ratios across runs, absolute ones only side by side.\n");
+}
+
+static void reason(char *buf, size_t len, int ret, const char *ext)
+{
+	if (ret == -EPROTO && ext && *ext)
+		snprintf(buf, len, "%s", ext);
+	else
+		snprintf(buf, len, "%s%s%s", strerror(-ret), ext && *ext ? ": " : "",
+			 ext ? ext : "");
+}
+
+static void probe_kernel(bool *veth, bool *bridge, bool *macvlan, bool *nat)
+{
+	struct lab_config cfg;
+	struct portmap *pm = NULL;
+	struct lab lab;
+	struct rt *rt = NULL;
+	char why[300];
+	int ret, parent;
+
+	lab_config_default(&cfg);
+	ret = lab_init(&lab, &cfg, "doctor");
+	if (!ret)
+		ret = state_write(&lab);
+	if (!ret)
+		lab.state_written = true;
+	if (!ret)
+		ret = netns_create(lab.ns_vpc);
+	if (!ret)
+		ret = rt_open(&rt, lab.ns_vpc);
+	if (ret) {
+		reason(why, sizeof(why), ret, NULL);
+		line("scratch namespace", ret, why);
+		goto out;
+	}
+	line("scratch namespace", 0, lab.ns_vpc);
+
+	ret = rt_veth_add(rt, "nsbd0", 0, "nsbd1", -1, 0);
+	reason(why, sizeof(why), ret, rt_ext_msg(rt));
+	line("kernel: veth", ret, ret ? why : NULL);
+	*veth = !ret;
+	ret = rt_bridge_add(rt, "nsbdbr", 0);
+	reason(why, sizeof(why), ret, rt_ext_msg(rt));
+	line("kernel: bridge", ret, ret ? why : NULL);
+	*bridge = !ret;
+	parent = *veth ? rt_ifindex(rt, "nsbd0") : -ENODEV;
+	ret = parent < 0 ? parent : rt_macvlan_add(rt, "nsbdmv", parent, "bridge", -1);
+	reason(why, sizeof(why), ret, rt_ext_msg(rt));
+	line("kernel: macvlan", ret, ret ? why : NULL);
+	*macvlan = !ret;
+	ret = portmap_open(&pm, lab.ns_vpc);
+	if (!ret)
+		ret = portmap_init(pm, "nsbdbr", "198.19.0.0/24");
+	reason(why, sizeof(why), ret, portmap_error(pm));
+	line("kernel: nf_tables NAT", ret, ret ? why : NULL);
+	*nat = !ret;
+out:
+	portmap_close(pm);
+	rt_close(rt);
+	lab_down(&lab, LAB_TEARDOWN_GROUP);
+}
+
+int doctor_main(int argc, char **argv)
+{
+	bool veth = false, bridge = false, macvlan = false, nat = false;
+	struct utsname u;
+	char buf[128];
+	size_t left;
+
+	(void)argv;
+	if (argc > 1)
+		return cli_usage_error("Usage: nsbench doctor\n", "doctor takes no arguments");
+	uname(&u);
+	printf("%-28s %s %s %s\n", "kernel", u.sysname, u.release, u.machine);
+	if (cli_need_privileges()) {
+		line("privileges", 1, "needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN)");
+		return 1;
+	}
+	line("privileges", 0, "CAP_NET_ADMIN, CAP_SYS_ADMIN");
+	probe_kernel(&veth, &bridge, &macvlan, &nat);
+	{
+		char why[256];
+		int ret = hopprobe_supported(why, sizeof(why));
+
+		/* Not a failure: only explain and --per-hop need them. */
+		printf("%-28s %s  %s\n", "kernel: BPF tc classifier", ret ? "note" : "ok",
+		       ret ? why : "sched_cls programs load (explain, --per-hop)");
+		printf("%-28s %s  %s\n", "kernel: BTF", hopprobe_btf_present() ? "ok" : "note",
+		       hopprobe_btf_present() ? "/sys/kernel/btf/vmlinux"
+					      : "none (the probes do not need it)");
+	}
+
+	snprintf(buf, sizeof(buf), "libnl %d.%d.%d (built with %s)", nl_ver_maj, nl_ver_min,
+		 nl_ver_mic, LIBNL_VERSION);
+	line("library: libnl-route-3", 0, buf);
+	snprintf(buf, sizeof(buf), "%s", iperf_get_iperf_version());
+	line("library: libiperf", 0, buf);
+	snprintf(buf, sizeof(buf), "jansson %s", jansson_version_str());
+	line("library: jansson", 0, buf);
+	line("library: libnftables", 0, "linked");
+	line("library: libmnl", 0, "linked");
+
+	left = clean_count_leftovers();
+	snprintf(buf, sizeof(buf), "%zu state file(s) or namespace(s) under %s and %s%s", left,
+		 STATE_DIR, NETNS_RUN_DIR, left ? " (nsbench topo show; nsbench clean)" : "");
+	printf("%-28s %s  %s\n", "leftovers", left ? "note" : "ok", buf);
+
+	printf("\nmodes:\n");
+	printf("  %-15s %s\n", "awsvpc",
+	       veth && macvlan ? "available" : "unavailable: needs veth and macvlan");
+	printf("  %-15s %s\n", "bridge",
+	       veth && bridge && nat ? "available"
+				     : "unavailable: needs veth, bridge, nf_tables NAT");
+	printf("  %-15s %s\n", "bridge-dynamic",
+	       veth && bridge && nat ? "available"
+				     : "unavailable: needs veth, bridge, nf_tables NAT");
+	printf("  %-15s %s\n", "host", veth ? "available" : "unavailable: needs veth");
+	printf("  %-15s %s\n", "none", "available");
+	noise_report();
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nsbench explain MODE: where the round trip goes, hop by hop (eBPF probes),
+ * and what each part of the mode costs (the ladder of lab variants).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/lab/alloc.h"
+#include "harness/cli/cli.h"
+#include "harness/measure/explain.h"
+#include "bench/hopprobe.h"
+#include "harness/cli/log.h"
+
+static const char explain_usage[] =
+	"Usage: nsbench explain MODE [--path P] [--test udp_rr|tcp_rr] [--transactions N]\n"
+	"                       [--rounds N] [--duration S] [--rr-duration S] [--no-ladder]\n"
+	"                       [--vpc-mtu N] [--bridge-mtu N] [--security-group]\n"
+	"                       [--probe-cost[=N]] [--sample-every N] [--cpu same|split|free]\n"
+	"                       [--json]\n"
+	"MODE: awsvpc, bridge, bridge-dynamic, host, none\n"
+	"Prints where MODE's round trip goes: eBPF probes on the tc hooks of every\n"
+	"interface on the path stamp N traced transactions (default 2000 udp_rr), and the\n"
+	"segments between the stamps, with the parts no hop accounts for (sockets, stacks,\n"
+	"wake-ups), form a waterfall. For bridge and awsvpc (ingress) it then measures the\n"
+	"ladder: lab variants adding one part at a time, side by side in --rounds rounds\n"
+	"(default 5): host -> +veth -> +bridge -> +conntrack -> +DNAT for bridge,\n"
+	"host -> +macvlan -> +security group for awsvpc; each step's cost in TCP_RR p50,\n"
+	"tcp_stream throughput and TCP_CRR rate with its 95% interval, and the hop whose\n"
+	"time grows. --duration S (tcp_stream, whole seconds, default 1),\n"
+	"--rr-duration S (tcp_rr, tcp_crr, default 0.5). --probe-cost[=N]: the probes'\n"
+	"own cost, udp_rr and tcp_rr p50 with and without them in N alternating rounds\n"
+	"(default 10). --sample-every N (a power of two): stamp one transaction in N\n"
+	"(the probes still run on every packet). Needs BPF and tc classifiers.\n";
+
+static void bar(FILE *f, double v, double max)
+{
+	int n = max > 0 ? (int)lround(v / max * 24) : 0;
+
+	for (int i = 0; i < n; i++)
+		fputs("#", f);
+}
+
+void cli_print_waterfall(FILE *f, const json_t *ph)
+{
+	json_t *segs = json_object_get(ph, "segments"), *sums = json_object_get(ph, "sums"), *s, *h;
+	double max = 0, e2e, sum;
+	size_t i;
+
+	fprintf(f, "%s %s, %s: %lld transactions, %lld traced, %lld stamped at every hop\n",
+		json_string_value(json_object_get(ph, "mode")),
+		json_string_value(json_object_get(ph, "path")),
+		json_string_value(json_object_get(ph, "test")),
+		(long long)json_integer_value(json_object_get(ph, "transactions")),
+		(long long)json_integer_value(json_object_get(ph, "sampled")),
+		(long long)json_integer_value(json_object_get(ph, "stitched")));
+	fprintf(f, "  hops:");
+	json_array_foreach(json_object_get(ph, "hops"), i, h)
+		fprintf(f, " %s%s (%.1f%%)", i ? "-> " : "",
+			json_string_value(json_object_get(h, "hop")),
+			100 * json_number_value(json_object_get(h, "coverage")));
+	fputc('\n', f);
+	json_array_foreach(segs, i, s)
+		max = fmax(max, json_number_value(json_object_get(s, "p50_us")));
+	fprintf(f, "  %-58s %-6s %8s %8s\n", "segment", "part", "p50 us", "p99 us");
+	json_array_foreach(segs, i, s) {
+		char name[128];
+
+		snprintf(name, sizeof(name), "%s -> %s",
+			 json_string_value(json_object_get(s, "from")),
+			 json_string_value(json_object_get(s, "to")));
+		fprintf(f, "  %-58s %-6s %8.2f %8.2f ", name,
+			json_string_value(json_object_get(s, "part")),
+			json_number_value(json_object_get(s, "p50_us")),
+			json_number_value(json_object_get(s, "p99_us")));
+		bar(f, json_number_value(json_object_get(s, "p50_us")), max);
+		fputc('\n', f);
+	}
+	if (!sums)
+		return;
+	e2e = json_number_value(json_object_get(sums, "engine_p50_us"));
+	sum = json_number_value(json_object_get(sums, "segments_p50_us"));
+	fprintf(f,
+		"  the segments' medians add up to %.2f us; the engine's median round trip is "
+		"%.2f us (%+.1f%%)\n",
+		sum, e2e, e2e > 0 ? 100 * (sum / e2e - 1) : 0.0);
+	fprintf(f, "  what no hop accounts for (sockets, stacks, wake-ups): %.2f us of the medians\n",
+		json_number_value(json_object_get(sums, "unaccounted_p50_us")));
+	if (json_integer_value(json_object_get(ph, "negative_segments")))
+		fprintf(f, "  %lld segments ran backwards (clock or stitching problem)\n",
+			(long long)json_integer_value(json_object_get(ph, "negative_segments")));
+}
+
+static void print_metric(FILE *f, const char *label, json_t *m, const char *unit, double scale)
+{
+	double r = json_number_value(json_object_get(m, "ratio"));
+
+	if (!json_object_get(m, "ratio")) {
+		fprintf(f, "    %-18s inconclusive (not enough rounds)\n", label);
+		return;
+	}
+	fprintf(f, "    %-18s %9.2f -> %9.2f %-7s x%.3f [%.3f, %.3f]  %s", label,
+		json_number_value(json_object_get(m, "from")) / scale,
+		json_number_value(json_object_get(m, "to")) / scale, unit, r,
+		json_number_value(json_object_get(m, "ci95_low")),
+		json_number_value(json_object_get(m, "ci95_high")),
+		json_string_value(json_object_get(m, "verdict")));
+	if (json_object_get(m, "rounds_needed"))
+		fprintf(f, " (~%lld rounds would settle it)",
+			(long long)json_integer_value(json_object_get(m, "rounds_needed")));
+	if (json_object_get(m, "cost_us"))
+		fprintf(f, " (%+.2f us)", json_number_value(json_object_get(m, "cost_us")));
+	fputc('\n', f);
+}
+
+static void print_step(FILE *f, json_t *s)
+{
+	json_t *g;
+	size_t i;
+
+	fprintf(f, "  %s (after %s)\n", json_string_value(json_object_get(s, "step")),
+		json_string_value(json_object_get(s, "after")));
+	print_metric(f, "TCP_RR p50", json_object_get(s, "tcp_rr_p50_us"), "us", 1);
+	print_metric(f, "tcp_stream", json_object_get(s, "tcp_stream_bps"), "Gbit/s", 1e9);
+	print_metric(f, "TCP_CRR", json_object_get(s, "tcp_crr_tps"), "trans/s", 1);
+	json_array_foreach(json_object_get(s, "grows"), i, g)
+		fprintf(f, "    %s %s -> %s: %+.2f us%s\n", i ? "      " : "grows:",
+			json_string_value(json_object_get(g, "from")),
+			json_string_value(json_object_get(g, "to")),
+			json_number_value(json_object_get(g, "grows_us")),
+			json_is_true(json_object_get(g, "new")) ? " (new)" : "");
+}
+
+static void print_ladder(FILE *f, json_t *lad)
+{
+	json_t *s;
+	size_t i;
+
+	fprintf(f, "\nthe cost of each part, %lld rounds side by side (ratio to the step before, "
+		   "95%% interval; %s):\n",
+		(long long)json_integer_value(json_object_get(lad, "rounds")),
+		json_string_value(json_object_get(lad, "multiplicity")));
+	json_array_foreach(json_object_get(lad, "steps"), i, s)
+		print_step(f, s);
+	fprintf(f, "the whole ladder:\n");
+	print_step(f, json_object_get(lad, "total"));
+	fprintf(f, "costs: the interval excludes no change after the correction for every step's "
+		   "three measures; an interval that just excludes 1 can stay inconclusive. The "
+		   "steps' ratios multiply to the whole ladder's.\n");
+}
+
+static void print_cost(FILE *f, json_t *c)
+{
+	static const char *const tests[] = {"udp_rr", "tcp_rr"};
+
+	fprintf(f, "\nwhat the probes cost (%lld alternating rounds of %lld transactions):\n",
+		(long long)json_integer_value(json_object_get(c, "rounds")),
+		(long long)json_integer_value(json_object_get(c, "transactions")));
+	for (size_t i = 0; i < 2; i++) {
+		json_t *t = json_object_get(c, tests[i]);
+
+		if (!json_object_get(t, "ratio")) {
+			fprintf(f, "  %s: inconclusive\n", tests[i]);
+			continue;
+		}
+		fprintf(f, "  %s p50: %.2f us without, %.2f us with: x%.3f [%.3f, %.3f]\n",
+			tests[i], json_number_value(json_object_get(t, "without_p50_us")),
+			json_number_value(json_object_get(t, "with_p50_us")),
+			json_number_value(json_object_get(t, "ratio")),
+			json_number_value(json_object_get(t, "ci95_low")),
+			json_number_value(json_object_get(t, "ci95_high")));
+	}
+}
+
+int explain_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"path", required_argument, NULL, 'P'},
+		{"test", required_argument, NULL, 'T'},
+		{"transactions", required_argument, NULL, 'n'},
+		{"rounds", required_argument, NULL, 'r'},
+		{"duration", required_argument, NULL, 'd'},
+		{"rr-duration", required_argument, NULL, 'R'},
+		{"no-ladder", no_argument, NULL, 'N'},
+		CLI_MTU_OPTIONS,
+		{"security-group", no_argument, NULL, 'G'},
+		{"cpu", required_argument, NULL, 'c'},
+		{"probe-cost", optional_argument, NULL, 'C'},
+		{"sample-every", required_argument, NULL, 'S'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct explain_opts eo;
+	struct bench_opts bo;
+	bool json = false, path_set = false;
+	unsigned long n;
+	json_t *doc = NULL;
+	char why[512];
+	int c, ret;
+
+	explain_opts_default(&eo);
+	bench_opts_default(&bo);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'P':
+			if (path_parse(optarg, &eo.path))
+				return cli_usage_error(explain_usage, "unknown path '%s'", optarg);
+			path_set = true;
+			break;
+		case 'T':
+			if (bench_test_parse(optarg, &eo.po.test) ||
+			    (eo.po.test != TEST_UDP_RR && eo.po.test != TEST_TCP_RR))
+				return cli_usage_error(explain_usage,
+						       "--test '%s': udp_rr or tcp_rr", optarg);
+			break;
+		case 'n':
+			if (parse_uint(optarg, 10, HOPSTAMP_SLOTS, &n))
+				return cli_usage_error(explain_usage,
+						       "--transactions '%s': 10 to %d", optarg,
+						       HOPSTAMP_SLOTS);
+			eo.po.transactions = (uint32_t)n;
+			break;
+		case 'r':
+			if (parse_uint(optarg, 2, EXPLAIN_ROUNDS * 4, &n))
+				return cli_usage_error(explain_usage, "--rounds '%s': 2 to %d",
+						       optarg, EXPLAIN_ROUNDS * 4);
+			eo.rounds = (unsigned int)n;
+			break;
+		case 'd':
+			if (parse_uint(optarg, 1, 60, &n))
+				return cli_usage_error(explain_usage,
+						       "--duration '%s': whole seconds, 1 to 60",
+						       optarg);
+			eo.stream_s = (int)n;
+			break;
+		case 'R':
+			if (parse_seconds(optarg, 0.05, 60, &eo.rr_s))
+				return cli_usage_error(explain_usage,
+						       "--rr-duration '%s': seconds, 0.05 to 60",
+						       optarg);
+			break;
+		case 'N':
+			eo.ladder = false;
+			break;
+		case CLI_OPT_VPC_MTU:
+		case CLI_OPT_BRIDGE_MTU:
+			if (cli_mtu_option(explain_usage, c, optarg, &eo.vpc_mtu, &eo.bridge_mtu))
+				return EXIT_USAGE;
+			break;
+		case 'G':
+			eo.security_group = true;
+			break;
+		case 'c':
+			if (bench_placement_parse(optarg, &bo.cpus.policy))
+				return cli_usage_error(explain_usage,
+						       "--cpu '%s': same, split or free", optarg);
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'S':
+			/* A power of two: the probes test the sequence number against a mask. */
+			if (parse_uint(optarg, 1, 1024, &n) || (n & (n - 1)))
+				return cli_usage_error(explain_usage,
+						       "--sample-every '%s': 1, 2, 4, ... 1024", optarg);
+			eo.po.sample_mask = (uint32_t)n - 1;
+			break;
+		case 'C':
+			eo.probe_cost_rounds = 10;
+			if (optarg && parse_uint(optarg, 2, 100, &n))
+				return cli_usage_error(explain_usage, "--probe-cost '%s': 2 to 100",
+						       optarg);
+			if (optarg)
+				eo.probe_cost_rounds = (unsigned int)n;
+			break;
+		case 'h':
+			fputs(explain_usage, stdout);
+			return 0;
+		default:
+			return cli_usage_error(explain_usage, "explain: unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(explain_usage, "explain: MODE, please");
+	if (lab_mode_parse(argv[optind], &eo.mode))
+		return cli_usage_error(explain_usage, "unknown mode '%s'", argv[optind]);
+	if (!path_set)
+		eo.path = path_default(eo.mode);
+	if (eo.mode == MODE_NONE && eo.path != PATH_LOOPBACK)
+		return cli_usage_error(explain_usage, "mode none has only the loopback path");
+	if (bench_cpus_resolve(&bo.cpus))
+		return cli_usage_error(explain_usage,
+				       "--cpu split needs two CPUs this process may run on");
+	if (cli_need_privileges())
+		return 1;
+	ret = hopprobe_supported(why, sizeof(why));
+	if (ret) {
+		log_err("explain needs what this kernel lacks: %s", why);
+		return 1;
+	}
+	cli_install_signals();
+	ret = explain_run(&eo, &bo, &doc, why, sizeof(why));
+	if (ret) {
+		log_err("explain %s: %s", lab_mode_name(eo.mode), why);
+		return ret == -EINTR ? cli_signal_exit() : 1;
+	}
+	if (json) {
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		fputc('\n', stdout);
+	} else {
+		cli_print_waterfall(stdout, json_object_get(doc, "waterfall"));
+		if (json_object_get(doc, "probe_cost"))
+			print_cost(stdout, json_object_get(doc, "probe_cost"));
+		if (json_object_get(doc, "ladder"))
+			print_ladder(stdout, json_object_get(doc, "ladder"));
+	}
+	json_decref(doc);
+	return 0;
+}

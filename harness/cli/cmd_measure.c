@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nsbench measure MODE TEST: one measurement on a fresh lab (or on a lab that
+ * `topo up` left, with --lab), printed as a line or as JSON.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/measurement.h"
+#include "harness/cli/cli.h"
+#include "harness/lab/lab.h"
+#include "harness/cli/log.h"
+#include "harness/measure/hotpath.h"
+#include "harness/lab/path.h"
+#include "harness/measure/perhop.h"
+#include "harness/lab/state.h"
+#include "netns/testhooks.h"
+
+static const char measure_usage[] =
+	"Usage: nsbench measure MODE TEST [--path P] [--duration S] [--warmup S] [--omit S]\n"
+	"                       [--streams N] [--rate BPS] [--blksize B] [--req B] [--resp B]\n"
+	"                       [--timeout-ms N] [--cpu same|split|free] [--cpus C,S]\n"
+	"                       [--lab LAB] [--json] [--hot-path] [--security-group]\n"
+	"                       [--per-hop] [--vpc-mtu N] [--bridge-mtu N]\n"
+	"MODE: awsvpc, bridge, bridge-dynamic, host, none\n"
+	"TEST: tcp_stream, tcp_stream_par, tcp_reverse, udp (libiperf);\n"
+	"      tcp_rr, udp_rr, tcp_crr (request/response)\n"
+	"--path: ingress (default; loopback for none), egress, loopback\n"
+	"--duration S (default 5; whole seconds for libiperf tests), --warmup S (RR, 0.2),\n"
+	"--omit S (libiperf warm-up, 1), --rate BPS for udp (default 1G; k/M/G suffixes),\n"
+	"--req/--resp message sizes for RR tests (default 64 bytes; udp_rr at least 8).\n"
+	"--cpu same (default): client and server pinned to one CPU, so that cross-CPU\n"
+	"wake-ups do not hide the path; split: one CPU each; free: the scheduler decides.\n"
+	"--lab LAB runs in a lab that `nsbench topo up` left, on its first task of MODE.\n"
+	"--hot-path prints the packet path (hops, counters) of MODE on the path instead.\n"
+	"--per-hop adds where the round trip goes: eBPF probes on every hop, 2000 traced\n"
+	"udp_rr transactions (tcp_rr when TEST is tcp_rr) measured after TEST, apart from it.\n"
+	"--vpc-mtu N: the wire, the instance and awsvpc ENIs (default 1500; a VPC uses 9001);\n"
+	"--bridge-mtu N: the bridge and its veths (default 1500).\n";
+
+static void print_text(json_t *res)
+{
+	json_t *m = json_object_get(res, "metrics");
+	const char *test = json_string_value(json_object_get(res, "test"));
+	json_t *pl = json_object_get(res, "placement");
+
+	printf("%s %s %s (cpu %s %lld/%lld): ", json_string_value(json_object_get(res, "mode")),
+	       json_string_value(json_object_get(res, "path")), test,
+	       json_string_value(json_object_get(pl, "policy")),
+	       (long long)json_integer_value(json_object_get(pl, "client_cpu")),
+	       (long long)json_integer_value(json_object_get(pl, "server_cpu")));
+	if (json_object_get(m, "throughput_bps")) {
+		printf("%.3f Gbit/s",
+		       json_number_value(json_object_get(m, "throughput_bps")) / 1e9);
+		if (json_object_get(m, "retransmits"))
+			printf(", %lld retransmits",
+			       (long long)json_integer_value(json_object_get(m, "retransmits")));
+		if (json_object_get(m, "rtt_mean_us"))
+			printf(", sender RTT mean %.0f us",
+			       json_number_value(json_object_get(m, "rtt_mean_us")));
+		if (json_object_get(m, "lost_packets"))
+			printf(", lost %lld of %lld, jitter %.3f ms",
+			       (long long)json_integer_value(json_object_get(m, "lost_packets")),
+			       (long long)json_integer_value(json_object_get(m, "packets")),
+			       json_number_value(json_object_get(m, "jitter_ms")));
+		printf(", CPU client %.0f%% server %.0f%%\n",
+		       json_number_value(json_object_get(m, "cpu_client_pct")),
+		       json_number_value(json_object_get(m, "cpu_server_pct")));
+	} else {
+		printf("%.0f trans/s, latency us: min %.1f p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f "
+		       "max %.1f mean %.1f sd %.1f",
+		       json_number_value(json_object_get(m, "tps")),
+		       json_number_value(json_object_get(m, "min_us")),
+		       json_number_value(json_object_get(m, "p50_us")),
+		       json_number_value(json_object_get(m, "p90_us")),
+		       json_number_value(json_object_get(m, "p99_us")),
+		       json_number_value(json_object_get(m, "p999_us")),
+		       json_number_value(json_object_get(m, "max_us")),
+		       json_number_value(json_object_get(m, "mean_us")),
+		       json_number_value(json_object_get(m, "stddev_us")));
+		if (json_integer_value(json_object_get(m, "lost")))
+			printf(", %lld lost",
+			       (long long)json_integer_value(json_object_get(m, "lost")));
+		if (json_integer_value(json_object_get(m, "errors")))
+			printf(", %lld errors",
+			       (long long)json_integer_value(json_object_get(m, "errors")));
+		printf("\n");
+	}
+}
+
+int measure_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"path", required_argument, NULL, 'P'},
+		{"duration", required_argument, NULL, 'd'},
+		{"warmup", required_argument, NULL, 'w'},
+		{"omit", required_argument, NULL, 'o'},
+		{"streams", required_argument, NULL, 'n'},
+		{"rate", required_argument, NULL, 'r'},
+		{"blksize", required_argument, NULL, 'b'},
+		{"req", required_argument, NULL, 'q'},
+		{"resp", required_argument, NULL, 's'},
+		{"timeout-ms", required_argument, NULL, 't'},
+		{"cpu", required_argument, NULL, 'c'},
+		{"cpus", required_argument, NULL, 'C'},
+		{"lab", required_argument, NULL, 'L'},
+		{"json", no_argument, NULL, 'j'},
+		{"hot-path", no_argument, NULL, 'H'},
+		{"security-group", no_argument, NULL, 'G'},
+		{"per-hop", no_argument, NULL, 'E'},
+		CLI_MTU_OPTIONS,
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct bench_opts bo;
+	struct bench_target target;
+	enum lab_mode mode;
+	enum bench_test test;
+	enum lab_path path;
+	bool path_set = false, json = false, dur_set = false, hot = false, sg = false;
+	bool per_hop = false;
+	unsigned int vpc_mtu = 0, bridge_mtu = 0;
+	const char *lab_id = NULL;
+	double duration = 5;
+	unsigned long n;
+	struct lab *lab = NULL;
+	struct lab_task *task = NULL;
+	json_t *res = NULL;
+	char why[512];
+	int c, ret, rc = 1;
+
+	bench_opts_default(&bo);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'P':
+			if (path_parse(optarg, &path))
+				return cli_usage_error(measure_usage, "unknown path '%s'", optarg);
+			path_set = true;
+			break;
+		case 'd':
+			if (parse_seconds(optarg, 0.01, 86400, &duration))
+				return cli_usage_error(measure_usage,
+						       "--duration '%s': seconds, 0.01 to 86400",
+						       optarg);
+			dur_set = true;
+			break;
+		case 'w':
+			if (parse_seconds(optarg, 0, 3600, &bo.rr.warmup_s))
+				return cli_usage_error(measure_usage,
+						       "--warmup '%s': seconds, 0 to 3600", optarg);
+			break;
+		case 'o':
+			if (parse_uint(optarg, 0, 600, &n))
+				return cli_usage_error(measure_usage,
+						       "--omit '%s': whole seconds, 0 to 600",
+						       optarg);
+			bo.stream.omit_s = (int)n;
+			break;
+		case 'n':
+			if (parse_uint(optarg, 1, 128, &n))
+				return cli_usage_error(measure_usage, "--streams '%s': 1 to 128",
+						       optarg);
+			bo.stream.streams = (int)n;
+			break;
+		case 'r':
+			if (parse_rate(optarg, &bo.stream.rate_bps) || bo.stream.rate_bps < 1000)
+				return cli_usage_error(measure_usage,
+						       "--rate '%s': bits/s such as 100M or 1G "
+						       "(at least 1k)",
+						       optarg);
+			break;
+		case 'b':
+			if (parse_uint(optarg, 1, 1 << 20, &n))
+				return cli_usage_error(measure_usage,
+						       "--blksize '%s': 1 to 1048576 bytes",
+						       optarg);
+			bo.stream.blksize = (int)n;
+			break;
+		case 'q':
+		case 's':
+			if (parse_uint(optarg, 1, RR_MAX_MSG, &n))
+				return cli_usage_error(measure_usage, "--%s '%s': 1 to %d bytes",
+						       c == 'q' ? "req" : "resp", optarg,
+						       RR_MAX_MSG);
+			if (c == 'q')
+				bo.rr.req_size = (uint32_t)n;
+			else
+				bo.rr.resp_size = (uint32_t)n;
+			break;
+		case 't':
+			if (parse_uint(optarg, 1, 60000, &n))
+				return cli_usage_error(measure_usage,
+						       "--timeout-ms '%s': 1 to 60000", optarg);
+			bo.rr.timeout_ms = (int)n;
+			break;
+		case 'c':
+			if (bench_placement_parse(optarg, &bo.cpus.policy))
+				return cli_usage_error(measure_usage,
+						       "--cpu '%s': same, split or free", optarg);
+			break;
+		case 'C': {
+			unsigned long a, b;
+			char *comma = strchr(optarg, ',');
+
+			if (!comma)
+				return cli_usage_error(measure_usage,
+						       "--cpus '%s': CLIENT,SERVER such as 1,1",
+						       optarg);
+			*comma = '\0';
+			if (parse_uint(optarg, 0, 4095, &a) || parse_uint(comma + 1, 0, 4095, &b))
+				return cli_usage_error(measure_usage, "--cpus: CPU numbers");
+			bo.cpus.client = (int)a;
+			bo.cpus.server = (int)b;
+			break;
+		}
+		case 'L':
+			lab_id = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'H':
+			hot = true;
+			break;
+		case 'G':
+			sg = true;
+			break;
+		case 'E':
+			per_hop = true;
+			break;
+		case CLI_OPT_VPC_MTU:
+		case CLI_OPT_BRIDGE_MTU:
+			if (cli_mtu_option(measure_usage, c, optarg, &vpc_mtu, &bridge_mtu))
+				return EXIT_USAGE;
+			break;
+		case 'h':
+			fputs(measure_usage, stdout);
+			return 0;
+		default:
+			return cli_usage_error(measure_usage, "measure: unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage_error(measure_usage, "measure: MODE and TEST, please");
+	if (lab_mode_parse(argv[optind], &mode))
+		return cli_usage_error(measure_usage, "unknown mode '%s'", argv[optind]);
+	if (bench_test_parse(argv[optind + 1], &test))
+		return cli_usage_error(measure_usage, "unknown test '%s'", argv[optind + 1]);
+	if (!path_set)
+		path = path_default(mode);
+	if (path == PATH_INTRA_HOST)
+		return cli_usage_error(measure_usage, "the intra-host path comes with nsbench run");
+	if (mode == MODE_NONE && path != PATH_LOOPBACK)
+		return cli_usage_error(measure_usage,
+				       "mode none has only the loopback path: its task has no "
+				       "network");
+	if (bench_test_is_stream(test) && dur_set && (duration < 1 || duration != floor(duration)))
+		return cli_usage_error(measure_usage,
+				       "--duration %g: libiperf tests take whole seconds",
+				       duration);
+	bo.stream.duration_s = (int)duration;
+	bo.rr.duration_s = duration;
+	ret = bench_check(test, &bo, why, sizeof(why));
+	if (ret)
+		return cli_usage_error(measure_usage, "%s", why);
+	if (bench_cpus_resolve(&bo.cpus))
+		return cli_usage_error(measure_usage,
+				       "--cpu split needs two CPUs this process may run on");
+	if (cli_need_privileges())
+		return 1;
+
+	cli_install_signals();
+	lab = calloc(1, sizeof(*lab));
+	if (!lab)
+		return 1;
+	if (lab_id) {
+		ret = state_load(lab_id, lab, NULL);
+		if (ret) {
+			log_err("lab %s: %s", lab_id,
+				ret == -ENOENT ? "no such lab (nsbench topo show lists them)"
+					       : strerror(-ret));
+			goto out;
+		}
+		for (unsigned int i = 0; i < lab->ntasks && !task; i++)
+			if (lab->tasks[i].mode == mode)
+				task = &lab->tasks[i];
+		if (!task) {
+			log_err("lab %s has no %s task", lab_id, lab_mode_name(mode));
+			goto out;
+		}
+	} else {
+		struct lab_config cfg;
+
+		lab_config_default(&cfg);
+		cfg.security_group = sg;
+		cfg.vpc_mtu = vpc_mtu;
+		cfg.bridge_mtu = bridge_mtu;
+		if (lab_init(lab, &cfg, "measure") || lab_plan_task(lab, mode, LAB_DEFAULT_PORT)) {
+			log_err("lab: %s", lab->err);
+			goto out;
+		}
+		ret = lab_up(lab);
+		if (ret) {
+			log_err("lab %s (%s): %s", lab->id, lab_mode_name(mode), lab->err);
+			rc = ret == -EINTR ? cli_signal_exit() : 1;
+			goto out;
+		}
+		task = &lab->tasks[0];
+	}
+	ret = path_target(lab, task, NULL, path, &target, why, sizeof(why));
+	if (!ret && hot && !lab_id)
+		ret = hotpath_probe(lab, task, path, &bo, &res, why, sizeof(why));
+	else if (!ret && hot)
+		ret = -EINVAL, snprintf(why, sizeof(why), "--hot-path needs a lab of its own");
+	else if (!ret) {
+		testhook_phase("measure:built");
+		ret = bench_run(test, &bo, &target, &res, why, sizeof(why));
+	}
+	if (!ret && per_hop) {
+		struct perhop_opts po;
+		json_t *ph = NULL;
+
+		perhop_opts_default(&po);
+		if (test == TEST_TCP_RR)
+			po.test = TEST_TCP_RR;
+		ret = perhop_measure(lab, task, path, &bo, &po, &ph, why, sizeof(why));
+		if (!ret)
+			json_object_set_new(res, "per_hop", ph);
+	}
+	if (ret) {
+		log_err("%s", lab_stop ? "interrupted" : why);
+		rc = lab_stop ? cli_signal_exit() : 1;
+		goto out;
+	}
+	json_object_set_new(res, "lab", json_string(lab->id));
+	if (json || hot) {
+		json_dumpf(res, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		fputc('\n', stdout);
+	} else {
+		print_text(res);
+		if (json_object_get(res, "per_hop"))
+			cli_print_waterfall(stdout, json_object_get(res, "per_hop"));
+	}
+	rc = 0;
+out:
+	json_decref(res);
+	if (!lab_id && lab)
+		lab_down(lab, LAB_TEARDOWN_GROUP);
+	lab_free(lab);
+	free(lab);
+	return rc;
+}

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: MIT
+/* nsbench topo up|show|down: a lab to poke at by hand, or for scripts (--json). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/lab/clean.h"
+#include "harness/cli/cli.h"
+#include "harness/lab/lab.h"
+#include "harness/cli/log.h"
+#include "harness/lab/state.h"
+
+static const char topo_usage[] =
+	"Usage: nsbench topo up MODE [--tasks N] [--port P[,P...]] [--max-enis N]\n"
+	"                            [--macvlan-mode M] [--vpc-subnet CIDR]\n"
+	"                            [--bridge-subnet CIDR] [--security-group] [--json] [--hold]\n"
+	"                            [--vpc-mtu N] [--bridge-mtu N]\n"
+	"       nsbench topo show [LAB] [--json]\n"
+	"       nsbench topo down [--links|--netns] [LAB...]\n"
+	"MODE: awsvpc, bridge (static hostPort), bridge-dynamic, host, none\n"
+	"--port gives the tasks' containerPort (default 5201); a list gives one per task.\n"
+	"--max-enis N models the instance's ENI limit (the primary counts: N-1 awsvpc tasks).\n"
+	"--hold keeps the lab until SIGINT/SIGTERM, then removes it.\n"
+	"--security-group: awsvpc tasks accept new inbound connections on their port only\n"
+	"(nftables on the instance eth0's netdev ingress hook, where the frames pass).\n"
+	"--vpc-mtu N: the wire, the instance and awsvpc ENIs (default 1500; a VPC uses\n"
+	"9001); --bridge-mtu N: the bridge and its veths (default 1500).\n"
+	"Without LAB, down removes every lab that topo up left. By default the lab's\n"
+	"links go in one kernel batch; --links deletes them one by one and --netns\n"
+	"leaves them to namespace deletion (both slower; for comparison).\n";
+
+static void print_lab_text(json_t *doc, FILE *f)
+{
+	json_t *ns = json_object_get(doc, "namespaces"), *v, *tasks;
+	size_t i;
+
+	tasks = json_object_get(doc, "tasks");
+	fprintf(f, "lab %s (%zu task%s)\n", json_string_value(json_object_get(doc, "lab")),
+		json_array_size(tasks), json_array_size(tasks) == 1 ? "" : "s");
+	fprintf(f, "namespaces:\n  vpc   %s\n  inst  %s\n",
+		json_string_value(json_object_get(ns, "vpc")),
+		json_string_value(json_object_get(ns, "inst")));
+	json_array_foreach(json_object_get(ns, "tasks"), i, v)
+		fprintf(f, "  task  %s\n", json_string_value(v));
+	fprintf(f, "interfaces:\n");
+	json_array_foreach(json_object_get(doc, "interfaces"), i, v) {
+		const char *addr = json_string_value(json_object_get(v, "address"));
+
+		fprintf(f, "  %-5s %-18s %-8s %-8s %s\n",
+			json_string_value(json_object_get(v, "role")),
+			json_string_value(json_object_get(v, "namespace")),
+			json_string_value(json_object_get(v, "name")),
+			json_string_value(json_object_get(v, "kind")), addr ? addr : "-");
+	}
+	fprintf(f, "tasks:\n");
+	json_array_foreach(tasks, i, v) {
+		json_int_t hp = json_integer_value(json_object_get(v, "host_port"));
+		char hp_s[8] = "-";
+
+		if (hp)
+			snprintf(hp_s, sizeof(hp_s), "%lld", (long long)hp);
+		fprintf(f, "  %-4s %-14s ns %-18s addr %-12s containerPort %-5lld hostPort %-5s",
+			json_string_value(json_object_get(v, "name")),
+			json_string_value(json_object_get(v, "mode")),
+			json_string_value(json_object_get(v, "namespace")),
+			json_string_value(json_object_get(v, "address")),
+			(long long)json_integer_value(json_object_get(v, "container_port")), hp_s);
+		fprintf(f, " -> client in %s connects to %s%s\n",
+			json_string_value(json_object_get(v, "client_namespace")),
+			json_string_value(json_object_get(v, "endpoint")),
+			json_is_true(json_object_get(v, "reachable_from_vpc"))
+				? ""
+				: " (not reachable from the VPC)");
+	}
+}
+
+struct port_list {
+	uint16_t *ports;
+	unsigned int max, n;
+};
+
+static int port_item(const char *tok, void *arg)
+{
+	struct port_list *l = arg;
+
+	if (l->n >= l->max || parse_port(tok, &l->ports[l->n]))
+		return -EINVAL;
+	l->n++;
+	return 0;
+}
+
+static int parse_ports(const char *text, uint16_t *ports, unsigned int max, unsigned int *n)
+{
+	struct port_list l = {ports, max, 0};
+	int ret = parse_csv(text, port_item, &l);
+
+	*n = l.n;
+	return ret;
+}
+
+static int topo_up(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"tasks", required_argument, NULL, 't'},
+		{"port", required_argument, NULL, 'p'},
+		{"max-enis", required_argument, NULL, 'e'},
+		{"macvlan-mode", required_argument, NULL, 'm'},
+		{"vpc-subnet", required_argument, NULL, 'V'},
+		{"bridge-subnet", required_argument, NULL, 'B'},
+		{"json", no_argument, NULL, 'j'},
+		{"hold", no_argument, NULL, 'H'},
+		{"security-group", no_argument, NULL, 'G'},
+		CLI_MTU_OPTIONS,
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	static const char *const macvlan_modes[] = {"bridge", "private", "vepa", "passthru"};
+	uint16_t ports[LAB_MAX_TASKS] = {LAB_DEFAULT_PORT};
+	unsigned int nports = 1;
+	unsigned long tasks = 1, enis = 0;
+	struct lab_config cfg;
+	bool json = false, hold = false;
+	enum lab_mode mode;
+	struct lab lab;
+	json_t *doc;
+	int c, ret;
+
+	lab_config_default(&cfg);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (parse_uint(optarg, 1, LAB_MAX_TASKS, &tasks))
+				return cli_usage_error(topo_usage,
+						       "--tasks '%s': a number from 1 to %d",
+						       optarg, LAB_MAX_TASKS);
+			break;
+		case 'p':
+			if (parse_ports(optarg, ports, LAB_MAX_TASKS, &nports))
+				return cli_usage_error(topo_usage,
+						       "--port '%s': ports from 1 to 65535, "
+						       "comma-separated",
+						       optarg);
+			break;
+		case 'e':
+			if (parse_uint(optarg, 1, 1000, &enis))
+				return cli_usage_error(topo_usage,
+						       "--max-enis '%s': a number from 1 to 1000",
+						       optarg);
+			cfg.max_enis = (unsigned int)enis;
+			break;
+		case 'm': {
+			bool ok = false;
+
+			for (size_t i = 0; i < 4; i++)
+				ok |= !strcmp(optarg, macvlan_modes[i]);
+			if (!ok)
+				return cli_usage_error(topo_usage,
+						       "--macvlan-mode '%s': one of bridge, "
+						       "private, vepa, passthru",
+						       optarg);
+			snprintf(cfg.macvlan_mode, sizeof(cfg.macvlan_mode), "%s", optarg);
+			break;
+		}
+		case 'V':
+		case 'B':
+			if (ip4_net_parse(optarg, c == 'V' ? &cfg.vpc_net : &cfg.bridge_net))
+				return cli_usage_error(
+					topo_usage,
+					"%s '%s': an IPv4 prefix such as "
+					"198.18.0.0/24 (/8 to /29)",
+					c == 'V' ? "--vpc-subnet" : "--bridge-subnet", optarg);
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'H':
+			hold = true;
+			break;
+		case 'G':
+			cfg.security_group = true;
+			break;
+		case CLI_OPT_VPC_MTU:
+		case CLI_OPT_BRIDGE_MTU:
+			if (cli_mtu_option(topo_usage, c, optarg, &cfg.vpc_mtu, &cfg.bridge_mtu))
+				return EXIT_USAGE;
+			break;
+		case 'h':
+			fputs(topo_usage, stdout);
+			return 0;
+		default:
+			return cli_usage_error(topo_usage, "topo up: unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(topo_usage, "topo up: which mode?");
+	if (optind + 1 < argc)
+		return cli_usage_error(topo_usage, "topo up: unexpected argument '%s'",
+				       argv[optind + 1]);
+	if (lab_mode_parse(argv[optind], &mode))
+		return cli_usage_error(topo_usage, "unknown mode '%s'", argv[optind]);
+	if (cfg.vpc_net.base == cfg.bridge_net.base)
+		return cli_usage_error(topo_usage, "the VPC and bridge subnets must differ");
+
+	ret = lab_init(&lab, &cfg, "topo");
+	if (ret)
+		return cli_usage_error(topo_usage, "the address plan leaves no room for the lab");
+	for (unsigned long i = 0; i < tasks; i++) {
+		uint16_t port = ports[i < nports ? i : nports - 1];
+
+		ret = lab_plan_task(&lab, mode, port);
+		if (ret)
+			return cli_usage_error(topo_usage, "%s", lab.err);
+	}
+	if (cli_need_privileges())
+		return 1;
+
+	cli_install_signals();
+	ret = lab_up(&lab);
+	if (ret) {
+		log_err("lab %s (%s): %s", lab.id, argv[optind], lab.err);
+		lab_free(&lab);
+		return ret == -EINTR ? cli_signal_exit() : 1;
+	}
+	doc = lab_describe(&lab);
+	if (json) {
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+	} else {
+		print_lab_text(doc, stdout);
+		if (!hold)
+			printf("remove with: nsbench topo down %s\n", lab.id);
+	}
+	json_decref(doc);
+	fflush(stdout);
+	if (hold) {
+		while (!lab_stop)
+			pause();
+		ret = lab_down(&lab, LAB_TEARDOWN_GROUP);
+		lab_free(&lab);
+		if (ret) {
+			log_err("lab %s: teardown: %s", lab.id, strerror(-ret));
+			return 1;
+		}
+		return 0;
+	}
+	lab_free(&lab);
+	return 0;
+}
+
+static int topo_show(int argc, char **argv)
+{
+	char ids[STATE_MAX_LABS][LAB_ID_LEN + 1];
+	bool json = false;
+	const char *want = NULL;
+	json_t *all;
+	size_t n = 0;
+	int rc = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (argv[i][0] == '-')
+			return cli_usage_error(topo_usage, "topo show: unknown option '%s'",
+					       argv[i]);
+		else
+			want = argv[i];
+	}
+	state_list(ids, STATE_MAX_LABS, &n);
+	if (n > STATE_MAX_LABS)
+		n = STATE_MAX_LABS;
+	all = json_array();
+	for (size_t i = 0; i < n; i++) {
+		struct lab lab;
+		json_t *doc;
+
+		if (want && strcmp(want, ids[i]))
+			continue;
+		if (state_load(ids[i], &lab, &doc))
+			continue;
+		json_object_set_new(doc, "owner_running", json_boolean(state_owner_alive(doc)));
+		json_array_append_new(all, doc);
+	}
+	if (want && json_array_size(all) == 0) {
+		log_err("lab %s: no such lab (nsbench topo show lists them)", want);
+		rc = 1;
+	} else if (json) {
+		json_dumpf(want ? json_array_get(all, 0) : all, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+	} else if (json_array_size(all) == 0) {
+		printf("no labs\n");
+	} else {
+		size_t i;
+		json_t *doc;
+
+		json_array_foreach(all, i, doc) {
+			print_lab_text(doc, stdout);
+			printf("owner: %s (pid %lld)\n\n",
+			       json_is_true(json_object_get(doc, "owner_running")) ? "running"
+										   : "gone",
+			       (long long)json_integer_value(json_object_get(doc, "owner_pid")));
+		}
+	}
+	json_decref(all);
+	return rc;
+}
+
+static int topo_down(int argc, char **argv)
+{
+	struct clean_report r;
+	int rc = 0, ret;
+
+	enum lab_teardown how = LAB_TEARDOWN_GROUP;
+	int nids = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--links"))
+			how = LAB_TEARDOWN_LINKS;
+		else if (!strcmp(argv[i], "--netns"))
+			how = LAB_TEARDOWN_NETNS;
+		else if (argv[i][0] == '-')
+			return cli_usage_error(topo_usage, "topo down: unknown option '%s'",
+					       argv[i]);
+		else
+			nids++;
+	}
+	if (cli_need_privileges())
+		return 1;
+	if (nids == 0) {
+		ret = clean_all("topo", &r);
+		if (ret) {
+			log_err("topo down: %s", strerror(-ret));
+			return 1;
+		}
+		printf("%zu lab%s removed\n", r.labs_removed, r.labs_removed == 1 ? "" : "s");
+		return r.errors ? 1 : 0;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-')
+			continue;
+		ret = clean_lab(argv[i], false, how);
+		if (ret == -ENOENT) {
+			log_err("lab %s: no such lab (nsbench topo show lists them)", argv[i]);
+			rc = 1;
+		} else if (ret == -EBUSY) {
+			log_err("lab %s: its owner is still running; end it (it removes its lab)",
+				argv[i]);
+			rc = 1;
+		} else if (ret) {
+			log_err("lab %s: %s", argv[i], strerror(-ret));
+			rc = 1;
+		} else {
+			printf("lab %s removed\n", argv[i]);
+		}
+	}
+	return rc;
+}
+
+int topo_main(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error(topo_usage, "topo: up, show or down?");
+	if (!strcmp(argv[1], "up"))
+		return topo_up(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "show"))
+		return topo_show(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "down"))
+		return topo_down(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(topo_usage, stdout);
+		return 0;
+	}
+	return cli_usage_error(topo_usage, "topo: unknown action '%s'", argv[1]);
+}

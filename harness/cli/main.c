@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/lab/alloc.h"
+#include "harness/cli/cli.h"
+#include "bench/endpoint.h"
+#include "harness/lab/lab.h"
+#include "harness/cli/log.h"
+
+#ifndef NSBENCH_VERSION
+#define NSBENCH_VERSION "0.0.0"
+#endif
+
+const char *prog_name = "nsbench";
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *description;
+} commands[] = {
+	{"run", run_main, "The benchmark: every mode, a results file and a table"},
+	{"compare", compare_main, "Compare results files: each change with its interval, a verdict"},
+	{"report", report_main, "Results files as one HTML page: modes side by side per kernel"},
+	{"claims", claims_main, "Each claim of the mode comparison, verified live"},
+	{"topo", topo_main, "Bring a lab up, show it or take it down (up|show|down)"},
+	{"explain", explain_main, "Where the time goes: per-hop latency (eBPF) and the cost of each part"},
+	{"measure", measure_main, "One measurement (libiperf or request/response) on a fresh lab"},
+	{"clean", clean_main, "Remove every lab that no running nsbench owns"},
+	{"doctor", doctor_main, "Check privileges, kernel features, libraries and leftovers"},
+};
+
+static void show_usage(FILE *f)
+{
+	fprintf(f, "Usage: %s [-v|-q] <command> [<args>]\n\nCommands:\n", prog_name);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].description);
+	fprintf(f, "\n%s <command> --help shows a command's options.\n", prog_name);
+}
+
+int cli_usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("nsbench: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (usage)
+		fputs(usage, stderr);
+	return EXIT_USAGE;
+}
+
+int cli_mtu_option(const char *usage, int c, const char *arg, unsigned int *vpc,
+		   unsigned int *bridge)
+{
+	unsigned long n;
+
+	if (parse_uint(arg, LAB_MIN_MTU, LAB_MAX_MTU, &n))
+		return cli_usage_error(usage, "--%s '%s': %d to %d bytes",
+				       c == CLI_OPT_VPC_MTU ? "vpc-mtu" : "bridge-mtu", arg,
+				       LAB_MIN_MTU, LAB_MAX_MTU);
+	*(c == CLI_OPT_VPC_MTU ? vpc : bridge) = (unsigned int)n;
+	return 0;
+}
+
+/* The effective capability set, from /proc/self/status (0 when unreadable). */
+static unsigned long long cap_effective(void)
+{
+	char line[256];
+	unsigned long long eff = 0;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return eff;
+}
+
+int cli_need_privileges(void)
+{
+	/* CAP_NET_ADMIN = 12 for links and nftables, CAP_SYS_ADMIN = 21 for setns and mounts. */
+	unsigned long long eff = cap_effective();
+	int net = (eff >> 12) & 1, sys = (eff >> 21) & 1;
+
+	if (net && sys)
+		return 0;
+	log_err("this command builds network namespaces and needs root (CAP_NET_ADMIN and "
+		"CAP_SYS_ADMIN); missing:%s%s. Run it with sudo.",
+		net ? "" : " CAP_NET_ADMIN", sys ? "" : " CAP_SYS_ADMIN");
+	return -EPERM;
+}
+
+static void on_signal(int sig)
+{
+	lab_stop = sig;
+}
+
+void cli_install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: waits return EINTR so that teardown starts at once. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	endpoint_watch_stop(&lab_stop);
+}
+
+const char *cli_base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+int cli_signal_exit(void)
+{
+	return 128 + (int)lab_stop;
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-v"))
+			log_verbosity++;
+		else if (!strcmp(argv[i], "-vv"))
+			log_verbosity += 2;
+		else if (!strcmp(argv[i], "-q"))
+			log_verbosity = LOG_ERR;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			show_usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("nsbench %s\n", NSBENCH_VERSION);
+			return 0;
+		} else {
+			log_err("unknown option %s", argv[i]);
+			show_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		show_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[i], "help")) {
+		show_usage(stdout);
+		return 0;
+	}
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
+		if (!strcmp(argv[i], commands[c].name))
+			return commands[c].fn(argc - i, argv + i);
+	log_err("unknown command '%s'", argv[i]);
+	show_usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness/lab/clean.h"
+#include "bench/hopprobe.h"
+#include "harness/lab/lab.h"
+#include "harness/cli/log.h"
+#include "netns/netns.h"
+#include "harness/lab/state.h"
+
+int clean_lab(const char *id, bool force, enum lab_teardown how)
+{
+	struct lab lab;
+	json_t *doc = NULL;
+	int ret;
+
+	ret = state_load(id, &lab, &doc);
+	if (ret == -EBADMSG) {
+		/* Unreadable: the naming rule still finds its namespaces. */
+		memset(&lab, 0, sizeof(lab));
+		snprintf(lab.id, sizeof(lab.id), "%s", id);
+		snprintf(lab.ns_vpc, sizeof(lab.ns_vpc), "nsb-%s-vpc", id);
+		snprintf(lab.ns_inst, sizeof(lab.ns_inst), "nsb-%s-inst", id);
+		lab.state_written = true;
+	} else if (ret) {
+		return ret;
+	}
+	if (doc && !force && state_owner_alive(doc)) {
+		json_decref(doc);
+		return -EBUSY;
+	}
+	json_decref(doc);
+	if (how == LAB_TEARDOWN_LINKS)
+		lab_attach(&lab);
+	ret = lab_down(&lab, how);
+	lab_free(&lab);
+	return ret;
+}
+
+static bool id_listed(char (*ids)[LAB_ID_LEN + 1], size_t n, const char *ns)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(ns + 4, ids[i], LAB_ID_LEN) == 0 && ns[4 + LAB_ID_LEN] == '-')
+			return true;
+	return false;
+}
+
+/*
+ * A killed explain leaves its probes attached to tc hooks in its namespaces;
+ * deleting those is what detaches them, and the kernel frees them a little
+ * later. Nothing else holds them: nothing is pinned in bpffs.
+ */
+static void wait_probes_gone(struct clean_report *r)
+{
+	struct timespec ts = {0, 20 * 1000 * 1000};
+
+	r->probes_left = hopprobe_loaded();
+	for (int i = 0; i < 100 && r->probes_left > 0 && !r->labs_skipped; i++) {
+		nanosleep(&ts, NULL);
+		r->probes_left = hopprobe_loaded();
+	}
+}
+
+int clean_all(const char *kind, struct clean_report *r)
+{
+	char ids[STATE_MAX_LABS][LAB_ID_LEN + 1];
+	char names[512][64];
+	size_t n = 0, nn = 0;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = state_list(ids, STATE_MAX_LABS, &n);
+	if (ret)
+		return ret;
+	if (n > STATE_MAX_LABS)
+		n = STATE_MAX_LABS;
+	for (size_t i = 0; i < n; i++) {
+		json_t *doc = NULL;
+		struct lab lab;
+
+		if (kind && state_load(ids[i], &lab, &doc) == 0) {
+			const char *k = json_string_value(json_object_get(doc, "kind"));
+			bool match = k && strcmp(k, kind) == 0;
+
+			json_decref(doc);
+			if (!match)
+				continue;
+		}
+		ret = clean_lab(ids[i], false, LAB_TEARDOWN_GROUP);
+		if (ret == -EBUSY) {
+			r->labs_skipped++;
+			log_info("lab %s: owned by a running nsbench, left alone", ids[i]);
+		} else if (ret && ret != -ENOENT) {
+			r->errors++;
+			log_err("lab %s: %s", ids[i], strerror(-ret));
+		} else {
+			r->labs_removed++;
+			log_info("lab %s: removed", ids[i]);
+		}
+	}
+	if (kind)
+		return 0;
+	wait_probes_gone(r);
+
+	/* Namespaces of ours that no state file describes: a run killed early. */
+	state_list(ids, STATE_MAX_LABS, &n);
+	if (n > STATE_MAX_LABS)
+		n = STATE_MAX_LABS;
+	ret = netns_list("nsb-", names, 512, &nn);
+	if (ret)
+		return ret;
+	if (nn > 512)
+		nn = 512;
+	for (size_t i = 0; i < nn; i++) {
+		if (id_listed(ids, n, names[i]))
+			continue;
+		if (netns_kill_all(names[i]) == -ETIMEDOUT)
+			log_warn("processes in namespace %s did not exit after SIGKILL", names[i]);
+		ret = netns_delete(names[i]);
+		if (ret) {
+			r->errors++;
+			log_err("namespace %s: %s", names[i], strerror(-ret));
+		} else {
+			r->orphan_ns_removed++;
+			log_info("namespace %s: removed (no state file)", names[i]);
+		}
+	}
+	if (nn)
+		wait_probes_gone(r);
+	return 0;
+}
+
+size_t clean_count_leftovers(void)
+{
+	char ids[STATE_MAX_LABS][LAB_ID_LEN + 1];
+	char names[512][64];
+	size_t n = 0, nn = 0;
+
+	state_list(ids, STATE_MAX_LABS, &n);
+	netns_list("nsb-", names, 512, &nn);
+	return n + nn;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSB_HOPS_H
+#define NSB_HOPS_H
+
+#include <stddef.h>
+
+#include "harness/lab/lab.h"
+#include "harness/lab/path.h"
+
+/*
+ * The lab's path as data: the interfaces a lab holds and, per task and path,
+ * the ordered hops a request crosses. The builder (harness/lab/mode.c) produces
+ * it, from the names it builds with; the state file, the hot-path check, the
+ * per-hop probes and explain read it. Nothing else spells an interface name.
+ */
+enum hop_kind { HOP_VETH, HOP_BRIDGE, HOP_MACVLAN, HOP_LOOPBACK };
+/* Which tc hook of the interface a request meets: leaving (egress) or arriving. */
+enum hop_dir { HOP_EGRESS, HOP_INGRESS };
+
+#define LAB_MAX_HOPS 8
+#define LAB_MAX_IFACES (3 + 2 * LAB_MAX_TASKS)
+
+struct lab_iface {
+	char role[16]; /* "vpc", "inst" or the task's "tN" */
+	char ns[LAB_NS_LEN];
+	char name[16];
+	enum hop_kind kind;
+	char addr[24]; /* CIDR, or "" */
+};
+
+struct lab_hop {
+	struct lab_iface iface;
+	enum hop_dir dir; /* of the request; the response crosses the other way */
+};
+
+struct lab_route {
+	struct lab_hop hop[LAB_MAX_HOPS];
+	unsigned int n;
+};
+
+const char *hop_kind_name(enum hop_kind k);
+const char *hop_dir_name(enum hop_dir d);
+/* "role:ifname", the name counters and probes report a hop by. */
+void hop_label(const struct lab_iface *i, char *buf, size_t len);
+
+/* Every interface of the lab in the order a packet from the VPC meets them; the count. */
+unsigned int mode_interfaces(const struct lab *lab, struct lab_iface *out, unsigned int max);
+/*
+ * The hops a request of TASK crosses on path P (PEER: the other task of the
+ * intra-host path), in order. -EINVAL when the mode has no such path.
+ */
+int mode_route(const struct lab *lab, const struct lab_task *task, const struct lab_task *peer,
+	       enum lab_path p, struct lab_route *r);
+/* The VPC's end of the wire: where a known slowdown (tbf) is put. */
+const char *mode_wire_ifname(void);
+/* The instance's end of the wire: the parent of awsvpc ENIs. */
+const char *mode_inst_ifname(void);
+
+#endif

@@ -1,0 +1,682 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The builders of the ECS task network modes:
+ *   base:   vpc (the VPC peer) -- veth "the wire" -- inst (the container instance)
+ *   awsvpc: macvlan of inst's eth0 in the task namespace (the task's ENI)
+ *   bridge: veth into ecs0 (docker0) plus DNAT/masquerade in inst
+ *   host:   nothing: the task lives in inst
+ *   none:   a namespace with lo only
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/lab/hops.h"
+#include "harness/lab/lab.h"
+#include "netns/netns.h"
+#include "netns/nftables.h"
+#include "netns/rt.h"
+#include "netns/sysctl.h"
+
+#define WIRE_VPC "vpc0"
+#define WIRE_INST "eth0"
+#define BRIDGE "ecs0"
+#define TASK_IF "eth0"
+#define LOOPBACK "lo"
+
+const char *mode_wire_ifname(void)
+{
+	return WIRE_VPC;
+}
+
+const char *mode_inst_ifname(void)
+{
+	return WIRE_INST;
+}
+
+/* The instance's end of a bridge-mode task's veth. */
+static void host_veth(const struct lab_task *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "veth-t%u", t->id);
+}
+
+static bool is_bridged(const struct lab_task *t)
+{
+	return t->mode == MODE_BRIDGE || t->mode == MODE_BRIDGE_DYNAMIC;
+}
+
+/* Sets an MTU the configuration asks for (0: the kernel's default stays). */
+static int set_mtu(struct lab *lab, struct rt *rt, const char *ifname, const char *ns,
+		   unsigned int mtu)
+{
+	int ret;
+
+	if (!mtu)
+		return 0;
+	ret = lab_step(lab, "setting the MTU of %s in %s to %u", ifname, ns, mtu);
+	if (!ret && (ret = rt_link_mtu(rt, ifname, mtu)))
+		return lab_fail(lab, ret, rt_ext_msg(rt));
+	return ret;
+}
+
+/* Autoconfiguration chatter would show up in the packet counters. */
+static int ns_settle(struct lab *lab, const char *ns, struct rt *rt)
+{
+	int ret;
+
+	ret = lab_step(lab, "disabling IPv6 in %s", ns);
+	if (ret)
+		return ret;
+	ret = sysctl_write(ns, "net.ipv6.conf.all.disable_ipv6", "1");
+	if (!ret)
+		ret = sysctl_write(ns, "net.ipv6.conf.default.disable_ipv6", "1");
+	/* A kernel without IPv6 has nothing to disable. */
+	if (ret && ret != -ENOENT)
+		return lab_fail(lab, ret, NULL);
+	ret = lab_step(lab, "bringing lo up in %s", ns);
+	if (ret)
+		return ret;
+	ret = rt_link_up(rt, "lo");
+	return ret ? lab_fail(lab, ret, rt_ext_msg(rt)) : 0;
+}
+
+static int addr_cidr(char *buf, size_t len, const char *addr, const struct ip4_net *net)
+{
+	return snprintf(buf, len, "%s/%u", addr, net->plen) < (int)len ? 0 : -EINVAL;
+}
+
+int mode_build_base(struct lab *lab)
+{
+	char cidr[32];
+	int ret, nsfd;
+
+	ret = lab_ns_new(lab, lab->ns_vpc);
+	if (ret)
+		return ret;
+	lab->vpc_made = true;
+	ret = lab_ns_new(lab, lab->ns_inst);
+	if (ret)
+		return ret;
+	lab->inst_made = true;
+
+	ret = lab_step(lab, "opening rtnetlink in %s", lab->ns_vpc);
+	if (!ret && (ret = rt_open(&lab->rt_vpc, lab->ns_vpc)))
+		lab_fail(lab, ret, NULL);
+	if (!ret)
+		ret = lab_step(lab, "opening rtnetlink in %s", lab->ns_inst);
+	if (!ret && (ret = rt_open(&lab->rt_inst, lab->ns_inst)))
+		lab_fail(lab, ret, NULL);
+	if (!ret)
+		ret = ns_settle(lab, lab->ns_vpc, lab->rt_vpc);
+	if (!ret)
+		ret = ns_settle(lab, lab->ns_inst, lab->rt_inst);
+	if (ret)
+		return ret;
+
+	ret = lab_step(lab, "enabling ip_forward in %s", lab->ns_inst);
+	if (ret)
+		return ret;
+	ret = sysctl_write(lab->ns_inst, "net.ipv4.ip_forward", "1");
+	if (ret)
+		return lab_fail(lab, ret, NULL);
+
+	/* Made from the instance's side so that its end joins the lab's link group. */
+	ret = lab_step(lab, "creating veth %s (%s) <-> %s (%s)", WIRE_INST, lab->ns_inst, WIRE_VPC,
+		       lab->ns_vpc);
+	if (ret)
+		return ret;
+	nsfd = netns_open(lab->ns_vpc);
+	if (nsfd < 0)
+		return lab_fail(lab, nsfd, NULL);
+	ret = rt_veth_add(lab->rt_inst, WIRE_INST, 0, WIRE_VPC, nsfd, LAB_LINK_GROUP);
+	close(nsfd);
+	if (ret)
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	lab->wire_made = true;
+	ret = set_mtu(lab, lab->rt_inst, WIRE_INST, lab->ns_inst, lab->cfg.vpc_mtu);
+	if (!ret)
+		ret = set_mtu(lab, lab->rt_vpc, WIRE_VPC, lab->ns_vpc, lab->cfg.vpc_mtu);
+	if (ret)
+		return ret;
+
+	ret = lab_step(lab, "bringing %s up in %s", WIRE_VPC, lab->ns_vpc);
+	if (!ret && (ret = rt_link_up(lab->rt_vpc, WIRE_VPC)))
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_vpc));
+	if (ret)
+		return ret;
+
+	addr_cidr(cidr, sizeof(cidr), lab->vpc_addr, &lab->cfg.vpc_net);
+	ret = lab_step(lab, "adding %s to %s in %s", cidr, WIRE_VPC, lab->ns_vpc);
+	if (!ret && (ret = rt_addr_add(lab->rt_vpc, WIRE_VPC, cidr)))
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_vpc));
+	if (ret)
+		return ret;
+	addr_cidr(cidr, sizeof(cidr), lab->inst_addr, &lab->cfg.vpc_net);
+	ret = lab_step(lab, "adding %s to %s in %s", cidr, WIRE_INST, lab->ns_inst);
+	if (!ret && (ret = rt_addr_add(lab->rt_inst, WIRE_INST, cidr)))
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	if (ret)
+		return ret;
+	/* The VPC peer doubles as the VPC router. */
+	ret = lab_step(lab, "adding default route via %s in %s", lab->vpc_addr, lab->ns_inst);
+	if (!ret && (ret = rt_route_default(lab->rt_inst, lab->vpc_addr)))
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	if (ret || lab->cfg.variant == LAB_VARIANT_ECS)
+		return ret;
+	/* Explain's steps before DNAT: the VPC reaches the bridge subnet through the instance. */
+	ip4_net_format(&lab->cfg.bridge_net, cidr);
+	ret = lab_step(lab, "adding route to %s via %s in %s", cidr, lab->inst_addr, lab->ns_vpc);
+	if (!ret && (ret = rt_route_add(lab->rt_vpc, cidr, lab->inst_addr)))
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_vpc));
+	return ret;
+}
+
+static int build_bridge(struct lab *lab)
+{
+	char cidr[32];
+	int ret;
+
+	if (lab->bridge_made || lab->cfg.variant == LAB_VARIANT_VETH)
+		return 0;
+	ret = lab_step(lab, "creating bridge %s in %s", BRIDGE, lab->ns_inst);
+	if (!ret && (ret = rt_bridge_add(lab->rt_inst, BRIDGE, LAB_LINK_GROUP)))
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	if (ret)
+		return ret;
+	lab->bridge_made = true;
+	ret = set_mtu(lab, lab->rt_inst, BRIDGE, lab->ns_inst, lab->cfg.bridge_mtu);
+	if (ret)
+		return ret;
+	addr_cidr(cidr, sizeof(cidr), lab->bridge_addr, &lab->cfg.bridge_net);
+	ret = lab_step(lab, "adding %s to %s in %s", cidr, BRIDGE, lab->ns_inst);
+	if (!ret && (ret = rt_addr_add(lab->rt_inst, BRIDGE, cidr)))
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	if (ret)
+		return ret;
+
+	/* The bridge step of explain has no nftables table at all. */
+	if (lab->cfg.variant == LAB_VARIANT_BRIDGE)
+		return 0;
+	ret = lab_step(lab, "opening nftables in %s", lab->ns_inst);
+	if (ret)
+		return ret;
+	if (!lab->pm && (ret = portmap_open(&lab->pm, lab->ns_inst)))
+		return lab_fail(lab, ret, NULL);
+	return 0;
+}
+
+/*
+ * The port mapping of every bridge task built so far, with the table itself
+ * the first time, in one nftables batch: one transaction instead of one per task.
+ */
+int mode_build_portmap(struct lab *lab)
+{
+	char net[20], comment[32];
+	int ret;
+
+	if (!lab->pm)
+		return 0;
+	ret = lab_step(lab, "loading the port mapping (nftables table ip %s) in %s", PORTMAP_TABLE,
+		       lab->ns_inst);
+	if (ret)
+		return ret;
+	if (!lab->portmap_made && lab->bridge_made) {
+		ip4_net_format(&lab->cfg.bridge_net, net);
+		ret = lab->cfg.variant == LAB_VARIANT_CONNTRACK
+			      ? portmap_queue_conntrack(lab->pm, BRIDGE)
+			      : portmap_queue_init(lab->pm, BRIDGE, net);
+		if (ret)
+			return lab_fail(lab, ret, NULL);
+	}
+	for (unsigned int i = 0; i < lab->ntasks; i++) {
+		struct lab_task *t = &lab->tasks[i];
+		char buf[64];
+		uint16_t lo = 32768, hi;
+
+		if (!lab->cfg.security_group || t->mode != MODE_AWSVPC || !t->built || t->sg)
+			continue;
+		if (!lab->sg_made && (ret = portmap_sg_init(lab->pm, WIRE_INST)))
+			return lab_fail(lab, ret, NULL);
+		lab->sg_made = true;
+		/* Replies to the task's own connections land in its ephemeral range. */
+		if (sysctl_read(t->ns, "net.ipv4.ip_local_port_range", buf, sizeof(buf)) == 0)
+			port_range_parse(buf, &lo, &hi);
+		snprintf(comment, sizeof(comment), "t%u", t->id);
+		ret = portmap_sg_allow(lab->pm, t->addr, t->container_port, lo, comment);
+		if (ret)
+			return lab_fail(lab, ret, NULL);
+	}
+	for (unsigned int i = 0; i < lab->ntasks; i++) {
+		struct lab_task *t = &lab->tasks[i];
+
+		if (!t->built || t->mapped || !t->host_port || !is_bridged(t))
+			continue;
+		snprintf(comment, sizeof(comment), "t%u", t->id);
+		ret = portmap_queue_add(lab->pm, lab->inst_addr, t->host_port, t->addr,
+					t->container_port, comment);
+		if (ret)
+			return lab_fail(lab, ret, NULL);
+	}
+	ret = portmap_commit(lab->pm);
+	if (ret)
+		return lab_fail(lab, ret, portmap_error(lab->pm));
+	lab->portmap_made = lab->bridge_made;
+	for (unsigned int i = 0; i < lab->ntasks; i++)
+		if (lab->tasks[i].mode == MODE_AWSVPC && lab->tasks[i].built &&
+		    lab->cfg.security_group)
+			lab->tasks[i].sg = true;
+	for (unsigned int i = 0; i < lab->ntasks; i++)
+		if (lab->tasks[i].built && lab->tasks[i].host_port && is_bridged(&lab->tasks[i]))
+			lab->tasks[i].mapped = true;
+	return 0;
+}
+
+static int dynamic_range(struct lab *lab)
+{
+	char buf[64];
+
+	if (lab->dyn_range_read)
+		return 0;
+	lab->dyn_range_read = true;
+	/* ECS falls back to 49153-65535 when the range cannot be read. */
+	if (sysctl_read(lab->ns_inst, "net.ipv4.ip_local_port_range", buf, sizeof(buf)) ||
+	    port_range_parse(buf, &lab->dyn_lo, &lab->dyn_hi)) {
+		lab->dyn_lo = LAB_DYNAMIC_LO;
+		lab->dyn_hi = LAB_DYNAMIC_HI;
+	}
+	return 0;
+}
+
+static int task_ns(struct lab *lab, struct lab_task *t, struct rt **rt)
+{
+	int ret;
+
+	ret = lab_ns_new(lab, t->ns);
+	if (ret)
+		return ret;
+	ret = lab_step(lab, "opening rtnetlink in %s", t->ns);
+	if (ret)
+		return ret;
+	ret = rt_open(rt, t->ns);
+	if (ret)
+		return lab_fail(lab, ret, NULL);
+	return ns_settle(lab, t->ns, *rt);
+}
+
+static int task_addr(struct lab *lab, struct lab_task *t, struct rt *rt, const struct ip4_net *net,
+		     const char *gw)
+{
+	char cidr[32];
+	int ret;
+
+	ret = lab_step(lab, "bringing %s up in %s", TASK_IF, t->ns);
+	if (!ret && (ret = rt_link_up(rt, TASK_IF)))
+		return lab_fail(lab, ret, rt_ext_msg(rt));
+	if (ret)
+		return ret;
+	addr_cidr(cidr, sizeof(cidr), t->addr, net);
+	ret = lab_step(lab, "adding %s to %s in %s", cidr, TASK_IF, t->ns);
+	if (!ret && (ret = rt_addr_add(rt, TASK_IF, cidr)))
+		return lab_fail(lab, ret, rt_ext_msg(rt));
+	if (ret)
+		return ret;
+	ret = lab_step(lab, "adding default route via %s in %s", gw, t->ns);
+	if (!ret && (ret = rt_route_default(rt, gw)))
+		return lab_fail(lab, ret, rt_ext_msg(rt));
+	return ret;
+}
+
+static int build_awsvpc(struct lab *lab, struct lab_task *t, struct rt *rt)
+{
+	int ret, parent, nsfd;
+
+	ret = lab_step(lab, "creating macvlan %s (%s mode) of %s:%s in %s", TASK_IF,
+		       lab->cfg.macvlan_mode, lab->ns_inst, WIRE_INST, t->ns);
+	if (ret)
+		return ret;
+	parent = rt_ifindex(lab->rt_inst, WIRE_INST);
+	if (parent < 0)
+		return lab_fail(lab, parent, rt_ext_msg(lab->rt_inst));
+	nsfd = netns_open(t->ns);
+	if (nsfd < 0)
+		return lab_fail(lab, nsfd, NULL);
+	ret = rt_macvlan_add(lab->rt_inst, TASK_IF, parent, lab->cfg.macvlan_mode, nsfd);
+	close(nsfd);
+	if (ret)
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	/* A macvlan starts with its parent's MTU; said explicitly all the same. */
+	ret = set_mtu(lab, rt, TASK_IF, t->ns, lab->cfg.vpc_mtu);
+	if (!ret)
+		ret = task_addr(lab, t, rt, &lab->cfg.vpc_net, lab->vpc_addr);
+	if (ret || !lab->cfg.security_group || lab->pm)
+		return ret;
+	ret = lab_step(lab, "opening nftables in %s", lab->ns_inst);
+	if (!ret && (ret = portmap_open(&lab->pm, lab->ns_inst)))
+		return lab_fail(lab, ret, NULL);
+	return ret;
+}
+
+static int build_bridged(struct lab *lab, struct lab_task *t, struct rt *rt)
+{
+	bool routed = lab->cfg.variant == LAB_VARIANT_VETH;
+	char host_if[16], cidr[32];
+	int ret, master = 0, nsfd;
+
+	ret = build_bridge(lab);
+	if (ret)
+		return ret;
+	host_veth(t, host_if, sizeof(host_if));
+	ret = lab_step(lab, "creating veth %s (%s, %s %s) <-> %s (%s)", host_if, lab->ns_inst,
+		       routed ? "routed, no" : "on", BRIDGE, TASK_IF, t->ns);
+	if (ret)
+		return ret;
+	if (!routed && (master = rt_ifindex(lab->rt_inst, BRIDGE)) < 0)
+		return lab_fail(lab, master, rt_ext_msg(lab->rt_inst));
+	nsfd = netns_open(t->ns);
+	if (nsfd < 0)
+		return lab_fail(lab, nsfd, NULL);
+	ret = rt_veth_add(lab->rt_inst, host_if, master, TASK_IF, nsfd, LAB_LINK_GROUP);
+	close(nsfd);
+	if (ret)
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	ret = set_mtu(lab, lab->rt_inst, host_if, lab->ns_inst, lab->cfg.bridge_mtu);
+	if (!ret)
+		ret = set_mtu(lab, rt, TASK_IF, t->ns, lab->cfg.bridge_mtu);
+	if (!ret && routed) {
+		/* The instance's end of a routed veth holds the gateway address itself. */
+		addr_cidr(cidr, sizeof(cidr), lab->bridge_addr, &lab->cfg.bridge_net);
+		ret = lab_step(lab, "adding %s to %s in %s", cidr, host_if, lab->ns_inst);
+		if (!ret && (ret = rt_addr_add(lab->rt_inst, host_if, cidr)))
+			return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	}
+	if (!ret)
+		ret = task_addr(lab, t, rt, &lab->cfg.bridge_net, lab->bridge_addr);
+	if (ret)
+		return ret;
+
+	if (t->mode == MODE_BRIDGE_DYNAMIC && !t->host_port && lab->cfg.variant == LAB_VARIANT_ECS) {
+		ret = lab_step(lab, "allocating a dynamic hostPort for task t%u", t->id);
+		if (ret)
+			return ret;
+		dynamic_range(lab);
+		ret = port_alloc(&lab->ports, lab->dyn_lo, lab->dyn_hi, (int)t->id, &t->host_port);
+		if (ret)
+			return lab_fail(lab, ret, NULL);
+		t->ep_port = t->host_port;
+	}
+	return 0;
+}
+
+int mode_build_task(struct lab *lab, struct lab_task *t)
+{
+	struct rt *rt = NULL;
+	int ret = 0;
+
+	if (t->mode == MODE_HOST) {
+		t->built = true;
+		return lab_step(lab, "placing task t%u in %s", t->id, lab->ns_inst);
+	}
+	ret = task_ns(lab, t, &rt);
+	if (!ret) {
+		switch (t->mode) {
+		case MODE_AWSVPC:
+			ret = build_awsvpc(lab, t, rt);
+			break;
+		case MODE_BRIDGE:
+		case MODE_BRIDGE_DYNAMIC:
+			ret = build_bridged(lab, t, rt);
+			break;
+		default:
+			break;
+		}
+	}
+	rt_close(rt);
+	if (!ret)
+		t->built = true;
+	return ret;
+}
+
+/* The slow way, for comparison: every link deleted and waited for. */
+int mode_teardown_links(struct lab *lab)
+{
+	char host_if[16];
+
+	if (lab->portmap_made && lab->pm)
+		portmap_destroy(lab->pm);
+	for (unsigned int i = lab->ntasks; i-- > 0;) {
+		struct lab_task *t = &lab->tasks[i];
+		struct rt *rt = NULL;
+
+		if (is_bridged(t)) {
+			host_veth(t, host_if, sizeof(host_if));
+			if (lab->rt_inst)
+				rt_link_del(lab->rt_inst, host_if);
+		} else if (t->mode == MODE_AWSVPC && netns_exists(t->ns) && !rt_open(&rt, t->ns)) {
+			rt_link_del(rt, TASK_IF);
+			rt_close(rt);
+		}
+	}
+	if (lab->bridge_made && lab->rt_inst)
+		rt_link_del(lab->rt_inst, BRIDGE);
+	if (lab->wire_made && lab->rt_vpc)
+		rt_link_del(lab->rt_vpc, WIRE_VPC);
+	return 0;
+}
+
+const char *hop_kind_name(enum hop_kind k)
+{
+	static const char *const names[] = {"veth", "bridge", "macvlan", "loopback"};
+
+	return (unsigned int)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
+}
+
+const char *hop_dir_name(enum hop_dir d)
+{
+	return d == HOP_EGRESS ? "egress" : "ingress";
+}
+
+void hop_label(const struct lab_iface *i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%s", i->role, i->name);
+}
+
+static void iface_set(struct lab_iface *i, const char *role, const char *ns, const char *name,
+		      enum hop_kind kind, const char *addr, const struct ip4_net *net)
+{
+	memset(i, 0, sizeof(*i));
+	snprintf(i->role, sizeof(i->role), "%s", role);
+	snprintf(i->ns, sizeof(i->ns), "%s", ns);
+	snprintf(i->name, sizeof(i->name), "%s", name);
+	i->kind = kind;
+	if (addr && net)
+		addr_cidr(i->addr, sizeof(i->addr), addr, net);
+	else if (addr)
+		snprintf(i->addr, sizeof(i->addr), "%s", addr);
+}
+
+static void task_role(const struct lab_task *t, char *buf, size_t len)
+{
+	if (t->own_ns)
+		snprintf(buf, len, "t%u", t->id);
+	else
+		snprintf(buf, len, "inst");
+}
+
+static void wire_vpc(const struct lab *lab, struct lab_iface *i)
+{
+	iface_set(i, "vpc", lab->ns_vpc, WIRE_VPC, HOP_VETH, lab->vpc_addr, &lab->cfg.vpc_net);
+}
+
+static void wire_inst(const struct lab *lab, struct lab_iface *i)
+{
+	iface_set(i, "inst", lab->ns_inst, WIRE_INST, HOP_VETH, lab->inst_addr, &lab->cfg.vpc_net);
+}
+
+static void bridge_if(const struct lab *lab, struct lab_iface *i)
+{
+	iface_set(i, "inst", lab->ns_inst, BRIDGE, HOP_BRIDGE, lab->bridge_addr,
+		  &lab->cfg.bridge_net);
+}
+
+static void veth_host(const struct lab *lab, const struct lab_task *t, struct lab_iface *i)
+{
+	char name[16];
+
+	host_veth(t, name, sizeof(name));
+	iface_set(i, "inst", lab->ns_inst, name, HOP_VETH,
+		  lab->cfg.variant == LAB_VARIANT_VETH ? lab->bridge_addr : NULL,
+		  &lab->cfg.bridge_net);
+}
+
+/* The task's own interface: its end of the veth, its ENI, or lo. */
+static void task_if(const struct lab *lab, const struct lab_task *t, struct lab_iface *i)
+{
+	char role[16];
+
+	task_role(t, role, sizeof(role));
+	if (is_bridged(t))
+		iface_set(i, role, t->ns, TASK_IF, HOP_VETH, t->addr, &lab->cfg.bridge_net);
+	else if (t->mode == MODE_AWSVPC)
+		iface_set(i, role, t->ns, TASK_IF, HOP_MACVLAN, t->addr, &lab->cfg.vpc_net);
+	else
+		iface_set(i, role, t->ns, LOOPBACK, HOP_LOOPBACK, "127.0.0.1/8", NULL);
+}
+
+static void add_iface(struct lab_iface *out, unsigned int max, unsigned int *n,
+		      const struct lab_iface *i)
+{
+	if (*n < max)
+		out[(*n)++] = *i;
+}
+
+unsigned int mode_interfaces(const struct lab *lab, struct lab_iface *out, unsigned int max)
+{
+	struct lab_iface i;
+	bool bridge = false;
+	unsigned int n = 0;
+
+	wire_vpc(lab, &i);
+	add_iface(out, max, &n, &i);
+	wire_inst(lab, &i);
+	add_iface(out, max, &n, &i);
+	for (unsigned int k = 0; k < lab->ntasks; k++) {
+		const struct lab_task *t = &lab->tasks[k];
+
+		if (is_bridged(t)) {
+			if (!bridge && lab->cfg.variant != LAB_VARIANT_VETH) {
+				bridge_if(lab, &i);
+				add_iface(out, max, &n, &i);
+			}
+			bridge = true;
+			veth_host(lab, t, &i);
+			add_iface(out, max, &n, &i);
+		}
+		if (t->own_ns) {
+			task_if(lab, t, &i);
+			add_iface(out, max, &n, &i);
+		}
+	}
+	return n;
+}
+
+static void push(struct lab_route *r, const struct lab_iface *i, enum hop_dir d)
+{
+	if (r->n < LAB_MAX_HOPS) {
+		r->hop[r->n].iface = *i;
+		r->hop[r->n].dir = d;
+		r->n++;
+	}
+}
+
+/* From the VPC to TASK, ECS's ingress path. */
+static void route_in(const struct lab *lab, const struct lab_task *t, struct lab_route *r)
+{
+	struct lab_iface i;
+
+	wire_vpc(lab, &i);
+	push(r, &i, HOP_EGRESS);
+	wire_inst(lab, &i);
+	push(r, &i, HOP_INGRESS);
+	if (is_bridged(t)) {
+		if (lab->cfg.variant != LAB_VARIANT_VETH) {
+			bridge_if(lab, &i);
+			push(r, &i, HOP_EGRESS);
+		}
+		veth_host(lab, t, &i);
+		push(r, &i, HOP_EGRESS);
+	}
+	if (t->own_ns) {
+		task_if(lab, t, &i);
+		push(r, &i, HOP_INGRESS);
+	}
+}
+
+/*
+ * Task to task on one instance (measured): awsvpc's macvlans switch to each
+ * other without the parent; bridge frames cross the two bridge ports but not
+ * the bridge device (br_netfilter DNATs them on the bridge); host mode talks
+ * to its own address through lo.
+ */
+static int route_intra(const struct lab *lab, const struct lab_task *t,
+		       const struct lab_task *peer, struct lab_route *r)
+{
+	struct lab_iface i;
+
+	if (!peer || peer == t || peer->mode != t->mode || t->mode == MODE_NONE)
+		return -EINVAL;
+	if (t->mode == MODE_HOST) {
+		task_if(lab, t, &i);
+		push(r, &i, HOP_EGRESS);
+		push(r, &i, HOP_INGRESS);
+		return 0;
+	}
+	task_if(lab, t, &i);
+	push(r, &i, HOP_EGRESS);
+	if (is_bridged(t)) {
+		veth_host(lab, t, &i);
+		push(r, &i, HOP_INGRESS);
+		veth_host(lab, peer, &i);
+		push(r, &i, HOP_EGRESS);
+	}
+	task_if(lab, peer, &i);
+	push(r, &i, HOP_INGRESS);
+	return 0;
+}
+
+int mode_route(const struct lab *lab, const struct lab_task *task, const struct lab_task *peer,
+	       enum lab_path p, struct lab_route *r)
+{
+	struct lab_route in = {.n = 0};
+	struct lab_iface i;
+
+	memset(r, 0, sizeof(*r));
+	if (task->mode == MODE_NONE && p != PATH_LOOPBACK)
+		return -EINVAL;
+	switch (p) {
+	case PATH_INGRESS:
+		route_in(lab, task, r);
+		return 0;
+	case PATH_EGRESS:
+		/* The ingress path backwards: each hop met from the other side. */
+		route_in(lab, task, &in);
+		for (unsigned int k = in.n; k-- > 0;)
+			push(r, &in.hop[k].iface,
+			     in.hop[k].dir == HOP_EGRESS ? HOP_INGRESS : HOP_EGRESS);
+		return 0;
+	case PATH_INTRA_HOST:
+		return route_intra(lab, task, peer, r);
+	case PATH_LOOPBACK: {
+		char role[16];
+
+		task_role(task, role, sizeof(role));
+		iface_set(&i, role, task->ns, LOOPBACK, HOP_LOOPBACK, "127.0.0.1/8", NULL);
+		push(r, &i, HOP_EGRESS);
+		push(r, &i, HOP_INGRESS);
+		return 0;
+	}
+	default:
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/lab/path.h"
+
+static const char *const names[PATH_COUNT] = {"ingress", "egress", "intra-host", "loopback"};
+
+/* Egress servers listen in the VPC namespace on this port. */
+#define EGRESS_PORT 5301
+
+const char *path_name(enum lab_path p)
+{
+	return (unsigned int)p < PATH_COUNT ? names[p] : "?";
+}
+
+int path_parse(const char *name, enum lab_path *p)
+{
+	for (int i = 0; i < PATH_COUNT; i++)
+		if (name && !strcmp(name, names[i])) {
+			*p = (enum lab_path)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+enum lab_path path_default(enum lab_mode m)
+{
+	return m == MODE_NONE ? PATH_LOOPBACK : PATH_INGRESS;
+}
+
+static void set(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src);
+}
+
+const struct lab_task *path_peer(const struct lab *lab, const struct lab_task *task,
+				 enum lab_path p)
+{
+	if (p != PATH_INTRA_HOST || lab->ntasks < 2)
+		return NULL;
+	return &lab->tasks[task == &lab->tasks[0] ? 1 : 0];
+}
+
+int path_target(const struct lab *lab, const struct lab_task *task, const struct lab_task *peer,
+		enum lab_path p, struct bench_target *t, char *why, size_t len)
+{
+	memset(t, 0, sizeof(*t));
+	t->mode = lab_mode_name(task->mode);
+	t->path = path_name(p);
+	if (task->mode == MODE_NONE && p != PATH_LOOPBACK) {
+		snprintf(why, len, "mode none has no %s path: its task has only loopback",
+			 path_name(p));
+		return -EINVAL;
+	}
+	switch (p) {
+	case PATH_INGRESS:
+		set(t->server_ns, sizeof(t->server_ns), task->ns);
+		set(t->server_bind, sizeof(t->server_bind),
+		    task->mode == MODE_HOST ? lab->inst_addr : "0.0.0.0");
+		t->server_port = task->container_port;
+		set(t->client_ns, sizeof(t->client_ns), task->client_ns);
+		set(t->dst_addr, sizeof(t->dst_addr), task->ep_addr);
+		t->dst_port = task->ep_port;
+		return 0;
+	case PATH_EGRESS:
+		set(t->server_ns, sizeof(t->server_ns), lab->ns_vpc);
+		set(t->server_bind, sizeof(t->server_bind), lab->vpc_addr);
+		t->server_port = EGRESS_PORT;
+		set(t->client_ns, sizeof(t->client_ns), task->ns);
+		set(t->dst_addr, sizeof(t->dst_addr), lab->vpc_addr);
+		t->dst_port = EGRESS_PORT;
+		return 0;
+	case PATH_INTRA_HOST:
+		if (!peer || peer == task || peer->mode == MODE_NONE) {
+			snprintf(why, len,
+				 "the intra-host path needs a second task that can be reached");
+			return -EINVAL;
+		}
+		set(t->server_ns, sizeof(t->server_ns), peer->ns);
+		set(t->server_bind, sizeof(t->server_bind),
+		    peer->mode == MODE_HOST ? lab->inst_addr : "0.0.0.0");
+		t->server_port = peer->container_port;
+		set(t->client_ns, sizeof(t->client_ns), task->ns);
+		set(t->dst_addr, sizeof(t->dst_addr), peer->ep_addr);
+		t->dst_port = peer->ep_port;
+		return 0;
+	case PATH_LOOPBACK:
+		set(t->server_ns, sizeof(t->server_ns), task->ns);
+		set(t->server_bind, sizeof(t->server_bind), "127.0.0.1");
+		t->server_port = task->container_port;
+		set(t->client_ns, sizeof(t->client_ns), task->ns);
+		set(t->dst_addr, sizeof(t->dst_addr), "127.0.0.1");
+		t->dst_port = task->container_port;
+		return 0;
+	default:
+		snprintf(why, len, "unknown path");
+		return -EINVAL;
+	}
+}

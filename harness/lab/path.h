@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSB_PATH_H
+#define NSB_PATH_H
+
+#include "bench/measurement.h"
+#include "harness/lab/lab.h"
+
+/* The ways traffic crosses a lab. */
+enum lab_path { PATH_INGRESS, PATH_EGRESS, PATH_INTRA_HOST, PATH_LOOPBACK, PATH_COUNT };
+
+const char *path_name(enum lab_path p);
+int path_parse(const char *name, enum lab_path *p);
+/* The path a mode measures when none is asked for: ingress, or loopback for none. */
+enum lab_path path_default(enum lab_mode m);
+/* The other task of TASK's intra-host path (the lab's second task, or its first); NULL otherwise. */
+const struct lab_task *path_peer(const struct lab *lab, const struct lab_task *task,
+				 enum lab_path p);
+/*
+ * Where server and client of TASK run for path P: ingress (client in the VPC
+ * to the task's endpoint), egress (client in the task to a server in the
+ * VPC; in bridge mode through the masquerade), intra-host (task -> PEER's
+ * endpoint), loopback (both inside the task, 127.0.0.1). -EINVAL with WHY
+ * when the mode has no such path (none mode has only loopback).
+ */
+int path_target(const struct lab *lab, const struct lab_task *task, const struct lab_task *peer,
+		enum lab_path p, struct bench_target *t, char *why, size_t len);
+
+#endif

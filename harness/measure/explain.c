@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nsbench explain: the per-hop waterfall of a mode and, for bridge and
+ * awsvpc, the ladder of lab variants that adds one part at a time. Every
+ * step's lab is built first; then rounds measure every step once each, in an
+ * order that rotates per round, so that the machine's drift hits every step
+ * alike and each step is compared with the one before it within a round
+ * (paired, verdict.c).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/measure/explain.h"
+#include "bench/hopprobe.h"
+#include "harness/cli/log.h"
+#include "netns/testhooks.h"
+#include "harness/reports/verdict.h"
+
+#define NMETRICS 3
+
+static const struct {
+	const char *name;
+	enum bench_test test;
+	const char *result_key;
+	bool higher_better;
+} metrics[NMETRICS] = {
+	{"tcp_rr_p50_us", TEST_TCP_RR, "p50_us", false},
+	{"tcp_stream_bps", TEST_TCP_STREAM, "throughput_bps", true},
+	{"tcp_crr_tps", TEST_TCP_CRR, "tps", true},
+};
+
+struct rung {
+	const char *name;
+	enum lab_mode mode;
+	enum lab_variant variant;
+	bool sg;
+	struct lab *lab;
+	json_t *waterfall;
+	double v[NMETRICS][EXPLAIN_ROUNDS * 4];
+};
+
+void explain_opts_default(struct explain_opts *eo)
+{
+	memset(eo, 0, sizeof(*eo));
+	eo->mode = MODE_BRIDGE;
+	eo->path = PATH_INGRESS;
+	perhop_opts_default(&eo->po);
+	eo->ladder = true;
+	eo->rounds = EXPLAIN_ROUNDS;
+	eo->stream_s = 1;
+	eo->rr_s = 0.5;
+}
+
+bool explain_has_ladder(enum lab_mode mode, enum lab_path p)
+{
+	return p == PATH_INGRESS &&
+	       (mode == MODE_BRIDGE || mode == MODE_BRIDGE_DYNAMIC || mode == MODE_AWSVPC);
+}
+
+/* The steps from host mode to MODE, one part each; the last is MODE as ECS builds it. */
+static unsigned int ladder_of(const struct explain_opts *eo, struct rung *r)
+{
+	unsigned int n = 0;
+
+	if (!eo->ladder || !explain_has_ladder(eo->mode, eo->path)) {
+		r[n++] = (struct rung){.name = lab_mode_name(eo->mode), .mode = eo->mode,
+				       .sg = eo->security_group};
+		return n;
+	}
+	r[n++] = (struct rung){.name = "host", .mode = MODE_HOST};
+	if (eo->mode == MODE_AWSVPC) {
+		r[n++] = (struct rung){.name = "+macvlan", .mode = MODE_AWSVPC};
+		r[n++] = (struct rung){.name = "+security group", .mode = MODE_AWSVPC, .sg = true};
+		return n;
+	}
+	r[n++] = (struct rung){.name = "+veth", .mode = eo->mode, .variant = LAB_VARIANT_VETH};
+	r[n++] = (struct rung){.name = "+bridge", .mode = eo->mode, .variant = LAB_VARIANT_BRIDGE};
+	r[n++] = (struct rung){
+		.name = "+conntrack", .mode = eo->mode, .variant = LAB_VARIANT_CONNTRACK};
+	r[n++] = (struct rung){.name = "+DNAT", .mode = eo->mode};
+	return n;
+}
+
+static int build(const struct explain_opts *eo, struct rung *r, char *why, size_t len)
+{
+	struct lab_config cfg;
+	unsigned int tasks = eo->path == PATH_INTRA_HOST ? 2 : 1;
+	int ret;
+
+	lab_config_default(&cfg);
+	cfg.variant = r->variant;
+	cfg.security_group = r->sg;
+	cfg.vpc_mtu = eo->vpc_mtu;
+	cfg.bridge_mtu = eo->bridge_mtu;
+	r->lab = calloc(1, sizeof(*r->lab));
+	if (!r->lab)
+		return -ENOMEM;
+	ret = lab_init(r->lab, &cfg, "explain");
+	if (ret) {
+		snprintf(why, len, "the lab of step %s: %s", r->name, r->lab->err);
+		free(r->lab);
+		r->lab = NULL;
+		return ret;
+	}
+	for (unsigned int i = 0; i < tasks && !ret; i++)
+		ret = lab_plan_task(r->lab, r->mode, (uint16_t)(LAB_DEFAULT_PORT + i));
+	if (!ret)
+		ret = lab_up(r->lab);
+	if (ret)
+		snprintf(why, len, "the lab of step %s: %s", r->name, r->lab->err);
+	return ret;
+}
+
+static int measure_once(const struct explain_opts *eo, const struct bench_opts *bo,
+			struct rung *r, unsigned int m, unsigned int round, char *why, size_t len)
+{
+	struct bench_opts o = *bo;
+	struct bench_target t;
+	json_t *res = NULL;
+	double v;
+	int ret;
+
+	o.stream.duration_s = eo->stream_s;
+	o.rr.duration_s = eo->rr_s;
+	o.before_client = o.after_client = NULL;
+	ret = path_target(r->lab, &r->lab->tasks[0], NULL, eo->path, &t, why, len);
+	if (!ret)
+		ret = bench_run(metrics[m].test, &o, &t, &res, why, len);
+	if (ret)
+		return ret;
+	v = json_number_value(json_object_get(json_object_get(res, "metrics"),
+					      metrics[m].result_key));
+	json_decref(res);
+	if (!(v > 0)) {
+		snprintf(why, len, "step %s, %s: no measurement", r->name, metrics[m].name);
+		return -EIO;
+	}
+	r->v[m][round] = v;
+	return 0;
+}
+
+/* The geometric mean, as verdict.c computes it (0 when it has none). */
+static double gmean(const double *v, size_t n)
+{
+	double gm, lo, hi;
+
+	return verdict_gmean_interval(v, n, &gm, &lo, &hi) ? 0 : gm;
+}
+
+/*
+ * Whether two segments are the same part of the round trip: the same two
+ * points, or the same end at the engine (the stack between the last hop and
+ * the server is one part, whichever interface the last hop is).
+ */
+static bool same_segment(json_t *a, json_t *b)
+{
+	const char *af = json_string_value(json_object_get(a, "from"));
+	const char *at = json_string_value(json_object_get(a, "to"));
+	const char *bf = json_string_value(json_object_get(b, "from"));
+	const char *bt = json_string_value(json_object_get(b, "to"));
+
+	if (perhop_engine_point(af) || perhop_engine_point(bf))
+		return !strcmp(af, bf) && (perhop_engine_point(at) == perhop_engine_point(bt));
+	if (perhop_engine_point(at) || perhop_engine_point(bt))
+		return !strcmp(at, bt);
+	return !strcmp(af, bf) && !strcmp(at, bt);
+}
+
+/* The segments of B's waterfall that grew most over A's (a new segment grew from zero). */
+static json_t *growth(json_t *a, json_t *b)
+{
+	json_t *out = json_array(), *sb, *sa;
+	struct {
+		const char *from, *to;
+		double d;
+		bool fresh;
+	} top[64];
+	size_t i, j, n = 0;
+
+	json_array_foreach(json_object_get(b, "segments"), i, sb) {
+		const char *from = json_string_value(json_object_get(sb, "from"));
+		const char *to = json_string_value(json_object_get(sb, "to"));
+		double pb = json_number_value(json_object_get(sb, "p50_us")), pa = 0;
+		bool fresh = true;
+
+		json_array_foreach(json_object_get(a, "segments"), j, sa)
+			if (fresh && same_segment(sa, sb)) {
+				pa = json_number_value(json_object_get(sa, "p50_us"));
+				fresh = false;
+			}
+		if (n < 64)
+			top[n++] = (typeof(top[0])){from, to, pb - pa, fresh};
+	}
+	/* The three largest, largest first. */
+	for (unsigned int k = 0; k < 3 && k < n; k++) {
+		size_t best = k;
+		typeof(top[0]) tmp;
+
+		for (size_t x = k + 1; x < n; x++)
+			if (top[x].d > top[best].d)
+				best = x;
+		tmp = top[k];
+		top[k] = top[best];
+		top[best] = tmp;
+		if (top[k].d <= 0)
+			break;
+		json_array_append_new(out, json_pack("{s:s, s:s, s:f, s:b}", "from", top[k].from,
+						     "to", top[k].to, "grows_us",
+						     round(top[k].d * 100) / 100, "new",
+						     top[k].fresh));
+	}
+	return out;
+}
+
+/* One metric's effect from A to B: the ratio, its interval, the verdict. */
+static json_t *step_metric(const double *a, const double *b, unsigned int n, unsigned int m,
+			   bool significant, double q)
+{
+	struct effect e;
+	double lo, hi, ga = gmean(a, n), gb = gmean(b, n);
+	enum verdict v;
+	json_t *o;
+
+	if (effect_paired(a, b, n, &e))
+		return json_pack("{s:s}", "verdict", "inconclusive");
+	effect_interval(&e, VERDICT_ALPHA, &lo, &hi);
+	v = verdict_decide(&e, VERDICT_ALPHA, VERDICT_MARGIN_PCT, metrics[m].higher_better,
+			   significant);
+	o = json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:s}", "from", ga, "to", gb, "ratio",
+		      effect_ratio(&e), "ci95_low", lo, "ci95_high", hi, "p_value", e.p, "q_value",
+		      q, "verdict",
+		      v == VERDICT_SLOWER ? "costs" : v == VERDICT_FASTER ? "gains"
+				      : v == VERDICT_UNCHANGED ? "no cost (within 5%)"
+							       : "inconclusive");
+	if (m == 0)
+		json_object_set_new(o, "cost_us", json_real(gb - ga));
+	if (v == VERDICT_INCONCLUSIVE)
+		json_object_set_new(o, "rounds_needed",
+				    json_integer(verdict_reps_needed(&e, VERDICT_ALPHA, VERDICT_ALPHA,
+								     VERDICT_MARGIN_PCT)));
+	return o;
+}
+
+/* Steps (each rung against the one before) and the whole ladder, BH over every decision. */
+static json_t *ladder_json(const struct explain_opts *eo, struct rung *r, unsigned int nr)
+{
+	unsigned int rounds = eo->rounds;
+	unsigned int nd = nr * NMETRICS;
+	double *p = calloc(nd, sizeof(double)), *q = calloc(nd, sizeof(double));
+	bool *rej = calloc(nd, sizeof(bool));
+	json_t *steps = json_array(), *rungs = json_array(), *total;
+
+	if (!p || !q || !rej) {
+		free(p);
+		free(q);
+		free(rej);
+		json_decref(steps);
+		json_decref(rungs);
+		return NULL;
+	}
+	/* Decisions 0..(nr-1)*3-1: the steps; the last three: the whole ladder. */
+	for (unsigned int k = 1; k <= nr; k++)
+		for (unsigned int m = 0; m < NMETRICS; m++) {
+			const struct rung *a = k < nr ? &r[k - 1] : &r[0];
+			const struct rung *b = k < nr ? &r[k] : &r[nr - 1];
+			struct effect e;
+
+			p[(k - 1) * NMETRICS + m] =
+				effect_paired(a->v[m], b->v[m], rounds, &e) ? 1.0 : e.p;
+		}
+	verdict_bh(p, nd, VERDICT_ALPHA, rej, q);
+	for (unsigned int k = 0; k < nr; k++) {
+		json_t *vals = json_object();
+
+		for (unsigned int m = 0; m < NMETRICS; m++) {
+			json_t *a = json_array();
+
+			for (unsigned int i = 0; i < rounds; i++)
+				json_array_append_new(a, json_real(r[k].v[m][i]));
+			json_object_set_new(vals, metrics[m].name, a);
+		}
+		json_array_append_new(
+			rungs, json_pack("{s:s, s:s, s:s, s:b, s:s, s:o, s:O}", "step", r[k].name,
+					 "mode", lab_mode_name(r[k].mode), "variant",
+					 lab_variant_name(r[k].variant), "security_group", r[k].sg,
+					 "lab", r[k].lab->id, "values", vals, "waterfall",
+					 r[k].waterfall ? r[k].waterfall : json_null()));
+	}
+	for (unsigned int k = 1; k < nr; k++) {
+		json_t *s = json_pack("{s:s, s:s}", "step", r[k].name, "after", r[k - 1].name);
+
+		for (unsigned int m = 0; m < NMETRICS; m++) {
+			unsigned int d = (k - 1) * NMETRICS + m;
+
+			json_object_set_new(s, metrics[m].name,
+					    step_metric(r[k - 1].v[m], r[k].v[m], rounds, m, rej[d],
+							q[d]));
+		}
+		if (r[k - 1].waterfall && r[k].waterfall)
+			json_object_set_new(s, "grows", growth(r[k - 1].waterfall, r[k].waterfall));
+		json_array_append_new(steps, s);
+	}
+	total = json_pack("{s:s, s:s}", "step", r[nr - 1].name, "after", r[0].name);
+	for (unsigned int m = 0; m < NMETRICS; m++) {
+		unsigned int d = (nr - 1) * NMETRICS + m;
+
+		json_object_set_new(total, metrics[m].name,
+				    step_metric(r[0].v[m], r[nr - 1].v[m], rounds, m, rej[d], q[d]));
+	}
+	free(p);
+	free(q);
+	free(rej);
+	return json_pack("{s:i, s:i, s:f, s:s, s:o, s:o, s:o}", "rounds", (int)rounds,
+			 "stream_s", eo->stream_s, "rr_s", eo->rr_s, "multiplicity",
+			 "Benjamini-Hochberg, 5% FDR", "rungs", rungs, "steps", steps, "total",
+			 total);
+}
+
+/*
+ * What the probes cost: the same traced udp_rr and tcp_rr runs with and
+ * without them, alternating (which goes first alternates too), as ratios.
+ */
+static int probe_cost(const struct explain_opts *eo, const struct bench_opts *bo, struct lab *lab,
+		      json_t **out, char *why, size_t len)
+{
+	static const enum bench_test tests[2] = {TEST_UDP_RR, TEST_TCP_RR};
+	unsigned int n = eo->probe_cost_rounds;
+	double *with = calloc(2 * n, sizeof(double)), *without = calloc(2 * n, sizeof(double));
+	json_t *doc = json_pack("{s:i, s:I}", "rounds", (int)n, "transactions",
+				(json_int_t)eo->po.transactions);
+	int ret = with && without && doc ? 0 : -ENOMEM;
+
+	for (unsigned int i = 0; i < n && !ret; i++)
+		for (unsigned int t = 0; t < 2 && !ret; t++)
+			for (unsigned int k = 0; k < 2 && !ret; k++) {
+				struct perhop_opts po = eo->po;
+				bool probes = (i + k) % 2 == 0;
+				json_t *ph = NULL;
+
+				po.test = tests[t];
+				po.no_probes = !probes;
+				ret = perhop_measure(lab, &lab->tasks[0], eo->path, bo, &po, &ph, why,
+						     len);
+				if (!ret)
+					(probes ? with : without)[t * n + i] = json_number_value(
+						json_object_get(ph, "engine_p50_us"));
+				json_decref(ph);
+				if (lab_stop)
+					ret = -EINTR;
+			}
+	for (unsigned int t = 0; t < 2 && !ret; t++) {
+		struct effect e;
+		double lo = 0, hi = 0;
+
+		if (effect_paired(&without[t * n], &with[t * n], n, &e)) {
+			json_object_set_new(doc, bench_test_name(tests[t]),
+					    json_pack("{s:s}", "verdict", "inconclusive"));
+			continue;
+		}
+		effect_interval(&e, VERDICT_ALPHA, &lo, &hi);
+		json_object_set_new(
+			doc, bench_test_name(tests[t]),
+			json_pack("{s:f, s:f, s:f, s:f, s:f}", "without_p50_us",
+				  gmean(&without[t * n], n), "with_p50_us", gmean(&with[t * n], n),
+				  "ratio", effect_ratio(&e), "ci95_low", lo, "ci95_high", hi));
+	}
+	free(with);
+	free(without);
+	if (ret)
+		json_decref(doc);
+	else
+		*out = doc;
+	return ret;
+}
+
+int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json_t **out,
+		char *why, size_t len)
+{
+	struct rung r[EXPLAIN_MAX_RUNGS];
+	unsigned int nr, rounds = eo->rounds;
+	json_t *doc = NULL, *lad;
+	int ret;
+
+	*out = NULL;
+	if (rounds < 2 || rounds > EXPLAIN_ROUNDS * 4) {
+		snprintf(why, len, "rounds: 2 to %d", EXPLAIN_ROUNDS * 4);
+		return -EINVAL;
+	}
+	ret = hopprobe_supported(why, len);
+	if (ret)
+		return ret;
+	nr = ladder_of(eo, r);
+	for (unsigned int k = 0; k < nr; k++)
+		r[k].lab = NULL, r[k].waterfall = NULL;
+	for (unsigned int k = 0; k < nr && !ret; k++) {
+		log_info("explain: building step %s", r[k].name);
+		ret = build(eo, &r[k], why, len);
+	}
+	testhook_phase("explain:built");
+	for (unsigned int k = 0; k < nr && !ret; k++) {
+		log_info("explain: per-hop latency of %s (%u %s transactions)", r[k].name,
+			 eo->po.transactions, bench_test_name(eo->po.test));
+		ret = perhop_measure(r[k].lab, &r[k].lab->tasks[0], eo->path, bo, &eo->po,
+				     &r[k].waterfall, why, len);
+		if (lab_stop)
+			ret = -EINTR;
+	}
+	json_t *cost = NULL;
+
+	if (!ret && eo->probe_cost_rounds) {
+		log_info("explain: what the probes cost, %u rounds", eo->probe_cost_rounds);
+		ret = probe_cost(eo, bo, r[nr - 1].lab, &cost, why, len);
+	}
+	for (unsigned int i = 0; i < rounds && nr > 1 && !ret; i++) {
+		log_info("explain: round %u of %u", i + 1, rounds);
+		testhook_phase("explain:round");
+		for (unsigned int j = 0; j < nr && !ret; j++) {
+			unsigned int k = (i + j) % nr;
+
+			for (unsigned int m = 0; m < NMETRICS && !ret; m++) {
+				ret = measure_once(eo, bo, &r[k], m, i, why, len);
+				if (lab_stop)
+					ret = -EINTR;
+			}
+		}
+	}
+	if (!ret) {
+		doc = json_pack("{s:s, s:s, s:O}", "mode", lab_mode_name(eo->mode), "path",
+				path_name(eo->path), "waterfall", r[nr - 1].waterfall);
+		json_object_set_new(doc, "mtu",
+				    json_pack("{s:i, s:i}", "vpc",
+					      eo->vpc_mtu ? eo->vpc_mtu : LAB_DEFAULT_MTU, "bridge",
+					      eo->bridge_mtu ? eo->bridge_mtu : LAB_DEFAULT_MTU));
+		if (cost)
+			json_object_set_new(doc, "probe_cost", cost);
+		cost = NULL;
+		if (nr > 1) {
+			lad = ladder_json(eo, r, nr);
+			json_object_set_new(doc, "ladder", lad);
+		}
+		*out = doc;
+	}
+	json_decref(cost);
+	if (ret == -EINTR)
+		snprintf(why, len, "interrupted");
+	for (unsigned int k = 0; k < nr; k++) {
+		if (r[k].lab) {
+			lab_down(r[k].lab, LAB_TEARDOWN_GROUP);
+			lab_free(r[k].lab);
+			free(r[k].lab);
+		}
+		json_decref(r[k].waterfall);
+	}
+	return ret;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSB_EXPLAIN_H
+#define NSB_EXPLAIN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "bench/measurement.h"
+#include "harness/lab/lab.h"
+#include "harness/lab/path.h"
+#include "harness/measure/perhop.h"
+
+/*
+ * nsbench explain: where a mode's round trip goes (the per-hop waterfall),
+ * and for bridge and awsvpc the cost of each part, measured side by side on
+ * lab variants that add one part at a time (the ladder):
+ *   bridge: host -> +veth (routed) -> +bridge -> +conntrack -> +DNAT (bridge mode)
+ *   awsvpc: host -> +macvlan (awsvpc mode) -> +security group
+ */
+struct explain_opts {
+	enum lab_mode mode;
+	enum lab_path path;
+	struct perhop_opts po;
+	bool ladder;
+	unsigned int rounds; /* of the ladder: every step measured once per round */
+	int stream_s;	     /* tcp_stream per measurement */
+	double rr_s;	     /* tcp_rr and tcp_crr per measurement */
+	unsigned int vpc_mtu, bridge_mtu;
+	bool security_group;
+	unsigned int probe_cost_rounds; /* > 0: RR p50 with and without probes, alternating */
+};
+
+#define EXPLAIN_ROUNDS 5
+#define EXPLAIN_MAX_RUNGS 5
+
+void explain_opts_default(struct explain_opts *eo);
+/* Whether MODE on path P has a ladder (bridge and awsvpc, ingress). */
+bool explain_has_ladder(enum lab_mode mode, enum lab_path p);
+/*
+ * Builds the labs (kind "explain"), measures, tears them down. *OUT gets
+ * {mode, path, waterfall, ladder?}. -EINTR when lab_stop was raised,
+ * -EOPNOTSUPP when the kernel lacks a feature the probes need (WHY says which).
+ */
+int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json_t **out,
+		char *why, size_t len);
+
+#endif

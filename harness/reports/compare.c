@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: MIT
+/*
+ * compare: every metric of every mode, path and test as the ratio B/A with
+ * its 95% interval and a verdict. The decisions are verdict.c's; this file
+ * gathers the repetitions, forms the family of headline metrics and lays out
+ * the table.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/reports/compare.h"
+#include "harness/reports/results.h"
+#include "harness/reports/summary.h"
+#include "harness/reports/verdict.h"
+
+/* The headline metrics first (verdict.c's family), then the descriptive ones. */
+static const struct {
+	const char *name;
+	bool higher_is_better;
+} metrics[] = {
+	/* Ratios to host mode in the same repetition: immune to the machine's drift. */
+	{"throughput_vs_host", true},
+	{"tps_vs_host", true},
+	{"p50_vs_host", false},
+	{"p99_vs_host", false},
+	{"throughput_bps", true},
+	{"tps", true},
+	{"p50_us", false},
+	{"p99_us", false},
+	{"p90_us", false},
+	{"p999_us", false},
+	{"cpu_s_per_gb", false},
+	{"cpu_us_per_trans", false},
+};
+
+#define NMETRICS (sizeof(metrics) / sizeof(metrics[0]))
+#define MAX_REPS 256
+
+void compare_opts_default(struct compare_opts *o)
+{
+	o->margin_pct = VERDICT_MARGIN_PCT;
+	o->drop_noisy = false;
+}
+
+static json_t *find_entry(json_t *doc, json_t *like)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
+		if (json_equal(json_object_get(e, "mode"), json_object_get(like, "mode")) &&
+		    json_equal(json_object_get(e, "path"), json_object_get(like, "path")) &&
+		    json_equal(json_object_get(e, "test"), json_object_get(like, "test")) &&
+		    results_entry_ntasks(e) == results_entry_ntasks(like))
+			return e;
+	}
+	return NULL;
+}
+
+/* The repetitions' values of METRIC, without those measured under interference if asked. */
+static size_t values(json_t *entry, const char *metric, bool drop_noisy, double *v, size_t max)
+{
+	json_t *rep;
+	size_t i, n = 0;
+
+	json_array_foreach(json_object_get(entry, "reps"), i, rep) {
+		json_t *m = json_object_get(json_object_get(rep, "metrics"), metric);
+
+		if (drop_noisy &&
+		    json_is_true(json_object_get(json_object_get(rep, "noise"), "noisy")))
+			continue;
+		if (json_is_number(m) && n < max)
+			v[n++] = json_number_value(m);
+	}
+	return n;
+}
+
+/* Both files say the same of KEY, or neither says anything (json_equal(NULL, NULL) is 0). */
+static bool same_key(json_t **docs, size_t k, const char *key)
+{
+	json_t *a = json_object_get(json_object_get(docs[0], "host"), key);
+	json_t *b = json_object_get(json_object_get(docs[k], "host"), key);
+
+	return (!a && !b) || json_equal(a, b);
+}
+
+bool compare_hosts_differ(json_t **docs, size_t n)
+{
+	for (size_t k = 1; k < n; k++)
+		if (!same_key(docs, k, "hostname") || !same_key(docs, k, "cpu_model") ||
+		    !same_key(docs, k, "cpu_count") || !same_key(docs, k, "runner"))
+			return true;
+	return false;
+}
+
+/* One file's cell of one row, with what the decision needs until the family is complete. */
+struct cell {
+	json_t *f;
+	struct effect e;
+	bool valid, headline, higher;
+};
+
+static json_t *stats_cell(const double *v, size_t n)
+{
+	struct summary s;
+	json_t *c;
+	double l = 0;
+
+	if (summary_of(v, n, &s))
+		return json_pack("{s:s}", "verdict", "missing");
+	c = json_pack("{s:f, s:f, s:f, s:i}", "median", s.median, "min", s.min, "max", s.max, "n",
+		      (int)n);
+	/* The geometric mean: what the ratio compares, shown beside it. */
+	for (size_t i = 0; i < n && s.min > 0; i++)
+		l += log(v[i]);
+	if (s.min > 0)
+		json_object_set_new(c, "gmean", json_real(exp(l / (double)n)));
+	return c;
+}
+
+/* Decide every cell of comparison K (A against file K): BH over its headline effects. */
+static void decide(struct cell *cells, size_t ncells, double margin_pct)
+{
+	double *p = calloc(ncells + 1, sizeof(*p)), *q = calloc(ncells + 1, sizeof(*q));
+	bool *rej = calloc(ncells + 1, sizeof(*rej));
+	size_t *idx = calloc(ncells + 1, sizeof(*idx)), m = 0, r;
+
+	if (!p || !q || !rej || !idx)
+		goto out;
+	for (size_t i = 0; i < ncells; i++)
+		if (cells[i].valid && cells[i].headline) {
+			idx[m] = i;
+			p[m++] = cells[i].e.p;
+		}
+	r = verdict_bh(p, m, VERDICT_ALPHA, rej, q);
+	for (size_t j = 0; j < m; j++) {
+		struct cell *c = &cells[idx[j]];
+		enum verdict v =
+			verdict_decide(&c->e, VERDICT_ALPHA, margin_pct, c->higher, rej[j]);
+
+		json_object_set_new(c->f, "q_value", json_real(q[j]));
+		json_object_set_new(c->f, "verdict", json_string(verdict_name(v)));
+		if (v == VERDICT_INCONCLUSIVE)
+			/* The level a discovery would need next to the R already made. */
+			json_object_set_new(
+				c->f, "reps_needed",
+				json_integer(verdict_reps_needed(
+					&c->e, VERDICT_ALPHA,
+					VERDICT_ALPHA * (double)(r + 1) / (double)m, margin_pct)));
+	}
+out:
+	free(p);
+	free(q);
+	free(rej);
+	free(idx);
+}
+
+/* The effect of B against A for one cell, or why there is none. */
+static void effect_cell(struct cell *c, const double *a, size_t na, const double *b, size_t nb)
+{
+	double lo, hi;
+
+	if (na < 2 || nb < 2) {
+		json_object_set_new(c->f, "verdict", json_string("inconclusive"));
+		json_object_set_new(c->f, "why",
+				    json_string("fewer than 2 repetitions: no interval"));
+		return;
+	}
+	if (effect_unpaired(a, na, b, nb, &c->e)) {
+		json_object_set_new(c->f, "verdict", json_string("inconclusive"));
+		json_object_set_new(c->f, "why", json_string("a value <= 0: no ratio"));
+		return;
+	}
+	c->valid = true;
+	effect_interval(&c->e, VERDICT_ALPHA, &lo, &hi);
+	json_object_set_new(c->f, "ratio", json_real(effect_ratio(&c->e)));
+	json_object_set_new(c->f, "ci95_low", json_real(lo));
+	json_object_set_new(c->f, "ci95_high", json_real(hi));
+	json_object_set_new(c->f, "p_value", json_real(c->e.p));
+	if (!c->headline)
+		json_object_set_new(c->f, "verdict", json_string("descriptive"));
+}
+
+/* The row of one metric of one entry of A (none when A has no value of it). */
+static void metric_row(json_t **docs, size_t n, json_t *base, size_t mi,
+		       const struct compare_opts *o, json_t *rows, struct cell **cells,
+		       size_t *ncells)
+{
+	double a[MAX_REPS], b[MAX_REPS];
+	size_t na = values(base, metrics[mi].name, o->drop_noisy, a, MAX_REPS);
+	json_t *files, *row;
+
+	if (na == 0)
+		return;
+	files = json_array();
+	json_array_append_new(files, stats_cell(a, na));
+	for (size_t k = 1; k < n; k++) {
+		json_t *e = find_entry(docs[k], base);
+		size_t nb = e ? values(e, metrics[mi].name, o->drop_noisy, b, MAX_REPS) : 0;
+		struct cell *c = &cells[k][ncells[k]++];
+		json_t *f = stats_cell(b, nb);
+
+		memset(c, 0, sizeof(*c));
+		c->f = f;
+		c->headline = verdict_is_headline(metrics[mi].name);
+		c->higher = metrics[mi].higher_is_better;
+		json_array_append_new(files, f);
+		if (nb == 0)
+			continue;
+		json_object_set_new(
+			f, "change_pct",
+			json_real(json_number_value(json_object_get(f, "median")) /
+					  json_number_value(json_object_get(
+						  json_array_get(files, 0), "median")) *
+					  100 -
+				  100));
+		effect_cell(c, a, na, b, nb);
+	}
+	row = json_pack("{s:O, s:i, s:O, s:O, s:s, s:s, s:b, s:o}", "mode",
+			json_object_get(base, "mode"), "tasks", (int)results_entry_ntasks(base),
+			"path", json_object_get(base, "path"), "test", json_object_get(base, "test"),
+			"metric", metrics[mi].name, "better",
+			metrics[mi].higher_is_better ? "higher" : "lower", "headline",
+			verdict_is_headline(metrics[mi].name), "files", files);
+	json_array_append_new(rows, row);
+}
+
+json_t *compare_rows(json_t **docs, size_t n, const struct compare_opts *o)
+{
+	json_t *entries = json_object_get(docs[0], "results"), *rows = json_array(), *base;
+	size_t cap = json_array_size(entries) * NMETRICS + 1, ncells[COMPARE_MAX_FILES] = {0}, i;
+	struct cell *cells[COMPARE_MAX_FILES] = {0};
+
+	if (n > COMPARE_MAX_FILES)
+		n = COMPARE_MAX_FILES;
+	for (size_t k = 1; k < n; k++) {
+		cells[k] = calloc(cap, sizeof(*cells[k]));
+		if (!cells[k])
+			goto out;
+	}
+	/*
+	 * Entry by entry when both ran on one machine; metric by metric, the
+	 * ratios to host first, when not: only they compare the kernels' cost of
+	 * each mode.
+	 */
+	if (compare_hosts_differ(docs, n)) {
+		for (size_t m = 0; m < NMETRICS; m++)
+			json_array_foreach(entries, i, base)
+				metric_row(docs, n, base, m, o, rows, cells, ncells);
+	} else {
+		json_array_foreach(entries, i, base)
+			for (size_t m = 0; m < NMETRICS; m++)
+				metric_row(docs, n, base, m, o, rows, cells, ncells);
+	}
+	for (size_t k = 1; k < n; k++)
+		decide(cells[k], ncells[k], o->margin_pct);
+out:
+	for (size_t k = 1; k < n; k++)
+		free(cells[k]);
+	return rows;
+}
+
+void compare_family(json_t *rows, size_t k, size_t *members, size_t *discoveries)
+{
+	json_t *row;
+	size_t i;
+
+	*members = *discoveries = 0;
+	json_array_foreach(rows, i, row) {
+		json_t *f = json_array_get(json_object_get(row, "files"), k);
+		const char *v = json_string_value(json_object_get(f, "verdict"));
+
+		if (!json_object_get(f, "q_value"))
+			continue;
+		(*members)++;
+		*discoveries += v && (!strcmp(v, "faster") || !strcmp(v, "slower"));
+	}
+}
+
+void compare_config_diff(json_t **docs, const char **names, size_t n, FILE *warn)
+{
+	json_t *base = json_object_get(docs[0], "config");
+
+	for (size_t k = 1; k < n; k++) {
+		json_t *cfg = json_object_get(docs[k], "config"), *v;
+		const char *key;
+		char list[1024] = "";
+		size_t off = 0;
+
+		json_object_foreach(base, key, v) {
+			json_t *w = json_object_get(cfg, key);
+			char *a, *b;
+
+			if (w && json_equal(v, w))
+				continue;
+			a = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			b = w ? json_dumps(w, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+			off += (size_t)snprintf(list + off,
+						off < sizeof(list) ? sizeof(list) - off : 0,
+						"%s%s (%s vs %s)", off ? ", " : "", key,
+						a ? a : "?", b ? b : "absent");
+			free(a);
+			free(b);
+			if (off >= sizeof(list))
+				break;
+		}
+		if (off)
+			fprintf(warn,
+				"nsbench: warning: %s and %s ran with different configurations: "
+				"%s\n",
+				names[0], names[k], list);
+	}
+}
+
+double compare_worst_regression(json_t *rows, bool ratios_only)
+{
+	double worst = 0;
+	json_t *row, *f;
+	size_t i, k;
+
+	json_array_foreach(rows, i, row) {
+		if (ratios_only &&
+		    !strstr(json_string_value(json_object_get(row, "metric")), "_vs_host"))
+			continue;
+		json_array_foreach(json_object_get(row, "files"), k, f) {
+			double r = json_number_value(json_object_get(f, "ratio")), c;
+
+			if (strcmp(json_string_value(json_object_get(f, "verdict")) ?: "",
+				   "slower"))
+				continue;
+			/* The estimate of the loss, in percent of A, whichever way is better. */
+			if (!strcmp(json_string_value(json_object_get(row, "better")), "lower"))
+				c = (r - 1) * 100;
+			else
+				c = (1 - r) * 100;
+			if (c > worst)
+				worst = c;
+		}
+	}
+	return worst;
+}
+
+static double num(json_t *o, const char *key)
+{
+	return json_number_value(json_object_get(o, key));
+}
+
+static void fmt_value(char *buf, size_t len, const char *metric, double v)
+{
+	if (!strcmp(metric, "throughput_bps"))
+		snprintf(buf, len, "%.3f Gbit/s", v / 1e9);
+	else if (!strcmp(metric, "tps"))
+		snprintf(buf, len, "%.0f/s", v);
+	else if (strstr(metric, "_vs_host"))
+		snprintf(buf, len, "%.3fx", v);
+	else if (!strcmp(metric, "cpu_s_per_gb"))
+		snprintf(buf, len, "%.3f s/GB", v);
+	else
+		snprintf(buf, len, "%.2f us", v);
+}
+
+/* "+52.1% [+40.3, +64.9]": the estimate and its interval as changes against A. */
+static void fmt_change(char *buf, size_t len, json_t *f)
+{
+	if (json_object_get(f, "ratio"))
+		snprintf(buf, len, "%+.1f%% [%+.1f, %+.1f]", (num(f, "ratio") - 1) * 100,
+			 (num(f, "ci95_low") - 1) * 100, (num(f, "ci95_high") - 1) * 100);
+	else if (json_object_get(f, "change_pct"))
+		snprintf(buf, len, "%+.1f%% (medians)", num(f, "change_pct"));
+	else
+		snprintf(buf, len, "-");
+}
+
+static void fmt_verdict(char *buf, size_t len, json_t *f)
+{
+	const char *v = json_string_value(json_object_get(f, "verdict")) ?: "?";
+
+	if (json_object_get(f, "reps_needed")) {
+		long long n = json_integer_value(json_object_get(f, "reps_needed"));
+
+		if (n >= VERDICT_MAX_PLAN)
+			snprintf(buf, len, "%s (>%d reps)", v, VERDICT_MAX_PLAN);
+		else
+			snprintf(buf, len, "%s (~%lld reps)", v, n);
+	} else if (json_object_get(f, "why")) {
+		snprintf(buf, len, "%s (n < 2)", v);
+	} else {
+		snprintf(buf, len, "%s", v);
+	}
+}
+
+static void csv_num(FILE *f, json_t *o, const char *key)
+{
+	fputc(',', f);
+	if (json_is_number(json_object_get(o, key)))
+		fprintf(f, "%.10g", num(o, key));
+}
+
+static void print_csv(json_t *rows, const char **names, FILE *f)
+{
+	json_t *row, *fl;
+	size_t i, k;
+
+	fputs("mode,tasks,path,test,metric,headline,file,median,gmean,min,max,n,change_pct,ratio,"
+	      "ci95_low,ci95_high,p_value,q_value,verdict,reps_needed\n",
+	      f);
+	json_array_foreach(rows, i, row)
+		json_array_foreach(json_object_get(row, "files"), k, fl) {
+			fprintf(f, "%s,%lld,%s,%s,%s,%d,%s",
+				json_string_value(json_object_get(row, "mode")),
+				(long long)json_integer_value(json_object_get(row, "tasks")),
+				json_string_value(json_object_get(row, "path")),
+				json_string_value(json_object_get(row, "test")),
+				json_string_value(json_object_get(row, "metric")),
+				json_is_true(json_object_get(row, "headline")), names[k]);
+			csv_num(f, fl, "median");
+			csv_num(f, fl, "gmean");
+			csv_num(f, fl, "min");
+			csv_num(f, fl, "max");
+			csv_num(f, fl, "n");
+			csv_num(f, fl, "change_pct");
+			csv_num(f, fl, "ratio");
+			csv_num(f, fl, "ci95_low");
+			csv_num(f, fl, "ci95_high");
+			csv_num(f, fl, "p_value");
+			csv_num(f, fl, "q_value");
+			fprintf(f, ",%s", k == 0 ? "baseline"
+					  : json_string_value(json_object_get(fl, "verdict")) ?: "");
+			csv_num(f, fl, "reps_needed");
+			fputc('\n', f);
+		}
+}
+
+static size_t noisy_reps(json_t *doc, size_t *total)
+{
+	json_t *e, *rep;
+	size_t i, j, n = 0;
+
+	*total = 0;
+	json_array_foreach(json_object_get(doc, "results"), i, e)
+		json_array_foreach(json_object_get(e, "reps"), j, rep) {
+			(*total)++;
+			n += json_is_true(json_object_get(json_object_get(rep, "noise"), "noisy"));
+		}
+	return n;
+}
+
+static void print_header(json_t **docs, const char **names, size_t n, bool md, FILE *f)
+{
+	for (size_t k = 0; k < n; k++) {
+		json_t *h = json_object_get(docs[k], "host");
+		size_t total, noisy = noisy_reps(docs[k], &total);
+
+		json_t *ver = json_object_get(docs[k], "nsbench");
+		char label[256];
+
+		results_label(docs[k], label, sizeof(label));
+		fprintf(f,
+			"%s%c = %s: %s, %lld CPUs (%s), nsbench %s (%s); %zu of %zu repetitions "
+			"noisy\n",
+			md ? "- " : "", (int)('A' + k), names[k], label,
+			(long long)json_integer_value(json_object_get(h, "cpu_count")),
+			json_string_value(json_object_get(h, "cpu_model")) ?: "?",
+			json_string_value(json_object_get(ver, "version")) ?: "?",
+			json_string_value(json_object_get(ver, "commit")) ?: "?", noisy, total);
+	}
+	if (compare_hosts_differ(docs, n))
+		fprintf(f,
+			"\n%sThese files come from different machines: the absolute figures "
+			"compare "
+			"the machines as much as the kernels. The *_vs_host ratios, measured side "
+			"by "
+			"side within each run, compare what each mode costs on each kernel: they "
+			"lead the table, and only they feed --fail-above.\n",
+			md ? "**Note:** " : "Note: ");
+	fputc('\n', f);
+}
+
+static void print_footer(json_t *rows, size_t n, const struct compare_opts *o, bool md, FILE *f)
+{
+	fprintf(f,
+		"\n%sA, B: geometric means of the repetitions. Change: B/A, with its 95%% interval "
+		"(Welch, log scale). Verdicts: faster/slower when the change is a discovery of "
+		"Benjamini-Hochberg at a 5%% false discovery rate over the headline metrics "
+		"(throughput, tps, p50, p99 and their ratios to host); unchanged when the interval "
+		"lies within +/-%g%% (--equivalence); inconclusive otherwise, with the repetitions "
+		"per file that would settle it at the noise seen. Other rows are descriptive.%s\n",
+		md ? "" : "", o->margin_pct, o->drop_noisy ? " Noisy repetitions dropped." : "");
+	for (size_t k = 1; k < n; k++) {
+		size_t m, r;
+
+		compare_family(rows, k, &m, &r);
+		fprintf(f, "%s%c vs A: %zu headline metrics, %zu discoveries.\n", md ? "- " : "",
+			(int)('A' + k), m, r);
+	}
+}
+
+void compare_print(json_t *rows, json_t **docs, const char **names, size_t n,
+		   const struct compare_opts *o, enum compare_format fmt, FILE *f)
+{
+	bool md = fmt == FMT_MARKDOWN;
+	const char *sep = md ? " | " : "  ";
+	json_t *row;
+	size_t i;
+
+	if (fmt == FMT_CSV) {
+		print_csv(rows, names, f);
+		return;
+	}
+	print_header(docs, names, n, md, f);
+	if (md)
+		fputs("| ", f);
+	fprintf(f, "%-17s%s%-9s%s%-11s%s%-18s", "mode", sep, "path", sep, "test", sep, "metric");
+	for (size_t k = 0; k < n; k++)
+		fprintf(f, "%s%-13c", sep, (int)('A' + k));
+	for (size_t k = 1; k < n; k++) {
+		char ch[40];
+
+		snprintf(ch, sizeof(ch), "%c vs A [95%% CI]", (int)('A' + k));
+		fprintf(f, "%s%-27s%s%-22s", sep, ch, sep, "verdict");
+	}
+	fputs(md ? " |\n" : "\n", f);
+	if (md) {
+		fputs("|---|---|---|---|", f);
+		for (size_t k = 0; k < n; k++)
+			fputs("---:|", f);
+		for (size_t k = 1; k < n; k++)
+			fputs("---:|---|", f);
+		fputc('\n', f);
+	}
+	json_array_foreach(rows, i, row) {
+		const char *metric = json_string_value(json_object_get(row, "metric"));
+		long long ntasks = json_integer_value(json_object_get(row, "tasks"));
+		json_t *fl;
+		char mode[40];
+		size_t k;
+
+		snprintf(mode, sizeof(mode), "%s", json_string_value(json_object_get(row, "mode")));
+		if (ntasks > 1)
+			snprintf(mode + strlen(mode), sizeof(mode) - strlen(mode), " x%lld",
+				 ntasks);
+		if (md)
+			fputs("| ", f);
+		fprintf(f, "%-17s%s%-9s%s%-11s%s%-18s", mode, sep,
+			json_string_value(json_object_get(row, "path")), sep,
+			json_string_value(json_object_get(row, "test")), sep, metric);
+		json_array_foreach(json_object_get(row, "files"), k, fl) {
+			char v[32] = "-";
+
+			if (json_object_get(fl, "gmean"))
+				fmt_value(v, sizeof(v), metric, num(fl, "gmean"));
+			else if (json_object_get(fl, "median"))
+				fmt_value(v, sizeof(v), metric, num(fl, "median"));
+			fprintf(f, "%s%-13s", sep, v);
+		}
+		json_array_foreach(json_object_get(row, "files"), k, fl) {
+			char ch[64], vd[48];
+
+			if (k == 0)
+				continue;
+			fmt_change(ch, sizeof(ch), fl);
+			fmt_verdict(vd, sizeof(vd), fl);
+			if (md && (strstr(vd, "slower") || strstr(vd, "faster")) &&
+			    !strchr(vd, '('))
+				fprintf(f, "%s%-27s%s**%s**", sep, ch, sep, vd);
+			else
+				fprintf(f, "%s%-27s%s%-22s", sep, ch, sep, vd);
+		}
+		fputs(md ? " |\n" : "\n", f);
+	}
+	print_footer(rows, n, o, md, f);
+}
