@@ -3,7 +3,9 @@
 #include "testlib.h"
 #include <errno.h>
 
-#include "harness/lab/alloc.h"
+#include "harness/common/parse.h"
+#include "harness/lab/addrplan.h"
+#include "harness/lab/ports.h"
 
 static void test_ip4_net_parse(void **state)
 {

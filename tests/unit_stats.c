@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <math.h>
 
-#include "harness/lab/alloc.h"
+#include "harness/common/parse.h"
 #include "bench/measurement.h"
 #include "bench/stats.h"
 

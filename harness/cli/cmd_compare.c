@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/lab/alloc.h"
+#include "harness/common/parse.h"
 #include "harness/cli/cli.h"
 #include "harness/reports/compare.h"
 #include "harness/cli/log.h"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/lab/alloc.h"
+#include "harness/common/parse.h"
 #include "harness/cli/cli.h"
 #include "harness/measure/explain.h"
 #include "bench/hopprobe.h"

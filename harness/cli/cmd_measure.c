@@ -13,6 +13,7 @@
 
 #include "bench/measurement.h"
 #include "harness/cli/cli.h"
+#include "harness/common/parse.h"
 #include "harness/lab/lab.h"
 #include "harness/cli/log.h"
 #include "harness/measure/hotpath.h"

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "harness/cli/cli.h"
+#include "harness/common/parse.h"
 #include "bench/hopprobe.h"
 #include "harness/cli/log.h"
 #include "harness/reports/results.h"

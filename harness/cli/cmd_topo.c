@@ -11,6 +11,7 @@
 
 #include "harness/lab/clean.h"
 #include "harness/cli/cli.h"
+#include "harness/common/parse.h"
 #include "harness/lab/lab.h"
 #include "harness/cli/log.h"
 #include "harness/lab/state.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/lab/alloc.h"
+#include "harness/common/parse.h"
 #include "harness/cli/cli.h"
 #include "bench/endpoint.h"
 #include "harness/lab/lab.h"

@@ -8,7 +8,8 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "harness/lab/alloc.h"
+#include "harness/lab/addrplan.h"
+#include "harness/lab/ports.h"
 
 /* The ECS task network modes, bridge split by its port mapping. */
 enum lab_mode { MODE_AWSVPC, MODE_BRIDGE, MODE_BRIDGE_DYNAMIC, MODE_HOST, MODE_NONE, MODE_COUNT };

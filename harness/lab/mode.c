@@ -232,8 +232,7 @@ int mode_build_portmap(struct lab *lab)
 	}
 	for (unsigned int i = 0; i < lab->ntasks; i++) {
 		struct lab_task *t = &lab->tasks[i];
-		char buf[64];
-		uint16_t lo = 32768, hi;
+		uint16_t lo = 32768, hi; /* the kernel's default, when unreadable */
 
 		if (!lab->cfg.security_group || t->mode != MODE_AWSVPC || !t->built || t->sg)
 			continue;
@@ -241,8 +240,7 @@ int mode_build_portmap(struct lab *lab)
 			return lab_fail(lab, ret, NULL);
 		lab->sg_made = true;
 		/* Replies to the task's own connections land in its ephemeral range. */
-		if (sysctl_read(t->ns, "net.ipv4.ip_local_port_range", buf, sizeof(buf)) == 0)
-			port_range_parse(buf, &lo, &hi);
+		(void)ports_local_range(t->ns, &lo, &hi);
 		snprintf(comment, sizeof(comment), "t%u", t->id);
 		ret = portmap_sg_allow(lab->pm, t->addr, t->container_port, lo, comment);
 		if (ret)
@@ -275,14 +273,11 @@ int mode_build_portmap(struct lab *lab)
 
 static int dynamic_range(struct lab *lab)
 {
-	char buf[64];
-
 	if (lab->dyn_range_read)
 		return 0;
 	lab->dyn_range_read = true;
 	/* ECS falls back to 49153-65535 when the range cannot be read. */
-	if (sysctl_read(lab->ns_inst, "net.ipv4.ip_local_port_range", buf, sizeof(buf)) ||
-	    port_range_parse(buf, &lab->dyn_lo, &lab->dyn_hi)) {
+	if (ports_local_range(lab->ns_inst, &lab->dyn_lo, &lab->dyn_hi)) {
 		lab->dyn_lo = LAB_DYNAMIC_LO;
 		lab->dyn_hi = LAB_DYNAMIC_HI;
 	}

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/lab/alloc.h"
+#include "harness/common/parse.h"
+#include "harness/lab/addrplan.h"
+#include "harness/lab/ports.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

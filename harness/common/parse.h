@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSB_PARSE_H
+#define NSB_PARSE_H
+
+#include <stdint.h>
+
+/* Decimal in [min, max], the whole string. */
+int parse_uint(const char *text, unsigned long min, unsigned long max, unsigned long *out);
+int parse_port(const char *text, uint16_t *port);
+/* Bits per second with an optional k/M/G suffix (powers of 1000): "1G", "250M". */
+int parse_rate(const char *text, uint64_t *bps);
+/* A comma-separated list, no empty item: ITEM is called on each; its error stops. */
+int parse_csv(const char *text, int (*item)(const char *tok, void *arg), void *arg);
+/* Seconds, fractional allowed, in [min, max]. */
+int parse_seconds(const char *text, double min, double max, double *out);
+
+#endif
