@@ -12,7 +12,7 @@
 #include "labtest.h"
 #include "harness/lab/clean.h"
 #include "bench/hopprobe.h"
-#include "harness/lab/hops.h"
+#include "harness/lab/mode.h"
 #include "harness/measure/hotpath.h"
 #include "harness/measure/perhop.h"
 #include "netns/probe.h"

@@ -5,10 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/measure/claims.h"
 #include "harness/cli/cli.h"
-#include "harness/lab/lab.h"
 #include "harness/cli/log.h"
+#include "harness/lab/build.h"
+#include "harness/lab/lab.h"
+#include "harness/measure/claims.h"
 
 static const char claims_usage[] =
 	"Usage: nsbench claims [--only ID,...] [--format text|markdown|json] [--list]\n"

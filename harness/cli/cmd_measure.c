@@ -13,13 +13,14 @@
 
 #include "bench/measurement.h"
 #include "harness/cli/cli.h"
-#include "harness/common/parse.h"
-#include "harness/lab/lab.h"
 #include "harness/cli/log.h"
-#include "harness/measure/hotpath.h"
+#include "harness/common/parse.h"
+#include "harness/lab/build.h"
+#include "harness/lab/lab.h"
 #include "harness/lab/path.h"
-#include "harness/measure/perhop.h"
 #include "harness/lab/state.h"
+#include "harness/measure/hotpath.h"
+#include "harness/measure/perhop.h"
 #include "netns/testhooks.h"
 
 static const char measure_usage[] =

@@ -8,12 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/cli/cli.h"
-#include "harness/common/parse.h"
 #include "bench/hopprobe.h"
+#include "harness/cli/cli.h"
 #include "harness/cli/log.h"
-#include "harness/reports/results.h"
+#include "harness/common/parse.h"
+#include "harness/lab/build.h"
 #include "harness/measure/matrix.h"
+#include "harness/reports/results.h"
 
 static const char run_usage[] =
 	"Usage: nsbench run [--quick|--full] [--modes M,...] [--paths P,...] [--tests T,...]\n"

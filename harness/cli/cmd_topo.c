@@ -9,11 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/lab/clean.h"
 #include "harness/cli/cli.h"
-#include "harness/common/parse.h"
-#include "harness/lab/lab.h"
 #include "harness/cli/log.h"
+#include "harness/common/parse.h"
+#include "harness/lab/build.h"
+#include "harness/lab/clean.h"
+#include "harness/lab/lab.h"
 #include "harness/lab/state.h"
 
 static const char topo_usage[] =
@@ -230,7 +231,7 @@ static int topo_up(int argc, char **argv)
 		lab_free(&lab);
 		return ret == -EINTR ? cli_signal_exit() : 1;
 	}
-	doc = lab_describe(&lab);
+	doc = state_describe(&lab);
 	if (json) {
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);

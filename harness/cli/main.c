@@ -8,11 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/common/parse.h"
-#include "harness/cli/cli.h"
 #include "bench/endpoint.h"
-#include "harness/lab/lab.h"
+#include "harness/cli/cli.h"
 #include "harness/cli/log.h"
+#include "harness/common/parse.h"
+#include "harness/lab/build.h"
+#include "harness/lab/lab.h"
 
 #ifndef NSBENCH_VERSION
 #define NSBENCH_VERSION "0.0.0"
@@ -155,6 +156,7 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	log_install();
 	if (i >= argc) {
 		show_usage(stderr);
 		return EXIT_USAGE;

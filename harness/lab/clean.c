@@ -5,10 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "harness/common/notice.h"
 #include "harness/lab/clean.h"
 #include "bench/hopprobe.h"
 #include "harness/lab/lab.h"
-#include "harness/cli/log.h"
 #include "netns/netns.h"
 #include "harness/lab/state.h"
 
@@ -93,13 +93,13 @@ int clean_all(const char *kind, struct clean_report *r)
 		ret = clean_lab(ids[i], false, LAB_TEARDOWN_GROUP);
 		if (ret == -EBUSY) {
 			r->labs_skipped++;
-			log_info("lab %s: owned by a running nsbench, left alone", ids[i]);
+			notice(NOTICE_INFO, "lab %s: owned by a running nsbench, left alone", ids[i]);
 		} else if (ret && ret != -ENOENT) {
 			r->errors++;
-			log_err("lab %s: %s", ids[i], strerror(-ret));
+			notice(NOTICE_ERROR, "lab %s: %s", ids[i], strerror(-ret));
 		} else {
 			r->labs_removed++;
-			log_info("lab %s: removed", ids[i]);
+			notice(NOTICE_INFO, "lab %s: removed", ids[i]);
 		}
 	}
 	if (kind)
@@ -119,14 +119,14 @@ int clean_all(const char *kind, struct clean_report *r)
 		if (id_listed(ids, n, names[i]))
 			continue;
 		if (netns_kill_all(names[i]) == -ETIMEDOUT)
-			log_warn("processes in namespace %s did not exit after SIGKILL", names[i]);
+			notice(NOTICE_WARNING, "processes in namespace %s did not exit after SIGKILL", names[i]);
 		ret = netns_delete(names[i]);
 		if (ret) {
 			r->errors++;
-			log_err("namespace %s: %s", names[i], strerror(-ret));
+			notice(NOTICE_ERROR, "namespace %s: %s", names[i], strerror(-ret));
 		} else {
 			r->orphan_ns_removed++;
-			log_info("namespace %s: removed (no state file)", names[i]);
+			notice(NOTICE_INFO, "namespace %s: removed (no state file)", names[i]);
 		}
 	}
 	if (nn)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The lab's lifecycle: plan tasks as ECS places them, build them, and undo
- * exactly what was built, on success, on error and on a signal.
+ * The lab's lifecycle: build the tasks placed (placement.c) with the modes'
+ * builders (mode.c), and undo exactly what was built, on success, on error
+ * and on a signal.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,56 +15,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/lab/hops.h"
+#include "harness/common/notice.h"
+#include "harness/lab/build.h"
 #include "harness/lab/lab.h"
+#include "harness/lab/mode.h"
 #include "netns/testhooks.h"
-#include "harness/cli/log.h"
 #include "netns/netns.h"
 #include "netns/nftables.h"
 #include "netns/rt.h"
 #include "harness/lab/state.h"
-
-volatile sig_atomic_t lab_stop;
-
-static const char *const mode_names[MODE_COUNT] = {
-	[MODE_AWSVPC] = "awsvpc",
-	[MODE_BRIDGE] = "bridge",
-	[MODE_BRIDGE_DYNAMIC] = "bridge-dynamic",
-	[MODE_HOST] = "host",
-	[MODE_NONE] = "none",
-};
-
-const char *lab_mode_name(enum lab_mode m)
-{
-	return (unsigned int)m < MODE_COUNT ? mode_names[m] : "?";
-}
-
-const char *lab_variant_name(enum lab_variant v)
-{
-	static const char *const names[] = {"ecs", "veth", "bridge", "conntrack"};
-
-	return (unsigned int)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
-}
-
-int lab_mode_parse(const char *name, enum lab_mode *m)
-{
-	for (int i = 0; i < MODE_COUNT; i++)
-		if (name && strcmp(name, mode_names[i]) == 0) {
-			*m = (enum lab_mode)i;
-			return 0;
-		}
-	return -EINVAL;
-}
-
-void lab_config_default(struct lab_config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	ip4_net_parse("198.18.0.0/24", &cfg->vpc_net);
-	ip4_net_parse("198.19.0.0/24", &cfg->bridge_net);
-	cfg->max_enis = 0; /* no limit unless asked */
-	snprintf(cfg->macvlan_mode, sizeof(cfg->macvlan_mode), "bridge");
-	cfg->awsvpc_offset = 10;
-}
 
 int lab_init(struct lab *lab, const struct lab_config *cfg, const char *kind)
 {
@@ -101,201 +61,6 @@ int lab_init(struct lab *lab, const struct lab_config *cfg, const char *kind)
 		lab->fail_signal = sig ? atoi(sig + 1) : 0;
 	}
 	return 0;
-}
-
-static int lab_refuse(struct lab *lab, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int lab_refuse(struct lab *lab, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(lab->err, sizeof(lab->err), fmt, ap);
-	va_end(ap);
-	return err;
-}
-
-/* Like snprintf("%s"), for fields of one struct (gcc's -Wrestrict cannot tell them apart). */
-static void scopy(char *dst, size_t len, const char *src)
-{
-	size_t n = strnlen(src, len - 1);
-
-	memmove(dst, src, n);
-	dst[n] = '\0';
-}
-
-static unsigned int lab_count_mode(const struct lab *lab, enum lab_mode m)
-{
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < lab->ntasks; i++)
-		n += lab->tasks[i].mode == m;
-	return n;
-}
-
-int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
-{
-	struct lab_task *t;
-	unsigned int id = lab->ntasks + 1;
-	int holder = 0, ret;
-
-	if ((unsigned int)mode >= MODE_COUNT || container_port == 0)
-		return lab_refuse(lab, -EINVAL, "task t%u: invalid mode or port", id);
-	if (lab->ntasks >= LAB_MAX_TASKS)
-		return lab_refuse(lab, -ENOSPC, "task t%u: a lab holds at most %d tasks", id,
-				  LAB_MAX_TASKS);
-	t = &lab->tasks[lab->ntasks];
-	memset(t, 0, sizeof(*t));
-	t->id = id;
-	t->mode = mode;
-	t->container_port = container_port;
-	t->own_ns = mode != MODE_HOST;
-	{
-		char ns[LAB_NS_LEN];
-
-		snprintf(ns, sizeof(ns), "nsb-%s-t%u", lab->id, id);
-		scopy(t->ns, sizeof(t->ns), ns);
-	}
-	scopy(t->client_ns, sizeof(t->client_ns), lab->ns_vpc);
-
-	switch (mode) {
-	case MODE_AWSVPC: {
-		unsigned int n = lab_count_mode(lab, MODE_AWSVPC);
-
-		if (lab->cfg.max_enis && n + 1 > lab->cfg.max_enis - 1)
-			return lab_refuse(lab, -ENOSPC,
-					  "task t%u (awsvpc): ENI limit reached: the instance has "
-					  "%u ENIs, the primary one is its own, so at most %u "
-					  "awsvpc tasks",
-					  id, lab->cfg.max_enis, lab->cfg.max_enis - 1);
-		ret = ip4_net_host(&lab->cfg.vpc_net, lab->cfg.awsvpc_offset + id, t->addr);
-		if (ret)
-			return lab_refuse(lab, -ENOSPC,
-					  "task t%u (awsvpc): the VPC subnet has no address left",
-					  id);
-		scopy(t->ep_addr, sizeof(t->ep_addr), t->addr);
-		t->ep_port = container_port;
-		break;
-	}
-	case MODE_BRIDGE:
-	case MODE_BRIDGE_DYNAMIC:
-		ret = ip4_net_host(&lab->cfg.bridge_net, 1 + id, t->addr);
-		if (ret)
-			return lab_refuse(lab, -ENOSPC,
-					  "task t%u (%s): the bridge subnet has no address left",
-					  id, lab_mode_name(mode));
-		if (lab->cfg.variant != LAB_VARIANT_ECS) {
-			/* explain's steps before DNAT: no hostPort, the task's own address. */
-			if (lab->cfg.variant == LAB_VARIANT_VETH &&
-			    lab_count_mode(lab, MODE_BRIDGE) + lab_count_mode(lab, MODE_BRIDGE_DYNAMIC))
-				return lab_refuse(lab, -ENOSPC,
-						  "task t%u: a routed-veth lab holds one bridge task",
-						  id);
-			scopy(t->ep_addr, sizeof(t->ep_addr), t->addr);
-			t->ep_port = container_port;
-			break;
-		}
-		if (mode == MODE_BRIDGE && testhook_break("port-conflict")) {
-			/* A lab without ECS's conflict check, for the test that breaks a claim. */
-			t->host_port = container_port;
-		} else if (mode == MODE_BRIDGE) {
-			ret = port_claim(&lab->ports, container_port, (int)id, &holder);
-			if (ret == -EADDRINUSE)
-				return lab_refuse(lab, ret,
-						  "task t%u (bridge): hostPort %u is already taken "
-						  "on the instance by task t%d (%s)",
-						  id, container_port, holder,
-						  lab_mode_name(lab->tasks[holder - 1].mode));
-			if (ret)
-				return lab_refuse(lab, ret, "task t%u: too many host ports", id);
-			t->host_port = container_port;
-		}
-		/* A dynamic hostPort is chosen at build time, from the instance's range. */
-		scopy(t->ep_addr, sizeof(t->ep_addr), lab->inst_addr);
-		t->ep_port = t->host_port;
-		break;
-	case MODE_HOST:
-		ret = port_claim(&lab->ports, container_port, (int)id, &holder);
-		if (ret == -EADDRINUSE)
-			return lab_refuse(lab, ret,
-					  "task t%u (host): port %u is already taken on the "
-					  "instance by task t%d (%s)",
-					  id, container_port, holder,
-					  lab_mode_name(lab->tasks[holder - 1].mode));
-		if (ret)
-			return lab_refuse(lab, ret, "task t%u: too many host ports", id);
-		scopy(t->ns, sizeof(t->ns), lab->ns_inst);
-		scopy(t->addr, sizeof(t->addr), lab->inst_addr);
-		scopy(t->ep_addr, sizeof(t->ep_addr), lab->inst_addr);
-		t->host_port = container_port;
-		t->ep_port = container_port;
-		break;
-	case MODE_NONE:
-		snprintf(t->addr, sizeof(t->addr), "127.0.0.1");
-		snprintf(t->ep_addr, sizeof(t->ep_addr), "127.0.0.1");
-		t->ep_port = container_port;
-		scopy(t->client_ns, sizeof(t->client_ns), t->ns);
-		break;
-	default:
-		return -EINVAL;
-	}
-	lab->ntasks++;
-	return 0;
-}
-
-double lab_elapsed_ms(const struct lab *lab)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - lab->t0.tv_sec) * 1e3 +
-	       (double)(now.tv_nsec - lab->t0.tv_nsec) / 1e6;
-}
-
-int lab_step(struct lab *lab, const char *what, ...)
-{
-	va_list ap;
-
-	va_start(ap, what);
-	vsnprintf(lab->step, sizeof(lab->step), what, ap);
-	va_end(ap);
-	log_debug("lab %s: +%.3f ms %s", lab->id, lab_elapsed_ms(lab), lab->step);
-	if (lab_stop)
-		return lab_fail(lab, -EINTR, NULL);
-	lab->steps++;
-	if (lab->fail_after >= 0 && lab->steps > (unsigned int)lab->fail_after) {
-		if (!lab->fail_signal)
-			return lab_fail(lab, -EIO, "fault injected by NSBENCH_FAIL_AFTER");
-		raise(lab->fail_signal);
-		if (lab_stop)
-			return lab_fail(lab, -EINTR, NULL);
-	}
-	return 0;
-}
-
-int lab_fail(struct lab *lab, int err, const char *ext)
-{
-	if (err == -EINTR)
-		snprintf(lab->err, sizeof(lab->err), "interrupted while %s", lab->step);
-	else if (err == -EPROTO && ext && *ext)
-		/* A foreign library's own words (nftables): they say it all. */
-		snprintf(lab->err, sizeof(lab->err), "%s: %s", lab->step, ext);
-	else
-		snprintf(lab->err, sizeof(lab->err), "%s: %s%s%s", lab->step, strerror(-err),
-			 ext && *ext ? ": " : "", ext ? ext : "");
-	return err;
-}
-
-int lab_ns_new(struct lab *lab, const char *name)
-{
-	int ret;
-
-	ret = lab_step(lab, "creating namespace %s", name);
-	if (ret)
-		return ret;
-	ret = netns_create(name);
-	return ret ? lab_fail(lab, ret, NULL) : 0;
 }
 
 int lab_up(struct lab *lab)
@@ -373,7 +138,7 @@ unsigned int lab_namespaces(const struct lab *lab, const char **names, unsigned 
 static void lab_kill_ns(const char *ns)
 {
 	if (netns_kill_all(ns) == -ETIMEDOUT)
-		log_warn("processes in namespace %s did not exit after SIGKILL", ns);
+		notice(NOTICE_WARNING, "processes in namespace %s did not exit after SIGKILL", ns);
 }
 
 /*
@@ -415,7 +180,7 @@ int lab_down(struct lab *lab, enum lab_teardown how)
 		if (rt || rt_open(&rt, lab->ns_inst) == 0) {
 			r = rt_group_del(rt, LAB_LINK_GROUP);
 			if (r && r != -ENODEV)
-				log_warn("lab %s: deleting its links: %s", lab->id, strerror(-r));
+				notice(NOTICE_WARNING, "lab %s: deleting its links: %s", lab->id, strerror(-r));
 			if (rt != lab->rt_inst)
 				rt_close(rt);
 		}

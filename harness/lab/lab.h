@@ -2,126 +2,12 @@
 #ifndef NSB_LAB_H
 #define NSB_LAB_H
 
-#include <signal.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <sys/types.h>
-#include <time.h>
+/* The lab's lifecycle; with it, the lab's data and ECS's placement of tasks. */
+#include "harness/lab/model.h"
+#include "harness/lab/placement.h"
 
-#include "harness/lab/addrplan.h"
-#include "harness/lab/ports.h"
-
-/* The ECS task network modes, bridge split by its port mapping. */
-enum lab_mode { MODE_AWSVPC, MODE_BRIDGE, MODE_BRIDGE_DYNAMIC, MODE_HOST, MODE_NONE, MODE_COUNT };
-
-#define LAB_ID_LEN 6
-#define LAB_NS_LEN 32
-#define LAB_MAX_TASKS 240
-#define LAB_DEFAULT_PORT 5201
-#define LAB_DYNAMIC_LO 49153
-#define LAB_DYNAMIC_HI 65535
-
-/*
- * Bridge mode one part at a time, for explain only (not ECS modes): the task
- * behind a routed veth, behind the bridge, the bridge with conntrack, and
- * ECS's bridge mode itself (DNAT). Bridge-mode tasks of a lab get the variant;
- * before ECS the client reaches the task's own address (the VPC routes the
- * bridge subnet to the instance).
- */
-enum lab_variant { LAB_VARIANT_ECS, LAB_VARIANT_VETH, LAB_VARIANT_BRIDGE, LAB_VARIANT_CONNTRACK };
-
-#define LAB_DEFAULT_MTU 1500
-#define LAB_MIN_MTU 1280
-#define LAB_MAX_MTU 9216
-
-struct lab_config {
-	struct ip4_net vpc_net;	   /* the VPC subnet: vpc host .1, instance .2 */
-	struct ip4_net bridge_net; /* docker0's subnet: bridge .1, tasks from .2 */
-	unsigned int max_enis;	   /* with the primary: awsvpc tasks <= max_enis - 1 */
-	char macvlan_mode[16];
-	unsigned int awsvpc_offset; /* awsvpc task N gets vpc host (offset + N) */
-	bool security_group;	    /* awsvpc: allow only the task's port, inbound */
-	enum lab_variant variant;
-	unsigned int vpc_mtu;	 /* the wire, the instance and awsvpc ENIs; 0 = 1500 */
-	unsigned int bridge_mtu; /* the bridge and its veths; 0 = 1500 */
-};
-
-struct lab_task {
-	unsigned int id; /* N of "tN" */
-	enum lab_mode mode;
-	bool own_ns; /* host mode lives in the instance namespace */
-	bool built;
-	bool mapped; /* its DNAT rules are loaded */
-	bool sg;     /* its security-group rules are loaded */
-	char ns[LAB_NS_LEN];
-	char addr[16];
-	uint16_t container_port;
-	uint16_t host_port; /* 0 when the mode maps none */
-	char ep_addr[16];   /* what a client connects to */
-	uint16_t ep_port;
-	char client_ns[LAB_NS_LEN];
-};
-
-struct rt;
-struct portmap;
-
-/*
- * GROUP: the instance's links (wire, bridge, task veths) share one link group
- * and go in one request, one kernel batch; the macvlans and veth peers go with
- * them. NETNS: namespaces only, waiting until the kernel has dismantled the
- * instance's devices. LINKS: one link at a time (the `ip link del` way).
- */
-enum lab_teardown { LAB_TEARDOWN_GROUP, LAB_TEARDOWN_NETNS, LAB_TEARDOWN_LINKS };
-
-#define LAB_LINK_GROUP 0x6e736200u
-
-struct lab {
-	char id[LAB_ID_LEN + 1];
-	const char *kind; /* "topo", "run", "test", "doctor" */
-	struct lab_config cfg;
-	char ns_vpc[LAB_NS_LEN];
-	char ns_inst[LAB_NS_LEN];
-	char vpc_addr[16];
-	char inst_addr[16];
-	char bridge_addr[16];
-	uint16_t dyn_lo, dyn_hi;
-	bool dyn_range_read;
-	struct lab_task tasks[LAB_MAX_TASKS];
-	unsigned int ntasks;
-	struct port_table ports;
-
-	/* What exists, so that teardown undoes exactly that. */
-	bool state_written;
-	bool vpc_made, inst_made, wire_made, bridge_made, portmap_made, sg_made;
-	bool up;
-	struct rt *rt_vpc, *rt_inst;
-	struct portmap *pm;
-
-	struct timespec t0; /* lab_init() */
-	double build_ms, teardown_ms;
-	unsigned int steps;
-	char step[160];	 /* what is being built, for messages */
-	int fail_after;	 /* fault injection: fail the step after this many, -1 = off */
-	int fail_signal; /* ... by raising this signal instead */
-	char err[512];
-};
-
-/* Set by the CLI's SIGINT/SIGTERM handler; the build stops at the next step. */
-extern volatile sig_atomic_t lab_stop;
-
-const char *lab_mode_name(enum lab_mode m);
-const char *lab_variant_name(enum lab_variant v);
-int lab_mode_parse(const char *name, enum lab_mode *m);
-
-void lab_config_default(struct lab_config *cfg);
 /* In memory only: nothing is created until lab_up(). */
 int lab_init(struct lab *lab, const struct lab_config *cfg, const char *kind);
-/*
- * Places a task as ECS would and refuses what ECS refuses: a taken static
- * hostPort or host-mode port (-EADDRINUSE), the ENI limit or the address
- * plan (-ENOSPC). lab->err says which tasks and which port.
- */
-int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port);
 int lab_up(struct lab *lab);
 /* Plans and builds one more task in a lab that is up. */
 int lab_add_task(struct lab *lab, enum lab_mode mode, uint16_t container_port);
@@ -129,17 +15,6 @@ int lab_down(struct lab *lab, enum lab_teardown how);
 /* Reopens the sockets of a lab loaded from its state file (for a link-by-link teardown). */
 int lab_attach(struct lab *lab);
 void lab_free(struct lab *lab);
-
-double lab_elapsed_ms(const struct lab *lab);
-
-/* Helpers for the modes' builders (harness/lab/mode.c). */
-int lab_step(struct lab *lab, const char *what, ...) __attribute__((format(printf, 2, 3)));
-int lab_fail(struct lab *lab, int err, const char *ext);
-int lab_ns_new(struct lab *lab, const char *name);
-int mode_build_base(struct lab *lab);
-int mode_build_task(struct lab *lab, struct lab_task *t);
-int mode_build_portmap(struct lab *lab);
-int mode_teardown_links(struct lab *lab);
 
 /* The lab's namespaces, vpc and instance first. */
 unsigned int lab_namespaces(const struct lab *lab, const char **names, unsigned int max);

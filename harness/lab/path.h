@@ -3,7 +3,7 @@
 #define NSB_PATH_H
 
 #include "bench/measurement.h"
-#include "harness/lab/lab.h"
+#include "harness/lab/model.h"
 
 /* The ways traffic crosses a lab. */
 enum lab_path { PATH_INGRESS, PATH_EGRESS, PATH_INTRA_HOST, PATH_LOOPBACK, PATH_COUNT };

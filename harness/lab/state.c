@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@
 #include <unistd.h>
 
 #include "harness/common/atomicfile.h"
-#include "harness/lab/hops.h"
+#include "harness/lab/mode.h"
 #include "harness/lab/state.h"
 
 unsigned long long proc_start_time(pid_t pid)
@@ -69,7 +70,7 @@ static json_t *iface(const struct lab_iface *i)
 	return o;
 }
 
-json_t *lab_describe(const struct lab *lab)
+json_t *state_describe(const struct lab *lab)
 {
 	static struct lab_iface all[LAB_MAX_IFACES];
 	json_t *doc, *tasks, *task_ns, *ifs;
@@ -137,7 +138,7 @@ int state_write(const struct lab *lab)
 	ret = state_path(lab->id, path, sizeof(path));
 	if (ret)
 		return ret;
-	doc = lab_describe(lab);
+	doc = state_describe(lab);
 	/* One string, one write: json_dumpfd() issues one write(2) per token. */
 	text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
 	json_decref(doc);

@@ -6,13 +6,13 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "harness/lab/lab.h"
+#include "harness/lab/model.h"
 
 #define STATE_DIR "/run/nsbench"
 #define STATE_MAX_LABS 256
 
 /* The lab as scripts see it (topo up --json) and as the state file keeps it. */
-json_t *lab_describe(const struct lab *lab);
+json_t *state_describe(const struct lab *lab);
 int state_write(const struct lab *lab);
 int state_remove(const char *id);
 /* Loads what teardown and `topo show` need from STATE_DIR/ID.json. */

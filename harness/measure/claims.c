@@ -13,21 +13,22 @@
 #include <string.h>
 #include <time.h>
 
-#include "harness/measure/claims.h"
-#include "netns/counters.h"
-#include "harness/measure/hotpath.h"
-#include "harness/lab/hops.h"
+#include "bench/noise.h"
+#include "harness/common/notice.h"
+#include "harness/lab/build.h"
 #include "harness/lab/lab.h"
-#include "harness/cli/log.h"
-#include "netns/netns.h"
+#include "harness/lab/mode.h"
 #include "harness/lab/path.h"
+#include "harness/measure/claims.h"
+#include "harness/measure/hotpath.h"
+#include "harness/reports/summary.h"
+#include "harness/reports/verdict.h"
+#include "netns/counters.h"
+#include "netns/netns.h"
 #include "netns/nftables.h"
 #include "netns/probe.h"
 #include "netns/rt.h"
-#include "bench/noise.h"
-#include "harness/reports/summary.h"
 #include "netns/testhooks.h"
-#include "harness/reports/verdict.h"
 
 #define PROBE_MS 1000
 /* The budget of the performance claims' rounds (README: claims). */
@@ -577,10 +578,10 @@ static void ensure_perf(struct ctx *c)
 			goto out;
 		}
 	}
-	fprintf(stderr,
-		"nsbench: measuring the modes the performance claims need, side by side, in "
-		"rounds until decided (at most %d rounds, %d s)\n",
-		PERF_MAX_ROUNDS, PERF_MAX_SECONDS);
+	notice(NOTICE_STATUS,
+	       "measuring the modes the performance claims need, side by side, in rounds until "
+	       "decided (at most %d rounds, %d s)",
+	       PERF_MAX_ROUNDS, PERF_MAX_SECONDS);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (p->n < PERF_MAX_ROUNDS && !lab_stop) {
 		struct noise_mark mark;
@@ -604,7 +605,7 @@ static void ensure_perf(struct ctx *c)
 		}
 		for (int m = 0; m < PM_COUNT; m++)
 			if (labs[m])
-				log_debug("round %d: %s: %.3f Gbit/s, TCP_RR p50 %.2f us", p->n + 1,
+				notice(NOTICE_DEBUG, "round %d: %s: %.3f Gbit/s, TCP_RR p50 %.2f us", p->n + 1,
 					  pm_names[m], p->thr[m][p->n] / 1e9, p->p50[m][p->n]);
 		p->n++;
 		p->seconds = elapsed_s(&t0);
@@ -1041,7 +1042,7 @@ json_t *claims_run(const char *only, int *failed, int *inconclusive)
 
 		if (!selected(only, claims[i].id))
 			continue;
-		log_info("claim %s", claims[i].id);
+		notice(NOTICE_INFO, "claim %s", claims[i].id);
 		claims[i].fn(&c, &r);
 		*failed += r.verdict == CLAIM_FAILS;
 		*inconclusive += r.verdict == CLAIM_INCONCLUSIVE;

@@ -14,11 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/measure/explain.h"
 #include "bench/hopprobe.h"
-#include "harness/cli/log.h"
-#include "netns/testhooks.h"
+#include "harness/common/notice.h"
+#include "harness/lab/build.h"
+#include "harness/measure/explain.h"
 #include "harness/reports/verdict.h"
+#include "netns/testhooks.h"
 
 #define NMETRICS 3
 
@@ -397,12 +398,12 @@ int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json
 	for (unsigned int k = 0; k < nr; k++)
 		r[k].lab = NULL, r[k].waterfall = NULL;
 	for (unsigned int k = 0; k < nr && !ret; k++) {
-		log_info("explain: building step %s", r[k].name);
+		notice(NOTICE_INFO, "explain: building step %s", r[k].name);
 		ret = build(eo, &r[k], why, len);
 	}
 	testhook_phase("explain:built");
 	for (unsigned int k = 0; k < nr && !ret; k++) {
-		log_info("explain: per-hop latency of %s (%u %s transactions)", r[k].name,
+		notice(NOTICE_INFO, "explain: per-hop latency of %s (%u %s transactions)", r[k].name,
 			 eo->po.transactions, bench_test_name(eo->po.test));
 		ret = perhop_measure(r[k].lab, &r[k].lab->tasks[0], eo->path, bo, &eo->po,
 				     &r[k].waterfall, why, len);
@@ -412,11 +413,11 @@ int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json
 	json_t *cost = NULL;
 
 	if (!ret && eo->probe_cost_rounds) {
-		log_info("explain: what the probes cost, %u rounds", eo->probe_cost_rounds);
+		notice(NOTICE_INFO, "explain: what the probes cost, %u rounds", eo->probe_cost_rounds);
 		ret = probe_cost(eo, bo, r[nr - 1].lab, &cost, why, len);
 	}
 	for (unsigned int i = 0; i < rounds && nr > 1 && !ret; i++) {
-		log_info("explain: round %u of %u", i + 1, rounds);
+		notice(NOTICE_INFO, "explain: round %u of %u", i + 1, rounds);
 		testhook_phase("explain:round");
 		for (unsigned int j = 0; j < nr && !ret; j++) {
 			unsigned int k = (i + j) % nr;

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "netns/counters.h"
-#include "harness/lab/hops.h"
+#include "harness/lab/mode.h"
 #include "harness/measure/hotpath.h"
 #include "netns/netns.h"
 #include "netns/nftables.h"

@@ -13,20 +13,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "netns/counters.h"
-#include "harness/lab/hops.h"
-#include "harness/measure/hotpath.h"
-#include "harness/cli/log.h"
 #include "bench/noise.h"
+#include "harness/common/notice.h"
+#include "harness/lab/build.h"
+#include "harness/lab/mode.h"
+#include "harness/measure/hotpath.h"
+#include "harness/measure/matrix.h"
 #include "harness/measure/perhop.h"
 #include "harness/reports/results.h"
-#include "netns/rt.h"
-#include "harness/measure/matrix.h"
 #include "harness/reports/summary.h"
-#include "netns/testhooks.h"
 #include "harness/reports/verdict.h"
+#include "netns/counters.h"
+#include "netns/rt.h"
+#include "netns/testhooks.h"
 
 static const enum bench_test default_tests[] = {TEST_TCP_STREAM, TEST_TCP_REVERSE, TEST_UDP,
 						TEST_TCP_RR, TEST_TCP_CRR};
@@ -265,33 +265,18 @@ static double now_s(void)
 }
 
 struct progress {
-	bool tty;
 	unsigned int done, total;
 	double planned_done, planned_total, t0;
 };
 
+/* Step DONE+1 of TOTAL, with the time left at the pace so far (the CLI shows it, or not). */
 static void progress_show(struct progress *p, const char *what)
 {
 	double el = now_s() - p->t0;
 	double rate = p->planned_done > 0 ? el / p->planned_done : 1.0;
 	double left = (p->planned_total - p->planned_done) * rate;
 
-	if (left < 0)
-		left = 0;
-
-	if (p->tty)
-		fprintf(stderr, "\r\033[K[%u/%u] %s  %02d:%02d left", p->done + 1, p->total, what,
-			(int)left / 60, (int)left % 60);
-	else
-		fprintf(stderr, "nsbench: [%u/%u] %s (about %d s left)\n", p->done + 1, p->total,
-			what, (int)left);
-	fflush(stderr);
-}
-
-static void progress_end(struct progress *p)
-{
-	if (p->tty)
-		fprintf(stderr, "\r\033[K");
+	notice_progress(p->done, p->total, left < 0 ? 0 : left, what);
 }
 
 /* Ports of N tasks: one task definition (same port) where ECS allows it, distinct where not. */
@@ -336,7 +321,7 @@ static int build_labs(const struct run_config *c, unsigned int n, struct lab **l
 			json_array_append_new(json_object_get(doc, "density_limits"),
 					      json_pack("{s:s, s:i, s:s}", "mode", lab_mode_name(m),
 							"tasks", (int)n, "refused", lab->err));
-			log_warn("mode %s, %u tasks: %s", lab_mode_name(m), n, lab->err);
+			notice(NOTICE_WARNING, "mode %s, %u tasks: %s", lab_mode_name(m), n, lab->err);
 			free(lab);
 			labs[m] = NULL;
 			continue;
@@ -350,7 +335,7 @@ static int build_labs(const struct run_config *c, unsigned int n, struct lab **l
 			json_array_append_new(json_object_get(doc, "errors"),
 					      json_pack("{s:s, s:s}", "mode", lab_mode_name(m),
 							"error", lab->err));
-			log_err("mode %s unavailable: %s", lab_mode_name(m), lab->err);
+			notice(NOTICE_ERROR, "mode %s unavailable: %s", lab_mode_name(m), lab->err);
 			lab_free(lab);
 			free(lab);
 			labs[m] = NULL;
@@ -497,7 +482,7 @@ static bool hot_path(const struct run_config *c, struct lab *lab, enum lab_path 
 				 path_name(p), "ok", 0, "problem", why, "hops");
 	if (json_is_true(json_object_get(*doc, "ok")))
 		return true;
-	log_err("mode %s, path %s: hot path: %s", lab_mode_name(m), path_name(p),
+	notice(NOTICE_ERROR, "mode %s, path %s: hot path: %s", lab_mode_name(m), path_name(p),
 		json_string_value(json_object_get(*doc, "problem")));
 	return false;
 }
@@ -512,7 +497,7 @@ static bool per_hop(const struct run_config *c, struct lab *lab, enum lab_path p
 	perhop_opts_default(&po);
 	if (!perhop_measure(lab, &lab->tasks[0], p, &c->bo, &po, doc, why, sizeof(why)))
 		return true;
-	log_err("mode %s, path %s: per-hop: %s", lab_mode_name(m), path_name(p), why);
+	notice(NOTICE_ERROR, "mode %s, path %s: per-hop: %s", lab_mode_name(m), path_name(p), why);
 	*doc = json_pack("{s:s, s:s, s:s}", "mode", lab_mode_name(m), "path", path_name(p),
 			 "error", why);
 	return false;
@@ -603,7 +588,7 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 			if (target_check(doc, n, c->target_pct, false))
 				break;
 			if (now_s() - t0 >= c->max_time_s) {
-				log_info("--max-time %.0f s reached after %u repetitions",
+				notice(NOTICE_INFO, "--max-time %.0f s reached after %u repetitions",
 					 c->max_time_s, r);
 				break;
 			}
@@ -663,8 +648,7 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 					prog->planned_done += test_seconds(c, test);
 					if (ret) {
 						*failed = true;
-						progress_end(prog);
-						log_err("%s", err);
+						notice(NOTICE_ERROR, "%s", err);
 						json_array_append_new(
 							json_object_get(doc, "errors"),
 							json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}",
@@ -709,7 +693,7 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
 {
 	struct lab *labs[MODE_COUNT] = {0};
-	struct progress prog = {.tty = isatty(2), .t0 = now_s()};
+	struct progress prog = {.t0 = now_s()};
 	json_t *doc, *hp = json_object(), *ph = json_object();
 	bool failed = false;
 	double t_start = now_s(), measured = 0;
@@ -738,17 +722,14 @@ int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
 		ret = build_labs(c, n, labs, doc, why, len);
 		testhook_phase("run:built");
 		if (!ret && c->hot_path && q == 0) {
-			if (prog.tty)
-				fprintf(stderr,
-					"\r\033[Kmeasuring the hot packet path of each mode");
+			notice_progress(0, 0, -1, "measuring the hot packet path of each mode");
 			testhook_phase("run:hot-path");
 			ret = each_path(c, labs, hot_path, hp, &failed);
 			if (ret)
 				snprintf(why, len, "interrupted");
 		}
 		if (!ret && c->per_hop && q == 0) {
-			if (prog.tty)
-				fprintf(stderr, "\r\033[Kmeasuring where each mode's round trip goes");
+			notice_progress(0, 0, -1, "measuring where each mode's round trip goes");
 			testhook_phase("run:per-hop");
 			ret = each_path(c, labs, per_hop, ph, &failed);
 			if (ret)
@@ -758,7 +739,7 @@ int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
 			ret = run_density(c, n, labs, doc, hp, &prog, &measured, &failed, why, len);
 		teardown(labs);
 	}
-	progress_end(&prog);
+	notice_progress_end();
 	if (ret)
 		goto out;
 	add_host_ratios(doc);

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "bench/hopprobe.h"
-#include "harness/lab/hops.h"
+#include "harness/lab/mode.h"
 #include "harness/measure/perhop.h"
 #include "bench/stats.h"
 #include "netns/testhooks.h"

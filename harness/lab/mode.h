@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef NSB_HOPS_H
-#define NSB_HOPS_H
+#ifndef NSB_MODE_H
+#define NSB_MODE_H
 
 #include <stddef.h>
 
-#include "harness/lab/lab.h"
+#include "harness/lab/model.h"
 #include "harness/lab/path.h"
 
 /*
- * The lab's path as data: the interfaces a lab holds and, per task and path,
- * the ordered hops a request crosses. The builder (harness/lab/mode.c) produces
- * it, from the names it builds with; the state file, the hot-path check, the
- * per-hop probes and explain read it. Nothing else spells an interface name.
+ * The modes' builders, and the lab's path as data: the interfaces a lab
+ * holds and, per task and path, the ordered hops a request crosses. The
+ * builders (harness/lab/mode.c) produce it, from the names they build with;
+ * the state file, the hot-path check, the per-hop probes and explain read
+ * it. Nothing else spells an interface name.
  */
 enum hop_kind { HOP_VETH, HOP_BRIDGE, HOP_MACVLAN, HOP_LOOPBACK };
 /* Which tc hook of the interface a request meets: leaving (egress) or arriving. */
@@ -55,5 +56,12 @@ int mode_route(const struct lab *lab, const struct lab_task *task, const struct 
 const char *mode_wire_ifname(void);
 /* The instance's end of the wire: the parent of awsvpc ENIs. */
 const char *mode_inst_ifname(void);
+
+/* The builders lab_up() calls: the VPC, instance and wire; one task; the nftables rules. */
+int mode_build_base(struct lab *lab);
+int mode_build_task(struct lab *lab, struct lab_task *t);
+int mode_build_portmap(struct lab *lab);
+/* Deletes the lab's links one at a time (LAB_TEARDOWN_LINKS). */
+int mode_teardown_links(struct lab *lab);
 
 #endif

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+/* The lab's names and its default configuration. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/lab/model.h"
+
+static const char *const mode_names[MODE_COUNT] = {
+	[MODE_AWSVPC] = "awsvpc",
+	[MODE_BRIDGE] = "bridge",
+	[MODE_BRIDGE_DYNAMIC] = "bridge-dynamic",
+	[MODE_HOST] = "host",
+	[MODE_NONE] = "none",
+};
+
+const char *lab_mode_name(enum lab_mode m)
+{
+	return (unsigned int)m < MODE_COUNT ? mode_names[m] : "?";
+}
+
+const char *lab_variant_name(enum lab_variant v)
+{
+	static const char *const names[] = {"ecs", "veth", "bridge", "conntrack"};
+
+	return (unsigned int)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
+
+int lab_mode_parse(const char *name, enum lab_mode *m)
+{
+	for (int i = 0; i < MODE_COUNT; i++)
+		if (name && strcmp(name, mode_names[i]) == 0) {
+			*m = (enum lab_mode)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+void lab_config_default(struct lab_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	ip4_net_parse("198.18.0.0/24", &cfg->vpc_net);
+	ip4_net_parse("198.19.0.0/24", &cfg->bridge_net);
+	cfg->max_enis = 0; /* no limit unless asked */
+	snprintf(cfg->macvlan_mode, sizeof(cfg->macvlan_mode), "bridge");
+	cfg->awsvpc_offset = 10;
+}
