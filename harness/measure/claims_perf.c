@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The performance claims of nsbench claims: bridge slower than host, host
+ * the fastest, awsvpc better than bridge. The modes they need run side by
+ * side in rounds (the drift of a shared machine cancels in the paired
+ * ratios); each look of the sequential rule decides what it can, and what
+ * the budget leaves open is "inconclusive".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench/noise.h"
+#include "harness/common/notice.h"
+#include "harness/lab/build.h"
+#include "harness/lab/mode.h"
+#include "harness/lab/path.h"
+#include "harness/measure/claims_perf.h"
+#include "harness/reports/verdict.h"
+#include "netns/rt.h"
+#include "netns/testhooks.h"
+
+/* "Fastest" allows this much: measurement noise on a shared machine. */
+#define FASTEST_TOLERANCE 0.05
+
+static const char *const pm_names[PM_COUNT] = {"host", "bridge", "awsvpc",
+					       "awsvpc+security group"};
+
+static double elapsed_s(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* One mode's round: throughput (when a claim needs it) and TCP_RR p50. */
+static int perf_round(struct perf *p, int m, struct lab *lab, bool thr)
+{
+	struct bench_opts bo;
+	struct bench_target t;
+	json_t *res = NULL;
+	char why[512];
+	int ret;
+
+	bench_opts_default(&bo);
+	bench_cpus_resolve(&bo.cpus);
+	bo.stream.duration_s = 2;
+	bo.stream.omit_s = 0;
+	bo.rr.duration_s = 0.5;
+	bo.rr.warmup_s = 0.1;
+	ret = path_target(lab, &lab->tasks[0], NULL, PATH_INGRESS, &t, why, sizeof(why));
+	if (!ret && thr)
+		ret = bench_run(TEST_TCP_STREAM, &bo, &t, &res, why, sizeof(why));
+	if (!ret && res)
+		p->thr[m][p->n] = json_number_value(
+			json_object_get(json_object_get(res, "metrics"), "throughput_bps"));
+	json_decref(res);
+	res = NULL;
+	if (!ret)
+		ret = bench_run(TEST_TCP_RR, &bo, &t, &res, why, sizeof(why));
+	if (ret) {
+		p->err = ret;
+		snprintf(p->why, sizeof(p->why), "%s", why);
+		json_decref(res);
+		return ret;
+	}
+	p->p50[m][p->n] =
+		json_number_value(json_object_get(json_object_get(res, "metrics"), "p50_us"));
+	json_decref(res);
+	return 0;
+}
+
+static void perf_decide_all(struct claims_ctx *c, bool final);
+
+/*
+ * The modes the selected claims need, side by side, round after round (each
+ * round every mode once: the machine's drift cancels in the paired ratios),
+ * until every performance claim is decided at a look of the sequential rule
+ * or the budget (PERF_MAX_ROUNDS, PERF_MAX_SECONDS) ends.
+ */
+void claims_perf_measure(struct claims_ctx *c)
+{
+	static const enum lab_mode modes[PM_COUNT] = {MODE_HOST, MODE_BRIDGE, MODE_AWSVPC,
+						      MODE_AWSVPC};
+	static const uint16_t ports[] = {5201};
+	struct perf *p = &c->perf;
+	struct lab *labs[PM_COUNT] = {0};
+	struct claim_result r;
+	struct timespec t0;
+
+	if (p->done)
+		return;
+	p->done = true;
+	p->alpha = verdict_seq_alpha(VERDICT_ALPHA, PERF_MAX_ROUNDS);
+	for (int m = 0; m < PM_COUNT; m++) {
+		if (!(c->needs & NEED(m)))
+			continue;
+		labs[m] = claim_lab_new(&r, modes[m], 1, ports, 0, m == PM_AWSVPC_SG);
+		if (!labs[m]) {
+			p->err = -EOPNOTSUPP;
+			snprintf(p->why, sizeof(p->why), "%s", r.evidence);
+			goto out;
+		}
+	}
+	/* A known slowdown of host mode, for the test that a broken claim fails. */
+	if (labs[PM_HOST] && testhook_break("host-shaped")) {
+		struct rt *rt = NULL;
+		int ret = rt_open(&rt, labs[PM_HOST]->ns_vpc);
+
+		if (!ret)
+			ret = rt_tbf_add(rt, mode_wire_ifname(), 1000000000ULL);
+		rt_close(rt);
+		if (ret) {
+			p->err = ret;
+			snprintf(p->why, sizeof(p->why), "shaping host mode's wire: %s",
+				 strerror(-ret));
+			goto out;
+		}
+	}
+	notice(NOTICE_STATUS,
+	       "measuring the modes the performance claims need, side by side, in rounds until "
+	       "decided (at most %d rounds, %d s)",
+	       PERF_MAX_ROUNDS, PERF_MAX_SECONDS);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (p->n < PERF_MAX_ROUNDS && !lab_stop) {
+		struct noise_mark mark;
+		struct noise nz;
+		bool have_mark = !noise_mark(&mark);
+
+		testhook_phase("claims:perf-round");
+		for (int m = 0; m < PM_COUNT && !lab_stop; m++) {
+			if (!labs[m])
+				continue;
+			if (perf_round(p, m, labs[m], c->thr_needs & NEED(m)))
+				goto out;
+		}
+		if (lab_stop)
+			break;
+		if (have_mark && !noise_since(&mark, &nz)) {
+			p->steal_max = nz.steal_pct > p->steal_max ? nz.steal_pct : p->steal_max;
+			p->outside_max =
+				nz.outside_pct > p->outside_max ? nz.outside_pct : p->outside_max;
+			p->noisy += nz.noisy;
+		}
+		for (int m = 0; m < PM_COUNT; m++)
+			if (labs[m])
+				notice(NOTICE_DEBUG, "round %d: %s: %.3f Gbit/s, TCP_RR p50 %.2f us", p->n + 1,
+					  pm_names[m], p->thr[m][p->n] / 1e9, p->p50[m][p->n]);
+		p->n++;
+		p->seconds = elapsed_s(&t0);
+		if (p->seconds >= PERF_MAX_SECONDS)
+			break;
+		if (verdict_seq_is_look((unsigned int)p->n, PERF_MAX_ROUNDS)) {
+			perf_decide_all(c, false);
+			if (c->undecided == 0)
+				break;
+		}
+	}
+	if (lab_stop) {
+		p->err = -EINTR;
+		snprintf(p->why, sizeof(p->why), "interrupted");
+	}
+out:
+	for (int m = 0; m < PM_COUNT; m++)
+		claim_lab_end(labs[m]);
+}
+
+static bool perf_ready(struct claims_ctx *c, struct claim_result *r)
+{
+	claims_perf_measure(c);
+	if (c->perf.err) {
+		claim_say(r, CLAIM_UNCHECKABLE, "measurement failed: %s", c->perf.why);
+		return false;
+	}
+	if (c->perf.n < 2) {
+		claim_say(r, CLAIM_UNCHECKABLE, "fewer than 2 rounds measured");
+		return false;
+	}
+	return true;
+}
+
+/* X/Y over the rounds, paired, with its interval at the level of this look. */
+struct ratio {
+	double est, lo, hi;
+	bool ok;
+};
+
+static struct ratio ratio_of(const struct perf *p, const double *x, const double *y, double alpha)
+{
+	struct ratio q = {NAN, NAN, NAN, false};
+	struct effect e;
+
+	if (effect_paired(y, x, (size_t)p->n, &e))
+		return q;
+	q.est = effect_ratio(&e);
+	effect_interval(&e, alpha, &q.lo, &q.hi);
+	q.ok = true;
+	return q;
+}
+
+static const char *side_text(enum verdict_side s)
+{
+	return s == SIDE_FOR ? "for" : s == SIDE_AGAINST ? "against" : "undecided";
+}
+
+/* The rounds, the level and the noise they were measured under: part of every row's evidence. */
+static void perf_context(const struct perf *p, double alpha, char *buf, size_t len)
+{
+	snprintf(buf, len,
+		 "%d rounds side by side in %.0f s; %.1f%% intervals (%.2f%% per comparison: the "
+		 "sequential looks and the claim's parts share 5%%); noise: steal up to %.1f%%, "
+		 "other processes up to %.1f%% of the CPUs, %d round(s) noisy",
+		 p->n, p->seconds, (1 - alpha) * 100, alpha * 100, p->steal_max, p->outside_max,
+		 p->noisy);
+}
+
+static enum claim_verdict combine_all(const enum verdict_side *s, int n)
+{
+	int for_ = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] == SIDE_AGAINST)
+			return CLAIM_FAILS;
+		for_ += s[i] == SIDE_FOR;
+	}
+	return for_ == n ? CLAIM_HOLDS : CLAIM_INCONCLUSIVE;
+}
+
+/* Bridge worse than host on both: throughput ratio below 1, p50 ratio above 1. */
+static enum claim_verdict d_bridge_slower(const struct perf *p, double alpha, char *ev, size_t len)
+{
+	double a = alpha / 2;
+	struct ratio t = ratio_of(p, p->thr[PM_BRIDGE], p->thr[PM_HOST], a);
+	struct ratio l = ratio_of(p, p->p50[PM_BRIDGE], p->p50[PM_HOST], a);
+	enum verdict_side s[2];
+	char ctx[300];
+
+	if (!t.ok || !l.ok) {
+		snprintf(ev, len, "no ratio: a measurement of 0");
+		return CLAIM_UNCHECKABLE;
+	}
+	/* The claim says there is a difference: none beyond the margin is evidence against. */
+	s[0] = verdict_side(t.lo, t.hi, 1, false, true, VERDICT_MARGIN_PCT);
+	s[1] = verdict_side(l.lo, l.hi, 1, true, true, VERDICT_MARGIN_PCT);
+	perf_context(p, a, ctx, sizeof(ctx));
+	snprintf(ev, len,
+		 "bridge/host: throughput %.2fx [%.2f, %.2f] (%s), TCP_RR p50 %.2fx [%.2f, %.2f] "
+		 "(%s); %s",
+		 t.est, t.lo, t.hi, side_text(s[0]), l.est, l.lo, l.hi, side_text(s[1]), ctx);
+	return combine_all(s, 2);
+}
+
+/* No mode the VPC reaches beats host by more than the tolerance: every interval says so. */
+static enum claim_verdict d_host_fastest(const struct perf *p, double alpha, char *ev, size_t len)
+{
+	double a = alpha / 4;
+	struct ratio at = ratio_of(p, p->thr[PM_AWSVPC], p->thr[PM_HOST], a);
+	struct ratio al = ratio_of(p, p->p50[PM_AWSVPC], p->p50[PM_HOST], a);
+	struct ratio bt = ratio_of(p, p->thr[PM_BRIDGE], p->thr[PM_HOST], a);
+	struct ratio bl = ratio_of(p, p->p50[PM_BRIDGE], p->p50[PM_HOST], a);
+	enum verdict_side s[4];
+	char ctx[300];
+
+	if (!at.ok || !al.ok || !bt.ok || !bl.ok) {
+		snprintf(ev, len, "no ratio: a measurement of 0");
+		return CLAIM_UNCHECKABLE;
+	}
+	s[0] = verdict_side(at.lo, at.hi, 1 + FASTEST_TOLERANCE, false, false, 0);
+	s[1] = verdict_side(al.lo, al.hi, 1 - FASTEST_TOLERANCE, true, false, 0);
+	s[2] = verdict_side(bt.lo, bt.hi, 1 + FASTEST_TOLERANCE, false, false, 0);
+	s[3] = verdict_side(bl.lo, bl.hi, 1 - FASTEST_TOLERANCE, true, false, 0);
+	perf_context(p, a, ctx, sizeof(ctx));
+	snprintf(ev, len,
+		 "ratio to host, throughput / TCP_RR p50: awsvpc %.2fx [%.2f, %.2f] / %.2fx "
+		 "[%.2f, %.2f], bridge %.2fx [%.2f, %.2f] / %.2fx [%.2f, %.2f] (beating host means "
+		 "by more than %.0f%%; none mode is loopback, unreachable from the VPC); %s",
+		 at.est, at.lo, at.hi, al.est, al.lo, al.hi, bt.est, bt.lo, bt.hi, bl.est, bl.lo,
+		 bl.hi, FASTEST_TOLERANCE * 100, ctx);
+	return combine_all(s, 4);
+}
+
+/*
+ * Better: significantly better on one of throughput and latency, and not
+ * worse than the margin on the other. Against: significantly worse on one,
+ * or no difference beyond the margin on both.
+ */
+static enum claim_verdict d_awsvpc_vs_bridge(const struct perf *p, double alpha, char *ev,
+					     size_t len)
+{
+	double a = alpha / 2, m = VERDICT_MARGIN_PCT / 100;
+	struct ratio t = ratio_of(p, p->thr[PM_AWSVPC], p->thr[PM_BRIDGE], a);
+	struct ratio l = ratio_of(p, p->p50[PM_AWSVPC], p->p50[PM_BRIDGE], a);
+	bool t_better, l_better, t_ok, l_ok, worse, same;
+	enum claim_verdict v;
+	char ctx[300];
+
+	if (!t.ok || !l.ok) {
+		snprintf(ev, len, "no ratio: a measurement of 0");
+		return CLAIM_UNCHECKABLE;
+	}
+	t_better = t.lo > 1;
+	l_better = l.hi < 1;
+	t_ok = t.lo > 1 - m;
+	l_ok = l.hi < 1 + m;
+	worse = t.hi < 1 || l.lo > 1;
+	same = verdict_within_margin(t.lo, t.hi, VERDICT_MARGIN_PCT) &&
+	       verdict_within_margin(l.lo, l.hi, VERDICT_MARGIN_PCT);
+	if (worse || same)
+		v = CLAIM_FAILS;
+	else if ((t_better && l_ok) || (l_better && t_ok))
+		v = CLAIM_HOLDS;
+	else
+		v = CLAIM_INCONCLUSIVE;
+	perf_context(p, a, ctx, sizeof(ctx));
+	snprintf(
+		ev, len,
+		"awsvpc/bridge: throughput %.2fx [%.2f, %.2f], TCP_RR p50 %.2fx [%.2f, %.2f]%s; %s",
+		t.est, t.lo, t.hi, l.est, l.lo, l.hi,
+		v == CLAIM_HOLDS ? " (better on one, not worse on the other)"
+		: worse		 ? " (significantly worse on one)"
+		: same		 ? " (no difference beyond the margin)"
+				 : "",
+		ctx);
+	return v;
+}
+
+static const struct {
+	enum claim_verdict (*fn)(const struct perf *p, double alpha, char *ev, size_t len);
+	unsigned int needs;
+} deciders[D_COUNT] = {
+	[D_BRIDGE_SLOWER] = {d_bridge_slower, NEED(PM_HOST) | NEED(PM_BRIDGE)},
+	[D_HOST_FASTEST] = {d_host_fastest, NEED(PM_HOST) | NEED(PM_BRIDGE) | NEED(PM_AWSVPC)},
+	[D_AWSVPC_VS_BRIDGE] = {d_awsvpc_vs_bridge, NEED(PM_AWSVPC) | NEED(PM_BRIDGE)},
+};
+
+/* Every selected decision at this look; FINAL turns what is still open into "inconclusive". */
+static void perf_decide_all(struct claims_ctx *c, bool final)
+{
+	c->undecided = 0;
+	for (int d = 0; d < D_COUNT; d++) {
+		struct decided *x = &c->decided[d];
+
+		if (!c->wants[d] || c->perf.n < 2)
+			continue;
+		x->verdict =
+			deciders[d].fn(&c->perf, c->perf.alpha, x->evidence, sizeof(x->evidence));
+		x->set = x->verdict != CLAIM_INCONCLUSIVE || final;
+		c->undecided += !x->set;
+	}
+}
+
+void claims_perf_verdict(struct claims_ctx *c, struct claim_result *r, enum decision id)
+{
+	if (!perf_ready(c, r))
+		return;
+	if (!c->decided[id].set)
+		perf_decide_all(c, true);
+	r->verdict = c->decided[id].verdict;
+	snprintf(r->evidence, sizeof(r->evidence), "%s", c->decided[id].evidence);
+}
+
+unsigned int claims_perf_needs(enum decision d)
+{
+	return deciders[d].needs;
+}
