@@ -10,6 +10,7 @@
 #include "harness/lab/build.h"
 #include "harness/lab/lab.h"
 #include "harness/measure/claims.h"
+#include "harness/reports/tables.h"
 
 static const char claims_usage[] =
 	"Usage: nsbench claims [--only ID,...] [--format text|markdown|json] [--list]\n"
@@ -81,7 +82,7 @@ int claims_main(int argc, char **argv)
 		json_dumpf(rows, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 	} else {
-		claims_print(rows, !strcmp(fmt, "markdown"), stdout);
+		table_claims(rows, !strcmp(fmt, "markdown"), stdout);
 	}
 	json_decref(rows);
 	return failed ? 1 : inconclusive ? 3 : 0;

@@ -14,6 +14,7 @@
 #include "harness/common/parse.h"
 #include "harness/lab/build.h"
 #include "harness/measure/matrix.h"
+#include "harness/reports/tables.h"
 #include "harness/reports/results.h"
 
 static const char run_usage[] =
@@ -346,7 +347,7 @@ int run_main(int argc, char **argv)
 		cfg.ntasks_list > 1 ? " x task counts" : "",
 		run_config_seconds(&cfg) * cfg.ntasks_list,
 		cfg.target_pct > 0 ? " before --target adds repetitions" : "");
-	ret = runner_run(&cfg, &doc, why, sizeof(why));
+	ret = matrix_run(&cfg, &doc, why, sizeof(why));
 	if (ret) {
 		log_err("run: %s%s", why,
 			ret == -EINTR ? "; labs removed, no results written" : "");
@@ -369,7 +370,7 @@ int run_main(int argc, char **argv)
 		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(12));
 		fputc('\n', stdout);
 	} else {
-		runner_print_table(doc, stdout);
+		table_run(doc, stdout);
 	}
 	fprintf(stderr, "nsbench: results in %s (%.0f s, of which %.0f s measuring)\n", path,
 		json_number_value(json_object_get(doc, "wall_s")),

@@ -660,23 +660,3 @@ json_t *claims_run(const char *only, int *failed, int *inconclusive)
 	}
 	return rows;
 }
-
-void claims_print(json_t *rows, int markdown, FILE *f)
-{
-	json_t *row;
-	size_t i;
-
-	if (markdown)
-		fprintf(f, "| mode | claim | verdict | evidence |\n|---|---|---|---|\n");
-	json_array_foreach(rows, i, row) {
-		const char *mode = json_string_value(json_object_get(row, "mode"));
-		const char *claim = json_string_value(json_object_get(row, "claim"));
-		const char *verdict = json_string_value(json_object_get(row, "verdict"));
-		const char *ev = json_string_value(json_object_get(row, "evidence"));
-
-		if (markdown)
-			fprintf(f, "| %s | %s | **%s** | %s |\n", mode, claim, verdict, ev);
-		else
-			fprintf(f, "%-7s %-70s %s\n        %s\n", mode, claim, verdict, ev);
-	}
-}

@@ -17,7 +17,6 @@ enum claim_verdict { CLAIM_HOLDS, CLAIM_FAILS, CLAIM_UNCHECKABLE, CLAIM_INCONCLU
 json_t *claims_run(const char *only, int *failed, int *inconclusive);
 /* 0 when every id in ONLY is known; -EINVAL with the first unknown in WHY. */
 int claims_check_ids(const char *only, char *why, size_t len);
-void claims_print(json_t *rows, int markdown, FILE *f);
 void claims_list(FILE *f);
 
 #endif

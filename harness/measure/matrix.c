@@ -21,142 +21,12 @@
 #include "harness/measure/hotpath.h"
 #include "harness/measure/matrix.h"
 #include "harness/measure/perhop.h"
+#include "harness/reports/aggregate.h"
 #include "harness/reports/results.h"
-#include "harness/reports/summary.h"
 #include "harness/reports/verdict.h"
 #include "netns/counters.h"
 #include "netns/rt.h"
 #include "netns/testhooks.h"
-
-static const enum bench_test default_tests[] = {TEST_TCP_STREAM, TEST_TCP_REVERSE, TEST_UDP,
-						TEST_TCP_RR, TEST_TCP_CRR};
-
-void run_config_default(struct run_config *c)
-{
-	memset(c, 0, sizeof(*c));
-	for (int m = 0; m < MODE_COUNT; m++)
-		c->modes[c->nmodes++] = (enum lab_mode)m;
-	c->paths[c->npaths++] = PATH_INGRESS;
-	for (size_t i = 0; i < sizeof(default_tests) / sizeof(default_tests[0]); i++)
-		c->tests[c->ntests++] = default_tests[i];
-	c->reps = 3;
-	c->max_reps = 20;
-	c->max_time_s = 600;
-	c->tasks_list[0] = 1;
-	c->ntasks_list = 1;
-	c->stream_s = 2;
-	c->rr_s = 1;
-	c->par_streams = 4;
-	c->hot_path = true;
-	c->out_dir = "results";
-	c->preset = "default";
-	bench_opts_default(&c->bo);
-	c->bo.stream.omit_s = 0;
-	c->bo.rr.warmup_s = 0.1;
-}
-
-void run_config_quick(struct run_config *c)
-{
-	run_config_default(c);
-	c->reps = 1;
-	c->stream_s = 1;
-	c->rr_s = 0.3;
-	c->bo.rr.warmup_s = 0.05;
-	c->preset = "quick";
-}
-
-void run_config_full(struct run_config *c)
-{
-	static const enum bench_test full[] = {
-		TEST_TCP_STREAM, TEST_TCP_STREAM_PAR, TEST_TCP_REVERSE, TEST_UDP,
-		TEST_TCP_RR,	 TEST_UDP_RR,	      TEST_TCP_CRR};
-
-	run_config_default(c);
-	c->npaths = 0;
-	c->paths[c->npaths++] = PATH_INGRESS;
-	c->paths[c->npaths++] = PATH_EGRESS;
-	c->paths[c->npaths++] = PATH_INTRA_HOST;
-	c->ntests = 0;
-	for (size_t i = 0; i < sizeof(full) / sizeof(full[0]); i++)
-		c->tests[c->ntests++] = full[i];
-	c->reps = 5;
-	c->stream_s = 3;
-	c->rr_s = 2;
-	c->preset = "full";
-}
-
-static double test_seconds(const struct run_config *c, enum bench_test t)
-{
-	return bench_test_is_stream(t) ? c->stream_s + c->bo.stream.omit_s
-				       : c->rr_s + c->bo.rr.warmup_s;
-}
-
-/* The paths MODE runs: none mode has only loopback, whatever was asked. */
-static unsigned int mode_paths(const struct run_config *c, enum lab_mode m, enum lab_path *out)
-{
-	unsigned int n = 0;
-
-	if (m == MODE_NONE) {
-		out[0] = PATH_LOOPBACK;
-		return 1;
-	}
-	for (unsigned int i = 0; i < c->npaths; i++)
-		out[n++] = c->paths[i];
-	return n;
-}
-
-double run_config_seconds(const struct run_config *c)
-{
-	double s = 0;
-
-	for (unsigned int m = 0; m < c->nmodes; m++) {
-		enum lab_path paths[PATH_COUNT];
-		unsigned int np = mode_paths(c, c->modes[m], paths);
-
-		for (unsigned int t = 0; t < c->ntests; t++)
-			s += np * test_seconds(c, c->tests[t]);
-	}
-	return s * c->reps;
-}
-
-json_t *run_config_json(const struct run_config *c)
-{
-	json_t *modes = json_array(), *paths = json_array(), *tests = json_array();
-	json_t *tasks = json_array(), *doc;
-
-	for (unsigned int i = 0; i < c->nmodes; i++)
-		json_array_append_new(modes, json_string(lab_mode_name(c->modes[i])));
-	for (unsigned int i = 0; i < c->npaths; i++)
-		json_array_append_new(paths, json_string(path_name(c->paths[i])));
-	for (unsigned int i = 0; i < c->ntests; i++)
-		json_array_append_new(tests, json_string(bench_test_name(c->tests[i])));
-	for (unsigned int i = 0; i < c->ntasks_list; i++)
-		json_array_append_new(tasks, json_integer(c->tasks_list[i]));
-	doc = json_pack("{s:s, s:o, s:o, s:o, s:i, s:i, s:i, s:f, s:f, s:I, s:i, s:i, s:i, "
-			"s:i, s:{s:s, s:i, s:i}, s:I, s:b, s:s, s:o, s:i}",
-			"preset", c->preset, "modes", modes, "paths", paths, "tests", tests, "reps",
-			(int)c->reps, "stream_duration_s", c->stream_s, "stream_omit_s",
-			c->bo.stream.omit_s, "rr_duration_s", c->rr_s, "rr_warmup_s",
-			c->bo.rr.warmup_s, "udp_rate_bps", (json_int_t)c->bo.stream.rate_bps,
-			"parallel_streams", c->par_streams, "rr_request_bytes",
-			(int)c->bo.rr.req_size, "rr_response_bytes", (int)c->bo.rr.resp_size,
-			"stream_block_bytes", c->bo.stream.blksize, "placement", "policy",
-			bench_placement_name(c->bo.cpus.policy), "client_cpu", c->bo.cpus.client,
-			"server_cpu", c->bo.cpus.server, "shape_wire_bps", (json_int_t)c->shape_bps,
-			"hot_path", c->hot_path, "order", "repetition-major", "tasks", tasks,
-			"max_enis", (int)c->max_enis);
-	json_object_set_new(doc, "security_group", json_boolean(c->security_group));
-	json_object_set_new(doc, "per_hop", json_boolean(c->per_hop));
-	json_object_set_new(doc, "mtu",
-			    json_pack("{s:i, s:i}", "vpc", c->vpc_mtu ? c->vpc_mtu : LAB_DEFAULT_MTU,
-				      "bridge", c->bridge_mtu ? c->bridge_mtu : LAB_DEFAULT_MTU));
-	if (c->target_pct > 0)
-		json_object_set_new(doc, "target",
-				    json_pack("{s:f, s:i, s:i, s:f}", "pct", c->target_pct,
-					      "min_reps", (int)c->reps, "max_reps",
-					      (int)c->max_reps, "max_time_s", c->max_time_s));
-	return doc;
-}
 
 struct cpu_hook {
 	struct cpu_times before, after;
@@ -199,60 +69,6 @@ static void add_cpu(json_t *res, const struct cpu_hook *h, enum bench_test t)
 
 		if (n > 0)
 			json_object_set_new(m, "cpu_us_per_trans", json_real(total / n * 1e6));
-	}
-}
-
-/*
- * Each repetition's value over host mode's in the same repetition (same
- * test; host's first path for none mode's loopback): measured side by side,
- * these ratios cancel the drift of a shared machine that absolute numbers
- * carry from one run to the next.
- */
-static void add_host_ratios(json_t *doc)
-{
-	static const char *const keys[][2] = {
-		{"throughput_bps", "throughput_vs_host"},
-		{"tps", "tps_vs_host"},
-		{"p50_us", "p50_vs_host"},
-		{"p99_us", "p99_vs_host"},
-	};
-	json_t *results = json_object_get(doc, "results"), *e, *h;
-	size_t i, k;
-
-	json_array_foreach(results, i, e) {
-		const char *mode = json_string_value(json_object_get(e, "mode"));
-		const char *path = json_string_value(json_object_get(e, "path"));
-		json_t *host = NULL, *rep;
-
-		if (!strcmp(mode, "host"))
-			continue;
-		json_array_foreach(results, k, h) {
-			if (strcmp(json_string_value(json_object_get(h, "mode")), "host") ||
-			    !json_equal(json_object_get(h, "test"), json_object_get(e, "test")))
-				continue;
-			if (!host || !strcmp(json_string_value(json_object_get(h, "path")), path))
-				host = h;
-		}
-		if (!host)
-			continue;
-		json_array_foreach(json_object_get(e, "reps"), k, rep) {
-			json_t *m = json_object_get(rep, "metrics"), *hm = NULL, *hr;
-			size_t j;
-
-			json_array_foreach(json_object_get(host, "reps"), j, hr)
-				if (json_equal(json_object_get(hr, "rep"),
-					       json_object_get(rep, "rep")))
-					hm = json_object_get(hr, "metrics");
-			if (!hm)
-				continue;
-			for (size_t q = 0; q < sizeof(keys) / sizeof(keys[0]); q++) {
-				double x = json_number_value(json_object_get(m, keys[q][0]));
-				double y = json_number_value(json_object_get(hm, keys[q][0]));
-
-				if (json_object_get(m, keys[q][0]) && y > 0)
-					json_object_set_new(m, keys[q][1], json_real(x / y));
-			}
-		}
 	}
 }
 
@@ -364,67 +180,6 @@ static int build_labs(const struct run_config *c, unsigned int n, struct lab **l
 	return 0;
 }
 
-/*
- * N tasks' results as one: throughput and transactions add up; latency is the
- * median task's (and the worst task's p99); each task's metrics are kept.
- */
-static json_t *aggregate(json_t **res, unsigned int n)
-{
-	static const char *const sums[] = {"throughput_bps", "sent_bps",    "tps",
-					   "transactions",   "retransmits", "lost_packets",
-					   "packets",	     "lost",	    "errors"};
-	static const char *const medians[] = {"p50_us", "p90_us",  "p99_us",	  "p999_us",
-					      "min_us", "mean_us", "rtt_mean_us", "jitter_ms"};
-	json_t *out = json_deep_copy(res[0]), *m = json_object(), *per = json_array();
-	double v[LAB_MAX_TASKS];
-
-	if (n == 1) {
-		json_decref(m);
-		json_decref(per);
-		return out;
-	}
-	json_object_del(out, "iperf");
-	json_object_del(out, "rr");
-	for (size_t k = 0; k < sizeof(sums) / sizeof(sums[0]); k++) {
-		double sum = 0;
-		bool any = false;
-
-		for (unsigned int i = 0; i < n; i++) {
-			json_t *x = json_object_get(json_object_get(res[i], "metrics"), sums[k]);
-
-			any |= json_is_number(x);
-			sum += json_number_value(x);
-		}
-		if (any)
-			json_object_set_new(m, sums[k], json_real(sum));
-	}
-	for (size_t k = 0; k < sizeof(medians) / sizeof(medians[0]); k++) {
-		struct summary s;
-		size_t cnt = 0;
-
-		for (unsigned int i = 0; i < n; i++) {
-			json_t *x = json_object_get(json_object_get(res[i], "metrics"), medians[k]);
-
-			if (json_is_number(x))
-				v[cnt++] = json_number_value(x);
-		}
-		if (cnt && !summary_of(v, cnt, &s)) {
-			json_object_set_new(m, medians[k], json_real(s.median));
-			if (!strcmp(medians[k], "p99_us"))
-				json_object_set_new(m, "p99_worst_task_us", json_real(s.max));
-		}
-	}
-	if (json_object_get(m, "throughput_bps"))
-		json_object_set_new(m, "throughput_per_task_bps",
-				    json_real(num(m, "throughput_bps") / n));
-	if (json_object_get(m, "tps"))
-		json_object_set_new(m, "tps_per_task", json_real(num(m, "tps") / n));
-	for (unsigned int i = 0; i < n; i++)
-		json_array_append(per, json_object_get(res[i], "metrics"));
-	json_object_set_new(out, "metrics", m);
-	json_object_set_new(out, "per_task", per);
-	return out;
-}
 
 static void teardown(struct lab **labs)
 {
@@ -449,7 +204,7 @@ static int each_path(const struct run_config *c, struct lab **labs, path_probe_f
 	for (unsigned int i = 0; i < c->nmodes; i++) {
 		enum lab_mode m = c->modes[i];
 		enum lab_path paths[PATH_COUNT];
-		unsigned int np = mode_paths(c, m, paths);
+		unsigned int np = run_config_paths(c, m, paths);
 
 		if (!labs[m])
 			continue;
@@ -584,7 +339,7 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 		/* --target: stop once every headline interval is narrow enough, or the budget ends.
 		 */
 		if (c->target_pct > 0 && r >= c->reps) {
-			add_host_ratios(doc);
+			aggregate_host_ratios(doc);
 			if (target_check(doc, n, c->target_pct, false))
 				break;
 			if (now_s() - t0 >= c->max_time_s) {
@@ -601,7 +356,7 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 
 			if (!lab)
 				continue;
-			np = mode_paths(c, m, paths);
+			np = run_config_paths(c, m, paths);
 			for (unsigned int k = 0; k < np; k++) {
 				for (unsigned int t = 0; t < c->ntests; t++) {
 					enum bench_test test = c->tests[t];
@@ -645,7 +400,7 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 						return -EINTR;
 					}
 					prog->done++;
-					prog->planned_done += test_seconds(c, test);
+					prog->planned_done += run_config_test_seconds(c, test);
 					if (ret) {
 						*failed = true;
 						notice(NOTICE_ERROR, "%s", err);
@@ -660,10 +415,10 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 						continue;
 					}
 					*measured +=
-						test_seconds(c, test) -
+						run_config_test_seconds(c, test) -
 						(bench_test_is_stream(test) ? c->bo.stream.omit_s
 									    : c->bo.rr.warmup_s);
-					agg = aggregate(res, n);
+					agg = aggregate_tasks(res, n);
 					for (unsigned int q = 0; q < n; q++)
 						json_decref(res[q]);
 					add_cpu(agg, &cpu, test);
@@ -690,7 +445,7 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 	return 0;
 }
 
-int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
+int matrix_run(const struct run_config *c, json_t **out, char *why, size_t len)
 {
 	struct lab *labs[MODE_COUNT] = {0};
 	struct progress prog = {.t0 = now_s()};
@@ -712,7 +467,7 @@ int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
 		for (unsigned int i = 0; i < c->nmodes; i++) {
 			enum lab_path paths[PATH_COUNT];
 
-			prog.total += mode_paths(c, c->modes[i], paths) * c->ntests;
+			prog.total += run_config_paths(c, c->modes[i], paths) * c->ntests;
 		}
 	prog.total *= c->ntasks_list;
 
@@ -742,7 +497,7 @@ int runner_run(const struct run_config *c, json_t **out, char *why, size_t len)
 	notice_progress_end();
 	if (ret)
 		goto out;
-	add_host_ratios(doc);
+	aggregate_host_ratios(doc);
 	if (c->target_pct > 0)
 		for (unsigned int q = 0; q < c->ntasks_list; q++)
 			target_check(doc, c->tasks_list[q], c->target_pct, true);
@@ -765,169 +520,4 @@ out:
 	}
 	*out = doc;
 	return 0;
-}
-
-static double median_n(json_t *doc, const char *mode, const char *test, const char *metric,
-		       unsigned int tasks, bool *ok)
-{
-	json_t *e;
-	size_t i;
-
-	json_array_foreach(json_object_get(doc, "results"), i, e) {
-		json_t *v;
-
-		if (strcmp(json_string_value(json_object_get(e, "mode")), mode) ||
-		    strcmp(json_string_value(json_object_get(e, "test")), test) ||
-		    results_entry_ntasks(e) != tasks)
-			continue;
-		v = json_object_get(json_object_get(json_object_get(e, "summary"), metric),
-				    "median");
-		if (json_is_number(v)) {
-			*ok = true;
-			return json_number_value(v);
-		}
-	}
-	*ok = false;
-	return 0;
-}
-
-/* The table's rows are at the first task count of the run. */
-static unsigned int first_tasks(json_t *doc)
-{
-	json_t *t = json_array_get(json_object_get(json_object_get(doc, "config"), "tasks"), 0);
-
-	return json_is_integer(t) ? (unsigned int)json_integer_value(t) : 1;
-}
-
-static double median_of(json_t *doc, const char *mode, const char *test, const char *metric,
-			bool *ok)
-{
-	return median_n(doc, mode, test, metric, first_tasks(doc), ok);
-}
-
-static void density_table(json_t *doc, FILE *f)
-{
-	json_t *d, *lim;
-	size_t i;
-
-	fprintf(f, "\n%-15s %5s %10s %14s %10s %12s %12s\n", "density", "tasks", "Gbit/s",
-		"Gbit/s/task", "RR p50 us", "RR trans/s", "setup ms/task");
-	json_array_foreach(json_object_get(doc, "density"), i, d) {
-		const char *mode = json_string_value(json_object_get(d, "mode"));
-		unsigned int n = (unsigned int)json_integer_value(json_object_get(d, "tasks"));
-		bool a, b, c;
-		double thr = median_n(doc, mode, "tcp_stream", "throughput_bps", n, &a);
-		double p50 = median_n(doc, mode, "tcp_rr", "p50_us", n, &b);
-		double tps = median_n(doc, mode, "tcp_rr", "tps", n, &c);
-		char s1[16] = "-", s2[16] = "-", s3[16] = "-", s4[16] = "-";
-
-		if (a) {
-			snprintf(s1, sizeof(s1), "%.2f", thr / 1e9);
-			snprintf(s2, sizeof(s2), "%.2f", thr / 1e9 / n);
-		}
-		if (b)
-			snprintf(s3, sizeof(s3), "%.1f", p50);
-		if (c)
-			snprintf(s4, sizeof(s4), "%.0f", tps);
-		fprintf(f, "%-15s %5u %10s %14s %10s %12s %12.2f\n", mode, n, s1, s2, s3, s4,
-			json_number_value(json_object_get(d, "setup_ms_per_task")));
-	}
-	json_array_foreach(json_object_get(doc, "density_limits"), i, lim)
-		fprintf(f, "%-15s %5lld refused: %s\n",
-			json_string_value(json_object_get(lim, "mode")),
-			(long long)json_integer_value(json_object_get(lim, "tasks")),
-			json_string_value(json_object_get(lim, "refused")));
-	fprintf(f, "tasks driven together; Gbit/s and trans/s are the sum over the tasks, "
-		   "latency the median task's\n");
-}
-
-static void cell(FILE *f, double v, bool ok, double host, bool host_ok, int decimals)
-{
-	char buf[48], ratio[16] = "";
-
-	if (!ok) {
-		fprintf(f, " %16s", "-");
-		return;
-	}
-	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-	if (host_ok && host != 0)
-		snprintf(ratio, sizeof(ratio), " (%.2fx)", v / host);
-	strncat(buf, ratio, sizeof(buf) - strlen(buf) - 1);
-	fprintf(f, " %16s", buf);
-}
-
-void runner_print_table(json_t *doc, FILE *f)
-{
-	static const struct {
-		const char *head, *test, *metric;
-		int decimals;
-		double scale;
-	} cols[] = {
-		{"Gbit/s", "tcp_stream", "throughput_bps", 2, 1e-9},
-		{"RR p50 us", "tcp_rr", "p50_us", 1, 1},
-		{"RR p99 us", "tcp_rr", "p99_us", 1, 1},
-		{"CRR trans/s", "tcp_crr", "tps", 0, 1},
-		{"CPU s/GB", "tcp_stream", "cpu_s_per_gb", 3, 1},
-	};
-	json_t *modes = json_object_get(json_object_get(doc, "config"), "modes"), *mv;
-	size_t i;
-
-	fprintf(f, "%-15s", "mode");
-	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-		fprintf(f, " %16s", cols[c].head);
-	fprintf(f, " %5s\n", "hops");
-	json_array_foreach(modes, i, mv) {
-		const char *mode = json_string_value(mv);
-		json_t *hp = NULL, *v;
-		const char *key;
-
-		fprintf(f, "%-15s", mode);
-		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
-			bool ok, hok;
-			double x = median_of(doc, mode, cols[c].test, cols[c].metric, &ok);
-			double h = median_of(doc, "host", cols[c].test, cols[c].metric, &hok);
-
-			cell(f, x * cols[c].scale, ok, h * cols[c].scale, hok, cols[c].decimals);
-		}
-		json_object_foreach(json_object_get(doc, "hot_paths"), key, v)
-			if (!strcmp(json_string_value(json_object_get(v, "mode")), mode) && !hp)
-				hp = v;
-		if (hp)
-			fprintf(f, " %5zu%s\n", json_array_size(json_object_get(hp, "hops")),
-				json_is_true(json_object_get(hp, "ok")) ? "" : " (unexpected!)");
-		else
-			fprintf(f, " %5s\n", "-");
-	}
-	{
-		size_t lo = SIZE_MAX, hi = 0, noisy = 0, all = 0, j;
-		json_t *e, *rep;
-
-		json_array_foreach(json_object_get(doc, "results"), i, e) {
-			size_t n = json_array_size(json_object_get(e, "reps"));
-
-			lo = n < lo ? n : lo;
-			hi = n > hi ? n : hi;
-			json_array_foreach(json_object_get(e, "reps"), j, rep) {
-				all++;
-				noisy += json_is_true(
-					json_object_get(json_object_get(rep, "noise"), "noisy"));
-			}
-		}
-		if (lo == hi)
-			fprintf(f, "medians over %zu repetition(s)", hi);
-		else
-			fprintf(f, "medians over %zu to %zu repetitions", lo, hi);
-		fprintf(f, "; (x) = ratio to host mode; hops = interfaces crossed on the first "
-			   "path\n");
-		if (noisy)
-			fprintf(f,
-				"%zu of %zu repetitions ran under interference (CPU steal >= "
-				"%.0f%% "
-				"or other processes >= %.0f%% of the CPUs): see \"noise\" in the "
-				"results file; compare --drop-noisy leaves them out\n",
-				noisy, all, NOISE_STEAL_PCT, NOISE_OUTSIDE_PCT);
-	}
-	if (json_array_size(json_object_get(json_object_get(doc, "config"), "tasks")) > 1 ||
-	    first_tasks(doc) > 1)
-		density_table(doc, f);
 }

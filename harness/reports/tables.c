@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+/* The text tables: run's (one row per mode, ratios to host; density's), and claims' rows. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bench/noise.h"
+#include "harness/reports/results.h"
+#include "harness/reports/tables.h"
+
+static double median_n(json_t *doc, const char *mode, const char *test, const char *metric,
+		       unsigned int tasks, bool *ok)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
+		json_t *v;
+
+		if (strcmp(json_string_value(json_object_get(e, "mode")), mode) ||
+		    strcmp(json_string_value(json_object_get(e, "test")), test) ||
+		    results_entry_ntasks(e) != tasks)
+			continue;
+		v = json_object_get(json_object_get(json_object_get(e, "summary"), metric),
+				    "median");
+		if (json_is_number(v)) {
+			*ok = true;
+			return json_number_value(v);
+		}
+	}
+	*ok = false;
+	return 0;
+}
+
+/* The table's rows are at the first task count of the run. */
+static unsigned int first_tasks(json_t *doc)
+{
+	json_t *t = json_array_get(json_object_get(json_object_get(doc, "config"), "tasks"), 0);
+
+	return json_is_integer(t) ? (unsigned int)json_integer_value(t) : 1;
+}
+
+static double median_of(json_t *doc, const char *mode, const char *test, const char *metric,
+			bool *ok)
+{
+	return median_n(doc, mode, test, metric, first_tasks(doc), ok);
+}
+
+static void density_table(json_t *doc, FILE *f)
+{
+	json_t *d, *lim;
+	size_t i;
+
+	fprintf(f, "\n%-15s %5s %10s %14s %10s %12s %12s\n", "density", "tasks", "Gbit/s",
+		"Gbit/s/task", "RR p50 us", "RR trans/s", "setup ms/task");
+	json_array_foreach(json_object_get(doc, "density"), i, d) {
+		const char *mode = json_string_value(json_object_get(d, "mode"));
+		unsigned int n = (unsigned int)json_integer_value(json_object_get(d, "tasks"));
+		bool a, b, c;
+		double thr = median_n(doc, mode, "tcp_stream", "throughput_bps", n, &a);
+		double p50 = median_n(doc, mode, "tcp_rr", "p50_us", n, &b);
+		double tps = median_n(doc, mode, "tcp_rr", "tps", n, &c);
+		char s1[16] = "-", s2[16] = "-", s3[16] = "-", s4[16] = "-";
+
+		if (a) {
+			snprintf(s1, sizeof(s1), "%.2f", thr / 1e9);
+			snprintf(s2, sizeof(s2), "%.2f", thr / 1e9 / n);
+		}
+		if (b)
+			snprintf(s3, sizeof(s3), "%.1f", p50);
+		if (c)
+			snprintf(s4, sizeof(s4), "%.0f", tps);
+		fprintf(f, "%-15s %5u %10s %14s %10s %12s %12.2f\n", mode, n, s1, s2, s3, s4,
+			json_number_value(json_object_get(d, "setup_ms_per_task")));
+	}
+	json_array_foreach(json_object_get(doc, "density_limits"), i, lim)
+		fprintf(f, "%-15s %5lld refused: %s\n",
+			json_string_value(json_object_get(lim, "mode")),
+			(long long)json_integer_value(json_object_get(lim, "tasks")),
+			json_string_value(json_object_get(lim, "refused")));
+	fprintf(f, "tasks driven together; Gbit/s and trans/s are the sum over the tasks, "
+		   "latency the median task's\n");
+}
+
+static void cell(FILE *f, double v, bool ok, double host, bool host_ok, int decimals)
+{
+	char buf[48], ratio[16] = "";
+
+	if (!ok) {
+		fprintf(f, " %16s", "-");
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	if (host_ok && host != 0)
+		snprintf(ratio, sizeof(ratio), " (%.2fx)", v / host);
+	strncat(buf, ratio, sizeof(buf) - strlen(buf) - 1);
+	fprintf(f, " %16s", buf);
+}
+
+void table_run(json_t *doc, FILE *f)
+{
+	static const struct {
+		const char *head, *test, *metric;
+		int decimals;
+		double scale;
+	} cols[] = {
+		{"Gbit/s", "tcp_stream", "throughput_bps", 2, 1e-9},
+		{"RR p50 us", "tcp_rr", "p50_us", 1, 1},
+		{"RR p99 us", "tcp_rr", "p99_us", 1, 1},
+		{"CRR trans/s", "tcp_crr", "tps", 0, 1},
+		{"CPU s/GB", "tcp_stream", "cpu_s_per_gb", 3, 1},
+	};
+	json_t *modes = json_object_get(json_object_get(doc, "config"), "modes"), *mv;
+	size_t i;
+
+	fprintf(f, "%-15s", "mode");
+	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+		fprintf(f, " %16s", cols[c].head);
+	fprintf(f, " %5s\n", "hops");
+	json_array_foreach(modes, i, mv) {
+		const char *mode = json_string_value(mv);
+		json_t *hp = NULL, *v;
+		const char *key;
+
+		fprintf(f, "%-15s", mode);
+		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+			bool ok, hok;
+			double x = median_of(doc, mode, cols[c].test, cols[c].metric, &ok);
+			double h = median_of(doc, "host", cols[c].test, cols[c].metric, &hok);
+
+			cell(f, x * cols[c].scale, ok, h * cols[c].scale, hok, cols[c].decimals);
+		}
+		json_object_foreach(json_object_get(doc, "hot_paths"), key, v)
+			if (!strcmp(json_string_value(json_object_get(v, "mode")), mode) && !hp)
+				hp = v;
+		if (hp)
+			fprintf(f, " %5zu%s\n", json_array_size(json_object_get(hp, "hops")),
+				json_is_true(json_object_get(hp, "ok")) ? "" : " (unexpected!)");
+		else
+			fprintf(f, " %5s\n", "-");
+	}
+	{
+		size_t lo = SIZE_MAX, hi = 0, noisy = 0, all = 0, j;
+		json_t *e, *rep;
+
+		json_array_foreach(json_object_get(doc, "results"), i, e) {
+			size_t n = json_array_size(json_object_get(e, "reps"));
+
+			lo = n < lo ? n : lo;
+			hi = n > hi ? n : hi;
+			json_array_foreach(json_object_get(e, "reps"), j, rep) {
+				all++;
+				noisy += json_is_true(
+					json_object_get(json_object_get(rep, "noise"), "noisy"));
+			}
+		}
+		if (lo == hi)
+			fprintf(f, "medians over %zu repetition(s)", hi);
+		else
+			fprintf(f, "medians over %zu to %zu repetitions", lo, hi);
+		fprintf(f, "; (x) = ratio to host mode; hops = interfaces crossed on the first "
+			   "path\n");
+		if (noisy)
+			fprintf(f,
+				"%zu of %zu repetitions ran under interference (CPU steal >= "
+				"%.0f%% "
+				"or other processes >= %.0f%% of the CPUs): see \"noise\" in the "
+				"results file; compare --drop-noisy leaves them out\n",
+				noisy, all, NOISE_STEAL_PCT, NOISE_OUTSIDE_PCT);
+	}
+	if (json_array_size(json_object_get(json_object_get(doc, "config"), "tasks")) > 1 ||
+	    first_tasks(doc) > 1)
+		density_table(doc, f);
+}
+
+void table_claims(json_t *rows, bool markdown, FILE *f)
+{
+	json_t *row;
+	size_t i;
+
+	if (markdown)
+		fprintf(f, "| mode | claim | verdict | evidence |\n|---|---|---|---|\n");
+	json_array_foreach(rows, i, row) {
+		const char *mode = json_string_value(json_object_get(row, "mode"));
+		const char *claim = json_string_value(json_object_get(row, "claim"));
+		const char *verdict = json_string_value(json_object_get(row, "verdict"));
+		const char *ev = json_string_value(json_object_get(row, "evidence"));
+
+		if (markdown)
+			fprintf(f, "| %s | %s | **%s** | %s |\n", mode, claim, verdict, ev);
+		else
+			fprintf(f, "%-7s %-70s %s\n        %s\n", mode, claim, verdict, ev);
+	}
+}
