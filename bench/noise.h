@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "netns/counters.h"
+#include "bench/cputime.h"
 
 /*
  * The interference a measurement ran under, from /proc: CPU steal (the

@@ -2,7 +2,7 @@
 /*
  * Counters that show where packets went and what they cost: interface stats
  * by RTM_GETSTATS (about 7 us for a namespace's links, against 50 us for a
- * RTM_GETLINK dump), /proc/net/snmp read inside a namespace, /proc/stat.
+ * RTM_GETLINK dump), and /proc/net/snmp read inside a namespace.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -217,30 +217,4 @@ int snmp_read(const char *netns, struct snmp_counters *s)
 	leave = netns_leave(saved);
 	ret = ret ? ret : leave;
 	return ret ? ret : snmp_parse(buf, s);
-}
-
-int cpu_times_parse(const char *text, long hz, struct cpu_times *c)
-{
-	unsigned long long user, nice, sys, idle, iowait, irq, softirq, steal = 0;
-	int n = sscanf(text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &sys,
-		       &idle, &iowait, &irq, &softirq, &steal);
-
-	/* Kernels before 2.6.11 have no steal field. */
-	if (n < 7 || hz <= 0)
-		return -EINVAL;
-	c->steal = (double)steal / (double)hz;
-	c->user = (double)(user + nice) / (double)hz;
-	c->system = (double)sys / (double)hz;
-	c->idle = (double)(idle + iowait) / (double)hz;
-	c->irq = (double)irq / (double)hz;
-	c->softirq = (double)softirq / (double)hz;
-	return 0;
-}
-
-int cpu_times_read(struct cpu_times *c)
-{
-	char buf[512];
-	int ret = read_text("/proc/stat", buf, sizeof(buf));
-
-	return ret ? ret : cpu_times_parse(buf, sysconf(_SC_CLK_TCK), c);
 }

@@ -28,13 +28,4 @@ int snmp_read(const char *netns, struct snmp_counters *s);
 /* Parses the text of /proc/net/snmp (exposed for the unit tests). */
 int snmp_parse(const char *text, struct snmp_counters *s);
 
-/* Whole-machine CPU time (/proc/stat "cpu" line), in seconds. */
-/* Seconds of CPU time summed over every CPU since boot (the "cpu" line of /proc/stat). */
-struct cpu_times {
-	double user, system, softirq, irq, idle, steal;
-};
-
-int cpu_times_read(struct cpu_times *c);
-int cpu_times_parse(const char *text, long hz, struct cpu_times *c);
-
 #endif

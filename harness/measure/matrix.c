@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/cputime.h"
 #include "bench/noise.h"
 #include "harness/common/notice.h"
 #include "harness/lab/build.h"
@@ -24,7 +25,6 @@
 #include "harness/reports/aggregate.h"
 #include "harness/reports/results.h"
 #include "harness/reports/verdict.h"
-#include "netns/counters.h"
 #include "netns/rt.h"
 #include "netns/testhooks.h"
 
