@@ -15,15 +15,14 @@
 #include <jansson.h>
 #include <netlink/version.h>
 
-#include "harness/lab/clean.h"
-#include "harness/cli/cli.h"
 #include "bench/hopprobe.h"
-#include "harness/lab/lab.h"
-#include "netns/netns.h"
 #include "bench/noise.h"
-#include "netns/nftables.h"
-#include "netns/rt.h"
+#include "harness/cli/cli.h"
+#include "harness/lab/clean.h"
+#include "harness/lab/lab.h"
+#include "harness/lab/mode.h"
 #include "harness/lab/state.h"
+#include "netns/netns.h"
 
 #define NOISE_DOCTOR_S 2
 
@@ -84,69 +83,37 @@ static void noise_report(void)
 		       "compare *_vs_host ratios across runs, absolute ones only side by side.\n");
 }
 
-static void reason(char *buf, size_t len, int ret, const char *ext)
-{
-	if (ret == -EPROTO && ext && *ext)
-		snprintf(buf, len, "%s", ext);
-	else
-		snprintf(buf, len, "%s%s%s", strerror(-ret), ext && *ext ? ": " : "",
-			 ext ? ext : "");
-}
-
-static void probe_kernel(bool *veth, bool *bridge, bool *macvlan, bool *nat)
+/* Each feature the modes are built from, tried in a scratch lab; false when none could be tried. */
+static bool probe_kernel(struct lab_features *f)
 {
 	struct lab_config cfg;
-	struct portmap *pm = NULL;
 	struct lab lab;
-	struct rt *rt = NULL;
-	char why[300];
-	int ret, parent;
+	int ret;
 
 	lab_config_default(&cfg);
 	ret = lab_init(&lab, &cfg, "doctor");
-	if (!ret)
-		ret = state_write(&lab);
-	if (!ret)
-		lab.state_written = true;
-	if (!ret)
-		ret = netns_create(lab.ns_vpc);
-	if (!ret)
-		ret = rt_open(&rt, lab.ns_vpc);
 	if (ret) {
-		reason(why, sizeof(why), ret, NULL);
-		line("scratch namespace", ret, why);
-		goto out;
+		line("scratch namespace", ret, strerror(-ret));
+		return false;
+	}
+	ret = lab_probe_features(&lab, f);
+	if (ret) {
+		line("scratch namespace", ret, lab.err);
+		return false;
 	}
 	line("scratch namespace", 0, lab.ns_vpc);
+	for (int k = 0; k < FEATURE_COUNT; k++) {
+		char what[40];
 
-	ret = rt_veth_add(rt, "nsbd0", 0, "nsbd1", -1, 0);
-	reason(why, sizeof(why), ret, rt_ext_msg(rt));
-	line("kernel: veth", ret, ret ? why : NULL);
-	*veth = !ret;
-	ret = rt_bridge_add(rt, "nsbdbr", 0);
-	reason(why, sizeof(why), ret, rt_ext_msg(rt));
-	line("kernel: bridge", ret, ret ? why : NULL);
-	*bridge = !ret;
-	parent = *veth ? rt_ifindex(rt, "nsbd0") : -ENODEV;
-	ret = parent < 0 ? parent : rt_macvlan_add(rt, "nsbdmv", parent, "bridge", -1);
-	reason(why, sizeof(why), ret, rt_ext_msg(rt));
-	line("kernel: macvlan", ret, ret ? why : NULL);
-	*macvlan = !ret;
-	ret = portmap_open(&pm, lab.ns_vpc);
-	if (!ret)
-		ret = portmap_init(pm, "nsbdbr", "198.19.0.0/24");
-	reason(why, sizeof(why), ret, portmap_error(pm));
-	line("kernel: nf_tables NAT", ret, ret ? why : NULL);
-	*nat = !ret;
-out:
-	portmap_close(pm);
-	rt_close(rt);
-	lab_down(&lab, LAB_TEARDOWN_GROUP);
+		snprintf(what, sizeof(what), "kernel: %s", lab_feature_name((enum lab_feature)k));
+		line(what, f->err[k], f->err[k] ? f->why[k] : NULL);
+	}
+	return true;
 }
 
 int doctor_main(int argc, char **argv)
 {
-	bool veth = false, bridge = false, macvlan = false, nat = false;
+	struct lab_features features = {0};
 	struct utsname u;
 	char buf[128];
 	size_t left;
@@ -161,7 +128,9 @@ int doctor_main(int argc, char **argv)
 		return 1;
 	}
 	line("privileges", 0, "CAP_NET_ADMIN, CAP_SYS_ADMIN");
-	probe_kernel(&veth, &bridge, &macvlan, &nat);
+	if (!probe_kernel(&features))
+		for (int k = 0; k < FEATURE_COUNT; k++)
+			features.err[k] = -EAGAIN; /* untried: every mode that needs one is out */
 	{
 		char why[256];
 		int ret = hopprobe_supported(why, sizeof(why));
@@ -190,16 +159,13 @@ int doctor_main(int argc, char **argv)
 	printf("%-28s %s  %s\n", "leftovers", left ? "note" : "ok", buf);
 
 	printf("\nmodes:\n");
-	printf("  %-15s %s\n", "awsvpc",
-	       veth && macvlan ? "available" : "unavailable: needs veth and macvlan");
-	printf("  %-15s %s\n", "bridge",
-	       veth && bridge && nat ? "available"
-				     : "unavailable: needs veth, bridge, nf_tables NAT");
-	printf("  %-15s %s\n", "bridge-dynamic",
-	       veth && bridge && nat ? "available"
-				     : "unavailable: needs veth, bridge, nf_tables NAT");
-	printf("  %-15s %s\n", "host", veth ? "available" : "unavailable: needs veth");
-	printf("  %-15s %s\n", "none", "available");
+	for (int m = 0; m < MODE_COUNT; m++) {
+		const char *needs;
+		bool ok = mode_available((enum lab_mode)m, &features, &needs);
+
+		printf("  %-15s %s%s\n", lab_mode_name((enum lab_mode)m),
+		       ok ? "available" : "unavailable: needs ", ok ? "" : needs);
+	}
 	noise_report();
 	return failures ? 1 : 0;
 }

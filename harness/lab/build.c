@@ -58,16 +58,27 @@ int lab_step(struct lab *lab, const char *what, ...)
 	return 0;
 }
 
+void lab_reason(char *buf, size_t len, int err, const char *ext)
+{
+	if (err == -EPROTO && ext && *ext)
+		/* A foreign library's own words (nftables): they say it all. */
+		snprintf(buf, len, "%s", ext);
+	else
+		snprintf(buf, len, "%s%s%s", strerror(-err), ext && *ext ? ": " : "",
+			 ext ? ext : "");
+}
+
 int lab_fail(struct lab *lab, int err, const char *ext)
 {
-	if (err == -EINTR)
+	int n;
+
+	if (err == -EINTR) {
 		snprintf(lab->err, sizeof(lab->err), "interrupted while %s", lab->step);
-	else if (err == -EPROTO && ext && *ext)
-		/* A foreign library's own words (nftables): they say it all. */
-		snprintf(lab->err, sizeof(lab->err), "%s: %s", lab->step, ext);
-	else
-		snprintf(lab->err, sizeof(lab->err), "%s: %s%s%s", lab->step, strerror(-err),
-			 ext && *ext ? ": " : "", ext ? ext : "");
+		return err;
+	}
+	/* The step (at most 159 characters) leaves room for the reason. */
+	n = snprintf(lab->err, sizeof(lab->err), "%s: ", lab->step);
+	lab_reason(lab->err + n, sizeof(lab->err) - (size_t)n, err, ext);
 	return err;
 }
 

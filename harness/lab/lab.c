@@ -63,18 +63,32 @@ int lab_init(struct lab *lab, const struct lab_config *cfg, const char *kind)
 	return 0;
 }
 
+/* The state file comes first: whatever is built after it, `nsbench clean` can find. */
+static int lab_state_first(struct lab *lab)
+{
+	int ret = lab_step(lab, "writing state file %s/%s.json", STATE_DIR, lab->id);
+
+	if (!ret && (ret = state_write(lab)))
+		return lab_fail(lab, ret, NULL);
+	lab->state_written = !ret;
+	return ret;
+}
+
+/* Takes the lab down, keeping the reason it failed with. */
+static void lab_down_keep_err(struct lab *lab)
+{
+	char err[sizeof(lab->err)];
+
+	memcpy(err, lab->err, sizeof(err));
+	lab_down(lab, LAB_TEARDOWN_GROUP);
+	memcpy(lab->err, err, sizeof(err));
+}
+
 int lab_up(struct lab *lab)
 {
 	int ret;
 
-	ret = lab_step(lab, "writing state file %s/%s.json", STATE_DIR, lab->id);
-	if (!ret) {
-		ret = state_write(lab);
-		if (ret)
-			lab_fail(lab, ret, NULL);
-		else
-			lab->state_written = true;
-	}
+	ret = lab_state_first(lab);
 	if (!ret)
 		ret = mode_build_base(lab);
 	for (unsigned int i = 0; !ret && i < lab->ntasks; i++)
@@ -88,15 +102,25 @@ int lab_up(struct lab *lab)
 			lab_fail(lab, ret, NULL);
 	}
 	if (ret) {
-		char err[sizeof(lab->err)];
-
-		memcpy(err, lab->err, sizeof(err));
-		lab_down(lab, LAB_TEARDOWN_GROUP);
-		memcpy(lab->err, err, sizeof(err));
+		lab_down_keep_err(lab);
 		return ret;
 	}
 	lab->up = true;
 	return 0;
+}
+
+int lab_probe_features(struct lab *lab, struct lab_features *f)
+{
+	int ret = lab_state_first(lab);
+
+	if (!ret)
+		ret = lab_ns_new(lab, lab->ns_vpc);
+	if (!ret) {
+		lab->vpc_made = true;
+		ret = mode_probe_features(lab, f);
+	}
+	lab_down_keep_err(lab);
+	return ret;
 }
 
 int lab_add_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)

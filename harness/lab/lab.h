@@ -16,6 +16,14 @@ int lab_down(struct lab *lab, enum lab_teardown how);
 int lab_attach(struct lab *lab);
 void lab_free(struct lab *lab);
 
+/*
+ * A scratch lab, its VPC namespace only, in which every kernel feature the
+ * modes use is tried (mode.h); removed before it returns. -errno with
+ * lab->err when not even the namespace could be made.
+ */
+struct lab_features;
+int lab_probe_features(struct lab *lab, struct lab_features *f);
+
 /* The lab's namespaces, vpc and instance first. */
 unsigned int lab_namespaces(const struct lab *lab, const char **names, unsigned int max);
 

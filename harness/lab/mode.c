@@ -675,3 +675,77 @@ int mode_route(const struct lab *lab, const struct lab_task *task, const struct 
 		return -EINVAL;
 	}
 }
+
+/* The kernel features the modes are built from, tried in a scratch VPC namespace by doctor. */
+#define PROBE_VETH "nsbd0"
+#define PROBE_PEER "nsbd1"
+#define PROBE_BRIDGE "nsbdbr"
+#define PROBE_MACVLAN "nsbdmv"
+#define F(x) (1u << FEATURE_##x)
+
+const char *lab_feature_name(enum lab_feature f)
+{
+	static const char *const names[FEATURE_COUNT] = {"veth", "bridge", "macvlan",
+							 "nf_tables NAT"};
+
+	return (unsigned int)f < FEATURE_COUNT ? names[f] : "?";
+}
+
+static void feature(struct lab_features *f, enum lab_feature k, int err, const char *ext)
+{
+	f->err[k] = err;
+	f->why[k][0] = '\0';
+	if (err)
+		lab_reason(f->why[k], sizeof(f->why[k]), err, ext);
+}
+
+int mode_probe_features(struct lab *lab, struct lab_features *f)
+{
+	struct rt *rt;
+	char net[20];
+	int ret, parent;
+
+	ret = lab_step(lab, "opening rtnetlink in %s", lab->ns_vpc);
+	if (!ret && (ret = rt_open(&lab->rt_vpc, lab->ns_vpc)))
+		lab_fail(lab, ret, NULL);
+	if (ret)
+		return ret;
+	rt = lab->rt_vpc;
+	ret = rt_veth_add(rt, PROBE_VETH, 0, PROBE_PEER, -1, 0);
+	feature(f, FEATURE_VETH, ret, rt_ext_msg(rt));
+	ret = rt_bridge_add(rt, PROBE_BRIDGE, 0);
+	feature(f, FEATURE_BRIDGE, ret, rt_ext_msg(rt));
+	parent = f->err[FEATURE_VETH] ? -ENODEV : rt_ifindex(rt, PROBE_VETH);
+	ret = parent < 0 ? parent : rt_macvlan_add(rt, PROBE_MACVLAN, parent, "bridge", -1);
+	feature(f, FEATURE_MACVLAN, ret, rt_ext_msg(rt));
+	ret = portmap_open(&lab->pm, lab->ns_vpc);
+	if (!ret) {
+		ip4_net_format(&lab->cfg.bridge_net, net);
+		ret = portmap_init(lab->pm, PROBE_BRIDGE, net);
+	}
+	feature(f, FEATURE_NAT, ret, portmap_error(lab->pm));
+	return 0;
+}
+
+bool mode_available(enum lab_mode m, const struct lab_features *f, const char **needs)
+{
+	static const struct {
+		unsigned int features;
+		const char *text;
+	} req[MODE_COUNT] = {
+		[MODE_AWSVPC] = {F(VETH) | F(MACVLAN), "veth and macvlan"},
+		[MODE_BRIDGE] = {F(VETH) | F(BRIDGE) | F(NAT), "veth, bridge, nf_tables NAT"},
+		[MODE_BRIDGE_DYNAMIC] = {F(VETH) | F(BRIDGE) | F(NAT), "veth, bridge, nf_tables NAT"},
+		[MODE_HOST] = {F(VETH), "veth"},
+		[MODE_NONE] = {0, ""},
+	};
+	bool ok = true;
+
+	if ((unsigned int)m >= MODE_COUNT)
+		return false;
+	for (int k = 0; k < FEATURE_COUNT; k++)
+		if (req[m].features & (1u << k))
+			ok &= f->err[k] == 0;
+	*needs = req[m].text;
+	return ok;
+}

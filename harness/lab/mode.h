@@ -2,6 +2,7 @@
 #ifndef NSB_MODE_H
 #define NSB_MODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "harness/lab/model.h"
@@ -63,5 +64,19 @@ int mode_build_task(struct lab *lab, struct lab_task *t);
 int mode_build_portmap(struct lab *lab);
 /* Deletes the lab's links one at a time (LAB_TEARDOWN_LINKS). */
 int mode_teardown_links(struct lab *lab);
+
+/* The kernel features the modes are built from, and what trying each said. */
+enum lab_feature { FEATURE_VETH, FEATURE_BRIDGE, FEATURE_MACVLAN, FEATURE_NAT, FEATURE_COUNT };
+
+struct lab_features {
+	int err[FEATURE_COUNT]; /* 0: works; else -errno */
+	char why[FEATURE_COUNT][300];
+};
+
+const char *lab_feature_name(enum lab_feature f);
+/* Tries every feature inside the lab's VPC namespace (made already); -errno only when it cannot start. */
+int mode_probe_features(struct lab *lab, struct lab_features *f);
+/* Whether mode M can be built with F; *NEEDS says what it needs ("veth and macvlan"). */
+bool mode_available(enum lab_mode m, const struct lab_features *f, const char **needs);
 
 #endif
