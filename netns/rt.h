@@ -19,7 +19,10 @@ int rt_veth_add(struct rt *rt, const char *name, int master, const char *peer, i
 		uint32_t group);
 int rt_bridge_add(struct rt *rt, const char *name, uint32_t group);
 int rt_group_del(struct rt *rt, uint32_t group);
+/* MODE: one of rt_macvlan_mode_list() ("bridge, private, vepa, passthru"). */
 int rt_macvlan_add(struct rt *rt, const char *name, int parent, const char *mode, int nsfd);
+bool rt_macvlan_mode_known(const char *mode);
+const char *rt_macvlan_mode_list(void);
 int rt_link_up(struct rt *rt, const char *ifname);
 int rt_link_del(struct rt *rt, const char *ifname);
 int rt_addr_add(struct rt *rt, const char *ifname, const char *cidr);

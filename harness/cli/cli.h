@@ -5,6 +5,8 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "harness/lab/model.h"
+
 #define EXIT_USAGE 2
 
 extern const char *prog_name;
@@ -19,8 +21,19 @@ int claims_main(int argc, char **argv);
 int report_main(int argc, char **argv);
 int explain_main(int argc, char **argv);
 
+/* The modes' names, from the lab: "awsvpc, bridge, bridge-dynamic, host, none". */
+const char *cli_modes(void);
+/* A command's usage text; "{modes}" in it stands for cli_modes(). */
+void cli_show_usage(FILE *f, const char *usage);
 /* Prints "nsbench: error: <what>" and the command's usage; returns EXIT_USAGE. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * The last case of every command's getopt switch: 'h' (--help) prints USAGE
+ * and gives 0; anything else is "CMD: unknown option" and EXIT_USAGE.
+ */
+int cli_option_end(int c, const char *cmd, const char *usage, char **argv);
+/* TEXT as a mode; 0, or EXIT_USAGE after saying it is unknown. */
+int cli_mode_arg(const char *usage, const char *text, enum lab_mode *m);
 /* Root or CAP_NET_ADMIN + CAP_SYS_ADMIN; prints what is missing. */
 int cli_need_privileges(void);
 void cli_install_signals(void);

@@ -56,12 +56,8 @@ int claims_main(int argc, char **argv)
 		case 'l':
 			claims_list(stdout);
 			return 0;
-		case 'h':
-			fputs(claims_usage, stdout);
-			return 0;
 		default:
-			return cli_usage_error(claims_usage, "claims: unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_option_end(c, "claims", claims_usage, argv);
 		}
 	}
 	if (optind < argc)

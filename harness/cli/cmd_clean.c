@@ -18,7 +18,7 @@ int clean_main(int argc, char **argv)
 
 	if (argc > 1) {
 		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-			fputs(clean_usage, stdout);
+			cli_show_usage(stdout, clean_usage);
 			return 0;
 		}
 		return cli_usage_error(clean_usage, "clean: unexpected argument '%s'", argv[1]);

@@ -79,12 +79,8 @@ int compare_main(int argc, char **argv)
 						       "--format '%s': text, csv or markdown",
 						       optarg);
 			break;
-		case 'h':
-			fputs(compare_usage, stdout);
-			return 0;
 		default:
-			return cli_usage_error(compare_usage, "compare: unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_option_end(c, "compare", compare_usage, argv);
 		}
 	}
 	if (argc - optind < 2)

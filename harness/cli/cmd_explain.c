@@ -23,7 +23,7 @@ static const char explain_usage[] =
 	"                       [--vpc-mtu N] [--bridge-mtu N] [--security-group]\n"
 	"                       [--probe-cost[=N]] [--sample-every N] [--cpu same|split|free]\n"
 	"                       [--json]\n"
-	"MODE: awsvpc, bridge, bridge-dynamic, host, none\n"
+	"MODE: {modes}\n"
 	"Prints where MODE's round trip goes: eBPF probes on the tc hooks of every\n"
 	"interface on the path stamp N traced transactions (default 2000 udp_rr), and the\n"
 	"segments between the stamps, with the parts no hop accounts for (sockets, stacks,\n"
@@ -281,18 +281,14 @@ int explain_main(int argc, char **argv)
 			if (optarg)
 				eo.probe_cost_rounds = (unsigned int)n;
 			break;
-		case 'h':
-			fputs(explain_usage, stdout);
-			return 0;
 		default:
-			return cli_usage_error(explain_usage, "explain: unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_option_end(c, "explain", explain_usage, argv);
 		}
 	}
 	if (argc - optind != 1)
 		return cli_usage_error(explain_usage, "explain: MODE, please");
-	if (lab_mode_parse(argv[optind], &eo.mode))
-		return cli_usage_error(explain_usage, "unknown mode '%s'", argv[optind]);
+	if (cli_mode_arg(explain_usage, argv[optind], &eo.mode))
+		return EXIT_USAGE;
 	if (!path_set)
 		eo.path = path_default(eo.mode);
 	if (eo.mode == MODE_NONE && eo.path != PATH_LOOPBACK)

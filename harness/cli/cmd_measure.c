@@ -29,7 +29,7 @@ static const char measure_usage[] =
 	"                       [--timeout-ms N] [--cpu same|split|free] [--cpus C,S]\n"
 	"                       [--lab LAB] [--json] [--hot-path] [--security-group]\n"
 	"                       [--per-hop] [--vpc-mtu N] [--bridge-mtu N]\n"
-	"MODE: awsvpc, bridge, bridge-dynamic, host, none\n"
+	"MODE: {modes}\n"
 	"TEST: tcp_stream, tcp_stream_par, tcp_reverse, udp (libiperf);\n"
 	"      tcp_rr, udp_rr, tcp_crr (request/response)\n"
 	"--path: ingress (default; loopback for none), egress, loopback\n"
@@ -242,18 +242,14 @@ int measure_main(int argc, char **argv)
 			if (cli_mtu_option(measure_usage, c, optarg, &vpc_mtu, &bridge_mtu))
 				return EXIT_USAGE;
 			break;
-		case 'h':
-			fputs(measure_usage, stdout);
-			return 0;
 		default:
-			return cli_usage_error(measure_usage, "measure: unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_option_end(c, "measure", measure_usage, argv);
 		}
 	}
 	if (argc - optind != 2)
 		return cli_usage_error(measure_usage, "measure: MODE and TEST, please");
-	if (lab_mode_parse(argv[optind], &mode))
-		return cli_usage_error(measure_usage, "unknown mode '%s'", argv[optind]);
+	if (cli_mode_arg(measure_usage, argv[optind], &mode))
+		return EXIT_USAGE;
 	if (bench_test_parse(argv[optind + 1], &test))
 		return cli_usage_error(measure_usage, "unknown test '%s'", argv[optind + 1]);
 	if (!path_set)

@@ -80,12 +80,8 @@ int report_main(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
-		case 'h':
-			fputs(report_usage, stdout);
-			return 0;
 		default:
-			return cli_usage_error(report_usage, "report: unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_option_end(c, "report", report_usage, argv);
 		}
 	}
 	if (!out)

@@ -25,7 +25,7 @@ static const char run_usage[] =
 	"                   [--shape-wire BPS] [--per-hop] [--vpc-mtu N] [--bridge-mtu N]\n"
 	"                   [--json]\n"
 	"                   [--target PCT [--max-reps N] [--max-time S]]\n"
-	"Default: every mode (awsvpc, bridge, bridge-dynamic, host, none), path ingress,\n"
+	"Default: every mode ({modes}), path ingress,\n"
 	"tests tcp_stream, tcp_reverse, udp (1 Gbit/s), tcp_rr, tcp_crr, 3 repetitions,\n"
 	"libiperf tests 2 s and request/response tests 1 s each: about two minutes.\n"
 	"--quick: one short repetition (a smoke run). --full: adds the egress and\n"
@@ -230,12 +230,8 @@ int run_main(int argc, char **argv)
 		case 'X':
 			max_time = optarg;
 			break;
-		case 'h':
-			fputs(run_usage, stdout);
-			return 0;
 		default:
-			return cli_usage_error(run_usage, "run: unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_option_end(c, "run", run_usage, argv);
 		}
 	}
 	if (optind < argc)
@@ -249,9 +245,8 @@ int run_main(int argc, char **argv)
 
 	if (modes && parse_list(modes, p_mode, (int *)cfg.modes, MODE_COUNT, &cfg.nmodes))
 		return cli_usage_error(run_usage,
-				       "--modes '%s': awsvpc, bridge, bridge-dynamic, "
-				       "host, none, comma-separated, each once",
-				       modes);
+				       "--modes '%s': %s, comma-separated, each once",
+				       modes, cli_modes());
 	if (paths && parse_list(paths, p_path, (int *)cfg.paths, PATH_COUNT, &cfg.npaths))
 		return cli_usage_error(run_usage,
 				       "--paths '%s': ingress, egress, intra-host, "

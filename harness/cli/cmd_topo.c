@@ -16,6 +16,7 @@
 #include "harness/lab/clean.h"
 #include "harness/lab/lab.h"
 #include "harness/lab/state.h"
+#include "netns/rt.h"
 
 static const char topo_usage[] =
 	"Usage: nsbench topo up MODE [--tasks N] [--port P[,P...]] [--max-enis N]\n"
@@ -24,7 +25,7 @@ static const char topo_usage[] =
 	"                            [--vpc-mtu N] [--bridge-mtu N]\n"
 	"       nsbench topo show [LAB] [--json]\n"
 	"       nsbench topo down [--links|--netns] [LAB...]\n"
-	"MODE: awsvpc, bridge (static hostPort), bridge-dynamic, host, none\n"
+	"MODE: {modes} (bridge: a static hostPort)\n"
 	"--port gives the tasks' containerPort (default 5201); a list gives one per task.\n"
 	"--max-enis N models the instance's ENI limit (the primary counts: N-1 awsvpc tasks).\n"
 	"--hold keeps the lab until SIGINT/SIGTERM, then removes it.\n"
@@ -121,7 +122,6 @@ static int topo_up(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	static const char *const macvlan_modes[] = {"bridge", "private", "vepa", "passthru"};
 	uint16_t ports[LAB_MAX_TASKS] = {LAB_DEFAULT_PORT};
 	unsigned int nports = 1;
 	unsigned long tasks = 1, enis = 0;
@@ -157,19 +157,12 @@ static int topo_up(int argc, char **argv)
 						       optarg);
 			cfg.max_enis = (unsigned int)enis;
 			break;
-		case 'm': {
-			bool ok = false;
-
-			for (size_t i = 0; i < 4; i++)
-				ok |= !strcmp(optarg, macvlan_modes[i]);
-			if (!ok)
-				return cli_usage_error(topo_usage,
-						       "--macvlan-mode '%s': one of bridge, "
-						       "private, vepa, passthru",
-						       optarg);
+		case 'm':
+			if (!rt_macvlan_mode_known(optarg))
+				return cli_usage_error(topo_usage, "--macvlan-mode '%s': one of %s",
+						       optarg, rt_macvlan_mode_list());
 			snprintf(cfg.macvlan_mode, sizeof(cfg.macvlan_mode), "%s", optarg);
 			break;
-		}
 		case 'V':
 		case 'B':
 			if (ip4_net_parse(optarg, c == 'V' ? &cfg.vpc_net : &cfg.bridge_net))
@@ -193,12 +186,8 @@ static int topo_up(int argc, char **argv)
 			if (cli_mtu_option(topo_usage, c, optarg, &cfg.vpc_mtu, &cfg.bridge_mtu))
 				return EXIT_USAGE;
 			break;
-		case 'h':
-			fputs(topo_usage, stdout);
-			return 0;
 		default:
-			return cli_usage_error(topo_usage, "topo up: unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_option_end(c, "topo up", topo_usage, argv);
 		}
 	}
 	if (optind >= argc)
@@ -206,8 +195,8 @@ static int topo_up(int argc, char **argv)
 	if (optind + 1 < argc)
 		return cli_usage_error(topo_usage, "topo up: unexpected argument '%s'",
 				       argv[optind + 1]);
-	if (lab_mode_parse(argv[optind], &mode))
-		return cli_usage_error(topo_usage, "unknown mode '%s'", argv[optind]);
+	if (cli_mode_arg(topo_usage, argv[optind], &mode))
+		return EXIT_USAGE;
 	if (cfg.vpc_net.base == cfg.bridge_net.base)
 		return cli_usage_error(topo_usage, "the VPC and bridge subnets must differ");
 
@@ -266,15 +255,24 @@ static int topo_show(int argc, char **argv)
 	size_t n = 0;
 	int rc = 0;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'j')
 			json = true;
-		else if (argv[i][0] == '-')
-			return cli_usage_error(topo_usage, "topo show: unknown option '%s'",
-					       argv[i]);
 		else
-			want = argv[i];
+			return cli_option_end(c, "topo show", topo_usage, argv);
 	}
+	/* The last LAB named wins, as it always did. */
+	if (optind < argc)
+		want = argv[argc - 1];
 	state_list(ids, STATE_MAX_LABS, &n);
 	if (n > STATE_MAX_LABS)
 		n = STATE_MAX_LABS;
@@ -319,23 +317,28 @@ static int topo_down(int argc, char **argv)
 	struct clean_report r;
 	int rc = 0, ret;
 
+	static const struct option opts[] = {
+		{"links", no_argument, NULL, 'l'},
+		{"netns", no_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
 	enum lab_teardown how = LAB_TEARDOWN_GROUP;
-	int nids = 0;
+	int c;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--links"))
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'l')
 			how = LAB_TEARDOWN_LINKS;
-		else if (!strcmp(argv[i], "--netns"))
+		else if (c == 'n')
 			how = LAB_TEARDOWN_NETNS;
-		else if (argv[i][0] == '-')
-			return cli_usage_error(topo_usage, "topo down: unknown option '%s'",
-					       argv[i]);
 		else
-			nids++;
+			return cli_option_end(c, "topo down", topo_usage, argv);
 	}
 	if (cli_need_privileges())
 		return 1;
-	if (nids == 0) {
+	if (optind == argc) {
 		ret = clean_all("topo", &r);
 		if (ret) {
 			log_err("topo down: %s", strerror(-ret));
@@ -344,9 +347,7 @@ static int topo_down(int argc, char **argv)
 		printf("%zu lab%s removed\n", r.labs_removed, r.labs_removed == 1 ? "" : "s");
 		return r.errors ? 1 : 0;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (argv[i][0] == '-')
-			continue;
+	for (int i = optind; i < argc; i++) {
 		ret = clean_lab(argv[i], false, how);
 		if (ret == -ENOENT) {
 			log_err("lab %s: no such lab (nsbench topo show lists them)", argv[i]);
@@ -376,7 +377,7 @@ int topo_main(int argc, char **argv)
 	if (!strcmp(argv[1], "down"))
 		return topo_down(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fputs(topo_usage, stdout);
+		cli_show_usage(stdout, topo_usage);
 		return 0;
 	}
 	return cli_usage_error(topo_usage, "topo: unknown action '%s'", argv[1]);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #define _GNU_SOURCE
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,6 +46,30 @@ static void show_usage(FILE *f)
 	fprintf(f, "\n%s <command> --help shows a command's options.\n", prog_name);
 }
 
+const char *cli_modes(void)
+{
+	static char list[96];
+
+	if (!list[0])
+		for (int m = 0; m < MODE_COUNT; m++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				 m ? ", " : "", lab_mode_name((enum lab_mode)m));
+	return list;
+}
+
+void cli_show_usage(FILE *f, const char *usage)
+{
+	static const char token[] = "{modes}";
+	const char *p;
+
+	while ((p = strstr(usage, token))) {
+		fwrite(usage, 1, (size_t)(p - usage), f);
+		fputs(cli_modes(), f);
+		usage = p + sizeof(token) - 1;
+	}
+	fputs(usage, f);
+}
+
 int cli_usage_error(const char *usage, const char *fmt, ...)
 {
 	va_list ap;
@@ -55,8 +80,22 @@ int cli_usage_error(const char *usage, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	if (usage)
-		fputs(usage, stderr);
+		cli_show_usage(stderr, usage);
 	return EXIT_USAGE;
+}
+
+int cli_option_end(int c, const char *cmd, const char *usage, char **argv)
+{
+	if (c == 'h') {
+		cli_show_usage(stdout, usage);
+		return 0;
+	}
+	return cli_usage_error(usage, "%s: unknown option '%s'", cmd, argv[optind - 1]);
+}
+
+int cli_mode_arg(const char *usage, const char *text, enum lab_mode *m)
+{
+	return lab_mode_parse(text, m) ? cli_usage_error(usage, "unknown mode '%s'", text) : 0;
 }
 
 int cli_mtu_option(const char *usage, int c, const char *arg, unsigned int *vpc,
