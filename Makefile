@@ -55,7 +55,7 @@ BPF_SKEL := $(BPF)/hopprobe.bpf.skel.h
 UNIT_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/unit_*.c))
 INTEG_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/integ_*.c))
 
-.PHONY: all deps deps-run run test unit integ valgrind asan bench fuzz clean install uninstall
+.PHONY: all deps deps-run run test layout unit integ valgrind asan bench fuzz clean install uninstall
 
 all: nsbench
 
@@ -134,7 +134,11 @@ asan:
 		EXTRA_CFLAGS="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined"
 
-test: deps
+# The layout's rules (layers, no include circle, only the CLI prints): scripts/check-layout.sh.
+layout:
+	$(Q)./scripts/check-layout.sh
+
+test: deps layout
 	$(Q)$(MAKE) --no-print-directory all EXTRA_CFLAGS=-Werror
 	$(Q)$(MAKE) --no-print-directory unit valgrind asan integ EXTRA_CFLAGS=-Werror
 	@echo "all test suites passed"

@@ -157,14 +157,20 @@ static int failf(char *why, size_t len, const struct bench_target *t, enum bench
 /* Ephemeral ports for connect-per-transaction, in the client's (lab) namespace only. */
 static int crr_prepare(const char *ns, json_t *res)
 {
-	int ret = sysctl_write(ns, "net.ipv4.ip_local_port_range", "1024 65535");
+	static const char *const set[][2] = {
+		{"net.ipv4.ip_local_port_range", "1024 65535"},
+		{"net.ipv4.tcp_tw_reuse", "1"},
+	};
+	json_t *done = json_object();
+	int ret = 0;
 
+	for (size_t i = 0; i < sizeof(set) / sizeof(set[0]) && !ret; i++)
+		if (!(ret = sysctl_write(ns, set[i][0], set[i][1])))
+			json_object_set_new(done, set[i][0], json_string(set[i][1]));
 	if (!ret)
-		ret = sysctl_write(ns, "net.ipv4.tcp_tw_reuse", "1");
-	if (!ret)
-		json_object_set_new(res, "client_sysctls",
-				    json_pack("{s:s, s:s}", "net.ipv4.ip_local_port_range",
-					      "1024 65535", "net.ipv4.tcp_tw_reuse", "1"));
+		json_object_set_new(res, "client_sysctls", done);
+	else
+		json_decref(done);
 	return ret;
 }
 

@@ -6,7 +6,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +15,9 @@
 #include "harness/lab/lab.h"
 #include "harness/lab/mode.h"
 #include "harness/lab/path.h"
+#include "harness/measure/claims.h"
 #include "harness/measure/claims_perf.h"
+#include "harness/measure/claims_row.h"
 #include "harness/measure/hotpath.h"
 #include "harness/reports/summary.h"
 #include "netns/nftables.h"
@@ -25,59 +26,6 @@
 #include "netns/testhooks.h"
 
 #define PROBE_MS 1000
-void claim_say(struct claim_result *r, enum claim_verdict v, const char *fmt, ...)
-{
-	va_list ap;
-
-	r->verdict = v;
-	va_start(ap, fmt);
-	vsnprintf(r->evidence, sizeof(r->evidence), fmt, ap);
-	va_end(ap);
-}
-
-struct lab *claim_lab_new(struct claim_result *r, enum lab_mode m, unsigned int n,
-			  const uint16_t *ports, unsigned int max_enis, bool sg)
-{
-	struct lab *lab = calloc(1, sizeof(*lab));
-	struct lab_config cfg;
-
-	if (!lab) {
-		claim_say(r, CLAIM_UNCHECKABLE, "out of memory");
-		return NULL;
-	}
-	lab_config_default(&cfg);
-	cfg.max_enis = max_enis;
-	cfg.security_group = sg;
-	if (lab_init(lab, &cfg, "claims")) {
-		claim_say(r, CLAIM_UNCHECKABLE, "cannot plan a lab");
-		free(lab);
-		return NULL;
-	}
-	for (unsigned int i = 0; i < n; i++)
-		if (lab_plan_task(lab, m, ports[i])) {
-			claim_say(r, CLAIM_UNCHECKABLE, "planning: %s", lab->err);
-			free(lab);
-			return NULL;
-		}
-	if (lab_up(lab)) {
-		claim_say(r, CLAIM_UNCHECKABLE, "mode %s unavailable here: %s", lab_mode_name(m),
-		    lab->err);
-		lab_free(lab);
-		free(lab);
-		return NULL;
-	}
-	testhook_phase("claims:lab");
-	return lab;
-}
-
-void claim_lab_end(struct lab *lab)
-{
-	if (!lab)
-		return;
-	lab_down(lab, LAB_TEARDOWN_GROUP);
-	lab_free(lab);
-	free(lab);
-}
 
 static int reach(struct lab *lab, const struct lab_task *t)
 {

@@ -5,8 +5,6 @@
 #include <jansson.h>
 #include <stdio.h>
 
-enum claim_verdict { CLAIM_HOLDS, CLAIM_FAILS, CLAIM_UNCHECKABLE, CLAIM_INCONCLUSIVE };
-
 /*
  * Every row of the mode comparison, verified live on fresh labs. ONLY, when
  * not NULL, is a comma-separated list of claim ids. Returns a JSON array of

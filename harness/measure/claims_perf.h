@@ -3,28 +3,14 @@
 #define NSB_CLAIMS_PERF_H
 
 /*
- * Inside the claims module (claims.h is its face): the performance claims
- * (claims_perf.c) -- the modes measured side by side in rounds, decided by
- * the sequential rule -- and what they share with the other checks
- * (claims.c): a row's result and a fresh lab.
+ * Inside the claims module (claims.h is its face): the performance claims,
+ * the modes measured side by side in rounds and decided by the sequential
+ * rule. claims.c asks for them.
  */
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "harness/lab/lab.h"
-#include "harness/measure/claims.h"
-
-struct claim_result {
-	enum claim_verdict verdict;
-	char evidence[512];
-};
-
-void claim_say(struct claim_result *r, enum claim_verdict v, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* A fresh lab of N tasks of mode M; NULL with the reason in R (cannot check) when the kernel refuses. */
-struct lab *claim_lab_new(struct claim_result *r, enum lab_mode m, unsigned int n,
-			  const uint16_t *ports, unsigned int max_enis, bool sg);
-void claim_lab_end(struct lab *lab);
+#include "harness/measure/claims_row.h"
 
 /* The budget of the performance claims' rounds (README: claims). */
 #define PERF_MAX_ROUNDS 12

@@ -30,7 +30,7 @@ bool perhop_engine_point(const char *name);
 
 /*
  * Where the round trip of TASK on path P goes: a probe on every interface of
- * the path's typed route (hops.h), a traced request/response run, and per
+ * the path's typed route (harness/lab/mode.h), a traced request/response run, and per
  * transaction the waterfall client send -> each hop -> server receive ->
  * server send -> each hop back -> client receive. *OUT gets the hops with
  * their coverage, each segment's p50/p99/mean, and how the segments add up

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSB_CLAIMS_ROW_H
+#define NSB_CLAIMS_ROW_H
+
+/* Inside the claims module: a claim's row as its check fills it, and a fresh lab per check. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "harness/lab/lab.h"
+
+enum claim_verdict { CLAIM_HOLDS, CLAIM_FAILS, CLAIM_UNCHECKABLE, CLAIM_INCONCLUSIVE };
+
+struct claim_result {
+	enum claim_verdict verdict;
+	char evidence[512];
+};
+
+void claim_say(struct claim_result *r, enum claim_verdict v, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A fresh lab of N tasks of mode M; NULL with the reason in R (cannot check) when the kernel refuses. */
+struct lab *claim_lab_new(struct claim_result *r, enum lab_mode m, unsigned int n,
+			  const uint16_t *ports, unsigned int max_enis, bool sg);
+void claim_lab_end(struct lab *lab);
+
+#endif

@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The layout's rules, checked on the tree (make test runs this; no build needed):
+#  1. Layers, lowest first: netns < bench < harness/common < harness/lab <
+#     harness/reports < harness/measure < harness/cli. A file includes project
+#     headers of its own layer or lower ones only (so netns/ and bench/ include
+#     nothing from harness/).
+#  2. No circle of includes between modules (a module: X.c with X.h).
+#  3. Only the CLI prints: outside harness/cli/ no printf, puts, putchar,
+#     perror, vprintf, dprintf or log_*(), and no stdout or stderr. Library code
+#     writes only to the FILE * its caller gives it, and speaks through
+#     harness/common/notice.h.
+set -u
+cd "$(dirname "$0")/.."
+LAYERS=(netns bench harness/common harness/lab harness/reports harness/measure harness/cli)
+fail=0
+
+layer_of() {
+	local i
+	for i in "${!LAYERS[@]}"; do
+		case "$1" in "${LAYERS[$i]}"/*) echo "$i"; return ;; esac
+	done
+	echo -1
+}
+
+sources=$(git ls-files -co --exclude-standard -- 'netns/*.[ch]' 'bench/*.[ch]' 'harness/*.[ch]' | sort -u)
+[ -n "$sources" ] || { echo "check-layout: no sources found" >&2; exit 1; }
+
+# 1. Includes go down the layers.
+edges=$(mktemp)
+trap 'rm -f "$edges"' EXIT
+for f in $sources; do
+	[ -f "$f" ] || continue
+	lf=$(layer_of "$f")
+	while IFS= read -r inc; do
+		[ -f "$inc" ] || { echo "layout: $f includes \"$inc\", which is not a path from the top" >&2; fail=1; continue; }
+		li=$(layer_of "$inc")
+		if [ "$li" -lt 0 ]; then
+			echo "layout: $f includes \"$inc\", outside the layers" >&2
+			fail=1
+		elif [ "$li" -gt "$lf" ]; then
+			echo "layout: $f (${LAYERS[$lf]}) includes $inc from ${LAYERS[$li]}, a layer above" >&2
+			fail=1
+		fi
+		a=${f%.*} b=${inc%.*}
+		[ "$a" = "$b" ] || echo "$a $b" >>"$edges"
+	done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f" | grep -v '\.skel\.h$')
+done
+
+# 2. No circle: tsort names the modules of a loop.
+if ! loops=$(tsort "$edges" 2>&1 >/dev/null) || [ -n "$loops" ]; then
+	echo "layout: modules include each other in a circle:" >&2
+	echo "$loops" | sed 's/^/  /' >&2
+	fail=1
+fi
+
+# 3. Only the CLI prints (comment lines aside).
+printing='(^|[^_[:alnum:]])(printf|puts|putchar|perror|vprintf|dprintf|log_(err|warn|info|debug|msg))[[:space:]]*\(|(^|[^_[:alnum:]])std(out|err)([^_[:alnum:]]|$)'
+for f in $sources; do
+	case "$f" in harness/cli/*) continue ;; esac
+	[ -f "$f" ] || continue
+	hits=$(grep -nE "$printing" "$f" | grep -vE '^[0-9]+:[[:space:]]*(/\*|\*|//)')
+	if [ -n "$hits" ]; then
+		echo "layout: $f prints; only harness/cli/ may:" >&2
+		echo "$hits" | sed 's/^/  /' >&2
+		fail=1
+	fi
+done
+
+if [ "$fail" -ne 0 ]; then
+	echo "check-layout: FAILED (the rules are at the top of scripts/check-layout.sh)" >&2
+	exit 1
+fi
+echo "check-layout: $(echo "$sources" | wc -l) files: includes go down the layers, no circle, only harness/cli/ prints"
