@@ -5,7 +5,9 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "bench/measurement.h"
 #include "harness/lab/model.h"
+#include "harness/lab/path.h"
 
 #define EXIT_USAGE 2
 
@@ -32,8 +34,10 @@ int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((form
  * and gives 0; anything else is "CMD: unknown option" and EXIT_USAGE.
  */
 int cli_option_end(int c, const char *cmd, const char *usage, char **argv);
-/* TEXT as a mode; 0, or EXIT_USAGE after saying it is unknown. */
+/* TEXT as a mode, a path, a CPU placement (--cpu); 0, or EXIT_USAGE after saying why not. */
 int cli_mode_arg(const char *usage, const char *text, enum lab_mode *m);
+int cli_path_arg(const char *usage, const char *text, enum lab_path *p);
+int cli_cpu_option(const char *usage, const char *text, enum bench_placement *p);
 /* Root or CAP_NET_ADMIN + CAP_SYS_ADMIN; prints what is missing. */
 int cli_need_privileges(void);
 void cli_install_signals(void);

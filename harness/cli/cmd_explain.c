@@ -211,8 +211,8 @@ int explain_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'P':
-			if (path_parse(optarg, &eo.path))
-				return cli_usage_error(explain_usage, "unknown path '%s'", optarg);
+			if (cli_path_arg(explain_usage, optarg, &eo.path))
+				return EXIT_USAGE;
 			path_set = true;
 			break;
 		case 'T':
@@ -259,9 +259,8 @@ int explain_main(int argc, char **argv)
 			eo.security_group = true;
 			break;
 		case 'c':
-			if (bench_placement_parse(optarg, &bo.cpus.policy))
-				return cli_usage_error(explain_usage,
-						       "--cpu '%s': same, split or free", optarg);
+			if (cli_cpu_option(explain_usage, optarg, &bo.cpus.policy))
+				return EXIT_USAGE;
 			break;
 		case 'j':
 			json = true;

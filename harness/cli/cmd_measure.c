@@ -142,8 +142,8 @@ int measure_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'P':
-			if (path_parse(optarg, &path))
-				return cli_usage_error(measure_usage, "unknown path '%s'", optarg);
+			if (cli_path_arg(measure_usage, optarg, &path))
+				return EXIT_USAGE;
 			path_set = true;
 			break;
 		case 'd':
@@ -203,9 +203,8 @@ int measure_main(int argc, char **argv)
 			bo.rr.timeout_ms = (int)n;
 			break;
 		case 'c':
-			if (bench_placement_parse(optarg, &bo.cpus.policy))
-				return cli_usage_error(measure_usage,
-						       "--cpu '%s': same, split or free", optarg);
+			if (cli_cpu_option(measure_usage, optarg, &bo.cpus.policy))
+				return EXIT_USAGE;
 			break;
 		case 'C': {
 			unsigned long a, b;

@@ -280,8 +280,8 @@ int run_main(int argc, char **argv)
 			return cli_usage_error(run_usage, "--streams '%s': 2 to 128", streams);
 		cfg.par_streams = (int)n;
 	}
-	if (cpu && bench_placement_parse(cpu, &cfg.bo.cpus.policy))
-		return cli_usage_error(run_usage, "--cpu '%s': same, split or free", cpu);
+	if (cpu && cli_cpu_option(run_usage, cpu, &cfg.bo.cpus.policy))
+		return EXIT_USAGE;
 	if (shape && (parse_rate(shape, &cfg.shape_bps) || cfg.shape_bps < 8000))
 		return cli_usage_error(run_usage, "--shape-wire '%s': bits/s such as 500M", shape);
 	if (bench_cpus_resolve(&cfg.bo.cpus))

@@ -98,6 +98,18 @@ int cli_mode_arg(const char *usage, const char *text, enum lab_mode *m)
 	return lab_mode_parse(text, m) ? cli_usage_error(usage, "unknown mode '%s'", text) : 0;
 }
 
+int cli_path_arg(const char *usage, const char *text, enum lab_path *p)
+{
+	return path_parse(text, p) ? cli_usage_error(usage, "unknown path '%s'", text) : 0;
+}
+
+int cli_cpu_option(const char *usage, const char *text, enum bench_placement *p)
+{
+	return bench_placement_parse(text, p)
+		       ? cli_usage_error(usage, "--cpu '%s': same, split or free", text)
+		       : 0;
+}
+
 int cli_mtu_option(const char *usage, int c, const char *arg, unsigned int *vpc,
 		   unsigned int *bridge)
 {
