@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "bench/measurement.h"
 #include "bench/endpoint.h"
+#include "bench/measurement.h"
 #include "netns/sysctl.h"
 #include "netns/testhooks.h"
 

@@ -11,8 +11,8 @@
 
 #include "bench/measurement.h"
 #include "harness/lab/lab.h"
-#include "netns/netns.h"
 #include "harness/lab/path.h"
+#include "netns/netns.h"
 
 /* No endpoint left: none of our children, nothing inside the lab's namespaces. */
 static void expect_no_endpoints(const struct lab *lab)

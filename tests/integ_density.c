@@ -9,8 +9,8 @@
 
 #include "harness/lab/clean.h"
 #include "harness/lab/lab.h"
-#include "netns/probe.h"
 #include "harness/reports/results.h"
+#include "netns/probe.h"
 
 static char dir[] = "/tmp/nsbench-density-XXXXXX";
 

@@ -10,8 +10,8 @@
 #include <time.h>
 
 #include "labtest.h"
-#include "harness/lab/clean.h"
 #include "bench/hopprobe.h"
+#include "harness/lab/clean.h"
 #include "harness/lab/mode.h"
 #include "harness/measure/hotpath.h"
 #include "harness/measure/perhop.h"

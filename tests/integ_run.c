@@ -12,8 +12,8 @@
 #include <time.h>
 
 #include "harness/lab/clean.h"
-#include "harness/measure/hotpath.h"
 #include "harness/lab/lab.h"
+#include "harness/measure/hotpath.h"
 #include "harness/reports/results.h"
 
 static char dir[] = "/tmp/nsbench-run-XXXXXX";

@@ -7,8 +7,8 @@
 #include <time.h>
 
 #include "bench/hopprobe.h"
-#include "harness/measure/hotpath.h"
 #include "harness/lab/lab.h"
+#include "harness/measure/hotpath.h"
 
 /* Planned, not built: add tasks, then lab_up(). */
 static inline struct lab *tl_lab_new(unsigned int max_enis)

@@ -20,8 +20,8 @@
 #include <jansson.h>
 
 #include "harness/lab/clean.h"
-#include "netns/netns.h"
 #include "harness/lab/state.h"
+#include "netns/netns.h"
 
 #define SKIP_UNLESS_ROOT()                                                                         \
 	do {                                                                                       \

@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <math.h>
 
-#include "harness/common/parse.h"
 #include "bench/measurement.h"
 #include "bench/stats.h"
+#include "harness/common/parse.h"
 
 static void test_percentile_nearest_rank(void **state)
 {

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/lab/clean.h"
 #include "harness/cli/cli.h"
 #include "harness/cli/log.h"
+#include "harness/lab/clean.h"
 
 static const char clean_usage[] = "Usage: nsbench clean\n"
 				  "Removes every lab that no running nsbench process owns: its\n"

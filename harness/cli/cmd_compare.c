@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/common/parse.h"
 #include "harness/cli/cli.h"
-#include "harness/reports/compare.h"
 #include "harness/cli/log.h"
+#include "harness/common/parse.h"
+#include "harness/reports/compare.h"
 #include "harness/reports/results.h"
 
 static const char compare_usage[] =

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/common/parse.h"
-#include "harness/cli/cli.h"
-#include "harness/measure/explain.h"
 #include "bench/hopprobe.h"
+#include "harness/cli/cli.h"
 #include "harness/cli/log.h"
+#include "harness/common/parse.h"
+#include "harness/measure/explain.h"
 
 static const char explain_usage[] =
 	"Usage: nsbench explain MODE [--path P] [--test udp_rr|tcp_rr] [--transactions N]\n"

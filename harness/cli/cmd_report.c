@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/common/atomicfile.h"
 #include "harness/cli/cli.h"
 #include "harness/cli/log.h"
+#include "harness/common/atomicfile.h"
 #include "harness/reports/report.h"
 #include "harness/reports/results.h"
 

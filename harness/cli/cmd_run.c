@@ -14,8 +14,8 @@
 #include "harness/common/parse.h"
 #include "harness/lab/build.h"
 #include "harness/measure/matrix.h"
-#include "harness/reports/tables.h"
 #include "harness/reports/results.h"
+#include "harness/reports/tables.h"
 
 static const char run_usage[] =
 	"Usage: nsbench run [--quick|--full] [--modes M,...] [--paths P,...] [--tests T,...]\n"

@@ -5,12 +5,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/hopprobe.h"
 #include "harness/common/notice.h"
 #include "harness/lab/clean.h"
-#include "bench/hopprobe.h"
 #include "harness/lab/lab.h"
-#include "netns/netns.h"
 #include "harness/lab/state.h"
+#include "netns/netns.h"
 
 int clean_lab(const char *id, bool force, enum lab_teardown how)
 {

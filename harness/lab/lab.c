@@ -19,11 +19,11 @@
 #include "harness/lab/build.h"
 #include "harness/lab/lab.h"
 #include "harness/lab/mode.h"
-#include "netns/testhooks.h"
+#include "harness/lab/state.h"
 #include "netns/netns.h"
 #include "netns/nftables.h"
 #include "netns/rt.h"
-#include "harness/lab/state.h"
+#include "netns/testhooks.h"
 
 int lab_init(struct lab *lab, const struct lab_config *cfg, const char *kind)
 {

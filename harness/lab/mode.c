@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/lab/mode.h"
 #include "harness/lab/build.h"
+#include "harness/lab/mode.h"
 #include "netns/netns.h"
 #include "netns/nftables.h"
 #include "netns/rt.h"

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netns/counters.h"
 #include "harness/lab/mode.h"
 #include "harness/measure/hotpath.h"
+#include "netns/counters.h"
 #include "netns/netns.h"
 #include "netns/nftables.h"
 #include "netns/rt.h"

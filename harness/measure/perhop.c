@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "bench/hopprobe.h"
+#include "bench/stats.h"
 #include "harness/lab/mode.h"
 #include "harness/measure/perhop.h"
-#include "bench/stats.h"
 #include "netns/testhooks.h"
 
 #define PH_MAX_POINTS (2 * LAB_MAX_HOPS + 4)
