@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The address plan's arithmetic: IPv4 subnets and their hosts. Pure logic, unit-tested without root. */
+/* The address plan's arithmetic: IPv4 subnets and their hosts (pure logic, unit-tested). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>

@@ -474,7 +474,9 @@ static void c_jumbo(struct claims_ctx *c, struct claim_result *r)
 }
 
 static const struct claim {
-	const char *id, *mode, *text;
+	const char *id;
+	enum lab_mode mode; /* the column of the comparison table */
+	const char *text;
 	void (*fn)(struct claims_ctx *c, struct claim_result *r);
 	unsigned int needs; /* performance modes measured in rounds */
 	int decision;	    /* which sequential decision, or -1 */
@@ -487,40 +489,40 @@ static const struct claim {
 	{                                                                                          \
 		id, mode, text, fn, 0, d                                                           \
 	}
-	C("awsvpc-own-address", "awsvpc",
+	C("awsvpc-own-address", MODE_AWSVPC,
 	  "each task has its own address, reachable directly from the VPC", c_awsvpc_address),
-	C("awsvpc-same-port", "awsvpc",
+	C("awsvpc-same-port", MODE_AWSVPC,
 	  "two tasks of the same definition (same containerPort) run on one instance",
 	  c_awsvpc_same_port),
-	C("awsvpc-eni-limit", "awsvpc", "the ENI limit caps the task count", c_eni_limit),
-	C("awsvpc-trunking", "awsvpc", "ENI trunking raises the cap", c_eni_trunking),
-	C("awsvpc-flows", "awsvpc", "per-task flows are visible per interface (flow logs)",
+	C("awsvpc-eni-limit", MODE_AWSVPC, "the ENI limit caps the task count", c_eni_limit),
+	C("awsvpc-trunking", MODE_AWSVPC, "ENI trunking raises the cap", c_eni_trunking),
+	C("awsvpc-flows", MODE_AWSVPC, "per-task flows are visible per interface (flow logs)",
 	  c_flows),
-	{"awsvpc-security-group", "awsvpc",
+	{"awsvpc-security-group", MODE_AWSVPC,
 	 "a security group refuses a port it does not allow, outside the task", c_security_group,
 	 NEED(PM_AWSVPC) | NEED(PM_AWSVPC_SG), -1},
-	C("bridge-static-port", "bridge", "a static hostPort serves one task per instance",
+	C("bridge-static-port", MODE_BRIDGE, "a static hostPort serves one task per instance",
 	  c_static_port),
-	C("bridge-dynamic-ports", "bridge",
+	C("bridge-dynamic-ports", MODE_BRIDGE,
 	  "dynamic mapping places several tasks, hostPorts from the ephemeral range",
 	  c_dynamic_ports),
-	C("bridge-extra-hop", "bridge", "the path has an extra hop through the bridge and NAT",
+	C("bridge-extra-hop", MODE_BRIDGE, "the path has an extra hop through the bridge and NAT",
 	  c_bridge_hop),
-	P("bridge-slower", "bridge", "throughput and latency are worse than host's",
+	P("bridge-slower", MODE_BRIDGE, "throughput and latency are worse than host's",
 	  c_bridge_slower, D_BRIDGE_SLOWER),
-	C("bridge-not-addressable", "bridge",
+	C("bridge-not-addressable", MODE_BRIDGE,
 	  "the task is not addressable from the VPC by its own IP", c_bridge_not_addressable),
-	C("host-port", "host", "no port remapping; a second task on the same port fails",
+	C("host-port", MODE_HOST, "no port remapping; a second task on the same port fails",
 	  c_host_port),
-	P("host-fastest", "host", "the fastest of the modes the VPC can reach", c_host_fastest,
+	P("host-fastest", MODE_HOST, "the fastest of the modes the VPC can reach", c_host_fastest,
 	  D_HOST_FASTEST),
-	C("none-loopback-only", "none", "only loopback exists in the task", c_none_loopback),
-	C("none-isolated", "none", "nothing reaches it from the VPC and it reaches nothing",
+	C("none-loopback-only", MODE_NONE, "only loopback exists in the task", c_none_loopback),
+	C("none-isolated", MODE_NONE, "nothing reaches it from the VPC and it reaches nothing",
 	  c_none_isolated),
-	P("awsvpc-vs-bridge", "awsvpc",
+	P("awsvpc-vs-bridge", MODE_AWSVPC,
 	  "performs better than bridge (the reason AWS recommends it)", c_awsvpc_vs_bridge,
 	  D_AWSVPC_VS_BRIDGE),
-	C("jumbo-frames", "awsvpc",
+	C("jumbo-frames", MODE_AWSVPC,
 	  "jumbo frames reach awsvpc and host tasks but not bridge tasks", c_jumbo),
 #undef C
 #undef P
@@ -566,7 +568,8 @@ int claims_check_ids(const char *only, char *why, size_t len)
 void claims_list(FILE *f)
 {
 	for (size_t i = 0; i < NCLAIMS; i++)
-		fprintf(f, "%-24s %-7s %s\n", claims[i].id, claims[i].mode, claims[i].text);
+		fprintf(f, "%-24s %-7s %s\n", claims[i].id, lab_mode_name(claims[i].mode),
+			claims[i].text);
 }
 
 json_t *claims_run(const char *only, int *failed, int *inconclusive)
@@ -602,7 +605,7 @@ json_t *claims_run(const char *only, int *failed, int *inconclusive)
 		*failed += r.verdict == CLAIM_FAILS;
 		*inconclusive += r.verdict == CLAIM_INCONCLUSIVE;
 		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id",
-						      claims[i].id, "mode", claims[i].mode, "claim",
+						      claims[i].id, "mode", lab_mode_name(claims[i].mode), "claim",
 						      claims[i].text, "verdict", names[r.verdict],
 						      "evidence", r.evidence));
 	}

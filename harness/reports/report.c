@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/lab/model.h"
 #include "harness/reports/report.h"
 #include "harness/reports/results.h"
 #include "harness/reports/verdict.h"
@@ -27,9 +28,16 @@ static const char *const palette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759"
 				      "#76b7b2", "#edc948", "#b07aa1", "#9c755f"};
 #define NPALETTE (sizeof(palette) / sizeof(palette[0]))
 
-/* Modes charted against host, in this order. */
-static const char *const modes[] = {"awsvpc", "bridge", "bridge-dynamic", "none"};
-#define NMODES (sizeof(modes) / sizeof(modes[0]))
+/* The report's order of the modes: host, the reference, first; then the others as the lab lists them. */
+static const char *mode_at(size_t i)
+{
+	size_t m = i == 0 ? MODE_HOST : i - 1 < MODE_HOST ? i - 1 : i;
+
+	return lab_mode_name((enum lab_mode)m);
+}
+
+/* The modes charted against host: every one but host. */
+#define NMODES (MODE_COUNT - 1)
 
 static const struct chart {
 	const char *metric, *test, *title, *note;
@@ -121,7 +129,7 @@ static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n)
 
 	for (size_t m = 0; m < NMODES; m++)
 		for (size_t k = 0; k < n; k++) {
-			pts[m][k] = point_of(docs[k], modes[m], c->test, c->metric);
+			pts[m][k] = point_of(docs[k], mode_at(m + 1), c->test, c->metric);
 			if (pts[m][k].ok && pts[m][k].hi * 1.1 > top)
 				top = pts[m][k].hi * 1.1;
 		}
@@ -156,7 +164,7 @@ static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n)
 	for (size_t m = 0; m < NMODES; m++)
 		fprintf(f,
 			"<text x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">%s</text>\n",
-			LEFT + group_w * ((double)m + 0.5), H - BOTTOM + 16, modes[m]);
+			LEFT + group_w * ((double)m + 0.5), H - BOTTOM + 16, mode_at(m + 1));
 	for (size_t k = 0; k < n; k++) {
 		fprintf(f, "<g class=\"series\" data-file=\"%c\" fill=\"%s\">\n", (int)('A' + k),
 			palette[k % NPALETTE]);
@@ -170,7 +178,7 @@ static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n)
 			fprintf(f,
 				"<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 				"height=\"%.1f\"><title>%s %c: %.3fx [%.3f, %.3f]</title></rect>\n",
-				x, y, bar_w * 0.9, TOP + plot_h - y, modes[m], (int)('A' + k), p->gm,
+				x, y, bar_w * 0.9, TOP + plot_h - y, mode_at(m + 1), (int)('A' + k), p->gm,
 				p->lo, p->hi);
 			fprintf(f,
 				"<line class=\"ci\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
@@ -236,17 +244,15 @@ static void absolute_table(FILE *f, json_t **docs, size_t n)
 		{"TCP_RR p99 us", "tcp_rr", "p99_us", 1, 1},
 		{"TCP_CRR /s", "tcp_crr", "tps", 0, 1},
 	};
-	static const char *const all[] = {"host", "awsvpc", "bridge", "bridge-dynamic", "none"};
-
 	fputs("<table class=\"abs\"><tr><th>mode</th><th>file</th>", f);
 	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
 		fprintf(f, "<th>%s</th>", cols[c].head);
 	fputs("</tr>\n", f);
-	for (size_t m = 0; m < sizeof(all) / sizeof(all[0]); m++)
+	for (size_t m = 0; m < MODE_COUNT; m++)
 		for (size_t k = 0; k < n; k++) {
-			fprintf(f, "<tr><td>%s</td><td>%c</td>", all[m], (int)('A' + k));
+			fprintf(f, "<tr><td>%s</td><td>%c</td>", mode_at(m), (int)('A' + k));
 			for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
-				json_t *e = entry_of(docs[k], all[m], cols[c].test);
+				json_t *e = entry_of(docs[k], mode_at(m), cols[c].test);
 				json_t *s = json_object_get(json_object_get(e, "summary"),
 							    cols[c].metric);
 
