@@ -19,7 +19,8 @@ void lab_reason(char *buf, size_t len, int err, const char *ext);
 /* ERR, with lab->err saying which step failed and why (EXT: a library's own words). */
 int lab_fail(struct lab *lab, int err, const char *ext);
 /* ERR, with lab->err set to the reason: a refusal before anything is built. */
-int lab_refuse(struct lab *lab, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int lab_refuse(struct lab *lab, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int lab_ns_new(struct lab *lab, const char *name);
 
 #endif

@@ -93,7 +93,8 @@ int clean_all(const char *kind, struct clean_report *r)
 		ret = clean_lab(ids[i], false, LAB_TEARDOWN_GROUP);
 		if (ret == -EBUSY) {
 			r->labs_skipped++;
-			notice(NOTICE_INFO, "lab %s: owned by a running nsbench, left alone", ids[i]);
+			notice(NOTICE_INFO, "lab %s: owned by a running nsbench, left alone",
+			       ids[i]);
 		} else if (ret && ret != -ENOENT) {
 			r->errors++;
 			notice(NOTICE_ERROR, "lab %s: %s", ids[i], strerror(-ret));
@@ -119,7 +120,8 @@ int clean_all(const char *kind, struct clean_report *r)
 		if (id_listed(ids, n, names[i]))
 			continue;
 		if (netns_kill_all(names[i]) == -ETIMEDOUT)
-			notice(NOTICE_WARNING, "processes in namespace %s did not exit after SIGKILL", names[i]);
+			notice(NOTICE_WARNING,
+			       "processes in namespace %s did not exit after SIGKILL", names[i]);
 		ret = netns_delete(names[i]);
 		if (ret) {
 			r->errors++;

@@ -74,7 +74,7 @@ struct lab_features {
 };
 
 const char *lab_feature_name(enum lab_feature f);
-/* Tries every feature inside the lab's VPC namespace (made already); -errno only when it cannot start. */
+/* Tries every feature in the lab's VPC namespace (made already); -errno when it cannot start. */
 int mode_probe_features(struct lab *lab, struct lab_features *f);
 /* Whether mode M can be built with F; *NEEDS says what it needs ("veth and macvlan"). */
 bool mode_available(enum lab_mode m, const struct lab_features *f, const char **needs);

@@ -148,8 +148,9 @@ void claims_perf_measure(struct claims_ctx *c)
 		}
 		for (int m = 0; m < PM_COUNT; m++)
 			if (labs[m])
-				notice(NOTICE_DEBUG, "round %d: %s: %.3f Gbit/s, TCP_RR p50 %.2f us", p->n + 1,
-					  pm_names[m], p->thr[m][p->n] / 1e9, p->p50[m][p->n]);
+				notice(NOTICE_DEBUG,
+				       "round %d: %s: %.3f Gbit/s, TCP_RR p50 %.2f us", p->n + 1,
+				       pm_names[m], p->thr[m][p->n] / 1e9, p->p50[m][p->n]);
 		p->n++;
 		p->seconds = elapsed_s(&t0);
 		if (p->seconds >= PERF_MAX_SECONDS)

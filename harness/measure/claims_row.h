@@ -17,7 +17,7 @@ struct claim_result {
 
 void claim_say(struct claim_result *r, enum claim_verdict v, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* A fresh lab of N tasks of mode M; NULL with the reason in R (cannot check) when the kernel refuses. */
+/* A fresh lab of N tasks of mode M; NULL, R saying why (cannot check), when the kernel refuses. */
 struct lab *claim_lab_new(struct claim_result *r, enum lab_mode m, unsigned int n,
 			  const uint16_t *ports, unsigned int max_enis, bool sg);
 void claim_lab_end(struct lab *lab);

@@ -403,8 +403,8 @@ int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json
 	}
 	testhook_phase("explain:built");
 	for (unsigned int k = 0; k < nr && !ret; k++) {
-		notice(NOTICE_INFO, "explain: per-hop latency of %s (%u %s transactions)", r[k].name,
-			 eo->po.transactions, bench_test_name(eo->po.test));
+		notice(NOTICE_INFO, "explain: per-hop latency of %s (%u %s transactions)",
+		       r[k].name, eo->po.transactions, bench_test_name(eo->po.test));
 		ret = perhop_measure(r[k].lab, &r[k].lab->tasks[0], eo->path, bo, &eo->po,
 				     &r[k].waterfall, why, len);
 		if (lab_stop)
@@ -413,7 +413,8 @@ int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json
 	json_t *cost = NULL;
 
 	if (!ret && eo->probe_cost_rounds) {
-		notice(NOTICE_INFO, "explain: what the probes cost, %u rounds", eo->probe_cost_rounds);
+		notice(NOTICE_INFO, "explain: what the probes cost, %u rounds",
+		       eo->probe_cost_rounds);
 		ret = probe_cost(eo, bo, r[nr - 1].lab, &cost, why, len);
 	}
 	for (unsigned int i = 0; i < rounds && nr > 1 && !ret; i++) {

@@ -18,7 +18,7 @@ json_t *aggregate_tasks(json_t **res, unsigned int n)
 					   "packets",	     "lost",	    "errors"};
 	static const char *const medians[] = {"p50_us", "p90_us",  "p99_us",	  "p999_us",
 					      "min_us", "mean_us", "rtt_mean_us", "jitter_ms"};
-	json_t *out = json_deep_copy(res[0]), *m = json_object(), *per = json_array();
+	json_t *out = json_deep_copy(res[0]), *m = json_object(), *per = json_array(), *x;
 	double v[LAB_MAX_TASKS];
 
 	if (n == 1) {
@@ -57,11 +57,10 @@ json_t *aggregate_tasks(json_t **res, unsigned int n)
 				json_object_set_new(m, "p99_worst_task_us", json_real(s.max));
 		}
 	}
-	if (json_object_get(m, "throughput_bps"))
-		json_object_set_new(m, "throughput_per_task_bps",
-				    json_real(json_number_value(json_object_get(m, "throughput_bps")) / n));
-	if (json_object_get(m, "tps"))
-		json_object_set_new(m, "tps_per_task", json_real(json_number_value(json_object_get(m, "tps")) / n));
+	if ((x = json_object_get(m, "throughput_bps")))
+		json_object_set_new(m, "throughput_per_task_bps", json_real(json_number_value(x) / n));
+	if ((x = json_object_get(m, "tps")))
+		json_object_set_new(m, "tps_per_task", json_real(json_number_value(x) / n));
 	for (unsigned int i = 0; i < n; i++)
 		json_array_append(per, json_object_get(res[i], "metrics"));
 	json_object_set_new(out, "metrics", m);

@@ -28,7 +28,7 @@ static const char *const palette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759"
 				      "#76b7b2", "#edc948", "#b07aa1", "#9c755f"};
 #define NPALETTE (sizeof(palette) / sizeof(palette[0]))
 
-/* The report's order of the modes: host, the reference, first; then the others as the lab lists them. */
+/* The report's order of the modes: host (the reference), then the others as the lab lists them. */
 static const char *mode_at(size_t i)
 {
 	size_t m = i == 0 ? MODE_HOST : i - 1 < MODE_HOST ? i - 1 : i;
@@ -178,8 +178,8 @@ static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n)
 			fprintf(f,
 				"<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 				"height=\"%.1f\"><title>%s %c: %.3fx [%.3f, %.3f]</title></rect>\n",
-				x, y, bar_w * 0.9, TOP + plot_h - y, mode_at(m + 1), (int)('A' + k), p->gm,
-				p->lo, p->hi);
+				x, y, bar_w * 0.9, TOP + plot_h - y, mode_at(m + 1), (int)('A' + k),
+				p->gm, p->lo, p->hi);
 			fprintf(f,
 				"<line class=\"ci\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
 				"stroke=\"#222\"/>\n",
