@@ -30,11 +30,26 @@ static unsigned int lab_count_mode(const struct lab *lab, enum lab_mode m)
 	return n;
 }
 
+/* A port of the instance's own stack (a static hostPort, host mode): one task each. */
+static int claim_host_port(struct lab *lab, unsigned int id, uint16_t port, const char *what)
+{
+	int holder = 0, ret = port_claim(&lab->ports, port, (int)id, &holder);
+
+	if (ret == -EADDRINUSE)
+		return lab_refuse(lab, ret,
+				  "task t%u %s %u is already taken on the instance by task t%d (%s)",
+				  id, what, port, holder,
+				  lab_mode_name(lab->tasks[holder - 1].mode));
+	if (ret)
+		return lab_refuse(lab, ret, "task t%u: too many host ports", id);
+	return 0;
+}
+
 int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 {
 	struct lab_task *t;
 	unsigned int id = lab->ntasks + 1;
-	int holder = 0, ret;
+	int ret;
 
 	if ((unsigned int)mode >= MODE_COUNT || container_port == 0)
 		return lab_refuse(lab, -EINVAL, "task t%u: invalid mode or port", id);
@@ -96,15 +111,9 @@ int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 			/* A lab without ECS's conflict check, for the test that breaks a claim. */
 			t->host_port = container_port;
 		} else if (mode == MODE_BRIDGE) {
-			ret = port_claim(&lab->ports, container_port, (int)id, &holder);
-			if (ret == -EADDRINUSE)
-				return lab_refuse(lab, ret,
-						  "task t%u (bridge): hostPort %u is already taken "
-						  "on the instance by task t%d (%s)",
-						  id, container_port, holder,
-						  lab_mode_name(lab->tasks[holder - 1].mode));
+			ret = claim_host_port(lab, id, container_port, "(bridge): hostPort");
 			if (ret)
-				return lab_refuse(lab, ret, "task t%u: too many host ports", id);
+				return ret;
 			t->host_port = container_port;
 		}
 		/* A dynamic hostPort is chosen at build time, from the instance's range. */
@@ -112,15 +121,9 @@ int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 		t->ep_port = t->host_port;
 		break;
 	case MODE_HOST:
-		ret = port_claim(&lab->ports, container_port, (int)id, &holder);
-		if (ret == -EADDRINUSE)
-			return lab_refuse(lab, ret,
-					  "task t%u (host): port %u is already taken on the "
-					  "instance by task t%d (%s)",
-					  id, container_port, holder,
-					  lab_mode_name(lab->tasks[holder - 1].mode));
+		ret = claim_host_port(lab, id, container_port, "(host): port");
 		if (ret)
-			return lab_refuse(lab, ret, "task t%u: too many host ports", id);
+			return ret;
 		scopy(t->ns, sizeof(t->ns), lab->ns_inst);
 		scopy(t->addr, sizeof(t->addr), lab->inst_addr);
 		scopy(t->ep_addr, sizeof(t->ep_addr), lab->inst_addr);
