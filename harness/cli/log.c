@@ -45,15 +45,13 @@ static void clear_progress(void)
 	progress_shown = false;
 }
 
+/* A notice's kind is the log level of the same name: one scale, not two to map. */
+_Static_assert(NOTICE_ERROR == (int)LOG_ERR && NOTICE_WARNING == (int)LOG_WARN &&
+		       NOTICE_INFO == (int)LOG_INFO && NOTICE_DEBUG == (int)LOG_DEBUG,
+	       "notice kinds and log levels must agree");
+
 static void say(void *arg, enum notice_kind kind, const char *msg)
 {
-	static const enum log_level level[] = {
-		[NOTICE_ERROR] = LOG_ERR,
-		[NOTICE_WARNING] = LOG_WARN,
-		[NOTICE_INFO] = LOG_INFO,
-		[NOTICE_DEBUG] = LOG_DEBUG,
-	};
-
 	(void)arg;
 	if (kind == NOTICE_STATUS) {
 		if (stderr_tty || log_verbosity >= LOG_INFO) {
@@ -62,9 +60,9 @@ static void say(void *arg, enum notice_kind kind, const char *msg)
 		}
 		return;
 	}
-	if ((int)level[kind] <= log_verbosity)
+	if ((int)kind <= log_verbosity)
 		clear_progress();
-	log_msg(level[kind], "%s", msg);
+	log_msg((enum log_level)kind, "%s", msg);
 }
 
 static void progress(void *arg, unsigned int done, unsigned int total, double left_s,
@@ -103,8 +101,6 @@ void log_install(void)
 	static struct notice_sink sink = {.say = say, .progress = progress};
 
 	stderr_tty = isatty(2);
-	sink.verbosity = log_verbosity >= LOG_DEBUG  ? NOTICE_DEBUG
-			 : log_verbosity >= LOG_INFO ? NOTICE_INFO
-						     : (enum notice_kind)log_verbosity;
+	sink.verbosity = log_verbosity >= LOG_DEBUG ? NOTICE_DEBUG : (enum notice_kind)log_verbosity;
 	notice_set_sink(&sink);
 }
