@@ -269,7 +269,8 @@ int rt_macvlan_add(struct rt *rt, const char *name, int parent, const char *mode
 	return ret;
 }
 
-static int rt_link_set(struct rt *rt, const char *ifname, unsigned int mtu)
+/* One change to a link: its MTU, its new name, or else up. */
+static int rt_link_set(struct rt *rt, const char *ifname, unsigned int mtu, const char *rename)
 {
 	struct rtnl_link *orig = NULL, *change;
 	int ret;
@@ -285,6 +286,8 @@ static int rt_link_set(struct rt *rt, const char *ifname, unsigned int mtu)
 	}
 	if (mtu)
 		rtnl_link_set_mtu(change, mtu);
+	else if (rename)
+		rtnl_link_set_name(change, rename);
 	else
 		rtnl_link_set_flags(change, IFF_UP);
 	ret = rtnl_link_change(rt->sk, orig, change, 0);
@@ -295,12 +298,17 @@ static int rt_link_set(struct rt *rt, const char *ifname, unsigned int mtu)
 
 int rt_link_up(struct rt *rt, const char *ifname)
 {
-	return rt_link_set(rt, ifname, 0);
+	return rt_link_set(rt, ifname, 0, NULL);
 }
 
 int rt_link_mtu(struct rt *rt, const char *ifname, unsigned int mtu)
 {
-	return mtu ? rt_link_set(rt, ifname, mtu) : -EINVAL;
+	return mtu ? rt_link_set(rt, ifname, mtu, NULL) : -EINVAL;
+}
+
+int rt_link_rename(struct rt *rt, const char *ifname, const char *name)
+{
+	return name && *name ? rt_link_set(rt, ifname, 0, name) : -EINVAL;
 }
 
 int rt_link_del(struct rt *rt, const char *ifname)

@@ -30,6 +30,8 @@ int rt_route_default(struct rt *rt, const char *gateway);
 /* A route to CIDR via GATEWAY. */
 int rt_route_add(struct rt *rt, const char *cidr, const char *gateway);
 int rt_link_mtu(struct rt *rt, const char *ifname, unsigned int mtu);
+/* The link must be down: the kernel renames no link that is up. */
+int rt_link_rename(struct rt *rt, const char *ifname, const char *name);
 
 struct rt_link_info {
 	char name[16];

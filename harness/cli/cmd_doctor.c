@@ -128,9 +128,7 @@ int doctor_main(int argc, char **argv)
 		return 1;
 	}
 	line("privileges", 0, "CAP_NET_ADMIN, CAP_SYS_ADMIN");
-	if (!probe_kernel(&features))
-		for (int k = 0; k < FEATURE_COUNT; k++)
-			features.err[k] = -EAGAIN; /* untried: every mode that needs one is out */
+	probe_kernel(&features);
 	{
 		char why[256];
 		int ret = hopprobe_supported(why, sizeof(why));
@@ -158,13 +156,15 @@ int doctor_main(int argc, char **argv)
 		 STATE_DIR, NETNS_RUN_DIR, left ? " (nsbench topo show; nsbench clean)" : "");
 	printf("%-28s %s  %s\n", "leftovers", left ? "note" : "ok", buf);
 
+	/* A mode is available when a lab of it was built, exactly as run builds one. */
 	printf("\nmodes:\n");
 	for (int m = 0; m < MODE_COUNT; m++) {
-		const char *needs;
-		bool ok = mode_available((enum lab_mode)m, &features, &needs);
+		char why[sizeof(((struct lab *)0)->err)];
+		int ret = lab_try_mode((enum lab_mode)m, why, sizeof(why));
 
 		printf("  %-15s %s%s\n", lab_mode_name((enum lab_mode)m),
-		       ok ? "available" : "unavailable: needs ", ok ? "" : needs);
+		       ret ? "unavailable: " : "available", ret ? why : "");
+		failures += ret != 0;
 	}
 	noise_report();
 	return failures ? 1 : 0;

@@ -121,6 +121,26 @@ int lab_probe_features(struct lab *lab, struct lab_features *f)
 	return ret;
 }
 
+int lab_try_mode(enum lab_mode mode, char *why, size_t len)
+{
+	struct lab_config cfg;
+	struct lab lab;
+	int ret;
+
+	lab_config_default(&cfg);
+	ret = lab_init(&lab, &cfg, "doctor");
+	if (!ret)
+		ret = lab_plan_task(&lab, mode, LAB_DEFAULT_PORT);
+	if (!ret)
+		ret = lab_up(&lab);
+	if (!ret && (ret = lab_down(&lab, LAB_TEARDOWN_GROUP)))
+		snprintf(lab.err, sizeof(lab.err), "tearing it down: %s", strerror(-ret));
+	if (ret)
+		snprintf(why, len, "%s", lab.err[0] ? lab.err : strerror(-ret));
+	lab_free(&lab);
+	return ret;
+}
+
 int lab_add_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 {
 	struct lab_task *t;

@@ -24,6 +24,12 @@ void lab_free(struct lab *lab);
 struct lab_features;
 int lab_probe_features(struct lab *lab, struct lab_features *f);
 
+/*
+ * Builds a one-task lab of MODE the way run does and takes it down: 0 when the
+ * mode works on this kernel, else -errno with the failing step in WHY.
+ */
+int lab_try_mode(enum lab_mode mode, char *why, size_t len);
+
 /* The lab's namespaces, vpc and instance first. */
 unsigned int lab_namespaces(const struct lab *lab, const char **names, unsigned int max);
 

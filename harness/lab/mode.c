@@ -326,8 +326,15 @@ static int task_addr(struct lab *lab, struct lab_task *t, struct rt *rt, const s
 static int build_awsvpc(struct lab *lab, struct lab_task *t, struct rt *rt)
 {
 	int ret, parent, nsfd;
+	char made[16];
 
-	ret = lab_step(lab, "creating macvlan %s (%s mode) of %s:%s in %s", TASK_IF,
+	/*
+	 * Made under a name of its own, then renamed in the task namespace: 5.10,
+	 * 6.1 and 6.12 look a new link's name up in the namespace that creates it,
+	 * where the instance's eth0 is (EEXIST); 6.18 looks in the target.
+	 */
+	snprintf(made, sizeof(made), "mv-t%u", t->id);
+	ret = lab_step(lab, "creating macvlan %s (%s mode) of %s:%s in %s", made,
 		       lab->cfg.macvlan_mode, lab->ns_inst, WIRE_INST, t->ns);
 	if (ret)
 		return ret;
@@ -337,10 +344,15 @@ static int build_awsvpc(struct lab *lab, struct lab_task *t, struct rt *rt)
 	nsfd = netns_open(t->ns);
 	if (nsfd < 0)
 		return lab_fail(lab, nsfd, NULL);
-	ret = rt_macvlan_add(lab->rt_inst, TASK_IF, parent, lab->cfg.macvlan_mode, nsfd);
+	ret = rt_macvlan_add(lab->rt_inst, made, parent, lab->cfg.macvlan_mode, nsfd);
 	close(nsfd);
 	if (ret)
 		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	ret = lab_step(lab, "renaming %s to %s in %s", made, TASK_IF, t->ns);
+	if (!ret && (ret = rt_link_rename(rt, made, TASK_IF)))
+		return lab_fail(lab, ret, rt_ext_msg(rt));
+	if (ret)
+		return ret;
 	/* A macvlan starts with its parent's MTU; said explicitly all the same. */
 	ret = set_mtu(lab, rt, TASK_IF, t->ns, lab->cfg.vpc_mtu);
 	if (!ret)
@@ -725,27 +737,4 @@ int mode_probe_features(struct lab *lab, struct lab_features *f)
 	}
 	feature(f, FEATURE_NAT, ret, portmap_error(lab->pm));
 	return 0;
-}
-
-bool mode_available(enum lab_mode m, const struct lab_features *f, const char **needs)
-{
-	static const struct {
-		unsigned int features;
-		const char *text;
-	} req[MODE_COUNT] = {
-		[MODE_AWSVPC] = {F(VETH) | F(MACVLAN), "veth and macvlan"},
-		[MODE_BRIDGE] = {F(VETH) | F(BRIDGE) | F(NAT), "veth, bridge, nf_tables NAT"},
-		[MODE_BRIDGE_DYNAMIC] = {F(VETH) | F(BRIDGE) | F(NAT), "veth, bridge, nf_tables NAT"},
-		[MODE_HOST] = {F(VETH), "veth"},
-		[MODE_NONE] = {0, ""},
-	};
-	bool ok = true;
-
-	if ((unsigned int)m >= MODE_COUNT)
-		return false;
-	for (int k = 0; k < FEATURE_COUNT; k++)
-		if (req[m].features & (1u << k))
-			ok &= f->err[k] == 0;
-	*needs = req[m].text;
-	return ok;
 }

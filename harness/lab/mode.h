@@ -65,7 +65,10 @@ int mode_build_portmap(struct lab *lab);
 /* Deletes the lab's links one at a time (LAB_TEARDOWN_LINKS). */
 int mode_teardown_links(struct lab *lab);
 
-/* The kernel features the modes are built from, and what trying each said. */
+/*
+ * The kernel features the modes are built from, and what trying each said:
+ * doctor's diagnosis. Whether a mode is available is lab_try_mode()'s answer.
+ */
 enum lab_feature { FEATURE_VETH, FEATURE_BRIDGE, FEATURE_MACVLAN, FEATURE_NAT, FEATURE_COUNT };
 
 struct lab_features {
@@ -76,7 +79,5 @@ struct lab_features {
 const char *lab_feature_name(enum lab_feature f);
 /* Tries every feature in the lab's VPC namespace (made already); -errno when it cannot start. */
 int mode_probe_features(struct lab *lab, struct lab_features *f);
-/* Whether mode M can be built with F; *NEEDS says what it needs ("veth and macvlan"). */
-bool mode_available(enum lab_mode m, const struct lab_features *f, const char **needs);
 
 #endif
