@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,22 +76,33 @@ struct read_arg {
 	size_t max, n;
 };
 
-static int stats_attr(const struct nlattr *attr, void *data)
+/*
+ * The kernel's struct rtnl_link_stats64 grows (5.10 sends 192 bytes, 5.19 and
+ * later 200): take what the kernel sent, as long as it holds the counters read.
+ */
+int counters_from_stats64(const void *payload, size_t len, struct if_counters *c)
 {
-	struct if_counters *c = data;
 	struct rtnl_link_stats64 st;
 
-	if (mnl_attr_get_type(attr) != IFLA_STATS_LINK_64 ||
-	    mnl_attr_get_payload_len(attr) < sizeof(st))
-		return MNL_CB_OK;
+	if (len < offsetof(struct rtnl_link_stats64, tx_dropped) + sizeof(st.tx_dropped))
+		return -EPROTO;
+	memset(&st, 0, sizeof(st));
 	/* The payload is only 4-byte aligned. */
-	memcpy(&st, mnl_attr_get_payload(attr), sizeof(st));
+	memcpy(&st, payload, len < sizeof(st) ? len : sizeof(st));
 	c->rx_packets = st.rx_packets;
 	c->tx_packets = st.tx_packets;
 	c->rx_bytes = st.rx_bytes;
 	c->tx_bytes = st.tx_bytes;
 	c->rx_dropped = st.rx_dropped;
 	c->tx_dropped = st.tx_dropped;
+	return 0;
+}
+
+static int stats_attr(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == IFLA_STATS_LINK_64)
+		counters_from_stats64(mnl_attr_get_payload(attr), mnl_attr_get_payload_len(attr),
+				      data);
 	return MNL_CB_OK;
 }
 

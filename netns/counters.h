@@ -16,6 +16,8 @@ struct counters_sock;
 int counters_open(struct counters_sock **out, const char *netns);
 void counters_close(struct counters_sock *cs);
 int counters_read(struct counters_sock *cs, struct if_counters *out, size_t max, size_t *n);
+/* One IFLA_STATS_LINK_64 payload of LEN bytes into C; -EPROTO when too short (exposed for tests). */
+int counters_from_stats64(const void *payload, size_t len, struct if_counters *c);
 
 /* /proc/net/snmp of a namespace: the counters nsbench reads. */
 struct snmp_counters {
