@@ -33,6 +33,7 @@ int lab_init(struct lab *lab, const struct lab_config *cfg, const char *kind)
 	lab->cfg = *cfg;
 	lab->kind = kind;
 	lab->fail_after = -1;
+	lab->br_nf = -1;
 	clock_gettime(CLOCK_MONOTONIC, &lab->t0);
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		return -EIO;

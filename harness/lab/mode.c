@@ -173,6 +173,15 @@ int mode_build_base(struct lab *lab)
 	return ret;
 }
 
+static int read_br_nf(const char *ns)
+{
+	char buf[8];
+
+	if (sysctl_read(ns, "net.bridge.bridge-nf-call-iptables", buf, sizeof(buf)))
+		return -1;
+	return buf[0] == '1';
+}
+
 static int build_bridge(struct lab *lab)
 {
 	char cidr[32];
@@ -186,6 +195,7 @@ static int build_bridge(struct lab *lab)
 	if (ret)
 		return ret;
 	lab->bridge_made = true;
+	lab->br_nf = read_br_nf(lab->ns_inst);
 	ret = set_mtu(lab, lab->rt_inst, BRIDGE, lab->ns_inst, lab->cfg.bridge_mtu);
 	if (ret)
 		return ret;
@@ -622,9 +632,11 @@ static void route_in(const struct lab *lab, const struct lab_task *t, struct lab
 
 /*
  * Task to task on one instance (measured): awsvpc's macvlans switch to each
- * other without the parent; bridge frames cross the two bridge ports but not
- * the bridge device (br_netfilter DNATs them on the bridge); host mode talks
- * to its own address through lo.
+ * other without the parent; bridge frames cross the two bridge ports, and the
+ * bridge device itself only without br_netfilter (with it, the DNAT happens on
+ * the bridge and the frame is bridged to the peer; without it, ecs0 takes the
+ * frame up to the instance's IP layer, which DNATs and routes it back out);
+ * host mode talks to its own address through lo.
  */
 static int route_intra(const struct lab *lab, const struct lab_task *t,
 		       const struct lab_task *peer, struct lab_route *r)
@@ -644,6 +656,11 @@ static int route_intra(const struct lab *lab, const struct lab_task *t,
 	if (is_bridged(t)) {
 		veth_host(lab, t, &i);
 		push(r, &i, HOP_INGRESS);
+		if (lab->br_nf != 1 && lab->cfg.variant != LAB_VARIANT_VETH) {
+			bridge_if(lab, &i);
+			push(r, &i, HOP_INGRESS);
+			push(r, &i, HOP_EGRESS);
+		}
 		veth_host(lab, peer, &i);
 		push(r, &i, HOP_EGRESS);
 	}

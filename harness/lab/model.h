@@ -89,6 +89,12 @@ struct lab {
 	char bridge_addr[16];
 	uint16_t dyn_lo, dyn_hi;
 	bool dyn_range_read;
+	/*
+	 * net.bridge.bridge-nf-call-iptables in the instance, read once the bridge
+	 * is made: 1 or 0, -1 when br_netfilter is not loaded (a module on Debian's
+	 * kernels). It decides whether intra-host frames cross ecs0 (mode_route).
+	 */
+	int br_nf;
 	struct lab_task tasks[LAB_MAX_TASKS];
 	unsigned int ntasks;
 	struct port_table ports;

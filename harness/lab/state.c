@@ -93,15 +93,16 @@ json_t *state_describe(const struct lab *lab)
 			json_array_append_new(task_ns, json_string(t->ns));
 	}
 	doc = json_pack("{s:i, s:s, s:s, s:I, s:I, s:{s:s, s:s, s:o}, s:{s:s, s:s, s:s, s:s, "
-			"s:s, s:s}, s:i, s:s, s:{s:i, s:i}, s:o, s:o}",
+			"s:s, s:s, s:o}, s:i, s:{s:i, s:i}, s:o, s:o}",
 			"version", 1, "lab", lab->id, "kind", lab->kind ? lab->kind : "",
 			"owner_pid", (json_int_t)getpid(), "owner_start",
 			(json_int_t)proc_start_time(getpid()), "namespaces", "vpc", lab->ns_vpc,
 			"inst", lab->ns_inst, "tasks", task_ns, "address_plan", "vpc_subnet",
 			vpc_net, "bridge_subnet", br_net, "vpc_address", lab->vpc_addr,
 			"instance_address", lab->inst_addr, "bridge_address", lab->bridge_addr,
-			"macvlan_mode", lab->cfg.macvlan_mode, "max_enis", lab->cfg.max_enis,
-			"bridge_nf_call_iptables", "per-namespace default", "dynamic_port_range",
+			"macvlan_mode", lab->cfg.macvlan_mode, "bridge_nf_call_iptables",
+			lab->br_nf < 0 ? json_null() : json_integer(lab->br_nf), "max_enis",
+			lab->cfg.max_enis, "dynamic_port_range",
 			"low", lab->dyn_lo, "high", lab->dyn_hi, "interfaces", ifs, "tasks", tasks);
 	if (doc)
 		json_object_set_new(doc, "security_group", json_boolean(lab->cfg.security_group));
@@ -210,6 +211,9 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 	ip4_net_parse(json_string_value(json_object_get(plan, "vpc_subnet")), &lab->cfg.vpc_net);
 	ip4_net_parse(json_string_value(json_object_get(plan, "bridge_subnet")),
 		      &lab->cfg.bridge_net);
+	lab->br_nf = json_is_integer(json_object_get(plan, "bridge_nf_call_iptables"))
+			     ? (int)json_integer_value(json_object_get(plan, "bridge_nf_call_iptables"))
+			     : -1;
 	tasks = json_object_get(doc, "tasks");
 	json_array_foreach(tasks, i, t) {
 		struct lab_task *lt;
