@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What differs between kernels, on the kernel this runs on (root): `make test`
+ * runs it on the machine's own kernel and, through scripts/kernel-guest.sh, in
+ * a guest of each kernel ECS instances run (5.10, 6.1, 6.12). Deterministic
+ * facts only, since an emulated CPU measures nothing real: doctor says every
+ * mode is available and a lab of each comes up, shows and goes; a quick run of
+ * every mode on every path crosses exactly its typed hops; explain's probes
+ * attach with the hook this kernel has (tcx from 6.6, clsact before); the
+ * deterministic claims hold; a SIGKILLed run and explain leave nothing that
+ * `nsbench clean` does not remove. After each: no namespace, state file or BPF
+ * program of ours, and the root namespace as it was.
+ */
+#include "labtest.h"
+#include <sys/utsname.h>
+
+#define TEST_BIN "./nsbench-test"
+
+static const char *const deterministic_claims =
+	"awsvpc-own-address,awsvpc-same-port,awsvpc-eni-limit,awsvpc-trunking,awsvpc-flows,"
+	"awsvpc-security-group,bridge-static-port,bridge-dynamic-ports,bridge-extra-hop,"
+	"bridge-not-addressable,host-port,none-loopback-only,none-isolated";
+
+static size_t leftovers_before;
+
+static int setup(void **state)
+{
+	tl_setup_test(state);
+	leftovers_before = clean_count_leftovers();
+	return 0;
+}
+
+/* Nothing of ours left by the test: labs, BPF probes, the root namespace's state. */
+static void assert_nothing_left(void)
+{
+	assert_int_equal(clean_count_leftovers(), leftovers_before);
+	assert_int_equal(tl_probes_settled(), 0);
+	assert_root_unchanged();
+}
+
+static json_t *parse_or_fail(const char *what, const char *text)
+{
+	json_error_t jerr;
+	json_t *doc = json_loads(text, 0, &jerr);
+
+	if (!doc)
+		print_error("%s: not JSON (%s): %.2000s\n", what, jerr.text, text);
+	assert_non_null(doc);
+	return doc;
+}
+
+/* The kernel's major.minor as one number: 6.6 -> 606. */
+static int kernel_version(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	uname(&u);
+	sscanf(u.release, "%d.%d", &major, &minor);
+	return major * 100 + minor;
+}
+
+static void test_doctor(void **state)
+{
+	char *out;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	out = tl_capture("./nsbench doctor 2>&1", &st);
+	print_message("%s", strstr(out, "modes:") ? strstr(out, "modes:") : out);
+	for (int m = 0; m < MODE_COUNT; m++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "  %-15s available\n", lab_mode_name((enum lab_mode)m));
+		if (!strstr(out, line))
+			print_error("doctor does not say: %s", line);
+		assert_non_null(strstr(out, line));
+	}
+	assert_non_null(strstr(out, "kernel: BPF tc classifier    ok"));
+	assert_int_equal(st, 0);
+	free(out);
+	assert_nothing_left();
+}
+
+/* topo up, show and down of every mode, with two tasks where the mode holds two. */
+static void test_topo_every_mode(void **state)
+{
+	static const struct {
+		const char *mode, *args;
+		size_t tasks;
+	} cases[] = {
+		{"awsvpc", "--tasks 2", 2},
+		{"bridge", "--tasks 2 --port 5201,5202", 2},
+		{"bridge-dynamic", "--tasks 2", 2},
+		{"host", "", 1},
+		{"none", "", 1},
+	};
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char cmd[256], id[LAB_ID_LEN + 1];
+		json_t *doc;
+		char *out;
+		int st;
+
+		snprintf(cmd, sizeof(cmd), "./nsbench topo up %s %s --json", cases[i].mode,
+			 cases[i].args);
+		out = tl_capture(cmd, &st);
+		if (st)
+			print_error("%s: exit %d\n", cmd, st);
+		assert_int_equal(st, 0);
+		doc = parse_or_fail(cmd, out);
+		free(out);
+		snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(doc, "lab")));
+		assert_int_equal(strlen(id), LAB_ID_LEN);
+		assert_int_equal(json_array_size(json_object_get(doc, "tasks")), cases[i].tasks);
+		json_decref(doc);
+
+		snprintf(cmd, sizeof(cmd), "./nsbench topo show %s", id);
+		out = tl_capture(cmd, &st);
+		assert_int_equal(st, 0);
+		assert_non_null(strstr(out, id));
+		assert_non_null(strstr(out, cases[i].mode));
+		free(out);
+
+		snprintf(cmd, sizeof(cmd), "./nsbench topo down %s 2>&1", id);
+		out = tl_capture(cmd, &st);
+		if (st)
+			print_error("%s: exit %d: %s\n", cmd, st, out);
+		assert_int_equal(st, 0);
+		free(out);
+		assert_int_equal(tl_leftovers(id), 0);
+	}
+	assert_nothing_left();
+}
+
+/* Every mode on every path: each hot path crosses exactly the hops its lab types. */
+static void test_run_every_path(void **state)
+{
+	static const char *const modes[] = {"awsvpc", "bridge", "bridge-dynamic", "host"};
+	static const char *const paths[] = {"ingress", "egress", "intra-host"};
+	json_t *doc, *hot, *results, *r;
+	char cmd[512], *out;
+	size_t i;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	snprintf(cmd, sizeof(cmd),
+		 "./nsbench run --quick --paths ingress,egress,intra-host "
+		 "--tests tcp_stream,tcp_rr,tcp_crr --out %s --json 2>/dev/null",
+		 tl_dir);
+	out = tl_capture(cmd, &st);
+	doc = parse_or_fail("run", out);
+	free(out);
+	if (st)
+		print_error("run: exit %d, errors: %s\n", st,
+			    json_dumps(json_object_get(doc, "errors"), 0));
+	assert_int_equal(st, 0);
+	hot = json_object_get(doc, "hot_paths");
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
+		for (size_t p = 0; p < sizeof(paths) / sizeof(paths[0]); p++) {
+			char key[64];
+			json_t *hp;
+
+			snprintf(key, sizeof(key), "%s/%s", modes[m], paths[p]);
+			hp = json_object_get(hot, key);
+			if (!hp || !json_is_true(json_object_get(hp, "ok")))
+				print_error("%s: %s\n", key, hp ? json_dumps(hp, 0) : "missing");
+			assert_non_null(hp);
+			assert_true(json_is_true(json_object_get(hp, "ok")));
+			assert_true(json_equal(json_object_get(hp, "hops"),
+					       json_object_get(hp, "expected_hops")));
+			assert_true(json_array_size(json_object_get(hp, "hops")) >= 1);
+		}
+	assert_true(json_is_true(json_object_get(json_object_get(hot, "none/loopback"), "ok")));
+	assert_int_equal(json_object_size(hot), 4 * 3 + 1);
+	/* Every test of every mode and path measured something. */
+	results = json_object_get(doc, "results");
+	assert_int_equal(json_array_size(results), (4 * 3 + 1) * 3);
+	json_array_foreach(results, i, r) {
+		json_t *sum = json_object_get(r, "summary");
+
+		if (!json_object_size(sum))
+			print_error("no summary: %s\n", json_dumps(r, 0));
+		assert_true(json_object_size(sum) > 0);
+	}
+	json_decref(doc);
+	assert_nothing_left();
+}
+
+/* explain's probes attach with what this kernel has: tcx from 6.6, clsact before. */
+static void test_explain_hook(void **state)
+{
+	const char *want = kernel_version() >= 606 ? "tcx" : "clsact";
+	json_t *doc;
+	char *out;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	out = tl_capture("./nsbench explain bridge --no-ladder --transactions 500 --json "
+			 "2>/dev/null",
+			 &st);
+	assert_int_equal(st, 0);
+	doc = parse_or_fail("explain", out);
+	free(out);
+	out = json_dumps(doc, 0);
+	print_message("explain bridge: probes on %s\n", want);
+	{
+		char hook[64];
+
+		snprintf(hook, sizeof(hook), "\"probe_hook\": \"%s\"", want);
+		if (!strstr(out, hook))
+			print_error("no %s in %.1500s\n", hook, out);
+		assert_non_null(strstr(out, hook));
+	}
+	free(out);
+	json_decref(doc);
+	assert_nothing_left();
+}
+
+static void test_deterministic_claims(void **state)
+{
+	json_t *rows, *row;
+	char cmd[512], *out;
+	size_t i;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	snprintf(cmd, sizeof(cmd), "./nsbench claims --only %s --format json 2>/dev/null",
+		 deterministic_claims);
+	out = tl_capture(cmd, &st);
+	rows = parse_or_fail("claims", out);
+	free(out);
+	assert_int_equal(json_array_size(rows), 13);
+	json_array_foreach(rows, i, row) {
+		const char *id = json_string_value(json_object_get(row, "id"));
+		const char *v = json_string_value(json_object_get(row, "verdict"));
+
+		print_message("%s: %s\n", id, v);
+		if (strcmp(v, "holds"))
+			print_error("%s: %s: %s\n", id, v,
+				    json_string_value(json_object_get(row, "evidence")));
+		assert_string_equal(v, "holds");
+	}
+	assert_int_equal(st, 0);
+	json_decref(rows);
+	assert_nothing_left();
+}
+
+/* A run and an explain (probes attached) killed outright: clean removes what they left. */
+static void test_sigkill_then_clean(void **state)
+{
+	static const char *const cases[] = {
+		"NSBENCH_KILL_AT=run:measure:tcp_rr:9 " TEST_BIN
+		" run --quick --modes bridge,awsvpc --tests tcp_rr --out",
+		"NSBENCH_KILL_AT=per-hop:attached:9 " TEST_BIN
+		" explain bridge --no-ladder --transactions 200",
+	};
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char cmd[512], *out;
+		int st;
+
+		snprintf(cmd, sizeof(cmd), "%s %s >/dev/null 2>&1; echo \"exit $?\"", cases[i],
+			 strstr(cases[i], "--out") ? tl_dir : "");
+		out = tl_capture(cmd, &st);
+		if (!strstr(out, "exit 137"))
+			print_error("%s: %s\n", cases[i], out);
+		assert_non_null(strstr(out, "exit 137"));
+		free(out);
+		assert_true(clean_count_leftovers() > leftovers_before);
+		out = tl_capture("./nsbench clean 2>&1", &st);
+		assert_int_equal(st, 0);
+		free(out);
+		assert_nothing_left();
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_doctor, setup, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_topo_every_mode, setup, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_run_every_path, setup, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_explain_hook, setup, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_deterministic_claims, setup, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_sigkill_then_clean, setup, tl_teardown_test),
+	};
+	int ret;
+
+	tl_tmpdir_setup(NULL);
+	ret = cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);
+	tl_tmpdir_teardown(NULL);
+	return ret;
+}
