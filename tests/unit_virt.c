@@ -3,13 +3,14 @@
  * How a machine runs, from CPUID words made up here (no root, any CPU): bare
  * metal, KVM, QEMU's TCG with and without its signature or the hypervisor
  * bit, other hypervisors; the names results files carry, back and forth;
- * and what results files record.
+ * and whether each may decide anything.
  */
 #include "testlib.h"
 #include <errno.h>
 
 #include "harness/common/virt.h"
 #include "harness/reports/results.h"
+#include "harness/reports/verdict.h"
 
 #define HV_BIT (1u << 31)
 
@@ -106,6 +107,17 @@ static void test_names(void **state)
 	assert_int_equal(virt_from_name(""), VIRT_UNKNOWN);
 }
 
+/* Only emulated figures are refused; unknown (old files) is judged as before. */
+static void test_judged(void **state)
+{
+	(void)state;
+	assert_false(verdict_judges(VIRT_TCG));
+	assert_true(verdict_judges(VIRT_NONE));
+	assert_true(verdict_judges(VIRT_KVM));
+	assert_true(verdict_judges(VIRT_OTHER));
+	assert_true(verdict_judges(VIRT_UNKNOWN));
+}
+
 /* This machine: the reading and the classification agree, and the results file says it. */
 static void test_this_machine(void **state)
 {
@@ -149,8 +161,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify),     cmocka_unit_test(test_signature_text),
-		cmocka_unit_test(test_names),	     cmocka_unit_test(test_this_machine),
-		cmocka_unit_test(test_tcg_hook),
+		cmocka_unit_test(test_names),	     cmocka_unit_test(test_judged),
+		cmocka_unit_test(test_this_machine), cmocka_unit_test(test_tcg_hook),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

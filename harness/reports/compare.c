@@ -97,6 +97,21 @@ bool compare_hosts_differ(json_t **docs, size_t n)
 	return false;
 }
 
+bool compare_judged(json_t **docs, size_t k)
+{
+	return verdict_judges(results_virt(docs[0])) && verdict_judges(results_virt(docs[k]));
+}
+
+bool compare_emulated(json_t **docs, size_t n, size_t *which)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!verdict_judges(results_virt(docs[k]))) {
+			*which = k;
+			return true;
+		}
+	return false;
+}
+
 /* One file's cell of one row, with what the decision needs until the family is complete. */
 struct cell {
 	json_t *f;
@@ -157,6 +172,19 @@ out:
 	free(q);
 	free(rej);
 	free(idx);
+}
+
+/* Comparison K is not judged: every cell with a figure says so instead of a verdict. */
+static void not_judged(struct cell *cells, size_t ncells)
+{
+	for (size_t i = 0; i < ncells; i++) {
+		const char *v = json_string_value(json_object_get(cells[i].f, "verdict"));
+
+		if (v && !strcmp(v, "missing"))
+			continue;
+		json_object_del(cells[i].f, "why");
+		json_object_set_new(cells[i].f, "verdict", json_string(VERDICT_EMULATED_NAME));
+	}
 }
 
 /* The effect of B against A for one cell, or why there is none. */
@@ -256,8 +284,12 @@ json_t *compare_rows(json_t **docs, size_t n, const struct compare_opts *o)
 			for (size_t m = 0; m < NMETRICS; m++)
 				metric_row(docs, n, base, m, o, rows, cells, ncells);
 	}
-	for (size_t k = 1; k < n; k++)
-		decide(cells[k], ncells[k], o->margin_pct);
+	for (size_t k = 1; k < n; k++) {
+		if (compare_judged(docs, k))
+			decide(cells[k], ncells[k], o->margin_pct);
+		else
+			not_judged(cells[k], ncells[k]);
+	}
 out:
 	for (size_t k = 1; k < n; k++)
 		free(cells[k]);

@@ -120,36 +120,44 @@ static size_t noisy_reps(json_t *doc, size_t *total)
 
 static void print_header(json_t **docs, const char **names, size_t n, bool md, FILE *f)
 {
+	size_t emulated;
+
 	for (size_t k = 0; k < n; k++) {
 		json_t *h = json_object_get(docs[k], "host");
 		size_t total, noisy = noisy_reps(docs[k], &total);
-
 		json_t *ver = json_object_get(docs[k], "nsbench");
+		const char *virt = json_string_value(json_object_get(h, "virt"));
 		char label[256];
 
 		results_label(docs[k], label, sizeof(label));
-		fprintf(f,
-			"%s%c = %s: %s, %lld CPUs (%s), nsbench %s (%s); %zu of %zu repetitions "
-			"noisy\n",
+		fprintf(f, "%s%c = %s: %s, %lld CPUs (%s)%s%s, nsbench %s (%s); %zu of %zu "
+			"repetitions noisy\n",
 			md ? "- " : "", (int)('A' + k), names[k], label,
 			(long long)json_integer_value(json_object_get(h, "cpu_count")),
 			json_string_value(json_object_get(h, "cpu_model")) ?: "?",
+			virt ? ", virt " : "", virt ?: "",
 			json_string_value(json_object_get(ver, "version")) ?: "?",
 			json_string_value(json_object_get(ver, "commit")) ?: "?", noisy, total);
 	}
 	if (compare_hosts_differ(docs, n))
 		fprintf(f,
-			"\n%sThese files come from different machines: the absolute figures "
-			"compare "
-			"the machines as much as the kernels. The *_vs_host ratios, measured side "
-			"by "
+			"\n%sThese files come from different machines: the absolute figures compare "
+			"the machines as much as the kernels. The *_vs_host ratios, measured side by "
 			"side within each run, compare what each mode costs on each kernel: they "
 			"lead the table, and only they feed --fail-above.\n",
 			md ? "**Note:** " : "Note: ");
+	if (compare_emulated(docs, n, &emulated))
+		fprintf(f,
+			"\n%s%c (%s) was measured on an emulated CPU (host.virt \"tcg\": QEMU "
+			"without KVM): %s. Its comparisons say \"%s\" where a verdict would be, "
+			"and --fail-above refuses to gate on them.\n",
+			md ? "**Note:** " : "Note: ", (int)('A' + emulated), names[emulated],
+			VERDICT_EMULATED, VERDICT_EMULATED_NAME);
 	fputc('\n', f);
 }
 
-static void print_footer(json_t *rows, size_t n, const struct compare_opts *o, bool md, FILE *f)
+static void print_footer(json_t *rows, json_t **docs, size_t n, const struct compare_opts *o,
+			 bool md, FILE *f)
 {
 	fprintf(f,
 		"\n%sA, B: geometric means of the repetitions. Change: B/A, with its 95%% interval "
@@ -163,8 +171,12 @@ static void print_footer(json_t *rows, size_t n, const struct compare_opts *o, b
 		size_t m, r;
 
 		compare_family(rows, k, &m, &r);
-		fprintf(f, "%s%c vs A: %zu headline metrics, %zu discoveries.\n", md ? "- " : "",
-			(int)('A' + k), m, r);
+		if (compare_judged(docs, k))
+			fprintf(f, "%s%c vs A: %zu headline metrics, %zu discoveries.\n",
+				md ? "- " : "", (int)('A' + k), m, r);
+		else
+			fprintf(f, "%s%c vs A: not judged (emulated).\n", md ? "- " : "",
+				(int)('A' + k));
 	}
 }
 
@@ -241,5 +253,5 @@ void compare_print(json_t *rows, json_t **docs, const char **names, size_t n,
 		}
 		fputs(md ? " |\n" : "\n", f);
 	}
-	print_footer(rows, n, o, md, f);
+	print_footer(rows, docs, n, o, md, f);
 }
