@@ -12,7 +12,7 @@ GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes
-CFLAGS += -MMD -MP -I.
+CFLAGS += -MMD -MP -I. -Iinclude
 CFLAGS += -DNSBENCH_VERSION='"$(VERSION)"' -DNSBENCH_COMMIT='"$(GIT_COMMIT)"'
 CFLAGS += $(EXTRA_CFLAGS)
 PKGS := libnl-route-3.0 libmnl libnftables jansson gsl libbpf
@@ -29,6 +29,7 @@ endif
 
 # The layers, lowest first; a header sits beside its .c and is included by its
 # path from the top ("netns/rt.h"), so that an include says which layer it reaches.
+# Below them all, include/ holds what crosses a boundary ("nsbench/rr_wire.h").
 HARNESS_DIRS := harness/common harness/lab harness/reports harness/measure harness/cli
 LIB_SRCS := $(filter-out %.bpf.c,$(wildcard netns/*.c bench/*.c)) \
 	$(filter-out harness/cli/main.c harness/cli/cmd_%.c,$(wildcard $(addsuffix /*.c,$(HARNESS_DIRS))))
@@ -44,11 +45,13 @@ TB_LIB_OBJS := $(addprefix $(TB)/,$(LIB_OBJS))
 TB_CLI_OBJS := $(addprefix $(TB)/,$(CLI_OBJS))
 
 # The per-hop probes: BPF C compiled by clang, wrapped in a libbpf skeleton by
-# bpftool (generated into build-bpf/, included by bench/hopprobe.c).
+# bpftool (generated into build-bpf/, included by bench/hopprobe.c). The BPF
+# program reaches include/ only: what it shares with the C side is there.
 BPF := build-bpf
 BPF_CLANG ?= clang
-BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I. \
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude \
 	-I/usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
+BPF_HDRS := include/nsbench/hopstamp.h include/nsbench/rr_wire.h
 BPF_SKEL := $(BPF)/hopprobe.bpf.skel.h
 .SECONDARY: $(BPF)/hopprobe.bpf.o
 
@@ -65,7 +68,7 @@ deps:
 deps-run:
 	$(Q)./scripts/deps.sh run
 
-$(BPF)/%.bpf.o: bench/%.bpf.c bench/hopstamp.h bench/rr_wire.h
+$(BPF)/%.bpf.o: bench/%.bpf.c $(BPF_HDRS)
 	@mkdir -p $(BPF)
 	@$(if $(Q),echo "  BPF     $@")
 	$(Q)$(BPF_CLANG) $(BPF_CFLAGS) -c -o $@ $<
@@ -157,12 +160,13 @@ FZ_LIB_OBJS := $(addprefix $(FZ)/,$(LIB_OBJS))
 $(FZ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(FUZZ_CC) -std=gnu11 -I. -I$(BPF) $(DEP_CFLAGS) $(FZ_FLAGS) -fsanitize=fuzzer-no-link \
+	$(Q)$(FUZZ_CC) -std=gnu11 -I. -Iinclude -I$(BPF) $(DEP_CFLAGS) $(FZ_FLAGS) \
+		-fsanitize=fuzzer-no-link \
 		-c -o $@ $<
 
 $(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FZ_LIB_OBJS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(FUZZ_CC) -std=gnu11 -I. $(DEP_CFLAGS) $(FZ_FLAGS) -fsanitize=fuzzer \
+	$(Q)$(FUZZ_CC) -std=gnu11 -I. -Iinclude $(DEP_CFLAGS) $(FZ_FLAGS) -fsanitize=fuzzer \
 		-o $@ $< $(FZ_LIB_OBJS) $(LDLIBS)
 
 fuzz: deps $(addprefix $(FZ)/fuzz_,$(FUZZERS))

@@ -2,7 +2,7 @@
 /*
  * Per-hop timestamps: a tc classifier on the ingress and egress hook of one
  * interface on the lab's path. For every IPv4 UDP or TCP packet whose payload
- * starts with the request/response engine's trace header (bench/rr_wire.h)
+ * starts with the request/response engine's trace header (nsbench/rr_wire.h)
  * and whose sequence number is sampled, it stores bpf_ktime_get_ns() in the
  * slot (sequence, hop, request or response, direction) of one array shared by
  * every hop of the lab. Nothing is queued and nobody is woken: user space
@@ -14,13 +14,12 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
-#include "bench/hopstamp.h"
-#include "bench/rr_wire.h"
-
-#define TC_ACT_OK 0
+#include "nsbench/hopstamp.h"
+#include "nsbench/rr_wire.h"
 
 /* Set by the loader before the program is loaded: which hop this copy stamps. */
 const volatile __u32 hop_id = 0;
@@ -64,9 +63,9 @@ static __always_inline int stamp(struct __sk_buff *skb, __u32 dir)
 	 * leave it in page fragments, which only a copy reaches.
 	 */
 	off &= 0xff;
-	if (data + off + 16 <= end)
-		__builtin_memcpy(&h, data + off, 16);
-	else if (bpf_skb_load_bytes(skb, off, &h, 16))
+	if (data + off + RR_TRACE_PROBE_BYTES <= end)
+		__builtin_memcpy(&h, data + off, RR_TRACE_PROBE_BYTES);
+	else if (bpf_skb_load_bytes(skb, off, &h, RR_TRACE_PROBE_BYTES))
 		return TC_ACT_OK;
 	if (h.magic != RR_TRACE_MAGIC || (h.seq & sample_mask))
 		return TC_ACT_OK;

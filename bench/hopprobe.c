@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Loading and attaching the per-hop probes (netns/hopprobe.bpf.c, built into
+ * Loading and attaching the per-hop probes (bench/hopprobe.bpf.c, built into
  * a libbpf skeleton by make), inside the interface's namespace. One copy of
  * the program per interface, each with its hop number in read-only data; the
  * copies share one array of stamps. Attached as tcx links where the kernel
  * has them (6.6+; libbpf 1.1 predates them, so through bpf_link_create with
- * the kernel's attach type numbers): no qdisc layer (bridge's probe cost fell
+ * the kernel's attach type numbers, include/nsbench/uapi_compat.h): no qdisc layer (bridge's probe cost fell
  * from ~15% to ~10% of RR p50 here), and a link goes with its last file
  * descriptor, so even a killed process leaves no program behind. Otherwise
  * the clsact qdisc and cls_bpf (bpf_tc_hook_create / bpf_tc_attach), which
@@ -30,15 +30,12 @@
 #include "bench/hopprobe.h"
 #include "netns/netns.h"
 #include "netns/testhooks.h"
-
-/* The kernel's tcx attach types (6.6), newer than this libbpf's and UAPI headers. */
-#define ATTACH_TCX_INGRESS 46
-#define ATTACH_TCX_EGRESS 47
+#include "nsbench/uapi_compat.h"
 
 /* Per direction: [0] ingress, [1] egress. */
 enum { IN, EG };
 static const char *const dir_name[2] = {"ingress", "egress"};
-static const int tcx_type[2] = {ATTACH_TCX_INGRESS, ATTACH_TCX_EGRESS};
+static const enum bpf_attach_type tcx_type[2] = {BPF_TCX_INGRESS, BPF_TCX_EGRESS};
 static const enum bpf_tc_attach_point tc_point[2] = {BPF_TC_INGRESS, BPF_TC_EGRESS};
 
 struct hop_attach {
@@ -174,8 +171,8 @@ static int attach_tcx(struct hop_attach *a, char *why, size_t len)
 	for (int d = IN; d <= EG; d++) {
 		a->link[d] = testhook_break("no-tcx")
 				     ? -EINVAL
-				     : bpf_link_create(prog_fd(a, d), a->ifindex,
-						       (enum bpf_attach_type)tcx_type[d], NULL);
+				     : bpf_link_create(prog_fd(a, d), a->ifindex, tcx_type[d],
+						       NULL);
 		if (a->link[d] >= 0)
 			continue;
 		if (d == IN) {

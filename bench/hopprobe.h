@@ -6,12 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bench/hopstamp.h"
+#include "nsbench/hopstamp.h"
 
 /*
  * BPF probes on the tc hooks of a lab path's interfaces (never the root
  * namespace's): each stamps the traced request/response messages crossing it
- * (bench/rr_wire.h) into one shared array (bench/hopstamp.h).
+ * (nsbench/rr_wire.h) into one shared array (nsbench/hopstamp.h).
  */
 struct hopprobe;
 

@@ -21,8 +21,8 @@
 #include <unistd.h>
 
 #include "bench/rr.h"
-#include "bench/rr_wire.h"
 #include "netns/testhooks.h"
+#include "nsbench/rr_wire.h"
 
 const char *rr_kind_name(enum rr_kind k)
 {

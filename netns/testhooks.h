@@ -10,7 +10,8 @@
  * -DNSBENCH_TEST_HOOKS) reads them from the environment:
  *   NSBENCH_FAIL_AFTER=N[:SIG]  fail (or raise SIG at) lab build step N+1
  *   NSBENCH_BREAK=RULE          port-conflict, host-shaped (claims), no-bpf (a kernel
- *                               without BPF), no-tcx (probes on clsact, as before 6.6)
+ *                               without BPF), no-tcx (probes on clsact, as before 6.6),
+ *                               tcg (CPUID says QEMU's emulator: host.virt "tcg")
  *   NSBENCH_KILL_AT=PHASE:SIG   raise SIG when a run reaches PHASE
  *   NSBENCH_FAIL=WHAT           netns-leave, rr-send: fail that call
  * A production build ignores the environment: these return NULL / false.

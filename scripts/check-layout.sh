@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # The layout's rules, checked on the tree (make test runs this; no build needed):
-#  1. Layers, lowest first: netns < bench < harness/common < harness/lab <
-#     harness/reports < harness/measure < harness/cli. A file includes project
-#     headers of its own layer or lower ones only (so netns/ and bench/ include
-#     nothing from harness/).
+#  1. Layers, lowest first: include < netns < bench < harness/common <
+#     harness/lab < harness/reports < harness/measure < harness/cli. A file
+#     includes project headers of its own layer or lower ones only (so netns/
+#     and bench/ include nothing from harness/, and include/ only itself).
+#     Module headers are named by their path from the top ("netns/rt.h");
+#     include/'s by their path inside it ("nsbench/rr_wire.h", -Iinclude).
 #  2. No circle of includes between modules (a module: X.c with X.h).
 #  3. Only the CLI prints: outside harness/cli/ no printf, puts, putchar,
 #     perror, vprintf, dprintf or log_*(), and no stdout or stderr. Library code
@@ -12,7 +14,7 @@
 #     harness/common/notice.h.
 set -u
 cd "$(dirname "$0")/.."
-LAYERS=(netns bench harness/common harness/lab harness/reports harness/measure harness/cli)
+LAYERS=(include netns bench harness/common harness/lab harness/reports harness/measure harness/cli)
 fail=0
 
 layer_of() {
@@ -23,7 +25,8 @@ layer_of() {
 	echo -1
 }
 
-sources=$(git ls-files -co --exclude-standard -- 'netns/*.[ch]' 'bench/*.[ch]' 'harness/*.[ch]' | sort -u)
+sources=$(git ls-files -co --exclude-standard -- 'include/*.h' 'netns/*.[ch]' 'bench/*.[ch]' \
+	'harness/*.[ch]' | sort -u)
 [ -n "$sources" ] || { echo "check-layout: no sources found" >&2; exit 1; }
 
 # 1. Includes go down the layers.
@@ -33,7 +36,13 @@ for f in $sources; do
 	[ -f "$f" ] || continue
 	lf=$(layer_of "$f")
 	while IFS= read -r inc; do
-		[ -f "$inc" ] || { echo "layout: $f includes \"$inc\", which is not a path from the top" >&2; fail=1; continue; }
+		if [ -f "$inc" ] && [ -f "include/$inc" ]; then
+			echo "layout: $f includes \"$inc\", which names a file at the top and in include/" >&2
+			fail=1
+			continue
+		fi
+		[ -f "$inc" ] || [ ! -f "include/$inc" ] || inc=include/$inc
+		[ -f "$inc" ] || { echo "layout: $f includes \"$inc\", which is neither a path from the top nor one in include/" >&2; fail=1; continue; }
 		li=$(layer_of "$inc")
 		if [ "$li" -lt 0 ]; then
 			echo "layout: $f includes \"$inc\", outside the layers" >&2

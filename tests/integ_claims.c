@@ -4,7 +4,8 @@
  * the whole run: the deterministic claims hold, the performance claims hold
  * or are inconclusive (never "does not hold": noise is not evidence against
  * a claim); a lab built without the port-conflict check, and host mode
- * slowed on purpose, make their rows fail; nothing is left behind.
+ * slowed on purpose, make their rows fail; on an emulated CPU only the
+ * deterministic rows decide; nothing is left behind.
  */
 #include "testlib.h"
 #include <sched.h>
@@ -150,6 +151,59 @@ static void test_shaped_host_fails(void **state)
 	assert_root_unchanged();
 }
 
+/*
+ * On a CPU that says it is QEMU's emulator (the test build's NSBENCH_BREAK=tcg
+ * stands in for a TCG guest): the performance rows are not measured and
+ * cannot be checked, saying why; the deterministic rows still decide.
+ */
+static void test_emulated_cpu(void **state)
+{
+	size_t before = clean_count_leftovers();
+	json_t *rows, *row;
+	const char *ev;
+	char *out;
+	size_t i;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	out = tl_capture("NSBENCH_BREAK=tcg ./nsbench-test claims --only bridge-slower,"
+			 "awsvpc-security-group,bridge-static-port --format json 2>/dev/null",
+			 &st);
+	rows = json_loads(out, 0, NULL);
+	assert_non_null(rows);
+	assert_int_equal(json_array_size(rows), 3);
+	json_array_foreach(rows, i, row) {
+		const char *id = json_string_value(json_object_get(row, "id"));
+		const char *v = json_string_value(json_object_get(row, "verdict"));
+
+		ev = json_string_value(json_object_get(row, "evidence"));
+		print_message("%s: %s: %s\n", id, v, ev);
+		if (is_perf(id)) {
+			assert_string_equal(v, "cannot check");
+			assert_non_null(strstr(ev, "this CPU is emulated"));
+			assert_non_null(strstr(ev, "not performance figures"));
+			assert_null(strstr(ev, "rounds side by side"));
+		} else {
+			/* The security group is checked; its cost, a measurement, is not shown. */
+			assert_string_equal(v, "holds");
+			assert_null(strstr(ev, "cost:"));
+		}
+	}
+	assert_int_equal(st, 0);
+	json_decref(rows);
+	free(out);
+	/* The reason on stderr too. */
+	out = tl_capture("NSBENCH_BREAK=tcg ./nsbench-test claims --only host-fastest 2>&1 "
+			 ">/dev/null",
+			 &st);
+	assert_non_null(strstr(out, "so the performance claims are not measured"));
+	assert_int_equal(st, 0);
+	free(out);
+	assert_int_equal(clean_count_leftovers(), before);
+	assert_root_unchanged();
+}
+
 static void test_bad_input(void **state)
 {
 	char *out;
@@ -175,6 +229,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_input, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_broken_claim_fails, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_shaped_host_fails, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_emulated_cpu, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_all_claims, tl_setup_test, tl_teardown_test),
 	};
 

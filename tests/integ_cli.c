@@ -527,6 +527,83 @@ static void test_compare_fixtures(void **state)
 	free(out);
 }
 
+/*
+ * The same real files as measured in QEMU guests (host.virt set with jq): under
+ * TCG compare shows them, says why it decides nothing, and refuses the gate
+ * with exit 2 whichever side the emulated file is on; as KVM guests they are
+ * compared and gated exactly as the files above.
+ */
+static void test_compare_emulated(void **state)
+{
+	char dir[] = "/tmp/nsbench-virt-XXXXXX", cmd[1024], *out;
+	int st;
+
+	(void)state;
+	if (system("command -v jq >/dev/null 2>&1")) {
+		print_message("SKIP: needs jq (make deps installs it)\n");
+		skip();
+	}
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd),
+		 "jq '.host.virt = \"tcg\" | .host.hypervisor = \"TCGTCGTCGTCG\"' " FIX_BOX
+		 " > %s/box-tcg.json && jq '.host.virt = \"kvm\"' " FIX_BOX " > %s/box-kvm.json"
+		 " && jq '.host.virt = \"kvm\"' " FIX_VM " > %s/vm-kvm.json",
+		 dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+
+	/* The gate at 5% that trips on the real files: refused, with the reason. */
+	snprintf(cmd, sizeof(cmd), NSBENCH " compare " FIX_VM " %s/box-tcg.json --fail-above 5 2>&1",
+		 dir);
+	out = tl_capture(cmd, &st);
+	assert_int_equal(st, 2);
+	assert_non_null(strstr(out, "box-tcg.json was measured on an emulated CPU (host.virt "
+				    "\"tcg\"), so --fail-above cannot gate on it: emulated (TCG) "
+				    "figures are not performance figures"));
+	assert_non_null(strstr(out, "Note: B (box-tcg.json) was measured on an emulated CPU"));
+	assert_non_null(strstr(out, "B vs A: not judged (emulated)."));
+	assert_null(strstr(out, "regression of"));
+	free(out);
+	/* An emulated baseline is refused as well. */
+	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s/box-tcg.json " FIX_VM " --fail-above 30 "
+		 "2>&1 >/dev/null", dir);
+	out = tl_capture(cmd, &st);
+	assert_int_equal(st, 2);
+	assert_non_null(strstr(out, "box-tcg.json was measured on an emulated CPU"));
+	free(out);
+	/* Without a gate: the table, every verdict "emulated", exit 0. */
+	snprintf(cmd, sizeof(cmd), NSBENCH " compare " FIX_VM " %s/box-tcg.json --format csv "
+		 "2>/dev/null | awk -F, 'NR > 1 && $19 != \"baseline\" { print $19 }' | sort -u",
+		 dir);
+	out = tl_capture(cmd, &st);
+	assert_string_equal(out, "emulated\n");
+	free(out);
+
+	/* KVM guests: as the real files, "faster" and the 20% ratio regression gated. */
+	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s/vm-kvm.json %s/box-kvm.json --format csv "
+		 "2>/dev/null | awk -F, '$1 == \"host\" && $4 == \"tcp_stream\" && "
+		 "$5 == \"throughput_bps\" && $19 != \"baseline\" { print $19 }'",
+		 dir, dir);
+	out = tl_capture(cmd, &st);
+	assert_string_equal(out, "faster\n");
+	free(out);
+	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s/vm-kvm.json %s/box-kvm.json --fail-above 5 "
+		 "2>&1", dir, dir);
+	out = tl_capture(cmd, &st);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(out, "virt kvm"));
+	assert_non_null(strstr(out, "in a ratio to host"));
+	assert_null(strstr(out, "emulated"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s/vm-kvm.json %s/box-kvm.json --fail-above 30 "
+		 "2>/dev/null",
+		 dir, dir);
+	out = tl_capture(cmd, &st);
+	assert_int_equal(st, 0);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_compare_cli(void **state)
 {
 	static const double base[] = {10.0, 10.1, 9.9}, slow[] = {9.0, 9.1, 8.9};
@@ -648,6 +725,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_input, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_compare_cli, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_compare_fixtures, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_compare_emulated, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_conflict_messages, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_not_root, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_json_contract, tl_setup_test, tl_teardown_test),

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Results files and compare, on crafted documents: the schema round trip, a
- * tight 10% regression flagged, noise of the same size not, and every kind of
- * malformed file refused with a reason. No root needed.
+ * tight 10% regression flagged, noise of the same size not, nothing decided
+ * on a file measured under emulation, and every kind of malformed file
+ * refused with a reason. No root needed.
  */
 #include "testlib.h"
 #include <errno.h>
@@ -343,6 +344,124 @@ static void test_csv_shape(void **state)
 		json_decref(docs[i]);
 }
 
+/* host.virt of DOC: a name, or NULL for a file written before it existed. */
+static void set_virt(json_t *doc, const char *virt)
+{
+	json_t *h = json_object_get(doc, "host");
+
+	if (virt)
+		json_object_set_new(h, "virt", json_string(virt));
+	else
+		json_object_del(h, "virt");
+}
+
+/* What compare_print writes of ROWS in FMT; the caller frees it. */
+static char *printed(json_t *rows, json_t **docs, size_t n, enum compare_format fmt)
+{
+	const char *names[3] = {"a.json", "b.json", "c.json"};
+	struct compare_opts o;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	compare_opts_default(&o);
+	compare_print(rows, docs, names, n, &o, fmt, f);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * A file measured under QEMU's emulator decides nothing: the tight 10%
+ * regression that is "slower" between real machines is "emulated" in every
+ * cell, there is no family and nothing for the gate, and the table says why.
+ * The same files as KVM guests, or without host.virt (older files), are
+ * judged as before.
+ */
+static void test_emulated_not_judged(void **state)
+{
+	double a[] = {10.0, 10.1, 9.9}, b[] = {9.0, 9.1, 8.9};
+	json_t *docs[3] = {crafted(a, 3, 3), crafted(b, 3, 3), crafted(b, 3, 3)}, *rows, *row;
+	static const char *const judged_as[][2] = {{"kvm", "kvm"}, {NULL, NULL}, {"none", "kvm"},
+						   {"other", NULL}};
+	size_t i, m, r, which;
+	char *text;
+
+	(void)state;
+	for (i = 0; i < sizeof(judged_as) / sizeof(judged_as[0]); i++) {
+		set_virt(docs[0], judged_as[i][0]);
+		set_virt(docs[1], judged_as[i][1]);
+		assert_false(compare_emulated(docs, 2, &which));
+		assert_true(compare_judged(docs, 1));
+		rows = rows_of(docs);
+		assert_string_equal(verdict_of(rows, "tcp_stream", "throughput_bps"), "slower");
+		assert_true(compare_worst_regression(rows, false) > 5);
+		json_decref(rows);
+	}
+	/* B under TCG, then A: either side of the pair is enough. */
+	for (i = 0; i < 2; i++) {
+		set_virt(docs[i], "tcg");
+		set_virt(docs[1 - i], "kvm");
+		assert_true(compare_emulated(docs, 2, &which));
+		assert_int_equal(which, i);
+		assert_false(compare_judged(docs, 1));
+		rows = rows_of(docs);
+		json_array_foreach(rows, r, row) {
+			json_t *f = json_array_get(json_object_get(row, "files"), 1);
+
+			assert_string_equal(json_string_value(json_object_get(f, "verdict")),
+					    "emulated");
+			assert_null(json_object_get(f, "q_value"));
+			assert_null(json_object_get(f, "reps_needed"));
+			/* The figures are still shown. */
+			assert_non_null(json_object_get(f, "ratio"));
+		}
+		compare_family(rows, 1, &m, &r);
+		assert_int_equal(m, 0);
+		assert_true(compare_worst_regression(rows, false) == 0);
+		text = printed(rows, docs, 2, FMT_TEXT);
+		assert_non_null(strstr(text, "was measured on an emulated CPU"));
+		assert_non_null(strstr(text, "emulated (TCG) figures are not performance figures"));
+		assert_non_null(strstr(text, "virt tcg"));
+		assert_non_null(strstr(text, "B vs A: not judged (emulated)."));
+		assert_null(strstr(text, " slower"));
+		free(text);
+		text = printed(rows, docs, 2, FMT_CSV);
+		assert_non_null(strstr(text, ",emulated,"));
+		assert_null(strstr(text, "not performance figures"));
+		free(text);
+		json_decref(rows);
+	}
+	/* Three files: B vs A is judged as usual, C vs A (emulated) is not. */
+	set_virt(docs[0], "none");
+	set_virt(docs[1], "kvm");
+	set_virt(docs[2], "tcg");
+	{
+		struct compare_opts o;
+
+		compare_opts_default(&o);
+		rows = compare_rows(docs, 3, &o);
+	}
+	assert_true(compare_emulated(docs, 3, &which));
+	assert_int_equal(which, 2);
+	assert_string_equal(verdict_of(rows, "tcp_stream", "throughput_bps"), "slower");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_array_get(json_object_get(row_of(rows, "tcp_stream", "throughput_bps"),
+							"files"),
+				       2),
+			"verdict")),
+		"emulated");
+	text = printed(rows, docs, 3, FMT_MARKDOWN);
+	assert_non_null(strstr(text, "**Note:** C (c.json) was measured on an emulated CPU"));
+	assert_non_null(strstr(text, "C vs A: not judged (emulated)."));
+	assert_null(strstr(text, "B vs A: not judged"));
+	free(text);
+	json_decref(rows);
+	for (i = 0; i < 3; i++)
+		json_decref(docs[i]);
+}
+
 static void write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -436,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_single_rep_inconclusive),
 		cmocka_unit_test(test_drop_noisy),
 		cmocka_unit_test(test_csv_shape),
+		cmocka_unit_test(test_emulated_not_judged),
 		cmocka_unit_test(test_malformed_refused),
 		cmocka_unit_test(test_check_dir),
 	};

@@ -20,7 +20,8 @@ static const char claims_usage[] =
 	"by side in rounds, and look at the evidence after rounds 3, 5, 8 and 12 (at\n"
 	"most 150 s): a claim holds when the paired ratios' intervals lie on its side,\n"
 	"does not hold when they lie on the other (or show no difference where it\n"
-	"claims one), and is inconclusive when the budget ends first.\n"
+	"claims one), and is inconclusive when the budget ends first. On an emulated\n"
+	"CPU (QEMU's TCG) they are not measured (cannot check); the others still decide.\n"
 	"Exit status: 0 every checkable claim holds; 1 a claim does not hold;\n"
 	"3 none fails but some are inconclusive; 2 bad usage.\n";
 

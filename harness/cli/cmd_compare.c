@@ -11,6 +11,7 @@
 #include "harness/common/parse.h"
 #include "harness/reports/compare.h"
 #include "harness/reports/results.h"
+#include "harness/reports/verdict.h"
 
 static const char compare_usage[] =
 	"Usage: nsbench compare A.json B.json [C.json ...] [--fail-above PCT]\n"
@@ -24,8 +25,10 @@ static const char compare_usage[] =
 	"that would settle it. --drop-noisy leaves out repetitions measured under\n"
 	"interference. --fail-above PCT exits 1 when a metric is \"slower\" by more\n"
 	"than PCT percent (estimate); files from different machines gate on the\n"
-	"*_vs_host ratios only. Exit 2: a file is missing, not JSON, truncated, of\n"
-	"another schema version, missing fields or without results.\n";
+	"*_vs_host ratios only. A file measured on an emulated CPU (host.virt \"tcg\")\n"
+	"is shown but nothing is decided on it: its verdicts say \"emulated\", and\n"
+	"--fail-above exits 2. Exit 2 also: a file is missing, not JSON, truncated,\n"
+	"of another schema version, missing fields or without results.\n";
 
 int compare_main(int argc, char **argv)
 {
@@ -43,7 +46,7 @@ int compare_main(int argc, char **argv)
 	struct compare_opts o;
 	bool ratios_only;
 	double fail_above = -1, worst;
-	size_t n = 0;
+	size_t n = 0, emulated;
 	char why[512];
 	int c, rc = 0;
 
@@ -105,7 +108,12 @@ int compare_main(int argc, char **argv)
 	ratios_only = compare_hosts_differ(docs, n);
 	worst = compare_worst_regression(rows, ratios_only);
 	json_decref(rows);
-	if (fail_above >= 0 && worst > fail_above) {
+	if (fail_above >= 0 && compare_emulated(docs, n, &emulated)) {
+		log_err("%s was measured on an emulated CPU (host.virt \"tcg\"), so --fail-above "
+			"cannot gate on it: %s",
+			names[emulated], VERDICT_EMULATED);
+		rc = EXIT_USAGE;
+	} else if (fail_above >= 0 && worst > fail_above) {
 		log_err("a regression of %.1f%%%s exceeds --fail-above %g%%", worst,
 			ratios_only ? " in a ratio to host" : "", fail_above);
 		rc = 1;

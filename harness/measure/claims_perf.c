@@ -4,7 +4,8 @@
  * the fastest, awsvpc better than bridge. The modes they need run side by
  * side in rounds (the drift of a shared machine cancels in the paired
  * ratios); each look of the sequential rule decides what it can, and what
- * the budget leaves open is "inconclusive".
+ * the budget leaves open is "inconclusive". On an emulated CPU nothing is
+ * measured: those rows cannot be checked there (verdict_judges).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,6 +16,7 @@
 
 #include "bench/noise.h"
 #include "harness/common/notice.h"
+#include "harness/common/virt.h"
 #include "harness/lab/build.h"
 #include "harness/lab/mode.h"
 #include "harness/lab/path.h"
@@ -96,6 +98,17 @@ void claims_perf_measure(struct claims_ctx *c)
 		return;
 	p->done = true;
 	p->alpha = verdict_seq_alpha(VERDICT_ALPHA, PERF_MAX_ROUNDS);
+	/* The deterministic claims still decide; these would decide on the emulator. */
+	if (!verdict_judges(virt_detect(NULL, 0))) {
+		p->emulated = true;
+		p->err = -EOPNOTSUPP;
+		snprintf(p->why, sizeof(p->why),
+			 "not measured: this CPU is emulated (QEMU's TCG, host.virt \"tcg\"): %s",
+			 VERDICT_EMULATED);
+		notice(NOTICE_WARNING, "this CPU is emulated (QEMU's TCG), so the performance "
+		       "claims are not measured: %s", VERDICT_EMULATED);
+		return;
+	}
 	for (int m = 0; m < PM_COUNT; m++) {
 		if (!(c->needs & NEED(m)))
 			continue;
@@ -174,7 +187,8 @@ static bool perf_ready(struct claims_ctx *c, struct claim_result *r)
 {
 	claims_perf_measure(c);
 	if (c->perf.err) {
-		claim_say(r, CLAIM_UNCHECKABLE, "measurement failed: %s", c->perf.why);
+		claim_say(r, CLAIM_UNCHECKABLE, "%s%s", c->perf.emulated ? "" : "measurement failed: ",
+		    c->perf.why);
 		return false;
 	}
 	if (c->perf.n < 2) {

@@ -21,6 +21,7 @@ enum perf_mode { PM_HOST, PM_BRIDGE, PM_AWSVPC, PM_AWSVPC_SG, PM_COUNT };
 
 struct perf {
 	bool done;
+	bool emulated; /* this CPU is emulated: nothing measured, nothing decided */
 	int err;
 	char why[600];
 	double thr[PM_COUNT][PERF_MAX_ROUNDS], p50[PM_COUNT][PERF_MAX_ROUNDS];

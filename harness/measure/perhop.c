@@ -18,6 +18,7 @@
 #include "netns/testhooks.h"
 
 #define PH_MAX_POINTS (2 * LAB_MAX_HOPS + 4)
+_Static_assert(HOPSTAMP_HOPS >= LAB_MAX_HOPS, "every interface of a lab route can be probed");
 
 void perhop_opts_default(struct perhop_opts *po)
 {

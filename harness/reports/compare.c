@@ -2,8 +2,8 @@
 /*
  * compare: every metric of every mode, path and test as the ratio B/A with
  * its 95% interval and a verdict. The decisions are verdict.c's; this file
- * gathers the repetitions, forms the family of headline metrics and lays out
- * the table.
+ * gathers the repetitions and forms the family of headline metrics;
+ * compare_table.c lays out the table.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -97,6 +97,21 @@ bool compare_hosts_differ(json_t **docs, size_t n)
 	return false;
 }
 
+bool compare_judged(json_t **docs, size_t k)
+{
+	return verdict_judges(results_virt(docs[0])) && verdict_judges(results_virt(docs[k]));
+}
+
+bool compare_emulated(json_t **docs, size_t n, size_t *which)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!verdict_judges(results_virt(docs[k]))) {
+			*which = k;
+			return true;
+		}
+	return false;
+}
+
 /* One file's cell of one row, with what the decision needs until the family is complete. */
 struct cell {
 	json_t *f;
@@ -157,6 +172,19 @@ out:
 	free(q);
 	free(rej);
 	free(idx);
+}
+
+/* Comparison K is not judged: every cell with a figure says so instead of a verdict. */
+static void not_judged(struct cell *cells, size_t ncells)
+{
+	for (size_t i = 0; i < ncells; i++) {
+		const char *v = json_string_value(json_object_get(cells[i].f, "verdict"));
+
+		if (v && !strcmp(v, "missing"))
+			continue;
+		json_object_del(cells[i].f, "why");
+		json_object_set_new(cells[i].f, "verdict", json_string(VERDICT_EMULATED_NAME));
+	}
 }
 
 /* The effect of B against A for one cell, or why there is none. */
@@ -256,8 +284,12 @@ json_t *compare_rows(json_t **docs, size_t n, const struct compare_opts *o)
 			for (size_t m = 0; m < NMETRICS; m++)
 				metric_row(docs, n, base, m, o, rows, cells, ncells);
 	}
-	for (size_t k = 1; k < n; k++)
-		decide(cells[k], ncells[k], o->margin_pct);
+	for (size_t k = 1; k < n; k++) {
+		if (compare_judged(docs, k))
+			decide(cells[k], ncells[k], o->margin_pct);
+		else
+			not_judged(cells[k], ncells[k]);
+	}
 out:
 	for (size_t k = 1; k < n; k++)
 		free(cells[k]);
@@ -342,235 +374,4 @@ double compare_worst_regression(json_t *rows, bool ratios_only)
 		}
 	}
 	return worst;
-}
-
-static double num(json_t *o, const char *key)
-{
-	return json_number_value(json_object_get(o, key));
-}
-
-static void fmt_value(char *buf, size_t len, const char *metric, double v)
-{
-	if (!strcmp(metric, "throughput_bps"))
-		snprintf(buf, len, "%.3f Gbit/s", v / 1e9);
-	else if (!strcmp(metric, "tps"))
-		snprintf(buf, len, "%.0f/s", v);
-	else if (strstr(metric, "_vs_host"))
-		snprintf(buf, len, "%.3fx", v);
-	else if (!strcmp(metric, "cpu_s_per_gb"))
-		snprintf(buf, len, "%.3f s/GB", v);
-	else
-		snprintf(buf, len, "%.2f us", v);
-}
-
-/* "+52.1% [+40.3, +64.9]": the estimate and its interval as changes against A. */
-static void fmt_change(char *buf, size_t len, json_t *f)
-{
-	if (json_object_get(f, "ratio"))
-		snprintf(buf, len, "%+.1f%% [%+.1f, %+.1f]", (num(f, "ratio") - 1) * 100,
-			 (num(f, "ci95_low") - 1) * 100, (num(f, "ci95_high") - 1) * 100);
-	else if (json_object_get(f, "change_pct"))
-		snprintf(buf, len, "%+.1f%% (medians)", num(f, "change_pct"));
-	else
-		snprintf(buf, len, "-");
-}
-
-static void fmt_verdict(char *buf, size_t len, json_t *f)
-{
-	const char *v = json_string_value(json_object_get(f, "verdict")) ?: "?";
-
-	if (json_object_get(f, "reps_needed")) {
-		long long n = json_integer_value(json_object_get(f, "reps_needed"));
-
-		if (n >= VERDICT_MAX_PLAN)
-			snprintf(buf, len, "%s (>%d reps)", v, VERDICT_MAX_PLAN);
-		else
-			snprintf(buf, len, "%s (~%lld reps)", v, n);
-	} else if (json_object_get(f, "why")) {
-		snprintf(buf, len, "%s (n < 2)", v);
-	} else {
-		snprintf(buf, len, "%s", v);
-	}
-}
-
-static void csv_num(FILE *f, json_t *o, const char *key)
-{
-	fputc(',', f);
-	if (json_is_number(json_object_get(o, key)))
-		fprintf(f, "%.10g", num(o, key));
-}
-
-static void print_csv(json_t *rows, const char **names, FILE *f)
-{
-	json_t *row, *fl;
-	size_t i, k;
-
-	fputs("mode,tasks,path,test,metric,headline,file,median,gmean,min,max,n,change_pct,ratio,"
-	      "ci95_low,ci95_high,p_value,q_value,verdict,reps_needed\n",
-	      f);
-	json_array_foreach(rows, i, row)
-		json_array_foreach(json_object_get(row, "files"), k, fl) {
-			fprintf(f, "%s,%lld,%s,%s,%s,%d,%s",
-				json_string_value(json_object_get(row, "mode")),
-				(long long)json_integer_value(json_object_get(row, "tasks")),
-				json_string_value(json_object_get(row, "path")),
-				json_string_value(json_object_get(row, "test")),
-				json_string_value(json_object_get(row, "metric")),
-				json_is_true(json_object_get(row, "headline")), names[k]);
-			csv_num(f, fl, "median");
-			csv_num(f, fl, "gmean");
-			csv_num(f, fl, "min");
-			csv_num(f, fl, "max");
-			csv_num(f, fl, "n");
-			csv_num(f, fl, "change_pct");
-			csv_num(f, fl, "ratio");
-			csv_num(f, fl, "ci95_low");
-			csv_num(f, fl, "ci95_high");
-			csv_num(f, fl, "p_value");
-			csv_num(f, fl, "q_value");
-			fprintf(f, ",%s", k == 0 ? "baseline"
-					  : json_string_value(json_object_get(fl, "verdict")) ?: "");
-			csv_num(f, fl, "reps_needed");
-			fputc('\n', f);
-		}
-}
-
-static size_t noisy_reps(json_t *doc, size_t *total)
-{
-	json_t *e, *rep;
-	size_t i, j, n = 0;
-
-	*total = 0;
-	json_array_foreach(json_object_get(doc, "results"), i, e)
-		json_array_foreach(json_object_get(e, "reps"), j, rep) {
-			(*total)++;
-			n += json_is_true(json_object_get(json_object_get(rep, "noise"), "noisy"));
-		}
-	return n;
-}
-
-static void print_header(json_t **docs, const char **names, size_t n, bool md, FILE *f)
-{
-	for (size_t k = 0; k < n; k++) {
-		json_t *h = json_object_get(docs[k], "host");
-		size_t total, noisy = noisy_reps(docs[k], &total);
-
-		json_t *ver = json_object_get(docs[k], "nsbench");
-		char label[256];
-
-		results_label(docs[k], label, sizeof(label));
-		fprintf(f,
-			"%s%c = %s: %s, %lld CPUs (%s), nsbench %s (%s); %zu of %zu repetitions "
-			"noisy\n",
-			md ? "- " : "", (int)('A' + k), names[k], label,
-			(long long)json_integer_value(json_object_get(h, "cpu_count")),
-			json_string_value(json_object_get(h, "cpu_model")) ?: "?",
-			json_string_value(json_object_get(ver, "version")) ?: "?",
-			json_string_value(json_object_get(ver, "commit")) ?: "?", noisy, total);
-	}
-	if (compare_hosts_differ(docs, n))
-		fprintf(f,
-			"\n%sThese files come from different machines: the absolute figures "
-			"compare "
-			"the machines as much as the kernels. The *_vs_host ratios, measured side "
-			"by "
-			"side within each run, compare what each mode costs on each kernel: they "
-			"lead the table, and only they feed --fail-above.\n",
-			md ? "**Note:** " : "Note: ");
-	fputc('\n', f);
-}
-
-static void print_footer(json_t *rows, size_t n, const struct compare_opts *o, bool md, FILE *f)
-{
-	fprintf(f,
-		"\n%sA, B: geometric means of the repetitions. Change: B/A, with its 95%% interval "
-		"(Welch, log scale). Verdicts: faster/slower when the change is a discovery of "
-		"Benjamini-Hochberg at a 5%% false discovery rate over the headline metrics "
-		"(throughput, tps, p50, p99 and their ratios to host); unchanged when the interval "
-		"lies within +/-%g%% (--equivalence); inconclusive otherwise, with the repetitions "
-		"per file that would settle it at the noise seen. Other rows are descriptive.%s\n",
-		md ? "" : "", o->margin_pct, o->drop_noisy ? " Noisy repetitions dropped." : "");
-	for (size_t k = 1; k < n; k++) {
-		size_t m, r;
-
-		compare_family(rows, k, &m, &r);
-		fprintf(f, "%s%c vs A: %zu headline metrics, %zu discoveries.\n", md ? "- " : "",
-			(int)('A' + k), m, r);
-	}
-}
-
-void compare_print(json_t *rows, json_t **docs, const char **names, size_t n,
-		   const struct compare_opts *o, enum compare_format fmt, FILE *f)
-{
-	bool md = fmt == FMT_MARKDOWN;
-	const char *sep = md ? " | " : "  ";
-	json_t *row;
-	size_t i;
-
-	if (fmt == FMT_CSV) {
-		print_csv(rows, names, f);
-		return;
-	}
-	print_header(docs, names, n, md, f);
-	if (md)
-		fputs("| ", f);
-	fprintf(f, "%-17s%s%-9s%s%-11s%s%-18s", "mode", sep, "path", sep, "test", sep, "metric");
-	for (size_t k = 0; k < n; k++)
-		fprintf(f, "%s%-13c", sep, (int)('A' + k));
-	for (size_t k = 1; k < n; k++) {
-		char ch[40];
-
-		snprintf(ch, sizeof(ch), "%c vs A [95%% CI]", (int)('A' + k));
-		fprintf(f, "%s%-27s%s%-22s", sep, ch, sep, "verdict");
-	}
-	fputs(md ? " |\n" : "\n", f);
-	if (md) {
-		fputs("|---|---|---|---|", f);
-		for (size_t k = 0; k < n; k++)
-			fputs("---:|", f);
-		for (size_t k = 1; k < n; k++)
-			fputs("---:|---|", f);
-		fputc('\n', f);
-	}
-	json_array_foreach(rows, i, row) {
-		const char *metric = json_string_value(json_object_get(row, "metric"));
-		long long ntasks = json_integer_value(json_object_get(row, "tasks"));
-		json_t *fl;
-		char mode[40];
-		size_t k;
-
-		snprintf(mode, sizeof(mode), "%s", json_string_value(json_object_get(row, "mode")));
-		if (ntasks > 1)
-			snprintf(mode + strlen(mode), sizeof(mode) - strlen(mode), " x%lld",
-				 ntasks);
-		if (md)
-			fputs("| ", f);
-		fprintf(f, "%-17s%s%-9s%s%-11s%s%-18s", mode, sep,
-			json_string_value(json_object_get(row, "path")), sep,
-			json_string_value(json_object_get(row, "test")), sep, metric);
-		json_array_foreach(json_object_get(row, "files"), k, fl) {
-			char v[32] = "-";
-
-			if (json_object_get(fl, "gmean"))
-				fmt_value(v, sizeof(v), metric, num(fl, "gmean"));
-			else if (json_object_get(fl, "median"))
-				fmt_value(v, sizeof(v), metric, num(fl, "median"));
-			fprintf(f, "%s%-13s", sep, v);
-		}
-		json_array_foreach(json_object_get(row, "files"), k, fl) {
-			char ch[64], vd[48];
-
-			if (k == 0)
-				continue;
-			fmt_change(ch, sizeof(ch), fl);
-			fmt_verdict(vd, sizeof(vd), fl);
-			if (md && (strstr(vd, "slower") || strstr(vd, "faster")) &&
-			    !strchr(vd, '('))
-				fprintf(f, "%s%-27s%s**%s**", sep, ch, sep, vd);
-			else
-				fprintf(f, "%s%-27s%s%-22s", sep, ch, sep, vd);
-		}
-		fputs(md ? " |\n" : "\n", f);
-	}
-	print_footer(rows, n, o, md, f);
 }

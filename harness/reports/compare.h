@@ -24,10 +24,19 @@ void compare_opts_default(struct compare_opts *o);
  * p_value, and for the headline metrics q_value (Benjamini-Hochberg over the
  * headline metrics of that pair of files) and a verdict: "faster", "slower",
  * "unchanged", "inconclusive" (with reps_needed, or why), "missing"; other
- * metrics say "descriptive". Rows with *_vs_host lead when the files come
+ * metrics say "descriptive". A pair that is not judged has no q_value, and
+ * every cell with a figure says "emulated". Rows with *_vs_host lead when the files come
  * from different machines.
  */
 json_t *compare_rows(json_t **docs, size_t n, const struct compare_opts *o);
+/*
+ * Comparison K (A against file K) is judged unless either file was measured
+ * on an emulated CPU (host.virt "tcg", verdict_judges); compare_emulated
+ * says whether any file was, *WHICH the first. No gate may pass or fail on
+ * such a file.
+ */
+bool compare_judged(json_t **docs, size_t k);
+bool compare_emulated(json_t **docs, size_t n, size_t *which);
 /* Hostname, CPU model or CPU count differ between the first file and another. */
 bool compare_hosts_differ(json_t **docs, size_t n);
 /* The headline metrics of comparison K (A against file K) and how many changed. */
@@ -39,6 +48,7 @@ void compare_config_diff(json_t **docs, const char **names, size_t n, FILE *warn
  * (only the *_vs_host rows when RATIOS_ONLY); 0 when there is none.
  */
 double compare_worst_regression(json_t *rows, bool ratios_only);
+/* The table of ROWS as text, CSV or Markdown (compare_table.c). */
 void compare_print(json_t *rows, json_t **docs, const char **names, size_t n,
 		   const struct compare_opts *o, enum compare_format fmt, FILE *f);
 

@@ -15,6 +15,7 @@
 #include <netlink/version.h>
 
 #include "harness/common/atomicfile.h"
+#include "harness/common/virt.h"
 #include "harness/reports/results.h"
 #include "harness/reports/summary.h"
 
@@ -77,8 +78,9 @@ static const char *runner_name(void)
 json_t *results_host(void)
 {
 	struct utsname u;
-	char model[128], libnl[32];
+	char model[128], libnl[32], sig[VIRT_SIG_LEN + 1];
 	const char *runner = runner_name();
+	enum virt v = virt_detect(sig, sizeof(sig));
 	json_t *h;
 
 	uname(&u);
@@ -92,7 +94,18 @@ json_t *results_host(void)
 			 "gsl", gsl_version);
 	if (h && runner)
 		json_object_set_new(h, "runner", json_string(runner));
+	/* How it was measured, from this machine's own view: a guest says it is one. */
+	if (h)
+		json_object_set_new(h, "virt", json_string(virt_name(v)));
+	if (h && v != VIRT_NONE && v != VIRT_UNKNOWN)
+		json_object_set_new(h, "hypervisor", json_string(sig));
 	return h;
+}
+
+enum virt results_virt(json_t *doc)
+{
+	return virt_from_name(
+		json_string_value(json_object_get(json_object_get(doc, "host"), "virt")));
 }
 
 json_t *results_new(json_t *config)

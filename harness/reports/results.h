@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "harness/common/virt.h"
+
 /*
  * One JSON document per run; results/schema.md documents it. The keys named
  * there are a contract: scripts parse them.
@@ -37,6 +39,9 @@ int results_load(const char *file, json_t **doc, char *why, size_t len);
 int results_parse(const char *text, size_t size, json_t **doc, char *why, size_t len);
 /* The numbers of METRIC over ENTRY's repetitions; returns how many. */
 size_t results_rep_values(json_t *entry, const char *metric, double *v, size_t max);
+
+/* host.virt: how DOC was measured; VIRT_UNKNOWN for a file written before it was recorded. */
+enum virt results_virt(json_t *doc);
 
 /* "RUNNER (or hostname), kernel RELEASE": how compare and report name a file. */
 void results_label(json_t *doc, char *buf, size_t len);

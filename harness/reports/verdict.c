@@ -33,6 +33,11 @@ const char *verdict_name(enum verdict v)
 	return (unsigned int)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
 }
 
+bool verdict_judges(enum virt v)
+{
+	return v != VIRT_TCG;
+}
+
 static int logs_of(const double *v, size_t n, double *out)
 {
 	for (size_t i = 0; i < n; i++) {

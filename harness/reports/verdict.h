@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "harness/common/virt.h"
+
 /*
  * The one module that decides: effects as ratios with intervals, the
  * equivalence margin, multiplicity over a family of metrics, and the
@@ -28,6 +30,19 @@ bool verdict_is_headline(const char *metric);
 enum verdict { VERDICT_FASTER, VERDICT_SLOWER, VERDICT_UNCHANGED, VERDICT_INCONCLUSIVE };
 
 const char *verdict_name(enum verdict v);
+
+/*
+ * Whether figures measured on a machine that runs as V (host.virt) may
+ * decide anything. Not on an emulated CPU (QEMU's TCG): its times are the
+ * emulator's, not the kernel's path, so no verdict, claim or gate is decided
+ * on them. Every other machine is judged as usual, unknown included (files
+ * written before host.virt, CPUs without CPUID). VERDICT_EMULATED says why;
+ * VERDICT_EMULATED_NAME stands where a verdict would.
+ */
+bool verdict_judges(enum virt v);
+#define VERDICT_EMULATED                                                                           \
+	"emulated (TCG) figures are not performance figures, and nothing is decided on them"
+#define VERDICT_EMULATED_NAME "emulated"
 
 /*
  * The ratio B/A of geometric means, estimated on the log scale, where

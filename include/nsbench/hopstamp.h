@@ -3,10 +3,11 @@
 #define NSB_HOPSTAMP_H
 
 /*
- * The per-hop probes' shared array, as the BPF program writes it and
- * bench/hopprobe.c reads it: one slot per (sampled transaction, hop,
- * request/response, direction). The sequence number is kept with the time
- * so that a slot reused by a later transaction is not mistaken for this one.
+ * The per-hop probes' shared array, as the BPF program (bench/hopprobe.bpf.c)
+ * writes it and bench/hopprobe.c reads it through mmap: one slot per (sampled
+ * transaction, hop, request/response, direction). The sequence number is kept
+ * with the time so that a slot reused by a later transaction is not mistaken
+ * for this one.
  */
 #include <linux/types.h>
 

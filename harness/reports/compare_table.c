@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+/*
+ * compare's table: the rows compare.c decided, as text, CSV (one header, as
+ * many fields in every row) or Markdown (for a CI job summary), with the
+ * same intervals in each.
+ */
+#define _GNU_SOURCE
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/reports/compare.h"
+#include "harness/reports/results.h"
+#include "harness/reports/verdict.h"
+
+static double num(json_t *o, const char *key)
+{
+	return json_number_value(json_object_get(o, key));
+}
+
+static void fmt_value(char *buf, size_t len, const char *metric, double v)
+{
+	if (!strcmp(metric, "throughput_bps"))
+		snprintf(buf, len, "%.3f Gbit/s", v / 1e9);
+	else if (!strcmp(metric, "tps"))
+		snprintf(buf, len, "%.0f/s", v);
+	else if (strstr(metric, "_vs_host"))
+		snprintf(buf, len, "%.3fx", v);
+	else if (!strcmp(metric, "cpu_s_per_gb"))
+		snprintf(buf, len, "%.3f s/GB", v);
+	else
+		snprintf(buf, len, "%.2f us", v);
+}
+
+/* "+52.1% [+40.3, +64.9]": the estimate and its interval as changes against A. */
+static void fmt_change(char *buf, size_t len, json_t *f)
+{
+	if (json_object_get(f, "ratio"))
+		snprintf(buf, len, "%+.1f%% [%+.1f, %+.1f]", (num(f, "ratio") - 1) * 100,
+			 (num(f, "ci95_low") - 1) * 100, (num(f, "ci95_high") - 1) * 100);
+	else if (json_object_get(f, "change_pct"))
+		snprintf(buf, len, "%+.1f%% (medians)", num(f, "change_pct"));
+	else
+		snprintf(buf, len, "-");
+}
+
+static void fmt_verdict(char *buf, size_t len, json_t *f)
+{
+	const char *v = json_string_value(json_object_get(f, "verdict")) ?: "?";
+
+	if (json_object_get(f, "reps_needed")) {
+		long long n = json_integer_value(json_object_get(f, "reps_needed"));
+
+		if (n >= VERDICT_MAX_PLAN)
+			snprintf(buf, len, "%s (>%d reps)", v, VERDICT_MAX_PLAN);
+		else
+			snprintf(buf, len, "%s (~%lld reps)", v, n);
+	} else if (json_object_get(f, "why")) {
+		snprintf(buf, len, "%s (n < 2)", v);
+	} else {
+		snprintf(buf, len, "%s", v);
+	}
+}
+
+static void csv_num(FILE *f, json_t *o, const char *key)
+{
+	fputc(',', f);
+	if (json_is_number(json_object_get(o, key)))
+		fprintf(f, "%.10g", num(o, key));
+}
+
+static void print_csv(json_t *rows, const char **names, FILE *f)
+{
+	json_t *row, *fl;
+	size_t i, k;
+
+	fputs("mode,tasks,path,test,metric,headline,file,median,gmean,min,max,n,change_pct,ratio,"
+	      "ci95_low,ci95_high,p_value,q_value,verdict,reps_needed\n",
+	      f);
+	json_array_foreach(rows, i, row)
+		json_array_foreach(json_object_get(row, "files"), k, fl) {
+			fprintf(f, "%s,%lld,%s,%s,%s,%d,%s",
+				json_string_value(json_object_get(row, "mode")),
+				(long long)json_integer_value(json_object_get(row, "tasks")),
+				json_string_value(json_object_get(row, "path")),
+				json_string_value(json_object_get(row, "test")),
+				json_string_value(json_object_get(row, "metric")),
+				json_is_true(json_object_get(row, "headline")), names[k]);
+			csv_num(f, fl, "median");
+			csv_num(f, fl, "gmean");
+			csv_num(f, fl, "min");
+			csv_num(f, fl, "max");
+			csv_num(f, fl, "n");
+			csv_num(f, fl, "change_pct");
+			csv_num(f, fl, "ratio");
+			csv_num(f, fl, "ci95_low");
+			csv_num(f, fl, "ci95_high");
+			csv_num(f, fl, "p_value");
+			csv_num(f, fl, "q_value");
+			fprintf(f, ",%s", k == 0 ? "baseline"
+					  : json_string_value(json_object_get(fl, "verdict")) ?: "");
+			csv_num(f, fl, "reps_needed");
+			fputc('\n', f);
+		}
+}
+
+static size_t noisy_reps(json_t *doc, size_t *total)
+{
+	json_t *e, *rep;
+	size_t i, j, n = 0;
+
+	*total = 0;
+	json_array_foreach(json_object_get(doc, "results"), i, e)
+		json_array_foreach(json_object_get(e, "reps"), j, rep) {
+			(*total)++;
+			n += json_is_true(json_object_get(json_object_get(rep, "noise"), "noisy"));
+		}
+	return n;
+}
+
+static void print_header(json_t **docs, const char **names, size_t n, bool md, FILE *f)
+{
+	size_t emulated;
+
+	for (size_t k = 0; k < n; k++) {
+		json_t *h = json_object_get(docs[k], "host");
+		size_t total, noisy = noisy_reps(docs[k], &total);
+		json_t *ver = json_object_get(docs[k], "nsbench");
+		const char *virt = json_string_value(json_object_get(h, "virt"));
+		char label[256];
+
+		results_label(docs[k], label, sizeof(label));
+		fprintf(f, "%s%c = %s: %s, %lld CPUs (%s)%s%s, nsbench %s (%s); %zu of %zu "
+			"repetitions noisy\n",
+			md ? "- " : "", (int)('A' + k), names[k], label,
+			(long long)json_integer_value(json_object_get(h, "cpu_count")),
+			json_string_value(json_object_get(h, "cpu_model")) ?: "?",
+			virt ? ", virt " : "", virt ?: "",
+			json_string_value(json_object_get(ver, "version")) ?: "?",
+			json_string_value(json_object_get(ver, "commit")) ?: "?", noisy, total);
+	}
+	if (compare_hosts_differ(docs, n))
+		fprintf(f,
+			"\n%sThese files come from different machines: the absolute figures compare "
+			"the machines as much as the kernels. The *_vs_host ratios, measured side by "
+			"side within each run, compare what each mode costs on each kernel: they "
+			"lead the table, and only they feed --fail-above.\n",
+			md ? "**Note:** " : "Note: ");
+	if (compare_emulated(docs, n, &emulated))
+		fprintf(f,
+			"\n%s%c (%s) was measured on an emulated CPU (host.virt \"tcg\": QEMU "
+			"without KVM): %s. Its comparisons say \"%s\" where a verdict would be, "
+			"and --fail-above refuses to gate on them.\n",
+			md ? "**Note:** " : "Note: ", (int)('A' + emulated), names[emulated],
+			VERDICT_EMULATED, VERDICT_EMULATED_NAME);
+	fputc('\n', f);
+}
+
+static void print_footer(json_t *rows, json_t **docs, size_t n, const struct compare_opts *o,
+			 bool md, FILE *f)
+{
+	fprintf(f,
+		"\n%sA, B: geometric means of the repetitions. Change: B/A, with its 95%% interval "
+		"(Welch, log scale). Verdicts: faster/slower when the change is a discovery of "
+		"Benjamini-Hochberg at a 5%% false discovery rate over the headline metrics "
+		"(throughput, tps, p50, p99 and their ratios to host); unchanged when the interval "
+		"lies within +/-%g%% (--equivalence); inconclusive otherwise, with the repetitions "
+		"per file that would settle it at the noise seen. Other rows are descriptive.%s\n",
+		md ? "" : "", o->margin_pct, o->drop_noisy ? " Noisy repetitions dropped." : "");
+	for (size_t k = 1; k < n; k++) {
+		size_t m, r;
+
+		compare_family(rows, k, &m, &r);
+		if (compare_judged(docs, k))
+			fprintf(f, "%s%c vs A: %zu headline metrics, %zu discoveries.\n",
+				md ? "- " : "", (int)('A' + k), m, r);
+		else
+			fprintf(f, "%s%c vs A: not judged (emulated).\n", md ? "- " : "",
+				(int)('A' + k));
+	}
+}
+
+void compare_print(json_t *rows, json_t **docs, const char **names, size_t n,
+		   const struct compare_opts *o, enum compare_format fmt, FILE *f)
+{
+	bool md = fmt == FMT_MARKDOWN;
+	const char *sep = md ? " | " : "  ";
+	json_t *row;
+	size_t i;
+
+	if (fmt == FMT_CSV) {
+		print_csv(rows, names, f);
+		return;
+	}
+	print_header(docs, names, n, md, f);
+	if (md)
+		fputs("| ", f);
+	fprintf(f, "%-17s%s%-9s%s%-11s%s%-18s", "mode", sep, "path", sep, "test", sep, "metric");
+	for (size_t k = 0; k < n; k++)
+		fprintf(f, "%s%-13c", sep, (int)('A' + k));
+	for (size_t k = 1; k < n; k++) {
+		char ch[40];
+
+		snprintf(ch, sizeof(ch), "%c vs A [95%% CI]", (int)('A' + k));
+		fprintf(f, "%s%-27s%s%-22s", sep, ch, sep, "verdict");
+	}
+	fputs(md ? " |\n" : "\n", f);
+	if (md) {
+		fputs("|---|---|---|---|", f);
+		for (size_t k = 0; k < n; k++)
+			fputs("---:|", f);
+		for (size_t k = 1; k < n; k++)
+			fputs("---:|---|", f);
+		fputc('\n', f);
+	}
+	json_array_foreach(rows, i, row) {
+		const char *metric = json_string_value(json_object_get(row, "metric"));
+		long long ntasks = json_integer_value(json_object_get(row, "tasks"));
+		json_t *fl;
+		char mode[40];
+		size_t k;
+
+		snprintf(mode, sizeof(mode), "%s", json_string_value(json_object_get(row, "mode")));
+		if (ntasks > 1)
+			snprintf(mode + strlen(mode), sizeof(mode) - strlen(mode), " x%lld",
+				 ntasks);
+		if (md)
+			fputs("| ", f);
+		fprintf(f, "%-17s%s%-9s%s%-11s%s%-18s", mode, sep,
+			json_string_value(json_object_get(row, "path")), sep,
+			json_string_value(json_object_get(row, "test")), sep, metric);
+		json_array_foreach(json_object_get(row, "files"), k, fl) {
+			char v[32] = "-";
+
+			if (json_object_get(fl, "gmean"))
+				fmt_value(v, sizeof(v), metric, num(fl, "gmean"));
+			else if (json_object_get(fl, "median"))
+				fmt_value(v, sizeof(v), metric, num(fl, "median"));
+			fprintf(f, "%s%-13s", sep, v);
+		}
+		json_array_foreach(json_object_get(row, "files"), k, fl) {
+			char ch[64], vd[48];
+
+			if (k == 0)
+				continue;
+			fmt_change(ch, sizeof(ch), fl);
+			fmt_verdict(vd, sizeof(vd), fl);
+			if (md && (strstr(vd, "slower") || strstr(vd, "faster")) &&
+			    !strchr(vd, '('))
+				fprintf(f, "%s%-27s%s**%s**", sep, ch, sep, vd);
+			else
+				fprintf(f, "%s%-27s%s%-22s", sep, ch, sep, vd);
+		}
+		fputs(md ? " |\n" : "\n", f);
+	}
+	print_footer(rows, docs, n, o, md, f);
+}
