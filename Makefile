@@ -58,7 +58,8 @@ BPF_SKEL := $(BPF)/hopprobe.bpf.skel.h
 UNIT_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/unit_*.c))
 INTEG_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/integ_*.c))
 
-.PHONY: all deps deps-run run test layout unit integ valgrind asan bench fuzz clean install uninstall
+.PHONY: all deps deps-run run test layout unit integ kernels valgrind asan bench fuzz clean install \
+	uninstall
 
 all: nsbench
 
@@ -124,6 +125,16 @@ integ: nsbench nsbench-test $(INTEG_TESTS)
 		echo "== leftovers of an earlier run found:"; ./nsbench clean; fi
 	$(Q)set -e; for t in $(INTEG_TESTS); do echo "== $$t"; ./$$t; done
 
+# The kernel matrix: tests/integ_kernel in a guest of each kernel ECS instances
+# run, booted by scripts/kernel-guest.sh (Debian's kernels, cached under
+# /var/cache/nsbench/kernels). `make test KERNELS=6.1` runs one, `KERNELS=` none.
+KERNELS ?= 5.10 6.1 6.12
+KERNEL_TIMEOUT ?= 600
+kernels: nsbench nsbench-test tests/bin/integ_kernel
+	$(Q)set -e; for k in $(KERNELS); do echo "== kernel $$k: tests/bin/integ_kernel in a guest"; \
+		./scripts/kernel-guest.sh run --timeout $(KERNEL_TIMEOUT) $$k -- ./tests/bin/integ_kernel; \
+	done
+
 valgrind: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "== valgrind $$t"; \
 		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
@@ -143,7 +154,7 @@ layout:
 
 test: deps layout
 	$(Q)$(MAKE) --no-print-directory all EXTRA_CFLAGS=-Werror
-	$(Q)$(MAKE) --no-print-directory unit valgrind asan integ EXTRA_CFLAGS=-Werror
+	$(Q)$(MAKE) --no-print-directory unit valgrind asan integ kernels EXTRA_CFLAGS=-Werror
 	@echo "all test suites passed"
 
 # libFuzzer on the results reader (and compare) and the CLI parsers, FUZZ_TIME

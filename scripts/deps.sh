@@ -12,11 +12,15 @@ libnl-3-dev libnl-route-3-dev libmnl-dev libiperf-dev libnftables-dev
 libjansson-dev libgsl-dev
 clang libbpf-dev bpftool linux-libc-dev
 iproute2 nftables procps gnuplot-nox jq"
+# The kernel guests (scripts/kernel-guest.sh): qemu, an initramfs of
+# busybox-static, depmod and modprobe (kmod), and the kernel packages' tools.
+GUEST_PKGS="qemu-system-x86 busybox-static cpio kmod xz-utils zstd util-linux apt dpkg"
 if [ "${1:-all}" != run ]; then
 	PKGS="$PKGS libcmocka-dev libcsv-dev iperf3 sockperf valgrind
 libclang-rt-14-dev
 chromium tidy libxml2-utils
-debhelper dpkg-dev fakeroot lintian bash-completion"
+debhelper dpkg-dev fakeroot lintian bash-completion
+$GUEST_PKGS"
 fi
 
 missing=""

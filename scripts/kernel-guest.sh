@@ -52,6 +52,11 @@ series_suites() {
 	esac
 }
 
+# The suites of a series as a reader names them: "bookworm, bookworm-security".
+suite_names() {
+	series_suites "$1" | tr ' ' '\n' | sed 's/^[^:]*://' | paste -sd, - | sed 's/,/, /g'
+}
+
 # The series a package name belongs to: linux-image-6.1.0-57-amd64 -> 6.1.
 package_series() {
 	v=${1#linux-image-}
@@ -91,7 +96,7 @@ apt_update() {
 	done
 	apt_private apt-get "$series" update >"$d/update.log" 2>&1 || {
 		cat "$d/update.log" >&2
-		die "apt-get update failed for the suites of $series ($(series_suites "$series"))"
+		die "kernel $series: apt-get update failed for its suites ($(suite_names "$series"))"
 	}
 }
 
@@ -116,7 +121,7 @@ prepare() {
 	if [ -z "$pkg" ]; then
 		pkg=$(apt_private apt-cache "$series" show linux-image-amd64 2>/dev/null |
 			sed -n 's/^Depends:.*\(linux-image-[0-9][^ ,]*-amd64\).*/\1/p' | sort -V | tail -1)
-		[ -n "$pkg" ] || die "linux-image-amd64 not found in $(series_suites "$series") (for $series)"
+		[ -n "$pkg" ] || die "kernel $series: linux-image-amd64 not found in $(suite_names "$series")"
 	fi
 	say "fetching $pkg ($series)"
 	rm -rf "$dir.tmp"
@@ -124,7 +129,7 @@ prepare() {
 	(cd "$dir.tmp" && apt_private apt-get "$series" download "$pkg") >"$dir.tmp/download.log" 2>&1 || {
 		cat "$dir.tmp/download.log" >&2
 		rm -rf "$dir.tmp"
-		die "package $pkg could not be downloaded from $(series_suites "$series") (the suites of $series)"
+		die "package $pkg could not be downloaded from $(suite_names "$series") (the suites of kernel $series)"
 	}
 	dpkg-deb -x "$dir.tmp"/linux-image-*.deb "$dir.tmp/root" || die "unpacking $pkg failed"
 	echo "$pkg" >"$dir.tmp/package"
