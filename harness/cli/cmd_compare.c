@@ -10,13 +10,14 @@
 #include "harness/cli/log.h"
 #include "harness/common/parse.h"
 #include "harness/reports/compare.h"
+#include "harness/reports/pool.h"
 #include "harness/reports/results.h"
 #include "harness/reports/verdict.h"
 
 static const char compare_usage[] =
 	"Usage: nsbench compare A.json B.json [C.json ...] [--fail-above PCT]\n"
 	"                       [--equivalence PCT] [--drop-noisy]\n"
-	"                       [--format text|csv|markdown]\n"
+	"                       [--format text|csv|markdown] [--by-kernel]\n"
 	"Every mode, path and test side by side: the change against A with its 95%\n"
 	"interval and a verdict. faster/slower: a discovery of Benjamini-Hochberg (5%\n"
 	"false discovery rate) over the headline metrics (throughput, tps, p50, p99\n"
@@ -28,7 +29,52 @@ static const char compare_usage[] =
 	"*_vs_host ratios only. A file measured on an emulated CPU (host.virt \"tcg\")\n"
 	"is shown but nothing is decided on it: its verdicts say \"emulated\", and\n"
 	"--fail-above exits 2. Exit 2 also: a file is missing, not JSON, truncated,\n"
-	"of another schema version, missing fields or without results.\n";
+	"of another schema version, missing fields or without results.\n"
+	"--by-kernel: the files are rounds of one run under several kernels\n"
+	"(scripts/kernel-compare.sh): those of one kernel are pooled, repetitions side\n"
+	"by side, and the kernels are compared, the first file's kernel as A.\n";
+
+#define POOL_MAX_FILES 256
+
+/*
+ * Replaces DOCS (N files) by one pooled document per kernel, in the order the
+ * kernels first appear; NAMES become the kernels. -errno with WHY.
+ */
+static int pool_by_kernel(json_t **docs, size_t *n, const char **names, char *why, size_t len)
+{
+	json_t *pooled[COMPARE_MAX_FILES], *group[POOL_MAX_FILES];
+	bool taken[POOL_MAX_FILES] = {false};
+	size_t np = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < *n && !ret; i++) {
+		size_t ng = 0;
+
+		if (taken[i])
+			continue;
+		if (np == COMPARE_MAX_FILES) {
+			snprintf(why, len, "more than %d kernels", COMPARE_MAX_FILES);
+			ret = -E2BIG;
+			break;
+		}
+		for (size_t k = i; k < *n; k++)
+			if (!strcmp(results_kernel(docs[k]), results_kernel(docs[i]))) {
+				group[ng++] = docs[k];
+				taken[k] = true;
+			}
+		ret = results_pool(group, ng, &pooled[np], why, len);
+		if (!ret) {
+			names[np] = results_kernel(pooled[np]);
+			np++;
+		}
+	}
+	for (size_t i = 0; i < *n; i++)
+		json_decref(docs[i]);
+	for (size_t i = 0; i < np; i++)
+		docs[i] = pooled[i];
+	*n = np;
+	return ret;
+}
 
 int compare_main(int argc, char **argv)
 {
@@ -37,14 +83,15 @@ int compare_main(int argc, char **argv)
 		{"format", required_argument, NULL, 'F'},
 		{"equivalence", required_argument, NULL, 'e'},
 		{"drop-noisy", no_argument, NULL, 'n'},
+		{"by-kernel", no_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	json_t *docs[COMPARE_MAX_FILES] = {0}, *rows;
-	const char *names[COMPARE_MAX_FILES];
+	json_t *docs[POOL_MAX_FILES] = {0}, *rows;
+	const char *names[POOL_MAX_FILES];
 	enum compare_format fmt = FMT_TEXT;
 	struct compare_opts o;
-	bool ratios_only;
+	bool ratios_only, by_kernel = false;
 	double fail_above = -1, worst;
 	size_t n = 0, emulated;
 	char why[512];
@@ -70,6 +117,9 @@ int compare_main(int argc, char **argv)
 		case 'n':
 			o.drop_noisy = true;
 			break;
+		case 'k':
+			by_kernel = true;
+			break;
 		case 'F':
 			if (!strcmp(optarg, "text"))
 				fmt = FMT_TEXT;
@@ -88,9 +138,9 @@ int compare_main(int argc, char **argv)
 	}
 	if (argc - optind < 2)
 		return cli_usage_error(compare_usage, "compare: at least two results files");
-	if (argc - optind > COMPARE_MAX_FILES)
+	if (argc - optind > (by_kernel ? POOL_MAX_FILES : COMPARE_MAX_FILES))
 		return cli_usage_error(compare_usage, "compare: at most %d files",
-				       COMPARE_MAX_FILES);
+				       by_kernel ? POOL_MAX_FILES : COMPARE_MAX_FILES);
 	/* Every file is checked before anything is printed: never a partial table. */
 	for (int i = optind; i < argc; i++) {
 		int ret = results_load(argv[i], &docs[n], why, sizeof(why));
@@ -101,6 +151,16 @@ int compare_main(int argc, char **argv)
 			goto out;
 		}
 		names[n++] = cli_base_name(argv[i]);
+	}
+	if (by_kernel && pool_by_kernel(docs, &n, names, why, sizeof(why))) {
+		log_err("--by-kernel: %s", why);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (n < 2) {
+		log_err("compare: the files hold %zu kernel(s): nothing to compare", n);
+		rc = EXIT_USAGE;
+		goto out;
 	}
 	compare_config_diff(docs, names, n, stderr);
 	rows = compare_rows(docs, n, &o);

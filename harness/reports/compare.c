@@ -46,21 +46,6 @@ void compare_opts_default(struct compare_opts *o)
 	o->drop_noisy = false;
 }
 
-static json_t *find_entry(json_t *doc, json_t *like)
-{
-	json_t *e;
-	size_t i;
-
-	json_array_foreach(json_object_get(doc, "results"), i, e) {
-		if (json_equal(json_object_get(e, "mode"), json_object_get(like, "mode")) &&
-		    json_equal(json_object_get(e, "path"), json_object_get(like, "path")) &&
-		    json_equal(json_object_get(e, "test"), json_object_get(like, "test")) &&
-		    results_entry_ntasks(e) == results_entry_ntasks(like))
-			return e;
-	}
-	return NULL;
-}
-
 /* The repetitions' values of METRIC, without those measured under interference if asked. */
 static size_t values(json_t *entry, const char *metric, bool drop_noisy, double *v, size_t max)
 {
@@ -227,7 +212,7 @@ static void metric_row(json_t **docs, size_t n, json_t *base, size_t mi,
 	files = json_array();
 	json_array_append_new(files, stats_cell(a, na));
 	for (size_t k = 1; k < n; k++) {
-		json_t *e = find_entry(docs[k], base);
+		json_t *e = results_entry_like(docs[k], base);
 		size_t nb = e ? values(e, metrics[mi].name, o->drop_noisy, b, MAX_REPS) : 0;
 		struct cell *c = &cells[k][ncells[k]++];
 		json_t *f = stats_cell(b, nb);

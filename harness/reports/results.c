@@ -183,6 +183,20 @@ size_t results_rep_values(json_t *entry, const char *metric, double *v, size_t m
 	return n;
 }
 
+json_t *results_entry_like(json_t *doc, json_t *like)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "results"), i, e)
+		if (json_equal(json_object_get(e, "mode"), json_object_get(like, "mode")) &&
+		    json_equal(json_object_get(e, "path"), json_object_get(like, "path")) &&
+		    json_equal(json_object_get(e, "test"), json_object_get(like, "test")) &&
+		    results_entry_ntasks(e) == results_entry_ntasks(like))
+			return e;
+	return NULL;
+}
+
 int results_summarize(json_t *doc)
 {
 	json_t *e;

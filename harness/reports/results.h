@@ -24,6 +24,8 @@ json_t *results_entry(json_t *doc, const char *mode, const char *path, const cha
 json_t *results_entry_tasks(json_t *doc, const char *mode, const char *path, const char *test,
 			    unsigned int tasks);
 unsigned int results_entry_ntasks(json_t *entry);
+/* The entry of DOC that measures what LIKE (an entry of another file) measures, or NULL. */
+json_t *results_entry_like(json_t *doc, json_t *like);
 /* Median, min, max and a 95% interval over the repetitions, for every numeric metric. */
 int results_summarize(json_t *doc);
 /* Creates DIR if needed and proves it writable, before minutes are spent measuring. */

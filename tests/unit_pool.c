@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Rounds of one kernel pooled into one results document (compare --by-kernel):
+ * every test's repetitions side by side and its summary recomputed over them;
+ * files of another kernel or another configuration refused. No root needed.
+ */
+#include "testlib.h"
+#include <errno.h>
+
+#include "harness/reports/pool.h"
+#include "harness/reports/results.h"
+
+#define FIX_A "tests/fixtures/vm-6.18.44-fc-v669-20261127T224345Z.json"
+#define FIX_B "tests/fixtures/vm-6.18.44-fc-v657-gpu-20261127T224727Z.json"
+
+static json_t *load(const char *path)
+{
+	char why[256];
+	json_t *doc = NULL;
+
+	assert_int_equal(results_load(path, &doc, why, sizeof(why)), 0);
+	return doc;
+}
+
+static void test_pool_rounds(void **state)
+{
+	json_t *docs[3], *pooled = NULL, *e;
+	char why[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		docs[i] = load(FIX_A);
+	assert_int_equal(results_pool(docs, 3, &pooled, why, sizeof(why)), 0);
+	assert_int_equal(json_integer_value(json_object_get(pooled, "pooled_from")), 3);
+	assert_string_equal(results_kernel(pooled), "6.18.44-fc-v669");
+	assert_int_equal(json_array_size(json_object_get(pooled, "results")),
+			 json_array_size(json_object_get(docs[0], "results")));
+	json_array_foreach(json_object_get(pooled, "results"), i, e) {
+		json_t *orig = results_entry_like(docs[0], e);
+		size_t reps = json_array_size(json_object_get(orig, "reps"));
+		json_t *s = json_object_get(json_object_get(e, "summary"), "p50_us");
+
+		assert_non_null(orig);
+		assert_int_equal(json_array_size(json_object_get(e, "reps")), 3 * reps);
+		/* The summary is the pooled one: three times the repetitions. */
+		if (s)
+			assert_int_equal(json_integer_value(json_object_get(s, "n")), 3 * reps);
+	}
+	/* The files pooled are left as they were. */
+	assert_null(json_object_get(docs[0], "pooled_from"));
+	json_decref(pooled);
+	for (i = 0; i < 3; i++)
+		json_decref(docs[i]);
+}
+
+static void test_pool_refuses(void **state)
+{
+	json_t *docs[2], *pooled = NULL;
+	char why[256];
+
+	(void)state;
+	docs[0] = load(FIX_A);
+	docs[1] = load(FIX_B);
+	assert_int_equal(results_pool(docs, 2, &pooled, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "kernel"));
+	assert_null(pooled);
+	json_decref(docs[1]);
+	docs[1] = load(FIX_A);
+	json_object_set_new(json_object_get(docs[1], "config"), "reps", json_integer(99));
+	assert_int_equal(results_pool(docs, 2, &pooled, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "configuration"));
+	assert_int_equal(results_pool(docs, 0, &pooled, why, sizeof(why)), -EINVAL);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pool_rounds),
+		cmocka_unit_test(test_pool_refuses),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
