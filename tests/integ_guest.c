@@ -6,7 +6,9 @@
  * unknown kernel and a kernel image without 9p are refused with exit 2 before
  * anything boots; a guest whose command never ends is killed at its deadline
  * with its console shown, exit 1, and nothing is left (no qemu, no control
- * folder).
+ * folder). scripts/kernel-compare.sh interleaves its rounds, writes a results
+ * file per kernel and round, each saying it was emulated, and compares the
+ * kernels without deciding on emulated figures.
  */
 #include "testlib.h"
 #include <dirent.h>
@@ -153,12 +155,67 @@ static void test_hang_killed(void **state)
 	assert_int_equal(control_folders(), folders);
 }
 
+static size_t count_lines(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static void test_kernel_compare(void **state)
+{
+	char dir[] = "/tmp/nsbench-kcmp-XXXXXX", cmd[512], *out;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd),
+		 "./scripts/kernel-compare.sh --kernels '6.1 5.10' --rounds 2 --out %s/r "
+		 "-- --quick --modes none --tests tcp_rr 2>&1",
+		 dir);
+	out = tl_capture(cmd, &st);
+	print_message("%s", out);
+	assert_int_equal(st, 0);
+	/* Interleaved: 6.1, 5.10, 6.1, 5.10. */
+	{
+		const char *a = strstr(out, "round 1/2, kernel 6.1 ");
+		const char *b = strstr(out, "round 1/2, kernel 5.10 ");
+		const char *c = strstr(out, "round 2/2, kernel 6.1 ");
+
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_non_null(c);
+		assert_true(a < b && b < c);
+	}
+	/* The first kernel is A; both pooled over their two rounds; nothing decided. */
+	assert_non_null(strstr(out, "A = 6.1."));
+	assert_non_null(strstr(out, "B = 5.10."));
+	assert_non_null(strstr(out, "emulated"));
+	assert_int_equal(count_lines(out, " faster "), 0);
+	assert_int_equal(count_lines(out, " slower "), 0);
+	free(out);
+	snprintf(cmd, sizeof(cmd),
+		 "jq -r '[.host.kernel_release[0:4], .host.virt] | join(\" \")' %s/r/*.json | "
+		 "sort | uniq -c | tr -s ' '",
+		 dir);
+	out = tl_capture(cmd, &st);
+	assert_string_equal(out, " 2 5.10 tcg\n 2 6.1. tcg\n");
+	free(out);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(guest_processes(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_kernels),
 		cmocka_unit_test(test_status_and_output),
 		cmocka_unit_test(test_hang_killed),
+		cmocka_unit_test(test_kernel_compare),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
