@@ -117,6 +117,16 @@ prepare() {
 		echo "$dir"
 		return
 	fi
+	mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] ||
+		die "cannot write the kernel cache $cache (run as root, or set NSBENCH_KERNEL_CACHE)"
+	# One preparation at a time; another run may have finished it meanwhile.
+	exec 9>"$cache/.lock"
+	flock 9
+	if [ -f "$dir/ready" ]; then
+		exec 9>&-
+		echo "$dir"
+		return
+	fi
 	apt_update "$series"
 	if [ -z "$pkg" ]; then
 		pkg=$(apt_private apt-cache "$series" show linux-image-amd64 2>/dev/null |
@@ -139,6 +149,7 @@ prepare() {
 	rm -rf "$dir"
 	mv "$dir.tmp" "$dir"
 	touch "$dir/ready"
+	exec 9>&-
 	echo "$dir"
 }
 
