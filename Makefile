@@ -56,7 +56,8 @@ BPF_SKEL := $(BPF)/hopprobe.bpf.skel.h
 .SECONDARY: $(BPF)/hopprobe.bpf.o
 
 UNIT_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/unit_*.c))
-INTEG_TESTS := $(patsubst tests/%.c,tests/bin/%,$(wildcard tests/integ_*.c))
+# integ_guest (the kernel guests' launcher) runs with the kernel matrix, under `make kernels`.
+INTEG_TESTS := $(filter-out tests/bin/integ_guest,$(patsubst tests/%.c,tests/bin/%,$(wildcard tests/integ_*.c)))
 
 .PHONY: all deps deps-run run test layout unit integ kernels valgrind asan bench fuzz clean install \
 	uninstall
@@ -130,10 +131,13 @@ integ: nsbench nsbench-test $(INTEG_TESTS)
 # /var/cache/nsbench/kernels). `make test KERNELS=6.1` runs one, `KERNELS=` none.
 KERNELS ?= 5.10 6.1 6.12
 KERNEL_TIMEOUT ?= 600
-kernels: nsbench nsbench-test tests/bin/integ_kernel
-	$(Q)set -e; for k in $(KERNELS); do echo "== kernel $$k: tests/bin/integ_kernel in a guest"; \
+kernels: nsbench nsbench-test tests/bin/integ_kernel tests/bin/integ_guest
+	$(Q)if [ -z "$(strip $(KERNELS))" ]; then echo "== kernel guests: none (KERNELS is empty)"; \
+	elif [ "$$(id -u)" -ne 0 ]; then echo "== kernel guests: SKIP: they need root"; \
+	else set -e; echo "== tests/bin/integ_guest"; ./tests/bin/integ_guest; \
+		for k in $(KERNELS); do echo "== kernel $$k: tests/bin/integ_kernel in a guest"; \
 		./scripts/kernel-guest.sh run --timeout $(KERNEL_TIMEOUT) $$k -- ./tests/bin/integ_kernel; \
-	done
+		done; fi
 
 valgrind: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "== valgrind $$t"; \

@@ -19,22 +19,25 @@ secs() { echo "$1 $2" | awk '{printf "%.1f", $2 - $1}'; }
 
 rc=0
 summary=""
+log=/tmp/nsb-bench-kernels.$$
+trap 'rm -f $log' EXIT
 for k in $KERNELS; do
 	./scripts/kernel-guest.sh fetch "$k" >/dev/null
 	release=$(./scripts/kernel-guest.sh info "$k")
 	t0=$(now)
-	./scripts/kernel-guest.sh run "$k" -- true 2>/dev/null
+	if ! ./scripts/kernel-guest.sh run "$k" -- true >$log 2>&1; then
+		cat $log
+		rc=1
+	fi
 	boot=$(secs "$t0" "$(now)")
 	t0=$(now)
-	if ./scripts/kernel-guest.sh run --timeout 900 "$k" -- ./tests/bin/integ_kernel \
-		>/tmp/nsb-bench-kernel.$$ 2>&1; then
+	if ./scripts/kernel-guest.sh run --timeout 900 "$k" -- ./tests/bin/integ_kernel >$log 2>&1; then
 		suite_ok=passed
 	else
 		suite_ok=FAILED
-		tail -n 30 /tmp/nsb-bench-kernel.$$
+		tail -n 30 $log
 		rc=1
 	fi
-	rm -f /tmp/nsb-bench-kernel.$$
 	suite=$(secs "$t0" "$(now)")
 	if [ "$(echo "$suite $GOAL_S" | awk '{print ($1 > $2)}')" = 1 ]; then
 		suite_ok="$suite_ok, over the goal of $GOAL_S s"
@@ -42,10 +45,15 @@ for k in $KERNELS; do
 	fi
 	echo "== kernel $k ($release): run --quick of every mode in the guest"
 	t0=$(now)
-	./scripts/kernel-guest.sh run "$k" -- ./nsbench run --quick --out /tmp 2>/dev/null |
-		sed 's/^/   /' || rc=1
+	if ./scripts/kernel-guest.sh run "$k" -- ./nsbench run --quick --out /tmp >$log 2>&1; then
+		grep -v '^nsbench: \|^kernel-guest: ' $log | sed 's/^/   /'
+	else
+		cat $log
+		rc=1
+	fi
 	quick=$(secs "$t0" "$(now)")
-	accel=$(grep -Eqw 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && echo kvm || echo "tcg: emulated, not performance figures")
+	# The launcher says when it emulates.
+	accel=$(grep -q 'emulating with TCG' $log && echo "tcg: emulated, not performance figures" || echo kvm)
 	summary="$summary$(printf '%-6s %-26s boot+true %6s s   suite %6s s (%s)   run --quick %6s s   [%s]' \
 		"$k" "$release" "$boot" "$suite" "$suite_ok" "$quick" "$accel")
 "

@@ -17,8 +17,9 @@
 # guest's vCPU threads, one host CPU each (KVM).
 #
 # Exit status: compare's (its verdicts say "emulated" under TCG); 1 when a
-# round failed; 2 for a bad argument or a kernel that cannot be fetched. The
-# folder must not hold other results files: every *.json in it is compared.
+# round failed; 2 for a bad argument or a kernel that cannot be fetched.
+# --out (a new or empty folder) gets one folder per round and kernel,
+# roundR-kernelK/, each with that round's results file.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,7 +52,7 @@ out=${out:-$top/results/kernels-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 case "$out" in *[[:space:]]*) die "--out: a folder without spaces, please" ;; esac
-ls "$out"/*.json >/dev/null 2>&1 && die "$out already holds results files: give a new folder"
+[ -z "$(ls -A "$out")" ] || die "$out is not empty: give a new folder"
 
 # Every kernel is fetched before the first round: a missing one stops nothing halfway.
 for k in $kernels; do
@@ -64,17 +65,22 @@ for r in $(seq 1 "$rounds"); do
 		n=$((n + 1))
 		echo "kernel-compare: round $r/$rounds, kernel $k ($n of $total)" >&2
 		# shellcheck disable=SC2086
+		# A folder per kernel and round: the file a round wrote is the one there.
+		dir="$out/round$r-kernel$k"
+		mkdir -p "$dir"
 		if ! (cd "$top" && "$here/kernel-guest.sh" run --timeout "$timeout" $guest_opts \
-			--share "$out" "$k" -- ./nsbench run "$@" --out "$out" >"$out/.last.log" 2>&1); then
+			--share "$out" "$k" -- ./nsbench run "$@" --out "$dir" >"$out/.last.log" 2>&1); then
 			tail -n 20 "$out/.last.log" >&2
 			rm -f "$out/.last.log"
 			die "round $r under kernel $k failed (results so far in $out)" 1
 		fi
-		files="$files $(ls -t "$out"/*.json | head -1)"
+		f=$(ls "$dir"/*.json 2>/dev/null || true)
+		[ "$(echo "$f" | wc -w)" -eq 1 ] || die "round $r under kernel $k wrote no results file, or several, in $dir" 1
+		files="$files $f"
 	done
 done
 rm -f "$out/.last.log"
-echo "kernel-compare: $total results files in $out" >&2
+echo "kernel-compare: $total results files in $out/round*-kernel*/" >&2
 # The first kernel's first round first: it is compare's A.
 # shellcheck disable=SC2086
 exec "$top/nsbench" compare --by-kernel $files

@@ -19,7 +19,8 @@
 #
 # run's options:
 #   --timeout S   kill the guest after S seconds (default 900): exit 1, its console shown
-#   --share DIR   a writable folder, mounted at the same path in the guest (repeatable)
+#   --share DIR   a writable folder, mounted at the same path in the guest
+#                 (repeatable; a path without spaces, commas or colons)
 #   --accel A     auto (default), kvm or tcg; auto takes KVM only where the CPU
 #                 offers vmx or svm and /dev/kvm exists
 #   --smp N, --mem MB   the guest's CPUs (default 2) and memory (default 2048)
@@ -65,14 +66,27 @@ package_series() {
 	esac
 }
 
-# Debian's mirror as this machine's apt sources name it.
-debian_mirror() {
-	[ -n "$mirror" ] && { echo "$mirror"; return; }
-	m=$(sed -n 's/^URIs:[[:space:]]*\(http[^[:space:]]*\/debian\)[[:space:]]*$/\1/p' \
+# A Debian archive (debian or debian-security) as this machine's apt sources name it.
+apt_uri() {
+	m=$(sed -n "s/^URIs:[[:space:]]*\(http[^[:space:]]*\/$1\)\/\{0,1\}[[:space:]]*\$/\1/p" \
 		/etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
-	[ -n "$m" ] || m=$(sed -n 's/^deb[[:space:]]\{1,\}\(http[^[:space:]]*\/debian\)[[:space:]].*/\1/p' \
+	[ -n "$m" ] || m=$(sed -n "s/^deb[[:space:]]\{1,\}\(http[^[:space:]]*\/$1\)\/\{0,1\}[[:space:]].*/\1/p" \
 		/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -1)
-	echo "${m:-http://deb.debian.org/debian}"
+	echo "$m"
+}
+
+# The URI of archive debian or debian-security: NSBENCH_DEBIAN_MIRROR, the machine's, Debian's.
+archive_uri() {
+	if [ -n "$mirror" ]; then
+		echo "${mirror%/debian}/$1"
+		return
+	fi
+	m=$(apt_uri "$1")
+	[ -n "$m" ] && { echo "$m"; return; }
+	case "$1" in
+	debian-security) echo http://security.debian.org/debian-security ;;
+	*) echo http://deb.debian.org/debian ;;
+	esac
 }
 
 # apt-get and apt-cache against a private configuration for one series.
@@ -86,17 +100,16 @@ apt_private() {
 }
 
 apt_update() {
-	series=$1
+	series=$1 what=$2
 	d="$cache/apt/$series"
-	base=$(debian_mirror)
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
 	: >"$d/sources.list"
 	for s in $(series_suites "$series"); do
-		echo "deb ${base%/debian}/${s%%:*} ${s#*:} main" >>"$d/sources.list"
+		echo "deb $(archive_uri "${s%%:*}") ${s#*:} main" >>"$d/sources.list"
 	done
 	apt_private apt-get "$series" update >"$d/update.log" 2>&1 || {
 		cat "$d/update.log" >&2
-		die "kernel $series: apt-get update failed for its suites ($(suite_names "$series"))"
+		die "$what (kernel $series): apt-get update failed for $(suite_names "$series") ($d/sources.list)"
 	}
 }
 
@@ -114,6 +127,11 @@ prepare() {
 	esac
 	dir="$cache/${pkg:-$series}"
 	if [ -f "$dir/ready" ]; then
+		# A cache from before the release was recorded: one lib/modules/VERSION.
+		if [ ! -f "$dir/release" ]; then
+			ls "$dir/root/lib/modules" >"$dir/release"
+			echo "vmlinuz-$(cat "$dir/release")" >"$dir/vmlinuz"
+		fi
 		echo "$dir"
 		return
 	fi
@@ -127,7 +145,7 @@ prepare() {
 		echo "$dir"
 		return
 	fi
-	apt_update "$series"
+	apt_update "$series" "${pkg:-linux-image-amd64}"
 	if [ -z "$pkg" ]; then
 		pkg=$(apt_private apt-cache "$series" show linux-image-amd64 2>/dev/null |
 			sed -n 's/^Depends:.*\(linux-image-[0-9][^ ,]*-amd64\).*/\1/p' | sort -V | tail -1)
@@ -145,17 +163,16 @@ prepare() {
 	echo "$pkg" >"$dir.tmp/package"
 	dpkg-deb -f "$dir.tmp"/linux-image-*.deb Version >"$dir.tmp/version"
 	rm -f "$dir.tmp"/linux-image-*.deb
-	make_initramfs "$dir.tmp/root" "$dir.tmp"
+	rel=$(ls "$dir.tmp/root/lib/modules")
+	[ "$(echo "$rel" | wc -w)" -eq 1 ] || die "$pkg: not one kernel in lib/modules ($rel)"
+	echo "$rel" >"$dir.tmp/release"
+	echo "vmlinuz-$rel" >"$dir.tmp/vmlinuz"
+	make_initramfs "$dir.tmp"
 	rm -rf "$dir"
 	mv "$dir.tmp" "$dir"
 	touch "$dir/ready"
 	exec 9>&-
 	echo "$dir"
-}
-
-# The kernel release of an unpacked root: its one lib/modules/VERSION.
-root_release() {
-	ls "$1/lib/modules" 2>/dev/null | head -1
 }
 
 # A user's vmlinuz: its config must have 9p and virtio, its modules beside it.
@@ -174,20 +191,27 @@ prepare_path() {
 	dir="$cache/path-$(echo "$img" | cksum | cut -d' ' -f1)"
 	if [ ! -f "$dir/ready" ] || [ "$img" -nt "$dir/ready" ]; then
 		rm -rf "$dir"
-		mkdir -p "$dir"
+		mkdir -p "$dir" || die "cannot write the kernel cache $cache (run as root, or set NSBENCH_KERNEL_CACHE)"
 		ln -s "$root" "$dir/root"
 		echo "$img" >"$dir/package"
-		make_initramfs "$root" "$dir"
+		echo "$rel" >"$dir/release"
+		basename "$img" >"$dir/vmlinuz"
+		make_initramfs "$dir"
 		touch "$dir/ready"
 	fi
 	echo "$dir"
 }
 
-# busybox-static, the two stages and the modules 9p needs, plain .ko, in load order.
+# What the initramfs is built from: when the guest's stages change, it is built again.
+stages_sum() {
+	cat "$here/guest/init" "$here/guest/stage2" | cksum | cut -d' ' -f1
+}
+
+# busybox-static, the two stages and the modules 9p needs, plain .ko, in load
+# order, into DIR/initramfs.gz, for the kernel DIR/root and DIR/release hold.
 make_initramfs() {
-	root=$1 out=$2
-	rel=$(root_release "$root")
-	[ -n "$rel" ] || die "$root: no lib/modules/VERSION"
+	out=$1
+	root="$out/root" rel=$(cat "$out/release")
 	[ -x /bin/busybox ] || die "busybox not found: install busybox-static (scripts/deps.sh)"
 	case "$(file -b /bin/busybox 2>/dev/null || echo static)" in
 	*dynamic*) die "/bin/busybox is dynamically linked: install busybox-static" ;;
@@ -201,7 +225,9 @@ make_initramfs() {
 	cp "$here/guest/stage2" "$t/stage2"
 	: >"$t/lib/initrd-modules"
 	for m in virtio_pci 9pnet_virtio 9p; do
-		modprobe --show-depends -d "$root" -S "$rel" "$m" 2>/dev/null | while read -r kind path _; do
+		modprobe --show-depends -d "$root" -S "$rel" "$m" >"$t/deps" 2>&1 ||
+			die "$rel: the guest needs $m, which its modules do not provide: $(cat "$t/deps")"
+		while read -r kind path _; do
 			[ "$kind" = insmod ] || continue
 			name=$(basename "$path")
 			name=${name%.xz}
@@ -213,11 +239,13 @@ make_initramfs() {
 			*) cp "$path" "$t/lib/initrd/$name" ;;
 			esac
 			echo "$name" >>"$t/lib/initrd-modules"
-		done
+		done <"$t/deps"
 	done
-	(cd "$t" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out/initramfs.gz"
+	rm -f "$t/deps"
+	(cd "$t" && find . | cpio -o -H newc --quiet) >"$out/initramfs" || die "cpio failed in $t"
+	gzip -1f "$out/initramfs"
+	stages_sum >"$out/initramfs.sum"
 	rm -rf "$t"
-	basename "$(ls "$root/boot"/vmlinuz-* | head -1)" >"$out/vmlinuz"
 }
 
 # 'a b' -> a shell word that stands for it, single-quoted.
@@ -242,18 +270,26 @@ cleanup() {
 	qemu_pid="" ctl=""
 }
 
-# Pin each vCPU thread ("CPU n/KVM", qemu's debug-threads names) to one host CPU.
+# Pin each vCPU thread ("CPU n/KVM", qemu's debug-threads names) to one host
+# CPU, once qemu has made them (within 10 s); one CPU per vCPU.
 pin_vcpus() {
-	pid=$1 cpus=$2
+	pid=$1 cpus=$2 smp=$3
+	[ "$(echo "$cpus" | tr ',' ' ' | wc -w)" -eq "$smp" ] || die "--pin: give $smp CPUs, one per vCPU" 1
+	for _ in $(seq 1 100); do
+		[ "$(cat /proc/"$pid"/task/*/comm 2>/dev/null | grep -c '^CPU [0-9]*/KVM$')" -ge "$smp" ] && break
+		sleep 0.1
+	done
 	i=0
 	for c in $(echo "$cpus" | tr ',' ' '); do
-		for tid in $(ls "/proc/$pid/task" 2>/dev/null); do
-			if [ "$(cat "/proc/$pid/task/$tid/comm" 2>/dev/null)" = "CPU $i/KVM" ]; then
-				taskset -pc "$c" "$tid" >/dev/null
-			fi
+		tid=""
+		for t in $(ls "/proc/$pid/task" 2>/dev/null); do
+			[ "$(cat "/proc/$pid/task/$t/comm" 2>/dev/null)" = "CPU $i/KVM" ] && tid=$t
 		done
+		[ -n "$tid" ] || die "--pin: qemu made no thread 'CPU $i/KVM' within 10 s" 1
+		taskset -pc "$c" "$tid" >/dev/null || die "--pin: taskset of vCPU $i to CPU $c failed" 1
 		i=$((i + 1))
 	done
+	say "vCPUs pinned to CPUs $cpus"
 }
 
 cmd_run() {
@@ -276,15 +312,40 @@ cmd_run() {
 	kernel=$1
 	shift 2
 	command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found: install qemu-system-x86 (scripts/deps.sh)"
-	dir=$(prepare "$kernel")
 	accel=$(accel_choice "$accel")
-	[ "$accel" = tcg ] && say "no hardware virtualisation here (vmx/svm): emulating with TCG; figures from this guest are not performance figures"
 	[ -n "$pin" ] && [ "$accel" != kvm ] && die "--pin needs KVM"
+	# Folders: at their own paths in the guest; 9p's options and the kernel's
+	# command line take no space, comma or colon in them.
+	shared=""
+	for s in $shares; do
+		[ -d "$s" ] || die "--share $s: no such folder"
+		s=$(cd "$s" && pwd)
+		case "$s" in *[[:space:],:]*) die "--share $s: a folder without spaces, commas or colons, please" ;; esac
+		shared="$shared${shared:+:}$s"
+	done
+	# The guest's /tmp and /run are its own: a working folder there is not the host's.
+	case "$(pwd)/" in
+	/tmp/* | /run/*)
+		in_share=no
+		for s in $(echo "$shared" | tr ':' ' '); do
+			case "$(pwd)/" in "$s"/*) in_share=yes ;; esac
+		done
+		[ $in_share = yes ] || die "the working folder $(pwd) is under /tmp or /run, which the guest has of its own: work elsewhere, or --share it" ;;
+	esac
+	dir=$(prepare "$kernel")
+	if [ "$(cat "$dir/initramfs.sum" 2>/dev/null)" != "$(stages_sum)" ]; then
+		exec 9>"$cache/.lock"
+		flock 9
+		make_initramfs "$dir"
+		exec 9>&-
+	fi
+	[ "$accel" = tcg ] && say "no hardware virtualisation here (vmx/svm): emulating with TCG; figures from this guest are not performance figures"
 
-	ctl=$(mktemp -d /tmp/nsb-guest.XXXXXX)
+	trap 'cleanup; exit 129' HUP
 	trap 'cleanup; exit 130' INT
 	trap 'cleanup; exit 143' TERM
 	trap cleanup EXIT
+	ctl=$(mktemp -d /tmp/nsb-guest.XXXXXX)
 	{
 		echo "cd $(quote "$(pwd)") || exit 125"
 		env | grep -E '^(NSBENCH_[A-Z0-9_]*|CI)=' | while IFS= read -r kv; do
@@ -297,13 +358,11 @@ cmd_run() {
 
 	virtfs="local,security_model=none,multidevs=remap"
 	set -- -virtfs "$virtfs,path=/,mount_tag=rootfs,readonly=on" \
-		-virtfs "$virtfs,path=$(readlink -f "$dir/root")/lib/modules/$(root_release "$dir/root"),mount_tag=modules,readonly=on" \
+		-virtfs "$virtfs,path=$(readlink -f "$dir/root")/lib/modules/$(cat "$dir/release"),mount_tag=modules,readonly=on" \
 		-virtfs "$virtfs,path=$ctl,mount_tag=ctl"
-	i=0 shared=""
-	for s in $shares; do
-		s=$(cd "$s" && pwd) || die "--share $s: no such folder"
+	i=0
+	for s in $(echo "$shared" | tr ':' ' '); do
 		set -- "$@" -virtfs "$virtfs,path=$s,mount_tag=share$i"
-		shared="$shared${shared:+:}$s"
 		i=$((i + 1))
 	done
 	if [ "$accel" = kvm ]; then
@@ -318,7 +377,7 @@ cmd_run() {
 		-append "console=ttyS0 panic=-1 loglevel=4 nsb.ctl=$ctl nsb.shares=$shared" \
 		"$@" >"$ctl/qemu.log" 2>&1 &
 	qemu_pid=$!
-	[ -n "$pin" ] && { sleep 1; pin_vcpus "$qemu_pid" "$pin"; }
+	[ -n "$pin" ] && pin_vcpus "$qemu_pid" "$pin" "$smp"
 	waited=0
 	while kill -0 "$qemu_pid" 2>/dev/null; do
 		if [ "$waited" -ge "$timeout" ]; then
@@ -358,7 +417,7 @@ fetch)
 info)
 	[ $# -eq 2 ] || die "usage: kernel-guest.sh info KERNEL"
 	d=$(prepare "$2")
-	root_release "$d/root" ;;
+	cat "$d/release" ;;
 run)
 	shift
 	cmd_run "$@" ;;

@@ -31,7 +31,7 @@ static void test_pool_rounds(void **state)
 	(void)state;
 	for (i = 0; i < 3; i++)
 		docs[i] = load(FIX_A);
-	assert_int_equal(results_pool(docs, 3, &pooled, why, sizeof(why)), 0);
+	assert_int_equal(results_pool(docs, NULL, 3, &pooled, why, sizeof(why)), 0);
 	assert_int_equal(json_integer_value(json_object_get(pooled, "pooled_from")), 3);
 	assert_string_equal(results_kernel(pooled), "6.18.44-fc-v669");
 	assert_int_equal(json_array_size(json_object_get(pooled, "results")),
@@ -56,23 +56,78 @@ static void test_pool_rounds(void **state)
 
 static void test_pool_refuses(void **state)
 {
+	static const char *const names[] = {"a.json", "b.json"};
 	json_t *docs[2], *pooled = NULL;
 	char why[256];
 
 	(void)state;
 	docs[0] = load(FIX_A);
 	docs[1] = load(FIX_B);
-	assert_int_equal(results_pool(docs, 2, &pooled, why, sizeof(why)), -EINVAL);
+	assert_int_equal(results_pool(docs, names, 2, &pooled, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "kernel"));
+	assert_non_null(strstr(why, "b.json"));
 	assert_null(pooled);
 	json_decref(docs[1]);
 	docs[1] = load(FIX_A);
 	json_object_set_new(json_object_get(docs[1], "config"), "reps", json_integer(99));
-	assert_int_equal(results_pool(docs, 2, &pooled, why, sizeof(why)), -EINVAL);
+	assert_int_equal(results_pool(docs, names, 2, &pooled, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "configuration"));
-	assert_int_equal(results_pool(docs, 0, &pooled, why, sizeof(why)), -EINVAL);
+	assert_int_equal(results_pool(docs, NULL, 0, &pooled, why, sizeof(why)), -EINVAL);
 	json_decref(docs[0]);
 	json_decref(docs[1]);
+}
+
+/* The same kernel's build differs (a patched kernel): a kernel of its own. */
+static void set_build(json_t *doc, const char *version)
+{
+	json_object_set_new(json_object_get(doc, "host"), "kernel_version", json_string(version));
+}
+
+/* Files in command-line order: kernels grouped in the order they first appear. */
+static void test_pool_by_kernel(void **state)
+{
+	json_t *docs[5], *out[4];
+	char why[256];
+	size_t n, i;
+	json_t *e;
+
+	(void)state;
+	docs[0] = load(FIX_B); /* kernel v657 */
+	docs[1] = load(FIX_A); /* kernel v669 */
+	docs[2] = load(FIX_B);
+	docs[3] = load(FIX_A);
+	docs[4] = load(FIX_A);
+	set_build(docs[4], "#2 patched");
+	/* One repetition's value changed: the pooled set holds both values. */
+	e = json_array_get(json_object_get(docs[2], "results"), 0);
+	json_object_set_new(json_object_get(json_array_get(json_object_get(e, "reps"), 0), "metrics"),
+			    "pool_marker", json_integer(7));
+	assert_int_equal(results_pool_by_kernel(docs, NULL, 5, out, 4, &n, why, sizeof(why)), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(results_kernel(out[0]), results_kernel(docs[0]));
+	assert_string_equal(results_kernel(out[1]), results_kernel(docs[1]));
+	assert_string_equal(results_kernel(out[2]), results_kernel(docs[4]));
+	assert_int_equal(json_integer_value(json_object_get(out[0], "pooled_from")), 2);
+	assert_int_equal(json_integer_value(json_object_get(out[1], "pooled_from")), 2);
+	assert_int_equal(json_integer_value(json_object_get(out[2], "pooled_from")), 1);
+	{
+		json_t *reps = json_object_get(
+			results_entry_like(out[0], e), "reps");
+		size_t marked = 0;
+		json_t *r;
+
+		json_array_foreach(reps, i, r)
+			marked += json_object_get(json_object_get(r, "metrics"), "pool_marker") != NULL;
+		assert_int_equal(marked, 1);
+	}
+	for (i = 0; i < n; i++)
+		json_decref(out[i]);
+	/* Room for two kernels only. */
+	assert_int_equal(results_pool_by_kernel(docs, NULL, 5, out, 2, &n, why, sizeof(why)),
+			 -E2BIG);
+	assert_int_equal(n, 0);
+	for (i = 0; i < 5; i++)
+		json_decref(docs[i]);
 }
 
 int main(void)
@@ -80,6 +135,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pool_rounds),
 		cmocka_unit_test(test_pool_refuses),
+		cmocka_unit_test(test_pool_by_kernel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

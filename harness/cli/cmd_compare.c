@@ -34,48 +34,6 @@ static const char compare_usage[] =
 	"(scripts/kernel-compare.sh): those of one kernel are pooled, repetitions side\n"
 	"by side, and the kernels are compared, the first file's kernel as A.\n";
 
-#define POOL_MAX_FILES 256
-
-/*
- * Replaces DOCS (N files) by one pooled document per kernel, in the order the
- * kernels first appear; NAMES become the kernels. -errno with WHY.
- */
-static int pool_by_kernel(json_t **docs, size_t *n, const char **names, char *why, size_t len)
-{
-	json_t *pooled[COMPARE_MAX_FILES], *group[POOL_MAX_FILES];
-	bool taken[POOL_MAX_FILES] = {false};
-	size_t np = 0;
-	int ret = 0;
-
-	for (size_t i = 0; i < *n && !ret; i++) {
-		size_t ng = 0;
-
-		if (taken[i])
-			continue;
-		if (np == COMPARE_MAX_FILES) {
-			snprintf(why, len, "more than %d kernels", COMPARE_MAX_FILES);
-			ret = -E2BIG;
-			break;
-		}
-		for (size_t k = i; k < *n; k++)
-			if (!strcmp(results_kernel(docs[k]), results_kernel(docs[i]))) {
-				group[ng++] = docs[k];
-				taken[k] = true;
-			}
-		ret = results_pool(group, ng, &pooled[np], why, len);
-		if (!ret) {
-			names[np] = results_kernel(pooled[np]);
-			np++;
-		}
-	}
-	for (size_t i = 0; i < *n; i++)
-		json_decref(docs[i]);
-	for (size_t i = 0; i < np; i++)
-		docs[i] = pooled[i];
-	*n = np;
-	return ret;
-}
-
 int compare_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -87,8 +45,8 @@ int compare_main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	json_t *docs[POOL_MAX_FILES] = {0}, *rows;
-	const char *names[POOL_MAX_FILES];
+	json_t *docs[POOL_MAX_REPS] = {0}, *rows;
+	const char *names[POOL_MAX_REPS];
 	enum compare_format fmt = FMT_TEXT;
 	struct compare_opts o;
 	bool ratios_only, by_kernel = false;
@@ -138,9 +96,9 @@ int compare_main(int argc, char **argv)
 	}
 	if (argc - optind < 2)
 		return cli_usage_error(compare_usage, "compare: at least two results files");
-	if (argc - optind > (by_kernel ? POOL_MAX_FILES : COMPARE_MAX_FILES))
+	if (argc - optind > (by_kernel ? POOL_MAX_REPS : COMPARE_MAX_FILES))
 		return cli_usage_error(compare_usage, "compare: at most %d files",
-				       by_kernel ? POOL_MAX_FILES : COMPARE_MAX_FILES);
+				       by_kernel ? POOL_MAX_REPS : COMPARE_MAX_FILES);
 	/* Every file is checked before anything is printed: never a partial table. */
 	for (int i = optind; i < argc; i++) {
 		int ret = results_load(argv[i], &docs[n], why, sizeof(why));
@@ -152,10 +110,22 @@ int compare_main(int argc, char **argv)
 		}
 		names[n++] = cli_base_name(argv[i]);
 	}
-	if (by_kernel && pool_by_kernel(docs, &n, names, why, sizeof(why))) {
-		log_err("--by-kernel: %s", why);
-		rc = EXIT_USAGE;
-		goto out;
+	if (by_kernel) {
+		json_t *pooled[COMPARE_MAX_FILES];
+		size_t np;
+
+		if (results_pool_by_kernel(docs, names, n, pooled, COMPARE_MAX_FILES, &np, why,
+					   sizeof(why))) {
+			log_err("--by-kernel: %s", why);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++)
+			json_decref(docs[i]);
+		for (n = 0; n < np; n++) {
+			docs[n] = pooled[n];
+			names[n] = results_kernel(pooled[n]);
+		}
 	}
 	if (n < 2) {
 		log_err("compare: the files hold %zu kernel(s): nothing to compare", n);

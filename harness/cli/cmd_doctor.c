@@ -158,10 +158,13 @@ int doctor_main(int argc, char **argv)
 
 	/* A mode is available when a lab of it was built, exactly as run builds one. */
 	printf("\nmodes:\n");
+	cli_install_signals();
 	for (int m = 0; m < MODE_COUNT; m++) {
 		char why[sizeof(((struct lab *)0)->err)];
 		int ret = lab_try_mode((enum lab_mode)m, why, sizeof(why));
 
+		if (ret == -EINTR)
+			return cli_signal_exit();
 		printf("  %-15s %s%s\n", lab_mode_name((enum lab_mode)m),
 		       ret ? "unavailable: " : "available", ret ? why : "");
 		failures += ret != 0;

@@ -173,7 +173,7 @@ int mode_build_base(struct lab *lab)
 	return ret;
 }
 
-static int read_br_nf(const char *ns)
+int mode_read_br_nf(const char *ns)
 {
 	char buf[8];
 
@@ -195,7 +195,7 @@ static int build_bridge(struct lab *lab)
 	if (ret)
 		return ret;
 	lab->bridge_made = true;
-	lab->br_nf = read_br_nf(lab->ns_inst);
+	lab->br_nf = mode_read_br_nf(lab->ns_inst);
 	ret = set_mtu(lab, lab->rt_inst, BRIDGE, lab->ns_inst, lab->cfg.bridge_mtu);
 	if (ret)
 		return ret;

@@ -211,9 +211,11 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 	ip4_net_parse(json_string_value(json_object_get(plan, "vpc_subnet")), &lab->cfg.vpc_net);
 	ip4_net_parse(json_string_value(json_object_get(plan, "bridge_subnet")),
 		      &lab->cfg.bridge_net);
-	lab->br_nf = json_is_integer(json_object_get(plan, "bridge_nf_call_iptables"))
-			     ? (int)json_integer_value(json_object_get(plan, "bridge_nf_call_iptables"))
-			     : -1;
+	/* A state file that does not say (an older nsbench's) is answered by the lab itself. */
+	if (json_is_integer(json_object_get(plan, "bridge_nf_call_iptables")))
+		lab->br_nf = (int)json_integer_value(json_object_get(plan, "bridge_nf_call_iptables"));
+	else
+		lab->br_nf = mode_read_br_nf(lab->ns_inst);
 	tasks = json_object_get(doc, "tasks");
 	json_array_foreach(tasks, i, t) {
 		struct lab_task *lt;

@@ -1,45 +1,74 @@
 // SPDX-License-Identifier: MIT
 /* Interleaved rounds of one kernel pooled into one results document (pool.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "harness/reports/pool.h"
 #include "harness/reports/results.h"
 
-const char *results_kernel(json_t *doc)
+static const char *host_str(json_t *doc, const char *key)
 {
-	const char *k = json_string_value(json_object_get(json_object_get(doc, "host"),
-							  "kernel_release"));
+	const char *v = json_string_value(json_object_get(json_object_get(doc, "host"), key));
 
-	return k ? k : "";
+	return v ? v : "";
 }
 
-int results_pool(json_t *const *docs, size_t n, json_t **out, char *why, size_t len)
+const char *results_kernel(json_t *doc)
 {
+	return host_str(doc, "kernel_release");
+}
+
+/* One kernel: the same release and the same build (uname -v). */
+static bool same_kernel(json_t *a, json_t *b)
+{
+	return !strcmp(host_str(a, "kernel_release"), host_str(b, "kernel_release")) &&
+	       !strcmp(host_str(a, "kernel_version"), host_str(b, "kernel_version"));
+}
+
+static const char *name_of(const char *const *names, size_t k, char *buf, size_t len)
+{
+	if (names && names[k])
+		return names[k];
+	snprintf(buf, len, "file %zu", k + 1);
+	return buf;
+}
+
+int results_pool(json_t *const *docs, const char *const *names, size_t n, json_t **out,
+		 char *why, size_t len)
+{
+	char a[32], b[32];
 	json_t *doc, *e;
 	size_t i;
 
-	if (!n)
+	*out = NULL;
+	if (!n) {
+		snprintf(why, len, "no file to pool");
 		return -EINVAL;
+	}
 	for (size_t k = 1; k < n; k++) {
-		if (strcmp(results_kernel(docs[k]), results_kernel(docs[0]))) {
-			snprintf(why, len, "file %zu was measured on kernel %s, file 1 on %s", k + 1,
-				 results_kernel(docs[k]), results_kernel(docs[0]));
+		if (!same_kernel(docs[k], docs[0])) {
+			snprintf(why, len, "%s was measured on kernel %s (%s), %s on %s (%s)",
+				 name_of(names, k, a, sizeof(a)), results_kernel(docs[k]),
+				 host_str(docs[k], "kernel_version"), name_of(names, 0, b, sizeof(b)),
+				 results_kernel(docs[0]), host_str(docs[0], "kernel_version"));
 			return -EINVAL;
 		}
 		if (!json_equal(json_object_get(docs[k], "config"),
 				json_object_get(docs[0], "config"))) {
 			snprintf(why, len,
-				 "file %zu was run with another configuration than file 1: only "
-				 "rounds of one run pool",
-				 k + 1);
+				 "%s was run with another configuration than %s: only rounds of "
+				 "one run pool",
+				 name_of(names, k, a, sizeof(a)), name_of(names, 0, b, sizeof(b)));
 			return -EINVAL;
 		}
 	}
 	doc = json_deep_copy(docs[0]);
-	if (!doc)
+	if (!doc) {
+		snprintf(why, len, "out of memory");
 		return -ENOMEM;
+	}
 	for (size_t k = 1; k < n; k++)
 		json_array_foreach(json_object_get(docs[k], "results"), i, e) {
 			json_t *mine = results_entry_like(doc, e);
@@ -51,8 +80,58 @@ int results_pool(json_t *const *docs, size_t n, json_t **out, char *why, size_t 
 				json_array_append_new(json_object_get(doc, "results"),
 						      json_deep_copy(e));
 		}
+	json_array_foreach(json_object_get(doc, "results"), i, e)
+		if (json_array_size(json_object_get(e, "reps")) > POOL_MAX_REPS) {
+			snprintf(why, len, "more than %d repetitions of %s %s %s in all",
+				 POOL_MAX_REPS, json_string_value(json_object_get(e, "mode")),
+				 json_string_value(json_object_get(e, "path")),
+				 json_string_value(json_object_get(e, "test")));
+			json_decref(doc);
+			return -E2BIG;
+		}
 	results_summarize(doc);
 	json_object_set_new(doc, "pooled_from", json_integer((json_int_t)n));
 	*out = doc;
 	return 0;
+}
+
+int results_pool_by_kernel(json_t *const *docs, const char *const *names, size_t n,
+			   json_t **out, size_t max, size_t *nout, char *why, size_t len)
+{
+	json_t *group[POOL_MAX_REPS];
+	const char *gnames[POOL_MAX_REPS];
+	bool taken[POOL_MAX_REPS] = {false};
+	int ret = 0;
+
+	*nout = 0;
+	if (n > POOL_MAX_REPS) {
+		snprintf(why, len, "at most %d files", POOL_MAX_REPS);
+		return -E2BIG;
+	}
+	for (size_t i = 0; i < n && !ret; i++) {
+		size_t ng = 0;
+
+		if (taken[i])
+			continue;
+		if (*nout == max) {
+			snprintf(why, len, "more than %zu kernels", max);
+			ret = -E2BIG;
+			break;
+		}
+		for (size_t k = i; k < n; k++)
+			if (!taken[k] && same_kernel(docs[k], docs[i])) {
+				gnames[ng] = names ? names[k] : NULL;
+				group[ng++] = docs[k];
+				taken[k] = true;
+			}
+		ret = results_pool(group, names ? gnames : NULL, ng, &out[*nout], why, len);
+		if (!ret)
+			(*nout)++;
+	}
+	if (ret) {
+		for (size_t i = 0; i < *nout; i++)
+			json_decref(out[i]);
+		*nout = 0;
+	}
+	return ret;
 }
