@@ -81,6 +81,7 @@ static void test_bad_input(void **state)
 		"measure bridge tcp_stream --streams 0",
 		"measure bridge tcp_rr --timeout-ms 0",
 		"measure bridge tcp_rr --cpu both",
+		"measure bridge tcp_rr --cpus 0,4095",
 		"measure bridge tcp_rr --path sideways",
 		"measure none tcp_rr --path ingress",
 		"measure host tcp_rr --path intra-host",
@@ -737,5 +738,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_topo_down_all_and_show, tl_setup_test, tl_teardown_test),
 	};
 
+	tl_filter_from_env();
 	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);
 }

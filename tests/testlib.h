@@ -31,6 +31,18 @@
 		}                                                                                  \
 	} while (0)
 
+/*
+ * NSBENCH_TEST_FILTER=GLOB runs only the tests whose names match (cmocka's
+ * filter): one test of a suite, while others use the machine.
+ */
+static inline void tl_filter_from_env(void)
+{
+	const char *f = getenv("NSBENCH_TEST_FILTER");
+
+	if (f && *f)
+		cmocka_set_test_filter(f);
+}
+
 /* A scratch directory for a test group: tl_dir, made by the setup, removed by the teardown. */
 static char tl_dir[] = "/tmp/nsbench-test-XXXXXX";
 

@@ -268,6 +268,10 @@ int measure_main(int argc, char **argv)
 	ret = bench_check(test, &bo, why, sizeof(why));
 	if (ret)
 		return cli_usage_error(measure_usage, "%s", why);
+	/* A CPU that does not exist here is refused before a lab is built for it. */
+	if (bench_cpus_check(&bo.cpus, why, sizeof(why)))
+		return cli_usage_error(measure_usage, "--cpus %d,%d: %s", bo.cpus.client,
+				       bo.cpus.server, why);
 	if (bench_cpus_resolve(&bo.cpus))
 		return cli_usage_error(measure_usage,
 				       "--cpu split needs two CPUs this process may run on");
