@@ -349,6 +349,70 @@ static void test_run_target(void **state)
 	assert_root_unchanged();
 }
 
+/*
+ * Another nsbench beside a run (a lab held by `topo up --hold`): every
+ * repetition's noise names it, by lab and owner pid, and is flagged noisy;
+ * the run's own labs are not among them; the table says so.
+ */
+static void test_run_beside_other_nsbench(void **state)
+{
+	char cmd[512], other[16], *out, *file, why[256];
+	size_t before = clean_count_leftovers(), n, i, k, reps = 0;
+	long long run_pid;
+	json_t *doc, *e, *rep, *o;
+	pid_t hold;
+	int st, status;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	hold = tl_hold_start("./nsbench", "host", other);
+	snprintf(cmd, sizeof(cmd),
+		 "sh -c 'echo $$; exec ./nsbench run --quick --modes host --tests tcp_rr "
+		 "--rr-duration 0.2 --no-hot-path --out %s/other' 2>&1",
+		 dir);
+	out = tl_capture(cmd, &st);
+	/* The other lab goes first, whatever the checks below find. */
+	assert_int_equal(kill(hold, SIGTERM), 0);
+	assert_int_equal(waitpid(hold, &status, 0), hold);
+	assert_int_equal(strlen(other), LAB_ID_LEN);
+	assert_int_equal(tl_leftovers(other), 0);
+	if (st)
+		print_error("%s\n", out);
+	assert_int_equal(st, 0);
+	run_pid = atoll(out);
+	assert_true(run_pid > 0);
+	assert_non_null(strstr(out, "another nsbench ran beside this one"));
+	assert_non_null(strstr(out, other));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s/other", dir);
+	file = files_in(cmd, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(results_load(file, &doc, why, sizeof(why)), 0);
+	json_array_foreach(json_object_get(doc, "results"), i, e)
+		json_array_foreach(json_object_get(e, "reps"), k, rep) {
+			json_t *nz = json_object_get(rep, "noise");
+			bool named = false;
+			size_t j;
+
+			reps++;
+			assert_true(json_is_true(json_object_get(nz, "noisy")));
+			json_array_foreach(json_object_get(nz, "other_nsbench"), j, o) {
+				json_int_t pid = json_integer_value(json_object_get(o, "owner_pid"));
+
+				assert_true(pid != run_pid);
+				named |= !strcmp(json_string_value(json_object_get(o, "lab")), other) &&
+					 pid == hold &&
+					 !strcmp(json_string_value(json_object_get(o, "kind")), "topo");
+			}
+			assert_true(named);
+		}
+	assert_true(reps >= 1);
+	json_decref(doc);
+	free(file);
+	assert_int_equal(clean_count_leftovers(), before);
+	assert_root_unchanged();
+}
+
 static void test_run_unwritable(void **state)
 {
 	char *out;
@@ -422,7 +486,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_path_caught, tl_setup_test, tl_teardown_test), cmocka_unit_test_setup_teardown(test_run_quick, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_run_unwritable, tl_setup_test, tl_teardown_test),	  cmocka_unit_test_setup_teardown(test_run_interrupted, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_run_target, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_run_beside_other_nsbench, tl_setup_test,
+						tl_teardown_test),
 	};
 
+	tl_filter_from_env();
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -19,6 +19,7 @@
 #include "harness/common/notice.h"
 #include "harness/lab/build.h"
 #include "harness/lab/mode.h"
+#include "harness/lab/state.h"
 #include "harness/measure/hotpath.h"
 #include "harness/measure/matrix.h"
 #include "harness/measure/perhop.h"
@@ -258,10 +259,20 @@ static bool per_hop(const struct run_config *c, struct lab *lab, enum lab_path p
 	return false;
 }
 
-static json_t *noise_json(const struct noise *n)
+/* Another nsbench running beside a repetition makes it noisy, whatever /proc/stat says. */
+#define MAX_OTHERS 8
+
+static json_t *noise_json(const struct noise *n, const struct state_other *o, size_t no)
 {
-	return json_pack("{s:f, s:f, s:f, s:b}", "steal_pct", n->steal_pct, "outside_pct",
-			 n->outside_pct, "load1", n->load1, "noisy", n->noisy);
+	json_t *others = json_array();
+
+	for (size_t i = 0; i < no; i++)
+		json_array_append_new(others, json_pack("{s:s, s:I, s:s}", "lab", o[i].lab,
+							"owner_pid", (json_int_t)o[i].owner_pid,
+							"kind", o[i].kind));
+	return json_pack("{s:f, s:f, s:f, s:o, s:b}", "steal_pct", n->steal_pct, "outside_pct",
+			 n->outside_pct, "load1", n->load1, "other_nsbench", others, "noisy",
+			 n->noisy || no > 0);
 }
 
 /*
@@ -364,6 +375,8 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 					struct cpu_hook cpu;
 					struct noise_mark mark;
 					struct noise noise;
+					struct state_other others[MAX_OTHERS];
+					size_t nothers;
 					bool noise_ok;
 					char what[160], err[512];
 					json_t *agg, *entry, *key_hp;
@@ -389,10 +402,12 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 					ret = targets_for(lab, n, paths[k], targets, err,
 							  sizeof(err));
 					noise_ok = !noise_mark(&mark);
+					nothers = state_others_live(others, 0, MAX_OTHERS);
 					if (!ret)
 						ret = bench_run_many(test, &bo, targets, n, res,
 								     err, sizeof(err));
 					noise_ok = noise_ok && !noise_since(&mark, &noise);
+					nothers = state_others_live(others, nothers, MAX_OTHERS);
 					if (lab_stop) {
 						for (unsigned int q = 0; !ret && q < n; q++)
 							json_decref(res[q]);
@@ -423,8 +438,9 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 						json_decref(res[q]);
 					add_cpu(agg, &cpu, test);
 					if (noise_ok)
-						json_object_set_new(agg, "noise",
-								    noise_json(&noise));
+						json_object_set_new(
+							agg, "noise",
+							noise_json(&noise, others, nothers));
 					json_object_set_new(agg, "rep", json_integer(r + 1));
 					json_object_del(agg, "mode");
 					json_object_del(agg, "path");

@@ -98,6 +98,23 @@ static void cell(FILE *f, double v, bool ok, double host, bool host_ok, int deci
 	fprintf(f, " %16s", buf);
 }
 
+/* The other nsbench processes that ran beside the run's repetitions, by lab. */
+static void other_nsbench(json_t *others, FILE *f)
+{
+	const char *lab;
+	json_t *o;
+	size_t i = 0;
+
+	if (!json_object_size(others))
+		return;
+	fprintf(f, "another nsbench ran beside this one (its repetitions are flagged noisy):");
+	json_object_foreach(others, lab, o)
+		fprintf(f, "%s lab %s (%s, pid %lld)", i++ ? "," : "", lab,
+			json_string_value(json_object_get(o, "kind")) ?: "?",
+			(long long)json_integer_value(json_object_get(o, "owner_pid")));
+	fputc('\n', f);
+}
+
 void table_run(json_t *doc, FILE *f)
 {
 	static const struct {
@@ -142,7 +159,7 @@ void table_run(json_t *doc, FILE *f)
 	}
 	{
 		size_t lo = SIZE_MAX, hi = 0, noisy = 0, all = 0, j;
-		json_t *e, *rep;
+		json_t *e, *rep, *others = json_object();
 
 		json_array_foreach(json_object_get(doc, "results"), i, e) {
 			size_t n = json_array_size(json_object_get(e, "reps"));
@@ -150,9 +167,19 @@ void table_run(json_t *doc, FILE *f)
 			lo = n < lo ? n : lo;
 			hi = n > hi ? n : hi;
 			json_array_foreach(json_object_get(e, "reps"), j, rep) {
+				json_t *o;
+				size_t k;
+
 				all++;
 				noisy += json_is_true(
 					json_object_get(json_object_get(rep, "noise"), "noisy"));
+				json_array_foreach(json_object_get(json_object_get(rep, "noise"),
+								   "other_nsbench"),
+						   k, o)
+					json_object_set(others,
+							json_string_value(json_object_get(o, "lab"))
+								?: "?",
+							o);
 			}
 		}
 		if (lo == hi)
@@ -164,10 +191,12 @@ void table_run(json_t *doc, FILE *f)
 		if (noisy)
 			fprintf(f,
 				"%zu of %zu repetitions ran under interference (CPU steal >= "
-				"%.0f%% "
-				"or other processes >= %.0f%% of the CPUs): see \"noise\" in the "
-				"results file; compare --drop-noisy leaves them out\n",
+				"%.0f%%, other processes >= %.0f%% of the CPUs, or another "
+				"nsbench running): see \"noise\" in the results file; compare "
+				"--drop-noisy leaves them out\n",
 				noisy, all, NOISE_STEAL_PCT, NOISE_OUTSIDE_PCT);
+		other_nsbench(others, f);
+		json_decref(others);
 	}
 	if (json_array_size(json_object_get(json_object_get(doc, "config"), "tasks")) > 1 ||
 	    first_tasks(doc) > 1)
