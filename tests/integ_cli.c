@@ -95,6 +95,7 @@ static void test_bad_input(void **state)
 		"run --duration 0",
 		"run --rate slow",
 		"run extra",
+		"run --quick --modes awsvpc --tasks 4 --max-enis 3 --tests tcp_rr",
 		"compare",
 		"compare only-one.json",
 		"compare a.json b.json --format yaml",

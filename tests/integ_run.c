@@ -413,6 +413,45 @@ static void test_run_beside_other_nsbench(void **state)
 	assert_root_unchanged();
 }
 
+/*
+ * A run in which no lab could be built measures nothing: exit 1, the reason,
+ * and no results file (one without results would be refused by compare and
+ * report); one that ECS would refuse altogether is bad usage, before building.
+ */
+static void test_run_nothing_measured(void **state)
+{
+	char cmd[512], *out;
+	size_t before = clean_count_leftovers(), n;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	snprintf(cmd, sizeof(cmd),
+		 "NSBENCH_FAIL_AFTER=3 ./nsbench-test run --quick --modes host --tests tcp_rr "
+		 "--no-hot-path --out %s/nothing 2>&1",
+		 dir);
+	out = tl_capture(cmd, &st);
+	if (st != 1)
+		print_error("%s\n", out);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(out, "nothing was measured"));
+	assert_non_null(strstr(out, "fault injected"));
+	assert_null(strstr(out, "repetitions"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s/nothing", dir);
+	free(files_in(cmd, &n));
+	assert_int_equal(n, 0);
+	out = tl_capture("./nsbench run --quick --modes awsvpc --tasks 4 --max-enis 3 "
+			 "--tests tcp_rr 2>&1",
+			 &st);
+	assert_int_equal(st, 2);
+	assert_non_null(strstr(out, "nothing to measure: mode awsvpc, 4 tasks: "));
+	assert_non_null(strstr(out, "ENI limit"));
+	free(out);
+	assert_int_equal(clean_count_leftovers(), before);
+	assert_root_unchanged();
+}
+
 static void test_run_unwritable(void **state)
 {
 	char *out;
@@ -487,6 +526,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_unwritable, tl_setup_test, tl_teardown_test),	  cmocka_unit_test_setup_teardown(test_run_interrupted, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_run_target, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_run_beside_other_nsbench, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_run_nothing_measured, tl_setup_test,
 						tl_teardown_test),
 	};
 

@@ -322,6 +322,9 @@ int run_main(int argc, char **argv)
 	cfg.per_hop = per_hop;
 	cfg.vpc_mtu = vpc_mtu;
 	cfg.bridge_mtu = bridge_mtu;
+	/* A run whose every lab ECS would refuse measures nothing: say so before building. */
+	if (matrix_plan_check(&cfg, why, sizeof(why)))
+		return cli_usage_error(run_usage, "run: nothing to measure: %s", why);
 	if (cli_need_privileges())
 		return 1;
 	if (per_hop && hopprobe_supported(why, sizeof(why))) {
@@ -347,6 +350,16 @@ int run_main(int argc, char **argv)
 		log_err("run: %s%s", why,
 			ret == -EINTR ? "; labs removed, no results written" : "");
 		return ret == -EINTR ? cli_signal_exit() : 1;
+	}
+	/* Every mode failed to build: a file without results would only be refused later. */
+	if (json_array_size(json_object_get(doc, "results")) == 0) {
+		char *errs = json_dumps(json_object_get(doc, "errors"), JSON_COMPACT);
+
+		log_err("run: nothing was measured, no results written; errors: %s",
+			errs ? errs : "none recorded");
+		free(errs);
+		json_decref(doc);
+		return 1;
 	}
 	ret = results_write(doc, cfg.out_dir, path, sizeof(path));
 	if (!ret && lab_stop) {

@@ -104,35 +104,72 @@ static uint16_t task_port(enum lab_mode m, unsigned int i)
 }
 
 /*
- * One lab per mode with N tasks (one more as the peer of the intra-host path
- * when N is 1). A mode the kernel cannot build, or N beyond the ENI limit, is
- * recorded and skipped; the other modes still run.
+ * The lab of mode M with N tasks (one more as the peer of the intra-host path
+ * when N is 1), planned, not built; -errno with lab->err when ECS would
+ * refuse it (the ENI limit, the address plan).
+ */
+static int plan_lab(const struct run_config *c, enum lab_mode m, unsigned int n, struct lab *lab)
+{
+	bool intra = false;
+	unsigned int want;
+	struct lab_config cfg;
+	int ret;
+
+	for (unsigned int i = 0; i < c->npaths; i++)
+		intra |= c->paths[i] == PATH_INTRA_HOST;
+	want = n + (intra && n == 1 && m != MODE_NONE);
+	lab_config_default(&cfg);
+	cfg.max_enis = c->max_enis;
+	cfg.security_group = c->security_group;
+	cfg.vpc_mtu = c->vpc_mtu;
+	cfg.bridge_mtu = c->bridge_mtu;
+	ret = lab_init(lab, &cfg, "run");
+	for (unsigned int k = 0; !ret && k < want; k++)
+		ret = lab_plan_task(lab, m, task_port(m, k));
+	return ret;
+}
+
+int matrix_plan_check(const struct run_config *c, char *why, size_t len)
+{
+	struct lab *lab = calloc(1, sizeof(*lab));
+	size_t off = 0;
+	int ret = -ENOSPC;
+
+	if (!lab)
+		return -ENOMEM;
+	why[0] = '\0';
+	for (unsigned int q = 0; q < c->ntasks_list && ret; q++)
+		for (unsigned int i = 0; i < c->nmodes && ret; i++) {
+			if (!plan_lab(c, c->modes[i], c->tasks_list[q], lab)) {
+				ret = 0;
+				break;
+			}
+			if (off < len)
+				off += (size_t)snprintf(why + off, len - off, "%smode %s, %u tasks: %s",
+							off ? "; " : "",
+							lab_mode_name(c->modes[i]),
+							c->tasks_list[q], lab->err);
+		}
+	free(lab);
+	return ret;
+}
+
+/*
+ * One lab per mode with N tasks. A mode the kernel cannot build, or N beyond
+ * the ENI limit, is recorded and skipped; the other modes still run.
  */
 static int build_labs(const struct run_config *c, unsigned int n, struct lab **labs, json_t *doc,
 		      char *why, size_t len)
 {
-	bool intra = false;
-
-	for (unsigned int i = 0; i < c->npaths; i++)
-		intra |= c->paths[i] == PATH_INTRA_HOST;
 	for (unsigned int i = 0; i < c->nmodes; i++) {
 		enum lab_mode m = c->modes[i];
-		unsigned int want = n + (intra && n == 1 && m != MODE_NONE);
-		struct lab_config cfg;
 		struct lab *lab = calloc(1, sizeof(*lab));
 		int ret = 0;
 
 		if (!lab)
 			return -ENOMEM;
 		labs[m] = lab;
-		lab_config_default(&cfg);
-		cfg.max_enis = c->max_enis;
-		cfg.security_group = c->security_group;
-		cfg.vpc_mtu = c->vpc_mtu;
-		cfg.bridge_mtu = c->bridge_mtu;
-		ret = lab_init(lab, &cfg, "run");
-		for (unsigned int k = 0; !ret && k < want; k++)
-			ret = lab_plan_task(lab, m, task_port(m, k));
+		ret = plan_lab(c, m, n, lab);
 		if (ret) {
 			/* ECS would refuse it too: the ENI limit is where awsvpc stops. */
 			json_array_append_new(json_object_get(doc, "density_limits"),

@@ -182,7 +182,9 @@ void table_run(json_t *doc, FILE *f)
 							o);
 			}
 		}
-		if (lo == hi)
+		if (!all)
+			fprintf(f, "no repetition measured");
+		else if (lo == hi)
 			fprintf(f, "medians over %zu repetition(s)", hi);
 		else
 			fprintf(f, "medians over %zu to %zu repetitions", lo, hi);
