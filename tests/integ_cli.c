@@ -657,6 +657,37 @@ static void test_compare_cli(void **state)
 	assert_non_null(strstr(out, "inconclusive (~"));
 	assert_null(strstr(out, " slower"));
 	free(out);
+	/*
+	 * One repetition each (two --quick files), 14% slower: the gate cannot judge
+	 * and says so, exit 2, in the Markdown summary too; without it, exit 0.
+	 */
+	{
+		static const double one[] = {10.0}, one_slow[] = {8.6};
+		char a1[160], b1[160];
+
+		snprintf(a1, sizeof(a1), "%s/a1.json", dir);
+		snprintf(b1, sizeof(b1), "%s/b1.json", dir);
+		crafted_file(a1, one, 1);
+		crafted_file(b1, one_slow, 1);
+		snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s --fail-above 1 2>&1 >/dev/null",
+			 a1, b1);
+		out = tl_capture(cmd, &st);
+		assert_int_equal(st, 2);
+		assert_non_null(strstr(out, "--fail-above cannot decide 1 headline metric(s)"));
+		assert_non_null(strstr(out, "bridge ingress tcp_stream throughput_bps (A 1, B 1)"));
+		assert_non_null(strstr(out, "at least 2 repetitions per file"));
+		free(out);
+		snprintf(cmd, sizeof(cmd),
+			 NSBENCH " compare %s %s --fail-above 1 --format markdown 2>/dev/null", a1,
+			 b1);
+		out = tl_capture(cmd, &st);
+		assert_int_equal(st, 2);
+		assert_non_null(strstr(out, "**Gate (--fail-above 1%): cannot decide.**"));
+		free(out);
+		snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s >/dev/null 2>&1", a1, b1);
+		free(tl_capture(cmd, &st));
+		assert_int_equal(st, 0);
+	}
 	/* Three files, CSV and Markdown. */
 	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s %s --format csv", a, b, c);
 	out = tl_capture(cmd, &st);

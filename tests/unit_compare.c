@@ -11,6 +11,7 @@
 #include <csv.h>
 
 #include "harness/reports/compare.h"
+#include "harness/reports/gate.h"
 #include "harness/reports/results.h"
 #include "harness/reports/summary.h"
 
@@ -250,6 +251,55 @@ static void test_single_rep_inconclusive(void **state)
 	assert_string_equal(verdict_of(rows, "tcp_stream", "throughput_bps"), "inconclusive");
 	assert_non_null(json_object_get(cell_of(rows, "tcp_stream", "throughput_bps"), "why"));
 	assert_true(compare_worst_regression(rows, false) == 0);
+	json_decref(rows);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+}
+
+/*
+ * The gate cannot judge a headline metric with fewer than 2 repetitions in a
+ * file: it says which, with the repetitions each file has, and that 2 are
+ * needed, instead of passing. With 3 in each, it judges (here: fails).
+ */
+static void test_gate_undecided(void **state)
+{
+	double a[] = {10.0}, b[] = {8.6}, a3[] = {10.0, 10.1, 9.9}, b3[] = {8.6, 8.7, 8.5};
+	json_t *docs[2] = {crafted(a, 1, 1), crafted(b, 1, 1)}, *rows;
+	struct gate g;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	rows = rows_of(docs);
+	assert_int_equal(gate_judge(rows, 1, false, &g), GATE_UNDECIDED);
+	/* throughput_bps, tps, p50_us, p99_us of the two crafted entries. */
+	assert_int_equal(g.undecided, 4);
+	assert_non_null(strstr(g.why, "bridge ingress tcp_stream throughput_bps (A 1, B 1)"));
+	assert_non_null(strstr(g.why, "at least 2 repetitions per file"));
+	f = open_memstream(&text, &len);
+	gate_print(&g, true, f);
+	fclose(f);
+	assert_non_null(strstr(text, "**Gate (--fail-above 1%): cannot decide.**"));
+	assert_non_null(strstr(text, "throughput_bps (A 1, B 1)"));
+	free(text);
+	json_decref(rows);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+	/* Only the ratios to host count across machines: none here, nothing to judge. */
+	docs[0] = crafted(a, 1, 1);
+	docs[1] = crafted(b, 1, 1);
+	rows = rows_of(docs);
+	assert_int_equal(gate_judge(rows, 1, true, &g), GATE_PASS);
+	json_decref(rows);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+	docs[0] = crafted(a3, 3, 3);
+	docs[1] = crafted(b3, 3, 3);
+	rows = rows_of(docs);
+	assert_int_equal(gate_judge(rows, 1, false, &g), GATE_FAIL);
+	assert_int_equal(g.undecided, 0);
+	assert_true(g.worst > 13 && g.worst < 15);
 	json_decref(rows);
 	json_decref(docs[0]);
 	json_decref(docs[1]);
@@ -553,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_wide_noise_inconclusive),
 		cmocka_unit_test(test_family_bh),
 		cmocka_unit_test(test_single_rep_inconclusive),
+		cmocka_unit_test(test_gate_undecided),
 		cmocka_unit_test(test_drop_noisy),
 		cmocka_unit_test(test_csv_shape),
 		cmocka_unit_test(test_emulated_not_judged),
