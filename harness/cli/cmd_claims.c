@@ -64,6 +64,11 @@ int claims_main(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error(claims_usage, "claims: unexpected argument '%s'",
 				       argv[optind]);
+	/* An empty list would check nothing and pass: not what --only asks for. */
+	if (only && !only[strspn(only, ",")])
+		return cli_usage_error(claims_usage,
+				       "--only '%s': name at least one claim (nsbench claims --list)",
+				       only);
 	if (claims_check_ids(only, why, sizeof(why)))
 		return cli_usage_error(claims_usage, "%s", why);
 	if (cli_need_privileges())
