@@ -111,9 +111,25 @@ static void cpu_list(const cpu_set_t *set, char *buf, size_t len)
 int bench_cpus_check(const struct bench_cpus *c, char *why, size_t len)
 {
 	int cpus[2] = {c->client, c->server};
+	bool pinned = c->client >= 0 || c->server >= 0;
 	char list[128];
 	cpu_set_t set;
 
+	/* The placement recorded with every result must be the one the endpoints ran with. */
+	if (pinned && c->policy == PLACE_FREE) {
+		snprintf(why, len, "free leaves the endpoints to the scheduler; CPUs pin them");
+		return -EINVAL;
+	}
+	if (pinned && c->policy == PLACE_SAME && c->client != c->server) {
+		snprintf(why, len, "same pins both endpoints to one CPU, not %d and %d (that is "
+				   "split)", c->client, c->server);
+		return -EINVAL;
+	}
+	if (pinned && c->policy == PLACE_SPLIT && c->client == c->server) {
+		snprintf(why, len, "split puts the endpoints on two CPUs, not both on %d (that is "
+				   "same)", c->client);
+		return -EINVAL;
+	}
 	if (sched_getaffinity(0, sizeof(set), &set) < 0)
 		return -errno;
 	for (int i = 0; i < 2; i++) {

@@ -82,6 +82,10 @@ static void test_bad_input(void **state)
 		"measure bridge tcp_rr --timeout-ms 0",
 		"measure bridge tcp_rr --cpu both",
 		"measure bridge tcp_rr --cpus 0,4095",
+		"measure host tcp_rr --cpu same --cpus 0,1",
+		"measure host tcp_rr --cpu split --cpus 1,1",
+		"measure host tcp_rr --cpu free --cpus 1,1",
+		"measure host tcp_rr --cpus 1,1 --cpu free",
 		"measure bridge tcp_rr --path sideways",
 		"measure none tcp_rr --path ingress",
 		"measure host tcp_rr --path intra-host",
@@ -122,6 +126,44 @@ static void test_bad_input(void **state)
 		free(err);
 	}
 	assert_int_equal(all_leftovers(), before);
+}
+
+/* --cpus alone says the placement, and the result records what the endpoints ran on. */
+static void test_cpus_placement(void **state)
+{
+	static const struct {
+		const char *cpus, *policy;
+		int client, server;
+	} cases[] = {{"0,1", "split", 0, 1}, {"1,1", "same", 1, 1}};
+	cpu_set_t set;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	if (sched_getaffinity(0, sizeof(set), &set) || !CPU_ISSET(0, &set) || !CPU_ISSET(1, &set)) {
+		print_message("SKIP: needs CPUs 0 and 1\n");
+		skip();
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char cmd[128], *out, *err;
+		json_t *doc, *pl;
+
+		snprintf(cmd, sizeof(cmd), "measure host tcp_rr --cpus %s --duration 0.2 --json",
+			 cases[i].cpus);
+		assert_int_equal(run(cmd, &out, &err), 0);
+		doc = json_loads(out, 0, NULL);
+		assert_non_null(doc);
+		pl = json_object_get(doc, "placement");
+		assert_string_equal(json_string_value(json_object_get(pl, "policy")),
+				    cases[i].policy);
+		assert_int_equal(json_integer_value(json_object_get(pl, "client_cpu")),
+				 cases[i].client);
+		assert_int_equal(json_integer_value(json_object_get(pl, "server_cpu")),
+				 cases[i].server);
+		json_decref(doc);
+		free(out);
+		free(err);
+	}
+	assert_root_unchanged();
 }
 
 static void test_conflict_messages(void **state)
@@ -763,6 +805,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_compare_fixtures, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_compare_emulated, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_conflict_messages, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_cpus_placement, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_not_root, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_json_contract, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_sigint, tl_setup_test, tl_teardown_test),

@@ -65,6 +65,16 @@ static void test_cpus_check(void **state)
 	assert_int_equal(bench_cpus_check(&c, why, sizeof(why)), 0);
 	c.client = c.server = -1;
 	assert_int_equal(bench_cpus_check(&c, why, sizeof(why)), 0);
+	/* The CPUs must be what the policy says: the placement is recorded with the result. */
+	c = (struct bench_cpus){.policy = PLACE_SAME, .client = first, .server = first + 1};
+	assert_int_equal(bench_cpus_check(&c, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "that is split"));
+	c = (struct bench_cpus){.policy = PLACE_SPLIT, .client = first, .server = first};
+	assert_int_equal(bench_cpus_check(&c, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "that is same"));
+	c = (struct bench_cpus){.policy = PLACE_FREE, .client = first, .server = first};
+	assert_int_equal(bench_cpus_check(&c, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "scheduler"));
 }
 
 /*

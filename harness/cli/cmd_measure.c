@@ -38,6 +38,7 @@ static const char measure_usage[] =
 	"--req/--resp message sizes for RR tests (default 64 bytes; udp_rr at least 8).\n"
 	"--cpu same (default): client and server pinned to one CPU, so that cross-CPU\n"
 	"wake-ups do not hide the path; split: one CPU each; free: the scheduler decides.\n"
+	"--cpus C,S names the client's and the server's CPU (one CPU: same, two: split).\n"
 	"--lab LAB runs in a lab that `nsbench topo up` left, on its first task of MODE.\n"
 	"--hot-path prints the packet path (hops, counters) of MODE on the path instead.\n"
 	"--per-hop adds where the round trip goes: eBPF probes on every hop, 2000 traced\n"
@@ -125,7 +126,7 @@ int measure_main(int argc, char **argv)
 	enum bench_test test;
 	enum lab_path path;
 	bool path_set = false, json = false, dur_set = false, hot = false, sg = false;
-	bool per_hop = false;
+	bool per_hop = false, cpu_set = false;
 	unsigned int vpc_mtu = 0, bridge_mtu = 0;
 	const char *lab_id = NULL;
 	double duration = 5;
@@ -205,6 +206,7 @@ int measure_main(int argc, char **argv)
 		case 'c':
 			if (cli_cpu_option(measure_usage, optarg, &bo.cpus.policy))
 				return EXIT_USAGE;
+			cpu_set = true;
 			break;
 		case 'C': {
 			unsigned long a, b;
@@ -268,9 +270,13 @@ int measure_main(int argc, char **argv)
 	ret = bench_check(test, &bo, why, sizeof(why));
 	if (ret)
 		return cli_usage_error(measure_usage, "%s", why);
-	/* A CPU that does not exist here is refused before a lab is built for it. */
+	/* --cpus alone says the placement: one CPU is same, two are split. */
+	if (!cpu_set && bo.cpus.client >= 0)
+		bo.cpus.policy = bo.cpus.client == bo.cpus.server ? PLACE_SAME : PLACE_SPLIT;
+	/* A CPU that does not exist here, or one --cpu contradicts, is refused before a lab. */
 	if (bench_cpus_check(&bo.cpus, why, sizeof(why)))
-		return cli_usage_error(measure_usage, "--cpus %d,%d: %s", bo.cpus.client,
+		return cli_usage_error(measure_usage, "--cpu %s --cpus %d,%d: %s",
+				       bench_placement_name(bo.cpus.policy), bo.cpus.client,
 				       bo.cpus.server, why);
 	if (bench_cpus_resolve(&bo.cpus))
 		return cli_usage_error(measure_usage,
