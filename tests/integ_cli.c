@@ -60,6 +60,11 @@ static void test_bad_input(void **state)
 		"topo up awsvpc --vpc-subnet 198.18.0.0/31",
 		"topo up bridge --tasks 7 --bridge-subnet 198.19.0.0/29",
 		"topo up awsvpc --macvlan-mode sideways",
+		"topo up host --security-group",
+		"topo up bridge --security-group",
+		"measure host tcp_rr --security-group",
+		"run --modes host,bridge --security-group",
+		"explain bridge --security-group",
 		"topo up",
 		"topo up bridge extra",
 		"topo up bridge --frobnicate",
@@ -164,6 +169,31 @@ static void test_cpus_placement(void **state)
 		free(err);
 	}
 	assert_root_unchanged();
+}
+
+/* Options that do not apply are refused by name, with why (a sample of the table above). */
+static void test_refusals_name_the_option(void **state)
+{
+	static const struct {
+		const char *args, *says;
+	} cases[] = {
+		{"topo up host --security-group", "--security-group applies to awsvpc tasks"},
+		{"measure bridge tcp_rr --security-group", "bridge tasks have none"},
+		{"run --modes host,bridge --security-group", "--modes has no awsvpc"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out, *err;
+		int st = run(cases[i].args, &out, &err);
+
+		if (st != 2 || !strstr(err, cases[i].says))
+			print_error("'%s' exited %d: %s\n", cases[i].args, st, err);
+		assert_int_equal(st, 2);
+		assert_non_null(strstr(err, cases[i].says));
+		free(out);
+		free(err);
+	}
 }
 
 static void test_conflict_messages(void **state)
@@ -806,6 +836,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_compare_emulated, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_conflict_messages, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_cpus_placement, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_refusals_name_the_option, tl_setup_test,
+						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_not_root, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_json_contract, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_sigint, tl_setup_test, tl_teardown_test),

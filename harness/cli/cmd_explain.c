@@ -292,6 +292,8 @@ int explain_main(int argc, char **argv)
 		eo.path = path_default(eo.mode);
 	if (eo.mode == MODE_NONE && eo.path != PATH_LOOPBACK)
 		return cli_usage_error(explain_usage, "mode none has only the loopback path");
+	if (eo.security_group && cli_security_group_mode(explain_usage, eo.mode))
+		return EXIT_USAGE;
 	if (bench_cpus_resolve(&bo.cpus))
 		return cli_usage_error(explain_usage,
 				       "--cpu split needs two CPUs this process may run on");

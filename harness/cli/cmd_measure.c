@@ -257,6 +257,8 @@ int measure_main(int argc, char **argv)
 		path = path_default(mode);
 	if (path == PATH_INTRA_HOST)
 		return cli_usage_error(measure_usage, "the intra-host path comes with nsbench run");
+	if (sg && cli_security_group_mode(measure_usage, mode))
+		return EXIT_USAGE;
 	if (mode == MODE_NONE && path != PATH_LOOPBACK)
 		return cli_usage_error(measure_usage,
 				       "mode none has only the loopback path: its task has no "
@@ -311,7 +313,8 @@ int measure_main(int argc, char **argv)
 		cfg.vpc_mtu = vpc_mtu;
 		cfg.bridge_mtu = bridge_mtu;
 		if (lab_init(lab, &cfg, "measure") || lab_plan_task(lab, mode, LAB_DEFAULT_PORT)) {
-			log_err("lab: %s", lab->err);
+			/* ECS would refuse it too: nothing was built. */
+			rc = cli_usage_error(measure_usage, "%s", lab->err);
 			goto out;
 		}
 		ret = lab_up(lab);

@@ -315,6 +315,16 @@ int run_main(int argc, char **argv)
 	if (target && cfg.max_reps < cfg.reps)
 		return cli_usage_error(run_usage, "--max-reps %u is below --reps %u", cfg.max_reps,
 				       cfg.reps);
+	if (cfg_sg) {
+		bool awsvpc = false;
+
+		for (unsigned int i = 0; i < cfg.nmodes; i++)
+			awsvpc |= cfg.modes[i] == MODE_AWSVPC;
+		if (!awsvpc)
+			return cli_usage_error(run_usage,
+					       "--security-group applies to awsvpc tasks (their own "
+					       "ENI's), and --modes has no awsvpc");
+	}
 	if (out_dir)
 		cfg.out_dir = out_dir;
 	cfg.hot_path = !no_hot;

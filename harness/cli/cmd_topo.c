@@ -199,6 +199,8 @@ static int topo_up(int argc, char **argv)
 		return EXIT_USAGE;
 	if (cfg.vpc_net.base == cfg.bridge_net.base)
 		return cli_usage_error(topo_usage, "the VPC and bridge subnets must differ");
+	if (cfg.security_group && cli_security_group_mode(topo_usage, mode))
+		return EXIT_USAGE;
 
 	ret = lab_init(&lab, &cfg, "topo");
 	if (ret)

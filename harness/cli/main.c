@@ -103,6 +103,16 @@ int cli_path_arg(const char *usage, const char *text, enum lab_path *p)
 	return path_parse(text, p) ? cli_usage_error(usage, "unknown path '%s'", text) : 0;
 }
 
+int cli_security_group_mode(const char *usage, enum lab_mode m)
+{
+	if (m == MODE_AWSVPC)
+		return 0;
+	return cli_usage_error(usage,
+			       "--security-group applies to awsvpc tasks (their own ENI's); %s "
+			       "tasks have none",
+			       lab_mode_name(m));
+}
+
 int cli_cpu_option(const char *usage, const char *text, enum bench_placement *p)
 {
 	return bench_placement_parse(text, p)

@@ -120,7 +120,7 @@ static int plan_lab(const struct run_config *c, enum lab_mode m, unsigned int n,
 	want = n + (intra && n == 1 && m != MODE_NONE);
 	lab_config_default(&cfg);
 	cfg.max_enis = c->max_enis;
-	cfg.security_group = c->security_group;
+	cfg.security_group = c->security_group && m == MODE_AWSVPC;
 	cfg.vpc_mtu = c->vpc_mtu;
 	cfg.bridge_mtu = c->bridge_mtu;
 	ret = lab_init(lab, &cfg, "run");
