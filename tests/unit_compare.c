@@ -14,6 +14,7 @@
 #include "harness/reports/gate.h"
 #include "harness/reports/results.h"
 #include "harness/reports/summary.h"
+#include "harness/reports/tables.h"
 
 /* A results document with one bridge/ingress/tcp_stream entry of these throughputs. */
 static json_t *crafted(const double *gbps, size_t n, int reps_cfg)
@@ -303,6 +304,39 @@ static void test_gate_undecided(void **state)
 	json_decref(rows);
 	json_decref(docs[0]);
 	json_decref(docs[1]);
+}
+
+/* run --target that ran out of budget: the table says where, not only the JSON. */
+static void test_target_missed_in_table(void **state)
+{
+	double g[] = {10.0, 10.2};
+	json_t *doc = crafted(g, 2, 2), *e;
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)state;
+	json_object_set_new(json_object_get(doc, "config"), "target",
+			    json_pack("{s:f, s:i, s:i, s:f}", "pct", 1.0, "min_reps", 2, "max_reps",
+				      2, "max_time_s", 8.0));
+	json_array_foreach(json_object_get(doc, "results"), i, e)
+		json_object_set_new(e, "target",
+				    json_pack("{s:f, s:b, s:s, s:f, s:i}", "pct", 1.0, "met", i == 1,
+					      "widest_metric", "throughput_bps",
+					      "widest_halfwidth_pct", 12.7, "reps", 2));
+	assert_int_equal(table_target_missed(doc, &e), 1);
+	assert_string_equal(json_string_value(json_object_get(e, "test")), "tcp_stream");
+	f = open_memstream(&text, &len);
+	table_run(doc, f);
+	fclose(f);
+	assert_non_null(strstr(text, "--target 1%: NOT met by 1 of 2 results (the budget ran "
+				     "out); widest: bridge ingress tcp_stream throughput_bps "
+				     "+/-12.7% after 2 repetitions\n"));
+	free(text);
+	json_array_foreach(json_object_get(doc, "results"), i, e)
+		json_object_set_new(json_object_get(e, "target"), "met", json_true());
+	assert_int_equal(table_target_missed(doc, NULL), 0);
+	json_decref(doc);
 }
 
 /* Repetitions flagged as noisy leave the decision when asked; the others decide. */
@@ -604,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_family_bh),
 		cmocka_unit_test(test_single_rep_inconclusive),
 		cmocka_unit_test(test_gate_undecided),
+		cmocka_unit_test(test_target_missed_in_table),
 		cmocka_unit_test(test_drop_noisy),
 		cmocka_unit_test(test_csv_shape),
 		cmocka_unit_test(test_emulated_not_judged),

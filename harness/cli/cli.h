@@ -10,6 +10,8 @@
 #include "harness/lab/path.h"
 
 #define EXIT_USAGE 2
+/* Measured, but undecided: claims left inconclusive, run's --target not met. */
+#define EXIT_INCONCLUSIVE 3
 
 extern const char *prog_name;
 

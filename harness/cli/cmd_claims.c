@@ -87,5 +87,5 @@ int claims_main(int argc, char **argv)
 		table_claims(rows, !strcmp(fmt, "markdown"), stdout);
 	}
 	json_decref(rows);
-	return failed ? 1 : inconclusive ? 3 : 0;
+	return failed ? 1 : inconclusive ? EXIT_INCONCLUSIVE : 0;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The text tables: run's (one row per mode, ratios to host; density's), and claims' rows. */
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -115,6 +116,64 @@ static void other_nsbench(json_t *others, FILE *f)
 	fputc('\n', f);
 }
 
+size_t table_target_missed(json_t *doc, json_t **worst)
+{
+	size_t missed = 0, i;
+	double widest = -1;
+	json_t *e;
+
+	if (worst)
+		*worst = NULL;
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
+		json_t *t = json_object_get(e, "target");
+		double hw = json_number_value(json_object_get(t, "widest_halfwidth_pct"));
+
+		if (!t || json_is_true(json_object_get(t, "met")))
+			continue;
+		missed++;
+		/* -1: fewer than 2 repetitions, no interval at all: the widest there is. */
+		if (hw < 0)
+			hw = INFINITY;
+		if (worst && hw > widest) {
+			widest = hw;
+			*worst = e;
+		}
+	}
+	return missed;
+}
+
+/* --target's outcome: met everywhere, or where it was not and by how much. */
+static void target_line(json_t *doc, FILE *f)
+{
+	json_t *tc = json_object_get(json_object_get(doc, "config"), "target"), *w, *t;
+	size_t missed = table_target_missed(doc, &w);
+	double hw;
+
+	if (!tc)
+		return;
+	if (!missed) {
+		fprintf(f, "--target %g%%: met by every result\n",
+			json_number_value(json_object_get(tc, "pct")));
+		return;
+	}
+	t = json_object_get(w, "target");
+	hw = json_number_value(json_object_get(t, "widest_halfwidth_pct"));
+	fprintf(f,
+		"--target %g%%: NOT met by %zu of %zu results (the budget ran out); widest: %s %s "
+		"%s %s +/-",
+		json_number_value(json_object_get(tc, "pct")), missed,
+		json_array_size(json_object_get(doc, "results")),
+		json_string_value(json_object_get(w, "mode")),
+		json_string_value(json_object_get(w, "path")),
+		json_string_value(json_object_get(w, "test")),
+		json_string_value(json_object_get(t, "widest_metric")));
+	if (hw >= 0)
+		fprintf(f, "%.1f%%", hw);
+	else
+		fprintf(f, "? (fewer than 2 repetitions)");
+	fprintf(f, " after %lld repetitions\n", (long long)json_integer_value(json_object_get(t, "reps")));
+}
+
 void table_run(json_t *doc, FILE *f)
 {
 	static const struct {
@@ -200,6 +259,7 @@ void table_run(json_t *doc, FILE *f)
 		other_nsbench(others, f);
 		json_decref(others);
 	}
+	target_line(doc, f);
 	if (json_array_size(json_object_get(json_object_get(doc, "config"), "tasks")) > 1 ||
 	    first_tasks(doc) > 1)
 		density_table(doc, f);
