@@ -94,6 +94,16 @@ static void test_bad_input(void **state)
 		"measure bridge tcp_rr --path sideways",
 		"measure none tcp_rr --path ingress",
 		"measure host tcp_rr --path intra-host",
+		"measure host tcp_rr --omit 0",
+		"measure host tcp_rr --rate 1G",
+		"measure host tcp_stream --rate 1G",
+		"measure host tcp_stream --warmup 1",
+		"measure host udp --req 100",
+		"measure host tcp_crr --streams 2",
+		"measure host tcp_rr --lab abcdef --vpc-mtu 9001",
+		"measure host tcp_rr --lab abcdef --bridge-mtu 9001",
+		"measure awsvpc tcp_rr --lab abcdef --security-group",
+		"measure host tcp_rr --lab abcdef --hot-path",
 		"run --reps 0",
 		"run --reps x",
 		"run --modes sideways",
@@ -180,6 +190,10 @@ static void test_refusals_name_the_option(void **state)
 		{"topo up host --security-group", "--security-group applies to awsvpc tasks"},
 		{"measure bridge tcp_rr --security-group", "bridge tasks have none"},
 		{"run --modes host,bridge --security-group", "--modes has no awsvpc"},
+		{"measure host tcp_rr --omit 1", "--omit applies to the libiperf tests"},
+		{"measure host tcp_stream --rate 1G", "--rate applies to udp"},
+		{"measure host tcp_rr --lab abcdef --vpc-mtu 9001",
+		 "--vpc-mtu applies to a lab measure builds; lab abcdef exists already"},
 	};
 
 	(void)state;

@@ -96,6 +96,53 @@ static void print_text(json_t *res)
 	}
 }
 
+/* Options that apply to some measurements only; given elsewhere they are refused, not ignored. */
+static const struct {
+	int c;
+	const char *name;
+} rr_only[] = {{'w', "--warmup"}, {'q', "--req"}, {'s', "--resp"}, {'t', "--timeout-ms"}},
+  iperf_only[] = {{'o', "--omit"}, {'n', "--streams"}, {'b', "--blksize"}, {'r', "--rate"}},
+  own_lab[] = {{CLI_OPT_VPC_MTU, "--vpc-mtu"},
+	       {CLI_OPT_BRIDGE_MTU, "--bridge-mtu"},
+	       {'G', "--security-group"},
+	       {'H', "--hot-path"}};
+
+#define MEASURE_OPTS 0x200
+
+static int options_apply(const bool *seen, enum bench_test test, const char *lab_id)
+{
+	const char *name = bench_test_name(test);
+
+	for (size_t i = 0; i < sizeof(rr_only) / sizeof(rr_only[0]); i++)
+		if (seen[rr_only[i].c] && bench_test_is_stream(test))
+			return cli_usage_error(measure_usage,
+					       "%s applies to the request/response tests (tcp_rr, "
+					       "udp_rr, tcp_crr); %s runs on libiperf%s",
+					       rr_only[i].name, name,
+					       rr_only[i].c == 'w' ? " (its warm-up is --omit)" : "");
+	for (size_t i = 0; i < sizeof(iperf_only) / sizeof(iperf_only[0]); i++)
+		if (seen[iperf_only[i].c] && !bench_test_is_stream(test))
+			return cli_usage_error(measure_usage,
+					       "%s applies to the libiperf tests (tcp_stream, "
+					       "tcp_stream_par, tcp_reverse, udp); %s runs on the "
+					       "request/response engine%s",
+					       iperf_only[i].name, name,
+					       iperf_only[i].c == 'o' ? " (its warm-up is --warmup)"
+								      : "");
+	if (seen['r'] && test != TEST_UDP)
+		return cli_usage_error(measure_usage,
+				       "--rate applies to udp, the one paced test; %s sends as fast "
+				       "as it can",
+				       name);
+	for (size_t i = 0; lab_id && i < sizeof(own_lab) / sizeof(own_lab[0]); i++)
+		if (seen[own_lab[i].c])
+			return cli_usage_error(measure_usage,
+					       "%s applies to a lab measure builds; lab %s exists "
+					       "already (give it to topo up, or leave out --lab)",
+					       own_lab[i].name, lab_id);
+	return 0;
+}
+
 int measure_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -126,7 +173,7 @@ int measure_main(int argc, char **argv)
 	enum bench_test test;
 	enum lab_path path;
 	bool path_set = false, json = false, dur_set = false, hot = false, sg = false;
-	bool per_hop = false, cpu_set = false;
+	bool per_hop = false, cpu_set = false, seen[MEASURE_OPTS] = {false};
 	unsigned int vpc_mtu = 0, bridge_mtu = 0;
 	const char *lab_id = NULL;
 	double duration = 5;
@@ -141,6 +188,8 @@ int measure_main(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c > 0 && c < MEASURE_OPTS)
+			seen[c] = true;
 		switch (c) {
 		case 'P':
 			if (cli_path_arg(measure_usage, optarg, &path))
@@ -253,6 +302,8 @@ int measure_main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (bench_test_parse(argv[optind + 1], &test))
 		return cli_usage_error(measure_usage, "unknown test '%s'", argv[optind + 1]);
+	if (options_apply(seen, test, lab_id))
+		return EXIT_USAGE;
 	if (!path_set)
 		path = path_default(mode);
 	if (path == PATH_INTRA_HOST)
