@@ -113,6 +113,8 @@ static void test_bad_input(void **state)
 		"run --quick --full",
 		"run --duration 0",
 		"run --rate slow",
+		"run --tests tcp_rr --rate 1G",
+		"run --streams 4",
 		"run extra",
 		"run --quick --modes awsvpc --tasks 4 --max-enis 3 --tests tcp_rr",
 		"claims --only \"\"",

@@ -317,6 +317,23 @@ int run_main(int argc, char **argv)
 	if (target && cfg.max_reps < cfg.reps)
 		return cli_usage_error(run_usage, "--max-reps %u is below --reps %u", cfg.max_reps,
 				       cfg.reps);
+	/* Options of one test are refused when the run does not measure it. */
+	{
+		bool udp = false, par = false;
+
+		for (unsigned int i = 0; i < cfg.ntests; i++) {
+			udp |= cfg.tests[i] == TEST_UDP;
+			par |= cfg.tests[i] == TEST_TCP_STREAM_PAR;
+		}
+		if (rate && !udp)
+			return cli_usage_error(run_usage,
+					       "--rate applies to the udp test, which this run does "
+					       "not measure (--tests)");
+		if (streams && !par)
+			return cli_usage_error(run_usage,
+					       "--streams applies to tcp_stream_par, which this run "
+					       "does not measure (--tests, or --full)");
+	}
 	if (cfg_sg) {
 		bool awsvpc = false;
 
