@@ -68,6 +68,10 @@ static void test_bad_input(void **state)
 		"topo up",
 		"topo up bridge extra",
 		"topo up bridge --frobnicate",
+		"topo up bridge --port 80,81",
+		"topo up awsvpc --tasks 2 --port 80,81,82",
+		"topo down --links --netns nosuchlab",
+		"topo down --netns",
 		"topo sideways",
 		"nosuchcommand",
 		"clean extra",
@@ -194,6 +198,8 @@ static void test_refusals_name_the_option(void **state)
 		{"run --modes host,bridge --security-group", "--modes has no awsvpc"},
 		{"measure host tcp_rr --omit 1", "--omit applies to the libiperf tests"},
 		{"measure host tcp_stream --rate 1G", "--rate applies to udp"},
+		{"topo up bridge --port 80,81", "--port gives 2 ports for 1 task"},
+		{"topo down --links --netns nosuchlab", "--links or --netns, not both"},
 		{"measure host tcp_rr --lab abcdef --vpc-mtu 9001",
 		 "--vpc-mtu applies to a lab measure builds; lab abcdef exists already"},
 	};
@@ -559,6 +565,50 @@ static void test_topo_down_all_and_show(void **state)
 	assert_root_unchanged();
 }
 
+/* topo show A B shows both (it showed B only), in text and as a JSON array; a missing one is named. */
+static void test_topo_show_several(void **state)
+{
+	json_t *a, *b, *doc;
+	char *out, *err, ida[16], idb[16], cmd[128];
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	a = topo_json("none");
+	b = topo_json("host");
+	snprintf(ida, sizeof(ida), "%s", json_string_value(json_object_get(a, "lab")));
+	snprintf(idb, sizeof(idb), "%s", json_string_value(json_object_get(b, "lab")));
+	json_decref(a);
+	json_decref(b);
+	snprintf(cmd, sizeof(cmd), "topo show %s %s", ida, idb);
+	assert_int_equal(run(cmd, &out, &err), 0);
+	assert_non_null(strstr(out, ida));
+	assert_non_null(strstr(out, idb));
+	free(out);
+	free(err);
+	snprintf(cmd, sizeof(cmd), "topo show %s %s --json", idb, ida);
+	assert_int_equal(run(cmd, &out, &err), 0);
+	doc = json_loads(out, 0, NULL);
+	assert_int_equal(json_array_size(doc), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(doc, 0), "lab")), idb);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(doc, 1), "lab")), ida);
+	json_decref(doc);
+	free(out);
+	free(err);
+	snprintf(cmd, sizeof(cmd), "topo show %s nosuch", ida);
+	assert_int_equal(run(cmd, &out, &err), 1);
+	assert_non_null(strstr(out, ida));
+	assert_non_null(strstr(err, "lab nosuch: no such lab"));
+	free(out);
+	free(err);
+	snprintf(cmd, sizeof(cmd), "topo down %s %s", ida, idb);
+	assert_int_equal(run(cmd, &out, &err), 0);
+	free(out);
+	free(err);
+	assert_int_equal(tl_leftovers(ida), 0);
+	assert_int_equal(tl_leftovers(idb), 0);
+	assert_root_unchanged();
+}
+
 /* Writes a results document with these tcp_stream throughputs (Gbit/s) to PATH. */
 static void crafted_file(const char *path, const double *gbps, size_t n)
 {
@@ -862,6 +912,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clean_stray_namespace, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_fault_and_signal_while_building, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_topo_down_all_and_show, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_topo_show_several, tl_setup_test, tl_teardown_test),
 	};
 
 	tl_filter_from_env();

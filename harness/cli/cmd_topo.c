@@ -23,7 +23,7 @@ static const char topo_usage[] =
 	"                            [--macvlan-mode M] [--vpc-subnet CIDR]\n"
 	"                            [--bridge-subnet CIDR] [--security-group] [--json] [--hold]\n"
 	"                            [--vpc-mtu N] [--bridge-mtu N]\n"
-	"       nsbench topo show [LAB] [--json]\n"
+	"       nsbench topo show [LAB...] [--json]\n"
 	"       nsbench topo down [--links|--netns] [LAB...]\n"
 	"MODE: {modes} (bridge: a static hostPort)\n"
 	"--port gives the tasks' containerPort (default 5201); a list gives one per task.\n"
@@ -197,6 +197,11 @@ static int topo_up(int argc, char **argv)
 				       argv[optind + 1]);
 	if (cli_mode_arg(topo_usage, argv[optind], &mode))
 		return EXIT_USAGE;
+	if (nports > tasks)
+		return cli_usage_error(topo_usage,
+				       "--port gives %u ports for %lu task%s: one per task (add "
+				       "--tasks %u)",
+				       nports, tasks, tasks == 1 ? "" : "s", nports);
 	if (cfg.vpc_net.base == cfg.bridge_net.base)
 		return cli_usage_error(topo_usage, "the VPC and bridge subnets must differ");
 	if (cfg.security_group && cli_security_group_mode(topo_usage, mode))
@@ -272,27 +277,31 @@ static int topo_show(int argc, char **argv)
 		else
 			return cli_option_end(c, "topo show", topo_usage, argv);
 	}
-	/* The last LAB named wins, as it always did. */
-	if (optind < argc)
-		want = argv[argc - 1];
-	state_list(ids, STATE_MAX_LABS, &n);
-	if (n > STATE_MAX_LABS)
-		n = STATE_MAX_LABS;
+	/* Every LAB named, in the order given; without one, every lab. */
+	if (optind >= argc) {
+		state_list(ids, STATE_MAX_LABS, &n);
+		if (n > STATE_MAX_LABS)
+			n = STATE_MAX_LABS;
+	}
 	all = json_array();
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < (optind < argc ? (size_t)(argc - optind) : n); i++) {
+		const char *id = optind < argc ? argv[optind + (int)i] : ids[i];
 		struct lab lab;
 		json_t *doc;
 
-		if (want && strcmp(want, ids[i]))
+		if (state_load(id, &lab, &doc)) {
+			if (optind < argc) {
+				log_err("lab %s: no such lab (nsbench topo show lists them)", id);
+				rc = 1;
+			}
 			continue;
-		if (state_load(ids[i], &lab, &doc))
-			continue;
+		}
 		json_object_set_new(doc, "owner_running", json_boolean(state_owner_alive(doc)));
 		json_array_append_new(all, doc);
 	}
-	if (want && json_array_size(all) == 0) {
-		log_err("lab %s: no such lab (nsbench topo show lists them)", want);
-		rc = 1;
+	want = argc - optind == 1 ? argv[optind] : NULL;
+	if (rc && json_array_size(all) == 0) {
+		/* None of the labs asked for is there: nothing to show. */
 	} else if (json) {
 		json_dumpf(want ? json_array_get(all, 0) : all, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
@@ -331,13 +340,18 @@ static int topo_down(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'l')
-			how = LAB_TEARDOWN_LINKS;
-		else if (c == 'n')
-			how = LAB_TEARDOWN_NETNS;
-		else
+		enum lab_teardown want = c == 'l' ? LAB_TEARDOWN_LINKS : LAB_TEARDOWN_NETNS;
+
+		if (c != 'l' && c != 'n')
 			return cli_option_end(c, "topo down", topo_usage, argv);
+		if (how != LAB_TEARDOWN_GROUP && how != want)
+			return cli_usage_error(topo_usage, "topo down: --links or --netns, not both");
+		how = want;
 	}
+	if (how != LAB_TEARDOWN_GROUP && optind == argc)
+		return cli_usage_error(topo_usage,
+				       "topo down: --links and --netns apply to the labs named; "
+				       "without LAB every lab goes the default way");
 	if (cli_need_privileges())
 		return 1;
 	if (optind == argc) {
