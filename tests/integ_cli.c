@@ -112,6 +112,8 @@ static void test_bad_input(void **state)
 		"topo sideways",
 		"nosuchcommand",
 		"clean extra",
+		"doctor extra",
+		"help nosuchcommand",
 		"measure bridge",
 		"measure bridge tcp_rrr",
 		"measure sideways tcp_rr",
@@ -188,6 +190,34 @@ static void test_bad_input(void **state)
 		assert_false(owns_a_lab(pid));
 		free(out);
 		free(err);
+	}
+}
+
+/* Every command's --help, and `help CMD` giving the same: its usage, exit 0. */
+static void test_help(void **state)
+{
+	static const char *const cmds[] = {"run",     "compare", "report", "claims", "topo",
+					   "explain", "measure", "clean",  "doctor"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char args[64], want[64], *out, *err, *out2, *err2;
+
+		snprintf(args, sizeof(args), "%s --help", cmds[i]);
+		snprintf(want, sizeof(want), "Usage: nsbench %s", cmds[i]);
+		if (run(args, &out, &err) != 0 || strncmp(out, want, strlen(want)))
+			print_error("'%s': %s%s\n", args, out, err);
+		assert_int_equal(run(args, &out2, &err2), 0);
+		assert_true(strncmp(out, want, strlen(want)) == 0);
+		free(out2);
+		free(err2);
+		snprintf(args, sizeof(args), "help %s", cmds[i]);
+		assert_int_equal(run(args, &out2, &err2), 0);
+		assert_string_equal(out2, out);
+		free(out);
+		free(err);
+		free(out2);
+		free(err2);
 	}
 }
 
@@ -946,6 +976,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_compare_emulated, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_conflict_messages, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_cpus_placement, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_help, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_refusals_name_the_option, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_not_root, tl_setup_test, tl_teardown_test),

@@ -43,7 +43,8 @@ static void show_usage(FILE *f)
 	fprintf(f, "Usage: %s [-v|-q] <command> [<args>]\n\nCommands:\n", prog_name);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].description);
-	fprintf(f, "\n%s <command> --help shows a command's options.\n", prog_name);
+	fprintf(f, "\n%s help <command> (or <command> --help) shows a command's options.\n",
+		prog_name);
 }
 
 const char *cli_modes(void)
@@ -223,8 +224,23 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[i], "help")) {
-		show_usage(stdout);
-		return 0;
+		/* help CMD: that command's own usage, as CMD --help gives it. */
+		char *help[] = {i + 1 < argc ? argv[i + 1] : NULL, "--help", NULL};
+
+		if (i + 1 >= argc) {
+			show_usage(stdout);
+			return 0;
+		}
+		if (i + 2 < argc) {
+			log_err("help: one command, please");
+			return EXIT_USAGE;
+		}
+		for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
+			if (!strcmp(argv[i + 1], commands[c].name))
+				return commands[c].fn(2, help);
+		log_err("help: unknown command '%s'", argv[i + 1]);
+		show_usage(stderr);
+		return EXIT_USAGE;
 	}
 	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
 		if (!strcmp(argv[i], commands[c].name))
