@@ -171,6 +171,14 @@ static void test_bad_input(void **state)
 		"compare only-one.json",
 		"compare a.json b.json --format yaml",
 		"compare a.json b.json --fail-above x",
+		"compare a.json b.json --format",
+		"report a.json -o",
+		"report a.json --output",
+		"measure host tcp_rr --duration",
+		"topo up bridge --tasks",
+		"claims --only",
+		"run --modes",
+		"explain host --path",
 	};
 
 	(void)state;
@@ -273,6 +281,8 @@ static void test_refusals_name_the_option(void **state)
 		{"topo up bridge --port 80,81", "--port gives 2 ports for 1 task"},
 		{"explain host --rounds 3", "--rounds applies to the ladder, which host on path "
 					    "ingress has not"},
+		{"compare a.json b.json --format", "compare: option '--format' needs a value"},
+		{"report a.json -o", "report: option '-o' needs a value"},
 		{"topo down --links --netns nosuchlab", "--links or --netns, not both"},
 		{"measure host tcp_rr --lab abcdef --vpc-mtu 9001",
 		 "--vpc-mtu applies to a lab measure builds; lab abcdef exists already"},

@@ -32,8 +32,10 @@ void cli_show_usage(FILE *f, const char *usage);
 /* Prints "nsbench: error: <what>" and the command's usage; returns EXIT_USAGE. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
- * The last case of every command's getopt switch: 'h' (--help) prints USAGE
- * and gives 0; anything else is "CMD: unknown option" and EXIT_USAGE.
+ * The last case of every command's getopt switch (short options ":h", so that
+ * a missing value is ':'): 'h' (--help) prints USAGE and gives 0; ':' is
+ * "CMD: option 'X' needs a value", anything else "CMD: unknown option", and
+ * EXIT_USAGE.
  */
 int cli_option_end(int c, const char *cmd, const char *usage, char **argv);
 /* TEXT as a mode, a path, a CPU placement (--cpu); 0, or EXIT_USAGE after saying why not. */

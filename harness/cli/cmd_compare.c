@@ -104,7 +104,7 @@ int compare_main(int argc, char **argv)
 	compare_opts_default(&o);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (parse_seconds(optarg, 0, 1e6, &fail_above))

@@ -134,7 +134,7 @@ int doctor_main(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
 		return cli_option_end(c, "doctor", doctor_usage, argv);
 	if (optind < argc)
 		return cli_usage_error(doctor_usage, "doctor: unexpected argument '%s'",

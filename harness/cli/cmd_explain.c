@@ -209,7 +209,7 @@ int explain_main(int argc, char **argv)
 	bench_opts_default(&bo);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'P':
 			if (cli_path_arg(explain_usage, optarg, &eo.path))

@@ -187,7 +187,7 @@ int measure_main(int argc, char **argv)
 	bench_opts_default(&bo);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c > 0 && c < MEASURE_OPTS)
 			seen[c] = true;
 		switch (c) {

@@ -135,7 +135,7 @@ static int topo_up(int argc, char **argv)
 	lab_config_default(&cfg);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_uint(optarg, 1, LAB_MAX_TASKS, &tasks))
@@ -271,7 +271,7 @@ static int topo_show(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'j')
 			json = true;
 		else
@@ -339,7 +339,7 @@ static int topo_down(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		enum lab_teardown want = c == 'l' ? LAB_TEARDOWN_LINKS : LAB_TEARDOWN_NETNS;
 
 		if (c != 'l' && c != 'n')

@@ -91,6 +91,10 @@ int cli_option_end(int c, const char *cmd, const char *usage, char **argv)
 		cli_show_usage(stdout, usage);
 		return 0;
 	}
+	/* ':' leads every command's short options: getopt tells a missing value from '?'. */
+	if (c == ':')
+		return cli_usage_error(usage, "%s: option '%s' needs a value", cmd,
+				       argv[optind - 1]);
 	return cli_usage_error(usage, "%s: unknown option '%s'", cmd, argv[optind - 1]);
 }
 
