@@ -229,6 +229,31 @@ static void test_help(void **state)
 	}
 }
 
+static void down(const char *id);
+
+/* -v/-vv/-q after the command as before it (they were unknown options there). */
+static void test_verbosity_after_command(void **state)
+{
+	char *out, *err;
+	json_t *doc;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	assert_int_equal(run("topo up none -vv --json", &out, &err), 0);
+	doc = json_loads(out, 0, NULL);
+	assert_non_null(doc);
+	assert_non_null(strstr(err, "nsbench: debug: lab "));
+	free(out);
+	free(err);
+	down(json_string_value(json_object_get(doc, "lab")));
+	json_decref(doc);
+	assert_int_equal(run("compare a.json b.json -q --format", &out, &err), 2);
+	assert_non_null(strstr(err, "option '--format' needs a value"));
+	free(out);
+	free(err);
+	assert_root_unchanged();
+}
+
 /* --cpus alone says the placement, and the result records what the endpoints ran on. */
 static void test_cpus_placement(void **state)
 {
@@ -987,6 +1012,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_conflict_messages, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_cpus_placement, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_help, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_verbosity_after_command, tl_setup_test,
+						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_refusals_name_the_option, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_not_root, tl_setup_test, tl_teardown_test),

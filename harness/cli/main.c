@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,18 +200,49 @@ int cli_signal_exit(void)
 	return 128 + (int)lab_stop;
 }
 
+/* -v, -vv or -q: sets the verbosity and says so; anything else: false. */
+static bool verbosity_option(const char *arg)
+{
+	if (!strcmp(arg, "-v"))
+		log_verbosity++;
+	else if (!strcmp(arg, "-vv"))
+		log_verbosity += 2;
+	else if (!strcmp(arg, "-q"))
+		log_verbosity = LOG_ERR;
+	else
+		return false;
+	return true;
+}
+
+/*
+ * -v, -vv and -q after the command too (`nsbench run -v`), taken out of its
+ * arguments up to a "--"; no command has options of those names.
+ */
+static int verbosity_after(int argc, char **argv)
+{
+	int n = 0;
+
+	for (int k = 0; k < argc; k++) {
+		if (!strcmp(argv[k], "--")) {
+			while (k < argc)
+				argv[n++] = argv[k++];
+			break;
+		}
+		if (k == 0 || !verbosity_option(argv[k]))
+			argv[n++] = argv[k];
+	}
+	argv[n] = NULL;
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "-v"))
-			log_verbosity++;
-		else if (!strcmp(argv[i], "-vv"))
-			log_verbosity += 2;
-		else if (!strcmp(argv[i], "-q"))
-			log_verbosity = LOG_ERR;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+		if (verbosity_option(argv[i]))
+			continue;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			show_usage(stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "--version")) {
@@ -222,6 +254,8 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (i < argc)
+		argc = i + verbosity_after(argc - i, argv + i);
 	log_install();
 	if (i >= argc) {
 		show_usage(stderr);
