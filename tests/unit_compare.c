@@ -625,6 +625,20 @@ static void test_check_dir(void **state)
 	(void)state;
 	assert_int_equal(results_check_dir("/proc/nope", why, sizeof(why)) < 0, 1);
 	assert_non_null(strstr(why, "/proc/nope"));
+	/* --out creates the folders it names, as mkdir -p. */
+	{
+		char dir[] = "/tmp/nsbench-out-XXXXXX", deep[128], cmd[160];
+
+		assert_non_null(mkdtemp(dir));
+		snprintf(deep, sizeof(deep), "%s/a/b/c", dir);
+		assert_int_equal(results_check_dir(deep, why, sizeof(why)), 0);
+		assert_int_equal(access(deep, W_OK), 0);
+		/* Again, and with a trailing slash: what exists is fine. */
+		snprintf(deep, sizeof(deep), "%s/a/b/c/", dir);
+		assert_int_equal(results_check_dir(deep, why, sizeof(why)), 0);
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		assert_int_equal(system(cmd), 0);
+	}
 }
 
 int main(void)

@@ -232,11 +232,11 @@ int results_summarize(json_t *doc)
 int results_check_dir(const char *dir, char *why, size_t len)
 {
 	char probe[4096];
-	int fd;
+	int fd, ret = mkdir_parents(dir, 0755);
 
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		snprintf(why, len, "cannot create output directory %s: %s", dir, strerror(errno));
-		return -errno;
+	if (ret) {
+		snprintf(why, len, "cannot create output directory %s: %s", dir, strerror(-ret));
+		return ret;
 	}
 	snprintf(probe, sizeof(probe), "%s/.nsbench-probe-XXXXXX", dir);
 	fd = mkstemp(probe);
