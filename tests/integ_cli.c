@@ -993,6 +993,26 @@ static void test_compare_cli(void **state)
 		assert_null(strstr(out, "throughput_bps"));
 		free(out);
 	}
+	/* A measure document and a directory: said to be no results file, not parser talk. */
+	{
+		FILE *f;
+
+		snprintf(bad, sizeof(bad), "%s/measure.json", dir);
+		f = fopen(bad, "w");
+		assert_non_null(f);
+		fputs("{\"test\": \"tcp_rr\", \"mode\": \"host\", \"metrics\": {}}", f);
+		fclose(f);
+		snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s 2>&1", a, bad);
+		out = tl_capture(cmd, &st);
+		assert_int_equal(st, 2);
+		assert_non_null(strstr(out, "measure.json: not a run results file"));
+		free(out);
+		snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s 2>&1", a, dir);
+		out = tl_capture(cmd, &st);
+		assert_int_equal(st, 2);
+		assert_non_null(strstr(out, ": a directory, not a run results file"));
+		free(out);
+	}
 	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s/missing.json 2>&1", a, dir);
 	out = tl_capture(cmd, &st);
 	assert_int_equal(st, 2);
