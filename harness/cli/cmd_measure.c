@@ -364,8 +364,8 @@ int measure_main(int argc, char **argv)
 		cfg.vpc_mtu = vpc_mtu;
 		cfg.bridge_mtu = bridge_mtu;
 		if (lab_init(lab, &cfg, "measure") || lab_plan_task(lab, mode, LAB_DEFAULT_PORT)) {
-			/* ECS would refuse it too: nothing was built. */
-			rc = cli_usage_error(measure_usage, "%s", lab->err);
+			/* ECS would refuse it too: nothing was built; the reason stands alone. */
+			rc = cli_usage_error(NULL, "%s", lab->err);
 			goto out;
 		}
 		ret = lab_up(lab);

@@ -353,7 +353,7 @@ int run_main(int argc, char **argv)
 	cfg.bridge_mtu = bridge_mtu;
 	/* A run whose every lab ECS would refuse measures nothing: say so before building. */
 	if (matrix_plan_check(&cfg, why, sizeof(why)))
-		return cli_usage_error(run_usage, "run: nothing to measure: %s", why);
+		return cli_usage_error(NULL, "run: nothing to measure: %s", why);
 	if (cli_need_privileges())
 		return 1;
 	if (per_hop && hopprobe_supported(why, sizeof(why))) {

@@ -106,6 +106,35 @@ static int parse_ports(const char *text, uint16_t *ports, unsigned int max, unsi
 	return ret;
 }
 
+/* What would let ECS place the tasks that topo up asked for, or "". */
+static void refusal_fix(enum lab_mode mode, const struct lab_config *cfg, unsigned int tasks,
+			unsigned int nports, uint16_t port, char *buf, size_t len)
+{
+	size_t off;
+	bool bridged = mode == MODE_BRIDGE || mode == MODE_BRIDGE_DYNAMIC;
+
+	buf[0] = '\0';
+	/* Static bridge tasks on one port conflict before the subnet fills. */
+	if (bridged && (mode != MODE_BRIDGE || nports > 1) &&
+	    tasks + 1 > ip4_net_hosts(&cfg->bridge_net)) {
+		snprintf(buf, len, "; a larger --bridge-subnet (a /%u holds %u tasks)",
+			 cfg->bridge_net.plen, ip4_net_hosts(&cfg->bridge_net) - 1);
+	} else if (mode == MODE_AWSVPC && cfg->max_enis && tasks > cfg->max_enis - 1) {
+		snprintf(buf, len, "; fewer tasks (--tasks %u) or more ENIs (--max-enis %u)",
+			 cfg->max_enis - 1, tasks + 1);
+	} else if ((mode == MODE_BRIDGE || mode == MODE_HOST) && nports == 1 && tasks > 1 &&
+		   port + tasks - 1 <= 65535) {
+		off = (size_t)snprintf(buf, len, "; give each task its port: --port %u", port);
+		for (unsigned int i = 1; i < tasks && i < 4 && off < len; i++)
+			off += (size_t)snprintf(buf + off, len - off, ",%u", port + i);
+		if (tasks > 4 && off < len)
+			snprintf(buf + off, len - off, ",...,%u", port + tasks - 1);
+		if (mode == MODE_BRIDGE && off < len)
+			snprintf(buf + strlen(buf), len - strlen(buf),
+				 " (or bridge-dynamic: hostPorts from the ephemeral range)");
+	}
+}
+
 static int topo_up(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -214,8 +243,14 @@ static int topo_up(int argc, char **argv)
 		uint16_t port = ports[i < nports ? i : nports - 1];
 
 		ret = lab_plan_task(&lab, mode, port);
-		if (ret)
-			return cli_usage_error(topo_usage, "%s", lab.err);
+		if (ret) {
+			char fix[160];
+
+			/* ECS's refusal stands alone, with the way out when there is one. */
+			refusal_fix(mode, &cfg, (unsigned int)tasks, nports, ports[0], fix,
+				    sizeof(fix));
+			return cli_usage_error(NULL, "%s%s", lab.err, fix);
+		}
 	}
 	if (cli_need_privileges())
 		return 1;
