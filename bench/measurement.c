@@ -121,13 +121,17 @@ int bench_cpus_check(const struct bench_cpus *c, char *why, size_t len)
 		return -EINVAL;
 	}
 	if (pinned && c->policy == PLACE_SAME && c->client != c->server) {
-		snprintf(why, len, "same pins both endpoints to one CPU, not %d and %d (that is "
-				   "split)", c->client, c->server);
+		snprintf(why, len,
+			 "same pins both endpoints to one CPU, not %d and %d (that is "
+			 "split)",
+			 c->client, c->server);
 		return -EINVAL;
 	}
 	if (pinned && c->policy == PLACE_SPLIT && c->client == c->server) {
-		snprintf(why, len, "split puts the endpoints on two CPUs, not both on %d (that is "
-				   "same)", c->client);
+		snprintf(why, len,
+			 "split puts the endpoints on two CPUs, not both on %d (that is "
+			 "same)",
+			 c->client);
 		return -EINVAL;
 	}
 	if (sched_getaffinity(0, sizeof(set), &set) < 0)
@@ -136,8 +140,7 @@ int bench_cpus_check(const struct bench_cpus *c, char *why, size_t len)
 		if (cpus[i] < 0 || (cpus[i] < CPU_SETSIZE && CPU_ISSET(cpus[i], &set)))
 			continue;
 		cpu_list(&set, list, sizeof(list));
-		snprintf(why, len, "CPU %d is not one this process may run on (%s)", cpus[i],
-			 list);
+		snprintf(why, len, "CPU %d is not one this process may run on (%s)", cpus[i], list);
 		return -EINVAL;
 	}
 	return 0;

@@ -241,8 +241,9 @@ static void test_bad_input(void **state)
 		assert_int_equal(st, 0);
 		doc = json_loads(out, 0, NULL);
 		assert_int_equal(json_array_size(doc), 1);
-		assert_string_equal(json_string_value(json_object_get(json_array_get(doc, 0), "id")),
-				    "host-port");
+		assert_string_equal(
+			json_string_value(json_object_get(json_array_get(doc, 0), "id")),
+			"host-port");
 		json_decref(doc);
 		free(out);
 	}

@@ -181,7 +181,8 @@ static void test_bad_input(void **state)
 		"topo up bridge --tasks 2",
 		"topo up host --tasks 2 --port 80",
 		"topo up bridge --tasks 7 --bridge-subnet 198.19.0.0/29",
-		"topo up bridge --tasks 7 --port 80,81,82,83,84,85,86 --bridge-subnet 198.19.0.0/29",
+		"topo up bridge --tasks 7 --port 80,81,82,83,84,85,86 --bridge-subnet "
+		"198.19.0.0/29",
 		"run --quick --modes awsvpc --tasks 4 --max-enis 3 --tests tcp_rr",
 	};
 
@@ -199,7 +200,8 @@ static void test_bad_input(void **state)
 		if (st != 2)
 			print_error("'%s' exited %d: %s\n", args, st, err);
 		assert_int_equal(st, 2);
-		/* One line of reason, then usage (not after a refusal: it would bury the reason). */
+		/* One line of reason, then usage (not after a refusal: it would bury the reason).
+		 */
 		assert_true(strncmp(err, "nsbench: error: ", 16) == 0);
 		if (usage != (strstr(err, "Usage") != NULL))
 			print_error("'%s': %s\n", args, err);
@@ -688,7 +690,8 @@ static void test_topo_down_all_and_show(void **state)
 	assert_root_unchanged();
 }
 
-/* topo show A B shows both (it showed B only), in text and as a JSON array; a missing one is named. */
+/* topo show A B shows both (it showed B only), in text and as a JSON array; a missing one is named.
+ */
 static void test_topo_show_several(void **state)
 {
 	json_t *a, *b, *doc;
@@ -1041,24 +1044,34 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bad_input, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_compare_cli, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_compare_fixtures, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_compare_emulated, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_conflict_messages, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_cpus_placement, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_compare_fixtures, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_compare_emulated, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_conflict_messages, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_cpus_placement, tl_setup_test,
+						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_help, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_verbosity_after_command, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_refusals_name_the_option, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_not_root, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_json_contract, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_json_contract, tl_setup_test,
+						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_sigint, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_sigterm, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_sigkill_then_clean, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_clean_stray_namespace, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_fault_and_signal_while_building, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_topo_down_all_and_show, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_topo_show_several, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_sigkill_then_clean, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_clean_stray_namespace, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_fault_and_signal_while_building, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_topo_down_all_and_show, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_topo_show_several, tl_setup_test,
+						tl_teardown_test),
 	};
 
 	tl_filter_from_env();

@@ -345,10 +345,11 @@ static void test_run_target(void **state)
 	 * A target two repetitions cannot meet (0.1% on tps, p50 and p99): exit 3,
 	 * and stderr and the table say so, not only the JSON.
 	 */
-	snprintf(cmd, sizeof(cmd),
-		 "./nsbench run --modes host --tests tcp_rr --rr-duration 0.2 --reps 2 --target 0.1 "
-		 "--max-reps 2 --no-hot-path --out %s/missed 2>&1",
-		 dir);
+	snprintf(
+		cmd, sizeof(cmd),
+		"./nsbench run --modes host --tests tcp_rr --rr-duration 0.2 --reps 2 --target 0.1 "
+		"--max-reps 2 --no-hot-path --out %s/missed 2>&1",
+		dir);
 	out = tl_capture(cmd, &st);
 	if (st != 3)
 		print_error("%s\n", out);
@@ -416,12 +417,15 @@ static void test_run_beside_other_nsbench(void **state)
 			reps++;
 			assert_true(json_is_true(json_object_get(nz, "noisy")));
 			json_array_foreach(json_object_get(nz, "other_nsbench"), j, o) {
-				json_int_t pid = json_integer_value(json_object_get(o, "owner_pid"));
+				json_int_t pid =
+					json_integer_value(json_object_get(o, "owner_pid"));
 
 				assert_true(pid != run_pid);
-				named |= !strcmp(json_string_value(json_object_get(o, "lab")), other) &&
+				named |= !strcmp(json_string_value(json_object_get(o, "lab")),
+						 other) &&
 					 pid == hold &&
-					 !strcmp(json_string_value(json_object_get(o, "kind")), "topo");
+					 !strcmp(json_string_value(json_object_get(o, "kind")),
+						 "topo");
 			}
 			assert_true(named);
 		}
@@ -540,9 +544,17 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_hops_every_mode, tl_setup_test, tl_teardown_test),	  cmocka_unit_test_setup_teardown(test_intra_host_hops, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_wrong_path_caught, tl_setup_test, tl_teardown_test), cmocka_unit_test_setup_teardown(test_run_quick, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_run_unwritable, tl_setup_test, tl_teardown_test),	  cmocka_unit_test_setup_teardown(test_run_interrupted, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_hops_every_mode, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_intra_host_hops, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_wrong_path_caught, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_run_quick, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_run_unwritable, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_run_interrupted, tl_setup_test,
+						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_run_target, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_run_beside_other_nsbench, tl_setup_test,
 						tl_teardown_test),

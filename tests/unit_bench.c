@@ -17,8 +17,8 @@
  */
 static void test_server_setup_failure_message(void **state)
 {
-	struct bench_target t = {.mode = "host", .path = "ingress", .server_port = 5201,
-				 .dst_port = 5201};
+	struct bench_target t = {
+		.mode = "host", .path = "ingress", .server_port = 5201, .dst_port = 5201};
 	struct bench_opts o;
 	json_t *res = NULL;
 	char why[512], *dirty, *guard;

@@ -321,8 +321,8 @@ static void test_target_missed_in_table(void **state)
 				      2, "max_time_s", 8.0));
 	json_array_foreach(json_object_get(doc, "results"), i, e)
 		json_object_set_new(e, "target",
-				    json_pack("{s:f, s:b, s:s, s:f, s:i}", "pct", 1.0, "met", i == 1,
-					      "widest_metric", "throughput_bps",
+				    json_pack("{s:f, s:b, s:s, s:f, s:i}", "pct", 1.0, "met",
+					      i == 1, "widest_metric", "throughput_bps",
 					      "widest_halfwidth_pct", 12.7, "reps", 2));
 	assert_int_equal(table_target_missed(doc, &e), 1);
 	assert_string_equal(json_string_value(json_object_get(e, "test")), "tcp_stream");

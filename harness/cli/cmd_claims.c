@@ -46,9 +46,9 @@ static int check_only(const char *only, json_t *catalog)
 
 	/* An empty list would check nothing and pass: not what --only asks for. */
 	if (!only[strspn(only, ",")])
-		return cli_usage_error(claims_usage,
-				       "--only '%s': name at least one claim (nsbench claims --list)",
-				       only);
+		return cli_usage_error(
+			claims_usage,
+			"--only '%s': name at least one claim (nsbench claims --list)", only);
 	snprintf(buf, sizeof(buf), "%s", only);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		json_t *row;

@@ -300,8 +300,10 @@ int explain_main(int argc, char **argv)
 		return EXIT_USAGE;
 	/* The rounds and durations are the ladder's: refused where there is none. */
 	if (ladder_opt && !eo.ladder)
-		return cli_usage_error(explain_usage, "%s applies to the ladder, and --no-ladder "
-				       "leaves it out", ladder_opt);
+		return cli_usage_error(explain_usage,
+				       "%s applies to the ladder, and --no-ladder "
+				       "leaves it out",
+				       ladder_opt);
 	if (ladder_opt && !explain_has_ladder(eo.mode, eo.path))
 		return cli_usage_error(explain_usage,
 				       "%s applies to the ladder, which %s on path %s has not "

@@ -119,7 +119,8 @@ static int options_apply(const bool *seen, enum bench_test test, const char *lab
 					       "%s applies to the request/response tests (tcp_rr, "
 					       "udp_rr, tcp_crr); %s runs on libiperf%s",
 					       rr_only[i].name, name,
-					       rr_only[i].c == 'w' ? " (its warm-up is --omit)" : "");
+					       rr_only[i].c == 'w' ? " (its warm-up is --omit)"
+								   : "");
 	for (size_t i = 0; i < sizeof(iperf_only) / sizeof(iperf_only[0]); i++)
 		if (seen[iperf_only[i].c] && !bench_test_is_stream(test))
 			return cli_usage_error(measure_usage,
@@ -130,10 +131,11 @@ static int options_apply(const bool *seen, enum bench_test test, const char *lab
 					       iperf_only[i].c == 'o' ? " (its warm-up is --warmup)"
 								      : "");
 	if (seen['r'] && test != TEST_UDP)
-		return cli_usage_error(measure_usage,
-				       "--rate applies to udp, the one paced test; %s sends as fast "
-				       "as it can",
-				       name);
+		return cli_usage_error(
+			measure_usage,
+			"--rate applies to udp, the one paced test; %s sends as fast "
+			"as it can",
+			name);
 	for (size_t i = 0; lab_id && i < sizeof(own_lab) / sizeof(own_lab[0]); i++)
 		if (seen[own_lab[i].c])
 			return cli_usage_error(measure_usage,

@@ -326,13 +326,13 @@ int run_main(int argc, char **argv)
 			par |= cfg.tests[i] == TEST_TCP_STREAM_PAR;
 		}
 		if (rate && !udp)
-			return cli_usage_error(run_usage,
-					       "--rate applies to the udp test, which this run does "
-					       "not measure (--tests)");
+			return cli_usage_error(
+				run_usage, "--rate applies to the udp test, which this run does "
+					   "not measure (--tests)");
 		if (streams && !par)
-			return cli_usage_error(run_usage,
-					       "--streams applies to tcp_stream_par, which this run "
-					       "does not measure (--tests, or --full)");
+			return cli_usage_error(
+				run_usage, "--streams applies to tcp_stream_par, which this run "
+					   "does not measure (--tests, or --full)");
 	}
 	if (cfg_sg) {
 		bool awsvpc = false;
@@ -340,9 +340,9 @@ int run_main(int argc, char **argv)
 		for (unsigned int i = 0; i < cfg.nmodes; i++)
 			awsvpc |= cfg.modes[i] == MODE_AWSVPC;
 		if (!awsvpc)
-			return cli_usage_error(run_usage,
-					       "--security-group applies to awsvpc tasks (their own "
-					       "ENI's), and --modes has no awsvpc");
+			return cli_usage_error(
+				run_usage, "--security-group applies to awsvpc tasks (their own "
+					   "ENI's), and --modes has no awsvpc");
 	}
 	if (out_dir)
 		cfg.out_dir = out_dir;

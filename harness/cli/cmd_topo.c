@@ -380,7 +380,8 @@ static int topo_down(int argc, char **argv)
 		if (c != 'l' && c != 'n')
 			return cli_option_end(c, "topo down", topo_usage, argv);
 		if (how != LAB_TEARDOWN_GROUP && how != want)
-			return cli_usage_error(topo_usage, "topo down: --links or --netns, not both");
+			return cli_usage_error(topo_usage,
+					       "topo down: --links or --netns, not both");
 		how = want;
 	}
 	if (how != LAB_TEARDOWN_GROUP && optind == argc)

@@ -94,7 +94,7 @@ int mkdir_parents(const char *dir, mode_t mode)
 		return -ENAMETOOLONG;
 	memcpy(path, dir, n + 1);
 	/* Each parent in turn, then DIR itself; one that exists already is fine. */
-	for (char *p = path + 1; ; p++) {
+	for (char *p = path + 1;; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
 		{

@@ -550,9 +550,9 @@ json_t *claims_catalog(void)
 	json_t *rows = json_array();
 
 	for (size_t i = 0; i < NCLAIMS; i++)
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "id", claims[i].id,
-						      "mode", lab_mode_name(claims[i].mode),
-						      "claim", claims[i].text));
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "id", claims[i].id, "mode",
+						      lab_mode_name(claims[i].mode), "claim",
+						      claims[i].text));
 	return rows;
 }
 

@@ -145,8 +145,8 @@ int matrix_plan_check(const struct run_config *c, char *why, size_t len)
 				break;
 			}
 			if (off < len)
-				off += (size_t)snprintf(why + off, len - off, "%smode %s, %u tasks: %s",
-							off ? "; " : "",
+				off += (size_t)snprintf(why + off, len - off,
+							"%smode %s, %u tasks: %s", off ? "; " : "",
 							lab_mode_name(c->modes[i]),
 							c->tasks_list[q], lab->err);
 		}
@@ -217,7 +217,6 @@ static int build_labs(const struct run_config *c, unsigned int n, struct lab **l
 	}
 	return 0;
 }
-
 
 static void teardown(struct lab **labs)
 {
@@ -304,9 +303,9 @@ static json_t *noise_json(const struct noise *n, const struct state_other *o, si
 	json_t *others = json_array();
 
 	for (size_t i = 0; i < no; i++)
-		json_array_append_new(others, json_pack("{s:s, s:I, s:s}", "lab", o[i].lab,
-							"owner_pid", (json_int_t)o[i].owner_pid,
-							"kind", o[i].kind));
+		json_array_append_new(others,
+				      json_pack("{s:s, s:I, s:s}", "lab", o[i].lab, "owner_pid",
+						(json_int_t)o[i].owner_pid, "kind", o[i].kind));
 	return json_pack("{s:f, s:f, s:f, s:o, s:b}", "steal_pct", n->steal_pct, "outside_pct",
 			 n->outside_pct, "load1", n->load1, "other_nsbench", others, "noisy",
 			 n->noisy || no > 0);

@@ -34,7 +34,8 @@ enum gate_result gate_judge(json_t *rows, double fail_above, bool ratios_only, s
 		json_array_foreach(files, k, f) {
 			long long nb = reps_of(f);
 
-			/* A file without the entry is "missing": compare's configuration warning. */
+			/* A file without the entry is "missing": compare's configuration warning.
+			 */
 			if (k == 0 || !json_object_get(f, "n") || (na >= 2 && nb >= 2))
 				continue;
 			if (g->undecided++ < GATE_NAMED && off < sizeof(g->why))
@@ -72,8 +73,9 @@ void gate_print(const struct gate *g, bool md, FILE *f)
 		fprintf(f, "passes.%s No %s lost more than %g%%.", b,
 			g->ratios_only ? "ratio to host" : "headline metric", g->fail_above);
 	if (g->undecided)
-		fprintf(f, " %zu headline metric(s) it must judge cannot be decided for lack of "
-			   "repetitions: %s.",
+		fprintf(f,
+			" %zu headline metric(s) it must judge cannot be decided for lack of "
+			"repetitions: %s.",
 			g->undecided, g->why);
 	fputc('\n', f);
 }

@@ -16,11 +16,11 @@
 enum gate_result { GATE_PASS, GATE_FAIL, GATE_UNDECIDED };
 
 struct gate {
-	double fail_above;   /* percent */
-	bool ratios_only;    /* files from different machines: only the *_vs_host rows */
-	double worst;	     /* the largest estimated loss among the "slower" rows, percent */
-	size_t undecided;    /* metrics (row and file) it must judge but cannot */
-	char why[512];	     /* which of them, with the repetitions each file has */
+	double fail_above; /* percent */
+	bool ratios_only;  /* files from different machines: only the *_vs_host rows */
+	double worst;	   /* the largest estimated loss among the "slower" rows, percent */
+	size_t undecided;  /* metrics (row and file) it must judge but cannot */
+	char why[512];	   /* which of them, with the repetitions each file has */
 	enum gate_result result;
 };
 

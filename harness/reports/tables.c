@@ -171,7 +171,8 @@ static void target_line(json_t *doc, FILE *f)
 		fprintf(f, "%.1f%%", hw);
 	else
 		fprintf(f, "? (fewer than 2 repetitions)");
-	fprintf(f, " after %lld repetitions\n", (long long)json_integer_value(json_object_get(t, "reps")));
+	fprintf(f, " after %lld repetitions\n",
+		(long long)json_integer_value(json_object_get(t, "reps")));
 }
 
 void table_run(json_t *doc, FILE *f)
