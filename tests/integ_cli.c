@@ -143,6 +143,7 @@ static void test_bad_input(void **state)
 		"measure host tcp_rr --lab abcdef --bridge-mtu 9001",
 		"measure awsvpc tcp_rr --lab abcdef --security-group",
 		"measure host tcp_rr --lab abcdef --hot-path",
+		"measure bridge tcp_rr --hot-path",
 		"run --reps 0",
 		"run --reps x",
 		"explain host --rounds 3",
@@ -241,6 +242,31 @@ static void test_help(void **state)
 }
 
 static void down(const char *id);
+
+/* measure --hot-path: text unless --json (it printed JSON always), and only for udp_rr. */
+static void test_measure_hot_path(void **state)
+{
+	char *out, *err;
+	json_t *doc;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	assert_int_equal(run("measure host udp_rr --hot-path", &out, &err), 0);
+	assert_non_null(
+		strstr(out, "host ingress hot path (2000 udp_rr transactions): vpc:vpc0 ("));
+	assert_non_null(strstr(out, "-> inst:eth0 ("));
+	assert_non_null(strstr(out, "; the expected path\n"));
+	assert_null(strchr(out, '{'));
+	free(out);
+	free(err);
+	assert_int_equal(run("measure host udp_rr --hot-path --json", &out, &err), 0);
+	doc = json_loads(out, 0, NULL);
+	assert_true(json_is_true(json_object_get(doc, "ok")));
+	json_decref(doc);
+	free(out);
+	free(err);
+	assert_root_unchanged();
+}
 
 /* -v/-vv/-q after the command as before it (they were unknown options there). */
 static void test_verbosity_after_command(void **state)
@@ -1053,6 +1079,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cpus_placement, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_help, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_measure_hot_path, tl_setup_test,
+						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_verbosity_after_command, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_refusals_name_the_option, tl_setup_test,

@@ -40,7 +40,8 @@ static const char measure_usage[] =
 	"wake-ups do not hide the path; split: one CPU each; free: the scheduler decides.\n"
 	"--cpus C,S names the client's and the server's CPU (one CPU: same, two: split).\n"
 	"--lab LAB runs in a lab that `nsbench topo up` left, on its first task of MODE.\n"
-	"--hot-path prints the packet path (hops, counters) of MODE on the path instead.\n"
+	"--hot-path (TEST udp_rr) prints the packet path of MODE on the path instead:\n"
+	"the hops with packets per transaction (--json: every counter).\n"
 	"--per-hop adds where the round trip goes: eBPF probes on every hop, 2000 traced\n"
 	"udp_rr transactions (tcp_rr when TEST is tcp_rr) measured after TEST, apart from it.\n"
 	"--vpc-mtu N: the wire, the instance and awsvpc ENIs (default 1500; a VPC uses 9001);\n"
@@ -143,6 +144,29 @@ static int options_apply(const bool *seen, enum bench_test test, const char *lab
 					       "already (give it to topo up, or leave out --lab)",
 					       own_lab[i].name, lab_id);
 	return 0;
+}
+
+/* --hot-path as text: the hops in order with packets per transaction, and the verdict. */
+static void print_hot(json_t *hp)
+{
+	json_t *per = json_object_get(hp, "packets_per_transaction"), *h;
+	size_t i;
+
+	printf("%s %s hot path (%lld udp_rr transactions):",
+	       json_string_value(json_object_get(hp, "mode")),
+	       json_string_value(json_object_get(hp, "path")),
+	       (long long)json_integer_value(json_object_get(hp, "transactions")));
+	json_array_foreach(json_object_get(hp, "hops"), i, h)
+		printf("%s %s (%.2f/trans)", i ? " ->" : "", json_string_value(h),
+		       json_number_value(json_object_get(per, json_string_value(h))));
+	if (json_object_get(hp, "conntrack_entries"))
+		printf("; conntrack entries %lld",
+		       (long long)json_integer_value(json_object_get(hp, "conntrack_entries")));
+	if (json_is_true(json_object_get(hp, "ok")))
+		printf("; the expected path\n");
+	else
+		printf("; NOT the expected path: %s\n",
+		       json_string_value(json_object_get(hp, "problem")) ?: "?");
 }
 
 int measure_main(int argc, char **argv)
@@ -306,6 +330,13 @@ int measure_main(int argc, char **argv)
 		return cli_usage_error(measure_usage, "unknown test '%s'", argv[optind + 1]);
 	if (options_apply(seen, test, lab_id))
 		return EXIT_USAGE;
+	/* Counted around small messages: a stream's GSO super-packets would hide the hops. */
+	if (hot && test != TEST_UDP_RR)
+		return cli_usage_error(
+			measure_usage,
+			"--hot-path counts packets around %d udp_rr transactions, not "
+			"%s: give udp_rr as TEST",
+			HOTPATH_TRANSACTIONS, bench_test_name(test));
 	if (!path_set)
 		path = path_default(mode);
 	if (path == PATH_INTRA_HOST)
@@ -404,9 +435,11 @@ int measure_main(int argc, char **argv)
 		goto out;
 	}
 	json_object_set_new(res, "lab", json_string(lab->id));
-	if (json || hot) {
+	if (json) {
 		json_dumpf(res, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 		fputc('\n', stdout);
+	} else if (hot) {
+		print_hot(res);
 	} else {
 		print_text(res);
 		if (json_object_get(res, "per_hop"))
