@@ -761,6 +761,55 @@ static void test_topo_show_several(void **state)
 	assert_root_unchanged();
 }
 
+/*
+ * A lab topo up kept (no --hold) is told apart from a killed run's remains:
+ * 'kept' in its state, in topo show and in doctor's count; one whose owner
+ * was SIGKILLed is 'gone', a leftover for clean.
+ */
+static void test_topo_kept_lab(void **state)
+{
+	char cmd[128], id[16], gone[16], *out, *err;
+	size_t kept_before, kept, left;
+	json_t *doc;
+	pid_t hold;
+	int status;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	clean_count_crashed(&kept_before);
+	doc = topo_json("none");
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(doc, "lab")));
+	json_decref(doc);
+	snprintf(cmd, sizeof(cmd), "topo show %s --json", id);
+	assert_int_equal(run(cmd, &out, &err), 0);
+	doc = json_loads(out, 0, NULL);
+	assert_true(json_is_true(json_object_get(doc, "kept")));
+	json_decref(doc);
+	free(out);
+	free(err);
+	snprintf(cmd, sizeof(cmd), "topo show %s", id);
+	assert_int_equal(run(cmd, &out, &err), 0);
+	assert_non_null(strstr(out, "owner: kept by topo up (nsbench topo down "));
+	free(out);
+	free(err);
+	left = clean_count_crashed(&kept);
+	assert_true(kept >= kept_before + 1);
+	/* A run killed with its lab up: not kept, a leftover. */
+	hold = tl_hold_start(NSBENCH, "none", gone);
+	assert_int_equal(kill(hold, SIGKILL), 0);
+	assert_int_equal(waitpid(hold, &status, 0), hold);
+	snprintf(cmd, sizeof(cmd), "topo show %s", gone);
+	assert_int_equal(run(cmd, &out, &err), 0);
+	assert_non_null(strstr(out, "owner: gone (pid "));
+	free(out);
+	free(err);
+	assert_true(clean_count_crashed(&kept) >= left + 1);
+	assert_int_equal(clean_lab(gone, false, LAB_TEARDOWN_GROUP), 0);
+	down(id);
+	assert_int_equal(tl_leftovers(gone), 0);
+	assert_root_unchanged();
+}
+
 /* Writes a results document with these tcp_stream throughputs (Gbit/s) to PATH. */
 static void crafted_file(const char *path, const double *gbps, size_t n)
 {
@@ -1100,6 +1149,7 @@ int main(void)
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_topo_show_several, tl_setup_test,
 						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_topo_kept_lab, tl_setup_test, tl_teardown_test),
 	};
 
 	tl_filter_from_env();

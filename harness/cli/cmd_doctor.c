@@ -129,7 +129,7 @@ int doctor_main(int argc, char **argv)
 	struct lab_features features = {0};
 	struct utsname u;
 	char buf[128];
-	size_t left;
+	size_t left, kept;
 	int c;
 
 	optind = 1;
@@ -169,10 +169,13 @@ int doctor_main(int argc, char **argv)
 	line("library: libnftables", 0, "linked");
 	line("library: libmnl", 0, "linked");
 
-	left = clean_count_leftovers();
+	left = clean_count_crashed(&kept);
 	snprintf(buf, sizeof(buf), "%zu state file(s) or namespace(s) under %s and %s%s", left,
 		 STATE_DIR, NETNS_RUN_DIR, left ? " (nsbench topo show; nsbench clean)" : "");
 	printf("%-28s %s  %s\n", "leftovers", left ? "note" : "ok", buf);
+	if (kept)
+		printf("%-28s %s  %zu lab(s) topo up kept (nsbench topo show; nsbench topo down)\n",
+		       "kept labs", "note", kept);
 
 	/* A mode is available when a lab of it was built, exactly as run builds one. */
 	printf("\nmodes:\n");

@@ -262,6 +262,13 @@ static int topo_up(int argc, char **argv)
 		lab_free(&lab);
 		return ret == -EINTR ? cli_signal_exit() : 1;
 	}
+	if (!hold) {
+		/* Left up on purpose once whole: clean and doctor tell it from a crash's remains. */
+		lab.kept = true;
+		ret = state_write(&lab);
+		if (ret)
+			log_warn("lab %s: state file: %s", lab.id, strerror(-ret));
+	}
 	doc = state_describe(&lab);
 	if (json) {
 		json_dumpf(doc, stdout, JSON_INDENT(2));
@@ -347,11 +354,19 @@ static int topo_show(int argc, char **argv)
 		json_t *doc;
 
 		json_array_foreach(all, i, doc) {
+			const char *id = json_string_value(json_object_get(doc, "lab"));
+			long long pid = json_integer_value(json_object_get(doc, "owner_pid"));
+
 			print_lab_text(doc, stdout);
-			printf("owner: %s (pid %lld)\n\n",
-			       json_is_true(json_object_get(doc, "owner_running")) ? "running"
-										   : "gone",
-			       (long long)json_integer_value(json_object_get(doc, "owner_pid")));
+			if (json_is_true(json_object_get(doc, "owner_running")))
+				printf("owner: running (pid %lld)\n\n", pid);
+			else if (json_is_true(json_object_get(doc, "kept")))
+				printf("owner: kept by topo up (nsbench topo down %s removes it)\n\n",
+				       id);
+			else
+				printf("owner: gone (pid %lld): what a killed or crashed run left; "
+				       "nsbench clean removes it\n\n",
+				       pid);
 		}
 	}
 	json_decref(all);

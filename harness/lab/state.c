@@ -107,6 +107,8 @@ json_t *state_describe(const struct lab *lab)
 	if (doc)
 		json_object_set_new(doc, "security_group", json_boolean(lab->cfg.security_group));
 	if (doc)
+		json_object_set_new(doc, "kept", json_boolean(lab->kept));
+	if (doc)
 		json_object_set_new(doc, "mtu",
 				    json_pack("{s:i, s:i}", "vpc",
 					      lab->cfg.vpc_mtu ? lab->cfg.vpc_mtu : LAB_DEFAULT_MTU,
