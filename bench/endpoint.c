@@ -116,6 +116,8 @@ static int drain(struct endpoint *ep)
 				return -ENOMEM;
 			ep->out = p;
 			ep->cap = cap;
+			/* Text even before anything is read: an endpoint may die silent. */
+			ep->out[ep->len] = '\0';
 		}
 		n = read(ep->fd, ep->out + ep->len, ep->cap - ep->len - 1);
 		if (n > 0) {

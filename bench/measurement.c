@@ -89,6 +89,63 @@ int bench_cpus_resolve(struct bench_cpus *c)
 	return 0;
 }
 
+/* SET as a list such as "0-3,6", for messages. */
+static void cpu_list(const cpu_set_t *set, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < CPU_SETSIZE && off < len; i++) {
+		int j = i;
+
+		if (!CPU_ISSET(i, set))
+			continue;
+		while (j + 1 < CPU_SETSIZE && CPU_ISSET(j + 1, set))
+			j++;
+		off += (size_t)snprintf(buf + off, len - off, j > i ? "%s%d-%d" : "%s%d",
+					off ? "," : "", i, j);
+		i = j;
+	}
+}
+
+int bench_cpus_check(const struct bench_cpus *c, char *why, size_t len)
+{
+	int cpus[2] = {c->client, c->server};
+	bool pinned = c->client >= 0 || c->server >= 0;
+	char list[128];
+	cpu_set_t set;
+
+	/* The placement recorded with every result must be the one the endpoints ran with. */
+	if (pinned && c->policy == PLACE_FREE) {
+		snprintf(why, len, "free leaves the endpoints to the scheduler; CPUs pin them");
+		return -EINVAL;
+	}
+	if (pinned && c->policy == PLACE_SAME && c->client != c->server) {
+		snprintf(why, len,
+			 "same pins both endpoints to one CPU, not %d and %d (that is "
+			 "split)",
+			 c->client, c->server);
+		return -EINVAL;
+	}
+	if (pinned && c->policy == PLACE_SPLIT && c->client == c->server) {
+		snprintf(why, len,
+			 "split puts the endpoints on two CPUs, not both on %d (that is "
+			 "same)",
+			 c->client);
+		return -EINVAL;
+	}
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return -errno;
+	for (int i = 0; i < 2; i++) {
+		if (cpus[i] < 0 || (cpus[i] < CPU_SETSIZE && CPU_ISSET(cpus[i], &set)))
+			continue;
+		cpu_list(&set, list, sizeof(list));
+		snprintf(why, len, "CPU %d is not one this process may run on (%s)", cpus[i], list);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 void bench_opts_default(struct bench_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -336,7 +393,7 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 			      "server in %s did not start listening on %s:%u (%s)%s%.120s",
 			      t->server_ns, t->server_bind, t->server_port,
 			      ret == -ETIMEDOUT ? "timed out" : how, srv[i].len ? ": " : "",
-			      srv[i].out ? srv[i].out : "");
+			      srv[i].len ? srv[i].out : "");
 			goto out;
 		}
 	}

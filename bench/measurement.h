@@ -59,6 +59,11 @@ const char *bench_placement_name(enum bench_placement p);
 int bench_placement_parse(const char *name, enum bench_placement *p);
 /* Fills client/server CPUs for the policy from the CPUs this process may use. */
 int bench_cpus_resolve(struct bench_cpus *c);
+/*
+ * -EINVAL with WHY when a CPU named in C is not one this process may run on,
+ * or when the CPUs contradict the policy (same: one CPU, split: two, free: none).
+ */
+int bench_cpus_check(const struct bench_cpus *c, char *why, size_t len);
 
 void bench_opts_default(struct bench_opts *o);
 /* -EINVAL with WHY when O's options for TEST are out of range (what bench_run refuses). */

@@ -178,21 +178,31 @@ int stream_metrics(const struct stream_opts *o, json_t *iperf, json_t **metrics,
 	m = json_object();
 	server = json_object_get(iperf, "server_output_json");
 	if (o->udp) {
-		/* The receiver's view (sum_received): what arrived, what its socket buffer lost. */
+		/*
+		 * The receiver's view: what arrived, what its socket buffer lost. The
+		 * loss comes from the receiver's own JSON: libiperf 3.12's client
+		 * counts the warm-up's (--omit) losses against the measured interval
+		 * in end.sum_received, and the sender's packet count beside them.
+		 */
+		json_t *rx = json_object_get(server, "end") ? server : iperf;
+		const char *sum = rx == server ? "end.sum" : "end.sum_received";
+		char key[64];
+		double lost, packets;
+
+		snprintf(key, sizeof(key), "%s.lost_packets", sum);
+		lost = num(rx, key);
+		snprintf(key, sizeof(key), "%s.packets", sum);
+		packets = num(rx, key);
 		json_object_set_new(m, "throughput_bps",
 				    json_real(num(iperf, "end.sum_received.bits_per_second")));
 		json_object_set_new(m, "sent_bps",
 				    json_real(num(iperf, "end.sum_sent.bits_per_second")));
 		json_object_set_new(m, "jitter_ms",
 				    json_real(num(iperf, "end.sum_received.jitter_ms")));
-		json_object_set_new(
-			m, "lost_packets",
-			json_integer((json_int_t)num(iperf, "end.sum_received.lost_packets")));
-		json_object_set_new(
-			m, "packets",
-			json_integer((json_int_t)num(iperf, "end.sum_received.packets")));
+		json_object_set_new(m, "lost_packets", json_integer((json_int_t)lost));
+		json_object_set_new(m, "packets", json_integer((json_int_t)packets));
 		json_object_set_new(m, "lost_percent",
-				    json_real(num(iperf, "end.sum_received.lost_percent")));
+				    json_real(packets > 0 ? lost / packets * 100 : 0));
 	} else {
 		json_object_set_new(m, "throughput_bps",
 				    json_real(num(iperf, "end.sum_received.bits_per_second")));

@@ -221,6 +221,32 @@ static void test_bad_input(void **state)
 	assert_int_equal(st, 0);
 	assert_non_null(strstr(out, "awsvpc-security-group"));
 	free(out);
+	/* --list in the format asked (it printed text whatever --format said), --only applied. */
+	{
+		json_t *doc, *row;
+		size_t i;
+
+		out = tl_capture("./nsbench claims --list --format json", &st);
+		assert_int_equal(st, 0);
+		doc = json_loads(out, 0, NULL);
+		assert_true(json_array_size(doc) > 10);
+		json_array_foreach(doc, i, row) {
+			assert_true(json_is_string(json_object_get(row, "id")));
+			assert_true(json_is_string(json_object_get(row, "mode")));
+			assert_true(json_is_string(json_object_get(row, "claim")));
+		}
+		json_decref(doc);
+		free(out);
+		out = tl_capture("./nsbench claims --format json --only host-port --list", &st);
+		assert_int_equal(st, 0);
+		doc = json_loads(out, 0, NULL);
+		assert_int_equal(json_array_size(doc), 1);
+		assert_string_equal(
+			json_string_value(json_object_get(json_array_get(doc, 0), "id")),
+			"host-port");
+		json_decref(doc);
+		free(out);
+	}
 }
 
 int main(void)
@@ -233,5 +259,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_all_claims, tl_setup_test, tl_teardown_test),
 	};
 
+	tl_filter_from_env();
 	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);
 }

@@ -22,24 +22,61 @@
 /* The test build: honours NSBENCH_FAIL_AFTER and the other hooks of testhooks.h. */
 #define NSBENCH_TEST "./nsbench-test"
 
-static int run(const char *args, char **out, char **err)
+/* A shell command line: its exit status, stdout and stderr. */
+static int run_sh(const char *line, char **out, char **err)
 {
-	char cmd[1024], errfile[] = "/tmp/nsbench-test-XXXXXX";
+	char cmd[1200], errfile[] = "/tmp/nsbench-test-XXXXXX";
 	int status, fd;
 
 	fd = mkstemp(errfile);
 	assert_true(fd >= 0);
 	close(fd);
-	snprintf(cmd, sizeof(cmd), NSBENCH " %s 2>%s", args, errfile);
+	snprintf(cmd, sizeof(cmd), "%s 2>%s", line, errfile);
 	*out = tl_capture(cmd, &status);
 	snprintf(cmd, sizeof(cmd), "cat %s; rm -f %s", errfile, errfile);
 	*err = tl_capture(cmd, NULL);
 	return status;
 }
 
-static size_t all_leftovers(void)
+/* nsbench ARGS: its exit status, stdout and stderr. */
+static int run(const char *args, char **out, char **err)
 {
-	return clean_count_leftovers();
+	char line[1024];
+
+	snprintf(line, sizeof(line), NSBENCH " %s", args);
+	return run_sh(line, out, err);
+}
+
+/* run() with the command's pid in *PID (the shell execs nsbench: one pid). */
+static int run_pid(const char *args, long long *pid, char **out, char **err)
+{
+	char cmd[1024];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "sh -c 'echo $$ >&2; exec " NSBENCH " %s'", args);
+	st = run_sh(cmd, out, err);
+	*pid = atoll(*err);
+	memmove(*err, strchr(*err, '\n') + 1, strlen(strchr(*err, '\n') + 1) + 1);
+	return st;
+}
+
+/* A state file under /run/nsbench names PID as its owner. */
+static bool owns_a_lab(long long pid)
+{
+	char ids[STATE_MAX_LABS][LAB_ID_LEN + 1], path[64];
+	size_t n = 0;
+	bool found = false;
+
+	state_list(ids, STATE_MAX_LABS, &n);
+	for (size_t i = 0; i < n && i < STATE_MAX_LABS; i++) {
+		json_t *doc;
+
+		snprintf(path, sizeof(path), "%s/%.*s.json", STATE_DIR, LAB_ID_LEN, ids[i]);
+		doc = json_load_file(path, 0, NULL);
+		found |= json_integer_value(json_object_get(doc, "owner_pid")) == pid;
+		json_decref(doc);
+	}
+	return found;
 }
 
 static void test_bad_input(void **state)
@@ -49,23 +86,30 @@ static void test_bad_input(void **state)
 		"topo up bridge --tasks 0",
 		"topo up bridge --tasks 241",
 		"topo up bridge --tasks x",
-		"topo up awsvpc --tasks 3 --max-enis 3",
-		"topo up bridge --tasks 2",
-		"topo up host --tasks 2 --port 80",
 		"topo up bridge --port 70000",
 		"topo up bridge --port 0",
 		"topo up bridge --port 80,,81",
 		"topo up awsvpc --vpc-subnet 198.18.0.0",
 		"topo up awsvpc --vpc-subnet 300.18.0.0/24",
 		"topo up awsvpc --vpc-subnet 198.18.0.0/31",
-		"topo up bridge --tasks 7 --bridge-subnet 198.19.0.0/29",
 		"topo up awsvpc --macvlan-mode sideways",
+		"topo up host --security-group",
+		"topo up bridge --security-group",
+		"measure host tcp_rr --security-group",
+		"run --modes host,bridge --security-group",
+		"explain bridge --security-group",
 		"topo up",
 		"topo up bridge extra",
 		"topo up bridge --frobnicate",
+		"topo up bridge --port 80,81",
+		"topo up awsvpc --tasks 2 --port 80,81,82",
+		"topo down --links --netns nosuchlab",
+		"topo down --netns",
 		"topo sideways",
 		"nosuchcommand",
 		"clean extra",
+		"doctor extra",
+		"help nosuchcommand",
 		"measure bridge",
 		"measure bridge tcp_rrr",
 		"measure sideways tcp_rr",
@@ -81,11 +125,31 @@ static void test_bad_input(void **state)
 		"measure bridge tcp_stream --streams 0",
 		"measure bridge tcp_rr --timeout-ms 0",
 		"measure bridge tcp_rr --cpu both",
+		"measure bridge tcp_rr --cpus 0,4095",
+		"measure host tcp_rr --cpu same --cpus 0,1",
+		"measure host tcp_rr --cpu split --cpus 1,1",
+		"measure host tcp_rr --cpu free --cpus 1,1",
+		"measure host tcp_rr --cpus 1,1 --cpu free",
 		"measure bridge tcp_rr --path sideways",
 		"measure none tcp_rr --path ingress",
 		"measure host tcp_rr --path intra-host",
+		"measure host tcp_rr --omit 0",
+		"measure host tcp_rr --rate 1G",
+		"measure host tcp_stream --rate 1G",
+		"measure host tcp_stream --warmup 1",
+		"measure host udp --req 100",
+		"measure host tcp_crr --streams 2",
+		"measure host tcp_rr --lab abcdef --vpc-mtu 9001",
+		"measure host tcp_rr --lab abcdef --bridge-mtu 9001",
+		"measure awsvpc tcp_rr --lab abcdef --security-group",
+		"measure host tcp_rr --lab abcdef --hot-path",
+		"measure bridge tcp_rr --hot-path",
 		"run --reps 0",
 		"run --reps x",
+		"explain host --rounds 3",
+		"explain none --duration 2",
+		"explain bridge --path egress --rr-duration 1",
+		"explain bridge --no-ladder --rounds 3",
 		"run --modes sideways",
 		"run --modes bridge,bridge",
 		"run --paths loopback",
@@ -93,30 +157,211 @@ static void test_bad_input(void **state)
 		"run --quick --full",
 		"run --duration 0",
 		"run --rate slow",
+		"run --tests tcp_rr --rate 1G",
+		"run --streams 4",
 		"run extra",
+		"claims --only \"\"",
+		"claims --only ,",
+		"claims --only ,,",
 		"compare",
 		"compare only-one.json",
 		"compare a.json b.json --format yaml",
 		"compare a.json b.json --fail-above x",
+		"compare a.json b.json --format",
+		"report a.json -o",
+		"report a.json --output",
+		"measure host tcp_rr --duration",
+		"topo up bridge --tasks",
+		"claims --only",
+		"run --modes",
+		"explain host --path",
 	};
-	size_t before;
+	/* Labs ECS would refuse: the reason stands alone, without the usage text. */
+	static const char *const refused[] = {
+		"topo up awsvpc --tasks 3 --max-enis 3",
+		"topo up bridge --tasks 2",
+		"topo up host --tasks 2 --port 80",
+		"topo up bridge --tasks 7 --bridge-subnet 198.19.0.0/29",
+		"topo up bridge --tasks 7 --port 80,81,82,83,84,85,86 --bridge-subnet "
+		"198.19.0.0/29",
+		"run --quick --modes awsvpc --tasks 4 --max-enis 3 --tests tcp_rr",
+	};
 
 	(void)state;
-	before = all_leftovers();
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]) + sizeof(refused) / sizeof(refused[0]);
+	     i++) {
+		bool usage = i < sizeof(bad) / sizeof(bad[0]);
+		const char *args = usage ? bad[i] : refused[i - sizeof(bad) / sizeof(bad[0])];
 		char *out, *err;
-		int st = run(bad[i], &out, &err);
+		long long pid;
+		int st;
 
+		/* Its pid first: a lab it made would carry it, whoever else runs labs now. */
+		st = run_pid(args, &pid, &out, &err);
 		if (st != 2)
-			print_error("'%s' exited %d: %s\n", bad[i], st, err);
+			print_error("'%s' exited %d: %s\n", args, st, err);
 		assert_int_equal(st, 2);
-		/* One line of reason, then usage. */
+		/* One line of reason, then usage (not after a refusal: it would bury the reason).
+		 */
 		assert_true(strncmp(err, "nsbench: error: ", 16) == 0);
-		assert_non_null(strstr(err, "Usage"));
+		if (usage != (strstr(err, "Usage") != NULL))
+			print_error("'%s': %s\n", args, err);
+		assert_int_equal(usage, strstr(err, "Usage") != NULL);
+		assert_false(owns_a_lab(pid));
 		free(out);
 		free(err);
 	}
-	assert_int_equal(all_leftovers(), before);
+}
+
+/* Every command's --help, and `help CMD` giving the same: its usage, exit 0. */
+static void test_help(void **state)
+{
+	static const char *const cmds[] = {"run",     "compare", "report", "claims", "topo",
+					   "explain", "measure", "clean",  "doctor"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char args[64], want[64], *out, *err, *out2, *err2;
+
+		snprintf(args, sizeof(args), "%s --help", cmds[i]);
+		snprintf(want, sizeof(want), "Usage: nsbench %s", cmds[i]);
+		if (run(args, &out, &err) != 0 || strncmp(out, want, strlen(want)))
+			print_error("'%s': %s%s\n", args, out, err);
+		assert_int_equal(run(args, &out2, &err2), 0);
+		assert_true(strncmp(out, want, strlen(want)) == 0);
+		free(out2);
+		free(err2);
+		snprintf(args, sizeof(args), "help %s", cmds[i]);
+		assert_int_equal(run(args, &out2, &err2), 0);
+		assert_string_equal(out2, out);
+		free(out);
+		free(err);
+		free(out2);
+		free(err2);
+	}
+}
+
+static void down(const char *id);
+
+/* measure --hot-path: text unless --json (it printed JSON always), and only for udp_rr. */
+static void test_measure_hot_path(void **state)
+{
+	char *out, *err;
+	json_t *doc;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	assert_int_equal(run("measure host udp_rr --hot-path", &out, &err), 0);
+	assert_non_null(
+		strstr(out, "host ingress hot path (2000 udp_rr transactions): vpc:vpc0 ("));
+	assert_non_null(strstr(out, "-> inst:eth0 ("));
+	assert_non_null(strstr(out, "; the expected path\n"));
+	assert_null(strchr(out, '{'));
+	free(out);
+	free(err);
+	assert_int_equal(run("measure host udp_rr --hot-path --json", &out, &err), 0);
+	doc = json_loads(out, 0, NULL);
+	assert_true(json_is_true(json_object_get(doc, "ok")));
+	json_decref(doc);
+	free(out);
+	free(err);
+	assert_root_unchanged();
+}
+
+/* -v/-vv/-q after the command as before it (they were unknown options there). */
+static void test_verbosity_after_command(void **state)
+{
+	char *out, *err;
+	json_t *doc;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	assert_int_equal(run("topo up none -vv --json", &out, &err), 0);
+	doc = json_loads(out, 0, NULL);
+	assert_non_null(doc);
+	assert_non_null(strstr(err, "nsbench: debug: lab "));
+	free(out);
+	free(err);
+	down(json_string_value(json_object_get(doc, "lab")));
+	json_decref(doc);
+	assert_int_equal(run("compare a.json b.json -q --format", &out, &err), 2);
+	assert_non_null(strstr(err, "option '--format' needs a value"));
+	free(out);
+	free(err);
+	assert_root_unchanged();
+}
+
+/* --cpus alone says the placement, and the result records what the endpoints ran on. */
+static void test_cpus_placement(void **state)
+{
+	static const struct {
+		const char *cpus, *policy;
+		int client, server;
+	} cases[] = {{"0,1", "split", 0, 1}, {"1,1", "same", 1, 1}};
+	cpu_set_t set;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	if (sched_getaffinity(0, sizeof(set), &set) || !CPU_ISSET(0, &set) || !CPU_ISSET(1, &set)) {
+		print_message("SKIP: needs CPUs 0 and 1\n");
+		skip();
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char cmd[128], *out, *err;
+		json_t *doc, *pl;
+
+		snprintf(cmd, sizeof(cmd), "measure host tcp_rr --cpus %s --duration 0.2 --json",
+			 cases[i].cpus);
+		assert_int_equal(run(cmd, &out, &err), 0);
+		doc = json_loads(out, 0, NULL);
+		assert_non_null(doc);
+		pl = json_object_get(doc, "placement");
+		assert_string_equal(json_string_value(json_object_get(pl, "policy")),
+				    cases[i].policy);
+		assert_int_equal(json_integer_value(json_object_get(pl, "client_cpu")),
+				 cases[i].client);
+		assert_int_equal(json_integer_value(json_object_get(pl, "server_cpu")),
+				 cases[i].server);
+		json_decref(doc);
+		free(out);
+		free(err);
+	}
+	assert_root_unchanged();
+}
+
+/* Options that do not apply are refused by name, with why (a sample of the table above). */
+static void test_refusals_name_the_option(void **state)
+{
+	static const struct {
+		const char *args, *says;
+	} cases[] = {
+		{"topo up host --security-group", "--security-group applies to awsvpc tasks"},
+		{"measure bridge tcp_rr --security-group", "bridge tasks have none"},
+		{"run --modes host,bridge --security-group", "--modes has no awsvpc"},
+		{"measure host tcp_rr --omit 1", "--omit applies to the libiperf tests"},
+		{"measure host tcp_stream --rate 1G", "--rate applies to udp"},
+		{"topo up bridge --port 80,81", "--port gives 2 ports for 1 task"},
+		{"explain host --rounds 3", "--rounds applies to the ladder, which host on path "
+					    "ingress has not"},
+		{"compare a.json b.json --format", "compare: option '--format' needs a value"},
+		{"report a.json -o", "report: option '-o' needs a value"},
+		{"topo down --links --netns nosuchlab", "--links or --netns, not both"},
+		{"measure host tcp_rr --lab abcdef --vpc-mtu 9001",
+		 "--vpc-mtu applies to a lab measure builds; lab abcdef exists already"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out, *err;
+		int st = run(cases[i].args, &out, &err);
+
+		if (st != 2 || !strstr(err, cases[i].says))
+			print_error("'%s' exited %d: %s\n", cases[i].args, st, err);
+		assert_int_equal(st, 2);
+		assert_non_null(strstr(err, cases[i].says));
+		free(out);
+		free(err);
+	}
 }
 
 static void test_conflict_messages(void **state)
@@ -128,10 +373,15 @@ static void test_conflict_messages(void **state)
 	assert_non_null(strstr(err, "hostPort 8080"));
 	assert_non_null(strstr(err, "t1"));
 	assert_non_null(strstr(err, "t2"));
+	/* With the way out, and nothing else. */
+	assert_non_null(strstr(err, "give each task its port: --port 8080,8081"));
+	assert_null(strstr(err, "Usage"));
 	free(out);
 	free(err);
 	assert_int_equal(run("topo up awsvpc --tasks 3 --max-enis 3", &out, &err), 2);
 	assert_non_null(strstr(err, "ENI limit"));
+	assert_non_null(strstr(err, "--tasks 2"));
+	assert_non_null(strstr(err, "--max-enis 4"));
 	free(out);
 	free(err);
 }
@@ -466,6 +716,100 @@ static void test_topo_down_all_and_show(void **state)
 	assert_root_unchanged();
 }
 
+/* topo show A B shows both (it showed B only), in text and as a JSON array; a missing one is named.
+ */
+static void test_topo_show_several(void **state)
+{
+	json_t *a, *b, *doc;
+	char *out, *err, ida[16], idb[16], cmd[128];
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	a = topo_json("none");
+	b = topo_json("host");
+	snprintf(ida, sizeof(ida), "%s", json_string_value(json_object_get(a, "lab")));
+	snprintf(idb, sizeof(idb), "%s", json_string_value(json_object_get(b, "lab")));
+	json_decref(a);
+	json_decref(b);
+	snprintf(cmd, sizeof(cmd), "topo show %s %s", ida, idb);
+	assert_int_equal(run(cmd, &out, &err), 0);
+	assert_non_null(strstr(out, ida));
+	assert_non_null(strstr(out, idb));
+	free(out);
+	free(err);
+	snprintf(cmd, sizeof(cmd), "topo show %s %s --json", idb, ida);
+	assert_int_equal(run(cmd, &out, &err), 0);
+	doc = json_loads(out, 0, NULL);
+	assert_int_equal(json_array_size(doc), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(doc, 0), "lab")), idb);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(doc, 1), "lab")), ida);
+	json_decref(doc);
+	free(out);
+	free(err);
+	snprintf(cmd, sizeof(cmd), "topo show %s nosuch", ida);
+	assert_int_equal(run(cmd, &out, &err), 1);
+	assert_non_null(strstr(out, ida));
+	assert_non_null(strstr(err, "lab nosuch: no such lab"));
+	free(out);
+	free(err);
+	snprintf(cmd, sizeof(cmd), "topo down %s %s", ida, idb);
+	assert_int_equal(run(cmd, &out, &err), 0);
+	free(out);
+	free(err);
+	assert_int_equal(tl_leftovers(ida), 0);
+	assert_int_equal(tl_leftovers(idb), 0);
+	assert_root_unchanged();
+}
+
+/*
+ * A lab topo up kept (no --hold) is told apart from a killed run's remains:
+ * 'kept' in its state, in topo show and in doctor's count; one whose owner
+ * was SIGKILLed is 'gone', a leftover for clean.
+ */
+static void test_topo_kept_lab(void **state)
+{
+	char cmd[128], id[16], gone[16], *out, *err;
+	size_t kept_before, kept, left;
+	json_t *doc;
+	pid_t hold;
+	int status;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	clean_count_crashed(&kept_before);
+	doc = topo_json("none");
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(doc, "lab")));
+	json_decref(doc);
+	snprintf(cmd, sizeof(cmd), "topo show %s --json", id);
+	assert_int_equal(run(cmd, &out, &err), 0);
+	doc = json_loads(out, 0, NULL);
+	assert_true(json_is_true(json_object_get(doc, "kept")));
+	json_decref(doc);
+	free(out);
+	free(err);
+	snprintf(cmd, sizeof(cmd), "topo show %s", id);
+	assert_int_equal(run(cmd, &out, &err), 0);
+	assert_non_null(strstr(out, "owner: kept by topo up (nsbench topo down "));
+	free(out);
+	free(err);
+	left = clean_count_crashed(&kept);
+	assert_true(kept >= kept_before + 1);
+	/* A run killed with its lab up: not kept, a leftover. */
+	hold = tl_hold_start(NSBENCH, "none", gone);
+	assert_int_equal(kill(hold, SIGKILL), 0);
+	assert_int_equal(waitpid(hold, &status, 0), hold);
+	snprintf(cmd, sizeof(cmd), "topo show %s", gone);
+	assert_int_equal(run(cmd, &out, &err), 0);
+	assert_non_null(strstr(out, "owner: gone (pid "));
+	free(out);
+	free(err);
+	assert_true(clean_count_crashed(&kept) >= left + 1);
+	assert_int_equal(clean_lab(gone, false, LAB_TEARDOWN_GROUP), 0);
+	down(id);
+	assert_int_equal(tl_leftovers(gone), 0);
+	assert_root_unchanged();
+}
+
 /* Writes a results document with these tcp_stream throughputs (Gbit/s) to PATH. */
 static void crafted_file(const char *path, const double *gbps, size_t n)
 {
@@ -655,6 +999,37 @@ static void test_compare_cli(void **state)
 	assert_non_null(strstr(out, "inconclusive (~"));
 	assert_null(strstr(out, " slower"));
 	free(out);
+	/*
+	 * One repetition each (two --quick files), 14% slower: the gate cannot judge
+	 * and says so, exit 2, in the Markdown summary too; without it, exit 0.
+	 */
+	{
+		static const double one[] = {10.0}, one_slow[] = {8.6};
+		char a1[160], b1[160];
+
+		snprintf(a1, sizeof(a1), "%s/a1.json", dir);
+		snprintf(b1, sizeof(b1), "%s/b1.json", dir);
+		crafted_file(a1, one, 1);
+		crafted_file(b1, one_slow, 1);
+		snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s --fail-above 1 2>&1 >/dev/null",
+			 a1, b1);
+		out = tl_capture(cmd, &st);
+		assert_int_equal(st, 2);
+		assert_non_null(strstr(out, "--fail-above cannot decide 1 headline metric(s)"));
+		assert_non_null(strstr(out, "bridge ingress tcp_stream throughput_bps (A 1, B 1)"));
+		assert_non_null(strstr(out, "at least 2 repetitions per file"));
+		free(out);
+		snprintf(cmd, sizeof(cmd),
+			 NSBENCH " compare %s %s --fail-above 1 --format markdown 2>/dev/null", a1,
+			 b1);
+		out = tl_capture(cmd, &st);
+		assert_int_equal(st, 2);
+		assert_non_null(strstr(out, "**Gate (--fail-above 1%): cannot decide.**"));
+		free(out);
+		snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s >/dev/null 2>&1", a1, b1);
+		free(tl_capture(cmd, &st));
+		assert_int_equal(st, 0);
+	}
 	/* Three files, CSV and Markdown. */
 	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s %s --format csv", a, b, c);
 	out = tl_capture(cmd, &st);
@@ -710,6 +1085,26 @@ static void test_compare_cli(void **state)
 		assert_null(strstr(out, "throughput_bps"));
 		free(out);
 	}
+	/* A measure document and a directory: said to be no results file, not parser talk. */
+	{
+		FILE *f;
+
+		snprintf(bad, sizeof(bad), "%s/measure.json", dir);
+		f = fopen(bad, "w");
+		assert_non_null(f);
+		fputs("{\"test\": \"tcp_rr\", \"mode\": \"host\", \"metrics\": {}}", f);
+		fclose(f);
+		snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s 2>&1", a, bad);
+		out = tl_capture(cmd, &st);
+		assert_int_equal(st, 2);
+		assert_non_null(strstr(out, "measure.json: not a run results file"));
+		free(out);
+		snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s 2>&1", a, dir);
+		out = tl_capture(cmd, &st);
+		assert_int_equal(st, 2);
+		assert_non_null(strstr(out, ": a directory, not a run results file"));
+		free(out);
+	}
 	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s/missing.json 2>&1", a, dir);
 	out = tl_capture(cmd, &st);
 	assert_int_equal(st, 2);
@@ -724,18 +1119,39 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bad_input, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_compare_cli, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_compare_fixtures, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_compare_emulated, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_conflict_messages, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_compare_fixtures, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_compare_emulated, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_conflict_messages, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_cpus_placement, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_help, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_measure_hot_path, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_verbosity_after_command, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_refusals_name_the_option, tl_setup_test,
+						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_not_root, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_json_contract, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_json_contract, tl_setup_test,
+						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_sigint, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_sigterm, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_sigkill_then_clean, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_clean_stray_namespace, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_fault_and_signal_while_building, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_topo_down_all_and_show, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_sigkill_then_clean, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_clean_stray_namespace, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_fault_and_signal_while_building, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_topo_down_all_and_show, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_topo_show_several, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_topo_kept_lab, tl_setup_test, tl_teardown_test),
 	};
 
+	tl_filter_from_env();
 	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);
 }

@@ -31,6 +31,18 @@
 		}                                                                                  \
 	} while (0)
 
+/*
+ * NSBENCH_TEST_FILTER=GLOB runs only the tests whose names match (cmocka's
+ * filter): one test of a suite, while others use the machine.
+ */
+static inline void tl_filter_from_env(void)
+{
+	const char *f = getenv("NSBENCH_TEST_FILTER");
+
+	if (f && *f)
+		cmocka_set_test_filter(f);
+}
+
 /* A scratch directory for a test group: tl_dir, made by the setup, removed by the teardown. */
 static char tl_dir[] = "/tmp/nsbench-test-XXXXXX";
 
@@ -202,6 +214,48 @@ static inline int tl_teardown_test(void **state)
 			      "left\n",
 			      labs, stray);
 	return 0;
+}
+
+/*
+ * BIN `topo up MODE --hold` in the background: its pid once the lab is up, and
+ * the lab's id in ID. End it with SIGTERM (it removes its lab) and waitpid.
+ */
+static inline pid_t tl_hold_start(const char *bin, const char *mode, char id[16])
+{
+	char buf[4096];
+	size_t len = 0;
+	int pipefd[2];
+	pid_t pid;
+
+	if (pipe(pipefd))
+		abort();
+	pid = fork();
+	if (pid < 0)
+		abort();
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		execl(bin, bin, "topo", "up", mode, "--hold", (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	/* The lab is up once its task list has been printed. */
+	while (len < sizeof(buf) - 1) {
+		ssize_t n = read(pipefd[0], buf + len, sizeof(buf) - 1 - len);
+
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, "tasks:\n") && strstr(buf, "  t1 "))
+			break;
+	}
+	close(pipefd[0]);
+	buf[len] = '\0';
+	if (sscanf(buf, "lab %15s", id) != 1)
+		id[0] = '\0';
+	return pid;
 }
 
 /* Namespaces and state files a lab id left behind. */

@@ -11,8 +11,10 @@
 #include <csv.h>
 
 #include "harness/reports/compare.h"
+#include "harness/reports/gate.h"
 #include "harness/reports/results.h"
 #include "harness/reports/summary.h"
+#include "harness/reports/tables.h"
 
 /* A results document with one bridge/ingress/tcp_stream entry of these throughputs. */
 static json_t *crafted(const double *gbps, size_t n, int reps_cfg)
@@ -253,6 +255,88 @@ static void test_single_rep_inconclusive(void **state)
 	json_decref(rows);
 	json_decref(docs[0]);
 	json_decref(docs[1]);
+}
+
+/*
+ * The gate cannot judge a headline metric with fewer than 2 repetitions in a
+ * file: it says which, with the repetitions each file has, and that 2 are
+ * needed, instead of passing. With 3 in each, it judges (here: fails).
+ */
+static void test_gate_undecided(void **state)
+{
+	double a[] = {10.0}, b[] = {8.6}, a3[] = {10.0, 10.1, 9.9}, b3[] = {8.6, 8.7, 8.5};
+	json_t *docs[2] = {crafted(a, 1, 1), crafted(b, 1, 1)}, *rows;
+	struct gate g;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	rows = rows_of(docs);
+	assert_int_equal(gate_judge(rows, 1, false, &g), GATE_UNDECIDED);
+	/* throughput_bps, tps, p50_us, p99_us of the two crafted entries. */
+	assert_int_equal(g.undecided, 4);
+	assert_non_null(strstr(g.why, "bridge ingress tcp_stream throughput_bps (A 1, B 1)"));
+	assert_non_null(strstr(g.why, "at least 2 repetitions per file"));
+	f = open_memstream(&text, &len);
+	gate_print(&g, true, f);
+	fclose(f);
+	assert_non_null(strstr(text, "**Gate (--fail-above 1%): cannot decide.**"));
+	assert_non_null(strstr(text, "throughput_bps (A 1, B 1)"));
+	free(text);
+	json_decref(rows);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+	/* Only the ratios to host count across machines: none here, nothing to judge. */
+	docs[0] = crafted(a, 1, 1);
+	docs[1] = crafted(b, 1, 1);
+	rows = rows_of(docs);
+	assert_int_equal(gate_judge(rows, 1, true, &g), GATE_PASS);
+	json_decref(rows);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+	docs[0] = crafted(a3, 3, 3);
+	docs[1] = crafted(b3, 3, 3);
+	rows = rows_of(docs);
+	assert_int_equal(gate_judge(rows, 1, false, &g), GATE_FAIL);
+	assert_int_equal(g.undecided, 0);
+	assert_true(g.worst > 13 && g.worst < 15);
+	json_decref(rows);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+}
+
+/* run --target that ran out of budget: the table says where, not only the JSON. */
+static void test_target_missed_in_table(void **state)
+{
+	double g[] = {10.0, 10.2};
+	json_t *doc = crafted(g, 2, 2), *e;
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)state;
+	json_object_set_new(json_object_get(doc, "config"), "target",
+			    json_pack("{s:f, s:i, s:i, s:f}", "pct", 1.0, "min_reps", 2, "max_reps",
+				      2, "max_time_s", 8.0));
+	json_array_foreach(json_object_get(doc, "results"), i, e)
+		json_object_set_new(e, "target",
+				    json_pack("{s:f, s:b, s:s, s:f, s:i}", "pct", 1.0, "met",
+					      i == 1, "widest_metric", "throughput_bps",
+					      "widest_halfwidth_pct", 12.7, "reps", 2));
+	assert_int_equal(table_target_missed(doc, &e), 1);
+	assert_string_equal(json_string_value(json_object_get(e, "test")), "tcp_stream");
+	f = open_memstream(&text, &len);
+	table_run(doc, f);
+	fclose(f);
+	assert_non_null(strstr(text, "--target 1%: NOT met by 1 of 2 results (the budget ran "
+				     "out); widest: bridge ingress tcp_stream throughput_bps "
+				     "+/-12.7% after 2 repetitions\n"));
+	free(text);
+	json_array_foreach(json_object_get(doc, "results"), i, e)
+		json_object_set_new(json_object_get(e, "target"), "met", json_true());
+	assert_int_equal(table_target_missed(doc, NULL), 0);
+	json_decref(doc);
 }
 
 /* Repetitions flagged as noisy leave the decision when asked; the others decide. */
@@ -541,6 +625,20 @@ static void test_check_dir(void **state)
 	(void)state;
 	assert_int_equal(results_check_dir("/proc/nope", why, sizeof(why)) < 0, 1);
 	assert_non_null(strstr(why, "/proc/nope"));
+	/* --out creates the folders it names, as mkdir -p. */
+	{
+		char dir[] = "/tmp/nsbench-out-XXXXXX", deep[128], cmd[160];
+
+		assert_non_null(mkdtemp(dir));
+		snprintf(deep, sizeof(deep), "%s/a/b/c", dir);
+		assert_int_equal(results_check_dir(deep, why, sizeof(why)), 0);
+		assert_int_equal(access(deep, W_OK), 0);
+		/* Again, and with a trailing slash: what exists is fine. */
+		snprintf(deep, sizeof(deep), "%s/a/b/c/", dir);
+		assert_int_equal(results_check_dir(deep, why, sizeof(why)), 0);
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		assert_int_equal(system(cmd), 0);
+	}
 }
 
 int main(void)
@@ -553,6 +651,8 @@ int main(void)
 		cmocka_unit_test(test_wide_noise_inconclusive),
 		cmocka_unit_test(test_family_bh),
 		cmocka_unit_test(test_single_rep_inconclusive),
+		cmocka_unit_test(test_gate_undecided),
+		cmocka_unit_test(test_target_missed_in_table),
 		cmocka_unit_test(test_drop_noisy),
 		cmocka_unit_test(test_csv_shape),
 		cmocka_unit_test(test_emulated_not_judged),

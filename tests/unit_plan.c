@@ -98,6 +98,27 @@ static void test_awsvpc_no_conflict_and_eni_limit(void **state)
 	assert_int_equal(lab_plan_task(&lab, MODE_AWSVPC, 80), -ENOSPC);
 }
 
+/* A security group is an awsvpc task's own ENI's: no other task may be planned with one. */
+static void test_security_group_awsvpc_only(void **state)
+{
+	static struct lab lab;
+	struct lab_config cfg;
+
+	(void)state;
+	lab_config_default(&cfg);
+	cfg.security_group = true;
+	for (int m = 0; m < MODE_COUNT; m++) {
+		assert_int_equal(lab_init(&lab, &cfg, "test"), 0);
+		if (m == MODE_AWSVPC) {
+			assert_int_equal(lab_plan_task(&lab, (enum lab_mode)m, 5201), 0);
+			continue;
+		}
+		assert_int_equal(lab_plan_task(&lab, (enum lab_mode)m, 5201), -EINVAL);
+		assert_non_null(strstr(lab.err, "a security group is an awsvpc task's"));
+		assert_int_equal(lab.ntasks, 0);
+	}
+}
+
 static void test_address_plan(void **state)
 {
 	static struct lab lab;
@@ -161,6 +182,7 @@ int main(void)
 		cmocka_unit_test(test_host_conflict),
 		cmocka_unit_test(test_awsvpc_no_conflict_and_eni_limit),
 		cmocka_unit_test(test_address_plan),
+		cmocka_unit_test(test_security_group_awsvpc_only),
 		cmocka_unit_test(test_none_and_names),
 		cmocka_unit_test(test_ids_differ),
 	};

@@ -10,6 +10,8 @@
 #include "harness/lab/path.h"
 
 #define EXIT_USAGE 2
+/* Measured, but undecided: claims left inconclusive, run's --target not met. */
+#define EXIT_INCONCLUSIVE 3
 
 extern const char *prog_name;
 
@@ -30,14 +32,18 @@ void cli_show_usage(FILE *f, const char *usage);
 /* Prints "nsbench: error: <what>" and the command's usage; returns EXIT_USAGE. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
- * The last case of every command's getopt switch: 'h' (--help) prints USAGE
- * and gives 0; anything else is "CMD: unknown option" and EXIT_USAGE.
+ * The last case of every command's getopt switch (short options ":h", so that
+ * a missing value is ':'): 'h' (--help) prints USAGE and gives 0; ':' is
+ * "CMD: option 'X' needs a value", anything else "CMD: unknown option", and
+ * EXIT_USAGE.
  */
 int cli_option_end(int c, const char *cmd, const char *usage, char **argv);
 /* TEXT as a mode, a path, a CPU placement (--cpu); 0, or EXIT_USAGE after saying why not. */
 int cli_mode_arg(const char *usage, const char *text, enum lab_mode *m);
 int cli_path_arg(const char *usage, const char *text, enum lab_path *p);
 int cli_cpu_option(const char *usage, const char *text, enum bench_placement *p);
+/* --security-group with a task of mode M: 0 for awsvpc, else EXIT_USAGE after saying why. */
+int cli_security_group_mode(const char *usage, enum lab_mode m);
 /* Root or CAP_NET_ADMIN + CAP_SYS_ADMIN; prints what is missing. */
 int cli_need_privileges(void);
 void cli_install_signals(void);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* nsbench claims: the mode comparison, verified live. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +16,7 @@
 
 static const char claims_usage[] =
 	"Usage: nsbench claims [--only ID,...] [--format text|markdown|json] [--list]\n"
+	"--list shows the claims (those of --only) in the format asked, checking none.\n"
 	"Each claim of the ECS network mode comparison, checked on fresh labs on this\n"
 	"kernel: holds, does not hold, inconclusive or cannot check (with the reason),\n"
 	"and the evidence. Performance claims measure only the modes they need, side\n"
@@ -25,6 +28,66 @@ static const char claims_usage[] =
 	"Exit status: 0 every checkable claim holds; 1 a claim does not hold;\n"
 	"3 none fails but some are inconclusive; 2 bad usage.\n";
 
+/* Whether ID is among the comma-separated ids of ONLY (every claim without ONLY). */
+static bool listed(const char *only, const char *id)
+{
+	size_t n = strlen(id);
+
+	for (const char *p = only; p && (p = strstr(p, id)); p += n)
+		if ((p == only || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return !only;
+}
+
+/* Every id in ONLY is a claim of CATALOG, and there is at least one; else EXIT_USAGE. */
+static int check_only(const char *only, json_t *catalog)
+{
+	char buf[1024], *save = NULL, *tok;
+
+	/* An empty list would check nothing and pass: not what --only asks for. */
+	if (!only[strspn(only, ",")])
+		return cli_usage_error(
+			claims_usage,
+			"--only '%s': name at least one claim (nsbench claims --list)", only);
+	snprintf(buf, sizeof(buf), "%s", only);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		json_t *row;
+		size_t i;
+		bool known = false;
+
+		json_array_foreach(catalog, i, row)
+			known |= !strcmp(tok, json_string_value(json_object_get(row, "id")));
+		if (!known)
+			return cli_usage_error(claims_usage,
+					       "unknown claim '%s' (nsbench claims --list)", tok);
+	}
+	return 0;
+}
+
+/* --list: the claims ONLY selects, in FMT, without checking any. */
+static void print_list(json_t *catalog, const char *only, const char *fmt)
+{
+	json_t *rows = json_array(), *row;
+	size_t i;
+
+	json_array_foreach(catalog, i, row)
+		if (listed(only, json_string_value(json_object_get(row, "id"))))
+			json_array_append(rows, row);
+	if (!strcmp(fmt, "json")) {
+		json_dumpf(rows, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+	} else {
+		if (!strcmp(fmt, "markdown"))
+			printf("| id | mode | claim |\n|---|---|---|\n");
+		json_array_foreach(rows, i, row)
+			printf(!strcmp(fmt, "markdown") ? "| %s | %s | %s |\n" : "%-24s %-7s %s\n",
+			       json_string_value(json_object_get(row, "id")),
+			       json_string_value(json_object_get(row, "mode")),
+			       json_string_value(json_object_get(row, "claim")));
+	}
+	json_decref(rows);
+}
+
 int claims_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -35,13 +98,13 @@ int claims_main(int argc, char **argv)
 		{0},
 	};
 	const char *only = NULL, *fmt = "text";
-	char why[256];
-	json_t *rows;
+	bool list = false;
+	json_t *rows, *catalog;
 	int c, failed, inconclusive;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			only = optarg;
@@ -55,8 +118,8 @@ int claims_main(int argc, char **argv)
 			fmt = optarg;
 			break;
 		case 'l':
-			claims_list(stdout);
-			return 0;
+			list = true;
+			break;
 		default:
 			return cli_option_end(c, "claims", claims_usage, argv);
 		}
@@ -64,8 +127,16 @@ int claims_main(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error(claims_usage, "claims: unexpected argument '%s'",
 				       argv[optind]);
-	if (claims_check_ids(only, why, sizeof(why)))
-		return cli_usage_error(claims_usage, "%s", why);
+	catalog = claims_catalog();
+	if (only && check_only(only, catalog)) {
+		json_decref(catalog);
+		return EXIT_USAGE;
+	}
+	if (list)
+		print_list(catalog, only, fmt);
+	json_decref(catalog);
+	if (list)
+		return 0;
 	if (cli_need_privileges())
 		return 1;
 	cli_install_signals();
@@ -82,5 +153,5 @@ int claims_main(int argc, char **argv)
 		table_claims(rows, !strcmp(fmt, "markdown"), stdout);
 	}
 	json_decref(rows);
-	return failed ? 1 : inconclusive ? 3 : 0;
+	return failed ? 1 : inconclusive ? EXIT_INCONCLUSIVE : 0;
 }

@@ -9,7 +9,8 @@
 
 static const char clean_usage[] = "Usage: nsbench clean\n"
 				  "Removes every lab that no running nsbench process owns: its\n"
-				  "processes, namespaces, /run/netns entries and state file.\n";
+				  "processes, namespaces, /run/netns entries and state file. Labs\n"
+				  "that topo up kept on purpose stay (topo down removes them).\n";
 
 int clean_main(int argc, char **argv)
 {
@@ -31,9 +32,13 @@ int clean_main(int argc, char **argv)
 		return 1;
 	}
 	printf("removed %zu lab%s and %zu stray namespace%s; %zu lab%s owned by running "
-	       "nsbench left alone\n",
+	       "nsbench left alone",
 	       r.labs_removed, r.labs_removed == 1 ? "" : "s", r.orphan_ns_removed,
 	       r.orphan_ns_removed == 1 ? "" : "s", r.labs_skipped, r.labs_skipped == 1 ? "" : "s");
+	if (r.labs_kept)
+		printf("; %zu lab%s kept by topo up left alone (nsbench topo down removes them)",
+		       r.labs_kept, r.labs_kept == 1 ? "" : "s");
+	putchar('\n');
 	if (r.probes_left > 0)
 		printf("%d nsbench BPF probe program%s still loaded%s\n", r.probes_left,
 		       r.probes_left == 1 ? "" : "s",

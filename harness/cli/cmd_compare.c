@@ -10,6 +10,7 @@
 #include "harness/cli/log.h"
 #include "harness/common/parse.h"
 #include "harness/reports/compare.h"
+#include "harness/reports/gate.h"
 #include "harness/reports/pool.h"
 #include "harness/reports/results.h"
 #include "harness/reports/verdict.h"
@@ -26,10 +27,12 @@ static const char compare_usage[] =
 	"that would settle it. --drop-noisy leaves out repetitions measured under\n"
 	"interference. --fail-above PCT exits 1 when a metric is \"slower\" by more\n"
 	"than PCT percent (estimate); files from different machines gate on the\n"
-	"*_vs_host ratios only. A file measured on an emulated CPU (host.virt \"tcg\")\n"
-	"is shown but nothing is decided on it: its verdicts say \"emulated\", and\n"
-	"--fail-above exits 2. Exit 2 also: a file is missing, not JSON, truncated,\n"
-	"of another schema version, missing fields or without results.\n"
+	"*_vs_host ratios only. It exits 2 when a headline metric it must judge has\n"
+	"fewer than 2 repetitions in a file (it could not fire), and says which. A\n"
+	"file measured on an emulated CPU (host.virt \"tcg\") is shown but nothing is\n"
+	"decided on it: its verdicts say \"emulated\", and --fail-above exits 2. Exit\n"
+	"2 also: a file is missing, not JSON, truncated, of another schema version,\n"
+	"missing fields or without results.\n"
 	"--by-kernel: the files are rounds of one run under several kernels\n"
 	"(scripts/kernel-compare.sh): those of one kernel are pooled, repetitions side\n"
 	"by side, and the kernels are compared, the first file's kernel as A.\n";
@@ -50,7 +53,8 @@ int compare_main(int argc, char **argv)
 	enum compare_format fmt = FMT_TEXT;
 	struct compare_opts o;
 	bool ratios_only, by_kernel = false;
-	double fail_above = -1, worst;
+	double fail_above = -1;
+	struct gate gate;
 	size_t n = 0, emulated;
 	char why[512];
 	int c, rc = 0;
@@ -58,7 +62,7 @@ int compare_main(int argc, char **argv)
 	compare_opts_default(&o);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (parse_seconds(optarg, 0, 1e6, &fail_above))
@@ -136,18 +140,28 @@ int compare_main(int argc, char **argv)
 	rows = compare_rows(docs, n, &o);
 	compare_print(rows, docs, names, n, &o, fmt, stdout);
 	ratios_only = compare_hosts_differ(docs, n);
-	worst = compare_worst_regression(rows, ratios_only);
-	json_decref(rows);
 	if (fail_above >= 0 && compare_emulated(docs, n, &emulated)) {
 		log_err("%s was measured on an emulated CPU (host.virt \"tcg\"), so --fail-above "
 			"cannot gate on it: %s",
 			names[emulated], VERDICT_EMULATED);
 		rc = EXIT_USAGE;
-	} else if (fail_above >= 0 && worst > fail_above) {
-		log_err("a regression of %.1f%%%s exceeds --fail-above %g%%", worst,
-			ratios_only ? " in a ratio to host" : "", fail_above);
-		rc = 1;
+	} else if (fail_above >= 0) {
+		gate_judge(rows, fail_above, ratios_only, &gate);
+		if (fmt != FMT_CSV)
+			gate_print(&gate, fmt == FMT_MARKDOWN, stdout);
+		if (gate.result == GATE_FAIL) {
+			log_err("a regression of %.1f%%%s exceeds --fail-above %g%%", gate.worst,
+				ratios_only ? " in a ratio to host" : "", fail_above);
+			rc = 1;
+		} else if (gate.result == GATE_UNDECIDED) {
+			/* A gate that could not fire must not read as a pass. */
+			log_err("--fail-above cannot decide %zu headline metric(s) for lack of "
+				"repetitions: %s",
+				gate.undecided, gate.why);
+			rc = EXIT_USAGE;
+		}
 	}
+	json_decref(rows);
 out:
 	for (size_t i = 0; i < n; i++)
 		json_decref(docs[i]);

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -111,16 +112,33 @@ static bool probe_kernel(struct lab_features *f)
 	return true;
 }
 
+static const char doctor_usage[] =
+	"Usage: nsbench doctor\n"
+	"Whether this machine can run a lab: privileges, each kernel feature the modes\n"
+	"are built from (tried in a scratch namespace, never the root one), the BPF\n"
+	"probes, libraries, leftovers of earlier runs, which modes are available, and\n"
+	"the machine's noise over 2 s (CPU steal, other load) with advice.\n"
+	"Exit status: 0 every check passed, 1 one failed.\n";
+
 int doctor_main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
 	struct lab_features features = {0};
 	struct utsname u;
 	char buf[128];
-	size_t left;
+	size_t left, kept;
+	int c;
 
-	(void)argv;
-	if (argc > 1)
-		return cli_usage_error("Usage: nsbench doctor\n", "doctor takes no arguments");
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
+		return cli_option_end(c, "doctor", doctor_usage, argv);
+	if (optind < argc)
+		return cli_usage_error(doctor_usage, "doctor: unexpected argument '%s'",
+				       argv[optind]);
 	uname(&u);
 	printf("%-28s %s %s %s\n", "kernel", u.sysname, u.release, u.machine);
 	if (cli_need_privileges()) {
@@ -151,10 +169,13 @@ int doctor_main(int argc, char **argv)
 	line("library: libnftables", 0, "linked");
 	line("library: libmnl", 0, "linked");
 
-	left = clean_count_leftovers();
+	left = clean_count_crashed(&kept);
 	snprintf(buf, sizeof(buf), "%zu state file(s) or namespace(s) under %s and %s%s", left,
 		 STATE_DIR, NETNS_RUN_DIR, left ? " (nsbench topo show; nsbench clean)" : "");
 	printf("%-28s %s  %s\n", "leftovers", left ? "note" : "ok", buf);
+	if (kept)
+		printf("%-28s %s  %zu lab(s) topo up kept (nsbench topo show; nsbench topo down)\n",
+		       "kept labs", "note", kept);
 
 	/* A mode is available when a lab of it was built, exactly as run builds one. */
 	printf("\nmodes:\n");

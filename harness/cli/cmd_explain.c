@@ -199,6 +199,7 @@ int explain_main(int argc, char **argv)
 	struct explain_opts eo;
 	struct bench_opts bo;
 	bool json = false, path_set = false;
+	const char *ladder_opt = NULL;
 	unsigned long n;
 	json_t *doc = NULL;
 	char why[512];
@@ -208,7 +209,7 @@ int explain_main(int argc, char **argv)
 	bench_opts_default(&bo);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'P':
 			if (cli_path_arg(explain_usage, optarg, &eo.path))
@@ -233,6 +234,7 @@ int explain_main(int argc, char **argv)
 				return cli_usage_error(explain_usage, "--rounds '%s': 2 to %d",
 						       optarg, EXPLAIN_ROUNDS * 4);
 			eo.rounds = (unsigned int)n;
+			ladder_opt = "--rounds";
 			break;
 		case 'd':
 			if (parse_uint(optarg, 1, 60, &n))
@@ -240,12 +242,14 @@ int explain_main(int argc, char **argv)
 						       "--duration '%s': whole seconds, 1 to 60",
 						       optarg);
 			eo.stream_s = (int)n;
+			ladder_opt = "--duration";
 			break;
 		case 'R':
 			if (parse_seconds(optarg, 0.05, 60, &eo.rr_s))
 				return cli_usage_error(explain_usage,
 						       "--rr-duration '%s': seconds, 0.05 to 60",
 						       optarg);
+			ladder_opt = "--rr-duration";
 			break;
 		case 'N':
 			eo.ladder = false;
@@ -292,6 +296,19 @@ int explain_main(int argc, char **argv)
 		eo.path = path_default(eo.mode);
 	if (eo.mode == MODE_NONE && eo.path != PATH_LOOPBACK)
 		return cli_usage_error(explain_usage, "mode none has only the loopback path");
+	if (eo.security_group && cli_security_group_mode(explain_usage, eo.mode))
+		return EXIT_USAGE;
+	/* The rounds and durations are the ladder's: refused where there is none. */
+	if (ladder_opt && !eo.ladder)
+		return cli_usage_error(explain_usage,
+				       "%s applies to the ladder, and --no-ladder "
+				       "leaves it out",
+				       ladder_opt);
+	if (ladder_opt && !explain_has_ladder(eo.mode, eo.path))
+		return cli_usage_error(explain_usage,
+				       "%s applies to the ladder, which %s on path %s has not "
+				       "(bridge, bridge-dynamic and awsvpc, ingress)",
+				       ladder_opt, lab_mode_name(eo.mode), path_name(eo.path));
 	if (bench_cpus_resolve(&bo.cpus))
 		return cli_usage_error(explain_usage,
 				       "--cpu split needs two CPUs this process may run on");

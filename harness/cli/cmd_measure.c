@@ -38,8 +38,10 @@ static const char measure_usage[] =
 	"--req/--resp message sizes for RR tests (default 64 bytes; udp_rr at least 8).\n"
 	"--cpu same (default): client and server pinned to one CPU, so that cross-CPU\n"
 	"wake-ups do not hide the path; split: one CPU each; free: the scheduler decides.\n"
+	"--cpus C,S names the client's and the server's CPU (one CPU: same, two: split).\n"
 	"--lab LAB runs in a lab that `nsbench topo up` left, on its first task of MODE.\n"
-	"--hot-path prints the packet path (hops, counters) of MODE on the path instead.\n"
+	"--hot-path (TEST udp_rr) prints the packet path of MODE on the path instead:\n"
+	"the hops with packets per transaction (--json: every counter).\n"
 	"--per-hop adds where the round trip goes: eBPF probes on every hop, 2000 traced\n"
 	"udp_rr transactions (tcp_rr when TEST is tcp_rr) measured after TEST, apart from it.\n"
 	"--vpc-mtu N: the wire, the instance and awsvpc ENIs (default 1500; a VPC uses 9001);\n"
@@ -95,6 +97,78 @@ static void print_text(json_t *res)
 	}
 }
 
+/* Options that apply to some measurements only; given elsewhere they are refused, not ignored. */
+static const struct {
+	int c;
+	const char *name;
+} rr_only[] = {{'w', "--warmup"}, {'q', "--req"}, {'s', "--resp"}, {'t', "--timeout-ms"}},
+  iperf_only[] = {{'o', "--omit"}, {'n', "--streams"}, {'b', "--blksize"}, {'r', "--rate"}},
+  own_lab[] = {{CLI_OPT_VPC_MTU, "--vpc-mtu"},
+	       {CLI_OPT_BRIDGE_MTU, "--bridge-mtu"},
+	       {'G', "--security-group"},
+	       {'H', "--hot-path"}};
+
+#define MEASURE_OPTS 0x200
+
+static int options_apply(const bool *seen, enum bench_test test, const char *lab_id)
+{
+	const char *name = bench_test_name(test);
+
+	for (size_t i = 0; i < sizeof(rr_only) / sizeof(rr_only[0]); i++)
+		if (seen[rr_only[i].c] && bench_test_is_stream(test))
+			return cli_usage_error(measure_usage,
+					       "%s applies to the request/response tests (tcp_rr, "
+					       "udp_rr, tcp_crr); %s runs on libiperf%s",
+					       rr_only[i].name, name,
+					       rr_only[i].c == 'w' ? " (its warm-up is --omit)"
+								   : "");
+	for (size_t i = 0; i < sizeof(iperf_only) / sizeof(iperf_only[0]); i++)
+		if (seen[iperf_only[i].c] && !bench_test_is_stream(test))
+			return cli_usage_error(measure_usage,
+					       "%s applies to the libiperf tests (tcp_stream, "
+					       "tcp_stream_par, tcp_reverse, udp); %s runs on the "
+					       "request/response engine%s",
+					       iperf_only[i].name, name,
+					       iperf_only[i].c == 'o' ? " (its warm-up is --warmup)"
+								      : "");
+	if (seen['r'] && test != TEST_UDP)
+		return cli_usage_error(
+			measure_usage,
+			"--rate applies to udp, the one paced test; %s sends as fast "
+			"as it can",
+			name);
+	for (size_t i = 0; lab_id && i < sizeof(own_lab) / sizeof(own_lab[0]); i++)
+		if (seen[own_lab[i].c])
+			return cli_usage_error(measure_usage,
+					       "%s applies to a lab measure builds; lab %s exists "
+					       "already (give it to topo up, or leave out --lab)",
+					       own_lab[i].name, lab_id);
+	return 0;
+}
+
+/* --hot-path as text: the hops in order with packets per transaction, and the verdict. */
+static void print_hot(json_t *hp)
+{
+	json_t *per = json_object_get(hp, "packets_per_transaction"), *h;
+	size_t i;
+
+	printf("%s %s hot path (%lld udp_rr transactions):",
+	       json_string_value(json_object_get(hp, "mode")),
+	       json_string_value(json_object_get(hp, "path")),
+	       (long long)json_integer_value(json_object_get(hp, "transactions")));
+	json_array_foreach(json_object_get(hp, "hops"), i, h)
+		printf("%s %s (%.2f/trans)", i ? " ->" : "", json_string_value(h),
+		       json_number_value(json_object_get(per, json_string_value(h))));
+	if (json_object_get(hp, "conntrack_entries"))
+		printf("; conntrack entries %lld",
+		       (long long)json_integer_value(json_object_get(hp, "conntrack_entries")));
+	if (json_is_true(json_object_get(hp, "ok")))
+		printf("; the expected path\n");
+	else
+		printf("; NOT the expected path: %s\n",
+		       json_string_value(json_object_get(hp, "problem")) ?: "?");
+}
+
 int measure_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -125,7 +199,7 @@ int measure_main(int argc, char **argv)
 	enum bench_test test;
 	enum lab_path path;
 	bool path_set = false, json = false, dur_set = false, hot = false, sg = false;
-	bool per_hop = false;
+	bool per_hop = false, cpu_set = false, seen[MEASURE_OPTS] = {false};
 	unsigned int vpc_mtu = 0, bridge_mtu = 0;
 	const char *lab_id = NULL;
 	double duration = 5;
@@ -139,7 +213,9 @@ int measure_main(int argc, char **argv)
 	bench_opts_default(&bo);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c > 0 && c < MEASURE_OPTS)
+			seen[c] = true;
 		switch (c) {
 		case 'P':
 			if (cli_path_arg(measure_usage, optarg, &path))
@@ -205,6 +281,7 @@ int measure_main(int argc, char **argv)
 		case 'c':
 			if (cli_cpu_option(measure_usage, optarg, &bo.cpus.policy))
 				return EXIT_USAGE;
+			cpu_set = true;
 			break;
 		case 'C': {
 			unsigned long a, b;
@@ -251,10 +328,21 @@ int measure_main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (bench_test_parse(argv[optind + 1], &test))
 		return cli_usage_error(measure_usage, "unknown test '%s'", argv[optind + 1]);
+	if (options_apply(seen, test, lab_id))
+		return EXIT_USAGE;
+	/* Counted around small messages: a stream's GSO super-packets would hide the hops. */
+	if (hot && test != TEST_UDP_RR)
+		return cli_usage_error(
+			measure_usage,
+			"--hot-path counts packets around %d udp_rr transactions, not "
+			"%s: give udp_rr as TEST",
+			HOTPATH_TRANSACTIONS, bench_test_name(test));
 	if (!path_set)
 		path = path_default(mode);
 	if (path == PATH_INTRA_HOST)
 		return cli_usage_error(measure_usage, "the intra-host path comes with nsbench run");
+	if (sg && cli_security_group_mode(measure_usage, mode))
+		return EXIT_USAGE;
 	if (mode == MODE_NONE && path != PATH_LOOPBACK)
 		return cli_usage_error(measure_usage,
 				       "mode none has only the loopback path: its task has no "
@@ -268,6 +356,14 @@ int measure_main(int argc, char **argv)
 	ret = bench_check(test, &bo, why, sizeof(why));
 	if (ret)
 		return cli_usage_error(measure_usage, "%s", why);
+	/* --cpus alone says the placement: one CPU is same, two are split. */
+	if (!cpu_set && bo.cpus.client >= 0)
+		bo.cpus.policy = bo.cpus.client == bo.cpus.server ? PLACE_SAME : PLACE_SPLIT;
+	/* A CPU that does not exist here, or one --cpu contradicts, is refused before a lab. */
+	if (bench_cpus_check(&bo.cpus, why, sizeof(why)))
+		return cli_usage_error(measure_usage, "--cpu %s --cpus %d,%d: %s",
+				       bench_placement_name(bo.cpus.policy), bo.cpus.client,
+				       bo.cpus.server, why);
 	if (bench_cpus_resolve(&bo.cpus))
 		return cli_usage_error(measure_usage,
 				       "--cpu split needs two CPUs this process may run on");
@@ -301,7 +397,8 @@ int measure_main(int argc, char **argv)
 		cfg.vpc_mtu = vpc_mtu;
 		cfg.bridge_mtu = bridge_mtu;
 		if (lab_init(lab, &cfg, "measure") || lab_plan_task(lab, mode, LAB_DEFAULT_PORT)) {
-			log_err("lab: %s", lab->err);
+			/* ECS would refuse it too: nothing was built; the reason stands alone. */
+			rc = cli_usage_error(NULL, "%s", lab->err);
 			goto out;
 		}
 		ret = lab_up(lab);
@@ -338,9 +435,11 @@ int measure_main(int argc, char **argv)
 		goto out;
 	}
 	json_object_set_new(res, "lab", json_string(lab->id));
-	if (json || hot) {
+	if (json) {
 		json_dumpf(res, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 		fputc('\n', stdout);
+	} else if (hot) {
+		print_hot(res);
 	} else {
 		print_text(res);
 		if (json_object_get(res, "per_hop"))

@@ -41,7 +41,8 @@ static const char run_usage[] =
 	"headline metric (throughput, tps, p50, p99 and their ratios to host) is within\n"
 	"PCT percent of its value, or --max-reps (default 20) or --max-time seconds\n"
 	"(default 600) runs out; --reps is then the minimum. Each result records the\n"
-	"repetitions taken and whether the target was met.\n"
+	"repetitions taken and whether the target was met; when one was not, the table\n"
+	"and stderr say so and run exits 3 (the results are written).\n"
 	"--per-hop adds where each mode's round trip goes (eBPF probes on every hop, 2000\n"
 	"traced udp_rr transactions per mode and path, apart from the tests): \"per_hop\".\n"
 	"--vpc-mtu N: the wire, the instance and awsvpc ENIs (default 1500; a VPC uses\n"
@@ -152,12 +153,13 @@ int run_main(int argc, char **argv)
 	unsigned int vpc_mtu = 0, bridge_mtu = 0;
 	int preset = 0, c, ret;
 	unsigned long n;
+	size_t missed;
 	char why[512], path[4200];
 	json_t *doc = NULL;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'Q':
 		case 'F':
@@ -315,6 +317,33 @@ int run_main(int argc, char **argv)
 	if (target && cfg.max_reps < cfg.reps)
 		return cli_usage_error(run_usage, "--max-reps %u is below --reps %u", cfg.max_reps,
 				       cfg.reps);
+	/* Options of one test are refused when the run does not measure it. */
+	{
+		bool udp = false, par = false;
+
+		for (unsigned int i = 0; i < cfg.ntests; i++) {
+			udp |= cfg.tests[i] == TEST_UDP;
+			par |= cfg.tests[i] == TEST_TCP_STREAM_PAR;
+		}
+		if (rate && !udp)
+			return cli_usage_error(
+				run_usage, "--rate applies to the udp test, which this run does "
+					   "not measure (--tests)");
+		if (streams && !par)
+			return cli_usage_error(
+				run_usage, "--streams applies to tcp_stream_par, which this run "
+					   "does not measure (--tests, or --full)");
+	}
+	if (cfg_sg) {
+		bool awsvpc = false;
+
+		for (unsigned int i = 0; i < cfg.nmodes; i++)
+			awsvpc |= cfg.modes[i] == MODE_AWSVPC;
+		if (!awsvpc)
+			return cli_usage_error(
+				run_usage, "--security-group applies to awsvpc tasks (their own "
+					   "ENI's), and --modes has no awsvpc");
+	}
 	if (out_dir)
 		cfg.out_dir = out_dir;
 	cfg.hot_path = !no_hot;
@@ -322,6 +351,9 @@ int run_main(int argc, char **argv)
 	cfg.per_hop = per_hop;
 	cfg.vpc_mtu = vpc_mtu;
 	cfg.bridge_mtu = bridge_mtu;
+	/* A run whose every lab ECS would refuse measures nothing: say so before building. */
+	if (matrix_plan_check(&cfg, why, sizeof(why)))
+		return cli_usage_error(NULL, "run: nothing to measure: %s", why);
 	if (cli_need_privileges())
 		return 1;
 	if (per_hop && hopprobe_supported(why, sizeof(why))) {
@@ -348,6 +380,16 @@ int run_main(int argc, char **argv)
 			ret == -EINTR ? "; labs removed, no results written" : "");
 		return ret == -EINTR ? cli_signal_exit() : 1;
 	}
+	/* Every mode failed to build: a file without results would only be refused later. */
+	if (json_array_size(json_object_get(doc, "results")) == 0) {
+		char *errs = json_dumps(json_object_get(doc, "errors"), JSON_COMPACT);
+
+		log_err("run: nothing was measured, no results written; errors: %s",
+			errs ? errs : "none recorded");
+		free(errs);
+		json_decref(doc);
+		return 1;
+	}
 	ret = results_write(doc, cfg.out_dir, path, sizeof(path));
 	if (!ret && lab_stop) {
 		/* Interrupted while the file was being written: an interrupted run writes nothing. */
@@ -373,6 +415,15 @@ int run_main(int argc, char **argv)
 	ret = strcmp(json_string_value(json_object_get(doc, "status")), "ok") ? 1 : 0;
 	if (ret)
 		log_err("the run failed: see \"errors\" and \"hot_paths\" in %s", path);
+	missed = table_target_missed(doc, NULL);
+	if (!ret && missed) {
+		/* Measured, but not as precisely as asked: not a success, not a failure. */
+		log_warn("--target %g%% not met by %zu of %zu results before the budget ran out "
+			 "(see \"target\" in %s): raise --max-reps or --max-time",
+			 cfg.target_pct, missed, json_array_size(json_object_get(doc, "results")),
+			 path);
+		ret = EXIT_INCONCLUSIVE;
+	}
 	json_decref(doc);
 	return ret;
 }

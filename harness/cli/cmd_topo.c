@@ -23,7 +23,7 @@ static const char topo_usage[] =
 	"                            [--macvlan-mode M] [--vpc-subnet CIDR]\n"
 	"                            [--bridge-subnet CIDR] [--security-group] [--json] [--hold]\n"
 	"                            [--vpc-mtu N] [--bridge-mtu N]\n"
-	"       nsbench topo show [LAB] [--json]\n"
+	"       nsbench topo show [LAB...] [--json]\n"
 	"       nsbench topo down [--links|--netns] [LAB...]\n"
 	"MODE: {modes} (bridge: a static hostPort)\n"
 	"--port gives the tasks' containerPort (default 5201); a list gives one per task.\n"
@@ -106,6 +106,35 @@ static int parse_ports(const char *text, uint16_t *ports, unsigned int max, unsi
 	return ret;
 }
 
+/* What would let ECS place the tasks that topo up asked for, or "". */
+static void refusal_fix(enum lab_mode mode, const struct lab_config *cfg, unsigned int tasks,
+			unsigned int nports, uint16_t port, char *buf, size_t len)
+{
+	size_t off;
+	bool bridged = mode == MODE_BRIDGE || mode == MODE_BRIDGE_DYNAMIC;
+
+	buf[0] = '\0';
+	/* Static bridge tasks on one port conflict before the subnet fills. */
+	if (bridged && (mode != MODE_BRIDGE || nports > 1) &&
+	    tasks + 1 > ip4_net_hosts(&cfg->bridge_net)) {
+		snprintf(buf, len, "; a larger --bridge-subnet (a /%u holds %u tasks)",
+			 cfg->bridge_net.plen, ip4_net_hosts(&cfg->bridge_net) - 1);
+	} else if (mode == MODE_AWSVPC && cfg->max_enis && tasks > cfg->max_enis - 1) {
+		snprintf(buf, len, "; fewer tasks (--tasks %u) or more ENIs (--max-enis %u)",
+			 cfg->max_enis - 1, tasks + 1);
+	} else if ((mode == MODE_BRIDGE || mode == MODE_HOST) && nports == 1 && tasks > 1 &&
+		   port + tasks - 1 <= 65535) {
+		off = (size_t)snprintf(buf, len, "; give each task its port: --port %u", port);
+		for (unsigned int i = 1; i < tasks && i < 4 && off < len; i++)
+			off += (size_t)snprintf(buf + off, len - off, ",%u", port + i);
+		if (tasks > 4 && off < len)
+			snprintf(buf + off, len - off, ",...,%u", port + tasks - 1);
+		if (mode == MODE_BRIDGE && off < len)
+			snprintf(buf + strlen(buf), len - strlen(buf),
+				 " (or bridge-dynamic: hostPorts from the ephemeral range)");
+	}
+}
+
 static int topo_up(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -135,7 +164,7 @@ static int topo_up(int argc, char **argv)
 	lab_config_default(&cfg);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_uint(optarg, 1, LAB_MAX_TASKS, &tasks))
@@ -197,8 +226,15 @@ static int topo_up(int argc, char **argv)
 				       argv[optind + 1]);
 	if (cli_mode_arg(topo_usage, argv[optind], &mode))
 		return EXIT_USAGE;
+	if (nports > tasks)
+		return cli_usage_error(topo_usage,
+				       "--port gives %u ports for %lu task%s: one per task (add "
+				       "--tasks %u)",
+				       nports, tasks, tasks == 1 ? "" : "s", nports);
 	if (cfg.vpc_net.base == cfg.bridge_net.base)
 		return cli_usage_error(topo_usage, "the VPC and bridge subnets must differ");
+	if (cfg.security_group && cli_security_group_mode(topo_usage, mode))
+		return EXIT_USAGE;
 
 	ret = lab_init(&lab, &cfg, "topo");
 	if (ret)
@@ -207,8 +243,14 @@ static int topo_up(int argc, char **argv)
 		uint16_t port = ports[i < nports ? i : nports - 1];
 
 		ret = lab_plan_task(&lab, mode, port);
-		if (ret)
-			return cli_usage_error(topo_usage, "%s", lab.err);
+		if (ret) {
+			char fix[160];
+
+			/* ECS's refusal stands alone, with the way out when there is one. */
+			refusal_fix(mode, &cfg, (unsigned int)tasks, nports, ports[0], fix,
+				    sizeof(fix));
+			return cli_usage_error(NULL, "%s%s", lab.err, fix);
+		}
 	}
 	if (cli_need_privileges())
 		return 1;
@@ -219,6 +261,13 @@ static int topo_up(int argc, char **argv)
 		log_err("lab %s (%s): %s", lab.id, argv[optind], lab.err);
 		lab_free(&lab);
 		return ret == -EINTR ? cli_signal_exit() : 1;
+	}
+	if (!hold) {
+		/* Left up on purpose once whole: clean and doctor tell it from a crash's remains. */
+		lab.kept = true;
+		ret = state_write(&lab);
+		if (ret)
+			log_warn("lab %s: state file: %s", lab.id, strerror(-ret));
 	}
 	doc = state_describe(&lab);
 	if (json) {
@@ -264,33 +313,37 @@ static int topo_show(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'j')
 			json = true;
 		else
 			return cli_option_end(c, "topo show", topo_usage, argv);
 	}
-	/* The last LAB named wins, as it always did. */
-	if (optind < argc)
-		want = argv[argc - 1];
-	state_list(ids, STATE_MAX_LABS, &n);
-	if (n > STATE_MAX_LABS)
-		n = STATE_MAX_LABS;
+	/* Every LAB named, in the order given; without one, every lab. */
+	if (optind >= argc) {
+		state_list(ids, STATE_MAX_LABS, &n);
+		if (n > STATE_MAX_LABS)
+			n = STATE_MAX_LABS;
+	}
 	all = json_array();
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < (optind < argc ? (size_t)(argc - optind) : n); i++) {
+		const char *id = optind < argc ? argv[optind + (int)i] : ids[i];
 		struct lab lab;
 		json_t *doc;
 
-		if (want && strcmp(want, ids[i]))
+		if (state_load(id, &lab, &doc)) {
+			if (optind < argc) {
+				log_err("lab %s: no such lab (nsbench topo show lists them)", id);
+				rc = 1;
+			}
 			continue;
-		if (state_load(ids[i], &lab, &doc))
-			continue;
+		}
 		json_object_set_new(doc, "owner_running", json_boolean(state_owner_alive(doc)));
 		json_array_append_new(all, doc);
 	}
-	if (want && json_array_size(all) == 0) {
-		log_err("lab %s: no such lab (nsbench topo show lists them)", want);
-		rc = 1;
+	want = argc - optind == 1 ? argv[optind] : NULL;
+	if (rc && json_array_size(all) == 0) {
+		/* None of the labs asked for is there: nothing to show. */
 	} else if (json) {
 		json_dumpf(want ? json_array_get(all, 0) : all, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
@@ -301,11 +354,19 @@ static int topo_show(int argc, char **argv)
 		json_t *doc;
 
 		json_array_foreach(all, i, doc) {
+			const char *id = json_string_value(json_object_get(doc, "lab"));
+			long long pid = json_integer_value(json_object_get(doc, "owner_pid"));
+
 			print_lab_text(doc, stdout);
-			printf("owner: %s (pid %lld)\n\n",
-			       json_is_true(json_object_get(doc, "owner_running")) ? "running"
-										   : "gone",
-			       (long long)json_integer_value(json_object_get(doc, "owner_pid")));
+			if (json_is_true(json_object_get(doc, "owner_running")))
+				printf("owner: running (pid %lld)\n\n", pid);
+			else if (json_is_true(json_object_get(doc, "kept")))
+				printf("owner: kept by topo up (nsbench topo down %s removes it)\n\n",
+				       id);
+			else
+				printf("owner: gone (pid %lld): what a killed or crashed run left; "
+				       "nsbench clean removes it\n\n",
+				       pid);
 		}
 	}
 	json_decref(all);
@@ -328,14 +389,20 @@ static int topo_down(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'l')
-			how = LAB_TEARDOWN_LINKS;
-		else if (c == 'n')
-			how = LAB_TEARDOWN_NETNS;
-		else
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		enum lab_teardown want = c == 'l' ? LAB_TEARDOWN_LINKS : LAB_TEARDOWN_NETNS;
+
+		if (c != 'l' && c != 'n')
 			return cli_option_end(c, "topo down", topo_usage, argv);
+		if (how != LAB_TEARDOWN_GROUP && how != want)
+			return cli_usage_error(topo_usage,
+					       "topo down: --links or --netns, not both");
+		how = want;
 	}
+	if (how != LAB_TEARDOWN_GROUP && optind == argc)
+		return cli_usage_error(topo_usage,
+				       "topo down: --links and --netns apply to the labs named; "
+				       "without LAB every lab goes the default way");
 	if (cli_need_privileges())
 		return 1;
 	if (optind == argc) {

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,8 @@ static void show_usage(FILE *f)
 	fprintf(f, "Usage: %s [-v|-q] <command> [<args>]\n\nCommands:\n", prog_name);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].description);
-	fprintf(f, "\n%s <command> --help shows a command's options.\n", prog_name);
+	fprintf(f, "\n%s help <command> (or <command> --help) shows a command's options.\n",
+		prog_name);
 }
 
 const char *cli_modes(void)
@@ -90,6 +92,10 @@ int cli_option_end(int c, const char *cmd, const char *usage, char **argv)
 		cli_show_usage(stdout, usage);
 		return 0;
 	}
+	/* ':' leads every command's short options: getopt tells a missing value from '?'. */
+	if (c == ':')
+		return cli_usage_error(usage, "%s: option '%s' needs a value", cmd,
+				       argv[optind - 1]);
 	return cli_usage_error(usage, "%s: unknown option '%s'", cmd, argv[optind - 1]);
 }
 
@@ -101,6 +107,16 @@ int cli_mode_arg(const char *usage, const char *text, enum lab_mode *m)
 int cli_path_arg(const char *usage, const char *text, enum lab_path *p)
 {
 	return path_parse(text, p) ? cli_usage_error(usage, "unknown path '%s'", text) : 0;
+}
+
+int cli_security_group_mode(const char *usage, enum lab_mode m)
+{
+	if (m == MODE_AWSVPC)
+		return 0;
+	return cli_usage_error(usage,
+			       "--security-group applies to awsvpc tasks (their own ENI's); %s "
+			       "tasks have none",
+			       lab_mode_name(m));
 }
 
 int cli_cpu_option(const char *usage, const char *text, enum bench_placement *p)
@@ -184,18 +200,49 @@ int cli_signal_exit(void)
 	return 128 + (int)lab_stop;
 }
 
+/* -v, -vv or -q: sets the verbosity and says so; anything else: false. */
+static bool verbosity_option(const char *arg)
+{
+	if (!strcmp(arg, "-v"))
+		log_verbosity++;
+	else if (!strcmp(arg, "-vv"))
+		log_verbosity += 2;
+	else if (!strcmp(arg, "-q"))
+		log_verbosity = LOG_ERR;
+	else
+		return false;
+	return true;
+}
+
+/*
+ * -v, -vv and -q after the command too (`nsbench run -v`), taken out of its
+ * arguments up to a "--"; no command has options of those names.
+ */
+static int verbosity_after(int argc, char **argv)
+{
+	int n = 0;
+
+	for (int k = 0; k < argc; k++) {
+		if (!strcmp(argv[k], "--")) {
+			while (k < argc)
+				argv[n++] = argv[k++];
+			break;
+		}
+		if (k == 0 || !verbosity_option(argv[k]))
+			argv[n++] = argv[k];
+	}
+	argv[n] = NULL;
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "-v"))
-			log_verbosity++;
-		else if (!strcmp(argv[i], "-vv"))
-			log_verbosity += 2;
-		else if (!strcmp(argv[i], "-q"))
-			log_verbosity = LOG_ERR;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+		if (verbosity_option(argv[i]))
+			continue;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			show_usage(stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "--version")) {
@@ -207,14 +254,31 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (i < argc)
+		argc = i + verbosity_after(argc - i, argv + i);
 	log_install();
 	if (i >= argc) {
 		show_usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[i], "help")) {
-		show_usage(stdout);
-		return 0;
+		/* help CMD: that command's own usage, as CMD --help gives it. */
+		char *help[] = {i + 1 < argc ? argv[i + 1] : NULL, "--help", NULL};
+
+		if (i + 1 >= argc) {
+			show_usage(stdout);
+			return 0;
+		}
+		if (i + 2 < argc) {
+			log_err("help: one command, please");
+			return EXIT_USAGE;
+		}
+		for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
+			if (!strcmp(argv[i + 1], commands[c].name))
+				return commands[c].fn(2, help);
+		log_err("help: unknown command '%s'", argv[i + 1]);
+		show_usage(stderr);
+		return EXIT_USAGE;
 	}
 	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
 		if (!strcmp(argv[i], commands[c].name))

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness/common/atomicfile.h"
@@ -82,4 +83,29 @@ int atomic_write_file(const char *path, const char *text, size_t len, bool sync,
 	if (ret)
 		unlink(tmp);
 	return ret;
+}
+
+int mkdir_parents(const char *dir, mode_t mode)
+{
+	char path[PATH_MAX];
+	size_t n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(path))
+		return -ENAMETOOLONG;
+	memcpy(path, dir, n + 1);
+	/* Each parent in turn, then DIR itself; one that exists already is fine. */
+	for (char *p = path + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		{
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(path, mode) < 0 && errno != EEXIST)
+				return -errno;
+			*p = c;
+		}
+		if (!*p)
+			return 0;
+	}
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
  * PATH gets TEXT whole or not at all, fsync'd when SYNC (results must survive
@@ -15,5 +16,7 @@
  */
 int atomic_write_file(const char *path, const char *text, size_t len, bool sync,
 		      const char *phase);
+/* DIR and the parents it lacks, as mkdir -p: 0, or -errno of the first that failed. */
+int mkdir_parents(const char *dir, mode_t mode);
 
 #endif

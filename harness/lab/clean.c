@@ -82,12 +82,20 @@ int clean_all(const char *kind, struct clean_report *r)
 		json_t *doc = NULL;
 		struct lab lab;
 
-		if (kind && state_load(ids[i], &lab, &doc) == 0) {
+		if (state_load(ids[i], &lab, &doc) == 0) {
 			const char *k = json_string_value(json_object_get(doc, "kind"));
-			bool match = k && strcmp(k, kind) == 0;
+			bool match = !kind || (k && strcmp(k, kind) == 0);
+			/* Kept by topo up on purpose: topo down removes it, clean leaves it. */
+			bool kept = !kind && json_is_true(json_object_get(doc, "kept")) &&
+				    !state_owner_alive(doc);
 
 			json_decref(doc);
-			if (!match)
+			lab_free(&lab);
+			if (kept) {
+				r->labs_kept++;
+				notice(NOTICE_INFO, "lab %s: kept by topo up, left alone", ids[i]);
+			}
+			if (!match || kept)
 				continue;
 		}
 		ret = clean_lab(ids[i], false, LAB_TEARDOWN_GROUP);
@@ -134,6 +142,37 @@ int clean_all(const char *kind, struct clean_report *r)
 	if (nn)
 		wait_probes_gone(r);
 	return 0;
+}
+
+size_t clean_count_crashed(size_t *kept)
+{
+	char ids[STATE_MAX_LABS][LAB_ID_LEN + 1], path[64], prefix[16];
+	char names[512][64];
+	size_t n = 0, nn = 0, left;
+
+	*kept = 0;
+	state_list(ids, STATE_MAX_LABS, &n);
+	netns_list("nsb-", names, 512, &nn);
+	if (n > STATE_MAX_LABS)
+		n = STATE_MAX_LABS;
+	if (nn > 512)
+		nn = 512;
+	left = n + nn;
+	for (size_t i = 0; i < n; i++) {
+		json_t *doc;
+
+		snprintf(path, sizeof(path), "%s/%.*s.json", STATE_DIR, LAB_ID_LEN, ids[i]);
+		doc = json_load_file(path, 0, NULL);
+		if (json_is_true(json_object_get(doc, "kept")) && !state_owner_alive(doc)) {
+			(*kept)++;
+			left--;
+			snprintf(prefix, sizeof(prefix), "nsb-%.*s-", LAB_ID_LEN, ids[i]);
+			for (size_t k = 0; k < nn; k++)
+				left -= !strncmp(names[k], prefix, strlen(prefix));
+		}
+		json_decref(doc);
+	}
+	return left;
 }
 
 size_t clean_count_leftovers(void)

@@ -103,6 +103,7 @@ struct lab {
 	bool state_written;
 	bool vpc_made, inst_made, wire_made, bridge_made, portmap_made, sg_made;
 	bool up;
+	bool kept; /* left up on purpose (topo up): not a crashed run's remains */
 	struct rt *rt_vpc, *rt_inst;
 	struct portmap *pm;
 

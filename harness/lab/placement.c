@@ -56,6 +56,12 @@ int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 	if (lab->ntasks >= LAB_MAX_TASKS)
 		return lab_refuse(lab, -ENOSPC, "task t%u: a lab holds at most %d tasks", id,
 				  LAB_MAX_TASKS);
+	/* Only an ENI of its own has a security group: the state must not claim one elsewhere. */
+	if (lab->cfg.security_group && mode != MODE_AWSVPC)
+		return lab_refuse(lab, -EINVAL,
+				  "task t%u (%s): a security group is an awsvpc task's (its own "
+				  "ENI's); %s tasks have none",
+				  id, lab_mode_name(mode), lab_mode_name(mode));
 	t = &lab->tasks[lab->ntasks];
 	memset(t, 0, sizeof(*t));
 	t->id = id;

@@ -107,6 +107,8 @@ json_t *state_describe(const struct lab *lab)
 	if (doc)
 		json_object_set_new(doc, "security_group", json_boolean(lab->cfg.security_group));
 	if (doc)
+		json_object_set_new(doc, "kept", json_boolean(lab->kept));
+	if (doc)
 		json_object_set_new(doc, "mtu",
 				    json_pack("{s:i, s:i}", "vpc",
 					      lab->cfg.vpc_mtu ? lab->cfg.vpc_mtu : LAB_DEFAULT_MTU,
@@ -266,4 +268,33 @@ int state_list(char (*ids)[LAB_ID_LEN + 1], size_t max, size_t *count)
 	}
 	closedir(d);
 	return 0;
+}
+
+size_t state_others_live(struct state_other *others, size_t n, size_t max)
+{
+	char ids[STATE_MAX_LABS][LAB_ID_LEN + 1], path[256];
+	size_t count = 0;
+
+	if (state_list(ids, STATE_MAX_LABS, &count))
+		return n;
+	for (size_t i = 0; i < count && i < STATE_MAX_LABS && n < max; i++) {
+		json_t *doc;
+		bool seen = false;
+
+		for (size_t k = 0; k < n; k++)
+			seen |= !strcmp(others[k].lab, ids[i]);
+		if (seen || state_path(ids[i], path, sizeof(path)))
+			continue;
+		doc = json_load_file(path, 0, NULL);
+		if (doc && state_owner_alive(doc) &&
+		    json_integer_value(json_object_get(doc, "owner_pid")) != getpid()) {
+			snprintf(others[n].lab, sizeof(others[n].lab), "%.*s", LAB_ID_LEN, ids[i]);
+			others[n].owner_pid = json_integer_value(json_object_get(doc, "owner_pid"));
+			copy_str(others[n].kind, sizeof(others[n].kind),
+				 json_object_get(doc, "kind"));
+			n++;
+		}
+		json_decref(doc);
+	}
+	return n;
 }

@@ -545,31 +545,15 @@ static bool selected(const char *only, const char *id)
 	return false;
 }
 
-int claims_check_ids(const char *only, char *why, size_t len)
+json_t *claims_catalog(void)
 {
-	char buf[1024], *save = NULL, *tok;
+	json_t *rows = json_array();
 
-	if (!only)
-		return 0;
-	snprintf(buf, sizeof(buf), "%s", only);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		bool known = false;
-
-		for (size_t i = 0; i < NCLAIMS; i++)
-			known |= !strcmp(tok, claims[i].id);
-		if (!known) {
-			snprintf(why, len, "unknown claim '%s' (nsbench claims --list)", tok);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-void claims_list(FILE *f)
-{
 	for (size_t i = 0; i < NCLAIMS; i++)
-		fprintf(f, "%-24s %-7s %s\n", claims[i].id, lab_mode_name(claims[i].mode),
-			claims[i].text);
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "id", claims[i].id, "mode",
+						      lab_mode_name(claims[i].mode), "claim",
+						      claims[i].text));
+	return rows;
 }
 
 json_t *claims_run(const char *only, int *failed, int *inconclusive)

@@ -13,8 +13,7 @@
  * "inconclusive". *FAILED and *INCONCLUSIVE count those verdicts.
  */
 json_t *claims_run(const char *only, int *failed, int *inconclusive);
-/* 0 when every id in ONLY is known; -EINVAL with the first unknown in WHY. */
-int claims_check_ids(const char *only, char *why, size_t len);
-void claims_list(FILE *f);
+/* Every claim, checked or not: [{id, mode, claim}], in the table's order. */
+json_t *claims_catalog(void);
 
 #endif

@@ -84,6 +84,15 @@ static void perf_decide_all(struct claims_ctx *c, bool final);
  * until every performance claim is decided at a look of the sequential rule
  * or the budget (PERF_MAX_ROUNDS, PERF_MAX_SECONDS) ends.
  */
+static void add_other(struct perf *p, const struct state_other *o)
+{
+	for (size_t i = 0; i < p->nothers; i++)
+		if (!strcmp(p->others[i].lab, o->lab))
+			return;
+	if (p->nothers < PERF_MAX_OTHERS)
+		p->others[p->nothers++] = *o;
+}
+
 void claims_perf_measure(struct claims_ctx *c)
 {
 	static const enum lab_mode modes[PM_COUNT] = {MODE_HOST, MODE_BRIDGE, MODE_AWSVPC,
@@ -142,7 +151,9 @@ void claims_perf_measure(struct claims_ctx *c)
 	while (p->n < PERF_MAX_ROUNDS && !lab_stop) {
 		struct noise_mark mark;
 		struct noise nz;
+		struct state_other o[PERF_MAX_OTHERS];
 		bool have_mark = !noise_mark(&mark);
+		size_t no = state_others_live(o, 0, PERF_MAX_OTHERS);
 
 		testhook_phase("claims:perf-round");
 		for (int m = 0; m < PM_COUNT && !lab_stop; m++) {
@@ -153,12 +164,17 @@ void claims_perf_measure(struct claims_ctx *c)
 		}
 		if (lab_stop)
 			break;
-		if (have_mark && !noise_since(&mark, &nz)) {
+		no = state_others_live(o, no, PERF_MAX_OTHERS);
+		have_mark = have_mark && !noise_since(&mark, &nz);
+		if (have_mark) {
 			p->steal_max = nz.steal_pct > p->steal_max ? nz.steal_pct : p->steal_max;
 			p->outside_max =
 				nz.outside_pct > p->outside_max ? nz.outside_pct : p->outside_max;
-			p->noisy += nz.noisy;
 		}
+		/* Another nsbench beside a round makes it noisy: say which, once each. */
+		p->noisy += (have_mark && nz.noisy) || no > 0;
+		for (size_t i = 0; i < no; i++)
+			add_other(p, &o[i]);
 		for (int m = 0; m < PM_COUNT; m++)
 			if (labs[m])
 				notice(NOTICE_DEBUG,
@@ -225,12 +241,18 @@ static const char *side_text(enum verdict_side s)
 /* The rounds, the level and the noise they were measured under: part of every row's evidence. */
 static void perf_context(const struct perf *p, double alpha, char *buf, size_t len)
 {
-	snprintf(buf, len,
-		 "%d rounds side by side in %.0f s; %.1f%% intervals (%.2f%% per comparison: the "
-		 "sequential looks and the claim's parts share 5%%); noise: steal up to %.1f%%, "
-		 "other processes up to %.1f%% of the CPUs, %d round(s) noisy",
-		 p->n, p->seconds, (1 - alpha) * 100, alpha * 100, p->steal_max, p->outside_max,
-		 p->noisy);
+	int off = snprintf(buf, len,
+			   "%d rounds side by side in %.0f s; %.1f%% intervals (%.2f%% per "
+			   "comparison: the sequential looks and the claim's parts share 5%%); "
+			   "noise: steal up to %.1f%%, other processes up to %.1f%% of the CPUs, "
+			   "%d round(s) noisy",
+			   p->n, p->seconds, (1 - alpha) * 100, alpha * 100, p->steal_max,
+			   p->outside_max, p->noisy);
+
+	for (size_t i = 0; i < p->nothers && off > 0 && (size_t)off < len; i++)
+		off += snprintf(buf + off, len - (size_t)off, "%s lab %s (%s, pid %lld)",
+				i ? "," : "; another nsbench ran beside:", p->others[i].lab,
+				p->others[i].kind, p->others[i].owner_pid);
 }
 
 static enum claim_verdict combine_all(const enum verdict_side *s, int n)

@@ -10,11 +10,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "harness/lab/state.h"
 #include "harness/measure/claims_row.h"
 
 /* The budget of the performance claims' rounds (README: claims). */
 #define PERF_MAX_ROUNDS 12
 #define PERF_MAX_SECONDS 150
+#define PERF_MAX_OTHERS 4
 
 /* Performance, measured for the claims that need it, side by side, in rounds. */
 enum perf_mode { PM_HOST, PM_BRIDGE, PM_AWSVPC, PM_AWSVPC_SG, PM_COUNT };
@@ -29,6 +31,8 @@ struct perf {
 	double alpha; /* the level of each look */
 	double seconds, steal_max, outside_max;
 	int noisy;
+	struct state_other others[PERF_MAX_OTHERS]; /* other nsbench labs live in a round */
+	size_t nothers;
 };
 
 /* The performance claims decided by the sequential rule. */

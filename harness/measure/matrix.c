@@ -19,6 +19,7 @@
 #include "harness/common/notice.h"
 #include "harness/lab/build.h"
 #include "harness/lab/mode.h"
+#include "harness/lab/state.h"
 #include "harness/measure/hotpath.h"
 #include "harness/measure/matrix.h"
 #include "harness/measure/perhop.h"
@@ -103,35 +104,72 @@ static uint16_t task_port(enum lab_mode m, unsigned int i)
 }
 
 /*
- * One lab per mode with N tasks (one more as the peer of the intra-host path
- * when N is 1). A mode the kernel cannot build, or N beyond the ENI limit, is
- * recorded and skipped; the other modes still run.
+ * The lab of mode M with N tasks (one more as the peer of the intra-host path
+ * when N is 1), planned, not built; -errno with lab->err when ECS would
+ * refuse it (the ENI limit, the address plan).
+ */
+static int plan_lab(const struct run_config *c, enum lab_mode m, unsigned int n, struct lab *lab)
+{
+	bool intra = false;
+	unsigned int want;
+	struct lab_config cfg;
+	int ret;
+
+	for (unsigned int i = 0; i < c->npaths; i++)
+		intra |= c->paths[i] == PATH_INTRA_HOST;
+	want = n + (intra && n == 1 && m != MODE_NONE);
+	lab_config_default(&cfg);
+	cfg.max_enis = c->max_enis;
+	cfg.security_group = c->security_group && m == MODE_AWSVPC;
+	cfg.vpc_mtu = c->vpc_mtu;
+	cfg.bridge_mtu = c->bridge_mtu;
+	ret = lab_init(lab, &cfg, "run");
+	for (unsigned int k = 0; !ret && k < want; k++)
+		ret = lab_plan_task(lab, m, task_port(m, k));
+	return ret;
+}
+
+int matrix_plan_check(const struct run_config *c, char *why, size_t len)
+{
+	struct lab *lab = calloc(1, sizeof(*lab));
+	size_t off = 0;
+	int ret = -ENOSPC;
+
+	if (!lab)
+		return -ENOMEM;
+	why[0] = '\0';
+	for (unsigned int q = 0; q < c->ntasks_list && ret; q++)
+		for (unsigned int i = 0; i < c->nmodes && ret; i++) {
+			if (!plan_lab(c, c->modes[i], c->tasks_list[q], lab)) {
+				ret = 0;
+				break;
+			}
+			if (off < len)
+				off += (size_t)snprintf(why + off, len - off,
+							"%smode %s, %u tasks: %s", off ? "; " : "",
+							lab_mode_name(c->modes[i]),
+							c->tasks_list[q], lab->err);
+		}
+	free(lab);
+	return ret;
+}
+
+/*
+ * One lab per mode with N tasks. A mode the kernel cannot build, or N beyond
+ * the ENI limit, is recorded and skipped; the other modes still run.
  */
 static int build_labs(const struct run_config *c, unsigned int n, struct lab **labs, json_t *doc,
 		      char *why, size_t len)
 {
-	bool intra = false;
-
-	for (unsigned int i = 0; i < c->npaths; i++)
-		intra |= c->paths[i] == PATH_INTRA_HOST;
 	for (unsigned int i = 0; i < c->nmodes; i++) {
 		enum lab_mode m = c->modes[i];
-		unsigned int want = n + (intra && n == 1 && m != MODE_NONE);
-		struct lab_config cfg;
 		struct lab *lab = calloc(1, sizeof(*lab));
 		int ret = 0;
 
 		if (!lab)
 			return -ENOMEM;
 		labs[m] = lab;
-		lab_config_default(&cfg);
-		cfg.max_enis = c->max_enis;
-		cfg.security_group = c->security_group;
-		cfg.vpc_mtu = c->vpc_mtu;
-		cfg.bridge_mtu = c->bridge_mtu;
-		ret = lab_init(lab, &cfg, "run");
-		for (unsigned int k = 0; !ret && k < want; k++)
-			ret = lab_plan_task(lab, m, task_port(m, k));
+		ret = plan_lab(c, m, n, lab);
 		if (ret) {
 			/* ECS would refuse it too: the ENI limit is where awsvpc stops. */
 			json_array_append_new(json_object_get(doc, "density_limits"),
@@ -179,7 +217,6 @@ static int build_labs(const struct run_config *c, unsigned int n, struct lab **l
 	}
 	return 0;
 }
-
 
 static void teardown(struct lab **labs)
 {
@@ -258,10 +295,20 @@ static bool per_hop(const struct run_config *c, struct lab *lab, enum lab_path p
 	return false;
 }
 
-static json_t *noise_json(const struct noise *n)
+/* Another nsbench running beside a repetition makes it noisy, whatever /proc/stat says. */
+#define MAX_OTHERS 8
+
+static json_t *noise_json(const struct noise *n, const struct state_other *o, size_t no)
 {
-	return json_pack("{s:f, s:f, s:f, s:b}", "steal_pct", n->steal_pct, "outside_pct",
-			 n->outside_pct, "load1", n->load1, "noisy", n->noisy);
+	json_t *others = json_array();
+
+	for (size_t i = 0; i < no; i++)
+		json_array_append_new(others,
+				      json_pack("{s:s, s:I, s:s}", "lab", o[i].lab, "owner_pid",
+						(json_int_t)o[i].owner_pid, "kind", o[i].kind));
+	return json_pack("{s:f, s:f, s:f, s:o, s:b}", "steal_pct", n->steal_pct, "outside_pct",
+			 n->outside_pct, "load1", n->load1, "other_nsbench", others, "noisy",
+			 n->noisy || no > 0);
 }
 
 /*
@@ -364,6 +411,8 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 					struct cpu_hook cpu;
 					struct noise_mark mark;
 					struct noise noise;
+					struct state_other others[MAX_OTHERS];
+					size_t nothers;
 					bool noise_ok;
 					char what[160], err[512];
 					json_t *agg, *entry, *key_hp;
@@ -389,10 +438,12 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 					ret = targets_for(lab, n, paths[k], targets, err,
 							  sizeof(err));
 					noise_ok = !noise_mark(&mark);
+					nothers = state_others_live(others, 0, MAX_OTHERS);
 					if (!ret)
 						ret = bench_run_many(test, &bo, targets, n, res,
 								     err, sizeof(err));
 					noise_ok = noise_ok && !noise_since(&mark, &noise);
+					nothers = state_others_live(others, nothers, MAX_OTHERS);
 					if (lab_stop) {
 						for (unsigned int q = 0; !ret && q < n; q++)
 							json_decref(res[q]);
@@ -423,8 +474,9 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 						json_decref(res[q]);
 					add_cpu(agg, &cpu, test);
 					if (noise_ok)
-						json_object_set_new(agg, "noise",
-								    noise_json(&noise));
+						json_object_set_new(
+							agg, "noise",
+							noise_json(&noise, others, nothers));
 					json_object_set_new(agg, "rep", json_integer(r + 1));
 					json_object_del(agg, "mode");
 					json_object_del(agg, "path");

@@ -13,5 +13,11 @@
  * -errno with WHY when it could not run; nothing is left behind either way.
  */
 int matrix_run(const struct run_config *c, json_t **doc, char *why, size_t len);
+/*
+ * Whether ECS would place at least one of the run's labs (a mode at a task
+ * count): -ENOSPC with every refusal in WHY when it would place none, so that
+ * the run would measure nothing. Nothing is built.
+ */
+int matrix_plan_check(const struct run_config *c, char *why, size_t len);
 
 #endif

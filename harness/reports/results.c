@@ -232,11 +232,11 @@ int results_summarize(json_t *doc)
 int results_check_dir(const char *dir, char *why, size_t len)
 {
 	char probe[4096];
-	int fd;
+	int fd, ret = mkdir_parents(dir, 0755);
 
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		snprintf(why, len, "cannot create output directory %s: %s", dir, strerror(errno));
-		return -errno;
+	if (ret) {
+		snprintf(why, len, "cannot create output directory %s: %s", dir, strerror(-ret));
+		return ret;
 	}
 	snprintf(probe, sizeof(probe), "%s/.nsbench-probe-XXXXXX", dir);
 	fd = mkstemp(probe);
@@ -302,6 +302,13 @@ static int results_check(json_t *doc, char *why, size_t len)
 	size_t i;
 	int ret;
 
+	/* A claims table, a measure or explain document: JSON, but not what compare reads. */
+	if (!json_is_object(doc) || !json_object_get(doc, "schema_version")) {
+		snprintf(why, len,
+			 "not a run results file (no \"schema_version\": `nsbench run` writes "
+			 "them; measure, explain and claims output is not one)");
+		return -EPROTO;
+	}
 	ret = need(doc, "schema_version", JSON_INTEGER, "top level", why, len);
 	if (!ret &&
 	    json_integer_value(json_object_get(doc, "schema_version")) != RESULTS_SCHEMA_VERSION) {
@@ -400,12 +407,17 @@ int results_parse(const char *text, size_t size, json_t **out, char *why, size_t
 int results_load(const char *file, json_t **out, char *why, size_t len)
 {
 	json_error_t jerr;
+	struct stat st;
 	int ret;
 
 	if (access(file, R_OK) < 0) {
 		ret = -errno;
 		snprintf(why, len, "%s", strerror(errno));
 		return ret;
+	}
+	if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(why, len, "a directory, not a run results file (name the .json in it)");
+		return -EISDIR;
 	}
 	return results_accept(json_load_file(file, JSON_REJECT_DUPLICATES, &jerr), &jerr, out, why,
 			      len);

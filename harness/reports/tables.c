@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The text tables: run's (one row per mode, ratios to host; density's), and claims' rows. */
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -98,6 +99,82 @@ static void cell(FILE *f, double v, bool ok, double host, bool host_ok, int deci
 	fprintf(f, " %16s", buf);
 }
 
+/* The other nsbench processes that ran beside the run's repetitions, by lab. */
+static void other_nsbench(json_t *others, FILE *f)
+{
+	const char *lab;
+	json_t *o;
+	size_t i = 0;
+
+	if (!json_object_size(others))
+		return;
+	fprintf(f, "another nsbench ran beside this one (its repetitions are flagged noisy):");
+	json_object_foreach(others, lab, o)
+		fprintf(f, "%s lab %s (%s, pid %lld)", i++ ? "," : "", lab,
+			json_string_value(json_object_get(o, "kind")) ?: "?",
+			(long long)json_integer_value(json_object_get(o, "owner_pid")));
+	fputc('\n', f);
+}
+
+size_t table_target_missed(json_t *doc, json_t **worst)
+{
+	size_t missed = 0, i;
+	double widest = -1;
+	json_t *e;
+
+	if (worst)
+		*worst = NULL;
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
+		json_t *t = json_object_get(e, "target");
+		double hw = json_number_value(json_object_get(t, "widest_halfwidth_pct"));
+
+		if (!t || json_is_true(json_object_get(t, "met")))
+			continue;
+		missed++;
+		/* -1: fewer than 2 repetitions, no interval at all: the widest there is. */
+		if (hw < 0)
+			hw = INFINITY;
+		if (worst && hw > widest) {
+			widest = hw;
+			*worst = e;
+		}
+	}
+	return missed;
+}
+
+/* --target's outcome: met everywhere, or where it was not and by how much. */
+static void target_line(json_t *doc, FILE *f)
+{
+	json_t *tc = json_object_get(json_object_get(doc, "config"), "target"), *w, *t;
+	size_t missed = table_target_missed(doc, &w);
+	double hw;
+
+	if (!tc)
+		return;
+	if (!missed) {
+		fprintf(f, "--target %g%%: met by every result\n",
+			json_number_value(json_object_get(tc, "pct")));
+		return;
+	}
+	t = json_object_get(w, "target");
+	hw = json_number_value(json_object_get(t, "widest_halfwidth_pct"));
+	fprintf(f,
+		"--target %g%%: NOT met by %zu of %zu results (the budget ran out); widest: %s %s "
+		"%s %s +/-",
+		json_number_value(json_object_get(tc, "pct")), missed,
+		json_array_size(json_object_get(doc, "results")),
+		json_string_value(json_object_get(w, "mode")),
+		json_string_value(json_object_get(w, "path")),
+		json_string_value(json_object_get(w, "test")),
+		json_string_value(json_object_get(t, "widest_metric")));
+	if (hw >= 0)
+		fprintf(f, "%.1f%%", hw);
+	else
+		fprintf(f, "? (fewer than 2 repetitions)");
+	fprintf(f, " after %lld repetitions\n",
+		(long long)json_integer_value(json_object_get(t, "reps")));
+}
+
 void table_run(json_t *doc, FILE *f)
 {
 	static const struct {
@@ -142,7 +219,7 @@ void table_run(json_t *doc, FILE *f)
 	}
 	{
 		size_t lo = SIZE_MAX, hi = 0, noisy = 0, all = 0, j;
-		json_t *e, *rep;
+		json_t *e, *rep, *others = json_object();
 
 		json_array_foreach(json_object_get(doc, "results"), i, e) {
 			size_t n = json_array_size(json_object_get(e, "reps"));
@@ -150,12 +227,24 @@ void table_run(json_t *doc, FILE *f)
 			lo = n < lo ? n : lo;
 			hi = n > hi ? n : hi;
 			json_array_foreach(json_object_get(e, "reps"), j, rep) {
+				json_t *o;
+				size_t k;
+
 				all++;
 				noisy += json_is_true(
 					json_object_get(json_object_get(rep, "noise"), "noisy"));
+				json_array_foreach(json_object_get(json_object_get(rep, "noise"),
+								   "other_nsbench"),
+						   k, o)
+					json_object_set(others,
+							json_string_value(json_object_get(o, "lab"))
+								?: "?",
+							o);
 			}
 		}
-		if (lo == hi)
+		if (!all)
+			fprintf(f, "no repetition measured");
+		else if (lo == hi)
 			fprintf(f, "medians over %zu repetition(s)", hi);
 		else
 			fprintf(f, "medians over %zu to %zu repetitions", lo, hi);
@@ -164,11 +253,14 @@ void table_run(json_t *doc, FILE *f)
 		if (noisy)
 			fprintf(f,
 				"%zu of %zu repetitions ran under interference (CPU steal >= "
-				"%.0f%% "
-				"or other processes >= %.0f%% of the CPUs): see \"noise\" in the "
-				"results file; compare --drop-noisy leaves them out\n",
+				"%.0f%%, other processes >= %.0f%% of the CPUs, or another "
+				"nsbench running): see \"noise\" in the results file; compare "
+				"--drop-noisy leaves them out\n",
 				noisy, all, NOISE_STEAL_PCT, NOISE_OUTSIDE_PCT);
+		other_nsbench(others, f);
+		json_decref(others);
 	}
+	target_line(doc, f);
 	if (json_array_size(json_object_get(json_object_get(doc, "config"), "tasks")) > 1 ||
 	    first_tasks(doc) > 1)
 		density_table(doc, f);

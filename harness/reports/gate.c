@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+/* compare's CI gate: fails on a large enough "slower", and says when it cannot decide. */
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/reports/compare.h"
+#include "harness/reports/gate.h"
+
+/* Names shown in WHY before "and N more". */
+#define GATE_NAMED 3
+
+static long long reps_of(json_t *cell)
+{
+	return json_integer_value(json_object_get(cell, "n"));
+}
+
+enum gate_result gate_judge(json_t *rows, double fail_above, bool ratios_only, struct gate *g)
+{
+	size_t off = 0, i, k;
+	json_t *row, *f;
+
+	memset(g, 0, sizeof(*g));
+	g->fail_above = fail_above;
+	g->ratios_only = ratios_only;
+	g->worst = compare_worst_regression(rows, ratios_only);
+	json_array_foreach(rows, i, row) {
+		const char *metric = json_string_value(json_object_get(row, "metric")) ?: "?";
+		json_t *files = json_object_get(row, "files");
+		long long na = reps_of(json_array_get(files, 0));
+
+		if (!json_is_true(json_object_get(row, "headline")) ||
+		    (ratios_only && !strstr(metric, "_vs_host")))
+			continue;
+		json_array_foreach(files, k, f) {
+			long long nb = reps_of(f);
+
+			/* A file without the entry is "missing": compare's configuration warning.
+			 */
+			if (k == 0 || !json_object_get(f, "n") || (na >= 2 && nb >= 2))
+				continue;
+			if (g->undecided++ < GATE_NAMED && off < sizeof(g->why))
+				off += (size_t)snprintf(
+					g->why + off, sizeof(g->why) - off,
+					"%s%s %s %s %s (A %lld, %c %lld)", off ? ", " : "",
+					json_string_value(json_object_get(row, "mode")),
+					json_string_value(json_object_get(row, "path")),
+					json_string_value(json_object_get(row, "test")), metric, na,
+					(int)('A' + k), nb);
+		}
+	}
+	if (g->undecided && off < sizeof(g->why))
+		snprintf(g->why + off, sizeof(g->why) - off,
+			 "%s: each needs at least 2 repetitions per file (run --reps 2 or more)",
+			 g->undecided > GATE_NAMED ? " and more" : "");
+	if (g->worst > fail_above)
+		g->result = GATE_FAIL;
+	else if (g->undecided)
+		g->result = GATE_UNDECIDED;
+	return g->result;
+}
+
+void gate_print(const struct gate *g, bool md, FILE *f)
+{
+	const char *b = md ? "**" : "";
+
+	fprintf(f, "\n%sGate (--fail-above %g%%): ", b, g->fail_above);
+	if (g->result == GATE_FAIL)
+		fprintf(f, "fails.%s a regression of %.1f%%%s exceeds %g%%.", b, g->worst,
+			g->ratios_only ? " in a ratio to host" : "", g->fail_above);
+	else if (g->result == GATE_UNDECIDED)
+		fprintf(f, "cannot decide.%s", b);
+	else
+		fprintf(f, "passes.%s No %s lost more than %g%%.", b,
+			g->ratios_only ? "ratio to host" : "headline metric", g->fail_above);
+	if (g->undecided)
+		fprintf(f,
+			" %zu headline metric(s) it must judge cannot be decided for lack of "
+			"repetitions: %s.",
+			g->undecided, g->why);
+	fputc('\n', f);
+}
