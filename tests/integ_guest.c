@@ -51,9 +51,10 @@ static size_t guest_processes(void)
 /* What the launcher picks by itself: KVM where the CPU offers it, else TCG. */
 static const char *expected_accel(void)
 {
-	char *flags = tl_capture("grep -Eqw 'vmx|svm' /proc/cpuinfo && test -w /dev/kvm && echo kvm "
-				 "|| echo tcg",
-				 NULL);
+	char *flags =
+		tl_capture("grep -Eqw 'vmx|svm' /proc/cpuinfo && test -w /dev/kvm && echo kvm "
+			   "|| echo tcg",
+			   NULL);
 	static char accel[8];
 
 	snprintf(accel, sizeof(accel), "%.3s", flags);
@@ -84,7 +85,8 @@ static void test_status_and_output(void **state)
 	SKIP_UNLESS_ROOT();
 	out = tl_capture(GUEST " run --timeout 300 6.1 -- sh -c "
 			       "'uname -r; echo to-stderr >&2; exit 7' "
-			       "2>" "/dev/null",
+			       "2>"
+			       "/dev/null",
 			 &st);
 	print_message("guest said: %s", out);
 	assert_int_equal(st, 7);
@@ -92,8 +94,8 @@ static void test_status_and_output(void **state)
 	assert_non_null(strstr(out, "6.1."));
 	assert_null(strstr(out, "to-stderr"));
 	free(out);
-	out = tl_capture(GUEST " run --timeout 300 6.1 -- sh -c 'echo to-stderr >&2' 2>&1 >/dev/null",
-			 &st);
+	out = tl_capture(
+		GUEST " run --timeout 300 6.1 -- sh -c 'echo to-stderr >&2' 2>&1 >/dev/null", &st);
 	assert_int_equal(st, 0);
 	assert_non_null(strstr(out, "to-stderr"));
 	/* Under TCG the script says its figures are not performance figures. */
@@ -129,8 +131,10 @@ static void test_bad_kernels(void **state)
 
 	/* An image whose configuration has no 9p: refused before it boots. */
 	assert_non_null(mkdtemp(dir));
-	snprintf(cmd, sizeof(cmd), "mkdir -p %s/boot %s/lib/modules/9.9.9 && "
-		 "echo not-a-kernel > %s/boot/vmlinuz-9.9.9", dir, dir, dir);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %s/boot %s/lib/modules/9.9.9 && "
+		 "echo not-a-kernel > %s/boot/vmlinuz-9.9.9",
+		 dir, dir, dir);
 	assert_int_equal(system(cmd), 0);
 	snprintf(cmd, sizeof(cmd), "%s/boot/config-9.9.9", dir);
 	f = fopen(cmd, "w");

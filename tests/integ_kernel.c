@@ -5,7 +5,8 @@
  * a guest of each kernel ECS instances run (5.10, 6.1, 6.12). Deterministic
  * facts only, since an emulated CPU measures nothing real: doctor says every
  * mode is available and a lab of each comes up, shows and goes; a quick run of
- * every mode on every path crosses exactly its typed hops; explain's probes
+ * every mode on every path crosses exactly its typed hops, and every test
+ * measures something on every mode; explain's probes
  * attach with the hook this kernel has (tcx from 6.6, clsact before); the
  * deterministic claims hold; a SIGKILLed run and explain leave nothing that
  * `nsbench clean` does not remove. After each: no namespace, state file or BPF
@@ -72,7 +73,8 @@ static void test_doctor(void **state)
 	for (int m = 0; m < MODE_COUNT; m++) {
 		char line[64];
 
-		snprintf(line, sizeof(line), "  %-15s available\n", lab_mode_name((enum lab_mode)m));
+		snprintf(line, sizeof(line), "  %-15s available\n",
+			 lab_mode_name((enum lab_mode)m));
 		if (!strstr(out, line))
 			print_error("doctor does not say: %s", line);
 		assert_non_null(strstr(out, line));
@@ -191,6 +193,41 @@ static void test_run_every_path(void **state)
 	assert_nothing_left();
 }
 
+/* The tests the run above leaves out, on every mode's ingress path: each measures something. */
+static void test_run_every_test(void **state)
+{
+	json_t *doc, *results, *r;
+	char cmd[512], *out;
+	size_t i;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	snprintf(cmd, sizeof(cmd),
+		 "./nsbench run --quick --no-hot-path --tests tcp_stream_par,tcp_reverse,udp,udp_rr "
+		 "--out %s --json 2>/dev/null",
+		 tl_dir);
+	out = tl_capture(cmd, &st);
+	doc = parse_or_fail("run", out);
+	free(out);
+	if (st)
+		print_error("run: exit %d, errors: %s\n", st,
+			    json_dumps(json_object_get(doc, "errors"), 0));
+	assert_int_equal(st, 0);
+	results = json_object_get(doc, "results");
+	/* Four modes with an ingress path, and none on its loopback. */
+	assert_int_equal(json_array_size(results), 5 * 4);
+	json_array_foreach(results, i, r) {
+		json_t *sum = json_object_get(r, "summary");
+
+		if (!json_object_size(sum))
+			print_error("no summary: %s\n", json_dumps(r, 0));
+		assert_true(json_object_size(sum) > 0);
+	}
+	json_decref(doc);
+	assert_nothing_left();
+}
+
 /* explain's probes attach with what this kernel has: tcx from 6.6, clsact before. */
 static void test_explain_hook(void **state)
 {
@@ -289,6 +326,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_doctor, setup, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_topo_every_mode, setup, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_run_every_path, setup, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_run_every_test, setup, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_explain_hook, setup, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_deterministic_claims, setup, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_sigkill_then_clean, setup, tl_teardown_test),

@@ -100,8 +100,9 @@ static void test_pool_by_kernel(void **state)
 	set_build(docs[4], "#2 patched");
 	/* One repetition's value changed: the pooled set holds both values. */
 	e = json_array_get(json_object_get(docs[2], "results"), 0);
-	json_object_set_new(json_object_get(json_array_get(json_object_get(e, "reps"), 0), "metrics"),
-			    "pool_marker", json_integer(7));
+	json_object_set_new(
+		json_object_get(json_array_get(json_object_get(e, "reps"), 0), "metrics"),
+		"pool_marker", json_integer(7));
 	assert_int_equal(results_pool_by_kernel(docs, NULL, 5, out, 4, &n, why, sizeof(why)), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(results_kernel(out[0]), results_kernel(docs[0]));
@@ -111,13 +112,13 @@ static void test_pool_by_kernel(void **state)
 	assert_int_equal(json_integer_value(json_object_get(out[1], "pooled_from")), 2);
 	assert_int_equal(json_integer_value(json_object_get(out[2], "pooled_from")), 1);
 	{
-		json_t *reps = json_object_get(
-			results_entry_like(out[0], e), "reps");
+		json_t *reps = json_object_get(results_entry_like(out[0], e), "reps");
 		size_t marked = 0;
 		json_t *r;
 
 		json_array_foreach(reps, i, r)
-			marked += json_object_get(json_object_get(r, "metrics"), "pool_marker") != NULL;
+			marked += json_object_get(json_object_get(r, "metrics"), "pool_marker") !=
+				  NULL;
 		assert_int_equal(marked, 1);
 	}
 	for (i = 0; i < n; i++)

@@ -60,3 +60,8 @@ int ip4_net_format(const struct ip4_net *net, char out[20])
 	snprintf(out, 20, "%s/%u", host, net->plen);
 	return 0;
 }
+
+int ip4_net_cidr(char *buf, size_t len, const char *addr, const struct ip4_net *net)
+{
+	return snprintf(buf, len, "%s/%u", addr, net->plen) < (int)len ? 0 : -EINVAL;
+}

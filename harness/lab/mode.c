@@ -14,17 +14,12 @@
 #include <unistd.h>
 
 #include "harness/lab/build.h"
+#include "harness/lab/ifnames.h"
 #include "harness/lab/mode.h"
 #include "netns/netns.h"
 #include "netns/nftables.h"
 #include "netns/rt.h"
 #include "netns/sysctl.h"
-
-#define WIRE_VPC "vpc0"
-#define WIRE_INST "eth0"
-#define BRIDGE "ecs0"
-#define TASK_IF "eth0"
-#define LOOPBACK "lo"
 
 const char *mode_wire_ifname(void)
 {
@@ -34,17 +29,6 @@ const char *mode_wire_ifname(void)
 const char *mode_inst_ifname(void)
 {
 	return WIRE_INST;
-}
-
-/* The instance's end of a bridge-mode task's veth. */
-static void host_veth(const struct lab_task *t, char *buf, size_t len)
-{
-	snprintf(buf, len, "veth-t%u", t->id);
-}
-
-static bool is_bridged(const struct lab_task *t)
-{
-	return t->mode == MODE_BRIDGE || t->mode == MODE_BRIDGE_DYNAMIC;
 }
 
 /* Sets an MTU the configuration asks for (0: the kernel's default stays). */
@@ -80,11 +64,6 @@ static int ns_settle(struct lab *lab, const char *ns, struct rt *rt)
 		return ret;
 	ret = rt_link_up(rt, "lo");
 	return ret ? lab_fail(lab, ret, rt_ext_msg(rt)) : 0;
-}
-
-static int addr_cidr(char *buf, size_t len, const char *addr, const struct ip4_net *net)
-{
-	return snprintf(buf, len, "%s/%u", addr, net->plen) < (int)len ? 0 : -EINVAL;
 }
 
 int mode_build_base(struct lab *lab)
@@ -147,13 +126,13 @@ int mode_build_base(struct lab *lab)
 	if (ret)
 		return ret;
 
-	addr_cidr(cidr, sizeof(cidr), lab->vpc_addr, &lab->cfg.vpc_net);
+	ip4_net_cidr(cidr, sizeof(cidr), lab->vpc_addr, &lab->cfg.vpc_net);
 	ret = lab_step(lab, "adding %s to %s in %s", cidr, WIRE_VPC, lab->ns_vpc);
 	if (!ret && (ret = rt_addr_add(lab->rt_vpc, WIRE_VPC, cidr)))
 		return lab_fail(lab, ret, rt_ext_msg(lab->rt_vpc));
 	if (ret)
 		return ret;
-	addr_cidr(cidr, sizeof(cidr), lab->inst_addr, &lab->cfg.vpc_net);
+	ip4_net_cidr(cidr, sizeof(cidr), lab->inst_addr, &lab->cfg.vpc_net);
 	ret = lab_step(lab, "adding %s to %s in %s", cidr, WIRE_INST, lab->ns_inst);
 	if (!ret && (ret = rt_addr_add(lab->rt_inst, WIRE_INST, cidr)))
 		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
@@ -199,7 +178,7 @@ static int build_bridge(struct lab *lab)
 	ret = set_mtu(lab, lab->rt_inst, BRIDGE, lab->ns_inst, lab->cfg.bridge_mtu);
 	if (ret)
 		return ret;
-	addr_cidr(cidr, sizeof(cidr), lab->bridge_addr, &lab->cfg.bridge_net);
+	ip4_net_cidr(cidr, sizeof(cidr), lab->bridge_addr, &lab->cfg.bridge_net);
 	ret = lab_step(lab, "adding %s to %s in %s", cidr, BRIDGE, lab->ns_inst);
 	if (!ret && (ret = rt_addr_add(lab->rt_inst, BRIDGE, cidr)))
 		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
@@ -321,7 +300,7 @@ static int task_addr(struct lab *lab, struct lab_task *t, struct rt *rt, const s
 		return lab_fail(lab, ret, rt_ext_msg(rt));
 	if (ret)
 		return ret;
-	addr_cidr(cidr, sizeof(cidr), t->addr, net);
+	ip4_net_cidr(cidr, sizeof(cidr), t->addr, net);
 	ret = lab_step(lab, "adding %s to %s in %s", cidr, TASK_IF, t->ns);
 	if (!ret && (ret = rt_addr_add(rt, TASK_IF, cidr)))
 		return lab_fail(lab, ret, rt_ext_msg(rt));
@@ -403,7 +382,7 @@ static int build_bridged(struct lab *lab, struct lab_task *t, struct rt *rt)
 		ret = set_mtu(lab, rt, TASK_IF, t->ns, lab->cfg.bridge_mtu);
 	if (!ret && routed) {
 		/* The instance's end of a routed veth holds the gateway address itself. */
-		addr_cidr(cidr, sizeof(cidr), lab->bridge_addr, &lab->cfg.bridge_net);
+		ip4_net_cidr(cidr, sizeof(cidr), lab->bridge_addr, &lab->cfg.bridge_net);
 		ret = lab_step(lab, "adding %s to %s in %s", cidr, host_if, lab->ns_inst);
 		if (!ret && (ret = rt_addr_add(lab->rt_inst, host_if, cidr)))
 			return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
@@ -413,7 +392,8 @@ static int build_bridged(struct lab *lab, struct lab_task *t, struct rt *rt)
 	if (ret)
 		return ret;
 
-	if (t->mode == MODE_BRIDGE_DYNAMIC && !t->host_port && lab->cfg.variant == LAB_VARIANT_ECS) {
+	if (t->mode == MODE_BRIDGE_DYNAMIC && !t->host_port &&
+	    lab->cfg.variant == LAB_VARIANT_ECS) {
 		ret = lab_step(lab, "allocating a dynamic hostPort for task t%u", t->id);
 		if (ret)
 			return ret;
@@ -479,279 +459,5 @@ int mode_teardown_links(struct lab *lab)
 		rt_link_del(lab->rt_inst, BRIDGE);
 	if (lab->wire_made && lab->rt_vpc)
 		rt_link_del(lab->rt_vpc, WIRE_VPC);
-	return 0;
-}
-
-const char *hop_kind_name(enum hop_kind k)
-{
-	static const char *const names[] = {"veth", "bridge", "macvlan", "loopback"};
-
-	return (unsigned int)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
-}
-
-const char *hop_dir_name(enum hop_dir d)
-{
-	return d == HOP_EGRESS ? "egress" : "ingress";
-}
-
-void hop_label(const struct lab_iface *i, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s:%s", i->role, i->name);
-}
-
-static void iface_set(struct lab_iface *i, const char *role, const char *ns, const char *name,
-		      enum hop_kind kind, const char *addr, const struct ip4_net *net)
-{
-	memset(i, 0, sizeof(*i));
-	snprintf(i->role, sizeof(i->role), "%s", role);
-	snprintf(i->ns, sizeof(i->ns), "%s", ns);
-	snprintf(i->name, sizeof(i->name), "%s", name);
-	i->kind = kind;
-	if (addr && net)
-		addr_cidr(i->addr, sizeof(i->addr), addr, net);
-	else if (addr)
-		snprintf(i->addr, sizeof(i->addr), "%s", addr);
-}
-
-static void task_role(const struct lab_task *t, char *buf, size_t len)
-{
-	if (t->own_ns)
-		snprintf(buf, len, "t%u", t->id);
-	else
-		snprintf(buf, len, "inst");
-}
-
-static void wire_vpc(const struct lab *lab, struct lab_iface *i)
-{
-	iface_set(i, "vpc", lab->ns_vpc, WIRE_VPC, HOP_VETH, lab->vpc_addr, &lab->cfg.vpc_net);
-}
-
-static void wire_inst(const struct lab *lab, struct lab_iface *i)
-{
-	iface_set(i, "inst", lab->ns_inst, WIRE_INST, HOP_VETH, lab->inst_addr, &lab->cfg.vpc_net);
-}
-
-static void bridge_if(const struct lab *lab, struct lab_iface *i)
-{
-	iface_set(i, "inst", lab->ns_inst, BRIDGE, HOP_BRIDGE, lab->bridge_addr,
-		  &lab->cfg.bridge_net);
-}
-
-static void veth_host(const struct lab *lab, const struct lab_task *t, struct lab_iface *i)
-{
-	char name[16];
-
-	host_veth(t, name, sizeof(name));
-	iface_set(i, "inst", lab->ns_inst, name, HOP_VETH,
-		  lab->cfg.variant == LAB_VARIANT_VETH ? lab->bridge_addr : NULL,
-		  &lab->cfg.bridge_net);
-}
-
-/* The task's own interface: its end of the veth, its ENI, or lo. */
-static void task_if(const struct lab *lab, const struct lab_task *t, struct lab_iface *i)
-{
-	char role[16];
-
-	task_role(t, role, sizeof(role));
-	if (is_bridged(t))
-		iface_set(i, role, t->ns, TASK_IF, HOP_VETH, t->addr, &lab->cfg.bridge_net);
-	else if (t->mode == MODE_AWSVPC)
-		iface_set(i, role, t->ns, TASK_IF, HOP_MACVLAN, t->addr, &lab->cfg.vpc_net);
-	else
-		iface_set(i, role, t->ns, LOOPBACK, HOP_LOOPBACK, "127.0.0.1/8", NULL);
-}
-
-static void add_iface(struct lab_iface *out, unsigned int max, unsigned int *n,
-		      const struct lab_iface *i)
-{
-	if (*n < max)
-		out[(*n)++] = *i;
-}
-
-unsigned int mode_interfaces(const struct lab *lab, struct lab_iface *out, unsigned int max)
-{
-	struct lab_iface i;
-	bool bridge = false;
-	unsigned int n = 0;
-
-	wire_vpc(lab, &i);
-	add_iface(out, max, &n, &i);
-	wire_inst(lab, &i);
-	add_iface(out, max, &n, &i);
-	for (unsigned int k = 0; k < lab->ntasks; k++) {
-		const struct lab_task *t = &lab->tasks[k];
-
-		if (is_bridged(t)) {
-			if (!bridge && lab->cfg.variant != LAB_VARIANT_VETH) {
-				bridge_if(lab, &i);
-				add_iface(out, max, &n, &i);
-			}
-			bridge = true;
-			veth_host(lab, t, &i);
-			add_iface(out, max, &n, &i);
-		}
-		if (t->own_ns) {
-			task_if(lab, t, &i);
-			add_iface(out, max, &n, &i);
-		}
-	}
-	return n;
-}
-
-static void push(struct lab_route *r, const struct lab_iface *i, enum hop_dir d)
-{
-	if (r->n < LAB_MAX_HOPS) {
-		r->hop[r->n].iface = *i;
-		r->hop[r->n].dir = d;
-		r->n++;
-	}
-}
-
-/* From the VPC to TASK, ECS's ingress path. */
-static void route_in(const struct lab *lab, const struct lab_task *t, struct lab_route *r)
-{
-	struct lab_iface i;
-
-	wire_vpc(lab, &i);
-	push(r, &i, HOP_EGRESS);
-	wire_inst(lab, &i);
-	push(r, &i, HOP_INGRESS);
-	if (is_bridged(t)) {
-		if (lab->cfg.variant != LAB_VARIANT_VETH) {
-			bridge_if(lab, &i);
-			push(r, &i, HOP_EGRESS);
-		}
-		veth_host(lab, t, &i);
-		push(r, &i, HOP_EGRESS);
-	}
-	if (t->own_ns) {
-		task_if(lab, t, &i);
-		push(r, &i, HOP_INGRESS);
-	}
-}
-
-/*
- * Task to task on one instance (measured): awsvpc's macvlans switch to each
- * other without the parent; bridge frames cross the two bridge ports, and the
- * bridge device itself only without br_netfilter (with it, the DNAT happens on
- * the bridge and the frame is bridged to the peer; without it, ecs0 takes the
- * frame up to the instance's IP layer, which DNATs and routes it back out);
- * host mode talks to its own address through lo.
- */
-static int route_intra(const struct lab *lab, const struct lab_task *t,
-		       const struct lab_task *peer, struct lab_route *r)
-{
-	struct lab_iface i;
-
-	if (!peer || peer == t || peer->mode != t->mode || t->mode == MODE_NONE)
-		return -EINVAL;
-	if (t->mode == MODE_HOST) {
-		task_if(lab, t, &i);
-		push(r, &i, HOP_EGRESS);
-		push(r, &i, HOP_INGRESS);
-		return 0;
-	}
-	task_if(lab, t, &i);
-	push(r, &i, HOP_EGRESS);
-	if (is_bridged(t)) {
-		veth_host(lab, t, &i);
-		push(r, &i, HOP_INGRESS);
-		if (lab->br_nf != 1 && lab->cfg.variant != LAB_VARIANT_VETH) {
-			bridge_if(lab, &i);
-			push(r, &i, HOP_INGRESS);
-			push(r, &i, HOP_EGRESS);
-		}
-		veth_host(lab, peer, &i);
-		push(r, &i, HOP_EGRESS);
-	}
-	task_if(lab, peer, &i);
-	push(r, &i, HOP_INGRESS);
-	return 0;
-}
-
-int mode_route(const struct lab *lab, const struct lab_task *task, const struct lab_task *peer,
-	       enum lab_path p, struct lab_route *r)
-{
-	struct lab_route in = {.n = 0};
-	struct lab_iface i;
-
-	memset(r, 0, sizeof(*r));
-	if (task->mode == MODE_NONE && p != PATH_LOOPBACK)
-		return -EINVAL;
-	switch (p) {
-	case PATH_INGRESS:
-		route_in(lab, task, r);
-		return 0;
-	case PATH_EGRESS:
-		/* The ingress path backwards: each hop met from the other side. */
-		route_in(lab, task, &in);
-		for (unsigned int k = in.n; k-- > 0;)
-			push(r, &in.hop[k].iface,
-			     in.hop[k].dir == HOP_EGRESS ? HOP_INGRESS : HOP_EGRESS);
-		return 0;
-	case PATH_INTRA_HOST:
-		return route_intra(lab, task, peer, r);
-	case PATH_LOOPBACK: {
-		char role[16];
-
-		task_role(task, role, sizeof(role));
-		iface_set(&i, role, task->ns, LOOPBACK, HOP_LOOPBACK, "127.0.0.1/8", NULL);
-		push(r, &i, HOP_EGRESS);
-		push(r, &i, HOP_INGRESS);
-		return 0;
-	}
-	default:
-		return -EINVAL;
-	}
-}
-
-/* The kernel features the modes are built from, tried in a scratch VPC namespace by doctor. */
-#define PROBE_VETH "nsbd0"
-#define PROBE_PEER "nsbd1"
-#define PROBE_BRIDGE "nsbdbr"
-#define PROBE_MACVLAN "nsbdmv"
-#define F(x) (1u << FEATURE_##x)
-
-const char *lab_feature_name(enum lab_feature f)
-{
-	static const char *const names[FEATURE_COUNT] = {"veth", "bridge", "macvlan",
-							 "nf_tables NAT"};
-
-	return (unsigned int)f < FEATURE_COUNT ? names[f] : "?";
-}
-
-static void feature(struct lab_features *f, enum lab_feature k, int err, const char *ext)
-{
-	f->err[k] = err;
-	f->why[k][0] = '\0';
-	if (err)
-		lab_reason(f->why[k], sizeof(f->why[k]), err, ext);
-}
-
-int mode_probe_features(struct lab *lab, struct lab_features *f)
-{
-	struct rt *rt;
-	char net[20];
-	int ret, parent;
-
-	ret = lab_step(lab, "opening rtnetlink in %s", lab->ns_vpc);
-	if (!ret && (ret = rt_open(&lab->rt_vpc, lab->ns_vpc)))
-		lab_fail(lab, ret, NULL);
-	if (ret)
-		return ret;
-	rt = lab->rt_vpc;
-	ret = rt_veth_add(rt, PROBE_VETH, 0, PROBE_PEER, -1, 0);
-	feature(f, FEATURE_VETH, ret, rt_ext_msg(rt));
-	ret = rt_bridge_add(rt, PROBE_BRIDGE, 0);
-	feature(f, FEATURE_BRIDGE, ret, rt_ext_msg(rt));
-	parent = f->err[FEATURE_VETH] ? -ENODEV : rt_ifindex(rt, PROBE_VETH);
-	ret = parent < 0 ? parent : rt_macvlan_add(rt, PROBE_MACVLAN, parent, "bridge", -1);
-	feature(f, FEATURE_MACVLAN, ret, rt_ext_msg(rt));
-	ret = portmap_open(&lab->pm, lab->ns_vpc);
-	if (!ret) {
-		ip4_net_format(&lab->cfg.bridge_net, net);
-		ret = portmap_init(lab->pm, PROBE_BRIDGE, net);
-	}
-	feature(f, FEATURE_NAT, ret, portmap_error(lab->pm));
 	return 0;
 }

@@ -35,8 +35,8 @@ static const char *name_of(const char *const *names, size_t k, char *buf, size_t
 	return buf;
 }
 
-int results_pool(json_t *const *docs, const char *const *names, size_t n, json_t **out,
-		 char *why, size_t len)
+int results_pool(json_t *const *docs, const char *const *names, size_t n, json_t **out, char *why,
+		 size_t len)
 {
 	char a[32], b[32];
 	json_t *doc, *e;
@@ -51,8 +51,9 @@ int results_pool(json_t *const *docs, const char *const *names, size_t n, json_t
 		if (!same_kernel(docs[k], docs[0])) {
 			snprintf(why, len, "%s was measured on kernel %s (%s), %s on %s (%s)",
 				 name_of(names, k, a, sizeof(a)), results_kernel(docs[k]),
-				 host_str(docs[k], "kernel_version"), name_of(names, 0, b, sizeof(b)),
-				 results_kernel(docs[0]), host_str(docs[0], "kernel_version"));
+				 host_str(docs[k], "kernel_version"),
+				 name_of(names, 0, b, sizeof(b)), results_kernel(docs[0]),
+				 host_str(docs[0], "kernel_version"));
 			return -EINVAL;
 		}
 		if (!json_equal(json_object_get(docs[k], "config"),
@@ -95,8 +96,8 @@ int results_pool(json_t *const *docs, const char *const *names, size_t n, json_t
 	return 0;
 }
 
-int results_pool_by_kernel(json_t *const *docs, const char *const *names, size_t n,
-			   json_t **out, size_t max, size_t *nout, char *why, size_t len)
+int results_pool_by_kernel(json_t *const *docs, const char *const *names, size_t n, json_t **out,
+			   size_t max, size_t *nout, char *why, size_t len)
 {
 	json_t *group[POOL_MAX_REPS];
 	const char *gnames[POOL_MAX_REPS];

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The typed path: the interfaces a lab has and, for each mode and path, the
+ * hops a packet crosses in order (role, namespace, interface, direction). The
+ * hot path's expectation, the per-hop probes and explain all read it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/lab/ifnames.h"
+#include "harness/lab/mode.h"
+
+const char *hop_kind_name(enum hop_kind k)
+{
+	static const char *const names[] = {"veth", "bridge", "macvlan", "loopback"};
+
+	return (unsigned int)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
+}
+
+const char *hop_dir_name(enum hop_dir d)
+{
+	return d == HOP_EGRESS ? "egress" : "ingress";
+}
+
+void hop_label(const struct lab_iface *i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%s", i->role, i->name);
+}
+
+static void iface_set(struct lab_iface *i, const char *role, const char *ns, const char *name,
+		      enum hop_kind kind, const char *addr, const struct ip4_net *net)
+{
+	memset(i, 0, sizeof(*i));
+	snprintf(i->role, sizeof(i->role), "%s", role);
+	snprintf(i->ns, sizeof(i->ns), "%s", ns);
+	snprintf(i->name, sizeof(i->name), "%s", name);
+	i->kind = kind;
+	if (addr && net)
+		ip4_net_cidr(i->addr, sizeof(i->addr), addr, net);
+	else if (addr)
+		snprintf(i->addr, sizeof(i->addr), "%s", addr);
+}
+
+static void task_role(const struct lab_task *t, char *buf, size_t len)
+{
+	if (t->own_ns)
+		snprintf(buf, len, "t%u", t->id);
+	else
+		snprintf(buf, len, "inst");
+}
+
+static void wire_vpc(const struct lab *lab, struct lab_iface *i)
+{
+	iface_set(i, "vpc", lab->ns_vpc, WIRE_VPC, HOP_VETH, lab->vpc_addr, &lab->cfg.vpc_net);
+}
+
+static void wire_inst(const struct lab *lab, struct lab_iface *i)
+{
+	iface_set(i, "inst", lab->ns_inst, WIRE_INST, HOP_VETH, lab->inst_addr, &lab->cfg.vpc_net);
+}
+
+static void bridge_if(const struct lab *lab, struct lab_iface *i)
+{
+	iface_set(i, "inst", lab->ns_inst, BRIDGE, HOP_BRIDGE, lab->bridge_addr,
+		  &lab->cfg.bridge_net);
+}
+
+static void veth_host(const struct lab *lab, const struct lab_task *t, struct lab_iface *i)
+{
+	char name[16];
+
+	host_veth(t, name, sizeof(name));
+	iface_set(i, "inst", lab->ns_inst, name, HOP_VETH,
+		  lab->cfg.variant == LAB_VARIANT_VETH ? lab->bridge_addr : NULL,
+		  &lab->cfg.bridge_net);
+}
+
+/* The task's own interface: its end of the veth, its ENI, or lo. */
+static void task_if(const struct lab *lab, const struct lab_task *t, struct lab_iface *i)
+{
+	char role[16];
+
+	task_role(t, role, sizeof(role));
+	if (is_bridged(t))
+		iface_set(i, role, t->ns, TASK_IF, HOP_VETH, t->addr, &lab->cfg.bridge_net);
+	else if (t->mode == MODE_AWSVPC)
+		iface_set(i, role, t->ns, TASK_IF, HOP_MACVLAN, t->addr, &lab->cfg.vpc_net);
+	else
+		iface_set(i, role, t->ns, LOOPBACK, HOP_LOOPBACK, "127.0.0.1/8", NULL);
+}
+
+static void add_iface(struct lab_iface *out, unsigned int max, unsigned int *n,
+		      const struct lab_iface *i)
+{
+	if (*n < max)
+		out[(*n)++] = *i;
+}
+
+unsigned int mode_interfaces(const struct lab *lab, struct lab_iface *out, unsigned int max)
+{
+	struct lab_iface i;
+	bool bridge = false;
+	unsigned int n = 0;
+
+	wire_vpc(lab, &i);
+	add_iface(out, max, &n, &i);
+	wire_inst(lab, &i);
+	add_iface(out, max, &n, &i);
+	for (unsigned int k = 0; k < lab->ntasks; k++) {
+		const struct lab_task *t = &lab->tasks[k];
+
+		if (is_bridged(t)) {
+			if (!bridge && lab->cfg.variant != LAB_VARIANT_VETH) {
+				bridge_if(lab, &i);
+				add_iface(out, max, &n, &i);
+			}
+			bridge = true;
+			veth_host(lab, t, &i);
+			add_iface(out, max, &n, &i);
+		}
+		if (t->own_ns) {
+			task_if(lab, t, &i);
+			add_iface(out, max, &n, &i);
+		}
+	}
+	return n;
+}
+
+static void push(struct lab_route *r, const struct lab_iface *i, enum hop_dir d)
+{
+	if (r->n < LAB_MAX_HOPS) {
+		r->hop[r->n].iface = *i;
+		r->hop[r->n].dir = d;
+		r->n++;
+	}
+}
+
+/* From the VPC to TASK, ECS's ingress path. */
+static void route_in(const struct lab *lab, const struct lab_task *t, struct lab_route *r)
+{
+	struct lab_iface i;
+
+	wire_vpc(lab, &i);
+	push(r, &i, HOP_EGRESS);
+	wire_inst(lab, &i);
+	push(r, &i, HOP_INGRESS);
+	if (is_bridged(t)) {
+		if (lab->cfg.variant != LAB_VARIANT_VETH) {
+			bridge_if(lab, &i);
+			push(r, &i, HOP_EGRESS);
+		}
+		veth_host(lab, t, &i);
+		push(r, &i, HOP_EGRESS);
+	}
+	if (t->own_ns) {
+		task_if(lab, t, &i);
+		push(r, &i, HOP_INGRESS);
+	}
+}
+
+/*
+ * Task to task on one instance (measured): awsvpc's macvlans switch to each
+ * other without the parent; bridge frames cross the two bridge ports, and the
+ * bridge device itself only without br_netfilter (with it, the DNAT happens on
+ * the bridge and the frame is bridged to the peer; without it, ecs0 takes the
+ * frame up to the instance's IP layer, which DNATs and routes it back out);
+ * host mode talks to its own address through lo.
+ */
+static int route_intra(const struct lab *lab, const struct lab_task *t, const struct lab_task *peer,
+		       struct lab_route *r)
+{
+	struct lab_iface i;
+
+	if (!peer || peer == t || peer->mode != t->mode || t->mode == MODE_NONE)
+		return -EINVAL;
+	if (t->mode == MODE_HOST) {
+		task_if(lab, t, &i);
+		push(r, &i, HOP_EGRESS);
+		push(r, &i, HOP_INGRESS);
+		return 0;
+	}
+	task_if(lab, t, &i);
+	push(r, &i, HOP_EGRESS);
+	if (is_bridged(t)) {
+		veth_host(lab, t, &i);
+		push(r, &i, HOP_INGRESS);
+		if (lab->br_nf != 1 && lab->cfg.variant != LAB_VARIANT_VETH) {
+			bridge_if(lab, &i);
+			push(r, &i, HOP_INGRESS);
+			push(r, &i, HOP_EGRESS);
+		}
+		veth_host(lab, peer, &i);
+		push(r, &i, HOP_EGRESS);
+	}
+	task_if(lab, peer, &i);
+	push(r, &i, HOP_INGRESS);
+	return 0;
+}
+
+int mode_route(const struct lab *lab, const struct lab_task *task, const struct lab_task *peer,
+	       enum lab_path p, struct lab_route *r)
+{
+	struct lab_route in = {.n = 0};
+	struct lab_iface i;
+
+	memset(r, 0, sizeof(*r));
+	if (task->mode == MODE_NONE && p != PATH_LOOPBACK)
+		return -EINVAL;
+	switch (p) {
+	case PATH_INGRESS:
+		route_in(lab, task, r);
+		return 0;
+	case PATH_EGRESS:
+		/* The ingress path backwards: each hop met from the other side. */
+		route_in(lab, task, &in);
+		for (unsigned int k = in.n; k-- > 0;)
+			push(r, &in.hop[k].iface,
+			     in.hop[k].dir == HOP_EGRESS ? HOP_INGRESS : HOP_EGRESS);
+		return 0;
+	case PATH_INTRA_HOST:
+		return route_intra(lab, task, peer, r);
+	case PATH_LOOPBACK: {
+		char role[16];
+
+		task_role(task, role, sizeof(role));
+		iface_set(&i, role, task->ns, LOOPBACK, HOP_LOOPBACK, "127.0.0.1/8", NULL);
+		push(r, &i, HOP_EGRESS);
+		push(r, &i, HOP_INGRESS);
+		return 0;
+	}
+	default:
+		return -EINVAL;
+	}
+}
