@@ -9,15 +9,25 @@
 /*
  * The interference a measurement ran under, from /proc: CPU steal (the
  * hypervisor running someone else), CPU time of processes outside this one
- * and its reaped children, and the load average.
+ * and its reaped children, over the machine and on its busiest CPU, and the
+ * load average. The busiest CPU is where a rival shows: nsbench pins its
+ * endpoints to one CPU by default, and so does a second nsbench, so another
+ * benchmark takes a large share of that CPU and a small one of the machine.
+ * Softirq time is charged to no process (the traffic of every benchmark on a
+ * CPU lands there alike, ours included), so it counts on neither side.
  */
 
-/* A repetition is "noisy" above either threshold, in percent of the machine's CPU time. */
+/*
+ * A repetition is "noisy" above either threshold, in percent of the machine's
+ * CPU time, or with the outside threshold on its busiest CPU.
+ */
 #define NOISE_STEAL_PCT 5.0
 #define NOISE_OUTSIDE_PCT 20.0
 
 struct noise_mark {
 	struct cpu_times cpu;
+	struct cpu_times each[CPU_TIMES_MAX];
+	unsigned int ncpus;
 	double own_s; /* user + system of this process and its reaped children */
 	double t;
 };
@@ -26,12 +36,22 @@ struct noise {
 	double wall_s;
 	double steal_pct;   /* of all CPUs' time */
 	double outside_pct; /* user + system time not ours, of all CPUs' time */
-	double load1;	    /* /proc/loadavg at the end */
+	/* On the CPU where that is largest: user + system not ours, of that CPU's time. */
+	double outside_cpu_pct;
+	int outside_cpu; /* that CPU, -1 when per-CPU times could not be read */
+	double load1;	 /* /proc/loadavg at the end */
 	bool noisy;
 };
 
 int noise_mark(struct noise_mark *m);
 /* From a mark to now. Children must have been waited for to count as ours. */
 int noise_since(const struct noise_mark *m, struct noise *out);
+/*
+ * The busiest CPU's outside share from two per-CPU readings and our own CPU
+ * seconds between them (exposed for the unit tests): at least what was not
+ * ours, since all of ours may have run there.
+ */
+double noise_busiest_cpu(const struct cpu_times *before, const struct cpu_times *after,
+			 unsigned int n, double own_s, int *cpu);
 
 #endif

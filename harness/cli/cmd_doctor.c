@@ -70,6 +70,12 @@ static void noise_report(void)
 	       n.steal_pct >= NOISE_STEAL_PCT ? "  (high: the hypervisor runs other guests)" : "");
 	printf("  %-26s %.1f%% of the CPUs' time%s\n", "other processes", n.outside_pct,
 	       n.outside_pct >= NOISE_OUTSIDE_PCT ? "  (high: something else is running)" : "");
+	if (n.outside_cpu >= 0)
+		printf("  %-26s %.1f%% of CPU %d's time%s\n", "  on the busiest CPU",
+		       n.outside_cpu_pct, n.outside_cpu,
+		       n.outside_cpu_pct >= NOISE_OUTSIDE_PCT
+			       ? "  (high: a pinned benchmark there would share it)"
+			       : "");
 	printf("  %-26s %.2f\n", "load average (1 min)", n.load1);
 	printf("  %-26s %s%s\n", "frequency governor", gov,
 	       strcmp(gov, "performance") && !strstr(gov, "not exposed")

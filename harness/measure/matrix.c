@@ -175,7 +175,8 @@ static int build_labs(const struct run_config *c, unsigned int n, struct lab **l
 			json_array_append_new(json_object_get(doc, "density_limits"),
 					      json_pack("{s:s, s:i, s:s}", "mode", lab_mode_name(m),
 							"tasks", (int)n, "refused", lab->err));
-			notice(NOTICE_WARNING, "mode %s, %u tasks: %s", lab_mode_name(m), n, lab->err);
+			notice(NOTICE_WARNING, "mode %s, %u tasks: %s", lab_mode_name(m), n,
+			       lab->err);
 			free(lab);
 			labs[m] = NULL;
 			continue;
@@ -206,8 +207,8 @@ static int build_labs(const struct run_config *c, unsigned int n, struct lab **l
 			if (!ret)
 				ret = rt_tbf_add(rt, mode_wire_ifname(), c->shape_bps);
 			if (ret) {
-				snprintf(why, len, "shaping %s in %s: %s%s%s", mode_wire_ifname(), lab->ns_vpc,
-					 strerror(-ret), *rt_ext_msg(rt) ? ": " : "",
+				snprintf(why, len, "shaping %s in %s: %s%s%s", mode_wire_ifname(),
+					 lab->ns_vpc, strerror(-ret), *rt_ext_msg(rt) ? ": " : "",
 					 rt_ext_msg(rt));
 				rt_close(rt);
 				return ret;
@@ -275,7 +276,7 @@ static bool hot_path(const struct run_config *c, struct lab *lab, enum lab_path 
 	if (json_is_true(json_object_get(*doc, "ok")))
 		return true;
 	notice(NOTICE_ERROR, "mode %s, path %s: hot path: %s", lab_mode_name(m), path_name(p),
-		json_string_value(json_object_get(*doc, "problem")));
+	       json_string_value(json_object_get(*doc, "problem")));
 	return false;
 }
 
@@ -290,8 +291,8 @@ static bool per_hop(const struct run_config *c, struct lab *lab, enum lab_path p
 	if (!perhop_measure(lab, &lab->tasks[0], p, &c->bo, &po, doc, why, sizeof(why)))
 		return true;
 	notice(NOTICE_ERROR, "mode %s, path %s: per-hop: %s", lab_mode_name(m), path_name(p), why);
-	*doc = json_pack("{s:s, s:s, s:s}", "mode", lab_mode_name(m), "path", path_name(p),
-			 "error", why);
+	*doc = json_pack("{s:s, s:s, s:s}", "mode", lab_mode_name(m), "path", path_name(p), "error",
+			 why);
 	return false;
 }
 
@@ -306,9 +307,10 @@ static json_t *noise_json(const struct noise *n, const struct state_other *o, si
 		json_array_append_new(others,
 				      json_pack("{s:s, s:I, s:s}", "lab", o[i].lab, "owner_pid",
 						(json_int_t)o[i].owner_pid, "kind", o[i].kind));
-	return json_pack("{s:f, s:f, s:f, s:o, s:b}", "steal_pct", n->steal_pct, "outside_pct",
-			 n->outside_pct, "load1", n->load1, "other_nsbench", others, "noisy",
-			 n->noisy || no > 0);
+	return json_pack("{s:f, s:f, s:f, s:i, s:f, s:o, s:b}", "steal_pct", n->steal_pct,
+			 "outside_pct", n->outside_pct, "outside_cpu_pct", n->outside_cpu_pct,
+			 "outside_cpu", n->outside_cpu, "load1", n->load1, "other_nsbench", others,
+			 "noisy", n->noisy || no > 0);
 }
 
 /*
@@ -390,8 +392,9 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 			if (target_check(doc, n, c->target_pct, false))
 				break;
 			if (now_s() - t0 >= c->max_time_s) {
-				notice(NOTICE_INFO, "--max-time %.0f s reached after %u repetitions",
-					 c->max_time_s, r);
+				notice(NOTICE_INFO,
+				       "--max-time %.0f s reached after %u repetitions",
+				       c->max_time_s, r);
 				break;
 			}
 		}
