@@ -89,6 +89,6 @@ int noise_since(const struct noise_mark *m, struct noise *out)
 		out->outside_cpu = -1;
 	out->load1 = load1();
 	out->noisy = out->steal_pct >= NOISE_STEAL_PCT || out->outside_pct >= NOISE_OUTSIDE_PCT ||
-		     out->outside_cpu_pct >= NOISE_OUTSIDE_PCT;
+		     out->outside_cpu_pct >= NOISE_OUTSIDE_CPU_PCT;
 	return 0;
 }

@@ -56,7 +56,7 @@ static void test_busiest_cpu(void **state)
 	ran(&b[1], &a[1], 0.8, 0.0, 1.0);
 	pct = noise_busiest_cpu(b, a, 2, 0.5, &cpu);
 	assert_true(pct > 29.9 && pct < 30.1);
-	assert_true(pct >= NOISE_OUTSIDE_PCT);
+	assert_true(pct >= NOISE_OUTSIDE_CPU_PCT);
 	/* Alone: all the busy time ours, whatever softirq did. */
 	ran(&b[1], &a[1], 0.5, 0.4, 1.0);
 	pct = noise_busiest_cpu(b, a, 2, 0.5, &cpu);

@@ -73,7 +73,7 @@ static void noise_report(void)
 	if (n.outside_cpu >= 0)
 		printf("  %-26s %.1f%% of CPU %d's time%s\n", "  on the busiest CPU",
 		       n.outside_cpu_pct, n.outside_cpu,
-		       n.outside_cpu_pct >= NOISE_OUTSIDE_PCT
+		       n.outside_cpu_pct >= NOISE_OUTSIDE_CPU_PCT
 			       ? "  (high: a pinned benchmark there would share it)"
 			       : "");
 	printf("  %-26s %.2f\n", "load average (1 min)", n.load1);
