@@ -138,29 +138,50 @@ static void test_topo_every_mode(void **state)
 	assert_nothing_left();
 }
 
-/* Every mode on every path: each hot path crosses exactly the hops its lab types. */
-static void test_run_every_path(void **state)
+/*
+ * `nsbench run --quick ARGS` into the scratch folder, which must pass: its
+ * results document, whose NRESULTS results each measured something.
+ */
+static json_t *quick_run(const char *args, size_t nresults)
 {
-	static const char *const modes[] = {"awsvpc", "bridge", "bridge-dynamic", "host"};
-	static const char *const paths[] = {"ingress", "egress", "intra-host"};
-	json_t *doc, *hot, *results, *r;
+	json_t *doc, *results, *r;
 	char cmd[512], *out;
 	size_t i;
 	int st;
 
-	(void)state;
-	SKIP_UNLESS_ROOT();
-	snprintf(cmd, sizeof(cmd),
-		 "./nsbench run --quick --paths ingress,egress,intra-host "
-		 "--tests tcp_stream,tcp_rr,tcp_crr --out %s --json 2>/dev/null",
+	snprintf(cmd, sizeof(cmd), "./nsbench run --quick %s --out %s --json 2>/dev/null", args,
 		 tl_dir);
 	out = tl_capture(cmd, &st);
 	doc = parse_or_fail("run", out);
 	free(out);
 	if (st)
-		print_error("run: exit %d, errors: %s\n", st,
+		print_error("run %s: exit %d, errors: %s\n", args, st,
 			    json_dumps(json_object_get(doc, "errors"), 0));
 	assert_int_equal(st, 0);
+	results = json_object_get(doc, "results");
+	assert_int_equal(json_array_size(results), nresults);
+	json_array_foreach(results, i, r) {
+		json_t *sum = json_object_get(r, "summary");
+
+		if (!json_object_size(sum))
+			print_error("no summary: %s\n", json_dumps(r, 0));
+		assert_true(json_object_size(sum) > 0);
+	}
+	return doc;
+}
+
+/* Every mode on every path: each hot path crosses exactly the hops its lab types. */
+static void test_run_every_path(void **state)
+{
+	static const char *const modes[] = {"awsvpc", "bridge", "bridge-dynamic", "host"};
+	static const char *const paths[] = {"ingress", "egress", "intra-host"};
+	json_t *doc, *hot;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	/* Four modes on three paths and none on its loopback, three tests each. */
+	doc = quick_run("--paths ingress,egress,intra-host --tests tcp_stream,tcp_rr,tcp_crr",
+			(4 * 3 + 1) * 3);
 	hot = json_object_get(doc, "hot_paths");
 	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
 		for (size_t p = 0; p < sizeof(paths) / sizeof(paths[0]); p++) {
@@ -179,16 +200,6 @@ static void test_run_every_path(void **state)
 		}
 	assert_true(json_is_true(json_object_get(json_object_get(hot, "none/loopback"), "ok")));
 	assert_int_equal(json_object_size(hot), 4 * 3 + 1);
-	/* Every test of every mode and path measured something. */
-	results = json_object_get(doc, "results");
-	assert_int_equal(json_array_size(results), (4 * 3 + 1) * 3);
-	json_array_foreach(results, i, r) {
-		json_t *sum = json_object_get(r, "summary");
-
-		if (!json_object_size(sum))
-			print_error("no summary: %s\n", json_dumps(r, 0));
-		assert_true(json_object_size(sum) > 0);
-	}
 	json_decref(doc);
 	assert_nothing_left();
 }
@@ -196,35 +207,11 @@ static void test_run_every_path(void **state)
 /* The tests the run above leaves out, on every mode's ingress path: each measures something. */
 static void test_run_every_test(void **state)
 {
-	json_t *doc, *results, *r;
-	char cmd[512], *out;
-	size_t i;
-	int st;
-
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	snprintf(cmd, sizeof(cmd),
-		 "./nsbench run --quick --no-hot-path --tests tcp_stream_par,tcp_reverse,udp,udp_rr "
-		 "--out %s --json 2>/dev/null",
-		 tl_dir);
-	out = tl_capture(cmd, &st);
-	doc = parse_or_fail("run", out);
-	free(out);
-	if (st)
-		print_error("run: exit %d, errors: %s\n", st,
-			    json_dumps(json_object_get(doc, "errors"), 0));
-	assert_int_equal(st, 0);
-	results = json_object_get(doc, "results");
-	/* Four modes with an ingress path, and none on its loopback. */
-	assert_int_equal(json_array_size(results), 5 * 4);
-	json_array_foreach(results, i, r) {
-		json_t *sum = json_object_get(r, "summary");
-
-		if (!json_object_size(sum))
-			print_error("no summary: %s\n", json_dumps(r, 0));
-		assert_true(json_object_size(sum) > 0);
-	}
-	json_decref(doc);
+	/* Four modes with an ingress path and none on its loopback, four tests each. */
+	json_decref(
+		quick_run("--no-hot-path --tests tcp_stream_par,tcp_reverse,udp,udp_rr", 5 * 4));
 	assert_nothing_left();
 }
 
