@@ -258,7 +258,8 @@ static void test_vpc_mtu(void **state)
 	assert_root_unchanged();
 }
 
-/* A kernel without BPF (a test build pretends): explain names it and exits 1; measure still works. */
+/* A kernel without BPF (a test build pretends): explain names it and exits 1; measure still works.
+ */
 static void test_no_bpf(void **state)
 {
 	size_t before;
@@ -310,9 +311,9 @@ static void test_clsact_and_kill(void **state)
 	assert_int_equal(st, 0);
 	doc = json_loads(out, 0, NULL);
 	assert_non_null(doc);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "waterfall"),
-							       "probe_hook")),
-			    "clsact");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(doc, "waterfall"), "probe_hook")),
+		"clsact");
 	json_array_foreach(json_object_get(json_object_get(doc, "waterfall"), "hops"), i, h)
 		assert_true(json_number_value(json_object_get(h, "coverage")) >= 0.99);
 	json_decref(doc);
@@ -361,8 +362,8 @@ static void test_explain_cli(void **state)
 	assert_int_equal(st, 0);
 	doc = json_loads(out, 0, NULL);
 	assert_non_null(doc);
-	assert_int_equal(json_array_size(json_object_get(json_object_get(doc, "waterfall"), "hops")),
-			 5);
+	assert_int_equal(
+		json_array_size(json_object_get(json_object_get(doc, "waterfall"), "hops")), 5);
 	assert_null(json_object_get(doc, "ladder"));
 	assert_int_equal(json_dump_file(doc, "/tmp/nsbench-perhop-test.json", 0), 0);
 	json_decref(doc);
@@ -403,6 +404,45 @@ static void test_explain_cli(void **state)
 	assert_root_unchanged();
 }
 
+/* On an emulated CPU (the test build's NSBENCH_BREAK=tcg) the ladder decides nothing. */
+static void test_explain_emulated(void **state)
+{
+	json_t *doc, *v;
+	char *out;
+	size_t n = 0;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	out = tl_capture("NSBENCH_BREAK=tcg ./nsbench-test explain awsvpc --rounds 2 --duration 1 "
+			 "--rr-duration 0.1 --transactions 200 --json 2>/dev/null",
+			 &st);
+	assert_int_equal(st, 0);
+	doc = json_loads(out, 0, NULL);
+	assert_non_null(doc);
+	free(out);
+	out = json_dumps(json_object_get(doc, "ladder"), 0);
+	assert_non_null(out);
+	/* Every step's metrics say "emulated", none says what more rounds would settle. */
+	for (const char *p = out; (p = strstr(p, "\"verdict\"")); p++)
+		n++;
+	{
+		size_t emulated = 0;
+
+		for (const char *p = out; (p = strstr(p, "\"emulated\"")); p++)
+			emulated++;
+		assert_int_equal(emulated, n);
+	}
+	assert_true(n >= 3);
+	assert_null(strstr(out, "rounds_needed"));
+	v = json_object_get(doc, "ladder");
+	assert_non_null(v);
+	free(out);
+	json_decref(doc);
+	assert_int_equal(hopprobe_loaded(), 0);
+	assert_root_unchanged();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +455,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vpc_mtu, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_no_bpf, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_explain_cli, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_explain_emulated, tl_setup_test,
+						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_clsact_and_kill, tl_setup_test,
 						tl_teardown_test),
 	};

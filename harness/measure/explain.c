@@ -16,6 +16,7 @@
 
 #include "bench/hopprobe.h"
 #include "harness/common/notice.h"
+#include "harness/common/virt.h"
 #include "harness/lab/build.h"
 #include "harness/measure/explain.h"
 #include "harness/reports/verdict.h"
@@ -68,7 +69,8 @@ static unsigned int ladder_of(const struct explain_opts *eo, struct rung *r)
 	unsigned int n = 0;
 
 	if (!eo->ladder || !explain_has_ladder(eo->mode, eo->path)) {
-		r[n++] = (struct rung){.name = lab_mode_name(eo->mode), .mode = eo->mode,
+		r[n++] = (struct rung){.name = lab_mode_name(eo->mode),
+				       .mode = eo->mode,
 				       .sg = eo->security_group};
 		return n;
 	}
@@ -116,8 +118,8 @@ static int build(const struct explain_opts *eo, struct rung *r, char *why, size_
 	return ret;
 }
 
-static int measure_once(const struct explain_opts *eo, const struct bench_opts *bo,
-			struct rung *r, unsigned int m, unsigned int round, char *why, size_t len)
+static int measure_once(const struct explain_opts *eo, const struct bench_opts *bo, struct rung *r,
+			unsigned int m, unsigned int round, char *why, size_t len)
 {
 	struct bench_opts o = *bo;
 	struct bench_target t;
@@ -133,8 +135,8 @@ static int measure_once(const struct explain_opts *eo, const struct bench_opts *
 		ret = bench_run(metrics[m].test, &o, &t, &res, why, len);
 	if (ret)
 		return ret;
-	v = json_number_value(json_object_get(json_object_get(res, "metrics"),
-					      metrics[m].result_key));
+	v = json_number_value(
+		json_object_get(json_object_get(res, "metrics"), metrics[m].result_key));
 	json_decref(res);
 	if (!(v > 0)) {
 		snprintf(why, len, "step %s, %s: no measurement", r->name, metrics[m].name);
@@ -209,17 +211,17 @@ static json_t *growth(json_t *a, json_t *b)
 		top[best] = tmp;
 		if (top[k].d <= 0)
 			break;
-		json_array_append_new(out, json_pack("{s:s, s:s, s:f, s:b}", "from", top[k].from,
-						     "to", top[k].to, "grows_us",
-						     round(top[k].d * 100) / 100, "new",
-						     top[k].fresh));
+		json_array_append_new(out,
+				      json_pack("{s:s, s:s, s:f, s:b}", "from", top[k].from, "to",
+						top[k].to, "grows_us", round(top[k].d * 100) / 100,
+						"new", top[k].fresh));
 	}
 	return out;
 }
 
 /* One metric's effect from A to B: the ratio, its interval, the verdict. */
 static json_t *step_metric(const double *a, const double *b, unsigned int n, unsigned int m,
-			   bool significant, double q)
+			   bool significant, double q, bool judged)
 {
 	struct effect e;
 	double lo, hi, ga = gmean(a, n), gb = gmean(b, n);
@@ -234,15 +236,17 @@ static json_t *step_metric(const double *a, const double *b, unsigned int n, uns
 	o = json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:s}", "from", ga, "to", gb, "ratio",
 		      effect_ratio(&e), "ci95_low", lo, "ci95_high", hi, "p_value", e.p, "q_value",
 		      q, "verdict",
-		      v == VERDICT_SLOWER ? "costs" : v == VERDICT_FASTER ? "gains"
-				      : v == VERDICT_UNCHANGED ? "no cost (within 5%)"
-							       : "inconclusive");
+		      !judged		       ? VERDICT_EMULATED_NAME
+		      : v == VERDICT_SLOWER    ? "costs"
+		      : v == VERDICT_FASTER    ? "gains"
+		      : v == VERDICT_UNCHANGED ? "no cost (within 5%)"
+					       : "inconclusive");
 	if (m == 0)
 		json_object_set_new(o, "cost_us", json_real(gb - ga));
-	if (v == VERDICT_INCONCLUSIVE)
+	if (judged && v == VERDICT_INCONCLUSIVE)
 		json_object_set_new(o, "rounds_needed",
-				    json_integer(verdict_reps_needed(&e, VERDICT_ALPHA, VERDICT_ALPHA,
-								     VERDICT_MARGIN_PCT)));
+				    json_integer(verdict_reps_needed(
+					    &e, VERDICT_ALPHA, VERDICT_ALPHA, VERDICT_MARGIN_PCT)));
 	return o;
 }
 
@@ -254,6 +258,8 @@ static json_t *ladder_json(const struct explain_opts *eo, struct rung *r, unsign
 	double *p = calloc(nd, sizeof(double)), *q = calloc(nd, sizeof(double));
 	bool *rej = calloc(nd, sizeof(bool));
 	json_t *steps = json_array(), *rungs = json_array(), *total;
+	/* On an emulated CPU the ladder's figures are shown, and nothing is decided on them. */
+	bool judged = verdict_judges(virt_detect(NULL, 0));
 
 	if (!p || !q || !rej) {
 		free(p);
@@ -299,7 +305,7 @@ static json_t *ladder_json(const struct explain_opts *eo, struct rung *r, unsign
 
 			json_object_set_new(s, metrics[m].name,
 					    step_metric(r[k - 1].v[m], r[k].v[m], rounds, m, rej[d],
-							q[d]));
+							q[d], judged));
 		}
 		if (r[k - 1].waterfall && r[k].waterfall)
 			json_object_set_new(s, "grows", growth(r[k - 1].waterfall, r[k].waterfall));
@@ -309,14 +315,15 @@ static json_t *ladder_json(const struct explain_opts *eo, struct rung *r, unsign
 	for (unsigned int m = 0; m < NMETRICS; m++) {
 		unsigned int d = (nr - 1) * NMETRICS + m;
 
-		json_object_set_new(total, metrics[m].name,
-				    step_metric(r[0].v[m], r[nr - 1].v[m], rounds, m, rej[d], q[d]));
+		json_object_set_new(
+			total, metrics[m].name,
+			step_metric(r[0].v[m], r[nr - 1].v[m], rounds, m, rej[d], q[d], judged));
 	}
 	free(p);
 	free(q);
 	free(rej);
-	return json_pack("{s:i, s:i, s:f, s:s, s:o, s:o, s:o}", "rounds", (int)rounds,
-			 "stream_s", eo->stream_s, "rr_s", eo->rr_s, "multiplicity",
+	return json_pack("{s:i, s:i, s:f, s:s, s:o, s:o, s:o}", "rounds", (int)rounds, "stream_s",
+			 eo->stream_s, "rr_s", eo->rr_s, "multiplicity",
 			 "Benjamini-Hochberg, 5% FDR", "rungs", rungs, "steps", steps, "total",
 			 total);
 }
@@ -344,8 +351,8 @@ static int probe_cost(const struct explain_opts *eo, const struct bench_opts *bo
 
 				po.test = tests[t];
 				po.no_probes = !probes;
-				ret = perhop_measure(lab, &lab->tasks[0], eo->path, bo, &po, &ph, why,
-						     len);
+				ret = perhop_measure(lab, &lab->tasks[0], eo->path, bo, &po, &ph,
+						     why, len);
 				if (!ret)
 					(probes ? with : without)[t * n + i] = json_number_value(
 						json_object_get(ph, "engine_p50_us"));
@@ -363,11 +370,11 @@ static int probe_cost(const struct explain_opts *eo, const struct bench_opts *bo
 			continue;
 		}
 		effect_interval(&e, VERDICT_ALPHA, &lo, &hi);
-		json_object_set_new(
-			doc, bench_test_name(tests[t]),
-			json_pack("{s:f, s:f, s:f, s:f, s:f}", "without_p50_us",
-				  gmean(&without[t * n], n), "with_p50_us", gmean(&with[t * n], n),
-				  "ratio", effect_ratio(&e), "ci95_low", lo, "ci95_high", hi));
+		json_object_set_new(doc, bench_test_name(tests[t]),
+				    json_pack("{s:f, s:f, s:f, s:f, s:f}", "without_p50_us",
+					      gmean(&without[t * n], n), "with_p50_us",
+					      gmean(&with[t * n], n), "ratio", effect_ratio(&e),
+					      "ci95_low", lo, "ci95_high", hi));
 	}
 	free(with);
 	free(without);
@@ -378,8 +385,8 @@ static int probe_cost(const struct explain_opts *eo, const struct bench_opts *bo
 	return ret;
 }
 
-int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json_t **out,
-		char *why, size_t len)
+int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json_t **out, char *why,
+		size_t len)
 {
 	struct rung r[EXPLAIN_MAX_RUNGS];
 	unsigned int nr, rounds = eo->rounds;
