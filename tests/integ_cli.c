@@ -847,7 +847,7 @@ static void test_compare_fixtures(void **state)
 	first = strstr(out, "\nawsvpc");
 	assert_non_null(first);
 	assert_true(strstr(first, "_vs_host") < strchr(first + 1, '\n'));
-	assert_non_null(strstr(out, "host               ingress    tcp_stream   throughput_bps "));
+	assert_non_null(strstr(out, "host            ingress   tcp_stream   throughput_bps "));
 	free(out);
 	out = tl_capture(NSBENCH " compare " FIX_VM " " FIX_BOX " --format csv 2>/dev/null | "
 				 "awk -F, '$1 == \"host\" && $4 == \"tcp_stream\" && "

@@ -546,6 +546,57 @@ static void test_emulated_not_judged(void **state)
 		json_decref(docs[i]);
 }
 
+#define FIX_VM "tests/fixtures/vm-6.18.44-fc-v669-20261127T224345Z.json"
+#define FIX_BOX "tests/fixtures/vm-6.18.44-fc-v657-gpu-20261127T224727Z.json"
+
+/*
+ * compare's text on the fixtures: no line ends in a space, the table is as
+ * wide as its widest cells (not 150 columns of padding), and every row's
+ * columns start where the header's do.
+ */
+static void test_text_layout(void **state)
+{
+	const char *fix[2][2] = {{FIX_VM, FIX_BOX}, {FIX_BOX, FIX_VM}};
+	json_t *docs[2], *rows;
+	char why[256];
+
+	(void)state;
+	for (int o = 0; o < 2; o++) {
+		char *text, *line, *save = NULL, *verdict_col = NULL;
+		size_t vcol = 0, table = 0;
+
+		for (int i = 0; i < 2; i++)
+			assert_int_equal(results_load(fix[o][i], &docs[i], why, sizeof(why)), 0);
+		rows = rows_of(docs);
+		text = printed(rows, docs, 2, FMT_TEXT);
+		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			size_t len = strlen(line);
+
+			if (len && line[len - 1] == ' ')
+				print_error("trailing space: '%s'\n", line);
+			assert_false(len && line[len - 1] == ' ');
+			if (!strncmp(line, "mode  ", 6)) {
+				verdict_col = strstr(line, "verdict");
+				assert_non_null(verdict_col);
+				vcol = (size_t)(verdict_col - line);
+				continue;
+			}
+			if (!vcol || table > json_array_size(rows) - 1)
+				continue;
+			/* A row of the table: the verdict starts in the header's column. */
+			table++;
+			assert_true(len > vcol);
+			assert_true(line[vcol - 1] == ' ' && line[vcol - 2] == ' ' && line[vcol] != ' ');
+			assert_true(len < 150);
+		}
+		assert_int_equal(table, json_array_size(rows));
+		free(text);
+		json_decref(rows);
+		for (int i = 0; i < 2; i++)
+			json_decref(docs[i]);
+	}
+}
+
 static void write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -656,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_drop_noisy),
 		cmocka_unit_test(test_csv_shape),
 		cmocka_unit_test(test_emulated_not_judged),
+		cmocka_unit_test(test_text_layout),
 		cmocka_unit_test(test_malformed_refused),
 		cmocka_unit_test(test_check_dir),
 	};

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness/reports/compare.h"
@@ -180,31 +181,132 @@ static void print_footer(json_t *rows, json_t **docs, size_t n, const struct com
 	}
 }
 
+/* A cell of the table; the widest (a change with its interval, a verdict) fits with room. */
+#define CELL 64
+/* Markdown keeps fixed widths (a reader's renderer aligns it): mode, path, test, metric. */
+static const int md_width[] = {17, 9, 11, 18};
+#define MD_VALUE 13
+#define MD_CHANGE 27
+#define MD_VERDICT 22
+
+/* The columns of N files: mode, path, test, metric, a value per file, a change and verdict per B. */
+static size_t table_cols(size_t n)
+{
+	return 4 + n + 2 * (n - 1);
+}
+
+static void header_cells(size_t n, char (*c)[CELL])
+{
+	size_t j = 0;
+
+	snprintf(c[j++], CELL, "mode");
+	snprintf(c[j++], CELL, "path");
+	snprintf(c[j++], CELL, "test");
+	snprintf(c[j++], CELL, "metric");
+	for (size_t k = 0; k < n; k++)
+		snprintf(c[j++], CELL, "%c", (int)('A' + k));
+	for (size_t k = 1; k < n; k++) {
+		snprintf(c[j++], CELL, "%c vs A [95%% CI]", (int)('A' + k));
+		snprintf(c[j++], CELL, "verdict");
+	}
+}
+
+static void row_cells(json_t *row, size_t n, bool md, char (*c)[CELL])
+{
+	const char *metric = json_string_value(json_object_get(row, "metric"));
+	long long ntasks = json_integer_value(json_object_get(row, "tasks"));
+	json_t *files = json_object_get(row, "files"), *fl;
+	size_t j = 0;
+
+	snprintf(c[j], CELL, "%s", json_string_value(json_object_get(row, "mode")));
+	if (ntasks > 1)
+		snprintf(c[j] + strlen(c[j]), CELL - strlen(c[j]), " x%lld", ntasks);
+	j++;
+	snprintf(c[j++], CELL, "%s", json_string_value(json_object_get(row, "path")));
+	snprintf(c[j++], CELL, "%s", json_string_value(json_object_get(row, "test")));
+	snprintf(c[j++], CELL, "%s", metric);
+	for (size_t k = 0; k < n; k++) {
+		fl = json_array_get(files, k);
+		snprintf(c[j], CELL, "-");
+		if (json_object_get(fl, "gmean"))
+			fmt_value(c[j], CELL, metric, num(fl, "gmean"));
+		else if (json_object_get(fl, "median"))
+			fmt_value(c[j], CELL, metric, num(fl, "median"));
+		j++;
+	}
+	for (size_t k = 1; k < n; k++) {
+		char vd[48];
+
+		fl = json_array_get(files, k);
+		fmt_change(c[j++], CELL, fl);
+		fmt_verdict(vd, sizeof(vd), fl);
+		if (md && (strstr(vd, "slower") || strstr(vd, "faster")) && !strchr(vd, '('))
+			snprintf(c[j++], CELL, "**%s**", vd);
+		else
+			snprintf(c[j++], CELL, "%s", vd);
+	}
+}
+
+/* Markdown's fixed width of column J, for N files. */
+static int md_col_width(size_t j, size_t n)
+{
+	if (j < 4)
+		return md_width[j];
+	if (j < 4 + n)
+		return MD_VALUE;
+	return (j - 4 - n) % 2 ? MD_VERDICT : MD_CHANGE;
+}
+
+/*
+ * One line of the table. Text: columns as wide as their widest cell, two
+ * spaces apart, the last one unpadded (no trailing spaces). Markdown: fixed
+ * widths between pipes.
+ */
+static void print_line(char (*c)[CELL], size_t cols, const int *width, bool md, FILE *f)
+{
+	for (size_t j = 0; j < cols; j++) {
+		if (md)
+			fprintf(f, "%s%-*s", j ? " | " : "| ", width[j], c[j]);
+		else if (j + 1 < cols)
+			fprintf(f, "%-*s  ", width[j], c[j]);
+		else
+			fputs(c[j], f);
+	}
+	fputs(md ? " |\n" : "\n", f);
+}
+
 void compare_print(json_t *rows, json_t **docs, const char **names, size_t n,
 		   const struct compare_opts *o, enum compare_format fmt, FILE *f)
 {
 	bool md = fmt == FMT_MARKDOWN;
-	const char *sep = md ? " | " : "  ";
+	size_t cols = table_cols(n), i;
+	char (*c)[CELL] = NULL;
+	int *width = NULL;
 	json_t *row;
-	size_t i;
 
 	if (fmt == FMT_CSV) {
 		print_csv(rows, names, f);
 		return;
 	}
+	c = calloc(cols, sizeof(*c));
+	width = calloc(cols, sizeof(*width));
+	if (!c || !width)
+		goto out;
 	print_header(docs, names, n, md, f);
-	if (md)
-		fputs("| ", f);
-	fprintf(f, "%-17s%s%-9s%s%-11s%s%-18s", "mode", sep, "path", sep, "test", sep, "metric");
-	for (size_t k = 0; k < n; k++)
-		fprintf(f, "%s%-13c", sep, (int)('A' + k));
-	for (size_t k = 1; k < n; k++) {
-		char ch[40];
-
-		snprintf(ch, sizeof(ch), "%c vs A [95%% CI]", (int)('A' + k));
-		fprintf(f, "%s%-27s%s%-22s", sep, ch, sep, "verdict");
+	/* Text: the widths of the widest cells, header included. */
+	header_cells(n, c);
+	for (size_t j = 0; j < cols; j++)
+		width[j] = md ? md_col_width(j, n) : (int)strlen(c[j]);
+	json_array_foreach(rows, i, row) {
+		if (md)
+			break;
+		row_cells(row, n, md, c);
+		for (size_t j = 0; j < cols; j++)
+			if ((int)strlen(c[j]) > width[j])
+				width[j] = (int)strlen(c[j]);
 	}
-	fputs(md ? " |\n" : "\n", f);
+	header_cells(n, c);
+	print_line(c, cols, width, md, f);
 	if (md) {
 		fputs("|---|---|---|---|", f);
 		for (size_t k = 0; k < n; k++)
@@ -214,44 +316,11 @@ void compare_print(json_t *rows, json_t **docs, const char **names, size_t n,
 		fputc('\n', f);
 	}
 	json_array_foreach(rows, i, row) {
-		const char *metric = json_string_value(json_object_get(row, "metric"));
-		long long ntasks = json_integer_value(json_object_get(row, "tasks"));
-		json_t *fl;
-		char mode[40];
-		size_t k;
-
-		snprintf(mode, sizeof(mode), "%s", json_string_value(json_object_get(row, "mode")));
-		if (ntasks > 1)
-			snprintf(mode + strlen(mode), sizeof(mode) - strlen(mode), " x%lld",
-				 ntasks);
-		if (md)
-			fputs("| ", f);
-		fprintf(f, "%-17s%s%-9s%s%-11s%s%-18s", mode, sep,
-			json_string_value(json_object_get(row, "path")), sep,
-			json_string_value(json_object_get(row, "test")), sep, metric);
-		json_array_foreach(json_object_get(row, "files"), k, fl) {
-			char v[32] = "-";
-
-			if (json_object_get(fl, "gmean"))
-				fmt_value(v, sizeof(v), metric, num(fl, "gmean"));
-			else if (json_object_get(fl, "median"))
-				fmt_value(v, sizeof(v), metric, num(fl, "median"));
-			fprintf(f, "%s%-13s", sep, v);
-		}
-		json_array_foreach(json_object_get(row, "files"), k, fl) {
-			char ch[64], vd[48];
-
-			if (k == 0)
-				continue;
-			fmt_change(ch, sizeof(ch), fl);
-			fmt_verdict(vd, sizeof(vd), fl);
-			if (md && (strstr(vd, "slower") || strstr(vd, "faster")) &&
-			    !strchr(vd, '('))
-				fprintf(f, "%s%-27s%s**%s**", sep, ch, sep, vd);
-			else
-				fprintf(f, "%s%-27s%s%-22s", sep, ch, sep, vd);
-		}
-		fputs(md ? " |\n" : "\n", f);
+		row_cells(row, n, md, c);
+		print_line(c, cols, width, md, f);
 	}
 	print_footer(rows, docs, n, o, md, f);
+out:
+	free(c);
+	free(width);
 }
