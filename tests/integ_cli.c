@@ -864,6 +864,17 @@ static void test_compare_fixtures(void **state)
 	out = tl_capture(NSBENCH " compare " FIX_VM " " FIX_BOX " --fail-above 30 2>&1", &st);
 	assert_int_equal(st, 0);
 	free(out);
+	/* --format json: one object that jq parses, the rows' fields and the gate's outcome. */
+	out = tl_capture(NSBENCH " compare " FIX_VM " " FIX_BOX " --format json --fail-above 5 "
+				 "2>/dev/null | jq -r '.gate.result, (.rows | length), "
+				 "(.rows[] | select(.mode == \"bridge-dynamic\" and .test == "
+				 "\"tcp_stream\" and .metric == \"throughput_vs_host\") | "
+				 ".files[1] | \"\\(.verdict) \\(.change.pct < -20) "
+				 "\\(.change.ci95_high < 1) \\(.value > 0)\")'",
+			 &st);
+	assert_int_equal(st, 0);
+	assert_string_equal(out, "fails\n126\nslower true true true\n");
+	free(out);
 	/* The other way round every absolute figure is "slower" by half: machines, not kernels. */
 	out = tl_capture(NSBENCH " compare " FIX_BOX " " FIX_VM " --fail-above 5 2>&1", &st);
 	assert_non_null(strstr(out, "slower"));

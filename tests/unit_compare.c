@@ -597,6 +597,85 @@ static void test_text_layout(void **state)
 	}
 }
 
+/*
+ * compare --format json: the document survives a round trip through the
+ * parser and carries, per row, each file's value, the change with its
+ * interval and the verdict, and the gate's outcome (here, cannot decide).
+ */
+static void test_json_format(void **state)
+{
+	double a[] = {10.0, 10.1, 9.9}, b[] = {9.0, 9.1, 8.9}, one[] = {5.0};
+	json_t *docs[2] = {crafted(a, 3, 3), crafted(b, 3, 3)}, *rows, *doc, *back, *row, *fl;
+	const char *names[2] = {"a.json", "b.json"};
+	struct compare_opts o;
+	json_error_t err;
+	struct gate g;
+	char *text;
+	size_t i;
+
+	(void)state;
+	compare_opts_default(&o);
+	rows = rows_of(docs);
+	gate_judge(rows, 5, false, &g);
+	doc = compare_json(rows, docs, names, 2, &o, &g, NULL);
+	text = json_dumps(doc, JSON_INDENT(1));
+	back = json_loads(text, 0, &err);
+	assert_non_null(back);
+	assert_true(json_equal(doc, back));
+	assert_int_equal(json_array_size(json_object_get(back, "rows")), json_array_size(rows));
+	json_array_foreach(json_object_get(back, "rows"), i, row) {
+		assert_non_null(json_object_get(row, "mode"));
+		assert_non_null(json_object_get(row, "path"));
+		assert_non_null(json_object_get(row, "test"));
+		assert_non_null(json_object_get(row, "metric"));
+		assert_int_equal(json_array_size(json_object_get(row, "files")), 2);
+		fl = json_array_get(json_object_get(row, "files"), 1);
+		assert_true(json_is_number(json_object_get(fl, "value")));
+		assert_true(json_is_string(json_object_get(fl, "verdict")));
+		assert_non_null(json_object_get(json_object_get(fl, "change"), "ci95_low"));
+		assert_non_null(json_object_get(json_object_get(fl, "change"), "pct_high"));
+	}
+	row = json_array_get(json_object_get(back, "rows"), 0);
+	assert_string_equal(json_string_value(json_object_get(row, "metric")), "throughput_bps");
+	fl = json_array_get(json_object_get(row, "files"), 1);
+	assert_string_equal(json_string_value(json_object_get(fl, "verdict")), "slower");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(back, "gate"),
+							      "result")),
+			    "fails");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(json_object_get(back, "files"), 1), "name")),
+			    "b.json");
+	free(text);
+	json_decref(back);
+	json_decref(doc);
+	json_decref(rows);
+	/* Without --fail-above the gate is null; with one repetition it cannot decide. */
+	for (i = 0; i < 2; i++) {
+		json_decref(docs[i]);
+		docs[i] = crafted(one, 1, 1);
+	}
+	rows = rows_of(docs);
+	doc = compare_json(rows, docs, names, 2, &o, NULL, NULL);
+	assert_true(json_is_null(json_object_get(doc, "gate")));
+	json_decref(doc);
+	gate_judge(rows, 5, false, &g);
+	doc = compare_json(rows, docs, names, 2, &o, &g, NULL);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "gate"),
+							     "result")),
+			    "cannot decide");
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(doc, "gate"),
+								 "why")),
+			       "at least 2 repetitions"));
+	fl = json_array_get(json_object_get(json_array_get(json_object_get(doc, "rows"), 0),
+					    "files"),
+			    1);
+	assert_true(json_is_null(json_object_get(fl, "change")));
+	json_decref(doc);
+	json_decref(rows);
+	for (i = 0; i < 2; i++)
+		json_decref(docs[i]);
+}
+
 static void write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -708,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_csv_shape),
 		cmocka_unit_test(test_emulated_not_judged),
 		cmocka_unit_test(test_text_layout),
+		cmocka_unit_test(test_json_format),
 		cmocka_unit_test(test_malformed_refused),
 		cmocka_unit_test(test_check_dir),
 	};
