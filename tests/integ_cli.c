@@ -445,6 +445,57 @@ static void down(const char *id)
 }
 
 /* The contract scripts rely on, and the endpoint it names really answers. */
+/*
+ * doctor --json: one object that parses, with the kernel, privileges, every
+ * feature, every mode (available or the reason), leftovers and the noise;
+ * its exit status is the text's.
+ */
+static void test_doctor_json(void **state)
+{
+	static const char *const modes[] = {"awsvpc", "bridge", "bridge-dynamic", "host", "none"};
+	json_t *doc, *m, *checks, *c;
+	json_error_t err;
+	char *out;
+	size_t i;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	out = tl_capture(NSBENCH " doctor --json 2>/dev/null", &st);
+	doc = json_loads(out, 0, &err);
+	if (!doc)
+		print_error("not JSON (%s): %s\n", err.text, out);
+	assert_non_null(doc);
+	assert_int_equal(st, json_is_true(json_object_get(doc, "ok")) ? 0 : 1);
+	assert_true(json_is_string(json_object_get(json_object_get(doc, "kernel"), "release")));
+	assert_true(json_is_true(json_object_get(doc, "privileges")));
+	assert_int_equal(json_object_size(json_object_get(doc, "features")), 4);
+	assert_true(json_is_boolean(
+		json_object_get(json_object_get(json_object_get(doc, "features"), "veth"),
+				"available")));
+	assert_int_equal(json_array_size(json_object_get(doc, "modes")), 5);
+	json_array_foreach(json_object_get(doc, "modes"), i, m) {
+		assert_string_equal(json_string_value(json_object_get(m, "mode")), modes[i]);
+		assert_true(json_is_boolean(json_object_get(m, "available")));
+		/* An unavailable mode says why. */
+		assert_true(json_is_true(json_object_get(m, "available")) ||
+			    json_is_string(json_object_get(m, "reason")));
+	}
+	assert_true(json_is_integer(json_object_get(json_object_get(doc, "leftovers"), "crashed")));
+	assert_true(json_is_number(json_object_get(json_object_get(doc, "noise"), "steal_pct")));
+	assert_true(json_is_boolean(json_object_get(json_object_get(doc, "noise"), "noisy")));
+	checks = json_object_get(doc, "checks");
+	assert_true(json_array_size(checks) > 10);
+	json_array_foreach(checks, i, c)
+		assert_non_null(strstr("ok fail note",
+				       json_string_value(json_object_get(c, "status"))));
+	/* Nothing but the object on stdout: no text line slipped through. */
+	assert_null(strstr(out, "modes:"));
+	assert_null(strstr(out, "advice:"));
+	json_decref(doc);
+	free(out);
+}
+
 static void test_json_contract(void **state)
 {
 	static const char *const modes[] = {"awsvpc", "bridge", "bridge-dynamic", "host", "none"};
@@ -1146,6 +1197,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refusals_name_the_option, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_not_root, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_doctor_json, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_json_contract, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_sigint, tl_setup_test, tl_teardown_test),
