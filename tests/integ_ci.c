@@ -134,7 +134,9 @@ static void test_bash_completion(void **state)
 		"COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _nsbench; "
 		"echo \"$*: ${COMPREPLY[*]}\"; }; "
 		"comp nsbench re; comp nsbench measure br; comp nsbench measure bridge tcp_c; "
-		"comp nsbench run --modes awsvpc,br; comp nsbench compare --eq'",
+		"comp nsbench run --modes awsvpc,br; comp nsbench compare --eq; "
+		"comp nsbench he; comp nsbench help me; comp nsbench help measure \"\"; "
+		"comp nsbench doctor --j; comp nsbench compare --format j; comp nsbench report --ou'",
 		&st);
 	assert_int_equal(st, 0);
 	assert_non_null(strstr(out, "nsbench re: report\n"));
@@ -142,6 +144,13 @@ static void test_bash_completion(void **state)
 	assert_non_null(strstr(out, "nsbench measure bridge tcp_c: tcp_crr\n"));
 	assert_non_null(strstr(out, "--modes awsvpc,br: awsvpc,bridge awsvpc,bridge-dynamic\n"));
 	assert_non_null(strstr(out, "nsbench compare --eq: --equivalence\n"));
+	/* help CMD completes one command name, and only one. */
+	assert_non_null(strstr(out, "nsbench he: help\n"));
+	assert_non_null(strstr(out, "nsbench help me: measure\n"));
+	assert_non_null(strstr(out, "nsbench help measure : \n"));
+	assert_non_null(strstr(out, "nsbench doctor --j: --json\n"));
+	assert_non_null(strstr(out, "nsbench compare --format j: json\n"));
+	assert_non_null(strstr(out, "nsbench report --ou: --output\n"));
 	free(out);
 }
 
