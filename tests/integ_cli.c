@@ -924,7 +924,7 @@ static void test_compare_fixtures(void **state)
 				 "\\(.change.ci95_high < 1) \\(.value > 0)\")'",
 			 &st);
 	assert_int_equal(st, 0);
-	assert_string_equal(out, "fails\n126\nslower true true true\n");
+	assert_string_equal(out, "fails\n136\nslower true true true\n");
 	free(out);
 	/* The other way round every absolute figure is "slower" by half: machines, not kernels. */
 	out = tl_capture(NSBENCH " compare " FIX_BOX " " FIX_VM " --fail-above 5 2>&1", &st);

@@ -416,7 +416,7 @@ static void test_csv_shape(void **state)
 	assert_int_equal(csv_parse(&p, buf, len, csv_field, csv_record, &cnt), len);
 	assert_int_equal(csv_fini(&p, csv_field, csv_record, &cnt), 0);
 	csv_free(&p);
-	assert_int_equal(cnt.header, 20);
+	assert_int_equal(cnt.header, 23);
 	assert_int_equal(cnt.bad, 0);
 	/* A header and one line per file per row. */
 	assert_int_equal(cnt.records, 1 + 3 * json_array_size(rows));
@@ -676,6 +676,99 @@ static void test_json_format(void **state)
 		json_decref(docs[i]);
 }
 
+/* Every repetition's and the summary's METRIC of MODE's TEST set to V. */
+static void set_metric(json_t *doc, const char *mode, const char *test, const char *metric,
+		       double v)
+{
+	json_t *e, *rep;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
+		if (strcmp(json_string_value(json_object_get(e, "mode")), mode) ||
+		    strcmp(json_string_value(json_object_get(e, "test")), test))
+			continue;
+		json_array_foreach(json_object_get(e, "reps"), j, rep)
+			json_object_set_new(json_object_get(rep, "metrics"), metric, json_real(v));
+		json_object_set_new(json_object_get(json_object_get(e, "summary"), metric),
+				    "median", json_real(v));
+	}
+}
+
+/*
+ * UDP loss and jitter, and tcp_reverse, on a results file: in run's table
+ * (loss against host in percentage points) and in compare's rows (loss as
+ * B - A in points with its interval, descriptive); a 0% baseline gives
+ * finite figures, never a ratio of 0.
+ */
+static void test_udp_and_reverse(void **state)
+{
+	json_t *docs[2], *rows, *row, *fl;
+	char why[256], *text = NULL;
+	size_t len = 0, i, loss_rows = 0, jitter_rows = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(results_load(FIX_VM, &docs[0], why, sizeof(why)), 0);
+	assert_int_equal(results_load(FIX_BOX, &docs[1], why, sizeof(why)), 0);
+	/* host lost nothing in A: the baseline of every loss figure of host is 0. */
+	set_metric(docs[0], "host", "udp", "lost_percent", 0);
+	f = open_memstream(&text, &len);
+	table_run(docs[0], f);
+	fclose(f);
+	assert_non_null(strstr(text, "reverse Gbit/s"));
+	assert_non_null(strstr(text, "UDP jitter ms"));
+	assert_non_null(strstr(text, "UDP loss %"));
+	/* host against itself: 0 points; bridge: its median loss, in points above host's 0. */
+	assert_non_null(strstr(text, "0.00 (+0.00 pp)"));
+	assert_non_null(strstr(text, "25.96 (+25.96 pp)"));
+	assert_null(strstr(text, "inf"));
+	assert_null(strstr(text, "nan"));
+	assert_non_null(strstr(text, "(pp) = UDP loss minus host's"));
+	free(text);
+
+	rows = rows_of(docs);
+	json_array_foreach(rows, i, row) {
+		const char *metric = json_string_value(json_object_get(row, "metric"));
+		const char *mode = json_string_value(json_object_get(row, "mode"));
+
+		fl = json_array_get(json_object_get(row, "files"), 1);
+		if (!strcmp(metric, "jitter_ms")) {
+			jitter_rows++;
+			assert_string_equal(json_string_value(json_object_get(fl, "verdict")),
+					    "descriptive");
+		}
+		if (strcmp(metric, "lost_percent"))
+			continue;
+		loss_rows++;
+		assert_string_equal(json_string_value(json_object_get(row, "compared_as")),
+				    "difference");
+		assert_false(json_is_true(json_object_get(row, "headline")));
+		assert_string_equal(json_string_value(json_object_get(fl, "verdict")),
+				    "descriptive");
+		assert_null(json_object_get(fl, "ratio"));
+		assert_true(isfinite(json_number_value(json_object_get(fl, "diff"))));
+		assert_true(json_number_value(json_object_get(fl, "diff_low")) <=
+			    json_number_value(json_object_get(fl, "diff_high")));
+		if (!strcmp(mode, "host")) {
+			/* From 0% in A: B's mean loss, in points. */
+			assert_true(fabs(json_number_value(json_object_get(fl, "diff")) -
+					 json_number_value(json_object_get(fl, "mean"))) < 1e-9);
+		}
+	}
+	assert_int_equal(loss_rows, 5);
+	assert_int_equal(jitter_rows, 5);
+	assert_non_null(row_of(rows, "tcp_reverse", "throughput_bps"));
+	text = printed(rows, docs, 2, FMT_TEXT);
+	assert_non_null(strstr(text, " pp ["));
+	assert_non_null(strstr(text, "lost_percent"));
+	assert_null(strstr(text, "inf"));
+	free(text);
+	/* Nothing the gate judges: loss and jitter are descriptive. */
+	json_decref(rows);
+	for (i = 0; i < 2; i++)
+		json_decref(docs[i]);
+}
+
 static void write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -788,6 +881,7 @@ int main(void)
 		cmocka_unit_test(test_emulated_not_judged),
 		cmocka_unit_test(test_text_layout),
 		cmocka_unit_test(test_json_format),
+		cmocka_unit_test(test_udp_and_reverse),
 		cmocka_unit_test(test_malformed_refused),
 		cmocka_unit_test(test_check_dir),
 	};

@@ -32,7 +32,8 @@ static void copy_key(json_t *dst, json_t *src, const char *key)
 static json_t *file_cell(json_t *fl, size_t k)
 {
 	json_t *c = json_pack("{s:o}", "file", letter(k));
-	json_t *v = json_object_get(fl, "gmean") ?: json_object_get(fl, "median");
+	json_t *v = json_object_get(fl, "gmean") ?: json_object_get(fl, "mean")
+							?: json_object_get(fl, "median");
 	static const char *const keys[] = {"median", "min", "max", "n"};
 
 	json_object_set(c, "value", v ?: json_null());
@@ -51,6 +52,13 @@ static json_t *file_cell(json_t *fl, size_t k)
 					      "pct_low", (lo - 1) * 100, "pct_high", (hi - 1) * 100));
 		copy_key(json_object_get(c, "change"), fl, "p_value");
 		copy_key(json_object_get(c, "change"), fl, "q_value");
+	} else if (json_object_get(fl, "diff")) {
+		json_object_set_new(c, "change",
+				    json_pack("{s:O, s:O, s:O, s:O*}", "diff",
+					      json_object_get(fl, "diff"), "diff_low",
+					      json_object_get(fl, "diff_low"), "diff_high",
+					      json_object_get(fl, "diff_high"), "p_value",
+					      json_object_get(fl, "p_value")));
 	} else {
 		json_object_set_new(c, "change", json_null());
 	}
@@ -64,8 +72,8 @@ static json_t *file_cell(json_t *fl, size_t k)
 static json_t *row_json(json_t *row)
 {
 	json_t *r = json_object(), *files = json_array(), *fl;
-	static const char *const keys[] = {"mode", "tasks", "path",	"test",
-					   "metric", "better", "headline"};
+	static const char *const keys[] = {"mode",   "tasks",	 "path",	"test",
+					   "metric", "better", "headline", "compared_as"};
 	size_t k;
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)

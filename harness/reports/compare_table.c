@@ -29,6 +29,10 @@ static void fmt_value(char *buf, size_t len, const char *metric, double v)
 		snprintf(buf, len, "%.3fx", v);
 	else if (!strcmp(metric, "cpu_s_per_gb"))
 		snprintf(buf, len, "%.3f s/GB", v);
+	else if (!strcmp(metric, "lost_percent"))
+		snprintf(buf, len, "%.2f%%", v);
+	else if (!strcmp(metric, "jitter_ms"))
+		snprintf(buf, len, "%.4f ms", v);
 	else
 		snprintf(buf, len, "%.2f us", v);
 }
@@ -36,7 +40,11 @@ static void fmt_value(char *buf, size_t len, const char *metric, double v)
 /* "+52.1% [+40.3, +64.9]": the estimate and its interval as changes against A. */
 static void fmt_change(char *buf, size_t len, json_t *f)
 {
-	if (json_object_get(f, "ratio"))
+	/* A loss rate: B - A in percentage points, never a ratio of a 0% baseline. */
+	if (json_object_get(f, "diff"))
+		snprintf(buf, len, "%+.2f pp [%+.2f, %+.2f]", num(f, "diff"), num(f, "diff_low"),
+			 num(f, "diff_high"));
+	else if (json_object_get(f, "ratio"))
 		snprintf(buf, len, "%+.1f%% [%+.1f, %+.1f]", (num(f, "ratio") - 1) * 100,
 			 (num(f, "ci95_low") - 1) * 100, (num(f, "ci95_high") - 1) * 100);
 	else if (json_object_get(f, "change_pct"))
@@ -76,7 +84,7 @@ static void print_csv(json_t *rows, const char **names, FILE *f)
 	size_t i, k;
 
 	fputs("mode,tasks,path,test,metric,headline,file,median,gmean,min,max,n,change_pct,ratio,"
-	      "ci95_low,ci95_high,p_value,q_value,verdict,reps_needed\n",
+	      "ci95_low,ci95_high,p_value,q_value,verdict,reps_needed,diff,diff_low,diff_high\n",
 	      f);
 	json_array_foreach(rows, i, row)
 		json_array_foreach(json_object_get(row, "files"), k, fl) {
@@ -101,6 +109,9 @@ static void print_csv(json_t *rows, const char **names, FILE *f)
 			fprintf(f, ",%s", k == 0 ? "baseline"
 					  : json_string_value(json_object_get(fl, "verdict")) ?: "");
 			csv_num(f, fl, "reps_needed");
+			csv_num(f, fl, "diff");
+			csv_num(f, fl, "diff_low");
+			csv_num(f, fl, "diff_high");
 			fputc('\n', f);
 		}
 }
@@ -161,10 +172,11 @@ static void print_footer(json_t *rows, json_t **docs, size_t n, const struct com
 			 bool md, FILE *f)
 {
 	fprintf(f,
-		"\n%sA, B: geometric means of the repetitions. Change: B/A, with its 95%% interval "
-		"(Welch, log scale). Verdicts: faster/slower when the change is a discovery of "
-		"Benjamini-Hochberg at a 5%% false discovery rate over the headline metrics "
-		"(throughput, tps, p50, p99 and their ratios to host); unchanged when the interval "
+		"\n%sA, B: geometric means of the repetitions (UDP loss: arithmetic means). Change: "
+		"B/A, with its 95%% interval (Welch, log scale); UDP loss: B - A in percentage "
+		"points (Welch), never a ratio of a 0%% baseline. Verdicts: faster/slower when "
+		"the change is a discovery of Benjamini-Hochberg at a 5%% false discovery rate "
+		"over the headline metrics (throughput, tps, p50, p99 and their ratios to host); unchanged when the interval "
 		"lies within +/-%g%% (--equivalence); inconclusive otherwise, with the repetitions "
 		"per file that would settle it at the noise seen. Other rows are descriptive.%s\n",
 		md ? "" : "", o->margin_pct, o->drop_noisy ? " Noisy repetitions dropped." : "");
@@ -230,6 +242,8 @@ static void row_cells(json_t *row, size_t n, bool md, char (*c)[CELL])
 		snprintf(c[j], CELL, "-");
 		if (json_object_get(fl, "gmean"))
 			fmt_value(c[j], CELL, metric, num(fl, "gmean"));
+		else if (json_object_get(fl, "mean"))
+			fmt_value(c[j], CELL, metric, num(fl, "mean"));
 		else if (json_object_get(fl, "median"))
 			fmt_value(c[j], CELL, metric, num(fl, "median"));
 		j++;
