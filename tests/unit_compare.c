@@ -504,6 +504,9 @@ static void test_emulated_not_judged(void **state)
 		assert_int_equal(m, 0);
 		assert_true(compare_worst_regression(rows, false) == 0);
 		text = printed(rows, docs, 2, FMT_TEXT);
+		/* The text's prose is wrapped: read it as one paragraph. */
+		for (char *nl = strchr(text, '\n'); nl; nl = strchr(nl, '\n'))
+			*nl = ' ';
 		assert_non_null(strstr(text, "was measured on an emulated CPU"));
 		assert_non_null(strstr(text, "emulated (TCG) figures are not performance figures"));
 		assert_non_null(strstr(text, "virt tcg"));
@@ -551,8 +554,8 @@ static void test_emulated_not_judged(void **state)
 
 /*
  * compare's text on the fixtures: no line ends in a space, the table is as
- * wide as its widest cells (not 150 columns of padding), and every row's
- * columns start where the header's do.
+ * wide as its widest cells (not 150 columns of padding), every row's columns
+ * start where the header's do, and the prose around it wraps at 100 columns.
  */
 static void test_text_layout(void **state)
 {
@@ -581,8 +584,11 @@ static void test_text_layout(void **state)
 				vcol = (size_t)(verdict_col - line);
 				continue;
 			}
-			if (!vcol || table > json_array_size(rows) - 1)
+			if (!vcol || table > json_array_size(rows) - 1) {
+				/* Prose around the table wraps at 100 columns. */
+				assert_true(len <= 100);
 				continue;
+			}
 			/* A row of the table: the verdict starts in the header's column. */
 			table++;
 			assert_true(len > vcol);

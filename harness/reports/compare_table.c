@@ -5,6 +5,7 @@
  * same intervals in each.
  */
 #define _GNU_SOURCE
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +131,43 @@ static size_t noisy_reps(json_t *doc, size_t *total)
 	return n;
 }
 
+/* The text's prose wraps at this width; Markdown's paragraphs are the renderer's to wrap. */
+#define PROSE_COLS 100
+
+/* Prose: as given in Markdown; in text, each line wrapped at a space before PROSE_COLS. */
+static void __attribute__((format(printf, 3, 4))) prose(FILE *f, bool md, const char *fmt, ...)
+{
+	char *buf = NULL, *line, *next;
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vasprintf(&buf, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return;
+	for (line = buf; line && *line; line = next) {
+		size_t n;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		while (!md && strlen(line) > PROSE_COLS) {
+			char *cut = line + PROSE_COLS;
+
+			while (cut > line && *cut != ' ')
+				cut--;
+			if (cut == line)
+				break;
+			fprintf(f, "%.*s\n", (int)(cut - line), line);
+			line = cut + 1;
+		}
+		n = strlen(line);
+		fprintf(f, "%.*s%s", (int)n, line, next ? "\n" : "");
+	}
+	free(buf);
+}
+
 static void print_header(json_t **docs, const char **names, size_t n, bool md, FILE *f)
 {
 	size_t emulated;
@@ -142,7 +180,7 @@ static void print_header(json_t **docs, const char **names, size_t n, bool md, F
 		char label[256];
 
 		results_label(docs[k], label, sizeof(label));
-		fprintf(f, "%s%c = %s: %s, %lld CPUs (%s)%s%s, nsbench %s (%s); %zu of %zu "
+		prose(f, md, "%s%c = %s: %s, %lld CPUs (%s)%s%s, nsbench %s (%s); %zu of %zu "
 			"repetitions noisy\n",
 			md ? "- " : "", (int)('A' + k), names[k], label,
 			(long long)json_integer_value(json_object_get(h, "cpu_count")),
@@ -152,14 +190,14 @@ static void print_header(json_t **docs, const char **names, size_t n, bool md, F
 			json_string_value(json_object_get(ver, "commit")) ?: "?", noisy, total);
 	}
 	if (compare_hosts_differ(docs, n))
-		fprintf(f,
+		prose(f, md,
 			"\n%sThese files come from different machines: the absolute figures compare "
 			"the machines as much as the kernels. The *_vs_host ratios, measured side by "
 			"side within each run, compare what each mode costs on each kernel: they "
 			"lead the table, and only they feed --fail-above.\n",
 			md ? "**Note:** " : "Note: ");
 	if (compare_emulated(docs, n, &emulated))
-		fprintf(f,
+		prose(f, md,
 			"\n%s%c (%s) was measured on an emulated CPU (host.virt \"tcg\": QEMU "
 			"without KVM): %s. Its comparisons say \"%s\" where a verdict would be, "
 			"and --fail-above refuses to gate on them.\n",
@@ -171,13 +209,13 @@ static void print_header(json_t **docs, const char **names, size_t n, bool md, F
 static void print_footer(json_t *rows, json_t **docs, size_t n, const struct compare_opts *o,
 			 bool md, FILE *f)
 {
-	fprintf(f,
-		"\n%sA, B: geometric means of the repetitions (UDP loss: arithmetic means). Change: "
+	prose(f, md,
+	      "\n%sA, B: geometric means of the repetitions (UDP loss: arithmetic means). Change: "
 		"B/A, with its 95%% interval (Welch, log scale); UDP loss: B - A in percentage "
 		"points (Welch), never a ratio of a 0%% baseline. Verdicts: faster/slower when "
 		"the change is a discovery of Benjamini-Hochberg at a 5%% false discovery rate "
-		"over the headline metrics (throughput, tps, p50, p99 and their ratios to host); unchanged when the interval "
-		"lies within +/-%g%% (--equivalence); inconclusive otherwise, with the repetitions "
+		"over the headline metrics (throughput, tps, p50, p99 and their ratios to host); "
+		"unchanged when the interval lies within +/-%g%% (--equivalence); inconclusive otherwise, with the repetitions "
 		"per file that would settle it at the noise seen. Other rows are descriptive.%s\n",
 		md ? "" : "", o->margin_pct, o->drop_noisy ? " Noisy repetitions dropped." : "");
 	for (size_t k = 1; k < n; k++) {
