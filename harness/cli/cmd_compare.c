@@ -173,8 +173,8 @@ int compare_main(int argc, char **argv)
 		}
 	}
 	if (fmt == FMT_JSON) {
-		json_t *doc = compare_json(rows, docs, names, n, &o,
-					   fail_above >= 0 ? &gate : NULL, *emu_why ? emu_why : NULL);
+		json_t *doc = compare_json(rows, docs, names, n, &o, fail_above >= 0 ? &gate : NULL,
+					   *emu_why ? emu_why : NULL);
 
 		json_dumpf(doc, stdout, JSON_INDENT(1));
 		fputc('\n', stdout);

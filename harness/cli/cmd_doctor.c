@@ -39,8 +39,8 @@ static void check(const char *what, const char *status, const char *detail)
 		detail = NULL;
 	if (jdoc)
 		json_array_append_new(json_object_get(jdoc, "checks"),
-				      json_pack("{s:s, s:s, s:s*}", "name", what, "status",
-						status, "detail", detail));
+				      json_pack("{s:s, s:s, s:s*}", "name", what, "status", status,
+						"detail", detail));
 	else
 		printf("%-28s %s%s%s\n", what, strcmp(status, "fail") ? status : "FAIL",
 		       detail ? "  " : "", detail ? detail : "");
@@ -119,7 +119,8 @@ static void noise_report(void)
 	}
 	snprintf(v, sizeof(v), "%.1f%% of the CPUs' time", n.steal_pct);
 	noise_line("CPU steal", v,
-		   n.steal_pct >= NOISE_STEAL_PCT ? "(high: the hypervisor runs other guests)" : NULL);
+		   n.steal_pct >= NOISE_STEAL_PCT ? "(high: the hypervisor runs other guests)"
+						  : NULL);
 	snprintf(v, sizeof(v), "%.1f%% of the CPUs' time", n.outside_pct);
 	noise_line("other processes", v,
 		   n.outside_pct >= NOISE_OUTSIDE_PCT ? "(high: something else is running)" : NULL);

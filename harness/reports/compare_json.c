@@ -49,7 +49,8 @@ static json_t *file_cell(json_t *fl, size_t k)
 		json_object_set_new(c, "change",
 				    json_pack("{s:f, s:f, s:f, s:f, s:f, s:f}", "ratio", r,
 					      "ci95_low", lo, "ci95_high", hi, "pct", (r - 1) * 100,
-					      "pct_low", (lo - 1) * 100, "pct_high", (hi - 1) * 100));
+					      "pct_low", (lo - 1) * 100, "pct_high",
+					      (hi - 1) * 100));
 		copy_key(json_object_get(c, "change"), fl, "p_value");
 		copy_key(json_object_get(c, "change"), fl, "q_value");
 	} else if (json_object_get(fl, "diff")) {
@@ -72,7 +73,7 @@ static json_t *file_cell(json_t *fl, size_t k)
 static json_t *row_json(json_t *row)
 {
 	json_t *r = json_object(), *files = json_array(), *fl;
-	static const char *const keys[] = {"mode",   "tasks",	 "path",	"test",
+	static const char *const keys[] = {"mode",   "tasks",  "path",	   "test",
 					   "metric", "better", "headline", "compared_as"};
 	size_t k;
 
@@ -95,10 +96,10 @@ static json_t *files_json(json_t **docs, const char **names, size_t n)
 		results_label(docs[k], label, sizeof(label));
 		json_array_append_new(
 			files, json_pack("{s:o, s:s, s:s, s:O*, s:O*, s:O*, s:O*, s:b}", "file",
-					 letter(k), "name", names[k],
-					 "label", label, "hostname", json_object_get(h, "hostname"),
-					 "kernel_release", json_object_get(h, "kernel_release"),
-					 "cpu_count", json_object_get(h, "cpu_count"), "virt",
+					 letter(k), "name", names[k], "label", label, "hostname",
+					 json_object_get(h, "hostname"), "kernel_release",
+					 json_object_get(h, "kernel_release"), "cpu_count",
+					 json_object_get(h, "cpu_count"), "virt",
 					 json_object_get(h, "virt"), "judged",
 					 k == 0 || compare_judged(docs, k)));
 	}
@@ -117,10 +118,10 @@ json_t *compare_json(json_t *rows, json_t **docs, const char **names, size_t n,
 		size_t m, r;
 
 		compare_family(rows, k, &m, &r);
-		json_array_append_new(fam, json_pack("{s:o, s:b, s:I, s:I}", "file",
-						     letter(k), "judged",
-						     compare_judged(docs, k), "headline_metrics",
-						     (json_int_t)m, "discoveries", (json_int_t)r));
+		json_array_append_new(fam,
+				      json_pack("{s:o, s:b, s:I, s:I}", "file", letter(k), "judged",
+						compare_judged(docs, k), "headline_metrics",
+						(json_int_t)m, "discoveries", (json_int_t)r));
 	}
 	doc = json_pack("{s:i, s:o, s:b, s:f, s:b, s:o, s:o}", "compare_version",
 			COMPARE_JSON_VERSION, "files", files_json(docs, names, n), "hosts_differ",

@@ -180,29 +180,30 @@ static void print_header(json_t **docs, const char **names, size_t n, bool md, F
 		char label[256];
 
 		results_label(docs[k], label, sizeof(label));
-		prose(f, md, "%s%c = %s: %s, %lld CPUs (%s)%s%s, nsbench %s (%s); %zu of %zu "
-			"repetitions noisy\n",
-			md ? "- " : "", (int)('A' + k), names[k], label,
-			(long long)json_integer_value(json_object_get(h, "cpu_count")),
-			json_string_value(json_object_get(h, "cpu_model")) ?: "?",
-			virt ? ", virt " : "", virt ?: "",
-			json_string_value(json_object_get(ver, "version")) ?: "?",
-			json_string_value(json_object_get(ver, "commit")) ?: "?", noisy, total);
+		prose(f, md,
+		      "%s%c = %s: %s, %lld CPUs (%s)%s%s, nsbench %s (%s); %zu of %zu "
+		      "repetitions noisy\n",
+		      md ? "- " : "", (int)('A' + k), names[k], label,
+		      (long long)json_integer_value(json_object_get(h, "cpu_count")),
+		      json_string_value(json_object_get(h, "cpu_model")) ?: "?",
+		      virt ? ", virt " : "", virt ?: "",
+		      json_string_value(json_object_get(ver, "version")) ?: "?",
+		      json_string_value(json_object_get(ver, "commit")) ?: "?", noisy, total);
 	}
 	if (compare_hosts_differ(docs, n))
 		prose(f, md,
-			"\n%sThese files come from different machines: the absolute figures compare "
-			"the machines as much as the kernels. The *_vs_host ratios, measured side by "
-			"side within each run, compare what each mode costs on each kernel: they "
-			"lead the table, and only they feed --fail-above.\n",
-			md ? "**Note:** " : "Note: ");
+		      "\n%sThese files come from different machines: the absolute figures compare "
+		      "the machines as much as the kernels. The *_vs_host ratios, measured side by "
+		      "side within each run, compare what each mode costs on each kernel: they "
+		      "lead the table, and only they feed --fail-above.\n",
+		      md ? "**Note:** " : "Note: ");
 	if (compare_emulated(docs, n, &emulated))
 		prose(f, md,
-			"\n%s%c (%s) was measured on an emulated CPU (host.virt \"tcg\": QEMU "
-			"without KVM): %s. Its comparisons say \"%s\" where a verdict would be, "
-			"and --fail-above refuses to gate on them.\n",
-			md ? "**Note:** " : "Note: ", (int)('A' + emulated), names[emulated],
-			VERDICT_EMULATED, VERDICT_EMULATED_NAME);
+		      "\n%s%c (%s) was measured on an emulated CPU (host.virt \"tcg\": QEMU "
+		      "without KVM): %s. Its comparisons say \"%s\" where a verdict would be, "
+		      "and --fail-above refuses to gate on them.\n",
+		      md ? "**Note:** " : "Note: ", (int)('A' + emulated), names[emulated],
+		      VERDICT_EMULATED, VERDICT_EMULATED_NAME);
 	fputc('\n', f);
 }
 
@@ -211,13 +212,14 @@ static void print_footer(json_t *rows, json_t **docs, size_t n, const struct com
 {
 	prose(f, md,
 	      "\n%sA, B: geometric means of the repetitions (UDP loss: arithmetic means). Change: "
-		"B/A, with its 95%% interval (Welch, log scale); UDP loss: B - A in percentage "
-		"points (Welch), never a ratio of a 0%% baseline. Verdicts: faster/slower when "
-		"the change is a discovery of Benjamini-Hochberg at a 5%% false discovery rate "
-		"over the headline metrics (throughput, tps, p50, p99 and their ratios to host); "
-		"unchanged when the interval lies within +/-%g%% (--equivalence); inconclusive otherwise, with the repetitions "
-		"per file that would settle it at the noise seen. Other rows are descriptive.%s\n",
-		md ? "" : "", o->margin_pct, o->drop_noisy ? " Noisy repetitions dropped." : "");
+	      "B/A, with its 95%% interval (Welch, log scale); UDP loss: B - A in percentage "
+	      "points (Welch), never a ratio of a 0%% baseline. Verdicts: faster/slower when "
+	      "the change is a discovery of Benjamini-Hochberg at a 5%% false discovery rate "
+	      "over the headline metrics (throughput, tps, p50, p99 and their ratios to host); "
+	      "unchanged when the interval lies within +/-%g%% (--equivalence); inconclusive "
+	      "otherwise, with the repetitions per file that would settle it at the noise seen. "
+	      "Other rows are descriptive.%s\n",
+	      md ? "" : "", o->margin_pct, o->drop_noisy ? " Noisy repetitions dropped." : "");
 	for (size_t k = 1; k < n; k++) {
 		size_t m, r;
 
@@ -239,7 +241,8 @@ static const int md_width[] = {17, 9, 11, 18};
 #define MD_CHANGE 27
 #define MD_VERDICT 22
 
-/* The columns of N files: mode, path, test, metric, a value per file, a change and verdict per B. */
+/* The columns of N files: mode, path, test, metric, a value per file, a change and verdict per B.
+ */
 static size_t table_cols(size_t n)
 {
 	return 4 + n + 2 * (n - 1);
@@ -332,7 +335,7 @@ void compare_print(json_t *rows, json_t **docs, const char **names, size_t n,
 {
 	bool md = fmt == FMT_MARKDOWN;
 	size_t cols = table_cols(n), i;
-	char (*c)[CELL] = NULL;
+	char(*c)[CELL] = NULL;
 	int *width = NULL;
 	json_t *row;
 

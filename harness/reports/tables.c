@@ -315,9 +315,11 @@ void table_run(json_t *doc, FILE *f)
 			fprintf(f, "medians over %zu repetition(s)", hi);
 		else
 			fprintf(f, "medians over %zu to %zu repetitions", lo, hi);
-		fprintf(f, "; (x) = ratio to host mode; hops = interfaces crossed on the first "
-			   "path%s\n",
-			run_has_test(doc, "udp") ? "; (pp) = UDP loss minus host's, in points" : "");
+		fprintf(f,
+			"; (x) = ratio to host mode; hops = interfaces crossed on the first "
+			"path%s\n",
+			run_has_test(doc, "udp") ? "; (pp) = UDP loss minus host's, in points"
+						 : "");
 		if (noisy)
 			fprintf(f,
 				"%zu of %zu repetitions ran under interference (CPU steal >= "
