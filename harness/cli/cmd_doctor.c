@@ -66,11 +66,10 @@ static void governor(char *buf, size_t len)
 	fclose(f);
 }
 
-/* A noise figure and, when it is high, why that matters. */
+/* A noise figure and, when it is high, why that matters (text only). */
 static void noise_line(const char *what, const char *value, const char *high)
 {
-	if (!jdoc)
-		printf("  %-26s %s%s%s\n", what, value, high ? "  " : "", high ?: "");
+	printf("  %-26s %s%s%s\n", what, value, high ? "  " : "", high ?: "");
 }
 
 /*
