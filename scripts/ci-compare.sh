@@ -9,7 +9,9 @@
 # is compared with its baseline (`nsbench compare --format markdown
 # --fail-above $NSBENCH_FAIL_ABOVE`, default 10) into SUMMARY_FILE (default
 # $GITHUB_STEP_SUMMARY, else stdout), then all current files side by side.
-# Exit 1 when a label regressed beyond the threshold, 2 on unreadable input.
+# Exit 1 when a label regressed beyond the threshold, 2 when a gate cannot
+# decide (too few repetitions, an emulated CPU) or a file cannot be read; the
+# summary says which.
 set -uo pipefail
 NSB=${NSB:-./nsbench}
 FAIL_ABOVE=${NSBENCH_FAIL_ABOVE:-10}
@@ -62,7 +64,15 @@ for d in "$cur"/nsbench-*/; do
 		rc=1
 		;;
 	*)
-		echo "**$label: cannot compare** — $(cat "$cur/.compare-$label.err")" >>"$summary"
+		# Two different exit 2s: a gate that cannot decide (too few repetitions,
+		# an emulated CPU) and a file compare cannot read; say which.
+		err=$(cat "$cur/.compare-$label.err")
+		if grep -qE -- '--fail-above cannot decide|was measured on an emulated CPU' "$cur/.compare-$label.err"; then
+			why="the gate cannot decide"
+		else
+			why="cannot read the results"
+		fi
+		echo "**$label: $why** — $err" >>"$summary"
 		[ $rc -eq 1 ] || rc=2
 		;;
 	esac

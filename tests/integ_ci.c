@@ -4,7 +4,8 @@
  * passes on .github/workflows and catches a broken one; the workflow's own
  * compare step (scripts/ci-compare.sh) on results files from two kernels
  * (tests/fixtures) writes the job summary and fails on a regression, passes
- * when there is none, and says when a runner has no baseline yet.
+ * when there is none, says when a runner has no baseline yet, and tells a
+ * gate that cannot decide from a file compare cannot read.
  */
 #include "testlib.h"
 
@@ -77,6 +78,44 @@ static void test_compare_step(void **state)
 	free(out);
 }
 
+/*
+ * compare's two exit 2s are told apart in the summary: a gate that cannot
+ * decide (one repetition per file; an emulated CPU) and a file it cannot read.
+ */
+static void test_compare_step_exit2(void **state)
+{
+	char cmd[512], *out;
+	int st;
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd),
+		 "jq '.results[].reps |= .[:1]' %s > %s/quick.json && "
+		 "sed 's/\"cpu_count\": 2,/\"cpu_count\": 2, \"virt\": \"tcg\",/' %s > %s/tcg.json && "
+		 "echo '{\"schema_version\": 1' > %s/cut.json",
+		 FIX_VM, tl_dir, FIX_VM, tl_dir, tl_dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s/quick.json", tl_dir);
+	out = summary_of(cmd, cmd, &st);
+	assert_non_null(strstr(out, "exit 2\n"));
+	assert_non_null(strstr(out, "**kernel-a: the gate cannot decide** — "));
+	assert_non_null(strstr(out, "for lack of repetitions"));
+	assert_null(strstr(out, "cannot read"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s/tcg.json", tl_dir);
+	out = summary_of(FIX_VM, cmd, &st);
+	assert_non_null(strstr(out, "exit 2\n"));
+	assert_non_null(strstr(out, "**kernel-a: the gate cannot decide** — "));
+	assert_non_null(strstr(out, "emulated CPU"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s/cut.json", tl_dir);
+	out = summary_of(cmd, FIX_VM, &st);
+	assert_non_null(strstr(out, "exit 2\n"));
+	assert_non_null(strstr(out, "**kernel-a: cannot read the results** — "));
+	assert_non_null(strstr(out, "kernel-a.json: "));
+	assert_null(strstr(out, "cannot decide"));
+	free(out);
+}
+
 /* Bash completion offers commands, modes, tests and options, and completes list items. */
 static void test_bash_completion(void **state)
 {
@@ -95,7 +134,9 @@ static void test_bash_completion(void **state)
 		"COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _nsbench; "
 		"echo \"$*: ${COMPREPLY[*]}\"; }; "
 		"comp nsbench re; comp nsbench measure br; comp nsbench measure bridge tcp_c; "
-		"comp nsbench run --modes awsvpc,br; comp nsbench compare --eq'",
+		"comp nsbench run --modes awsvpc,br; comp nsbench compare --eq; "
+		"comp nsbench he; comp nsbench help me; comp nsbench help measure \"\"; "
+		"comp nsbench doctor --j; comp nsbench compare --format j; comp nsbench report --ou'",
 		&st);
 	assert_int_equal(st, 0);
 	assert_non_null(strstr(out, "nsbench re: report\n"));
@@ -103,6 +144,13 @@ static void test_bash_completion(void **state)
 	assert_non_null(strstr(out, "nsbench measure bridge tcp_c: tcp_crr\n"));
 	assert_non_null(strstr(out, "--modes awsvpc,br: awsvpc,bridge awsvpc,bridge-dynamic\n"));
 	assert_non_null(strstr(out, "nsbench compare --eq: --equivalence\n"));
+	/* help CMD completes one command name, and only one. */
+	assert_non_null(strstr(out, "nsbench he: help\n"));
+	assert_non_null(strstr(out, "nsbench help me: measure\n"));
+	assert_non_null(strstr(out, "nsbench help measure : \n"));
+	assert_non_null(strstr(out, "nsbench doctor --j: --json\n"));
+	assert_non_null(strstr(out, "nsbench compare --format j: json\n"));
+	assert_non_null(strstr(out, "nsbench report --ou: --output\n"));
 	free(out);
 }
 
@@ -111,6 +159,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_actionlint),
 		cmocka_unit_test(test_compare_step),
+		cmocka_unit_test(test_compare_step_exit2),
 		cmocka_unit_test(test_bash_completion),
 	};
 

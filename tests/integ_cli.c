@@ -445,6 +445,57 @@ static void down(const char *id)
 }
 
 /* The contract scripts rely on, and the endpoint it names really answers. */
+/*
+ * doctor --json: one object that parses, with the kernel, privileges, every
+ * feature, every mode (available or the reason), leftovers and the noise;
+ * its exit status is the text's.
+ */
+static void test_doctor_json(void **state)
+{
+	static const char *const modes[] = {"awsvpc", "bridge", "bridge-dynamic", "host", "none"};
+	json_t *doc, *m, *checks, *c;
+	json_error_t err;
+	char *out;
+	size_t i;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	out = tl_capture(NSBENCH " doctor --json 2>/dev/null", &st);
+	doc = json_loads(out, 0, &err);
+	if (!doc)
+		print_error("not JSON (%s): %s\n", err.text, out);
+	assert_non_null(doc);
+	assert_int_equal(st, json_is_true(json_object_get(doc, "ok")) ? 0 : 1);
+	assert_true(json_is_string(json_object_get(json_object_get(doc, "kernel"), "release")));
+	assert_true(json_is_true(json_object_get(doc, "privileges")));
+	assert_int_equal(json_object_size(json_object_get(doc, "features")), 4);
+	assert_true(json_is_boolean(
+		json_object_get(json_object_get(json_object_get(doc, "features"), "veth"),
+				"available")));
+	assert_int_equal(json_array_size(json_object_get(doc, "modes")), 5);
+	json_array_foreach(json_object_get(doc, "modes"), i, m) {
+		assert_string_equal(json_string_value(json_object_get(m, "mode")), modes[i]);
+		assert_true(json_is_boolean(json_object_get(m, "available")));
+		/* An unavailable mode says why. */
+		assert_true(json_is_true(json_object_get(m, "available")) ||
+			    json_is_string(json_object_get(m, "reason")));
+	}
+	assert_true(json_is_integer(json_object_get(json_object_get(doc, "leftovers"), "crashed")));
+	assert_true(json_is_number(json_object_get(json_object_get(doc, "noise"), "steal_pct")));
+	assert_true(json_is_boolean(json_object_get(json_object_get(doc, "noise"), "noisy")));
+	checks = json_object_get(doc, "checks");
+	assert_true(json_array_size(checks) > 10);
+	json_array_foreach(checks, i, c)
+		assert_non_null(strstr("ok fail note",
+				       json_string_value(json_object_get(c, "status"))));
+	/* Nothing but the object on stdout: no text line slipped through. */
+	assert_null(strstr(out, "modes:"));
+	assert_null(strstr(out, "advice:"));
+	json_decref(doc);
+	free(out);
+}
+
 static void test_json_contract(void **state)
 {
 	static const char *const modes[] = {"awsvpc", "bridge", "bridge-dynamic", "host", "none"};
@@ -847,7 +898,7 @@ static void test_compare_fixtures(void **state)
 	first = strstr(out, "\nawsvpc");
 	assert_non_null(first);
 	assert_true(strstr(first, "_vs_host") < strchr(first + 1, '\n'));
-	assert_non_null(strstr(out, "host               ingress    tcp_stream   throughput_bps "));
+	assert_non_null(strstr(out, "host            ingress   tcp_stream   throughput_bps "));
 	free(out);
 	out = tl_capture(NSBENCH " compare " FIX_VM " " FIX_BOX " --format csv 2>/dev/null | "
 				 "awk -F, '$1 == \"host\" && $4 == \"tcp_stream\" && "
@@ -863,6 +914,17 @@ static void test_compare_fixtures(void **state)
 	free(out);
 	out = tl_capture(NSBENCH " compare " FIX_VM " " FIX_BOX " --fail-above 30 2>&1", &st);
 	assert_int_equal(st, 0);
+	free(out);
+	/* --format json: one object that jq parses, the rows' fields and the gate's outcome. */
+	out = tl_capture(NSBENCH " compare " FIX_VM " " FIX_BOX " --format json --fail-above 5 "
+				 "2>/dev/null | jq -r '.gate.result, (.rows | length), "
+				 "(.rows[] | select(.mode == \"bridge-dynamic\" and .test == "
+				 "\"tcp_stream\" and .metric == \"throughput_vs_host\") | "
+				 ".files[1] | \"\\(.verdict) \\(.change.pct < -20) "
+				 "\\(.change.ci95_high < 1) \\(.value > 0)\")'",
+			 &st);
+	assert_int_equal(st, 0);
+	assert_string_equal(out, "fails\n136\nslower true true true\n");
 	free(out);
 	/* The other way round every absolute figure is "slower" by half: machines, not kernels. */
 	out = tl_capture(NSBENCH " compare " FIX_BOX " " FIX_VM " --fail-above 5 2>&1", &st);
@@ -1036,7 +1098,7 @@ static void test_compare_cli(void **state)
 	assert_int_equal(st, 0);
 	assert_non_null(strstr(out, "mode,tasks,path,test,metric,headline,file,median,gmean,min,"
 				    "max,n,change_pct,ratio,ci95_low,ci95_high,p_value,q_value,"
-				    "verdict,reps_needed\n"));
+				    "verdict,reps_needed,diff,diff_low,diff_high\n"));
 	assert_non_null(
 		strstr(out, "bridge,1,ingress,tcp_stream,throughput_bps,1,b.json,9000000000,"));
 	free(out);
@@ -1135,6 +1197,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refusals_name_the_option, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_not_root, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_doctor_json, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_json_contract, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_sigint, tl_setup_test, tl_teardown_test),

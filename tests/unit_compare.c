@@ -416,7 +416,7 @@ static void test_csv_shape(void **state)
 	assert_int_equal(csv_parse(&p, buf, len, csv_field, csv_record, &cnt), len);
 	assert_int_equal(csv_fini(&p, csv_field, csv_record, &cnt), 0);
 	csv_free(&p);
-	assert_int_equal(cnt.header, 20);
+	assert_int_equal(cnt.header, 23);
 	assert_int_equal(cnt.bad, 0);
 	/* A header and one line per file per row. */
 	assert_int_equal(cnt.records, 1 + 3 * json_array_size(rows));
@@ -504,6 +504,9 @@ static void test_emulated_not_judged(void **state)
 		assert_int_equal(m, 0);
 		assert_true(compare_worst_regression(rows, false) == 0);
 		text = printed(rows, docs, 2, FMT_TEXT);
+		/* The text's prose is wrapped: read it as one paragraph. */
+		for (char *nl = strchr(text, '\n'); nl; nl = strchr(nl, '\n'))
+			*nl = ' ';
 		assert_non_null(strstr(text, "was measured on an emulated CPU"));
 		assert_non_null(strstr(text, "emulated (TCG) figures are not performance figures"));
 		assert_non_null(strstr(text, "virt tcg"));
@@ -543,6 +546,232 @@ static void test_emulated_not_judged(void **state)
 	free(text);
 	json_decref(rows);
 	for (i = 0; i < 3; i++)
+		json_decref(docs[i]);
+}
+
+#define FIX_VM "tests/fixtures/vm-6.18.44-fc-v669-20261127T224345Z.json"
+#define FIX_BOX "tests/fixtures/vm-6.18.44-fc-v657-gpu-20261127T224727Z.json"
+
+/*
+ * compare's text on the fixtures: no line ends in a space, the table is as
+ * wide as its widest cells (not 150 columns of padding), every row's columns
+ * start where the header's do, and the prose around it wraps at 100 columns.
+ */
+static void test_text_layout(void **state)
+{
+	const char *fix[2][2] = {{FIX_VM, FIX_BOX}, {FIX_BOX, FIX_VM}};
+	json_t *docs[2], *rows;
+	char why[256];
+
+	(void)state;
+	for (int o = 0; o < 2; o++) {
+		char *text, *line, *save = NULL, *verdict_col = NULL;
+		size_t vcol = 0, table = 0;
+
+		for (int i = 0; i < 2; i++)
+			assert_int_equal(results_load(fix[o][i], &docs[i], why, sizeof(why)), 0);
+		rows = rows_of(docs);
+		text = printed(rows, docs, 2, FMT_TEXT);
+		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			size_t len = strlen(line);
+
+			if (len && line[len - 1] == ' ')
+				print_error("trailing space: '%s'\n", line);
+			assert_false(len && line[len - 1] == ' ');
+			if (!strncmp(line, "mode  ", 6)) {
+				verdict_col = strstr(line, "verdict");
+				assert_non_null(verdict_col);
+				vcol = (size_t)(verdict_col - line);
+				continue;
+			}
+			if (!vcol || table > json_array_size(rows) - 1) {
+				/* Prose around the table wraps at 100 columns. */
+				assert_true(len <= 100);
+				continue;
+			}
+			/* A row of the table: the verdict starts in the header's column. */
+			table++;
+			assert_true(len > vcol);
+			assert_true(line[vcol - 1] == ' ' && line[vcol - 2] == ' ' && line[vcol] != ' ');
+			assert_true(len < 150);
+		}
+		assert_int_equal(table, json_array_size(rows));
+		free(text);
+		json_decref(rows);
+		for (int i = 0; i < 2; i++)
+			json_decref(docs[i]);
+	}
+}
+
+/*
+ * compare --format json: the document survives a round trip through the
+ * parser and carries, per row, each file's value, the change with its
+ * interval and the verdict, and the gate's outcome (here, cannot decide).
+ */
+static void test_json_format(void **state)
+{
+	double a[] = {10.0, 10.1, 9.9}, b[] = {9.0, 9.1, 8.9}, one[] = {5.0};
+	json_t *docs[2] = {crafted(a, 3, 3), crafted(b, 3, 3)}, *rows, *doc, *back, *row, *fl;
+	const char *names[2] = {"a.json", "b.json"};
+	struct compare_opts o;
+	json_error_t err;
+	struct gate g;
+	char *text;
+	size_t i;
+
+	(void)state;
+	compare_opts_default(&o);
+	rows = rows_of(docs);
+	gate_judge(rows, 5, false, &g);
+	doc = compare_json(rows, docs, names, 2, &o, &g, NULL);
+	text = json_dumps(doc, JSON_INDENT(1));
+	back = json_loads(text, 0, &err);
+	assert_non_null(back);
+	assert_true(json_equal(doc, back));
+	assert_int_equal(json_array_size(json_object_get(back, "rows")), json_array_size(rows));
+	json_array_foreach(json_object_get(back, "rows"), i, row) {
+		assert_non_null(json_object_get(row, "mode"));
+		assert_non_null(json_object_get(row, "path"));
+		assert_non_null(json_object_get(row, "test"));
+		assert_non_null(json_object_get(row, "metric"));
+		assert_int_equal(json_array_size(json_object_get(row, "files")), 2);
+		fl = json_array_get(json_object_get(row, "files"), 1);
+		assert_true(json_is_number(json_object_get(fl, "value")));
+		assert_true(json_is_string(json_object_get(fl, "verdict")));
+		assert_non_null(json_object_get(json_object_get(fl, "change"), "ci95_low"));
+		assert_non_null(json_object_get(json_object_get(fl, "change"), "pct_high"));
+	}
+	row = json_array_get(json_object_get(back, "rows"), 0);
+	assert_string_equal(json_string_value(json_object_get(row, "metric")), "throughput_bps");
+	fl = json_array_get(json_object_get(row, "files"), 1);
+	assert_string_equal(json_string_value(json_object_get(fl, "verdict")), "slower");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(back, "gate"),
+							      "result")),
+			    "fails");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(json_object_get(back, "files"), 1), "name")),
+			    "b.json");
+	free(text);
+	json_decref(back);
+	json_decref(doc);
+	json_decref(rows);
+	/* Without --fail-above the gate is null; with one repetition it cannot decide. */
+	for (i = 0; i < 2; i++) {
+		json_decref(docs[i]);
+		docs[i] = crafted(one, 1, 1);
+	}
+	rows = rows_of(docs);
+	doc = compare_json(rows, docs, names, 2, &o, NULL, NULL);
+	assert_true(json_is_null(json_object_get(doc, "gate")));
+	json_decref(doc);
+	gate_judge(rows, 5, false, &g);
+	doc = compare_json(rows, docs, names, 2, &o, &g, NULL);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "gate"),
+							     "result")),
+			    "cannot decide");
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(doc, "gate"),
+								 "why")),
+			       "at least 2 repetitions"));
+	fl = json_array_get(json_object_get(json_array_get(json_object_get(doc, "rows"), 0),
+					    "files"),
+			    1);
+	assert_true(json_is_null(json_object_get(fl, "change")));
+	json_decref(doc);
+	json_decref(rows);
+	for (i = 0; i < 2; i++)
+		json_decref(docs[i]);
+}
+
+/* Every repetition's and the summary's METRIC of MODE's TEST set to V. */
+static void set_metric(json_t *doc, const char *mode, const char *test, const char *metric,
+		       double v)
+{
+	json_t *e, *rep;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
+		if (strcmp(json_string_value(json_object_get(e, "mode")), mode) ||
+		    strcmp(json_string_value(json_object_get(e, "test")), test))
+			continue;
+		json_array_foreach(json_object_get(e, "reps"), j, rep)
+			json_object_set_new(json_object_get(rep, "metrics"), metric, json_real(v));
+		json_object_set_new(json_object_get(json_object_get(e, "summary"), metric),
+				    "median", json_real(v));
+	}
+}
+
+/*
+ * UDP loss and jitter, and tcp_reverse, on a results file: in run's table
+ * (loss against host in percentage points) and in compare's rows (loss as
+ * B - A in points with its interval, descriptive); a 0% baseline gives
+ * finite figures, never a ratio of 0.
+ */
+static void test_udp_and_reverse(void **state)
+{
+	json_t *docs[2], *rows, *row, *fl;
+	char why[256], *text = NULL;
+	size_t len = 0, i, loss_rows = 0, jitter_rows = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(results_load(FIX_VM, &docs[0], why, sizeof(why)), 0);
+	assert_int_equal(results_load(FIX_BOX, &docs[1], why, sizeof(why)), 0);
+	/* host lost nothing in A: the baseline of every loss figure of host is 0. */
+	set_metric(docs[0], "host", "udp", "lost_percent", 0);
+	f = open_memstream(&text, &len);
+	table_run(docs[0], f);
+	fclose(f);
+	assert_non_null(strstr(text, "reverse Gbit/s"));
+	assert_non_null(strstr(text, "UDP jitter ms"));
+	assert_non_null(strstr(text, "UDP loss %"));
+	/* host against itself: 0 points; bridge: its median loss, in points above host's 0. */
+	assert_non_null(strstr(text, "0.00 (+0.00 pp)"));
+	assert_non_null(strstr(text, "25.96 (+25.96 pp)"));
+	assert_null(strstr(text, "inf"));
+	assert_null(strstr(text, "nan"));
+	assert_non_null(strstr(text, "(pp) = UDP loss minus host's"));
+	free(text);
+
+	rows = rows_of(docs);
+	json_array_foreach(rows, i, row) {
+		const char *metric = json_string_value(json_object_get(row, "metric"));
+		const char *mode = json_string_value(json_object_get(row, "mode"));
+
+		fl = json_array_get(json_object_get(row, "files"), 1);
+		if (!strcmp(metric, "jitter_ms")) {
+			jitter_rows++;
+			assert_string_equal(json_string_value(json_object_get(fl, "verdict")),
+					    "descriptive");
+		}
+		if (strcmp(metric, "lost_percent"))
+			continue;
+		loss_rows++;
+		assert_string_equal(json_string_value(json_object_get(row, "compared_as")),
+				    "difference");
+		assert_false(json_is_true(json_object_get(row, "headline")));
+		assert_string_equal(json_string_value(json_object_get(fl, "verdict")),
+				    "descriptive");
+		assert_null(json_object_get(fl, "ratio"));
+		assert_true(isfinite(json_number_value(json_object_get(fl, "diff"))));
+		assert_true(json_number_value(json_object_get(fl, "diff_low")) <=
+			    json_number_value(json_object_get(fl, "diff_high")));
+		if (!strcmp(mode, "host")) {
+			/* From 0% in A: B's mean loss, in points. */
+			assert_true(fabs(json_number_value(json_object_get(fl, "diff")) -
+					 json_number_value(json_object_get(fl, "mean"))) < 1e-9);
+		}
+	}
+	assert_int_equal(loss_rows, 5);
+	assert_int_equal(jitter_rows, 5);
+	assert_non_null(row_of(rows, "tcp_reverse", "throughput_bps"));
+	text = printed(rows, docs, 2, FMT_TEXT);
+	assert_non_null(strstr(text, " pp ["));
+	assert_non_null(strstr(text, "lost_percent"));
+	assert_null(strstr(text, "inf"));
+	free(text);
+	/* Nothing the gate judges: loss and jitter are descriptive. */
+	json_decref(rows);
+	for (i = 0; i < 2; i++)
 		json_decref(docs[i]);
 }
 
@@ -656,6 +885,9 @@ int main(void)
 		cmocka_unit_test(test_drop_noisy),
 		cmocka_unit_test(test_csv_shape),
 		cmocka_unit_test(test_emulated_not_judged),
+		cmocka_unit_test(test_text_layout),
+		cmocka_unit_test(test_json_format),
+		cmocka_unit_test(test_udp_and_reverse),
 		cmocka_unit_test(test_malformed_refused),
 		cmocka_unit_test(test_check_dir),
 	};

@@ -18,7 +18,7 @@
 static const char compare_usage[] =
 	"Usage: nsbench compare A.json B.json [C.json ...] [--fail-above PCT]\n"
 	"                       [--equivalence PCT] [--drop-noisy]\n"
-	"                       [--format text|csv|markdown] [--by-kernel]\n"
+	"                       [--format text|csv|markdown|json] [--by-kernel]\n"
 	"Every mode, path and test side by side: the change against A with its 95%\n"
 	"interval and a verdict. faster/slower: a discovery of Benjamini-Hochberg (5%\n"
 	"false discovery rate) over the headline metrics (throughput, tps, p50, p99\n"
@@ -35,7 +35,9 @@ static const char compare_usage[] =
 	"missing fields or without results.\n"
 	"--by-kernel: the files are rounds of one run under several kernels\n"
 	"(scripts/kernel-compare.sh): those of one kernel are pooled, repetitions side\n"
-	"by side, and the kernels are compared, the first file's kernel as A.\n";
+	"by side, and the kernels are compared, the first file's kernel as A.\n"
+	"--format json: the rows (each file's value, the change with its interval, the\n"
+	"verdict), the files and the gate's outcome as one JSON object.\n";
 
 int compare_main(int argc, char **argv)
 {
@@ -56,7 +58,7 @@ int compare_main(int argc, char **argv)
 	double fail_above = -1;
 	struct gate gate;
 	size_t n = 0, emulated;
-	char why[512];
+	char why[512], emu_why[512] = "";
 	int c, rc = 0;
 
 	compare_opts_default(&o);
@@ -89,9 +91,11 @@ int compare_main(int argc, char **argv)
 				fmt = FMT_CSV;
 			else if (!strcmp(optarg, "markdown"))
 				fmt = FMT_MARKDOWN;
+			else if (!strcmp(optarg, "json"))
+				fmt = FMT_JSON;
 			else
 				return cli_usage_error(compare_usage,
-						       "--format '%s': text, csv or markdown",
+						       "--format '%s': text, csv, markdown or json",
 						       optarg);
 			break;
 		default:
@@ -138,16 +142,23 @@ int compare_main(int argc, char **argv)
 	}
 	compare_config_diff(docs, names, n, stderr);
 	rows = compare_rows(docs, n, &o);
-	compare_print(rows, docs, names, n, &o, fmt, stdout);
+	if (fmt != FMT_JSON)
+		compare_print(rows, docs, names, n, &o, fmt, stdout);
 	ratios_only = compare_hosts_differ(docs, n);
 	if (fail_above >= 0 && compare_emulated(docs, n, &emulated)) {
-		log_err("%s was measured on an emulated CPU (host.virt \"tcg\"), so --fail-above "
-			"cannot gate on it: %s",
-			names[emulated], VERDICT_EMULATED);
+		snprintf(emu_why, sizeof(emu_why),
+			 "%s was measured on an emulated CPU (host.virt \"tcg\"), so --fail-above "
+			 "cannot gate on it: %s",
+			 names[emulated], VERDICT_EMULATED);
+		log_err("%s", emu_why);
+		memset(&gate, 0, sizeof(gate));
+		gate.fail_above = fail_above;
+		gate.ratios_only = ratios_only;
+		gate.result = GATE_UNDECIDED;
 		rc = EXIT_USAGE;
 	} else if (fail_above >= 0) {
 		gate_judge(rows, fail_above, ratios_only, &gate);
-		if (fmt != FMT_CSV)
+		if (fmt == FMT_TEXT || fmt == FMT_MARKDOWN)
 			gate_print(&gate, fmt == FMT_MARKDOWN, stdout);
 		if (gate.result == GATE_FAIL) {
 			log_err("a regression of %.1f%%%s exceeds --fail-above %g%%", gate.worst,
@@ -160,6 +171,14 @@ int compare_main(int argc, char **argv)
 				gate.undecided, gate.why);
 			rc = EXIT_USAGE;
 		}
+	}
+	if (fmt == FMT_JSON) {
+		json_t *doc = compare_json(rows, docs, names, n, &o, fail_above >= 0 ? &gate : NULL,
+					   *emu_why ? emu_why : NULL);
+
+		json_dumpf(doc, stdout, JSON_INDENT(1));
+		fputc('\n', stdout);
+		json_decref(doc);
 	}
 	json_decref(rows);
 out:

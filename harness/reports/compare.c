@@ -21,20 +21,25 @@
 static const struct {
 	const char *name;
 	bool higher_is_better;
+	/* Compared as B - A, not B/A: a loss rate, whose baseline is often 0 (in points). */
+	bool difference;
 } metrics[] = {
 	/* Ratios to host mode in the same repetition: immune to the machine's drift. */
-	{"throughput_vs_host", true},
-	{"tps_vs_host", true},
-	{"p50_vs_host", false},
-	{"p99_vs_host", false},
-	{"throughput_bps", true},
-	{"tps", true},
-	{"p50_us", false},
-	{"p99_us", false},
-	{"p90_us", false},
-	{"p999_us", false},
-	{"cpu_s_per_gb", false},
-	{"cpu_us_per_trans", false},
+	{"throughput_vs_host", true, false},
+	{"tps_vs_host", true, false},
+	{"p50_vs_host", false, false},
+	{"p99_vs_host", false, false},
+	{"throughput_bps", true, false},
+	{"tps", true, false},
+	{"p50_us", false, false},
+	{"p99_us", false, false},
+	{"p90_us", false, false},
+	{"p999_us", false, false},
+	{"cpu_s_per_gb", false, false},
+	{"cpu_us_per_trans", false, false},
+	/* UDP: the receiver's jitter, and its loss in percent as a difference in points. */
+	{"jitter_ms", false, false},
+	{"lost_percent", false, true},
 };
 
 #define NMETRICS (sizeof(metrics) / sizeof(metrics[0]))
@@ -101,7 +106,7 @@ bool compare_emulated(json_t **docs, size_t n, size_t *which)
 struct cell {
 	json_t *f;
 	struct effect e;
-	bool valid, headline, higher;
+	bool valid, headline, higher, difference;
 };
 
 static json_t *stats_cell(const double *v, size_t n)
@@ -183,6 +188,21 @@ static void effect_cell(struct cell *c, const double *a, size_t na, const double
 				    json_string("fewer than 2 repetitions: no interval"));
 		return;
 	}
+	if (c->difference) {
+		/* Never a headline metric: described, with its interval, never decided. */
+		if (effect_difference(a, na, b, nb, &c->e)) {
+			json_object_set_new(c->f, "verdict", json_string("descriptive"));
+			json_object_set_new(c->f, "why", json_string("a value not finite"));
+			return;
+		}
+		effect_difference_interval(&c->e, VERDICT_ALPHA, &lo, &hi);
+		json_object_set_new(c->f, "diff", json_real(c->e.d));
+		json_object_set_new(c->f, "diff_low", json_real(lo));
+		json_object_set_new(c->f, "diff_high", json_real(hi));
+		json_object_set_new(c->f, "p_value", json_real(c->e.p));
+		json_object_set_new(c->f, "verdict", json_string("descriptive"));
+		return;
+	}
 	if (effect_unpaired(a, na, b, nb, &c->e)) {
 		json_object_set_new(c->f, "verdict", json_string("inconclusive"));
 		json_object_set_new(c->f, "why", json_string("a value <= 0: no ratio"));
@@ -198,6 +218,19 @@ static void effect_cell(struct cell *c, const double *a, size_t na, const double
 		json_object_set_new(c->f, "verdict", json_string("descriptive"));
 }
 
+/* A difference compares arithmetic means: shown instead of the geometric one. */
+static json_t *diff_cell(json_t *c, const double *v, size_t n)
+{
+	double sum = 0;
+
+	json_object_del(c, "gmean");
+	for (size_t i = 0; i < n; i++)
+		sum += v[i];
+	if (n)
+		json_object_set_new(c, "mean", json_real(sum / (double)n));
+	return c;
+}
+
 /* The row of one metric of one entry of A (none when A has no value of it). */
 static void metric_row(json_t **docs, size_t n, json_t *base, size_t mi,
 		       const struct compare_opts *o, json_t *rows, struct cell **cells,
@@ -210,20 +243,27 @@ static void metric_row(json_t **docs, size_t n, json_t *base, size_t mi,
 	if (na == 0)
 		return;
 	files = json_array();
-	json_array_append_new(files, stats_cell(a, na));
+	json_array_append_new(files, metrics[mi].difference ? diff_cell(stats_cell(a, na), a, na)
+							    : stats_cell(a, na));
 	for (size_t k = 1; k < n; k++) {
 		json_t *e = results_entry_like(docs[k], base);
 		size_t nb = e ? values(e, metrics[mi].name, o->drop_noisy, b, MAX_REPS) : 0;
 		struct cell *c = &cells[k][ncells[k]++];
-		json_t *f = stats_cell(b, nb);
+		json_t *f = metrics[mi].difference ? diff_cell(stats_cell(b, nb), b, nb)
+						   : stats_cell(b, nb);
 
 		memset(c, 0, sizeof(*c));
 		c->f = f;
 		c->headline = verdict_is_headline(metrics[mi].name);
 		c->higher = metrics[mi].higher_is_better;
+		c->difference = metrics[mi].difference;
 		json_array_append_new(files, f);
 		if (nb == 0)
 			continue;
+		if (c->difference) {
+			effect_cell(c, a, na, b, nb);
+			continue;
+		}
 		json_object_set_new(
 			f, "change_pct",
 			json_real(json_number_value(json_object_get(f, "median")) /
@@ -239,6 +279,8 @@ static void metric_row(json_t **docs, size_t n, json_t *base, size_t mi,
 			"metric", metrics[mi].name, "better",
 			metrics[mi].higher_is_better ? "higher" : "lower", "headline",
 			verdict_is_headline(metrics[mi].name), "files", files);
+	if (metrics[mi].difference)
+		json_object_set_new(row, "compared_as", json_string("difference"));
 	json_array_append_new(rows, row);
 }
 

@@ -8,7 +8,9 @@
 
 #define COMPARE_MAX_FILES 16
 
-enum compare_format { FMT_TEXT, FMT_CSV, FMT_MARKDOWN };
+enum compare_format { FMT_TEXT, FMT_CSV, FMT_MARKDOWN, FMT_JSON };
+
+struct gate;
 
 struct compare_opts {
 	double margin_pct; /* --equivalence */
@@ -51,5 +53,12 @@ double compare_worst_regression(json_t *rows, bool ratios_only);
 /* The table of ROWS as text, CSV or Markdown (compare_table.c). */
 void compare_print(json_t *rows, json_t **docs, const char **names, size_t n,
 		   const struct compare_opts *o, enum compare_format fmt, FILE *f);
+/*
+ * The rows, the files, each comparison's family and the gate (G, or none when
+ * NULL; GATE_WHY overrides its reason, e.g. an emulated CPU) as one JSON
+ * document (compare_json.c; results/schema.md).
+ */
+json_t *compare_json(json_t *rows, json_t **docs, const char **names, size_t n,
+		     const struct compare_opts *o, const struct gate *g, const char *gate_why);
 
 #endif

@@ -79,3 +79,16 @@ void gate_print(const struct gate *g, bool md, FILE *f)
 			g->undecided, g->why);
 	fputc('\n', f);
 }
+
+json_t *gate_json(const struct gate *g, const char *why)
+{
+	static const char *const result[] = {
+		[GATE_PASS] = "passes", [GATE_FAIL] = "fails", [GATE_UNDECIDED] = "cannot decide"};
+
+	if (!g)
+		return json_null();
+	why = why ?: (g->undecided ? g->why : NULL);
+	return json_pack("{s:f, s:s, s:b, s:f, s:I, s:s*}", "fail_above_pct", g->fail_above,
+			 "result", result[g->result], "ratios_only", g->ratios_only, "worst_pct",
+			 g->worst, "undecided", (json_int_t)g->undecided, "why", why);
+}

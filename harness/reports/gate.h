@@ -28,5 +28,7 @@ struct gate {
 enum gate_result gate_judge(json_t *rows, double fail_above, bool ratios_only, struct gate *g);
 /* The gate's verdict as one paragraph (Markdown when MD), for the summary under the table. */
 void gate_print(const struct gate *g, bool md, FILE *f);
+/* The gate's outcome as JSON (null when G is NULL); WHY, when given, replaces g->why. */
+json_t *gate_json(const struct gate *g, const char *why);
 
 #endif

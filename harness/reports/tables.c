@@ -175,6 +175,72 @@ static void target_line(json_t *doc, FILE *f)
 		(long long)json_integer_value(json_object_get(t, "reps")));
 }
 
+/* Loss in percent against host's, in percentage points: a 0% baseline has no ratio. */
+static void loss_cell(FILE *f, double v, bool ok, double host, bool host_ok)
+{
+	char buf[48];
+
+	if (!ok) {
+		fprintf(f, " %18s", "-");
+		return;
+	}
+	if (host_ok)
+		snprintf(buf, sizeof(buf), "%.2f (%+.2f pp)", v, v - host);
+	else
+		snprintf(buf, sizeof(buf), "%.2f", v);
+	fprintf(f, " %18s", buf);
+}
+
+static bool run_has_test(json_t *doc, const char *test)
+{
+	json_t *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(doc, "config"), "tests"), i, t)
+		if (!strcmp(json_string_value(t) ?: "", test))
+			return true;
+	return false;
+}
+
+/* The reverse stream and UDP (throughput, loss, jitter), when the run measured them. */
+static void stream_table(json_t *doc, FILE *f)
+{
+	static const struct {
+		const char *head, *test, *metric;
+		int decimals;
+		double scale;
+	} cols[] = {
+		{"reverse Gbit/s", "tcp_reverse", "throughput_bps", 2, 1e-9},
+		{"UDP Gbit/s", "udp", "throughput_bps", 3, 1e-9},
+		{"UDP jitter ms", "udp", "jitter_ms", 4, 1},
+	};
+	json_t *modes = json_object_get(json_object_get(doc, "config"), "modes"), *mv;
+	size_t i;
+
+	if (!run_has_test(doc, "tcp_reverse") && !run_has_test(doc, "udp"))
+		return;
+	fprintf(f, "\n%-15s", "mode");
+	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+		fprintf(f, " %16s", cols[c].head);
+	fprintf(f, " %18s\n", "UDP loss %");
+	json_array_foreach(modes, i, mv) {
+		const char *mode = json_string_value(mv);
+		bool ok, hok;
+		double x, h;
+
+		fprintf(f, "%-15s", mode);
+		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+			x = median_of(doc, mode, cols[c].test, cols[c].metric, &ok);
+			h = median_of(doc, "host", cols[c].test, cols[c].metric, &hok);
+			cell(f, x * cols[c].scale, ok, h * cols[c].scale, hok, cols[c].decimals);
+		}
+		x = median_of(doc, mode, "udp", "lost_percent", &ok);
+		h = median_of(doc, "host", "udp", "lost_percent", &hok);
+		loss_cell(f, x, ok, h, hok);
+		fputc('\n', f);
+	}
+}
+
 void table_run(json_t *doc, FILE *f)
 {
 	static const struct {
@@ -217,6 +283,7 @@ void table_run(json_t *doc, FILE *f)
 		else
 			fprintf(f, " %5s\n", "-");
 	}
+	stream_table(doc, f);
 	{
 		size_t lo = SIZE_MAX, hi = 0, noisy = 0, all = 0, j;
 		json_t *e, *rep, *others = json_object();
@@ -248,8 +315,11 @@ void table_run(json_t *doc, FILE *f)
 			fprintf(f, "medians over %zu repetition(s)", hi);
 		else
 			fprintf(f, "medians over %zu to %zu repetitions", lo, hi);
-		fprintf(f, "; (x) = ratio to host mode; hops = interfaces crossed on the first "
-			   "path\n");
+		fprintf(f,
+			"; (x) = ratio to host mode; hops = interfaces crossed on the first "
+			"path%s\n",
+			run_has_test(doc, "udp") ? "; (pp) = UDP loss minus host's, in points"
+						 : "");
 		if (noisy)
 			fprintf(f,
 				"%zu of %zu repetitions ran under interference (CPU steal >= "

@@ -64,26 +64,13 @@ static void finish(struct effect *e)
 		e->p = e->d == 0 ? 1 : 0;
 }
 
-int effect_unpaired(const double *a, size_t na, const double *b, size_t nb, struct effect *e)
+/* Welch's t of mean(Y) - mean(X): the difference, its standard error and degrees of freedom. */
+static void welch(const double *x, size_t na, const double *y, size_t nb, struct effect *e)
 {
-	double *la, *lb, ma, mb, va, vb, wa, wb;
-	int ret = -EINVAL;
+	double ma = gsl_stats_mean(x, 1, na), mb = gsl_stats_mean(y, 1, nb);
+	double va = gsl_stats_variance_m(x, 1, na, ma), vb = gsl_stats_variance_m(y, 1, nb, mb);
+	double wa = va / (double)na, wb = vb / (double)nb;
 
-	memset(e, 0, sizeof(*e));
-	if (na < 2 || nb < 2)
-		return -EINVAL;
-	la = malloc((na + nb) * sizeof(*la));
-	if (!la)
-		return -ENOMEM;
-	lb = la + na;
-	if (logs_of(a, na, la) || logs_of(b, nb, lb))
-		goto out;
-	ma = gsl_stats_mean(la, 1, na);
-	mb = gsl_stats_mean(lb, 1, nb);
-	va = gsl_stats_variance_m(la, 1, na, ma);
-	vb = gsl_stats_variance_m(lb, 1, nb, mb);
-	wa = va / (double)na;
-	wb = vb / (double)nb;
 	e->na = na;
 	e->nb = nb;
 	e->d = mb - ma;
@@ -96,10 +83,42 @@ int effect_unpaired(const double *a, size_t na, const double *b, size_t nb, stru
 		e->df = (double)(na + nb - 2);
 	e->sd = sqrt(((double)(na - 1) * va + (double)(nb - 1) * vb) / (double)(na + nb - 2));
 	finish(e);
+}
+
+int effect_unpaired(const double *a, size_t na, const double *b, size_t nb, struct effect *e)
+{
+	double *la, *lb;
+	int ret = -EINVAL;
+
+	memset(e, 0, sizeof(*e));
+	if (na < 2 || nb < 2)
+		return -EINVAL;
+	la = malloc((na + nb) * sizeof(*la));
+	if (!la)
+		return -ENOMEM;
+	lb = la + na;
+	if (logs_of(a, na, la) || logs_of(b, nb, lb))
+		goto out;
+	welch(la, na, lb, nb, e);
 	ret = 0;
 out:
 	free(la);
 	return ret;
+}
+
+int effect_difference(const double *a, size_t na, const double *b, size_t nb, struct effect *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (na < 2 || nb < 2)
+		return -EINVAL;
+	for (size_t i = 0; i < na; i++)
+		if (!isfinite(a[i]))
+			return -EINVAL;
+	for (size_t i = 0; i < nb; i++)
+		if (!isfinite(b[i]))
+			return -EINVAL;
+	welch(a, na, b, nb, e);
+	return 0;
 }
 
 int effect_paired(const double *a, const double *b, size_t n, struct effect *e)
@@ -149,6 +168,14 @@ void effect_interval(const struct effect *e, double alpha, double *lo, double *h
 
 	*lo = exp(e->d - h);
 	*hi = exp(e->d + h);
+}
+
+void effect_difference_interval(const struct effect *e, double alpha, double *lo, double *hi)
+{
+	double h = half_width(e, alpha);
+
+	*lo = e->d - h;
+	*hi = e->d + h;
 }
 
 struct ranked {

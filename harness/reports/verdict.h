@@ -66,6 +66,14 @@ int effect_paired(const double *a, const double *b, size_t n, struct effect *e);
 double effect_ratio(const struct effect *e);
 /* The two-sided (1 - ALPHA) interval of the ratio. */
 void effect_interval(const struct effect *e, double alpha, double *lo, double *hi);
+/*
+ * mean(B) - mean(A) on the values themselves (Welch's t), for what is not
+ * compared as a ratio: a loss rate, whose baseline is often 0, as a
+ * difference in percentage points. -EINVAL: fewer than 2 values on a side,
+ * or one not finite. Its interval: D -/+ the half-width.
+ */
+int effect_difference(const double *a, size_t na, const double *b, size_t nb, struct effect *e);
+void effect_difference_interval(const struct effect *e, double alpha, double *lo, double *hi);
 
 /*
  * Benjamini-Hochberg over M p-values at false discovery rate Q: REJECT[i]

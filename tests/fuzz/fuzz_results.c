@@ -37,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			compare_print(rows, docs, names, 2, &o, FMT_MARKDOWN, sink);
 			compare_config_diff(docs, names, 2, sink);
 		}
+		json_decref(compare_json(rows, docs, names, 2, &o, NULL, NULL));
 		compare_worst_regression(rows, drop);
 		json_decref(rows);
 	}
