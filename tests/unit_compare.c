@@ -651,9 +651,19 @@ static void test_json_format(void **state)
 	assert_string_equal(json_string_value(json_object_get(
 				    json_array_get(json_object_get(back, "files"), 1), "name")),
 			    "b.json");
+	assert_true(json_is_true(
+		json_object_get(json_array_get(json_object_get(back, "files"), 0), "judged")));
 	free(text);
 	json_decref(back);
 	json_decref(doc);
+	/* A baseline measured under TCG is not judged either: its own entry says so. */
+	set_virt(docs[0], "tcg");
+	doc = compare_json(rows, docs, names, 2, &o, &g, NULL);
+	back = json_object_get(doc, "files");
+	assert_false(json_is_true(json_object_get(json_array_get(back, 0), "judged")));
+	assert_true(json_is_true(json_object_get(json_array_get(back, 1), "judged")));
+	json_decref(doc);
+	set_virt(docs[0], NULL);
 	json_decref(rows);
 	/* Without --fail-above the gate is null; with one repetition it cannot decide. */
 	for (i = 0; i < 2; i++) {

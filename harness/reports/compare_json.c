@@ -9,6 +9,7 @@
 #include "harness/reports/compare.h"
 #include "harness/reports/gate.h"
 #include "harness/reports/results.h"
+#include "harness/reports/verdict.h"
 
 #define COMPARE_JSON_VERSION 1
 
@@ -101,7 +102,7 @@ static json_t *files_json(json_t **docs, const char **names, size_t n)
 					 json_object_get(h, "kernel_release"), "cpu_count",
 					 json_object_get(h, "cpu_count"), "virt",
 					 json_object_get(h, "virt"), "judged",
-					 k == 0 || compare_judged(docs, k)));
+					 verdict_judges(results_virt(docs[k]))));
 	}
 	return files;
 }
