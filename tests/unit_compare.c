@@ -466,8 +466,8 @@ static void test_emulated_not_judged(void **state)
 {
 	double a[] = {10.0, 10.1, 9.9}, b[] = {9.0, 9.1, 8.9};
 	json_t *docs[3] = {crafted(a, 3, 3), crafted(b, 3, 3), crafted(b, 3, 3)}, *rows, *row;
-	static const char *const judged_as[][2] = {{"kvm", "kvm"}, {NULL, NULL}, {"none", "kvm"},
-						   {"other", NULL}};
+	static const char *const judged_as[][2] = {
+		{"kvm", "kvm"}, {NULL, NULL}, {"none", "kvm"}, {"other", NULL}};
 	size_t i, m, r, which;
 	char *text;
 
@@ -535,7 +535,7 @@ static void test_emulated_not_judged(void **state)
 	assert_string_equal(
 		json_string_value(json_object_get(
 			json_array_get(json_object_get(row_of(rows, "tcp_stream", "throughput_bps"),
-							"files"),
+						       "files"),
 				       2),
 			"verdict")),
 		"emulated");
@@ -592,7 +592,8 @@ static void test_text_layout(void **state)
 			/* A row of the table: the verdict starts in the header's column. */
 			table++;
 			assert_true(len > vcol);
-			assert_true(line[vcol - 1] == ' ' && line[vcol - 2] == ' ' && line[vcol] != ' ');
+			assert_true(line[vcol - 1] == ' ' && line[vcol - 2] == ' ' &&
+				    line[vcol] != ' ');
 			assert_true(len < 150);
 		}
 		assert_int_equal(table, json_array_size(rows));
@@ -645,9 +646,9 @@ static void test_json_format(void **state)
 	assert_string_equal(json_string_value(json_object_get(row, "metric")), "throughput_bps");
 	fl = json_array_get(json_object_get(row, "files"), 1);
 	assert_string_equal(json_string_value(json_object_get(fl, "verdict")), "slower");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(back, "gate"),
-							      "result")),
-			    "fails");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(back, "gate"), "result")),
+		"fails");
 	assert_string_equal(json_string_value(json_object_get(
 				    json_array_get(json_object_get(back, "files"), 1), "name")),
 			    "b.json");
@@ -676,15 +677,14 @@ static void test_json_format(void **state)
 	json_decref(doc);
 	gate_judge(rows, 5, false, &g);
 	doc = compare_json(rows, docs, names, 2, &o, &g, NULL);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "gate"),
-							     "result")),
-			    "cannot decide");
-	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(doc, "gate"),
-								 "why")),
-			       "at least 2 repetitions"));
-	fl = json_array_get(json_object_get(json_array_get(json_object_get(doc, "rows"), 0),
-					    "files"),
-			    1);
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(doc, "gate"), "result")),
+		"cannot decide");
+	assert_non_null(
+		strstr(json_string_value(json_object_get(json_object_get(doc, "gate"), "why")),
+		       "at least 2 repetitions"));
+	fl = json_array_get(
+		json_object_get(json_array_get(json_object_get(doc, "rows"), 0), "files"), 1);
 	assert_true(json_is_null(json_object_get(fl, "change")));
 	json_decref(doc);
 	json_decref(rows);
