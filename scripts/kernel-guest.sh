@@ -20,7 +20,8 @@
 # run's options:
 #   --timeout S   kill the guest after S seconds (default 900): exit 1, its console shown
 #   --share DIR   a writable folder, mounted at the same path in the guest
-#                 (repeatable; a path without spaces, commas or colons)
+#                 (repeatable; a path without spaces, commas or colons); a
+#                 working folder under /tmp or /run is shared so by itself
 #   --accel A     auto (default), kvm or tcg; auto takes KVM only where the CPU
 #                 offers vmx or svm and /dev/kvm exists
 #   --smp N, --mem MB   the guest's CPUs (default 2) and memory (default 2048)
@@ -323,14 +324,18 @@ cmd_run() {
 		case "$s" in *[[:space:],:]*) die "--share $s: a folder without spaces, commas or colons, please" ;; esac
 		shared="$shared${shared:+:}$s"
 	done
-	# The guest's /tmp and /run are its own: a working folder there is not the host's.
+	# The guest's /tmp and /run are its own: a working folder there is shared
+	# at its path (a checkout under /tmp, as a CI job may have).
 	case "$(pwd)/" in
 	/tmp/* | /run/*)
 		in_share=no
 		for s in $(echo "$shared" | tr ':' ' '); do
 			case "$(pwd)/" in "$s"/*) in_share=yes ;; esac
 		done
-		[ $in_share = yes ] || die "the working folder $(pwd) is under /tmp or /run, which the guest has of its own: work elsewhere, or --share it" ;;
+		if [ $in_share = no ]; then
+			case "$(pwd)" in *[[:space:],:]*) die "the working folder $(pwd) is under /tmp or /run, which the guest has of its own, and its path cannot be shared: work elsewhere" ;; esac
+			shared="$shared${shared:+:}$(pwd)"
+		fi ;;
 	esac
 	dir=$(prepare "$kernel")
 	if [ "$(cat "$dir/initramfs.sum" 2>/dev/null)" != "$(stages_sum)" ]; then

@@ -104,6 +104,25 @@ static void test_status_and_output(void **state)
 	else
 		assert_null(strstr(out, "TCG"));
 	free(out);
+	/* A working folder under /tmp (the guest has its own) is shared at its path. */
+	{
+		char wd[] = "/tmp/nsbench-wd-XXXXXX", cmd[512], here[256];
+
+		assert_non_null(mkdtemp(wd));
+		assert_non_null(getcwd(here, sizeof(here)));
+		snprintf(cmd, sizeof(cmd),
+			 "cd %s && %s/" GUEST
+			 " run --timeout 300 6.1 -- sh -c 'pwd; echo x > written' "
+			 "2>/dev/null && cat %s/written",
+			 wd, here, wd);
+		out = tl_capture(cmd, &st);
+		assert_int_equal(st, 0);
+		assert_non_null(strstr(out, wd));
+		assert_non_null(strstr(out, "x\n"));
+		free(out);
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", wd);
+		assert_int_equal(system(cmd), 0);
+	}
 	assert_int_equal(guest_processes(), guests);
 	assert_int_equal(control_folders(), folders);
 }
