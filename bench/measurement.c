@@ -13,6 +13,7 @@
 #include "bench/measurement.h"
 #include "netns/sysctl.h"
 #include "netns/testhooks.h"
+#include "nsbench/ports.h"
 
 static const char *const test_names[TEST_COUNT] = {
 	[TEST_TCP_STREAM] = "tcp_stream",
@@ -211,11 +212,17 @@ static int failf(char *why, size_t len, const struct bench_target *t, enum bench
 	return err;
 }
 
-/* Ephemeral ports for connect-per-transaction, in the client's (lab) namespace only. */
+/*
+ * Ephemeral ports for connect-per-transaction, in the client's (lab) namespace
+ * only; the servers' block stays out of them, or a server that binds in the
+ * same namespace later finds its port taken (seen: host mode's intra-host
+ * server on 5202 after its egress tcp_crr, "Address already in use").
+ */
 static int crr_prepare(const char *ns, json_t *res)
 {
 	static const char *const set[][2] = {
 		{"net.ipv4.ip_local_port_range", "1024 65535"},
+		{"net.ipv4.ip_local_reserved_ports", NSB_PORTS_RESERVED},
 		{"net.ipv4.tcp_tw_reuse", "1"},
 	};
 	json_t *done = json_object();

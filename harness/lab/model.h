@@ -13,6 +13,7 @@
 
 #include "harness/lab/addrplan.h"
 #include "harness/lab/ports.h"
+#include "nsbench/ports.h"
 
 /* The ECS task network modes, bridge split by its port mapping. */
 enum lab_mode { MODE_AWSVPC, MODE_BRIDGE, MODE_BRIDGE_DYNAMIC, MODE_HOST, MODE_NONE, MODE_COUNT };
@@ -20,7 +21,7 @@ enum lab_mode { MODE_AWSVPC, MODE_BRIDGE, MODE_BRIDGE_DYNAMIC, MODE_HOST, MODE_N
 #define LAB_ID_LEN 6
 #define LAB_NS_LEN 32
 #define LAB_MAX_TASKS 240
-#define LAB_DEFAULT_PORT 5201
+#define LAB_DEFAULT_PORT NSB_PORT_FIRST
 #define LAB_DYNAMIC_LO 49153
 #define LAB_DYNAMIC_HI 65535
 

@@ -4,11 +4,12 @@
 #include <string.h>
 
 #include "harness/lab/path.h"
+#include "nsbench/ports.h"
 
 static const char *const names[PATH_COUNT] = {"ingress", "egress", "intra-host", "loopback"};
 
 /* Egress servers listen in the VPC namespace on this port. */
-#define EGRESS_PORT 5301
+#define EGRESS_PORT NSB_PORT_EGRESS
 
 const char *path_name(enum lab_path p)
 {

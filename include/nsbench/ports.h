@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NSBENCH_PORTS_H
+#define NSBENCH_PORTS_H
+
+/*
+ * The ports nsbench's servers listen on by default, which the lab (harness)
+ * hands out and the engines (bench) keep out of the ephemeral range where a
+ * connect-per-transaction client widens it: a client's thousands of
+ * connections must not take a port a server of the same namespace binds next
+ * (host mode's tasks and the instance share one namespace; so do the VPC's
+ * clients and its egress server).
+ */
+#define NSB_PORT_FIRST 5201  /* the first task's containerPort; task N's is FIRST + N - 1 */
+#define NSB_PORT_EGRESS 5301 /* the egress path's server, in the VPC namespace */
+#define NSB_PORT_LAST 5399   /* the end of the block kept from ephemeral ports */
+#define NSB_PORTS_STR_(x) #x
+#define NSB_PORTS_STR(x) NSB_PORTS_STR_(x)
+/* FIRST-LAST, as net.ipv4.ip_local_reserved_ports takes it. */
+#define NSB_PORTS_RESERVED NSB_PORTS_STR(NSB_PORT_FIRST) "-" NSB_PORTS_STR(NSB_PORT_LAST)
+
+#endif
