@@ -470,9 +470,8 @@ static void test_doctor_json(void **state)
 	assert_true(json_is_string(json_object_get(json_object_get(doc, "kernel"), "release")));
 	assert_true(json_is_true(json_object_get(doc, "privileges")));
 	assert_int_equal(json_object_size(json_object_get(doc, "features")), 4);
-	assert_true(json_is_boolean(
-		json_object_get(json_object_get(json_object_get(doc, "features"), "veth"),
-				"available")));
+	assert_true(json_is_boolean(json_object_get(
+		json_object_get(json_object_get(doc, "features"), "veth"), "available")));
 	assert_int_equal(json_array_size(json_object_get(doc, "modes")), 5);
 	json_array_foreach(json_object_get(doc, "modes"), i, m) {
 		assert_string_equal(json_string_value(json_object_get(m, "mode")), modes[i]);
@@ -487,8 +486,8 @@ static void test_doctor_json(void **state)
 	checks = json_object_get(doc, "checks");
 	assert_true(json_array_size(checks) > 10);
 	json_array_foreach(checks, i, c)
-		assert_non_null(strstr("ok fail note",
-				       json_string_value(json_object_get(c, "status"))));
+		assert_non_null(
+			strstr("ok fail note", json_string_value(json_object_get(c, "status"))));
 	/* Nothing but the object on stdout: no text line slipped through. */
 	assert_null(strstr(out, "modes:"));
 	assert_null(strstr(out, "advice:"));
@@ -547,40 +546,12 @@ static void test_json_contract(void **state)
 	assert_root_unchanged();
 }
 
-/* Starts `topo up --hold`, returns its pid once the lab is up, and the lab id. */
+/* Starts `topo up --hold` of two tasks, returns its pid once the lab is up, and the lab id. */
 static pid_t start_hold(const char *mode, char id[16])
 {
-	int pipefd[2];
-	char buf[4096];
-	size_t len = 0;
-	pid_t pid;
+	pid_t pid = tl_hold_start(NSBENCH, mode, true, id);
 
-	assert_int_equal(pipe(pipefd), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(pipefd[1], 1);
-		close(pipefd[0]);
-		close(pipefd[1]);
-		execl(NSBENCH, NSBENCH, "topo", "up", mode, "--tasks", "2", "--port", "7001,7002",
-		      "--hold", (char *)NULL);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	/* The lab is up once the task list has been printed. */
-	while (len < sizeof(buf) - 1) {
-		ssize_t n = read(pipefd[0], buf + len, sizeof(buf) - 1 - len);
-
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		buf[len] = '\0';
-		if (strstr(buf, "tasks:\n") && strstr(buf, "  t2 "))
-			break;
-	}
-	close(pipefd[0]);
-	buf[len] = '\0';
-	assert_true(sscanf(buf, "lab %15s", id) == 1);
+	assert_true(id[0] != '\0');
 	assert_true(tl_leftovers(id) > 0);
 	return pid;
 }
@@ -846,7 +817,7 @@ static void test_topo_kept_lab(void **state)
 	left = clean_count_crashed(&kept);
 	assert_true(kept >= kept_before + 1);
 	/* A run killed with its lab up: not kept, a leftover. */
-	hold = tl_hold_start(NSBENCH, "none", gone);
+	hold = tl_hold_start(NSBENCH, "none", false, gone);
 	assert_int_equal(kill(hold, SIGKILL), 0);
 	assert_int_equal(waitpid(hold, &status, 0), hold);
 	snprintf(cmd, sizeof(cmd), "topo show %s", gone);
@@ -958,8 +929,8 @@ static void test_compare_emulated(void **state)
 	assert_int_equal(system(cmd), 0);
 
 	/* The gate at 5% that trips on the real files: refused, with the reason. */
-	snprintf(cmd, sizeof(cmd), NSBENCH " compare " FIX_VM " %s/box-tcg.json --fail-above 5 2>&1",
-		 dir);
+	snprintf(cmd, sizeof(cmd),
+		 NSBENCH " compare " FIX_VM " %s/box-tcg.json --fail-above 5 2>&1", dir);
 	out = tl_capture(cmd, &st);
 	assert_int_equal(st, 2);
 	assert_non_null(strstr(out, "box-tcg.json was measured on an emulated CPU (host.virt "
@@ -970,14 +941,18 @@ static void test_compare_emulated(void **state)
 	assert_null(strstr(out, "regression of"));
 	free(out);
 	/* An emulated baseline is refused as well. */
-	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s/box-tcg.json " FIX_VM " --fail-above 30 "
-		 "2>&1 >/dev/null", dir);
+	snprintf(cmd, sizeof(cmd),
+		 NSBENCH " compare %s/box-tcg.json " FIX_VM " --fail-above 30 "
+			 "2>&1 >/dev/null",
+		 dir);
 	out = tl_capture(cmd, &st);
 	assert_int_equal(st, 2);
 	assert_non_null(strstr(out, "box-tcg.json was measured on an emulated CPU"));
 	free(out);
 	/* Without a gate: the table, every verdict "emulated", exit 0. */
-	snprintf(cmd, sizeof(cmd), NSBENCH " compare " FIX_VM " %s/box-tcg.json --format csv "
+	snprintf(cmd, sizeof(cmd),
+		 NSBENCH
+		 " compare " FIX_VM " %s/box-tcg.json --format csv "
 		 "2>/dev/null | awk -F, 'NR > 1 && $19 != \"baseline\" { print $19 }' | sort -u",
 		 dir);
 	out = tl_capture(cmd, &st);
@@ -985,23 +960,27 @@ static void test_compare_emulated(void **state)
 	free(out);
 
 	/* KVM guests: as the real files, "faster" and the 20% ratio regression gated. */
-	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s/vm-kvm.json %s/box-kvm.json --format csv "
-		 "2>/dev/null | awk -F, '$1 == \"host\" && $4 == \"tcp_stream\" && "
-		 "$5 == \"throughput_bps\" && $19 != \"baseline\" { print $19 }'",
+	snprintf(cmd, sizeof(cmd),
+		 NSBENCH " compare %s/vm-kvm.json %s/box-kvm.json --format csv "
+			 "2>/dev/null | awk -F, '$1 == \"host\" && $4 == \"tcp_stream\" && "
+			 "$5 == \"throughput_bps\" && $19 != \"baseline\" { print $19 }'",
 		 dir, dir);
 	out = tl_capture(cmd, &st);
 	assert_string_equal(out, "faster\n");
 	free(out);
-	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s/vm-kvm.json %s/box-kvm.json --fail-above 5 "
-		 "2>&1", dir, dir);
+	snprintf(cmd, sizeof(cmd),
+		 NSBENCH " compare %s/vm-kvm.json %s/box-kvm.json --fail-above 5 "
+			 "2>&1",
+		 dir, dir);
 	out = tl_capture(cmd, &st);
 	assert_int_equal(st, 1);
 	assert_non_null(strstr(out, "virt kvm"));
 	assert_non_null(strstr(out, "in a ratio to host"));
 	assert_null(strstr(out, "emulated"));
 	free(out);
-	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s/vm-kvm.json %s/box-kvm.json --fail-above 30 "
-		 "2>/dev/null",
+	snprintf(cmd, sizeof(cmd),
+		 NSBENCH " compare %s/vm-kvm.json %s/box-kvm.json --fail-above 30 "
+			 "2>/dev/null",
 		 dir, dir);
 	out = tl_capture(cmd, &st);
 	assert_int_equal(st, 0);
@@ -1212,7 +1191,8 @@ int main(void)
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_topo_show_several, tl_setup_test,
 						tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_topo_kept_lab, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_topo_kept_lab, tl_setup_test,
+						tl_teardown_test),
 	};
 
 	tl_filter_from_env();

@@ -386,7 +386,7 @@ static void test_run_beside_other_nsbench(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	hold = tl_hold_start("./nsbench", "host", other);
+	hold = tl_hold_start("./nsbench", "host", false, other);
 	snprintf(cmd, sizeof(cmd),
 		 "sh -c 'echo $$; exec ./nsbench run --quick --modes host --tests tcp_rr "
 		 "--rr-duration 0.2 --no-hot-path --out %s/other' 2>&1",

@@ -5,6 +5,7 @@
 
 #define _GNU_SOURCE
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -217,10 +218,11 @@ static inline int tl_teardown_test(void **state)
 }
 
 /*
- * BIN `topo up MODE --hold` in the background: its pid once the lab is up, and
- * the lab's id in ID. End it with SIGTERM (it removes its lab) and waitpid.
+ * BIN `topo up MODE --hold` in the background (with TWO, two tasks on ports
+ * 7001 and 7002): its pid once the lab is up, and the lab's id in ID ("" when
+ * it did not come up). End it with SIGTERM (it removes its lab) and waitpid.
  */
-static inline pid_t tl_hold_start(const char *bin, const char *mode, char id[16])
+static inline pid_t tl_hold_start(const char *bin, const char *mode, bool two, char id[16])
 {
 	char buf[4096];
 	size_t len = 0;
@@ -236,7 +238,11 @@ static inline pid_t tl_hold_start(const char *bin, const char *mode, char id[16]
 		dup2(pipefd[1], 1);
 		close(pipefd[0]);
 		close(pipefd[1]);
-		execl(bin, bin, "topo", "up", mode, "--hold", (char *)NULL);
+		if (two)
+			execl(bin, bin, "topo", "up", mode, "--tasks", "2", "--port", "7001,7002",
+			      "--hold", (char *)NULL);
+		else
+			execl(bin, bin, "topo", "up", mode, "--hold", (char *)NULL);
 		_exit(127);
 	}
 	close(pipefd[1]);
@@ -248,7 +254,7 @@ static inline pid_t tl_hold_start(const char *bin, const char *mode, char id[16]
 			break;
 		len += (size_t)n;
 		buf[len] = '\0';
-		if (strstr(buf, "tasks:\n") && strstr(buf, "  t1 "))
+		if (strstr(buf, "tasks:\n") && strstr(buf, two ? "  t2 " : "  t1 "))
 			break;
 	}
 	close(pipefd[0]);
