@@ -202,14 +202,17 @@ static bool run_has_test(json_t *doc, const char *test)
 	return false;
 }
 
+/* A column of run's tables: the median of METRIC of TEST, times SCALE, with its ratio to host. */
+struct run_col {
+	const char *head, *test, *metric;
+	int decimals;
+	double scale;
+};
+
 /* The reverse stream and UDP (throughput, loss, jitter), when the run measured them. */
 static void stream_table(json_t *doc, FILE *f)
 {
-	static const struct {
-		const char *head, *test, *metric;
-		int decimals;
-		double scale;
-	} cols[] = {
+	static const struct run_col cols[] = {
 		{"reverse Gbit/s", "tcp_reverse", "throughput_bps", 2, 1e-9},
 		{"UDP Gbit/s", "udp", "throughput_bps", 3, 1e-9},
 		{"UDP jitter ms", "udp", "jitter_ms", 4, 1},
@@ -243,11 +246,7 @@ static void stream_table(json_t *doc, FILE *f)
 
 void table_run(json_t *doc, FILE *f)
 {
-	static const struct {
-		const char *head, *test, *metric;
-		int decimals;
-		double scale;
-	} cols[] = {
+	static const struct run_col cols[] = {
 		{"Gbit/s", "tcp_stream", "throughput_bps", 2, 1e-9},
 		{"RR p50 us", "tcp_rr", "p50_us", 1, 1},
 		{"RR p99 us", "tcp_rr", "p99_us", 1, 1},
