@@ -42,13 +42,15 @@ static char *summary_of(const char *base, const char *now, int *st)
 {
 	char cmd[1024];
 
-	snprintf(cmd, sizeof(cmd),
-		 "rm -rf %s/b %s/c %s/s.md && mkdir -p %s/b %s/c/nsbench-kernel-a "
-		 "%s/c/nsbench-kernel-b && cp %s %s/b/kernel-a.json && cp %s %s/c/nsbench-kernel-a/ "
-		 "&& cp %s %s/c/nsbench-kernel-b/ && "
-		 "NSBENCH_FAIL_ABOVE=10 scripts/ci-compare.sh %s/b %s/c %s/s.md >/dev/null 2>&1; "
-		 "echo \"exit $?\"; cat %s/s.md",
-		 tl_dir, tl_dir, tl_dir, tl_dir, tl_dir, tl_dir, base, tl_dir, now, tl_dir, now, tl_dir, tl_dir, tl_dir, tl_dir, tl_dir);
+	snprintf(
+		cmd, sizeof(cmd),
+		"rm -rf %s/b %s/c %s/s.md && mkdir -p %s/b %s/c/nsbench-kernel-a "
+		"%s/c/nsbench-kernel-b && cp %s %s/b/kernel-a.json && cp %s %s/c/nsbench-kernel-a/ "
+		"&& cp %s %s/c/nsbench-kernel-b/ && "
+		"NSBENCH_FAIL_ABOVE=10 scripts/ci-compare.sh %s/b %s/c %s/s.md >/dev/null 2>&1; "
+		"echo \"exit $?\"; cat %s/s.md",
+		tl_dir, tl_dir, tl_dir, tl_dir, tl_dir, tl_dir, base, tl_dir, now, tl_dir, now,
+		tl_dir, tl_dir, tl_dir, tl_dir, tl_dir);
 	return tl_capture(cmd, st);
 }
 
@@ -90,7 +92,8 @@ static void test_compare_step_exit2(void **state)
 	(void)state;
 	snprintf(cmd, sizeof(cmd),
 		 "jq '.results[].reps |= .[:1]' %s > %s/quick.json && "
-		 "sed 's/\"cpu_count\": 2,/\"cpu_count\": 2, \"virt\": \"tcg\",/' %s > %s/tcg.json && "
+		 "sed 's/\"cpu_count\": 2,/\"cpu_count\": 2, \"virt\": \"tcg\",/' %s > %s/tcg.json "
+		 "&& "
 		 "echo '{\"schema_version\": 1' > %s/cut.json",
 		 FIX_VM, tl_dir, FIX_VM, tl_dir, tl_dir);
 	assert_int_equal(system(cmd), 0);
@@ -136,7 +139,8 @@ static void test_bash_completion(void **state)
 		"comp nsbench re; comp nsbench measure br; comp nsbench measure bridge tcp_c; "
 		"comp nsbench run --modes awsvpc,br; comp nsbench compare --eq; "
 		"comp nsbench he; comp nsbench help me; comp nsbench help measure \"\"; "
-		"comp nsbench doctor --j; comp nsbench compare --format j; comp nsbench report --ou'",
+		"comp nsbench doctor --j; comp nsbench compare --format j; comp nsbench report "
+		"--ou'",
 		&st);
 	assert_int_equal(st, 0);
 	assert_non_null(strstr(out, "nsbench re: report\n"));
@@ -163,5 +167,6 @@ int main(void)
 		cmocka_unit_test(test_bash_completion),
 	};
 
+	tl_filter_from_env();
 	return cmocka_run_group_tests(tests, tl_tmpdir_setup, tl_tmpdir_teardown);
 }

@@ -73,7 +73,8 @@ static void test_ten_topo_up(void **state)
 	(void)state;
 	SKIP_UNLESS_ROOT();
 	before = clean_count_leftovers();
-	out = tl_capture("for i in 0 1 2 3 4 5 6 7 8 9; do (" NSBENCH " topo up bridge-dynamic --tasks 2 "
+	out = tl_capture("for i in 0 1 2 3 4 5 6 7 8 9; do (" NSBENCH
+			 " topo up bridge-dynamic --tasks 2 "
 			 "--json 2>/dev/null | jq -r '.lab // \"failed\"') & done; wait",
 			 &st);
 	for (line = strtok_r(out, "\n", &save); line && n < 10; line = strtok_r(NULL, "\n", &save))
@@ -148,5 +149,6 @@ int main(void)
 						tl_teardown_test),
 	};
 
+	tl_filter_from_env();
 	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);
 }

@@ -140,9 +140,11 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_all_tasks_reachable, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_all_tasks_reachable, tl_setup_test,
+						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_run_density, tl_setup_test, tl_teardown_test),
 	};
 
+	tl_filter_from_env();
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -270,5 +270,6 @@ int main(void)
 		cmocka_unit_test(test_kernel_compare),
 	};
 
+	tl_filter_from_env();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

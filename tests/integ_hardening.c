@@ -116,5 +116,6 @@ int main(void)
 						tl_teardown_test),
 	};
 
+	tl_filter_from_env();
 	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);
 }

@@ -96,10 +96,12 @@ static void test_kill_matrix(void **state)
 				snprintf(args, sizeof(args), "%s%s%s", commands[c].args,
 					 c == 0 ? " --out " : "", c == 0 ? dir : "");
 				snprintf(cmd, sizeof(cmd),
-					 "NSBENCH_KILL_AT=%s:%d " TEST_BIN " %s 2>&1; echo \"exit $?\"",
+					 "NSBENCH_KILL_AT=%s:%d " TEST_BIN
+					 " %s 2>&1; echo \"exit $?\"",
 					 commands[c].phases[p], sig, args);
 				out = tl_capture(cmd, &st);
-				/* 128 + the signal: a handled SIGINT/SIGTERM exits so, SIGKILL dies so. */
+				/* 128 + the signal: a handled SIGINT/SIGTERM exits so, SIGKILL dies
+				 * so. */
 				{
 					char want[32];
 
@@ -237,5 +239,6 @@ int main(void)
 						tl_teardown_test),
 	};
 
+	tl_filter_from_env();
 	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);
 }

@@ -349,19 +349,30 @@ static void test_teardown_group_takes_all_links(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_awsvpc_reachable, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_bridge_static_reachable, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_bridge_dynamic_reachable, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_host_reachable, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_none_isolated, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_live_conflicts_create_nothing, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_awsvpc_reachable, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_bridge_static_reachable, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_bridge_dynamic_reachable, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_host_reachable, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_none_isolated, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_live_conflicts_create_nothing, tl_setup_test,
+						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_fault_bridge, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_fault_awsvpc, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_two_labs_coexist, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_teardown_links, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_teardown_netns, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_teardown_group_takes_all_links, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_two_labs_coexist, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_teardown_links, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_teardown_netns, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_teardown_group_takes_all_links, tl_setup_test,
+						tl_teardown_test),
 	};
 
+	tl_filter_from_env();
 	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);
 }

@@ -80,7 +80,8 @@ static void test_progress_on_a_terminal(void **state)
 		print_message("SKIP: script(1) (bsdutils) is needed for a terminal\n");
 		skip();
 	}
-	/* script(1) gives the run a pseudo-terminal for stderr; its typescript keeps what showed. */
+	/* script(1) gives the run a pseudo-terminal for stderr; its typescript keeps what showed.
+	 */
 	snprintf(ts, sizeof(ts), "%s/typescript", tl_dir);
 	snprintf(cmd, sizeof(cmd), "script -qec '" NSBENCH " " SHORT_RUN "%s >/dev/null' %s",
 		 tl_dir, ts);
@@ -191,5 +192,6 @@ int main(void)
 		cmocka_unit_test(test_library_speaks_only_through_the_sink),
 	};
 
+	tl_filter_from_env();
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -44,5 +44,6 @@ int main(void)
 		cmocka_unit_test(test_package_round_trip),
 	};
 
+	tl_filter_from_env();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

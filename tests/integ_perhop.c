@@ -122,12 +122,20 @@ static void check_waterfall(json_t *ph, const struct lab *lab)
 	/* client send, 2 per hop, server receive/send, client receive: 2n + 3 segments */
 	assert_int_equal(json_array_size(json_object_get(ph, "segments")),
 			 2 * json_array_size(want) + 3);
+	/*
+	 * The segments of a transaction telescope to its round trip, so the sum of their
+	 * means is the mean round trip: an identity, whatever the machine's load. (The
+	 * sum of medians against the engine's median is a figure for explain, not a fact:
+	 * on a busy machine they part by more than 10%.)
+	 */
 	sums = json_object_get(ph, "sums");
-	seg = json_number_value(json_object_get(sums, "segments_p50_us"));
-	e2e = json_number_value(json_object_get(sums, "engine_p50_us"));
-	if (fabs(seg / e2e - 1) > 0.10)
-		print_error("segments' medians %.2f us, the engine's %.2f us\n", seg, e2e);
-	assert_true(e2e > 0 && fabs(seg / e2e - 1) <= 0.10);
+	seg = json_number_value(json_object_get(sums, "segments_mean_us"));
+	e2e = json_number_value(json_object_get(json_object_get(ph, "round_trip_us"), "mean_us"));
+	if (fabs(seg - e2e) > 1e-6 * e2e)
+		print_error("segments' means sum to %.4f us, the round trips' mean %.4f us\n", seg,
+			    e2e);
+	assert_true(e2e > 0 && fabs(seg - e2e) <= 1e-6 * e2e);
+	assert_true(json_number_value(json_object_get(sums, "engine_p50_us")) > 0);
 	json_decref(want);
 }
 
@@ -461,5 +469,6 @@ int main(void)
 						tl_teardown_test),
 	};
 
+	tl_filter_from_env();
 	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);
 }

@@ -35,13 +35,14 @@ static void test_report_three_files(void **state)
 		skip();
 	}
 	/* A third file: the VM's, as if from another kernel and runner. */
-	snprintf(cmd, sizeof(cmd),
-		 "jq '.host.kernel_release = \"6.19.0-test\" | .host.runner = \"ci-6.19\"' " FIX_VM
-		 " > %s/third.json && "
-		 "printf '[{\"id\":\"bridge-slower\",\"mode\":\"bridge\",\"claim\":\"throughput and "
-		 "latency are worse than host<s>\",\"verdict\":\"holds\",\"evidence\":\"x\"}]' "
-		 "> %s/claims.json",
-		 tl_dir, tl_dir);
+	snprintf(
+		cmd, sizeof(cmd),
+		"jq '.host.kernel_release = \"6.19.0-test\" | .host.runner = \"ci-6.19\"' " FIX_VM
+		" > %s/third.json && "
+		"printf '[{\"id\":\"bridge-slower\",\"mode\":\"bridge\",\"claim\":\"throughput and "
+		"latency are worse than host<s>\",\"verdict\":\"holds\",\"evidence\":\"x\"}]' "
+		"> %s/claims.json",
+		tl_dir, tl_dir);
 	assert_int_equal(system(cmd), 0);
 	snprintf(cmd, sizeof(cmd),
 		 NSBENCH " report " FIX_VM " " FIX_BOX " %s/third.json %s/claims.json -o "
@@ -130,5 +131,6 @@ int main(void)
 		cmocka_unit_test(test_report_bad_input),
 	};
 
+	tl_filter_from_env();
 	return cmocka_run_group_tests(tests, tl_tmpdir_setup, tl_tmpdir_teardown);
 }

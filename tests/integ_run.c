@@ -489,8 +489,8 @@ static void test_run_unwritable(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	assert_int_equal(st, 1);
 	assert_non_null(strstr(out, "/proc/nsbench-nope"));
-	/* Said before measuring anything. */
-	assert_true(b.tv_sec - a.tv_sec < 2);
+	/* Said before measuring anything (a --quick run measures for over 30 s). */
+	assert_true(b.tv_sec - a.tv_sec < 10);
 	free(out);
 }
 
