@@ -82,6 +82,17 @@ $(BPF)/%.bpf.skel.h: $(BPF)/%.bpf.o
 bench/hopprobe.o $(TB)/bench/hopprobe.o $(FZ)/bench/hopprobe.o: $(BPF_SKEL)
 bench/hopprobe.o $(TB)/bench/hopprobe.o: CFLAGS += -I$(BPF)
 
+# The instance profiles' rules (share/instance/, committed), compiled in as C strings.
+GEN := build-gen
+INSTANCE_RULES := share/instance/ecs-instance.rules share/instance/docker-port.rules
+$(GEN)/instance_rules.h: $(INSTANCE_RULES) scripts/embed.sh
+	@mkdir -p $(GEN)
+	$(Q)sh scripts/embed.sh instance_rules_base share/instance/ecs-instance.rules \
+		instance_rules_port share/instance/docker-port.rules >$@.tmp && mv $@.tmp $@
+
+harness/lab/instance.o $(TB)/harness/lab/instance.o $(FZ)/harness/lab/instance.o: \
+	$(GEN)/instance_rules.h
+
 nsbench: $(LIB_OBJS) $(CLI_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -213,7 +224,7 @@ uninstall:
 		$(DESTDIR)$(COMPLETIONDIR)/nsbench
 
 clean:
-	rm -rf nsbench nsbench-test tests/bin build-asan $(TB) $(FZ) $(BPF)
+	rm -rf nsbench nsbench-test tests/bin build-asan $(TB) $(FZ) $(BPF) $(GEN)
 	find netns bench harness \( -name '*.o' -o -name '*.d' \) -delete
 
 -include $(LIB_SRCS:.c=.d) $(CLI_SRCS:.c=.d) $(TB_LIB_OBJS:.o=.d) $(TB_CLI_OBJS:.o=.d)

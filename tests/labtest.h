@@ -10,8 +10,8 @@
 #include "harness/lab/lab.h"
 #include "harness/measure/hotpath.h"
 
-/* Planned, not built: add tasks, then lab_up(). */
-static inline struct lab *tl_lab_new(unsigned int max_enis)
+/* Planned, not built, on instance profile INST (the proxy as its default): add tasks, then lab_up(). */
+static inline struct lab *tl_lab_new_as(unsigned int max_enis, enum lab_instance inst)
 {
 	struct lab *lab = calloc(1, sizeof(*lab));
 	struct lab_config cfg;
@@ -19,11 +19,31 @@ static inline struct lab *tl_lab_new(unsigned int max_enis)
 	assert_non_null(lab);
 	lab_config_default(&cfg);
 	cfg.max_enis = max_enis;
+	cfg.instance = inst;
+	cfg.userland_proxy = inst != INSTANCE_BARE;
 	assert_int_equal(lab_init(lab, &cfg, "test"), 0);
 	return lab;
 }
 
-/* Built, with one task of MODE on port 5201. */
+/* The same on the default instance (al2023, Docker's proxy on). */
+static inline struct lab *tl_lab_new(unsigned int max_enis)
+{
+	return tl_lab_new_as(max_enis, INSTANCE_AL2023);
+}
+
+/* Built on profile INST, with one task of MODE on port 5201. */
+static inline struct lab *tl_lab_with_as(enum lab_mode mode, enum lab_instance inst)
+{
+	struct lab *lab = tl_lab_new_as(0, inst);
+
+	assert_int_equal(lab_plan_task(lab, mode, 5201), 0);
+	if (lab_up(lab))
+		print_error("lab_up: %s\n", lab->err);
+	assert_true(lab->up);
+	return lab;
+}
+
+/* Built, with one task of MODE on port 5201, on the default instance. */
 static inline struct lab *tl_lab_with(enum lab_mode mode)
 {
 	struct lab *lab = tl_lab_new(0);

@@ -96,6 +96,8 @@ static inline char *tl_root_snapshot(void)
 	return tl_capture("ip -o link show | sed 's/ qlen [0-9]*//'; ip -o addr show; "
 			  "ip route show table all; ip -6 route show table all; "
 			  "nft list ruleset 2>&1; "
+			  "iptables-nft-save 2>&1 | grep -v '^#'; "
+			  "iptables-legacy-save 2>&1 | grep -v '^#'; "
 			  "for k in net/ipv4/ip_forward net/ipv6/conf/all/disable_ipv6 "
 			  "net/ipv6/conf/default/disable_ipv6 net/ipv4/ip_local_port_range "
 			  "net/bridge/bridge-nf-call-iptables; do "

@@ -64,6 +64,33 @@ enum { CLI_OPT_VPC_MTU = 0x100, CLI_OPT_BRIDGE_MTU };
 /* Option C's value ARG into *VPC or *BRIDGE; 0, or EXIT_USAGE after saying why. */
 int cli_mtu_option(const char *usage, int c, const char *arg, unsigned int *vpc,
 		   unsigned int *bridge);
+/*
+ * --instance P and --userland-proxy on|off, on every command that builds a lab:
+ * CLI_INSTANCE_OPTIONS in the getopt table, cli_instance_option() for their
+ * values, cli_instance_apply() once parsed (it checks the pair and sets CFG).
+ */
+enum { CLI_OPT_INSTANCE = 0x110, CLI_OPT_USERLAND_PROXY };
+#define CLI_INSTANCE_OPTIONS                                                                       \
+	{"instance", required_argument, NULL, CLI_OPT_INSTANCE},                                   \
+	{                                                                                          \
+		"userland-proxy", required_argument, NULL, CLI_OPT_USERLAND_PROXY                  \
+	}
+#define CLI_INSTANCE_USAGE                                                                         \
+	"--instance al2023|al2|bare: what the instance carries besides the tasks (default\n"       \
+	"al2023: ecs-init's and Docker 25's rules through iptables-nft; al2: the same through\n"   \
+	"iptables-legacy; bare: only the NAT a mode needs); --userland-proxy on|off: Docker's\n"   \
+	"docker-proxy per hostPort (default on, as on the ECS-optimized AMI; off under bare).\n"
+struct cli_instance {
+	enum lab_instance instance;
+	int proxy; /* -1: the profile's default */
+};
+#define CLI_INSTANCE_DEFAULT                                                                       \
+	{                                                                                          \
+		.instance = INSTANCE_AL2023, .proxy = -1                                           \
+	}
+int cli_instance_option(const char *usage, int c, const char *arg, struct cli_instance *ci);
+int cli_instance_apply(const char *usage, const struct cli_instance *ci, enum lab_instance *inst,
+		       bool *proxy);
 /* A per-hop measurement (perhop.h) as a text waterfall, one segment per line. */
 void cli_print_waterfall(FILE *f, const json_t *ph);
 

@@ -22,7 +22,7 @@ static const char explain_usage[] =
 	"                       [--rounds N] [--duration S] [--rr-duration S] [--no-ladder]\n"
 	"                       [--vpc-mtu N] [--bridge-mtu N] [--security-group]\n"
 	"                       [--probe-cost[=N]] [--sample-every N] [--cpu same|split|free]\n"
-	"                       [--json]\n"
+	"                       [--instance P] [--userland-proxy on|off] [--json]\n"
 	"MODE: {modes}\n"
 	"Prints where MODE's round trip goes: eBPF probes on the tc hooks of every\n"
 	"interface on the path stamp N traced transactions (default 2000 udp_rr), and the\n"
@@ -30,13 +30,14 @@ static const char explain_usage[] =
 	"wake-ups), form a waterfall. For bridge and awsvpc (ingress) it then measures the\n"
 	"ladder: lab variants adding one part at a time, side by side in --rounds rounds\n"
 	"(default 5): host -> +veth -> +bridge -> +conntrack -> +DNAT for bridge,\n"
-	"host -> +macvlan -> +security group for awsvpc; each step's cost in TCP_RR p50,\n"
+	"host -> +macvlan -> +security group for awsvpc, on a bare instance, then the mode\n"
+	"on --instance's (+al2023 instance: the AMI's rules, Docker's proxy); each step's cost in TCP_RR p50,\n"
 	"tcp_stream throughput and TCP_CRR rate with its 95% interval, and the hop whose\n"
 	"time grows. --duration S (tcp_stream, whole seconds, default 1),\n"
 	"--rr-duration S (tcp_rr, tcp_crr, default 0.5). --probe-cost[=N]: the probes'\n"
 	"own cost, udp_rr and tcp_rr p50 with and without them in N alternating rounds\n"
 	"(default 10). --sample-every N (a power of two): stamp one transaction in N\n"
-	"(the probes still run on every packet). Needs BPF and tc classifiers.\n";
+	"(the probes still run on every packet). Needs BPF and tc classifiers.\n" CLI_INSTANCE_USAGE;
 
 static void bar(FILE *f, double v, double max)
 {
@@ -197,6 +198,7 @@ int explain_main(int argc, char **argv)
 		{0},
 	};
 	struct explain_opts eo;
+	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
 	struct bench_opts bo;
 	bool json = false, path_set = false;
 	const char *ladder_opt = NULL;
@@ -259,6 +261,11 @@ int explain_main(int argc, char **argv)
 			if (cli_mtu_option(explain_usage, c, optarg, &eo.vpc_mtu, &eo.bridge_mtu))
 				return EXIT_USAGE;
 			break;
+		case CLI_OPT_INSTANCE:
+		case CLI_OPT_USERLAND_PROXY:
+			if (cli_instance_option(explain_usage, c, optarg, &ci))
+				return EXIT_USAGE;
+			break;
 		case 'G':
 			eo.security_group = true;
 			break;
@@ -297,6 +304,8 @@ int explain_main(int argc, char **argv)
 	if (eo.mode == MODE_NONE && eo.path != PATH_LOOPBACK)
 		return cli_usage_error(explain_usage, "mode none has only the loopback path");
 	if (eo.security_group && cli_security_group_mode(explain_usage, eo.mode))
+		return EXIT_USAGE;
+	if (cli_instance_apply(explain_usage, &ci, &eo.instance, &eo.userland_proxy))
 		return EXIT_USAGE;
 	/* The rounds and durations are the ladder's: refused where there is none. */
 	if (ladder_opt && !eo.ladder)

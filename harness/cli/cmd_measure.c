@@ -29,6 +29,7 @@ static const char measure_usage[] =
 	"                       [--timeout-ms N] [--cpu same|split|free] [--cpus C,S]\n"
 	"                       [--lab LAB] [--json] [--hot-path] [--security-group]\n"
 	"                       [--per-hop] [--vpc-mtu N] [--bridge-mtu N]\n"
+	"                       [--instance P] [--userland-proxy on|off]\n"
 	"MODE: {modes}\n"
 	"TEST: tcp_stream, tcp_stream_par, tcp_reverse, udp (libiperf);\n"
 	"      tcp_rr, udp_rr, tcp_crr (request/response)\n"
@@ -45,7 +46,7 @@ static const char measure_usage[] =
 	"--per-hop adds where the round trip goes: eBPF probes on every hop, 2000 traced\n"
 	"udp_rr transactions (tcp_rr when TEST is tcp_rr) measured after TEST, apart from it.\n"
 	"--vpc-mtu N: the wire, the instance and awsvpc ENIs (default 1500; a VPC uses 9001);\n"
-	"--bridge-mtu N: the bridge and its veths (default 1500).\n";
+	"--bridge-mtu N: the bridge and its veths (default 1500).\n" CLI_INSTANCE_USAGE;
 
 static void print_text(json_t *res)
 {
@@ -106,6 +107,8 @@ static const struct {
   own_lab[] = {{CLI_OPT_VPC_MTU, "--vpc-mtu"},
 	       {CLI_OPT_BRIDGE_MTU, "--bridge-mtu"},
 	       {'G', "--security-group"},
+	       {CLI_OPT_INSTANCE, "--instance"},
+	       {CLI_OPT_USERLAND_PROXY, "--userland-proxy"},
 	       {'H', "--hot-path"}};
 
 #define MEASURE_OPTS 0x200
@@ -190,6 +193,7 @@ int measure_main(int argc, char **argv)
 		{"security-group", no_argument, NULL, 'G'},
 		{"per-hop", no_argument, NULL, 'E'},
 		CLI_MTU_OPTIONS,
+		CLI_INSTANCE_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -201,6 +205,9 @@ int measure_main(int argc, char **argv)
 	bool path_set = false, json = false, dur_set = false, hot = false, sg = false;
 	bool per_hop = false, cpu_set = false, seen[MEASURE_OPTS] = {false};
 	unsigned int vpc_mtu = 0, bridge_mtu = 0;
+	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
+	enum lab_instance inst;
+	bool proxy;
 	const char *lab_id = NULL;
 	double duration = 5;
 	unsigned long n;
@@ -318,6 +325,11 @@ int measure_main(int argc, char **argv)
 			if (cli_mtu_option(measure_usage, c, optarg, &vpc_mtu, &bridge_mtu))
 				return EXIT_USAGE;
 			break;
+		case CLI_OPT_INSTANCE:
+		case CLI_OPT_USERLAND_PROXY:
+			if (cli_instance_option(measure_usage, c, optarg, &ci))
+				return EXIT_USAGE;
+			break;
 		default:
 			return cli_option_end(c, "measure", measure_usage, argv);
 		}
@@ -342,6 +354,8 @@ int measure_main(int argc, char **argv)
 	if (path == PATH_INTRA_HOST)
 		return cli_usage_error(measure_usage, "the intra-host path comes with nsbench run");
 	if (sg && cli_security_group_mode(measure_usage, mode))
+		return EXIT_USAGE;
+	if (cli_instance_apply(measure_usage, &ci, &inst, &proxy))
 		return EXIT_USAGE;
 	if (mode == MODE_NONE && path != PATH_LOOPBACK)
 		return cli_usage_error(measure_usage,
@@ -396,6 +410,8 @@ int measure_main(int argc, char **argv)
 		cfg.security_group = sg;
 		cfg.vpc_mtu = vpc_mtu;
 		cfg.bridge_mtu = bridge_mtu;
+		cfg.instance = inst;
+		cfg.userland_proxy = proxy;
 		if (lab_init(lab, &cfg, "measure") || lab_plan_task(lab, mode, LAB_DEFAULT_PORT)) {
 			/* ECS would refuse it too: nothing was built; the reason stands alone. */
 			rc = cli_usage_error(NULL, "%s", lab->err);

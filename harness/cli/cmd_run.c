@@ -23,7 +23,7 @@ static const char run_usage[] =
 	"                   [--streams N] [--cpu same|split|free] [--out DIR]\n"
 	"                   [--tasks N[,N...]] [--max-enis N] [--security-group] [--no-hot-path]\n"
 	"                   [--shape-wire BPS] [--per-hop] [--vpc-mtu N] [--bridge-mtu N]\n"
-	"                   [--json]\n"
+	"                   [--instance P] [--userland-proxy on|off] [--json]\n"
 	"                   [--target PCT [--max-reps N] [--max-time S]]\n"
 	"Default: every mode ({modes}), path ingress,\n"
 	"tests tcp_stream, tcp_reverse, udp (1 Gbit/s), tcp_rr, tcp_crr, 3 repetitions,\n"
@@ -46,7 +46,7 @@ static const char run_usage[] =
 	"--per-hop adds where each mode's round trip goes (eBPF probes on every hop, 2000\n"
 	"traced udp_rr transactions per mode and path, apart from the tests): \"per_hop\".\n"
 	"--vpc-mtu N: the wire, the instance and awsvpc ENIs (default 1500; a VPC uses\n"
-	"9001); --bridge-mtu N: the bridge and its veths (default 1500).\n";
+	"9001); --bridge-mtu N: the bridge and its veths (default 1500).\n" CLI_INSTANCE_USAGE;
 
 struct list {
 	int (*parse)(const char *, int *);
@@ -141,6 +141,7 @@ int run_main(int argc, char **argv)
 		{"max-time", required_argument, NULL, 'X'},
 		{"per-hop", no_argument, NULL, 'H'},
 		CLI_MTU_OPTIONS,
+		CLI_INSTANCE_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -151,6 +152,7 @@ int run_main(int argc, char **argv)
 	const char *target = NULL, *max_reps = NULL, *max_time = NULL;
 	bool json = false, no_hot = false, cfg_sg = false, per_hop = false;
 	unsigned int vpc_mtu = 0, bridge_mtu = 0;
+	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
 	int preset = 0, c, ret;
 	unsigned long n;
 	size_t missed;
@@ -218,6 +220,11 @@ int run_main(int argc, char **argv)
 		case CLI_OPT_VPC_MTU:
 		case CLI_OPT_BRIDGE_MTU:
 			if (cli_mtu_option(run_usage, c, optarg, &vpc_mtu, &bridge_mtu))
+				return EXIT_USAGE;
+			break;
+		case CLI_OPT_INSTANCE:
+		case CLI_OPT_USERLAND_PROXY:
+			if (cli_instance_option(run_usage, c, optarg, &ci))
 				return EXIT_USAGE;
 			break;
 		case 'j':
@@ -351,6 +358,8 @@ int run_main(int argc, char **argv)
 	cfg.per_hop = per_hop;
 	cfg.vpc_mtu = vpc_mtu;
 	cfg.bridge_mtu = bridge_mtu;
+	if (cli_instance_apply(run_usage, &ci, &cfg.instance, &cfg.userland_proxy))
+		return EXIT_USAGE;
 	/* A run whose every lab ECS would refuse measures nothing: say so before building. */
 	if (matrix_plan_check(&cfg, why, sizeof(why)))
 		return cli_usage_error(NULL, "run: nothing to measure: %s", why);

@@ -23,6 +23,7 @@ static const char topo_usage[] =
 	"                            [--macvlan-mode M] [--vpc-subnet CIDR]\n"
 	"                            [--bridge-subnet CIDR] [--security-group] [--json] [--hold]\n"
 	"                            [--vpc-mtu N] [--bridge-mtu N]\n"
+	"                            [--instance P] [--userland-proxy on|off]\n"
 	"       nsbench topo show [LAB...] [--json]\n"
 	"       nsbench topo down [--links|--netns] [LAB...]\n"
 	"MODE: {modes} (bridge: a static hostPort)\n"
@@ -32,7 +33,7 @@ static const char topo_usage[] =
 	"--security-group: awsvpc tasks accept new inbound connections on their port only\n"
 	"(nftables on the instance eth0's netdev ingress hook, where the frames pass).\n"
 	"--vpc-mtu N: the wire, the instance and awsvpc ENIs (default 1500; a VPC uses\n"
-	"9001); --bridge-mtu N: the bridge and its veths (default 1500).\n"
+	"9001); --bridge-mtu N: the bridge and its veths (default 1500).\n" CLI_INSTANCE_USAGE
 	"Without LAB, down removes every lab that topo up left. By default the lab's\n"
 	"links go in one kernel batch; --links deletes them one by one and --netns\n"
 	"leaves them to namespace deletion (both slower; for comparison).\n";
@@ -148,12 +149,14 @@ static int topo_up(int argc, char **argv)
 		{"hold", no_argument, NULL, 'H'},
 		{"security-group", no_argument, NULL, 'G'},
 		CLI_MTU_OPTIONS,
+		CLI_INSTANCE_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	uint16_t ports[LAB_MAX_TASKS] = {LAB_DEFAULT_PORT};
 	unsigned int nports = 1;
 	unsigned long tasks = 1, enis = 0;
+	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
 	struct lab_config cfg;
 	bool json = false, hold = false;
 	enum lab_mode mode;
@@ -215,6 +218,11 @@ static int topo_up(int argc, char **argv)
 			if (cli_mtu_option(topo_usage, c, optarg, &cfg.vpc_mtu, &cfg.bridge_mtu))
 				return EXIT_USAGE;
 			break;
+		case CLI_OPT_INSTANCE:
+		case CLI_OPT_USERLAND_PROXY:
+			if (cli_instance_option(topo_usage, c, optarg, &ci))
+				return EXIT_USAGE;
+			break;
 		default:
 			return cli_option_end(c, "topo up", topo_usage, argv);
 		}
@@ -234,6 +242,8 @@ static int topo_up(int argc, char **argv)
 	if (cfg.vpc_net.base == cfg.bridge_net.base)
 		return cli_usage_error(topo_usage, "the VPC and bridge subnets must differ");
 	if (cfg.security_group && cli_security_group_mode(topo_usage, mode))
+		return EXIT_USAGE;
+	if (cli_instance_apply(topo_usage, &ci, &cfg.instance, &cfg.userland_proxy))
 		return EXIT_USAGE;
 
 	ret = lab_init(&lab, &cfg, "topo");

@@ -29,11 +29,13 @@ static const struct {
 	const char *description;
 } commands[] = {
 	{"run", run_main, "The benchmark: every mode, a results file and a table"},
-	{"compare", compare_main, "Compare results files: each change with its interval, a verdict"},
+	{"compare", compare_main,
+	 "Compare results files: each change with its interval, a verdict"},
 	{"report", report_main, "Results files as one HTML page: modes side by side per kernel"},
 	{"claims", claims_main, "Each claim of the mode comparison, verified live"},
 	{"topo", topo_main, "Bring a lab up, show it or take it down (up|show|down)"},
-	{"explain", explain_main, "Where the time goes: per-hop latency (eBPF) and the cost of each part"},
+	{"explain", explain_main,
+	 "Where the time goes: per-hop latency (eBPF) and the cost of each part"},
 	{"measure", measure_main, "One measurement (libiperf or request/response) on a fresh lab"},
 	{"clean", clean_main, "Remove every lab that no running nsbench owns"},
 	{"doctor", doctor_main, "Check privileges, kernel features, libraries and leftovers"},
@@ -117,6 +119,31 @@ int cli_security_group_mode(const char *usage, enum lab_mode m)
 			       "--security-group applies to awsvpc tasks (their own ENI's); %s "
 			       "tasks have none",
 			       lab_mode_name(m));
+}
+
+int cli_instance_option(const char *usage, int c, const char *arg, struct cli_instance *ci)
+{
+	if (c == CLI_OPT_INSTANCE) {
+		if (lab_instance_parse(arg, &ci->instance))
+			return cli_usage_error(usage, "--instance '%s': al2023, al2 or bare", arg);
+		return 0;
+	}
+	if (strcmp(arg, "on") && strcmp(arg, "off"))
+		return cli_usage_error(usage, "--userland-proxy '%s': on or off", arg);
+	ci->proxy = !strcmp(arg, "on");
+	return 0;
+}
+
+int cli_instance_apply(const char *usage, const struct cli_instance *ci, enum lab_instance *inst,
+		       bool *proxy)
+{
+	if (ci->instance == INSTANCE_BARE && ci->proxy == 1)
+		return cli_usage_error(
+			usage, "--userland-proxy on needs Docker's rules: --instance al2023 "
+			       "or al2 (bare maps ports with the lab's own nftables NAT)");
+	*inst = ci->instance;
+	*proxy = ci->proxy < 0 ? ci->instance != INSTANCE_BARE : ci->proxy == 1;
+	return 0;
 }
 
 int cli_cpu_option(const char *usage, const char *text, enum bench_placement *p)

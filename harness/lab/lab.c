@@ -280,8 +280,8 @@ int lab_attach(struct lab *lab)
 	lab->wire_made = true;
 	for (unsigned int i = 0; i < lab->ntasks; i++)
 		if (lab->tasks[i].mode == MODE_BRIDGE || lab->tasks[i].mode == MODE_BRIDGE_DYNAMIC)
-			lab->bridge_made = lab->portmap_made = true;
-	if (lab->portmap_made)
+			lab->bridge_made = lab->portmap_made = !lab_instance_iptables(&lab->cfg);
+	if (lab->portmap_made || (lab->cfg.security_group && lab_instance_iptables(&lab->cfg)))
 		ret = portmap_open(&lab->pm, lab->ns_inst);
 	return ret;
 }

@@ -15,6 +15,7 @@
 
 #include "harness/lab/build.h"
 #include "harness/lab/ifnames.h"
+#include "harness/lab/instance.h"
 #include "harness/lab/mode.h"
 #include "netns/netns.h"
 #include "netns/nftables.h"
@@ -142,6 +143,9 @@ int mode_build_base(struct lab *lab)
 	ret = lab_step(lab, "adding default route via %s in %s", lab->vpc_addr, lab->ns_inst);
 	if (!ret && (ret = rt_route_default(lab->rt_inst, lab->vpc_addr)))
 		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	/* What every ECS instance carries, whatever its tasks' modes. */
+	if (!ret)
+		ret = instance_build(lab);
 	if (ret || lab->cfg.variant == LAB_VARIANT_ECS)
 		return ret;
 	/* Explain's steps before DNAT: the VPC reaches the bridge subnet through the instance. */
@@ -174,7 +178,15 @@ static int build_bridge(struct lab *lab)
 	if (ret)
 		return ret;
 	lab->bridge_made = true;
-	lab->br_nf = mode_read_br_nf(lab->ns_inst);
+	/* Docker with the proxy off lets the bridge route 127/8 (hairpin to a hostPort). */
+	if (lab_instance_iptables(&lab->cfg) && !lab->cfg.userland_proxy) {
+		ret = lab_step(lab, "setting route_localnet on %s in %s", BRIDGE, lab->ns_inst);
+		if (!ret && (ret = sysctl_write(lab->ns_inst,
+						"net.ipv4.conf." BRIDGE ".route_localnet", "1")))
+			return lab_fail(lab, ret, NULL);
+		if (ret)
+			return ret;
+	}
 	ret = set_mtu(lab, lab->rt_inst, BRIDGE, lab->ns_inst, lab->cfg.bridge_mtu);
 	if (ret)
 		return ret;
@@ -185,8 +197,11 @@ static int build_bridge(struct lab *lab)
 	if (ret)
 		return ret;
 
-	/* The bridge step of explain has no nftables table at all. */
-	if (lab->cfg.variant == LAB_VARIANT_BRIDGE)
+	/*
+	 * The bridge step of explain has no nftables table at all; under an
+	 * instance profile, Docker's iptables rules map the ports (instance.c).
+	 */
+	if (lab->cfg.variant == LAB_VARIANT_BRIDGE || lab_instance_iptables(&lab->cfg))
 		return 0;
 	ret = lab_step(lab, "opening nftables in %s", lab->ns_inst);
 	if (ret)
@@ -205,13 +220,23 @@ int mode_build_portmap(struct lab *lab)
 	char net[20], comment[32];
 	int ret;
 
+	for (unsigned int i = 0; lab_instance_iptables(&lab->cfg) && i < lab->ntasks; i++) {
+		struct lab_task *t = &lab->tasks[i];
+
+		if (!t->built || t->mapped || !t->host_port || !is_bridged(t))
+			continue;
+		ret = instance_publish(lab, t);
+		if (ret)
+			return ret;
+		t->mapped = true;
+	}
 	if (!lab->pm)
 		return 0;
 	ret = lab_step(lab, "loading the port mapping (nftables table ip %s) in %s", PORTMAP_TABLE,
 		       lab->ns_inst);
 	if (ret)
 		return ret;
-	if (!lab->portmap_made && lab->bridge_made) {
+	if (!lab->portmap_made && lab->bridge_made && !lab_instance_iptables(&lab->cfg)) {
 		ip4_net_format(&lab->cfg.bridge_net, net);
 		ret = lab->cfg.variant == LAB_VARIANT_CONNTRACK
 			      ? portmap_queue_conntrack(lab->pm, BRIDGE)
@@ -249,7 +274,7 @@ int mode_build_portmap(struct lab *lab)
 	ret = portmap_commit(lab->pm);
 	if (ret)
 		return lab_fail(lab, ret, portmap_error(lab->pm));
-	lab->portmap_made = lab->bridge_made;
+	lab->portmap_made = lab->bridge_made && !lab_instance_iptables(&lab->cfg);
 	for (unsigned int i = 0; i < lab->ntasks; i++)
 		if (lab->tasks[i].mode == MODE_AWSVPC && lab->tasks[i].built &&
 		    lab->cfg.security_group)

@@ -36,6 +36,27 @@ int lab_mode_parse(const char *name, enum lab_mode *m)
 	return -EINVAL;
 }
 
+static const char *const instance_names[INSTANCE_COUNT] = {
+	[INSTANCE_AL2023] = "al2023",
+	[INSTANCE_AL2] = "al2",
+	[INSTANCE_BARE] = "bare",
+};
+
+const char *lab_instance_name(enum lab_instance i)
+{
+	return (unsigned int)i < INSTANCE_COUNT ? instance_names[i] : "?";
+}
+
+int lab_instance_parse(const char *name, enum lab_instance *i)
+{
+	for (int k = 0; k < INSTANCE_COUNT; k++)
+		if (name && strcmp(name, instance_names[k]) == 0) {
+			*i = (enum lab_instance)k;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 void lab_config_default(struct lab_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -44,4 +65,7 @@ void lab_config_default(struct lab_config *cfg)
 	cfg->max_enis = 0; /* no limit unless asked */
 	snprintf(cfg->macvlan_mode, sizeof(cfg->macvlan_mode), "bridge");
 	cfg->awsvpc_offset = 10;
+	/* An ECS-optimized AL2023 instance: its rules, Docker's proxy on (amazon-ecs-ami). */
+	cfg->instance = INSTANCE_AL2023;
+	cfg->userland_proxy = true;
 }

@@ -34,6 +34,14 @@ enum lab_mode { MODE_AWSVPC, MODE_BRIDGE, MODE_BRIDGE_DYNAMIC, MODE_HOST, MODE_N
  */
 enum lab_variant { LAB_VARIANT_ECS, LAB_VARIANT_VETH, LAB_VARIANT_BRIDGE, LAB_VARIANT_CONNTRACK };
 
+/*
+ * What the instance namespace carries besides the tasks (--instance): the
+ * netfilter rules of an ECS-optimized AMI (ecs-init's and Docker 25's, through
+ * iptables-nft on Amazon Linux 2023, iptables-legacy on Amazon Linux 2), or
+ * nothing but the nftables rules a mode needs (bare).
+ */
+enum lab_instance { INSTANCE_AL2023, INSTANCE_AL2, INSTANCE_BARE, INSTANCE_COUNT };
+
 #define LAB_DEFAULT_MTU 1500
 #define LAB_MIN_MTU 1280
 #define LAB_MAX_MTU 9216
@@ -48,6 +56,8 @@ struct lab_config {
 	enum lab_variant variant;
 	unsigned int vpc_mtu;	 /* the wire, the instance and awsvpc ENIs; 0 = 1500 */
 	unsigned int bridge_mtu; /* the bridge and its veths; 0 = 1500 */
+	enum lab_instance instance;
+	bool userland_proxy; /* Docker's docker-proxy per hostPort binding */
 };
 
 struct lab_task {
@@ -64,6 +74,7 @@ struct lab_task {
 	char ep_addr[16];   /* what a client connects to */
 	uint16_t ep_port;
 	char client_ns[LAB_NS_LEN];
+	int proxy_pid[2]; /* its docker-proxies, tcp and udp; 0: none */
 };
 
 struct rt;
@@ -120,8 +131,14 @@ struct lab {
 const char *lab_mode_name(enum lab_mode m);
 const char *lab_variant_name(enum lab_variant v);
 int lab_mode_parse(const char *name, enum lab_mode *m);
+const char *lab_instance_name(enum lab_instance i);
+int lab_instance_parse(const char *name, enum lab_instance *i);
+/* Whether the instance's rules are iptables' (al2023, al2), not the lab's own nftables. */
+static inline bool lab_instance_iptables(const struct lab_config *cfg)
+{
+	return cfg->instance != INSTANCE_BARE && cfg->variant == LAB_VARIANT_ECS;
+}
 
-void lab_config_default(struct lab_config *cfg);
 void lab_config_default(struct lab_config *cfg);
 
 #endif

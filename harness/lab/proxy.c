@@ -73,8 +73,8 @@ int proxy_find(char *path, size_t len, char *why, size_t wlen)
 	}
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	self[n > 0 ? n : 0] = '\0';
-	slash = strrchr(self, '/');
-	if (slash) {
+	/* The checkout's copy: beside the binary, or up to two levels above (tests/bin/). */
+	for (int up = 0; up < 3 && (slash = strrchr(self, '/')); up++) {
 		*slash = '\0';
 		snprintf(cand, sizeof(cand), "%s/build-tools/docker-proxy/docker-proxy", self);
 		if (!try_path(path, len, cand))
@@ -86,7 +86,8 @@ int proxy_find(char *path, size_t len, char *why, size_t wlen)
 			return 0;
 	}
 	snprintf(why, wlen,
-		 "docker-proxy not found (not in build-tools/docker-proxy/ beside this binary, "
+		 "docker-proxy not found (not in build-tools/docker-proxy/ beside this binary or "
+		 "above it, "
 		 "/usr/sbin, /usr/libexec/docker or /usr/bin; NSBENCH_DOCKER_PROXY unset): run "
 		 "scripts/deps.sh, which takes it out of Debian's docker.io package");
 	return -ENOENT;

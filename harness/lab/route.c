@@ -164,7 +164,8 @@ static void route_in(const struct lab *lab, const struct lab_task *t, struct lab
  * other without the parent; bridge frames cross the two bridge ports, and the
  * bridge device itself only without br_netfilter (with it, the DNAT happens on
  * the bridge and the frame is bridged to the peer; without it, ecs0 takes the
- * frame up to the instance's IP layer, which DNATs and routes it back out);
+ * frame up to the instance's IP layer, which DNATs and routes it back out,
+ * and with Docker's userland proxy the instance's docker-proxy relays it);
  * host mode talks to its own address through lo.
  */
 static int route_intra(const struct lab *lab, const struct lab_task *t, const struct lab_task *peer,
@@ -185,7 +186,10 @@ static int route_intra(const struct lab *lab, const struct lab_task *t, const st
 	if (is_bridged(t)) {
 		veth_host(lab, t, &i);
 		push(r, &i, HOP_INGRESS);
-		if (lab->br_nf != 1 && lab->cfg.variant != LAB_VARIANT_VETH) {
+		/* docker-proxy in the instance carries it when on: up through ecs0 and back. */
+		bool proxied = lab_instance_iptables(&lab->cfg) && lab->cfg.userland_proxy;
+
+		if ((lab->br_nf != 1 || proxied) && lab->cfg.variant != LAB_VARIANT_VETH) {
 			bridge_if(lab, &i);
 			push(r, &i, HOP_INGRESS);
 			push(r, &i, HOP_EGRESS);

@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include "harness/common/atomicfile.h"
+#include "harness/lab/instance.h"
 #include "harness/lab/mode.h"
 #include "harness/lab/state.h"
+#include "netns/sysctl.h"
 
 unsigned long long proc_start_time(pid_t pid)
 {
@@ -49,15 +51,47 @@ unsigned long long proc_start_time(pid_t pid)
 static json_t *task_describe(const struct lab_task *t)
 {
 	char name[16], ep[32];
+	json_t *o;
 
 	snprintf(name, sizeof(name), "t%u", t->id);
 	snprintf(ep, sizeof(ep), "%s:%u", t->ep_addr, t->ep_port);
-	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:i, s:i, s:s, s:s, s:i, s:s, s:b}", "name",
-			 name, "mode", lab_mode_name(t->mode), "namespace", t->ns, "own_namespace",
-			 t->own_ns, "address", t->addr, "container_port", t->container_port,
-			 "host_port", t->host_port, "client_namespace", t->client_ns,
-			 "endpoint_address", t->ep_addr, "endpoint_port", t->ep_port, "endpoint",
-			 ep, "reachable_from_vpc", t->mode != MODE_NONE);
+	o = json_pack("{s:s, s:s, s:s, s:b, s:s, s:i, s:i, s:s, s:s, s:i, s:s, s:b}", "name", name,
+		      "mode", lab_mode_name(t->mode), "namespace", t->ns, "own_namespace",
+		      t->own_ns, "address", t->addr, "container_port", t->container_port,
+		      "host_port", t->host_port, "client_namespace", t->client_ns,
+		      "endpoint_address", t->ep_addr, "endpoint_port", t->ep_port, "endpoint", ep,
+		      "reachable_from_vpc", t->mode != MODE_NONE);
+	if (o && (t->proxy_pid[0] || t->proxy_pid[1]))
+		json_object_set_new(
+			o, "docker_proxy_pids",
+			json_pack("{s:i, s:i}", "tcp", t->proxy_pid[0], "udp", t->proxy_pid[1]));
+	return o;
+}
+
+/* A br_netfilter sysctl of the instance as read now: 1, 0, or null when absent. */
+static json_t *br_nf_value(const struct lab *lab, const char *key)
+{
+	char buf[8];
+
+	if (!lab->inst_made || sysctl_read(lab->ns_inst, key, buf, sizeof(buf)))
+		return json_null();
+	return json_integer(buf[0] == '1');
+}
+
+/* The profile, its iptables, the proxy and br_netfilter's values read back. */
+static json_t *instance_describe(const struct lab *lab)
+{
+	const char *tool = instance_tool(lab->cfg.instance, false);
+
+	return json_pack("{s:s, s:o, s:b, s:{s:o, s:o, s:o}}", "profile",
+			 lab_instance_name(lab->cfg.instance), "iptables",
+			 tool && lab_instance_iptables(&lab->cfg)
+				 ? json_string(strstr(tool, "legacy") ? "legacy" : "nft")
+				 : json_null(),
+			 "userland_proxy", lab->cfg.userland_proxy, "bridge_nf_call", "iptables",
+			 br_nf_value(lab, "net.bridge.bridge-nf-call-iptables"), "ip6tables",
+			 br_nf_value(lab, "net.bridge.bridge-nf-call-ip6tables"), "arptables",
+			 br_nf_value(lab, "net.bridge.bridge-nf-call-arptables"));
 }
 
 static json_t *iface(const struct lab_iface *i)
@@ -102,21 +136,23 @@ json_t *state_describe(const struct lab *lab)
 			"instance_address", lab->inst_addr, "bridge_address", lab->bridge_addr,
 			"macvlan_mode", lab->cfg.macvlan_mode, "bridge_nf_call_iptables",
 			lab->br_nf < 0 ? json_null() : json_integer(lab->br_nf), "max_enis",
-			lab->cfg.max_enis, "dynamic_port_range",
-			"low", lab->dyn_lo, "high", lab->dyn_hi, "interfaces", ifs, "tasks", tasks);
+			lab->cfg.max_enis, "dynamic_port_range", "low", lab->dyn_lo, "high",
+			lab->dyn_hi, "interfaces", ifs, "tasks", tasks);
 	if (doc)
 		json_object_set_new(doc, "security_group", json_boolean(lab->cfg.security_group));
 	if (doc)
 		json_object_set_new(doc, "kept", json_boolean(lab->kept));
 	if (doc)
-		json_object_set_new(doc, "mtu",
-				    json_pack("{s:i, s:i}", "vpc",
-					      lab->cfg.vpc_mtu ? lab->cfg.vpc_mtu : LAB_DEFAULT_MTU,
-					      "bridge",
-					      lab->cfg.bridge_mtu ? lab->cfg.bridge_mtu
-								  : LAB_DEFAULT_MTU));
+		json_object_set_new(doc, "instance", instance_describe(lab));
+	if (doc)
+		json_object_set_new(
+			doc, "mtu",
+			json_pack("{s:i, s:i}", "vpc",
+				  lab->cfg.vpc_mtu ? lab->cfg.vpc_mtu : LAB_DEFAULT_MTU, "bridge",
+				  lab->cfg.bridge_mtu ? lab->cfg.bridge_mtu : LAB_DEFAULT_MTU));
 	if (doc && lab->cfg.variant != LAB_VARIANT_ECS)
-		json_object_set_new(doc, "variant", json_string(lab_variant_name(lab->cfg.variant)));
+		json_object_set_new(doc, "variant",
+				    json_string(lab_variant_name(lab->cfg.variant)));
 	if (doc && lab->build_ms > 0)
 		json_object_set_new(doc, "build_ms", json_real(lab->build_ms));
 	return doc;
@@ -215,9 +251,18 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 		      &lab->cfg.bridge_net);
 	/* A state file that does not say (an older nsbench's) is answered by the lab itself. */
 	if (json_is_integer(json_object_get(plan, "bridge_nf_call_iptables")))
-		lab->br_nf = (int)json_integer_value(json_object_get(plan, "bridge_nf_call_iptables"));
+		lab->br_nf =
+			(int)json_integer_value(json_object_get(plan, "bridge_nf_call_iptables"));
 	else
 		lab->br_nf = mode_read_br_nf(lab->ns_inst);
+	/* An older nsbench's lab (no profile recorded) was bare. */
+	if (lab_instance_parse(
+		    json_string_value(json_object_get(json_object_get(doc, "instance"), "profile")),
+		    &lab->cfg.instance))
+		lab->cfg.instance = INSTANCE_BARE;
+	lab->cfg.userland_proxy =
+		json_is_true(json_object_get(json_object_get(doc, "instance"), "userland_proxy"));
+	lab->cfg.security_group = json_is_true(json_object_get(doc, "security_group"));
 	tasks = json_object_get(doc, "tasks");
 	json_array_foreach(tasks, i, t) {
 		struct lab_task *lt;
@@ -239,6 +284,10 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 			(uint16_t)json_integer_value(json_object_get(t, "container_port"));
 		lt->host_port = (uint16_t)json_integer_value(json_object_get(t, "host_port"));
 		lt->ep_port = (uint16_t)json_integer_value(json_object_get(t, "endpoint_port"));
+		lt->proxy_pid[0] = (int)json_integer_value(
+			json_object_get(json_object_get(t, "docker_proxy_pids"), "tcp"));
+		lt->proxy_pid[1] = (int)json_integer_value(
+			json_object_get(json_object_get(t, "docker_proxy_pids"), "udp"));
 	}
 	lab->state_written = true;
 	if (out)

@@ -40,6 +40,8 @@ struct rung {
 	enum lab_mode mode;
 	enum lab_variant variant;
 	bool sg;
+	enum lab_instance instance;
+	bool proxy;
 	struct lab *lab;
 	json_t *waterfall;
 	double v[NMETRICS][EXPLAIN_ROUNDS * 4];
@@ -55,6 +57,8 @@ void explain_opts_default(struct explain_opts *eo)
 	eo->rounds = EXPLAIN_ROUNDS;
 	eo->stream_s = 1;
 	eo->rr_s = 0.5;
+	eo->instance = INSTANCE_AL2023;
+	eo->userland_proxy = true;
 }
 
 bool explain_has_ladder(enum lab_mode mode, enum lab_path p)
@@ -66,25 +70,49 @@ bool explain_has_ladder(enum lab_mode mode, enum lab_path p)
 /* The steps from host mode to MODE, one part each; the last is MODE as ECS builds it. */
 static unsigned int ladder_of(const struct explain_opts *eo, struct rung *r)
 {
+	static char profile[24];
 	unsigned int n = 0;
 
 	if (!eo->ladder || !explain_has_ladder(eo->mode, eo->path)) {
 		r[n++] = (struct rung){.name = lab_mode_name(eo->mode),
 				       .mode = eo->mode,
-				       .sg = eo->security_group};
+				       .sg = eo->security_group,
+				       .instance = eo->instance,
+				       .proxy = eo->userland_proxy};
 		return n;
 	}
-	r[n++] = (struct rung){.name = "host", .mode = MODE_HOST};
+	r[n++] = (struct rung){.name = "host", .mode = MODE_HOST, .instance = INSTANCE_BARE};
 	if (eo->mode == MODE_AWSVPC) {
-		r[n++] = (struct rung){.name = "+macvlan", .mode = MODE_AWSVPC};
-		r[n++] = (struct rung){.name = "+security group", .mode = MODE_AWSVPC, .sg = true};
-		return n;
+		r[n++] = (struct rung){
+			.name = "+macvlan", .mode = MODE_AWSVPC, .instance = INSTANCE_BARE};
+		r[n++] = (struct rung){.name = "+security group",
+				       .mode = MODE_AWSVPC,
+				       .sg = true,
+				       .instance = INSTANCE_BARE};
+	} else {
+		r[n++] = (struct rung){.name = "+veth",
+				       .mode = eo->mode,
+				       .variant = LAB_VARIANT_VETH,
+				       .instance = INSTANCE_BARE};
+		r[n++] = (struct rung){.name = "+bridge",
+				       .mode = eo->mode,
+				       .variant = LAB_VARIANT_BRIDGE,
+				       .instance = INSTANCE_BARE};
+		r[n++] = (struct rung){.name = "+conntrack",
+				       .mode = eo->mode,
+				       .variant = LAB_VARIANT_CONNTRACK,
+				       .instance = INSTANCE_BARE};
+		r[n++] =
+			(struct rung){.name = "+DNAT", .mode = eo->mode, .instance = INSTANCE_BARE};
 	}
-	r[n++] = (struct rung){.name = "+veth", .mode = eo->mode, .variant = LAB_VARIANT_VETH};
-	r[n++] = (struct rung){.name = "+bridge", .mode = eo->mode, .variant = LAB_VARIANT_BRIDGE};
-	r[n++] = (struct rung){
-		.name = "+conntrack", .mode = eo->mode, .variant = LAB_VARIANT_CONNTRACK};
-	r[n++] = (struct rung){.name = "+DNAT", .mode = eo->mode};
+	if (eo->instance != INSTANCE_BARE) {
+		snprintf(profile, sizeof(profile), "+%s instance", lab_instance_name(eo->instance));
+		r[n++] = (struct rung){.name = profile,
+				       .mode = eo->mode,
+				       .sg = eo->mode == MODE_AWSVPC,
+				       .instance = eo->instance,
+				       .proxy = eo->userland_proxy};
+	}
 	return n;
 }
 
@@ -97,6 +125,8 @@ static int build(const struct explain_opts *eo, struct rung *r, char *why, size_
 	lab_config_default(&cfg);
 	cfg.variant = r->variant;
 	cfg.security_group = r->sg;
+	cfg.instance = r->instance;
+	cfg.userland_proxy = r->proxy;
 	cfg.vpc_mtu = eo->vpc_mtu;
 	cfg.bridge_mtu = eo->bridge_mtu;
 	r->lab = calloc(1, sizeof(*r->lab));

@@ -16,6 +16,8 @@
  * lab variants that add one part at a time (the ladder):
  *   bridge: host -> +veth (routed) -> +bridge -> +conntrack -> +DNAT (bridge mode)
  *   awsvpc: host -> +macvlan (awsvpc mode) -> +security group
+ * all on a bare instance, then the mode on the instance profile (+al2023: the
+ * AMI's rules, and Docker's proxy when on): what the AMI's baseline costs.
  */
 struct explain_opts {
 	enum lab_mode mode;
@@ -27,11 +29,13 @@ struct explain_opts {
 	double rr_s;	     /* tcp_rr and tcp_crr per measurement */
 	unsigned int vpc_mtu, bridge_mtu;
 	bool security_group;
+	enum lab_instance instance; /* the last step's profile; the steps before are bare */
+	bool userland_proxy;
 	unsigned int probe_cost_rounds; /* > 0: RR p50 with and without probes, alternating */
 };
 
 #define EXPLAIN_ROUNDS 5
-#define EXPLAIN_MAX_RUNGS 5
+#define EXPLAIN_MAX_RUNGS 6
 
 void explain_opts_default(struct explain_opts *eo);
 /* Whether MODE on path P has a ladder (bridge and awsvpc, ingress). */

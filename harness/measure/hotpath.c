@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/lab/instance.h"
 #include "harness/lab/mode.h"
 #include "harness/measure/hotpath.h"
 #include "netns/counters.h"
@@ -63,7 +64,9 @@ static void sample(struct hp *h, bool after)
 			h->err = ret;
 		snmp_read(n->name, after ? &n->snmp_after : &n->snmp_before);
 	}
-	if (h->lab->pm)
+	if (lab_instance_iptables(&h->lab->cfg))
+		instance_counters(h->lab, after ? &h->nft_after : &h->nft_before);
+	else if (h->lab->pm)
 		portmap_counters(h->lab->pm, after ? &h->nft_after : &h->nft_before);
 	*(after ? &h->ct_after : &h->ct_before) = conntrack_count(h->lab->ns_inst);
 }
@@ -220,6 +223,12 @@ static void check_evidence(const struct lab_task *task, enum lab_path p, json_t 
 		json_t *r;
 		size_t i;
 		double pkts = 0;
+
+		/* Docker's FORWARD rules under an instance profile, the lab's own under bare. */
+		json_array_foreach(json_object_get(doc, "nft"), i, r)
+			if (p != PATH_EGRESS &&
+			    !strcmp(json_string_value(json_object_get(r, "comment")), "to-bridge"))
+				rule = "to-bridge";
 
 		json_array_foreach(json_object_get(doc, "nft"), i, r)
 			if (!strcmp(json_string_value(json_object_get(r, "comment")), rule))

@@ -123,6 +123,8 @@ static int plan_lab(const struct run_config *c, enum lab_mode m, unsigned int n,
 	cfg.security_group = c->security_group && m == MODE_AWSVPC;
 	cfg.vpc_mtu = c->vpc_mtu;
 	cfg.bridge_mtu = c->bridge_mtu;
+	cfg.instance = c->instance;
+	cfg.userland_proxy = c->userland_proxy;
 	ret = lab_init(lab, &cfg, "run");
 	for (unsigned int k = 0; !ret && k < want; k++)
 		ret = lab_plan_task(lab, m, task_port(m, k));

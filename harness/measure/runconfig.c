@@ -24,6 +24,8 @@ void run_config_default(struct run_config *c)
 	c->rr_s = 1;
 	c->par_streams = 4;
 	c->hot_path = true;
+	c->instance = INSTANCE_AL2023;
+	c->userland_proxy = true;
 	c->out_dir = "results";
 	c->preset = "default";
 	bench_opts_default(&c->bo);
@@ -122,6 +124,8 @@ json_t *run_config_json(const struct run_config *c)
 			"max_enis", (int)c->max_enis);
 	json_object_set_new(doc, "security_group", json_boolean(c->security_group));
 	json_object_set_new(doc, "per_hop", json_boolean(c->per_hop));
+	json_object_set_new(doc, "instance", json_string(lab_instance_name(c->instance)));
+	json_object_set_new(doc, "userland_proxy", json_boolean(c->userland_proxy));
 	json_object_set_new(doc, "mtu",
 			    json_pack("{s:i, s:i}", "vpc", c->vpc_mtu ? c->vpc_mtu : LAB_DEFAULT_MTU,
 				      "bridge", c->bridge_mtu ? c->bridge_mtu : LAB_DEFAULT_MTU));

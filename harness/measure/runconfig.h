@@ -33,6 +33,8 @@ struct run_config {
 	bool hot_path;
 	bool per_hop;			  /* per-hop latency (eBPF) of every mode and path */
 	unsigned int vpc_mtu, bridge_mtu; /* 0: 1500 */
+	enum lab_instance instance;
+	bool userland_proxy;
 	const char *out_dir;
 	const char *preset; /* "default", "quick", "full" */
 	struct bench_opts bo;

@@ -367,6 +367,19 @@ void compare_config_diff(json_t **docs, const char **names, size_t n, FILE *warn
 			if (off >= sizeof(list))
 				break;
 		}
+		/* A setting only the later file records (an older nsbench's file lacks it). */
+		json_object_foreach(cfg, key, v) {
+			char *b;
+
+			if (json_object_get(base, key) || off >= sizeof(list))
+				continue;
+			b = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			off += (size_t)snprintf(list + off,
+						off < sizeof(list) ? sizeof(list) - off : 0,
+						"%s%s (absent vs %s)", off ? ", " : "", key,
+						b ? b : "?");
+			free(b);
+		}
 		if (off)
 			fprintf(warn,
 				"nsbench: warning: %s and %s ran with different configurations: "

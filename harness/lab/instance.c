@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The instance profiles: ecs-init's and Docker 25's rules loaded by the real
+ * iptables in the instance namespace, Docker's per-binding rules and proxies,
+ * br_netfilter's sysctls. The rules are the committed templates of
+ * share/instance/, compiled in (build-gen/instance_rules.h).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build-gen/instance_rules.h"
+#include "harness/common/notice.h"
+#include "harness/lab/build.h"
+#include "harness/lab/ifnames.h"
+#include "harness/lab/instance.h"
+#include "harness/lab/mode.h"
+#include "harness/lab/proxy.h"
+#include "netns/nsexec.h"
+#include "netns/sysctl.h"
+
+/* The userland proxy's readiness handshake, generously: a Go binary starting on a busy machine. */
+#define PROXY_READY_MS 10000
+
+const char *instance_tool(enum lab_instance i, bool save)
+{
+	switch (i) {
+	case INSTANCE_AL2023:
+		return save ? "iptables-nft-save" : "iptables-nft-restore";
+	case INSTANCE_AL2:
+		return save ? "iptables-legacy-save" : "iptables-legacy-restore";
+	default:
+		return NULL;
+	}
+}
+
+struct text {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+};
+
+static void put(struct text *t, const char *s, size_t n)
+{
+	if (t->oom)
+		return;
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 4096;
+		char *b;
+
+		while (cap < t->len + n + 1)
+			cap *= 2;
+		b = realloc(t->buf, cap);
+		if (!b) {
+			t->oom = true;
+			return;
+		}
+		t->buf = b;
+		t->cap = cap;
+	}
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+	t->buf[t->len] = '\0';
+}
+
+struct subst {
+	const char *name; /* "@NAME@" */
+	const char *value;
+};
+
+/*
+ * A template line by line: "?proxy-on " and "?proxy-off " lines only with the
+ * proxy on or off (the marker dropped), every @NAME@ replaced.
+ */
+static char *render(const char *tmpl, bool proxy, const struct subst *s, size_t ns)
+{
+	struct text t = {0};
+	const char *line = tmpl;
+
+	while (*line) {
+		size_t n = strcspn(line, "\n");
+		const char *p = line, *end = line + n;
+
+		if (!strncmp(p, "?proxy-on ", 10) || !strncmp(p, "?proxy-off ", 11)) {
+			bool on = p[8] == 'n';
+
+			p += on ? 10 : 11;
+			if (on != proxy)
+				p = end + 1; /* skipped */
+		}
+		while (p < end) {
+			const char *at = memchr(p, '@', (size_t)(end - p));
+			size_t k;
+
+			if (!at) {
+				put(&t, p, (size_t)(end - p));
+				break;
+			}
+			put(&t, p, (size_t)(at - p));
+			for (k = 0; k < ns; k++)
+				if (!strncmp(at, s[k].name, strlen(s[k].name)))
+					break;
+			if (k < ns) {
+				put(&t, s[k].value, strlen(s[k].value));
+				p = at + strlen(s[k].name);
+			} else {
+				put(&t, "@", 1);
+				p = at + 1;
+			}
+		}
+		if (p <= end)
+			put(&t, "\n", 1);
+		line = *end ? end + 1 : end;
+	}
+	if (t.oom) {
+		free(t.buf);
+		return NULL;
+	}
+	return t.buf ? t.buf : strdup("");
+}
+
+char *instance_rules_text(const struct lab *lab)
+{
+	char net[20];
+
+	if (!lab_instance_iptables(&lab->cfg))
+		return NULL;
+	ip4_net_format(&lab->cfg.bridge_net, net);
+	const struct subst s[] = {{"@BRIDGE@", BRIDGE}, {"@BRIDGE_NET@", net}};
+
+	return render(instance_rules_base, lab->cfg.userland_proxy, s, 2);
+}
+
+char *instance_port_text(const struct lab *lab, const struct lab_task *t, const char *proto)
+{
+	char hport[8], tport[8];
+
+	snprintf(hport, sizeof(hport), "%u", t->host_port);
+	snprintf(tport, sizeof(tport), "%u", t->container_port);
+	const struct subst s[] = {{"@BRIDGE@", BRIDGE},
+				  {"@PROTO@", proto},
+				  {"@HOST_PORT@", hport},
+				  {"@TASK_ADDR@", t->addr},
+				  {"@TASK_PORT@", tport}};
+
+	return render(instance_rules_port, lab->cfg.userland_proxy, s, 5);
+}
+
+static int restore(struct lab *lab, const char *text, bool noflush)
+{
+	char *argv[] = {(char *)instance_tool(lab->cfg.instance, false), "-w",
+			noflush ? "--noflush" : NULL, NULL};
+	char why[400];
+	int ret;
+
+	if (!text)
+		return lab_fail(lab, -ENOMEM, NULL);
+	ret = nsexec_run(lab->ns_inst, argv, text, NULL, why, sizeof(why));
+	if (ret == -ENOENT)
+		snprintf(why, sizeof(why),
+			 "%s not found: the %s profile needs Debian's iptables package "
+			 "(scripts/deps.sh installs it; --instance bare needs none)",
+			 argv[0], lab_instance_name(lab->cfg.instance));
+	return ret ? lab_fail(lab, ret, why) : 0;
+}
+
+/*
+ * Docker 25 loads br_netfilter and sets bridge-nf-call-iptables whenever it
+ * manages iptables (al2023, al2: 1); bare sets 0. Where br_netfilter is a
+ * module not loaded, the sysctls are absent: loading it would change bridges
+ * in every namespace, the root one included, so the lab says so and goes on
+ * without (lab->br_nf -1, recorded).
+ */
+static int set_br_netfilter(struct lab *lab)
+{
+	static const char *const keys[] = {"net.bridge.bridge-nf-call-iptables",
+					   "net.bridge.bridge-nf-call-ip6tables",
+					   "net.bridge.bridge-nf-call-arptables"};
+	const char *want = lab_instance_iptables(&lab->cfg) ? "1" : "0";
+	int ret;
+
+	ret = lab_step(lab, "setting br_netfilter's bridge-nf-call-* to %s in %s", want,
+		       lab->ns_inst);
+	for (size_t k = 0; !ret && k < sizeof(keys) / sizeof(keys[0]); k++) {
+		ret = sysctl_write(lab->ns_inst, keys[k], want);
+		if (ret == -ENOENT) {
+			ret = 0;
+			if (*want == '1' && k == 0)
+				notice(NOTICE_WARNING,
+				       "br_netfilter is not loaded: bridged frames skip iptables, "
+				       "where Docker would load it (`modprobe br_netfilter` does, "
+				       "and changes every namespace's bridges, the root one's "
+				       "too)");
+			break;
+		}
+		if (ret)
+			return lab_fail(lab, ret, NULL);
+	}
+	if (!ret)
+		lab->br_nf = mode_read_br_nf(lab->ns_inst);
+	return ret;
+}
+
+int instance_build(struct lab *lab)
+{
+	char *text;
+	int ret;
+
+	ret = set_br_netfilter(lab);
+	if (ret || !lab_instance_iptables(&lab->cfg))
+		return ret;
+	/* ecs-init: the agent's endpoint is DNAT'd to 127.0.0.1 from the bridge. */
+	ret = lab_step(lab, "setting route_localnet in %s", lab->ns_inst);
+	if (!ret && (ret = sysctl_write(lab->ns_inst, "net.ipv4.conf.all.route_localnet", "1")))
+		return lab_fail(lab, ret, NULL);
+	if (ret)
+		return ret;
+	ret = lab_step(lab, "loading the %s instance's rules with %s in %s",
+		       lab_instance_name(lab->cfg.instance),
+		       instance_tool(lab->cfg.instance, false), lab->ns_inst);
+	if (ret)
+		return ret;
+	text = instance_rules_text(lab);
+	ret = restore(lab, text, false);
+	free(text);
+	return ret;
+}
+
+int instance_publish(struct lab *lab, struct lab_task *t)
+{
+	static const char *const protos[] = {"tcp", "udp"};
+	char why[400];
+	int ret;
+
+	for (unsigned int k = 0; k < 2; k++) {
+		char *text;
+
+		ret = lab_step(lab, "publishing %s hostPort %u of task t%u (Docker's rules)",
+			       protos[k], t->host_port, t->id);
+		if (ret)
+			return ret;
+		text = instance_port_text(lab, t, protos[k]);
+		ret = restore(lab, text, true);
+		free(text);
+		if (ret)
+			return ret;
+	}
+	for (unsigned int k = 0; lab->cfg.userland_proxy && k < 2; k++) {
+		pid_t pid = 0;
+
+		if (t->proxy_pid[k])
+			continue;
+		ret = lab_step(lab, "starting docker-proxy for %s %u -> %s:%u in %s", protos[k],
+			       t->host_port, t->addr, t->container_port, lab->ns_inst);
+		if (ret)
+			return ret;
+		ret = proxy_start(lab->ns_inst, protos[k], "0.0.0.0", t->host_port, t->addr,
+				  t->container_port, PROXY_READY_MS, &pid, why, sizeof(why));
+		if (ret)
+			return lab_fail(lab, ret, why);
+		t->proxy_pid[k] = (int)pid;
+	}
+	return 0;
+}
+
+int instance_save(const struct lab *lab, bool counters, char **out, char *why, size_t len)
+{
+	char *argv[] = {(char *)instance_tool(lab->cfg.instance, true), counters ? "-c" : NULL,
+			NULL};
+
+	*out = NULL;
+	if (!argv[0]) {
+		snprintf(why, len, "the %s profile has no iptables rules",
+			 lab_instance_name(lab->cfg.instance));
+		return -EINVAL;
+	}
+	return nsexec_run(lab->ns_inst, argv, NULL, out, why, len);
+}
+
+/* The name the hot path gives an iptables-save rule, or NULL. */
+static const char *rule_name(const struct lab *lab, const char *rule, char *name, size_t len)
+{
+	const char *dst = strstr(rule, "--to-destination ");
+
+	if (!strncmp(rule, "-A FORWARD ", 11)) {
+		bool in = strstr(rule, "-i " BRIDGE " "),
+		     out = strstr(rule, "-o " BRIDGE " ") || strstr(rule, "-o " BRIDGE "\n");
+
+		if (strstr(rule, "! -o " BRIDGE))
+			out = false;
+		return out && !in ? "to-bridge" : in && !out ? "from-bridge" : NULL;
+	}
+	if (!strncmp(rule, "-A DOCKER ", 10) && dst && strstr(rule, "-j DNAT")) {
+		dst += strlen("--to-destination ");
+		for (unsigned int i = 0; i < lab->ntasks; i++) {
+			const struct lab_task *t = &lab->tasks[i];
+			size_t n = strlen(t->addr);
+
+			if (t->host_port && !strncmp(dst, t->addr, n) && dst[n] == ':') {
+				snprintf(name, len, "t%u %s", t->id,
+					 strstr(rule, "-p udp") ? "udp" : "tcp");
+				return name;
+			}
+		}
+	}
+	return NULL;
+}
+
+int instance_counters(const struct lab *lab, json_t **rules)
+{
+	char *text, *line, *save = NULL, why[256], name[32];
+	json_t *sums = json_object(), *out = json_array(), *v;
+	const char *key;
+	int ret;
+
+	*rules = NULL;
+	ret = instance_save(lab, true, &text, why, sizeof(why));
+	if (ret) {
+		json_decref(sums);
+		json_decref(out);
+		return ret;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long pkts, bytes;
+		int off = 0;
+		const char *n;
+
+		if (sscanf(line, "[%llu:%llu] %n", &pkts, &bytes, &off) != 2 || !off)
+			continue;
+		n = rule_name(lab, line + off, name, sizeof(name));
+		if (!n)
+			continue;
+		v = json_object_get(sums, n);
+		json_object_set_new(sums, n,
+				    json_integer(json_integer_value(v) + (json_int_t)pkts));
+	}
+	free(text);
+	json_object_foreach(sums, key, v)
+		json_array_append_new(out, json_pack("{s:s, s:s, s:O}", "chain",
+						     strchr(key, ' ') ? "DOCKER" : "FORWARD",
+						     "comment", key, "packets", v));
+	json_decref(sums);
+	*rules = out;
+	return 0;
+}
