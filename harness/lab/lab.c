@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -215,6 +216,15 @@ int lab_down(struct lab *lab, enum lab_teardown how)
 	for (unsigned int i = 0; i < n; i++)
 		if (netns_exists(names[i]))
 			lab_kill_ns(names[i]);
+	/* The docker-proxies this process started are its children: killed above, reaped here. */
+	for (unsigned int i = 0; i < lab->ntasks; i++)
+		for (unsigned int k = 0; k < 2; k++) {
+			if (lab->tasks[i].proxy_pid[k] > 0)
+				while (waitpid(lab->tasks[i].proxy_pid[k], NULL, 0) < 0 &&
+				       errno == EINTR)
+					;
+			lab->tasks[i].proxy_pid[k] = 0;
+		}
 	if (how == LAB_TEARDOWN_LINKS)
 		mode_teardown_links(lab);
 	if (how == LAB_TEARDOWN_GROUP && netns_exists(lab->ns_inst)) {
@@ -223,7 +233,8 @@ int lab_down(struct lab *lab, enum lab_teardown how)
 		if (rt || rt_open(&rt, lab->ns_inst) == 0) {
 			r = rt_group_del(rt, LAB_LINK_GROUP);
 			if (r && r != -ENODEV)
-				notice(NOTICE_WARNING, "lab %s: deleting its links: %s", lab->id, strerror(-r));
+				notice(NOTICE_WARNING, "lab %s: deleting its links: %s", lab->id,
+				       strerror(-r));
 			if (rt != lab->rt_inst)
 				rt_close(rt);
 		}

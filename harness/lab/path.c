@@ -100,3 +100,20 @@ int path_target(const struct lab *lab, const struct lab_task *task, const struct
 		return -EINVAL;
 	}
 }
+
+bool path_udp_broken(const struct lab *lab, const struct lab_task *task, enum lab_path p, char *why,
+		     size_t len)
+{
+	bool broken = p == PATH_INTRA_HOST && lab_instance_iptables(&lab->cfg) &&
+		      lab->cfg.userland_proxy &&
+		      (task->mode == MODE_BRIDGE || task->mode == MODE_BRIDGE_DYNAMIC);
+
+	if (broken && why)
+		snprintf(why, len,
+			 "UDP to another bridge task's hostPort goes through Docker 25's "
+			 "docker-proxy, which answers from the bridge's address instead of the "
+			 "instance's, and the task's connected socket drops the reply, as on an "
+			 "ECS instance (moby/libnetwork#1729, fixed later by moby PR #48571); "
+			 "--userland-proxy off measures the kernel's hairpin NAT instead");
+	return broken;
+}

@@ -2,6 +2,9 @@
 #ifndef NSB_PATH_H
 #define NSB_PATH_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "bench/measurement.h"
 #include "harness/lab/model.h"
 
@@ -12,7 +15,8 @@ const char *path_name(enum lab_path p);
 int path_parse(const char *name, enum lab_path *p);
 /* The path a mode measures when none is asked for: ingress, or loopback for none. */
 enum lab_path path_default(enum lab_mode m);
-/* The other task of TASK's intra-host path (the lab's second task, or its first); NULL otherwise. */
+/* The other task of TASK's intra-host path (the lab's second task, or its first); NULL otherwise.
+ */
 const struct lab_task *path_peer(const struct lab *lab, const struct lab_task *task,
 				 enum lab_path p);
 /*
@@ -24,5 +28,13 @@ const struct lab_task *path_peer(const struct lab *lab, const struct lab_task *t
  */
 int path_target(const struct lab *lab, const struct lab_task *task, const struct lab_task *peer,
 		enum lab_path p, struct bench_target *t, char *why, size_t len);
+/*
+ * Whether UDP fails on TASK's path P as on a real instance: a bridge task
+ * reaching another's hostPort through Docker 25's userland proxy, which
+ * answers UDP from the bridge's address (WHY says so, with the sources). The
+ * path's hop and per-hop probes then count TCP_RR instead of UDP_RR.
+ */
+bool path_udp_broken(const struct lab *lab, const struct lab_task *task, enum lab_path p, char *why,
+		     size_t len);
 
 #endif

@@ -22,6 +22,7 @@
 #include "harness/lab/state.h"
 #include "harness/measure/hotpath.h"
 #include "harness/measure/matrix.h"
+#include "harness/measure/pathprobe.h"
 #include "harness/measure/perhop.h"
 #include "harness/reports/aggregate.h"
 #include "harness/reports/results.h"
@@ -233,71 +234,6 @@ static void teardown(struct lab **labs)
 	}
 }
 
-/* One probe of a mode's path, stored under "mode/path" in OUT; false when it failed. */
-typedef bool (*path_probe_fn)(const struct run_config *c, struct lab *lab, enum lab_path p,
-			      json_t **doc);
-
-/* FN on every mode and path the run measures (intra-host only with two tasks). */
-static int each_path(const struct run_config *c, struct lab **labs, path_probe_fn fn, json_t *out,
-		     bool *failed)
-{
-	for (unsigned int i = 0; i < c->nmodes; i++) {
-		enum lab_mode m = c->modes[i];
-		enum lab_path paths[PATH_COUNT];
-		unsigned int np = run_config_paths(c, m, paths);
-
-		if (!labs[m])
-			continue;
-		for (unsigned int k = 0; k < np; k++) {
-			json_t *doc = NULL;
-			char key[64];
-
-			if (paths[k] == PATH_INTRA_HOST && labs[m]->ntasks < 2)
-				continue;
-			if (!fn(c, labs[m], paths[k], &doc))
-				*failed = true;
-			if (lab_stop) {
-				json_decref(doc);
-				return -EINTR;
-			}
-			snprintf(key, sizeof(key), "%s/%s", lab_mode_name(m), path_name(paths[k]));
-			json_object_set_new(out, key, doc);
-		}
-	}
-	return 0;
-}
-
-static bool hot_path(const struct run_config *c, struct lab *lab, enum lab_path p, json_t **doc)
-{
-	enum lab_mode m = lab->tasks[0].mode;
-	char why[512];
-
-	if (hotpath_probe(lab, &lab->tasks[0], p, &c->bo, doc, why, sizeof(why)))
-		*doc = json_pack("{s:s, s:s, s:b, s:s, s:[]}", "mode", lab_mode_name(m), "path",
-				 path_name(p), "ok", 0, "problem", why, "hops");
-	if (json_is_true(json_object_get(*doc, "ok")))
-		return true;
-	notice(NOTICE_ERROR, "mode %s, path %s: hot path: %s", lab_mode_name(m), path_name(p),
-	       json_string_value(json_object_get(*doc, "problem")));
-	return false;
-}
-
-/* Where each mode's round trip goes, hop by hop: its own traced run, apart from the tests. */
-static bool per_hop(const struct run_config *c, struct lab *lab, enum lab_path p, json_t **doc)
-{
-	enum lab_mode m = lab->tasks[0].mode;
-	struct perhop_opts po;
-	char why[512];
-
-	perhop_opts_default(&po);
-	if (!perhop_measure(lab, &lab->tasks[0], p, &c->bo, &po, doc, why, sizeof(why)))
-		return true;
-	notice(NOTICE_ERROR, "mode %s, path %s: per-hop: %s", lab_mode_name(m), path_name(p), why);
-	*doc = json_pack("{s:s, s:s, s:s}", "mode", lab_mode_name(m), "path", path_name(p), "error",
-			 why);
-	return false;
-}
-
 /* Another nsbench running beside a repetition makes it noisy, whatever /proc/stat says. */
 #define MAX_OTHERS 8
 
@@ -356,6 +292,23 @@ static bool target_check(json_t *doc, unsigned int n, double pct, bool record)
 					  (int)json_array_size(json_object_get(e, "reps"))));
 	}
 	return all;
+}
+
+/* A test the instance itself cannot carry on a path: recorded with why, and said. */
+static void not_measurable(json_t *doc, enum lab_mode m, enum lab_path p, enum bench_test test,
+			   const char *why)
+{
+	json_t *a = json_object_get(doc, "not_measurable");
+
+	if (!a) {
+		a = json_array();
+		json_object_set_new(doc, "not_measurable", a);
+	}
+	json_array_append_new(a,
+			      json_pack("{s:s, s:s, s:s, s:s}", "mode", lab_mode_name(m), "path",
+					path_name(p), "test", bench_test_name(test), "why", why));
+	notice(NOTICE_WARNING, "mode %s, path %s, %s not measured: %s", lab_mode_name(m),
+	       path_name(p), bench_test_name(test), why);
 }
 
 /* All the N tasks' targets for one path: task i, and its peer for intra-host. */
@@ -440,6 +393,18 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 					snprintf(hk, sizeof(hk), "run:measure:%s",
 						 bench_test_name(test));
 					testhook_phase(hk);
+					/* What fails on an ECS instance too is a finding, said
+					 * once. */
+					if ((test == TEST_UDP || test == TEST_UDP_RR) &&
+					    path_udp_broken(lab, &lab->tasks[0], paths[k], err,
+							    sizeof(err))) {
+						if (r == 0)
+							not_measurable(doc, m, paths[k], test, err);
+						prog->done++;
+						prog->planned_done +=
+							run_config_test_seconds(c, test);
+						continue;
+					}
 					ret = targets_for(lab, n, paths[k], targets, err,
 							  sizeof(err));
 					noise_ok = !noise_mark(&mark);
@@ -536,14 +501,14 @@ int matrix_run(const struct run_config *c, json_t **out, char *why, size_t len)
 		if (!ret && c->hot_path && q == 0) {
 			notice_progress(0, 0, -1, "measuring the hot packet path of each mode");
 			testhook_phase("run:hot-path");
-			ret = each_path(c, labs, hot_path, hp, &failed);
+			ret = matrix_probe_paths(c, labs, false, hp, &failed);
 			if (ret)
 				snprintf(why, len, "interrupted");
 		}
 		if (!ret && c->per_hop && q == 0) {
 			notice_progress(0, 0, -1, "measuring where each mode's round trip goes");
 			testhook_phase("run:per-hop");
-			ret = each_path(c, labs, per_hop, ph, &failed);
+			ret = matrix_probe_paths(c, labs, true, ph, &failed);
 			if (ret)
 				snprintf(why, len, "interrupted");
 		}
