@@ -12,7 +12,8 @@ PKGS="make gcc pkg-config
 libnl-3-dev libnl-route-3-dev libmnl-dev libiperf-dev libnftables-dev
 libjansson-dev libgsl-dev
 clang libbpf-dev bpftool linux-libc-dev
-iproute2 nftables procps gnuplot-nox jq"
+iproute2 nftables procps gnuplot-nox jq
+iptables"
 # The kernel guests (scripts/kernel-guest.sh): qemu, an initramfs of
 # busybox-static, depmod and modprobe (kmod), and the kernel packages' tools.
 GUEST_PKGS="qemu-system-x86 busybox-static cpio kmod xz-utils zstd util-linux apt dpkg"

@@ -103,7 +103,11 @@ static void test_broken_claim_fails(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_capture("NSBENCH_BREAK=port-conflict ./nsbench-test claims "
+	/*
+	 * On a bare instance: under al2023 Docker's proxy would refuse the second
+	 * bind itself, as on an ECS instance, and the claim would hold anyway.
+	 */
+	out = tl_capture("NSBENCH_BREAK=port-conflict ./nsbench-test claims --instance bare "
 			 "--only bridge-static-port,host-port --format markdown 2>&1",
 			 &st);
 	assert_int_equal(st, 1);
@@ -253,8 +257,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bad_input, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_broken_claim_fails, tl_setup_test, tl_teardown_test),
-		cmocka_unit_test_setup_teardown(test_shaped_host_fails, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_broken_claim_fails, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_shaped_host_fails, tl_setup_test,
+						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_emulated_cpu, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_all_claims, tl_setup_test, tl_teardown_test),
 	};

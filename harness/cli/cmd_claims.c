@@ -16,6 +16,7 @@
 
 static const char claims_usage[] =
 	"Usage: nsbench claims [--only ID,...] [--format text|markdown|json] [--list]\n"
+	"                      [--instance P] [--userland-proxy on|off]\n"
 	"--list shows the claims (those of --only) in the format asked, checking none.\n"
 	"Each claim of the ECS network mode comparison, checked on fresh labs on this\n"
 	"kernel: holds, does not hold, inconclusive or cannot check (with the reason),\n"
@@ -26,7 +27,7 @@ static const char claims_usage[] =
 	"claims one), and is inconclusive when the budget ends first. On an emulated\n"
 	"CPU (QEMU's TCG) they are not measured (cannot check); the others still decide.\n"
 	"Exit status: 0 every checkable claim holds; 1 a claim does not hold;\n"
-	"3 none fails but some are inconclusive; 2 bad usage.\n";
+	"3 none fails but some are inconclusive; 2 bad usage.\n" CLI_INSTANCE_USAGE;
 
 /* Whether ID is among the comma-separated ids of ONLY (every claim without ONLY). */
 static bool listed(const char *only, const char *id)
@@ -91,14 +92,14 @@ static void print_list(json_t *catalog, const char *only, const char *fmt)
 int claims_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"only", required_argument, NULL, 'o'},
-		{"format", required_argument, NULL, 'f'},
-		{"list", no_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+		{"only", required_argument, NULL, 'o'}, {"format", required_argument, NULL, 'f'},
+		{"list", no_argument, NULL, 'l'},	CLI_INSTANCE_OPTIONS,
+		{"help", no_argument, NULL, 'h'},	{0},
 	};
 	const char *only = NULL, *fmt = "text";
-	bool list = false;
+	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
+	enum lab_instance inst;
+	bool list = false, proxy;
 	json_t *rows, *catalog;
 	int c, failed, inconclusive;
 
@@ -120,6 +121,11 @@ int claims_main(int argc, char **argv)
 		case 'l':
 			list = true;
 			break;
+		case CLI_OPT_INSTANCE:
+		case CLI_OPT_USERLAND_PROXY:
+			if (cli_instance_option(claims_usage, c, optarg, &ci))
+				return EXIT_USAGE;
+			break;
 		default:
 			return cli_option_end(c, "claims", claims_usage, argv);
 		}
@@ -127,6 +133,9 @@ int claims_main(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error(claims_usage, "claims: unexpected argument '%s'",
 				       argv[optind]);
+	if (cli_instance_apply(claims_usage, &ci, &inst, &proxy))
+		return EXIT_USAGE;
+	claims_set_instance(inst, proxy);
 	catalog = claims_catalog();
 	if (only && check_only(only, catalog)) {
 		json_decref(catalog);

@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include "harness/lab/clean.h"
 #include "harness/lab/lab.h"
 #include "harness/lab/mode.h"
+#include "harness/lab/proxy.h"
 #include "harness/lab/state.h"
 #include "netns/netns.h"
 
@@ -220,6 +222,56 @@ static void library_checks(void)
 	line("library: libmnl", 0, "linked");
 }
 
+/* A program on PATH (the instance profiles' iptables): 0, or -ENOENT. */
+static int on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[512];
+
+	for (const char *p = path ? path : "/usr/sbin:/usr/bin:/sbin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, p, prog);
+		if (n && access(buf, X_OK) == 0)
+			return 0;
+		p += n + (p[n] == ':');
+	}
+	return -ENOENT;
+}
+
+/* What the instance profiles run: iptables (both backends) and Docker's proxy. */
+static void instance_checks(void)
+{
+	static const struct {
+		const char *prog, *profile;
+	} tools[] = {{"iptables-nft-restore", "al2023 (the default)"},
+		     {"iptables-legacy-restore", "al2"}};
+	char path[512], why[512], buf[700];
+	int ret;
+
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+		ret = on_path(tools[i].prog);
+
+		snprintf(buf, sizeof(buf), "found");
+		if (ret)
+			snprintf(buf, sizeof(buf),
+				 "not found (Debian's iptables package): --instance %s needs it, "
+				 "--instance bare does not",
+				 tools[i].profile);
+		line(i ? "tools: iptables-legacy" : "tools: iptables-nft", ret, buf);
+	}
+	ret = proxy_find(path, sizeof(path), why, sizeof(why));
+	if (!ret)
+		snprintf(buf, sizeof(buf), "%s", path);
+	else
+		snprintf(
+			buf, sizeof(buf),
+			"%s; --userland-proxy on (the default) needs it, --userland-proxy off does "
+			"not",
+			why);
+	line("tools: docker-proxy", ret, buf);
+}
+
 static void leftover_checks(void)
 {
 	size_t kept, left = clean_count_crashed(&kept);
@@ -285,6 +337,7 @@ int doctor_main(int argc, char **argv)
 	probe_kernel(&features);
 	bpf_checks();
 	library_checks();
+	instance_checks();
 	leftover_checks();
 
 	/* A mode is available when a lab of it was built, exactly as run builds one. */

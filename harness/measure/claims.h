@@ -3,7 +3,14 @@
 #define NSB_CLAIMS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
+
+#include "harness/lab/model.h"
+
+/* The instance every claim's lab is built on (claims --instance); al2023 with the proxy by default.
+ */
+void claims_set_instance(enum lab_instance inst, bool userland_proxy);
 
 /*
  * Every row of the mode comparison, verified live on fresh labs. ONLY, when

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "harness/measure/claims.h"
 #include "harness/measure/claims_row.h"
 #include "netns/testhooks.h"
 
@@ -17,6 +18,22 @@ void claim_say(struct claim_result *r, enum claim_verdict v, const char *fmt, ..
 	va_end(ap);
 }
 
+static enum lab_instance claims_instance = INSTANCE_AL2023;
+static bool claims_proxy = true;
+
+void claims_set_instance(enum lab_instance inst, bool userland_proxy)
+{
+	claims_instance = inst;
+	claims_proxy = userland_proxy;
+}
+
+void claims_lab_config(struct lab_config *cfg)
+{
+	lab_config_default(cfg);
+	cfg->instance = claims_instance;
+	cfg->userland_proxy = claims_proxy;
+}
+
 struct lab *claim_lab_new(struct claim_result *r, enum lab_mode m, unsigned int n,
 			  const uint16_t *ports, unsigned int max_enis, bool sg)
 {
@@ -27,7 +44,7 @@ struct lab *claim_lab_new(struct claim_result *r, enum lab_mode m, unsigned int 
 		claim_say(r, CLAIM_UNCHECKABLE, "out of memory");
 		return NULL;
 	}
-	lab_config_default(&cfg);
+	claims_lab_config(&cfg);
 	cfg.max_enis = max_enis;
 	cfg.security_group = sg;
 	if (lab_init(lab, &cfg, "claims")) {

@@ -21,5 +21,7 @@ void claim_say(struct claim_result *r, enum claim_verdict v, const char *fmt, ..
 struct lab *claim_lab_new(struct claim_result *r, enum lab_mode m, unsigned int n,
 			  const uint16_t *ports, unsigned int max_enis, bool sg);
 void claim_lab_end(struct lab *lab);
+/* CFG as lab_config_default() with the claims' instance. */
+void claims_lab_config(struct lab_config *cfg);
 
 #endif
