@@ -6,6 +6,7 @@
  * read back, and Docker's userland proxy carrying bridge-to-hostPort traffic.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,6 +331,68 @@ static void test_proxy_carries_intra_host(void **state)
 	assert_root_unchanged();
 }
 
+static void expect_route(json_t *hp, const char *const *want, size_t n)
+{
+	json_t *hops = json_object_get(hp, "hops");
+	char *got = json_dumps(hops, JSON_COMPACT);
+
+	print_message("%s %s (%s): %s\n", json_string_value(json_object_get(hp, "mode")),
+		      json_string_value(json_object_get(hp, "path")),
+		      json_string_value(json_object_get(hp, "probe")), got);
+	free(got);
+	assert_true(json_is_true(json_object_get(hp, "ok")));
+	assert_int_equal(json_array_size(hops), n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(json_string_value(json_array_get(hops, i)), want[i]);
+}
+
+/*
+ * The instance's own clients and the agent's endpoint: a daemon on the
+ * instance reaching a task (bridge through docker-proxy, host over lo), and
+ * every task reaching 169.254.170.2 through ecs-init's rules.
+ */
+static void test_local_and_agent_paths(void **state)
+{
+	static const char *const host_lo[] = {"inst:lo"};
+	static const char *const bridge_local[] = {"inst:lo", "inst:ecs0", "inst:veth-t1",
+						   "t1:eth0"};
+	static const char *const bridge_agent[] = {"t1:eth0", "inst:veth-t1", "inst:ecs0"};
+	struct lab *lab;
+	json_t *hp;
+	char why[512];
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	lab = tl_lab_with(MODE_BRIDGE);
+	hp = tl_hot_path(lab, PATH_LOCAL);
+	expect_route(hp, bridge_local, 4);
+	json_decref(hp);
+	/* TCP only: the probe of the agent path is tcp_rr. */
+	hp = tl_hot_path(lab, PATH_AGENT);
+	assert_string_equal(json_string_value(json_object_get(hp, "probe")), "tcp_rr 64/64 B");
+	expect_route(hp, bridge_agent, 3);
+	json_decref(hp);
+	tl_lab_done(lab);
+
+	lab = tl_lab_with(MODE_HOST);
+	for (int p = PATH_LOCAL; p <= PATH_AGENT; p++) {
+		hp = tl_hot_path(lab, (enum lab_path)p);
+		expect_route(hp, host_lo, 1);
+		json_decref(hp);
+	}
+	tl_lab_done(lab);
+
+	/* What the lab cannot have, refused with the reason. */
+	assert_int_equal(path_available(MODE_AWSVPC, PATH_LOCAL, INSTANCE_AL2023, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "macvlan"));
+	assert_int_equal(path_available(MODE_BRIDGE, PATH_AGENT, INSTANCE_BARE, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "ecs-init"));
+	assert_int_equal(path_available(MODE_HOST, PATH_AGENT, INSTANCE_AL2, why, sizeof(why)), 0);
+	assert_root_unchanged();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +401,8 @@ int main(void)
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_br_netfilter, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_proxy_carries_intra_host, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_local_and_agent_paths, tl_setup_test,
 						tl_teardown_test),
 	};
 

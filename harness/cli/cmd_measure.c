@@ -33,7 +33,9 @@ static const char measure_usage[] =
 	"MODE: {modes}\n"
 	"TEST: tcp_stream, tcp_stream_par, tcp_reverse, udp (libiperf);\n"
 	"      tcp_rr, udp_rr, tcp_crr (request/response)\n"
-	"--path: ingress (default; loopback for none), egress, loopback\n"
+	"--path: ingress (default; loopback for none), egress, loopback, local (a client in\n"
+	"the instance to the task's published address), agent (the task to the ECS\n"
+	"agent's endpoint 169.254.170.2:80; TCP; needs an instance profile)\n"
 	"--duration S (default 5; whole seconds for libiperf tests), --warmup S (RR, 0.2),\n"
 	"--omit S (libiperf warm-up, 1), --rate BPS for udp (default 1G; k/M/G suffixes),\n"
 	"--req/--resp message sizes for RR tests (default 64 bytes; udp_rr at least 8).\n"
@@ -155,10 +157,14 @@ static void print_hot(json_t *hp)
 	json_t *per = json_object_get(hp, "packets_per_transaction"), *h;
 	size_t i;
 
-	printf("%s %s hot path (%lld udp_rr transactions):",
+	const char *probe = json_string_value(json_object_get(hp, "probe"));
+
+	/* "udp_rr 64/64 B": the test is its first word. */
+	printf("%s %s hot path (%lld %.*s transactions):",
 	       json_string_value(json_object_get(hp, "mode")),
 	       json_string_value(json_object_get(hp, "path")),
-	       (long long)json_integer_value(json_object_get(hp, "transactions")));
+	       (long long)json_integer_value(json_object_get(hp, "transactions")),
+	       probe ? (int)strcspn(probe, " ") : 6, probe ? probe : "udp_rr");
 	json_array_foreach(json_object_get(hp, "hops"), i, h)
 		printf("%s %s (%.2f/trans)", i ? " ->" : "", json_string_value(h),
 		       json_number_value(json_object_get(per, json_string_value(h))));
@@ -343,11 +349,11 @@ int measure_main(int argc, char **argv)
 	if (options_apply(seen, test, lab_id))
 		return EXIT_USAGE;
 	/* Counted around small messages: a stream's GSO super-packets would hide the hops. */
-	if (hot && test != TEST_UDP_RR)
+	if (hot && test != TEST_UDP_RR && !(test == TEST_TCP_RR && path_set && path == PATH_AGENT))
 		return cli_usage_error(
 			measure_usage,
-			"--hot-path counts packets around %d udp_rr transactions, not "
-			"%s: give udp_rr as TEST",
+			"--hot-path counts packets around %d udp_rr transactions (tcp_rr on "
+			"the agent path), not %s: give udp_rr as TEST",
 			HOTPATH_TRANSACTIONS, bench_test_name(test));
 	if (!path_set)
 		path = path_default(mode);
@@ -357,6 +363,14 @@ int measure_main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli_instance_apply(measure_usage, &ci, &inst, &proxy))
 		return EXIT_USAGE;
+	if (mode != MODE_NONE && !lab_id && path_available(mode, path, inst, why, sizeof(why)))
+		return cli_usage_error(NULL, "%s", why);
+	if (path == PATH_AGENT && (test == TEST_UDP || test == TEST_UDP_RR))
+		return cli_usage_error(
+			NULL,
+			"the agent's endpoint is TCP only (ecs-init's rules match tcp "
+			"port %d): a tcp_ test (--hot-path: tcp_rr)",
+			PATH_AGENT_PORT);
 	if (mode == MODE_NONE && path != PATH_LOOPBACK)
 		return cli_usage_error(measure_usage,
 				       "mode none has only the loopback path: its task has no "

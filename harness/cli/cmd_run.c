@@ -30,7 +30,9 @@ static const char run_usage[] =
 	"libiperf tests 2 s and request/response tests 1 s each: about two minutes.\n"
 	"--quick: one short repetition (a smoke run). --full: adds the egress and\n"
 	"intra-host paths, tcp_stream_par and udp_rr, 5 repetitions of 3 s / 2 s.\n"
-	"Paths: ingress, egress, intra-host (none mode always runs loopback).\n"
+	"Paths: ingress, egress, intra-host, local (a client in the instance to the task's\n"
+	"published address), agent (the task to the ECS agent's endpoint; TCP tests\n"
+	"only); none mode always runs loopback.\n"
 	"The results file goes to DIR (default results/), named after host, kernel and\n"
 	"UTC time; --json also prints it. --shape-wire puts a tbf of BPS on the wire\n"
 	"(vpc0) of every lab: a known slowdown, for checking that compare notices.\n"
@@ -253,8 +255,7 @@ int run_main(int argc, char **argv)
 		run_config_default(&cfg);
 
 	if (modes && parse_list(modes, p_mode, (int *)cfg.modes, MODE_COUNT, &cfg.nmodes))
-		return cli_usage_error(run_usage,
-				       "--modes '%s': %s, comma-separated, each once",
+		return cli_usage_error(run_usage, "--modes '%s': %s, comma-separated, each once",
 				       modes, cli_modes());
 	if (paths && parse_list(paths, p_path, (int *)cfg.paths, PATH_COUNT, &cfg.npaths))
 		return cli_usage_error(run_usage,
@@ -360,6 +361,13 @@ int run_main(int argc, char **argv)
 	cfg.bridge_mtu = bridge_mtu;
 	if (cli_instance_apply(run_usage, &ci, &cfg.instance, &cfg.userland_proxy))
 		return EXIT_USAGE;
+	/* A path a mode lacks here is left out of its runs: said, not silently. */
+	for (unsigned int i = 0; i < cfg.nmodes; i++)
+		for (unsigned int k = 0; cfg.modes[i] != MODE_NONE && k < cfg.npaths; k++)
+			if (path_available(cfg.modes[i], cfg.paths[k], cfg.instance, why,
+					   sizeof(why)))
+				log_warn("mode %s, path %s left out: %s",
+					 lab_mode_name(cfg.modes[i]), path_name(cfg.paths[k]), why);
 	/* A run whose every lab ECS would refuse measures nothing: say so before building. */
 	if (matrix_plan_check(&cfg, why, sizeof(why)))
 		return cli_usage_error(NULL, "run: nothing to measure: %s", why);
@@ -401,7 +409,8 @@ int run_main(int argc, char **argv)
 	}
 	ret = results_write(doc, cfg.out_dir, path, sizeof(path));
 	if (!ret && lab_stop) {
-		/* Interrupted while the file was being written: an interrupted run writes nothing. */
+		/* Interrupted while the file was being written: an interrupted run writes nothing.
+		 */
 		unlink(path);
 		json_decref(doc);
 		log_err("run: interrupted; labs removed, no results written");

@@ -6,7 +6,8 @@
 #include "harness/lab/path.h"
 #include "nsbench/ports.h"
 
-static const char *const names[PATH_COUNT] = {"ingress", "egress", "intra-host", "loopback"};
+static const char *const names[PATH_COUNT] = {"ingress",  "egress", "intra-host",
+					      "loopback", "local",  "agent"};
 
 /* Egress servers listen in the VPC namespace on this port. */
 #define EGRESS_PORT NSB_PORT_EGRESS
@@ -87,6 +88,33 @@ int path_target(const struct lab *lab, const struct lab_task *task, const struct
 		set(t->dst_addr, sizeof(t->dst_addr), peer->ep_addr);
 		t->dst_port = peer->ep_port;
 		return 0;
+	case PATH_LOCAL:
+	case PATH_AGENT:
+		if (path_available(task->mode, p, lab->cfg.instance, why, len))
+			return -EINVAL;
+		if (p == PATH_AGENT) {
+			/* The ECS agent's stand-in listens where ecs-init's rules send tasks. */
+			set(t->server_ns, sizeof(t->server_ns), lab->ns_inst);
+			set(t->server_bind, sizeof(t->server_bind), "127.0.0.1");
+			t->server_port = NSB_PORT_AGENT;
+			set(t->client_ns, sizeof(t->client_ns), task->ns);
+			set(t->dst_addr, sizeof(t->dst_addr), PATH_AGENT_ADDR);
+			t->dst_port = PATH_AGENT_PORT;
+			return 0;
+		}
+		set(t->server_ns, sizeof(t->server_ns), task->ns);
+		set(t->server_bind, sizeof(t->server_bind), "0.0.0.0");
+		t->server_port = task->container_port;
+		set(t->client_ns, sizeof(t->client_ns), lab->ns_inst);
+		/*
+		 * 127.0.0.1:hostPort as a daemon on the instance uses it; bare has only
+		 * the lab's own NAT, which maps the instance's address.
+		 */
+		set(t->dst_addr, sizeof(t->dst_addr),
+		    task->mode == MODE_HOST || lab_instance_iptables(&lab->cfg) ? "127.0.0.1"
+										: lab->inst_addr);
+		t->dst_port = task->host_port ? task->host_port : task->container_port;
+		return 0;
 	case PATH_LOOPBACK:
 		set(t->server_ns, sizeof(t->server_ns), task->ns);
 		set(t->server_bind, sizeof(t->server_bind), "127.0.0.1");
@@ -101,6 +129,36 @@ int path_target(const struct lab *lab, const struct lab_task *task, const struct
 	}
 }
 
+int path_available(enum lab_mode m, enum lab_path p, enum lab_instance inst, char *why, size_t len)
+{
+	char scratch[8];
+
+	if (!why) {
+		why = scratch;
+		len = sizeof(scratch);
+	}
+	if (m == MODE_NONE && p != PATH_LOOPBACK)
+		snprintf(why, len, "mode none has no %s path: its task has only loopback",
+			 path_name(p));
+	else if (p == PATH_AGENT && inst == INSTANCE_BARE)
+		snprintf(why, len,
+			 "the agent's endpoint %s comes with ecs-init's rules, which a bare "
+			 "instance lacks: --instance al2023 or al2",
+			 PATH_AGENT_ADDR);
+	else if (p == PATH_AGENT && m == MODE_AWSVPC)
+		snprintf(why, len,
+			 "an awsvpc task reaches the agent through a second interface "
+			 "(ecs-eth0 on the instance's ecs-bridge), which this lab does not build");
+	else if (p == PATH_LOCAL && m == MODE_AWSVPC)
+		snprintf(why, len,
+			 "the instance cannot reach its own awsvpc task in this lab: the task's "
+			 "macvlan hangs off the instance's eth0, whose own frames never reach "
+			 "it (on EC2 they cross the VPC, from the primary ENI to the task's)");
+	else
+		return 0;
+	return -EINVAL;
+}
+
 bool path_udp_broken(const struct lab *lab, const struct lab_task *task, enum lab_path p, char *why,
 		     size_t len)
 {
@@ -108,6 +166,15 @@ bool path_udp_broken(const struct lab *lab, const struct lab_task *task, enum la
 		      lab->cfg.userland_proxy &&
 		      (task->mode == MODE_BRIDGE || task->mode == MODE_BRIDGE_DYNAMIC);
 
+	if (p == PATH_AGENT) {
+		if (why)
+			snprintf(why, len,
+				 "the agent's endpoint is TCP: ecs-init's DNAT and REDIRECT to "
+				 "it match tcp port %d only (amazon-ecs-agent "
+				 "ecs-init/exec/iptables/iptables.go)",
+				 PATH_AGENT_PORT);
+		return true;
+	}
 	if (broken && why)
 		snprintf(why, len,
 			 "UDP to another bridge task's hostPort goes through Docker 25's "

@@ -8,8 +8,24 @@
 #include "bench/measurement.h"
 #include "harness/lab/model.h"
 
-/* The ways traffic crosses a lab. */
-enum lab_path { PATH_INGRESS, PATH_EGRESS, PATH_INTRA_HOST, PATH_LOOPBACK, PATH_COUNT };
+/*
+ * The ways traffic crosses a lab. local: a client in the instance (a daemon,
+ * a host-mode sidecar) to the task's published address; agent: the task to
+ * the ECS agent's endpoint 169.254.170.2:80 (credentials, task metadata).
+ */
+enum lab_path {
+	PATH_INGRESS,
+	PATH_EGRESS,
+	PATH_INTRA_HOST,
+	PATH_LOOPBACK,
+	PATH_LOCAL,
+	PATH_AGENT,
+	PATH_COUNT
+};
+
+/* The agent's endpoint as tasks see it (ecs-init's DNAT and REDIRECT take it to 127.0.0.1). */
+#define PATH_AGENT_ADDR "169.254.170.2"
+#define PATH_AGENT_PORT 80
 
 const char *path_name(enum lab_path p);
 int path_parse(const char *name, enum lab_path *p);
@@ -29,10 +45,17 @@ const struct lab_task *path_peer(const struct lab *lab, const struct lab_task *t
 int path_target(const struct lab *lab, const struct lab_task *task, const struct lab_task *peer,
 		enum lab_path p, struct bench_target *t, char *why, size_t len);
 /*
+ * Whether mode M has path P on instance profile INST: 0, or -EINVAL with WHY
+ * (none has only loopback; the agent's endpoint needs ecs-init's rules; the
+ * instance cannot reach its own awsvpc task in this lab).
+ */
+int path_available(enum lab_mode m, enum lab_path p, enum lab_instance inst, char *why, size_t len);
+/*
  * Whether UDP fails on TASK's path P as on a real instance: a bridge task
  * reaching another's hostPort through Docker 25's userland proxy, which
- * answers UDP from the bridge's address (WHY says so, with the sources). The
- * path's hop and per-hop probes then count TCP_RR instead of UDP_RR.
+ * answers UDP from the bridge's address, and the agent's endpoint, which is
+ * TCP only (WHY says so, with the sources). The path's hop and per-hop probes
+ * then count TCP_RR instead of UDP_RR.
  */
 bool path_udp_broken(const struct lab *lab, const struct lab_task *task, enum lab_path p, char *why,
 		     size_t len);

@@ -202,6 +202,67 @@ static int route_intra(const struct lab *lab, const struct lab_task *t, const st
 	return 0;
 }
 
+/* The instance's lo, both ways: a socket of the instance talking to another of it. */
+static void push_inst_lo(const struct lab *lab, struct lab_route *r)
+{
+	struct lab_iface i;
+
+	iface_set(&i, "inst", lab->ns_inst, LOOPBACK, HOP_LOOPBACK, "127.0.0.1/8", NULL);
+	push(r, &i, HOP_EGRESS);
+	push(r, &i, HOP_INGRESS);
+}
+
+/*
+ * From the instance to TASK's published address: host mode over lo; bridge
+ * through docker-proxy when on (lo to the proxy, then the proxy's own
+ * connection out of ecs0), else DNAT'd in OUTPUT straight out of ecs0.
+ */
+static int route_local(const struct lab *lab, const struct lab_task *t, struct lab_route *r)
+{
+	struct lab_iface i;
+
+	if (t->mode == MODE_HOST) {
+		push_inst_lo(lab, r);
+		return 0;
+	}
+	if (!is_bridged(t))
+		return -EINVAL;
+	if (lab_instance_iptables(&lab->cfg) && lab->cfg.userland_proxy)
+		push_inst_lo(lab, r);
+	if (lab->cfg.variant != LAB_VARIANT_VETH) {
+		bridge_if(lab, &i);
+		push(r, &i, HOP_EGRESS);
+	}
+	veth_host(lab, t, &i);
+	push(r, &i, HOP_EGRESS);
+	task_if(lab, t, &i);
+	push(r, &i, HOP_INGRESS);
+	return 0;
+}
+
+/*
+ * From TASK to the agent's endpoint: host mode's OUTPUT REDIRECT keeps it on
+ * lo; a bridge task's request goes up through ecs0, DNAT'd to 127.0.0.1.
+ */
+static int route_agent(const struct lab *lab, const struct lab_task *t, struct lab_route *r)
+{
+	struct lab_iface i;
+
+	if (t->mode == MODE_HOST) {
+		push_inst_lo(lab, r);
+		return 0;
+	}
+	if (!is_bridged(t))
+		return -EINVAL;
+	task_if(lab, t, &i);
+	push(r, &i, HOP_EGRESS);
+	veth_host(lab, t, &i);
+	push(r, &i, HOP_INGRESS);
+	bridge_if(lab, &i);
+	push(r, &i, HOP_INGRESS);
+	return 0;
+}
+
 int mode_route(const struct lab *lab, const struct lab_task *task, const struct lab_task *peer,
 	       enum lab_path p, struct lab_route *r)
 {
@@ -224,6 +285,10 @@ int mode_route(const struct lab *lab, const struct lab_task *task, const struct 
 		return 0;
 	case PATH_INTRA_HOST:
 		return route_intra(lab, task, peer, r);
+	case PATH_LOCAL:
+		return route_local(lab, task, r);
+	case PATH_AGENT:
+		return route_agent(lab, task, r);
 	case PATH_LOOPBACK: {
 		char role[16];
 

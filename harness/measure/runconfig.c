@@ -77,8 +77,10 @@ unsigned int run_config_paths(const struct run_config *c, enum lab_mode m, enum 
 		out[0] = PATH_LOOPBACK;
 		return 1;
 	}
+	/* A path the mode lacks here (awsvpc's local path, the agent on bare) is left out. */
 	for (unsigned int i = 0; i < c->npaths; i++)
-		out[n++] = c->paths[i];
+		if (!path_available(m, c->paths[i], c->instance, NULL, 0))
+			out[n++] = c->paths[i];
 	return n;
 }
 
@@ -127,8 +129,9 @@ json_t *run_config_json(const struct run_config *c)
 	json_object_set_new(doc, "instance", json_string(lab_instance_name(c->instance)));
 	json_object_set_new(doc, "userland_proxy", json_boolean(c->userland_proxy));
 	json_object_set_new(doc, "mtu",
-			    json_pack("{s:i, s:i}", "vpc", c->vpc_mtu ? c->vpc_mtu : LAB_DEFAULT_MTU,
-				      "bridge", c->bridge_mtu ? c->bridge_mtu : LAB_DEFAULT_MTU));
+			    json_pack("{s:i, s:i}", "vpc",
+				      c->vpc_mtu ? c->vpc_mtu : LAB_DEFAULT_MTU, "bridge",
+				      c->bridge_mtu ? c->bridge_mtu : LAB_DEFAULT_MTU));
 	if (c->target_pct > 0)
 		json_object_set_new(doc, "target",
 				    json_pack("{s:f, s:i, s:i, s:f}", "pct", c->target_pct,

@@ -13,9 +13,12 @@
 #define NSB_PORT_FIRST 5201  /* the first task's containerPort; task N's is FIRST + N - 1 */
 #define NSB_PORT_EGRESS 5301 /* the egress path's server, in the VPC namespace */
 #define NSB_PORT_LAST 5399   /* the end of the block kept from ephemeral ports */
+#define NSB_PORT_AGENT 51679 /* the ECS agent's credentials/metadata port (ecs-init's DNAT) */
 #define NSB_PORTS_STR_(x) #x
 #define NSB_PORTS_STR(x) NSB_PORTS_STR_(x)
-/* FIRST-LAST, as net.ipv4.ip_local_reserved_ports takes it. */
-#define NSB_PORTS_RESERVED NSB_PORTS_STR(NSB_PORT_FIRST) "-" NSB_PORTS_STR(NSB_PORT_LAST)
+/* FIRST-LAST and the agent's port, as net.ipv4.ip_local_reserved_ports takes them. */
+#define NSB_PORTS_RESERVED                                                                         \
+	NSB_PORTS_STR(NSB_PORT_FIRST)                                                              \
+	"-" NSB_PORTS_STR(NSB_PORT_LAST) "," NSB_PORTS_STR(NSB_PORT_AGENT)
 
 #endif
