@@ -357,6 +357,8 @@ static void test_local_and_agent_paths(void **state)
 	static const char *const bridge_local[] = {"inst:lo", "inst:ecs0", "inst:veth-t1",
 						   "t1:eth0"};
 	static const char *const bridge_agent[] = {"t1:eth0", "inst:veth-t1", "inst:ecs0"};
+	static const char *const awsvpc_agent[] = {"t1:ecs-eth0", "inst:ecsv-t1",
+						   "inst:ecs-bridge"};
 	struct lab *lab;
 	json_t *hp;
 	char why[512];
@@ -371,6 +373,13 @@ static void test_local_and_agent_paths(void **state)
 	hp = tl_hot_path(lab, PATH_AGENT);
 	assert_string_equal(json_string_value(json_object_get(hp, "probe")), "tcp_rr 64/64 B");
 	expect_route(hp, bridge_agent, 3);
+	json_decref(hp);
+	tl_lab_done(lab);
+
+	/* awsvpc: its second interface, ecs-eth0 on the instance's ecs-bridge. */
+	lab = tl_lab_with(MODE_AWSVPC);
+	hp = tl_hot_path(lab, PATH_AGENT);
+	expect_route(hp, awsvpc_agent, 3);
 	json_decref(hp);
 	tl_lab_done(lab);
 

@@ -269,7 +269,7 @@ int lab_down(struct lab *lab, enum lab_teardown how)
 	lab->state_written = false;
 	lab->up = false;
 	lab->vpc_made = lab->inst_made = lab->wire_made = false;
-	lab->bridge_made = lab->portmap_made = false;
+	lab->bridge_made = lab->portmap_made = lab->agent_bridge_made = false;
 	for (unsigned int i = 0; i < lab->ntasks; i++)
 		lab->tasks[i].built = false;
 	return ret;
@@ -292,6 +292,9 @@ int lab_attach(struct lab *lab)
 	for (unsigned int i = 0; i < lab->ntasks; i++)
 		if (lab->tasks[i].mode == MODE_BRIDGE || lab->tasks[i].mode == MODE_BRIDGE_DYNAMIC)
 			lab->bridge_made = lab->portmap_made = !lab_instance_iptables(&lab->cfg);
+	for (unsigned int i = 0; i < lab->ntasks; i++)
+		if (lab->tasks[i].mode == MODE_AWSVPC && lab_instance_iptables(&lab->cfg))
+			lab->agent_bridge_made = true;
 	if (lab->portmap_made || (lab->cfg.security_group && lab_instance_iptables(&lab->cfg)))
 		ret = portmap_open(&lab->pm, lab->ns_inst);
 	return ret;

@@ -379,6 +379,61 @@ static int build_awsvpc(struct lab *lab, struct lab_task *t, struct rt *rt)
 	return ret;
 }
 
+/*
+ * The task's second interface, to the ECS agent, as the ecs-bridge and
+ * ecs-ipam plugins build it: a veth ecs-eth0 onto the instance's ecs-bridge
+ * (169.254.172.1/22, made with the first), the task's address from the /22,
+ * and a route to 169.254.170.2 only: ecs-init's DNAT does the rest.
+ */
+static int build_agent_leg(struct lab *lab, struct lab_task *t, struct rt *rt)
+{
+	char host_if[16], addr[16], cidr[32];
+	int ret, master, nsfd;
+
+	if (!lab->agent_bridge_made) {
+		ret = lab_step(lab, "creating bridge %s in %s", AGENT_BRIDGE, lab->ns_inst);
+		if (!ret && (ret = rt_bridge_add(lab->rt_inst, AGENT_BRIDGE, LAB_LINK_GROUP)))
+			return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+		if (ret)
+			return ret;
+		lab->agent_bridge_made = true;
+		snprintf(cidr, sizeof(cidr), "%s/%d", AGENT_GATEWAY, AGENT_PREFIX);
+		ret = lab_step(lab, "adding %s to %s in %s", cidr, AGENT_BRIDGE, lab->ns_inst);
+		if (!ret && (ret = rt_addr_add(lab->rt_inst, AGENT_BRIDGE, cidr)))
+			return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+		if (ret)
+			return ret;
+	}
+	agent_veth(t, host_if, sizeof(host_if));
+	ret = lab_step(lab, "creating veth %s (%s, on %s) <-> %s (%s)", host_if, lab->ns_inst,
+		       AGENT_BRIDGE, AGENT_TASK_IF, t->ns);
+	if (ret)
+		return ret;
+	master = rt_ifindex(lab->rt_inst, AGENT_BRIDGE);
+	if (master < 0)
+		return lab_fail(lab, master, rt_ext_msg(lab->rt_inst));
+	nsfd = netns_open(t->ns);
+	if (nsfd < 0)
+		return lab_fail(lab, nsfd, NULL);
+	ret = rt_veth_add(lab->rt_inst, host_if, master, AGENT_TASK_IF, nsfd, LAB_LINK_GROUP);
+	close(nsfd);
+	if (ret)
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	agent_addr(t, addr, sizeof(addr));
+	snprintf(cidr, sizeof(cidr), "%s/%d", addr, AGENT_PREFIX);
+	ret = lab_step(lab, "bringing %s up with %s in %s", AGENT_TASK_IF, cidr, t->ns);
+	if (!ret &&
+	    ((ret = rt_link_up(rt, AGENT_TASK_IF)) || (ret = rt_addr_add(rt, AGENT_TASK_IF, cidr))))
+		return lab_fail(lab, ret, rt_ext_msg(rt));
+	if (ret)
+		return ret;
+	ret = lab_step(lab, "adding route to %s/32 via %s in %s", PATH_AGENT_ADDR, AGENT_GATEWAY,
+		       t->ns);
+	if (!ret && (ret = rt_route_add(rt, PATH_AGENT_ADDR "/32", AGENT_GATEWAY)))
+		return lab_fail(lab, ret, rt_ext_msg(rt));
+	return ret;
+}
+
 static int build_bridged(struct lab *lab, struct lab_task *t, struct rt *rt)
 {
 	bool routed = lab->cfg.variant == LAB_VARIANT_VETH;
@@ -445,6 +500,8 @@ int mode_build_task(struct lab *lab, struct lab_task *t)
 		switch (t->mode) {
 		case MODE_AWSVPC:
 			ret = build_awsvpc(lab, t, rt);
+			if (!ret && has_agent_leg(lab, t))
+				ret = build_agent_leg(lab, t, rt);
 			break;
 		case MODE_BRIDGE:
 		case MODE_BRIDGE_DYNAMIC:
@@ -477,11 +534,15 @@ int mode_teardown_links(struct lab *lab)
 				rt_link_del(lab->rt_inst, host_if);
 		} else if (t->mode == MODE_AWSVPC && netns_exists(t->ns) && !rt_open(&rt, t->ns)) {
 			rt_link_del(rt, TASK_IF);
+			if (has_agent_leg(lab, t))
+				rt_link_del(rt, AGENT_TASK_IF);
 			rt_close(rt);
 		}
 	}
 	if (lab->bridge_made && lab->rt_inst)
 		rt_link_del(lab->rt_inst, BRIDGE);
+	if (lab->agent_bridge_made && lab->rt_inst)
+		rt_link_del(lab->rt_inst, AGENT_BRIDGE);
 	if (lab->wire_made && lab->rt_vpc)
 		rt_link_del(lab->rt_vpc, WIRE_VPC);
 	return 0;

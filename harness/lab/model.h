@@ -114,6 +114,7 @@ struct lab {
 	/* What exists, so that teardown undoes exactly that. */
 	bool state_written;
 	bool vpc_made, inst_made, wire_made, bridge_made, portmap_made, sg_made;
+	bool agent_bridge_made; /* ecs-bridge, for awsvpc tasks' agent legs */
 	bool up;
 	bool kept; /* left up on purpose (topo up): not a crashed run's remains */
 	struct rt *rt_vpc, *rt_inst;

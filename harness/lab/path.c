@@ -145,10 +145,6 @@ int path_available(enum lab_mode m, enum lab_path p, enum lab_instance inst, cha
 			 "the agent's endpoint %s comes with ecs-init's rules, which a bare "
 			 "instance lacks: --instance al2023 or al2",
 			 PATH_AGENT_ADDR);
-	else if (p == PATH_AGENT && m == MODE_AWSVPC)
-		snprintf(why, len,
-			 "an awsvpc task reaches the agent through a second interface "
-			 "(ecs-eth0 on the instance's ecs-bridge), which this lab does not build");
 	else if (p == PATH_LOCAL && m == MODE_AWSVPC)
 		snprintf(why, len,
 			 "the instance cannot reach its own awsvpc task in this lab: the task's "

@@ -36,10 +36,10 @@ static int claim_host_port(struct lab *lab, unsigned int id, uint16_t port, cons
 	int holder = 0, ret = port_claim(&lab->ports, port, (int)id, &holder);
 
 	if (ret == -EADDRINUSE)
-		return lab_refuse(lab, ret,
-				  "task t%u %s %u is already taken on the instance by task t%d (%s)",
-				  id, what, port, holder,
-				  lab_mode_name(lab->tasks[holder - 1].mode));
+		return lab_refuse(
+			lab, ret,
+			"task t%u %s %u is already taken on the instance by task t%d (%s)", id,
+			what, port, holder, lab_mode_name(lab->tasks[holder - 1].mode));
 	if (ret)
 		return lab_refuse(lab, ret, "task t%u: too many host ports", id);
 	return 0;
@@ -105,10 +105,11 @@ int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 		if (lab->cfg.variant != LAB_VARIANT_ECS) {
 			/* explain's steps before DNAT: no hostPort, the task's own address. */
 			if (lab->cfg.variant == LAB_VARIANT_VETH &&
-			    lab_count_mode(lab, MODE_BRIDGE) + lab_count_mode(lab, MODE_BRIDGE_DYNAMIC))
-				return lab_refuse(lab, -ENOSPC,
-						  "task t%u: a routed-veth lab holds one bridge task",
-						  id);
+			    lab_count_mode(lab, MODE_BRIDGE) +
+				    lab_count_mode(lab, MODE_BRIDGE_DYNAMIC))
+				return lab_refuse(
+					lab, -ENOSPC,
+					"task t%u: a routed-veth lab holds one bridge task", id);
 			scopy(t->ep_addr, sizeof(t->ep_addr), t->addr);
 			t->ep_port = container_port;
 			break;

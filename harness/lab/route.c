@@ -97,10 +97,37 @@ static void add_iface(struct lab_iface *out, unsigned int max, unsigned int *n,
 		out[(*n)++] = *i;
 }
 
+/* An awsvpc task's agent leg: the instance's ecs-bridge, its end of the veth, the task's. */
+static void agent_bridge_if(const struct lab *lab, struct lab_iface *i)
+{
+	char cidr[24];
+
+	snprintf(cidr, sizeof(cidr), "%s/%d", AGENT_GATEWAY, AGENT_PREFIX);
+	iface_set(i, "inst", lab->ns_inst, AGENT_BRIDGE, HOP_BRIDGE, cidr, NULL);
+}
+
+static void agent_veth_if(const struct lab *lab, const struct lab_task *t, struct lab_iface *i)
+{
+	char name[16];
+
+	agent_veth(t, name, sizeof(name));
+	iface_set(i, "inst", lab->ns_inst, name, HOP_VETH, NULL, NULL);
+}
+
+static void agent_task_if(const struct lab_task *t, struct lab_iface *i)
+{
+	char role[16], addr[16], cidr[24];
+
+	task_role(t, role, sizeof(role));
+	agent_addr(t, addr, sizeof(addr));
+	snprintf(cidr, sizeof(cidr), "%s/%d", addr, AGENT_PREFIX);
+	iface_set(i, role, t->ns, AGENT_TASK_IF, HOP_VETH, cidr, NULL);
+}
+
 unsigned int mode_interfaces(const struct lab *lab, struct lab_iface *out, unsigned int max)
 {
 	struct lab_iface i;
-	bool bridge = false;
+	bool bridge = false, agent = false;
 	unsigned int n = 0;
 
 	wire_vpc(lab, &i);
@@ -121,6 +148,17 @@ unsigned int mode_interfaces(const struct lab *lab, struct lab_iface *out, unsig
 		}
 		if (t->own_ns) {
 			task_if(lab, t, &i);
+			add_iface(out, max, &n, &i);
+		}
+		if (has_agent_leg(lab, t)) {
+			if (!agent) {
+				agent_bridge_if(lab, &i);
+				add_iface(out, max, &n, &i);
+			}
+			agent = true;
+			agent_veth_if(lab, t, &i);
+			add_iface(out, max, &n, &i);
+			agent_task_if(t, &i);
 			add_iface(out, max, &n, &i);
 		}
 	}
@@ -242,7 +280,8 @@ static int route_local(const struct lab *lab, const struct lab_task *t, struct l
 
 /*
  * From TASK to the agent's endpoint: host mode's OUTPUT REDIRECT keeps it on
- * lo; a bridge task's request goes up through ecs0, DNAT'd to 127.0.0.1.
+ * lo; a bridge task's request goes up through ecs0, an awsvpc task's through
+ * its ecs-eth0 and ecs-bridge, DNAT'd to 127.0.0.1.
  */
 static int route_agent(const struct lab *lab, const struct lab_task *t, struct lab_route *r)
 {
@@ -250,6 +289,15 @@ static int route_agent(const struct lab *lab, const struct lab_task *t, struct l
 
 	if (t->mode == MODE_HOST) {
 		push_inst_lo(lab, r);
+		return 0;
+	}
+	if (has_agent_leg(lab, t)) {
+		agent_task_if(t, &i);
+		push(r, &i, HOP_EGRESS);
+		agent_veth_if(lab, t, &i);
+		push(r, &i, HOP_INGRESS);
+		agent_bridge_if(lab, &i);
+		push(r, &i, HOP_INGRESS);
 		return 0;
 	}
 	if (!is_bridged(t))
