@@ -42,6 +42,12 @@ static int sink_read(struct sink *s, int fd)
 	return n > 0;
 }
 
+static void say(int fd, const char *a, const char *b)
+{
+	if (write(fd, a, strlen(a)) < 0 || write(fd, b, strlen(b)) < 0 || write(fd, "\n", 1) < 0)
+		return;
+}
+
 static void child(const char *ns, char *const argv[], int in, int out, int err)
 {
 	int saved;
@@ -50,13 +56,14 @@ static void child(const char *ns, char *const argv[], int in, int out, int err)
 	signal(SIGPIPE, SIG_DFL);
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		_exit(126);
+	/* The child's words reach the parent's WHY through the pipe on fd 2. */
 	if (netns_enter(ns, &saved)) {
-		dprintf(2, "cannot enter namespace %s\n", ns);
+		say(2, "cannot enter namespace ", ns);
 		_exit(126);
 	}
 	close(saved);
 	execvp(argv[0], argv);
-	dprintf(2, "%s\n", strerror(errno));
+	say(2, "", strerror(errno));
 	_exit(127);
 }
 

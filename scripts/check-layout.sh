@@ -7,6 +7,7 @@
 #     and bench/ include nothing from harness/, and include/ only itself).
 #     Module headers are named by their path from the top ("netns/rt.h");
 #     include/'s by their path inside it ("nsbench/rr_wire.h", -Iinclude).
+#     Generated headers (the BPF skeleton, build-gen/) are the build's, not a layer's.
 #  2. No circle of includes between modules (a module: X.c with X.h).
 #  3. Only the CLI prints: outside harness/cli/ no printf, puts, putchar,
 #     perror, vprintf, dprintf or log_*(), and no stdout or stderr. Library code
@@ -53,7 +54,7 @@ for f in $sources; do
 		fi
 		a=${f%.*} b=${inc%.*}
 		[ "$a" = "$b" ] || echo "$a $b" >>"$edges"
-	done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f" | grep -v '\.skel\.h$')
+	done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f" | grep -v '\.skel\.h$' | grep -v '^build-gen/')
 done
 
 # 2. No circle: tsort names the modules of a loop.

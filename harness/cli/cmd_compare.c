@@ -19,6 +19,7 @@ static const char compare_usage[] =
 	"Usage: nsbench compare A.json B.json [C.json ...] [--fail-above PCT]\n"
 	"                       [--equivalence PCT] [--drop-noisy]\n"
 	"                       [--format text|csv|markdown|json] [--by-kernel]\n"
+	"                       [--by-instance]\n"
 	"Every mode, path and test side by side: the change against A with its 95%\n"
 	"interval and a verdict. faster/slower: a discovery of Benjamini-Hochberg (5%\n"
 	"false discovery rate) over the headline metrics (throughput, tps, p50, p99\n"
@@ -33,6 +34,8 @@ static const char compare_usage[] =
 	"decided on it: its verdicts say \"emulated\", and --fail-above exits 2. Exit\n"
 	"2 also: a file is missing, not JSON, truncated, of another schema version,\n"
 	"missing fields or without results.\n"
+	"--by-instance: the same for rounds under several instance profiles\n"
+	"(scripts/bench-instance.sh): pooled by config.instance and userland proxy.\n"
 	"--by-kernel: the files are rounds of one run under several kernels\n"
 	"(scripts/kernel-compare.sh): those of one kernel are pooled, repetitions side\n"
 	"by side, and the kernels are compared, the first file's kernel as A.\n"
@@ -47,6 +50,7 @@ int compare_main(int argc, char **argv)
 		{"equivalence", required_argument, NULL, 'e'},
 		{"drop-noisy", no_argument, NULL, 'n'},
 		{"by-kernel", no_argument, NULL, 'k'},
+		{"by-instance", no_argument, NULL, 'I'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -54,7 +58,8 @@ int compare_main(int argc, char **argv)
 	const char *names[POOL_MAX_REPS];
 	enum compare_format fmt = FMT_TEXT;
 	struct compare_opts o;
-	bool ratios_only, by_kernel = false;
+	bool ratios_only, by_kernel = false, by_instance = false;
+	static char inst_names[COMPARE_MAX_FILES][48];
 	double fail_above = -1;
 	struct gate gate;
 	size_t n = 0, emulated;
@@ -84,6 +89,9 @@ int compare_main(int argc, char **argv)
 		case 'k':
 			by_kernel = true;
 			break;
+		case 'I':
+			by_instance = true;
+			break;
 		case 'F':
 			if (!strcmp(optarg, "text"))
 				fmt = FMT_TEXT;
@@ -104,9 +112,11 @@ int compare_main(int argc, char **argv)
 	}
 	if (argc - optind < 2)
 		return cli_usage_error(compare_usage, "compare: at least two results files");
-	if (argc - optind > (by_kernel ? POOL_MAX_REPS : COMPARE_MAX_FILES))
+	if (by_kernel && by_instance)
+		return cli_usage_error(compare_usage, "--by-kernel or --by-instance, not both");
+	if (argc - optind > (by_kernel || by_instance ? POOL_MAX_REPS : COMPARE_MAX_FILES))
 		return cli_usage_error(compare_usage, "compare: at most %d files",
-				       by_kernel ? POOL_MAX_REPS : COMPARE_MAX_FILES);
+				       by_kernel || by_instance ? POOL_MAX_REPS : COMPARE_MAX_FILES);
 	/* Every file is checked before anything is printed: never a partial table. */
 	for (int i = optind; i < argc; i++) {
 		int ret = results_load(argv[i], &docs[n], why, sizeof(why));
@@ -118,13 +128,14 @@ int compare_main(int argc, char **argv)
 		}
 		names[n++] = cli_base_name(argv[i]);
 	}
-	if (by_kernel) {
+	if (by_kernel || by_instance) {
 		json_t *pooled[COMPARE_MAX_FILES];
 		size_t np;
 
-		if (results_pool_by_kernel(docs, names, n, pooled, COMPARE_MAX_FILES, &np, why,
-					   sizeof(why))) {
-			log_err("--by-kernel: %s", why);
+		if ((by_kernel ? results_pool_by_kernel
+			       : results_pool_by_instance)(docs, names, n, pooled,
+							   COMPARE_MAX_FILES, &np, why, sizeof(why))) {
+			log_err("--by-%s: %s", by_kernel ? "kernel" : "instance", why);
 			rc = EXIT_USAGE;
 			goto out;
 		}
@@ -132,11 +143,14 @@ int compare_main(int argc, char **argv)
 			json_decref(docs[i]);
 		for (n = 0; n < np; n++) {
 			docs[n] = pooled[n];
-			names[n] = results_kernel(pooled[n]);
+			names[n] = by_kernel ? results_kernel(pooled[n])
+					     : results_instance(pooled[n], inst_names[n],
+								sizeof(inst_names[n]));
 		}
 	}
 	if (n < 2) {
-		log_err("compare: the files hold %zu kernel(s): nothing to compare", n);
+		log_err("compare: the files hold %zu %s: nothing to compare", n,
+			by_instance ? "instance(s)" : "kernel(s)");
 		rc = EXIT_USAGE;
 		goto out;
 	}

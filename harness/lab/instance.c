@@ -16,7 +16,6 @@
 #include "harness/lab/build.h"
 #include "harness/lab/ifnames.h"
 #include "harness/lab/instance.h"
-#include "harness/lab/mode.h"
 #include "harness/lab/proxy.h"
 #include "netns/nsexec.h"
 #include "netns/sysctl.h"
@@ -166,6 +165,15 @@ static int restore(struct lab *lab, const char *text, bool noflush)
 	return ret ? lab_fail(lab, ret, why) : 0;
 }
 
+int instance_read_br_nf(const char *ns)
+{
+	char buf[8];
+
+	if (sysctl_read(ns, "net.bridge.bridge-nf-call-iptables", buf, sizeof(buf)))
+		return -1;
+	return buf[0] == '1';
+}
+
 /*
  * Docker 25 loads br_netfilter and sets bridge-nf-call-iptables whenever it
  * manages iptables (al2023, al2: 1); bare sets 0. Where br_netfilter is a
@@ -199,7 +207,7 @@ static int set_br_netfilter(struct lab *lab)
 			return lab_fail(lab, ret, NULL);
 	}
 	if (!ret)
-		lab->br_nf = mode_read_br_nf(lab->ns_inst);
+		lab->br_nf = instance_read_br_nf(lab->ns_inst);
 	return ret;
 }
 

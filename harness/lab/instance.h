@@ -33,6 +33,8 @@ int instance_save(const struct lab *lab, bool counters, char **out, char *why, s
  * (FORWARD out of it), and "tN tcp"/"tN udp" (a task's DNAT rules).
  */
 int instance_counters(const struct lab *lab, json_t **rules);
+/* net.bridge.bridge-nf-call-iptables in namespace NS: 1, 0, or -1 when absent (lab->br_nf). */
+int instance_read_br_nf(const char *ns);
 /* The iptables command of the profile ("iptables-nft-save" ...): NULL for bare. */
 const char *instance_tool(enum lab_instance i, bool save);
 

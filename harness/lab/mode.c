@@ -156,15 +156,6 @@ int mode_build_base(struct lab *lab)
 	return ret;
 }
 
-int mode_read_br_nf(const char *ns)
-{
-	char buf[8];
-
-	if (sysctl_read(ns, "net.bridge.bridge-nf-call-iptables", buf, sizeof(buf)))
-		return -1;
-	return buf[0] == '1';
-}
-
 static int build_bridge(struct lab *lab)
 {
 	char cidr[32];

@@ -62,8 +62,6 @@ const char *mode_inst_ifname(void);
 int mode_build_base(struct lab *lab);
 int mode_build_task(struct lab *lab, struct lab_task *t);
 int mode_build_portmap(struct lab *lab);
-/* net.bridge.bridge-nf-call-iptables in namespace NS: 1, 0, or -1 when absent (lab->br_nf). */
-int mode_read_br_nf(const char *ns);
 /* Deletes the lab's links one at a time (LAB_TEARDOWN_LINKS). */
 int mode_teardown_links(struct lab *lab);
 

@@ -254,7 +254,7 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 		lab->br_nf =
 			(int)json_integer_value(json_object_get(plan, "bridge_nf_call_iptables"));
 	else
-		lab->br_nf = mode_read_br_nf(lab->ns_inst);
+		lab->br_nf = instance_read_br_nf(lab->ns_inst);
 	/* An older nsbench's lab (no profile recorded) was bare. */
 	if (lab_instance_parse(
 		    json_string_value(json_object_get(json_object_get(doc, "instance"), "profile")),

@@ -46,14 +46,13 @@ static void c_awsvpc_address(struct claims_ctx *c, struct claim_result *r)
 	b = reach(lab, &lab->tasks[1]);
 	if (!a && !b && strcmp(lab->tasks[0].addr, lab->tasks[1].addr))
 		claim_say(r, CLAIM_HOLDS,
-			  "t1 %s:%u and t2 %s:%u, each its own VPC address, reached "
-			  "directly from the VPC namespace",
-			  lab->tasks[0].addr, lab->tasks[0].ep_port, lab->tasks[1].addr,
-			  lab->tasks[1].ep_port);
+		    "t1 %s:%u and t2 %s:%u, each its own VPC address, reached "
+		    "directly from the VPC namespace",
+		    lab->tasks[0].addr, lab->tasks[0].ep_port, lab->tasks[1].addr,
+		    lab->tasks[1].ep_port);
 	else
 		claim_say(r, CLAIM_FAILS, "t1 %s: %s; t2 %s: %s", lab->tasks[0].addr,
-			  a ? strerror(-a) : "reached", lab->tasks[1].addr,
-			  b ? strerror(-b) : "reached");
+		    a ? strerror(-a) : "reached", lab->tasks[1].addr, b ? strerror(-b) : "reached");
 	claim_lab_end(lab);
 }
 
@@ -67,9 +66,9 @@ static void c_awsvpc_same_port(struct claims_ctx *c, struct claim_result *r)
 		return;
 	if (!reach(lab, &lab->tasks[0]) && !reach(lab, &lab->tasks[1]))
 		claim_say(r, CLAIM_HOLDS,
-			  "two tasks with containerPort 8080 on one instance, both "
-			  "serving (%s:8080, %s:8080)",
-			  lab->tasks[0].addr, lab->tasks[1].addr);
+		    "two tasks with containerPort 8080 on one instance, both "
+		    "serving (%s:8080, %s:8080)",
+		    lab->tasks[0].addr, lab->tasks[1].addr);
 	else
 		claim_say(r, CLAIM_FAILS, "two tasks on containerPort 8080 did not both serve");
 	claim_lab_end(lab);
@@ -88,11 +87,11 @@ static void eni_limit(struct claim_result *r, unsigned int enis, const char *wha
 		return;
 	ret = lab_add_task(lab, MODE_AWSVPC, 5201);
 	if (ret == -ENOSPC && lab->ntasks == enis - 1)
-		claim_say(r, CLAIM_HOLDS, "%s: %u ENIs, %u tasks placed; task %u refused: \"%s\"",
-			  what, enis, enis - 1, enis, lab->err);
+		claim_say(r, CLAIM_HOLDS, "%s: %u ENIs, %u tasks placed; task %u refused: \"%s\"", what,
+		    enis, enis - 1, enis, lab->err);
 	else
 		claim_say(r, CLAIM_FAILS, "%s: with %u ENIs a task beyond %u was %s", what, enis,
-			  enis - 1, ret ? lab->err : "placed");
+		    enis - 1, ret ? lab->err : "placed");
 	claim_lab_end(lab);
 }
 
@@ -150,13 +149,12 @@ static void c_flows(struct claims_ctx *c, struct claim_result *r)
 	}
 	if (t1 >= 1.9 && t2 < 10)
 		claim_say(r, CLAIM_HOLDS,
-			  "%lld transactions to t1: t1:eth0 counted %.2f packets each, "
-			  "t2:eth0 %.0f packets in all",
-			  (long long)json_integer_value(json_object_get(hp, "transactions")), t1,
-			  t2);
+		    "%lld transactions to t1: t1:eth0 counted %.2f packets each, "
+		    "t2:eth0 %.0f packets in all",
+		    (long long)json_integer_value(json_object_get(hp, "transactions")), t1, t2);
 	else
-		claim_say(r, CLAIM_FAILS, "t1:eth0 %.2f packets/transaction, t2:eth0 %.0f packets",
-			  t1, t2);
+		claim_say(r, CLAIM_FAILS, "t1:eth0 %.2f packets/transaction, t2:eth0 %.0f packets", t1,
+		    t2);
 	json_decref(hp);
 	claim_lab_end(lab);
 }
@@ -172,11 +170,10 @@ static void c_static_port(struct claims_ctx *c, struct claim_result *r)
 		return;
 	ret = lab_add_task(lab, MODE_BRIDGE, 8080);
 	if (ret == -EADDRINUSE)
-		claim_say(r, CLAIM_HOLDS, "a second task on hostPort 8080 refused: \"%s\"",
-			  lab->err);
+		claim_say(r, CLAIM_HOLDS, "a second task on hostPort 8080 refused: \"%s\"", lab->err);
 	else
 		claim_say(r, CLAIM_FAILS, "a second task with static hostPort 8080 was %s",
-			  ret ? lab->err : "placed on the same instance");
+		    ret ? lab->err : "placed on the same instance");
 	claim_lab_end(lab);
 }
 
@@ -198,12 +195,11 @@ static void c_dynamic_ports(struct claims_ctx *c, struct claim_result *r)
 		for (unsigned int k = 0; k < i; k++)
 			ok &= lab->tasks[k].host_port != t->host_port;
 	}
-	claim_say(
-		r, ok ? CLAIM_HOLDS : CLAIM_FAILS,
-		"3 tasks with containerPort 80 got hostPorts %u, %u, %u from the instance's range "
-		"%u-%u%s",
-		lab->tasks[0].host_port, lab->tasks[1].host_port, lab->tasks[2].host_port, lo, hi,
-		ok ? ", each reachable" : "");
+	claim_say(r, ok ? CLAIM_HOLDS : CLAIM_FAILS,
+	    "3 tasks with containerPort 80 got hostPorts %u, %u, %u from the instance's range "
+	    "%u-%u%s",
+	    lab->tasks[0].host_port, lab->tasks[1].host_port, lab->tasks[2].host_port, lo, hi,
+	    ok ? ", each reachable" : "");
 	claim_lab_end(lab);
 }
 
@@ -220,9 +216,9 @@ static void c_bridge_hop(struct claims_ctx *c, struct claim_result *r)
 	hops = json_dumps(json_object_get(hp, "hops"), JSON_COMPACT);
 	if (json_is_true(json_object_get(hp, "ok")))
 		claim_say(r, CLAIM_HOLDS,
-			  "hops %s (host mode: vpc0, eth0); the forward rule counted "
-			  "every packet, the instance routed them",
-			  hops);
+		    "hops %s (host mode: vpc0, eth0); the forward rule counted "
+		    "every packet, the instance routed them",
+		    hops);
 	else
 		claim_say(r, CLAIM_FAILS, "%s", json_string_value(json_object_get(hp, "problem")));
 	free(hops);
@@ -247,13 +243,13 @@ static void c_bridge_not_addressable(struct claims_ctx *c, struct claim_result *
 			 300);
 	if (conn)
 		claim_say(r, CLAIM_HOLDS,
-			  "from the VPC, %s:5201 (the task's own IP): %s; route "
-			  "lookup: %s; only %s:%u reaches it",
-			  lab->tasks[0].addr, strerror(-conn), route ? strerror(-route) : "found",
-			  lab->tasks[0].ep_addr, lab->tasks[0].ep_port);
+		    "from the VPC, %s:5201 (the task's own IP): %s; route "
+		    "lookup: %s; only %s:%u reaches it",
+		    lab->tasks[0].addr, strerror(-conn), route ? strerror(-route) : "found",
+		    lab->tasks[0].ep_addr, lab->tasks[0].ep_port);
 	else
 		claim_say(r, CLAIM_FAILS, "the VPC reached the task at its own IP %s",
-			  lab->tasks[0].addr);
+		    lab->tasks[0].addr);
 	claim_lab_end(lab);
 }
 
@@ -270,12 +266,12 @@ static void c_host_port(struct claims_ctx *c, struct claim_result *r)
 	ret = lab_add_task(lab, MODE_HOST, 5201);
 	if (!reached && lab->tasks[0].ep_port == lab->tasks[0].container_port && ret == -EADDRINUSE)
 		claim_say(r, CLAIM_HOLDS,
-			  "served on the instance's own %s:5201, no remapping; a second "
-			  "task: \"%s\"",
-			  lab->inst_addr, lab->err);
+		    "served on the instance's own %s:5201, no remapping; a second "
+		    "task: \"%s\"",
+		    lab->inst_addr, lab->err);
 	else
 		claim_say(r, CLAIM_FAILS, "endpoint %s:%u, second task %s", lab->tasks[0].ep_addr,
-			  lab->tasks[0].ep_port, ret ? lab->err : "placed on the same port");
+		    lab->tasks[0].ep_port, ret ? lab->err : "placed on the same port");
 	claim_lab_end(lab);
 }
 
@@ -300,10 +296,10 @@ static void c_none_loopback(struct claims_ctx *c, struct claim_result *r)
 	mode_route(lab, &lab->tasks[0], NULL, PATH_LOOPBACK, &route);
 	if (n == 1 && route.n && !strcmp(li[0].name, route.hop[0].iface.name) && !lo)
 		claim_say(r, CLAIM_HOLDS,
-			  "the task's only interface is lo; 127.0.0.1:5201 answers inside");
+		    "the task's only interface is lo; 127.0.0.1:5201 answers inside");
 	else
 		claim_say(r, CLAIM_FAILS, "%zu interfaces in the task (first: %s); loopback %s", n,
-			  n ? li[0].name : "-", lo ? strerror(-lo) : "works");
+		    n ? li[0].name : "-", lo ? strerror(-lo) : "works");
 	claim_lab_end(lab);
 }
 
@@ -327,13 +323,13 @@ static void c_none_isolated(struct claims_ctx *c, struct claim_result *r)
 	rt_close(rt);
 	if (in_vpc && in_inst && out && route == -ENETUNREACH)
 		claim_say(r, CLAIM_HOLDS,
-			  "the task's server, from the VPC (127.0.0.1 there is the VPC's "
-			  "own lo): %s; from the instance: %s; task -> VPC %s: %s",
-			  strerror(-in_vpc), strerror(-in_inst), lab->vpc_addr, strerror(-out));
+		    "the task's server, from the VPC (127.0.0.1 there is the VPC's "
+		    "own lo): %s; from the instance: %s; task -> VPC %s: %s",
+		    strerror(-in_vpc), strerror(-in_inst), lab->vpc_addr, strerror(-out));
 	else
 		claim_say(r, CLAIM_FAILS, "VPC -> task %s, instance -> task %s, task -> VPC %s",
-			  in_vpc ? "refused" : "reached", in_inst ? "refused" : "reached",
-			  out ? "refused" : "reached");
+		    in_vpc ? "refused" : "reached", in_inst ? "refused" : "reached",
+		    out ? "refused" : "reached");
 	claim_lab_end(lab);
 }
 
@@ -370,13 +366,12 @@ static void c_security_group(struct claims_ctx *c, struct claim_result *r)
 				 a.median, b.median, a.median / b.median);
 		}
 		claim_say(r, CLAIM_HOLDS,
-			  "port 5201 allowed and served; port 5202 refused (%s), the "
-			  "filter on the instance's eth0 dropped %lld SYNs%s",
-			  strerror(-other), dropped, cost);
+		    "port 5201 allowed and served; port 5202 refused (%s), the "
+		    "filter on the instance's eth0 dropped %lld SYNs%s",
+		    strerror(-other), dropped, cost);
 	} else {
 		claim_say(r, CLAIM_FAILS, "allowed port: %s; other port: %s; drops counted: %lld",
-			  ok_port ? strerror(-ok_port) : "served", other ? "refused" : "served",
-			  dropped);
+		    ok_port ? strerror(-ok_port) : "served", other ? "refused" : "served", dropped);
 	}
 	claim_lab_end(lab);
 }
@@ -412,8 +407,8 @@ static double stream_gbps(struct lab *lab, struct lab_task *t)
 	bo.stream.omit_s = 0;
 	if (!path_target(lab, t, NULL, PATH_INGRESS, &tg, why, sizeof(why)) &&
 	    !bench_run(TEST_TCP_STREAM, &bo, &tg, &res, why, sizeof(why)))
-		g = json_number_value(
-			    json_object_get(json_object_get(res, "metrics"), "throughput_bps")) /
+		g = json_number_value(json_object_get(json_object_get(res, "metrics"),
+						      "throughput_bps")) /
 		    1e9;
 	json_decref(res);
 	return g;
@@ -462,19 +457,19 @@ static void c_jumbo(struct claims_ctx *c, struct claim_result *r)
 				     &mtu[i]);
 		if (ret) {
 			claim_say(r, CLAIM_UNCHECKABLE, "path MTU to the %s task: %s",
-				  lab_mode_name(t->mode), strerror(-ret));
+			    lab_mode_name(t->mode), strerror(-ret));
 			claim_lab_end(lab);
 			return;
 		}
 		gbps[i] = stream_gbps(lab, t);
 	}
 	claim_say(r,
-		  mtu[0] == JUMBO_MTU && mtu[1] == JUMBO_MTU && mtu[2] == LAB_DEFAULT_MTU
-			  ? CLAIM_HOLDS
-			  : CLAIM_FAILS,
-		  "VPC MTU %d: path MTU from the VPC to awsvpc %u, host %u, bridge %u (its bridge "
-		  "and veth stay at %d); tcp_stream awsvpc %.2f, host %.2f, bridge %.2f Gbit/s",
-		  JUMBO_MTU, mtu[0], mtu[1], mtu[2], LAB_DEFAULT_MTU, gbps[0], gbps[1], gbps[2]);
+	    mtu[0] == JUMBO_MTU && mtu[1] == JUMBO_MTU && mtu[2] == LAB_DEFAULT_MTU
+		    ? CLAIM_HOLDS
+		    : CLAIM_FAILS,
+	    "VPC MTU %d: path MTU from the VPC to awsvpc %u, host %u, bridge %u (its bridge "
+	    "and veth stay at %d); tcp_stream awsvpc %.2f, host %.2f, bridge %.2f Gbit/s",
+	    JUMBO_MTU, mtu[0], mtu[1], mtu[2], LAB_DEFAULT_MTU, gbps[0], gbps[1], gbps[2]);
 	claim_lab_end(lab);
 }
 
@@ -593,10 +588,10 @@ json_t *claims_run(const char *only, int *failed, int *inconclusive)
 		claims[i].fn(&c, &r);
 		*failed += r.verdict == CLAIM_FAILS;
 		*inconclusive += r.verdict == CLAIM_INCONCLUSIVE;
-		json_array_append_new(
-			rows, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", claims[i].id, "mode",
-					lab_mode_name(claims[i].mode), "claim", claims[i].text,
-					"verdict", names[r.verdict], "evidence", r.evidence));
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id",
+						      claims[i].id, "mode", lab_mode_name(claims[i].mode), "claim",
+						      claims[i].text, "verdict", names[r.verdict],
+						      "evidence", r.evidence));
 	}
 	return rows;
 }

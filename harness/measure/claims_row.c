@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "harness/measure/claims.h"
 #include "harness/measure/claims_row.h"
 #include "netns/testhooks.h"
 
@@ -16,22 +15,6 @@ void claim_say(struct claim_result *r, enum claim_verdict v, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(r->evidence, sizeof(r->evidence), fmt, ap);
 	va_end(ap);
-}
-
-static enum lab_instance claims_instance = INSTANCE_AL2023;
-static bool claims_proxy = true;
-
-void claims_set_instance(enum lab_instance inst, bool userland_proxy)
-{
-	claims_instance = inst;
-	claims_proxy = userland_proxy;
-}
-
-void claims_lab_config(struct lab_config *cfg)
-{
-	lab_config_default(cfg);
-	cfg->instance = claims_instance;
-	cfg->userland_proxy = claims_proxy;
 }
 
 struct lab *claim_lab_new(struct claim_result *r, enum lab_mode m, unsigned int n,

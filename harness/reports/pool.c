@@ -96,8 +96,31 @@ int results_pool(json_t *const *docs, const char *const *names, size_t n, json_t
 	return 0;
 }
 
-int results_pool_by_kernel(json_t *const *docs, const char *const *names, size_t n, json_t **out,
-			   size_t max, size_t *nout, char *why, size_t len)
+const char *results_instance(json_t *doc, char *buf, size_t len)
+{
+	json_t *cfg = json_object_get(doc, "config");
+	const char *inst = json_string_value(json_object_get(cfg, "instance"));
+	json_t *proxy = json_object_get(cfg, "userland_proxy");
+
+	/* A file of an nsbench before the profiles ran a bare instance. */
+	snprintf(buf, len, "%s%s", inst ? inst : "bare",
+		 json_is_boolean(proxy) && inst && strcmp(inst, "bare") && !json_is_true(proxy)
+			 ? ", proxy off"
+			 : "");
+	return buf;
+}
+
+static bool same_instance(json_t *a, json_t *b)
+{
+	char x[48], y[48];
+
+	return !strcmp(results_instance(a, x, sizeof(x)), results_instance(b, y, sizeof(y)));
+}
+
+/* DOCS grouped by SAME, in the order the groups first appear, each group pooled. */
+static int pool_groups(json_t *const *docs, const char *const *names, size_t n, json_t **out,
+		       size_t max, size_t *nout, bool (*same)(json_t *, json_t *),
+		       const char *what, char *why, size_t len)
 {
 	json_t *group[POOL_MAX_REPS];
 	const char *gnames[POOL_MAX_REPS];
@@ -115,12 +138,12 @@ int results_pool_by_kernel(json_t *const *docs, const char *const *names, size_t
 		if (taken[i])
 			continue;
 		if (*nout == max) {
-			snprintf(why, len, "more than %zu kernels", max);
+			snprintf(why, len, "more than %zu %s", max, what);
 			ret = -E2BIG;
 			break;
 		}
 		for (size_t k = i; k < n; k++)
-			if (!taken[k] && same_kernel(docs[k], docs[i])) {
+			if (!taken[k] && same(docs[k], docs[i])) {
 				gnames[ng] = names ? names[k] : NULL;
 				group[ng++] = docs[k];
 				taken[k] = true;
@@ -135,4 +158,16 @@ int results_pool_by_kernel(json_t *const *docs, const char *const *names, size_t
 		*nout = 0;
 	}
 	return ret;
+}
+
+int results_pool_by_kernel(json_t *const *docs, const char *const *names, size_t n, json_t **out,
+			   size_t max, size_t *nout, char *why, size_t len)
+{
+	return pool_groups(docs, names, n, out, max, nout, same_kernel, "kernels", why, len);
+}
+
+int results_pool_by_instance(json_t *const *docs, const char *const *names, size_t n,
+			     json_t **out, size_t max, size_t *nout, char *why, size_t len)
+{
+	return pool_groups(docs, names, n, out, max, nout, same_instance, "instances", why, len);
 }

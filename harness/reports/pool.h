@@ -28,6 +28,12 @@ int results_pool(json_t *const *docs, const char *const *names, size_t n, json_t
 int results_pool_by_kernel(json_t *const *docs, const char *const *names, size_t n,
 			   json_t **out, size_t max, size_t *nout, char *why, size_t len);
 
+/* The same, grouped by instance profile and userland proxy (config.instance). */
+int results_pool_by_instance(json_t *const *docs, const char *const *names, size_t n,
+			     json_t **out, size_t max, size_t *nout, char *why, size_t len);
+/* "al2023", "al2023, proxy off", "al2", "bare": the instance a results file ran on, in BUF. */
+const char *results_instance(json_t *doc, char *buf, size_t len);
+
 /* The kernel release a results file was measured on ("" when it has none). */
 const char *results_kernel(json_t *doc);
 
