@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,8 +155,14 @@ int nsexec_run(const char *ns, char *const argv[], const char *in, char **out, c
 		const char *msg = e.buf ? e.buf : "";
 
 		ret = WIFEXITED(st) && WEXITSTATUS(st) == 127 ? -ENOENT : -EPROTO;
-		snprintf(why, len, "%s: %.*s", argv[0], (int)strcspn(msg, "\n"),
-			 *msg ? msg : "failed without a message");
+		size_t n = strlen(argv[0]);
+		/* A program that names itself is not named twice. */
+		bool named = !strncmp(msg, argv[0], n) && msg[n] == ':';
+
+		if (!*msg)
+			msg = "failed without a message";
+		snprintf(why, len, "%s%s%.*s", named ? "" : argv[0], named ? "" : ": ",
+			 (int)strcspn(msg, "\n"), msg);
 	}
 	if (!ret && out) {
 		*out = o.buf ? o.buf : strdup("");

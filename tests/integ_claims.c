@@ -253,6 +253,54 @@ static void test_bad_input(void **state)
 	}
 }
 
+/*
+ * The instance's own claims: every mode reaches the agent's endpoint, and host
+ * mode's local path needs neither NAT nor proxy (bridge's goes through
+ * docker-proxy); on a bare instance neither can be checked, and says why.
+ */
+static void test_instance_claims(void **state)
+{
+	static const char *const cmds[] = {
+		"./nsbench claims --only agent-endpoint,host-no-proxy --format json 2>/dev/null",
+		"./nsbench claims --only agent-endpoint,host-no-proxy --format json --instance "
+		"bare "
+		"2>/dev/null"};
+	size_t before = clean_count_leftovers();
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	for (size_t k = 0; k < 2; k++) {
+		json_t *rows, *row;
+		size_t i;
+		char *out;
+		int st;
+
+		out = tl_capture(cmds[k], &st);
+		rows = json_loads(out, 0, NULL);
+		assert_non_null(rows);
+		assert_int_equal(json_array_size(rows), 2);
+		json_array_foreach(rows, i, row) {
+			const char *ev = json_string_value(json_object_get(row, "evidence"));
+
+			print_message("%s: %s: %s\n", json_string_value(json_object_get(row, "id")),
+				      json_string_value(json_object_get(row, "verdict")), ev);
+			assert_string_equal(json_string_value(json_object_get(row, "verdict")),
+					    k ? "cannot check" : "holds");
+			if (!k && !strcmp(json_string_value(json_object_get(row, "id")),
+					  "agent-endpoint"))
+				assert_non_null(strstr(ev, "t1:ecs-eth0"));
+			if (!k &&
+			    !strcmp(json_string_value(json_object_get(row, "id")), "host-no-proxy"))
+				assert_non_null(strstr(ev, "docker-proxy (pid"));
+		}
+		assert_int_equal(st, 0);
+		json_decref(rows);
+		free(out);
+	}
+	assert_int_equal(clean_count_leftovers(), before);
+	assert_root_unchanged();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +311,8 @@ int main(void)
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_emulated_cpu, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_all_claims, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_instance_claims, tl_setup_test,
+						tl_teardown_test),
 	};
 
 	tl_filter_from_env();

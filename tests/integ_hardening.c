@@ -78,7 +78,12 @@ static void test_cli_fails_loudly(void **state)
 	expect_cli_error("NSBENCH_FAIL=rr-send", "measure none udp_rr --duration 1",
 			 "UDP_RR client: Operation not permitted");
 	/* nftables' own message, not an errno guessed from its English. */
-	expect_cli_error("NSBENCH_FAIL=nft-batch", "topo up bridge", "nftables: Error:");
+	expect_cli_error("NSBENCH_FAIL=nft-batch", "topo up bridge --instance bare",
+			 "nftables: Error:");
+	/* iptables' own words, when it refuses the instance's rules; nothing left. */
+	expect_cli_error("NSBENCH_FAIL=iptables-rules", "topo up bridge", "iptables-nft-restore: ");
+	expect_cli_error("NSBENCH_FAIL=iptables-rules", "topo up host --instance al2",
+			 "iptables-legacy-restore: ");
 	assert_root_unchanged();
 }
 

@@ -8,7 +8,8 @@
  * every mode on every path crosses exactly its typed hops, and every test
  * measures something on every mode; explain's probes
  * attach with the hook this kernel has (tcx from 6.6, clsact before); the
- * deterministic claims hold; a SIGKILLed run and explain leave nothing that
+ * deterministic claims hold; the instance profiles' rules load on both iptables
+ * backends; a SIGKILLed run and explain leave nothing that
  * `nsbench clean` does not remove. After each: no namespace, state file or BPF
  * program of ours, and the root namespace as it was.
  */
@@ -21,7 +22,8 @@
 static const char *const deterministic_claims =
 	"awsvpc-own-address,awsvpc-same-port,awsvpc-eni-limit,awsvpc-trunking,awsvpc-flows,"
 	"awsvpc-security-group,bridge-static-port,bridge-dynamic-ports,bridge-extra-hop,"
-	"bridge-not-addressable,host-port,none-loopback-only,none-isolated";
+	"bridge-not-addressable,host-port,none-loopback-only,none-isolated,agent-endpoint,"
+	"host-no-proxy";
 
 static size_t leftovers_before;
 
@@ -281,7 +283,7 @@ static void test_deterministic_claims(void **state)
 	out = tl_capture(cmd, &st);
 	rows = parse_or_fail("claims", out);
 	free(out);
-	assert_int_equal(json_array_size(rows), 13);
+	assert_int_equal(json_array_size(rows), 15);
 	json_array_foreach(rows, i, row) {
 		const char *id = json_string_value(json_object_get(row, "id"));
 		const char *v = json_string_value(json_object_get(row, "verdict"));
@@ -294,6 +296,45 @@ static void test_deterministic_claims(void **state)
 	}
 	assert_int_equal(st, 0);
 	json_decref(rows);
+	assert_nothing_left();
+}
+
+/*
+ * The instance profiles' rules load with this kernel's netfilter (modules on
+ * Debian's kernels): Docker's per-binding DNAT and FORWARD policy in the
+ * profile's backend, nothing in the other one.
+ */
+static void test_instance_backends(void **state)
+{
+	static const enum lab_instance profiles[] = {INSTANCE_AL2023, INSTANCE_AL2};
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	for (size_t k = 0; k < 2; k++) {
+		struct lab *lab = tl_lab_with_as(MODE_BRIDGE, profiles[k]);
+		char cmd[160], *mine, *other;
+		int st;
+
+		snprintf(cmd, sizeof(cmd), "ip netns exec %s %s 2>/dev/null", lab->ns_inst,
+			 k ? "iptables-legacy-save" : "iptables-nft-save");
+		mine = tl_capture(cmd, &st);
+		snprintf(cmd, sizeof(cmd), "ip netns exec %s %s 2>/dev/null | grep -v '^#'",
+			 lab->ns_inst, k ? "iptables-nft-save" : "iptables-legacy-save");
+		other = tl_capture(cmd, &st);
+		print_message("%s: %zu bytes of rules, the other backend %zu\n",
+			      lab_instance_name(profiles[k]), strlen(mine), strlen(other));
+		assert_non_null(strstr(mine, ":FORWARD DROP"));
+		assert_non_null(strstr(mine,
+				       "-A DOCKER ! -i ecs0 -p tcp -m tcp --dport 5201 -j DNAT "
+				       "--to-destination 198.19.0.2:5201"));
+		assert_non_null(strstr(mine,
+				       "-A PREROUTING -d 169.254.170.2/32 -p tcp -m tcp --dport "
+				       "80 -j DNAT --to-destination 127.0.0.1:51679"));
+		assert_string_equal(other, "");
+		free(mine);
+		free(other);
+		tl_lab_done(lab);
+	}
 	assert_nothing_left();
 }
 
@@ -337,6 +378,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_every_test, setup, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_explain_hook, setup, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_deterministic_claims, setup, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_instance_backends, setup, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_sigkill_then_clean, setup, tl_teardown_test),
 	};
 	int ret;

@@ -51,6 +51,18 @@ static void print_lab_text(json_t *doc, FILE *f)
 		json_string_value(json_object_get(ns, "inst")));
 	json_array_foreach(json_object_get(ns, "tasks"), i, v)
 		fprintf(f, "  task  %s\n", json_string_value(v));
+	v = json_object_get(doc, "instance");
+	if (v) {
+		json_t *nf = json_object_get(json_object_get(v, "bridge_nf_call"), "iptables");
+		const char *ipt = json_string_value(json_object_get(v, "iptables"));
+
+		fprintf(f, "instance: %s%s%s%s, userland proxy %s, bridge-nf-call-iptables %s\n",
+			json_string_value(json_object_get(v, "profile")), ipt ? " (iptables-" : "",
+			ipt ? ipt : "", ipt ? ")" : "",
+			json_is_true(json_object_get(v, "userland_proxy")) ? "on" : "off",
+			json_is_integer(nf) ? (json_integer_value(nf) ? "1" : "0")
+					    : "absent (br_netfilter not loaded)");
+	}
 	fprintf(f, "interfaces:\n");
 	json_array_foreach(json_object_get(doc, "interfaces"), i, v) {
 		const char *addr = json_string_value(json_object_get(v, "address"));
@@ -74,12 +86,19 @@ static void print_lab_text(json_t *doc, FILE *f)
 			json_string_value(json_object_get(v, "namespace")),
 			json_string_value(json_object_get(v, "address")),
 			(long long)json_integer_value(json_object_get(v, "container_port")), hp_s);
-		fprintf(f, " -> client in %s connects to %s%s\n",
+		fprintf(f, " -> client in %s connects to %s%s",
 			json_string_value(json_object_get(v, "client_namespace")),
 			json_string_value(json_object_get(v, "endpoint")),
 			json_is_true(json_object_get(v, "reachable_from_vpc"))
 				? ""
 				: " (not reachable from the VPC)");
+		if (json_object_get(v, "docker_proxy_pids"))
+			fprintf(f, "; docker-proxy pids tcp %lld, udp %lld",
+				(long long)json_integer_value(json_object_get(
+					json_object_get(v, "docker_proxy_pids"), "tcp")),
+				(long long)json_integer_value(json_object_get(
+					json_object_get(v, "docker_proxy_pids"), "udp")));
+		fprintf(f, "\n");
 	}
 }
 
@@ -273,7 +292,8 @@ static int topo_up(int argc, char **argv)
 		return ret == -EINTR ? cli_signal_exit() : 1;
 	}
 	if (!hold) {
-		/* Left up on purpose once whole: clean and doctor tell it from a crash's remains. */
+		/* Left up on purpose once whole: clean and doctor tell it from a crash's remains.
+		 */
 		lab.kept = true;
 		ret = state_write(&lab);
 		if (ret)
@@ -371,7 +391,8 @@ static int topo_show(int argc, char **argv)
 			if (json_is_true(json_object_get(doc, "owner_running")))
 				printf("owner: running (pid %lld)\n\n", pid);
 			else if (json_is_true(json_object_get(doc, "kept")))
-				printf("owner: kept by topo up (nsbench topo down %s removes it)\n\n",
+				printf("owner: kept by topo up (nsbench topo down %s removes "
+				       "it)\n\n",
 				       id);
 			else
 				printf("owner: gone (pid %lld): what a killed or crashed run left; "

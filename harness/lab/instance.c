@@ -19,6 +19,7 @@
 #include "harness/lab/proxy.h"
 #include "netns/nsexec.h"
 #include "netns/sysctl.h"
+#include "netns/testhooks.h"
 
 /* The userland proxy's readiness handshake, generously: a Go binary starting on a busy machine. */
 #define PROXY_READY_MS 10000
@@ -231,6 +232,15 @@ int instance_build(struct lab *lab)
 	if (ret)
 		return ret;
 	text = instance_rules_text(lab);
+	/* Test build: a rule iptables refuses, to show its words reach the user. */
+	if (text && testhook_fail("iptables-rules")) {
+		char *bad = NULL;
+
+		if (asprintf(&bad, "%s*filter\n-A NOSUCHCHAIN -j ACCEPT\nCOMMIT\n", text) < 0)
+			bad = NULL;
+		free(text);
+		text = bad;
+	}
 	ret = restore(lab, text, false);
 	free(text);
 	return ret;

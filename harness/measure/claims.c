@@ -514,6 +514,7 @@ static const struct claim {
 	  "the task is not addressable from the VPC by its own IP", c_bridge_not_addressable),
 	C("host-port", MODE_HOST, "no port remapping; a second task on the same port fails",
 	  c_host_port),
+	C("host-no-proxy", MODE_HOST, "needs no NAT and no userland proxy per port", claim_no_proxy),
 	P("host-fastest", MODE_HOST, "the fastest of the modes the VPC can reach", c_host_fastest,
 	  D_HOST_FASTEST),
 	C("none-loopback-only", MODE_NONE, "only loopback exists in the task", c_none_loopback),
@@ -524,6 +525,8 @@ static const struct claim {
 	  D_AWSVPC_VS_BRIDGE),
 	C("jumbo-frames", MODE_AWSVPC,
 	  "jumbo frames reach awsvpc and host tasks but not bridge tasks", c_jumbo),
+	C("agent-endpoint", MODE_AWSVPC,
+	  "every task reaches its agent's endpoint at 169.254.170.2", claim_agent_endpoint),
 #undef C
 #undef P
 };

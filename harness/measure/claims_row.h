@@ -21,7 +21,12 @@ void claim_say(struct claim_result *r, enum claim_verdict v, const char *fmt, ..
 struct lab *claim_lab_new(struct claim_result *r, enum lab_mode m, unsigned int n,
 			  const uint16_t *ports, unsigned int max_enis, bool sg);
 void claim_lab_end(struct lab *lab);
-/* CFG as lab_config_default() with the claims' instance. */
+/* CFG as lab_config_default() with the claims' instance (claims_instance.c). */
 void claims_lab_config(struct lab_config *cfg);
+
+/* The claims about the instance itself (claims_instance.c). */
+struct claims_ctx;
+void claim_agent_endpoint(struct claims_ctx *c, struct claim_result *r);
+void claim_no_proxy(struct claims_ctx *c, struct claim_result *r);
 
 #endif
