@@ -135,10 +135,13 @@ int nsexec_run(const char *ns, char *const argv[], const char *in, char **out, c
 
 	if (out)
 		*out = NULL;
+	if (len)
+		why[0] = '\0';
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0 ||
 	    pipe2(fds + 2, O_CLOEXEC) < 0 || pipe2(fds + 4, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
 		ret = -errno;
 		close_all(fds, 6);
+		snprintf(why, len, "%s: cannot start it: %s", argv[0], strerror(-ret));
 		return ret;
 	}
 	if (pid == 0)
@@ -151,7 +154,9 @@ int nsexec_run(const char *ns, char *const argv[], const char *in, char **out, c
 	close(fds[4]);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	if (!ret && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+	if (ret)
+		snprintf(why, len, "%s: reading its output: %s", argv[0], strerror(-ret));
+	else if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
 		const char *msg = e.buf ? e.buf : "";
 
 		ret = WIFEXITED(st) && WEXITSTATUS(st) == 127 ? -ENOENT : -EPROTO;

@@ -171,12 +171,14 @@ static void test_golden_rules(void **state)
 	assert_root_unchanged();
 }
 
+/* The instance's tracked flows; -1 when the kernel has no conntrack there. */
 static long long conntrack_count(const char *ns)
 {
 	char buf[32];
 
-	return sysctl_read(ns, "net.netfilter.nf_conntrack_count", buf, sizeof(buf)) ? 0
-										     : atoll(buf);
+	if (sysctl_read(ns, "net.netfilter.nf_conntrack_count", buf, sizeof(buf)))
+		return -1;
+	return atoll(buf);
 }
 
 /* Every host-mode flow is tracked on a real instance; on a bare one, none. */
@@ -208,10 +210,13 @@ static void test_host_conntrack(void **state)
 		print_message("%s: nf_conntrack_count %lld -> %lld\n",
 			      lab_instance_name(profiles[k]), before, after);
 		/* Closed connections stay tracked (TIME_WAIT) well past the run. */
-		if (profiles[k] == INSTANCE_BARE)
-			assert_int_equal(after, 0);
-		else
-			assert_true(after > before + 100);
+		if (profiles[k] == INSTANCE_BARE) {
+			/* No rule, no hook: nothing tracked (or no conntrack at all). */
+			assert_true(after <= 0);
+		} else {
+			assert_true(before >= 0);
+			assert_true(after > before);
+		}
 		json_decref(res);
 		tl_lab_done(lab);
 	}
@@ -276,18 +281,6 @@ static bool is_proxy_in(int pid, const char *ns)
 	return !strncmp(comm, "docker-proxy", 12) && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
-static long long counter(json_t *hp, const char *comment)
-{
-	json_t *r;
-	size_t i;
-	long long n = 0;
-
-	json_array_foreach(json_object_get(hp, "nft"), i, r)
-		if (!strcmp(json_string_value(json_object_get(r, "comment")), comment))
-			n += json_integer_value(json_object_get(r, "packets"));
-	return n;
-}
-
 /*
  * A bridge task reaching another's hostPort: with the proxy on, the instance's
  * docker-proxy carries it (up through ecs0 and back out; Docker's DNAT skips
@@ -309,7 +302,7 @@ static void test_proxy_carries_intra_host(void **state)
 
 		print_message("proxy %s: %s, hops %s, DNAT %s %lld\n", on ? "on" : "off",
 			      json_string_value(json_object_get(hp, "probe")), hops, dnat,
-			      counter(hp, dnat));
+			      tl_rule_packets(hp, dnat));
 		assert_int_equal(path_udp_broken(lab, &lab->tasks[0], PATH_INTRA_HOST, NULL, 0),
 				 on);
 		assert_true(json_is_true(json_object_get(hp, "ok")));
@@ -323,7 +316,7 @@ static void test_proxy_carries_intra_host(void **state)
 					assert_true(is_proxy_in(pid, lab->ns_inst));
 			}
 		/* The DNAT rule sees the flow's first packet, and only without the proxy. */
-		assert_int_equal(counter(hp, dnat), on ? 0 : 1);
+		assert_int_equal(tl_rule_packets(hp, dnat), on ? 0 : 1);
 		free(hops);
 		json_decref(hp);
 		tl_lab_done(lab);

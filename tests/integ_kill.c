@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define TEST_BIN "./nsbench-test"
@@ -33,16 +34,19 @@ static const struct {
 
 static const int signals[] = {SIGINT, SIGTERM, SIGKILL};
 
-/* Processes running the test build: endpoints are its forks. */
+/* Processes running the test build (endpoints are its forks) or the lab's docker-proxy. */
 static size_t our_processes(void)
 {
-	char self[PATH_MAX], exe[PATH_MAX], link[300];
+	char self[PATH_MAX], proxy[PATH_MAX], exe[PATH_MAX], link[300];
 	struct dirent *de;
 	size_t n = 0;
 	DIR *d;
 
 	if (!realpath(TEST_BIN, self))
 		return 0;
+	/* The lab's docker-proxies are ours too: the checkout's copy (build-tools/). */
+	if (!realpath("build-tools/docker-proxy/docker-proxy", proxy))
+		proxy[0] = '\0';
 	d = opendir("/proc");
 	if (!d)
 		return 0;
@@ -56,7 +60,7 @@ static size_t our_processes(void)
 		if (len <= 0)
 			continue;
 		exe[len] = '\0';
-		n += !strcmp(exe, self);
+		n += !strcmp(exe, self) || (proxy[0] && !strcmp(exe, proxy));
 	}
 	closedir(d);
 	return n;
@@ -139,7 +143,36 @@ static void test_kill_matrix(void **state)
 	assert_root_unchanged();
 }
 
-/* The pid of a process running the test build whose parent is PARENT (not a docker-proxy). */
+/* PID lives in a task's namespace (nsb-*-t1): the bridge server, not a docker-proxy of inst. */
+static bool in_task_ns(const char *pid)
+{
+	char path[300];
+	struct stat me, ns;
+	struct dirent *de;
+	bool yes = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%s/ns/net", pid);
+	if (stat(path, &me))
+		return false;
+	d = opendir("/run/netns");
+	while (d && (de = readdir(d)) && !yes) {
+		size_t n = strlen(de->d_name);
+
+		if (strncmp(de->d_name, "nsb-", 4) || n < 3 || strcmp(de->d_name + n - 3, "-t1"))
+			continue;
+		snprintf(path, sizeof(path), "/run/netns/%s", de->d_name);
+		yes = !stat(path, &ns) && ns.st_ino == me.st_ino && ns.st_dev == me.st_dev;
+	}
+	if (d)
+		closedir(d);
+	return yes;
+}
+
+/*
+ * The pid of a child of PARENT in a task's namespace: the server endpoint
+ * (the lab's docker-proxies are its children too, in the instance's).
+ */
 static pid_t child_of(pid_t parent)
 {
 	struct dirent *de;
@@ -157,10 +190,9 @@ static pid_t child_of(pid_t parent)
 		f = fopen(path, "re");
 		if (!f)
 			continue;
-		/* The lab's docker-proxies are its children too: not the endpoint. */
 		if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')) &&
 		    sscanf(rp + 2, "%*c %d", &ppid) == 1 && ppid == parent &&
-		    !strstr(buf, "(docker-proxy)"))
+		    in_task_ns(de->d_name))
 			found = atoi(de->d_name);
 		fclose(f);
 	}

@@ -10,7 +10,8 @@
 #include "harness/lab/lab.h"
 #include "harness/measure/hotpath.h"
 
-/* Planned, not built, on instance profile INST (the proxy as its default): add tasks, then lab_up(). */
+/* Planned, not built, on instance profile INST (the proxy as its default): add tasks, then
+ * lab_up(). */
 static inline struct lab *tl_lab_new_as(unsigned int max_enis, enum lab_instance inst)
 {
 	struct lab *lab = calloc(1, sizeof(*lab));
@@ -95,6 +96,19 @@ static inline json_t *tl_hot_path(struct lab *lab, enum lab_path p)
 		print_error("%s\n", why);
 	assert_int_equal(ret, 0);
 	return hp;
+}
+
+/* Packets a hot path's port-mapping rules named COMMENT counted (Docker's or the lab's own). */
+static inline long long tl_rule_packets(json_t *hp, const char *comment)
+{
+	json_t *r;
+	size_t i;
+	long long n = 0;
+
+	json_array_foreach(json_object_get(hp, "nft"), i, r)
+		if (!strcmp(json_string_value(json_object_get(r, "comment")), comment))
+			n += json_integer_value(json_object_get(r, "packets"));
+	return n;
 }
 
 #endif

@@ -131,12 +131,49 @@ static void test_pool_by_kernel(void **state)
 		json_decref(docs[i]);
 }
 
+static void set_instance(json_t *doc, const char *inst, bool proxy)
+{
+	json_t *cfg = json_object_get(doc, "config");
+
+	json_object_set_new(cfg, "instance", json_string(inst));
+	json_object_set_new(cfg, "userland_proxy", json_boolean(proxy));
+}
+
+/* compare --by-instance: rounds grouped by profile and proxy; a file without one was bare. */
+static void test_pool_by_instance(void **state)
+{
+	json_t *docs[5], *out[4];
+	char why[256], name[48];
+	size_t n, i;
+
+	(void)state;
+	for (i = 0; i < 5; i++)
+		docs[i] = load(FIX_A);
+	set_instance(docs[1], "al2023", true);
+	set_instance(docs[2], "al2023", false);
+	set_instance(docs[3], "al2023", true);
+	/* docs[0] and docs[4] have no profile: written before profiles, bare. */
+	assert_int_equal(results_pool_by_instance(docs, NULL, 5, out, 4, &n, why, sizeof(why)), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(results_instance(out[0], name, sizeof(name)), "bare");
+	assert_string_equal(results_instance(out[1], name, sizeof(name)), "al2023");
+	assert_string_equal(results_instance(out[2], name, sizeof(name)), "al2023, proxy off");
+	assert_int_equal(json_integer_value(json_object_get(out[0], "pooled_from")), 2);
+	assert_int_equal(json_integer_value(json_object_get(out[1], "pooled_from")), 2);
+	assert_int_equal(json_integer_value(json_object_get(out[2], "pooled_from")), 1);
+	for (i = 0; i < n; i++)
+		json_decref(out[i]);
+	for (i = 0; i < 5; i++)
+		json_decref(docs[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pool_rounds),
 		cmocka_unit_test(test_pool_refuses),
 		cmocka_unit_test(test_pool_by_kernel),
+		cmocka_unit_test(test_pool_by_instance),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,17 +27,19 @@ static const char explain_usage[] =
 	"Prints where MODE's round trip goes: eBPF probes on the tc hooks of every\n"
 	"interface on the path stamp N traced transactions (default 2000 udp_rr), and the\n"
 	"segments between the stamps, with the parts no hop accounts for (sockets, stacks,\n"
-	"wake-ups), form a waterfall. For bridge and awsvpc (ingress) it then measures the\n"
-	"ladder: lab variants adding one part at a time, side by side in --rounds rounds\n"
-	"(default 5): host -> +veth -> +bridge -> +conntrack -> +DNAT for bridge,\n"
-	"host -> +macvlan -> +security group for awsvpc, on a bare instance, then the mode\n"
-	"on --instance's (+al2023 instance: the AMI's rules, Docker's proxy); each step's cost in TCP_RR p50,\n"
+	"wake-ups), form a waterfall. For bridge, awsvpc and host (ingress) it then\n"
+	"measures the ladder: lab variants adding one part at a time, side by side in\n"
+	"--rounds rounds (default 5): host -> +veth -> +bridge -> +conntrack -> +DNAT\n"
+	"for bridge, host -> +macvlan -> +security group for awsvpc, all on a bare\n"
+	"instance, then the mode on --instance's (+al2023 instance: the AMI's rules and\n"
+	"Docker's proxy; host's ladder is that step alone); each step's cost in TCP_RR p50,\n"
 	"tcp_stream throughput and TCP_CRR rate with its 95% interval, and the hop whose\n"
 	"time grows. --duration S (tcp_stream, whole seconds, default 1),\n"
 	"--rr-duration S (tcp_rr, tcp_crr, default 0.5). --probe-cost[=N]: the probes'\n"
 	"own cost, udp_rr and tcp_rr p50 with and without them in N alternating rounds\n"
 	"(default 10). --sample-every N (a power of two): stamp one transaction in N\n"
-	"(the probes still run on every packet). Needs BPF and tc classifiers.\n" CLI_INSTANCE_USAGE;
+	"(the probes still run on every packet). Needs BPF and tc "
+	"classifiers.\n" CLI_INSTANCE_USAGE;
 
 static void bar(FILE *f, double v, double max)
 {
@@ -90,7 +92,8 @@ void cli_print_waterfall(FILE *f, const json_t *ph)
 		"  the segments' medians add up to %.2f us; the engine's median round trip is "
 		"%.2f us (%+.1f%%)\n",
 		sum, e2e, e2e > 0 ? 100 * (sum / e2e - 1) : 0.0);
-	fprintf(f, "  what no hop accounts for (sockets, stacks, wake-ups): %.2f us of the medians\n",
+	fprintf(f,
+		"  what no hop accounts for (sockets, stacks, wake-ups): %.2f us of the medians\n",
 		json_number_value(json_object_get(sums, "unaccounted_p50_us")));
 	if (json_integer_value(json_object_get(ph, "negative_segments")))
 		fprintf(f, "  %lld segments ran backwards (clock or stitching problem)\n",
@@ -130,8 +133,8 @@ static void print_step(FILE *f, json_t *s)
 	print_metric(f, "tcp_stream", json_object_get(s, "tcp_stream_bps"), "Gbit/s", 1e9);
 	print_metric(f, "TCP_CRR", json_object_get(s, "tcp_crr_tps"), "trans/s", 1);
 	json_array_foreach(json_object_get(s, "grows"), i, g)
-		fprintf(f, "    %s %s -> %s: %+.2f us%s\n", i ? "      " : "grows:",
-			json_string_value(json_object_get(g, "from")),
+		fprintf(f, "    %s %s -> %s: %+.2f us%s\n",
+			i ? "      " : "grows:", json_string_value(json_object_get(g, "from")),
 			json_string_value(json_object_get(g, "to")),
 			json_number_value(json_object_get(g, "grows_us")),
 			json_is_true(json_object_get(g, "new")) ? " (new)" : "");
@@ -142,8 +145,9 @@ static void print_ladder(FILE *f, json_t *lad)
 	json_t *s;
 	size_t i;
 
-	fprintf(f, "\nthe cost of each part, %lld rounds side by side (ratio to the step before, "
-		   "95%% interval; %s):\n",
+	fprintf(f,
+		"\nthe cost of each part, %lld rounds side by side (ratio to the step before, "
+		"95%% interval; %s):\n",
 		(long long)json_integer_value(json_object_get(lad, "rounds")),
 		json_string_value(json_object_get(lad, "multiplicity")));
 	json_array_foreach(json_object_get(lad, "steps"), i, s)
@@ -189,6 +193,7 @@ int explain_main(int argc, char **argv)
 		{"rr-duration", required_argument, NULL, 'R'},
 		{"no-ladder", no_argument, NULL, 'N'},
 		CLI_MTU_OPTIONS,
+		CLI_INSTANCE_OPTIONS,
 		{"security-group", no_argument, NULL, 'G'},
 		{"cpu", required_argument, NULL, 'c'},
 		{"probe-cost", optional_argument, NULL, 'C'},
@@ -280,7 +285,8 @@ int explain_main(int argc, char **argv)
 			/* A power of two: the probes test the sequence number against a mask. */
 			if (parse_uint(optarg, 1, 1024, &n) || (n & (n - 1)))
 				return cli_usage_error(explain_usage,
-						       "--sample-every '%s': 1, 2, 4, ... 1024", optarg);
+						       "--sample-every '%s': 1, 2, 4, ... 1024",
+						       optarg);
 			eo.po.sample_mask = (uint32_t)n - 1;
 			break;
 		case 'C':
@@ -313,10 +319,11 @@ int explain_main(int argc, char **argv)
 				       "%s applies to the ladder, and --no-ladder "
 				       "leaves it out",
 				       ladder_opt);
-	if (ladder_opt && !explain_has_ladder(eo.mode, eo.path))
+	if (ladder_opt && !explain_has_ladder(eo.mode, eo.path, eo.instance))
 		return cli_usage_error(explain_usage,
 				       "%s applies to the ladder, which %s on path %s has not "
-				       "(bridge, bridge-dynamic and awsvpc, ingress)",
+				       "here (bridge, bridge-dynamic and awsvpc, ingress; host on "
+				       "an instance profile)",
 				       ladder_opt, lab_mode_name(eo.mode), path_name(eo.path));
 	if (bench_cpus_resolve(&bo.cpus))
 		return cli_usage_error(explain_usage,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "build-gen/instance_rules.h"
 #include "harness/common/notice.h"
@@ -22,7 +23,7 @@
 #include "netns/testhooks.h"
 
 /* The userland proxy's readiness handshake, generously: a Go binary starting on a busy machine. */
-#define PROXY_READY_MS 10000
+#define PROXY_READY_MS 16000 /* dockerd's own wait (moby portmapper/proxy.go) */
 
 const char *instance_tool(enum lab_instance i, bool save)
 {
@@ -150,7 +151,8 @@ char *instance_port_text(const struct lab *lab, const struct lab_task *t, const 
 
 static int restore(struct lab *lab, const char *text, bool noflush)
 {
-	char *argv[] = {(char *)instance_tool(lab->cfg.instance, false), "-w",
+	/* -w 5: the legacy backend's lock (/run/xtables.lock) is the whole machine's. */
+	char *argv[] = {(char *)instance_tool(lab->cfg.instance, false), "-w", "5",
 			noflush ? "--noflush" : NULL, NULL};
 	char why[400];
 	int ret;
@@ -202,7 +204,7 @@ static int set_br_netfilter(struct lab *lab)
 				       "where Docker would load it (`modprobe br_netfilter` does, "
 				       "and changes every namespace's bridges, the root one's "
 				       "too)");
-			break;
+			continue;
 		}
 		if (ret)
 			return lab_fail(lab, ret, NULL);
@@ -361,5 +363,94 @@ int instance_counters(const struct lab *lab, json_t **rules)
 						     "comment", key, "packets", v));
 	json_decref(sums);
 	*rules = out;
+	return 0;
+}
+
+/* A br_netfilter sysctl of the instance as read now: 1, 0, or null when absent. */
+static json_t *br_nf_value(const struct lab *lab, const char *key)
+{
+	char buf[8];
+
+	if (!lab->inst_made || sysctl_read(lab->ns_inst, key, buf, sizeof(buf)))
+		return json_null();
+	return json_integer(buf[0] == '1');
+}
+
+/* Which docker-proxy runs, and its package's version when deps.sh wrote it beside. */
+static json_t *proxy_describe(void)
+{
+	char path[512], why[256], ver[128] = "", vpath[600], *slash;
+	FILE *f;
+
+	if (proxy_find(path, sizeof(path), why, sizeof(why)))
+		return json_null();
+	snprintf(vpath, sizeof(vpath), "%s", path);
+	slash = strrchr(vpath, '/');
+	if (slash) {
+		snprintf(slash + 1, sizeof(vpath) - (size_t)(slash + 1 - vpath), "VERSION");
+		f = fopen(vpath, "re");
+		if (f) {
+			if (!fgets(ver, sizeof(ver), f))
+				ver[0] = '\0';
+			ver[strcspn(ver, "\n")] = '\0';
+			fclose(f);
+		}
+	}
+	return json_pack("{s:s, s:s*}", "path", path, "package_version", ver[0] ? ver : NULL);
+}
+
+json_t *instance_describe(const struct lab *lab)
+{
+	const char *tool = instance_tool(lab->cfg.instance, false);
+	json_t *doc;
+
+	doc = json_pack("{s:s, s:o, s:b, s:{s:o, s:o, s:o}}", "profile",
+			lab_instance_name(lab->cfg.instance), "iptables",
+			tool && lab_instance_iptables(&lab->cfg)
+				? json_string(strstr(tool, "legacy") ? "legacy" : "nft")
+				: json_null(),
+			"userland_proxy", lab->cfg.userland_proxy, "bridge_nf_call", "iptables",
+			br_nf_value(lab, "net.bridge.bridge-nf-call-iptables"), "ip6tables",
+			br_nf_value(lab, "net.bridge.bridge-nf-call-ip6tables"), "arptables",
+			br_nf_value(lab, "net.bridge.bridge-nf-call-arptables"));
+	if (doc && lab->cfg.userland_proxy && lab_instance_iptables(&lab->cfg))
+		json_object_set_new(doc, "docker_proxy", proxy_describe());
+	return doc;
+}
+
+/* PID alive and not a zombie (a zombie child of ours is reaped here). */
+static bool proxy_alive(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+
+	if (waitpid(pid, NULL, WNOHANG) == pid)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	return p && strstr(buf, "(docker-proxy)") && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+}
+
+int instance_proxies_alive(const struct lab *lab, char *why, size_t len)
+{
+	static const char *const protos[] = {"tcp", "udp"};
+
+	for (unsigned int i = 0; i < lab->ntasks; i++)
+		for (unsigned int k = 0; k < 2; k++) {
+			const struct lab_task *t = &lab->tasks[i];
+
+			if (t->proxy_pid[k] > 0 && !proxy_alive(t->proxy_pid[k])) {
+				snprintf(why, len,
+					 "docker-proxy for %s hostPort %u of task t%u (pid %d) is "
+					 "gone",
+					 protos[k], t->host_port, t->id, t->proxy_pid[k]);
+				return -ESRCH;
+			}
+		}
 	return 0;
 }

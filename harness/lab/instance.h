@@ -25,6 +25,8 @@ char *instance_port_text(const struct lab *lab, const struct lab_task *t, const 
 int instance_build(struct lab *lab);
 /* Task T's hostPort as Docker publishes it: its rules, then its proxies when on. */
 int instance_publish(struct lab *lab, struct lab_task *t);
+/* Every docker-proxy the lab started still runs: 0, or -ESRCH with WHY naming the one gone. */
+int instance_proxies_alive(const struct lab *lab, char *why, size_t len);
 /* What the instance's iptables holds now, as iptables-save prints it (malloc'd). */
 int instance_save(const struct lab *lab, bool counters, char **out, char *why, size_t len);
 /*
@@ -33,6 +35,12 @@ int instance_save(const struct lab *lab, bool counters, char **out, char *why, s
  * (FORWARD out of it), and "tN tcp"/"tN udp" (a task's DNAT rules).
  */
 int instance_counters(const struct lab *lab, json_t **rules);
+/*
+ * The instance as built and read back: {profile, iptables ("nft", "legacy" or
+ * null), userland_proxy, bridge_nf_call: {iptables, ip6tables, arptables}
+ * (1, 0, or null when br_netfilter is absent)}: the state file's, and run's.
+ */
+json_t *instance_describe(const struct lab *lab);
 /* net.bridge.bridge-nf-call-iptables in namespace NS: 1, 0, or -1 when absent (lab->br_nf). */
 int instance_read_br_nf(const char *ns);
 /* The iptables command of the profile ("iptables-nft-save" ...): NULL for bare. */

@@ -216,13 +216,14 @@ int lab_down(struct lab *lab, enum lab_teardown how)
 	for (unsigned int i = 0; i < n; i++)
 		if (netns_exists(names[i]))
 			lab_kill_ns(names[i]);
-	/* The docker-proxies this process started are its children: killed above, reaped here. */
+	/*
+	 * The docker-proxies this process started are its children: killed above
+	 * (and reaped there), reaped here if one was not; never waited for blindly.
+	 */
 	for (unsigned int i = 0; i < lab->ntasks; i++)
 		for (unsigned int k = 0; k < 2; k++) {
 			if (lab->tasks[i].proxy_pid[k] > 0)
-				while (waitpid(lab->tasks[i].proxy_pid[k], NULL, 0) < 0 &&
-				       errno == EINTR)
-					;
+				(void)waitpid(lab->tasks[i].proxy_pid[k], NULL, WNOHANG);
 			lab->tasks[i].proxy_pid[k] = 0;
 		}
 	if (how == LAB_TEARDOWN_LINKS)
@@ -291,11 +292,13 @@ int lab_attach(struct lab *lab)
 	lab->wire_made = true;
 	for (unsigned int i = 0; i < lab->ntasks; i++)
 		if (lab->tasks[i].mode == MODE_BRIDGE || lab->tasks[i].mode == MODE_BRIDGE_DYNAMIC)
-			lab->bridge_made = lab->portmap_made = !lab_instance_iptables(&lab->cfg);
+			lab->bridge_made = true;
+	lab->portmap_made = lab->bridge_made && !lab_instance_iptables(&lab->cfg);
 	for (unsigned int i = 0; i < lab->ntasks; i++)
 		if (lab->tasks[i].mode == MODE_AWSVPC && lab_instance_iptables(&lab->cfg))
 			lab->agent_bridge_made = true;
-	if (lab->portmap_made || (lab->cfg.security_group && lab_instance_iptables(&lab->cfg)))
+	/* The lab's own nftables: bare's port mapping, or the security group on any profile. */
+	if (lab->portmap_made || lab->cfg.security_group)
 		ret = portmap_open(&lab->pm, lab->ns_inst);
 	return ret;
 }

@@ -173,7 +173,7 @@ bool path_udp_broken(const struct lab *lab, const struct lab_task *task, enum la
 	}
 	if (broken && why)
 		snprintf(why, len,
-			 "UDP to another bridge task's hostPort goes through Docker 25's "
+			 "UDP to another bridge task's hostPort goes through Docker's "
 			 "docker-proxy, which answers from the bridge's address instead of the "
 			 "instance's, and the task's connected socket drops the reply, as on an "
 			 "ECS instance (moby/libnetwork#1729, fixed later by moby PR #48571); "

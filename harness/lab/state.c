@@ -68,32 +68,6 @@ static json_t *task_describe(const struct lab_task *t)
 	return o;
 }
 
-/* A br_netfilter sysctl of the instance as read now: 1, 0, or null when absent. */
-static json_t *br_nf_value(const struct lab *lab, const char *key)
-{
-	char buf[8];
-
-	if (!lab->inst_made || sysctl_read(lab->ns_inst, key, buf, sizeof(buf)))
-		return json_null();
-	return json_integer(buf[0] == '1');
-}
-
-/* The profile, its iptables, the proxy and br_netfilter's values read back. */
-static json_t *instance_describe(const struct lab *lab)
-{
-	const char *tool = instance_tool(lab->cfg.instance, false);
-
-	return json_pack("{s:s, s:o, s:b, s:{s:o, s:o, s:o}}", "profile",
-			 lab_instance_name(lab->cfg.instance), "iptables",
-			 tool && lab_instance_iptables(&lab->cfg)
-				 ? json_string(strstr(tool, "legacy") ? "legacy" : "nft")
-				 : json_null(),
-			 "userland_proxy", lab->cfg.userland_proxy, "bridge_nf_call", "iptables",
-			 br_nf_value(lab, "net.bridge.bridge-nf-call-iptables"), "ip6tables",
-			 br_nf_value(lab, "net.bridge.bridge-nf-call-ip6tables"), "arptables",
-			 br_nf_value(lab, "net.bridge.bridge-nf-call-arptables"));
-}
-
 static json_t *iface(const struct lab_iface *i)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "role", i->role, "namespace", i->ns, "name",

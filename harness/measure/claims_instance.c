@@ -157,8 +157,8 @@ void claim_no_proxy(struct claims_ctx *c, struct claim_result *r)
 	if (proxied && direct)
 		claim_say(r, CLAIM_HOLDS,
 			  "from the instance to 127.0.0.1:port: host %s, no NAT rule, no proxy; "
-			  "bridge %s: docker-proxy (pid %d) carried both legs, its DNAT rule "
-			  "counted %lld",
+			  "bridge %s: its udp docker-proxy (pid %d) carried both legs, lo in and "
+			  "its own flow out of the bridge; Docker's DNAT rule counted %lld",
 			  hhops, bhops, pid, dnat_packets(bh));
 	else
 		claim_say(r, CLAIM_FAILS,

@@ -61,10 +61,12 @@ void explain_opts_default(struct explain_opts *eo)
 	eo->userland_proxy = true;
 }
 
-bool explain_has_ladder(enum lab_mode mode, enum lab_path p)
+bool explain_has_ladder(enum lab_mode mode, enum lab_path p, enum lab_instance inst)
 {
+	/* host's ladder is its instance's step alone: bare, then the profile's rules. */
 	return p == PATH_INGRESS &&
-	       (mode == MODE_BRIDGE || mode == MODE_BRIDGE_DYNAMIC || mode == MODE_AWSVPC);
+	       (mode == MODE_BRIDGE || mode == MODE_BRIDGE_DYNAMIC || mode == MODE_AWSVPC ||
+		(mode == MODE_HOST && inst != INSTANCE_BARE));
 }
 
 /* The steps from host mode to MODE, one part each; the last is MODE as ECS builds it. */
@@ -73,7 +75,7 @@ static unsigned int ladder_of(const struct explain_opts *eo, struct rung *r)
 	static char profile[24];
 	unsigned int n = 0;
 
-	if (!eo->ladder || !explain_has_ladder(eo->mode, eo->path)) {
+	if (!eo->ladder || !explain_has_ladder(eo->mode, eo->path, eo->instance)) {
 		r[n++] = (struct rung){.name = lab_mode_name(eo->mode),
 				       .mode = eo->mode,
 				       .sg = eo->security_group,
@@ -89,7 +91,7 @@ static unsigned int ladder_of(const struct explain_opts *eo, struct rung *r)
 				       .mode = MODE_AWSVPC,
 				       .sg = true,
 				       .instance = INSTANCE_BARE};
-	} else {
+	} else if (eo->mode != MODE_HOST) {
 		r[n++] = (struct rung){.name = "+veth",
 				       .mode = eo->mode,
 				       .variant = LAB_VARIANT_VETH,

@@ -38,8 +38,8 @@ struct explain_opts {
 #define EXPLAIN_MAX_RUNGS 6
 
 void explain_opts_default(struct explain_opts *eo);
-/* Whether MODE on path P has a ladder (bridge and awsvpc, ingress). */
-bool explain_has_ladder(enum lab_mode mode, enum lab_path p);
+/* Whether MODE on path P has a ladder (bridge and awsvpc, ingress; host on a profile). */
+bool explain_has_ladder(enum lab_mode mode, enum lab_path p, enum lab_instance inst);
 /*
  * Builds the labs (kind "explain"), measures, tears them down. *OUT gets
  * {mode, path, waterfall, ladder?}. -EINTR when lab_stop was raised,

@@ -18,6 +18,7 @@
 #include "bench/noise.h"
 #include "harness/common/notice.h"
 #include "harness/lab/build.h"
+#include "harness/lab/instance.h"
 #include "harness/lab/mode.h"
 #include "harness/lab/state.h"
 #include "harness/measure/hotpath.h"
@@ -423,6 +424,15 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 					prog->done++;
 					prog->planned_done += run_config_test_seconds(c, test);
 					if (ret) {
+						char gone[200];
+						size_t el = strlen(err);
+
+						/* A proxy that died is the likelier story: said. */
+						if (!instance_proxies_alive(lab, gone, sizeof(gone)))
+							gone[0] = '\0';
+						if (gone[0] && el + 3 < sizeof(err))
+							snprintf(err + el, sizeof(err) - el, " (%s)",
+								 gone);
 						*failed = true;
 						notice(NOTICE_ERROR, "%s", err);
 						json_array_append_new(
@@ -498,6 +508,12 @@ int matrix_run(const struct run_config *c, json_t **out, char *why, size_t len)
 
 		ret = build_labs(c, n, labs, doc, why, len);
 		testhook_phase("run:built");
+		/* The instance as built and read back (br_netfilter's values), once. */
+		for (unsigned int i = 0; !ret && i < c->nmodes && !json_object_get(doc, "instance");
+		     i++)
+			if (labs[c->modes[i]] && labs[c->modes[i]]->up)
+				json_object_set_new(doc, "instance",
+						    instance_describe(labs[c->modes[i]]));
 		if (!ret && c->hot_path && q == 0) {
 			notice_progress(0, 0, -1, "measuring the hot packet path of each mode");
 			testhook_phase("run:hot-path");
