@@ -6,6 +6,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +180,23 @@ unsigned int lab_namespaces(const struct lab *lab, const char **names, unsigned 
 	return n;
 }
 
+/* PID is a child of this process (its parent pid, from /proc: not a recycled stranger's). */
+static bool is_child(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int ppid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	return p && sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == getpid();
+}
+
 /* Endpoints keep a namespace alive after its name is gone: end them first. */
 static void lab_kill_ns(const char *ns)
 {
@@ -217,13 +236,20 @@ int lab_down(struct lab *lab, enum lab_teardown how)
 		if (netns_exists(names[i]))
 			lab_kill_ns(names[i]);
 	/*
-	 * The docker-proxies this process started are its children: killed above
-	 * (and reaped there), reaped here if one was not; never waited for blindly.
+	 * The docker-proxies this process started are its children: killed above,
+	 * and waited for here (SIGKILL again first: one the sweep missed must end).
+	 * A pid that is not our child (a lab attached from its state file) is not ours
+	 * to wait for: waitpid says ECHILD at once.
 	 */
 	for (unsigned int i = 0; i < lab->ntasks; i++)
 		for (unsigned int k = 0; k < 2; k++) {
-			if (lab->tasks[i].proxy_pid[k] > 0)
-				(void)waitpid(lab->tasks[i].proxy_pid[k], NULL, WNOHANG);
+			pid_t pid = lab->tasks[i].proxy_pid[k];
+
+			if (pid > 0 && is_child(pid)) {
+				kill(pid, SIGKILL);
+				while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+					;
+			}
 			lab->tasks[i].proxy_pid[k] = 0;
 		}
 	if (how == LAB_TEARDOWN_LINKS)
