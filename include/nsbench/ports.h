@@ -14,11 +14,18 @@
 #define NSB_PORT_EGRESS 5301 /* the egress path's server, in the VPC namespace */
 #define NSB_PORT_LAST 5399   /* the end of the block kept from ephemeral ports */
 #define NSB_PORT_AGENT 51679 /* the ECS agent's credentials/metadata port (ecs-init's DNAT) */
+/*
+ * The agent's introspection port: ecs-init drops every packet to it from off
+ * the host (INPUT ! -i lo --dport 51678 DROP), a connection's replies
+ * included, so a client whose ephemeral port is 51678 times out on an ECS
+ * instance. The widened range keeps it out too.
+ */
+#define NSB_PORT_INTROSPECTION 51678
 #define NSB_PORTS_STR_(x) #x
 #define NSB_PORTS_STR(x) NSB_PORTS_STR_(x)
-/* FIRST-LAST and the agent's port, as net.ipv4.ip_local_reserved_ports takes them. */
+/* FIRST-LAST and the agent's two ports, as net.ipv4.ip_local_reserved_ports takes them. */
 #define NSB_PORTS_RESERVED                                                                         \
-	NSB_PORTS_STR(NSB_PORT_FIRST)                                                              \
-	"-" NSB_PORTS_STR(NSB_PORT_LAST) "," NSB_PORTS_STR(NSB_PORT_AGENT)
+	NSB_PORTS_STR(NSB_PORT_FIRST) "-" NSB_PORTS_STR(NSB_PORT_LAST) ","                         \
+		NSB_PORTS_STR(NSB_PORT_INTROSPECTION) "-" NSB_PORTS_STR(NSB_PORT_AGENT)
 
 #endif
