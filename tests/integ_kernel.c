@@ -15,6 +15,7 @@
  */
 #include "labtest.h"
 #include "nsbench/ports.h"
+#include <errno.h>
 #include <sys/utsname.h>
 
 #define TEST_BIN "./nsbench-test"
@@ -311,9 +312,36 @@ static void test_instance_backends(void **state)
 	(void)state;
 	SKIP_UNLESS_ROOT();
 	for (size_t k = 0; k < 2; k++) {
-		struct lab *lab = tl_lab_with_as(MODE_BRIDGE, profiles[k]);
+		struct lab *lab = tl_lab_new_as(0, profiles[k]);
 		char cmd[160], *mine, *other;
 		int st;
+
+		assert_int_equal(lab_plan_task(lab, MODE_BRIDGE, 5201), 0);
+		if (lab_up(lab) == -EPERM && profiles[k] == INSTANCE_AL2) {
+			/*
+			 * Before 5.13, loading the legacy table modules would put tables in
+			 * the root namespace: al2 refuses to. This guest is disposable, so
+			 * the test loads them itself, as a user who accepts that would, and
+			 * the root namespace's state is noted again after.
+			 */
+			print_message("al2 refused: %s\n", lab->err);
+			assert_non_null(strstr(lab->err, "before Linux 5.13"));
+			assert_int_equal(tl_leftovers(lab->id), 0);
+			/* The kernel's own modprobe: a guest's finds the guest kernel's modules. */
+			assert_int_equal(system("m=$(cat /proc/sys/kernel/modprobe) && "
+						"$m iptable_filter && $m iptable_nat"),
+					 0);
+			free(tl_root_before);
+			tl_root_before = tl_root_snapshot();
+			lab_free(lab);
+			free(lab);
+			lab = tl_lab_new_as(0, profiles[k]);
+			assert_int_equal(lab_plan_task(lab, MODE_BRIDGE, 5201), 0);
+			assert_int_equal(lab_up(lab), 0);
+		}
+		if (!lab->up)
+			print_error("lab_up: %s\n", lab->err);
+		assert_true(lab->up);
 
 		snprintf(cmd, sizeof(cmd), "ip netns exec %s %s 2>/dev/null", lab->ns_inst,
 			 k ? "iptables-legacy-save" : "iptables-nft-save");
@@ -384,6 +412,7 @@ int main(void)
 	int ret;
 
 	tl_tmpdir_setup(NULL);
+	tl_filter_from_env();
 	ret = cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);
 	tl_tmpdir_teardown(NULL);
 	return ret;

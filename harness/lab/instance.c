@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include "build-gen/instance_rules.h"
@@ -214,14 +215,56 @@ static int set_br_netfilter(struct lab *lab)
 	return ret;
 }
 
+/*
+ * iptables-legacy's tables are modules on Debian's kernels. Before Linux 5.13
+ * a table module creates its table in every namespace as it loads, the root
+ * one's included (and the nat table switches conntrack on there); from 5.13 a
+ * namespace gets one only when used. So on an older kernel whose root
+ * namespace has no filter and nat table yet, the legacy profile refuses to be
+ * the one that loads them. 0, or -EPERM with WHY.
+ */
+static int legacy_tables_safe(char *why, size_t len)
+{
+	char line[64];
+	bool filter = false, nat = false;
+	struct utsname u;
+	int maj, min;
+	FILE *f;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2 || maj > 5 ||
+	    (maj == 5 && min >= 13))
+		return 0;
+	/* This thread is in the root namespace while it builds: its own tables. */
+	f = fopen("/proc/self/net/ip_tables_names", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		filter |= !strcmp(line, "filter\n");
+		nat |= !strcmp(line, "nat\n");
+	}
+	if (f)
+		fclose(f);
+	if (filter && nat)
+		return 0;
+	snprintf(why, len,
+		 "--instance al2 on Linux %s: iptables-legacy's filter and nat tables are not "
+		 "loaded, and before Linux 5.13 loading them creates them in every namespace, "
+		 "the root one's included (nat switching conntrack on there); load them "
+		 "yourself if that is acceptable (modprobe iptable_filter iptable_nat), or use "
+		 "--instance al2023",
+		 u.release);
+	return -EPERM;
+}
+
 int instance_build(struct lab *lab)
 {
+	char why[512];
 	char *text;
 	int ret;
 
 	ret = set_br_netfilter(lab);
 	if (ret || !lab_instance_iptables(&lab->cfg))
 		return ret;
+	if (lab->cfg.instance == INSTANCE_AL2 && legacy_tables_safe(why, sizeof(why)))
+		return lab_refuse(lab, -EPERM, "%s", why);
 	/* ecs-init: the agent's endpoint is DNAT'd to 127.0.0.1 from the bridge. */
 	ret = lab_step(lab, "setting route_localnet in %s", lab->ns_inst);
 	if (!ret && (ret = sysctl_write(lab->ns_inst, "net.ipv4.conf.all.route_localnet", "1")))
