@@ -135,7 +135,8 @@ unit: $(UNIT_TESTS)
 integ: nsbench nsbench-test $(INTEG_TESTS)
 	$(Q)if [ "$$(id -u)" -eq 0 ] && ls /run/netns/nsb-* /run/nsbench/*.json >/dev/null 2>&1; then \
 		echo "== leftovers of an earlier run found:"; ./nsbench clean; fi
-	$(Q)set -e; for t in $(INTEG_TESTS); do echo "== $$t"; ./$$t; done
+	$(Q)set -e; for t in $(INTEG_TESTS); do echo "== $$t"; s=$$(date +%s); ./$$t; \
+		echo "== $$t: $$(( $$(date +%s) - s )) s"; done
 
 # The kernel matrix: tests/integ_kernel in a guest of each kernel ECS instances
 # run, booted by scripts/kernel-guest.sh (Debian's kernels, cached under
@@ -145,10 +146,12 @@ KERNEL_TIMEOUT ?= 600
 kernels: nsbench nsbench-test tests/bin/integ_kernel tests/bin/integ_guest
 	$(Q)if [ -z "$(strip $(KERNELS))" ]; then echo "== kernel guests: none (KERNELS is empty)"; \
 	elif [ "$$(id -u)" -ne 0 ]; then echo "== kernel guests: SKIP: they need root"; \
-	else set -e; echo "== tests/bin/integ_guest"; ./tests/bin/integ_guest; \
+	else set -e; echo "== tests/bin/integ_guest"; s=$$(date +%s); ./tests/bin/integ_guest; \
+		echo "== tests/bin/integ_guest: $$(( $$(date +%s) - s )) s"; \
 		for k in $(KERNELS); do echo "== kernel $$k: tests/bin/integ_kernel in a guest"; \
+		s=$$(date +%s); \
 		./scripts/kernel-guest.sh run --timeout $(KERNEL_TIMEOUT) $$k -- ./tests/bin/integ_kernel; \
-		done; fi
+		echo "== kernel $$k: $$(( $$(date +%s) - s )) s"; done; fi
 
 valgrind: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "== valgrind $$t"; \
