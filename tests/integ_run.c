@@ -83,9 +83,9 @@ static void test_hops_every_mode(void **state)
 	json_decref(hp);
 	tl_lab_done(lab);
 
-	/* The lab's own nftables NAT (bare), then Docker's iptables rules (al2023). */
-	for (int k = 0; k < 4; k++) {
-		enum lab_mode m = k % 2 ? MODE_BRIDGE_DYNAMIC : MODE_BRIDGE;
+	/* The lab's own nftables NAT (bare, both bridge modes), then Docker's rules (al2023). */
+	for (int k = 0; k < 3; k++) {
+		enum lab_mode m = k == 1 ? MODE_BRIDGE_DYNAMIC : MODE_BRIDGE;
 		bool bare = k < 2;
 
 		lab = tl_lab_with_as(m, bare ? INSTANCE_BARE : INSTANCE_AL2023);
@@ -151,9 +151,13 @@ static void test_intra_host_hops(void **state)
 	 */
 	for (size_t k = 0; k < 2 * sizeof(cases) / sizeof(cases[0]); k++) {
 		size_t i = k / 2;
-		struct lab *lab = tl_lab_new_as(0, k % 2 ? INSTANCE_BARE : INSTANCE_AL2023);
+		struct lab *lab;
 		json_t *hp;
 
+		/* Only bridge's path depends on the instance: the others once. */
+		if (k % 2 && cases[i].hops != bridge)
+			continue;
+		lab = tl_lab_new_as(0, k % 2 ? INSTANCE_BARE : INSTANCE_AL2023);
 		lab->cfg.userland_proxy = false;
 		assert_int_equal(lab_plan_task(lab, cases[i].mode, 5201), 0);
 		assert_int_equal(lab_plan_task(lab, cases[i].mode, 5202), 0);
