@@ -142,16 +142,18 @@ integ: nsbench nsbench-test $(INTEG_TESTS)
 # run, booted by scripts/kernel-guest.sh (Debian's kernels, cached under
 # /var/cache/nsbench/kernels). `make test KERNELS=6.1` runs one, `KERNELS=` none.
 KERNELS ?= 5.10 6.1 6.12
-KERNEL_TIMEOUT ?= 600
+KERNEL_TIMEOUT ?= 900
+# Guests at a time (default: all; scripts/kernel-matrix.sh).
+KERNEL_JOBS ?=
 kernels: nsbench nsbench-test tests/bin/integ_kernel tests/bin/integ_guest
 	$(Q)if [ -z "$(strip $(KERNELS))" ]; then echo "== kernel guests: none (KERNELS is empty)"; \
 	elif [ "$$(id -u)" -ne 0 ]; then echo "== kernel guests: SKIP: they need root"; \
 	else set -e; echo "== tests/bin/integ_guest"; s=$$(date +%s); ./tests/bin/integ_guest; \
 		echo "== tests/bin/integ_guest: $$(( $$(date +%s) - s )) s"; \
-		for k in $(KERNELS); do echo "== kernel $$k: tests/bin/integ_kernel in a guest"; \
 		s=$$(date +%s); \
-		./scripts/kernel-guest.sh run --timeout $(KERNEL_TIMEOUT) $$k -- ./tests/bin/integ_kernel; \
-		echo "== kernel $$k: $$(( $$(date +%s) - s )) s"; done; fi
+		./scripts/kernel-matrix.sh --timeout $(KERNEL_TIMEOUT) $(if $(KERNEL_JOBS),--jobs $(KERNEL_JOBS)) \
+			$(KERNELS); \
+		echo "== kernel guests: $$(( $$(date +%s) - s )) s"; fi
 
 valgrind: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "== valgrind $$t"; \

@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The kernel matrix of `make test` (make kernels): tests/bin/integ_kernel in a
+# guest of each KERNEL (scripts/kernel-guest.sh), JOBS guests at a time
+# (default: all at once: a TCG guest is one busy host thread, so three guests
+# on 2 CPUs take about half the time of three in a row; their suites assert
+# no timing). Each guest's output is printed whole, in the kernels' order,
+# with its seconds.
+#
+#   kernel-matrix.sh [--jobs N] [--timeout S] KERNEL...
+#
+# Exit status: 0 when every guest's suite passed, 1 otherwise.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+jobs=0 timeout=600
+while [ $# -gt 0 ]; do
+	case $1 in
+	--jobs) jobs=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--) shift; break ;;
+	-*) echo "kernel-matrix: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -gt 0 ] || { echo "kernel-matrix: which kernels?" >&2; exit 2; }
+[ "$jobs" -gt 0 ] || jobs=$#
+cd "$top"
+out=$(mktemp -d /tmp/nsbench-kmatrix-XXXXXX)
+trap 'rm -rf "$out"' EXIT
+
+# Starts kernel K's guest in the background; its log, seconds and status under $out.
+start() {
+	(
+		s=$(date +%s)
+		set +e
+		./scripts/kernel-guest.sh run --timeout "$timeout" "$1" -- ./tests/bin/integ_kernel \
+			>"$out/$1.log" 2>&1
+		echo $? >"$out/$1.rc"
+		echo $(($(date +%s) - s)) >"$out/$1.s"
+	) &
+}
+
+running=0
+for k in "$@"; do
+	if [ "$running" -ge "$jobs" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	start "$k"
+	running=$((running + 1))
+done
+wait
+fail=0
+for k in "$@"; do
+	echo "== kernel $k: tests/bin/integ_kernel in a guest"
+	cat "$out/$k.log"
+	rc=$(cat "$out/$k.rc" 2>/dev/null || echo 1)
+	echo "== kernel $k: $(cat "$out/$k.s" 2>/dev/null || echo '?') s, exit $rc"
+	[ "$rc" -eq 0 ] || fail=1
+done
+exit $fail
