@@ -262,24 +262,41 @@ int netns_list(const char *prefix, char (*names)[64], size_t max, size_t *count)
 	return 0;
 }
 
-/* Gone, or a zombie: a zombie has already left its namespaces. */
-static bool pid_gone(pid_t pid)
+int netns_proc_stat(pid_t pid, char *comm, size_t len, char *state, pid_t *ppid)
 {
-	char path[64], buf[512], *p;
-	int status;
+	char path[64], buf[512], *open_, *close_;
+	int parent = 0;
 	FILE *f;
 
-	if (waitpid(pid, &status, WNOHANG) == pid)
-		return true;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
-		return true;
-	p = fgets(buf, sizeof(buf), f);
+		return -ENOENT;
+	open_ = fgets(buf, sizeof(buf), f);
 	fclose(f);
-	if (!p || !(p = strrchr(buf, ')')))
+	/* comm may hold spaces and parentheses: it ends at the last ')'. */
+	open_ = open_ ? strchr(buf, '(') : NULL;
+	close_ = open_ ? strrchr(buf, ')') : NULL;
+	if (!close_ || close_[1] != ' ' || sscanf(close_ + 2, "%c %d", state, &parent) != 2)
+		return -ENOENT;
+	if (comm)
+		snprintf(comm, len, "%.*s", (int)(close_ - open_ - 1), open_ + 1);
+	if (ppid)
+		*ppid = parent;
+	return 0;
+}
+
+/* Gone, or a zombie: a zombie has already left its namespaces. */
+static bool pid_gone(pid_t pid)
+{
+	char state;
+	int status;
+
+	if (waitpid(pid, &status, WNOHANG) == pid)
 		return true;
-	return p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+	if (netns_proc_stat(pid, NULL, 0, &state, NULL))
+		return true;
+	return state == 'Z' || state == 'X';
 }
 
 /* One pass: SIGKILL to at most 256 of NAME's processes, waited for; *MORE when it had more. */

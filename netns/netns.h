@@ -26,6 +26,12 @@ int netns_pids(const char *name, pid_t *pids, size_t max, size_t *count);
  * up to 2 s until they are gone; -ETIMEDOUT if some are not.
  */
 int netns_kill_all(const char *name);
+/*
+ * From /proc/PID/stat: its name (COMM, LEN bytes; may be NULL), its state
+ * letter and its parent's pid (PPID may be NULL). 0, or -ENOENT when it is
+ * gone or unreadable.
+ */
+int netns_proc_stat(pid_t pid, char *comm, size_t len, char *state, pid_t *ppid);
 int netns_list(const char *prefix, char (*names)[64], size_t max, size_t *count);
 
 #endif

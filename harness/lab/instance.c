@@ -19,6 +19,7 @@
 #include "harness/lab/ifnames.h"
 #include "harness/lab/instance.h"
 #include "harness/lab/proxy.h"
+#include "netns/netns.h"
 #include "netns/nsexec.h"
 #include "netns/sysctl.h"
 #include "netns/testhooks.h"
@@ -464,19 +465,12 @@ json_t *instance_describe(const struct lab *lab)
 /* PID alive and not a zombie (a zombie child of ours is reaped here). */
 static bool proxy_alive(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	FILE *f;
+	char comm[32], state;
 
-	if (waitpid(pid, NULL, WNOHANG) == pid)
+	if (waitpid(pid, NULL, WNOHANG) == pid ||
+	    netns_proc_stat(pid, comm, sizeof(comm), &state, NULL))
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	p = p ? strrchr(buf, ')') : NULL;
-	return p && strstr(buf, "(docker-proxy)") && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+	return !strcmp(comm, "docker-proxy") && state != 'Z' && state != 'X';
 }
 
 int instance_proxies_alive(const struct lab *lab, char *why, size_t len)

@@ -183,18 +183,10 @@ unsigned int lab_namespaces(const struct lab *lab, const char **names, unsigned 
 /* PID is a child of this process (its parent pid, from /proc: not a recycled stranger's). */
 static bool is_child(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	int ppid = 0;
-	FILE *f;
+	pid_t ppid;
+	char state;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	p = p ? strrchr(buf, ')') : NULL;
-	return p && sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == getpid();
+	return !netns_proc_stat(pid, NULL, 0, &state, &ppid) && ppid == getpid();
 }
 
 /* Endpoints keep a namespace alive after its name is gone: end them first. */
