@@ -279,36 +279,36 @@ static int portmap_list_counters(struct portmap *pm, const char *table, json_t *
 /*
  * The security-group analogue for awsvpc tasks: the macvlan takes a task's
  * frames before the instance namespace's IP hooks, so the filter sits on the
- * netdev ingress hook of the instance's eth0 (the parent), which does see them.
+ * netdev ingress hook of the task's ENI in the instance (the macvlan's parent,
+ * or the trunk that carries its VLAN), which does see them, as EC2 applies a
+ * security group to the ENI.
  * Stateless there: it refuses new inbound TCP connections (SYN without ACK) and
  * inbound UDP to any port but the task's, below the task's ephemeral range, so
  * that replies to the task's own connections still come in.
  */
-int portmap_sg_init(struct portmap *pm, const char *dev)
+int portmap_sg_init(struct portmap *pm)
 {
-	return portmap_queuef(
-		pm,
-		"add table netdev " PORTMAP_SG_TABLE "\n"
-		"add chain netdev " PORTMAP_SG_TABLE " ingress "
-		"{ type filter hook ingress device \"%s\" priority 0; policy accept; }\n",
-		dev);
+	return portmap_queuef(pm, "add table netdev " PORTMAP_SG_TABLE "\n");
 }
 
-int portmap_sg_allow(struct portmap *pm, const char *task_addr, uint16_t port,
+/* A chain per device ("add" again is no change): an ENI each, or the one trunk. */
+int portmap_sg_allow(struct portmap *pm, const char *dev, const char *task_addr, uint16_t port,
 		     uint16_t ephemeral_lo, const char *comment)
 {
 	return portmap_queuef(
 		pm,
-		"add rule netdev " PORTMAP_SG_TABLE " ingress ip daddr %s tcp dport %u "
+		"add chain netdev " PORTMAP_SG_TABLE " in-%s "
+		"{ type filter hook ingress device \"%s\" priority 0; policy accept; }\n"
+		"add rule netdev " PORTMAP_SG_TABLE " in-%s ip daddr %s tcp dport %u "
 		"counter accept comment \"%s allow tcp\"\n"
-		"add rule netdev " PORTMAP_SG_TABLE " ingress ip daddr %s udp dport %u "
+		"add rule netdev " PORTMAP_SG_TABLE " in-%s ip daddr %s udp dport %u "
 		"counter accept comment \"%s allow udp\"\n"
-		"add rule netdev " PORTMAP_SG_TABLE " ingress ip daddr %s tcp flags & (syn | ack) "
+		"add rule netdev " PORTMAP_SG_TABLE " in-%s ip daddr %s tcp flags & (syn | ack) "
 		"== syn counter drop comment \"%s deny tcp\"\n"
-		"add rule netdev " PORTMAP_SG_TABLE " ingress ip daddr %s udp dport < %u "
+		"add rule netdev " PORTMAP_SG_TABLE " in-%s ip daddr %s udp dport < %u "
 		"counter drop comment \"%s deny udp\"\n",
-		task_addr, port, comment, task_addr, port, comment, task_addr, comment, task_addr,
-		ephemeral_lo, comment);
+		dev, dev, dev, task_addr, port, comment, dev, task_addr, port, comment, dev,
+		task_addr, comment, dev, task_addr, ephemeral_lo, comment);
 }
 
 int portmap_sg_counters(struct portmap *pm, json_t **rules)

@@ -30,9 +30,10 @@ int portmap_commit(struct portmap *pm);
 int portmap_destroy(struct portmap *pm);
 /* Every rule's counter: [{"chain", "comment", "packets", "bytes"}]. */
 int portmap_counters(struct portmap *pm, json_t **rules);
-/* The awsvpc security-group analogue on DEV's netdev ingress hook (queued; commit after). */
-int portmap_sg_init(struct portmap *pm, const char *dev);
-int portmap_sg_allow(struct portmap *pm, const char *task_addr, uint16_t port,
+/* The awsvpc security-group analogue's netdev table (queued; commit after). */
+int portmap_sg_init(struct portmap *pm);
+/* TASK_ADDR's rules on DEV's ingress hook (its chain made the first time). */
+int portmap_sg_allow(struct portmap *pm, const char *dev, const char *task_addr, uint16_t port,
 		     uint16_t ephemeral_lo, const char *comment);
 int portmap_sg_counters(struct portmap *pm, json_t **rules);
 /* Runs one nft command (for counters and tests); output stays in the buffer. */

@@ -21,6 +21,7 @@
 #include <netlink/route/link/veth.h>
 #include <netlink/route/link/macvlan.h>
 #include <netlink/route/link/bridge.h>
+#include <netlink/route/link/vlan.h>
 #include <netlink/route/qdisc.h>
 #include <netlink/route/qdisc/tbf.h>
 #include <netlink/route/tc.h>
@@ -183,7 +184,7 @@ static int rt_link_add(struct rt *rt, struct rtnl_link *link)
 
 /* The peer cannot be created up (the kernel says ENOTCONN): bring it up later. */
 int rt_veth_add(struct rt *rt, const char *name, int master, const char *peer, int peer_nsfd,
-		uint32_t group)
+		uint32_t group, unsigned int mtu)
 {
 	struct rtnl_link *link, *p;
 	int ret;
@@ -197,6 +198,10 @@ int rt_veth_add(struct rt *rt, const char *name, int master, const char *peer, i
 		rtnl_link_set_master(link, master);
 	p = rtnl_link_veth_get_peer(link);
 	rtnl_link_set_name(p, peer);
+	if (mtu) {
+		rtnl_link_set_mtu(link, mtu);
+		rtnl_link_set_mtu(p, mtu);
+	}
 	if (group) {
 		rtnl_link_set_group(link, group);
 		rtnl_link_set_group(p, group);
@@ -264,6 +269,39 @@ int rt_macvlan_add(struct rt *rt, const char *name, int parent, const char *mode
 	rtnl_link_macvlan_set_mode(link, (uint32_t)m);
 	if (nsfd >= 0)
 		rtnl_link_set_ns_fd(link, nsfd);
+	ret = rt_link_add(rt, link);
+	rtnl_link_put(link);
+	return ret;
+}
+
+/*
+ * An 802.1Q sub-interface VID of PARENT, made up in this namespace (nsfd < 0)
+ * or in another one, where it is left down; MASTER > 0 makes it a bridge port.
+ */
+int rt_vlan_add(struct rt *rt, const char *name, int parent, uint16_t vid, int master, int nsfd,
+		uint32_t group)
+{
+	struct rtnl_link *link;
+	int ret;
+
+	link = rtnl_link_vlan_alloc();
+	if (!link)
+		return -ENOMEM;
+	rtnl_link_set_name(link, name);
+	rtnl_link_set_link(link, parent);
+	ret = rtnl_link_vlan_set_id(link, vid);
+	if (ret < 0) {
+		rtnl_link_put(link);
+		return -EINVAL;
+	}
+	if (master > 0)
+		rtnl_link_set_master(link, master);
+	if (group)
+		rtnl_link_set_group(link, group);
+	if (nsfd >= 0)
+		rtnl_link_set_ns_fd(link, nsfd);
+	else
+		rtnl_link_set_flags(link, IFF_UP);
 	ret = rt_link_add(rt, link);
 	rtnl_link_put(link);
 	return ret;

@@ -15,7 +15,11 @@ void rt_close(struct rt *rt);
 const char *rt_ext_msg(const struct rt *rt);
 
 int rt_ifindex(struct rt *rt, const char *ifname);
+/* MTU 0: the kernel's default on both ends. */
 int rt_veth_add(struct rt *rt, const char *name, int master, const char *peer, int peer_nsfd,
+		uint32_t group, unsigned int mtu);
+/* Needs CONFIG_VLAN_8021Q (-EOPNOTSUPP without it); made in NSFD's namespace, down. */
+int rt_vlan_add(struct rt *rt, const char *name, int parent, uint16_t vid, int master, int nsfd,
 		uint32_t group);
 int rt_bridge_add(struct rt *rt, const char *name, uint32_t group);
 int rt_group_del(struct rt *rt, uint32_t group);

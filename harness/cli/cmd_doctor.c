@@ -162,7 +162,10 @@ static bool probe_kernel(struct lab_features *f)
 		char what[40];
 
 		snprintf(what, sizeof(what), "kernel: %s", lab_feature_name((enum lab_feature)k));
-		line(what, f->err[k], f->err[k] ? f->why[k] : NULL);
+		if (k == FEATURE_VLAN && f->err[k])
+			check(what, "note", f->why[k]); /* an option's, not a mode's */
+		else
+			line(what, f->err[k], f->err[k] ? f->why[k] : NULL);
 		if (jdoc)
 			json_object_set_new(json_object_get(jdoc, "features"),
 					    lab_feature_name((enum lab_feature)k),

@@ -12,8 +12,17 @@
 
 #include "harness/lab/model.h"
 
+/*
+ * The VPC's side: its switch (a bridge holding the router's address) and a
+ * port per ENI; the instance's side: the primary ENI "eth0", an ENI link per
+ * awsvpc task, or one trunk ENI whose VLANs are the tasks' branches.
+ */
 #define WIRE_VPC "vpc0"
+#define SWITCH WIRE_VPC
+#define WIRE_PORT "sw-eth0"
 #define WIRE_INST "eth0"
+#define TRUNK_ENI "trunk0"
+#define TRUNK_PORT "sw-trunk0"
 #define BRIDGE "ecs0"
 #define TASK_IF "eth0"
 #define LOOPBACK "lo"
@@ -26,6 +35,28 @@
 #define AGENT_TASK_IF "ecs-eth0"
 #define AGENT_GATEWAY "169.254.172.1"
 #define AGENT_PREFIX 22
+
+/* An awsvpc task's ENI in the instance, and its port on the VPC switch. */
+static inline void eni_name(const struct lab_task *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "eni-t%u", t->id);
+}
+
+static inline void eni_port(const struct lab_task *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "sw-eni-t%u", t->id);
+}
+
+/* A trunked task's branch: its VLAN on the trunk, and that VLAN's port on the switch. */
+static inline unsigned int branch_vlan(const struct lab_task *t)
+{
+	return LAB_VLAN_BASE + t->id;
+}
+
+static inline void branch_port(const struct lab_task *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "sw-vl-t%u", t->id);
+}
 
 /* The instance's end of a bridge-mode task's veth. */
 static inline void host_veth(const struct lab_task *t, char *buf, size_t len)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The builders of the ECS task network modes:
- *   base:   vpc (the VPC peer) -- veth "the wire" -- inst (the container instance)
- *   awsvpc: macvlan of inst's eth0 in the task namespace (the task's ENI)
+ *   base:   vpc (the VPC's switch and router) -- the primary ENI -- inst (the instance)
+ *   awsvpc: an ENI of its own (vpc.c), a macvlan of it in the task namespace
  *   bridge: veth into ecs0 (docker0) plus DNAT/masquerade in inst
  *   host:   nothing: the task lives in inst
  *   none:   a namespace with lo only
@@ -17,6 +17,7 @@
 #include "harness/lab/ifnames.h"
 #include "harness/lab/instance.h"
 #include "harness/lab/mode.h"
+#include "harness/lab/vpc.h"
 #include "netns/netns.h"
 #include "netns/nftables.h"
 #include "netns/rt.h"
@@ -70,7 +71,7 @@ static int ns_settle(struct lab *lab, const char *ns, struct rt *rt)
 int mode_build_base(struct lab *lab)
 {
 	char cidr[32];
-	int ret, nsfd;
+	int ret;
 
 	ret = lab_ns_new(lab, lab->ns_vpc);
 	if (ret)
@@ -102,35 +103,7 @@ int mode_build_base(struct lab *lab)
 	if (ret)
 		return lab_fail(lab, ret, NULL);
 
-	/* Made from the instance's side so that its end joins the lab's link group. */
-	ret = lab_step(lab, "creating veth %s (%s) <-> %s (%s)", WIRE_INST, lab->ns_inst, WIRE_VPC,
-		       lab->ns_vpc);
-	if (ret)
-		return ret;
-	nsfd = netns_open(lab->ns_vpc);
-	if (nsfd < 0)
-		return lab_fail(lab, nsfd, NULL);
-	ret = rt_veth_add(lab->rt_inst, WIRE_INST, 0, WIRE_VPC, nsfd, LAB_LINK_GROUP);
-	close(nsfd);
-	if (ret)
-		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
-	lab->wire_made = true;
-	ret = set_mtu(lab, lab->rt_inst, WIRE_INST, lab->ns_inst, lab->cfg.vpc_mtu);
-	if (!ret)
-		ret = set_mtu(lab, lab->rt_vpc, WIRE_VPC, lab->ns_vpc, lab->cfg.vpc_mtu);
-	if (ret)
-		return ret;
-
-	ret = lab_step(lab, "bringing %s up in %s", WIRE_VPC, lab->ns_vpc);
-	if (!ret && (ret = rt_link_up(lab->rt_vpc, WIRE_VPC)))
-		return lab_fail(lab, ret, rt_ext_msg(lab->rt_vpc));
-	if (ret)
-		return ret;
-
-	ip4_net_cidr(cidr, sizeof(cidr), lab->vpc_addr, &lab->cfg.vpc_net);
-	ret = lab_step(lab, "adding %s to %s in %s", cidr, WIRE_VPC, lab->ns_vpc);
-	if (!ret && (ret = rt_addr_add(lab->rt_vpc, WIRE_VPC, cidr)))
-		return lab_fail(lab, ret, rt_ext_msg(lab->rt_vpc));
+	ret = vpc_build(lab);
 	if (ret)
 		return ret;
 	ip4_net_cidr(cidr, sizeof(cidr), lab->inst_addr, &lab->cfg.vpc_net);
@@ -208,7 +181,7 @@ static int build_bridge(struct lab *lab)
  */
 int mode_build_portmap(struct lab *lab)
 {
-	char net[20], comment[32];
+	char net[20], comment[32], dev[16];
 	int ret;
 
 	for (unsigned int i = 0; lab_instance_iptables(&lab->cfg) && i < lab->ntasks; i++) {
@@ -241,13 +214,14 @@ int mode_build_portmap(struct lab *lab)
 
 		if (!lab->cfg.security_group || t->mode != MODE_AWSVPC || !t->built || t->sg)
 			continue;
-		if (!lab->sg_made && (ret = portmap_sg_init(lab->pm, WIRE_INST)))
+		if (!lab->sg_made && (ret = portmap_sg_init(lab->pm)))
 			return lab_fail(lab, ret, NULL);
 		lab->sg_made = true;
 		/* Replies to the task's own connections land in its ephemeral range. */
 		(void)ports_local_range(t->ns, &lo, &hi);
 		snprintf(comment, sizeof(comment), "t%u", t->id);
-		ret = portmap_sg_allow(lab->pm, t->addr, t->container_port, lo, comment);
+		ret = portmap_sg_allow(lab->pm, vpc_sg_device(lab, t, dev, sizeof(dev)), t->addr,
+				       t->container_port, lo, comment);
 		if (ret)
 			return lab_fail(lab, ret, NULL);
 	}
@@ -330,36 +304,9 @@ static int task_addr(struct lab *lab, struct lab_task *t, struct rt *rt, const s
 
 static int build_awsvpc(struct lab *lab, struct lab_task *t, struct rt *rt)
 {
-	int ret, parent, nsfd;
-	char made[16];
+	int ret;
 
-	/*
-	 * Made under a name of its own, then renamed in the task namespace: 5.10,
-	 * 6.1 and 6.12 look a new link's name up in the namespace that creates it,
-	 * where the instance's eth0 is (EEXIST); 6.18 looks in the target.
-	 */
-	snprintf(made, sizeof(made), "mv-t%u", t->id);
-	ret = lab_step(lab, "creating macvlan %s (%s mode) of %s:%s in %s", made,
-		       lab->cfg.macvlan_mode, lab->ns_inst, WIRE_INST, t->ns);
-	if (ret)
-		return ret;
-	parent = rt_ifindex(lab->rt_inst, WIRE_INST);
-	if (parent < 0)
-		return lab_fail(lab, parent, rt_ext_msg(lab->rt_inst));
-	nsfd = netns_open(t->ns);
-	if (nsfd < 0)
-		return lab_fail(lab, nsfd, NULL);
-	ret = rt_macvlan_add(lab->rt_inst, made, parent, lab->cfg.macvlan_mode, nsfd);
-	close(nsfd);
-	if (ret)
-		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
-	ret = lab_step(lab, "renaming %s to %s in %s", made, TASK_IF, t->ns);
-	if (!ret && (ret = rt_link_rename(rt, made, TASK_IF)))
-		return lab_fail(lab, ret, rt_ext_msg(rt));
-	if (ret)
-		return ret;
-	/* A macvlan starts with its parent's MTU; said explicitly all the same. */
-	ret = set_mtu(lab, rt, TASK_IF, t->ns, lab->cfg.vpc_mtu);
+	ret = vpc_task_link(lab, t, rt, TASK_IF);
 	if (!ret)
 		ret = task_addr(lab, t, rt, &lab->cfg.vpc_net, lab->vpc_addr);
 	if (ret || !lab->cfg.security_group || lab->pm)
@@ -406,7 +353,7 @@ static int build_agent_leg(struct lab *lab, struct lab_task *t, struct rt *rt)
 	nsfd = netns_open(t->ns);
 	if (nsfd < 0)
 		return lab_fail(lab, nsfd, NULL);
-	ret = rt_veth_add(lab->rt_inst, host_if, master, AGENT_TASK_IF, nsfd, LAB_LINK_GROUP);
+	ret = rt_veth_add(lab->rt_inst, host_if, master, AGENT_TASK_IF, nsfd, LAB_LINK_GROUP, 0);
 	close(nsfd);
 	if (ret)
 		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
@@ -444,14 +391,12 @@ static int build_bridged(struct lab *lab, struct lab_task *t, struct rt *rt)
 	nsfd = netns_open(t->ns);
 	if (nsfd < 0)
 		return lab_fail(lab, nsfd, NULL);
-	ret = rt_veth_add(lab->rt_inst, host_if, master, TASK_IF, nsfd, LAB_LINK_GROUP);
+	ret = rt_veth_add(lab->rt_inst, host_if, master, TASK_IF, nsfd, LAB_LINK_GROUP,
+			  lab_bridge_mtu(&lab->cfg));
 	close(nsfd);
 	if (ret)
 		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
-	ret = set_mtu(lab, lab->rt_inst, host_if, lab->ns_inst, lab->cfg.bridge_mtu);
-	if (!ret)
-		ret = set_mtu(lab, rt, TASK_IF, t->ns, lab->cfg.bridge_mtu);
-	if (!ret && routed) {
+	if (routed) {
 		/* The instance's end of a routed veth holds the gateway address itself. */
 		ip4_net_cidr(cidr, sizeof(cidr), lab->bridge_addr, &lab->cfg.bridge_net);
 		ret = lab_step(lab, "adding %s to %s in %s", cidr, host_if, lab->ns_inst);
@@ -528,13 +473,20 @@ int mode_teardown_links(struct lab *lab)
 			if (has_agent_leg(lab, t))
 				rt_link_del(rt, AGENT_TASK_IF);
 			rt_close(rt);
+			eni_name(t, host_if, sizeof(host_if));
+			if (!lab->cfg.trunking && lab->rt_inst)
+				rt_link_del(lab->rt_inst, host_if);
 		}
 	}
+	if (lab->trunk_made && lab->rt_inst)
+		rt_link_del(lab->rt_inst, TRUNK_ENI);
 	if (lab->bridge_made && lab->rt_inst)
 		rt_link_del(lab->rt_inst, BRIDGE);
 	if (lab->agent_bridge_made && lab->rt_inst)
 		rt_link_del(lab->rt_inst, AGENT_BRIDGE);
+	if (lab->wire_made && lab->rt_inst)
+		rt_link_del(lab->rt_inst, WIRE_INST);
 	if (lab->wire_made && lab->rt_vpc)
-		rt_link_del(lab->rt_vpc, WIRE_VPC);
+		rt_link_del(lab->rt_vpc, SWITCH);
 	return 0;
 }

@@ -15,7 +15,7 @@
  * the state file, the hot-path check, the per-hop probes and explain read
  * it. Nothing else spells an interface name.
  */
-enum hop_kind { HOP_VETH, HOP_BRIDGE, HOP_MACVLAN, HOP_LOOPBACK };
+enum hop_kind { HOP_VETH, HOP_BRIDGE, HOP_MACVLAN, HOP_LOOPBACK, HOP_VLAN };
 /* Which tc hook of the interface a request meets: leaving (egress) or arriving. */
 enum hop_dir { HOP_EGRESS, HOP_INGRESS };
 
@@ -69,7 +69,14 @@ int mode_teardown_links(struct lab *lab);
  * The kernel features the modes are built from, and what trying each said:
  * doctor's diagnosis. Whether a mode is available is lab_try_mode()'s answer.
  */
-enum lab_feature { FEATURE_VETH, FEATURE_BRIDGE, FEATURE_MACVLAN, FEATURE_NAT, FEATURE_COUNT };
+enum lab_feature {
+	FEATURE_VETH,
+	FEATURE_BRIDGE,
+	FEATURE_MACVLAN,
+	FEATURE_NAT,
+	FEATURE_VLAN, /* only --trunking needs it */
+	FEATURE_COUNT
+};
 
 struct lab_features {
 	int err[FEATURE_COUNT]; /* 0: works; else -errno */

@@ -57,6 +57,26 @@ int lab_instance_parse(const char *name, enum lab_instance *i)
 	return -EINVAL;
 }
 
+static const char *const wire_names[LAB_WIRE_COUNT] = {
+	[LAB_WIRE_NIC] = "nic",
+	[LAB_WIRE_VETH] = "veth",
+};
+
+const char *lab_wire_name(enum lab_wire w)
+{
+	return (unsigned int)w < LAB_WIRE_COUNT ? wire_names[w] : "?";
+}
+
+int lab_wire_parse(const char *name, enum lab_wire *w)
+{
+	for (int k = 0; k < LAB_WIRE_COUNT; k++)
+		if (name && strcmp(name, wire_names[k]) == 0) {
+			*w = (enum lab_wire)k;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 void lab_config_default(struct lab_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));

@@ -42,9 +42,26 @@ enum lab_variant { LAB_VARIANT_ECS, LAB_VARIANT_VETH, LAB_VARIANT_BRIDGE, LAB_VA
  */
 enum lab_instance { INSTANCE_AL2023, INSTANCE_AL2, INSTANCE_BARE, INSTANCE_COUNT };
 
-#define LAB_DEFAULT_MTU 1500
-#define LAB_MIN_MTU 1280
-#define LAB_MAX_MTU 9216
+/*
+ * ECS's MTUs: its ENIs and the VPC carry 9001-byte frames (jumbo frames inside
+ * a VPC), Docker's bridge and its veths stay at 1500 (dockerd's default).
+ * A configuration's 0 stands for these.
+ */
+#define LAB_VPC_MTU 9001
+#define LAB_BRIDGE_MTU 1500
+#define LAB_DEFAULT_MTU LAB_BRIDGE_MTU
+#define LAB_MIN_MTU 68
+#define LAB_MAX_MTU 65535
+
+/*
+ * What a link from the VPC delivers into the instance: MTU-sized frames, as a
+ * NIC does (no segmentation offload on the VPC's side, GRO on the receiving
+ * veth), or a veth's default GSO super-packets of up to 64 KB.
+ */
+enum lab_wire { LAB_WIRE_NIC, LAB_WIRE_VETH, LAB_WIRE_COUNT };
+
+/* The first VLAN id of a trunked task's branch: task N gets LAB_VLAN_BASE + N. */
+#define LAB_VLAN_BASE 100
 
 struct lab_config {
 	struct ip4_net vpc_net;	   /* the VPC subnet: vpc host .1, instance .2 */
@@ -54,8 +71,10 @@ struct lab_config {
 	unsigned int awsvpc_offset; /* awsvpc task N gets vpc host (offset + N) */
 	bool security_group;	    /* awsvpc: allow only the task's port, inbound */
 	enum lab_variant variant;
-	unsigned int vpc_mtu;	 /* the wire, the instance and awsvpc ENIs; 0 = 1500 */
-	unsigned int bridge_mtu; /* the bridge and its veths; 0 = 1500 */
+	unsigned int vpc_mtu;	 /* the switch, every ENI and awsvpc task; 0 = LAB_VPC_MTU */
+	unsigned int bridge_mtu; /* the bridge and its veths; 0 = LAB_BRIDGE_MTU */
+	enum lab_wire wire;
+	bool trunking; /* awsvpc tasks on VLAN branches of one trunk ENI */
 	enum lab_instance instance;
 	bool userland_proxy; /* Docker's docker-proxy per hostPort binding */
 };
@@ -115,6 +134,7 @@ struct lab {
 	bool state_written;
 	bool vpc_made, inst_made, wire_made, bridge_made, portmap_made, sg_made;
 	bool agent_bridge_made; /* ecs-bridge, for awsvpc tasks' agent legs */
+	bool trunk_made;	/* the trunk ENI, with the first trunked task */
 	bool up;
 	bool kept; /* left up on purpose (topo up): not a crashed run's remains */
 	struct rt *rt_vpc, *rt_inst;
@@ -138,6 +158,19 @@ int lab_instance_parse(const char *name, enum lab_instance *i);
 static inline bool lab_instance_iptables(const struct lab_config *cfg)
 {
 	return cfg->instance != INSTANCE_BARE && cfg->variant == LAB_VARIANT_ECS;
+}
+
+const char *lab_wire_name(enum lab_wire w);
+int lab_wire_parse(const char *name, enum lab_wire *w);
+
+static inline unsigned int lab_vpc_mtu(const struct lab_config *cfg)
+{
+	return cfg->vpc_mtu ? cfg->vpc_mtu : LAB_VPC_MTU;
+}
+
+static inline unsigned int lab_bridge_mtu(const struct lab_config *cfg)
+{
+	return cfg->bridge_mtu ? cfg->bridge_mtu : LAB_BRIDGE_MTU;
 }
 
 void lab_config_default(struct lab_config *cfg);

@@ -111,8 +111,9 @@ int path_target(const struct lab *lab, const struct lab_task *task, const struct
 		 * the lab's own NAT, which maps the instance's address.
 		 */
 		set(t->dst_addr, sizeof(t->dst_addr),
-		    task->mode == MODE_HOST || lab_instance_iptables(&lab->cfg) ? "127.0.0.1"
-										: lab->inst_addr);
+		    task->mode == MODE_AWSVPC ? task->ep_addr
+		    : task->mode == MODE_HOST || lab_instance_iptables(&lab->cfg) ? "127.0.0.1"
+										    : lab->inst_addr);
 		t->dst_port = task->host_port ? task->host_port : task->container_port;
 		return 0;
 	case PATH_LOOPBACK:
@@ -145,11 +146,6 @@ int path_available(enum lab_mode m, enum lab_path p, enum lab_instance inst, cha
 			 "the agent's endpoint %s comes with ecs-init's rules, which a bare "
 			 "instance lacks: --instance al2023 or al2",
 			 PATH_AGENT_ADDR);
-	else if (p == PATH_LOCAL && m == MODE_AWSVPC)
-		snprintf(why, len,
-			 "the instance cannot reach its own awsvpc task in this lab: the task's "
-			 "macvlan hangs off the instance's eth0, whose own frames never reach "
-			 "it (on EC2 they cross the VPC, from the primary ENI to the task's)");
 	else
 		return 0;
 	return -EINVAL;

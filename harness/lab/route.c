@@ -13,7 +13,7 @@
 
 const char *hop_kind_name(enum hop_kind k)
 {
-	static const char *const names[] = {"veth", "bridge", "macvlan", "loopback"};
+	static const char *const names[] = {"veth", "bridge", "macvlan", "loopback", "vlan"};
 
 	return (unsigned int)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
@@ -50,9 +50,21 @@ static void task_role(const struct lab_task *t, char *buf, size_t len)
 		snprintf(buf, len, "inst");
 }
 
+/* The VPC's switch, whose own address is the router's. */
 static void wire_vpc(const struct lab *lab, struct lab_iface *i)
 {
-	iface_set(i, "vpc", lab->ns_vpc, WIRE_VPC, HOP_VETH, lab->vpc_addr, &lab->cfg.vpc_net);
+	iface_set(i, "vpc", lab->ns_vpc, SWITCH, HOP_BRIDGE, lab->vpc_addr, &lab->cfg.vpc_net);
+}
+
+static void vpc_port(const struct lab *lab, const char *name, enum hop_kind kind,
+		     struct lab_iface *i)
+{
+	iface_set(i, "vpc", lab->ns_vpc, name, kind, NULL, NULL);
+}
+
+static void inst_link(const struct lab *lab, const char *name, struct lab_iface *i)
+{
+	iface_set(i, "inst", lab->ns_inst, name, HOP_VETH, NULL, NULL);
 }
 
 static void wire_inst(const struct lab *lab, struct lab_iface *i)
@@ -85,7 +97,8 @@ static void task_if(const struct lab *lab, const struct lab_task *t, struct lab_
 	if (is_bridged(t))
 		iface_set(i, role, t->ns, TASK_IF, HOP_VETH, t->addr, &lab->cfg.bridge_net);
 	else if (t->mode == MODE_AWSVPC)
-		iface_set(i, role, t->ns, TASK_IF, HOP_MACVLAN, t->addr, &lab->cfg.vpc_net);
+		iface_set(i, role, t->ns, TASK_IF, lab->cfg.trunking ? HOP_VLAN : HOP_MACVLAN,
+			  t->addr, &lab->cfg.vpc_net);
 	else
 		iface_set(i, role, t->ns, LOOPBACK, HOP_LOOPBACK, "127.0.0.1/8", NULL);
 }
@@ -124,19 +137,74 @@ static void agent_task_if(const struct lab_task *t, struct lab_iface *i)
 	iface_set(i, role, t->ns, AGENT_TASK_IF, HOP_VETH, cidr, NULL);
 }
 
+static void push(struct lab_route *r, const struct lab_iface *i, enum hop_dir d)
+{
+	if (r->n < LAB_MAX_HOPS) {
+		r->hop[r->n].iface = *i;
+		r->hop[r->n].dir = d;
+		r->n++;
+	}
+}
+
+/*
+ * An awsvpc task's own link to the switch, from the switch's side: its port
+ * and ENI; trunked, its VLAN's port, the trunk's port and the trunk.
+ */
+static void eni_hops(const struct lab *lab, const struct lab_task *t, struct lab_route *r)
+{
+	struct lab_iface i;
+	char name[16];
+
+	r->n = 0;
+	if (lab->cfg.trunking) {
+		branch_port(t, name, sizeof(name));
+		vpc_port(lab, name, HOP_VLAN, &i);
+		push(r, &i, HOP_EGRESS);
+		vpc_port(lab, TRUNK_PORT, HOP_VETH, &i);
+		push(r, &i, HOP_EGRESS);
+		inst_link(lab, TRUNK_ENI, &i);
+		push(r, &i, HOP_INGRESS);
+		return;
+	}
+	eni_port(t, name, sizeof(name));
+	vpc_port(lab, name, HOP_VETH, &i);
+	push(r, &i, HOP_EGRESS);
+	eni_name(t, name, sizeof(name));
+	inst_link(lab, name, &i);
+	push(r, &i, HOP_INGRESS);
+}
+
+/* The same links the other way: from the task's side to the switch. */
+static void push_reversed(struct lab_route *r, const struct lab_route *in)
+{
+	for (unsigned int k = in->n; k-- > 0;)
+		push(r, &in->hop[k].iface, in->hop[k].dir == HOP_EGRESS ? HOP_INGRESS : HOP_EGRESS);
+}
+
 unsigned int mode_interfaces(const struct lab *lab, struct lab_iface *out, unsigned int max)
 {
 	struct lab_iface i;
-	bool bridge = false, agent = false;
+	bool bridge = false, agent = false, trunk = false;
 	unsigned int n = 0;
 
 	wire_vpc(lab, &i);
+	add_iface(out, max, &n, &i);
+	vpc_port(lab, WIRE_PORT, HOP_VETH, &i);
 	add_iface(out, max, &n, &i);
 	wire_inst(lab, &i);
 	add_iface(out, max, &n, &i);
 	for (unsigned int k = 0; k < lab->ntasks; k++) {
 		const struct lab_task *t = &lab->tasks[k];
+		struct lab_route eni;
 
+		if (t->mode == MODE_AWSVPC) {
+			/* The task's ENI, or the trunk (listed with the first branch) and its VLAN. */
+			eni_hops(lab, t, &eni);
+			for (unsigned int h = 0; h < eni.n; h++)
+				if (!lab->cfg.trunking || h == 0 || !trunk)
+					add_iface(out, max, &n, &eni.hop[h].iface);
+			trunk = true;
+		}
 		if (is_bridged(t)) {
 			if (!bridge && lab->cfg.variant != LAB_VARIANT_VETH) {
 				bridge_if(lab, &i);
@@ -165,24 +233,24 @@ unsigned int mode_interfaces(const struct lab *lab, struct lab_iface *out, unsig
 	return n;
 }
 
-static void push(struct lab_route *r, const struct lab_iface *i, enum hop_dir d)
-{
-	if (r->n < LAB_MAX_HOPS) {
-		r->hop[r->n].iface = *i;
-		r->hop[r->n].dir = d;
-		r->n++;
-	}
-}
-
 /* From the VPC to TASK, ECS's ingress path. */
 static void route_in(const struct lab *lab, const struct lab_task *t, struct lab_route *r)
 {
+	struct lab_route eni;
 	struct lab_iface i;
 
 	wire_vpc(lab, &i);
 	push(r, &i, HOP_EGRESS);
-	wire_inst(lab, &i);
-	push(r, &i, HOP_INGRESS);
+	if (t->mode == MODE_AWSVPC) {
+		eni_hops(lab, t, &eni);
+		for (unsigned int k = 0; k < eni.n; k++)
+			push(r, &eni.hop[k].iface, eni.hop[k].dir);
+	} else {
+		vpc_port(lab, WIRE_PORT, HOP_VETH, &i);
+		push(r, &i, HOP_EGRESS);
+		wire_inst(lab, &i);
+		push(r, &i, HOP_INGRESS);
+	}
 	if (is_bridged(t)) {
 		if (lab->cfg.variant != LAB_VARIANT_VETH) {
 			bridge_if(lab, &i);
@@ -198,8 +266,9 @@ static void route_in(const struct lab *lab, const struct lab_task *t, struct lab
 }
 
 /*
- * Task to task on one instance (measured): awsvpc's macvlans switch to each
- * other without the parent; bridge frames cross the two bridge ports, and the
+ * Task to task on one instance (measured): awsvpc's leave through one ENI (or
+ * the trunk, tagged) and come back through the other, switched in the VPC as
+ * on EC2, where no link joins two ENIs inside the instance; bridge frames cross the two bridge ports, and the
  * bridge device itself only without br_netfilter (with it, the DNAT happens on
  * the bridge and the frame is bridged to the peer; without it, ecs0 takes the
  * frame up to the instance's IP layer, which DNATs and routes it back out,
@@ -221,6 +290,15 @@ static int route_intra(const struct lab *lab, const struct lab_task *t, const st
 	}
 	task_if(lab, t, &i);
 	push(r, &i, HOP_EGRESS);
+	if (t->mode == MODE_AWSVPC) {
+		struct lab_route eni;
+
+		eni_hops(lab, t, &eni);
+		push_reversed(r, &eni);
+		eni_hops(lab, peer, &eni);
+		for (unsigned int k = 0; k < eni.n; k++)
+			push(r, &eni.hop[k].iface, eni.hop[k].dir);
+	}
 	if (is_bridged(t)) {
 		veth_host(lab, t, &i);
 		push(r, &i, HOP_INGRESS);
@@ -251,7 +329,8 @@ static void push_inst_lo(const struct lab *lab, struct lab_route *r)
 }
 
 /*
- * From the instance to TASK's published address: host mode over lo; bridge
+ * From the instance to TASK's published address: host mode over lo; awsvpc
+ * (its own address) through the VPC, as on EC2; bridge
  * through docker-proxy when on (lo to the proxy, then the proxy's own
  * connection out of ecs0), else DNAT'd in OUTPUT straight out of ecs0.
  */
@@ -261,6 +340,21 @@ static int route_local(const struct lab *lab, const struct lab_task *t, struct l
 
 	if (t->mode == MODE_HOST) {
 		push_inst_lo(lab, r);
+		return 0;
+	}
+	if (t->mode == MODE_AWSVPC) {
+		struct lab_route eni;
+
+		/* Out of the primary ENI, through the VPC, in through the task's. */
+		wire_inst(lab, &i);
+		push(r, &i, HOP_EGRESS);
+		vpc_port(lab, WIRE_PORT, HOP_VETH, &i);
+		push(r, &i, HOP_INGRESS);
+		eni_hops(lab, t, &eni);
+		for (unsigned int k = 0; k < eni.n; k++)
+			push(r, &eni.hop[k].iface, eni.hop[k].dir);
+		task_if(lab, t, &i);
+		push(r, &i, HOP_INGRESS);
 		return 0;
 	}
 	if (!is_bridged(t))
@@ -327,9 +421,7 @@ int mode_route(const struct lab *lab, const struct lab_task *task, const struct 
 	case PATH_EGRESS:
 		/* The ingress path backwards: each hop met from the other side. */
 		route_in(lab, task, &in);
-		for (unsigned int k = in.n; k-- > 0;)
-			push(r, &in.hop[k].iface,
-			     in.hop[k].dir == HOP_EGRESS ? HOP_INGRESS : HOP_EGRESS);
+		push_reversed(r, &in);
 		return 0;
 	case PATH_INTRA_HOST:
 		return route_intra(lab, task, peer, r);

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The VPC as EC2 builds it, seen from one instance: a switch (the bridge
+ * "vpc0" in ns vpc, holding the router's address) and a port on it for each
+ * ENI. The instance's primary ENI is its eth0; each awsvpc task has an ENI of
+ * its own (a link "eni-tN" into the instance, on which the task's eth0 is a
+ * macvlan moved into its namespace), or, with ENI trunking, a branch: a VLAN
+ * of the instance's one trunk ENI moved into the task's namespace, whose
+ * frames the switch takes in through a port per VLAN (aws/amazon-ecs-cni-plugins'
+ * ecs-eni; aws/amazon-vpc-cni-plugins' vpc-eni and vpc-branch-eni). No link
+ * joins two ENIs inside the instance: awsvpc tasks reach each other through
+ * the switch. Every link from the VPC carries 9001-byte frames by default and,
+ * as a NIC does, delivers them one by one (--wire nic): no segmentation
+ * offload on the switch's side, GRO on the instance's.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/lab/build.h"
+#include "harness/lab/ifnames.h"
+#include "harness/lab/vpc.h"
+#include "netns/netns.h"
+#include "netns/offload.h"
+#include "netns/rt.h"
+
+/* A NIC's way on the VPC's end of a link: no TSO or GSO, so frames of the MTU leave it. */
+static int frames_out(struct lab *lab, const char *ifname)
+{
+	int ret;
+
+	if (lab->cfg.wire != LAB_WIRE_NIC)
+		return 0;
+	ret = lab_step(lab, "turning TSO and GSO off on %s in %s (--wire nic)", ifname,
+		       lab->ns_vpc);
+	if (ret)
+		return ret;
+	ret = offload_set(lab->ns_vpc, ifname, OFFLOAD_TSO, false);
+	if (!ret)
+		ret = offload_set(lab->ns_vpc, ifname, OFFLOAD_GSO, false);
+	return ret ? lab_fail(lab, ret, "ethtool's TSO/GSO settings") : 0;
+}
+
+/* ... and on the instance's end, GRO (a veth's NAPI), as a NIC's driver does. */
+static int frames_in(struct lab *lab, const char *ifname)
+{
+	int ret;
+
+	if (lab->cfg.wire != LAB_WIRE_NIC)
+		return 0;
+	ret = lab_step(lab, "turning GRO on on %s in %s (--wire nic)", ifname, lab->ns_inst);
+	if (ret)
+		return ret;
+	ret = offload_set(lab->ns_inst, ifname, OFFLOAD_GRO, true);
+	return ret ? lab_fail(lab, ret, "ethtool's GRO setting") : 0;
+}
+
+/*
+ * A link from the VPC into the instance: PORT in ns vpc (on the switch unless
+ * TRUNK), ENI in the instance, both up, at the VPC's MTU.
+ */
+static int eni_link(struct lab *lab, const char *port, const char *eni, bool trunk)
+{
+	unsigned int mtu = lab_vpc_mtu(&lab->cfg);
+	int ret, nsfd, master = 0;
+
+	ret = lab_step(lab, "creating veth %s (%s%s) <-> %s (%s), MTU %u", port, lab->ns_vpc,
+		       trunk ? "" : ", on the switch " SWITCH, eni, lab->ns_inst, mtu);
+	if (ret)
+		return ret;
+	if (!trunk && (master = rt_ifindex(lab->rt_vpc, SWITCH)) < 0)
+		return lab_fail(lab, master, rt_ext_msg(lab->rt_vpc));
+	nsfd = netns_open(lab->ns_inst);
+	if (nsfd < 0)
+		return lab_fail(lab, nsfd, NULL);
+	ret = rt_veth_add(lab->rt_vpc, port, master, eni, nsfd, LAB_LINK_GROUP, mtu);
+	close(nsfd);
+	if (ret)
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_vpc));
+	ret = lab_step(lab, "bringing %s up in %s", eni, lab->ns_inst);
+	if (!ret && (ret = rt_link_up(lab->rt_inst, eni)))
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	if (!ret)
+		ret = frames_out(lab, port);
+	if (!ret)
+		ret = frames_in(lab, eni);
+	return ret;
+}
+
+int vpc_build(struct lab *lab)
+{
+	unsigned int mtu = lab_vpc_mtu(&lab->cfg);
+	char cidr[32];
+	int ret;
+
+	ret = lab_step(lab, "creating the VPC switch %s in %s", SWITCH, lab->ns_vpc);
+	if (!ret && (ret = rt_bridge_add(lab->rt_vpc, SWITCH, LAB_LINK_GROUP)))
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_vpc));
+	if (ret)
+		return ret;
+	lab->wire_made = true;
+	/* The instance's primary ENI, "the wire". */
+	ret = eni_link(lab, WIRE_PORT, WIRE_INST, false);
+	if (ret)
+		return ret;
+	/* Set after its first port, which would otherwise lower it to its own. */
+	ret = lab_step(lab, "setting the MTU of %s in %s to %u", SWITCH, lab->ns_vpc, mtu);
+	if (!ret && (ret = rt_link_mtu(lab->rt_vpc, SWITCH, mtu)))
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_vpc));
+	if (ret)
+		return ret;
+	ip4_net_cidr(cidr, sizeof(cidr), lab->vpc_addr, &lab->cfg.vpc_net);
+	ret = lab_step(lab, "adding %s (the VPC router) to %s in %s", cidr, SWITCH, lab->ns_vpc);
+	if (!ret && (ret = rt_addr_add(lab->rt_vpc, SWITCH, cidr)))
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_vpc));
+	return ret;
+}
+
+/* VLAN devices are 8021q's: a kernel without it says only "not supported". */
+static int no_vlans(struct lab *lab, int err, struct rt *rt)
+{
+	if (err != -EOPNOTSUPP)
+		return lab_fail(lab, err, rt_ext_msg(rt));
+	return lab_fail(lab, err,
+			"ENI trunking needs 802.1Q VLAN devices, which this kernel lacks "
+			"(CONFIG_VLAN_8021Q, module 8021q)");
+}
+
+/*
+ * The trunk ENI with the first branch; then the branch's VLAN on the switch's
+ * side (its own port) and on the instance's, made straight into the task's
+ * namespace under a name of its own (5.10-6.12 look the name up where it is
+ * made) and renamed there.
+ */
+static int build_branch(struct lab *lab, struct lab_task *t, const char *made)
+{
+	unsigned int vid = branch_vlan(t);
+	char port[16];
+	int ret, master, parent, nsfd;
+
+	if (!lab->trunk_made) {
+		ret = eni_link(lab, TRUNK_PORT, TRUNK_ENI, true);
+		if (ret)
+			return ret;
+		lab->trunk_made = true;
+	}
+	branch_port(t, port, sizeof(port));
+	ret = lab_step(lab, "creating VLAN %u: %s on %s (%s, on the switch %s)", vid, port,
+		       TRUNK_PORT, lab->ns_vpc, SWITCH);
+	if (ret)
+		return ret;
+	master = rt_ifindex(lab->rt_vpc, SWITCH);
+	parent = master < 0 ? master : rt_ifindex(lab->rt_vpc, TRUNK_PORT);
+	if (parent < 0)
+		return lab_fail(lab, parent, rt_ext_msg(lab->rt_vpc));
+	ret = rt_vlan_add(lab->rt_vpc, port, parent, (uint16_t)vid, master, -1, LAB_LINK_GROUP);
+	if (ret)
+		return no_vlans(lab, ret, lab->rt_vpc);
+	ret = lab_step(lab, "creating VLAN %u: %s of %s:%s in %s", vid, made, lab->ns_inst,
+		       TRUNK_ENI, t->ns);
+	if (ret)
+		return ret;
+	parent = rt_ifindex(lab->rt_inst, TRUNK_ENI);
+	if (parent < 0)
+		return lab_fail(lab, parent, rt_ext_msg(lab->rt_inst));
+	nsfd = netns_open(t->ns);
+	if (nsfd < 0)
+		return lab_fail(lab, nsfd, NULL);
+	ret = rt_vlan_add(lab->rt_inst, made, parent, (uint16_t)vid, 0, nsfd, 0);
+	close(nsfd);
+	if (ret)
+		return no_vlans(lab, ret, lab->rt_inst);
+	return 0;
+}
+
+static int build_eni(struct lab *lab, struct lab_task *t, const char *made)
+{
+	char eni[16], port[16];
+	int ret, parent, nsfd;
+
+	eni_name(t, eni, sizeof(eni));
+	eni_port(t, port, sizeof(port));
+	ret = eni_link(lab, port, eni, false);
+	if (ret)
+		return ret;
+	ret = lab_step(lab, "creating macvlan %s (%s mode) of %s:%s in %s", made,
+		       lab->cfg.macvlan_mode, lab->ns_inst, eni, t->ns);
+	if (ret)
+		return ret;
+	parent = rt_ifindex(lab->rt_inst, eni);
+	if (parent < 0)
+		return lab_fail(lab, parent, rt_ext_msg(lab->rt_inst));
+	nsfd = netns_open(t->ns);
+	if (nsfd < 0)
+		return lab_fail(lab, nsfd, NULL);
+	ret = rt_macvlan_add(lab->rt_inst, made, parent, lab->cfg.macvlan_mode, nsfd);
+	close(nsfd);
+	return ret ? lab_fail(lab, ret, rt_ext_msg(lab->rt_inst)) : 0;
+}
+
+int vpc_task_link(struct lab *lab, struct lab_task *t, struct rt *rt, const char *ifname)
+{
+	char made[16];
+	int ret;
+
+	/* Made under a name of its own, then renamed: 5.10-6.12 look the name up where it is made. */
+	snprintf(made, sizeof(made), "%s-t%u", lab->cfg.trunking ? "vl" : "mv", t->id);
+	ret = lab->cfg.trunking ? build_branch(lab, t, made) : build_eni(lab, t, made);
+	if (ret)
+		return ret;
+	ret = lab_step(lab, "renaming %s to %s in %s", made, ifname, t->ns);
+	if (!ret && (ret = rt_link_rename(rt, made, ifname)))
+		return lab_fail(lab, ret, rt_ext_msg(rt));
+	return ret;
+}
+
+const char *vpc_sg_device(const struct lab *lab, const struct lab_task *t, char *buf, size_t len)
+{
+	if (lab->cfg.trunking)
+		snprintf(buf, len, "%s", TRUNK_ENI);
+	else
+		eni_name(t, buf, len);
+	return buf;
+}
