@@ -307,8 +307,9 @@ int rt_vlan_add(struct rt *rt, const char *name, int parent, uint16_t vid, int m
 	return ret;
 }
 
-/* One change to a link: its MTU, its new name, or else up. */
-static int rt_link_set(struct rt *rt, const char *ifname, unsigned int mtu, const char *rename)
+/* One change to a link: its MTU, its new name, or else up (and into GROUP when not 0). */
+static int rt_link_set(struct rt *rt, const char *ifname, unsigned int mtu, const char *rename,
+		       uint32_t group)
 {
 	struct rtnl_link *orig = NULL, *change;
 	int ret;
@@ -328,6 +329,8 @@ static int rt_link_set(struct rt *rt, const char *ifname, unsigned int mtu, cons
 		rtnl_link_set_name(change, rename);
 	else
 		rtnl_link_set_flags(change, IFF_UP);
+	if (group)
+		rtnl_link_set_group(change, group);
 	ret = rtnl_link_change(rt->sk, orig, change, 0);
 	rtnl_link_put(change);
 	rtnl_link_put(orig);
@@ -336,17 +339,23 @@ static int rt_link_set(struct rt *rt, const char *ifname, unsigned int mtu, cons
 
 int rt_link_up(struct rt *rt, const char *ifname)
 {
-	return rt_link_set(rt, ifname, 0, NULL);
+	return rt_link_set(rt, ifname, 0, NULL, 0);
+}
+
+/* A veth's peer made from another namespace does not take the group asked for: given here. */
+int rt_link_up_group(struct rt *rt, const char *ifname, uint32_t group)
+{
+	return rt_link_set(rt, ifname, 0, NULL, group);
 }
 
 int rt_link_mtu(struct rt *rt, const char *ifname, unsigned int mtu)
 {
-	return mtu ? rt_link_set(rt, ifname, mtu, NULL) : -EINVAL;
+	return mtu ? rt_link_set(rt, ifname, mtu, NULL, 0) : -EINVAL;
 }
 
 int rt_link_rename(struct rt *rt, const char *ifname, const char *name)
 {
-	return name && *name ? rt_link_set(rt, ifname, 0, name) : -EINVAL;
+	return name && *name ? rt_link_set(rt, ifname, 0, name, 0) : -EINVAL;
 }
 
 int rt_link_del(struct rt *rt, const char *ifname)

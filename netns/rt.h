@@ -28,6 +28,7 @@ int rt_macvlan_add(struct rt *rt, const char *name, int parent, const char *mode
 bool rt_macvlan_mode_known(const char *mode);
 const char *rt_macvlan_mode_list(void);
 int rt_link_up(struct rt *rt, const char *ifname);
+int rt_link_up_group(struct rt *rt, const char *ifname, uint32_t group);
 int rt_link_del(struct rt *rt, const char *ifname);
 int rt_addr_add(struct rt *rt, const char *ifname, const char *cidr);
 int rt_route_default(struct rt *rt, const char *gateway);

@@ -58,13 +58,16 @@ static long long snmp_of(json_t *hp, const char *role, const char *key)
 
 static void test_hops_every_mode(void **state)
 {
-	static const char *const awsvpc[] = {"vpc:vpc0", "inst:eth0", "t1:eth0"};
-	static const char *const awsvpc_out[] = {"t1:eth0", "inst:eth0", "vpc:vpc0"};
-	static const char *const bridge[] = {"vpc:vpc0", "inst:eth0", "inst:ecs0", "inst:veth-t1",
+	/* The VPC's switch vpc0, then the task's own ENI, or the instance's primary one. */
+	static const char *const awsvpc[] = {"vpc:vpc0", "vpc:sw-eni-t1", "inst:eni-t1",
 					     "t1:eth0"};
-	static const char *const bridge_out[] = {"t1:eth0", "inst:veth-t1", "inst:ecs0",
-						 "inst:eth0", "vpc:vpc0"};
-	static const char *const host[] = {"vpc:vpc0", "inst:eth0"};
+	static const char *const awsvpc_out[] = {"t1:eth0", "inst:eni-t1", "vpc:sw-eni-t1",
+						 "vpc:vpc0"};
+	static const char *const bridge[] = {"vpc:vpc0",  "vpc:sw-eth0",  "inst:eth0",
+					     "inst:ecs0", "inst:veth-t1", "t1:eth0"};
+	static const char *const bridge_out[] = {"t1:eth0",	"inst:veth-t1", "inst:ecs0",
+						 "inst:eth0",	"vpc:sw-eth0",	"vpc:vpc0"};
+	static const char *const host[] = {"vpc:vpc0", "vpc:sw-eth0", "inst:eth0"};
 	static const char *const none[] = {"t1:lo"};
 	struct lab *lab;
 	json_t *hp;
@@ -73,13 +76,13 @@ static void test_hops_every_mode(void **state)
 	SKIP_UNLESS_ROOT();
 	lab = tl_lab_with(MODE_AWSVPC);
 	hp = tl_hot_path(lab, PATH_INGRESS);
-	expect_hops(hp, awsvpc, 3);
+	expect_hops(hp, awsvpc, 4);
 	/* The macvlan takes the frames before the instance's IP layer and its rules. */
 	assert_true(snmp_of(hp, "inst", "ip_in_receives") < 10);
 	assert_int_equal(tl_rule_packets(hp, "to-bridge") + tl_rule_packets(hp, "from-bridge"), 0);
 	json_decref(hp);
 	hp = tl_hot_path(lab, PATH_EGRESS);
-	expect_hops(hp, awsvpc_out, 3);
+	expect_hops(hp, awsvpc_out, 4);
 	json_decref(hp);
 	tl_lab_done(lab);
 
@@ -90,7 +93,7 @@ static void test_hops_every_mode(void **state)
 
 		lab = tl_lab_with_as(m, bare ? INSTANCE_BARE : INSTANCE_AL2023);
 		hp = tl_hot_path(lab, PATH_INGRESS);
-		expect_hops(hp, bridge, 5);
+		expect_hops(hp, bridge, 6);
 		/* The instance routes every packet, and the forward rules count each request. */
 		assert_true(snmp_of(hp, "inst", "ip_forw_datagrams") >= 2 * HOTPATH_TRANSACTIONS);
 		assert_true(tl_rule_packets(hp, bare ? "ingress-dnat" : "to-bridge") >=
@@ -100,7 +103,7 @@ static void test_hops_every_mode(void **state)
 		assert_true(json_integer_value(json_object_get(hp, "conntrack_entries")) >= 1);
 		json_decref(hp);
 		hp = tl_hot_path(lab, PATH_EGRESS);
-		expect_hops(hp, bridge_out, 5);
+		expect_hops(hp, bridge_out, 6);
 		assert_true(tl_rule_packets(hp, "from-bridge") >= HOTPATH_TRANSACTIONS);
 		if (bare)
 			assert_true(tl_rule_packets(hp, "egress") == 1);
@@ -110,7 +113,7 @@ static void test_hops_every_mode(void **state)
 
 	lab = tl_lab_with(MODE_HOST);
 	hp = tl_hot_path(lab, PATH_INGRESS);
-	expect_hops(hp, host, 2);
+	expect_hops(hp, host, 3);
 	assert_true(snmp_of(hp, "inst", "ip_in_receives") >= HOTPATH_TRANSACTIONS);
 	assert_true(snmp_of(hp, "inst", "ip_forw_datagrams") == 0);
 	json_decref(hp);
@@ -127,7 +130,9 @@ static void test_hops_every_mode(void **state)
 /* Task to task on one instance: what each mode really crosses. */
 static void test_intra_host_hops(void **state)
 {
-	static const char *const awsvpc[] = {"t1:eth0", "t2:eth0"};
+	/* Out through one ENI, switched in the VPC, in through the other. */
+	static const char *const awsvpc[] = {"t1:eth0",	      "inst:eni-t1", "vpc:sw-eni-t1",
+					     "vpc:sw-eni-t2", "inst:eni-t2", "t2:eth0"};
 	static const char *const bridge[] = {"t1:eth0", "inst:veth-t1", "inst:veth-t2", "t2:eth0"};
 	static const char *const bridge_routed[] = {"t1:eth0", "inst:veth-t1", "inst:ecs0*2",
 						    "inst:veth-t2", "t2:eth0"};
@@ -137,7 +142,7 @@ static void test_intra_host_hops(void **state)
 		const char *const *hops;
 		size_t n;
 	} cases[] = {
-		{MODE_AWSVPC, awsvpc, 2},
+		{MODE_AWSVPC, awsvpc, 6},
 		{MODE_BRIDGE, bridge, 4},
 		{MODE_BRIDGE_DYNAMIC, bridge, 4},
 		{MODE_HOST, host, 1},
@@ -170,6 +175,23 @@ static void test_intra_host_hops(void **state)
 			expect_hops(hp, cases[i].hops, cases[i].n);
 		assert_null(json_object_get(json_object_get(hp, "packets_per_transaction"),
 					    "vpc:vpc0"));
+		/* awsvpc: nothing of the exchange on the instance's own eth0 or IP layer (an ARP at most). */
+		if (cases[i].mode == MODE_AWSVPC) {
+			json_t *ifs = json_object_get(hp, "interfaces"), *e;
+			size_t x;
+			bool seen = false;
+
+			json_array_foreach(ifs, x, e) {
+				if (strcmp(json_string_value(json_object_get(e, "hop")), "inst:eth0"))
+					continue;
+				seen = true;
+				assert_true(json_integer_value(json_object_get(e, "rx_packets")) +
+						    json_integer_value(json_object_get(e, "tx_packets")) <=
+					    4);
+			}
+			assert_true(seen);
+			assert_true(snmp_of(hp, "inst", "ip_in_receives") < 10);
+		}
 		/* ecs0 only for bridge without br_netfilter. */
 		if (cases[i].hops != bridge || lab->br_nf == 1)
 			assert_null(json_object_get(json_object_get(hp, "packets_per_transaction"),

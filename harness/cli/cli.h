@@ -52,18 +52,29 @@ const char *cli_base_name(const char *path);
 int cli_signal_exit(void);
 
 /*
- * --vpc-mtu N and --bridge-mtu N, the same on every command that builds a lab:
- * CLI_MTU_OPTIONS in the getopt table, cli_mtu_option() for their values.
+ * --vpc-mtu N, --bridge-mtu N, --wire nic|veth and --trunking, the same on
+ * every command that builds a lab: CLI_VPC_OPTIONS in the getopt table,
+ * cli_vpc_option() for their values, cli_vpc_check() once parsed.
  */
-enum { CLI_OPT_VPC_MTU = 0x100, CLI_OPT_BRIDGE_MTU };
-#define CLI_MTU_OPTIONS                                                                            \
+enum { CLI_OPT_VPC_MTU = 0x100, CLI_OPT_BRIDGE_MTU, CLI_OPT_WIRE, CLI_OPT_TRUNKING };
+#define CLI_VPC_OPTIONS                                                                            \
 	{"vpc-mtu", required_argument, NULL, CLI_OPT_VPC_MTU},                                     \
+		{"bridge-mtu", required_argument, NULL, CLI_OPT_BRIDGE_MTU},                       \
+		{"wire", required_argument, NULL, CLI_OPT_WIRE},                                   \
 	{                                                                                          \
-		"bridge-mtu", required_argument, NULL, CLI_OPT_BRIDGE_MTU                          \
+		"trunking", no_argument, NULL, CLI_OPT_TRUNKING                                    \
 	}
-/* Option C's value ARG into *VPC or *BRIDGE; 0, or EXIT_USAGE after saying why. */
-int cli_mtu_option(const char *usage, int c, const char *arg, unsigned int *vpc,
-		   unsigned int *bridge);
+#define CLI_VPC_USAGE                                                                              \
+	"--vpc-mtu N: the VPC's switch, every ENI and awsvpc task (default 9001, as ECS's\n"       \
+	"ENIs); --bridge-mtu N: Docker's bridge and its veths (default 1500, at most the\n"       \
+	"VPC's); --wire nic (default): links from the VPC deliver frames of the MTU, as a\n"      \
+	"NIC does (no segmentation offload on the VPC's side, GRO on the instance's);\n"         \
+	"--wire veth: a veth's 64 KB super-packets. --trunking: awsvpc tasks get VLAN\n"          \
+	"branches of one trunk ENI (ENI trunking; needs the kernel's 8021q).\n"
+/* Option C's value ARG into V; 0, or EXIT_USAGE after saying why. */
+int cli_vpc_option(const char *usage, int c, const char *arg, struct lab_vpc_opts *v);
+/* The options together: a bridge MTU above the VPC's is refused (EXIT_USAGE). */
+int cli_vpc_check(const char *usage, const struct lab_vpc_opts *v);
 /*
  * --instance P and --userland-proxy on|off, on every command that builds a lab:
  * CLI_INSTANCE_OPTIONS in the getopt table, cli_instance_option() for their

@@ -192,7 +192,7 @@ int explain_main(int argc, char **argv)
 		{"duration", required_argument, NULL, 'd'},
 		{"rr-duration", required_argument, NULL, 'R'},
 		{"no-ladder", no_argument, NULL, 'N'},
-		CLI_MTU_OPTIONS,
+		CLI_VPC_OPTIONS,
 		CLI_INSTANCE_OPTIONS,
 		{"security-group", no_argument, NULL, 'G'},
 		{"cpu", required_argument, NULL, 'c'},
@@ -263,7 +263,9 @@ int explain_main(int argc, char **argv)
 			break;
 		case CLI_OPT_VPC_MTU:
 		case CLI_OPT_BRIDGE_MTU:
-			if (cli_mtu_option(explain_usage, c, optarg, &eo.vpc_mtu, &eo.bridge_mtu))
+		case CLI_OPT_WIRE:
+		case CLI_OPT_TRUNKING:
+			if (cli_vpc_option(explain_usage, c, optarg, &eo.vpc))
 				return EXIT_USAGE;
 			break;
 		case CLI_OPT_INSTANCE:
@@ -310,6 +312,8 @@ int explain_main(int argc, char **argv)
 	if (eo.mode == MODE_NONE && eo.path != PATH_LOOPBACK)
 		return cli_usage_error(explain_usage, "mode none has only the loopback path");
 	if (eo.security_group && cli_security_group_mode(explain_usage, eo.mode))
+		return EXIT_USAGE;
+	if (cli_vpc_check(explain_usage, &eo.vpc))
 		return EXIT_USAGE;
 	if (cli_instance_apply(explain_usage, &ci, &eo.instance, &eo.userland_proxy))
 		return EXIT_USAGE;

@@ -47,8 +47,7 @@ static const char measure_usage[] =
 	"the hops with packets per transaction (--json: every counter).\n"
 	"--per-hop adds where the round trip goes: eBPF probes on every hop, 2000 traced\n"
 	"udp_rr transactions (tcp_rr when TEST is tcp_rr) measured after TEST, apart from it.\n"
-	"--vpc-mtu N: the wire, the instance and awsvpc ENIs (default 1500; a VPC uses 9001);\n"
-	"--bridge-mtu N: the bridge and its veths (default 1500).\n" CLI_INSTANCE_USAGE;
+	CLI_VPC_USAGE CLI_INSTANCE_USAGE;
 
 static void print_text(json_t *res)
 {
@@ -108,6 +107,8 @@ static const struct {
   iperf_only[] = {{'o', "--omit"}, {'n', "--streams"}, {'b', "--blksize"}, {'r', "--rate"}},
   own_lab[] = {{CLI_OPT_VPC_MTU, "--vpc-mtu"},
 	       {CLI_OPT_BRIDGE_MTU, "--bridge-mtu"},
+	       {CLI_OPT_WIRE, "--wire"},
+	       {CLI_OPT_TRUNKING, "--trunking"},
 	       {'G', "--security-group"},
 	       {CLI_OPT_INSTANCE, "--instance"},
 	       {CLI_OPT_USERLAND_PROXY, "--userland-proxy"},
@@ -198,7 +199,7 @@ int measure_main(int argc, char **argv)
 		{"hot-path", no_argument, NULL, 'H'},
 		{"security-group", no_argument, NULL, 'G'},
 		{"per-hop", no_argument, NULL, 'E'},
-		CLI_MTU_OPTIONS,
+		CLI_VPC_OPTIONS,
 		CLI_INSTANCE_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -210,7 +211,7 @@ int measure_main(int argc, char **argv)
 	enum lab_path path;
 	bool path_set = false, json = false, dur_set = false, hot = false, sg = false;
 	bool per_hop = false, cpu_set = false, seen[MEASURE_OPTS] = {false};
-	unsigned int vpc_mtu = 0, bridge_mtu = 0;
+	struct lab_vpc_opts vpc = {0};
 	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
 	enum lab_instance inst;
 	bool proxy;
@@ -328,7 +329,9 @@ int measure_main(int argc, char **argv)
 			break;
 		case CLI_OPT_VPC_MTU:
 		case CLI_OPT_BRIDGE_MTU:
-			if (cli_mtu_option(measure_usage, c, optarg, &vpc_mtu, &bridge_mtu))
+		case CLI_OPT_WIRE:
+		case CLI_OPT_TRUNKING:
+			if (cli_vpc_option(measure_usage, c, optarg, &vpc))
 				return EXIT_USAGE;
 			break;
 		case CLI_OPT_INSTANCE:
@@ -360,6 +363,8 @@ int measure_main(int argc, char **argv)
 	if (path == PATH_INTRA_HOST)
 		return cli_usage_error(measure_usage, "the intra-host path comes with nsbench run");
 	if (sg && cli_security_group_mode(measure_usage, mode))
+		return EXIT_USAGE;
+	if (cli_vpc_check(measure_usage, &vpc))
 		return EXIT_USAGE;
 	if (cli_instance_apply(measure_usage, &ci, &inst, &proxy))
 		return EXIT_USAGE;
@@ -422,8 +427,7 @@ int measure_main(int argc, char **argv)
 
 		lab_config_default(&cfg);
 		cfg.security_group = sg;
-		cfg.vpc_mtu = vpc_mtu;
-		cfg.bridge_mtu = bridge_mtu;
+		lab_config_vpc(&cfg, &vpc);
 		cfg.instance = inst;
 		cfg.userland_proxy = proxy;
 		if (lab_init(lab, &cfg, "measure") || lab_plan_task(lab, mode, LAB_DEFAULT_PORT)) {

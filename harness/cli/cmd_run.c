@@ -47,8 +47,7 @@ static const char run_usage[] =
 	"and stderr say so and run exits 3 (the results are written).\n"
 	"--per-hop adds where each mode's round trip goes (eBPF probes on every hop, 2000\n"
 	"traced udp_rr transactions per mode and path, apart from the tests): \"per_hop\".\n"
-	"--vpc-mtu N: the wire, the instance and awsvpc ENIs (default 1500; a VPC uses\n"
-	"9001); --bridge-mtu N: the bridge and its veths (default 1500).\n" CLI_INSTANCE_USAGE;
+	CLI_VPC_USAGE CLI_INSTANCE_USAGE;
 
 struct list {
 	int (*parse)(const char *, int *);
@@ -142,7 +141,7 @@ int run_main(int argc, char **argv)
 		{"max-reps", required_argument, NULL, 'M'},
 		{"max-time", required_argument, NULL, 'X'},
 		{"per-hop", no_argument, NULL, 'H'},
-		CLI_MTU_OPTIONS,
+		CLI_VPC_OPTIONS,
 		CLI_INSTANCE_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -153,7 +152,7 @@ int run_main(int argc, char **argv)
 	const char *cpu = NULL, *shape = NULL, *tasks_arg = NULL, *enis = NULL;
 	const char *target = NULL, *max_reps = NULL, *max_time = NULL;
 	bool json = false, no_hot = false, cfg_sg = false, per_hop = false;
-	unsigned int vpc_mtu = 0, bridge_mtu = 0;
+	struct lab_vpc_opts vpc = {0};
 	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
 	int preset = 0, c, ret;
 	unsigned long n;
@@ -221,7 +220,9 @@ int run_main(int argc, char **argv)
 			break;
 		case CLI_OPT_VPC_MTU:
 		case CLI_OPT_BRIDGE_MTU:
-			if (cli_mtu_option(run_usage, c, optarg, &vpc_mtu, &bridge_mtu))
+		case CLI_OPT_WIRE:
+		case CLI_OPT_TRUNKING:
+			if (cli_vpc_option(run_usage, c, optarg, &vpc))
 				return EXIT_USAGE;
 			break;
 		case CLI_OPT_INSTANCE:
@@ -357,8 +358,9 @@ int run_main(int argc, char **argv)
 	cfg.hot_path = !no_hot;
 	cfg.security_group = cfg_sg;
 	cfg.per_hop = per_hop;
-	cfg.vpc_mtu = vpc_mtu;
-	cfg.bridge_mtu = bridge_mtu;
+	if (cli_vpc_check(run_usage, &vpc))
+		return EXIT_USAGE;
+	cfg.vpc = vpc;
 	if (cli_instance_apply(run_usage, &ci, &cfg.instance, &cfg.userland_proxy))
 		return EXIT_USAGE;
 	/* A path a mode lacks here is left out of its runs: said, not silently. */

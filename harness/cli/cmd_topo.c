@@ -32,8 +32,7 @@ static const char topo_usage[] =
 	"--hold keeps the lab until SIGINT/SIGTERM, then removes it.\n"
 	"--security-group: awsvpc tasks accept new inbound connections on their port only\n"
 	"(nftables on the instance eth0's netdev ingress hook, where the frames pass).\n"
-	"--vpc-mtu N: the wire, the instance and awsvpc ENIs (default 1500; a VPC uses\n"
-	"9001); --bridge-mtu N: the bridge and its veths (default 1500).\n" CLI_INSTANCE_USAGE
+	CLI_VPC_USAGE CLI_INSTANCE_USAGE
 	"Without LAB, down removes every lab that topo up left. By default the lab's\n"
 	"links go in one kernel batch; --links deletes them one by one and --netns\n"
 	"leaves them to namespace deletion (both slower; for comparison).\n";
@@ -167,7 +166,7 @@ static int topo_up(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"hold", no_argument, NULL, 'H'},
 		{"security-group", no_argument, NULL, 'G'},
-		CLI_MTU_OPTIONS,
+		CLI_VPC_OPTIONS,
 		CLI_INSTANCE_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -176,6 +175,7 @@ static int topo_up(int argc, char **argv)
 	unsigned int nports = 1;
 	unsigned long tasks = 1, enis = 0;
 	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
+	struct lab_vpc_opts vpc = {0};
 	struct lab_config cfg;
 	bool json = false, hold = false;
 	enum lab_mode mode;
@@ -234,7 +234,9 @@ static int topo_up(int argc, char **argv)
 			break;
 		case CLI_OPT_VPC_MTU:
 		case CLI_OPT_BRIDGE_MTU:
-			if (cli_mtu_option(topo_usage, c, optarg, &cfg.vpc_mtu, &cfg.bridge_mtu))
+		case CLI_OPT_WIRE:
+		case CLI_OPT_TRUNKING:
+			if (cli_vpc_option(topo_usage, c, optarg, &vpc))
 				return EXIT_USAGE;
 			break;
 		case CLI_OPT_INSTANCE:
@@ -262,6 +264,9 @@ static int topo_up(int argc, char **argv)
 		return cli_usage_error(topo_usage, "the VPC and bridge subnets must differ");
 	if (cfg.security_group && cli_security_group_mode(topo_usage, mode))
 		return EXIT_USAGE;
+	if (cli_vpc_check(topo_usage, &vpc))
+		return EXIT_USAGE;
+	lab_config_vpc(&cfg, &vpc);
 	if (cli_instance_apply(topo_usage, &ci, &cfg.instance, &cfg.userland_proxy))
 		return EXIT_USAGE;
 

@@ -153,16 +153,39 @@ int cli_cpu_option(const char *usage, const char *text, enum bench_placement *p)
 		       : 0;
 }
 
-int cli_mtu_option(const char *usage, int c, const char *arg, unsigned int *vpc,
-		   unsigned int *bridge)
+int cli_vpc_option(const char *usage, int c, const char *arg, struct lab_vpc_opts *v)
 {
 	unsigned long n;
 
-	if (parse_uint(arg, LAB_MIN_MTU, LAB_MAX_MTU, &n))
-		return cli_usage_error(usage, "--%s '%s': %d to %d bytes",
-				       c == CLI_OPT_VPC_MTU ? "vpc-mtu" : "bridge-mtu", arg,
-				       LAB_MIN_MTU, LAB_MAX_MTU);
-	*(c == CLI_OPT_VPC_MTU ? vpc : bridge) = (unsigned int)n;
+	switch (c) {
+	case CLI_OPT_WIRE:
+		if (lab_wire_parse(arg, &v->wire))
+			return cli_usage_error(usage, "--wire '%s': nic or veth", arg);
+		return 0;
+	case CLI_OPT_TRUNKING:
+		v->trunking = true;
+		return 0;
+	default:
+		if (parse_uint(arg, LAB_MIN_MTU, LAB_MAX_MTU, &n))
+			return cli_usage_error(usage, "--%s '%s': %d to %d bytes",
+					       c == CLI_OPT_VPC_MTU ? "vpc-mtu" : "bridge-mtu", arg,
+					       LAB_MIN_MTU, LAB_MAX_MTU);
+		*(c == CLI_OPT_VPC_MTU ? &v->mtu : &v->bridge_mtu) = (unsigned int)n;
+		return 0;
+	}
+}
+
+int cli_vpc_check(const char *usage, const struct lab_vpc_opts *v)
+{
+	unsigned int vpc = v->mtu ? v->mtu : LAB_VPC_MTU;
+	unsigned int bridge = v->bridge_mtu ? v->bridge_mtu : LAB_BRIDGE_MTU;
+
+	if (bridge > vpc)
+		return cli_usage_error(usage,
+				       "the bridge's MTU (%u) is above the VPC's (%u): Docker's "
+				       "bridge sits behind the instance's ENI; give --bridge-mtu %u "
+				       "or less",
+				       bridge, vpc, vpc);
 	return 0;
 }
 

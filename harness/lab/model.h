@@ -160,6 +160,21 @@ static inline bool lab_instance_iptables(const struct lab_config *cfg)
 	return cfg->instance != INSTANCE_BARE && cfg->variant == LAB_VARIANT_ECS;
 }
 
+/* The VPC's settings as the commands take them (--vpc-mtu, --bridge-mtu, --wire, --trunking). */
+struct lab_vpc_opts {
+	unsigned int mtu, bridge_mtu; /* 0: LAB_VPC_MTU, LAB_BRIDGE_MTU */
+	enum lab_wire wire;
+	bool trunking;
+};
+
+static inline void lab_config_vpc(struct lab_config *cfg, const struct lab_vpc_opts *v)
+{
+	cfg->vpc_mtu = v->mtu;
+	cfg->bridge_mtu = v->bridge_mtu;
+	cfg->wire = v->wire;
+	cfg->trunking = v->trunking;
+}
+
 const char *lab_wire_name(enum lab_wire w);
 int lab_wire_parse(const char *name, enum lab_wire *w);
 

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "harness/lab/vpc.h"
 #include "harness/common/atomicfile.h"
 #include "harness/lab/instance.h"
 #include "harness/lab/mode.h"
@@ -118,12 +119,12 @@ json_t *state_describe(const struct lab *lab)
 		json_object_set_new(doc, "kept", json_boolean(lab->kept));
 	if (doc)
 		json_object_set_new(doc, "instance", instance_describe(lab));
-	if (doc)
-		json_object_set_new(
-			doc, "mtu",
-			json_pack("{s:i, s:i}", "vpc",
-				  lab->cfg.vpc_mtu ? lab->cfg.vpc_mtu : LAB_DEFAULT_MTU, "bridge",
-				  lab->cfg.bridge_mtu ? lab->cfg.bridge_mtu : LAB_DEFAULT_MTU));
+	if (doc) {
+		struct lab_vpc_opts v = {lab->cfg.vpc_mtu, lab->cfg.bridge_mtu, lab->cfg.wire,
+					 lab->cfg.trunking};
+
+		vpc_describe(doc, &v);
+	}
 	if (doc && lab->cfg.variant != LAB_VARIANT_ECS)
 		json_object_set_new(doc, "variant",
 				    json_string(lab_variant_name(lab->cfg.variant)));
@@ -193,7 +194,7 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 {
 	char path[256];
 	json_error_t jerr;
-	json_t *doc, *tasks, *t, *plan;
+	json_t *doc, *tasks, *t, *plan, *mtu;
 	size_t i;
 	int ret;
 
@@ -237,6 +238,13 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 	lab->cfg.userland_proxy =
 		json_is_true(json_object_get(json_object_get(doc, "instance"), "userland_proxy"));
 	lab->cfg.security_group = json_is_true(json_object_get(doc, "security_group"));
+	/* The VPC's settings: the typed path follows them (an older lab: 1500, veth). */
+	mtu = json_object_get(doc, "mtu");
+	lab->cfg.vpc_mtu = (unsigned int)json_integer_value(json_object_get(mtu, "vpc"));
+	lab->cfg.bridge_mtu = (unsigned int)json_integer_value(json_object_get(mtu, "bridge"));
+	if (lab_wire_parse(json_string_value(json_object_get(doc, "wire")), &lab->cfg.wire))
+		lab->cfg.wire = LAB_WIRE_VETH;
+	lab->cfg.trunking = json_is_true(json_object_get(doc, "trunking"));
 	tasks = json_object_get(doc, "tasks");
 	json_array_foreach(tasks, i, t) {
 		struct lab_task *lt;

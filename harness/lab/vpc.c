@@ -79,8 +79,9 @@ static int eni_link(struct lab *lab, const char *port, const char *eni, bool tru
 	close(nsfd);
 	if (ret)
 		return lab_fail(lab, ret, rt_ext_msg(lab->rt_vpc));
+	/* Into the lab's link group with it: the peer of a veth made elsewhere is not. */
 	ret = lab_step(lab, "bringing %s up in %s", eni, lab->ns_inst);
-	if (!ret && (ret = rt_link_up(lab->rt_inst, eni)))
+	if (!ret && (ret = rt_link_up_group(lab->rt_inst, eni, LAB_LINK_GROUP)))
 		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
 	if (!ret)
 		ret = frames_out(lab, port);
@@ -214,6 +215,16 @@ int vpc_task_link(struct lab *lab, struct lab_task *t, struct rt *rt, const char
 	if (!ret && (ret = rt_link_rename(rt, made, ifname)))
 		return lab_fail(lab, ret, rt_ext_msg(rt));
 	return ret;
+}
+
+void vpc_describe(json_t *doc, const struct lab_vpc_opts *v)
+{
+	json_object_set_new(doc, "mtu",
+			    json_pack("{s:i, s:i}", "vpc", (int)(v->mtu ? v->mtu : LAB_VPC_MTU),
+				      "bridge",
+				      (int)(v->bridge_mtu ? v->bridge_mtu : LAB_BRIDGE_MTU)));
+	json_object_set_new(doc, "wire", json_string(lab_wire_name(v->wire)));
+	json_object_set_new(doc, "trunking", json_boolean(v->trunking));
 }
 
 const char *vpc_sg_device(const struct lab *lab, const struct lab_task *t, char *buf, size_t len)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bench/hopprobe.h"
+#include "harness/lab/vpc.h"
 #include "harness/common/notice.h"
 #include "harness/common/virt.h"
 #include "harness/lab/build.h"
@@ -129,8 +130,7 @@ static int build(const struct explain_opts *eo, struct rung *r, char *why, size_
 	cfg.security_group = r->sg;
 	cfg.instance = r->instance;
 	cfg.userland_proxy = r->proxy;
-	cfg.vpc_mtu = eo->vpc_mtu;
-	cfg.bridge_mtu = eo->bridge_mtu;
+	lab_config_vpc(&cfg, &eo->vpc);
 	r->lab = calloc(1, sizeof(*r->lab));
 	if (!r->lab)
 		return -ENOMEM;
@@ -472,10 +472,7 @@ int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json
 	if (!ret) {
 		doc = json_pack("{s:s, s:s, s:O}", "mode", lab_mode_name(eo->mode), "path",
 				path_name(eo->path), "waterfall", r[nr - 1].waterfall);
-		json_object_set_new(doc, "mtu",
-				    json_pack("{s:i, s:i}", "vpc",
-					      eo->vpc_mtu ? eo->vpc_mtu : LAB_DEFAULT_MTU, "bridge",
-					      eo->bridge_mtu ? eo->bridge_mtu : LAB_DEFAULT_MTU));
+		vpc_describe(doc, &eo->vpc);
 		if (cost)
 			json_object_set_new(doc, "probe_cost", cost);
 		cost = NULL;

@@ -27,7 +27,7 @@ struct explain_opts {
 	unsigned int rounds; /* of the ladder: every step measured once per round */
 	int stream_s;	     /* tcp_stream per measurement */
 	double rr_s;	     /* tcp_rr and tcp_crr per measurement */
-	unsigned int vpc_mtu, bridge_mtu;
+	struct lab_vpc_opts vpc;
 	bool security_group;
 	enum lab_instance instance; /* the last step's profile; the steps before are bare */
 	bool userland_proxy;

@@ -123,8 +123,7 @@ static int plan_lab(const struct run_config *c, enum lab_mode m, unsigned int n,
 	lab_config_default(&cfg);
 	cfg.max_enis = c->max_enis;
 	cfg.security_group = c->security_group && m == MODE_AWSVPC;
-	cfg.vpc_mtu = c->vpc_mtu;
-	cfg.bridge_mtu = c->bridge_mtu;
+	lab_config_vpc(&cfg, &c->vpc);
 	cfg.instance = c->instance;
 	cfg.userland_proxy = c->userland_proxy;
 	ret = lab_init(lab, &cfg, "run");

@@ -2,6 +2,7 @@
 /* The run's presets (default, quick, full), its planned time, and its config as JSON. */
 #include <string.h>
 
+#include "harness/lab/vpc.h"
 #include "harness/measure/runconfig.h"
 
 static const enum bench_test default_tests[] = {TEST_TCP_STREAM, TEST_TCP_REVERSE, TEST_UDP,
@@ -128,10 +129,7 @@ json_t *run_config_json(const struct run_config *c)
 	json_object_set_new(doc, "per_hop", json_boolean(c->per_hop));
 	json_object_set_new(doc, "instance", json_string(lab_instance_name(c->instance)));
 	json_object_set_new(doc, "userland_proxy", json_boolean(c->userland_proxy));
-	json_object_set_new(doc, "mtu",
-			    json_pack("{s:i, s:i}", "vpc",
-				      c->vpc_mtu ? c->vpc_mtu : LAB_DEFAULT_MTU, "bridge",
-				      c->bridge_mtu ? c->bridge_mtu : LAB_DEFAULT_MTU));
+	vpc_describe(doc, &c->vpc);
 	if (c->target_pct > 0)
 		json_object_set_new(doc, "target",
 				    json_pack("{s:f, s:i, s:i, s:f}", "pct", c->target_pct,

@@ -32,7 +32,7 @@ struct run_config {
 	uint64_t shape_bps;  /* tbf on the wire (vpc0) in every lab; 0: none */
 	bool hot_path;
 	bool per_hop;			  /* per-hop latency (eBPF) of every mode and path */
-	unsigned int vpc_mtu, bridge_mtu; /* 0: 1500 */
+	struct lab_vpc_opts vpc;
 	enum lab_instance instance;
 	bool userland_proxy;
 	const char *out_dir;
