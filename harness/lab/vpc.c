@@ -25,6 +25,7 @@
 #include "netns/netns.h"
 #include "netns/offload.h"
 #include "netns/rt.h"
+#include "netns/sysctl.h"
 
 /* A NIC's way on the VPC's end of a link: no TSO or GSO, so frames of the MTU leave it. */
 static int frames_out(struct lab *lab, const char *ifname)
@@ -58,6 +59,25 @@ static int frames_in(struct lab *lab, const char *ifname)
 }
 
 /*
+ * A task's ENI carries its frames only: the instance, which holds the link but
+ * no address on it, must not answer ARP on it for its own addresses (Linux
+ * answers for any of them on any link), or the VPC would send the instance's
+ * own traffic in through a task's ENI. On EC2 the instance never holds it.
+ */
+static int quiet_eni(struct lab *lab, const char *eni)
+{
+	char key[64];
+	int ret;
+
+	ret = lab_step(lab, "setting arp_ignore 8 on %s in %s", eni, lab->ns_inst);
+	if (ret)
+		return ret;
+	snprintf(key, sizeof(key), "net.ipv4.conf.%s.arp_ignore", eni);
+	ret = sysctl_write(lab->ns_inst, key, "8");
+	return ret ? lab_fail(lab, ret, key) : 0;
+}
+
+/*
  * A link from the VPC into the instance: PORT in ns vpc (on the switch unless
  * TRUNK), ENI in the instance, both up, at the VPC's MTU.
  */
@@ -83,6 +103,8 @@ static int eni_link(struct lab *lab, const char *port, const char *eni, bool tru
 	ret = lab_step(lab, "bringing %s up in %s", eni, lab->ns_inst);
 	if (!ret && (ret = rt_link_up_group(lab->rt_inst, eni, LAB_LINK_GROUP)))
 		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	if (!ret && strcmp(eni, WIRE_INST))
+		ret = quiet_eni(lab, eni);
 	if (!ret)
 		ret = frames_out(lab, port);
 	if (!ret)

@@ -28,5 +28,7 @@ void claims_lab_config(struct lab_config *cfg);
 struct claims_ctx;
 void claim_agent_endpoint(struct claims_ctx *c, struct claim_result *r);
 void claim_no_proxy(struct claims_ctx *c, struct claim_result *r);
+/* The VPC's frames against Docker's bridge (claims_wire.c). */
+void claim_jumbo(struct claims_ctx *c, struct claim_result *r);
 
 #endif
