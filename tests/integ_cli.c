@@ -141,6 +141,15 @@ static void test_bad_input(void **state)
 		"measure host tcp_crr --streams 2",
 		"measure host tcp_rr --lab abcdef --vpc-mtu 9001",
 		"measure host tcp_rr --lab abcdef --bridge-mtu 9001",
+		"measure host tcp_rr --lab abcdef --wire veth",
+		"measure host tcp_rr --lab abcdef --trunking",
+		"topo up awsvpc --vpc-mtu 67",
+		"topo up awsvpc --vpc-mtu 65536",
+		"topo up bridge --vpc-mtu 1400",
+		"topo up bridge --vpc-mtu 9001 --bridge-mtu 9002",
+		"run --modes bridge --bridge-mtu 9001 --vpc-mtu 1500",
+		"measure awsvpc tcp_rr --wire fiber",
+		"explain awsvpc --wire",
 		"measure awsvpc tcp_rr --lab abcdef --security-group",
 		"measure host tcp_rr --lab abcdef --hot-path",
 		"measure bridge tcp_rr --hot-path",
@@ -348,6 +357,9 @@ static void test_refusals_name_the_option(void **state)
 		{"topo down --links --netns nosuchlab", "--links or --netns, not both"},
 		{"measure host tcp_rr --lab abcdef --vpc-mtu 9001",
 		 "--vpc-mtu applies to a lab measure builds; lab abcdef exists already"},
+		{"topo up bridge --vpc-mtu 1400", "the bridge's MTU (1500) is above the VPC's (1400)"},
+		{"topo up awsvpc --vpc-mtu 67", "--vpc-mtu '67': 68 to 65535 bytes"},
+		{"measure awsvpc tcp_rr --wire fiber", "--wire 'fiber': nic or veth"},
 	};
 
 	(void)state;

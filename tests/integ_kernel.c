@@ -365,6 +365,64 @@ static void test_instance_backends(void **state)
 	assert_nothing_left();
 }
 
+/*
+ * ENI trunking: VLAN branches of one trunk ENI, on a kernel whose 8021q is a
+ * module (Debian's: the guests); task to task goes out through the trunk and
+ * back in. A kernel without that module (this machine's own) refuses, naming it.
+ */
+static void test_trunking(void **state)
+{
+	static const char *const in[] = {"vpc:vpc0", "vpc:sw-vl-t1", "vpc:sw-trunk0",
+					 "inst:trunk0", "t1:eth0"};
+	static const char *const intra[] = {"t1:eth0",	    "inst:trunk0",   "vpc:sw-trunk0",
+					    "vpc:sw-vl-t1", "vpc:sw-vl-t2",  "vpc:sw-trunk0",
+					    "inst:trunk0",  "t2:eth0"};
+	static const struct {
+		enum lab_path p;
+		const char *const *hops;
+		size_t n;
+	} paths[] = {{PATH_INGRESS, in, 5}, {PATH_INTRA_HOST, intra, 8}};
+	struct lab *lab = tl_lab_new(0);
+	struct utsname u;
+	char dir[300];
+	int ret;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	uname(&u);
+	snprintf(dir, sizeof(dir), "/lib/modules/%s/kernel/net/8021q", u.release);
+	lab->cfg.trunking = true;
+	assert_int_equal(lab_plan_task(lab, MODE_AWSVPC, 5201), 0);
+	assert_int_equal(lab_plan_task(lab, MODE_AWSVPC, 5202), 0);
+	ret = lab_up(lab);
+	if (ret && access(dir, F_OK)) {
+		print_message("no 8021q module here: %s\n", lab->err);
+		assert_non_null(strstr(lab->err, "CONFIG_VLAN_8021Q"));
+		lab_free(lab);
+		free(lab);
+		assert_nothing_left();
+		return;
+	}
+	if (ret)
+		print_error("lab_up: %s\n", lab->err);
+	assert_int_equal(ret, 0);
+	for (size_t k = 0; k < 2; k++) {
+		json_t *hp = tl_hot_path(lab, paths[k].p), *hops = json_object_get(hp, "hops");
+		char *got = json_dumps(hops, JSON_COMPACT);
+
+		print_message("%s: %s\n", path_name(paths[k].p), got);
+		free(got);
+		assert_int_equal(json_array_size(hops), paths[k].n);
+		for (size_t i = 0; i < paths[k].n; i++)
+			assert_string_equal(json_string_value(json_array_get(hops, i)),
+					    paths[k].hops[i]);
+		assert_true(json_is_true(json_object_get(hp, "ok")));
+		json_decref(hp);
+	}
+	tl_lab_done(lab);
+	assert_nothing_left();
+}
+
 /* A run and an explain (probes attached) killed outright: clean removes what they left. */
 static void test_sigkill_then_clean(void **state)
 {
@@ -406,6 +464,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_explain_hook, setup, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_deterministic_claims, setup, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_instance_backends, setup, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_trunking, setup, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_sigkill_then_clean, setup, tl_teardown_test),
 	};
 	int ret;
