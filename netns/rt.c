@@ -276,10 +276,11 @@ int rt_macvlan_add(struct rt *rt, const char *name, int parent, const char *mode
 
 /*
  * An 802.1Q sub-interface VID of PARENT, made up in this namespace (nsfd < 0)
- * or in another one, where it is left down; MASTER > 0 makes it a bridge port.
+ * or in another one, where it is left down; MASTER > 0 makes it a bridge port;
+ * MAC its own address (NULL: its parent's).
  */
 int rt_vlan_add(struct rt *rt, const char *name, int parent, uint16_t vid, int master, int nsfd,
-		uint32_t group)
+		uint32_t group, const uint8_t *mac)
 {
 	struct rtnl_link *link;
 	int ret;
@@ -287,6 +288,16 @@ int rt_vlan_add(struct rt *rt, const char *name, int parent, uint16_t vid, int m
 	link = rtnl_link_vlan_alloc();
 	if (!link)
 		return -ENOMEM;
+	if (mac) {
+		struct nl_addr *a = nl_addr_build(AF_LLC, mac, 6);
+
+		if (!a) {
+			rtnl_link_put(link);
+			return -ENOMEM;
+		}
+		rtnl_link_set_addr(link, a);
+		nl_addr_put(a);
+	}
 	rtnl_link_set_name(link, name);
 	rtnl_link_set_link(link, parent);
 	ret = rtnl_link_vlan_set_id(link, vid);

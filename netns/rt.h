@@ -20,7 +20,7 @@ int rt_veth_add(struct rt *rt, const char *name, int master, const char *peer, i
 		uint32_t group, unsigned int mtu);
 /* Needs CONFIG_VLAN_8021Q (-EOPNOTSUPP without it); made in NSFD's namespace, down. */
 int rt_vlan_add(struct rt *rt, const char *name, int parent, uint16_t vid, int master, int nsfd,
-		uint32_t group);
+		uint32_t group, const uint8_t *mac);
 int rt_bridge_add(struct rt *rt, const char *name, uint32_t group);
 int rt_group_del(struct rt *rt, uint32_t group);
 /* MODE: one of rt_macvlan_mode_list() ("bridge, private, vepa, passthru"). */

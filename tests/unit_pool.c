@@ -167,6 +167,48 @@ static void test_pool_by_instance(void **state)
 		json_decref(docs[i]);
 }
 
+/* compare --by-vpc: rounds grouped by MTUs, wire and trunking; a file without "wire" is older. */
+static void test_pool_by_vpc(void **state)
+{
+	json_t *docs[4], *out[4];
+	char why[256], name[80];
+	size_t n, i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		json_t *cfg;
+
+		docs[i] = load(FIX_A);
+		cfg = json_object_get(docs[i], "config");
+		json_object_set_new(cfg, "mtu", json_pack("{s:i, s:i}", "vpc", 9001, "bridge", 1500));
+		if (i)
+			json_object_set_new(cfg, "wire", json_string(i == 2 ? "veth" : "nic"));
+		json_object_set_new(cfg, "trunking", json_boolean(i == 3));
+	}
+	assert_int_equal(results_pool_by_vpc(docs, NULL, 4, out, 4, &n, why, sizeof(why)), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(results_vpc(out[0], name, sizeof(name)),
+			    "vpc 9001, bridge 1500, no switch (older nsbench)");
+	assert_string_equal(results_vpc(out[1], name, sizeof(name)),
+			    "vpc 9001, bridge 1500, wire nic");
+	assert_string_equal(results_vpc(out[2], name, sizeof(name)),
+			    "vpc 9001, bridge 1500, wire veth");
+	assert_string_equal(results_vpc(out[3], name, sizeof(name)),
+			    "vpc 9001, bridge 1500, wire nic, trunking");
+	for (i = 0; i < n; i++)
+		json_decref(out[i]);
+	/* Two rounds of one setup are one group of both. */
+	json_object_set_new(json_object_get(docs[2], "config"), "wire", json_string("nic"));
+	json_object_set_new(json_object_get(docs[3], "config"), "trunking", json_false());
+	assert_int_equal(results_pool_by_vpc(docs, NULL, 4, out, 4, &n, why, sizeof(why)), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(json_integer_value(json_object_get(out[1], "pooled_from")), 3);
+	for (i = 0; i < n; i++)
+		json_decref(out[i]);
+	for (i = 0; i < 4; i++)
+		json_decref(docs[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_pool_refuses),
 		cmocka_unit_test(test_pool_by_kernel),
 		cmocka_unit_test(test_pool_by_instance),
+		cmocka_unit_test(test_pool_by_vpc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

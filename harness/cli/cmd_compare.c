@@ -19,7 +19,7 @@ static const char compare_usage[] =
 	"Usage: nsbench compare A.json B.json [C.json ...] [--fail-above PCT]\n"
 	"                       [--equivalence PCT] [--drop-noisy]\n"
 	"                       [--format text|csv|markdown|json] [--by-kernel]\n"
-	"                       [--by-instance]\n"
+	"                       [--by-instance] [--by-vpc]\n"
 	"Every mode, path and test side by side: the change against A with its 95%\n"
 	"interval and a verdict. faster/slower: a discovery of Benjamini-Hochberg (5%\n"
 	"false discovery rate) over the headline metrics (throughput, tps, p50, p99\n"
@@ -36,6 +36,8 @@ static const char compare_usage[] =
 	"missing fields or without results.\n"
 	"--by-instance: the same for rounds under several instance profiles\n"
 	"(scripts/bench-instance.sh): pooled by config.instance and userland proxy.\n"
+	"--by-vpc: the same for the VPC's setups (scripts/bench-vpc.sh): pooled by\n"
+	"config.mtu, wire and trunking (a file without them: an older nsbench's layout).\n"
 	"--by-kernel: the files are rounds of one run under several kernels\n"
 	"(scripts/kernel-compare.sh): those of one kernel are pooled, repetitions side\n"
 	"by side, and the kernels are compared, the first file's kernel as A.\n"
@@ -51,6 +53,7 @@ int compare_main(int argc, char **argv)
 		{"drop-noisy", no_argument, NULL, 'n'},
 		{"by-kernel", no_argument, NULL, 'k'},
 		{"by-instance", no_argument, NULL, 'I'},
+		{"by-vpc", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -58,8 +61,17 @@ int compare_main(int argc, char **argv)
 	const char *names[POOL_MAX_REPS];
 	enum compare_format fmt = FMT_TEXT;
 	struct compare_opts o;
-	bool ratios_only, by_kernel = false, by_instance = false;
-	static char inst_names[COMPARE_MAX_FILES][48];
+	static const struct {
+		const char *name, *what;
+		int (*pool)(json_t *const *, const char *const *, size_t, json_t **, size_t,
+			    size_t *, char *, size_t);
+	} bys[] = {{"", "file(s)", NULL},
+		   {"kernel", "kernel(s)", results_pool_by_kernel},
+		   {"instance", "instance(s)", results_pool_by_instance},
+		   {"vpc", "VPC setup(s)", results_pool_by_vpc}};
+	bool ratios_only;
+	int by = 0;
+	static char inst_names[COMPARE_MAX_FILES][80];
 	double fail_above = -1;
 	struct gate gate;
 	size_t n = 0, emulated;
@@ -87,11 +99,16 @@ int compare_main(int argc, char **argv)
 			o.drop_noisy = true;
 			break;
 		case 'k':
-			by_kernel = true;
-			break;
 		case 'I':
-			by_instance = true;
+		case 'V': {
+			int b = c == 'k' ? 1 : c == 'I' ? 2 : 3;
+
+			if (by && by != b)
+				return cli_usage_error(compare_usage, "--by-%s or --by-%s, not both",
+						       bys[by].name, bys[b].name);
+			by = b;
 			break;
+		}
 		case 'F':
 			if (!strcmp(optarg, "text"))
 				fmt = FMT_TEXT;
@@ -112,11 +129,9 @@ int compare_main(int argc, char **argv)
 	}
 	if (argc - optind < 2)
 		return cli_usage_error(compare_usage, "compare: at least two results files");
-	if (by_kernel && by_instance)
-		return cli_usage_error(compare_usage, "--by-kernel or --by-instance, not both");
-	if (argc - optind > (by_kernel || by_instance ? POOL_MAX_REPS : COMPARE_MAX_FILES))
+	if (argc - optind > (by ? POOL_MAX_REPS : COMPARE_MAX_FILES))
 		return cli_usage_error(compare_usage, "compare: at most %d files",
-				       by_kernel || by_instance ? POOL_MAX_REPS : COMPARE_MAX_FILES);
+				       by ? POOL_MAX_REPS : COMPARE_MAX_FILES);
 	/* Every file is checked before anything is printed: never a partial table. */
 	for (int i = optind; i < argc; i++) {
 		int ret = results_load(argv[i], &docs[n], why, sizeof(why));
@@ -128,14 +143,12 @@ int compare_main(int argc, char **argv)
 		}
 		names[n++] = cli_base_name(argv[i]);
 	}
-	if (by_kernel || by_instance) {
+	if (by) {
 		json_t *pooled[COMPARE_MAX_FILES];
 		size_t np;
 
-		if ((by_kernel ? results_pool_by_kernel
-			       : results_pool_by_instance)(docs, names, n, pooled,
-							   COMPARE_MAX_FILES, &np, why, sizeof(why))) {
-			log_err("--by-%s: %s", by_kernel ? "kernel" : "instance", why);
+		if (bys[by].pool(docs, names, n, pooled, COMPARE_MAX_FILES, &np, why, sizeof(why))) {
+			log_err("--by-%s: %s", bys[by].name, why);
 			rc = EXIT_USAGE;
 			goto out;
 		}
@@ -143,14 +156,15 @@ int compare_main(int argc, char **argv)
 			json_decref(docs[i]);
 		for (n = 0; n < np; n++) {
 			docs[n] = pooled[n];
-			names[n] = by_kernel ? results_kernel(pooled[n])
-					     : results_instance(pooled[n], inst_names[n],
-								sizeof(inst_names[n]));
+			names[n] = by == 1   ? results_kernel(pooled[n])
+				   : by == 2 ? results_instance(pooled[n], inst_names[n],
+								sizeof(inst_names[n]))
+					     : results_vpc(pooled[n], inst_names[n],
+							   sizeof(inst_names[n]));
 		}
 	}
 	if (n < 2) {
-		log_err("compare: the files hold %zu %s: nothing to compare", n,
-			by_instance ? "instance(s)" : "kernel(s)");
+		log_err("compare: the files hold %zu %s: nothing to compare", n, bys[by].what);
 		rc = EXIT_USAGE;
 		goto out;
 	}

@@ -160,6 +160,8 @@ static int no_vlans(struct lab *lab, int err, struct rt *rt)
 static int build_branch(struct lab *lab, struct lab_task *t, const char *made)
 {
 	unsigned int vid = branch_vlan(t);
+	/* Locally administered, "nsb", the VLAN id. */
+	uint8_t mac[6] = {0x02, 0x6e, 0x73, 0x62, 0, 0};
 	char port[16];
 	int ret, master, parent, nsfd;
 
@@ -178,7 +180,8 @@ static int build_branch(struct lab *lab, struct lab_task *t, const char *made)
 	parent = master < 0 ? master : rt_ifindex(lab->rt_vpc, TRUNK_PORT);
 	if (parent < 0)
 		return lab_fail(lab, parent, rt_ext_msg(lab->rt_vpc));
-	ret = rt_vlan_add(lab->rt_vpc, port, parent, (uint16_t)vid, master, -1, LAB_LINK_GROUP);
+	ret = rt_vlan_add(lab->rt_vpc, port, parent, (uint16_t)vid, master, -1, LAB_LINK_GROUP,
+			  NULL);
 	if (ret)
 		return no_vlans(lab, ret, lab->rt_vpc);
 	ret = lab_step(lab, "creating VLAN %u: %s of %s:%s in %s", vid, made, lab->ns_inst,
@@ -191,7 +194,13 @@ static int build_branch(struct lab *lab, struct lab_task *t, const char *made)
 	nsfd = netns_open(t->ns);
 	if (nsfd < 0)
 		return lab_fail(lab, nsfd, NULL);
-	ret = rt_vlan_add(lab->rt_inst, made, parent, (uint16_t)vid, 0, nsfd, 0);
+	/*
+	 * A MAC of its own, as each branch ENI has: VLANs take their parent's, and two
+	 * branches with one MAC would look to the switch like one station on two ports.
+	 */
+	mac[4] = (uint8_t)(vid >> 8);
+	mac[5] = (uint8_t)vid;
+	ret = rt_vlan_add(lab->rt_inst, made, parent, (uint16_t)vid, 0, nsfd, 0, mac);
 	close(nsfd);
 	if (ret)
 		return no_vlans(lab, ret, lab->rt_inst);

@@ -160,6 +160,34 @@ static int pool_groups(json_t *const *docs, const char *const *names, size_t n, 
 	return ret;
 }
 
+const char *results_vpc(json_t *doc, char *buf, size_t len)
+{
+	json_t *cfg = json_object_get(doc, "config"), *mtu = json_object_get(cfg, "mtu");
+	const char *wire = json_string_value(json_object_get(cfg, "wire"));
+
+	/* No "wire": an nsbench before the VPC switch, its ENIs macvlans of the wire. */
+	snprintf(buf, len, "vpc %lld, bridge %lld, %s%s",
+		 (long long)json_integer_value(json_object_get(mtu, "vpc")),
+		 (long long)json_integer_value(json_object_get(mtu, "bridge")),
+		 wire ? "wire " : "no switch (older nsbench)", wire ? wire : "");
+	if (json_is_true(json_object_get(cfg, "trunking")) && strlen(buf) + 10 < len)
+		strcat(buf, ", trunking");
+	return buf;
+}
+
+static bool same_vpc(json_t *a, json_t *b)
+{
+	char x[80], y[80];
+
+	return !strcmp(results_vpc(a, x, sizeof(x)), results_vpc(b, y, sizeof(y)));
+}
+
+int results_pool_by_vpc(json_t *const *docs, const char *const *names, size_t n, json_t **out,
+			size_t max, size_t *nout, char *why, size_t len)
+{
+	return pool_groups(docs, names, n, out, max, nout, same_vpc, "VPC setups", why, len);
+}
+
 int results_pool_by_kernel(json_t *const *docs, const char *const *names, size_t n, json_t **out,
 			   size_t max, size_t *nout, char *why, size_t len)
 {

@@ -34,6 +34,12 @@ int results_pool_by_instance(json_t *const *docs, const char *const *names, size
 /* "al2023", "al2023, proxy off", "al2", "bare": the instance a results file ran on, in BUF. */
 const char *results_instance(json_t *doc, char *buf, size_t len);
 
+/* The same, grouped by the VPC's setup: its MTUs, --wire, --trunking (config). */
+int results_pool_by_vpc(json_t *const *docs, const char *const *names, size_t n, json_t **out,
+			size_t max, size_t *nout, char *why, size_t len);
+/* "vpc 9001, bridge 1500, wire nic[, trunking]": the VPC a results file ran on, in BUF. */
+const char *results_vpc(json_t *doc, char *buf, size_t len);
+
 /* The kernel release a results file was measured on ("" when it has none). */
 const char *results_kernel(json_t *doc);
 
