@@ -177,16 +177,18 @@ static void test_ladder_variants(void **state)
 {
 	static const struct {
 		enum lab_variant v;
-		const char *hops[5];
+		const char *hops[6];
 		unsigned int n;
 	} cases[] = {
-		{LAB_VARIANT_VETH, {"vpc:vpc0", "inst:eth0", "inst:veth-t1", "t1:eth0"}, 4},
+		{LAB_VARIANT_VETH,
+		 {"vpc:vpc0", "vpc:sw-eth0", "inst:eth0", "inst:veth-t1", "t1:eth0"},
+		 5},
 		{LAB_VARIANT_BRIDGE,
-		 {"vpc:vpc0", "inst:eth0", "inst:ecs0", "inst:veth-t1", "t1:eth0"},
-		 5},
+		 {"vpc:vpc0", "vpc:sw-eth0", "inst:eth0", "inst:ecs0", "inst:veth-t1", "t1:eth0"},
+		 6},
 		{LAB_VARIANT_CONNTRACK,
-		 {"vpc:vpc0", "inst:eth0", "inst:ecs0", "inst:veth-t1", "t1:eth0"},
-		 5},
+		 {"vpc:vpc0", "vpc:sw-eth0", "inst:eth0", "inst:ecs0", "inst:veth-t1", "t1:eth0"},
+		 6},
 	};
 
 	(void)state;
@@ -371,7 +373,7 @@ static void test_explain_cli(void **state)
 	doc = json_loads(out, 0, NULL);
 	assert_non_null(doc);
 	assert_int_equal(
-		json_array_size(json_object_get(json_object_get(doc, "waterfall"), "hops")), 5);
+		json_array_size(json_object_get(json_object_get(doc, "waterfall"), "hops")), 6);
 	assert_null(json_object_get(doc, "ladder"));
 	assert_int_equal(json_dump_file(doc, "/tmp/nsbench-perhop-test.json", 0), 0);
 	json_decref(doc);
