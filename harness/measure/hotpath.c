@@ -97,17 +97,24 @@ static const struct if_counters *find(const struct if_counters *v, size_t n, int
 	return NULL;
 }
 
-/* The route's interfaces as "role:ifname", each once (lo is left and entered). */
+/*
+ * The route's interfaces as "role:ifname", each once, where first met (lo is
+ * left and entered; a trunk carries a task-to-task exchange out and back in).
+ */
 static json_t *route_labels(const struct lab_route *r)
 {
-	json_t *hops = json_array();
-	char label[48], last[48] = "";
+	json_t *hops = json_array(), *h;
+	char label[48];
+	size_t k;
 
 	for (unsigned int i = 0; i < r->n; i++) {
+		bool seen = false;
+
 		hop_label(&r->hop[i].iface, label, sizeof(label));
-		if (strcmp(label, last))
+		json_array_foreach(hops, k, h)
+			seen = seen || !strcmp(json_string_value(h), label);
+		if (!seen)
 			json_array_append_new(hops, json_string(label));
-		snprintf(last, sizeof(last), "%s", label);
 	}
 	return hops;
 }
