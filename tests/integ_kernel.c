@@ -14,6 +14,7 @@
  * program of ours, and the root namespace as it was.
  */
 #include "labtest.h"
+#include "netns/probe.h"
 #include "nsbench/ports.h"
 #include <errno.h>
 #include <sys/utsname.h>
@@ -377,11 +378,18 @@ static void test_trunking(void **state)
 	/* Each interface once, in the order first met: the trunk carries both ways. */
 	static const char *const intra[] = {"t1:eth0",	    "inst:trunk0",  "vpc:sw-trunk0",
 					    "vpc:sw-vl-t1", "vpc:sw-vl-t2", "t2:eth0"};
+	static const char *const out[] = {"t1:eth0", "inst:trunk0", "vpc:sw-trunk0",
+					  "vpc:sw-vl-t1", "vpc:vpc0"};
+	static const char *const local[] = {"inst:eth0",     "vpc:sw-eth0", "vpc:sw-vl-t1",
+					    "vpc:sw-trunk0", "inst:trunk0", "t1:eth0"};
 	static const struct {
 		enum lab_path p;
 		const char *const *hops;
 		size_t n;
-	} paths[] = {{PATH_INGRESS, in, 5}, {PATH_INTRA_HOST, intra, 6}};
+	} paths[] = {{PATH_INGRESS, in, 5},
+		     {PATH_EGRESS, out, 5},
+		     {PATH_LOCAL, local, 6},
+		     {PATH_INTRA_HOST, intra, 6}};
 	struct lab *lab = tl_lab_new(0);
 	struct utsname u;
 	char dir[300];
@@ -392,6 +400,8 @@ static void test_trunking(void **state)
 	uname(&u);
 	snprintf(dir, sizeof(dir), "/lib/modules/%s/kernel/net/8021q", u.release);
 	lab->cfg.trunking = true;
+	/* A security group on the trunk: each task's own port only. */
+	lab->cfg.security_group = true;
 	assert_int_equal(lab_plan_task(lab, MODE_AWSVPC, 5201), 0);
 	assert_int_equal(lab_plan_task(lab, MODE_AWSVPC, 5202), 0);
 	ret = lab_up(lab);
@@ -406,7 +416,11 @@ static void test_trunking(void **state)
 	if (ret)
 		print_error("lab_up: %s\n", lab->err);
 	assert_int_equal(ret, 0);
-	for (size_t k = 0; k < 2; k++) {
+	/* The security group on the trunk lets the task's port through and stops another. */
+	assert_int_not_equal(probe_tcp(lab->tasks[0].ns, "0.0.0.0", 5299, lab->ns_vpc,
+				       lab->tasks[0].addr, 5299, 300),
+			     0);
+	for (size_t k = 0; k < sizeof(paths) / sizeof(paths[0]); k++) {
 		json_t *hp = tl_hot_path(lab, paths[k].p), *hops = json_object_get(hp, "hops");
 		char *got = json_dumps(hops, JSON_COMPACT);
 

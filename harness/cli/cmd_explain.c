@@ -30,7 +30,7 @@ static const char explain_usage[] =
 	"wake-ups), form a waterfall. For bridge, awsvpc and host (ingress) it then\n"
 	"measures the ladder: lab variants adding one part at a time, side by side in\n"
 	"--rounds rounds (default 5): host -> +veth -> +bridge -> +conntrack -> +DNAT\n"
-	"for bridge, host -> +macvlan -> +security group for awsvpc, all on a bare\n"
+	"for bridge, host -> +ENI -> +security group for awsvpc, all on a bare\n"
 	"instance, then the mode on --instance's (+al2023 instance: the AMI's rules and\n"
 	"Docker's proxy; host's ladder is that step alone); each step's cost in TCP_RR p50,\n"
 	"tcp_stream throughput and TCP_CRR rate with its 95% interval, and the hop whose\n"

@@ -216,7 +216,7 @@ static void c_bridge_hop(struct claims_ctx *c, struct claim_result *r)
 	hops = json_dumps(json_object_get(hp, "hops"), JSON_COMPACT);
 	if (json_is_true(json_object_get(hp, "ok")))
 		claim_say(r, CLAIM_HOLDS,
-		    "hops %s (host mode: vpc0, eth0); the forward rule counted "
+		    "hops %s (host mode: vpc0, sw-eth0, eth0); the forward rule counted "
 		    "every packet, the instance routed them",
 		    hops);
 	else
@@ -367,7 +367,7 @@ static void c_security_group(struct claims_ctx *c, struct claim_result *r)
 		}
 		claim_say(r, CLAIM_HOLDS,
 		    "port 5201 allowed and served; port 5202 refused (%s), the "
-		    "filter on the instance's eth0 dropped %lld SYNs%s",
+		    "filter on the task's ENI dropped %lld SYNs%s",
 		    strerror(-other), dropped, cost);
 	} else {
 		claim_say(r, CLAIM_FAILS, "allowed port: %s; other port: %s; drops counted: %lld",

@@ -87,7 +87,7 @@ static unsigned int ladder_of(const struct explain_opts *eo, struct rung *r)
 	r[n++] = (struct rung){.name = "host", .mode = MODE_HOST, .instance = INSTANCE_BARE};
 	if (eo->mode == MODE_AWSVPC) {
 		r[n++] = (struct rung){
-			.name = "+macvlan", .mode = MODE_AWSVPC, .instance = INSTANCE_BARE};
+			.name = "+ENI", .mode = MODE_AWSVPC, .instance = INSTANCE_BARE};
 		r[n++] = (struct rung){.name = "+security group",
 				       .mode = MODE_AWSVPC,
 				       .sg = true,
