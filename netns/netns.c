@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "netns/netns.h"
@@ -337,5 +338,24 @@ int netns_kill_all(const char *name)
 
 	for (int pass = 0; more && !ret && pass < 16; pass++)
 		ret = kill_pass(name, &more);
+	return ret;
+}
+
+int netns_socket(const char *name, int domain, int type)
+{
+	int fd, saved = -1, ret;
+
+	if (name && (ret = netns_enter(name, &saved)))
+		return ret;
+	fd = socket(domain, type | SOCK_CLOEXEC, 0);
+	ret = fd < 0 ? -errno : fd;
+	if (name) {
+		int leave = netns_leave(saved);
+
+		if (leave && fd >= 0) {
+			close(fd);
+			return leave;
+		}
+	}
 	return ret;
 }

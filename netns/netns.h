@@ -20,6 +20,8 @@ int netns_enter(const char *name, int *saved_fd);
 int netns_leave(int saved_fd);
 /* 0, or -ENOTRECOVERABLE once a netns_leave has failed in this process. */
 int netns_check(void);
+/* A socket(DOMAIN, TYPE | SOCK_CLOEXEC) of namespace NAME (the thread's own when NULL). */
+int netns_socket(const char *name, int domain, int type);
 int netns_pids(const char *name, pid_t *pids, size_t max, size_t *count);
 /*
  * SIGKILL, by pid, every process in namespace NAME (never the caller), and wait

@@ -20,26 +20,6 @@ static const unsigned int cmds[][2] = {
 	[OFFLOAD_GRO] = {ETHTOOL_GGRO, ETHTOOL_SGRO},
 };
 
-/* A datagram socket of NETNS (the thread's own when NULL): ioctls act on its links. */
-static int ns_socket(const char *netns)
-{
-	int fd, saved = -1, ret;
-
-	if (netns && (ret = netns_enter(netns, &saved)))
-		return ret;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	ret = fd < 0 ? -errno : fd;
-	if (netns) {
-		int leave = netns_leave(saved);
-
-		if (leave && fd >= 0) {
-			close(fd);
-			return leave;
-		}
-	}
-	return ret;
-}
-
 static int offload_ioctl(const char *netns, const char *ifname, unsigned int cmd, uint32_t *data)
 {
 	struct ethtool_value ev = {.cmd = cmd, .data = *data};
@@ -51,7 +31,7 @@ static int offload_ioctl(const char *netns, const char *ifname, unsigned int cmd
 	memset(&ifr, 0, sizeof(ifr));
 	strcpy(ifr.ifr_name, ifname);
 	ifr.ifr_data = (void *)&ev;
-	fd = ns_socket(netns);
+	fd = netns_socket(netns, AF_INET, SOCK_DGRAM);
 	if (fd < 0)
 		return fd;
 	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
