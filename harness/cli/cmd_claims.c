@@ -100,7 +100,7 @@ int claims_main(int argc, char **argv)
 	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
 	enum lab_instance inst;
 	bool list = false, proxy;
-	json_t *rows, *catalog;
+	json_t *doc, *catalog;
 	int c, failed, inconclusive;
 
 	optind = 1;
@@ -149,18 +149,18 @@ int claims_main(int argc, char **argv)
 	if (cli_need_privileges())
 		return 1;
 	cli_install_signals();
-	rows = claims_run(only, &failed, &inconclusive);
+	doc = claims_run(only, &failed, &inconclusive);
 	if (lab_stop) {
-		json_decref(rows);
+		json_decref(doc);
 		log_err("claims: interrupted; labs removed");
 		return cli_signal_exit();
 	}
 	if (!strcmp(fmt, "json")) {
-		json_dumpf(rows, stdout, JSON_INDENT(2));
+		json_dumpf(doc, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 	} else {
-		table_claims(rows, !strcmp(fmt, "markdown"), stdout);
+		table_claims(json_object_get(doc, "claims"), !strcmp(fmt, "markdown"), stdout);
 	}
-	json_decref(rows);
+	json_decref(doc);
 	return failed ? 1 : inconclusive ? EXIT_INCONCLUSIVE : 0;
 }

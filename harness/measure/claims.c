@@ -355,6 +355,7 @@ static void c_security_group(struct claims_ctx *c, struct claim_result *r)
 	if (!ok_port && other && dropped > 0) {
 		char cost[128] = "";
 
+		r->figures = json_pack("{s:I}", "dropped_syns", (json_int_t)dropped);
 		if (c->perf.done && !c->perf.err && c->perf.n > 0) {
 			struct summary a, b;
 
@@ -364,6 +365,10 @@ static void c_security_group(struct claims_ctx *c, struct claim_result *r)
 				 "; cost: TCP_RR p50 %.2f us with, %.2f us "
 				 "without (%.3fx)",
 				 a.median, b.median, a.median / b.median);
+			json_object_set_new(r->figures, "tcp_rr_p50_us",
+					    json_pack("{s:i, s:f, s:f, s:f}", "rounds", c->perf.n,
+						      "with", a.median, "without", b.median,
+						      "ratio", a.median / b.median));
 		}
 		claim_say(r, CLAIM_HOLDS,
 		    "port 5201 allowed and served; port 5202 refused (%s), the "
@@ -388,89 +393,6 @@ static void c_host_fastest(struct claims_ctx *c, struct claim_result *r)
 static void c_awsvpc_vs_bridge(struct claims_ctx *c, struct claim_result *r)
 {
 	claims_perf_verdict(c, r, D_AWSVPC_VS_BRIDGE);
-}
-
-/* ECS's VPC and ENIs: jumbo frames; Docker's bridge stays at Ethernet's 1500. */
-#define JUMBO_MTU 9001
-
-static double stream_gbps(struct lab *lab, struct lab_task *t)
-{
-	struct bench_opts bo;
-	struct bench_target tg;
-	json_t *res = NULL;
-	char why[512];
-	double g = 0;
-
-	bench_opts_default(&bo);
-	bench_cpus_resolve(&bo.cpus);
-	bo.stream.duration_s = 1;
-	bo.stream.omit_s = 0;
-	if (!path_target(lab, t, NULL, PATH_INGRESS, &tg, why, sizeof(why)) &&
-	    !bench_run(TEST_TCP_STREAM, &bo, &tg, &res, why, sizeof(why)))
-		g = json_number_value(json_object_get(json_object_get(res, "metrics"),
-						      "throughput_bps")) /
-		    1e9;
-	json_decref(res);
-	return g;
-}
-
-/*
- * One lab with --vpc-mtu 9001 and a task of each reachable mode: the path MTU
- * a client in the VPC finds to each (PMTU discovery, measured by what
- * arrives), and the throughput each gets.
- */
-static void c_jumbo(struct claims_ctx *c, struct claim_result *r)
-{
-	static const enum lab_mode modes[3] = {MODE_AWSVPC, MODE_HOST, MODE_BRIDGE};
-	struct lab *lab = calloc(1, sizeof(*lab));
-	unsigned int mtu[3] = {0};
-	double gbps[3] = {0};
-	struct lab_config cfg;
-	int ret = 0;
-
-	(void)c;
-	if (!lab) {
-		claim_say(r, CLAIM_UNCHECKABLE, "out of memory");
-		return;
-	}
-	claims_lab_config(&cfg);
-	cfg.vpc_mtu = JUMBO_MTU;
-	if (lab_init(lab, &cfg, "claims")) {
-		claim_say(r, CLAIM_UNCHECKABLE, "cannot plan a lab");
-		free(lab);
-		return;
-	}
-	for (unsigned int i = 0; i < 3 && !ret; i++)
-		ret = lab_plan_task(lab, modes[i], (uint16_t)(LAB_DEFAULT_PORT + i));
-	if (ret || lab_up(lab)) {
-		claim_say(r, CLAIM_UNCHECKABLE, "a lab with --vpc-mtu %d: %s", JUMBO_MTU, lab->err);
-		lab_free(lab);
-		free(lab);
-		return;
-	}
-	testhook_phase("claims:lab");
-	for (unsigned int i = 0; i < 3; i++) {
-		struct lab_task *t = &lab->tasks[i];
-
-		ret = probe_path_mtu(t->ns, t->mode == MODE_HOST ? lab->inst_addr : "0.0.0.0",
-				     t->container_port, t->client_ns, t->ep_addr, t->ep_port,
-				     &mtu[i]);
-		if (ret) {
-			claim_say(r, CLAIM_UNCHECKABLE, "path MTU to the %s task: %s",
-			    lab_mode_name(t->mode), strerror(-ret));
-			claim_lab_end(lab);
-			return;
-		}
-		gbps[i] = stream_gbps(lab, t);
-	}
-	claim_say(r,
-	    mtu[0] == JUMBO_MTU && mtu[1] == JUMBO_MTU && mtu[2] == LAB_DEFAULT_MTU
-		    ? CLAIM_HOLDS
-		    : CLAIM_FAILS,
-	    "VPC MTU %d: path MTU from the VPC to awsvpc %u, host %u, bridge %u (its bridge "
-	    "and veth stay at %d); tcp_stream awsvpc %.2f, host %.2f, bridge %.2f Gbit/s",
-	    JUMBO_MTU, mtu[0], mtu[1], mtu[2], LAB_DEFAULT_MTU, gbps[0], gbps[1], gbps[2]);
-	claim_lab_end(lab);
 }
 
 static const struct claim {
@@ -524,7 +446,7 @@ static const struct claim {
 	  "performs better than bridge (the reason AWS recommends it)", c_awsvpc_vs_bridge,
 	  D_AWSVPC_VS_BRIDGE),
 	C("jumbo-frames", MODE_AWSVPC,
-	  "jumbo frames reach awsvpc and host tasks but not bridge tasks", c_jumbo),
+	  "jumbo frames reach awsvpc and host tasks but not bridge tasks", claim_jumbo),
 	C("agent-endpoint", MODE_AWSVPC,
 	  "every task reaches its agent's endpoint at 169.254.170.2", claim_agent_endpoint),
 #undef C
@@ -564,7 +486,9 @@ json_t *claims_run(const char *only, int *failed, int *inconclusive)
 	static const char *const names[] = {"holds", "does not hold", "cannot check",
 					    "inconclusive"};
 	struct claims_ctx c;
-	json_t *rows = json_array();
+	json_t *doc = claims_doc_new(only), *rows = json_array();
+	unsigned int total = 0, k = 0;
+	char what[256];
 
 	memset(&c, 0, sizeof(c));
 	*failed = *inconclusive = 0;
@@ -572,6 +496,7 @@ json_t *claims_run(const char *only, int *failed, int *inconclusive)
 	for (size_t i = 0; i < NCLAIMS; i++) {
 		if (!selected(only, claims[i].id))
 			continue;
+		total++;
 		c.needs |= claims[i].needs;
 		if (claims[i].decision >= 0) {
 			c.wants[claims[i].decision] = true;
@@ -583,18 +508,23 @@ json_t *claims_run(const char *only, int *failed, int *inconclusive)
 	if (c.needs)
 		claims_perf_measure(&c);
 	for (size_t i = 0; i < NCLAIMS && !lab_stop; i++) {
-		struct claim_result r = {CLAIM_UNCHECKABLE, ""};
+		struct claim_result r = {CLAIM_UNCHECKABLE, "", NULL};
 
 		if (!selected(only, claims[i].id))
 			continue;
-		notice(NOTICE_INFO, "claim %s", claims[i].id);
+		/* On a terminal, what is being checked now (-v: a line each). */
+		snprintf(what, sizeof(what), "claim %s: %s", claims[i].id, claims[i].text);
+		notice_progress(k++, total, -1, what);
 		claims[i].fn(&c, &r);
 		*failed += r.verdict == CLAIM_FAILS;
 		*inconclusive += r.verdict == CLAIM_INCONCLUSIVE;
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id",
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o*}", "id",
 						      claims[i].id, "mode", lab_mode_name(claims[i].mode), "claim",
 						      claims[i].text, "verdict", names[r.verdict],
-						      "evidence", r.evidence));
+						      "evidence", r.evidence, "figures", r.figures));
 	}
-	return rows;
+	notice_progress_end();
+	claims_doc_finish(doc, &c, rows);
+	claims_perf_release(&c);
+	return doc;
 }
