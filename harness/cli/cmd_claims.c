@@ -26,6 +26,9 @@ static const char claims_usage[] =
 	"does not hold when they lie on the other (or show no difference where it\n"
 	"claims one), and is inconclusive when the budget ends first. On an emulated\n"
 	"CPU (QEMU's TCG) they are not measured (cannot check); the others still decide.\n"
+	"--format json: one document (results/schema.md): nsbench, the host and kernel,\n"
+	"the instance, when, the verdicts, the rounds as measured, and each row with\n"
+	"its figures as fields. On a terminal, the claim being checked shows on stderr.\n"
 	"Exit status: 0 every checkable claim holds; 1 a claim does not hold;\n"
 	"3 none fails but some are inconclusive; 2 bad usage.\n" CLI_INSTANCE_USAGE;
 

@@ -78,29 +78,23 @@ static int perf_round(struct perf *p, int m, struct lab *lab, bool thr)
 
 static void perf_decide_all(struct claims_ctx *c, bool final);
 
-/* On a terminal: which round, of which modes, within what budget. */
+/* On a terminal: which round of the most there may be, of which modes, how long so far. */
 static void perf_progress(const struct claims_ctx *c, double seconds)
 {
 	char what[200];
-	int off = snprintf(what, sizeof(what), "performance claims: round %d of at most %d (",
-			   c->perf.n + 1, PERF_MAX_ROUNDS);
+	int off = snprintf(what, sizeof(what), "performance rounds: ");
 
 	for (int m = 0, k = 0; m < PM_COUNT && off > 0 && (size_t)off < sizeof(what); m++)
 		if (c->needs & NEED(m))
 			off += snprintf(what + off, sizeof(what) - (size_t)off, "%s%s",
 					k++ ? ", " : "", pm_names[m]);
 	if (off > 0 && (size_t)off < sizeof(what))
-		snprintf(what + off, sizeof(what) - (size_t)off, " side by side), %.0f s of at most %d",
+		snprintf(what + off, sizeof(what) - (size_t)off, " side by side, %.0f s of %d",
 			 seconds, PERF_MAX_SECONDS);
-	notice_progress((unsigned int)c->perf.n, 0, -1, what);
+	notice_progress((unsigned int)c->perf.n, PERF_MAX_ROUNDS, -1, what);
 }
 
-/*
- * The modes the selected claims need, side by side, round after round (each
- * round every mode once: the machine's drift cancels in the paired ratios),
- * until every performance claim is decided at a look of the sequential rule
- * or the budget (PERF_MAX_ROUNDS, PERF_MAX_SECONDS) ends.
- */
+/* Another nsbench's lab seen beside a round, once each. */
 static void add_other(struct perf *p, const struct state_other *o)
 {
 	for (size_t i = 0; i < p->nothers; i++)
@@ -110,6 +104,12 @@ static void add_other(struct perf *p, const struct state_other *o)
 		p->others[p->nothers++] = *o;
 }
 
+/*
+ * The modes the selected claims need, side by side, round after round (each
+ * round every mode once: the machine's drift cancels in the paired ratios),
+ * until every performance claim is decided at a look of the sequential rule
+ * or the budget (PERF_MAX_ROUNDS, PERF_MAX_SECONDS) ends.
+ */
 void claims_perf_measure(struct claims_ctx *c)
 {
 	static const enum lab_mode modes[PM_COUNT] = {MODE_HOST, MODE_BRIDGE, MODE_AWSVPC,
