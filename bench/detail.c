@@ -16,9 +16,9 @@ struct rr_detail {
 	uint64_t start_ns, width_ns; /* the measured time's start; an interval's length */
 	size_t nint;		     /* intervals over the duration (the last may be short) */
 	double duration_s;
-	uint64_t *trans;   /* transactions per interval */
-	size_t *kept;	   /* of them, latencies kept (the engine's cap) per interval */
-	uint32_t *v;	   /* the latencies in order, ns */
+	uint64_t *trans; /* transactions per interval */
+	size_t *kept;	 /* of them, latencies kept (the engine's cap) per interval */
+	uint32_t *v;	 /* the latencies in order, ns */
 	size_t n, max;
 };
 
@@ -111,8 +111,10 @@ static json_t *rr_intervals(const struct rr_detail *dt)
 		if (s && dt->kept[k]) {
 			memcpy(s, dt->v + from, dt->kept[k] * sizeof(*s));
 			stats_sort(s, dt->kept[k]);
-			json_object_set_new(o, "p50_us", json_real(stats_percentile(s, dt->kept[k], 50) / 1e3));
-			json_object_set_new(o, "p99_us", json_real(stats_percentile(s, dt->kept[k], 99) / 1e3));
+			json_object_set_new(o, "p50_us",
+					    json_real(stats_percentile(s, dt->kept[k], 50) / 1e3));
+			json_object_set_new(o, "p99_us",
+					    json_real(stats_percentile(s, dt->kept[k], 99) / 1e3));
 			json_object_set_new(o, "max_us", json_real(s[dt->kept[k] - 1] / 1e3));
 		} else {
 			json_object_set_new(o, "p50_us", json_null());
@@ -202,10 +204,10 @@ json_t *detail_histogram(const uint32_t *sorted, size_t n)
 				c++;
 				j++;
 			}
-			json_array_append_new(buckets,
-					      json_pack("{s:f, s:f, s:I}", "low_us",
-							b ? bucket_low(b) / 1e3 : 0.0, "high_us",
-							bucket_low(b + 1) / 1e3, "count", (json_int_t)c));
+			json_array_append_new(buckets, json_pack("{s:f, s:f, s:I}", "low_us",
+								 b ? bucket_low(b) / 1e3 : 0.0,
+								 "high_us", bucket_low(b + 1) / 1e3,
+								 "count", (json_int_t)c));
 		}
 	}
 	return json_pack("{s:s, s:I, s:o}", "unit", "us", "samples", (json_int_t)n, "buckets",
@@ -231,11 +233,11 @@ static json_t *receiver_intervals(json_t *iperf)
 
 json_t *detail_stream_intervals(json_t *iperf, unsigned int interval_s)
 {
-	json_t *out = json_array(), *iv, *last = NULL;
+	json_t *out = json_array(), *reports = receiver_intervals(iperf), *iv, *last = NULL;
 	unsigned int per = interval_s ? interval_s : 1, in_last = 0;
 	size_t i;
 
-	json_array_foreach(receiver_intervals(iperf), i, iv) {
+	json_array_foreach(reports, i, iv) {
 		json_t *sum = json_object_get(iv, "sum");
 		double secs = json_object_get(sum, "seconds") ? num(sum, "seconds")
 							      : num(sum, "end") - num(sum, "start");
@@ -244,28 +246,35 @@ json_t *detail_stream_intervals(json_t *iperf, unsigned int interval_s)
 		/* The warm-up (--omit) is not measured. */
 		if (!sum || json_is_true(json_object_get(sum, "omitted")))
 			continue;
-		/* iperf reports each second: INTERVAL_S of them a group (their edges jitter). */
-		if (last && (in_last < per || secs < 0.1)) {
+		/*
+		 * iperf reports each second: INTERVAL_S of them a group (their edges
+		 * jitter); the last report, the test's end after the one before, joins
+		 * that one when it is under half a second.
+		 */
+		if (last && (in_last < per || (secs < 0.5 && i + 1 == json_array_size(reports)))) {
 			in_last++;
 			json_object_set_new(last, "end_s", json_real(num(sum, "end")));
-			json_object_set_new(last, "seconds", json_real(num(last, "seconds") + secs));
-			json_object_set_new(last, "bytes",
-					    json_integer(json_integer_value(json_object_get(last, "bytes")) +
-							 json_integer_value(json_object_get(sum, "bytes"))));
+			json_object_set_new(last, "seconds",
+					    json_real(num(last, "seconds") + secs));
+			json_object_set_new(
+				last, "bytes",
+				json_integer(json_integer_value(json_object_get(last, "bytes")) +
+					     json_integer_value(json_object_get(sum, "bytes"))));
 			if (udp) {
-				json_object_set_new(
-					last, "packets",
-					json_integer(json_integer_value(json_object_get(last, "packets")) +
-						     json_integer_value(json_object_get(sum, "packets"))));
-				json_object_set_new(
-					last, "lost_packets",
-					json_integer(
-						json_integer_value(json_object_get(last, "lost_packets")) +
-						json_integer_value(json_object_get(sum, "lost_packets"))));
+				json_object_set_new(last, "packets",
+						    json_integer(json_integer_value(json_object_get(
+									 last, "packets")) +
+								 json_integer_value(json_object_get(
+									 sum, "packets"))));
+				json_object_set_new(last, "lost_packets",
+						    json_integer(json_integer_value(json_object_get(
+									 last, "lost_packets")) +
+								 json_integer_value(json_object_get(
+									 sum, "lost_packets"))));
 			}
 		} else {
-			last = json_pack("{s:f, s:f, s:f, s:I}", "start_s", num(sum, "start"), "end_s",
-					 num(sum, "end"), "seconds", secs, "bytes",
+			last = json_pack("{s:f, s:f, s:f, s:I}", "start_s", num(sum, "start"),
+					 "end_s", num(sum, "end"), "seconds", secs, "bytes",
 					 json_integer_value(json_object_get(sum, "bytes")));
 			if (udp) {
 				json_object_set(last, "packets", json_object_get(sum, "packets"));
@@ -277,10 +286,12 @@ json_t *detail_stream_intervals(json_t *iperf, unsigned int interval_s)
 		}
 	}
 	json_array_foreach(out, i, iv)
-		json_object_set_new(iv, "throughput_bps",
-				    jnum(num(iv, "seconds") > 0 ? (double)json_integer_value(json_object_get(iv, "bytes")) * 8 /
-							       num(iv, "seconds")
-							 : NAN));
+		json_object_set_new(
+			iv, "throughput_bps",
+			jnum(num(iv, "seconds") > 0
+				     ? (double)json_integer_value(json_object_get(iv, "bytes")) *
+					       8 / num(iv, "seconds")
+				     : NAN));
 	return out;
 }
 
@@ -291,9 +302,10 @@ void detail_collect(bool stream, const struct bench_detail *d, json_t *result)
 
 	if (stream) {
 		if (d->interval_s)
-			json_object_set_new(result, "intervals",
-					    detail_stream_intervals(json_object_get(result, "iperf"),
-								    d->interval_s));
+			json_object_set_new(
+				result, "intervals",
+				detail_stream_intervals(json_object_get(result, "iperf"),
+							d->interval_s));
 		return;
 	}
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {

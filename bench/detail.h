@@ -47,7 +47,8 @@ json_t *detail_histogram(const uint32_t *sorted, size_t n);
 /*
  * The receiver's intervals of IPERF (the client's JSON, the server's inside
  * it), those of the warm-up left out, INTERVAL_S of its reports of a second
- * a group (a last sliver under 0.1 s joins the one before): [{"start_s", "end_s",
+ * a group (a last part under half a second, the test's end after the last report,
+ * joins the one before): [{"start_s", "end_s",
  * "seconds", "bytes", "throughput_bps"}, and for UDP "packets",
  * "lost_packets"]. An empty array when IPERF has none.
  */

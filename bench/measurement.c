@@ -392,8 +392,11 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 	for (unsigned int i = 0; i < n && !ret; i++) {
 		const struct bench_target *t = &targets[i];
 
-		jobs[i] = (struct job){
-			.test = test, .stream = o->stream, .rr = o->rr, .t = t, .detail = o->detail};
+		jobs[i] = (struct job){.test = test,
+				       .stream = o->stream,
+				       .rr = o->rr,
+				       .t = t,
+				       .detail = o->detail};
 		if (!t->client_ns[0] || !t->server_ns[0])
 			ret = failf(why, len, t, test, -EINVAL, "no namespace for an endpoint");
 		else if ((ret = job_prepare(&jobs[i], test, o, msg, sizeof(msg))))

@@ -71,7 +71,8 @@ static void check_perf_figures(json_t *doc, json_t *row)
 	static const char *const keys[] = {"throughput", "throughput_bps", "tcp_rr_p50",
 					   "tcp_rr_p50_us"};
 	const char *ev = json_string_value(json_object_get(row, "evidence")), *p = ev;
-	json_t *fig = json_object_get(row, "figures"), *q, *perf = json_object_get(doc, "performance");
+	json_t *fig = json_object_get(row, "figures"), *q,
+	       *perf = json_object_get(doc, "performance");
 	char want[160];
 	size_t i;
 
@@ -87,14 +88,16 @@ static void check_perf_figures(json_t *doc, json_t *row)
 		json_t *modes = json_object_get(perf, "modes");
 		const char *metric = json_string_value(json_object_get(q, "metric"));
 		const char *key = !strcmp(metric, keys[0]) ? keys[1] : keys[3];
-		json_t *of = json_object_get(json_object_get(modes, json_string_value(json_object_get(q, "of"))), key);
-		json_t *to = json_object_get(json_object_get(modes, json_string_value(json_object_get(q, "to"))), key);
+		json_t *of = json_object_get(
+			json_object_get(modes, json_string_value(json_object_get(q, "of"))), key);
+		json_t *to = json_object_get(
+			json_object_get(modes, json_string_value(json_object_get(q, "to"))), key);
 		double sum = 0;
 		size_t n = json_array_size(of);
 
 		/* In the sentence, in this order. */
-		snprintf(want, sizeof(want), "%.2fx [%.2f, %.2f]", num(q, "ratio"), num(q, "ci_low"),
-			 num(q, "ci_high"));
+		snprintf(want, sizeof(want), "%.2fx [%.2f, %.2f]", num(q, "ratio"),
+			 num(q, "ci_low"), num(q, "ci_high"));
 		p = strstr(p, want);
 		if (!p)
 			print_error("'%s' not in the evidence after ratio %zu: %s\n", want, i, ev);
@@ -107,7 +110,8 @@ static void check_perf_figures(json_t *doc, json_t *row)
 			sum += log(json_number_value(json_array_get(of, k)) /
 				   json_number_value(json_array_get(to, k)));
 		assert_true(fabs(exp(sum / (double)n) / num(q, "ratio") - 1) < 1e-9);
-		assert_true(num(q, "ci_low") <= num(q, "ratio") && num(q, "ratio") <= num(q, "ci_high"));
+		assert_true(num(q, "ci_low") <= num(q, "ratio") &&
+			    num(q, "ratio") <= num(q, "ci_high"));
 		assert_true(!strcmp(json_string_value(json_object_get(q, "side")), "for") ||
 			    !strcmp(json_string_value(json_object_get(q, "side")), "against") ||
 			    !strcmp(json_string_value(json_object_get(q, "side")), "undecided"));
@@ -222,12 +226,12 @@ static void test_shaped_host_fails(void **state)
 	assert_non_null(strstr(json_string_value(json_object_get(row, "evidence")), "(against)"));
 	/* The same as fields: the throughput ratio lies against, and agrees with the sentence. */
 	check_perf_figures(doc, row);
-	assert_string_equal(json_string_value(json_object_get(
-				    json_array_get(json_object_get(json_object_get(row, "figures"),
-								   "ratios"),
-						   0),
-				    "side")),
-			    "against");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_array_get(json_object_get(json_object_get(row, "figures"), "ratios"),
+				       0),
+			"side")),
+		"against");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "verdicts"),
 							    "does not hold")),
 			 1);
@@ -261,9 +265,9 @@ static void test_emulated_cpu(void **state)
 	assert_int_equal(json_array_size(rows), 3);
 	/* Nothing measured, and the document says so. */
 	assert_true(json_is_true(json_object_get(json_object_get(doc, "performance"), "emulated")));
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "performance"),
-							    "rounds")),
-			 0);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(doc, "performance"), "rounds")),
+		0);
 	json_array_foreach(rows, i, row) {
 		const char *id = json_string_value(json_object_get(row, "id"));
 		const char *v = json_string_value(json_object_get(row, "verdict"));
@@ -325,16 +329,17 @@ static void test_document_fields(void **state)
 	assert_int_equal(st, 0);
 	assert_int_equal(json_array_size(rows), 2);
 	uname(&u);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "host"),
-							      "kernel_release")),
-			    u.release);
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(doc, "host"), "kernel_release")),
+		u.release);
 	assert_true(json_integer_value(json_object_get(json_object_get(doc, "host"), "cpu_count")) >
 		    0);
 	assert_true(json_is_string(json_object_get(json_object_get(doc, "nsbench"), "version")));
-	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "instance"),
-							      "profile")),
-			    "al2023");
-	assert_true(json_is_true(json_object_get(json_object_get(doc, "instance"), "userland_proxy")));
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(doc, "instance"), "profile")),
+		"al2023");
+	assert_true(
+		json_is_true(json_object_get(json_object_get(doc, "instance"), "userland_proxy")));
 	started = json_string_value(json_object_get(doc, "started_utc"));
 	finished = json_string_value(json_object_get(doc, "finished_utc"));
 	assert_true(is_utc(started) && is_utc(finished) && strcmp(started, finished) <= 0);
@@ -357,10 +362,11 @@ static void test_document_fields(void **state)
 	rounds = (int)json_integer_value(json_object_get(perf, "rounds"));
 	assert_true(rounds >= 2);
 	assert_true(json_is_null(json_object_get(perf, "error")));
-	assert_int_equal(json_array_size(json_object_get(
-				 json_object_get(json_object_get(perf, "modes"), "awsvpc_security_group"),
-				 "tcp_rr_p50_us")),
-			 rounds);
+	assert_int_equal(
+		json_array_size(json_object_get(
+			json_object_get(json_object_get(perf, "modes"), "awsvpc_security_group"),
+			"tcp_rr_p50_us")),
+		rounds);
 	assert_null(json_object_get(json_object_get(json_object_get(perf, "modes"), "awsvpc"),
 				    "throughput_bps"));
 	assert_null(json_object_get(json_object_get(perf, "modes"), "host"));

@@ -125,7 +125,8 @@ static void test_report_claims_alone(void **state)
 	assert_null(strstr(out, "<svg class=\"chart\""));
 	assert_null(strstr(out, "Hot path"));
 	snprintf(want, sizeof(want), "%lld hold, %lld do not hold, %lld inconclusive, %lld cannot",
-		 (long long)json_integer_value(json_object_get(json_object_get(doc, "verdicts"), "holds")),
+		 (long long)json_integer_value(
+			 json_object_get(json_object_get(doc, "verdicts"), "holds")),
 		 (long long)json_integer_value(
 			 json_object_get(json_object_get(doc, "verdicts"), "does not hold")),
 		 (long long)json_integer_value(
@@ -133,14 +134,18 @@ static void test_report_claims_alone(void **state)
 		 (long long)json_integer_value(
 			 json_object_get(json_object_get(doc, "verdicts"), "cannot check")));
 	assert_non_null(strstr(out, want));
-	snprintf(want, sizeof(want), "kernel %s",
-		 json_string_value(json_object_get(json_object_get(doc, "host"), "kernel_release")));
+	snprintf(
+		want, sizeof(want), "kernel %s",
+		json_string_value(json_object_get(json_object_get(doc, "host"), "kernel_release")));
 	assert_non_null(strstr(out, want));
 	/* Every row, and every ratio drawn with the file's figures. */
-	assert_int_equal(count(out, "</td></tr>") - 1, (int)json_array_size(json_object_get(doc, "claims")));
+	assert_int_equal(count(out, "</td></tr>") - 1,
+			 (int)json_array_size(json_object_get(doc, "claims")));
 	json_array_foreach(json_object_get(doc, "claims"), i, row)
-		json_array_foreach(json_object_get(json_object_get(row, "figures"), "ratios"), k, q) {
-			snprintf(want, sizeof(want), "<title>%s/%s %s: %.3fx [%.3f, %.3f], %s</title>",
+		json_array_foreach(json_object_get(json_object_get(row, "figures"), "ratios"), k,
+				   q) {
+			snprintf(want, sizeof(want),
+				 "<title>%s/%s %s: %.3fx [%.3f, %.3f], %s</title>",
 				 json_string_value(json_object_get(q, "of")),
 				 json_string_value(json_object_get(q, "to")),
 				 json_string_value(json_object_get(q, "metric")),

@@ -52,7 +52,8 @@ static void test_histogram_buckets(void **state)
 			assert_true(num(json_array_get(json_object_get(h, "buckets"), i - 1),
 					"high_us") == num(b, "low_us"));
 		for (long long c = 0; c < count_of(b); c++, k++)
-			assert_true(v[k] / 1e3 >= num(b, "low_us") && v[k] / 1e3 < num(b, "high_us"));
+			assert_true(v[k] / 1e3 >= num(b, "low_us") &&
+				    v[k] / 1e3 < num(b, "high_us"));
 	}
 	assert_int_equal(sum, 6);
 	json_decref(h);
@@ -90,9 +91,8 @@ static void test_histogram_sums(void **state)
 static void test_stream_intervals(void **state)
 {
 	json_t *iperf = json_load_file("tests/fixtures/iperf-udp-omit1.json", 0, NULL), *ivs, *iv;
-	json_t *end = json_object_get(json_object_get(json_object_get(iperf, "server_output_json"),
-						      "end"),
-				      "sum");
+	json_t *end = json_object_get(
+		json_object_get(json_object_get(iperf, "server_output_json"), "end"), "sum");
 	long long packets = 0, lost = 0;
 	size_t i;
 
@@ -162,11 +162,12 @@ static void test_rr_tap(void **state)
 	assert_true(num(iv, "p50_us") == r.lat.p50 / 1e3);
 	assert_int_equal(json_array_size(json_object_get(doc, "samples_ns")), 600);
 	for (size_t i = 0; i < 600; i++)
-		assert_int_equal(json_integer_value(json_array_get(json_object_get(doc, "samples_ns"), i)),
-				 5000 + (i * 37) % 1000);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "histogram"),
-							    "samples")),
-			 600);
+		assert_int_equal(
+			json_integer_value(json_array_get(json_object_get(doc, "samples_ns"), i)),
+			5000 + (i * 37) % 1000);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(doc, "histogram"), "samples")),
+		600);
 	assert_true(json_is_true(json_object_get(json_object_get(doc, "histogram"), "capped")));
 	json_decref(doc);
 	free(r.samples);

@@ -111,7 +111,7 @@ static void print_text(json_t *res)
 static const struct {
 	int c;
 	const char *name;
-} rr_only[] = {{'w', "--warmup"},    {'q', "--req"},       {'s', "--resp"},
+} rr_only[] = {{'w', "--warmup"},     {'q', "--req"},	    {'s', "--resp"},
 	       {'t', "--timeout-ms"}, {'g', "--histogram"}, {'S', "--samples"}},
   iperf_only[] = {{'o', "--omit"}, {'n', "--streams"}, {'b', "--blksize"}, {'r', "--rate"}},
   own_lab[] = {{CLI_OPT_VPC_MTU, "--vpc-mtu"},
@@ -156,7 +156,9 @@ static int options_apply(const bool *seen, enum bench_test test, const char *lab
 			return cli_usage_error(measure_usage,
 					       "%s details a measurement of %s; --hot-path counts "
 					       "packets instead",
-					       i == 0 ? "--interval" : i == 1 ? "--histogram" : "--samples",
+					       i == 0	? "--interval"
+					       : i == 1 ? "--histogram"
+							: "--samples",
 					       name);
 	for (size_t i = 0; lab_id && i < sizeof(own_lab) / sizeof(own_lab[0]); i++)
 		if (seen[own_lab[i].c])
@@ -530,8 +532,8 @@ int measure_main(int argc, char **argv)
 	}
 	if (samples)
 		fprintf(stderr, "nsbench: %lld latencies in %s (us, one a line, in order)\n",
-			(long long)json_integer_value(json_object_get(
-				json_object_get(res, "samples_file"), "samples")),
+			(long long)json_integer_value(
+				json_object_get(json_object_get(res, "samples_file"), "samples")),
 			samples);
 	rc = 0;
 out:

@@ -58,7 +58,8 @@ static int load_claims(const char *file, json_t **out, char *why, size_t len)
 	}
 	rows = json_is_array(doc) ? doc : json_object_get(doc, "claims");
 	if (!json_is_array(rows) || json_array_size(rows) == 0) {
-		snprintf(why, len, "a claims file without claims (claims --format json writes "
+		snprintf(why, len,
+			 "a claims file without claims (claims --format json writes "
 			 "them)");
 		goto bad;
 	}

@@ -42,9 +42,11 @@ void measure_print_intervals(FILE *f, json_t *res)
 			fprintf(f, "%-15s %9.0f %9.1f %9.1f %9.1f\n", span, num(iv, "tps"),
 				num(iv, "p50_us"), num(iv, "p99_us"), num(iv, "max_us"));
 		else if (rr)
-			fprintf(f, "%-15s %9.0f %9s %9s %9s\n", span, num(iv, "tps"), "-", "-", "-");
+			fprintf(f, "%-15s %9.0f %9s %9s %9s\n", span, num(iv, "tps"), "-", "-",
+				"-");
 		else if (udp)
-			fprintf(f, "%-15s %9.3f  %lld/%lld\n", span, num(iv, "throughput_bps") / 1e9,
+			fprintf(f, "%-15s %9.3f  %lld/%lld\n", span,
+				num(iv, "throughput_bps") / 1e9,
 				(long long)json_integer_value(json_object_get(iv, "lost_packets")),
 				(long long)json_integer_value(json_object_get(iv, "packets")));
 		else
@@ -57,7 +59,8 @@ void measure_print_intervals(FILE *f, json_t *res)
 void measure_print_histogram(FILE *f, json_t *res)
 {
 	json_t *h = json_object_get(res, "histogram"), *b;
-	long long n = (long long)json_integer_value(json_object_get(h, "samples")), cum = 0, most = 1;
+	long long n = (long long)json_integer_value(json_object_get(h, "samples")), cum = 0,
+		  most = 1;
 	size_t i;
 
 	json_array_foreach(json_object_get(h, "buckets"), i, b)
@@ -113,8 +116,8 @@ int measure_write_samples(const char *path, json_t *res, char *why, size_t len)
 	json_array_foreach(a, i, v) {
 		json_int_t ns = json_integer_value(v);
 
-		off += (size_t)snprintf(text + off, cap - off, "%lld.%03lld\n", (long long)(ns / 1000),
-					(long long)(ns % 1000));
+		off += (size_t)snprintf(text + off, cap - off, "%lld.%03lld\n",
+					(long long)(ns / 1000), (long long)(ns % 1000));
 	}
 	ret = atomic_write_file(path, text, off, true, "write:samples");
 	free(text);

@@ -22,8 +22,7 @@
 #endif
 
 /* The performance modes as keys of "performance.modes". */
-static const char *const pm_keys[PM_COUNT] = {"host", "bridge", "awsvpc",
-					      "awsvpc_security_group"};
+static const char *const pm_keys[PM_COUNT] = {"host", "bridge", "awsvpc", "awsvpc_security_group"};
 
 /* ONLY's ids as an array, or null when every claim was selected. */
 static json_t *only_ids(const char *only)
@@ -85,10 +84,10 @@ static json_t *perf_json(const struct claims_ctx *c)
 		json_object_set_new(modes, pm_keys[m], mo);
 	}
 	for (size_t i = 0; i < p->nothers; i++)
-		json_array_append_new(others, json_pack("{s:s, s:I, s:s}", "lab", p->others[i].lab,
-							"owner_pid",
-							(json_int_t)p->others[i].owner_pid, "kind",
-							p->others[i].kind));
+		json_array_append_new(others,
+				      json_pack("{s:s, s:I, s:s}", "lab", p->others[i].lab,
+						"owner_pid", (json_int_t)p->others[i].owner_pid,
+						"kind", p->others[i].kind));
 	o = json_pack("{s:b, s:i, s:f, s:i, s:i, s:f, s:o, s:{s:f, s:f, s:i, s:o}}", "emulated",
 		      p->emulated, "rounds", p->n, "seconds", p->seconds, "max_rounds",
 		      PERF_MAX_ROUNDS, "max_seconds", PERF_MAX_SECONDS, "alpha", p->alpha, "modes",

@@ -318,7 +318,7 @@ static enum claim_verdict combine_all(const enum verdict_side *s, int n)
 
 /* Bridge worse than host on both: throughput ratio below 1, p50 ratio above 1. */
 static enum claim_verdict d_bridge_slower(const struct perf *p, double alpha, char *ev, size_t len,
-				       json_t **fig)
+					  json_t **fig)
 {
 	double a = alpha / 2;
 	struct ratio t = ratio_of(p, p->thr[PM_BRIDGE], p->thr[PM_HOST], a);
@@ -346,7 +346,7 @@ static enum claim_verdict d_bridge_slower(const struct perf *p, double alpha, ch
 
 /* No mode the VPC reaches beats host by more than the tolerance: every interval says so. */
 static enum claim_verdict d_host_fastest(const struct perf *p, double alpha, char *ev, size_t len,
-				      json_t **fig)
+					 json_t **fig)
 {
 	double a = alpha / 4;
 	struct ratio at = ratio_of(p, p->thr[PM_AWSVPC], p->thr[PM_HOST], a);
@@ -423,9 +423,15 @@ static enum claim_verdict d_awsvpc_vs_bridge(const struct perf *p, double alpha,
 		ctx);
 	*fig = fig_new(p, a);
 	fig_ratio(*fig, "awsvpc", "bridge", "throughput", &t,
-		  t_better ? SIDE_FOR : t.hi < 1 ? SIDE_AGAINST : SIDE_UNDECIDED, 1);
+		  t_better   ? SIDE_FOR
+		  : t.hi < 1 ? SIDE_AGAINST
+			     : SIDE_UNDECIDED,
+		  1);
 	fig_ratio(*fig, "awsvpc", "bridge", "tcp_rr_p50", &l,
-		  l_better ? SIDE_FOR : l.lo > 1 ? SIDE_AGAINST : SIDE_UNDECIDED, 1);
+		  l_better   ? SIDE_FOR
+		  : l.lo > 1 ? SIDE_AGAINST
+			     : SIDE_UNDECIDED,
+		  1);
 	return v;
 }
 

@@ -33,9 +33,7 @@ static long long count(json_t *o, const char *key)
 
 static const char *side_colour(const char *side)
 {
-	return !strcmp(side, "for")	? "#59a14f"
-	       : !strcmp(side, "against") ? "#e15759"
-					  : "#9c9c9c";
+	return !strcmp(side, "for") ? "#59a14f" : !strcmp(side, "against") ? "#e15759" : "#9c9c9c";
 }
 
 /* Where, when, on what instance, by which nsbench; the verdicts; how the rounds went. */
@@ -108,12 +106,11 @@ static size_t ratios_of(json_t *rows, struct bar *b, size_t max)
 	size_t i, k, n = 0;
 
 	json_array_foreach(rows, i, row)
-		json_array_foreach(json_object_get(json_object_get(row, "figures"), "ratios"), k,
-				   q) if (n < max &&
-					  json_is_number(json_object_get(q, "ci_low")) &&
-					  json_is_number(json_object_get(q, "ci_high")) &&
-					  json_is_number(json_object_get(q, "ratio")))
-			b[n++] = (struct bar){row, q};
+		json_array_foreach(json_object_get(json_object_get(row, "figures"), "ratios"), k, q)
+			if (n < max && json_is_number(json_object_get(q, "ci_low")) &&
+			    json_is_number(json_object_get(q, "ci_high")) &&
+			    json_is_number(json_object_get(q, "ratio")))
+				b[n++] = (struct bar){row, q};
 	return n;
 }
 
@@ -154,7 +151,8 @@ static void ratios_chart(FILE *f, json_t *rows)
 		"<line class=\"one\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%.1f\" stroke=\"#000\" "
 		"stroke-dasharray=\"6 4\"/>\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" "
 		"text-anchor=\"middle\">1.00x</text>\n",
-		x_of(1, lo, hi), x_of(1, lo, hi), CTOP, h - CBOTTOM, x_of(1, lo, hi), h - CBOTTOM + 14);
+		x_of(1, lo, hi), x_of(1, lo, hi), CTOP, h - CBOTTOM, x_of(1, lo, hi),
+		h - CBOTTOM + 14);
 	fprintf(f,
 		"<text x=\"%d\" y=\"%.1f\" font-size=\"11\">%.2fx</text><text x=\"%d\" y=\"%.1f\" "
 		"font-size=\"11\" text-anchor=\"end\">%.2fx</text>\n",
@@ -181,9 +179,11 @@ static void ratios_chart(FILE *f, json_t *rows)
 		fputs("</text>\n", f);
 		if (lim > 0 && fabs(lim - 1) > 1e-9)
 			fprintf(f,
-				"<line class=\"limit\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
+				"<line class=\"limit\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
+				"y2=\"%.1f\" "
 				"stroke=\"#555\" stroke-dasharray=\"2 2\"/>\n",
-				x_of(lim, lo, hi), x_of(lim, lo, hi), y - ROW_H * 0.4, y + ROW_H * 0.4);
+				x_of(lim, lo, hi), x_of(lim, lo, hi), y - ROW_H * 0.4,
+				y + ROW_H * 0.4);
 		fprintf(f,
 			"<line class=\"ci\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
 			"stroke=\"%s\"/>\n<circle class=\"ratio\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\" "
