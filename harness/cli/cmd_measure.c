@@ -114,6 +114,7 @@ static const struct {
 } rr_only[] = {{'w', "--warmup"},     {'q', "--req"},	    {'s', "--resp"},
 	       {'t', "--timeout-ms"}, {'g', "--histogram"}, {'S', "--samples"}},
   iperf_only[] = {{'o', "--omit"}, {'n', "--streams"}, {'b', "--blksize"}, {'r', "--rate"}},
+  detail[] = {{'i', "--interval"}, {'g', "--histogram"}, {'S', "--samples"}},
   own_lab[] = {{CLI_OPT_VPC_MTU, "--vpc-mtu"},
 	       {CLI_OPT_BRIDGE_MTU, "--bridge-mtu"},
 	       {'G', "--security-group"},
@@ -151,15 +152,12 @@ static int options_apply(const bool *seen, enum bench_test test, const char *lab
 			"as it can",
 			name);
 	/* --hot-path counts packets instead of measuring TEST: nothing of TEST to detail. */
-	for (size_t i = 0; seen['H'] && i < 3; i++)
-		if (seen[(int)"igS"[i]])
+	for (size_t i = 0; seen['H'] && i < sizeof(detail) / sizeof(detail[0]); i++)
+		if (seen[detail[i].c])
 			return cli_usage_error(measure_usage,
 					       "%s details a measurement of %s; --hot-path counts "
 					       "packets instead",
-					       i == 0	? "--interval"
-					       : i == 1 ? "--histogram"
-							: "--samples",
-					       name);
+					       detail[i].name, name);
 	for (size_t i = 0; lab_id && i < sizeof(own_lab) / sizeof(own_lab[0]); i++)
 		if (seen[own_lab[i].c])
 			return cli_usage_error(measure_usage,
