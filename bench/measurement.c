@@ -2,12 +2,14 @@
 /* One measurement: server and client endpoints forked into their namespaces. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "bench/endpoint.h"
 #include "bench/measurement.h"
@@ -161,6 +163,7 @@ struct job {
 	struct stream_opts stream;
 	struct rr_opts rr;
 	const struct bench_target *t;
+	struct bench_detail detail;
 };
 
 bool bench_test_is_stream(enum bench_test t)
@@ -181,14 +184,17 @@ static int server_fn(void *arg, FILE *out)
 static int client_fn(void *arg, FILE *out)
 {
 	struct job *j = arg;
+	struct rr_detail *dt;
 	struct rr_result r;
 	json_t *doc;
 	int ret;
 
 	if (bench_test_is_stream(j->test))
 		return stream_client(&j->stream, j->t->dst_addr, j->t->dst_port, out);
+	dt = rr_detail_start(&j->detail, &j->rr);
 	ret = rr_client(&j->rr, j->t->dst_addr, j->t->dst_port, &r);
 	doc = rr_result_json(&j->rr, &r);
+	rr_detail_finish(dt, &j->detail, &r, doc);
 	json_dumpf(doc, out, JSON_COMPACT);
 	json_decref(doc);
 	rr_result_free(&r);
@@ -326,10 +332,34 @@ static int collect(struct job *j, struct endpoint *cli, json_t *res, char *why, 
 			json_object_set(res, "rr", out);
 		}
 	}
-	if (!ret)
+	if (!ret) {
 		json_object_set_new(res, "metrics", metrics);
+		detail_collect(bench_test_is_stream(j->test), &j->detail, res);
+	}
 	json_decref(out);
 	return ret;
+}
+
+/*
+ * Progress while the client runs (O's tick, at once and about every second),
+ * until it starts writing its result, which it does as it ends: the wait
+ * proper is endpoint_finish's, with its deadline.
+ */
+static void wait_ticking(const struct bench_opts *o, const struct endpoint *cli, double total_s)
+{
+	struct timespec t0, t;
+	double elapsed = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd p = {.fd = cli->fd, .events = POLLIN};
+
+		o->tick(o->tick_arg, elapsed, total_s);
+		if (elapsed > total_s + 30 || poll(&p, 1, 1000) != 0)
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		elapsed = (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
+	}
 }
 
 int bench_check(enum bench_test test, const struct bench_opts *o, char *why, size_t len)
@@ -362,7 +392,11 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 	for (unsigned int i = 0; i < n && !ret; i++) {
 		const struct bench_target *t = &targets[i];
 
-		jobs[i] = (struct job){.test = test, .stream = o->stream, .rr = o->rr, .t = t};
+		jobs[i] = (struct job){.test = test,
+				       .stream = o->stream,
+				       .rr = o->rr,
+				       .t = t,
+				       .detail = o->detail};
 		if (!t->client_ns[0] || !t->server_ns[0])
 			ret = failf(why, len, t, test, -EINVAL, "no namespace for an endpoint");
 		else if ((ret = job_prepare(&jobs[i], test, o, msg, sizeof(msg))))
@@ -420,6 +454,11 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 	deadline_ms = bench_test_is_stream(test)
 			      ? (jobs[0].stream.duration_s + jobs[0].stream.omit_s) * 1000 + 15000
 			      : (int)((jobs[0].rr.warmup_s + jobs[0].rr.duration_s) * 1000) + 10000;
+	if (o->tick)
+		wait_ticking(o, &cli[0],
+			     bench_test_is_stream(test)
+				     ? jobs[0].stream.duration_s + jobs[0].stream.omit_s
+				     : jobs[0].rr.warmup_s + jobs[0].rr.duration_s);
 	for (unsigned int i = 0; i < n; i++) {
 		int r = endpoint_finish(&cli[i], deadline_ms);
 

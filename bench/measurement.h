@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bench/detail.h"
 #include "bench/rr.h"
 #include "bench/stream.h"
 
@@ -49,6 +50,10 @@ struct bench_opts {
 	void (*before_client)(void *arg);
 	void (*after_client)(void *arg);
 	void *hook_arg;
+	/* Called in the parent as the clients run, at once and about every second: progress. */
+	void (*tick)(void *arg, double elapsed_s, double total_s);
+	void *tick_arg;
+	struct bench_detail detail; /* what the result carries beyond its figures */
 };
 
 const char *bench_test_name(enum bench_test t);

@@ -280,6 +280,8 @@ out:
 static void record(const struct rr_opts *o, struct rr_result *r, uint64_t ns)
 {
 	r->transactions++;
+	if (o->tap)
+		o->tap(o->tap_arg, ns);
 	if (r->nsamples >= o->max_samples) {
 		r->capped = true;
 		return;

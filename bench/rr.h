@@ -28,6 +28,9 @@ struct rr_opts {
 	 */
 	bool trace;
 	uint32_t trace_mask, trace_max;
+	/* Called with each recorded latency (ns), when set: measure's intervals and samples. */
+	void (*tap)(void *arg, uint64_t ns);
+	void *tap_arg;
 };
 
 /* One traced transaction, CLOCK_MONOTONIC ns: client send/receive, server receive/send. */

@@ -80,11 +80,11 @@ for i in $(seq 1 "$CLAIMS_RUNS"); do
 	rc=0
 	$NSB claims --format json >"$dir/claims$i.json" 2>>"$dir/log" || rc=$?
 	t1=$EPOCHREALTIME
-	line=$(jq -r 'group_by(.verdict) | map("\(.[0].verdict): \(length)") | join(", ")' "$dir/claims$i.json")
-	perf=$(jq -r '.[] | select(.id == "bridge-slower" or .id == "host-fastest" or .id == "awsvpc-vs-bridge") | "\(.id)=\(.verdict)"' "$dir/claims$i.json" | tr '\n' ' ')
+	line=$(jq -r '.claims | group_by(.verdict) | map("\(.[0].verdict): \(length)") | join(", ")' "$dir/claims$i.json")
+	perf=$(jq -r '.claims[] | select(.id == "bridge-slower" or .id == "host-fastest" or .id == "awsvpc-vs-bridge") | "\(.id)=\(.verdict)"' "$dir/claims$i.json" | tr '\n' ' ')
 	awk -v a="$t0" -v b="$t1" -v l="$line" -v p="$perf" -v r="$rc" -v i="$i" \
 		'BEGIN { printf "  run %d: %.0f s, exit %d: %s; %s\n", i, b - a, r, l, p }'
-	n=$(jq '[.[] | select(.verdict == "does not hold")] | length' "$dir/claims$i.json")
+	n=$(jq '[.claims[] | select(.verdict == "does not hold")] | length' "$dir/claims$i.json")
 	seen[fails]=$((${seen[fails]:-0} + n))
 done
 echo "claims: ${seen[fails]:-0} row(s) 'does not hold' in $CLAIMS_RUNS runs (goal 0)"

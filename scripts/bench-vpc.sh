@@ -46,25 +46,26 @@ make -C "$old" -j2 nsbench >"$dir/prev-build.log" 2>&1 ||
 vlan=yes
 $NSB doctor 2>/dev/null | grep -q "802.1Q VLAN *ok" || vlan=no
 base="--tests tcp_stream,tcp_rr,tcp_crr --reps $REPS --duration 2 --rr-duration 1 --no-hot-path"
-# name: binary and options of its runs
+# name|binary|options of its runs
 variants=(
-	"prev:$old/nsbench --modes awsvpc --paths ingress,intra-host"
-	"switch:$NSB --modes awsvpc --paths ingress,intra-host --vpc-mtu 1500 --wire veth"
-	"nic:$NSB --modes host,bridge,awsvpc"
-	"veth:$NSB --modes host,bridge,awsvpc --wire veth"
+	"prev|$old/nsbench|--modes awsvpc --paths ingress,intra-host"
+	"switch|$NSB|--modes awsvpc --paths ingress,intra-host --vpc-mtu 1500 --wire veth"
+	"nic|$NSB|--modes host,bridge,awsvpc"
+	"veth|$NSB|--modes host,bridge,awsvpc --wire veth"
 )
-[ $vlan = yes ] && variants+=("trunk:$NSB --modes awsvpc --paths ingress,intra-host --trunking"
-	"eni:$NSB --modes awsvpc --paths ingress,intra-host")
-$NSB run --help 2>&1 | grep -q -- "--ip" && variants+=("ip:$NSB --modes host,awsvpc --ip 4,6")
+[ $vlan = yes ] && variants+=("trunk|$NSB|--modes awsvpc --paths ingress,intra-host --trunking"
+	"eni|$NSB|--modes awsvpc --paths ingress,intra-host")
+$NSB run --help 2>&1 | grep -q -- "--ip" && variants+=("ip|$NSB|--modes host,awsvpc --ip 4,6")
 t0=$EPOCHREALTIME
 for r in $(seq 1 "$ROUNDS"); do
 	for v in "${variants[@]}"; do
-		name=${v%%:*} cmd=${v#*:}
+		IFS='|' read -r name bin opts <<<"$v"
+		echo "bench-vpc: round $r/$ROUNDS: $name" >&2
 		# shellcheck disable=SC2086
-		$cmd run $base --out "$dir/r$r-$name" >/dev/null 2>"$dir/r$r-$name.log" 2>&1 ||
+		"$bin" run $opts $base --out "$dir/r$r-$name" >/dev/null 2>"$dir/r$r-$name.log" ||
 			{ echo "bench-vpc: round $r, $name: run failed:" >&2; tail -3 "$dir/r$r-$name.log" >&2; exit 1; }
 	done
-done 2>/dev/null
+done
 t1=$EPOCHREALTIME
 awk -v a="$t0" -v b="$t1" -v r="$ROUNDS" 'BEGIN { printf "bench-vpc: %d rounds in %.0f s\n", r, b - a }'
 [ $vlan = yes ] || echo "bench-vpc: no VLAN devices in this kernel (CONFIG_VLAN_8021Q): trunking not measured"

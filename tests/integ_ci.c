@@ -140,7 +140,7 @@ static void test_bash_completion(void **state)
 		"comp nsbench run --modes awsvpc,br; comp nsbench compare --eq; "
 		"comp nsbench he; comp nsbench help me; comp nsbench help measure \"\"; "
 		"comp nsbench doctor --j; comp nsbench compare --format j; comp nsbench report "
-		"--ou'",
+		"--ou; comp nsbench measure host tcp_rr --hi'",
 		&st);
 	assert_int_equal(st, 0);
 	assert_non_null(strstr(out, "nsbench re: report\n"));
@@ -155,6 +155,7 @@ static void test_bash_completion(void **state)
 	assert_non_null(strstr(out, "nsbench doctor --j: --json\n"));
 	assert_non_null(strstr(out, "nsbench compare --format j: json\n"));
 	assert_non_null(strstr(out, "nsbench report --ou: --output\n"));
+	assert_non_null(strstr(out, "nsbench measure host tcp_rr --hi: --histogram\n"));
 	free(out);
 }
 

@@ -8,8 +8,10 @@
  * deterministic rows decide; nothing is left behind.
  */
 #include "testlib.h"
+#include <math.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/utsname.h>
 #include <jansson.h>
 
 #include "harness/lab/clean.h"
@@ -39,6 +41,83 @@ static void hog_stop(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
+/* The rows ("claims") of claims' JSON document, which *DOC holds (the caller frees it). */
+static json_t *rows_of(const char *out, json_t **doc)
+{
+	json_error_t jerr;
+
+	*doc = json_loads(out, 0, &jerr);
+	if (!*doc)
+		print_error("not JSON (%s): %s\n", jerr.text, out);
+	assert_non_null(*doc);
+	assert_int_equal(json_integer_value(json_object_get(*doc, "claims_version")), 1);
+	assert_true(json_is_array(json_object_get(*doc, "claims")));
+	return json_object_get(*doc, "claims");
+}
+
+static double num(json_t *o, const char *key)
+{
+	return json_number_value(json_object_get(o, key));
+}
+
+/*
+ * A measured performance row's figures agree with its sentence (each ratio
+ * "%.2fx [%.2f, %.2f]" in order, the rounds, the level) and with the rounds
+ * the document records: each ratio is the geometric mean of the paired
+ * per-round ratios of performance.modes, inside its interval.
+ */
+static void check_perf_figures(json_t *doc, json_t *row)
+{
+	static const char *const keys[] = {"throughput", "throughput_bps", "tcp_rr_p50",
+					   "tcp_rr_p50_us"};
+	const char *ev = json_string_value(json_object_get(row, "evidence")), *p = ev;
+	json_t *fig = json_object_get(row, "figures"), *q,
+	       *perf = json_object_get(doc, "performance");
+	char want[160];
+	size_t i;
+
+	assert_non_null(fig);
+	assert_int_equal(json_integer_value(json_object_get(fig, "rounds")),
+			 json_integer_value(json_object_get(perf, "rounds")));
+	snprintf(want, sizeof(want), "%d rounds side by side in %.0f s; %.1f%% intervals",
+		 (int)json_integer_value(json_object_get(fig, "rounds")), num(fig, "seconds"),
+		 num(fig, "confidence") * 100);
+	assert_non_null(strstr(ev, want));
+	assert_true(json_array_size(json_object_get(fig, "ratios")) >= 2);
+	json_array_foreach(json_object_get(fig, "ratios"), i, q) {
+		json_t *modes = json_object_get(perf, "modes");
+		const char *metric = json_string_value(json_object_get(q, "metric"));
+		const char *key = !strcmp(metric, keys[0]) ? keys[1] : keys[3];
+		json_t *of = json_object_get(
+			json_object_get(modes, json_string_value(json_object_get(q, "of"))), key);
+		json_t *to = json_object_get(
+			json_object_get(modes, json_string_value(json_object_get(q, "to"))), key);
+		double sum = 0;
+		size_t n = json_array_size(of);
+
+		/* In the sentence, in this order. */
+		snprintf(want, sizeof(want), "%.2fx [%.2f, %.2f]", num(q, "ratio"),
+			 num(q, "ci_low"), num(q, "ci_high"));
+		p = strstr(p, want);
+		if (!p)
+			print_error("'%s' not in the evidence after ratio %zu: %s\n", want, i, ev);
+		assert_non_null(p);
+		p += strlen(want);
+		/* From the rounds as recorded. */
+		assert_int_equal(n, json_array_size(to));
+		assert_int_equal(n, json_integer_value(json_object_get(fig, "rounds")));
+		for (size_t k = 0; k < n; k++)
+			sum += log(json_number_value(json_array_get(of, k)) /
+				   json_number_value(json_array_get(to, k)));
+		assert_true(fabs(exp(sum / (double)n) / num(q, "ratio") - 1) < 1e-9);
+		assert_true(num(q, "ci_low") <= num(q, "ratio") &&
+			    num(q, "ratio") <= num(q, "ci_high"));
+		assert_true(!strcmp(json_string_value(json_object_get(q, "side")), "for") ||
+			    !strcmp(json_string_value(json_object_get(q, "side")), "against") ||
+			    !strcmp(json_string_value(json_object_get(q, "side")), "undecided"));
+	}
+}
+
 static const char *const perf_claims[] = {"bridge-slower", "host-fastest", "awsvpc-vs-bridge"};
 
 static bool is_perf(const char *id)
@@ -52,8 +131,7 @@ static bool is_perf(const char *id)
 static void test_all_claims(void **state)
 {
 	size_t before = clean_count_leftovers(), i;
-	json_t *rows, *row;
-	json_error_t jerr;
+	json_t *doc, *rows, *row;
 	char *out;
 	pid_t hog;
 	int st;
@@ -66,10 +144,7 @@ static void test_all_claims(void **state)
 	hog = hog_start();
 	out = tl_capture("./nsbench claims --format json 2>/dev/null", &st);
 	hog_stop(hog);
-	rows = json_loads(out, 0, &jerr);
-	if (!rows)
-		print_error("not JSON: %s\n", out);
-	assert_non_null(rows);
+	rows = rows_of(out, &doc);
 	assert_true(json_array_size(rows) >= 16);
 	json_array_foreach(rows, i, row) {
 		const char *v = json_string_value(json_object_get(row, "verdict"));
@@ -84,12 +159,14 @@ static void test_all_claims(void **state)
 		/* Evidence, or the reason it could not be checked: never empty. */
 		assert_true(ev && strlen(ev) > 10);
 		/* A performance row says how many rounds and under what noise. */
-		if (is_perf(id) && strcmp(v, "cannot check"))
+		if (is_perf(id) && strcmp(v, "cannot check")) {
 			assert_non_null(strstr(ev, "rounds side by side"));
+			check_perf_figures(doc, row);
+		}
 	}
 	/* 0 when all hold, 3 when some performance claim stayed inconclusive. */
 	assert_true(st == 0 || st == 3);
-	json_decref(rows);
+	json_decref(doc);
 	free(out);
 	assert_int_equal(clean_count_leftovers(), before);
 	assert_root_unchanged();
@@ -131,7 +208,7 @@ static void test_broken_claim_fails(void **state)
 static void test_shaped_host_fails(void **state)
 {
 	size_t before = clean_count_leftovers();
-	json_t *rows, *row;
+	json_t *doc, *rows, *row;
 	char *out;
 	int st;
 
@@ -140,16 +217,26 @@ static void test_shaped_host_fails(void **state)
 	out = tl_capture("NSBENCH_BREAK=host-shaped ./nsbench-test claims --only bridge-slower "
 			 "--format json 2>/dev/null",
 			 &st);
-	rows = json_loads(out, 0, NULL);
-	assert_non_null(rows);
+	rows = rows_of(out, &doc);
 	assert_int_equal(json_array_size(rows), 1);
 	row = json_array_get(rows, 0);
 	print_message("%s\n", json_string_value(json_object_get(row, "evidence")));
 	assert_string_equal(json_string_value(json_object_get(row, "verdict")), "does not hold");
 	/* Against on throughput: bridge several times faster than the shaped host. */
 	assert_non_null(strstr(json_string_value(json_object_get(row, "evidence")), "(against)"));
+	/* The same as fields: the throughput ratio lies against, and agrees with the sentence. */
+	check_perf_figures(doc, row);
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_array_get(json_object_get(json_object_get(row, "figures"), "ratios"),
+				       0),
+			"side")),
+		"against");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "verdicts"),
+							    "does not hold")),
+			 1);
 	assert_int_equal(st, 1);
-	json_decref(rows);
+	json_decref(doc);
 	free(out);
 	assert_int_equal(clean_count_leftovers(), before);
 	assert_root_unchanged();
@@ -163,7 +250,7 @@ static void test_shaped_host_fails(void **state)
 static void test_emulated_cpu(void **state)
 {
 	size_t before = clean_count_leftovers();
-	json_t *rows, *row;
+	json_t *doc, *rows, *row;
 	const char *ev;
 	char *out;
 	size_t i;
@@ -174,9 +261,13 @@ static void test_emulated_cpu(void **state)
 	out = tl_capture("NSBENCH_BREAK=tcg ./nsbench-test claims --only bridge-slower,"
 			 "awsvpc-security-group,bridge-static-port --format json 2>/dev/null",
 			 &st);
-	rows = json_loads(out, 0, NULL);
-	assert_non_null(rows);
+	rows = rows_of(out, &doc);
 	assert_int_equal(json_array_size(rows), 3);
+	/* Nothing measured, and the document says so. */
+	assert_true(json_is_true(json_object_get(json_object_get(doc, "performance"), "emulated")));
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(doc, "performance"), "rounds")),
+		0);
 	json_array_foreach(rows, i, row) {
 		const char *id = json_string_value(json_object_get(row, "id"));
 		const char *v = json_string_value(json_object_get(row, "verdict"));
@@ -188,6 +279,7 @@ static void test_emulated_cpu(void **state)
 			assert_non_null(strstr(ev, "this CPU is emulated"));
 			assert_non_null(strstr(ev, "not performance figures"));
 			assert_null(strstr(ev, "rounds side by side"));
+			assert_null(json_object_get(row, "figures"));
 		} else {
 			/* The security group is checked; its cost, a measurement, is not shown. */
 			assert_string_equal(v, "holds");
@@ -195,7 +287,7 @@ static void test_emulated_cpu(void **state)
 		}
 	}
 	assert_int_equal(st, 0);
-	json_decref(rows);
+	json_decref(doc);
 	free(out);
 	/* The reason on stderr too. */
 	out = tl_capture("NSBENCH_BREAK=tcg ./nsbench-test claims --only host-fastest 2>&1 "
@@ -206,6 +298,148 @@ static void test_emulated_cpu(void **state)
 	free(out);
 	assert_int_equal(clean_count_leftovers(), before);
 	assert_root_unchanged();
+}
+
+static bool is_utc(const char *t)
+{
+	return t && strlen(t) == 20 && t[4] == '-' && t[10] == 'T' && t[13] == ':' && t[19] == 'Z';
+}
+
+/*
+ * The document's own fields: its version, the host and kernel it ran on, the
+ * instance, when, what was selected, the verdicts counted, the rounds as
+ * measured; the security group's figures agree with its sentence.
+ */
+static void test_document_fields(void **state)
+{
+	size_t before = clean_count_leftovers(), i;
+	json_t *doc, *rows, *row, *perf, *fig, *n;
+	const char *started, *finished;
+	int st, holds = 0, rounds;
+	struct utsname u;
+	char want[200];
+	char *out;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	out = tl_capture("./nsbench claims --only bridge-static-port,awsvpc-security-group "
+			 "--format json 2>/dev/null",
+			 &st);
+	rows = rows_of(out, &doc);
+	assert_int_equal(st, 0);
+	assert_int_equal(json_array_size(rows), 2);
+	uname(&u);
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(doc, "host"), "kernel_release")),
+		u.release);
+	assert_true(json_integer_value(json_object_get(json_object_get(doc, "host"), "cpu_count")) >
+		    0);
+	assert_true(json_is_string(json_object_get(json_object_get(doc, "nsbench"), "version")));
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(doc, "instance"), "profile")),
+		"al2023");
+	assert_true(
+		json_is_true(json_object_get(json_object_get(doc, "instance"), "userland_proxy")));
+	started = json_string_value(json_object_get(doc, "started_utc"));
+	finished = json_string_value(json_object_get(doc, "finished_utc"));
+	assert_true(is_utc(started) && is_utc(finished) && strcmp(started, finished) <= 0);
+	assert_int_equal(json_array_size(json_object_get(doc, "only")), 2);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(doc, "only"), 1)),
+			    "awsvpc-security-group");
+	/* The verdicts counted are the rows'. */
+	json_array_foreach(rows, i, row)
+		holds += !strcmp(json_string_value(json_object_get(row, "verdict")), "holds");
+	n = json_object_get(doc, "verdicts");
+	assert_int_equal(json_integer_value(json_object_get(n, "holds")), holds);
+	assert_int_equal(json_integer_value(json_object_get(n, "holds")) +
+				 json_integer_value(json_object_get(n, "does not hold")) +
+				 json_integer_value(json_object_get(n, "cannot check")) +
+				 json_integer_value(json_object_get(n, "inconclusive")),
+			 2);
+	assert_int_equal(holds, 2);
+	/* The security group's cost needs awsvpc with and without it: those rounds, as measured. */
+	perf = json_object_get(doc, "performance");
+	rounds = (int)json_integer_value(json_object_get(perf, "rounds"));
+	assert_true(rounds >= 2);
+	assert_true(json_is_null(json_object_get(perf, "error")));
+	assert_int_equal(
+		json_array_size(json_object_get(
+			json_object_get(json_object_get(perf, "modes"), "awsvpc_security_group"),
+			"tcp_rr_p50_us")),
+		rounds);
+	assert_null(json_object_get(json_object_get(json_object_get(perf, "modes"), "awsvpc"),
+				    "throughput_bps"));
+	assert_null(json_object_get(json_object_get(perf, "modes"), "host"));
+	row = json_array_get(rows, 0);
+	assert_string_equal(json_string_value(json_object_get(row, "id")), "awsvpc-security-group");
+	fig = json_object_get(row, "figures");
+	snprintf(want, sizeof(want), "dropped %lld SYNs",
+		 (long long)json_integer_value(json_object_get(fig, "dropped_syns")));
+	assert_non_null(strstr(json_string_value(json_object_get(row, "evidence")), want));
+	assert_true(json_integer_value(json_object_get(fig, "dropped_syns")) > 0);
+	fig = json_object_get(fig, "tcp_rr_p50_us");
+	snprintf(want, sizeof(want), "cost: TCP_RR p50 %.2f us with, %.2f us without (%.3fx)",
+		 num(fig, "with"), num(fig, "without"), num(fig, "ratio"));
+	assert_non_null(strstr(json_string_value(json_object_get(row, "evidence")), want));
+	assert_int_equal(json_integer_value(json_object_get(fig, "rounds")), rounds);
+	/* A claim without numbers has no figures. */
+	assert_null(json_object_get(json_array_get(rows, 1), "figures"));
+	json_decref(doc);
+	free(out);
+	assert_int_equal(clean_count_leftovers(), before);
+	assert_root_unchanged();
+}
+
+/*
+ * On a terminal the claim being checked shows as a live line ([k/N] claim ID:
+ * its text), erased before the table; on a pipe or file nothing, and the JSON
+ * on stdout stays JSON either way.
+ */
+static void test_progress_on_a_terminal(void **state)
+{
+	char cmd[900], path[300], *out, *text, *one, *two;
+	json_t *doc;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	if (system("command -v script >/dev/null 2>&1")) {
+		print_message("SKIP: script(1) (bsdutils) is needed for a terminal\n");
+		skip();
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "script -qec './nsbench claims --only bridge-static-port,host-port --format json "
+		 ">%s/claims.json' %s/typescript >/dev/null",
+		 tl_dir, tl_dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "cat %s/typescript", tl_dir);
+	text = tl_capture(cmd, &st);
+	one = strstr(text, "\r\033[K[1/2] claim bridge-static-port: a static hostPort serves one "
+			   "task per instance");
+	two = strstr(text, "\r\033[K[2/2] claim host-port: no port remapping");
+	if (!one || !two)
+		print_error("typescript: %s\n", text);
+	assert_true(one && two && one < two);
+	/* Erased at the end: the line's last words are the erasure. */
+	assert_non_null(strstr(two + 4, "\r\033[K"));
+	free(text);
+	snprintf(path, sizeof(path), "%s/claims.json", tl_dir);
+	doc = json_load_file(path, 0, NULL);
+	assert_non_null(doc);
+	assert_int_equal(json_array_size(json_object_get(doc, "claims")), 2);
+	json_decref(doc);
+	/* Not a terminal: no progress, and stdout is the document alone. */
+	snprintf(cmd, sizeof(cmd),
+		 "./nsbench claims --only host-port --format json 2>%s/stderr >%s/claims.json; "
+		 "cat %s/stderr",
+		 tl_dir, tl_dir, tl_dir);
+	out = tl_capture(cmd, &st);
+	assert_null(strstr(out, "[1/1]"));
+	assert_null(strstr(out, "\033[K"));
+	free(out);
+	doc = json_load_file(path, 0, NULL);
+	assert_non_null(doc);
+	json_decref(doc);
 }
 
 static void test_bad_input(void **state)
@@ -270,15 +504,17 @@ static void test_instance_claims(void **state)
 	(void)state;
 	SKIP_UNLESS_ROOT();
 	for (size_t k = 0; k < 2; k++) {
-		json_t *rows, *row;
+		json_t *doc, *rows, *row;
 		size_t i;
 		char *out;
 		int st;
 
 		out = tl_capture(cmds[k], &st);
-		rows = json_loads(out, 0, NULL);
-		assert_non_null(rows);
+		rows = rows_of(out, &doc);
 		assert_int_equal(json_array_size(rows), 2);
+		assert_string_equal(json_string_value(json_object_get(
+					    json_object_get(doc, "instance"), "profile")),
+				    k ? "bare" : "al2023");
 		json_array_foreach(rows, i, row) {
 			const char *ev = json_string_value(json_object_get(row, "evidence"));
 
@@ -294,11 +530,21 @@ static void test_instance_claims(void **state)
 				assert_non_null(strstr(ev, "docker-proxy (pid"));
 		}
 		assert_int_equal(st, 0);
-		json_decref(rows);
+		json_decref(doc);
 		free(out);
 	}
 	assert_int_equal(clean_count_leftovers(), before);
 	assert_root_unchanged();
+}
+
+static int setup(void **state)
+{
+	return tl_tmpdir_setup(state) || tl_setup_group(state);
+}
+
+static int teardown(void **state)
+{
+	return tl_teardown_group(state) | tl_tmpdir_teardown(state);
 }
 
 int main(void)
@@ -313,8 +559,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_all_claims, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_instance_claims, tl_setup_test,
 						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_document_fields, tl_setup_test,
+						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_progress_on_a_terminal, tl_setup_test,
+						tl_teardown_test),
 	};
 
 	tl_filter_from_env();
-	return cmocka_run_group_tests(tests, tl_setup_group, tl_teardown_group);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }

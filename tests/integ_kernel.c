@@ -272,7 +272,7 @@ static void test_explain_hook(void **state)
 
 static void test_deterministic_claims(void **state)
 {
-	json_t *rows, *row;
+	json_t *doc, *rows, *row;
 	char cmd[512], *out;
 	size_t i;
 	int st;
@@ -282,7 +282,8 @@ static void test_deterministic_claims(void **state)
 	snprintf(cmd, sizeof(cmd), "./nsbench claims --only %s --format json 2>/dev/null",
 		 deterministic_claims);
 	out = tl_capture(cmd, &st);
-	rows = parse_or_fail("claims", out);
+	doc = parse_or_fail("claims", out);
+	rows = json_object_get(doc, "claims");
 	free(out);
 	assert_int_equal(json_array_size(rows), 14);
 	json_array_foreach(rows, i, row) {
@@ -296,7 +297,7 @@ static void test_deterministic_claims(void **state)
 		assert_string_equal(v, "holds");
 	}
 	assert_int_equal(st, 0);
-	json_decref(rows);
+	json_decref(doc);
 	assert_nothing_left();
 }
 

@@ -102,6 +102,38 @@ static void test_progress_on_a_terminal(void **state)
 	free(text);
 }
 
+/* A narrow terminal: each progress line is cut to fit it, the time left kept; never wrapped. */
+static void test_progress_fits_the_terminal(void **state)
+{
+	char cmd[700], ts[300], *text, *p;
+	int lines = 0;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	if (system("command -v script >/dev/null 2>&1")) {
+		print_message("SKIP: script(1) (bsdutils) is needed for a terminal\n");
+		skip();
+	}
+	snprintf(ts, sizeof(ts), "%s/narrow", tl_dir);
+	snprintf(cmd, sizeof(cmd),
+		 "script -qec 'stty cols 30; " NSBENCH " " SHORT_RUN "%s >/dev/null' %s >/dev/null",
+		 tl_dir, ts);
+	assert_int_equal(system(cmd), 0);
+	text = file_text(ts);
+	for (p = strstr(text, "\r\033[K["); p; p = strstr(p + 1, "\r\033[K[")) {
+		size_t len = strcspn(p + 4, "\r\n");
+
+		/* 29 columns at most: the 30th would wrap on some terminals. */
+		if (len > 29)
+			print_error("%zu columns: %.*s\n", len, (int)len, p + 4);
+		assert_true(len <= 29);
+		assert_memory_equal(p + 4 + len - 5, " left", 5);
+		lines++;
+	}
+	assert_int_equal(lines, 2);
+	free(text);
+}
+
 struct heard {
 	char text[8192];
 	unsigned int n[NOTICE_STATUS + 1];
@@ -189,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_no_progress_on_a_file),
 		cmocka_unit_test(test_progress_lines_when_asked),
 		cmocka_unit_test(test_progress_on_a_terminal),
+		cmocka_unit_test(test_progress_fits_the_terminal),
 		cmocka_unit_test(test_library_speaks_only_through_the_sink),
 	};
 

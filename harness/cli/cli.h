@@ -105,4 +105,14 @@ int cli_instance_apply(const char *usage, const struct cli_instance *ci, enum la
 /* A per-hop measurement (perhop.h) as a text waterfall, one segment per line. */
 void cli_print_waterfall(FILE *f, const json_t *ph);
 
+/* measure's detail on request (measure_detail.c): RES is a measurement's result. */
+void measure_print_intervals(FILE *f, json_t *res);
+void measure_print_histogram(FILE *f, json_t *res);
+/* Whether PATH's folder takes a file, before a lab is built; -errno with WHY. */
+int measure_samples_check(const char *path, char *why, size_t len);
+/* RES's samples_ns into PATH (us, one a line, in order), replaced by samples_file. */
+int measure_write_samples(const char *path, json_t *res, char *why, size_t len);
+/* bench_opts.tick: on a terminal, how far the measurement ARG names has come. */
+void measure_tick(void *arg, double elapsed_s, double total_s);
+
 #endif

@@ -14,6 +14,7 @@
 #include "bench/measurement.h"
 #include "harness/cli/cli.h"
 #include "harness/cli/log.h"
+#include "harness/common/notice.h"
 #include "harness/common/parse.h"
 #include "harness/lab/build.h"
 #include "harness/lab/lab.h"
@@ -30,6 +31,7 @@ static const char measure_usage[] =
 	"                       [--lab LAB] [--json] [--hot-path] [--security-group]\n"
 	"                       [--per-hop] [--vpc-mtu N] [--bridge-mtu N]\n"
 	"                       [--instance P] [--userland-proxy on|off]\n"
+	"                       [--interval S] [--histogram] [--samples FILE]\n"
 	"MODE: {modes}\n"
 	"TEST: tcp_stream, tcp_stream_par, tcp_reverse, udp (libiperf);\n"
 	"      tcp_rr, udp_rr, tcp_crr (request/response)\n"
@@ -47,7 +49,12 @@ static const char measure_usage[] =
 	"the hops with packets per transaction (--json: every counter).\n"
 	"--per-hop adds where the round trip goes: eBPF probes on every hop, 2000 traced\n"
 	"udp_rr transactions (tcp_rr when TEST is tcp_rr) measured after TEST, apart from it.\n"
-	CLI_VPC_USAGE CLI_INSTANCE_USAGE;
+	"--interval S: also the figures of every S whole seconds (as iperf3 -i), after the\n"
+	"total (libiperf tests: from its reports of each second, the receiver's).\n"
+	"--histogram (RR tests): the latencies' histogram, 10 buckets a decade.\n"
+	"--samples FILE (RR tests): every latency measured, in us, one a line, in order.\n"
+	"On a terminal, how far the measurement has come shows on stderr.\n" CLI_VPC_USAGE
+	CLI_INSTANCE_USAGE;
 
 static void print_text(json_t *res)
 {
@@ -103,8 +110,10 @@ static void print_text(json_t *res)
 static const struct {
 	int c;
 	const char *name;
-} rr_only[] = {{'w', "--warmup"}, {'q', "--req"}, {'s', "--resp"}, {'t', "--timeout-ms"}},
+} rr_only[] = {{'w', "--warmup"},     {'q', "--req"},	    {'s', "--resp"},
+	       {'t', "--timeout-ms"}, {'g', "--histogram"}, {'S', "--samples"}},
   iperf_only[] = {{'o', "--omit"}, {'n', "--streams"}, {'b', "--blksize"}, {'r', "--rate"}},
+  detail[] = {{'i', "--interval"}, {'g', "--histogram"}, {'S', "--samples"}},
   own_lab[] = {{CLI_OPT_VPC_MTU, "--vpc-mtu"},
 	       {CLI_OPT_BRIDGE_MTU, "--bridge-mtu"},
 	       {CLI_OPT_WIRE, "--wire"},
@@ -143,6 +152,13 @@ static int options_apply(const bool *seen, enum bench_test test, const char *lab
 			"--rate applies to udp, the one paced test; %s sends as fast "
 			"as it can",
 			name);
+	/* --hot-path counts packets instead of measuring TEST: nothing of TEST to detail. */
+	for (size_t i = 0; seen['H'] && i < sizeof(detail) / sizeof(detail[0]); i++)
+		if (seen[detail[i].c])
+			return cli_usage_error(measure_usage,
+					       "%s details a measurement of %s; --hot-path counts "
+					       "packets instead",
+					       detail[i].name, name);
 	for (size_t i = 0; lab_id && i < sizeof(own_lab) / sizeof(own_lab[0]); i++)
 		if (seen[own_lab[i].c])
 			return cli_usage_error(measure_usage,
@@ -199,6 +215,9 @@ int measure_main(int argc, char **argv)
 		{"hot-path", no_argument, NULL, 'H'},
 		{"security-group", no_argument, NULL, 'G'},
 		{"per-hop", no_argument, NULL, 'E'},
+		{"interval", required_argument, NULL, 'i'},
+		{"histogram", no_argument, NULL, 'g'},
+		{"samples", required_argument, NULL, 'S'},
 		CLI_VPC_OPTIONS,
 		CLI_INSTANCE_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
@@ -215,7 +234,8 @@ int measure_main(int argc, char **argv)
 	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
 	enum lab_instance inst;
 	bool proxy;
-	const char *lab_id = NULL;
+	const char *lab_id = NULL, *samples = NULL;
+	char desc[96];
 	double duration = 5;
 	unsigned long n;
 	struct lab *lab = NULL;
@@ -327,6 +347,20 @@ int measure_main(int argc, char **argv)
 		case 'E':
 			per_hop = true;
 			break;
+		case 'i':
+			if (parse_uint(optarg, 1, 86400, &n))
+				return cli_usage_error(measure_usage,
+						       "--interval '%s': whole seconds, 1 to 86400",
+						       optarg);
+			bo.detail.interval_s = (unsigned int)n;
+			break;
+		case 'g':
+			bo.detail.histogram = true;
+			break;
+		case 'S':
+			samples = optarg;
+			bo.detail.samples = true;
+			break;
 		case CLI_OPT_VPC_MTU:
 		case CLI_OPT_BRIDGE_MTU:
 		case CLI_OPT_WIRE:
@@ -400,6 +434,8 @@ int measure_main(int argc, char **argv)
 	if (bench_cpus_resolve(&bo.cpus))
 		return cli_usage_error(measure_usage,
 				       "--cpu split needs two CPUs this process may run on");
+	if (samples && measure_samples_check(samples, why, sizeof(why)))
+		return cli_usage_error(NULL, "%s", why);
 	if (cli_need_privileges())
 		return 1;
 
@@ -450,8 +486,21 @@ int measure_main(int argc, char **argv)
 		ret = -EINVAL, snprintf(why, sizeof(why), "--hot-path needs a lab of its own");
 	else if (!ret) {
 		testhook_phase("measure:built");
+		snprintf(desc, sizeof(desc), "%s %s %s", lab_mode_name(mode), path_name(path),
+			 bench_test_name(test));
+		bo.tick = measure_tick;
+		bo.tick_arg = desc;
 		ret = bench_run(test, &bo, &target, &res, why, sizeof(why));
+		notice_progress_end();
 	}
+	if (!ret && json_is_string(json_object_get(res, "detail_error")))
+		ret = -EIO, snprintf(why, sizeof(why), "%s",
+				     json_string_value(json_object_get(res, "detail_error")));
+	if (!ret && samples)
+		ret = measure_write_samples(samples, res, why, sizeof(why));
+	/* The per-hop run is a measurement of its own: no detail, no progress. */
+	bo.detail = (struct bench_detail){0};
+	bo.tick = NULL;
 	if (!ret && per_hop) {
 		struct perhop_opts po;
 		json_t *ph = NULL;
@@ -476,9 +525,18 @@ int measure_main(int argc, char **argv)
 		print_hot(res);
 	} else {
 		print_text(res);
+		if (json_object_get(res, "intervals"))
+			measure_print_intervals(stdout, res);
+		if (json_object_get(res, "histogram"))
+			measure_print_histogram(stdout, res);
 		if (json_object_get(res, "per_hop"))
 			cli_print_waterfall(stdout, json_object_get(res, "per_hop"));
 	}
+	if (samples)
+		fprintf(stderr, "nsbench: %lld latencies in %s (us, one a line, in order)\n",
+			(long long)json_integer_value(
+				json_object_get(json_object_get(res, "samples_file"), "samples")),
+			samples);
 	rc = 0;
 out:
 	json_decref(res);

@@ -10,6 +10,7 @@
 #include "harness/cli/cli.h"
 #include "harness/cli/log.h"
 #include "harness/common/atomicfile.h"
+#include "harness/measure/claims.h"
 #include "harness/reports/report.h"
 #include "harness/reports/results.h"
 
@@ -18,45 +19,61 @@ static const char report_usage[] =
 	"One self-contained HTML page (inline SVG, no network): for each results file\n"
 	"(a kernel, a runner), each mode's throughput, TCP_RR p50/p99 and connection\n"
 	"rate as ratios to host mode with their 95% intervals, side by side; the\n"
-	"absolute figures; each mode's hot path; and the claims of any file saved\n"
-	"with `nsbench claims --format json`. Up to 8 results files. OUT is written\n"
-	"whole or not at all. Exit 2: a file is missing, not JSON, truncated, of\n"
-	"another schema or without results; nothing is written then.\n";
+	"absolute figures; each mode's hot path; and for each claims file (saved with\n"
+	"`nsbench claims --format json`) where and when it was checked, the verdicts,\n"
+	"the performance claims' ratios with their intervals drawn, and every row.\n"
+	"Claims files alone make a page of the claims. Up to 8 files of each kind.\n"
+	"OUT is written whole or not at all. Exit 2: a file is missing, not JSON,\n"
+	"truncated, of another schema or without results or claims; nothing is\n"
+	"written then.\n";
 
-/* A saved claims table: an array of {id, mode, claim, verdict, evidence}. */
+/*
+ * A claims file: the document `claims --format json` writes (claims_version),
+ * or the bare array of rows an older nsbench wrote. 1 when FILE is one (in
+ * *OUT), 0 when it is something else (a results file, or nothing readable:
+ * results_load says which), -EPROTO with WHY when it is a claims file that
+ * cannot be read.
+ */
 static int load_claims(const char *file, json_t **out, char *why, size_t len)
 {
-	json_t *doc = json_load_file(file, JSON_REJECT_DUPLICATES, NULL), *row;
+	json_t *doc = json_load_file(file, JSON_REJECT_DUPLICATES, NULL), *rows, *row, *v;
 	size_t i;
 
-	if (!json_is_array(doc) || json_array_size(doc) == 0) {
+	if (!json_is_array(doc) && !json_object_get(doc, "claims_version")) {
 		json_decref(doc);
-		snprintf(why, len, "not a claims table (an array from claims --format json)");
-		return -EPROTO;
+		return 0;
 	}
-	json_array_foreach(doc, i, row)
+	v = json_object_get(doc, "claims_version");
+	if (json_is_object(doc) &&
+	    (!json_is_integer(v) || json_integer_value(v) != CLAIMS_VERSION)) {
+		if (json_integer_value(v) > CLAIMS_VERSION)
+			snprintf(why, len,
+				 "claims version %lld, written by a newer nsbench; this one reads "
+				 "version %d: upgrade nsbench to read it",
+				 (long long)json_integer_value(v), CLAIMS_VERSION);
+		else
+			snprintf(why, len, "claims version %s; this nsbench reads version %d",
+				 json_is_integer(v) ? "older" : "not a number", CLAIMS_VERSION);
+		goto bad;
+	}
+	rows = json_is_array(doc) ? doc : json_object_get(doc, "claims");
+	if (!json_is_array(rows) || json_array_size(rows) == 0) {
+		snprintf(why, len,
+			 "a claims file without claims (claims --format json writes "
+			 "them)");
+		goto bad;
+	}
+	json_array_foreach(rows, i, row)
 		if (!json_is_string(json_object_get(row, "verdict")) ||
 		    !json_is_string(json_object_get(row, "claim"))) {
 			snprintf(why, len, "claims[%zu]: no \"claim\" and \"verdict\"", i);
-			json_decref(doc);
-			return -EPROTO;
+			goto bad;
 		}
 	*out = doc;
-	return 0;
-}
-
-/* Whether FILE holds a JSON array (a claims table) rather than an object. */
-static bool is_array_file(const char *file)
-{
-	FILE *f = fopen(file, "re");
-	int c;
-
-	if (!f)
-		return false;
-	while ((c = fgetc(f)) == ' ' || c == '\n' || c == '\t' || c == '\r')
-		;
-	fclose(f);
-	return c == '[';
+	return 1;
+bad:
+	json_decref(doc);
+	return -EPROTO;
 }
 
 int report_main(int argc, char **argv)
@@ -87,30 +104,33 @@ int report_main(int argc, char **argv)
 	if (!out)
 		return cli_usage_error(report_usage, "report: -o OUT.html is required");
 	if (optind >= argc)
-		return cli_usage_error(report_usage, "report: at least one results file");
+		return cli_usage_error(report_usage, "report: at least one results or claims file");
 	for (int i = optind; i < argc; i++) {
-		bool table = is_array_file(argv[i]);
+		json_t *doc = NULL;
+		bool table;
 
-		if ((table ? nc : n) >= REPORT_MAX_FILES) {
-			rc = cli_usage_error(report_usage, "report: at most %d files of each kind",
-					     REPORT_MAX_FILES);
-			goto done;
-		}
-		ret = table ? load_claims(argv[i], &claims[nc], why, sizeof(why))
-			    : results_load(argv[i], &docs[n], why, sizeof(why));
-		if (ret) {
+		ret = load_claims(argv[i], &doc, why, sizeof(why));
+		table = ret == 1;
+		if (ret == 0)
+			ret = results_load(argv[i], &doc, why, sizeof(why));
+		if (ret < 0) {
 			log_err("%s: %s", argv[i], why);
 			rc = EXIT_USAGE;
 			goto done;
 		}
-		if (table)
+		if ((table ? nc : n) >= REPORT_MAX_FILES) {
+			json_decref(doc);
+			rc = cli_usage_error(report_usage, "report: at most %d files of each kind",
+					     REPORT_MAX_FILES);
+			goto done;
+		}
+		if (table) {
+			claims[nc] = doc;
 			cnames[nc++] = cli_base_name(argv[i]);
-		else
+		} else {
+			docs[n] = doc;
 			names[n++] = cli_base_name(argv[i]);
-	}
-	if (n == 0) {
-		rc = cli_usage_error(report_usage, "report: no results file among the files");
-		goto done;
+		}
 	}
 	mem = open_memstream(&buf, &len);
 	if (!mem) {
@@ -128,7 +148,7 @@ int report_main(int argc, char **argv)
 		rc = 1;
 		goto done;
 	}
-	fprintf(stderr, "nsbench: report of %zu file(s) in %s\n", n, out);
+	fprintf(stderr, "nsbench: report of %zu file(s) in %s\n", n + nc, out);
 done:
 	free(buf);
 	for (size_t i = 0; i < REPORT_MAX_FILES; i++) {

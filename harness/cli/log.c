@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "harness/cli/log.h"
@@ -76,13 +78,18 @@ static void progress(void *arg, unsigned int done, unsigned int total, double le
 		return;
 	}
 	if (stderr_tty) {
-		fputs("\r\033[K", stderr);
+		struct winsize ws;
+		char head[32] = "", tail[32] = "";
+		int room;
+
+		/* One line, or \r\033[K would erase only its last row: WHAT gives way. */
 		if (total)
-			fprintf(stderr, "[%u/%u] %s", done + 1, total, what);
-		else
-			fputs(what, stderr);
+			snprintf(head, sizeof(head), "[%u/%u] ", done + 1, total);
 		if (left >= 0)
-			fprintf(stderr, "  %02d:%02d left", left / 60, left % 60);
+			snprintf(tail, sizeof(tail), "  %02d:%02d left", left / 60, left % 60);
+		room = (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col ? ws.ws_col : 80) - 1 -
+		       (int)strlen(head) - (int)strlen(tail);
+		fprintf(stderr, "\r\033[K%s%.*s%s", head, room > 0 ? room : 0, what, tail);
 		progress_shown = true;
 	} else if (log_verbosity >= LOG_INFO) {
 		if (total)

@@ -355,6 +355,7 @@ static void c_security_group(struct claims_ctx *c, struct claim_result *r)
 	if (!ok_port && other && dropped > 0) {
 		char cost[128] = "";
 
+		r->figures = json_pack("{s:I}", "dropped_syns", (json_int_t)dropped);
 		if (c->perf.done && !c->perf.err && c->perf.n > 0) {
 			struct summary a, b;
 
@@ -364,6 +365,10 @@ static void c_security_group(struct claims_ctx *c, struct claim_result *r)
 				 "; cost: TCP_RR p50 %.2f us with, %.2f us "
 				 "without (%.3fx)",
 				 a.median, b.median, a.median / b.median);
+			json_object_set_new(r->figures, "tcp_rr_p50_us",
+					    json_pack("{s:i, s:f, s:f, s:f}", "rounds", c->perf.n,
+						      "with", a.median, "without", b.median,
+						      "ratio", a.median / b.median));
 		}
 		claim_say(r, CLAIM_HOLDS,
 		    "port 5201 allowed and served; port 5202 refused (%s), the "
@@ -481,7 +486,9 @@ json_t *claims_run(const char *only, int *failed, int *inconclusive)
 	static const char *const names[] = {"holds", "does not hold", "cannot check",
 					    "inconclusive"};
 	struct claims_ctx c;
-	json_t *rows = json_array();
+	json_t *doc = claims_doc_new(only), *rows = json_array();
+	unsigned int total = 0, k = 0;
+	char what[256];
 
 	memset(&c, 0, sizeof(c));
 	*failed = *inconclusive = 0;
@@ -489,6 +496,7 @@ json_t *claims_run(const char *only, int *failed, int *inconclusive)
 	for (size_t i = 0; i < NCLAIMS; i++) {
 		if (!selected(only, claims[i].id))
 			continue;
+		total++;
 		c.needs |= claims[i].needs;
 		if (claims[i].decision >= 0) {
 			c.wants[claims[i].decision] = true;
@@ -500,18 +508,23 @@ json_t *claims_run(const char *only, int *failed, int *inconclusive)
 	if (c.needs)
 		claims_perf_measure(&c);
 	for (size_t i = 0; i < NCLAIMS && !lab_stop; i++) {
-		struct claim_result r = {CLAIM_UNCHECKABLE, ""};
+		struct claim_result r = {CLAIM_UNCHECKABLE, "", NULL};
 
 		if (!selected(only, claims[i].id))
 			continue;
-		notice(NOTICE_INFO, "claim %s", claims[i].id);
+		/* On a terminal, what is being checked now (-v: a line each). */
+		snprintf(what, sizeof(what), "claim %s: %s", claims[i].id, claims[i].text);
+		notice_progress(k++, total, -1, what);
 		claims[i].fn(&c, &r);
 		*failed += r.verdict == CLAIM_FAILS;
 		*inconclusive += r.verdict == CLAIM_INCONCLUSIVE;
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id",
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o*}", "id",
 						      claims[i].id, "mode", lab_mode_name(claims[i].mode), "claim",
 						      claims[i].text, "verdict", names[r.verdict],
-						      "evidence", r.evidence));
+						      "evidence", r.evidence, "figures", r.figures));
 	}
-	return rows;
+	notice_progress_end();
+	claims_doc_finish(doc, &c, rows);
+	claims_perf_release(&c);
+	return doc;
 }

@@ -12,12 +12,16 @@
  */
 void claims_set_instance(enum lab_instance inst, bool userland_proxy);
 
+/* The version of claims' JSON document (results/schema.md), as schema_version is a run's. */
+#define CLAIMS_VERSION 1
+
 /*
  * Every row of the mode comparison, verified live on fresh labs. ONLY, when
- * not NULL, is a comma-separated list of claim ids. Returns a JSON array of
- * {id, mode, claim, verdict, evidence}: "holds", "does not hold", "cannot
- * check" or, for performance claims the budget did not settle,
- * "inconclusive". *FAILED and *INCONCLUSIVE count those verdicts.
+ * not NULL, is a comma-separated list of claim ids. Returns the document
+ * (claims_version, nsbench, host, instance, times, verdicts, performance)
+ * whose "claims" array holds {id, mode, claim, verdict, evidence, figures?}:
+ * "holds", "does not hold", "cannot check" or, for performance claims the
+ * budget did not settle, "inconclusive". *FAILED and *INCONCLUSIVE count those verdicts.
  */
 json_t *claims_run(const char *only, int *failed, int *inconclusive);
 /* Every claim, checked or not: [{id, mode, claim}], in the table's order. */

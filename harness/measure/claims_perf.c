@@ -78,12 +78,23 @@ static int perf_round(struct perf *p, int m, struct lab *lab, bool thr)
 
 static void perf_decide_all(struct claims_ctx *c, bool final);
 
-/*
- * The modes the selected claims need, side by side, round after round (each
- * round every mode once: the machine's drift cancels in the paired ratios),
- * until every performance claim is decided at a look of the sequential rule
- * or the budget (PERF_MAX_ROUNDS, PERF_MAX_SECONDS) ends.
- */
+/* On a terminal: which round of the most there may be, of which modes, how long so far. */
+static void perf_progress(const struct claims_ctx *c, double seconds)
+{
+	char what[200];
+	int off = snprintf(what, sizeof(what), "performance rounds: ");
+
+	for (int m = 0, k = 0; m < PM_COUNT && off > 0 && (size_t)off < sizeof(what); m++)
+		if (c->needs & NEED(m))
+			off += snprintf(what + off, sizeof(what) - (size_t)off, "%s%s",
+					k++ ? ", " : "", pm_names[m]);
+	if (off > 0 && (size_t)off < sizeof(what))
+		snprintf(what + off, sizeof(what) - (size_t)off, " side by side, %.0f s of %d",
+			 seconds, PERF_MAX_SECONDS);
+	notice_progress((unsigned int)c->perf.n, PERF_MAX_ROUNDS, -1, what);
+}
+
+/* Another nsbench's lab seen beside a round, once each. */
 static void add_other(struct perf *p, const struct state_other *o)
 {
 	for (size_t i = 0; i < p->nothers; i++)
@@ -93,6 +104,12 @@ static void add_other(struct perf *p, const struct state_other *o)
 		p->others[p->nothers++] = *o;
 }
 
+/*
+ * The modes the selected claims need, side by side, round after round (each
+ * round every mode once: the machine's drift cancels in the paired ratios),
+ * until every performance claim is decided at a look of the sequential rule
+ * or the budget (PERF_MAX_ROUNDS, PERF_MAX_SECONDS) ends.
+ */
 void claims_perf_measure(struct claims_ctx *c)
 {
 	static const enum lab_mode modes[PM_COUNT] = {MODE_HOST, MODE_BRIDGE, MODE_AWSVPC,
@@ -156,6 +173,7 @@ void claims_perf_measure(struct claims_ctx *c)
 		size_t no = state_others_live(o, 0, PERF_MAX_OTHERS);
 
 		testhook_phase("claims:perf-round");
+		perf_progress(c, elapsed_s(&t0));
 		for (int m = 0; m < PM_COUNT && !lab_stop; m++) {
 			if (!labs[m])
 				continue;
@@ -195,6 +213,7 @@ void claims_perf_measure(struct claims_ctx *c)
 		snprintf(p->why, sizeof(p->why), "interrupted");
 	}
 out:
+	notice_progress_end();
 	for (int m = 0; m < PM_COUNT; m++)
 		claim_lab_end(labs[m]);
 }
@@ -238,6 +257,36 @@ static const char *side_text(enum verdict_side s)
 	return s == SIDE_FOR ? "for" : s == SIDE_AGAINST ? "against" : "undecided";
 }
 
+/* A number as a field: null when it is not finite (jansson has no NaN). */
+static json_t *jnum(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+/*
+ * One ratio of a claim's evidence as fields: OF/TO on METRIC with its interval,
+ * the side it lies on, against LIMIT (1, or host's tolerance).
+ */
+static void fig_ratio(json_t *fig, const char *of, const char *to, const char *metric,
+		      const struct ratio *q, enum verdict_side s, double limit)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f}", "of", of, "to", to, "metric", metric,
+			      "side", side_text(s), "limit", limit);
+
+	json_object_set_new(o, "ratio", jnum(q->est));
+	json_object_set_new(o, "ci_low", jnum(q->lo));
+	json_object_set_new(o, "ci_high", jnum(q->hi));
+	json_array_append_new(json_object_get(fig, "ratios"), o);
+}
+
+/* The figures of a performance claim: how it was measured, and its ratios (fig_ratio). */
+static json_t *fig_new(const struct perf *p, double alpha)
+{
+	return json_pack("{s:i, s:f, s:f, s:f, s:i, s:[]}", "rounds", p->n, "seconds", p->seconds,
+			 "confidence", 1 - alpha, "alpha", alpha, "noisy_rounds", p->noisy,
+			 "ratios");
+}
+
 /* The rounds, the level and the noise they were measured under: part of every row's evidence. */
 static void perf_context(const struct perf *p, double alpha, char *buf, size_t len)
 {
@@ -268,7 +317,8 @@ static enum claim_verdict combine_all(const enum verdict_side *s, int n)
 }
 
 /* Bridge worse than host on both: throughput ratio below 1, p50 ratio above 1. */
-static enum claim_verdict d_bridge_slower(const struct perf *p, double alpha, char *ev, size_t len)
+static enum claim_verdict d_bridge_slower(const struct perf *p, double alpha, char *ev, size_t len,
+					  json_t **fig)
 {
 	double a = alpha / 2;
 	struct ratio t = ratio_of(p, p->thr[PM_BRIDGE], p->thr[PM_HOST], a);
@@ -288,11 +338,15 @@ static enum claim_verdict d_bridge_slower(const struct perf *p, double alpha, ch
 		 "bridge/host: throughput %.2fx [%.2f, %.2f] (%s), TCP_RR p50 %.2fx [%.2f, %.2f] "
 		 "(%s); %s",
 		 t.est, t.lo, t.hi, side_text(s[0]), l.est, l.lo, l.hi, side_text(s[1]), ctx);
+	*fig = fig_new(p, a);
+	fig_ratio(*fig, "bridge", "host", "throughput", &t, s[0], 1);
+	fig_ratio(*fig, "bridge", "host", "tcp_rr_p50", &l, s[1], 1);
 	return combine_all(s, 2);
 }
 
 /* No mode the VPC reaches beats host by more than the tolerance: every interval says so. */
-static enum claim_verdict d_host_fastest(const struct perf *p, double alpha, char *ev, size_t len)
+static enum claim_verdict d_host_fastest(const struct perf *p, double alpha, char *ev, size_t len,
+					 json_t **fig)
 {
 	double a = alpha / 4;
 	struct ratio at = ratio_of(p, p->thr[PM_AWSVPC], p->thr[PM_HOST], a);
@@ -317,6 +371,11 @@ static enum claim_verdict d_host_fastest(const struct perf *p, double alpha, cha
 		 "by more than %.0f%%; none mode is loopback, unreachable from the VPC); %s",
 		 at.est, at.lo, at.hi, al.est, al.lo, al.hi, bt.est, bt.lo, bt.hi, bl.est, bl.lo,
 		 bl.hi, FASTEST_TOLERANCE * 100, ctx);
+	*fig = fig_new(p, a);
+	fig_ratio(*fig, "awsvpc", "host", "throughput", &at, s[0], 1 + FASTEST_TOLERANCE);
+	fig_ratio(*fig, "awsvpc", "host", "tcp_rr_p50", &al, s[1], 1 - FASTEST_TOLERANCE);
+	fig_ratio(*fig, "bridge", "host", "throughput", &bt, s[2], 1 + FASTEST_TOLERANCE);
+	fig_ratio(*fig, "bridge", "host", "tcp_rr_p50", &bl, s[3], 1 - FASTEST_TOLERANCE);
 	return combine_all(s, 4);
 }
 
@@ -326,7 +385,7 @@ static enum claim_verdict d_host_fastest(const struct perf *p, double alpha, cha
  * or no difference beyond the margin on both.
  */
 static enum claim_verdict d_awsvpc_vs_bridge(const struct perf *p, double alpha, char *ev,
-					     size_t len)
+					     size_t len, json_t **fig)
 {
 	double a = alpha / 2, m = VERDICT_MARGIN_PCT / 100;
 	struct ratio t = ratio_of(p, p->thr[PM_AWSVPC], p->thr[PM_BRIDGE], a);
@@ -362,11 +421,23 @@ static enum claim_verdict d_awsvpc_vs_bridge(const struct perf *p, double alpha,
 		: same		 ? " (no difference beyond the margin)"
 				 : "",
 		ctx);
+	*fig = fig_new(p, a);
+	fig_ratio(*fig, "awsvpc", "bridge", "throughput", &t,
+		  t_better   ? SIDE_FOR
+		  : t.hi < 1 ? SIDE_AGAINST
+			     : SIDE_UNDECIDED,
+		  1);
+	fig_ratio(*fig, "awsvpc", "bridge", "tcp_rr_p50", &l,
+		  l_better   ? SIDE_FOR
+		  : l.lo > 1 ? SIDE_AGAINST
+			     : SIDE_UNDECIDED,
+		  1);
 	return v;
 }
 
 static const struct {
-	enum claim_verdict (*fn)(const struct perf *p, double alpha, char *ev, size_t len);
+	enum claim_verdict (*fn)(const struct perf *p, double alpha, char *ev, size_t len,
+				 json_t **fig);
 	unsigned int needs;
 } deciders[D_COUNT] = {
 	[D_BRIDGE_SLOWER] = {d_bridge_slower, NEED(PM_HOST) | NEED(PM_BRIDGE)},
@@ -383,8 +454,10 @@ static void perf_decide_all(struct claims_ctx *c, bool final)
 
 		if (!c->wants[d] || c->perf.n < 2)
 			continue;
-		x->verdict =
-			deciders[d].fn(&c->perf, c->perf.alpha, x->evidence, sizeof(x->evidence));
+		json_decref(x->figures);
+		x->figures = NULL;
+		x->verdict = deciders[d].fn(&c->perf, c->perf.alpha, x->evidence,
+					    sizeof(x->evidence), &x->figures);
 		x->set = x->verdict != CLAIM_INCONCLUSIVE || final;
 		c->undecided += !x->set;
 	}
@@ -398,9 +471,18 @@ void claims_perf_verdict(struct claims_ctx *c, struct claim_result *r, enum deci
 		perf_decide_all(c, true);
 	r->verdict = c->decided[id].verdict;
 	snprintf(r->evidence, sizeof(r->evidence), "%s", c->decided[id].evidence);
+	r->figures = json_incref(c->decided[id].figures);
 }
 
 unsigned int claims_perf_needs(enum decision d)
 {
 	return deciders[d].needs;
+}
+
+void claims_perf_release(struct claims_ctx *c)
+{
+	for (int d = 0; d < D_COUNT; d++) {
+		json_decref(c->decided[d].figures);
+		c->decided[d].figures = NULL;
+	}
 }

@@ -42,6 +42,7 @@ struct decided {
 	bool set;
 	enum claim_verdict verdict;
 	char evidence[512];
+	json_t *figures; /* the evidence's ratios as fields */
 };
 
 struct claims_ctx {
@@ -64,5 +65,15 @@ unsigned int claims_perf_needs(enum decision d);
 void claims_perf_measure(struct claims_ctx *c);
 /* Decision D as a claim's row: its verdict and evidence (cannot check when unmeasured). */
 void claims_perf_verdict(struct claims_ctx *c, struct claim_result *r, enum decision d);
+/* What the decisions hold (their figures); C stays usable as empty. */
+void claims_perf_release(struct claims_ctx *c);
+
+/*
+ * The document claims_run returns (claims_doc.c): claims_doc_new at the start
+ * (the version, nsbench, the host, the instance, the time), claims_doc_finish
+ * at the end with ROWS (taken) and the performance rounds C measured.
+ */
+json_t *claims_doc_new(const char *only);
+void claims_doc_finish(json_t *doc, const struct claims_ctx *c, json_t *rows);
 
 #endif

@@ -3,6 +3,7 @@
 #define NSB_CLAIMS_ROW_H
 
 /* Inside the claims module: a claim's row as its check fills it, and a fresh lab per check. */
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -13,6 +14,7 @@ enum claim_verdict { CLAIM_HOLDS, CLAIM_FAILS, CLAIM_UNCHECKABLE, CLAIM_INCONCLU
 struct claim_result {
 	enum claim_verdict verdict;
 	char evidence[512];
+	json_t *figures; /* the evidence's numbers as fields, or NULL; the row takes it */
 };
 
 void claim_say(struct claim_result *r, enum claim_verdict v, const char *fmt, ...)
@@ -28,7 +30,7 @@ void claims_lab_config(struct lab_config *cfg);
 struct claims_ctx;
 void claim_agent_endpoint(struct claims_ctx *c, struct claim_result *r);
 void claim_no_proxy(struct claims_ctx *c, struct claim_result *r);
-/* The VPC's frames against Docker's bridge (claims_wire.c). */
+/* Jumbo frames from the VPC to each mode: MTUs, throughput, CPU and frames per GB (claims_jumbo.c). */
 void claim_jumbo(struct claims_ctx *c, struct claim_result *r);
 
 #endif

@@ -10,10 +10,16 @@
 /*
  * One self-contained HTML page (inline SVG, no network) of N results files:
  * each mode's ratios to host with their intervals (one series per file), the
- * absolute figures, the claims (NCLAIMS saved `claims --format json` arrays)
- * and each mode's hot path. -EINVAL for no file or more than REPORT_MAX_FILES.
+ * absolute figures, the claims (NCLAIMS saved `claims --format json`
+ * documents, or the arrays of older versions) and each mode's hot path. N 0:
+ * the claims alone. -EINVAL for no file at all or more than REPORT_MAX_FILES of a kind.
  */
 int report_write(FILE *f, json_t **docs, const char **names, size_t n, json_t **claims,
 		 const char **claim_names, size_t nclaims);
+
+/* Inside the report (report_claims.c): one claims file, named NAME, as a section. */
+void report_claims(FILE *f, json_t *claims, const char *name);
+/* Text from a file another job wrote, as HTML text: never markup. */
+void report_esc(FILE *f, const char *s);
 
 #endif

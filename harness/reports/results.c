@@ -27,7 +27,7 @@
 #endif
 
 /* ISO 8601 for the document, compact for file names. */
-static void utc_now(char *buf, size_t len, bool compact)
+void results_utc_now(char *buf, size_t len, bool compact)
 {
 	time_t now = time(NULL);
 	struct tm tm;
@@ -112,7 +112,7 @@ json_t *results_new(json_t *config)
 {
 	char now[32];
 
-	utc_now(now, sizeof(now), false);
+	results_utc_now(now, sizeof(now), false);
 	return json_pack("{s:i, s:{s:s, s:s}, s:o, s:o, s:s, s:s, s:[], s:[]}", "schema_version",
 			 RESULTS_SCHEMA_VERSION, "nsbench", "version", NSBENCH_VERSION, "commit",
 			 NSBENCH_COMMIT, "host", results_host(), "config", config, "started_utc",
@@ -134,7 +134,7 @@ void results_finish(json_t *doc)
 {
 	char now[32];
 
-	utc_now(now, sizeof(now), false);
+	results_utc_now(now, sizeof(now), false);
 	json_object_set_new(doc, "finished_utc", json_string(now));
 }
 
@@ -265,7 +265,7 @@ int results_write(json_t *doc, const char *dir, char *path, size_t len)
 	json_t *h = json_object_get(doc, "host");
 	int ret;
 
-	utc_now(stamp, sizeof(stamp), true);
+	results_utc_now(stamp, sizeof(stamp), true);
 	snprintf(host, sizeof(host), "%s", json_string_value(json_object_get(h, "hostname")));
 	snprintf(kernel, sizeof(kernel), "%s",
 		 json_string_value(json_object_get(h, "kernel_release")));

@@ -17,6 +17,8 @@
 /* Takes CONFIG's reference. */
 json_t *results_new(json_t *config);
 json_t *results_host(void);
+/* Now, UTC: ISO 8601 ("2026-11-27T22:43:45Z"), or COMPACT for file names. */
+void results_utc_now(char *buf, size_t len, bool compact);
 void results_finish(json_t *doc);
 /* The entry for (mode, path, test), created on first use. */
 json_t *results_entry(json_t *doc, const char *mode, const char *path, const char *test);

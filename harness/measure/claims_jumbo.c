@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The claims about the VPC's frames: ECS's ENIs and VPC carry 9001-byte
+ * The jumbo-frames claim: ECS's ENIs and VPC carry 9001-byte
  * frames, Docker's bridge stays at 1500. What a client in the VPC finds
  * (the path MTU to each mode's task), and what it costs: each mode's
  * throughput, CPU per GB and frames per GB where the stream enters the
@@ -117,6 +117,15 @@ void claim_jumbo(struct claims_ctx *c, struct claim_result *r)
 		  field(m[2].frames, "packets_per_gb"), field(m[0].frames, "mss_packets_per_gb"),
 		  field(m[1].frames, "mss_packets_per_gb"),
 		  field(m[2].frames, "mss_packets_per_gb"));
+	r->figures = json_pack("{s:i, s:i, s:s, s:{s:i, s:i, s:i}, s:{s:f, s:f, s:f}, s:{s:O, s:O, "
+			       "s:O}}",
+			       "vpc_mtu", (int)vpc_mtu, "bridge_mtu", (int)bridge_mtu, "wire",
+			       lab_wire_name(cfg.wire), "path_mtu", "awsvpc", (int)m[0].pmtu, "host",
+			       (int)m[1].pmtu, "bridge", (int)m[2].pmtu, "throughput_bps", "awsvpc",
+			       field(m[0].frames, "gbps") * 1e9, "host",
+			       field(m[1].frames, "gbps") * 1e9, "bridge",
+			       field(m[2].frames, "gbps") * 1e9, "frames", "awsvpc", m[0].frames,
+			       "host", m[1].frames, "bridge", m[2].frames);
 out:
 	for (unsigned int i = 0; i < JUMBO_MODES; i++)
 		json_decref(m[i].frames);
