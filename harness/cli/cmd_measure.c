@@ -29,7 +29,7 @@ static const char measure_usage[] =
 	"                       [--timeout-ms N] [--cpu same|split|free] [--cpus C,S]\n"
 	"                       [--lab LAB] [--json] [--hot-path] [--security-group]\n"
 	"                       [--per-hop] [--vpc-mtu N] [--bridge-mtu N]\n"
-	"                       [--instance P] [--userland-proxy on|off]\n"
+	"                       [--instance P] [--userland-proxy on|off] [--ip 4|6|4,6]\n"
 	"MODE: {modes}\n"
 	"TEST: tcp_stream, tcp_stream_par, tcp_reverse, udp (libiperf);\n"
 	"      tcp_rr, udp_rr, tcp_crr (request/response)\n"
@@ -48,7 +48,15 @@ static const char measure_usage[] =
 	"--per-hop adds where the round trip goes: eBPF probes on every hop, 2000 traced\n"
 	"udp_rr transactions (tcp_rr when TEST is tcp_rr) measured after TEST, apart from it.\n"
 	"--vpc-mtu N: the wire, the instance and awsvpc ENIs (default 1500; a VPC uses 9001);\n"
-	"--bridge-mtu N: the bridge and its veths (default 1500).\n" CLI_INSTANCE_USAGE;
+	"--bridge-mtu N: the bridge and its veths (default 1500).\n" CLI_INSTANCE_USAGE CLI_IP_USAGE
+	"With --ip 4,6 the measurement runs once per family: a line each (--json: an array).\n";
+
+static bool is_ipv6(json_t *res)
+{
+	const char *f = json_string_value(json_object_get(res, "family"));
+
+	return f && !strcmp(f, "ipv6");
+}
 
 static void print_text(json_t *res)
 {
@@ -56,8 +64,9 @@ static void print_text(json_t *res)
 	const char *test = json_string_value(json_object_get(res, "test"));
 	json_t *pl = json_object_get(res, "placement");
 
-	printf("%s %s %s (cpu %s %lld/%lld): ", json_string_value(json_object_get(res, "mode")),
-	       json_string_value(json_object_get(res, "path")), test,
+	printf("%s %s%s %s (cpu %s %lld/%lld): ", json_string_value(json_object_get(res, "mode")),
+	       json_string_value(json_object_get(res, "path")),
+	       is_ipv6(res) ? " ipv6" : "", test,
 	       json_string_value(json_object_get(pl, "policy")),
 	       (long long)json_integer_value(json_object_get(pl, "client_cpu")),
 	       (long long)json_integer_value(json_object_get(pl, "server_cpu")));
@@ -160,9 +169,10 @@ static void print_hot(json_t *hp)
 	const char *probe = json_string_value(json_object_get(hp, "probe"));
 
 	/* "udp_rr 64/64 B": the test is its first word. */
-	printf("%s %s hot path (%lld %.*s transactions):",
+	printf("%s %s%s hot path (%lld %.*s transactions):",
 	       json_string_value(json_object_get(hp, "mode")),
 	       json_string_value(json_object_get(hp, "path")),
+	       is_ipv6(hp) ? " ipv6" : "",
 	       (long long)json_integer_value(json_object_get(hp, "transactions")),
 	       probe ? (int)strcspn(probe, " ") : 6, probe ? probe : "udp_rr");
 	json_array_foreach(json_object_get(hp, "hops"), i, h)
@@ -200,11 +210,13 @@ int measure_main(int argc, char **argv)
 		{"per-hop", no_argument, NULL, 'E'},
 		CLI_MTU_OPTIONS,
 		CLI_INSTANCE_OPTIONS,
+		CLI_IP_OPTION,
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	struct bench_opts bo;
 	struct bench_target target;
+	unsigned int families = CLI_IP_DEFAULT;
 	enum lab_mode mode;
 	enum bench_test test;
 	enum lab_path path;
@@ -219,9 +231,9 @@ int measure_main(int argc, char **argv)
 	unsigned long n;
 	struct lab *lab = NULL;
 	struct lab_task *task = NULL;
-	json_t *res = NULL;
+	json_t *res = NULL, *all = NULL;
 	char why[512];
-	int c, ret, rc = 1;
+	int c, ret = 0, rc = 1;
 
 	bench_opts_default(&bo);
 	optind = 1;
@@ -336,6 +348,10 @@ int measure_main(int argc, char **argv)
 			if (cli_instance_option(measure_usage, c, optarg, &ci))
 				return EXIT_USAGE;
 			break;
+		case CLI_OPT_IP:
+			if (cli_ip_option(measure_usage, optarg, &families))
+				return EXIT_USAGE;
+			break;
 		default:
 			return cli_option_end(c, "measure", measure_usage, argv);
 		}
@@ -343,6 +359,8 @@ int measure_main(int argc, char **argv)
 	if (argc - optind != 2)
 		return cli_usage_error(measure_usage, "measure: MODE and TEST, please");
 	if (cli_mode_arg(measure_usage, argv[optind], &mode))
+		return EXIT_USAGE;
+	if (cli_ip_mode(families, mode))
 		return EXIT_USAGE;
 	if (bench_test_parse(argv[optind + 1], &test))
 		return cli_usage_error(measure_usage, "unknown test '%s'", argv[optind + 1]);
@@ -359,6 +377,14 @@ int measure_main(int argc, char **argv)
 		path = path_default(mode);
 	if (path == PATH_INTRA_HOST)
 		return cli_usage_error(measure_usage, "the intra-host path comes with nsbench run");
+	if (families & (1u << FAMILY_IPV6)) {
+		if (path_family_available(mode, path, FAMILY_IPV6, why, sizeof(why)))
+			return cli_usage_error(NULL, "--ip 6: %s", why);
+		if (per_hop)
+			return cli_usage_error(measure_usage,
+					       "--per-hop's probes read IPv4 headers only: "
+					       "without --ip 6");
+	}
 	if (sg && cli_security_group_mode(measure_usage, mode))
 		return EXIT_USAGE;
 	if (cli_instance_apply(measure_usage, &ci, &inst, &proxy))
@@ -426,6 +452,7 @@ int measure_main(int argc, char **argv)
 		cfg.bridge_mtu = bridge_mtu;
 		cfg.instance = inst;
 		cfg.userland_proxy = proxy;
+		cfg.dual_stack = families & (1u << FAMILY_IPV6);
 		if (lab_init(lab, &cfg, "measure") || lab_plan_task(lab, mode, LAB_DEFAULT_PORT)) {
 			/* ECS would refuse it too: nothing was built; the reason stands alone. */
 			rc = cli_usage_error(NULL, "%s", lab->err);
@@ -439,45 +466,64 @@ int measure_main(int argc, char **argv)
 		}
 		task = &lab->tasks[0];
 	}
-	ret = path_target(lab, task, NULL, path, &target, why, sizeof(why));
-	if (!ret && hot && !lab_id)
-		ret = hotpath_probe(lab, task, path, &bo, &res, why, sizeof(why));
-	else if (!ret && hot)
-		ret = -EINVAL, snprintf(why, sizeof(why), "--hot-path needs a lab of its own");
-	else if (!ret) {
-		testhook_phase("measure:built");
-		ret = bench_run(test, &bo, &target, &res, why, sizeof(why));
-	}
-	if (!ret && per_hop) {
-		struct perhop_opts po;
-		json_t *ph = NULL;
+	all = json_array();
+	/* One measurement per family asked, IPv4 first, on the same lab. */
+	for (int f = 0; !ret && f < FAMILY_COUNT; f++) {
+		if (!(families & (1u << f)))
+			continue;
+		ret = path_target_family(lab, task, NULL, path, (enum bench_family)f, &target, why,
+					 sizeof(why));
+		if (!ret && hot && !lab_id)
+			ret = hotpath_probe_family(lab, task, path, (enum bench_family)f, &bo, &res,
+						   why, sizeof(why));
+		else if (!ret && hot)
+			ret = -EINVAL, snprintf(why, sizeof(why), "--hot-path needs a lab of its own");
+		else if (!ret) {
+			testhook_phase("measure:built");
+			ret = bench_run(test, &bo, &target, &res, why, sizeof(why));
+		}
+		if (!ret && per_hop) {
+			struct perhop_opts po;
+			json_t *ph = NULL;
 
-		perhop_opts_default(&po);
-		if (test == TEST_TCP_RR)
-			po.test = TEST_TCP_RR;
-		ret = perhop_measure(lab, task, path, &bo, &po, &ph, why, sizeof(why));
-		if (!ret)
-			json_object_set_new(res, "per_hop", ph);
+			perhop_opts_default(&po);
+			if (test == TEST_TCP_RR)
+				po.test = TEST_TCP_RR;
+			ret = perhop_measure(lab, task, path, &bo, &po, &ph, why, sizeof(why));
+			if (!ret)
+				json_object_set_new(res, "per_hop", ph);
+		}
+		if (ret)
+			break;
+		json_object_set_new(res, "lab", json_string(lab->id));
+		json_array_append_new(all, res);
+		res = NULL;
 	}
 	if (ret) {
 		log_err("%s", lab_stop ? "interrupted" : why);
 		rc = lab_stop ? cli_signal_exit() : 1;
 		goto out;
 	}
-	json_object_set_new(res, "lab", json_string(lab->id));
 	if (json) {
-		json_dumpf(res, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		json_dumpf(json_array_size(all) == 1 ? json_array_get(all, 0) : all, stdout,
+			   JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 		fputc('\n', stdout);
-	} else if (hot) {
-		print_hot(res);
-	} else {
-		print_text(res);
-		if (json_object_get(res, "per_hop"))
-			cli_print_waterfall(stdout, json_object_get(res, "per_hop"));
+	}
+	for (size_t i = 0; !json && i < json_array_size(all); i++) {
+		json_t *r = json_array_get(all, i);
+
+		if (hot) {
+			print_hot(r);
+		} else {
+			print_text(r);
+			if (json_object_get(r, "per_hop"))
+				cli_print_waterfall(stdout, json_object_get(r, "per_hop"));
+		}
 	}
 	rc = 0;
 out:
 	json_decref(res);
+	json_decref(all);
 	if (!lab_id && lab)
 		lab_down(lab, LAB_TEARDOWN_GROUP);
 	lab_free(lab);
