@@ -1077,7 +1077,7 @@ static void test_compare_cli(void **state)
 	assert_int_equal(st, 0);
 	assert_non_null(strstr(out, "mode,tasks,path,test,metric,headline,file,median,gmean,min,"
 				    "max,n,change_pct,ratio,ci95_low,ci95_high,p_value,q_value,"
-				    "verdict,reps_needed,diff,diff_low,diff_high\n"));
+				    "verdict,reps_needed,diff,diff_low,diff_high,family\n"));
 	assert_non_null(
 		strstr(out, "bridge,1,ingress,tcp_stream,throughput_bps,1,b.json,9000000000,"));
 	free(out);
