@@ -28,5 +28,7 @@ void claims_lab_config(struct lab_config *cfg);
 struct claims_ctx;
 void claim_agent_endpoint(struct claims_ctx *c, struct claim_result *r);
 void claim_no_proxy(struct claims_ctx *c, struct claim_result *r);
+/* IPv6 on a dual-stack VPC, per mode (claims_ipv6.c). */
+void claim_ipv6(struct claims_ctx *c, struct claim_result *r);
 
 #endif
