@@ -51,7 +51,8 @@ const char *bench_family_name(enum bench_family f)
 int bench_family_parse(const char *name, enum bench_family *f)
 {
 	for (int i = 0; i < FAMILY_COUNT; i++)
-		if (name && (!strcmp(name, family_names[i]) || !strcmp(name, family_names[i] + 3))) {
+		if (name &&
+		    (!strcmp(name, family_names[i]) || !strcmp(name, family_names[i] + 3))) {
 			*f = (enum bench_family)i;
 			return 0;
 		}
@@ -344,7 +345,8 @@ static int collect(struct job *j, struct endpoint *cli, json_t *res, char *why, 
 
 		if (json_is_string(err)) {
 			ret = failf(why, len, t, j->test, -EIO, "client in %s to %s: %s",
-				    t->client_ns, host_port(t->dst_addr, t->dst_port, dst, sizeof(dst)),
+				    t->client_ns,
+				    host_port(t->dst_addr, t->dst_port, dst, sizeof(dst)),
 				    json_string_value(err));
 		} else {
 			metrics = rr_metrics(out);
@@ -394,12 +396,12 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 			failf(why, len, t, test, ret, "%s", msg);
 		if (ret)
 			goto out;
-		results[i] = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:i, s:i}}", "test",
-				       bench_test_name(test), "mode", t->mode ? t->mode : "",
-				       "path", t->path ? t->path : "", "family",
-				       bench_family_name(t->family), "placement", "policy",
-				       bench_placement_name(o->cpus.policy), "client_cpu",
-				       o->cpus.client, "server_cpu", o->cpus.server);
+		results[i] =
+			json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:i, s:i}}", "test",
+				  bench_test_name(test), "mode", t->mode ? t->mode : "", "path",
+				  t->path ? t->path : "", "family", bench_family_name(t->family),
+				  "placement", "policy", bench_placement_name(o->cpus.policy),
+				  "client_cpu", o->cpus.client, "server_cpu", o->cpus.server);
 		if (test == TEST_TCP_CRR && (ret = crr_prepare(t->client_ns, results[i]))) {
 			failf(why, len, t, test, ret, "widening the port range in %s: %s",
 			      t->client_ns, strerror(-ret));

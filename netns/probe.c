@@ -60,7 +60,8 @@ int probe_tcp(const char *server_ns, const char *bind_addr, uint16_t port, const
 	socklen_t len = sizeof(err), salen;
 	char byte = 'x';
 
-	/* The listener has its address's family: "::" also takes IPv4 clients, "0.0.0.0" no IPv6. */
+	/* The listener has its address's family: "::" also takes IPv4 clients, "0.0.0.0" no IPv6.
+	 */
 	lfd = socket_in(server_ns, inaddr_family(bind_addr), SOCK_STREAM);
 	if (lfd < 0)
 		return lfd;

@@ -192,14 +192,14 @@ static void test_paths_both_families(void **state)
 	}
 	/* The macvlan takes awsvpc's IPv6 before the instance's IP layer, as it does IPv4. */
 	hp = json_object_get(hps, "awsvpc/ingress/ipv6");
-	assert_true(json_integer_value(json_object_get(
-			    json_object_get(json_object_get(hp, "snmp"), "inst"), "ip_in_receives")) <
-		    HOTPATH_TRANSACTIONS / 10);
+	assert_true(json_integer_value(
+			    json_object_get(json_object_get(json_object_get(hp, "snmp"), "inst"),
+					    "ip_in_receives")) < HOTPATH_TRANSACTIONS / 10);
 	/* Host mode's instance receives every request over IPv6 (snmp6). */
 	hp = json_object_get(hps, "host/ingress/ipv6");
-	assert_true(json_integer_value(json_object_get(
-			    json_object_get(json_object_get(hp, "snmp"), "inst"), "ip_in_receives")) >=
-		    HOTPATH_TRANSACTIONS);
+	assert_true(json_integer_value(
+			    json_object_get(json_object_get(json_object_get(hp, "snmp"), "inst"),
+					    "ip_in_receives")) >= HOTPATH_TRANSACTIONS);
 	json_decref(doc);
 	assert_int_equal(left_behind(), 0);
 	assert_root_unchanged();
@@ -380,7 +380,8 @@ static void test_bridge_refused(void **state)
 	SKIP_UNLESS_ROOT();
 	out = tl_capture("./nsbench run --quick --modes awsvpc,bridge --ip 4,6 2>&1", &st);
 	assert_int_equal(st, 2);
-	assert_non_null(strstr(out, "mode bridge has no IPv6: Docker's default bridge is IPv4-only"));
+	assert_non_null(
+		strstr(out, "mode bridge has no IPv6: Docker's default bridge is IPv4-only"));
 	free(out);
 	out = tl_capture("./nsbench measure none tcp_rr --ip 6 2>&1", &st);
 	assert_int_equal(st, 2);

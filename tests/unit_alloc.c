@@ -225,11 +225,11 @@ static void test_parse_csv(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ip4_net_parse),	cmocka_unit_test(test_ip4_net_host),
-		cmocka_unit_test(test_ip6_net),
-		cmocka_unit_test(test_port_claim),	cmocka_unit_test(test_port_alloc),
-		cmocka_unit_test(test_port_table_full), cmocka_unit_test(test_port_range_parse),
-		cmocka_unit_test(test_parse_uint_port), cmocka_unit_test(test_parse_csv),
+		cmocka_unit_test(test_ip4_net_parse),	 cmocka_unit_test(test_ip4_net_host),
+		cmocka_unit_test(test_ip6_net),		 cmocka_unit_test(test_port_claim),
+		cmocka_unit_test(test_port_alloc),	 cmocka_unit_test(test_port_table_full),
+		cmocka_unit_test(test_port_range_parse), cmocka_unit_test(test_parse_uint_port),
+		cmocka_unit_test(test_parse_csv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -213,8 +213,8 @@ static void test_family_targets(void **state)
 			 0);
 	assert_string_equal(t.server_bind, "2001:2::2");
 	assert_string_equal(t.dst_addr, "2001:2::2");
-	assert_int_equal(path_target_family(&lab, &lab.tasks[0], NULL, PATH_EGRESS, FAMILY_IPV6,
-					    &t, why, sizeof(why)),
+	assert_int_equal(path_target_family(&lab, &lab.tasks[0], NULL, PATH_EGRESS, FAMILY_IPV6, &t,
+					    why, sizeof(why)),
 			 0);
 	assert_string_equal(t.dst_addr, "2001:2::1");
 	assert_string_equal(t.client_ns, lab.tasks[0].ns);
@@ -244,9 +244,9 @@ static void test_family_targets(void **state)
 	assert_int_equal(path_target_family(&lab, &lab.tasks[0], &lab.tasks[2], PATH_INTRA_HOST,
 					    FAMILY_IPV6, &t, why, sizeof(why)),
 			 -EINVAL);
-	assert_int_equal(path_family_available(MODE_NONE, PATH_LOOPBACK, FAMILY_IPV6, why,
-					       sizeof(why)),
-			 -EINVAL);
+	assert_int_equal(
+		path_family_available(MODE_NONE, PATH_LOOPBACK, FAMILY_IPV6, why, sizeof(why)),
+		-EINVAL);
 	assert_non_null(strstr(why, "mode none has no IPv6"));
 	assert_int_equal(path_family_available(MODE_BRIDGE, PATH_INGRESS, FAMILY_IPV4, NULL, 0), 0);
 	/* A lab built without dual stack has no IPv6 to measure. */

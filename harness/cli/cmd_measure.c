@@ -65,8 +65,7 @@ static void print_text(json_t *res)
 	json_t *pl = json_object_get(res, "placement");
 
 	printf("%s %s%s %s (cpu %s %lld/%lld): ", json_string_value(json_object_get(res, "mode")),
-	       json_string_value(json_object_get(res, "path")),
-	       is_ipv6(res) ? " ipv6" : "", test,
+	       json_string_value(json_object_get(res, "path")), is_ipv6(res) ? " ipv6" : "", test,
 	       json_string_value(json_object_get(pl, "policy")),
 	       (long long)json_integer_value(json_object_get(pl, "client_cpu")),
 	       (long long)json_integer_value(json_object_get(pl, "server_cpu")));
@@ -171,8 +170,7 @@ static void print_hot(json_t *hp)
 	/* "udp_rr 64/64 B": the test is its first word. */
 	printf("%s %s%s hot path (%lld %.*s transactions):",
 	       json_string_value(json_object_get(hp, "mode")),
-	       json_string_value(json_object_get(hp, "path")),
-	       is_ipv6(hp) ? " ipv6" : "",
+	       json_string_value(json_object_get(hp, "path")), is_ipv6(hp) ? " ipv6" : "",
 	       (long long)json_integer_value(json_object_get(hp, "transactions")),
 	       probe ? (int)strcspn(probe, " ") : 6, probe ? probe : "udp_rr");
 	json_array_foreach(json_object_get(hp, "hops"), i, h)
@@ -477,7 +475,8 @@ int measure_main(int argc, char **argv)
 			ret = hotpath_probe_family(lab, task, path, (enum bench_family)f, &bo, &res,
 						   why, sizeof(why));
 		else if (!ret && hot)
-			ret = -EINVAL, snprintf(why, sizeof(why), "--hot-path needs a lab of its own");
+			ret = -EINVAL,
+			snprintf(why, sizeof(why), "--hot-path needs a lab of its own");
 		else if (!ret) {
 			testhook_phase("measure:built");
 			ret = bench_run(test, &bo, &target, &res, why, sizeof(why));

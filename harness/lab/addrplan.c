@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The address plan's arithmetic: IPv4 and IPv6 subnets and their hosts (pure logic, unit-tested). */
+/* The address plan's arithmetic, IPv4's and IPv6's: subnets and their hosts (unit-tested). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -84,7 +84,8 @@ int ip6_net_parse(const char *text, struct ip6_net *net)
 	for (unsigned int i = 0; i < 16; i++) {
 		unsigned int bits = i * 8 >= plen ? 0 : plen - i * 8;
 
-		net->base[i] = bits >= 8 ? a.s6_addr[i] : a.s6_addr[i] & (uint8_t)(0xff << (8 - bits));
+		net->base[i] =
+			bits >= 8 ? a.s6_addr[i] : a.s6_addr[i] & (uint8_t)(0xff << (8 - bits));
 	}
 	net->plen = (unsigned int)plen;
 	return 0;

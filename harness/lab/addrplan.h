@@ -33,7 +33,10 @@ struct ip6_net {
 
 /* Prefixes from /48 to /120. */
 int ip6_net_parse(const char *text, struct ip6_net *net);
-/* The IDX-th host of NET (1 = first; 0, the subnet-router anycast, is none); -ERANGE past the last. */
+/*
+ * The IDX-th host of NET (1 = first; 0, the subnet-router anycast, is none);
+ * -ERANGE past the last.
+ */
 int ip6_net_host(const struct ip6_net *net, unsigned int idx, char out[IP6_ADDR_LEN]);
 int ip6_net_format(const struct ip6_net *net, char out[IP6_ADDR_LEN + 4]);
 /* "ADDR/PLEN" of an address in NET; -EINVAL when it does not fit in LEN. */

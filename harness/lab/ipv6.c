@@ -25,10 +25,8 @@
 
 /* Set on "all" and on the interface before IPv6 is enabled on it; DAD runs if either asks. */
 static const char *const quiet[][2] = {
-	{"accept_ra", "0"},
-	{"autoconf", "0"},
-	{"accept_dad", "0"},
-	{"router_solicitations", "0"},
+	{"accept_ra", "0"},	{"autoconf", "0"},
+	{"accept_dad", "0"},	{"router_solicitations", "0"},
 	{"addr_gen_mode", "1"},
 };
 
@@ -47,7 +45,7 @@ static int enable(struct lab *lab, struct rt *rt, const char *ns, const char *if
 	int ret = lab_step(lab, "enabling IPv6 on %s in %s", ifname, ns);
 
 	for (size_t i = 0; !ret && i < sizeof(quiet) / sizeof(quiet[0]); i++) {
-		/* addr_gen_mode exists on "all" only from Linux 6.3: the interface's is what counts. */
+		/* "all" has no addr_gen_mode before Linux 6.3: the interface's is what counts. */
 		ret = conf_write(ns, "all", quiet[i][0], quiet[i][1]);
 		if (ret == -ENOENT || ret == -EINVAL)
 			ret = 0;

@@ -93,8 +93,8 @@ int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 					  id);
 		scopy(t->ep_addr, sizeof(t->ep_addr), t->addr);
 		t->ep_port = container_port;
-		if (lab->cfg.dual_stack && ip6_net_host(&lab->cfg.vpc_net6,
-							lab->cfg.awsvpc_offset + id, t->addr6))
+		if (lab->cfg.dual_stack &&
+		    ip6_net_host(&lab->cfg.vpc_net6, lab->cfg.awsvpc_offset + id, t->addr6))
 			return lab_refuse(lab, -ENOSPC,
 					  "task t%u (awsvpc): the VPC's IPv6 subnet has no address "
 					  "left",

@@ -239,7 +239,8 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 	if (lab->cfg.dual_stack) {
 		json_t *v6 = json_object_get(plan, "ipv6");
 
-		copy_str(lab->vpc_addr6, sizeof(lab->vpc_addr6), json_object_get(v6, "vpc_address"));
+		copy_str(lab->vpc_addr6, sizeof(lab->vpc_addr6),
+			 json_object_get(v6, "vpc_address"));
 		copy_str(lab->inst_addr6, sizeof(lab->inst_addr6),
 			 json_object_get(v6, "instance_address"));
 		ip6_net_parse(json_string_value(json_object_get(v6, "vpc_subnet")),

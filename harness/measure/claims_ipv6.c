@@ -67,8 +67,8 @@ void claim_ipv6(struct claims_ctx *c, struct claim_result *r)
 	h = probe_tcp(ho->ns, lab->inst_addr6, ho->container_port, lab->ns_vpc, ho->addr6,
 		      ho->ep_port, PROBE_MS);
 	/* The bridge task: served over IPv4 at its hostPort, no IPv6 out of its namespace. */
-	b4 = probe_tcp(br->ns, "0.0.0.0", br->container_port, lab->ns_vpc, br->ep_addr,
-		       br->ep_port, PROBE_MS);
+	b4 = probe_tcp(br->ns, "0.0.0.0", br->container_port, lab->ns_vpc, br->ep_addr, br->ep_port,
+		       PROBE_MS);
 	b6 = probe_tcp(lab->ns_vpc, lab->vpc_addr6, 5204, br->ns, lab->vpc_addr6, 5204, PROBE_MS);
 	if (!a && !h && !b4 && b6 && !br->addr6[0])
 		claim_say(r, CLAIM_HOLDS,

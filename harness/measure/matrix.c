@@ -444,12 +444,13 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 						notice(NOTICE_ERROR, "%s", err);
 						json_array_append_new(
 							json_object_get(doc, "errors"),
-							json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}",
+							json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, "
+								  "s:s}",
 								  "mode", lab_mode_name(m), "path",
 								  path_name(path), "family", fam,
 								  "test", bench_test_name(test),
-								  "tasks", (int)n, "rep", (int)r + 1,
-								  "error", err));
+								  "tasks", (int)n, "rep",
+								  (int)r + 1, "error", err));
 						continue;
 					}
 					*measured +=

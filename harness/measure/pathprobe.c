@@ -29,16 +29,14 @@ static bool hot_path(const struct run_config *c, struct lab *lab, struct run_leg
 	enum lab_path p = leg.path;
 	char why[512];
 
-	if (hotpath_probe_family(lab, &lab->tasks[0], p, leg.family, &c->bo, doc, why,
-				 sizeof(why)))
+	if (hotpath_probe_family(lab, &lab->tasks[0], p, leg.family, &c->bo, doc, why, sizeof(why)))
 		*doc = json_pack("{s:s, s:s, s:s, s:b, s:s, s:[]}", "mode", lab_mode_name(m),
 				 "path", path_name(p), "family", bench_family_name(leg.family),
 				 "ok", 0, "problem", why, "hops");
 	if (json_is_true(json_object_get(*doc, "ok")))
 		return true;
-	notice(NOTICE_ERROR, "mode %s, path %s (%s): hot path: %s", lab_mode_name(m),
-	       path_name(p), bench_family_name(leg.family),
-	       json_string_value(json_object_get(*doc, "problem")));
+	notice(NOTICE_ERROR, "mode %s, path %s (%s): hot path: %s", lab_mode_name(m), path_name(p),
+	       bench_family_name(leg.family), json_string_value(json_object_get(*doc, "problem")));
 	return false;
 }
 

@@ -114,7 +114,8 @@ static void print_csv(json_t *rows, const char **names, FILE *f)
 			csv_num(f, fl, "diff");
 			csv_num(f, fl, "diff_low");
 			csv_num(f, fl, "diff_high");
-			fprintf(f, ",%s\n", json_string_value(json_object_get(row, "family")) ?: "ipv4");
+			fprintf(f, ",%s\n",
+				json_string_value(json_object_get(row, "family")) ?: "ipv4");
 		}
 }
 
