@@ -155,27 +155,22 @@ static int port_in(const char *path, uint16_t port, const char *state)
 
 /*
  * /proc/PID/net/ shows the sockets of PID's namespace: no fixed sleep, and a
- * listener in another namespace on the same port does not count.
+ * listener in another namespace on the same port does not count. An IPv6
+ * socket is in tcp6/udp6 only, an IPv4 one in tcp/udp only.
  */
-int endpoint_wait_bound(struct endpoint *ep, int sock_type, uint16_t port, int timeout_ms)
+int endpoint_wait_bound(struct endpoint *ep, int family, int sock_type, uint16_t port,
+			int timeout_ms)
 {
-	const char *files[2] = {"tcp", "tcp6"};
-	const char *state = "0A"; /* TCP_LISTEN */
+	const char *state = sock_type == SOCK_DGRAM ? "07" : "0A"; /* bound UDP; TCP_LISTEN */
 	long long deadline = now_ms() + timeout_ms;
 	struct timespec pause = {0, 100000};
 	char path[64];
 
-	if (sock_type == SOCK_DGRAM) {
-		files[0] = "udp";
-		files[1] = "udp6";
-		state = "07"; /* TCP_CLOSE: a bound UDP socket */
-	}
+	snprintf(path, sizeof(path), "/proc/%d/net/%s%s", (int)ep->pid,
+		 sock_type == SOCK_DGRAM ? "udp" : "tcp", family == AF_INET6 ? "6" : "");
 	for (;;) {
-		for (int i = 0; i < 2; i++) {
-			snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)ep->pid, files[i]);
-			if (port_in(path, port, state))
-				return 0;
-		}
+		if (port_in(path, port, state))
+			return 0;
 		if (reap(ep, WNOHANG)) {
 			drain(ep);
 			return -ECHILD;

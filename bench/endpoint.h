@@ -29,8 +29,12 @@ struct endpoint {
 
 int endpoint_start(struct endpoint *ep, const char *role, const char *netns, int cpu,
 		   endpoint_fn fn, void *arg);
-/* Until the endpoint has a socket listening (TCP) or bound (UDP) on PORT in its namespace. */
-int endpoint_wait_bound(struct endpoint *ep, int sock_type, uint16_t port, int timeout_ms);
+/*
+ * Until the endpoint has a socket of FAMILY (AF_INET, AF_INET6) listening
+ * (TCP) or bound (UDP) on PORT in its namespace.
+ */
+int endpoint_wait_bound(struct endpoint *ep, int family, int sock_type, uint16_t port,
+			int timeout_ms);
 /* Collects its output until it exits; kills it at the deadline (-ETIMEDOUT). */
 int endpoint_finish(struct endpoint *ep, int timeout_ms);
 /* SIGKILL by pid and reap; safe to call twice. */

@@ -28,6 +28,7 @@ static const char *const test_names[TEST_COUNT] = {
 };
 
 static const char *const placement_names[] = {"same", "split", "free"};
+static const char *const family_names[FAMILY_COUNT] = {"ipv4", "ipv6"};
 
 const char *bench_test_name(enum bench_test t)
 {
@@ -39,6 +40,22 @@ int bench_test_parse(const char *name, enum bench_test *t)
 	for (int i = 0; i < TEST_COUNT; i++)
 		if (name && !strcmp(name, test_names[i])) {
 			*t = (enum bench_test)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *bench_family_name(enum bench_family f)
+{
+	return (unsigned int)f < FAMILY_COUNT ? family_names[f] : "?";
+}
+
+int bench_family_parse(const char *name, enum bench_family *f)
+{
+	for (int i = 0; i < FAMILY_COUNT; i++)
+		if (name &&
+		    (!strcmp(name, family_names[i]) || !strcmp(name, family_names[i] + 3))) {
+			*f = (enum bench_family)i;
 			return 0;
 		}
 	return -EINVAL;
@@ -213,9 +230,17 @@ static int failf(char *why, size_t len, const struct bench_target *t, enum bench
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(why, len, "mode %s, path %s, %s: %s", t->mode ? t->mode : "?",
-		 t->path ? t->path : "?", bench_test_name(test), msg);
+	snprintf(why, len, "mode %s, path %s%s, %s: %s", t->mode ? t->mode : "?",
+		 t->path ? t->path : "?", t->family == FAMILY_IPV6 ? " (ipv6)" : "",
+		 bench_test_name(test), msg);
 	return err;
+}
+
+/* "ADDR:PORT", "[ADDR]:PORT" for IPv6, for messages. */
+static const char *host_port(const char *addr, uint16_t port, char *buf, size_t len)
+{
+	snprintf(buf, len, strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, port);
+	return buf;
 }
 
 /*
@@ -305,7 +330,7 @@ static int collect(struct job *j, struct endpoint *cli, json_t *res, char *why, 
 {
 	const struct bench_target *t = j->t;
 	json_t *out, *metrics = NULL;
-	char how[96], msg[256];
+	char how[96], msg[256], dst[64];
 	int ret = 0;
 
 	out = endpoint_result(cli);
@@ -317,16 +342,18 @@ static int collect(struct job *j, struct endpoint *cli, json_t *res, char *why, 
 	if (bench_test_is_stream(j->test)) {
 		ret = stream_metrics(&j->stream, out, &metrics, msg, sizeof(msg));
 		if (ret)
-			failf(why, len, t, j->test, ret, "client in %s to %s:%u: %s", t->client_ns,
-			      t->dst_addr, t->dst_port, msg);
+			failf(why, len, t, j->test, ret, "client in %s to %s: %s", t->client_ns,
+			      host_port(t->dst_addr, t->dst_port, dst, sizeof(dst)), msg);
 		else
 			json_object_set(res, "iperf", out);
 	} else {
 		json_t *err = json_object_get(out, "error");
 
 		if (json_is_string(err)) {
-			ret = failf(why, len, t, j->test, -EIO, "client in %s to %s:%u: %s",
-				    t->client_ns, t->dst_addr, t->dst_port, json_string_value(err));
+			ret = failf(why, len, t, j->test, -EIO, "client in %s to %s: %s",
+				    t->client_ns,
+				    host_port(t->dst_addr, t->dst_port, dst, sizeof(dst)),
+				    json_string_value(err));
 		} else {
 			metrics = rr_metrics(out);
 			json_object_set(res, "rr", out);
@@ -403,11 +430,12 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 			failf(why, len, t, test, ret, "%s", msg);
 		if (ret)
 			goto out;
-		results[i] = json_pack("{s:s, s:s, s:s, s:{s:s, s:i, s:i}}", "test",
-				       bench_test_name(test), "mode", t->mode ? t->mode : "",
-				       "path", t->path ? t->path : "", "placement", "policy",
-				       bench_placement_name(o->cpus.policy), "client_cpu",
-				       o->cpus.client, "server_cpu", o->cpus.server);
+		results[i] =
+			json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:i, s:i}}", "test",
+				  bench_test_name(test), "mode", t->mode ? t->mode : "", "path",
+				  t->path ? t->path : "", "family", bench_family_name(t->family),
+				  "placement", "policy", bench_placement_name(o->cpus.policy),
+				  "client_cpu", o->cpus.client, "server_cpu", o->cpus.server);
 		if (test == TEST_TCP_CRR && (ret = crr_prepare(t->client_ns, results[i]))) {
 			failf(why, len, t, test, ret, "widening the port range in %s: %s",
 			      t->client_ns, strerror(-ret));
@@ -425,14 +453,16 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 			goto out;
 		}
 		started++;
-		ret = endpoint_wait_bound(&srv[i], test == TEST_UDP_RR ? SOCK_DGRAM : SOCK_STREAM,
+		ret = endpoint_wait_bound(&srv[i], t->family == FAMILY_IPV6 ? AF_INET6 : AF_INET,
+					  test == TEST_UDP_RR ? SOCK_DGRAM : SOCK_STREAM,
 					  t->server_port, 5000);
 		if (ret) {
 			endpoint_stop(&srv[i]);
 			endpoint_describe_exit(&srv[i], how, sizeof(how));
 			failf(why, len, t, test, ret,
-			      "server in %s did not start listening on %s:%u (%s)%s%.120s",
-			      t->server_ns, t->server_bind, t->server_port,
+			      "server in %s did not start listening on %s (%s)%s%.120s",
+			      t->server_ns,
+			      host_port(t->server_bind, t->server_port, msg, sizeof(msg)),
 			      ret == -ETIMEDOUT ? "timed out" : how, srv[i].len ? ": " : "",
 			      srv[i].len ? srv[i].out : "");
 			goto out;

@@ -32,13 +32,19 @@ struct bench_cpus {
 	int client, server; /* -1: not pinned */
 };
 
+/* The IP family a measurement runs over: results key each one by it. */
+enum bench_family { FAMILY_IPV4, FAMILY_IPV6, FAMILY_COUNT };
+
+#define BENCH_ADDR_LEN 46 /* INET6_ADDRSTRLEN */
+
 /* Where the endpoints of one measurement live (from the lab and the path). */
 struct bench_target {
 	const char *mode, *path;
+	enum bench_family family; /* of the addresses below */
 	char server_ns[32], client_ns[32];
-	char server_bind[16];
+	char server_bind[BENCH_ADDR_LEN];
 	uint16_t server_port;
-	char dst_addr[16];
+	char dst_addr[BENCH_ADDR_LEN];
 	uint16_t dst_port;
 };
 
@@ -60,6 +66,9 @@ const char *bench_test_name(enum bench_test t);
 /* libiperf's tests (stream_opts), as against the request/response engine's (rr_opts). */
 bool bench_test_is_stream(enum bench_test t);
 int bench_test_parse(const char *name, enum bench_test *t);
+/* "ipv4", "ipv6"; parsed from those or from "4", "6". */
+const char *bench_family_name(enum bench_family f);
+int bench_family_parse(const char *name, enum bench_family *f);
 const char *bench_placement_name(enum bench_placement p);
 int bench_placement_parse(const char *name, enum bench_placement *p);
 /* Fills client/server CPUs for the policy from the CPUs this process may use. */
@@ -76,7 +85,7 @@ int bench_check(enum bench_test test, const struct bench_opts *o, char *why, siz
 /*
  * One measurement: the server forked into its namespace, waited for until it
  * listens, the client run with a deadline, both ended by pid. *RESULT gets
- * {test, mode, path, placement, metrics, raw?}; on failure WHY names the
+ * {test, mode, path, family, placement, metrics, raw?}; on failure WHY names the
  * mode, path, endpoint and reason.
  */
 int bench_run(enum bench_test test, const struct bench_opts *o, const struct bench_target *t,

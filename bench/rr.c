@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * The request/response engine: TCP_RR (one persistent connection), UDP_RR
- * (sequence-numbered, losses counted after a timeout) and TCP_CRR (connect,
- * request, response, close; the client closes first, so TIME_WAIT lands on
- * the client side, where the runner widens the port range and allows reuse).
- * One transaction at a time; each latency is recorded, nothing is binned.
+ * The request/response engine, over IPv4 or IPv6: TCP_RR (one persistent
+ * connection), UDP_RR (sequence-numbered, losses counted after a timeout) and
+ * TCP_CRR (connect, request, response, close; the client closes first, so
+ * TIME_WAIT lands on the client side, where the runner widens the port range
+ * and allows reuse). One transaction at a time; each latency is recorded,
+ * nothing is binned.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "bench/rr.h"
+#include "netns/inaddr.h"
 #include "netns/testhooks.h"
 #include "nsbench/rr_wire.h"
 
@@ -114,13 +115,11 @@ static void trace_response(const char *req, size_t n, char *resp, uint64_t rx)
 	memcpy(resp, &h, sizeof(h));
 }
 
-static int sockaddr_of(const char *ip, uint16_t port, struct sockaddr_in *sa)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons(port);
-	return inet_pton(AF_INET, ip, &sa->sin_addr) == 1 ? 0 : -EINVAL;
-}
+/* An endpoint's address, IPv4 or IPv6 (inaddr_parse). */
+struct rr_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
 
 static void set_timeouts(int fd, int ms)
 {
@@ -177,16 +176,16 @@ static int recv_all(int fd, char *buf, size_t len)
 
 static int tcp_listener(const char *bind_addr, uint16_t port)
 {
-	struct sockaddr_in sa;
+	struct rr_addr sa;
 	int fd, one = 1;
 
-	if (sockaddr_of(bind_addr, port, &sa))
+	if (inaddr_parse(bind_addr, port, &sa.ss, &sa.len) < 0)
 		return -EINVAL;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(sa.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 128) < 0) {
+	if (bind(fd, (struct sockaddr *)&sa.ss, sa.len) < 0 || listen(fd, 128) < 0) {
 		int err = -errno;
 
 		close(fd);
@@ -223,15 +222,16 @@ static int serve_tcp(const struct rr_opts *o, int lfd, char *req, char *resp)
 static int serve_udp(const struct rr_opts *o, const char *bind_addr, uint16_t port, char *req,
 		     char *resp)
 {
-	struct sockaddr_in sa, peer;
+	struct sockaddr_storage peer;
+	struct rr_addr sa;
 	int fd;
 
-	if (sockaddr_of(bind_addr, port, &sa))
+	if (inaddr_parse(bind_addr, port, &sa.ss, &sa.len) < 0)
 		return -EINVAL;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	fd = socket(sa.ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (bind(fd, (struct sockaddr *)&sa.ss, sa.len) < 0) {
 		int err = -errno;
 
 		close(fd);
@@ -333,16 +333,16 @@ static int fail(struct rr_result *r, int err, const char *fmt, ...)
 	return err;
 }
 
-static int tcp_connect(const struct sockaddr_in *sa, int timeout_ms)
+static int tcp_connect(const struct rr_addr *sa, int timeout_ms)
 {
 	int fd, one = 1;
 
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(sa->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	set_timeouts(fd, timeout_ms);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0) {
+	if (connect(fd, (const struct sockaddr *)&sa->ss, sa->len) < 0) {
 		int err = errno == EINPROGRESS ? -ETIMEDOUT : -errno;
 
 		close(fd);
@@ -351,7 +351,7 @@ static int tcp_connect(const struct sockaddr_in *sa, int timeout_ms)
 	return fd;
 }
 
-static int client_tcp_rr(const struct rr_opts *o, const struct sockaddr_in *sa, struct rr_result *r,
+static int client_tcp_rr(const struct rr_opts *o, const struct rr_addr *sa, struct rr_result *r,
 			 char *req, char *resp)
 {
 	uint64_t start, end, warm_end, t0, t1, seq = 0;
@@ -388,8 +388,8 @@ static int client_tcp_rr(const struct rr_opts *o, const struct sockaddr_in *sa, 
 	return 0;
 }
 
-static int client_tcp_crr(const struct rr_opts *o, const struct sockaddr_in *sa,
-			  struct rr_result *r, char *req, char *resp)
+static int client_tcp_crr(const struct rr_opts *o, const struct rr_addr *sa, struct rr_result *r,
+			  char *req, char *resp)
 {
 	uint64_t start, end, warm_end, t0, t1;
 	int ret = 0, consecutive = 0;
@@ -425,16 +425,16 @@ static int client_tcp_crr(const struct rr_opts *o, const struct sockaddr_in *sa,
 	return 0;
 }
 
-static int client_udp_rr(const struct rr_opts *o, const struct sockaddr_in *sa, struct rr_result *r,
+static int client_udp_rr(const struct rr_opts *o, const struct rr_addr *sa, struct rr_result *r,
 			 char *req, char *resp)
 {
 	uint64_t start, end, warm_end, t0, t1, seq = 0, lost_run = 0;
 	int fd, err = 0;
 
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	fd = socket(sa->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return fail(r, -errno, "socket: %s", strerror(errno));
-	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0) {
+	if (connect(fd, (const struct sockaddr *)&sa->ss, sa->len) < 0) {
 		int err = -errno;
 
 		close(fd);
@@ -518,12 +518,12 @@ static int client_udp_rr(const struct rr_opts *o, const struct sockaddr_in *sa, 
 int rr_client(const struct rr_opts *o, const char *dst, uint16_t port, struct rr_result *r)
 {
 	char *req = NULL, *resp = NULL;
-	struct sockaddr_in sa;
+	struct rr_addr sa;
 	size_t cap;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	if (sockaddr_of(dst, port, &sa))
+	if (inaddr_parse(dst, port, &sa.ss, &sa.len) < 0)
 		return fail(r, -EINVAL, "bad address %s", dst);
 	/* Room for the expected samples, grown on the way up to max_samples. */
 	cap = o->max_samples;

@@ -85,7 +85,7 @@ int stream_server(const char *bind_addr, uint16_t port, FILE *out)
 	if (!t)
 		return -ENOMEM;
 	signal(SIGPIPE, SIG_IGN);
-	/* An IPv4 address keeps the listener out of tcp6, where readiness is not looked for. */
+	/* Its family is the listener's: readiness looks in tcp for IPv4, in tcp6 for IPv6. */
 	iperf_set_test_bind_address(t, bind_addr);
 	iperf_set_test_one_off(t, 1);
 	ret = iperf_run_server(t);
@@ -112,9 +112,9 @@ int stream_client(const struct stream_opts *o, const char *dst, uint16_t port, F
 	if (o->udp) {
 		set_protocol(t, Pudp);
 		iperf_set_test_rate(t, o->rate_bps);
-		/* 1448: a datagram that fits the path MTU as TCP's MSS does (iperf warns
-		 * otherwise). */
-		iperf_set_test_blksize(t, o->blksize ? o->blksize : 1448);
+		/* A datagram that fits the path MTU as TCP's MSS does (iperf warns otherwise):
+		 * 1448 over IPv4, 1428 over IPv6's 20 more bytes of header. */
+		iperf_set_test_blksize(t, o->blksize ? o->blksize : strchr(dst, ':') ? 1428 : 1448);
 	} else if (o->blksize) {
 		iperf_set_test_blksize(t, o->blksize);
 	}

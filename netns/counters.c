@@ -2,7 +2,7 @@
 /*
  * Counters that show where packets went and what they cost: interface stats
  * by RTM_GETSTATS (about 7 us for a namespace's links, against 50 us for a
- * RTM_GETLINK dump), and /proc/net/snmp read inside a namespace.
+ * RTM_GETLINK dump), and /proc/net/snmp (snmp6) read inside a namespace.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -216,17 +216,59 @@ static int read_text(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-int snmp_read(const char *netns, struct snmp_counters *s)
+/* "Name value" lines, one counter each (/proc/net/snmp6). */
+int snmp6_parse(const char *text, struct snmp_counters *s)
 {
-	char buf[8192];
+	static const char *const keys[] = {"Ip6InReceives",    "Ip6OutForwDatagrams",
+					   "Ip6OutRequests",   "Udp6InDatagrams",
+					   "Udp6OutDatagrams", "Udp6RcvbufErrors"};
+	uint64_t *const vals[] = {&s->ip_in_receives,	 &s->ip_forw_datagrams,
+				  &s->ip_out_requests,	 &s->udp_in_datagrams,
+				  &s->udp_out_datagrams, &s->udp_rcvbuf_errors};
+	const char *line = text;
+
+	memset(s, 0, sizeof(*s));
+	if (!strstr(text, "Ip6InReceives"))
+		return -EINVAL;
+	while (line && *line) {
+		char name[64];
+		unsigned long long v;
+
+		if (sscanf(line, "%63s %llu", name, &v) == 2)
+			for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+				if (!strcmp(name, keys[i]))
+					*vals[i] = v;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return 0;
+}
+
+static int snmp_file(const char *netns, const char *file, struct snmp_counters *s)
+{
+	char buf[8192], path[64];
 	int saved = -1, ret, leave;
 
 	ret = netns_enter(netns, &saved);
 	if (ret)
 		return ret;
 	/* thread-self: /proc/self/net would be the thread group leader's namespace. */
-	ret = read_text("/proc/thread-self/net/snmp", buf, sizeof(buf));
+	snprintf(path, sizeof(path), "/proc/thread-self/net/%s", file);
+	ret = read_text(path, buf, sizeof(buf));
 	leave = netns_leave(saved);
 	ret = ret ? ret : leave;
-	return ret ? ret : snmp_parse(buf, s);
+	if (ret)
+		return ret;
+	return strcmp(file, "snmp") ? snmp6_parse(buf, s) : snmp_parse(buf, s);
+}
+
+int snmp_read(const char *netns, struct snmp_counters *s)
+{
+	return snmp_file(netns, "snmp", s);
+}
+
+int snmp6_read(const char *netns, struct snmp_counters *s)
+{
+	return snmp_file(netns, "snmp6", s);
 }

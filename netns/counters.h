@@ -29,5 +29,12 @@ struct snmp_counters {
 int snmp_read(const char *netns, struct snmp_counters *s);
 /* Parses the text of /proc/net/snmp (exposed for the unit tests). */
 int snmp_parse(const char *text, struct snmp_counters *s);
+/*
+ * The same counters of IPv6 from /proc/net/snmp6 (Ip6InReceives, ...,
+ * Udp6RcvbufErrors); tcp_retrans_segs stays 0 (TCP's counters are one for both
+ * families, in /proc/net/snmp).
+ */
+int snmp6_read(const char *netns, struct snmp_counters *s);
+int snmp6_parse(const char *text, struct snmp_counters *s);
 
 #endif

@@ -10,17 +10,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "netns/inaddr.h"
 #include "netns/netns.h"
 #include "netns/probe.h"
 
-static int socket_in(const char *ns, int type)
+static int socket_in(const char *ns, int family, int type)
 {
 	int saved = -1, fd, ret, leave;
 
 	ret = netns_enter(ns, &saved);
 	if (ret)
 		return ret;
-	fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	ret = fd < 0 ? -errno : fd;
 	leave = netns_leave(saved);
 	if (leave && fd >= 0) {
@@ -30,12 +31,11 @@ static int socket_in(const char *ns, int type)
 	return ret;
 }
 
-static int addr_of(const char *ip, uint16_t port, struct sockaddr_in *sa)
+/* IP:PORT as a socket address of FAMILY; -EINVAL when IP is not one. */
+static int addr_of(const char *ip, uint16_t port, int family, struct sockaddr_storage *sa,
+		   socklen_t *len)
 {
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons(port);
-	return inet_pton(AF_INET, ip, &sa->sin_addr) == 1 ? 0 : -EINVAL;
+	return inaddr_parse(ip, port, sa, len) == family ? 0 : -EINVAL;
 }
 
 static int wait_fd(int fd, short events, int timeout_ms)
@@ -54,30 +54,33 @@ static int wait_fd(int fd, short events, int timeout_ms)
 int probe_tcp(const char *server_ns, const char *bind_addr, uint16_t port, const char *client_ns,
 	      const char *dst, uint16_t dst_port, int timeout_ms)
 {
-	struct sockaddr_in sa;
+	struct sockaddr_storage sa;
 	int lfd = -1, cfd = -1, afd = -1, one = 1, err = 0, ret;
-	socklen_t len = sizeof(err);
+	int family = inaddr_family(dst);
+	socklen_t len = sizeof(err), salen;
 	char byte = 'x';
 
-	lfd = socket_in(server_ns, SOCK_STREAM);
+	/* The listener has its address's family: "::" also takes IPv4 clients, "0.0.0.0" no IPv6.
+	 */
+	lfd = socket_in(server_ns, inaddr_family(bind_addr), SOCK_STREAM);
 	if (lfd < 0)
 		return lfd;
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	ret = addr_of(bind_addr, port, &sa);
-	if (!ret && (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 4) < 0))
+	ret = addr_of(bind_addr, port, inaddr_family(bind_addr), &sa, &salen);
+	if (!ret && (bind(lfd, (struct sockaddr *)&sa, salen) < 0 || listen(lfd, 4) < 0))
 		ret = -errno;
 	if (ret)
 		goto out;
 
-	cfd = socket_in(client_ns, SOCK_STREAM);
+	cfd = socket_in(client_ns, family, SOCK_STREAM);
 	if (cfd < 0) {
 		ret = cfd;
 		goto out;
 	}
-	ret = addr_of(dst, dst_port, &sa);
+	ret = addr_of(dst, dst_port, family, &sa, &salen);
 	if (ret)
 		goto out;
-	if (connect(cfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
+	if (connect(cfd, (struct sockaddr *)&sa, salen) < 0 && errno != EINPROGRESS) {
 		ret = -errno;
 		goto out;
 	}
@@ -114,22 +117,23 @@ int probe_path_mtu(const char *server_ns, const char *bind_addr, uint16_t port,
 		   const char *client_ns, const char *dst, uint16_t dst_port, unsigned int *mtu)
 {
 	int lfd, cfd = -1, df = IP_PMTUDISC_DO, ret;
-	struct sockaddr_in sa;
+	struct sockaddr_storage sa;
+	socklen_t salen;
 	char *buf = NULL;
 
 	*mtu = 0;
-	lfd = socket_in(server_ns, SOCK_DGRAM);
+	lfd = socket_in(server_ns, AF_INET, SOCK_DGRAM);
 	if (lfd < 0)
 		return lfd;
-	ret = addr_of(bind_addr, port, &sa);
-	if (!ret && bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	ret = addr_of(bind_addr, port, AF_INET, &sa, &salen);
+	if (!ret && bind(lfd, (struct sockaddr *)&sa, salen) < 0)
 		ret = -errno;
-	if (!ret && (cfd = socket_in(client_ns, SOCK_DGRAM)) < 0)
+	if (!ret && (cfd = socket_in(client_ns, AF_INET, SOCK_DGRAM)) < 0)
 		ret = cfd;
 	if (!ret)
-		ret = addr_of(dst, dst_port, &sa);
+		ret = addr_of(dst, dst_port, AF_INET, &sa, &salen);
 	if (!ret && (setsockopt(cfd, IPPROTO_IP, IP_MTU_DISCOVER, &df, sizeof(df)) < 0 ||
-		     connect(cfd, (struct sockaddr *)&sa, sizeof(sa)) < 0))
+		     connect(cfd, (struct sockaddr *)&sa, salen) < 0))
 		ret = -errno;
 	if (!ret && !(buf = calloc(1, 65536)))
 		ret = -ENOMEM;

@@ -26,6 +26,7 @@
 #include <netlink/route/qdisc/tbf.h>
 #include <netlink/route/tc.h>
 
+#include "netns/inaddr.h"
 #include "netns/netns.h"
 #include "netns/rt.h"
 
@@ -418,7 +419,7 @@ int rt_addr_add(struct rt *rt, const char *ifname, const char *cidr)
 	ifindex = rt_ifindex(rt, ifname);
 	if (ifindex < 0)
 		return ifindex;
-	ret = nl_addr_parse(cidr, AF_INET, &local);
+	ret = nl_addr_parse(cidr, inaddr_family(cidr), &local);
 	if (ret < 0)
 		return -EINVAL;
 	addr = rtnl_addr_alloc();
@@ -428,6 +429,9 @@ int rt_addr_add(struct rt *rt, const char *ifname, const char *cidr)
 	}
 	rtnl_addr_set_ifindex(addr, ifindex);
 	rtnl_addr_set_local(addr, local);
+	/* Static, as the lab's: no duplicate address detection (its probes would be counted). */
+	if (inaddr_family(cidr) == AF_INET6)
+		rtnl_addr_set_flags(addr, IFA_F_NODAD);
 	rt_reset(rt);
 	ret = rtnl_addr_add(rt->sk, addr, 0);
 	rtnl_addr_put(addr);
@@ -442,9 +446,9 @@ int rt_route_add(struct rt *rt, const char *cidr, const char *gateway)
 	struct rtnl_nexthop *nh;
 	int ret;
 
-	if (nl_addr_parse(cidr, AF_INET, &dst) < 0)
+	if (nl_addr_parse(cidr, inaddr_family(cidr), &dst) < 0)
 		return -EINVAL;
-	if (nl_addr_parse(gateway, AF_INET, &gw) < 0) {
+	if (nl_addr_parse(gateway, inaddr_family(cidr), &gw) < 0) {
 		ret = -EINVAL;
 		goto out;
 	}
@@ -455,7 +459,7 @@ int rt_route_add(struct rt *rt, const char *cidr, const char *gateway)
 		ret = -ENOMEM;
 		goto out;
 	}
-	rtnl_route_set_family(route, AF_INET);
+	rtnl_route_set_family(route, (uint8_t)inaddr_family(cidr));
 	rtnl_route_set_dst(route, dst);
 	rtnl_route_nh_set_gateway(nh, gw);
 	rtnl_route_add_nexthop(route, nh);
@@ -471,7 +475,7 @@ out:
 
 int rt_route_default(struct rt *rt, const char *gateway)
 {
-	return rt_route_add(rt, "0.0.0.0/0", gateway);
+	return rt_route_add(rt, inaddr_family(gateway) == AF_INET6 ? "::/0" : "0.0.0.0/0", gateway);
 }
 
 struct rt_links_arg {
@@ -521,10 +525,12 @@ int rt_route_get(struct rt *rt, const char *dst)
 {
 	struct nl_addr *addr = NULL;
 	struct nl_msg *msg;
-	struct rtmsg rtm = {.rtm_family = AF_INET, .rtm_dst_len = 32};
+	int family = inaddr_family(dst);
+	struct rtmsg rtm = {.rtm_family = (unsigned char)family,
+			    .rtm_dst_len = family == AF_INET6 ? 128 : 32};
 	int ret;
 
-	if (nl_addr_parse(dst, AF_INET, &addr) < 0)
+	if (nl_addr_parse(dst, family, &addr) < 0)
 		return -EINVAL;
 	msg = nlmsg_alloc_simple(RTM_GETROUTE, 0);
 	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||

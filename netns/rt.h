@@ -30,9 +30,11 @@ const char *rt_macvlan_mode_list(void);
 int rt_link_up(struct rt *rt, const char *ifname);
 int rt_link_up_group(struct rt *rt, const char *ifname, uint32_t group);
 int rt_link_del(struct rt *rt, const char *ifname);
+/* IPv4 or IPv6 (by CIDR's text); an IPv6 address goes without DAD (IFA_F_NODAD). */
 int rt_addr_add(struct rt *rt, const char *ifname, const char *cidr);
+/* The default route of GATEWAY's family. */
 int rt_route_default(struct rt *rt, const char *gateway);
-/* A route to CIDR via GATEWAY. */
+/* A route to CIDR via GATEWAY, of CIDR's family. */
 int rt_route_add(struct rt *rt, const char *cidr, const char *gateway);
 int rt_link_mtu(struct rt *rt, const char *ifname, unsigned int mtu);
 /* The link must be down: the kernel renames no link that is up. */

@@ -45,9 +45,10 @@ esac
 # One row per mode: median min max for each file, in file order. Paths other
 # than the asked one are skipped, except loopback for none mode. Compare's CSV
 # columns: 1 mode, 2 tasks, 3 path, 4 test, 5 metric, 8 median, 10 min, 11 max,
-# 19 verdict.
+# 19 verdict, 24 family (IPv4's rows only: an IPv6 row is a test of its own).
 awk -F, -v m="$metric" -v t="$test" -v p="$path" -v n="$nseries" -v s="$scale" -v nt="$tasks" '
-	NR > 1 && $5 == m && $4 == t && ($3 == p || $3 == "loopback") && $2 == nt {
+	NR > 1 && $5 == m && $4 == t && ($3 == p || $3 == "loopback") && $2 == nt &&
+	($24 == "" || $24 == "ipv4") {
 		if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 }
 		idx = ++count[$1]
 		if (idx <= n && $19 != "missing") row[$1, idx] = sprintf("%g %g %g", $8 * s, $10 * s, $11 * s)

@@ -187,6 +187,13 @@ static void test_bad_input(void **state)
 		"claims --only",
 		"run --modes",
 		"explain host --path",
+		"measure host tcp_rr --ip 5",
+		"measure host tcp_rr --ip 4,4",
+		"measure host tcp_rr --ip ''",
+		"measure host tcp_rr --ip",
+		"measure host udp_rr --ip 6 --per-hop",
+		"run --ip 4,6,4",
+		"topo up host --ip x",
 	};
 	/* Labs ECS would refuse: the reason stands alone, without the usage text. */
 	static const char *const refused[] = {
@@ -197,6 +204,15 @@ static void test_bad_input(void **state)
 		"topo up bridge --tasks 7 --port 80,81,82,83,84,85,86 --bridge-subnet "
 		"198.19.0.0/29",
 		"run --quick --modes awsvpc --tasks 4 --max-enis 3 --tests tcp_rr",
+		/* IPv6 where a mode has none: Docker's default bridge, none's loopback. */
+		"measure bridge tcp_rr --ip 6",
+		"measure bridge-dynamic tcp_rr --ip 4,6",
+		"measure none tcp_rr --ip 6",
+		"measure host tcp_rr --ip 6 --path agent",
+		"measure host tcp_rr --ip 6 --path loopback",
+		"run --quick --modes host,bridge --ip 6",
+		"run --quick --ip 4,6",
+		"topo up bridge --ip 4,6",
 	};
 
 	(void)state;
@@ -1095,7 +1111,7 @@ static void test_compare_cli(void **state)
 	assert_int_equal(st, 0);
 	assert_non_null(strstr(out, "mode,tasks,path,test,metric,headline,file,median,gmean,min,"
 				    "max,n,change_pct,ratio,ci95_low,ci95_high,p_value,q_value,"
-				    "verdict,reps_needed,diff,diff_low,diff_high\n"));
+				    "verdict,reps_needed,diff,diff_low,diff_high,family\n"));
 	assert_non_null(
 		strstr(out, "bridge,1,ingress,tcp_stream,throughput_bps,1,b.json,9000000000,"));
 	free(out);

@@ -56,6 +56,43 @@ static void test_ip4_net_host(void **state)
 	assert_string_equal(out, "198.18.1.44");
 }
 
+static void test_ip6_net(void **state)
+{
+	struct ip6_net n;
+	char out[IP6_ADDR_LEN], net[IP6_ADDR_LEN + 4], cidr[64];
+
+	(void)state;
+	assert_int_equal(ip6_net_parse("2001:2::/64", &n), 0);
+	assert_int_equal(ip6_net_format(&n, net), 0);
+	assert_string_equal(net, "2001:2::/64");
+	/* The VPC router, the instance, awsvpc task 1 (offset 10 + 1): the IPv4 plan's numbers. */
+	assert_int_equal(ip6_net_host(&n, 1, out), 0);
+	assert_string_equal(out, "2001:2::1");
+	assert_int_equal(ip6_net_host(&n, 2, out), 0);
+	assert_string_equal(out, "2001:2::2");
+	assert_int_equal(ip6_net_host(&n, 11, out), 0);
+	assert_string_equal(out, "2001:2::b");
+	assert_int_equal(ip6_net_host(&n, 65536, out), 0);
+	assert_string_equal(out, "2001:2::1:0");
+	assert_int_equal(ip6_net_host(&n, 0, out), -ERANGE);
+	assert_int_equal(ip6_net_cidr(cidr, sizeof(cidr), out, &n), 0);
+	assert_string_equal(cidr, "2001:2::1:0/64");
+	assert_int_equal(ip6_net_cidr(cidr, 8, out, &n), -EINVAL);
+	/* Host bits of the text are dropped; a long prefix has few hosts. */
+	assert_int_equal(ip6_net_parse("2001:2:0:5:ffff::7/120", &n), 0);
+	ip6_net_format(&n, net);
+	assert_string_equal(net, "2001:2:0:5:ffff::/120");
+	assert_int_equal(ip6_net_host(&n, 255, out), 0);
+	assert_string_equal(out, "2001:2:0:5:ffff::ff");
+	assert_int_equal(ip6_net_host(&n, 256, out), -ERANGE);
+	assert_int_equal(ip6_net_parse("2001:2::/47", &n), -EINVAL);
+	assert_int_equal(ip6_net_parse("2001:2::/121", &n), -EINVAL);
+	assert_int_equal(ip6_net_parse("2001:2::", &n), -EINVAL);
+	assert_int_equal(ip6_net_parse("198.18.0.0/24", &n), -EINVAL);
+	assert_int_equal(ip6_net_parse("2001:2::g/64", &n), -EINVAL);
+	assert_int_equal(ip6_net_parse(NULL, &n), -EINVAL);
+}
+
 static void test_port_claim(void **state)
 {
 	struct port_table t;
@@ -188,10 +225,11 @@ static void test_parse_csv(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ip4_net_parse),	cmocka_unit_test(test_ip4_net_host),
-		cmocka_unit_test(test_port_claim),	cmocka_unit_test(test_port_alloc),
-		cmocka_unit_test(test_port_table_full), cmocka_unit_test(test_port_range_parse),
-		cmocka_unit_test(test_parse_uint_port), cmocka_unit_test(test_parse_csv),
+		cmocka_unit_test(test_ip4_net_parse),	 cmocka_unit_test(test_ip4_net_host),
+		cmocka_unit_test(test_ip6_net),		 cmocka_unit_test(test_port_claim),
+		cmocka_unit_test(test_port_alloc),	 cmocka_unit_test(test_port_table_full),
+		cmocka_unit_test(test_port_range_parse), cmocka_unit_test(test_parse_uint_port),
+		cmocka_unit_test(test_parse_csv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

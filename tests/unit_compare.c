@@ -10,6 +10,7 @@
 #include <math.h>
 #include <csv.h>
 
+#include "harness/reports/aggregate.h"
 #include "harness/reports/compare.h"
 #include "harness/reports/gate.h"
 #include "harness/reports/results.h"
@@ -416,7 +417,7 @@ static void test_csv_shape(void **state)
 	assert_int_equal(csv_parse(&p, buf, len, csv_field, csv_record, &cnt), len);
 	assert_int_equal(csv_fini(&p, csv_field, csv_record, &cnt), 0);
 	csv_free(&p);
-	assert_int_equal(cnt.header, 23);
+	assert_int_equal(cnt.header, 24);
 	assert_int_equal(cnt.bad, 0);
 	/* A header and one line per file per row. */
 	assert_int_equal(cnt.records, 1 + 3 * json_array_size(rows));
@@ -880,6 +881,120 @@ static void test_check_dir(void **state)
 	}
 }
 
+/* MODE's tcp_rr over FAMILY in DOC, its p50 P50 in each of 3 repetitions (noise apart). */
+static void rr_entry(json_t *doc, const char *mode, const char *family, double p50)
+{
+	json_t *e = results_entry_key(doc, mode, "ingress", "tcp_rr", 1, family);
+
+	for (int i = 0; i < 3; i++)
+		json_array_append_new(json_object_get(e, "reps"),
+				      json_pack("{s:i, s:{s:f, s:f}}", "rep", i + 1, "metrics",
+						"p50_us", p50 * (1 + 0.01 * i), "tps", 1e6 / p50));
+}
+
+static json_t *family_doc(bool v4, bool v6)
+{
+	json_t *doc = results_new(json_pack("{s:i, s:[s,s], s:[s,s]}", "reps", 3, "modes", "awsvpc",
+					    "host", "ip", "ipv4", "ipv6"));
+
+	if (v4) {
+		rr_entry(doc, "host", "ipv4", 10);
+		rr_entry(doc, "awsvpc", "ipv4", 12);
+	}
+	if (v6) {
+		rr_entry(doc, "host", "ipv6", 20);
+		rr_entry(doc, "awsvpc", "ipv6", 30);
+	}
+	aggregate_host_ratios(doc);
+	assert_int_equal(results_summarize(doc), 0);
+	json_object_set_new(doc, "status", json_string("ok"));
+	return doc;
+}
+
+static json_t *family_row(json_t *rows, const char *mode, const char *family, const char *metric)
+{
+	json_t *row;
+	size_t i;
+
+	json_array_foreach(rows, i, row)
+		if (!strcmp(json_string_value(json_object_get(row, "mode")), mode) &&
+		    !strcmp(json_string_value(json_object_get(row, "family")), family) &&
+		    !strcmp(json_string_value(json_object_get(row, "metric")), metric))
+			return row;
+	return NULL;
+}
+
+/* IPv4 and IPv6 are different tests: never compared, nor put in a ratio, with each other. */
+static void test_ip_families(void **state)
+{
+	json_t *docs[2] = {family_doc(true, true), family_doc(true, true)}, *rows, *row, *rep;
+	const char *fam;
+	struct compare_opts o;
+	char *text, why[256];
+	size_t i;
+
+	(void)state;
+	/* Ratios to host over the same family: awsvpc 30/20 over IPv6, 12/10 over IPv4. */
+	json_array_foreach(json_object_get(docs[0], "results"), i, row) {
+		fam = results_entry_family(row);
+		rep = json_object_get(json_array_get(json_object_get(row, "reps"), 0), "metrics");
+		if (!strcmp(json_string_value(json_object_get(row, "mode")), "awsvpc"))
+			assert_float_equal(json_number_value(json_object_get(rep, "p50_vs_host")),
+					   !strcmp(fam, "ipv6") ? 1.5 : 1.2, 1e-9);
+	}
+	compare_opts_default(&o);
+	rows = compare_rows(docs, 2, &o);
+	/* Each family its own rows, A against B of the same family: no change in either. */
+	row = family_row(rows, "awsvpc", "ipv6", "p50_us");
+	assert_non_null(row);
+	assert_non_null(family_row(rows, "awsvpc", "ipv4", "p50_us"));
+	assert_float_equal(json_number_value(json_object_get(
+				   json_array_get(json_object_get(row, "files"), 1), "ratio")),
+			   1.0, 1e-9);
+	text = printed(rows, docs, 2, FMT_TEXT);
+	assert_non_null(strstr(text, "awsvpc ipv6"));
+	free(text);
+	text = printed(rows, docs, 2, FMT_CSV);
+	assert_non_null(strstr(text, ",ipv6\n"));
+	free(text);
+	json_decref(rows);
+	json_decref(docs[1]);
+	/* B measured IPv6 only: A's IPv4 rows find nothing in it. */
+	docs[1] = family_doc(false, true);
+	rows = compare_rows(docs, 2, &o);
+	row = family_row(rows, "host", "ipv4", "p50_us");
+	assert_non_null(row);
+	assert_null(json_object_get(json_array_get(json_object_get(row, "files"), 1), "n"));
+	row = family_row(rows, "host", "ipv6", "p50_us");
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_array_get(json_object_get(row, "files"), 1), "n")),
+			 3);
+	json_decref(rows);
+	/* The run table: a row per mode and family, IPv6's ratios to IPv6's host. */
+	text = NULL;
+	{
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+
+		table_run(docs[0], f);
+		fclose(f);
+	}
+	assert_non_null(strstr(text, "awsvpc ipv6"));
+	assert_non_null(strstr(text, "host ipv6"));
+	free(text);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+	/* A family that is not a string is refused. */
+	text = strdup("{\"schema_version\": 1, \"nsbench\": {}, \"host\": {\"kernel_release\": "
+		      "\"6\"}, \"config\": {}, \"results\": [{\"mode\": \"host\", \"path\": "
+		      "\"ingress\", \"test\": \"tcp_rr\", \"family\": 6, \"reps\": [], "
+		      "\"summary\": {}}]}");
+	docs[0] = NULL;
+	assert_int_equal(results_parse(text, strlen(text), &docs[0], why, sizeof(why)), -EPROTO);
+	assert_non_null(strstr(why, "family"));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -900,6 +1015,7 @@ int main(void)
 		cmocka_unit_test(test_udp_and_reverse),
 		cmocka_unit_test(test_malformed_refused),
 		cmocka_unit_test(test_check_dir),
+		cmocka_unit_test(test_ip_families),
 	};
 
 	return cmocka_run_group_tests(tests, tl_tmpdir_setup, tl_tmpdir_teardown);

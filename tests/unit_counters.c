@@ -63,12 +63,41 @@ static void test_stats64_too_short(void **state)
 	assert_int_equal(counters_from_stats64(buf, 8 * 8, &c), 0);
 }
 
+/* /proc/net/snmp6 as the kernel writes it: a name and a value a line. */
+static void test_snmp6(void **state)
+{
+	static const char text[] = "Ip6InReceives                   \t2005\n"
+				   "Ip6InHdrErrors                  \t0\n"
+				   "Ip6OutForwDatagrams             \t7\n"
+				   "Ip6OutRequests                  \t2003\n"
+				   "Icmp6InMsgs                     \t4\n"
+				   "Udp6InDatagrams                 \t2000\n"
+				   "Udp6OutDatagrams                \t1999\n"
+				   "Udp6RcvbufErrors                \t3\n"
+				   "UdpLite6InDatagrams             \t9\n";
+	struct snmp_counters s;
+
+	(void)state;
+	assert_int_equal(snmp6_parse(text, &s), 0);
+	assert_int_equal(s.ip_in_receives, 2005);
+	assert_int_equal(s.ip_forw_datagrams, 7);
+	assert_int_equal(s.ip_out_requests, 2003);
+	assert_int_equal(s.udp_in_datagrams, 2000);
+	assert_int_equal(s.udp_out_datagrams, 1999);
+	assert_int_equal(s.udp_rcvbuf_errors, 3);
+	assert_int_equal(s.tcp_retrans_segs, 0);
+	/* IPv4's file is not IPv6's. */
+	assert_int_equal(snmp6_parse("Ip: Forwarding\nIp: 1\n", &s), -EINVAL);
+	assert_int_equal(snmp6_parse("", &s), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stats64_5_10),
 		cmocka_unit_test(test_stats64_current),
 		cmocka_unit_test(test_stats64_too_short),
+		cmocka_unit_test(test_snmp6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

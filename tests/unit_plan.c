@@ -4,6 +4,7 @@
 #include <errno.h>
 
 #include "harness/lab/lab.h"
+#include "harness/lab/path.h"
 
 static void new_lab(struct lab *lab, unsigned int max_enis)
 {
@@ -145,6 +146,119 @@ static void test_address_plan(void **state)
 	assert_int_equal(lab_plan_task(&lab, MODE_AWSVPC, 80), -ENOSPC);
 }
 
+/* Dual stack: IPv6 addresses as the IPv4 plan numbers hosts; bridge and none get none. */
+static void test_dual_stack_plan(void **state)
+{
+	static struct lab lab;
+	struct lab_config cfg;
+
+	(void)state;
+	lab_config_default(&cfg);
+	assert_false(cfg.dual_stack);
+	cfg.dual_stack = true;
+	assert_int_equal(lab_init(&lab, &cfg, "test"), 0);
+	assert_string_equal(lab.vpc_addr6, "2001:2::1");
+	assert_string_equal(lab.inst_addr6, "2001:2::2");
+	assert_int_equal(lab_plan_task(&lab, MODE_AWSVPC, 80), 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_HOST, 81), 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_BRIDGE, 82), 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_NONE, 83), 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_AWSVPC, 80), 0);
+	assert_string_equal(lab.tasks[0].addr, "198.18.0.11");
+	assert_string_equal(lab.tasks[0].addr6, "2001:2::b");
+	assert_string_equal(lab.tasks[1].addr6, "2001:2::2");
+	assert_string_equal(lab.tasks[2].addr6, "");
+	assert_string_equal(lab.tasks[3].addr6, "");
+	assert_string_equal(lab.tasks[4].addr6, "2001:2::f");
+	/* Without dual stack nothing has IPv6. */
+	lab_config_default(&cfg);
+	assert_int_equal(lab_init(&lab, &cfg, "test"), 0);
+	assert_string_equal(lab.vpc_addr6, "");
+	assert_int_equal(lab_plan_task(&lab, MODE_AWSVPC, 80), 0);
+	assert_string_equal(lab.tasks[0].addr6, "");
+}
+
+/* Each path over IPv6 where the mode has it: the targets of a dual-stack lab. */
+static void test_family_targets(void **state)
+{
+	static struct lab lab;
+	struct lab_config cfg;
+	struct bench_target t;
+	enum bench_family f;
+	char why[320];
+
+	(void)state;
+	assert_int_equal(bench_family_parse("6", &f), 0);
+	assert_int_equal(f, FAMILY_IPV6);
+	assert_int_equal(bench_family_parse("ipv4", &f), 0);
+	assert_int_equal(f, FAMILY_IPV4);
+	assert_int_equal(bench_family_parse("v6", &f), -EINVAL);
+	assert_int_equal(bench_family_parse(NULL, &f), -EINVAL);
+	assert_string_equal(bench_family_name(FAMILY_IPV6), "ipv6");
+	lab_config_default(&cfg);
+	cfg.dual_stack = true;
+	assert_int_equal(lab_init(&lab, &cfg, "test"), 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_AWSVPC, 80), 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_HOST, 81), 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_BRIDGE, 82), 0);
+	assert_int_equal(path_target_family(&lab, &lab.tasks[0], NULL, PATH_INGRESS, FAMILY_IPV6,
+					    &t, why, sizeof(why)),
+			 0);
+	assert_int_equal(t.family, FAMILY_IPV6);
+	assert_string_equal(t.server_bind, "::");
+	assert_string_equal(t.dst_addr, "2001:2::b");
+	assert_int_equal(t.dst_port, 80);
+	assert_int_equal(path_target_family(&lab, &lab.tasks[1], NULL, PATH_INGRESS, FAMILY_IPV6,
+					    &t, why, sizeof(why)),
+			 0);
+	assert_string_equal(t.server_bind, "2001:2::2");
+	assert_string_equal(t.dst_addr, "2001:2::2");
+	assert_int_equal(path_target_family(&lab, &lab.tasks[0], NULL, PATH_EGRESS, FAMILY_IPV6, &t,
+					    why, sizeof(why)),
+			 0);
+	assert_string_equal(t.dst_addr, "2001:2::1");
+	assert_string_equal(t.client_ns, lab.tasks[0].ns);
+	assert_int_equal(path_target_family(&lab, &lab.tasks[0], &lab.tasks[1], PATH_INTRA_HOST,
+					    FAMILY_IPV6, &t, why, sizeof(why)),
+			 0);
+	assert_string_equal(t.dst_addr, "2001:2::2");
+	assert_int_equal(path_target_family(&lab, &lab.tasks[1], NULL, PATH_LOCAL, FAMILY_IPV6, &t,
+					    why, sizeof(why)),
+			 0);
+	assert_string_equal(t.dst_addr, "::1");
+	/* IPv4 as ever. */
+	assert_int_equal(path_target_family(&lab, &lab.tasks[0], NULL, PATH_INGRESS, FAMILY_IPV4,
+					    &t, why, sizeof(why)),
+			 0);
+	assert_int_equal(t.family, FAMILY_IPV4);
+	assert_string_equal(t.dst_addr, "198.18.0.11");
+	/* Refused, saying why: a bridge task, the agent's endpoint, a peer without IPv6. */
+	assert_int_equal(path_target_family(&lab, &lab.tasks[2], NULL, PATH_INGRESS, FAMILY_IPV6,
+					    &t, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "mode bridge has no IPv6: Docker's default bridge"));
+	assert_int_equal(path_target_family(&lab, &lab.tasks[1], NULL, PATH_AGENT, FAMILY_IPV6, &t,
+					    why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "IPv4 only"));
+	assert_int_equal(path_target_family(&lab, &lab.tasks[0], &lab.tasks[2], PATH_INTRA_HOST,
+					    FAMILY_IPV6, &t, why, sizeof(why)),
+			 -EINVAL);
+	assert_int_equal(
+		path_family_available(MODE_NONE, PATH_LOOPBACK, FAMILY_IPV6, why, sizeof(why)),
+		-EINVAL);
+	assert_non_null(strstr(why, "mode none has no IPv6"));
+	assert_int_equal(path_family_available(MODE_BRIDGE, PATH_INGRESS, FAMILY_IPV4, NULL, 0), 0);
+	/* A lab built without dual stack has no IPv6 to measure. */
+	lab_config_default(&cfg);
+	assert_int_equal(lab_init(&lab, &cfg, "test"), 0);
+	assert_int_equal(lab_plan_task(&lab, MODE_HOST, 81), 0);
+	assert_int_equal(path_target_family(&lab, &lab.tasks[0], NULL, PATH_INGRESS, FAMILY_IPV6,
+					    &t, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "without dual stack"));
+}
+
 static void test_none_and_names(void **state)
 {
 	static struct lab lab;
@@ -182,6 +296,8 @@ int main(void)
 		cmocka_unit_test(test_host_conflict),
 		cmocka_unit_test(test_awsvpc_no_conflict_and_eni_limit),
 		cmocka_unit_test(test_address_plan),
+		cmocka_unit_test(test_dual_stack_plan),
+		cmocka_unit_test(test_family_targets),
 		cmocka_unit_test(test_security_group_awsvpc_only),
 		cmocka_unit_test(test_none_and_names),
 		cmocka_unit_test(test_ids_differ),

@@ -102,6 +102,24 @@ struct cli_instance {
 int cli_instance_option(const char *usage, int c, const char *arg, struct cli_instance *ci);
 int cli_instance_apply(const char *usage, const struct cli_instance *ci, enum lab_instance *inst,
 		       bool *proxy);
+/*
+ * --ip 4|6|4,6 on measure and run: the IP families measured, one bit per
+ * enum bench_family in *FAMILIES (IPv4 alone when not given).
+ * cli_ip_option() for its value; cli_ip_mode() refuses a mode without IPv6
+ * when 6 is asked, naming the mode and why (EXIT_USAGE, without the usage).
+ */
+enum { CLI_OPT_IP = 0x120 };
+#define CLI_IP_OPTION                                                                              \
+	{                                                                                          \
+		"ip", required_argument, NULL, CLI_OPT_IP                                          \
+	}
+#define CLI_IP_USAGE                                                                               \
+	"--ip 4|6|4,6: the IP families measured (default 4). 6 builds a dual-stack VPC\n"          \
+	"(2001:2::/64: the VPC router, the instance and awsvpc tasks get an address in it);\n"     \
+	"awsvpc and host have IPv6, bridge (Docker's default bridge) and none do not.\n"
+#define CLI_IP_DEFAULT (1u << FAMILY_IPV4)
+int cli_ip_option(const char *usage, const char *arg, unsigned int *families);
+int cli_ip_mode(unsigned int families, enum lab_mode m);
 /* A per-hop measurement (perhop.h) as a text waterfall, one segment per line. */
 void cli_print_waterfall(FILE *f, const json_t *ph);
 

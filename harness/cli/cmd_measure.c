@@ -30,7 +30,7 @@ static const char measure_usage[] =
 	"                       [--timeout-ms N] [--cpu same|split|free] [--cpus C,S]\n"
 	"                       [--lab LAB] [--json] [--hot-path] [--security-group]\n"
 	"                       [--per-hop] [--vpc-mtu N] [--bridge-mtu N]\n"
-	"                       [--instance P] [--userland-proxy on|off]\n"
+	"                       [--instance P] [--userland-proxy on|off] [--ip 4|6|4,6]\n"
 	"                       [--interval S] [--histogram] [--samples FILE]\n"
 	"MODE: {modes}\n"
 	"TEST: tcp_stream, tcp_stream_par, tcp_reverse, udp (libiperf);\n"
@@ -54,7 +54,15 @@ static const char measure_usage[] =
 	"--histogram (RR tests): the latencies' histogram, 10 buckets a decade.\n"
 	"--samples FILE (RR tests): every latency measured, in us, one a line, in order.\n"
 	"On a terminal, how far the measurement has come shows on stderr.\n" CLI_VPC_USAGE
-	CLI_INSTANCE_USAGE;
+	CLI_INSTANCE_USAGE CLI_IP_USAGE
+	"With --ip 4,6 the measurement runs once per family: a line each (--json: an array).\n";
+
+static bool is_ipv6(json_t *res)
+{
+	const char *f = json_string_value(json_object_get(res, "family"));
+
+	return f && !strcmp(f, "ipv6");
+}
 
 static void print_text(json_t *res)
 {
@@ -62,8 +70,8 @@ static void print_text(json_t *res)
 	const char *test = json_string_value(json_object_get(res, "test"));
 	json_t *pl = json_object_get(res, "placement");
 
-	printf("%s %s %s (cpu %s %lld/%lld): ", json_string_value(json_object_get(res, "mode")),
-	       json_string_value(json_object_get(res, "path")), test,
+	printf("%s %s%s %s (cpu %s %lld/%lld): ", json_string_value(json_object_get(res, "mode")),
+	       json_string_value(json_object_get(res, "path")), is_ipv6(res) ? " ipv6" : "", test,
 	       json_string_value(json_object_get(pl, "policy")),
 	       (long long)json_integer_value(json_object_get(pl, "client_cpu")),
 	       (long long)json_integer_value(json_object_get(pl, "server_cpu")));
@@ -177,9 +185,9 @@ static void print_hot(json_t *hp)
 	const char *probe = json_string_value(json_object_get(hp, "probe"));
 
 	/* "udp_rr 64/64 B": the test is its first word. */
-	printf("%s %s hot path (%lld %.*s transactions):",
+	printf("%s %s%s hot path (%lld %.*s transactions):",
 	       json_string_value(json_object_get(hp, "mode")),
-	       json_string_value(json_object_get(hp, "path")),
+	       json_string_value(json_object_get(hp, "path")), is_ipv6(hp) ? " ipv6" : "",
 	       (long long)json_integer_value(json_object_get(hp, "transactions")),
 	       probe ? (int)strcspn(probe, " ") : 6, probe ? probe : "udp_rr");
 	json_array_foreach(json_object_get(hp, "hops"), i, h)
@@ -220,11 +228,13 @@ int measure_main(int argc, char **argv)
 		{"samples", required_argument, NULL, 'S'},
 		CLI_VPC_OPTIONS,
 		CLI_INSTANCE_OPTIONS,
+		CLI_IP_OPTION,
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	struct bench_opts bo;
 	struct bench_target target;
+	unsigned int families = CLI_IP_DEFAULT;
 	enum lab_mode mode;
 	enum bench_test test;
 	enum lab_path path;
@@ -240,9 +250,9 @@ int measure_main(int argc, char **argv)
 	unsigned long n;
 	struct lab *lab = NULL;
 	struct lab_task *task = NULL;
-	json_t *res = NULL;
+	json_t *res = NULL, *all = NULL;
 	char why[512];
-	int c, ret, rc = 1;
+	int c, ret = 0, rc = 1;
 
 	bench_opts_default(&bo);
 	optind = 1;
@@ -373,6 +383,10 @@ int measure_main(int argc, char **argv)
 			if (cli_instance_option(measure_usage, c, optarg, &ci))
 				return EXIT_USAGE;
 			break;
+		case CLI_OPT_IP:
+			if (cli_ip_option(measure_usage, optarg, &families))
+				return EXIT_USAGE;
+			break;
 		default:
 			return cli_option_end(c, "measure", measure_usage, argv);
 		}
@@ -380,6 +394,8 @@ int measure_main(int argc, char **argv)
 	if (argc - optind != 2)
 		return cli_usage_error(measure_usage, "measure: MODE and TEST, please");
 	if (cli_mode_arg(measure_usage, argv[optind], &mode))
+		return EXIT_USAGE;
+	if (cli_ip_mode(families, mode))
 		return EXIT_USAGE;
 	if (bench_test_parse(argv[optind + 1], &test))
 		return cli_usage_error(measure_usage, "unknown test '%s'", argv[optind + 1]);
@@ -396,6 +412,18 @@ int measure_main(int argc, char **argv)
 		path = path_default(mode);
 	if (path == PATH_INTRA_HOST)
 		return cli_usage_error(measure_usage, "the intra-host path comes with nsbench run");
+	if (families & (1u << FAMILY_IPV6)) {
+		if (path_family_available(mode, path, FAMILY_IPV6, why, sizeof(why)))
+			return cli_usage_error(NULL, "--ip 6: %s", why);
+		if (per_hop)
+			return cli_usage_error(measure_usage,
+					       "--per-hop's probes read IPv4 headers only: "
+					       "without --ip 6");
+		if (samples && families != (1u << FAMILY_IPV6))
+			return cli_usage_error(measure_usage,
+					       "--samples writes one measurement's latencies: "
+					       "--ip 4 or --ip 6, not both");
+	}
 	if (sg && cli_security_group_mode(measure_usage, mode))
 		return EXIT_USAGE;
 	if (cli_vpc_check(measure_usage, &vpc))
@@ -466,6 +494,7 @@ int measure_main(int argc, char **argv)
 		lab_config_vpc(&cfg, &vpc);
 		cfg.instance = inst;
 		cfg.userland_proxy = proxy;
+		cfg.dual_stack = families & (1u << FAMILY_IPV6);
 		if (lab_init(lab, &cfg, "measure") || lab_plan_task(lab, mode, LAB_DEFAULT_PORT)) {
 			/* ECS would refuse it too: nothing was built; the reason stands alone. */
 			rc = cli_usage_error(NULL, "%s", lab->err);
@@ -479,67 +508,90 @@ int measure_main(int argc, char **argv)
 		}
 		task = &lab->tasks[0];
 	}
-	ret = path_target(lab, task, NULL, path, &target, why, sizeof(why));
-	if (!ret && hot && !lab_id)
-		ret = hotpath_probe(lab, task, path, &bo, &res, why, sizeof(why));
-	else if (!ret && hot)
-		ret = -EINVAL, snprintf(why, sizeof(why), "--hot-path needs a lab of its own");
-	else if (!ret) {
-		testhook_phase("measure:built");
-		snprintf(desc, sizeof(desc), "%s %s %s", lab_mode_name(mode), path_name(path),
-			 bench_test_name(test));
-		bo.tick = measure_tick;
-		bo.tick_arg = desc;
-		ret = bench_run(test, &bo, &target, &res, why, sizeof(why));
-		notice_progress_end();
-	}
-	if (!ret && json_is_string(json_object_get(res, "detail_error")))
-		ret = -EIO, snprintf(why, sizeof(why), "%s",
-				     json_string_value(json_object_get(res, "detail_error")));
-	if (!ret && samples)
-		ret = measure_write_samples(samples, res, why, sizeof(why));
-	/* The per-hop run is a measurement of its own: no detail, no progress. */
-	bo.detail = (struct bench_detail){0};
-	bo.tick = NULL;
-	if (!ret && per_hop) {
-		struct perhop_opts po;
-		json_t *ph = NULL;
+	all = json_array();
+	/* One measurement per family asked, IPv4 first, on the same lab. */
+	for (int f = 0; !ret && f < FAMILY_COUNT; f++) {
+		if (!(families & (1u << f)))
+			continue;
+		ret = path_target_family(lab, task, NULL, path, (enum bench_family)f, &target, why,
+					 sizeof(why));
+		if (!ret && hot && !lab_id)
+			ret = hotpath_probe_family(lab, task, path, (enum bench_family)f, &bo, &res,
+						   why, sizeof(why));
+		else if (!ret && hot)
+			ret = -EINVAL,
+			snprintf(why, sizeof(why), "--hot-path needs a lab of its own");
+		else if (!ret) {
+			testhook_phase("measure:built");
+			snprintf(desc, sizeof(desc), "%s %s %s%s", lab_mode_name(mode),
+				 path_name(path), bench_test_name(test),
+				 f == FAMILY_IPV6 ? " (IPv6)" : "");
+			bo.tick = measure_tick;
+			bo.tick_arg = desc;
+			ret = bench_run(test, &bo, &target, &res, why, sizeof(why));
+			notice_progress_end();
+		}
+		if (!ret && json_is_string(json_object_get(res, "detail_error")))
+			ret = -EIO, snprintf(why, sizeof(why), "%s",
+					     json_string_value(json_object_get(res, "detail_error")));
+		if (!ret && samples)
+			ret = measure_write_samples(samples, res, why, sizeof(why));
+		if (!ret && per_hop) {
+			/* The per-hop run is a measurement of its own: no detail, no progress. */
+			struct bench_opts pbo = bo;
+			struct perhop_opts po;
+			json_t *ph = NULL;
 
-		perhop_opts_default(&po);
-		if (test == TEST_TCP_RR)
-			po.test = TEST_TCP_RR;
-		ret = perhop_measure(lab, task, path, &bo, &po, &ph, why, sizeof(why));
-		if (!ret)
-			json_object_set_new(res, "per_hop", ph);
+			pbo.detail = (struct bench_detail){0};
+			pbo.tick = NULL;
+
+			perhop_opts_default(&po);
+			if (test == TEST_TCP_RR)
+				po.test = TEST_TCP_RR;
+			ret = perhop_measure(lab, task, path, &pbo, &po, &ph, why, sizeof(why));
+			if (!ret)
+				json_object_set_new(res, "per_hop", ph);
+		}
+		if (ret)
+			break;
+		json_object_set_new(res, "lab", json_string(lab->id));
+		json_array_append_new(all, res);
+		res = NULL;
 	}
 	if (ret) {
 		log_err("%s", lab_stop ? "interrupted" : why);
 		rc = lab_stop ? cli_signal_exit() : 1;
 		goto out;
 	}
-	json_object_set_new(res, "lab", json_string(lab->id));
 	if (json) {
-		json_dumpf(res, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		json_dumpf(json_array_size(all) == 1 ? json_array_get(all, 0) : all, stdout,
+			   JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 		fputc('\n', stdout);
-	} else if (hot) {
-		print_hot(res);
-	} else {
-		print_text(res);
-		if (json_object_get(res, "intervals"))
-			measure_print_intervals(stdout, res);
-		if (json_object_get(res, "histogram"))
-			measure_print_histogram(stdout, res);
-		if (json_object_get(res, "per_hop"))
-			cli_print_waterfall(stdout, json_object_get(res, "per_hop"));
+	}
+	for (size_t i = 0; !json && i < json_array_size(all); i++) {
+		json_t *r = json_array_get(all, i);
+
+		if (hot) {
+			print_hot(r);
+		} else {
+			print_text(r);
+			if (json_object_get(r, "intervals"))
+				measure_print_intervals(stdout, r);
+			if (json_object_get(r, "histogram"))
+				measure_print_histogram(stdout, r);
+			if (json_object_get(r, "per_hop"))
+				cli_print_waterfall(stdout, json_object_get(r, "per_hop"));
+		}
 	}
 	if (samples)
 		fprintf(stderr, "nsbench: %lld latencies in %s (us, one a line, in order)\n",
-			(long long)json_integer_value(
-				json_object_get(json_object_get(res, "samples_file"), "samples")),
+			(long long)json_integer_value(json_object_get(
+				json_object_get(json_array_get(all, 0), "samples_file"), "samples")),
 			samples);
 	rc = 0;
 out:
 	json_decref(res);
+	json_decref(all);
 	if (!lab_id && lab)
 		lab_down(lab, LAB_TEARDOWN_GROUP);
 	lab_free(lab);

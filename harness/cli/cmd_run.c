@@ -23,7 +23,7 @@ static const char run_usage[] =
 	"                   [--streams N] [--cpu same|split|free] [--out DIR]\n"
 	"                   [--tasks N[,N...]] [--max-enis N] [--security-group] [--no-hot-path]\n"
 	"                   [--shape-wire BPS] [--per-hop] [--vpc-mtu N] [--bridge-mtu N]\n"
-	"                   [--instance P] [--userland-proxy on|off] [--json]\n"
+	"                   [--instance P] [--userland-proxy on|off] [--ip 4|6|4,6] [--json]\n"
 	"                   [--target PCT [--max-reps N] [--max-time S]]\n"
 	"Default: every mode ({modes}), path ingress,\n"
 	"tests tcp_stream, tcp_reverse, udp (1 Gbit/s), tcp_rr, tcp_crr, 3 repetitions,\n"
@@ -47,7 +47,9 @@ static const char run_usage[] =
 	"and stderr say so and run exits 3 (the results are written).\n"
 	"--per-hop adds where each mode's round trip goes (eBPF probes on every hop, 2000\n"
 	"traced udp_rr transactions per mode and path, apart from the tests): \"per_hop\".\n"
-	CLI_VPC_USAGE CLI_INSTANCE_USAGE;
+	CLI_VPC_USAGE CLI_INSTANCE_USAGE CLI_IP_USAGE
+	"Each family is a test of its own in the results (\"family\"), and a row of its own in\n"
+	"the table, its ratios to host's over the same family; --per-hop stays IPv4.\n";
 
 struct list {
 	int (*parse)(const char *, int *);
@@ -143,10 +145,12 @@ int run_main(int argc, char **argv)
 		{"per-hop", no_argument, NULL, 'H'},
 		CLI_VPC_OPTIONS,
 		CLI_INSTANCE_OPTIONS,
+		CLI_IP_OPTION,
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	struct run_config cfg;
+	unsigned int families = CLI_IP_DEFAULT;
 	const char *modes = NULL, *paths = NULL, *tests = NULL, *out_dir = NULL;
 	const char *reps = NULL, *dur = NULL, *rrdur = NULL, *rate = NULL, *streams = NULL;
 	const char *cpu = NULL, *shape = NULL, *tasks_arg = NULL, *enis = NULL;
@@ -228,6 +232,10 @@ int run_main(int argc, char **argv)
 		case CLI_OPT_INSTANCE:
 		case CLI_OPT_USERLAND_PROXY:
 			if (cli_instance_option(run_usage, c, optarg, &ci))
+				return EXIT_USAGE;
+			break;
+		case CLI_OPT_IP:
+			if (cli_ip_option(run_usage, optarg, &families))
 				return EXIT_USAGE;
 			break;
 		case 'j':
@@ -363,6 +371,11 @@ int run_main(int argc, char **argv)
 	cfg.vpc = vpc;
 	if (cli_instance_apply(run_usage, &ci, &cfg.instance, &cfg.userland_proxy))
 		return EXIT_USAGE;
+	/* A mode without IPv6 is refused, not quietly measured over IPv4 alone. */
+	for (unsigned int i = 0; i < cfg.nmodes; i++)
+		if (cli_ip_mode(families, cfg.modes[i]))
+			return EXIT_USAGE;
+	cfg.families = families;
 	/* A path a mode lacks here is left out of its runs: said, not silently. */
 	for (unsigned int i = 0; i < cfg.nmodes; i++)
 		for (unsigned int k = 0; cfg.modes[i] != MODE_NONE && k < cfg.npaths; k++)
@@ -370,6 +383,15 @@ int run_main(int argc, char **argv)
 					   sizeof(why)))
 				log_warn("mode %s, path %s left out: %s",
 					 lab_mode_name(cfg.modes[i]), path_name(cfg.paths[k]), why);
+			else if (path_family_available(cfg.modes[i], cfg.paths[k],
+						       families & (1u << FAMILY_IPV6) ? FAMILY_IPV6
+										      : FAMILY_IPV4,
+						       why, sizeof(why)))
+				log_warn("mode %s, path %s %s: %s", lab_mode_name(cfg.modes[i]),
+					 path_name(cfg.paths[k]),
+					 families & CLI_IP_DEFAULT ? "measured over IPv4 only"
+								   : "left out",
+					 why);
 	/* A run whose every lab ECS would refuse measures nothing: say so before building. */
 	if (matrix_plan_check(&cfg, why, sizeof(why)))
 		return cli_usage_error(NULL, "run: nothing to measure: %s", why);
@@ -387,9 +409,10 @@ int run_main(int argc, char **argv)
 
 	cli_install_signals();
 	fprintf(stderr,
-		"nsbench: %u mode(s) x %u path(s) x %u test(s) x %u repetition(s)%s%s, "
+		"nsbench: %u mode(s) x %u path(s)%s x %u test(s) x %u repetition(s)%s%s, "
 		"about %.0f s of measurement%s\n",
-		cfg.nmodes, cfg.npaths, cfg.ntests, cfg.reps, cfg.target_pct > 0 ? " or more" : "",
+		cfg.nmodes, cfg.npaths, families == 3 ? " x 2 IP families" : "", cfg.ntests,
+		cfg.reps, cfg.target_pct > 0 ? " or more" : "",
 		cfg.ntasks_list > 1 ? " x task counts" : "",
 		run_config_seconds(&cfg) * cfg.ntasks_list,
 		cfg.target_pct > 0 ? " before --target adds repetitions" : "");

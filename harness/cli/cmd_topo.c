@@ -23,7 +23,7 @@ static const char topo_usage[] =
 	"                            [--macvlan-mode M] [--vpc-subnet CIDR]\n"
 	"                            [--bridge-subnet CIDR] [--security-group] [--json] [--hold]\n"
 	"                            [--vpc-mtu N] [--bridge-mtu N]\n"
-	"                            [--instance P] [--userland-proxy on|off]\n"
+	"                            [--instance P] [--userland-proxy on|off] [--ip 4|4,6]\n"
 	"       nsbench topo show [LAB...] [--json]\n"
 	"       nsbench topo down [--links|--netns] [LAB...]\n"
 	"MODE: {modes} (bridge: a static hostPort)\n"
@@ -33,6 +33,7 @@ static const char topo_usage[] =
 	"--security-group: awsvpc tasks accept new inbound connections on their port only\n"
 	"(nftables on the instance eth0's netdev ingress hook, where the frames pass).\n"
 	CLI_VPC_USAGE CLI_INSTANCE_USAGE
+	"--ip 4,6 (or 6) builds a dual-stack VPC (2001:2::/64), for measure --lab --ip 6.\n"
 	"Without LAB, down removes every lab that topo up left. By default the lab's\n"
 	"links go in one kernel batch; --links deletes them one by one and --netns\n"
 	"leaves them to namespace deletion (both slower; for comparison).\n";
@@ -91,6 +92,10 @@ static void print_lab_text(json_t *doc, FILE *f)
 			json_is_true(json_object_get(v, "reachable_from_vpc"))
 				? ""
 				: " (not reachable from the VPC)");
+		if (json_object_get(v, "address6"))
+			fprintf(f, ", or [%s]:%lld over IPv6",
+				json_string_value(json_object_get(v, "address6")),
+				(long long)json_integer_value(json_object_get(v, "endpoint_port")));
 		if (json_object_get(v, "docker_proxy_pids"))
 			fprintf(f, "; docker-proxy pids tcp %lld, udp %lld",
 				(long long)json_integer_value(json_object_get(
@@ -168,11 +173,12 @@ static int topo_up(int argc, char **argv)
 		{"security-group", no_argument, NULL, 'G'},
 		CLI_VPC_OPTIONS,
 		CLI_INSTANCE_OPTIONS,
+		CLI_IP_OPTION,
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	uint16_t ports[LAB_MAX_TASKS] = {LAB_DEFAULT_PORT};
-	unsigned int nports = 1;
+	unsigned int nports = 1, families = CLI_IP_DEFAULT;
 	unsigned long tasks = 1, enis = 0;
 	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
 	struct lab_vpc_opts vpc = {0};
@@ -244,6 +250,11 @@ static int topo_up(int argc, char **argv)
 			if (cli_instance_option(topo_usage, c, optarg, &ci))
 				return EXIT_USAGE;
 			break;
+		case CLI_OPT_IP:
+			if (cli_ip_option(topo_usage, optarg, &families))
+				return EXIT_USAGE;
+			cfg.dual_stack = families & (1u << FAMILY_IPV6);
+			break;
 		default:
 			return cli_option_end(c, "topo up", topo_usage, argv);
 		}
@@ -254,6 +265,8 @@ static int topo_up(int argc, char **argv)
 		return cli_usage_error(topo_usage, "topo up: unexpected argument '%s'",
 				       argv[optind + 1]);
 	if (cli_mode_arg(topo_usage, argv[optind], &mode))
+		return EXIT_USAGE;
+	if (cli_ip_mode(families, mode))
 		return EXIT_USAGE;
 	if (nports > tasks)
 		return cli_usage_error(topo_usage,

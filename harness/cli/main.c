@@ -189,6 +189,37 @@ int cli_vpc_check(const char *usage, const struct lab_vpc_opts *v)
 	return 0;
 }
 
+static int ip_item(const char *tok, void *arg)
+{
+	unsigned int *families = arg;
+	enum bench_family f;
+
+	if ((strcmp(tok, "4") && strcmp(tok, "6")) || bench_family_parse(tok, &f) ||
+	    (*families & (1u << f)))
+		return -EINVAL;
+	*families |= 1u << f;
+	return 0;
+}
+
+int cli_ip_option(const char *usage, const char *arg, unsigned int *families)
+{
+	*families = 0;
+	if (parse_csv(arg, ip_item, families) || !*families)
+		return cli_usage_error(usage, "--ip '%s': 4, 6 or 4,6", arg);
+	return 0;
+}
+
+int cli_ip_mode(unsigned int families, enum lab_mode m)
+{
+	char why[320];
+
+	if (!(families & (1u << FAMILY_IPV6)) ||
+	    !path_family_available(m, path_default(m), FAMILY_IPV6, why, sizeof(why)))
+		return 0;
+	return cli_usage_error(NULL, "--ip %s: %s", families & (1u << FAMILY_IPV4) ? "4,6" : "6",
+			       why);
+}
+
 /* The effective capability set, from /proc/self/status (0 when unreadable). */
 static unsigned long long cap_effective(void)
 {

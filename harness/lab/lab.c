@@ -49,6 +49,10 @@ int lab_init(struct lab *lab, const struct lab_config *cfg, const char *kind)
 		ret = ip4_net_host(&cfg->vpc_net, 2, lab->inst_addr);
 	if (!ret)
 		ret = ip4_net_host(&cfg->bridge_net, 1, lab->bridge_addr);
+	if (!ret && cfg->dual_stack)
+		ret = ip6_net_host(&cfg->vpc_net6, 1, lab->vpc_addr6);
+	if (!ret && cfg->dual_stack)
+		ret = ip6_net_host(&cfg->vpc_net6, 2, lab->inst_addr6);
 	if (ret)
 		return ret;
 	port_table_init(&lab->ports);

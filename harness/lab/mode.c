@@ -16,6 +16,7 @@
 #include "harness/lab/build.h"
 #include "harness/lab/ifnames.h"
 #include "harness/lab/instance.h"
+#include "harness/lab/ipv6.h"
 #include "harness/lab/mode.h"
 #include "harness/lab/vpc.h"
 #include "netns/netns.h"
@@ -116,6 +117,8 @@ int mode_build_base(struct lab *lab)
 	ret = lab_step(lab, "adding default route via %s in %s", lab->vpc_addr, lab->ns_inst);
 	if (!ret && (ret = rt_route_default(lab->rt_inst, lab->vpc_addr)))
 		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	if (!ret)
+		ret = ipv6_build_base(lab);
 	/* What every ECS instance carries, whatever its tasks' modes. */
 	if (!ret)
 		ret = instance_build(lab);
@@ -309,6 +312,8 @@ static int build_awsvpc(struct lab *lab, struct lab_task *t, struct rt *rt)
 	ret = vpc_task_link(lab, t, rt, TASK_IF);
 	if (!ret)
 		ret = task_addr(lab, t, rt, &lab->cfg.vpc_net, lab->vpc_addr);
+	if (!ret)
+		ret = ipv6_build_task(lab, t, rt);
 	if (ret || !lab->cfg.security_group || lab->pm)
 		return ret;
 	ret = lab_step(lab, "opening nftables in %s", lab->ns_inst);

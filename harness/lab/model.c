@@ -85,6 +85,7 @@ void lab_config_default(struct lab_config *cfg)
 	cfg->max_enis = 0; /* no limit unless asked */
 	snprintf(cfg->macvlan_mode, sizeof(cfg->macvlan_mode), "bridge");
 	cfg->awsvpc_offset = 10;
+	ip6_net_parse("2001:2::/64", &cfg->vpc_net6);
 	/* An ECS-optimized AL2023 instance: its rules, Docker's proxy on (amazon-ecs-ami). */
 	cfg->instance = INSTANCE_AL2023;
 	cfg->userland_proxy = true;

@@ -77,6 +77,13 @@ struct lab_config {
 	bool trunking; /* awsvpc tasks on VLAN branches of one trunk ENI */
 	enum lab_instance instance;
 	bool userland_proxy; /* Docker's docker-proxy per hostPort binding */
+	/*
+	 * Dual stack (harness/lab/ipv6.c): the VPC subnet gets an IPv6 prefix, the
+	 * VPC router, the instance and awsvpc tasks an address in it; bridge tasks
+	 * stay IPv4-only, as on Docker's default bridge.
+	 */
+	bool dual_stack;
+	struct ip6_net vpc_net6;
 };
 
 struct lab_task {
@@ -92,6 +99,7 @@ struct lab_task {
 	uint16_t host_port; /* 0 when the mode maps none */
 	char ep_addr[16];   /* what a client connects to */
 	uint16_t ep_port;
+	char addr6[IP6_ADDR_LEN]; /* dual stack: awsvpc's own, host's the instance's; else "" */
 	char client_ns[LAB_NS_LEN];
 	int proxy_pid[2]; /* its docker-proxies, tcp and udp; 0: none */
 };
@@ -118,6 +126,7 @@ struct lab {
 	char vpc_addr[16];
 	char inst_addr[16];
 	char bridge_addr[16];
+	char vpc_addr6[IP6_ADDR_LEN], inst_addr6[IP6_ADDR_LEN]; /* dual stack only */
 	uint16_t dyn_lo, dyn_hi;
 	bool dyn_range_read;
 	/*

@@ -176,3 +176,69 @@ bool path_udp_broken(const struct lab *lab, const struct lab_task *task, enum la
 			 "--userland-proxy off measures the kernel's hairpin NAT instead");
 	return broken;
 }
+
+int path_family_available(enum lab_mode m, enum lab_path p, enum bench_family f, char *why,
+			  size_t len)
+{
+	char scratch[8];
+
+	if (!why) {
+		why = scratch;
+		len = sizeof(scratch);
+	}
+	if (f != FAMILY_IPV6)
+		return 0;
+	if (m == MODE_BRIDGE || m == MODE_BRIDGE_DYNAMIC)
+		snprintf(why, len,
+			 "mode %s has no IPv6: Docker's default bridge is IPv4-only (no IPv6 "
+			 "address for the task without the daemon's \"ipv6\": true); awsvpc "
+			 "and host have IPv6 on a dual-stack VPC",
+			 lab_mode_name(m));
+	else if (m == MODE_NONE)
+		snprintf(why, len,
+			 "mode none has no IPv6: its task has only loopback, no address to reach "
+			 "over either family");
+	else if (p == PATH_AGENT)
+		snprintf(why, len, "the agent's endpoint %s is IPv4 only", PATH_AGENT_ADDR);
+	else if (p == PATH_LOOPBACK)
+		snprintf(why, len, "the loopback path measures 127.0.0.1, IPv4 only");
+	else
+		return 0;
+	return -EINVAL;
+}
+
+int path_target_family(const struct lab *lab, const struct lab_task *task,
+		       const struct lab_task *peer, enum lab_path p, enum bench_family f,
+		       struct bench_target *t, char *why, size_t len)
+{
+	const struct lab_task *srv = p == PATH_INTRA_HOST ? peer : task;
+	int ret = path_target(lab, task, peer, p, t, why, len);
+
+	if (ret || f != FAMILY_IPV6)
+		return ret;
+	if (path_family_available(task->mode, p, f, why, len) ||
+	    (srv && path_family_available(srv->mode, p, f, why, len)))
+		return -EINVAL;
+	if (!lab->cfg.dual_stack) {
+		snprintf(why, len, "lab %s has no IPv6: it was built without dual stack", lab->id);
+		return -EINVAL;
+	}
+	t->family = FAMILY_IPV6;
+	switch (p) {
+	case PATH_EGRESS:
+		set(t->server_bind, sizeof(t->server_bind), lab->vpc_addr6);
+		set(t->dst_addr, sizeof(t->dst_addr), lab->vpc_addr6);
+		return 0;
+	case PATH_LOCAL:
+		/* Host mode over ::1; an awsvpc task at its own address, through the VPC. */
+		set(t->server_bind, sizeof(t->server_bind), "::");
+		set(t->dst_addr, sizeof(t->dst_addr), srv->mode == MODE_AWSVPC ? srv->addr6 : "::1");
+		return 0;
+	default:
+		/* Ingress and intra-host: the task's own address; host mode's is the instance's. */
+		set(t->server_bind, sizeof(t->server_bind),
+		    srv->mode == MODE_HOST ? lab->inst_addr6 : "::");
+		set(t->dst_addr, sizeof(t->dst_addr), srv->addr6);
+		return 0;
+	}
+}

@@ -45,6 +45,22 @@ const struct lab_task *path_peer(const struct lab *lab, const struct lab_task *t
 int path_target(const struct lab *lab, const struct lab_task *task, const struct lab_task *peer,
 		enum lab_path p, struct bench_target *t, char *why, size_t len);
 /*
+ * The same over family F: path_target() for IPv4; for IPv6 the lab's IPv6
+ * addresses (dual stack), -EINVAL with WHY where there are none
+ * (path_family_available).
+ */
+int path_target_family(const struct lab *lab, const struct lab_task *task,
+		       const struct lab_task *peer, enum lab_path p, enum bench_family f,
+		       struct bench_target *t, char *why, size_t len);
+/*
+ * Whether mode M has path P over family F: 0 for IPv4; for IPv6, -EINVAL with
+ * WHY for the modes without it (bridge: Docker's default bridge is IPv4-only;
+ * none: loopback only) and the paths that stay IPv4 (the agent's endpoint,
+ * loopback).
+ */
+int path_family_available(enum lab_mode m, enum lab_path p, enum bench_family f, char *why,
+			  size_t len);
+/*
  * Whether mode M has path P on instance profile INST: 0, or -EINVAL with WHY
  * (none has only loopback; the agent's endpoint needs ecs-init's rules; the
  * instance cannot reach its own awsvpc task in this lab).

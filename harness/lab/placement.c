@@ -93,6 +93,12 @@ int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 					  id);
 		scopy(t->ep_addr, sizeof(t->ep_addr), t->addr);
 		t->ep_port = container_port;
+		if (lab->cfg.dual_stack &&
+		    ip6_net_host(&lab->cfg.vpc_net6, lab->cfg.awsvpc_offset + id, t->addr6))
+			return lab_refuse(lab, -ENOSPC,
+					  "task t%u (awsvpc): the VPC's IPv6 subnet has no address "
+					  "left",
+					  id);
 		break;
 	}
 	case MODE_BRIDGE:
@@ -134,6 +140,7 @@ int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 		scopy(t->ns, sizeof(t->ns), lab->ns_inst);
 		scopy(t->addr, sizeof(t->addr), lab->inst_addr);
 		scopy(t->ep_addr, sizeof(t->ep_addr), lab->inst_addr);
+		scopy(t->addr6, sizeof(t->addr6), lab->inst_addr6);
 		t->host_port = container_port;
 		t->ep_port = container_port;
 		break;

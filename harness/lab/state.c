@@ -62,6 +62,8 @@ static json_t *task_describe(const struct lab_task *t)
 		      "host_port", t->host_port, "client_namespace", t->client_ns,
 		      "endpoint_address", t->ep_addr, "endpoint_port", t->ep_port, "endpoint", ep,
 		      "reachable_from_vpc", t->mode != MODE_NONE);
+	if (o && t->addr6[0])
+		json_object_set_new(o, "address6", json_string(t->addr6));
 	if (o && (t->proxy_pid[0] || t->proxy_pid[1]))
 		json_object_set_new(
 			o, "docker_proxy_pids",
@@ -124,6 +126,16 @@ json_t *state_describe(const struct lab *lab)
 					 lab->cfg.trunking};
 
 		vpc_describe(doc, &v);
+	}
+	if (doc)
+		json_object_set_new(doc, "dual_stack", json_boolean(lab->cfg.dual_stack));
+	if (doc && lab->cfg.dual_stack) {
+		char net6[IP6_ADDR_LEN + 4];
+
+		ip6_net_format(&lab->cfg.vpc_net6, net6);
+		json_object_set_new(json_object_get(doc, "address_plan"), "ipv6",
+				    json_pack("{s:s, s:s, s:s}", "vpc_subnet", net6, "vpc_address",
+					      lab->vpc_addr6, "instance_address", lab->inst_addr6));
 	}
 	if (doc && lab->cfg.variant != LAB_VARIANT_ECS)
 		json_object_set_new(doc, "variant",
@@ -224,6 +236,17 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 	ip4_net_parse(json_string_value(json_object_get(plan, "vpc_subnet")), &lab->cfg.vpc_net);
 	ip4_net_parse(json_string_value(json_object_get(plan, "bridge_subnet")),
 		      &lab->cfg.bridge_net);
+	lab->cfg.dual_stack = json_is_true(json_object_get(doc, "dual_stack"));
+	if (lab->cfg.dual_stack) {
+		json_t *v6 = json_object_get(plan, "ipv6");
+
+		copy_str(lab->vpc_addr6, sizeof(lab->vpc_addr6),
+			 json_object_get(v6, "vpc_address"));
+		copy_str(lab->inst_addr6, sizeof(lab->inst_addr6),
+			 json_object_get(v6, "instance_address"));
+		ip6_net_parse(json_string_value(json_object_get(v6, "vpc_subnet")),
+			      &lab->cfg.vpc_net6);
+	}
 	/* A state file that does not say (an older nsbench's) is answered by the lab itself. */
 	if (json_is_integer(json_object_get(plan, "bridge_nf_call_iptables")))
 		lab->br_nf =
@@ -260,6 +283,7 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 		copy_str(lt->ns, sizeof(lt->ns), json_object_get(t, "namespace"));
 		copy_str(lt->addr, sizeof(lt->addr), json_object_get(t, "address"));
 		copy_str(lt->ep_addr, sizeof(lt->ep_addr), json_object_get(t, "endpoint_address"));
+		copy_str(lt->addr6, sizeof(lt->addr6), json_object_get(t, "address6"));
 		copy_str(lt->client_ns, sizeof(lt->client_ns),
 			 json_object_get(t, "client_namespace"));
 		lt->container_port =

@@ -403,14 +403,10 @@ static const struct claim {
 	unsigned int needs; /* performance modes measured in rounds */
 	int decision;	    /* which sequential decision, or -1 */
 } claims[] = {
-#define C(id, mode, text, fn)                                                                      \
-	{                                                                                          \
-		id, mode, text, fn, 0, -1                                                          \
-	}
-#define P(id, mode, text, fn, d)                                                                   \
-	{                                                                                          \
-		id, mode, text, fn, 0, d                                                           \
-	}
+/* clang-format off */
+#define C(id, mode, text, fn) {id, mode, text, fn, 0, -1}
+#define P(id, mode, text, fn, d) {id, mode, text, fn, 0, d}
+/* clang-format on */
 	C("awsvpc-own-address", MODE_AWSVPC,
 	  "each task has its own address, reachable directly from the VPC", c_awsvpc_address),
 	C("awsvpc-same-port", MODE_AWSVPC,
@@ -449,6 +445,8 @@ static const struct claim {
 	  "jumbo frames reach awsvpc and host tasks but not bridge tasks", claim_jumbo),
 	C("agent-endpoint", MODE_AWSVPC,
 	  "every task reaches its agent's endpoint at 169.254.170.2", claim_agent_endpoint),
+	C("ipv6", MODE_AWSVPC, "awsvpc and host tasks are reachable over IPv6, bridge tasks are "
+	  "not (Docker's default bridge)", claim_ipv6),
 #undef C
 #undef P
 };

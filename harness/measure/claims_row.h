@@ -32,5 +32,7 @@ void claim_agent_endpoint(struct claims_ctx *c, struct claim_result *r);
 void claim_no_proxy(struct claims_ctx *c, struct claim_result *r);
 /* Jumbo frames from the VPC to each mode: MTUs, throughput, CPU and frames per GB (claims_jumbo.c). */
 void claim_jumbo(struct claims_ctx *c, struct claim_result *r);
+/* IPv6 on a dual-stack VPC, per mode (claims_ipv6.c). */
+void claim_ipv6(struct claims_ctx *c, struct claim_result *r);
 
 #endif

@@ -37,6 +37,7 @@ struct hp_ns {
 
 struct hp {
 	struct lab *lab;
+	bool ipv6; /* the IP/UDP counters of /proc/net/snmp6 */
 	struct hp_ns ns[HP_MAX_NS];
 	unsigned int nns;
 	json_t *nft_before, *nft_after;
@@ -62,7 +63,10 @@ static void sample(struct hp *h, bool after)
 
 		if (ret && !h->err)
 			h->err = ret;
-		snmp_read(n->name, after ? &n->snmp_after : &n->snmp_before);
+		if (h->ipv6)
+			snmp6_read(n->name, after ? &n->snmp_after : &n->snmp_before);
+		else
+			snmp_read(n->name, after ? &n->snmp_after : &n->snmp_before);
 	}
 	if (lab_instance_iptables(&h->lab->cfg))
 		instance_counters(h->lab, after ? &h->nft_after : &h->nft_before);
@@ -286,8 +290,15 @@ int hotpath_verdict(json_t *doc, json_t *expected, const struct lab_task *task, 
 int hotpath_probe(struct lab *lab, struct lab_task *task, enum lab_path p,
 		  const struct bench_opts *bo, json_t **out, char *why, size_t len)
 {
+	return hotpath_probe_family(lab, task, p, FAMILY_IPV4, bo, out, why, len);
+}
+
+int hotpath_probe_family(struct lab *lab, struct lab_task *task, enum lab_path p,
+			 enum bench_family f, const struct bench_opts *bo, json_t **out, char *why,
+			 size_t len)
+{
 	const char *names[HP_MAX_NS];
-	struct hp h = {.lab = lab, .ct_before = -1, .ct_after = -1};
+	struct hp h = {.lab = lab, .ipv6 = f == FAMILY_IPV6, .ct_before = -1, .ct_after = -1};
 	struct hop hops[HP_MAX_NS * HP_MAX_IF];
 	struct bench_opts o = *bo;
 	static struct lab_iface all[LAB_MAX_IFACES];
@@ -300,7 +311,7 @@ int hotpath_probe(struct lab *lab, struct lab_task *task, enum lab_path p,
 	double n;
 	int ret;
 
-	ret = path_target(lab, task, peer, p, &t, why, len);
+	ret = path_target_family(lab, task, peer, p, f, &t, why, len);
 	if (ret)
 		return ret;
 	nns = lab_namespaces(lab, names, HP_MAX_NS);
@@ -413,6 +424,7 @@ int hotpath_probe(struct lab *lab, struct lab_task *task, enum lab_path p,
 		json_object_set_new(doc, "nft", nft_delta(h.nft_before, h.nft_after, n));
 	if (h.ct_after >= 0)
 		json_object_set_new(doc, "conntrack_entries", json_integer(h.ct_after));
+	json_object_set_new(doc, "family", json_string(bench_family_name(f)));
 	json_object_set(doc, "latency_us",
 			json_object_get(json_object_get(res, "metrics"), "p50_us"));
 

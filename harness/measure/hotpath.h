@@ -21,6 +21,14 @@
 int hotpath_probe(struct lab *lab, struct lab_task *task, enum lab_path p,
 		  const struct bench_opts *bo, json_t **out, char *why, size_t len);
 /*
+ * The same over family F: the probe's transactions over IPv6 (a dual-stack
+ * lab), the namespaces' IP/UDP counters then from /proc/net/snmp6; *OUT says
+ * "family". The expected hops are the same typed path.
+ */
+int hotpath_probe_family(struct lab *lab, struct lab_task *task, enum lab_path p,
+			 enum bench_family f, const struct bench_opts *bo, json_t **out, char *why,
+			 size_t len);
+/*
  * Sets "ok" (and "problem") of a probe's DOC: its hops against EXPECTED, then
  * the mode's evidence (NAT counters for bridge, an untouched instance IP layer
  * for awsvpc). -EPROTO when the path is not the expected one.

@@ -126,6 +126,7 @@ static int plan_lab(const struct run_config *c, enum lab_mode m, unsigned int n,
 	lab_config_vpc(&cfg, &c->vpc);
 	cfg.instance = c->instance;
 	cfg.userland_proxy = c->userland_proxy;
+	cfg.dual_stack = c->families & (1u << FAMILY_IPV6);
 	ret = lab_init(lab, &cfg, "run");
 	for (unsigned int k = 0; !ret && k < want; k++)
 		ret = lab_plan_task(lab, m, task_port(m, k));
@@ -311,17 +312,19 @@ static void not_measurable(json_t *doc, enum lab_mode m, enum lab_path p, enum b
 	       path_name(p), bench_test_name(test), why);
 }
 
-/* All the N tasks' targets for one path: task i, and its peer for intra-host. */
-static int targets_for(struct lab *lab, unsigned int n, enum lab_path p, struct bench_target *t,
+/* All the N tasks' targets for one path and family: task i, and its peer for intra-host. */
+static int targets_for(struct lab *lab, unsigned int n, struct run_leg leg, struct bench_target *t,
 		       char *why, size_t len)
 {
+	enum lab_path p = leg.path;
+
 	for (unsigned int i = 0; i < n; i++) {
 		struct lab_task *peer = NULL;
 		int ret;
 
 		if (p == PATH_INTRA_HOST && lab->ntasks > 1)
 			peer = &lab->tasks[(i + 1) % lab->ntasks];
-		ret = path_target(lab, &lab->tasks[i], peer, p, &t[i], why, len);
+		ret = path_target_family(lab, &lab->tasks[i], peer, p, leg.family, &t[i], why, len);
 		if (ret)
 			return ret;
 	}
@@ -355,14 +358,17 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 		}
 		for (unsigned int i = 0; i < c->nmodes; i++) {
 			enum lab_mode m = c->modes[i];
-			enum lab_path paths[PATH_COUNT];
+			struct run_leg legs[RUN_MAX_LEGS];
 			struct lab *lab = labs[m];
 			unsigned int np;
 
 			if (!lab)
 				continue;
-			np = run_config_paths(c, m, paths);
+			np = run_config_legs(c, m, legs);
 			for (unsigned int k = 0; k < np; k++) {
+				enum lab_path path = legs[k].path;
+				const char *fam = bench_family_name(legs[k].family);
+
 				for (unsigned int t = 0; t < c->ntests; t++) {
 					enum bench_test test = c->tests[t];
 					struct bench_opts bo = c->bo;
@@ -377,11 +383,12 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 					char hk[64];
 					int ret;
 
-					snprintf(what, sizeof(what), "rep %u/%u%s %s%s%.0u %s %s",
+					snprintf(what, sizeof(what), "rep %u/%u%s %s%s%.0u %s%s %s",
 						 r + 1, max_reps,
 						 c->target_pct > 0 ? " (at most)" : "",
 						 lab_mode_name(m), n > 1 ? " x" : "", n > 1 ? n : 0,
-						 path_name(paths[k]), bench_test_name(test));
+						 path_name(path), legs[k].family ? " ipv6" : "",
+						 bench_test_name(test));
 					progress_show(prog, what);
 					bo.stream.duration_s = c->stream_s;
 					bo.stream.streams =
@@ -396,16 +403,16 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 					/* What fails on an ECS instance too is a finding, said
 					 * once. */
 					if ((test == TEST_UDP || test == TEST_UDP_RR) &&
-					    path_udp_broken(lab, &lab->tasks[0], paths[k], err,
+					    path_udp_broken(lab, &lab->tasks[0], path, err,
 							    sizeof(err))) {
 						if (r == 0)
-							not_measurable(doc, m, paths[k], test, err);
+							not_measurable(doc, m, path, test, err);
 						prog->done++;
 						prog->planned_done +=
 							run_config_test_seconds(c, test);
 						continue;
 					}
-					ret = targets_for(lab, n, paths[k], targets, err,
+					ret = targets_for(lab, n, legs[k], targets, err,
 							  sizeof(err));
 					noise_ok = !noise_mark(&mark);
 					nothers = state_others_live(others, 0, MAX_OTHERS);
@@ -436,12 +443,13 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 						notice(NOTICE_ERROR, "%s", err);
 						json_array_append_new(
 							json_object_get(doc, "errors"),
-							json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}",
+							json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, "
+								  "s:s}",
 								  "mode", lab_mode_name(m), "path",
-								  path_name(paths[k]), "test",
-								  bench_test_name(test), "tasks",
-								  (int)n, "rep", (int)r + 1,
-								  "error", err));
+								  path_name(path), "family", fam,
+								  "test", bench_test_name(test),
+								  "tasks", (int)n, "rep",
+								  (int)r + 1, "error", err));
 						continue;
 					}
 					*measured +=
@@ -460,12 +468,12 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 					json_object_del(agg, "mode");
 					json_object_del(agg, "path");
 					json_object_del(agg, "test");
-					entry = results_entry_tasks(doc, lab_mode_name(m),
-								    path_name(paths[k]),
-								    bench_test_name(test), n);
+					json_object_del(agg, "family");
+					entry = results_entry_key(doc, lab_mode_name(m),
+								  path_name(path),
+								  bench_test_name(test), n, fam);
 					json_array_append_new(json_object_get(entry, "reps"), agg);
-					snprintf(hk, sizeof(hk), "%s/%s", lab_mode_name(m),
-						 path_name(paths[k]));
+					pathprobe_key(hk, sizeof(hk), m, path, legs[k].family);
 					key_hp = json_object_get(hp, hk);
 					if (key_hp && !json_object_get(entry, "hot_path"))
 						json_object_set(entry, "hot_path", key_hp);
@@ -496,9 +504,9 @@ int matrix_run(const struct run_config *c, json_t **out, char *why, size_t len)
 	prog.planned_total = run_config_seconds(c) * c->ntasks_list;
 	for (unsigned int r = 0; r < (c->target_pct > 0 ? c->max_reps : c->reps); r++)
 		for (unsigned int i = 0; i < c->nmodes; i++) {
-			enum lab_path paths[PATH_COUNT];
+			struct run_leg legs[RUN_MAX_LEGS];
 
-			prog.total += run_config_paths(c, c->modes[i], paths) * c->ntests;
+			prog.total += run_config_legs(c, c->modes[i], legs) * c->ntests;
 		}
 	prog.total *= c->ntasks_list;
 

@@ -27,6 +27,7 @@ void run_config_default(struct run_config *c)
 	c->hot_path = true;
 	c->instance = INSTANCE_AL2023;
 	c->userland_proxy = true;
+	c->families = 1u << FAMILY_IPV4;
 	c->out_dir = "results";
 	c->preset = "default";
 	bench_opts_default(&c->bo);
@@ -85,13 +86,26 @@ unsigned int run_config_paths(const struct run_config *c, enum lab_mode m, enum 
 	return n;
 }
 
+unsigned int run_config_legs(const struct run_config *c, enum lab_mode m, struct run_leg *out)
+{
+	enum lab_path paths[PATH_COUNT];
+	unsigned int np = run_config_paths(c, m, paths), n = 0;
+
+	for (unsigned int i = 0; i < np; i++)
+		for (int f = 0; f < FAMILY_COUNT; f++)
+			if ((c->families & (1u << f)) &&
+			    !path_family_available(m, paths[i], (enum bench_family)f, NULL, 0))
+				out[n++] = (struct run_leg){paths[i], (enum bench_family)f};
+	return n;
+}
+
 double run_config_seconds(const struct run_config *c)
 {
 	double s = 0;
 
 	for (unsigned int m = 0; m < c->nmodes; m++) {
-		enum lab_path paths[PATH_COUNT];
-		unsigned int np = run_config_paths(c, c->modes[m], paths);
+		struct run_leg legs[RUN_MAX_LEGS];
+		unsigned int np = run_config_legs(c, c->modes[m], legs);
 
 		for (unsigned int t = 0; t < c->ntests; t++)
 			s += np * run_config_test_seconds(c, c->tests[t]);
@@ -129,6 +143,12 @@ json_t *run_config_json(const struct run_config *c)
 	json_object_set_new(doc, "per_hop", json_boolean(c->per_hop));
 	json_object_set_new(doc, "instance", json_string(lab_instance_name(c->instance)));
 	json_object_set_new(doc, "userland_proxy", json_boolean(c->userland_proxy));
+	json_object_set_new(doc, "ip", json_array());
+	for (int f = 0; f < FAMILY_COUNT; f++)
+		if (c->families & (1u << f))
+			json_array_append_new(json_object_get(doc, "ip"),
+					      json_string(bench_family_name((enum bench_family)f)));
+	json_object_set_new(doc, "dual_stack", json_boolean(c->families & (1u << FAMILY_IPV6)));
 	vpc_describe(doc, &c->vpc);
 	if (c->target_pct > 0)
 		json_object_set_new(doc, "target",

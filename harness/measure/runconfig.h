@@ -35,6 +35,7 @@ struct run_config {
 	struct lab_vpc_opts vpc;
 	enum lab_instance instance;
 	bool userland_proxy;
+	unsigned int families; /* --ip: a bit per enum bench_family; IPv6 builds dual-stack labs */
 	const char *out_dir;
 	const char *preset; /* "default", "quick", "full" */
 	struct bench_opts bo;
@@ -46,6 +47,18 @@ void run_config_full(struct run_config *c);
 json_t *run_config_json(const struct run_config *c);
 /* The paths MODE runs into OUT: none mode has only loopback, whatever was asked. */
 unsigned int run_config_paths(const struct run_config *c, enum lab_mode m, enum lab_path *out);
+/* A path measured over one IP family. */
+struct run_leg {
+	enum lab_path path;
+	enum bench_family family;
+};
+
+#define RUN_MAX_LEGS (PATH_COUNT * FAMILY_COUNT)
+/*
+ * The paths MODE runs, each over every family asked that it has there (the
+ * agent's endpoint stays IPv4), into OUT: path by path, IPv4 first.
+ */
+unsigned int run_config_legs(const struct run_config *c, enum lab_mode m, struct run_leg *out);
 /* One measurement of test T, seconds, warm-up included. */
 double run_config_test_seconds(const struct run_config *c, enum bench_test t);
 /* Planned measurement time, seconds (what the run's overhead is measured against). */

@@ -5,6 +5,7 @@
 
 #include "harness/lab/model.h"
 #include "harness/reports/aggregate.h"
+#include "harness/reports/results.h"
 #include "harness/reports/summary.h"
 
 /*
@@ -70,7 +71,7 @@ json_t *aggregate_tasks(json_t **res, unsigned int n)
 
 /*
  * Each repetition's value over host mode's in the same repetition (same
- * test; host's first path for none mode's loopback): measured side by side,
+ * test and family; host's first path for none mode's loopback): measured side by side,
  * these ratios cancel the drift of a shared machine that absolute numbers
  * carry from one run to the next.
  */
@@ -94,7 +95,8 @@ void aggregate_host_ratios(json_t *doc)
 			continue;
 		json_array_foreach(results, k, h) {
 			if (strcmp(json_string_value(json_object_get(h, "mode")), "host") ||
-			    !json_equal(json_object_get(h, "test"), json_object_get(e, "test")))
+			    !json_equal(json_object_get(h, "test"), json_object_get(e, "test")) ||
+			    strcmp(results_entry_family(h), results_entry_family(e)))
 				continue;
 			if (!host || !strcmp(json_string_value(json_object_get(h, "path")), path))
 				host = h;

@@ -279,6 +279,7 @@ static void metric_row(json_t **docs, size_t n, json_t *base, size_t mi,
 			"metric", metrics[mi].name, "better",
 			metrics[mi].higher_is_better ? "higher" : "lower", "headline",
 			verdict_is_headline(metrics[mi].name), "files", files);
+	json_object_set_new(row, "family", json_string(results_entry_family(base)));
 	if (metrics[mi].difference)
 		json_object_set_new(row, "compared_as", json_string("difference"));
 	json_array_append_new(rows, row);

@@ -74,7 +74,7 @@ static json_t *file_cell(json_t *fl, size_t k)
 static json_t *row_json(json_t *row)
 {
 	json_t *r = json_object(), *files = json_array(), *fl;
-	static const char *const keys[] = {"mode",   "tasks",  "path",	   "test",
+	static const char *const keys[] = {"mode",   "tasks",  "family",   "path",	 "test",
 					   "metric", "better", "headline", "compared_as"};
 	size_t k;
 

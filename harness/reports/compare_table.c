@@ -85,7 +85,8 @@ static void print_csv(json_t *rows, const char **names, FILE *f)
 	size_t i, k;
 
 	fputs("mode,tasks,path,test,metric,headline,file,median,gmean,min,max,n,change_pct,ratio,"
-	      "ci95_low,ci95_high,p_value,q_value,verdict,reps_needed,diff,diff_low,diff_high\n",
+	      "ci95_low,ci95_high,p_value,q_value,verdict,reps_needed,diff,diff_low,diff_high,"
+	      "family\n",
 	      f);
 	json_array_foreach(rows, i, row)
 		json_array_foreach(json_object_get(row, "files"), k, fl) {
@@ -113,7 +114,8 @@ static void print_csv(json_t *rows, const char **names, FILE *f)
 			csv_num(f, fl, "diff");
 			csv_num(f, fl, "diff_low");
 			csv_num(f, fl, "diff_high");
-			fputc('\n', f);
+			fprintf(f, ",%s\n",
+				json_string_value(json_object_get(row, "family")) ?: "ipv4");
 		}
 }
 
@@ -274,6 +276,10 @@ static void row_cells(json_t *row, size_t n, bool md, char (*c)[CELL])
 	snprintf(c[j], CELL, "%s", json_string_value(json_object_get(row, "mode")));
 	if (ntasks > 1)
 		snprintf(c[j] + strlen(c[j]), CELL - strlen(c[j]), " x%lld", ntasks);
+	/* IPv6 is a test of its own: its rows say so, IPv4's read as before. */
+	if (strcmp(json_string_value(json_object_get(row, "family")) ?: "ipv4", "ipv4"))
+		snprintf(c[j] + strlen(c[j]), CELL - strlen(c[j]), " %s",
+			 json_string_value(json_object_get(row, "family")));
 	j++;
 	snprintf(c[j++], CELL, "%s", json_string_value(json_object_get(row, "path")));
 	snprintf(c[j++], CELL, "%s", json_string_value(json_object_get(row, "test")));

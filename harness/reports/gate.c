@@ -9,6 +9,14 @@
 /* Names shown in WHY before "and N more". */
 #define GATE_NAMED 3
 
+/* A row of IPv6 (compare's "family"): named so in the gate's message. */
+static bool ipv6(json_t *row)
+{
+	const char *f = json_string_value(json_object_get(row, "family"));
+
+	return f && !strcmp(f, "ipv6");
+}
+
 static long long reps_of(json_t *cell)
 {
 	return json_integer_value(json_object_get(cell, "n"));
@@ -41,9 +49,10 @@ enum gate_result gate_judge(json_t *rows, double fail_above, bool ratios_only, s
 			if (g->undecided++ < GATE_NAMED && off < sizeof(g->why))
 				off += (size_t)snprintf(
 					g->why + off, sizeof(g->why) - off,
-					"%s%s %s %s %s (A %lld, %c %lld)", off ? ", " : "",
+					"%s%s %s%s%s %s %s (A %lld, %c %lld)", off ? ", " : "",
 					json_string_value(json_object_get(row, "mode")),
 					json_string_value(json_object_get(row, "path")),
+					ipv6(row) ? " " : "", ipv6(row) ? "ipv6" : "",
 					json_string_value(json_object_get(row, "test")), metric, na,
 					(int)('A' + k), nb);
 		}

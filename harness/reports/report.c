@@ -82,7 +82,7 @@ static const char *str(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key)) ?: "?";
 }
 
-/* The entry of MODE and TEST with one task: ingress, or loopback for none mode. */
+/* The entry of MODE and TEST with one task over IPv4: ingress, or loopback for none mode. */
 static json_t *entry_of(json_t *doc, const char *mode, const char *test)
 {
 	json_t *e, *found = NULL;
@@ -92,7 +92,7 @@ static json_t *entry_of(json_t *doc, const char *mode, const char *test)
 		const char *path = str(e, "path");
 
 		if (strcmp(str(e, "mode"), mode) || strcmp(str(e, "test"), test) ||
-		    results_entry_ntasks(e) != 1)
+		    results_entry_ntasks(e) != 1 || strcmp(results_entry_family(e), "ipv4"))
 			continue;
 		if (!strcmp(path, "ingress") || !strcmp(path, "loopback"))
 			return e;

@@ -138,8 +138,8 @@ void results_finish(json_t *doc)
 	json_object_set_new(doc, "finished_utc", json_string(now));
 }
 
-json_t *results_entry_tasks(json_t *doc, const char *mode, const char *path, const char *test,
-			    unsigned int tasks)
+json_t *results_entry_key(json_t *doc, const char *mode, const char *path, const char *test,
+			  unsigned int tasks, const char *family)
 {
 	json_t *list = json_object_get(doc, "results"), *e;
 	size_t i;
@@ -148,13 +148,26 @@ json_t *results_entry_tasks(json_t *doc, const char *mode, const char *path, con
 		if (!strcmp(json_string_value(json_object_get(e, "mode")), mode) &&
 		    !strcmp(json_string_value(json_object_get(e, "path")), path) &&
 		    !strcmp(json_string_value(json_object_get(e, "test")), test) &&
-		    results_entry_ntasks(e) == tasks)
+		    results_entry_ntasks(e) == tasks && !strcmp(results_entry_family(e), family))
 			return e;
 	}
-	e = json_pack("{s:s, s:s, s:s, s:i, s:[], s:{}}", "mode", mode, "path", path, "test", test,
-		      "tasks", (int)tasks, "reps", "summary");
+	e = json_pack("{s:s, s:s, s:s, s:i, s:s, s:[], s:{}}", "mode", mode, "path", path, "test",
+		      test, "tasks", (int)tasks, "family", family, "reps", "summary");
 	json_array_append_new(list, e);
 	return e;
+}
+
+json_t *results_entry_tasks(json_t *doc, const char *mode, const char *path, const char *test,
+			    unsigned int tasks)
+{
+	return results_entry_key(doc, mode, path, test, tasks, "ipv4");
+}
+
+const char *results_entry_family(json_t *entry)
+{
+	const char *f = json_string_value(json_object_get(entry, "family"));
+
+	return f ? f : "ipv4";
 }
 
 json_t *results_entry(json_t *doc, const char *mode, const char *path, const char *test)
@@ -192,7 +205,8 @@ json_t *results_entry_like(json_t *doc, json_t *like)
 		if (json_equal(json_object_get(e, "mode"), json_object_get(like, "mode")) &&
 		    json_equal(json_object_get(e, "path"), json_object_get(like, "path")) &&
 		    json_equal(json_object_get(e, "test"), json_object_get(like, "test")) &&
-		    results_entry_ntasks(e) == results_entry_ntasks(like))
+		    results_entry_ntasks(e) == results_entry_ntasks(like) &&
+		    !strcmp(results_entry_family(e), results_entry_family(like)))
 			return e;
 	return NULL;
 }
@@ -361,6 +375,9 @@ static int results_check(json_t *doc, char *why, size_t len)
 			ret = need(e, "reps", JSON_ARRAY, where, why, len);
 		if (!ret)
 			ret = need(e, "summary", JSON_OBJECT, where, why, len);
+		/* Optional (a file from before it was written is IPv4): a string when there. */
+		if (!ret && json_object_get(e, "family"))
+			ret = need(e, "family", JSON_STRING, where, why, len);
 		/* What compare reads of each repetition: an object, metrics an object if there. */
 		json_array_foreach(json_object_get(e, "reps"), k, rep) {
 			json_t *m = json_object_get(rep, "metrics");

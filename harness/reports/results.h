@@ -26,7 +26,15 @@ json_t *results_entry(json_t *doc, const char *mode, const char *path, const cha
 json_t *results_entry_tasks(json_t *doc, const char *mode, const char *path, const char *test,
 			    unsigned int tasks);
 unsigned int results_entry_ntasks(json_t *entry);
-/* The entry of DOC that measures what LIKE (an entry of another file) measures, or NULL. */
+/* The same for one IP family ("ipv4", "ipv6"): each is a test of its own. */
+json_t *results_entry_key(json_t *doc, const char *mode, const char *path, const char *test,
+			  unsigned int tasks, const char *family);
+/* An entry's "family"; "ipv4" for an entry without one (written before families were). */
+const char *results_entry_family(json_t *entry);
+/*
+ * The entry of DOC that measures what LIKE (an entry of another file)
+ * measures (mode, path, test, tasks and family), or NULL.
+ */
 json_t *results_entry_like(json_t *doc, json_t *like);
 /* Median, min, max and a 95% interval over the repetitions, for every numeric metric. */
 int results_summarize(json_t *doc);

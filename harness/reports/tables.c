@@ -10,8 +10,8 @@
 #include "harness/reports/results.h"
 #include "harness/reports/tables.h"
 
-static double median_n(json_t *doc, const char *mode, const char *test, const char *metric,
-		       unsigned int tasks, bool *ok)
+static double median_nf(json_t *doc, const char *mode, const char *test, const char *metric,
+			unsigned int tasks, const char *family, bool *ok)
 {
 	json_t *e;
 	size_t i;
@@ -21,7 +21,7 @@ static double median_n(json_t *doc, const char *mode, const char *test, const ch
 
 		if (strcmp(json_string_value(json_object_get(e, "mode")), mode) ||
 		    strcmp(json_string_value(json_object_get(e, "test")), test) ||
-		    results_entry_ntasks(e) != tasks)
+		    results_entry_ntasks(e) != tasks || strcmp(results_entry_family(e), family))
 			continue;
 		v = json_object_get(json_object_get(json_object_get(e, "summary"), metric),
 				    "median");
@@ -34,6 +34,12 @@ static double median_n(json_t *doc, const char *mode, const char *test, const ch
 	return 0;
 }
 
+static double median_n(json_t *doc, const char *mode, const char *test, const char *metric,
+		       unsigned int tasks, bool *ok)
+{
+	return median_nf(doc, mode, test, metric, tasks, "ipv4", ok);
+}
+
 /* The table's rows are at the first task count of the run. */
 static unsigned int first_tasks(json_t *doc)
 {
@@ -42,10 +48,52 @@ static unsigned int first_tasks(json_t *doc)
 	return json_is_integer(t) ? (unsigned int)json_integer_value(t) : 1;
 }
 
-static double median_of(json_t *doc, const char *mode, const char *test, const char *metric,
+/* A row of run's tables: a mode over a family ("ipv4" for a file from before families). */
+struct run_row {
+	const char *mode, *family;
+};
+
+static double median_of(json_t *doc, struct run_row r, const char *test, const char *metric,
 			bool *ok)
 {
-	return median_n(doc, mode, test, metric, first_tasks(doc), ok);
+	return median_nf(doc, r.mode, test, metric, first_tasks(doc), r.family, ok);
+}
+
+/* The rows: each family the run measured, each mode with results in it. */
+static size_t run_rows(json_t *doc, struct run_row *rows, size_t max)
+{
+	json_t *cfg = json_object_get(doc, "config"), *fv, *mv, *e;
+	json_t *fams = json_object_get(cfg, "ip");
+	size_t n = 0, i, k, j;
+
+	if (!json_array_size(fams))
+		fams = NULL;
+	for (i = 0; i < (fams ? json_array_size(fams) : 1); i++) {
+		fv = json_array_get(fams, i);
+		json_array_foreach(json_object_get(cfg, "modes"), k, mv) {
+			struct run_row r = {json_string_value(mv),
+					    fv ? json_string_value(fv) : "ipv4"};
+			bool any = !fams || i == 0;
+
+			/* A second family's row only where it was measured. */
+			json_array_foreach(json_object_get(doc, "results"), j, e)
+				any |= !strcmp(json_string_value(json_object_get(e, "mode")) ?: "",
+					       r.mode ?: "") &&
+				       !strcmp(results_entry_family(e), r.family ?: "");
+			if (any && r.mode && r.family && n < max)
+				rows[n++] = r;
+		}
+	}
+	return n;
+}
+
+static void row_label(FILE *f, struct run_row r)
+{
+	char label[32];
+
+	snprintf(label, sizeof(label), "%s%s%s", r.mode, strcmp(r.family, "ipv4") ? " " : "",
+		 strcmp(r.family, "ipv4") ? r.family : "");
+	fprintf(f, "%-15s", label);
 }
 
 static void density_table(json_t *doc, FILE *f)
@@ -217,8 +265,8 @@ static void stream_table(json_t *doc, FILE *f)
 		{"UDP Gbit/s", "udp", "throughput_bps", 3, 1e-9},
 		{"UDP jitter ms", "udp", "jitter_ms", 4, 1},
 	};
-	json_t *modes = json_object_get(json_object_get(doc, "config"), "modes"), *mv;
-	size_t i;
+	struct run_row rows[2 * 16];
+	size_t nrows = run_rows(doc, rows, sizeof(rows) / sizeof(rows[0]));
 
 	if (!run_has_test(doc, "tcp_reverse") && !run_has_test(doc, "udp"))
 		return;
@@ -226,19 +274,19 @@ static void stream_table(json_t *doc, FILE *f)
 	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
 		fprintf(f, " %16s", cols[c].head);
 	fprintf(f, " %18s\n", "UDP loss %");
-	json_array_foreach(modes, i, mv) {
-		const char *mode = json_string_value(mv);
+	for (size_t i = 0; i < nrows; i++) {
+		struct run_row host = {"host", rows[i].family};
 		bool ok, hok;
 		double x, h;
 
-		fprintf(f, "%-15s", mode);
+		row_label(f, rows[i]);
 		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
-			x = median_of(doc, mode, cols[c].test, cols[c].metric, &ok);
-			h = median_of(doc, "host", cols[c].test, cols[c].metric, &hok);
+			x = median_of(doc, rows[i], cols[c].test, cols[c].metric, &ok);
+			h = median_of(doc, host, cols[c].test, cols[c].metric, &hok);
 			cell(f, x * cols[c].scale, ok, h * cols[c].scale, hok, cols[c].decimals);
 		}
-		x = median_of(doc, mode, "udp", "lost_percent", &ok);
-		h = median_of(doc, "host", "udp", "lost_percent", &hok);
+		x = median_of(doc, rows[i], "udp", "lost_percent", &ok);
+		h = median_of(doc, host, "udp", "lost_percent", &hok);
 		loss_cell(f, x, ok, h, hok);
 		fputc('\n', f);
 	}
@@ -253,28 +301,29 @@ void table_run(json_t *doc, FILE *f)
 		{"CRR trans/s", "tcp_crr", "tps", 0, 1},
 		{"CPU s/GB", "tcp_stream", "cpu_s_per_gb", 3, 1},
 	};
-	json_t *modes = json_object_get(json_object_get(doc, "config"), "modes"), *mv;
-	size_t i;
+	struct run_row rows[2 * 16];
+	size_t nrows = run_rows(doc, rows, sizeof(rows) / sizeof(rows[0])), i;
 
 	fprintf(f, "%-15s", "mode");
 	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
 		fprintf(f, " %16s", cols[c].head);
 	fprintf(f, " %5s\n", "hops");
-	json_array_foreach(modes, i, mv) {
-		const char *mode = json_string_value(mv);
+	for (size_t r = 0; r < nrows; r++) {
+		struct run_row host = {"host", rows[r].family};
 		json_t *hp = NULL, *v;
 		const char *key;
 
-		fprintf(f, "%-15s", mode);
+		row_label(f, rows[r]);
 		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
 			bool ok, hok;
-			double x = median_of(doc, mode, cols[c].test, cols[c].metric, &ok);
-			double h = median_of(doc, "host", cols[c].test, cols[c].metric, &hok);
+			double x = median_of(doc, rows[r], cols[c].test, cols[c].metric, &ok);
+			double h = median_of(doc, host, cols[c].test, cols[c].metric, &hok);
 
 			cell(f, x * cols[c].scale, ok, h * cols[c].scale, hok, cols[c].decimals);
 		}
 		json_object_foreach(json_object_get(doc, "hot_paths"), key, v)
-			if (!strcmp(json_string_value(json_object_get(v, "mode")), mode) && !hp)
+			if (!strcmp(json_string_value(json_object_get(v, "mode")), rows[r].mode) &&
+			    !strcmp(results_entry_family(v), rows[r].family) && !hp)
 				hp = v;
 		if (hp)
 			fprintf(f, " %5zu%s\n", json_array_size(json_object_get(hp, "hops")),
