@@ -439,6 +439,50 @@ static void test_trunking(void **state)
 	assert_nothing_left();
 }
 
+/*
+ * A dual-stack lab on this kernel: IPv6 enabled only where an address goes,
+ * quietly (no DAD, RA or solicitations: sysctls older kernels may lack), and
+ * awsvpc's and host's ingress over IPv6 crossing the hops IPv4 does.
+ */
+static void test_ipv6(void **state)
+{
+	static const enum lab_mode modes[] = {MODE_AWSVPC, MODE_HOST};
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	for (size_t m = 0; m < 2; m++) {
+		struct lab *lab = calloc(1, sizeof(*lab));
+		json_t *v4, *v6 = NULL;
+		struct lab_config cfg;
+		struct bench_opts bo;
+		char why[512];
+		int ret;
+
+		assert_non_null(lab);
+		lab_config_default(&cfg);
+		cfg.dual_stack = true;
+		assert_int_equal(lab_init(lab, &cfg, "test"), 0);
+		assert_int_equal(lab_plan_task(lab, modes[m], 5201), 0);
+		if (lab_up(lab))
+			print_error("lab_up: %s\n", lab->err);
+		assert_true(lab->up);
+		v4 = tl_hot_path(lab, PATH_INGRESS);
+		bench_opts_default(&bo);
+		assert_int_equal(bench_cpus_resolve(&bo.cpus), 0);
+		ret = hotpath_probe_family(lab, &lab->tasks[0], PATH_INGRESS, FAMILY_IPV6, &bo, &v6,
+					   why, sizeof(why));
+		if (ret)
+			print_error("%s\n", why);
+		assert_int_equal(ret, 0);
+		assert_true(json_is_true(json_object_get(v6, "ok")));
+		assert_true(json_equal(json_object_get(v4, "hops"), json_object_get(v6, "hops")));
+		json_decref(v4);
+		json_decref(v6);
+		tl_lab_done(lab);
+	}
+	assert_nothing_left();
+}
+
 /* A run and an explain (probes attached) killed outright: clean removes what they left. */
 static void test_sigkill_then_clean(void **state)
 {
@@ -481,6 +525,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deterministic_claims, setup, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_instance_backends, setup, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_trunking, setup, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_ipv6, setup, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_sigkill_then_clean, setup, tl_teardown_test),
 	};
 	int ret;
