@@ -373,7 +373,10 @@ cmd_run() {
 	if [ "$accel" = kvm ]; then
 		set -- "$@" -accel kvm -cpu host
 	else
-		set -- "$@" -accel tcg,thread=multi -cpu max
+		# Without MONITOR/MWAIT: TCG runs a guest's MWAIT as PAUSE when it has
+		# more than one vCPU, so a guest kernel that idles with MWAIT keeps every
+		# idle vCPU spinning on a host CPU; with HLT an idle vCPU sleeps.
+		set -- "$@" -accel tcg,thread=multi -cpu max,-monitor
 	fi
 	setpriv --pdeathsig KILL -- qemu-system-x86_64 -machine q35 -smp "$smp" -m "$mem" \
 		-nodefaults -no-user-config -display none -no-reboot -name nsb-guest,debug-threads=on \
