@@ -90,6 +90,17 @@ if [ $vlan = yes ]; then
 		--by-vpc $(files eni) $(files trunk)
 fi
 if ls "$dir"/r*-ip >/dev/null 2>&1; then
-	# shellcheck disable=SC2046
-	show "IPv6 against IPv4 (host, awsvpc)" $(files ip)
+	# Families are different tests to compare: each round's IPv6 median over its
+	# IPv4 one (the same lab, side by side), then their geometric mean and range.
+	echo "== IPv6 over IPv4, same round (geometric mean over rounds, min-max; descriptive)"
+	for f in $(files ip); do
+		jq -c '[.results[] | select(.path == "ingress")
+			| {k: "\(.mode) \(.test)", f: (.family // "ipv4"), m: .summary}] as $e
+			| $e[] | select(.f == "ipv6") as $six
+			| $e[] | select(.f == "ipv4" and .k == $six.k) as $four
+			| ["throughput_bps", "p50_us", "tps"][] as $met
+			| select($six.m[$met].median != null and ($four.m[$met].median // 0) > 0)
+			| {k: "\($six.k) \($met)", r: ($six.m[$met].median / $four.m[$met].median)}' "$f"
+	done | jq -r -s 'group_by(.k)[] | (map(.r | log) | add / length | exp) as $g
+		| "\(.[0].k): \($g * 1000 | round / 1000) [\(map(.r) | min * 1000 | round / 1000)-\(map(.r) | max * 1000 | round / 1000)] over \(length) rounds"'
 fi
