@@ -28,15 +28,28 @@ done
 
 # The CPU nsbench's default placement ("same") pins both endpoints to.
 CPU=$(($(nproc) - 1))
-ID=$($NSB topo up host --json | sed -n 's/^ *"lab": "\([0-9a-f]*\)".*/\1/p')
-VPC=nsb-$ID-vpc INST=nsb-$ID-inst ADDR=198.18.0.2
+# The lab is held by a process of ours (--hold), not left kept: `topo down`
+# without a lab, run by anyone on the machine (integ_cli does), removes every
+# kept lab, and with it this benchmark's in the middle of a run.
+HOLD_OUT=$(mktemp)
 SP_PID=
+$NSB topo up host --hold --json >"$HOLD_OUT" &
+HOLD_PID=$!
 cleanup() {
 	set +e
 	[ -n "$SP_PID" ] && kill "$SP_PID" 2>/dev/null && wait "$SP_PID" 2>/dev/null
-	$NSB topo down "$ID" >/dev/null
+	kill "$HOLD_PID" 2>/dev/null && wait "$HOLD_PID"
+	rm -f "$HOLD_OUT"
 }
 trap cleanup EXIT INT TERM
+ID=
+for _ in $(seq 1 1000); do
+	ID=$(jq -r '.lab // empty' "$HOLD_OUT" 2>/dev/null) && [ -n "$ID" ] && break
+	kill -0 "$HOLD_PID" 2>/dev/null || { echo "bench-engines: topo up failed" >&2; exit 1; }
+	sleep 0.01
+done
+[ -n "$ID" ] || { echo "bench-engines: no lab from topo up --hold" >&2; exit 1; }
+VPC=nsb-$ID-vpc INST=nsb-$ID-inst ADDR=198.18.0.2
 
 wait_listen() { # ns port
 	for _ in $(seq 1 500); do
@@ -53,13 +66,13 @@ wait_listen "$INST" 5202
 
 jget() { jq -r "$1"; }
 
-# CPU steal on the machine (% of all CPU time) since the last call.
-STEAL_LAST=
-steal_since() {
+# CPU steal on the machine (% of all CPU time) since the last call, in STEAL.
+STEAL_LAST="" STEAL=""
+steal_mark() {
 	local now
 	now=$(awk '/^cpu / {print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat)
-	[ -n "$STEAL_LAST" ] && echo "$STEAL_LAST $now" |
-		awk '{printf "%.1f", $4 > $2 ? ($3 - $1) / ($4 - $2) * 100 : 0}'
+	[ -z "$STEAL_LAST" ] || STEAL=$(echo "$STEAL_LAST $now" |
+		awk '{printf "%.1f", ($4 > $2) ? ($3 - $1) / ($4 - $2) * 100 : 0}')
 	STEAL_LAST=$now
 }
 
@@ -138,7 +151,7 @@ stream_pair() { # kind nsbench-first
 # Counterbalanced (ABBA): whichever runs second in a pair gains a few percent
 # here (measured: nsbench/iperf3 0.97 when nsbench always ran first, 1.01 when
 # it always ran second), so the order alternates between repetitions.
-steal_since >/dev/null
+steal_mark
 for rep in $(seq 1 "$REPS"); do
 	first=$((rep % 2))
 	if [ $first -eq 1 ]; then nsb_rr; tool_rr; else tool_rr; nsb_rr; fi
@@ -147,7 +160,8 @@ for rep in $(seq 1 "$REPS"); do
 		stream_pair "$k" $first
 		line+="; $k $PAIR"
 	done
-	echo "bench-engines: rep $rep: $line (nsbench/tool); steal $(steal_since)%," \
+	steal_mark
+	echo "bench-engines: rep $rep: $line (nsbench/tool); steal $STEAL%," \
 		"load $(cut -d' ' -f1 /proc/loadavg)" >&2
 done
 
