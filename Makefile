@@ -143,8 +143,9 @@ integ: nsbench nsbench-test $(INTEG_TESTS)
 # /var/cache/nsbench/kernels). `make test KERNELS=6.1` runs one, `KERNELS=` none.
 KERNELS ?= 5.10 6.1 6.12
 KERNEL_TIMEOUT ?= 900
-# Guests at a time (default: all; scripts/kernel-matrix.sh).
+# Guests at a time (default: all) and each guest's vCPUs (default 1; scripts/kernel-matrix.sh).
 KERNEL_JOBS ?=
+KERNEL_SMP ?=
 kernels: nsbench nsbench-test tests/bin/integ_kernel tests/bin/integ_guest
 	$(Q)if [ -z "$(strip $(KERNELS))" ]; then echo "== kernel guests: none (KERNELS is empty)"; \
 	elif [ "$$(id -u)" -ne 0 ]; then echo "== kernel guests: SKIP: they need root"; \
@@ -152,7 +153,7 @@ kernels: nsbench nsbench-test tests/bin/integ_kernel tests/bin/integ_guest
 		echo "== tests/bin/integ_guest: $$(( $$(date +%s) - s )) s"; \
 		s=$$(date +%s); \
 		./scripts/kernel-matrix.sh --timeout $(KERNEL_TIMEOUT) $(if $(KERNEL_JOBS),--jobs $(KERNEL_JOBS)) \
-			$(KERNELS); \
+			$(if $(KERNEL_SMP),--smp $(KERNEL_SMP)) $(KERNELS); \
 		echo "== kernel guests: $$(( $$(date +%s) - s )) s"; fi
 
 valgrind: $(UNIT_TESTS)
