@@ -642,6 +642,19 @@ static void test_sigterm(void **state)
 	expect_signal_teardown(SIGTERM);
 }
 
+/* The keeper of test_sigkill_then_clean, ended by its teardown if an assertion stopped it. */
+static pid_t sigkill_keeper;
+
+static int teardown_keeper(void **state)
+{
+	if (sigkill_keeper > 0) {
+		kill(sigkill_keeper, SIGTERM);
+		waitpid(sigkill_keeper, NULL, 0);
+		sigkill_keeper = 0;
+	}
+	return tl_teardown_test(state);
+}
+
 static void test_sigkill_then_clean(void **state)
 {
 	char id[16], ns[64], other[16], *out, *err;
@@ -652,6 +665,7 @@ static void test_sigkill_then_clean(void **state)
 	SKIP_UNLESS_ROOT();
 	/* A lab whose owner still runs must survive clean. */
 	keeper = start_hold("host", other);
+	sigkill_keeper = keeper;
 	pid = start_hold("awsvpc", id);
 	snprintf(ns, sizeof(ns), "nsb-%s-t2", id);
 	parked = park_in(ns);
@@ -671,6 +685,7 @@ static void test_sigkill_then_clean(void **state)
 
 	kill(keeper, SIGTERM);
 	assert_int_equal(waitpid(keeper, &status, 0), keeper);
+	sigkill_keeper = 0;
 	assert_int_equal(tl_leftovers(other), 0);
 	assert_root_unchanged();
 }
@@ -1216,7 +1231,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sigint, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_sigterm, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_sigkill_then_clean, tl_setup_test,
-						tl_teardown_test),
+						teardown_keeper),
 		cmocka_unit_test_setup_teardown(test_clean_stray_namespace, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_fault_and_signal_while_building, tl_setup_test,
