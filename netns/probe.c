@@ -14,21 +14,10 @@
 #include "netns/netns.h"
 #include "netns/probe.h"
 
+/* A non-blocking socket of namespace NS. */
 static int socket_in(const char *ns, int family, int type)
 {
-	int saved = -1, fd, ret, leave;
-
-	ret = netns_enter(ns, &saved);
-	if (ret)
-		return ret;
-	fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	ret = fd < 0 ? -errno : fd;
-	leave = netns_leave(saved);
-	if (leave && fd >= 0) {
-		close(fd);
-		return leave;
-	}
-	return ret;
+	return netns_socket(ns, family, type | SOCK_NONBLOCK);
 }
 
 /* IP:PORT as a socket address of FAMILY; -EINVAL when IP is not one. */
