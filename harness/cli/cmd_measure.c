@@ -25,7 +25,8 @@
 
 static const char measure_usage[] =
 	"Usage: nsbench measure MODE TEST [--path P] [--duration S] [--warmup S] [--omit S]\n"
-	"                       [--streams N] [--rate BPS] [--blksize B] [--req B] [--resp B]\n"
+	"                       [--streams N] [--rate BPS] [--blksize B] [--window B]\n"
+	"                       [--req B] [--resp B]\n"
 	"                       [--timeout-ms N] [--cpu same|split|free] [--cpus C,S]\n"
 	"                       [--lab LAB] [--json] [--hot-path] [--security-group]\n"
 	"                       [--per-hop] [--vpc-mtu N] [--bridge-mtu N]\n"
@@ -38,6 +39,8 @@ static const char measure_usage[] =
 	"agent's endpoint 169.254.170.2:80; TCP; needs an instance profile)\n"
 	"--duration S (default 5; whole seconds for libiperf tests), --warmup S (RR, 0.2),\n"
 	"--omit S (libiperf warm-up, 1), --rate BPS for udp (default 1G; k/M/G suffixes),\n"
+	"--window B: both ends' socket buffers, as iperf3 -w (K/M suffixes; default: the\n"
+	"kernel's autotuning, whose outcome differs from run to run; see README).\n"
 	"--req/--resp message sizes for RR tests (default 64 bytes; udp_rr at least 8).\n"
 	"--cpu same (default): client and server pinned to one CPU, so that cross-CPU\n"
 	"wake-ups do not hide the path; split: one CPU each; free: the scheduler decides.\n"
@@ -105,7 +108,8 @@ static const struct {
 	int c;
 	const char *name;
 } rr_only[] = {{'w', "--warmup"}, {'q', "--req"}, {'s', "--resp"}, {'t', "--timeout-ms"}},
-  iperf_only[] = {{'o', "--omit"}, {'n', "--streams"}, {'b', "--blksize"}, {'r', "--rate"}},
+  iperf_only[] = {{'o', "--omit"},   {'n', "--streams"}, {'b', "--blksize"},
+		 {'W', "--window"}, {'r', "--rate"}},
   own_lab[] = {{CLI_OPT_VPC_MTU, "--vpc-mtu"},
 	       {CLI_OPT_BRIDGE_MTU, "--bridge-mtu"},
 	       {'G', "--security-group"},
@@ -188,6 +192,7 @@ int measure_main(int argc, char **argv)
 		{"streams", required_argument, NULL, 'n'},
 		{"rate", required_argument, NULL, 'r'},
 		{"blksize", required_argument, NULL, 'b'},
+		{"window", required_argument, NULL, 'W'},
 		{"req", required_argument, NULL, 'q'},
 		{"resp", required_argument, NULL, 's'},
 		{"timeout-ms", required_argument, NULL, 't'},
@@ -273,6 +278,13 @@ int measure_main(int argc, char **argv)
 						       "--blksize '%s': 1 to 1048576 bytes",
 						       optarg);
 			bo.stream.blksize = (int)n;
+			break;
+		case 'W':
+			if (parse_bytes(optarg, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX, &n))
+				return cli_usage_error(measure_usage,
+						       "--window '%s': %d bytes to %dM (K/M suffixes)",
+						       optarg, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
+			bo.stream.window = (int)n;
 			break;
 		case 'q':
 		case 's':
