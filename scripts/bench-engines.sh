@@ -20,14 +20,17 @@ REPS=${REPS:-6}
 DUR=${DUR:-5}
 MSG=${MSG:-64}
 STREAMS=${STREAMS:-4}
-# 2 MiB asked is 4 MiB granted: the lab namespaces' rmem_max and wmem_max.
+# Both ends ask for WINDOW and the kernel grants twice that; the lab namespaces'
+# rmem_max and wmem_max (4 MiB) bound what may be asked.
 WINDOW=${WINDOW:-2M}
 # A run whose sender saw a window below this never grew its receive buffer.
 SMALL_WND=${SMALL_WND:-8388608}
-# A pair is compared only when both runs had the endpoints' CPU to
+# A judged pair is compared only when both runs had the endpoints' CPU to
 # themselves alike: iperf's own CPU figures (client + server, % of the run)
 # apart by more than SHARE_GAP points means another process took the CPU
-# from one of them; such a pair is measured again, up to RETRIES times.
+# from one of them; such a pair is measured again, up to RETRIES times. (What
+# CPU% cannot see: the machine's speed drifting between the two runs, as
+# other guests' load moves; the median of the pairs is for that.)
 SHARE_GAP=${SHARE_GAP:-5}
 RETRIES=${RETRIES:-3}
 NSB=./nsbench
@@ -150,6 +153,9 @@ stream_pair() { # kind nsbench-first
 		fi
 		# shellcheck disable=SC2086 # three words each
 		set -- "$k" "$2" $a $b
+		# The autotuned pair's CPU differs by the buffer's state (~92% grown, ~97%
+		# small): not a disturbance, and that pair is not judged.
+		[ "$k" != auto ] || break
 		awk -v x="$4" -v y="$7" -v g="$SHARE_GAP" 'BEGIN {d = x - y; exit !(d > g || -d > g)}' ||
 			break
 		[ "$try" -lt "$RETRIES" ] || break
