@@ -308,15 +308,16 @@ static void test_window(void **state)
 	lab = tl_lab_with(MODE_NONE);
 	quick_opts(&o);
 	o.stream.window = 128 << 10;
-	assert_int_equal(path_target(lab, &lab->tasks[0], NULL, PATH_LOOPBACK, &t, why, sizeof(why)),
-			 0);
+	assert_int_equal(
+		path_target(lab, &lab->tasks[0], NULL, PATH_LOOPBACK, &t, why, sizeof(why)), 0);
 	ret = bench_run(TEST_TCP_STREAM, &o, &t, &res, why, sizeof(why));
 	if (ret)
 		print_error("%s\n", why);
 	assert_int_equal(ret, 0);
-	assert_int_equal(json_integer_value(json_object_get(
-				 json_object_get(json_object_get(res, "iperf"), "start"), "sock_bufsize")),
-			 128 << 10);
+	assert_int_equal(
+		json_integer_value(json_object_get(
+			json_object_get(json_object_get(res, "iperf"), "start"), "sock_bufsize")),
+		128 << 10);
 	srv = json_object_get(json_object_get(json_object_get(res, "iperf"), "server_output_json"),
 			      "start");
 	assert_int_equal(json_integer_value(json_object_get(srv, "sock_bufsize")), 128 << 10);

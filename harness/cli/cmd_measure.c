@@ -108,8 +108,11 @@ static const struct {
 	int c;
 	const char *name;
 } rr_only[] = {{'w', "--warmup"}, {'q', "--req"}, {'s', "--resp"}, {'t', "--timeout-ms"}},
-  iperf_only[] = {{'o', "--omit"},   {'n', "--streams"}, {'b', "--blksize"},
-		 {'W', "--window"}, {'r', "--rate"}},
+  iperf_only[] = {{'o', "--omit"},
+		  {'n', "--streams"},
+		  {'b', "--blksize"},
+		  {'W', "--window"},
+		  {'r', "--rate"}},
   own_lab[] = {{CLI_OPT_VPC_MTU, "--vpc-mtu"},
 	       {CLI_OPT_BRIDGE_MTU, "--bridge-mtu"},
 	       {'G', "--security-group"},
@@ -281,9 +284,10 @@ int measure_main(int argc, char **argv)
 			break;
 		case 'W':
 			if (parse_bytes(optarg, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX, &n))
-				return cli_usage_error(measure_usage,
-						       "--window '%s': %d bytes to %dM (K/M suffixes)",
-						       optarg, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
+				return cli_usage_error(
+					measure_usage,
+					"--window '%s': %d bytes to %dM (K/M suffixes)", optarg,
+					STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
 			bo.stream.window = (int)n;
 			break;
 		case 'q':
