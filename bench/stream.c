@@ -40,6 +40,11 @@ int stream_opts_check(const struct stream_opts *o, char *why, size_t len)
 		snprintf(why, len, "block size must be 1 to %d bytes", o->udp ? 65507 : 1 << 20);
 		return -EINVAL;
 	}
+	if (o->window && (o->window < STREAM_WINDOW_MIN || o->window > STREAM_WINDOW_MAX)) {
+		snprintf(why, len, "socket buffer (window) must be %d bytes to %d MiB",
+			 STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
+		return -EINVAL;
+	}
 	if (o->udp && (o->rate_bps < 1000 || o->rate_bps > 400000000000ull)) {
 		snprintf(why, len, "UDP rate must be 1 kbit/s to 400 Gbit/s");
 		return -EINVAL;
@@ -109,6 +114,9 @@ int stream_client(const struct stream_opts *o, const char *dst, uint16_t port, F
 	iperf_set_test_reverse(t, o->reverse);
 	iperf_set_test_get_server_output(t, 1);
 	iperf_set_test_connect_timeout(t, 3000);
+	/* Sent to the server with the test's parameters: both ends set it, as iperf3 -w. */
+	if (o->window)
+		iperf_set_test_socket_bufsize(t, o->window);
 	if (o->udp) {
 		set_protocol(t, Pudp);
 		iperf_set_test_rate(t, o->rate_bps);
@@ -168,7 +176,13 @@ int stream_metrics(const struct stream_opts *o, json_t *iperf, json_t **metrics,
 	json_t *m, *err = json_object_get(iperf, "error"), *server;
 
 	if (json_is_string(err)) {
-		snprintf(why, len, "iperf: %s", json_string_value(err));
+		const char *e = json_string_value(err);
+
+		/* SO_RCVBUF/SO_SNDBUF stop at the endpoints' namespaces' rmem_max/wmem_max. */
+		snprintf(why, len, "iperf: %s%s", e,
+			 o->window && strstr(e, "socket buffer")
+				 ? " (--window above net.core.rmem_max or wmem_max there?)"
+				 : "");
 		return -EIO;
 	}
 	if (!json_object_get(iperf, "end")) {

@@ -14,8 +14,13 @@ struct stream_opts {
 	int duration_s;
 	int omit_s;
 	int blksize;	   /* 0: iperf's default for TCP (128 KiB), 1448 bytes for UDP */
+	int window;	   /* 0: the kernel's buffer autotuning; else both ends' socket buffers */
 	uint64_t rate_bps; /* UDP: required */
 };
+
+/* libiperf's own bounds for -w (MAX_TCP_BUFFER is 512 MiB). */
+#define STREAM_WINDOW_MIN 1024
+#define STREAM_WINDOW_MAX (512 << 20)
 
 void stream_opts_default(struct stream_opts *o);
 int stream_opts_check(const struct stream_opts *o, char *why, size_t len);

@@ -4,9 +4,15 @@
 # mode, ingress: VPC namespace -> instance), same CPU placement, alternating:
 #   TCP_RR:     nsbench measure tcp_rr   vs  sockperf ping-pong --tcp --full-rtt
 #   throughput: nsbench measure tcp_stream, tcp_reverse, tcp_stream_par vs the
-#               iperf3 command, plain, -R and -P STREAMS
+#               iperf3 command, plain, -R and -P STREAMS, both with the same
+#               socket buffers (--window / -w WINDOW); and tcp_stream against
+#               the plain command at the kernel's buffer autotuning
 # Goals: RR p50 <= 1.05x sockperf's, RR trans/s >= 0.95x (issue 3); each
 # throughput test's median pair ratio within 0.97-1.03x of iperf3's (issue 20).
+# The autotuned pair is shown, not judged: on this kernel the receive buffer's
+# autotuning ends each run in one of two states ~10% apart (README, "Throughput
+# and the receive buffer"), for iperf3 as for nsbench, which no handful of
+# pairs averages out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,10 +20,17 @@ REPS=${REPS:-6}
 DUR=${DUR:-5}
 MSG=${MSG:-64}
 STREAMS=${STREAMS:-4}
-# A pair is compared only when both runs had the endpoints' CPU to
+# Both ends ask for WINDOW and the kernel grants twice that; the lab namespaces'
+# rmem_max and wmem_max (4 MiB) bound what may be asked.
+WINDOW=${WINDOW:-2M}
+# A run whose sender saw a window below this never grew its receive buffer.
+SMALL_WND=${SMALL_WND:-8388608}
+# A judged pair is compared only when both runs had the endpoints' CPU to
 # themselves alike: iperf's own CPU figures (client + server, % of the run)
 # apart by more than SHARE_GAP points means another process took the CPU
-# from one of them; such a pair is measured again, up to RETRIES times.
+# from one of them; such a pair is measured again, up to RETRIES times. (What
+# CPU% cannot see: the machine's speed drifting between the two runs, as
+# other guests' load moves; the median of the pairs is for that.)
 SHARE_GAP=${SHARE_GAP:-5}
 RETRIES=${RETRIES:-3}
 NSB=./nsbench
@@ -93,14 +106,19 @@ tool_rr() {
 }
 
 # The throughput tests: nsbench's test and its options, the iperf3 command's.
-KINDS=(single reverse parallel)
-declare -A NSB_TEST=([single]=tcp_stream [reverse]=tcp_reverse [parallel]=tcp_stream_par)
-declare -A NSB_OPT=([single]="" [reverse]="" [parallel]="--streams $STREAMS")
-declare -A IP_OPT=([single]="" [reverse]=-R [parallel]="-P $STREAMS")
+KINDS=(single reverse parallel auto)
+JUDGED=(single reverse parallel)
+declare -A NSB_TEST=([single]=tcp_stream [reverse]=tcp_reverse [parallel]=tcp_stream_par
+	[auto]=tcp_stream)
+declare -A NSB_OPT=([single]="--window $WINDOW" [reverse]="--window $WINDOW"
+	[parallel]="--streams $STREAMS --window $WINDOW" [auto]="")
+declare -A IP_OPT=([single]="-w $WINDOW" [reverse]="-R -w $WINDOW"
+	[parallel]="-P $STREAMS -w $WINDOW" [auto]="")
 declare -A LABEL=([single]="TCP throughput" [reverse]="TCP reverse (-R)"
-	[parallel]="TCP $STREAMS streams (-P)")
-declare -A NSB_BPS IP_BPS NSB_CPU IP_CPU RATIOS REDONE
-# Each run's result: "bits/s endpoints-CPU-%" in RUN.
+	[parallel]="TCP $STREAMS streams (-P)" [auto]="TCP, buffers autotuned")
+declare -A NSB_BPS IP_BPS NSB_CPU IP_CPU RATIOS REDONE NSB_SMALL IP_SMALL
+# Each run's result in RUN: bits/s, the endpoints' CPU (% of the run, client +
+# server) and the smallest of the streams' largest send windows (bytes).
 RUN=
 nsb_stream() { # kind
 	local out
@@ -108,7 +126,7 @@ nsb_stream() { # kind
 	out=$($NSB measure host "${NSB_TEST[$1]}" ${NSB_OPT[$1]} --lab "$ID" --duration "$DUR" \
 		--omit 1 --json)
 	RUN=$(echo "$out" | jget '"\(.metrics.throughput_bps) \(.metrics.cpu_client_pct +
-		.metrics.cpu_server_pct)"')
+		.metrics.cpu_server_pct) \([.iperf.end.streams[].sender.max_snd_wnd] | min)"')
 }
 tool_stream() { # kind
 	local out pid
@@ -120,7 +138,8 @@ tool_stream() { # kind
 		${IP_OPT[$1]})
 	wait $pid || true
 	RUN=$(echo "$out" | jget '"\(.end.sum_received.bits_per_second) \(
-		.end.cpu_utilization_percent.host_total + .end.cpu_utilization_percent.remote_total)"')
+		.end.cpu_utilization_percent.host_total + .end.cpu_utilization_percent.remote_total) \(
+		[.end.streams[].sender.max_snd_wnd] | min)"')
 }
 
 # One pair of KIND in the rep's order; again while the two runs' CPU differs.
@@ -132,20 +151,26 @@ stream_pair() { # kind nsbench-first
 		else
 			tool_stream "$k"; b=$RUN; nsb_stream "$k"; a=$RUN
 		fi
-		# shellcheck disable=SC2086 # two words each
+		# shellcheck disable=SC2086 # three words each
 		set -- "$k" "$2" $a $b
-		awk -v x="$4" -v y="$6" -v g="$SHARE_GAP" 'BEGIN {d = x - y; exit !(d > g || -d > g)}' ||
+		# The autotuned pair's CPU differs by the buffer's state (~92% grown, ~97%
+		# small): not a disturbance, and that pair is not judged.
+		[ "$k" != auto ] || break
+		awk -v x="$4" -v y="$7" -v g="$SHARE_GAP" 'BEGIN {d = x - y; exit !(d > g || -d > g)}' ||
 			break
 		[ "$try" -lt "$RETRIES" ] || break
-		awk -v k="$k" -v x="$4" -v y="$6" 'BEGIN {printf "bench-engines: %s pair disturbed " \
+		awk -v k="$k" -v x="$4" -v y="$7" 'BEGIN {printf "bench-engines: %s pair disturbed " \
 			"(endpoints%s CPU %.0f%% vs %.0f%%), again\n", k, "\047", x, y}' >&2
 		REDONE[$k]=$((${REDONE[$k]:-0} + 1))
 		set -- "$k" "$2"
 	done
-	NSB_BPS[$k]+="$3 " IP_BPS[$k]+="$5 " NSB_CPU[$k]+="$4 " IP_CPU[$k]+="$6 "
-	RATIOS[$k]+="$(awk -v a="$3" -v b="$5" 'BEGIN {printf "%.4f", a / b}') "
-	PAIR="$(awk -v a="$3" -v b="$5" -v c="$4" -v d="$6" \
-		'BEGIN {printf "%.2f/%.2f Gbit/s (x%.3f, CPU %.0f/%.0f%%)", a / 1e9, b / 1e9, a / b, c, d}')"
+	NSB_BPS[$k]+="$3 " IP_BPS[$k]+="$6 " NSB_CPU[$k]+="$4 " IP_CPU[$k]+="$7 "
+	RATIOS[$k]+="$(awk -v a="$3" -v b="$6" 'BEGIN {printf "%.4f", a / b}') "
+	awk -v w="$5" -v s="$SMALL_WND" 'BEGIN {exit !(w < s)}' && NSB_SMALL[$k]=$((${NSB_SMALL[$k]:-0} + 1))
+	awk -v w="$8" -v s="$SMALL_WND" 'BEGIN {exit !(w < s)}' && IP_SMALL[$k]=$((${IP_SMALL[$k]:-0} + 1))
+	PAIR="$(awk -v a="$3" -v b="$6" -v c="$4" -v d="$7" -v e="$5" -v f="$8" -v k="$k" \
+		'BEGIN {printf "%.2f/%.2f Gbit/s (x%.3f, CPU %.0f/%.0f%%%s)", a / 1e9, b / 1e9, a / b, c, d,
+			k == "auto" ? sprintf(", window %.1f/%.1f MiB", e / 1048576, f / 1048576) : ""}')"
 }
 
 # Counterbalanced (ABBA): whichever runs second in a pair gains a few percent
@@ -183,13 +208,17 @@ for k in "${KINDS[@]}"; do
 	e=$(median ${NSB_BPS[$k]}) f=$(median ${IP_BPS[$k]}) r=$(median ${RATIOS[$k]})
 	# shellcheck disable=SC2086
 	g=$(median ${NSB_CPU[$k]}) h=$(median ${IP_CPU[$k]})
-	awk -v l="${LABEL[$k]}" -v e="$e" -v f="$f" -v r="$r" -v g="$g" -v h="$h" \
-		-v n="${REDONE[$k]:-0}" 'BEGIN {
-		printf "  %-25s nsbench %.2f Gbit/s, iperf3 %.2f Gbit/s: pair ratio %.3f (goal 0.97-1.03)\n",
-			l ":", e / 1e9, f / 1e9, r
-		printf "  %-25s endpoints%s CPU nsbench %.0f%%, iperf3 %.0f%%%s\n", "", "\047", g, h,
-			n ? sprintf("; %d disturbed pair%s measured again", n, n > 1 ? "s" : "") : ""
-		exit (r < 0.97) || (r > 1.03)
+	judged=0
+	[[ " ${JUDGED[*]} " == *" $k "* ]] && judged=1
+	awk -v l="${LABEL[$k]}" -v e="$e" -v f="$f" -v r="$r" -v g="$g" -v h="$h" -v j=$judged \
+		-v n="${REDONE[$k]:-0}" -v sa="${NSB_SMALL[$k]:-0}" -v sb="${IP_SMALL[$k]:-0}" \
+		-v reps="$REPS" -v w="$WINDOW" 'BEGIN {
+		printf "  %-25s nsbench %.2f Gbit/s, iperf3 %.2f Gbit/s: pair ratio %.3f %s\n",
+			l ":", e / 1e9, f / 1e9, r, j ? "(goal 0.97-1.03)" : "(shown, not judged)"
+		printf "  %-25s %s; endpoints%s CPU nsbench %.0f%%, iperf3 %.0f%%%s\n", "",
+			j ? "window " w : sprintf("buffer stayed small in %d/%d and %d/%d runs", sa, reps, sb, reps),
+			"\047", g, h, n ? sprintf("; %d disturbed pair%s measured again", n, n > 1 ? "s" : "") : ""
+		exit j && ((r < 0.97) || (r > 1.03))
 	}' || fail=1
 done
 [ $fail -eq 0 ] || echo "  goal missed"

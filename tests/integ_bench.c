@@ -291,6 +291,57 @@ static void test_server_cannot_listen(void **state)
 	tl_lab_done(lab);
 }
 
+/* --window reaches both ends: each asks for it and the kernel grants twice that. */
+static void test_window(void **state)
+{
+	struct lab *lab;
+	struct bench_target t;
+	struct bench_opts o;
+	json_t *res = NULL, *srv;
+	unsigned long rmem_max = 0;
+	char why[512];
+	FILE *f;
+	int ret;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	lab = tl_lab_with(MODE_NONE);
+	quick_opts(&o);
+	o.stream.window = 128 << 10;
+	assert_int_equal(
+		path_target(lab, &lab->tasks[0], NULL, PATH_LOOPBACK, &t, why, sizeof(why)), 0);
+	ret = bench_run(TEST_TCP_STREAM, &o, &t, &res, why, sizeof(why));
+	if (ret)
+		print_error("%s\n", why);
+	assert_int_equal(ret, 0);
+	assert_int_equal(
+		json_integer_value(json_object_get(
+			json_object_get(json_object_get(res, "iperf"), "start"), "sock_bufsize")),
+		128 << 10);
+	srv = json_object_get(json_object_get(json_object_get(res, "iperf"), "server_output_json"),
+			      "start");
+	assert_int_equal(json_integer_value(json_object_get(srv, "sock_bufsize")), 128 << 10);
+	assert_int_equal(json_integer_value(json_object_get(srv, "rcvbuf_actual")), 256 << 10);
+	json_decref(res);
+	res = NULL;
+
+	/*
+	 * The kernel grants twice what is asked, up to twice rmem_max: beyond that
+	 * iperf refuses the run, with an error that says where to look.
+	 */
+	f = fopen("/proc/sys/net/core/rmem_max", "re");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%lu", &rmem_max), 1);
+	fclose(f);
+	if (rmem_max < STREAM_WINDOW_MAX / 4) {
+		o.stream.window = (int)(rmem_max * 4);
+		assert_int_not_equal(bench_run(TEST_TCP_STREAM, &o, &t, &res, why, sizeof(why)), 0);
+		assert_non_null(strstr(why, "rmem_max"));
+	}
+	expect_no_endpoints(lab);
+	tl_lab_done(lab);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +361,7 @@ int main(void)
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_server_cannot_listen, tl_setup_test,
 						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_window, tl_setup_test, tl_teardown_test),
 	};
 
 	tl_filter_from_env();

@@ -141,11 +141,17 @@ static void test_stream_opts(void **state)
 	assert_int_equal(stream_opts_check(&o, why, sizeof(why)), -EINVAL);
 	o.blksize = 1448;
 	assert_int_equal(stream_opts_check(&o, why, sizeof(why)), 0);
+	o.window = 512;
+	assert_int_equal(stream_opts_check(&o, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "socket buffer"));
+	o.window = 2 << 20;
+	assert_int_equal(stream_opts_check(&o, why, sizeof(why)), 0);
 }
 
 static void test_parse_rate_seconds(void **state)
 {
 	uint64_t r;
+	unsigned long b;
 	double s;
 
 	(void)state;
@@ -161,6 +167,18 @@ static void test_parse_rate_seconds(void **state)
 	assert_int_equal(parse_rate("-1M", &r), -EINVAL);
 	assert_int_equal(parse_rate("M", &r), -EINVAL);
 	assert_int_equal(parse_rate("0", &r), -EINVAL);
+	assert_int_equal(parse_bytes("2M", 1024, 1ul << 29, &b), 0);
+	assert_true(b == 2097152);
+	assert_int_equal(parse_bytes("256k", 1024, 1ul << 29, &b), 0);
+	assert_true(b == 262144);
+	assert_int_equal(parse_bytes("4096", 1024, 1ul << 29, &b), 0);
+	assert_true(b == 4096);
+	assert_int_equal(parse_bytes("1G", 1024, 1ul << 29, &b), -ERANGE);
+	assert_int_equal(parse_bytes("100", 1024, 1ul << 29, &b), -ERANGE);
+	assert_int_equal(parse_bytes("2MB", 1024, 1ul << 29, &b), -EINVAL);
+	assert_int_equal(parse_bytes("1.5M", 1024, 1ul << 29, &b), -EINVAL);
+	assert_int_equal(parse_bytes("-1", 1024, 1ul << 29, &b), -EINVAL);
+	assert_int_equal(parse_bytes("99999999999999999999M", 1024, 1ul << 29, &b), -EINVAL);
 	assert_int_equal(parse_seconds("0.5", 0.01, 10, &s), 0);
 	assert_true(s == 0.5);
 	assert_int_equal(parse_seconds("11", 0.01, 10, &s), -ERANGE);

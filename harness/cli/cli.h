@@ -123,6 +123,9 @@ int cli_ip_mode(unsigned int families, enum lab_mode m);
 /* A per-hop measurement (perhop.h) as a text waterfall, one segment per line. */
 void cli_print_waterfall(FILE *f, const json_t *ph);
 
+/* measure's answer as text (measure_text.c): a measurement's line; --hot-path's hops. */
+void measure_print_result(FILE *f, json_t *res);
+void measure_print_hot(FILE *f, json_t *hp);
 /* measure's detail on request (measure_detail.c): RES is a measurement's result. */
 void measure_print_intervals(FILE *f, json_t *res);
 void measure_print_histogram(FILE *f, json_t *res);

@@ -26,7 +26,8 @@
 
 static const char measure_usage[] =
 	"Usage: nsbench measure MODE TEST [--path P] [--duration S] [--warmup S] [--omit S]\n"
-	"                       [--streams N] [--rate BPS] [--blksize B] [--req B] [--resp B]\n"
+	"                       [--streams N] [--rate BPS] [--blksize B] [--window B]\n"
+	"                       [--req B] [--resp B]\n"
 	"                       [--timeout-ms N] [--cpu same|split|free] [--cpus C,S]\n"
 	"                       [--lab LAB] [--json] [--hot-path] [--security-group]\n"
 	"                       [--per-hop] [--vpc-mtu N] [--bridge-mtu N]\n"
@@ -40,6 +41,8 @@ static const char measure_usage[] =
 	"agent's endpoint 169.254.170.2:80; TCP; needs an instance profile)\n"
 	"--duration S (default 5; whole seconds for libiperf tests), --warmup S (RR, 0.2),\n"
 	"--omit S (libiperf warm-up, 1), --rate BPS for udp (default 1G; k/M/G suffixes),\n"
+	"--window B: both ends' socket buffers, as iperf3 -w (K/M suffixes; default: the\n"
+	"kernel's autotuning, whose outcome differs from run to run; see README).\n"
 	"--req/--resp message sizes for RR tests (default 64 bytes; udp_rr at least 8).\n"
 	"--cpu same (default): client and server pinned to one CPU, so that cross-CPU\n"
 	"wake-ups do not hide the path; split: one CPU each; free: the scheduler decides.\n"
@@ -54,65 +57,8 @@ static const char measure_usage[] =
 	"--histogram (RR tests): the latencies' histogram, 10 buckets a decade.\n"
 	"--samples FILE (RR tests): every latency measured, in us, one a line, in order.\n"
 	"On a terminal, how far the measurement has come shows on stderr.\n" CLI_VPC_USAGE
-	CLI_INSTANCE_USAGE CLI_IP_USAGE
+		CLI_INSTANCE_USAGE CLI_IP_USAGE
 	"With --ip 4,6 the measurement runs once per family: a line each (--json: an array).\n";
-
-static bool is_ipv6(json_t *res)
-{
-	const char *f = json_string_value(json_object_get(res, "family"));
-
-	return f && !strcmp(f, "ipv6");
-}
-
-static void print_text(json_t *res)
-{
-	json_t *m = json_object_get(res, "metrics");
-	const char *test = json_string_value(json_object_get(res, "test"));
-	json_t *pl = json_object_get(res, "placement");
-
-	printf("%s %s%s %s (cpu %s %lld/%lld): ", json_string_value(json_object_get(res, "mode")),
-	       json_string_value(json_object_get(res, "path")), is_ipv6(res) ? " ipv6" : "", test,
-	       json_string_value(json_object_get(pl, "policy")),
-	       (long long)json_integer_value(json_object_get(pl, "client_cpu")),
-	       (long long)json_integer_value(json_object_get(pl, "server_cpu")));
-	if (json_object_get(m, "throughput_bps")) {
-		printf("%.3f Gbit/s",
-		       json_number_value(json_object_get(m, "throughput_bps")) / 1e9);
-		if (json_object_get(m, "retransmits"))
-			printf(", %lld retransmits",
-			       (long long)json_integer_value(json_object_get(m, "retransmits")));
-		if (json_object_get(m, "rtt_mean_us"))
-			printf(", sender RTT mean %.0f us",
-			       json_number_value(json_object_get(m, "rtt_mean_us")));
-		if (json_object_get(m, "lost_packets"))
-			printf(", lost %lld of %lld, jitter %.3f ms",
-			       (long long)json_integer_value(json_object_get(m, "lost_packets")),
-			       (long long)json_integer_value(json_object_get(m, "packets")),
-			       json_number_value(json_object_get(m, "jitter_ms")));
-		printf(", CPU client %.0f%% server %.0f%%\n",
-		       json_number_value(json_object_get(m, "cpu_client_pct")),
-		       json_number_value(json_object_get(m, "cpu_server_pct")));
-	} else {
-		printf("%.0f trans/s, latency us: min %.1f p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f "
-		       "max %.1f mean %.1f sd %.1f",
-		       json_number_value(json_object_get(m, "tps")),
-		       json_number_value(json_object_get(m, "min_us")),
-		       json_number_value(json_object_get(m, "p50_us")),
-		       json_number_value(json_object_get(m, "p90_us")),
-		       json_number_value(json_object_get(m, "p99_us")),
-		       json_number_value(json_object_get(m, "p999_us")),
-		       json_number_value(json_object_get(m, "max_us")),
-		       json_number_value(json_object_get(m, "mean_us")),
-		       json_number_value(json_object_get(m, "stddev_us")));
-		if (json_integer_value(json_object_get(m, "lost")))
-			printf(", %lld lost",
-			       (long long)json_integer_value(json_object_get(m, "lost")));
-		if (json_integer_value(json_object_get(m, "errors")))
-			printf(", %lld errors",
-			       (long long)json_integer_value(json_object_get(m, "errors")));
-		printf("\n");
-	}
-}
 
 /* Options that apply to some measurements only; given elsewhere they are refused, not ignored. */
 static const struct {
@@ -120,7 +66,11 @@ static const struct {
 	const char *name;
 } rr_only[] = {{'w', "--warmup"},     {'q', "--req"},	    {'s', "--resp"},
 	       {'t', "--timeout-ms"}, {'g', "--histogram"}, {'S', "--samples"}},
-  iperf_only[] = {{'o', "--omit"}, {'n', "--streams"}, {'b', "--blksize"}, {'r', "--rate"}},
+  iperf_only[] = {{'o', "--omit"},
+		  {'n', "--streams"},
+		  {'b', "--blksize"},
+		  {'W', "--window"},
+		  {'r', "--rate"}},
   detail[] = {{'i', "--interval"}, {'g', "--histogram"}, {'S', "--samples"}},
   own_lab[] = {{CLI_OPT_VPC_MTU, "--vpc-mtu"},
 	       {CLI_OPT_BRIDGE_MTU, "--bridge-mtu"},
@@ -176,33 +126,6 @@ static int options_apply(const bool *seen, enum bench_test test, const char *lab
 	return 0;
 }
 
-/* --hot-path as text: the hops in order with packets per transaction, and the verdict. */
-static void print_hot(json_t *hp)
-{
-	json_t *per = json_object_get(hp, "packets_per_transaction"), *h;
-	size_t i;
-
-	const char *probe = json_string_value(json_object_get(hp, "probe"));
-
-	/* "udp_rr 64/64 B": the test is its first word. */
-	printf("%s %s%s hot path (%lld %.*s transactions):",
-	       json_string_value(json_object_get(hp, "mode")),
-	       json_string_value(json_object_get(hp, "path")), is_ipv6(hp) ? " ipv6" : "",
-	       (long long)json_integer_value(json_object_get(hp, "transactions")),
-	       probe ? (int)strcspn(probe, " ") : 6, probe ? probe : "udp_rr");
-	json_array_foreach(json_object_get(hp, "hops"), i, h)
-		printf("%s %s (%.2f/trans)", i ? " ->" : "", json_string_value(h),
-		       json_number_value(json_object_get(per, json_string_value(h))));
-	if (json_object_get(hp, "conntrack_entries"))
-		printf("; conntrack entries %lld",
-		       (long long)json_integer_value(json_object_get(hp, "conntrack_entries")));
-	if (json_is_true(json_object_get(hp, "ok")))
-		printf("; the expected path\n");
-	else
-		printf("; NOT the expected path: %s\n",
-		       json_string_value(json_object_get(hp, "problem")) ?: "?");
-}
-
 int measure_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -213,6 +136,7 @@ int measure_main(int argc, char **argv)
 		{"streams", required_argument, NULL, 'n'},
 		{"rate", required_argument, NULL, 'r'},
 		{"blksize", required_argument, NULL, 'b'},
+		{"window", required_argument, NULL, 'W'},
 		{"req", required_argument, NULL, 'q'},
 		{"resp", required_argument, NULL, 's'},
 		{"timeout-ms", required_argument, NULL, 't'},
@@ -304,6 +228,14 @@ int measure_main(int argc, char **argv)
 						       "--blksize '%s': 1 to 1048576 bytes",
 						       optarg);
 			bo.stream.blksize = (int)n;
+			break;
+		case 'W':
+			if (parse_bytes(optarg, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX, &n))
+				return cli_usage_error(
+					measure_usage,
+					"--window '%s': %d bytes to %dM (K/M suffixes)", optarg,
+					STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
+			bo.stream.window = (int)n;
 			break;
 		case 'q':
 		case 's':
@@ -531,9 +463,11 @@ int measure_main(int argc, char **argv)
 			ret = bench_run(test, &bo, &target, &res, why, sizeof(why));
 			notice_progress_end();
 		}
-		if (!ret && json_is_string(json_object_get(res, "detail_error")))
-			ret = -EIO, snprintf(why, sizeof(why), "%s",
-					     json_string_value(json_object_get(res, "detail_error")));
+		if (!ret && json_is_string(json_object_get(res, "detail_error"))) {
+			ret = -EIO;
+			snprintf(why, sizeof(why), "%s",
+				 json_string_value(json_object_get(res, "detail_error")));
+		}
 		if (!ret && samples)
 			ret = measure_write_samples(samples, res, why, sizeof(why));
 		if (!ret && per_hop) {
@@ -572,9 +506,9 @@ int measure_main(int argc, char **argv)
 		json_t *r = json_array_get(all, i);
 
 		if (hot) {
-			print_hot(r);
+			measure_print_hot(stdout, r);
 		} else {
-			print_text(r);
+			measure_print_result(stdout, r);
 			if (json_object_get(r, "intervals"))
 				measure_print_intervals(stdout, r);
 			if (json_object_get(r, "histogram"))
@@ -586,7 +520,8 @@ int measure_main(int argc, char **argv)
 	if (samples)
 		fprintf(stderr, "nsbench: %lld latencies in %s (us, one a line, in order)\n",
 			(long long)json_integer_value(json_object_get(
-				json_object_get(json_array_get(all, 0), "samples_file"), "samples")),
+				json_object_get(json_array_get(all, 0), "samples_file"),
+				"samples")),
 			samples);
 	rc = 0;
 out:

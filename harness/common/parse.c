@@ -24,6 +24,44 @@ int parse_uint(const char *text, unsigned long min, unsigned long max, unsigned 
 	return 0;
 }
 
+int parse_bytes(const char *text, unsigned long min, unsigned long max, unsigned long *out)
+{
+	unsigned long v, unit = 1;
+	char *end;
+
+	if (!text || !isdigit((unsigned char)text[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno)
+		return -EINVAL;
+	switch (*end) {
+	case 'k':
+	case 'K':
+		unit = 1ul << 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		unit = 1ul << 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		unit = 1ul << 30;
+		end++;
+		break;
+	default:
+		break;
+	}
+	if (*end)
+		return -EINVAL;
+	if (v > max / unit || v * unit < min)
+		return -ERANGE;
+	*out = v * unit;
+	return 0;
+}
+
 int parse_port(const char *text, uint16_t *port)
 {
 	unsigned long v;

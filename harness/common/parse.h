@@ -9,6 +9,8 @@ int parse_uint(const char *text, unsigned long min, unsigned long max, unsigned 
 int parse_port(const char *text, uint16_t *port);
 /* Bits per second with an optional k/M/G suffix (powers of 1000): "1G", "250M". */
 int parse_rate(const char *text, uint64_t *bps);
+/* Bytes with an optional K/M/G suffix (powers of 1024, as iperf's -w): "2M", "256K". */
+int parse_bytes(const char *text, unsigned long min, unsigned long max, unsigned long *out);
 /* A comma-separated list, no empty item: ITEM is called on each; its error stops. */
 int parse_csv(const char *text, int (*item)(const char *tok, void *arg), void *arg);
 /* Seconds, fractional allowed, in [min, max]. */
