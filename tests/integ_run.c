@@ -315,6 +315,64 @@ static void test_run_quick(void **state)
 }
 
 /*
+ * run --window: the results' configuration records it, and it reaches the
+ * endpoints: a window beyond what the namespaces' rmem_max grants fails the
+ * stream with the error that names it.
+ */
+static void test_run_window(void **state)
+{
+	char cmd[512], *out, *file, why[256];
+	size_t before = clean_count_leftovers(), n;
+	unsigned long rmem_max = 0;
+	json_t *doc;
+	FILE *f;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	snprintf(cmd, sizeof(cmd),
+		 "./nsbench run --quick --modes host --tests tcp_stream --window 256K "
+		 "--no-hot-path --out %s/window 2>&1",
+		 dir);
+	out = tl_capture(cmd, &st);
+	if (st)
+		print_error("%s\n", out);
+	assert_int_equal(st, 0);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s/window", dir);
+	file = files_in(cmd, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(results_load(file, &doc, why, sizeof(why)), 0);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "config"),
+							    "stream_window_bytes")),
+			 256 << 10);
+	assert_true(json_number_value(json_object_get(
+			    json_object_get(json_object_get(json_array_get(json_object_get(doc, "results"), 0),
+							    "summary"),
+					    "throughput_bps"),
+			    "median")) > 0);
+	json_decref(doc);
+	free(file);
+
+	f = fopen("/proc/sys/net/core/rmem_max", "re");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%lu", &rmem_max), 1);
+	fclose(f);
+	if (rmem_max < STREAM_WINDOW_MAX / 4) {
+		snprintf(cmd, sizeof(cmd),
+			 "./nsbench run --quick --modes host --tests tcp_stream --window %luK "
+			 "--no-hot-path --out %s/window-big 2>&1",
+			 rmem_max * 4 / 1024, dir);
+		out = tl_capture(cmd, &st);
+		assert_int_not_equal(st, 0);
+		assert_non_null(strstr(out, "rmem_max"));
+		free(out);
+	}
+	assert_int_equal(clean_count_leftovers(), before);
+	assert_root_unchanged();
+}
+
+/*
  * --target: repetitions go on past --reps up to --max-reps, every mode alike;
  * each result records the reps it took and whether its widest headline
  * interval met the target, and every repetition its noise.
@@ -584,6 +642,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_path_caught, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_run_quick, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_run_window, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_run_unwritable, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_run_interrupted, tl_setup_test,

@@ -20,7 +20,7 @@
 static const char run_usage[] =
 	"Usage: nsbench run [--quick|--full] [--modes M,...] [--paths P,...] [--tests T,...]\n"
 	"                   [--reps N] [--duration S] [--rr-duration S] [--rate BPS]\n"
-	"                   [--streams N] [--cpu same|split|free] [--out DIR]\n"
+	"                   [--streams N] [--window B] [--cpu same|split|free] [--out DIR]\n"
 	"                   [--tasks N[,N...]] [--max-enis N] [--security-group] [--no-hot-path]\n"
 	"                   [--shape-wire BPS] [--per-hop] [--vpc-mtu N] [--bridge-mtu N]\n"
 	"                   [--instance P] [--userland-proxy on|off] [--ip 4|6|4,6] [--json]\n"
@@ -30,6 +30,9 @@ static const char run_usage[] =
 	"libiperf tests 2 s and request/response tests 1 s each: about two minutes.\n"
 	"--quick: one short repetition (a smoke run). --full: adds the egress and\n"
 	"intra-host paths, tcp_stream_par and udp_rr, 5 repetitions of 3 s / 2 s.\n"
+	"--window B sets both ends' socket buffers in the libiperf tests, as iperf3 -w\n"
+	"(K/M suffixes); by default the kernel autotunes them, and on Linux 6.16 and later\n"
+	"a TCP stream's figure then falls in one of two states from run to run (README).\n"
 	"Paths: ingress, egress, intra-host, local (a client in the instance to the task's\n"
 	"published address), agent (the task to the ECS agent's endpoint; TCP tests\n"
 	"only); none mode always runs loopback.\n"
@@ -131,6 +134,7 @@ int run_main(int argc, char **argv)
 		{"rr-duration", required_argument, NULL, 'D'},
 		{"rate", required_argument, NULL, 'R'},
 		{"streams", required_argument, NULL, 's'},
+		{"window", required_argument, NULL, 'W'},
 		{"cpu", required_argument, NULL, 'c'},
 		{"out", required_argument, NULL, 'o'},
 		{"no-hot-path", no_argument, NULL, 'N'},
@@ -153,7 +157,7 @@ int run_main(int argc, char **argv)
 	unsigned int families = CLI_IP_DEFAULT;
 	const char *modes = NULL, *paths = NULL, *tests = NULL, *out_dir = NULL;
 	const char *reps = NULL, *dur = NULL, *rrdur = NULL, *rate = NULL, *streams = NULL;
-	const char *cpu = NULL, *shape = NULL, *tasks_arg = NULL, *enis = NULL;
+	const char *window = NULL, *cpu = NULL, *shape = NULL, *tasks_arg = NULL, *enis = NULL;
 	const char *target = NULL, *max_reps = NULL, *max_time = NULL;
 	bool json = false, no_hot = false, cfg_sg = false, per_hop = false;
 	struct lab_vpc_opts vpc = {0};
@@ -197,6 +201,9 @@ int run_main(int argc, char **argv)
 			break;
 		case 's':
 			streams = optarg;
+			break;
+		case 'W':
+			window = optarg;
 			break;
 		case 'c':
 			cpu = optarg;
@@ -299,6 +306,12 @@ int run_main(int argc, char **argv)
 			return cli_usage_error(run_usage, "--streams '%s': 2 to 128", streams);
 		cfg.par_streams = (int)n;
 	}
+	if (window) {
+		if (parse_bytes(window, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX, &n))
+			return cli_usage_error(run_usage, "--window '%s': %d bytes to %dM (K/M suffixes)",
+					       window, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
+		cfg.bo.stream.window = (int)n;
+	}
 	if (cpu && cli_cpu_option(run_usage, cpu, &cfg.bo.cpus.policy))
 		return EXIT_USAGE;
 	if (shape && (parse_rate(shape, &cfg.shape_bps) || cfg.shape_bps < 8000))
@@ -336,12 +349,18 @@ int run_main(int argc, char **argv)
 				       cfg.reps);
 	/* Options of one test are refused when the run does not measure it. */
 	{
-		bool udp = false, par = false;
+		bool udp = false, par = false, iperf = false;
 
 		for (unsigned int i = 0; i < cfg.ntests; i++) {
 			udp |= cfg.tests[i] == TEST_UDP;
 			par |= cfg.tests[i] == TEST_TCP_STREAM_PAR;
+			iperf |= bench_test_is_stream(cfg.tests[i]);
 		}
+		if (window && !iperf)
+			return cli_usage_error(
+				run_usage, "--window applies to the libiperf tests (tcp_stream, "
+					   "tcp_stream_par, tcp_reverse, udp), which this run does "
+					   "not measure (--tests)");
 		if (rate && !udp)
 			return cli_usage_error(
 				run_usage, "--rate applies to the udp test, which this run does "

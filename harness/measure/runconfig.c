@@ -139,6 +139,9 @@ json_t *run_config_json(const struct run_config *c)
 			"server_cpu", c->bo.cpus.server, "shape_wire_bps", (json_int_t)c->shape_bps,
 			"hot_path", c->hot_path, "order", "repetition-major", "tasks", tasks,
 			"max_enis", (int)c->max_enis);
+	/* Only when set: files of the kernel's autotuning (every older file) stay alike. */
+	if (c->bo.stream.window)
+		json_object_set_new(doc, "stream_window_bytes", json_integer(c->bo.stream.window));
 	json_object_set_new(doc, "security_group", json_boolean(c->security_group));
 	json_object_set_new(doc, "per_hop", json_boolean(c->per_hop));
 	json_object_set_new(doc, "instance", json_string(lab_instance_name(c->instance)));
