@@ -149,12 +149,14 @@ KERNEL_SMP ?=
 kernels: nsbench nsbench-test tests/bin/integ_kernel tests/bin/integ_guest
 	$(Q)if [ -z "$(strip $(KERNELS))" ]; then echo "== kernel guests: none (KERNELS is empty)"; \
 	elif [ "$$(id -u)" -ne 0 ]; then echo "== kernel guests: SKIP: they need root"; \
-	else set -e; echo "== tests/bin/integ_guest"; s=$$(date +%s); ./tests/bin/integ_guest; \
-		echo "== tests/bin/integ_guest: $$(( $$(date +%s) - s )) s"; \
-		s=$$(date +%s); \
+	else s=$$(date +%s); g=$$(mktemp); \
+		echo "== tests/bin/integ_guest, beside the kernel matrix (its output follows the matrix's)"; \
+		( s=$$(date +%s); ./tests/bin/integ_guest >$$g 2>&1; rc=$$?; \
+		  echo "== tests/bin/integ_guest: $$(( $$(date +%s) - s )) s" >>$$g; exit $$rc ) & gp=$$!; \
 		./scripts/kernel-matrix.sh --timeout $(KERNEL_TIMEOUT) $(if $(KERNEL_JOBS),--jobs $(KERNEL_JOBS)) \
-			$(if $(KERNEL_SMP),--smp $(KERNEL_SMP)) $(KERNELS); \
-		echo "== kernel guests: $$(( $$(date +%s) - s )) s"; fi
+			$(if $(KERNEL_SMP),--smp $(KERNEL_SMP)) $(KERNELS); mrc=$$?; \
+		wait $$gp; grc=$$?; echo "== tests/bin/integ_guest"; cat $$g; rm -f $$g; \
+		echo "== kernel guests: $$(( $$(date +%s) - s )) s"; [ $$mrc -eq 0 ] && [ $$grc -eq 0 ]; fi
 
 valgrind: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "== valgrind $$t"; \
@@ -165,7 +167,7 @@ valgrind: $(UNIT_TESTS)
 asan:
 	$(Q)rm -rf build-asan && mkdir -p build-asan && \
 	  git ls-files -co --exclude-standard | tar -cf - -T - | tar -xf - -C build-asan && \
-	  $(MAKE) --no-print-directory -C build-asan unit \
+	  $(MAKE) --no-print-directory -C build-asan -j$(JOBS) unit \
 		EXTRA_CFLAGS="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined"
 
@@ -173,8 +175,11 @@ asan:
 layout:
 	$(Q)./scripts/check-layout.sh
 
+# The builds of test (the program, the test build, the tests; the ASan tree) use every CPU.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 test: deps layout
-	$(Q)$(MAKE) --no-print-directory all EXTRA_CFLAGS=-Werror
+	$(Q)$(MAKE) --no-print-directory -j$(JOBS) all nsbench-test $(UNIT_TESTS) $(INTEG_TESTS) \
+		tests/bin/integ_guest EXTRA_CFLAGS=-Werror
 	$(Q)$(MAKE) --no-print-directory unit valgrind asan integ kernels EXTRA_CFLAGS=-Werror
 	@echo "all test suites passed"
 

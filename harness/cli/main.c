@@ -14,12 +14,9 @@
 #include "harness/cli/cli.h"
 #include "harness/cli/log.h"
 #include "harness/common/parse.h"
+#include "harness/common/version.h"
 #include "harness/lab/build.h"
 #include "harness/lab/lab.h"
-
-#ifndef NSBENCH_VERSION
-#define NSBENCH_VERSION "0.0.0"
-#endif
 
 const char *prog_name = "nsbench";
 

@@ -10,16 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "harness/common/version.h"
 #include "harness/measure/claims.h"
 #include "harness/measure/claims_perf.h"
 #include "harness/reports/results.h"
-
-#ifndef NSBENCH_VERSION
-#define NSBENCH_VERSION "0.0.0"
-#endif
-#ifndef NSBENCH_COMMIT
-#define NSBENCH_COMMIT "unknown"
-#endif
 
 /* The performance modes as keys of "performance.modes". */
 static const char *const pm_keys[PM_COUNT] = {"host", "bridge", "awsvpc", "awsvpc_security_group"};

@@ -15,16 +15,10 @@
 #include <netlink/version.h>
 
 #include "harness/common/atomicfile.h"
+#include "harness/common/version.h"
 #include "harness/common/virt.h"
 #include "harness/reports/results.h"
 #include "harness/reports/summary.h"
-
-#ifndef NSBENCH_VERSION
-#define NSBENCH_VERSION "0.0.0"
-#endif
-#ifndef NSBENCH_COMMIT
-#define NSBENCH_COMMIT "unknown"
-#endif
 
 /* ISO 8601 for the document, compact for file names. */
 void results_utc_now(char *buf, size_t len, bool compact)
