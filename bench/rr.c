@@ -548,6 +548,10 @@ int rr_client(const struct rr_opts *o, const char *dst, uint16_t port, struct rr
 		ret = client_tcp_crr(o, &sa, r, req, resp);
 		break;
 	}
+	/* No transaction in the time measured is no measurement, not a latency of 0. */
+	if (!ret && r->transactions == 0)
+		ret = fail(r, -ETIMEDOUT, "no transaction completed in the %.1f s measured",
+			   r->elapsed_s);
 	stats_summarize(r->samples, r->nsamples, &r->lat);
 out:
 	free(req);

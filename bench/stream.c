@@ -189,6 +189,28 @@ int stream_metrics(const struct stream_opts *o, json_t *iperf, json_t **metrics,
 		snprintf(why, len, "iperf: no results in its output");
 		return -EIO;
 	}
+	/*
+	 * TCP: the receiver's count is the figure. None, or nothing received in
+	 * the seconds measured, is no measurement: an error, never a throughput
+	 * of 0 that a ratio or a geometric mean would then meet.
+	 */
+	if (!o->udp) {
+		json_t *bps = json_object_get(
+			json_object_get(json_object_get(iperf, "end"), "sum_received"),
+			"bits_per_second");
+
+		if (!json_is_number(bps)) {
+			snprintf(why, len, "iperf: no receiver's summary (end.sum_received) in its "
+					   "output");
+			return -EIO;
+		}
+		if (json_number_value(bps) <= 0) {
+			snprintf(why, len, "iperf: the receiver got nothing in the %d s measured "
+					   "(the machine too busy, or the path stalled)",
+				 o->duration_s);
+			return -EIO;
+		}
+	}
 	m = json_object();
 	server = json_object_get(iperf, "server_output_json");
 	if (o->udp) {

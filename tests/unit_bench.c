@@ -112,12 +112,49 @@ static void test_udp_loss_after_omit(void **state)
 	json_decref(iperf);
 }
 
+/* TCP: a missing receiver's summary or nothing received is an error that says so, not 0. */
+static void test_tcp_nothing_received(void **state)
+{
+	static const char *const docs[] = {
+		"{\"start\": {}, \"end\": {\"sum_sent\": {\"bits_per_second\": 1e9}}}",
+		"{\"start\": {}, \"end\": {\"sum_sent\": {\"bits_per_second\": 0}, "
+		"\"sum_received\": {\"bits_per_second\": 0}}}",
+		"{\"start\": {}, \"end\": {\"sum_received\": {\"bits_per_second\": 5e9}}}",
+	};
+	static const char *const says[] = {"no receiver's summary", "the receiver got nothing",
+					   NULL};
+	struct stream_opts o;
+	char why[256];
+
+	(void)state;
+	stream_opts_default(&o);
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		json_t *iperf = json_loads(docs[i], 0, NULL), *m = NULL;
+		int ret;
+
+		assert_non_null(iperf);
+		why[0] = 0;
+		ret = stream_metrics(&o, iperf, &m, why, sizeof(why));
+		if (says[i]) {
+			assert_int_equal(ret, -EIO);
+			assert_non_null(strstr(why, says[i]));
+			assert_null(m);
+		} else {
+			assert_int_equal(ret, 0);
+			assert_true(json_number_value(json_object_get(m, "throughput_bps")) == 5e9);
+			json_decref(m);
+		}
+		json_decref(iperf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_server_setup_failure_message),
 		cmocka_unit_test(test_cpus_check),
 		cmocka_unit_test(test_udp_loss_after_omit),
+		cmocka_unit_test(test_tcp_nothing_received),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
