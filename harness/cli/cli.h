@@ -42,6 +42,8 @@ int cli_option_end(int c, const char *cmd, const char *usage, char **argv);
 int cli_mode_arg(const char *usage, const char *text, enum lab_mode *m);
 int cli_path_arg(const char *usage, const char *text, enum lab_path *p);
 int cli_cpu_option(const char *usage, const char *text, enum bench_placement *p);
+/* --window B (K/M/G suffixes) into *WINDOW; 0, or EXIT_USAGE after saying why not. */
+int cli_window_option(const char *usage, const char *text, int *window);
 /* --security-group with a task of mode M: 0 for awsvpc, else EXIT_USAGE after saying why. */
 int cli_security_group_mode(const char *usage, enum lab_mode m);
 /* Root or CAP_NET_ADMIN + CAP_SYS_ADMIN; prints what is missing. */

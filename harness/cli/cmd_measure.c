@@ -230,12 +230,8 @@ int measure_main(int argc, char **argv)
 			bo.stream.blksize = (int)n;
 			break;
 		case 'W':
-			if (parse_bytes(optarg, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX, &n))
-				return cli_usage_error(
-					measure_usage,
-					"--window '%s': %d bytes to %dM (K/M suffixes)", optarg,
-					STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
-			bo.stream.window = (int)n;
+			if (cli_window_option(measure_usage, optarg, &bo.stream.window))
+				return EXIT_USAGE;
 			break;
 		case 'q':
 		case 's':

@@ -308,12 +308,8 @@ int run_main(int argc, char **argv)
 			return cli_usage_error(run_usage, "--streams '%s': 2 to 128", streams);
 		cfg.par_streams = (int)n;
 	}
-	if (window) {
-		if (parse_bytes(window, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX, &n))
-			return cli_usage_error(run_usage, "--window '%s': %d bytes to %dM (K/M suffixes)",
-					       window, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
-		cfg.bo.stream.window = (int)n;
-	}
+	if (window && cli_window_option(run_usage, window, &cfg.bo.stream.window))
+		return EXIT_USAGE;
 	if (cpu && cli_cpu_option(run_usage, cpu, &cfg.bo.cpus.policy))
 		return EXIT_USAGE;
 	if (shape && (parse_rate(shape, &cfg.shape_bps) || cfg.shape_bps < 8000))

@@ -150,6 +150,17 @@ int cli_cpu_option(const char *usage, const char *text, enum bench_placement *p)
 		       : 0;
 }
 
+int cli_window_option(const char *usage, const char *text, int *window)
+{
+	unsigned long n;
+
+	if (parse_bytes(text, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX, &n))
+		return cli_usage_error(usage, "--window '%s': %d bytes to %dM (K/M suffixes)", text,
+				       STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
+	*window = (int)n;
+	return 0;
+}
+
 int cli_vpc_option(const char *usage, int c, const char *arg, struct lab_vpc_opts *v)
 {
 	unsigned long n;
