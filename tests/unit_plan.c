@@ -3,6 +3,7 @@
 #include "testlib.h"
 #include <errno.h>
 
+#include "harness/lab/addrplan.h"
 #include "harness/lab/lab.h"
 #include "harness/lab/path.h"
 
@@ -147,6 +148,29 @@ static void test_address_plan(void **state)
 }
 
 /* Dual stack: IPv6 addresses as the IPv4 plan numbers hosts; bridge and none get none. */
+/* Prefixes as the options give them: ADDR/BITS within bounds, anything else refused. */
+static void test_prefix_parse(void **state)
+{
+	static const char *const bad4[] = {"198.18.0.0",	"198.18.0.0/",	 "198.18.0.0/30",
+					   "198.18.0.0/7",	"198.18.0/24",	 "/24",
+					   "198.18.0.0/24/1",	"198.18.0.0/2x", NULL,
+					   "198.018.000.000/16 and far too long to fit"};
+	static const char *const bad6[] = {"2001:2::", "2001:2::/47", "2001:2::/121", "2001:2:/64",
+					   "2001:2::/64x"};
+	struct ip4_net n4;
+	struct ip6_net n6;
+
+	(void)state;
+	assert_int_equal(ip4_net_parse("198.18.0.0/15", &n4), 0);
+	assert_int_equal(n4.plen, 15);
+	for (size_t i = 0; i < sizeof(bad4) / sizeof(bad4[0]); i++)
+		assert_int_equal(ip4_net_parse(bad4[i], &n4), -EINVAL);
+	assert_int_equal(ip6_net_parse("2001:2::/64", &n6), 0);
+	assert_int_equal(n6.plen, 64);
+	for (size_t i = 0; i < sizeof(bad6) / sizeof(bad6[0]); i++)
+		assert_int_equal(ip6_net_parse(bad6[i], &n6), -EINVAL);
+}
+
 static void test_dual_stack_plan(void **state)
 {
 	static struct lab lab;
@@ -296,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_host_conflict),
 		cmocka_unit_test(test_awsvpc_no_conflict_and_eni_limit),
 		cmocka_unit_test(test_address_plan),
+		cmocka_unit_test(test_prefix_parse),
 		cmocka_unit_test(test_dual_stack_plan),
 		cmocka_unit_test(test_family_targets),
 		cmocka_unit_test(test_security_group_awsvpc_only),

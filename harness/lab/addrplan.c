@@ -8,24 +8,36 @@
 #include "harness/common/parse.h"
 #include "harness/lab/addrplan.h"
 
-/* Prefixes from /8 to /29: a /30 leaves no room for a gateway and tasks. */
-int ip4_net_parse(const char *text, struct ip4_net *net)
+/* "ADDR/BITS" into BUF (LEN bytes) holding ADDR, and *BITS pointing at BITS; -EINVAL if not. */
+static int prefix_split(const char *text, char *buf, size_t len, const char **bits)
 {
-	char buf[32], *slash;
-	struct in_addr a;
-	unsigned long plen;
-	uint32_t mask;
+	char *slash;
 
-	if (!text || strlen(text) >= sizeof(buf))
+	if (!text || strlen(text) >= len)
 		return -EINVAL;
 	strcpy(buf, text);
 	slash = strchr(buf, '/');
 	if (!slash)
 		return -EINVAL;
 	*slash = '\0';
+	*bits = slash + 1;
+	return 0;
+}
+
+/* Prefixes from /8 to /29: a /30 leaves no room for a gateway and tasks. */
+int ip4_net_parse(const char *text, struct ip4_net *net)
+{
+	const char *bits;
+	char buf[32];
+	struct in_addr a;
+	unsigned long plen;
+	uint32_t mask;
+
+	if (prefix_split(text, buf, sizeof(buf), &bits))
+		return -EINVAL;
 	if (inet_pton(AF_INET, buf, &a) != 1)
 		return -EINVAL;
-	if (parse_uint(slash + 1, 8, 29, &plen))
+	if (parse_uint(bits, 8, 29, &plen))
 		return -EINVAL;
 	mask = plen ? ~0u << (32 - plen) : 0;
 	net->base = ntohl(a.s_addr) & mask;
@@ -68,18 +80,14 @@ int ip4_net_cidr(char *buf, size_t len, const char *addr, const struct ip4_net *
 
 int ip6_net_parse(const char *text, struct ip6_net *net)
 {
-	char buf[64], *slash;
+	const char *bits;
+	char buf[64];
 	struct in6_addr a;
 	unsigned long plen;
 
-	if (!text || strlen(text) >= sizeof(buf))
+	if (prefix_split(text, buf, sizeof(buf), &bits))
 		return -EINVAL;
-	strcpy(buf, text);
-	slash = strchr(buf, '/');
-	if (!slash)
-		return -EINVAL;
-	*slash = '\0';
-	if (inet_pton(AF_INET6, buf, &a) != 1 || parse_uint(slash + 1, 48, 120, &plen))
+	if (inet_pton(AF_INET6, buf, &a) != 1 || parse_uint(bits, 48, 120, &plen))
 		return -EINVAL;
 	for (unsigned int i = 0; i < 16; i++) {
 		unsigned int bits = i * 8 >= plen ? 0 : plen - i * 8;
