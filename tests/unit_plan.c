@@ -151,9 +151,15 @@ static void test_address_plan(void **state)
 /* Prefixes as the options give them: ADDR/BITS within bounds, anything else refused. */
 static void test_prefix_parse(void **state)
 {
-	static const char *const bad4[] = {"198.18.0.0",	"198.18.0.0/",	 "198.18.0.0/30",
-					   "198.18.0.0/7",	"198.18.0/24",	 "/24",
-					   "198.18.0.0/24/1",	"198.18.0.0/2x", NULL,
+	static const char *const bad4[] = {"198.18.0.0",
+					   "198.18.0.0/",
+					   "198.18.0.0/30",
+					   "198.18.0.0/7",
+					   "198.18.0/24",
+					   "/24",
+					   "198.18.0.0/24/1",
+					   "198.18.0.0/2x",
+					   NULL,
 					   "198.018.000.000/16 and far too long to fit"};
 	static const char *const bad6[] = {"2001:2::", "2001:2::/47", "2001:2::/121", "2001:2:/64",
 					   "2001:2::/64x"};
