@@ -147,7 +147,6 @@ static void test_address_plan(void **state)
 	assert_int_equal(lab_plan_task(&lab, MODE_AWSVPC, 80), -ENOSPC);
 }
 
-/* Dual stack: IPv6 addresses as the IPv4 plan numbers hosts; bridge and none get none. */
 /* Prefixes as the options give them: ADDR/BITS within bounds, anything else refused. */
 static void test_prefix_parse(void **state)
 {
@@ -177,6 +176,7 @@ static void test_prefix_parse(void **state)
 		assert_int_equal(ip6_net_parse(bad6[i], &n6), -EINVAL);
 }
 
+/* Dual stack: IPv6 addresses as the IPv4 plan numbers hosts; bridge and none get none. */
 static void test_dual_stack_plan(void **state)
 {
 	static struct lab lab;
