@@ -547,16 +547,6 @@ static void test_instance_claims(void **state)
 	assert_root_unchanged();
 }
 
-static int setup(void **state)
-{
-	return tl_tmpdir_setup(state) || tl_setup_group(state);
-}
-
-static int teardown(void **state)
-{
-	return tl_teardown_group(state) | tl_tmpdir_teardown(state);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -576,5 +566,5 @@ int main(void)
 	};
 
 	tl_filter_from_env();
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tl_setup_group_tmpdir, tl_teardown_group_tmpdir);
 }

@@ -29,6 +29,35 @@ static int count(const char *hay, const char *needle)
 	return n;
 }
 
+/* NAME (in tl_dir) as a real browser leaves its DOM after load; the caller frees it. */
+static char *browser_dom(const char *name)
+{
+	char cmd[512], *out;
+	int st;
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && HOME=%s timeout 120 chromium --headless --no-sandbox --disable-gpu "
+		 "--dump-dom file://%s/%s 2>/dev/null",
+		 tl_dir, tl_dir, tl_dir, name);
+	out = tl_capture(cmd, &st);
+	assert_int_equal(st, 0);
+	return out;
+}
+
+/* NAME (in tl_dir) is HTML that tidy finds nothing wrong with. */
+static void assert_tidy(const char *name)
+{
+	char cmd[512], *out;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "tidy -q -e %s/%s 2>&1", tl_dir, name);
+	out = tl_capture(cmd, &st);
+	if (st)
+		print_error("tidy: %s\n", out);
+	assert_int_equal(st, 0);
+	free(out);
+}
+
 static void test_report_three_files(void **state)
 {
 	char cmd[2048], *out;
@@ -59,12 +88,7 @@ static void test_report_three_files(void **state)
 	assert_int_equal(st, 0);
 	free(out);
 	/* The DOM after load in a real browser: each chart says how many series it drew. */
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s && HOME=%s timeout 120 chromium --headless --no-sandbox --disable-gpu "
-		 "--dump-dom file://%s/report.html 2>/dev/null",
-		 tl_dir, tl_dir, tl_dir);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 0);
+	out = browser_dom("report.html");
 	assert_non_null(strstr(out, "data-ready=\"yes\""));
 	assert_int_equal(count(out, "<svg class=\"chart\""), 4);
 	assert_int_equal(count(out, "data-drawn=\"3\""), 4);
@@ -75,12 +99,7 @@ static void test_report_three_files(void **state)
 	assert_int_equal(count(out, "<table class=\"claims\">"), 2);
 	assert_int_equal(count(out, "<svg class=\"chart claims\""), 1);
 	free(out);
-	snprintf(cmd, sizeof(cmd), "tidy -q -e %s/report.html 2>&1", tl_dir);
-	out = tl_capture(cmd, &st);
-	if (st)
-		print_error("tidy: %s\n", out);
-	assert_int_equal(st, 0);
-	free(out);
+	assert_tidy("report.html");
 	/* Each chart, alone, is a well-formed SVG document. */
 	snprintf(cmd, sizeof(cmd),
 		 "cd %s && awk '/<svg class=\"chart\"/ { n++; f = \"chart\" n \".svg\" } "
@@ -164,18 +183,8 @@ static void test_report_claims_alone(void **state)
 		print_message("SKIP the browser: needs chromium, tidy and xmllint\n");
 		return;
 	}
-	snprintf(cmd, sizeof(cmd), "tidy -q -e %s/claims.html 2>&1", tl_dir);
-	out = tl_capture(cmd, &st);
-	if (st)
-		print_error("tidy: %s\n", out);
-	assert_int_equal(st, 0);
-	free(out);
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s && HOME=%s timeout 120 chromium --headless --no-sandbox --disable-gpu "
-		 "--dump-dom file://%s/claims.html 2>/dev/null",
-		 tl_dir, tl_dir, tl_dir);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 0);
+	assert_tidy("claims.html");
+	out = browser_dom("claims.html");
 	assert_non_null(strstr(out, "data-ready=\"yes\""));
 	assert_non_null(strstr(out, "data-metric=\"claims\" data-series=\"1\""));
 	assert_int_equal(count(out, "data-drawn=\"1\""), 1);

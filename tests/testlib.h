@@ -134,6 +134,17 @@ static inline int tl_teardown_group(void **state)
 	return 0;
 }
 
+/* A group with a scratch directory (tl_dir) as well: its setup and teardown. */
+static inline int tl_setup_group_tmpdir(void **state)
+{
+	return tl_tmpdir_setup(state) || tl_setup_group(state);
+}
+
+static inline int tl_teardown_group_tmpdir(void **state)
+{
+	return tl_teardown_group(state) | tl_tmpdir_teardown(state);
+}
+
 /*
  * Around every integration test: what existed before it is noted, and after
  * it, passed or failed (cmocka runs the teardown after a failed assertion
