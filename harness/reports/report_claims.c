@@ -36,6 +36,14 @@ static const char *side_colour(const char *side)
 	return !strcmp(side, "for") ? "#59a14f" : !strcmp(side, "against") ? "#e15759" : "#9c9c9c";
 }
 
+/* A ratio's two sides, escaped: "bridge/host". */
+static void esc_pair(FILE *f, json_t *ratio)
+{
+	report_esc(f, str(ratio, "of"));
+	fputs("/", f);
+	report_esc(f, str(ratio, "to"));
+}
+
 /* Where, when, on what instance, by which nsbench; the verdicts; how the rounds went. */
 static void about(FILE *f, json_t *doc)
 {
@@ -171,9 +179,7 @@ static void ratios_chart(FILE *f, json_t *rows)
 			LABEL_W - 8, y + 4);
 		report_esc(f, str(b[i].row, "id"));
 		fputs(": ", f);
-		report_esc(f, str(q, "of"));
-		fputs("/", f);
-		report_esc(f, str(q, "to"));
+		esc_pair(f, q);
 		fputs(" ", f);
 		report_esc(f, str(q, "metric"));
 		fputs("</text>\n", f);
@@ -189,9 +195,7 @@ static void ratios_chart(FILE *f, json_t *rows)
 			"stroke=\"%s\"/>\n<circle class=\"ratio\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\" "
 			"fill=\"%s\"><title>",
 			x_of(l, lo, hi), x_of(u, lo, hi), y, y, col, x_of(r, lo, hi), y, col);
-		report_esc(f, str(q, "of"));
-		fputs("/", f);
-		report_esc(f, str(q, "to"));
+		esc_pair(f, q);
 		fprintf(f, " %s: %.3fx [%.3f, %.3f], %s</title></circle>\n", str(q, "metric"), r, l,
 			u, str(q, "side"));
 	}
