@@ -28,6 +28,7 @@
 #include "harness/reports/aggregate.h"
 #include "harness/reports/results.h"
 #include "harness/reports/verdict.h"
+#include "harness/reports/vshost.h"
 #include "netns/rt.h"
 #include "netns/testhooks.h"
 
@@ -547,6 +548,7 @@ int matrix_run(const struct run_config *c, json_t **out, char *why, size_t len)
 		for (unsigned int q = 0; q < c->ntasks_list; q++)
 			target_check(doc, c->tasks_list[q], c->target_pct, true);
 	results_summarize(doc);
+	vshost_annotate(doc, VERDICT_MARGIN_PCT);
 	results_finish(doc);
 	json_object_set_new(doc, "hot_paths", hp);
 	hp = NULL;

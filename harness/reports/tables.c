@@ -7,11 +7,15 @@
 #include <string.h>
 
 #include "bench/noise.h"
+#include "harness/reports/answer.h"
 #include "harness/reports/results.h"
+#include "harness/reports/verdict.h"
+#include "harness/reports/vshost.h"
 #include "harness/reports/tables.h"
 
-static double median_nf(json_t *doc, const char *mode, const char *test, const char *metric,
-			unsigned int tasks, const char *family, bool *ok)
+/* The median of METRIC of one entry; *OK false when there is none. */
+static double median_at(json_t *doc, const char *mode, const char *path, const char *test,
+			const char *metric, unsigned int tasks, const char *family, bool *ok)
 {
 	json_t *e;
 	size_t i;
@@ -20,6 +24,7 @@ static double median_nf(json_t *doc, const char *mode, const char *test, const c
 		json_t *v;
 
 		if (strcmp(json_string_value(json_object_get(e, "mode")), mode) ||
+		    (path && strcmp(json_string_value(json_object_get(e, "path")) ?: "", path)) ||
 		    strcmp(json_string_value(json_object_get(e, "test")), test) ||
 		    results_entry_ntasks(e) != tasks || strcmp(results_entry_family(e), family))
 			continue;
@@ -37,7 +42,7 @@ static double median_nf(json_t *doc, const char *mode, const char *test, const c
 static double median_n(json_t *doc, const char *mode, const char *test, const char *metric,
 		       unsigned int tasks, bool *ok)
 {
-	return median_nf(doc, mode, test, metric, tasks, "ipv4", ok);
+	return median_at(doc, mode, NULL, test, metric, tasks, "ipv4", ok);
 }
 
 /* The table's rows are at the first task count of the run. */
@@ -48,52 +53,73 @@ static unsigned int first_tasks(json_t *doc)
 	return json_is_integer(t) ? (unsigned int)json_integer_value(t) : 1;
 }
 
-/* A row of run's tables: a mode over a family ("ipv4" for a file from before families). */
+/* A row of run's tables: a mode on a path over a family ("ipv4" for a file from before families). */
 struct run_row {
-	const char *mode, *family;
+	const char *mode, *path, *family;
 };
 
 static double median_of(json_t *doc, struct run_row r, const char *test, const char *metric,
 			bool *ok)
 {
-	return median_nf(doc, r.mode, test, metric, first_tasks(doc), r.family, ok);
+	return median_at(doc, r.mode, r.path, test, metric, first_tasks(doc), r.family, ok);
 }
 
-/* The rows: each family the run measured, each mode with results in it. */
-static size_t run_rows(json_t *doc, struct run_row *rows, size_t max)
+static const char *estr(json_t *e, const char *k)
 {
-	json_t *cfg = json_object_get(doc, "config"), *fv, *mv, *e;
-	json_t *fams = json_object_get(cfg, "ip");
-	size_t n = 0, i, k, j;
+	return json_string_value(json_object_get(e, k)) ?: "";
+}
 
-	if (!json_array_size(fams))
-		fams = NULL;
-	for (i = 0; i < (fams ? json_array_size(fams) : 1); i++) {
-		fv = json_array_get(fams, i);
-		json_array_foreach(json_object_get(cfg, "modes"), k, mv) {
-			struct run_row r = {json_string_value(mv),
-					    fv ? json_string_value(fv) : "ipv4"};
-			bool any = !fams || i == 0;
+/*
+ * The groups of run's tables: each path and family measured (at the first
+ * task count), in the order the run measured them; *GROUP's mode unset.
+ */
+static size_t run_groups(json_t *doc, struct run_row *groups, size_t max)
+{
+	unsigned int tasks = first_tasks(doc);
+	size_t n = 0, i, g;
+	json_t *e;
 
-			/* A second family's row only where it was measured. */
-			json_array_foreach(json_object_get(doc, "results"), j, e)
-				any |= !strcmp(json_string_value(json_object_get(e, "mode")) ?: "",
-					       r.mode ?: "") &&
-				       !strcmp(results_entry_family(e), r.family ?: "");
-			if (any && r.mode && r.family && n < max)
-				rows[n++] = r;
-		}
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
+		struct run_row r = {NULL, estr(e, "path"), results_entry_family(e)};
+
+		if (results_entry_ntasks(e) != tasks)
+			continue;
+		for (g = 0; g < n; g++)
+			if (!strcmp(groups[g].path, r.path) && !strcmp(groups[g].family, r.family))
+				break;
+		if (g == n && n < max)
+			groups[n++] = r;
 	}
 	return n;
 }
 
-static void row_label(FILE *f, struct run_row r)
+/* The rows of group G: each mode of the run, in its order, with results there. */
+static size_t run_rows(json_t *doc, struct run_row g, struct run_row *rows, size_t max)
 {
-	char label[32];
+	unsigned int tasks = first_tasks(doc);
+	json_t *mv, *e;
+	size_t n = 0, k, j;
 
-	snprintf(label, sizeof(label), "%s%s%s", r.mode, strcmp(r.family, "ipv4") ? " " : "",
-		 strcmp(r.family, "ipv4") ? r.family : "");
-	fprintf(f, "%-15s", label);
+	json_array_foreach(json_object_get(json_object_get(doc, "config"), "modes"), k, mv) {
+		struct run_row r = {json_string_value(mv), g.path, g.family};
+
+		json_array_foreach(json_object_get(doc, "results"), j, e)
+			if (r.mode && !strcmp(estr(e, "mode"), r.mode) &&
+			    !strcmp(estr(e, "path"), g.path) &&
+			    !strcmp(results_entry_family(e), g.family) &&
+			    results_entry_ntasks(e) == tasks) {
+				if (n < max)
+					rows[n++] = r;
+				break;
+			}
+	}
+	return n;
+}
+
+/* A group's heading: its path and family, what the path is. */
+static void group_heading(FILE *f, struct run_row g)
+{
+	fprintf(f, "\npath %s, %s\n", g.path, strcmp(g.family, "ipv6") ? "IPv4" : "IPv6");
 }
 
 static void density_table(json_t *doc, FILE *f)
@@ -132,19 +158,13 @@ static void density_table(json_t *doc, FILE *f)
 		   "latency the median task's\n");
 }
 
-static void cell(FILE *f, double v, bool ok, double host, bool host_ok, int decimals)
+/* A median, or "-" where the run has none. */
+static void cell(FILE *f, double v, bool ok, int decimals, int width)
 {
-	char buf[48], ratio[16] = "";
-
-	if (!ok) {
-		fprintf(f, " %16s", "-");
-		return;
-	}
-	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-	if (host_ok && host != 0)
-		snprintf(ratio, sizeof(ratio), " (%.2fx)", v / host);
-	strncat(buf, ratio, sizeof(buf) - strlen(buf) - 1);
-	fprintf(f, " %16s", buf);
+	if (ok)
+		fprintf(f, " %*.*f", width, decimals, v);
+	else
+		fprintf(f, " %*s", width, "-");
 }
 
 /* The other nsbench processes that ran beside the run's repetitions, by lab. */
@@ -223,22 +243,6 @@ static void target_line(json_t *doc, FILE *f)
 		(long long)json_integer_value(json_object_get(t, "reps")));
 }
 
-/* Loss in percent against host's, in percentage points: a 0% baseline has no ratio. */
-static void loss_cell(FILE *f, double v, bool ok, double host, bool host_ok)
-{
-	char buf[48];
-
-	if (!ok) {
-		fprintf(f, " %18s", "-");
-		return;
-	}
-	if (host_ok)
-		snprintf(buf, sizeof(buf), "%.2f (%+.2f pp)", v, v - host);
-	else
-		snprintf(buf, sizeof(buf), "%.2f", v);
-	fprintf(f, " %18s", buf);
-}
-
 static bool run_has_test(json_t *doc, const char *test)
 {
 	json_t *t;
@@ -250,139 +254,157 @@ static bool run_has_test(json_t *doc, const char *test)
 	return false;
 }
 
-/* A column of run's tables: the median of METRIC of TEST, times SCALE, with its ratio to host. */
+/* A column of run's tables: the median of METRIC of TEST, times SCALE. */
 struct run_col {
 	const char *head, *test, *metric;
 	int decimals;
 	double scale;
 };
 
-/* The reverse stream and UDP (throughput, loss, jitter), when the run measured them. */
-static void stream_table(json_t *doc, FILE *f)
+static void medians_row(json_t *doc, struct run_row r, const struct run_col *cols, size_t ncols,
+			FILE *f)
+{
+	fprintf(f, "%-15s", r.mode);
+	for (size_t c = 0; c < ncols; c++) {
+		bool ok;
+		double x = median_of(doc, r, cols[c].test, cols[c].metric, &ok);
+
+		cell(f, x * cols[c].scale, ok, cols[c].decimals, (int)strlen(cols[c].head));
+	}
+}
+
+static void heads(const struct run_col *cols, size_t ncols, FILE *f)
+{
+	fprintf(f, "%-15s", "mode");
+	for (size_t c = 0; c < ncols; c++)
+		fprintf(f, " %s", cols[c].head);
+}
+
+/*
+ * The reverse stream and UDP, when the run measured them. UDP at a fixed
+ * offered rate: what it says is loss, and jitter, an absolute value (a ratio
+ * of microseconds of jitter swings with nothing).
+ */
+static void stream_table(json_t *doc, struct run_row g, FILE *f)
 {
 	static const struct run_col cols[] = {
 		{"reverse Gbit/s", "tcp_reverse", "throughput_bps", 2, 1e-9},
-		{"UDP Gbit/s", "udp", "throughput_bps", 3, 1e-9},
-		{"UDP jitter ms", "udp", "jitter_ms", 4, 1},
+		{"UDP loss %", "udp", "lost_percent", 3, 1},
+		{"UDP jitter us", "udp", "jitter_ms", 1, 1e3},
 	};
-	struct run_row rows[2 * 16];
-	size_t nrows = run_rows(doc, rows, sizeof(rows) / sizeof(rows[0]));
+	struct run_row rows[16];
+	size_t nrows = run_rows(doc, g, rows, sizeof(rows) / sizeof(rows[0]));
 
 	if (!run_has_test(doc, "tcp_reverse") && !run_has_test(doc, "udp"))
 		return;
-	fprintf(f, "\n%-15s", "mode");
-	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-		fprintf(f, " %16s", cols[c].head);
-	fprintf(f, " %18s\n", "UDP loss %");
+	fputc('\n', f);
+	heads(cols, sizeof(cols) / sizeof(cols[0]), f);
+	fputc('\n', f);
 	for (size_t i = 0; i < nrows; i++) {
-		struct run_row host = {"host", rows[i].family};
-		bool ok, hok;
-		double x, h;
-
-		row_label(f, rows[i]);
-		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
-			x = median_of(doc, rows[i], cols[c].test, cols[c].metric, &ok);
-			h = median_of(doc, host, cols[c].test, cols[c].metric, &hok);
-			cell(f, x * cols[c].scale, ok, h * cols[c].scale, hok, cols[c].decimals);
-		}
-		x = median_of(doc, rows[i], "udp", "lost_percent", &ok);
-		h = median_of(doc, host, "udp", "lost_percent", &hok);
-		loss_cell(f, x, ok, h, hok);
+		medians_row(doc, rows[i], cols, sizeof(cols) / sizeof(cols[0]), f);
 		fputc('\n', f);
 	}
 }
 
-void table_run(json_t *doc, FILE *f)
+/* The hot path measured for row R: its hop count, or "-". */
+static void hops_cell(json_t *doc, struct run_row r, FILE *f)
+{
+	json_t *v, *hp = NULL;
+	const char *key;
+
+	json_object_foreach(json_object_get(doc, "hot_paths"), key, v)
+		if (!strcmp(estr(v, "mode"), r.mode) && !strcmp(estr(v, "path"), r.path) &&
+		    !strcmp(results_entry_family(v), r.family) && !hp)
+			hp = v;
+	if (hp)
+		fprintf(f, " %4zu%s\n", json_array_size(json_object_get(hp, "hops")),
+			json_is_true(json_object_get(hp, "ok")) ? "" : " (unexpected!)");
+	else
+		fprintf(f, " %4s\n", "-");
+}
+
+/* How many repetitions, and how many ran under interference, with who else ran. */
+static void reps_line(json_t *doc, FILE *f)
+{
+	size_t lo = SIZE_MAX, hi = 0, noisy = 0, all = 0, i, j;
+	json_t *e, *rep, *others = json_object();
+
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
+		size_t n = json_array_size(json_object_get(e, "reps"));
+
+		lo = n < lo ? n : lo;
+		hi = n > hi ? n : hi;
+		json_array_foreach(json_object_get(e, "reps"), j, rep) {
+			json_t *o;
+			size_t k;
+
+			all++;
+			noisy += json_is_true(json_object_get(json_object_get(rep, "noise"), "noisy"));
+			json_array_foreach(json_object_get(json_object_get(rep, "noise"),
+							   "other_nsbench"),
+					   k, o)
+				json_object_set(others,
+						json_string_value(json_object_get(o, "lab")) ?: "?", o);
+		}
+	}
+	if (!all)
+		fprintf(f, "\nno repetition measured");
+	else if (lo == hi)
+		fprintf(f, "\nmedians over %zu repetition(s)", hi);
+	else
+		fprintf(f, "\nmedians over %zu to %zu repetitions", lo, hi);
+	fprintf(f, "; hops = interfaces crossed on the path%s\n",
+		hi == 1 ? "; one repetition: no interval, nothing decided (--reps 3 or more)" : "");
+	if (noisy)
+		fprintf(f,
+			"%zu of %zu repetitions ran under interference (CPU steal >= "
+			"%.0f%%, other processes >= %.0f%% of the CPUs or %.0f%% of one, "
+			"network load not the run's own, or another nsbench running): see "
+			"\"noise\" in the results file; compare --drop-noisy leaves them out\n",
+			noisy, all, NOISE_STEAL_PCT, NOISE_OUTSIDE_PCT, NOISE_OUTSIDE_CPU_PCT);
+	other_nsbench(others, f);
+	json_decref(others);
+}
+
+void table_run(json_t *in, FILE *f)
 {
 	static const struct run_col cols[] = {
-		{"Gbit/s", "tcp_stream", "throughput_bps", 2, 1e-9},
+		{"    Gbit/s", "tcp_stream", "throughput_bps", 2, 1e-9},
 		{"RR p50 us", "tcp_rr", "p50_us", 1, 1},
 		{"RR p99 us", "tcp_rr", "p99_us", 1, 1},
 		{"CRR trans/s", "tcp_crr", "tps", 0, 1},
 		{"CPU s/GB", "tcp_stream", "cpu_s_per_gb", 3, 1},
 	};
-	struct run_row rows[2 * 16];
-	size_t nrows = run_rows(doc, rows, sizeof(rows) / sizeof(rows[0])), i;
+	struct run_row groups[2 * 8], rows[16];
+	/* A file from before the answers: they are computed on a copy. */
+	bool old = !json_object_get(in, "vs_host_method");
+	json_t *doc = old ? json_deep_copy(in) : json_incref(in);
+	size_t ng;
 
-	fprintf(f, "%-15s", "mode");
-	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-		fprintf(f, " %16s", cols[c].head);
-	fprintf(f, " %5s\n", "hops");
-	for (size_t r = 0; r < nrows; r++) {
-		struct run_row host = {"host", rows[r].family};
-		json_t *hp = NULL, *v;
-		const char *key;
+	if (old)
+		vshost_annotate(doc, VERDICT_MARGIN_PCT);
+	ng = run_groups(doc, groups, sizeof(groups) / sizeof(groups[0]));
 
-		row_label(f, rows[r]);
-		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
-			bool ok, hok;
-			double x = median_of(doc, rows[r], cols[c].test, cols[c].metric, &ok);
-			double h = median_of(doc, host, cols[c].test, cols[c].metric, &hok);
+	for (size_t g = 0; g < ng; g++) {
+		size_t nrows = run_rows(doc, groups[g], rows, sizeof(rows) / sizeof(rows[0]));
 
-			cell(f, x * cols[c].scale, ok, h * cols[c].scale, hok, cols[c].decimals);
+		group_heading(f, groups[g]);
+		heads(cols, sizeof(cols) / sizeof(cols[0]), f);
+		fprintf(f, " hops\n");
+		for (size_t r = 0; r < nrows; r++) {
+			medians_row(doc, rows[r], cols, sizeof(cols) / sizeof(cols[0]), f);
+			hops_cell(doc, rows[r], f);
 		}
-		json_object_foreach(json_object_get(doc, "hot_paths"), key, v)
-			if (!strcmp(json_string_value(json_object_get(v, "mode")), rows[r].mode) &&
-			    !strcmp(results_entry_family(v), rows[r].family) && !hp)
-				hp = v;
-		if (hp)
-			fprintf(f, " %5zu%s\n", json_array_size(json_object_get(hp, "hops")),
-				json_is_true(json_object_get(hp, "ok")) ? "" : " (unexpected!)");
-		else
-			fprintf(f, " %5s\n", "-");
+		stream_table(doc, groups[g], f);
+		answer_vs_host(doc, groups[g].path, groups[g].family, first_tasks(doc), f);
 	}
-	stream_table(doc, f);
-	{
-		size_t lo = SIZE_MAX, hi = 0, noisy = 0, all = 0, j;
-		json_t *e, *rep, *others = json_object();
-
-		json_array_foreach(json_object_get(doc, "results"), i, e) {
-			size_t n = json_array_size(json_object_get(e, "reps"));
-
-			lo = n < lo ? n : lo;
-			hi = n > hi ? n : hi;
-			json_array_foreach(json_object_get(e, "reps"), j, rep) {
-				json_t *o;
-				size_t k;
-
-				all++;
-				noisy += json_is_true(
-					json_object_get(json_object_get(rep, "noise"), "noisy"));
-				json_array_foreach(json_object_get(json_object_get(rep, "noise"),
-								   "other_nsbench"),
-						   k, o)
-					json_object_set(others,
-							json_string_value(json_object_get(o, "lab"))
-								?: "?",
-							o);
-			}
-		}
-		if (!all)
-			fprintf(f, "no repetition measured");
-		else if (lo == hi)
-			fprintf(f, "medians over %zu repetition(s)", hi);
-		else
-			fprintf(f, "medians over %zu to %zu repetitions", lo, hi);
-		fprintf(f,
-			"; (x) = ratio to host mode; hops = interfaces crossed on the first "
-			"path%s\n",
-			run_has_test(doc, "udp") ? "; (pp) = UDP loss minus host's, in points"
-						 : "");
-		if (noisy)
-			fprintf(f,
-				"%zu of %zu repetitions ran under interference (CPU steal >= "
-				"%.0f%%, other processes >= %.0f%% of the CPUs or %.0f%% of one, "
-				"or another nsbench running): see \"noise\" in the results file; "
-				"compare --drop-noisy leaves them out\n",
-				noisy, all, NOISE_STEAL_PCT, NOISE_OUTSIDE_PCT,
-				NOISE_OUTSIDE_CPU_PCT);
-		other_nsbench(others, f);
-		json_decref(others);
-	}
+	reps_line(doc, f);
 	target_line(doc, f);
+	answer_closing(doc, first_tasks(doc), f);
 	if (json_array_size(json_object_get(json_object_get(doc, "config"), "tasks")) > 1 ||
 	    first_tasks(doc) > 1)
 		density_table(doc, f);
+	json_decref(doc);
 }
 
 void table_claims(json_t *rows, bool markdown, FILE *f)

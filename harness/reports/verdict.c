@@ -121,33 +121,57 @@ int effect_difference(const double *a, size_t na, const double *b, size_t nb, st
 	return 0;
 }
 
-int effect_paired(const double *a, const double *b, size_t n, struct effect *e)
+/* A one-sample t on X[0..N-1], paired differences: their mean, its error and df. */
+static void one_sample(const double *x, size_t n, struct effect *e)
 {
-	double *lr, m;
+	double m = gsl_stats_mean(x, 1, n);
+
+	e->na = e->nb = n;
+	e->paired = true;
+	e->d = m;
+	e->sd = gsl_stats_sd_m(x, 1, n, m);
+	e->se = e->sd / sqrt((double)n);
+	e->df = (double)(n - 1);
+	finish(e);
+}
+
+/* The pairs as log(b/a) (LOGS) or b - a into OUT: -EINVAL for a value the scale cannot take. */
+static int pair_values(const double *a, const double *b, size_t n, bool logs, double *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(a[i]) || !isfinite(b[i]) || (logs && (!(a[i] > 0) || !(b[i] > 0))))
+			return -EINVAL;
+		out[i] = logs ? log(b[i] / a[i]) : b[i] - a[i];
+	}
+	return 0;
+}
+
+static int paired(const double *a, const double *b, size_t n, bool logs, struct effect *e)
+{
+	double *x;
+	int ret;
 
 	memset(e, 0, sizeof(*e));
 	if (n < 2)
 		return -EINVAL;
-	lr = malloc(n * sizeof(*lr));
-	if (!lr)
+	x = malloc(n * sizeof(*x));
+	if (!x)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		if (!(a[i] > 0) || !(b[i] > 0) || !isfinite(a[i]) || !isfinite(b[i])) {
-			free(lr);
-			return -EINVAL;
-		}
-		lr[i] = log(b[i] / a[i]);
-	}
-	m = gsl_stats_mean(lr, 1, n);
-	e->na = e->nb = n;
-	e->paired = true;
-	e->d = m;
-	e->sd = gsl_stats_sd_m(lr, 1, n, m);
-	e->se = e->sd / sqrt((double)n);
-	e->df = (double)(n - 1);
-	finish(e);
-	free(lr);
-	return 0;
+	ret = pair_values(a, b, n, logs, x);
+	if (!ret)
+		one_sample(x, n, e);
+	free(x);
+	return ret;
+}
+
+int effect_paired(const double *a, const double *b, size_t n, struct effect *e)
+{
+	return paired(a, b, n, true, e);
+}
+
+int effect_paired_difference(const double *a, const double *b, size_t n, struct effect *e)
+{
+	return paired(a, b, n, false, e);
 }
 
 double effect_ratio(const struct effect *e)

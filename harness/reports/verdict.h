@@ -74,6 +74,13 @@ void effect_interval(const struct effect *e, double alpha, double *lo, double *h
  */
 int effect_difference(const double *a, size_t na, const double *b, size_t nb, struct effect *e);
 void effect_difference_interval(const struct effect *e, double alpha, double *lo, double *hi);
+/*
+ * mean(b[i] - a[i]) over pairs measured side by side (a one-sample t), for
+ * what transfers as an amount: microseconds added per round trip, CPU
+ * seconds added per GB. -EINVAL: fewer than 2 pairs, or a value not finite.
+ * Its interval: effect_difference_interval.
+ */
+int effect_paired_difference(const double *a, const double *b, size_t n, struct effect *e);
 
 /*
  * Benjamini-Hochberg over M p-values at false discovery rate Q: REJECT[i]

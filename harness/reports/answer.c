@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: MIT
+/*
+ * run's answer as text: each mode against host with intervals, then what
+ * each mode costs and which show no difference. The figures are
+ * vshost_annotate's; nothing here decides.
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/reports/answer.h"
+#include "harness/reports/results.h"
+#include "harness/reports/verdict.h"
+#include "harness/reports/vshost.h"
+
+/* What run's text shows of vs_host: the headline table's columns, and UDP's loss. */
+static const struct shown {
+	const char *test, *key, *label, *per;
+	int decimals;
+} shown[] = {
+	{"tcp_stream", "throughput_bps", "Gbit/s", "", 2},
+	{"tcp_stream", "cpu_s_per_gb", "CPU s/GB", " CPU s per GB", 3},
+	{"tcp_rr", "p50_us", "RR p50", " us per round trip", 2},
+	{"tcp_rr", "p99_us", "RR p99", " us per round trip (p99)", 1},
+	{"tcp_crr", "tps", "CRR trans/s", " us per connection", 1},
+	{"udp", "lost_percent", "UDP loss", " points of UDP loss", 2},
+};
+#define NSHOWN (sizeof(shown) / sizeof(shown[0]))
+
+static const char *str(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k)) ?: "";
+}
+
+static double num(json_t *o, const char *k)
+{
+	return json_number_value(json_object_get(o, k));
+}
+
+/* The entry of MODE, TEST on PATH over FAMILY at TASKS tasks. */
+static json_t *entry_at(json_t *doc, const char *mode, const char *path, const char *family,
+			const char *test, unsigned int tasks)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "results"), i, e)
+		if (!strcmp(str(e, "mode"), mode) && !strcmp(str(e, "path"), path) &&
+		    !strcmp(str(e, "test"), test) && !strcmp(results_entry_family(e), family) &&
+		    results_entry_ntasks(e) == tasks)
+			return e;
+	return NULL;
+}
+
+static double margin_of(json_t *doc)
+{
+	json_t *m = json_object_get(json_object_get(doc, "vs_host_method"), "margin_pct");
+
+	return json_is_number(m) ? json_number_value(m) : VERDICT_MARGIN_PCT;
+}
+
+/* A verdict in the words of a table against host (for a cost, "faster" is cheaper). */
+static const char *word(json_t *f)
+{
+	const char *v = str(f, "verdict");
+
+	if (!strcmp(v, "faster"))
+		return "better";
+	if (!strcmp(v, "slower"))
+		return "worse";
+	if (!strcmp(v, "unchanged"))
+		return "same";
+	if (!strcmp(v, "descriptive"))
+		return "-";
+	return "unsettled";
+}
+
+static void fmt_ratio(char *buf, size_t len, json_t *f)
+{
+	if (json_is_number(json_object_get(f, "ci95_low")))
+		snprintf(buf, len, "%.2fx [%.2f, %.2f]", num(f, "ratio"), num(f, "ci95_low"),
+			 num(f, "ci95_high"));
+	else if (json_is_number(json_object_get(f, "ratio")))
+		snprintf(buf, len, "%.2fx (1 rep)", num(f, "ratio"));
+	else
+		snprintf(buf, len, "-");
+}
+
+static void fmt_diff(char *buf, size_t len, json_t *f, int dec)
+{
+	if (json_is_number(json_object_get(f, "diff_low")))
+		snprintf(buf, len, "%+.*f [%+.*f, %+.*f] %s", dec, num(f, "diff"), dec,
+			 num(f, "diff_low"), dec, num(f, "diff_high"), str(f, "unit"));
+	else if (json_is_number(json_object_get(f, "diff")))
+		snprintf(buf, len, "%+.*f %s (1 rep)", dec, num(f, "diff"), str(f, "unit"));
+	else
+		snprintf(buf, len, "-");
+}
+
+/* vs_host's fields of MODE on the group for shown metric S; NULL when there are none. */
+static json_t *figure(json_t *doc, const char *mode, const char *path, const char *family,
+		      unsigned int tasks, const struct shown *s)
+{
+	json_t *e = entry_at(doc, mode, path, family, s->test, tasks);
+
+	return json_object_get(json_object_get(json_object_get(e, "vs_host"), "metrics"), s->key);
+}
+
+/* The modes of the run other than host with a figure against host on the group, in run order. */
+static size_t modes_against_host(json_t *doc, const char *path, const char *family,
+				 unsigned int tasks, const char **out, size_t max)
+{
+	json_t *mv;
+	size_t n = 0, i;
+
+	json_array_foreach(json_object_get(json_object_get(doc, "config"), "modes"), i, mv) {
+		const char *m = json_string_value(mv);
+		bool any = false;
+
+		for (size_t k = 0; m && k < NSHOWN && !any; k++)
+			any = figure(doc, m, path, family, tasks, &shown[k]) != NULL;
+		if (any && n < max)
+			out[n++] = m;
+	}
+	return n;
+}
+
+/* The host path MODE's figures on PATH are set against: none mode's loopback, host's first. */
+static const char *reference_path(json_t *doc, const char *mode, const char *path,
+				  const char *family, unsigned int tasks)
+{
+	for (size_t k = 0; k < NSHOWN; k++) {
+		json_t *e = entry_at(doc, mode, path, family, shown[k].test, tasks);
+
+		if (json_object_get(e, "vs_host"))
+			return str(json_object_get(e, "vs_host"), "path");
+	}
+	return path;
+}
+
+void answer_vs_host(json_t *doc, const char *path, const char *family, unsigned int tasks,
+		    FILE *f)
+{
+	const char *modes[16], *hp;
+	size_t nm = modes_against_host(doc, path, family, tasks, modes, 16);
+
+	if (!nm)
+		return;
+	hp = reference_path(doc, modes[0], path, family, tasks);
+	fprintf(f,
+		"\nagainst host%s%s, paired by repetition (95%% intervals; same = within "
+		"+/-%.0f%%)\n%-15s %-12s %-22s %-34s %s\n",
+		*hp && strcmp(hp, path) ? " on path " : "", *hp && strcmp(hp, path) ? hp : "",
+		margin_of(doc), "mode", "metric", "ratio", "difference", "verdict");
+	for (size_t i = 0; i < nm; i++) {
+		bool first = true;
+
+		for (size_t k = 0; k < NSHOWN; k++) {
+			json_t *x = figure(doc, modes[i], path, family, tasks, &shown[k]);
+			char r[48], d[64];
+
+			if (!x)
+				continue;
+			fmt_ratio(r, sizeof(r), x);
+			fmt_diff(d, sizeof(d), x, shown[k].decimals);
+			fprintf(f, "%-15s %-12s %-22s %-34s %s\n", first ? modes[i] : "",
+				shown[k].label, r, d, word(x));
+			first = false;
+		}
+	}
+}
+
+/* A list of labels under construction: "a, b, c". */
+struct list {
+	char buf[256];
+	size_t n;
+};
+
+static void list_add(struct list *l, const char *s)
+{
+	size_t off = strlen(l->buf);
+
+	if (off < sizeof(l->buf))
+		snprintf(l->buf + off, sizeof(l->buf) - off, "%s%s", l->n++ ? ", " : "", s);
+}
+
+/* One mode's line of the answer on a group: what it costs, where it is the same, what is open. */
+static void mode_answer(json_t *doc, const char *mode, const char *path, const char *family,
+			unsigned int tasks, double margin, FILE *f)
+{
+	struct list same = {{0}, 0}, open = {{0}, 0};
+	bool costs = false;
+
+	fprintf(f, "    %s:", mode);
+	for (size_t k = 0; k < NSHOWN; k++) {
+		json_t *x = figure(doc, mode, path, family, tasks, &shown[k]);
+		const char *v = word(x);
+		char d[64];
+
+		if (!x || !strcmp(v, "-"))
+			continue;
+		if (!strcmp(v, "same")) {
+			list_add(&same, shown[k].label);
+			continue;
+		}
+		if (!strcmp(v, "unsettled")) {
+			list_add(&open, shown[k].label);
+			continue;
+		}
+		/* Better or worse: the difference first where it transfers, then the ratio. */
+		if (*shown[k].per && json_is_number(json_object_get(x, "diff_low")))
+			snprintf(d, sizeof(d), "%+.*f%s [%+.*f, %+.*f]", shown[k].decimals,
+				 num(x, "diff"), shown[k].per, shown[k].decimals,
+				 num(x, "diff_low"), shown[k].decimals, num(x, "diff_high"));
+		else
+			snprintf(d, sizeof(d), "%s", shown[k].label);
+		fprintf(f, "%s %s", costs ? ";" : "", d);
+		if (json_is_number(json_object_get(x, "ci95_low")))
+			fprintf(f, " (%s %.2fx [%.2f, %.2f])", shown[k].label, num(x, "ratio"),
+				num(x, "ci95_low"), num(x, "ci95_high"));
+		costs = true;
+	}
+	if (same.n)
+		fprintf(f, "%s no difference from host beyond +/-%.0f%% in %s", costs ? ";" : "",
+			margin, same.buf);
+	if (open.n)
+		fprintf(f, "%s not settled: %s", costs || same.n ? ";" : "", open.buf);
+	fputc('\n', f);
+}
+
+/* The pairs of modes on the group that show no difference, and those that differ. */
+static void alike_answer(json_t *doc, const char *path, const char *family, unsigned int tasks,
+			 double margin, FILE *f)
+{
+	json_t *row;
+	size_t i;
+	char key[160];
+
+	snprintf(key, sizeof(key), "%s/%s/", path, family);
+	json_array_foreach(json_object_get(doc, "alike"), i, row) {
+		const char *tk, *v = str(row, "verdict");
+		json_t *t;
+		bool here = false;
+
+		json_object_foreach(json_object_get(row, "tests"), tk, t)
+			here |= !strncmp(tk, key, strlen(key)) &&
+				(unsigned int)strtoul(strrchr(tk, '/') + 1, NULL, 10) == tasks;
+		if (!here)
+			continue;
+		if (!strcmp(v, "unchanged"))
+			fprintf(f, "    %s and %s: no difference beyond +/-%.0f%% in any ratio measured\n",
+				str(row, "a"), str(row, "b"), margin);
+		else if (!strcmp(v, "different"))
+			fprintf(f, "    %s and %s differ (see \"alike\" in the results file)\n",
+				str(row, "a"), str(row, "b"));
+		else
+			fprintf(f, "    %s and %s: not settled whether they differ\n", str(row, "a"),
+				str(row, "b"));
+	}
+}
+
+void answer_closing(json_t *doc, unsigned int tasks, FILE *f)
+{
+	json_t *e;
+	size_t i, g = 0;
+	bool headed = false;
+	char seen[16][64];
+	double margin = margin_of(doc);
+
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
+		const char *path = str(e, "path"), *family = results_entry_family(e);
+		const char *modes[16];
+		char key[64];
+		size_t nm, k;
+
+		snprintf(key, sizeof(key), "%s/%s", path, family);
+		for (k = 0; k < g && strcmp(seen[k], key); k++)
+			;
+		if (k < g || g == 16 || results_entry_ntasks(e) != tasks)
+			continue;
+		snprintf(seen[g++], sizeof(seen[0]), "%s", key);
+		nm = modes_against_host(doc, path, family, tasks, modes, 16);
+		if (!nm)
+			continue;
+		if (!headed)
+			fprintf(f, "\nAnswer: what each mode costs against host, measured side by "
+				   "side (95%% intervals)\n");
+		headed = true;
+		fprintf(f, "  %s, %s:\n", path, strcmp(family, "ipv6") ? "IPv4" : "IPv6");
+		for (k = 0; k < nm; k++)
+			mode_answer(doc, modes[k], path, family, tasks, margin, f);
+		alike_answer(doc, path, family, tasks, margin, f);
+	}
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+/*
+ * run's answer: each mode against host paired by repetition (vshost.c) and
+ * the text that says it (answer.c, tables.c), on documents with a known
+ * answer and on the real fixtures.
+ */
+#include "testlib.h"
+#include <errno.h>
+
+#include <math.h>
+
+#include "harness/reports/results.h"
+#include "harness/reports/tables.h"
+#include "harness/reports/verdict.h"
+#include "harness/reports/vshost.h"
+
+#define FIX_VM "tests/fixtures/vm-6.18.44-fc-v669-20261127T224345Z.json"
+
+/* A repetition of a request/response test: p50, p99, tps and CPU per transaction. */
+static json_t *rr_rep(int rep, double p50, double tps)
+{
+	return json_pack("{s:i, s:{s:f, s:f, s:f, s:f}}", "rep", rep, "metrics", "p50_us", p50,
+			 "p99_us", p50 * 2, "tps", tps, "cpu_us_per_trans", p50 / 2);
+}
+
+static json_t *stream_rep(int rep, double gbps, double cpu_s_per_gb)
+{
+	return json_pack("{s:i, s:{s:f, s:f}}", "rep", rep, "metrics", "throughput_bps",
+			 gbps * 1e9, "cpu_s_per_gb", cpu_s_per_gb);
+}
+
+static json_t *entry(const char *mode, const char *path, const char *test)
+{
+	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:[]}", "mode", mode, "path", path, "test",
+			 test, "tasks", 1, "family", "ipv4", "reps");
+}
+
+static json_t *reps_of(json_t *e)
+{
+	return json_object_get(e, "reps");
+}
+
+/*
+ * host, bridge and bridge-dynamic over 6 repetitions that drift together
+ * (the machine's drift, up to 30% from one repetition to the next): bridge
+ * adds exactly 2.5 us per round trip (with +/-0.05 us of its own noise) and
+ * costs 0.9x host's throughput; bridge-dynamic is bridge again, within 0.5%.
+ */
+static json_t *known_doc(void)
+{
+	static const double drift[] = {1.0, 1.3, 0.8, 1.1, 0.9, 1.2};
+	static const double own[] = {0.05, -0.05, 0.03, -0.02, 0.0, -0.01};
+	json_t *doc = json_pack("{s:{s:[s, s, s], s:[i]}, s:[]}", "config", "modes", "host",
+				"bridge", "bridge-dynamic", "tasks", 1, "results");
+	const char *modes[] = {"host", "bridge", "bridge-dynamic"};
+
+	for (int m = 0; m < 3; m++) {
+		json_t *rr = entry(modes[m], "ingress", "tcp_rr");
+		json_t *st = entry(modes[m], "ingress", "tcp_stream");
+
+		for (int r = 0; r < 6; r++) {
+			double p50 = 10 * drift[r] + (m ? 2.5 + own[r] : 0) + (m == 2 ? 0.01 : 0);
+			double thr = 20 * drift[r] * (m ? 0.9 * (1 + own[r] / 10) : 1);
+
+			json_array_append_new(reps_of(rr), rr_rep(r + 1, p50, 1e6 / p50));
+			json_array_append_new(reps_of(st), stream_rep(r + 1, thr, 0.3 * drift[r]));
+		}
+		json_array_append_new(json_object_get(doc, "results"), rr);
+		json_array_append_new(json_object_get(doc, "results"), st);
+	}
+	results_summarize(doc);
+	return doc;
+}
+
+static json_t *fig(json_t *doc, const char *mode, const char *test, const char *metric)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "results"), i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "mode")), mode) &&
+		    !strcmp(json_string_value(json_object_get(e, "test")), test))
+			return json_object_get(
+				json_object_get(json_object_get(e, "vs_host"), "metrics"), metric);
+	return NULL;
+}
+
+static double num(json_t *o, const char *k)
+{
+	return json_number_value(json_object_get(o, k));
+}
+
+/* The difference that transfers: 2.5 us added per round trip, its interval around it. */
+static void test_difference_known(void **state)
+{
+	json_t *doc = known_doc(), *p50, *thr;
+
+	(void)state;
+	vshost_annotate(doc, VERDICT_MARGIN_PCT);
+	p50 = fig(doc, "bridge", "tcp_rr", "p50_us");
+	assert_non_null(p50);
+	assert_int_equal(json_integer_value(json_object_get(p50, "n")), 6);
+	assert_true(fabs(num(p50, "diff") - 2.5) < 0.01);
+	assert_true(num(p50, "diff_low") < 2.5 && num(p50, "diff_high") > 2.5);
+	assert_true(num(p50, "diff_high") - num(p50, "diff_low") < 0.2);
+	assert_string_equal(json_string_value(json_object_get(p50, "unit")), "us");
+	/* The ratio varies with the drift (2.5 us on 8 to 13 us), the difference does not. */
+	assert_true(num(p50, "ci95_high") - num(p50, "ci95_low") > 0.05);
+	assert_string_equal(json_string_value(json_object_get(p50, "verdict")), "slower");
+	/* Throughput: 0.9x with a narrow interval, decided slower. */
+	thr = fig(doc, "bridge", "tcp_stream", "throughput_bps");
+	assert_true(fabs(num(thr, "ratio") - 0.9) < 0.005);
+	assert_true(num(thr, "ci95_low") < 0.9 && num(thr, "ci95_high") > 0.9);
+	assert_string_equal(json_string_value(json_object_get(thr, "verdict")), "slower");
+	/* CRR time per transaction from tps: the same 2.5 us, as the difference of 1e6/tps. */
+	assert_true(fabs(num(fig(doc, "bridge", "tcp_rr", "tps"), "diff") - 2.5) < 0.01);
+	/* CPU per GB is host's in every repetition: the same, within the margin. */
+	assert_string_equal(json_string_value(json_object_get(
+				    fig(doc, "bridge", "tcp_stream", "cpu_s_per_gb"), "verdict")),
+			    "unchanged");
+	assert_null(fig(doc, "host", "tcp_rr", "p50_us"));
+	json_decref(doc);
+}
+
+/* bridge-dynamic is bridge's data path: the pair shows no difference; bridge and host differ. */
+static void test_alike_pairs(void **state)
+{
+	json_t *doc = known_doc(), *row;
+	size_t i, found = 0;
+
+	(void)state;
+	vshost_annotate(doc, VERDICT_MARGIN_PCT);
+	json_array_foreach(json_object_get(doc, "alike"), i, row) {
+		assert_string_equal(json_string_value(json_object_get(row, "a")), "bridge");
+		assert_string_equal(json_string_value(json_object_get(row, "b")), "bridge-dynamic");
+		assert_string_equal(json_string_value(json_object_get(row, "verdict")),
+				    "unchanged");
+		found++;
+	}
+	assert_int_equal(found, 1);
+	json_decref(doc);
+}
+
+/* Two repetitions that disagree wildly: nothing is decided, and the text says "not settled". */
+static void test_unsettled_says_so(void **state)
+{
+	json_t *doc = json_pack("{s:{s:[s, s], s:[i]}, s:[]}", "config", "modes", "host", "awsvpc",
+				"tasks", 1, "results");
+	json_t *h = entry("host", "ingress", "tcp_rr"), *a = entry("awsvpc", "ingress", "tcp_rr");
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	json_array_append_new(reps_of(h), rr_rep(1, 10, 1e5));
+	json_array_append_new(reps_of(h), rr_rep(2, 10, 1e5));
+	json_array_append_new(reps_of(a), rr_rep(1, 8, 1.25e5));
+	json_array_append_new(reps_of(a), rr_rep(2, 12, 0.8e5));
+	json_array_append_new(json_object_get(doc, "results"), h);
+	json_array_append_new(json_object_get(doc, "results"), a);
+	results_summarize(doc);
+	vshost_annotate(doc, VERDICT_MARGIN_PCT);
+	assert_string_equal(
+		json_string_value(json_object_get(fig(doc, "awsvpc", "tcp_rr", "p50_us"), "verdict")),
+		"inconclusive");
+	f = open_memstream(&out, &len);
+	table_run(doc, f);
+	fclose(f);
+	assert_non_null(strstr(out, "awsvpc: not settled: RR p50, RR p99\n"));
+	assert_null(strstr(out, "awsvpc: no difference"));
+	free(out);
+	json_decref(doc);
+}
+
+/*
+ * The real 2-vCPU fixture (3 repetitions, written before the answers): the
+ * table is computed on a copy and the file is left as it was; a table per
+ * path; every ratio printed carries its interval.
+ */
+static void test_fixture_table(void **state)
+{
+	json_t *doc = json_load_file(FIX_VM, 0, NULL), *before;
+	char *out = NULL, *line, *save = NULL;
+	size_t len = 0, ratios = 0;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(doc);
+	before = json_deep_copy(doc);
+	f = open_memstream(&out, &len);
+	table_run(doc, f);
+	fclose(f);
+	assert_true(json_equal(doc, before));
+	if (getenv("NSBENCH_TEST_PRINT"))
+		fputs(out, stderr);
+	assert_non_null(strstr(out, "\npath ingress, IPv4\n"));
+	assert_non_null(strstr(out, "\npath loopback, IPv4\n"));
+	assert_non_null(strstr(out, "\nAnswer: "));
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *x = strstr(line, "x [");
+
+		/* "1.27x [1.20, 1.35]": every ratio with an interval (or one repetition's). */
+		for (char *p = line; (p = strstr(p, "x ")); p++)
+			if (p > line && p[-1] >= '0' && p[-1] <= '9')
+				assert_true(!strncmp(p, "x [", 3) || !strncmp(p, "x (1 rep)", 9));
+		ratios += x != NULL;
+	}
+	assert_true(ratios > 10);
+	free(out);
+	json_decref(before);
+	json_decref(doc);
+}
+
+/* The paired difference: mean of b - a, its t interval; fewer than 2 pairs refused. */
+static void test_paired_difference(void **state)
+{
+	const double a[] = {10, 20, 30, 40}, b[] = {12, 22.5, 31.5, 42};
+	struct effect e;
+	double lo, hi;
+
+	(void)state;
+	assert_int_equal(effect_paired_difference(a, b, 4, &e), 0);
+	assert_true(fabs(e.d - 2.0) < 1e-12);
+	/* differences 2, 2.5, 1.5, 2: sd 0.408, se 0.204, t(3) 3.182 */
+	effect_difference_interval(&e, 0.05, &lo, &hi);
+	assert_true(fabs(hi - 2.0 - 3.182446 * 0.2041241) < 1e-4);
+	assert_true(fabs((hi + lo) / 2 - 2.0) < 1e-12);
+	assert_int_equal(effect_paired_difference(a, b, 1, &e), -EINVAL);
+	{
+		const double c[] = {1, NAN};
+
+		assert_int_equal(effect_paired_difference(a, c, 2, &e), -EINVAL);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_paired_difference),
+		cmocka_unit_test(test_difference_known),
+		cmocka_unit_test(test_alike_pairs),
+		cmocka_unit_test(test_unsettled_says_so),
+		cmocka_unit_test(test_fixture_table),
+	};
+
+	tl_filter_from_env();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
