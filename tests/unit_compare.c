@@ -128,7 +128,10 @@ static void test_tight_regression_flagged(void **state)
 	rows = rows_of(docs);
 	assert_string_equal(verdict_of(rows, "tcp_stream", "throughput_bps"), "slower");
 	f = cell_of(rows, "tcp_stream", "throughput_bps");
-	assert_true(fabs(json_number_value(json_object_get(f, "change_pct")) + 10.0) < 1e-6);
+	assert_true(fabs(json_number_value(json_object_get(f, "change_pct")) + 10.0) < 0.01);
+	/* change_pct and the ratio are one estimator (geometric means), not medians and means. */
+	assert_true(fabs(json_number_value(json_object_get(f, "change_pct")) -
+			 (json_number_value(json_object_get(f, "ratio")) - 1) * 100) < 1e-9);
 	/* The interval of the ratio holds the estimate and excludes 1. */
 	assert_true(json_number_value(json_object_get(f, "ci95_low")) < 0.9);
 	assert_true(json_number_value(json_object_get(f, "ci95_high")) < 0.95);
@@ -733,14 +736,34 @@ static void test_udp_and_reverse(void **state)
 	table_run(docs[0], f);
 	fclose(f);
 	assert_non_null(strstr(text, "reverse Gbit/s"));
-	assert_non_null(strstr(text, "UDP jitter ms"));
+	/* Jitter as an absolute value in microseconds, never a ratio. */
+	assert_non_null(strstr(text, "UDP jitter us"));
+	assert_null(strstr(text, "UDP jitter ms"));
 	assert_non_null(strstr(text, "UDP loss %"));
-	/* host against itself: 0 points; bridge: its median loss, in points above host's 0. */
-	assert_non_null(strstr(text, "0.00 (+0.00 pp)"));
-	assert_non_null(strstr(text, "25.96 (+25.96 pp)"));
+	/* host's 0% and bridge's median loss, as measured. */
+	assert_non_null(strstr(text, "\nhost           "));
+	assert_non_null(strstr(text, "25.962"));
+	/* Against host: bridge's loss as the mean of its repetitions' points above host's 0. */
+	{
+		json_t *e = json_array_get(json_object_get(docs[0], "results"), 7), *rep;
+		double sum = 0;
+		size_t j;
+		char want[64], *at = strstr(text, "\nbridge          Gbit/s");
+
+		assert_string_equal(json_string_value(json_object_get(e, "test")), "udp");
+		assert_string_equal(json_string_value(json_object_get(e, "mode")), "bridge");
+		json_array_foreach(json_object_get(e, "reps"), j, rep)
+			sum += json_number_value(
+				json_object_get(json_object_get(rep, "metrics"), "lost_percent"));
+		snprintf(want, sizeof(want), "%+.2f [", sum / 3);
+		assert_non_null(at);
+		at = strstr(at, "UDP loss");
+		assert_non_null(at);
+		assert_non_null(strstr(at, want));
+		assert_true(strstr(at, want) < strstr(at, "pp"));
+	}
 	assert_null(strstr(text, "inf"));
 	assert_null(strstr(text, "nan"));
-	assert_non_null(strstr(text, "(pp) = UDP loss minus host's"));
 	free(text);
 
 	rows = rows_of(docs);
@@ -979,8 +1002,11 @@ static void test_ip_families(void **state)
 		table_run(docs[0], f);
 		fclose(f);
 	}
-	assert_non_null(strstr(text, "awsvpc ipv6"));
-	assert_non_null(strstr(text, "host ipv6"));
+	/* A table per path and family: IPv6's rows under their own heading. */
+	assert_non_null(strstr(text, "\npath ingress, IPv4\n"));
+	assert_non_null(strstr(text, "\npath ingress, IPv6\n"));
+	assert_non_null(strstr(strstr(text, "IPv6\n"), "\nawsvpc "));
+	assert_non_null(strstr(strstr(text, "IPv6\n"), "\nhost "));
 	free(text);
 	json_decref(docs[0]);
 	json_decref(docs[1]);

@@ -210,17 +210,19 @@ static void mode_answer(json_t *doc, const char *mode, const char *path, const c
 			continue;
 		}
 		/* Better or worse: the difference first where it transfers, then the ratio. */
-		if (*shown[k].per && json_is_number(json_object_get(x, "diff_low")))
-			snprintf(d, sizeof(d), "%+.*f%s [%+.*f, %+.*f]", shown[k].decimals,
-				 num(x, "diff"), shown[k].per, shown[k].decimals,
-				 num(x, "diff_low"), shown[k].decimals, num(x, "diff_high"));
-		else
-			snprintf(d, sizeof(d), "%s", shown[k].label);
-		fprintf(f, "%s %s", costs ? ";" : "", d);
-		if (json_is_number(json_object_get(x, "ci95_low")))
-			fprintf(f, " (%s %.2fx [%.2f, %.2f])", shown[k].label, num(x, "ratio"),
-				num(x, "ci95_low"), num(x, "ci95_high"));
+		fprintf(f, "%s ", costs ? ";" : "");
 		costs = true;
+		if (*shown[k].per && json_is_number(json_object_get(x, "diff_low"))) {
+			fprintf(f, "%+.*f%s [%+.*f, %+.*f]", shown[k].decimals, num(x, "diff"),
+				shown[k].per, shown[k].decimals, num(x, "diff_low"),
+				shown[k].decimals, num(x, "diff_high"));
+			snprintf(d, sizeof(d), " (%s ", shown[k].label);
+		} else {
+			snprintf(d, sizeof(d), "%s ", shown[k].label);
+		}
+		if (json_is_number(json_object_get(x, "ci95_low")))
+			fprintf(f, "%s%.2fx [%.2f, %.2f]%s", d, num(x, "ratio"), num(x, "ci95_low"),
+				num(x, "ci95_high"), *d == ' ' ? ")" : "");
 	}
 	if (same.n)
 		fprintf(f, "%s no difference from host beyond +/-%.0f%% in %s", costs ? ";" : "",

@@ -264,13 +264,15 @@ static void metric_row(json_t **docs, size_t n, json_t *base, size_t mi,
 			effect_cell(c, a, na, b, nb);
 			continue;
 		}
-		json_object_set_new(
-			f, "change_pct",
-			json_real(json_number_value(json_object_get(f, "median")) /
-					  json_number_value(json_object_get(
-						  json_array_get(files, 0), "median")) *
-					  100 -
-				  100));
+		/* The ratio's own estimator (geometric means), with or without an interval. */
+		if (json_object_get(f, "gmean") && json_object_get(json_array_get(files, 0), "gmean"))
+			json_object_set_new(
+				f, "change_pct",
+				json_real(json_number_value(json_object_get(f, "gmean")) /
+						  json_number_value(json_object_get(
+							  json_array_get(files, 0), "gmean")) *
+						  100 -
+					  100));
 		effect_cell(c, a, na, b, nb);
 	}
 	row = json_pack("{s:O, s:i, s:O, s:O, s:s, s:s, s:b, s:o}", "mode",

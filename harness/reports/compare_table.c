@@ -49,7 +49,7 @@ static void fmt_change(char *buf, size_t len, json_t *f)
 		snprintf(buf, len, "%+.1f%% [%+.1f, %+.1f]", (num(f, "ratio") - 1) * 100,
 			 (num(f, "ci95_low") - 1) * 100, (num(f, "ci95_high") - 1) * 100);
 	else if (json_object_get(f, "change_pct"))
-		snprintf(buf, len, "%+.1f%% (medians)", num(f, "change_pct"));
+		snprintf(buf, len, "%+.1f%% (no interval)", num(f, "change_pct"));
 	else
 		snprintf(buf, len, "-");
 }
