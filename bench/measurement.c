@@ -396,6 +396,34 @@ int bench_check(enum bench_test test, const struct bench_opts *o, char *why, siz
 	return job_prepare(&j, test, o, why, len);
 }
 
+/*
+ * The CPUs the listening server may run on, read back from the kernel into
+ * the result's placement ("server_affinity", a list such as "1"): what it
+ * was pinned to, as the scheduler holds it.
+ */
+static void affinity_read(const struct endpoint *ep, json_t *result)
+{
+	cpu_set_t set;
+	char list[64];
+
+	if (sched_getaffinity(ep->pid, sizeof(set), &set) < 0)
+		return;
+	cpu_list(&set, list, sizeof(list));
+	json_object_set_new(json_object_get(result, "placement"), "server_affinity",
+			    json_string(list));
+}
+
+/* Where a target's endpoints run: its own CPU (a duet's side), else the options' placement. */
+static int client_cpu(const struct bench_opts *o, const struct bench_target *t)
+{
+	return t->own_cpu ? t->cpu : o->cpus.client;
+}
+
+static int server_cpu(const struct bench_opts *o, const struct bench_target *t)
+{
+	return t->own_cpu ? t->cpu : o->cpus.server;
+}
+
 int bench_run_many(enum bench_test test, const struct bench_opts *o,
 		   const struct bench_target *targets, unsigned int n, json_t **results, char *why,
 		   size_t len)
@@ -430,12 +458,12 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 			failf(why, len, t, test, ret, "%s", msg);
 		if (ret)
 			goto out;
-		results[i] =
-			json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:i, s:i}}", "test",
-				  bench_test_name(test), "mode", t->mode ? t->mode : "", "path",
-				  t->path ? t->path : "", "family", bench_family_name(t->family),
-				  "placement", "policy", bench_placement_name(o->cpus.policy),
-				  "client_cpu", o->cpus.client, "server_cpu", o->cpus.server);
+		results[i] = json_pack(
+			"{s:s, s:s, s:s, s:s, s:{s:s, s:i, s:i}}", "test", bench_test_name(test),
+			"mode", t->mode ? t->mode : "", "path", t->path ? t->path : "", "family",
+			bench_family_name(t->family), "placement", "policy",
+			t->own_cpu ? "same" : bench_placement_name(o->cpus.policy), "client_cpu",
+			client_cpu(o, t), "server_cpu", server_cpu(o, t));
 		if (test == TEST_TCP_CRR && (ret = crr_prepare(t->client_ns, results[i]))) {
 			failf(why, len, t, test, ret, "widening the port range in %s: %s",
 			      t->client_ns, strerror(-ret));
@@ -446,7 +474,7 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 	for (unsigned int i = 0; i < n; i++) {
 		const struct bench_target *t = &targets[i];
 
-		ret = endpoint_start(&srv[i], "server", t->server_ns, o->cpus.server, server_fn,
+		ret = endpoint_start(&srv[i], "server", t->server_ns, server_cpu(o, t), server_fn,
 				     &jobs[i]);
 		if (ret) {
 			failf(why, len, t, test, ret, "server: fork: %s", strerror(-ret));
@@ -467,12 +495,13 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 			      srv[i].len ? srv[i].out : "");
 			goto out;
 		}
+		affinity_read(&srv[i], results[i]);
 	}
 	if (o->before_client)
 		o->before_client(o->hook_arg);
 	for (unsigned int i = 0; i < n; i++) {
-		ret = endpoint_start(&cli[i], "client", targets[i].client_ns, o->cpus.client,
-				     client_fn, &jobs[i]);
+		ret = endpoint_start(&cli[i], "client", targets[i].client_ns,
+				     client_cpu(o, &targets[i]), client_fn, &jobs[i]);
 		if (ret) {
 			failf(why, len, &targets[i], test, ret, "client: fork: %s", strerror(-ret));
 			goto out;

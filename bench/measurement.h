@@ -46,6 +46,9 @@ struct bench_target {
 	uint16_t server_port;
 	char dst_addr[BENCH_ADDR_LEN];
 	uint16_t dst_port;
+	/* Both endpoints on CPU cpu, whatever the options' placement (a duet's side). */
+	bool own_cpu;
+	int cpu;
 };
 
 struct bench_opts {

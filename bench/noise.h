@@ -28,27 +28,53 @@
  * time, which no process is charged, is the part no figure here sees.
  */
 #define NOISE_OUTSIDE_CPU_PCT 10.0 /* ...or above this one on its busiest CPU */
+/*
+ * Network load not ours: softirq and irq time on a CPU where none of our
+ * endpoints ran and no process of ours worked, in percent of that CPU's time.
+ * The network stack's receive work runs there, charged to no process: a
+ * rival's packets show here and nowhere else.
+ */
+#define NOISE_NET_PCT 10.0
+
+/* A live child of this process (the lab's docker-proxies): its CPU time is ours. */
+struct noise_child {
+	int pid;
+	int cpu; /* where it last ran */
+	double s;
+};
+
+#define NOISE_MAX_CHILDREN 64
 
 struct noise_mark {
 	struct cpu_times cpu;
 	struct cpu_times each[CPU_TIMES_MAX];
 	unsigned int ncpus;
-	double own_s; /* user + system of this process and its reaped children */
+	/* user + system of this process, its reaped children and its live ones */
+	double own_s;
+	struct noise_child kids[NOISE_MAX_CHILDREN];
+	unsigned int nkids;
+	bool ours[CPU_TIMES_MAX]; /* CPUs our endpoints run on (noise_mark_cpu) */
 	double t;
 };
 
 struct noise {
 	double wall_s;
+	double own_s; /* CPU seconds of ours: this process, its reaped and its live children */
 	double steal_pct;   /* of all CPUs' time */
 	double outside_pct; /* user + system time not ours, of all CPUs' time */
 	/* On the CPU where that is largest: user + system not ours, of that CPU's time. */
 	double outside_cpu_pct;
 	int outside_cpu; /* that CPU, -1 when per-CPU times could not be read */
 	double load1;	 /* /proc/loadavg at the end */
+	/* Softirq + irq on the CPU, not ours, where it was largest, of that CPU's time. */
+	double net_pct;
+	int net_cpu; /* that CPU; -1 when no CPU was named ours (nothing to set it against) */
 	bool noisy;
 };
 
 int noise_mark(struct noise_mark *m);
+/* CPU is where our endpoints run (their pinned CPU): its softirq time is ours. */
+void noise_mark_cpu(struct noise_mark *m, int cpu);
 /* From a mark to now. Children must have been waited for to count as ours. */
 int noise_since(const struct noise_mark *m, struct noise *out);
 /*
@@ -58,5 +84,18 @@ int noise_since(const struct noise_mark *m, struct noise *out);
  */
 double noise_busiest_cpu(const struct cpu_times *before, const struct cpu_times *after,
 			 unsigned int n, double own_s, int *cpu);
+/*
+ * The largest softirq + irq share of a CPU's time among the CPUs not in OURS
+ * (exposed for the unit tests); *CPU that CPU, -1 when OURS names none.
+ */
+double noise_foreign_net(const struct cpu_times *before, const struct cpu_times *after,
+			 unsigned int n, const bool *ours, int *cpu);
+/*
+ * The live children of PARENT under PROC (/proc, or a copy of its layout):
+ * pid, last CPU and user + system seconds from each PID/stat, at most MAX;
+ * returns how many. Exposed for the unit tests.
+ */
+unsigned int noise_children(const char *proc, int parent, long hz, struct noise_child *out,
+			    unsigned int max);
 
 #endif

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "harness/measure/schedule.h"
 #include "bench/measurement.h"
 #include "harness/lab/model.h"
 #include "harness/lab/path.h"
@@ -42,6 +43,11 @@ int cli_option_end(int c, const char *cmd, const char *usage, char **argv);
 int cli_mode_arg(const char *usage, const char *text, enum lab_mode *m);
 int cli_path_arg(const char *usage, const char *text, enum lab_path *p);
 int cli_cpu_option(const char *usage, const char *text, enum bench_placement *p);
+/*
+ * --schedule NAME into *S: 0, or EXIT_USAGE after saying why not (an unknown
+ * name; duet where this process may run on one CPU only).
+ */
+int cli_schedule_option(const char *usage, const char *text, enum schedule *s);
 /* --window B (K/M/G suffixes) into *WINDOW; 0, or EXIT_USAGE after saying why not. */
 int cli_window_option(const char *usage, const char *text, int *window);
 /* --security-group with a task of mode M: 0 for awsvpc, else EXIT_USAGE after saying why. */

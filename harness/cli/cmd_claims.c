@@ -16,6 +16,7 @@
 
 static const char claims_usage[] =
 	"Usage: nsbench claims [--only ID,...] [--format text|markdown|json] [--list]\n"
+	"                      [--schedule alternate|random|duet]\n"
 	"                      [--instance P] [--userland-proxy on|off]\n"
 	"--list shows the claims (those of --only) in the format asked, checking none.\n"
 	"Each claim of the ECS network mode comparison, checked on fresh labs on this\n"
@@ -29,6 +30,10 @@ static const char claims_usage[] =
 	"--format json: one document (results/schema.md): nsbench, the host and kernel,\n"
 	"the instance, when, the verdicts, the rounds as measured, and each row with\n"
 	"its figures as fields. On a terminal, the claim being checked shows on stderr.\n"
+	"--schedule: how the rounds are measured: alternate (every mode in turn, the\n"
+	"default), random (in turn, in an order drawn every round) or duet (host and\n"
+	"each other mode at once, each on a CPU of its own, swapped every round;\n"
+	"refused where this process may use one CPU only).\n"
 	"Exit status: 0 every checkable claim holds; 1 a claim does not hold;\n"
 	"3 none fails but some are inconclusive; 2 bad usage.\n" CLI_INSTANCE_USAGE;
 
@@ -96,11 +101,13 @@ int claims_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"only", required_argument, NULL, 'o'}, {"format", required_argument, NULL, 'f'},
-		{"list", no_argument, NULL, 'l'},	CLI_INSTANCE_OPTIONS,
+		{"list", no_argument, NULL, 'l'},	{"schedule", required_argument, NULL, 's'},
+		CLI_INSTANCE_OPTIONS,
 		{"help", no_argument, NULL, 'h'},	{0},
 	};
 	const char *only = NULL, *fmt = "text";
 	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
+	enum schedule sched = SCHED_DEFAULT;
 	enum lab_instance inst;
 	bool list = false, proxy;
 	json_t *doc, *catalog;
@@ -124,6 +131,10 @@ int claims_main(int argc, char **argv)
 		case 'l':
 			list = true;
 			break;
+		case 's':
+			if (cli_schedule_option(claims_usage, optarg, &sched))
+				return EXIT_USAGE;
+			break;
 		case CLI_OPT_INSTANCE:
 		case CLI_OPT_USERLAND_PROXY:
 			if (cli_instance_option(claims_usage, c, optarg, &ci))
@@ -139,6 +150,7 @@ int claims_main(int argc, char **argv)
 	if (cli_instance_apply(claims_usage, &ci, &inst, &proxy))
 		return EXIT_USAGE;
 	claims_set_instance(inst, proxy);
+	claims_set_schedule(sched);
 	catalog = claims_catalog();
 	if (only && check_only(only, catalog)) {
 		json_decref(catalog);

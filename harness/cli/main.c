@@ -150,6 +150,18 @@ int cli_cpu_option(const char *usage, const char *text, enum bench_placement *p)
 		       : 0;
 }
 
+int cli_schedule_option(const char *usage, const char *text, enum schedule *s)
+{
+	char why[200];
+	int cpus[2];
+
+	if (schedule_parse(text, s))
+		return cli_usage_error(usage, "--schedule '%s': alternate, random or duet", text);
+	if (*s == SCHED_DUET && schedule_duet_cpus(cpus, why, sizeof(why)))
+		return cli_usage_error(usage, "%s", why);
+	return 0;
+}
+
 int cli_window_option(const char *usage, const char *text, int *window)
 {
 	unsigned long n;

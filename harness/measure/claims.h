@@ -7,10 +7,13 @@
 #include <stdio.h>
 
 #include "harness/lab/model.h"
+#include "harness/measure/schedule.h"
 
 /* The instance every claim's lab is built on (claims --instance); al2023 with the proxy by default.
  */
 void claims_set_instance(enum lab_instance inst, bool userland_proxy);
+/* How the performance claims' rounds are scheduled (claims --schedule; schedule.h). */
+void claims_set_schedule(enum schedule s);
 
 /* The version of claims' JSON document (results/schema.md), as schema_version is a run's. */
 #define CLAIMS_VERSION 1

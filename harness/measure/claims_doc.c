@@ -56,6 +56,38 @@ static json_t *values(const double *v, int n)
 	return a;
 }
 
+/*
+ * How the rounds were scheduled: its name, the modes of each round in the
+ * order measured, and under duet the CPUs and host's CPU in each round, as
+ * read back from its server (the CPUs swap every round).
+ */
+static json_t *schedule_json(const struct claims_ctx *c)
+{
+	const struct perf *p = &c->perf;
+	json_t *o = json_pack("{s:s}", "name", schedule_name(p->schedule)), *order = json_array();
+
+	for (int r = 0; r < p->n; r++) {
+		json_t *a = json_array();
+
+		for (unsigned int k = 0; k < p->norder && k < PM_COUNT; k++)
+			json_array_append_new(a, json_string(pm_keys[p->order[r][k]]));
+		json_array_append_new(order, a);
+	}
+	json_object_set_new(o, "order", order);
+	if (p->schedule == SCHED_RANDOM)
+		json_object_set_new(o, "seed", json_integer(p->seed));
+	if (p->schedule == SCHED_DUET) {
+		json_t *hc = json_array();
+
+		for (int r = 0; r < p->n; r++)
+			json_array_append_new(hc, json_integer(p->host_cpu[r]));
+		json_object_set_new(o, "cpus",
+				    json_pack("[i, i]", p->duet_cpus[0], p->duet_cpus[1]));
+		json_object_set_new(o, "host_cpu", hc);
+	}
+	return o;
+}
+
 /* The rounds as measured: null when no performance claim was selected. */
 static json_t *perf_json(const struct claims_ctx *c)
 {
@@ -75,6 +107,13 @@ static json_t *perf_json(const struct claims_ctx *c)
 		mo = json_pack("{s:o}", "tcp_rr_p50_us", values(p->p50[m], p->n));
 		if (c->thr_needs & NEED(m))
 			json_object_set_new(mo, "throughput_bps", values(p->thr[m], p->n));
+		/* Under duet: host's figures measured at the same time as this mode's. */
+		if (p->schedule == SCHED_DUET && m != PM_HOST) {
+			json_object_set_new(mo, "host_tcp_rr_p50_us", values(p->host_p50[m], p->n));
+			if (c->thr_needs & NEED(m))
+				json_object_set_new(mo, "host_throughput_bps",
+						    values(p->host_thr[m], p->n));
+		}
 		json_object_set_new(modes, pm_keys[m], mo);
 	}
 	for (size_t i = 0; i < p->nothers; i++)
@@ -82,12 +121,14 @@ static json_t *perf_json(const struct claims_ctx *c)
 				      json_pack("{s:s, s:I, s:s}", "lab", p->others[i].lab,
 						"owner_pid", (json_int_t)p->others[i].owner_pid,
 						"kind", p->others[i].kind));
-	o = json_pack("{s:b, s:i, s:f, s:i, s:i, s:f, s:o, s:{s:f, s:f, s:i, s:o}}", "emulated",
-		      p->emulated, "rounds", p->n, "seconds", p->seconds, "max_rounds",
+	o = json_pack("{s:b, s:i, s:f, s:i, s:i, s:f, s:o, s:{s:f, s:f, s:f, s:i, s:o}}",
+		      "emulated", p->emulated, "rounds", p->n, "seconds", p->seconds, "max_rounds",
 		      PERF_MAX_ROUNDS, "max_seconds", PERF_MAX_SECONDS, "alpha", p->alpha, "modes",
 		      modes, "noise", "steal_max_pct", p->steal_max, "outside_max_pct",
-		      p->outside_max, "noisy_rounds", p->noisy, "other_nsbench", others);
+		      p->outside_max, "net_max_pct", p->net_max, "noisy_rounds", p->noisy,
+		      "other_nsbench", others);
 	json_object_set_new(o, "error", p->err ? json_string(p->why) : json_null());
+	json_object_set_new(o, "schedule", schedule_json(c));
 	return o;
 }
 

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,6 +21,7 @@
 #include "harness/lab/build.h"
 #include "harness/lab/mode.h"
 #include "harness/lab/path.h"
+#include "harness/measure/claims.h"
 #include "harness/measure/claims_perf.h"
 #include "harness/reports/verdict.h"
 #include "netns/rt.h"
@@ -39,14 +41,33 @@ static double elapsed_s(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* One mode's round: throughput (when a claim needs it) and TCP_RR p50. */
-static int perf_round(struct perf *p, int m, struct lab *lab, bool thr)
+static enum schedule claims_schedule = SCHED_DEFAULT;
+
+void claims_set_schedule(enum schedule s)
+{
+	claims_schedule = s;
+}
+
+/* A figure of a slot's result: METRIC of its metrics. */
+static double metric_of(json_t *res, const char *metric)
+{
+	return json_number_value(json_object_get(json_object_get(res, "metrics"), metric));
+}
+
+/*
+ * One slot of a round: N (1, or 2 at once under duet) labs' ingress paths,
+ * throughput (when THR) and TCP_RR p50, into THR_OUT[i] and P50_OUT[i]. Under
+ * duet each side's endpoints run on CPUS[i]; *HOST_CPU gets side 0's CPU as
+ * read back from its server.
+ */
+static int perf_slot(struct perf *p, struct lab **labs, unsigned int n, const int *cpus, bool thr,
+		     double *thr_out, double *p50_out, int *host_cpu)
 {
 	struct bench_opts bo;
-	struct bench_target t;
-	json_t *res = NULL;
+	struct bench_target t[2];
+	json_t *res[2] = {NULL, NULL};
 	char why[512];
-	int ret;
+	int ret = 0;
 
 	bench_opts_default(&bo);
 	bench_cpus_resolve(&bo.cpus);
@@ -54,25 +75,105 @@ static int perf_round(struct perf *p, int m, struct lab *lab, bool thr)
 	bo.stream.omit_s = 0;
 	bo.rr.duration_s = 0.5;
 	bo.rr.warmup_s = 0.1;
-	ret = path_target(lab, &lab->tasks[0], NULL, PATH_INGRESS, &t, why, sizeof(why));
-	if (!ret && thr)
-		ret = bench_run(TEST_TCP_STREAM, &bo, &t, &res, why, sizeof(why));
-	if (!ret && res)
-		p->thr[m][p->n] = json_number_value(
-			json_object_get(json_object_get(res, "metrics"), "throughput_bps"));
-	json_decref(res);
-	res = NULL;
+	for (unsigned int i = 0; i < n && !ret; i++) {
+		ret = path_target(labs[i], &labs[i]->tasks[0], NULL, PATH_INGRESS, &t[i], why,
+				  sizeof(why));
+		t[i].own_cpu = cpus != NULL;
+		t[i].cpu = cpus ? cpus[i] : -1;
+	}
+	if (!ret && thr) {
+		ret = bench_run_many(TEST_TCP_STREAM, &bo, t, n, res, why, sizeof(why));
+		for (unsigned int i = 0; !ret && i < n; i++) {
+			thr_out[i] = metric_of(res[i], "throughput_bps");
+			json_decref(res[i]);
+		}
+	}
 	if (!ret)
-		ret = bench_run(TEST_TCP_RR, &bo, &t, &res, why, sizeof(why));
+		ret = bench_run_many(TEST_TCP_RR, &bo, t, n, res, why, sizeof(why));
 	if (ret) {
 		p->err = ret;
 		snprintf(p->why, sizeof(p->why), "%s", why);
-		json_decref(res);
 		return ret;
 	}
-	p->p50[m][p->n] =
-		json_number_value(json_object_get(json_object_get(res, "metrics"), "p50_us"));
-	json_decref(res);
+	for (unsigned int i = 0; i < n; i++) {
+		const char *aff = json_string_value(json_object_get(
+			json_object_get(res[i], "placement"), "server_affinity"));
+
+		p50_out[i] = metric_of(res[i], "p50_us");
+		if (i == 0 && host_cpu)
+			*host_cpu = aff && strchr(aff, ',') == NULL && strchr(aff, '-') == NULL
+					    ? atoi(aff)
+					    : -1;
+		json_decref(res[i]);
+	}
+	return 0;
+}
+
+/* The geometric mean of host's figures over the slots of duet round R (its partners NEED). */
+static void duet_host_means(struct perf *p, unsigned int needs, unsigned int thr_needs)
+{
+	double lt = 0, lp = 0;
+	int nt = 0, np = 0, r = p->n;
+
+	for (int m = 0; m < PM_COUNT; m++) {
+		if (m == PM_HOST || !(needs & NEED(m)))
+			continue;
+		lp += log(p->host_p50[m][r]);
+		np++;
+		if (thr_needs & NEED(m)) {
+			lt += log(p->host_thr[m][r]);
+			nt++;
+		}
+	}
+	p->p50[PM_HOST][r] = np ? exp(lp / np) : NAN;
+	p->thr[PM_HOST][r] = nt ? exp(lt / nt) : 0;
+}
+
+/*
+ * Round p->n of every needed mode, on the schedule: in turn (alternate, or
+ * in an order drawn for the round), or host beside each other mode at once
+ * (duet), the CPUs swapped every round.
+ */
+static int perf_round(struct claims_ctx *c, struct lab **labs)
+{
+	struct perf *p = &c->perf;
+	unsigned int order[PM_COUNT], k = 0;
+	int r = p->n;
+
+	if (p->schedule == SCHED_DUET) {
+		int cpus[2] = {p->duet_cpus[r % 2], p->duet_cpus[(r + 1) % 2]};
+
+		for (int m = 0; m < PM_COUNT && !lab_stop; m++) {
+			struct lab *pair[2] = {labs[PM_HOST], labs[m]};
+			double t2[2] = {0, 0}, l2[2] = {0, 0};
+
+			if (m == PM_HOST || !labs[m])
+				continue;
+			p->order[r][k++] = (unsigned int)m;
+			if (perf_slot(p, pair, 2, cpus, c->thr_needs & NEED(m), t2, l2,
+				      &p->host_cpu[r]))
+				return -1;
+			p->host_thr[m][r] = t2[0];
+			p->host_p50[m][r] = l2[0];
+			p->thr[m][r] = t2[1];
+			p->p50[m][r] = l2[1];
+		}
+		duet_host_means(p, c->needs, c->thr_needs);
+		p->norder = k;
+		return 0;
+	}
+	schedule_order(p->schedule, (unsigned int)r, p->seed, order, PM_COUNT);
+	for (unsigned int i = 0; i < PM_COUNT && !lab_stop; i++) {
+		int m = (int)order[i];
+
+		if (!labs[m])
+			continue;
+		p->order[r][k++] = (unsigned int)m;
+		if (perf_slot(p, &labs[m], 1, NULL, c->thr_needs & NEED(m), &p->thr[m][r],
+			      &p->p50[m][r], NULL))
+			return -1;
+	}
+	p->norder = k;
 	return 0;
 }
 
@@ -135,10 +236,19 @@ void claims_perf_measure(struct claims_ctx *c)
 		       "claims are not measured: %s", VERDICT_EMULATED);
 		return;
 	}
+	p->schedule = claims_schedule;
+	p->seed = (unsigned int)time(NULL);
+	if (p->schedule == SCHED_DUET && schedule_duet_cpus(p->duet_cpus, p->why, sizeof(p->why))) {
+		p->err = -ENODEV;
+		return;
+	}
 	for (int m = 0; m < PM_COUNT; m++) {
+		/* A/A for the schedules' benchmark: "awsvpc" is a second host lab. */
+		enum lab_mode mode = m == PM_AWSVPC && testhook_break("aa") ? MODE_HOST : modes[m];
+
 		if (!(c->needs & NEED(m)))
 			continue;
-		labs[m] = claim_lab_new(&r, modes[m], 1, ports, 0, m == PM_AWSVPC_SG);
+		labs[m] = claim_lab_new(&r, mode, 1, ports, 0, m == PM_AWSVPC_SG);
 		if (!labs[m]) {
 			p->err = -EOPNOTSUPP;
 			snprintf(p->why, sizeof(p->why), "%s", r.evidence);
@@ -161,9 +271,9 @@ void claims_perf_measure(struct claims_ctx *c)
 		}
 	}
 	notice(NOTICE_STATUS,
-	       "measuring the modes the performance claims need, side by side, in rounds until "
-	       "decided (at most %d rounds, %d s)",
-	       PERF_MAX_ROUNDS, PERF_MAX_SECONDS);
+	       "measuring the modes the performance claims need, side by side (schedule %s), in "
+	       "rounds until decided (at most %d rounds, %d s)",
+	       schedule_name(p->schedule), PERF_MAX_ROUNDS, PERF_MAX_SECONDS);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (p->n < PERF_MAX_ROUNDS && !lab_stop) {
 		struct noise_mark mark;
@@ -171,15 +281,17 @@ void claims_perf_measure(struct claims_ctx *c)
 		struct state_other o[PERF_MAX_OTHERS];
 		bool have_mark = !noise_mark(&mark);
 		size_t no = state_others_live(o, 0, PERF_MAX_OTHERS);
+		struct bench_cpus pc = {PLACE_SAME, -1, -1};
+
+		/* Where the round's endpoints run: their softirq time is ours. */
+		bench_cpus_resolve(&pc);
+		noise_mark_cpu(&mark, p->schedule == SCHED_DUET ? p->duet_cpus[0] : pc.client);
+		noise_mark_cpu(&mark, p->schedule == SCHED_DUET ? p->duet_cpus[1] : pc.server);
 
 		testhook_phase("claims:perf-round");
 		perf_progress(c, elapsed_s(&t0));
-		for (int m = 0; m < PM_COUNT && !lab_stop; m++) {
-			if (!labs[m])
-				continue;
-			if (perf_round(p, m, labs[m], c->thr_needs & NEED(m)))
-				goto out;
-		}
+		if (perf_round(c, labs))
+			goto out;
 		if (lab_stop)
 			break;
 		no = state_others_live(o, no, PERF_MAX_OTHERS);
@@ -188,6 +300,7 @@ void claims_perf_measure(struct claims_ctx *c)
 			p->steal_max = nz.steal_pct > p->steal_max ? nz.steal_pct : p->steal_max;
 			p->outside_max =
 				nz.outside_pct > p->outside_max ? nz.outside_pct : p->outside_max;
+			p->net_max = nz.net_pct > p->net_max ? nz.net_pct : p->net_max;
 		}
 		/* Another nsbench beside a round makes it noisy: say which, once each. */
 		p->noisy += (have_mark && nz.noisy) || no > 0;
@@ -252,6 +365,17 @@ static struct ratio ratio_of(const struct perf *p, const double *x, const double
 	return q;
 }
 
+/* Host's figures that mode M's are set against: under duet, those measured at the same time. */
+static const double *host_thr(const struct perf *p, int m)
+{
+	return p->schedule == SCHED_DUET ? p->host_thr[m] : p->thr[PM_HOST];
+}
+
+static const double *host_p50(const struct perf *p, int m)
+{
+	return p->schedule == SCHED_DUET ? p->host_p50[m] : p->p50[PM_HOST];
+}
+
 static const char *side_text(enum verdict_side s)
 {
 	return s == SIDE_FOR ? "for" : s == SIDE_AGAINST ? "against" : "undecided";
@@ -291,12 +415,12 @@ static json_t *fig_new(const struct perf *p, double alpha)
 static void perf_context(const struct perf *p, double alpha, char *buf, size_t len)
 {
 	int off = snprintf(buf, len,
-			   "%d rounds side by side in %.0f s; %.1f%% intervals (%.2f%% per "
+			   "%d rounds side by side (%s) in %.0f s; %.1f%% intervals (%.2f%% per "
 			   "comparison: the sequential looks and the claim's parts share 5%%); "
 			   "noise: steal up to %.1f%%, other processes up to %.1f%% of the CPUs, "
-			   "%d round(s) noisy",
-			   p->n, p->seconds, (1 - alpha) * 100, alpha * 100, p->steal_max,
-			   p->outside_max, p->noisy);
+			   "network load not ours up to %.1f%% of a CPU, %d round(s) noisy",
+			   p->n, schedule_name(p->schedule), p->seconds, (1 - alpha) * 100,
+			   alpha * 100, p->steal_max, p->outside_max, p->net_max, p->noisy);
 
 	for (size_t i = 0; i < p->nothers && off > 0 && (size_t)off < len; i++)
 		off += snprintf(buf + off, len - (size_t)off, "%s lab %s (%s, pid %lld)",
@@ -321,10 +445,10 @@ static enum claim_verdict d_bridge_slower(const struct perf *p, double alpha, ch
 					  json_t **fig)
 {
 	double a = alpha / 2;
-	struct ratio t = ratio_of(p, p->thr[PM_BRIDGE], p->thr[PM_HOST], a);
-	struct ratio l = ratio_of(p, p->p50[PM_BRIDGE], p->p50[PM_HOST], a);
+	struct ratio t = ratio_of(p, p->thr[PM_BRIDGE], host_thr(p, PM_BRIDGE), a);
+	struct ratio l = ratio_of(p, p->p50[PM_BRIDGE], host_p50(p, PM_BRIDGE), a);
 	enum verdict_side s[2];
-	char ctx[300];
+	char ctx[400];
 
 	if (!t.ok || !l.ok) {
 		snprintf(ev, len, "no ratio: a measurement of 0");
@@ -349,12 +473,12 @@ static enum claim_verdict d_host_fastest(const struct perf *p, double alpha, cha
 					 json_t **fig)
 {
 	double a = alpha / 4;
-	struct ratio at = ratio_of(p, p->thr[PM_AWSVPC], p->thr[PM_HOST], a);
-	struct ratio al = ratio_of(p, p->p50[PM_AWSVPC], p->p50[PM_HOST], a);
-	struct ratio bt = ratio_of(p, p->thr[PM_BRIDGE], p->thr[PM_HOST], a);
-	struct ratio bl = ratio_of(p, p->p50[PM_BRIDGE], p->p50[PM_HOST], a);
+	struct ratio at = ratio_of(p, p->thr[PM_AWSVPC], host_thr(p, PM_AWSVPC), a);
+	struct ratio al = ratio_of(p, p->p50[PM_AWSVPC], host_p50(p, PM_AWSVPC), a);
+	struct ratio bt = ratio_of(p, p->thr[PM_BRIDGE], host_thr(p, PM_BRIDGE), a);
+	struct ratio bl = ratio_of(p, p->p50[PM_BRIDGE], host_p50(p, PM_BRIDGE), a);
 	enum verdict_side s[4];
-	char ctx[300];
+	char ctx[400];
 
 	if (!at.ok || !al.ok || !bt.ok || !bl.ok) {
 		snprintf(ev, len, "no ratio: a measurement of 0");
@@ -392,7 +516,7 @@ static enum claim_verdict d_awsvpc_vs_bridge(const struct perf *p, double alpha,
 	struct ratio l = ratio_of(p, p->p50[PM_AWSVPC], p->p50[PM_BRIDGE], a);
 	bool t_better, l_better, t_ok, l_ok, worse, same;
 	enum claim_verdict v;
-	char ctx[300];
+	char ctx[400];
 
 	if (!t.ok || !l.ok) {
 		snprintf(ev, len, "no ratio: a measurement of 0");

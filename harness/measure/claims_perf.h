@@ -12,6 +12,7 @@
 
 #include "harness/lab/state.h"
 #include "harness/measure/claims_row.h"
+#include "harness/measure/schedule.h"
 
 /* The budget of the performance claims' rounds (README: claims). */
 #define PERF_MAX_ROUNDS 12
@@ -25,11 +26,22 @@ struct perf {
 	bool done;
 	bool emulated; /* this CPU is emulated: nothing measured, nothing decided */
 	int err;
-	char why[600];
+	char why[768];
 	double thr[PM_COUNT][PERF_MAX_ROUNDS], p50[PM_COUNT][PERF_MAX_ROUNDS];
+	/*
+	 * Under duet, host's figures measured at the same time as mode m's (its
+	 * partner in that slot); thr/p50[PM_HOST] then hold their geometric mean.
+	 */
+	double host_thr[PM_COUNT][PERF_MAX_ROUNDS], host_p50[PM_COUNT][PERF_MAX_ROUNDS];
+	enum schedule schedule;
+	int duet_cpus[2];		    /* duet: host's CPU in round r is duet_cpus[r % 2] */
+	int host_cpu[PERF_MAX_ROUNDS];	    /* duet: host's CPU as read back from its server */
+	unsigned int seed;		    /* random: the order's seed */
+	unsigned int order[PERF_MAX_ROUNDS][PM_COUNT]; /* the modes in the order measured */
+	unsigned int norder;			       /* how many a round measures */
 	int n;	      /* rounds measured in every needed mode */
 	double alpha; /* the level of each look */
-	double seconds, steal_max, outside_max;
+	double seconds, steal_max, outside_max, net_max;
 	int noisy;
 	struct state_other others[PERF_MAX_OTHERS]; /* other nsbench labs live in a round */
 	size_t nothers;
@@ -41,7 +53,7 @@ enum decision { D_BRIDGE_SLOWER, D_HOST_FASTEST, D_AWSVPC_VS_BRIDGE, D_COUNT };
 struct decided {
 	bool set;
 	enum claim_verdict verdict;
-	char evidence[512];
+	char evidence[768];
 	json_t *figures; /* the evidence's ratios as fields */
 };
 

@@ -13,7 +13,7 @@ enum claim_verdict { CLAIM_HOLDS, CLAIM_FAILS, CLAIM_UNCHECKABLE, CLAIM_INCONCLU
 
 struct claim_result {
 	enum claim_verdict verdict;
-	char evidence[512];
+	char evidence[768];
 	json_t *figures; /* the evidence's numbers as fields, or NULL; the row takes it */
 };
 

@@ -247,10 +247,11 @@ static json_t *noise_json(const struct noise *n, const struct state_other *o, si
 		json_array_append_new(others,
 				      json_pack("{s:s, s:I, s:s}", "lab", o[i].lab, "owner_pid",
 						(json_int_t)o[i].owner_pid, "kind", o[i].kind));
-	return json_pack("{s:f, s:f, s:f, s:i, s:f, s:o, s:b}", "steal_pct", n->steal_pct,
-			 "outside_pct", n->outside_pct, "outside_cpu_pct", n->outside_cpu_pct,
-			 "outside_cpu", n->outside_cpu, "load1", n->load1, "other_nsbench", others,
-			 "noisy", n->noisy || no > 0);
+	return json_pack("{s:f, s:f, s:f, s:i, s:f, s:i, s:f, s:o, s:b}", "steal_pct",
+			 n->steal_pct, "outside_pct", n->outside_pct, "outside_cpu_pct",
+			 n->outside_cpu_pct, "outside_cpu", n->outside_cpu, "net_pct", n->net_pct,
+			 "net_cpu", n->net_cpu, "load1", n->load1, "other_nsbench", others, "noisy",
+			 n->noisy || no > 0);
 }
 
 /*
@@ -416,6 +417,8 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 					ret = targets_for(lab, n, legs[k], targets, err,
 							  sizeof(err));
 					noise_ok = !noise_mark(&mark);
+					noise_mark_cpu(&mark, bo.cpus.client);
+					noise_mark_cpu(&mark, bo.cpus.server);
 					nothers = state_others_live(others, 0, MAX_OTHERS);
 					if (!ret)
 						ret = bench_run_many(test, &bo, targets, n, res,
