@@ -9,6 +9,8 @@
 
 #include <math.h>
 
+#include "harness/reports/aggregate.h"
+#include "harness/reports/report.h"
 #include "harness/reports/results.h"
 #include "harness/reports/tables.h"
 #include "harness/reports/verdict.h"
@@ -211,6 +213,83 @@ static void test_fixture_table(void **state)
 	json_decref(doc);
 }
 
+/* report: ratios of one repetition are drawn pale and dashed, saying so; of three, with bars. */
+static void test_report_single_rep(void **state)
+{
+	json_t *one = json_load_file(FIX_VM, 0, NULL), *e;
+	json_t *three = json_load_file(FIX_VM, 0, NULL);
+	const char *names[] = {"one.json"};
+	char *out = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(one);
+	/* Keep each entry's first repetition only. */
+	json_array_foreach(json_object_get(one, "results"), i, e) {
+		json_array_remove(json_object_get(e, "reps"), 2);
+		json_array_remove(json_object_get(e, "reps"), 1);
+	}
+	f = open_memstream(&out, &len);
+	assert_int_equal(report_write(f, &one, names, 1, NULL, NULL, 0), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "class=\"bar single\""));
+	assert_non_null(strstr(out, "(one repetition: no interval)"));
+	assert_null(strstr(out, "class=\"ci\""));
+	free(out);
+	out = NULL;
+	f = open_memstream(&out, &len);
+	assert_int_equal(report_write(f, &three, names, 1, NULL, NULL, 0), 0);
+	fclose(f);
+	assert_null(strstr(out, "class=\"bar single\""));
+	assert_non_null(strstr(out, "class=\"ci\""));
+	free(out);
+	json_decref(one);
+	json_decref(three);
+}
+
+/*
+ * Under duet host has a repetition beside each mode per round ("partner"):
+ * each mode is set against the host repetition measured beside it.
+ */
+static void test_duet_partner_pairing(void **state)
+{
+	json_t *doc = json_pack("{s:{s:[s, s, s], s:[i]}, s:[]}", "config", "modes", "host",
+				"awsvpc", "bridge", "tasks", 1, "results");
+	json_t *h = entry("host", "ingress", "tcp_rr"), *a = entry("awsvpc", "ingress", "tcp_rr");
+	json_t *b = entry("bridge", "ingress", "tcp_rr"), *p50;
+
+	(void)state;
+	for (int r = 1; r <= 4; r++) {
+		json_t *ha = rr_rep(r, 10 * r, 1e5), *hb = rr_rep(r, 20 * r, 1e5);
+
+		/* host beside awsvpc at 10r us, beside bridge at 20r us (another CPU, say). */
+		json_object_set_new(ha, "partner", json_string("awsvpc"));
+		json_object_set_new(hb, "partner", json_string("bridge"));
+		json_array_append_new(reps_of(h), ha);
+		json_array_append_new(reps_of(h), hb);
+		json_array_append_new(reps_of(a), rr_rep(r, 10 * r + 1, 1e5));
+		json_array_append_new(reps_of(b), rr_rep(r, 20 * r + 3 + (r % 2) * 0.01, 1e5));
+	}
+	json_array_append_new(json_object_get(doc, "results"), h);
+	json_array_append_new(json_object_get(doc, "results"), a);
+	json_array_append_new(json_object_get(doc, "results"), b);
+	results_summarize(doc);
+	vshost_annotate(doc, VERDICT_MARGIN_PCT);
+	p50 = fig(doc, "awsvpc", "tcp_rr", "p50_us");
+	assert_int_equal(json_integer_value(json_object_get(p50, "n")), 4);
+	assert_true(fabs(num(p50, "diff") - 1.0) < 1e-9);
+	p50 = fig(doc, "bridge", "tcp_rr", "p50_us");
+	assert_true(fabs(num(p50, "diff") - 3.005) < 1e-9);
+	/* The per-repetition ratios too. */
+	aggregate_host_ratios(doc);
+	assert_true(fabs(json_number_value(json_object_get(
+				 json_object_get(json_array_get(reps_of(b), 0), "metrics"),
+				 "p50_vs_host")) -
+			 23.01 / 20) < 1e-9);
+	json_decref(doc);
+}
+
 /* The paired difference: mean of b - a, its t interval; fewer than 2 pairs refused. */
 static void test_paired_difference(void **state)
 {
@@ -241,6 +320,8 @@ int main(void)
 		cmocka_unit_test(test_alike_pairs),
 		cmocka_unit_test(test_unsettled_says_so),
 		cmocka_unit_test(test_fixture_table),
+		cmocka_unit_test(test_report_single_rep),
+		cmocka_unit_test(test_duet_partner_pairing),
 	};
 
 	tl_filter_from_env();

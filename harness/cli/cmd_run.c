@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench/hopprobe.h"
@@ -26,6 +27,7 @@ static const char run_usage[] =
 	"                   [--shape-wire BPS] [--per-hop] [--vpc-mtu N] [--bridge-mtu N]\n"
 	"                   [--instance P] [--userland-proxy on|off] [--ip 4|6|4,6] [--json]\n"
 	"                   [--target PCT [--max-reps N] [--max-time S]]\n"
+	"                   [--schedule alternate|random|duet]\n"
 	"Default: every mode ({modes}), path ingress,\n"
 	"tests tcp_stream, tcp_reverse, udp (1 Gbit/s), tcp_rr, tcp_crr, 3 repetitions,\n"
 	"libiperf tests 2 s and request/response tests 1 s each: about two minutes.\n"
@@ -50,6 +52,12 @@ static const char run_usage[] =
 	"(default 600) runs out; --reps is then the minimum. Each result records the\n"
 	"repetitions taken and whether the target was met; when one was not, the table\n"
 	"and stderr say so and run exits 3 (the results are written).\n"
+	"--schedule: how each round measures the modes: alternate (in turn, the default),\n"
+	"random (in turn, in an order drawn every round) or duet (each mode at the same\n"
+	"time as host, each side on a CPU of its own, the CPUs swapped every round; needs\n"
+	"two CPUs and host among --modes). The table ends with the answer: each mode\n"
+	"against host, paired by round, with 95% intervals and the difference in\n"
+	"microseconds or CPU seconds per GB, and which modes show no difference.\n"
 	"--per-hop adds where each mode's round trip goes (eBPF probes on every hop, 2000\n"
 	"traced udp_rr transactions per mode and path, apart from the tests): \"per_hop\".\n"
 	CLI_VPC_USAGE CLI_INSTANCE_USAGE CLI_IP_USAGE
@@ -149,6 +157,7 @@ int run_main(int argc, char **argv)
 		{"max-reps", required_argument, NULL, 'M'},
 		{"max-time", required_argument, NULL, 'X'},
 		{"per-hop", no_argument, NULL, 'H'},
+		{"schedule", required_argument, NULL, 'C'},
 		CLI_VPC_OPTIONS,
 		CLI_INSTANCE_OPTIONS,
 		CLI_IP_OPTION,
@@ -164,6 +173,8 @@ int run_main(int argc, char **argv)
 	bool json = false, no_hot = false, cfg_sg = false, per_hop = false;
 	struct lab_vpc_opts vpc = {0};
 	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
+	enum schedule sched = SCHED_DEFAULT;
+	bool sched_set = false;
 	int preset = 0, c, ret;
 	unsigned long n;
 	size_t missed;
@@ -230,6 +241,11 @@ int run_main(int argc, char **argv)
 			break;
 		case 'H':
 			per_hop = true;
+			break;
+		case 'C':
+			if (cli_schedule_option(run_usage, optarg, &sched))
+				return EXIT_USAGE;
+			sched_set = true;
 			break;
 		case CLI_OPT_VPC_MTU:
 		case CLI_OPT_BRIDGE_MTU:
@@ -378,6 +394,24 @@ int run_main(int argc, char **argv)
 				run_usage, "--security-group applies to awsvpc tasks (their own "
 					   "ENI's), and --modes has no awsvpc");
 	}
+	if (sched_set && sched == SCHED_DUET) {
+		bool host = false;
+
+		for (unsigned int i = 0; i < cfg.nmodes; i++)
+			host |= cfg.modes[i] == MODE_HOST;
+		if (!host || cfg.nmodes < 2)
+			return cli_usage_error(run_usage, "--schedule duet measures each mode beside "
+							  "host mode: --modes needs host and another");
+		if (cpu)
+			return cli_usage_error(run_usage,
+					       "--schedule duet pins each side to a CPU of its own: "
+					       "--cpu does not apply");
+		if (cfg.ntasks_list > 1 || cfg.tasks_list[0] > 1)
+			return cli_usage_error(run_usage, "--schedule duet measures one task beside "
+							  "another: --tasks must be 1");
+	}
+	cfg.schedule = sched;
+	cfg.seed = (unsigned int)time(NULL) ^ (unsigned int)getpid();
 	if (out_dir)
 		cfg.out_dir = out_dir;
 	cfg.hot_path = !no_hot;

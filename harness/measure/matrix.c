@@ -24,6 +24,7 @@
 #include "harness/measure/hotpath.h"
 #include "harness/measure/matrix.h"
 #include "harness/measure/pathprobe.h"
+#include "harness/measure/schedule.h"
 #include "harness/measure/perhop.h"
 #include "harness/reports/aggregate.h"
 #include "harness/reports/results.h"
@@ -333,157 +334,292 @@ static int targets_for(struct lab *lab, unsigned int n, struct run_leg leg, stru
 	return 0;
 }
 
+/* What one task count's rounds share: the run, its labs and documents, and where they are. */
+struct rounds {
+	const struct run_config *c;
+	unsigned int n; /* tasks */
+	struct lab **labs;
+	json_t *doc, *hp;
+	struct progress *prog;
+	double *measured;
+	bool *failed;
+	unsigned int r, max_reps;
+	int duet_cpus[2];
+};
+
+/* A measurement that failed: said, and recorded with where it was. */
+static void slot_failed(struct rounds *x, struct lab *lab, enum lab_mode m, struct run_leg leg,
+			enum bench_test test, char *err, size_t errlen)
+{
+	char gone[200];
+	size_t el = strlen(err);
+
+	/* A proxy that died is the likelier story: said. */
+	if (!instance_proxies_alive(lab, gone, sizeof(gone)))
+		gone[0] = '\0';
+	if (gone[0] && el + 3 < errlen)
+		snprintf(err + el, errlen - el, " (%s)", gone);
+	*x->failed = true;
+	notice(NOTICE_ERROR, "%s", err);
+	json_array_append_new(json_object_get(x->doc, "errors"),
+			      json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "mode",
+					lab_mode_name(m), "path", path_name(leg.path), "family",
+					bench_family_name(leg.family), "test", bench_test_name(test),
+					"tasks", (int)x->n, "rep", (int)x->r + 1, "error", err));
+}
+
+/*
+ * One repetition's result of mode M on LEG into its entry, with its noise,
+ * CPU cost (CPU: the machine's, or under duet the side's own CPU) and, under
+ * duet, the mode it was measured beside (PARTNER).
+ */
+static void record_rep(struct rounds *x, enum lab_mode m, struct run_leg leg,
+		       enum bench_test test, json_t **res, const struct cpu_hook *cpu,
+		       json_t *noise, const char *partner)
+{
+	json_t *agg = aggregate_tasks(res, x->n), *entry, *key_hp;
+	char hk[64];
+
+	add_cpu(agg, cpu, test);
+	if (noise)
+		json_object_set(agg, "noise", noise);
+	json_object_set_new(agg, "rep", json_integer(x->r + 1));
+	if (partner)
+		json_object_set_new(agg, "partner", json_string(partner));
+	json_object_del(agg, "mode");
+	json_object_del(agg, "path");
+	json_object_del(agg, "test");
+	json_object_del(agg, "family");
+	entry = results_entry_key(x->doc, lab_mode_name(m), path_name(leg.path),
+				  bench_test_name(test), x->n, bench_family_name(leg.family));
+	json_array_append_new(json_object_get(entry, "reps"), agg);
+	pathprobe_key(hk, sizeof(hk), m, leg.path, leg.family);
+	key_hp = json_object_get(x->hp, hk);
+	if (key_hp && !json_object_get(entry, "hot_path"))
+		json_object_set(entry, "hot_path", key_hp);
+}
+
+/* Under duet, each side's CPU time is that of its own CPU: the per-CPU readings around it. */
+struct duet_cpu {
+	struct cpu_times before[CPU_TIMES_MAX], after[CPU_TIMES_MAX];
+	unsigned int nb, na;
+};
+
+static void duet_before(void *arg)
+{
+	struct duet_cpu *d = arg;
+
+	if (cpu_times_read_each(d->before, &d->nb))
+		d->nb = 0;
+}
+
+static void duet_after(void *arg)
+{
+	struct duet_cpu *d = arg;
+
+	if (cpu_times_read_each(d->after, &d->na))
+		d->na = 0;
+}
+
+/* CPU K's times between the readings, as a cpu_hook for add_cpu; zero when unreadable. */
+static void duet_side(const struct duet_cpu *d, int k, struct cpu_hook *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (k < 0 || !d->nb || d->nb != d->na || (unsigned int)k >= d->na)
+		return;
+	h->before = d->before[k];
+	h->after = d->after[k];
+}
+
+/*
+ * One slot: test TEST of mode M on LEG, or under duet (HOST_LEG not NULL)
+ * host's HOST_LEG at the same time on the other CPU. Returns -EINTR when
+ * interrupted, else 0 (a failure is recorded, and the run goes on).
+ */
+static int slot(struct rounds *x, enum lab_mode m, struct run_leg leg,
+		const struct run_leg *host_leg, enum bench_test test, char *why, size_t len)
+{
+	static struct bench_target targets[LAB_MAX_TASKS];
+	static json_t *res[LAB_MAX_TASKS];
+	const struct run_config *c = x->c;
+	struct lab *lab = x->labs[m], *host = x->labs[MODE_HOST];
+	unsigned int n = host_leg ? 2 : x->n;
+	struct bench_opts bo = c->bo;
+	struct cpu_hook cpu;
+	struct duet_cpu *dc = NULL;
+	struct noise_mark mark;
+	struct noise noise;
+	struct state_other others[MAX_OTHERS];
+	size_t nothers;
+	bool noise_ok;
+	char what[160], err[512], hk[64];
+	json_t *nz = NULL;
+	int ret;
+
+	snprintf(what, sizeof(what), "rep %u/%u%s %s%s%.0u %s%s %s%s", x->r + 1, x->max_reps,
+		 c->target_pct > 0 ? " (at most)" : "", lab_mode_name(m), x->n > 1 ? " x" : "",
+		 x->n > 1 ? x->n : 0, path_name(leg.path), leg.family ? " ipv6" : "",
+		 bench_test_name(test), host_leg ? " beside host" : "");
+	progress_show(x->prog, what);
+	bo.stream.duration_s = c->stream_s;
+	bo.stream.streams = test == TEST_TCP_STREAM_PAR ? c->par_streams : 1;
+	bo.rr.duration_s = c->rr_s;
+	bo.before_client = cpu_before;
+	bo.after_client = cpu_after;
+	bo.hook_arg = &cpu;
+	snprintf(hk, sizeof(hk), "run:measure:%s", bench_test_name(test));
+	testhook_phase(hk);
+	/* What fails on an ECS instance too is a finding, said once. */
+	if ((test == TEST_UDP || test == TEST_UDP_RR) &&
+	    path_udp_broken(lab, &lab->tasks[0], leg.path, err, sizeof(err))) {
+		if (x->r == 0)
+			not_measurable(x->doc, m, leg.path, test, err);
+		x->prog->done++;
+		x->prog->planned_done += run_config_test_seconds(c, test);
+		return 0;
+	}
+	ret = targets_for(lab, x->n, leg, targets, err, sizeof(err));
+	if (!ret && host_leg) {
+		ret = targets_for(host, 1, *host_leg, &targets[1], err, sizeof(err));
+		/* Each side on a CPU of its own, swapped every round. */
+		for (unsigned int i = 0; i < 2; i++) {
+			targets[i].own_cpu = true;
+			targets[i].cpu = x->duet_cpus[(x->r + i) % 2];
+		}
+		dc = calloc(1, sizeof(*dc));
+		if (!dc)
+			ret = -ENOMEM;
+		bo.before_client = duet_before;
+		bo.after_client = duet_after;
+		bo.hook_arg = dc;
+	}
+	noise_ok = !noise_mark(&mark);
+	for (unsigned int i = 0; i < (host_leg ? 2 : 1); i++) {
+		noise_mark_cpu(&mark, host_leg ? targets[i].cpu : bo.cpus.client);
+		noise_mark_cpu(&mark, host_leg ? targets[i].cpu : bo.cpus.server);
+	}
+	nothers = state_others_live(others, 0, MAX_OTHERS);
+	if (!ret)
+		ret = bench_run_many(test, &bo, targets, n, res, err, sizeof(err));
+	noise_ok = noise_ok && !noise_since(&mark, &noise);
+	nothers = state_others_live(others, nothers, MAX_OTHERS);
+	if (lab_stop) {
+		for (unsigned int q = 0; !ret && q < n; q++)
+			json_decref(res[q]);
+		free(dc);
+		snprintf(why, len, "interrupted");
+		return -EINTR;
+	}
+	x->prog->done++;
+	x->prog->planned_done += run_config_test_seconds(c, test);
+	if (ret) {
+		slot_failed(x, lab, m, leg, test, err, sizeof(err));
+		free(dc);
+		return 0;
+	}
+	*x->measured += run_config_test_seconds(c, test) -
+			(bench_test_is_stream(test) ? c->bo.stream.omit_s : c->bo.rr.warmup_s);
+	if (noise_ok)
+		nz = noise_json(&noise, others, nothers);
+	if (host_leg) {
+		struct cpu_hook side;
+
+		duet_side(dc, targets[0].cpu, &side);
+		record_rep(x, m, leg, test, &res[0], &side, nz, "host");
+		duet_side(dc, targets[1].cpu, &side);
+		record_rep(x, MODE_HOST, *host_leg, test, &res[1], &side, nz, lab_mode_name(m));
+	} else {
+		record_rep(x, m, leg, test, res, &cpu, nz, NULL);
+	}
+	for (unsigned int q = 0; q < n; q++)
+		json_decref(res[q]);
+	json_decref(nz);
+	free(dc);
+	return 0;
+}
+
+/* Host's leg that mode M's LEG is measured beside under duet: the same, or host's first. */
+static struct run_leg host_leg_for(const struct run_config *c, struct run_leg leg)
+{
+	struct run_leg legs[RUN_MAX_LEGS];
+	unsigned int np = run_config_legs(c, MODE_HOST, legs);
+
+	for (unsigned int k = 0; k < np; k++)
+		if (legs[k].path == leg.path && legs[k].family == leg.family)
+			return legs[k];
+	return legs[0];
+}
+
+/* One round: every mode (but host under duet) on every leg and test, in the schedule's order. */
+static int round_of(struct rounds *x, char *why, size_t len)
+{
+	const struct run_config *c = x->c;
+	unsigned int order[MODE_COUNT];
+	bool duet = c->schedule == SCHED_DUET;
+
+	schedule_order(c->schedule, x->r, c->seed, order, c->nmodes);
+	for (unsigned int i = 0; i < c->nmodes; i++) {
+		enum lab_mode m = c->modes[order[i]];
+		struct run_leg legs[RUN_MAX_LEGS];
+		unsigned int np;
+
+		if (!x->labs[m] || (duet && m == MODE_HOST))
+			continue;
+		np = run_config_legs(c, m, legs);
+		for (unsigned int k = 0; k < np; k++)
+			for (unsigned int t = 0; t < c->ntests; t++) {
+				struct run_leg hl = host_leg_for(c, legs[k]);
+				bool pair = duet && x->labs[MODE_HOST];
+				int ret = slot(x, m, legs[k], pair ? &hl : NULL, c->tests[t], why,
+					       len);
+
+				if (ret)
+					return ret;
+			}
+	}
+	return 0;
+}
+
 static int run_density(const struct run_config *c, unsigned int n, struct lab **labs, json_t *doc,
 		       json_t *hp, struct progress *prog, double *measured, bool *failed, char *why,
 		       size_t len)
 {
-	static struct bench_target targets[LAB_MAX_TASKS];
-	static json_t *res[LAB_MAX_TASKS];
-	unsigned int max_reps = c->target_pct > 0 ? c->max_reps : c->reps;
+	struct rounds x = {c, n, labs, doc, hp, prog, measured, failed, 0,
+			   c->target_pct > 0 ? c->max_reps : c->reps, {-1, -1}};
 	double t0 = now_s();
+	char msg[200];
 
-	for (unsigned int r = 0; r < max_reps; r++) {
-		if (r > 0)
+	if (c->schedule == SCHED_DUET && schedule_duet_cpus(x.duet_cpus, msg, sizeof(msg))) {
+		snprintf(why, len, "%s", msg);
+		return -ENODEV;
+	}
+	/* How the rounds ran: the order's seed, the duet's CPUs (which swap every round). */
+	if (!json_object_get(doc, "schedule"))
+		json_object_set_new(doc, "schedule",
+				    json_pack("{s:s, s:i, s:[i, i]}", "name",
+					      schedule_name(c->schedule), "seed", (int)c->seed,
+					      "duet_cpus", x.duet_cpus[0], x.duet_cpus[1]));
+	for (x.r = 0; x.r < x.max_reps; x.r++) {
+		int ret;
+
+		if (x.r > 0)
 			testhook_phase("run:between-reps");
 		/* --target: stop once every headline interval is narrow enough, or the budget ends.
 		 */
-		if (c->target_pct > 0 && r >= c->reps) {
+		if (c->target_pct > 0 && x.r >= c->reps) {
 			aggregate_host_ratios(doc);
 			if (target_check(doc, n, c->target_pct, false))
 				break;
 			if (now_s() - t0 >= c->max_time_s) {
 				notice(NOTICE_INFO,
 				       "--max-time %.0f s reached after %u repetitions",
-				       c->max_time_s, r);
+				       c->max_time_s, x.r);
 				break;
 			}
 		}
-		for (unsigned int i = 0; i < c->nmodes; i++) {
-			enum lab_mode m = c->modes[i];
-			struct run_leg legs[RUN_MAX_LEGS];
-			struct lab *lab = labs[m];
-			unsigned int np;
-
-			if (!lab)
-				continue;
-			np = run_config_legs(c, m, legs);
-			for (unsigned int k = 0; k < np; k++) {
-				enum lab_path path = legs[k].path;
-				const char *fam = bench_family_name(legs[k].family);
-
-				for (unsigned int t = 0; t < c->ntests; t++) {
-					enum bench_test test = c->tests[t];
-					struct bench_opts bo = c->bo;
-					struct cpu_hook cpu;
-					struct noise_mark mark;
-					struct noise noise;
-					struct state_other others[MAX_OTHERS];
-					size_t nothers;
-					bool noise_ok;
-					char what[160], err[512];
-					json_t *agg, *entry, *key_hp;
-					char hk[64];
-					int ret;
-
-					snprintf(what, sizeof(what), "rep %u/%u%s %s%s%.0u %s%s %s",
-						 r + 1, max_reps,
-						 c->target_pct > 0 ? " (at most)" : "",
-						 lab_mode_name(m), n > 1 ? " x" : "", n > 1 ? n : 0,
-						 path_name(path), legs[k].family ? " ipv6" : "",
-						 bench_test_name(test));
-					progress_show(prog, what);
-					bo.stream.duration_s = c->stream_s;
-					bo.stream.streams =
-						test == TEST_TCP_STREAM_PAR ? c->par_streams : 1;
-					bo.rr.duration_s = c->rr_s;
-					bo.before_client = cpu_before;
-					bo.after_client = cpu_after;
-					bo.hook_arg = &cpu;
-					snprintf(hk, sizeof(hk), "run:measure:%s",
-						 bench_test_name(test));
-					testhook_phase(hk);
-					/* What fails on an ECS instance too is a finding, said
-					 * once. */
-					if ((test == TEST_UDP || test == TEST_UDP_RR) &&
-					    path_udp_broken(lab, &lab->tasks[0], path, err,
-							    sizeof(err))) {
-						if (r == 0)
-							not_measurable(doc, m, path, test, err);
-						prog->done++;
-						prog->planned_done +=
-							run_config_test_seconds(c, test);
-						continue;
-					}
-					ret = targets_for(lab, n, legs[k], targets, err,
-							  sizeof(err));
-					noise_ok = !noise_mark(&mark);
-					noise_mark_cpu(&mark, bo.cpus.client);
-					noise_mark_cpu(&mark, bo.cpus.server);
-					nothers = state_others_live(others, 0, MAX_OTHERS);
-					if (!ret)
-						ret = bench_run_many(test, &bo, targets, n, res,
-								     err, sizeof(err));
-					noise_ok = noise_ok && !noise_since(&mark, &noise);
-					nothers = state_others_live(others, nothers, MAX_OTHERS);
-					if (lab_stop) {
-						for (unsigned int q = 0; !ret && q < n; q++)
-							json_decref(res[q]);
-						snprintf(why, len, "interrupted");
-						return -EINTR;
-					}
-					prog->done++;
-					prog->planned_done += run_config_test_seconds(c, test);
-					if (ret) {
-						char gone[200];
-						size_t el = strlen(err);
-
-						/* A proxy that died is the likelier story: said. */
-						if (!instance_proxies_alive(lab, gone, sizeof(gone)))
-							gone[0] = '\0';
-						if (gone[0] && el + 3 < sizeof(err))
-							snprintf(err + el, sizeof(err) - el, " (%s)",
-								 gone);
-						*failed = true;
-						notice(NOTICE_ERROR, "%s", err);
-						json_array_append_new(
-							json_object_get(doc, "errors"),
-							json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, "
-								  "s:s}",
-								  "mode", lab_mode_name(m), "path",
-								  path_name(path), "family", fam,
-								  "test", bench_test_name(test),
-								  "tasks", (int)n, "rep",
-								  (int)r + 1, "error", err));
-						continue;
-					}
-					*measured +=
-						run_config_test_seconds(c, test) -
-						(bench_test_is_stream(test) ? c->bo.stream.omit_s
-									    : c->bo.rr.warmup_s);
-					agg = aggregate_tasks(res, n);
-					for (unsigned int q = 0; q < n; q++)
-						json_decref(res[q]);
-					add_cpu(agg, &cpu, test);
-					if (noise_ok)
-						json_object_set_new(
-							agg, "noise",
-							noise_json(&noise, others, nothers));
-					json_object_set_new(agg, "rep", json_integer(r + 1));
-					json_object_del(agg, "mode");
-					json_object_del(agg, "path");
-					json_object_del(agg, "test");
-					json_object_del(agg, "family");
-					entry = results_entry_key(doc, lab_mode_name(m),
-								  path_name(path),
-								  bench_test_name(test), n, fam);
-					json_array_append_new(json_object_get(entry, "reps"), agg);
-					pathprobe_key(hk, sizeof(hk), m, path, legs[k].family);
-					key_hp = json_object_get(hp, hk);
-					if (key_hp && !json_object_get(entry, "hot_path"))
-						json_object_set(entry, "hot_path", key_hp);
-				}
-			}
-		}
+		ret = round_of(&x, why, len);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -510,6 +646,9 @@ int matrix_run(const struct run_config *c, json_t **out, char *why, size_t len)
 		for (unsigned int i = 0; i < c->nmodes; i++) {
 			struct run_leg legs[RUN_MAX_LEGS];
 
+			/* Under duet host is measured beside each other mode, not on its own. */
+			if (c->schedule == SCHED_DUET && c->modes[i] == MODE_HOST)
+				continue;
 			prog.total += run_config_legs(c, c->modes[i], legs) * c->ntests;
 		}
 	prog.total *= c->ntasks_list;

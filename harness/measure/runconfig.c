@@ -143,6 +143,9 @@ json_t *run_config_json(const struct run_config *c)
 	if (c->bo.stream.window)
 		json_object_set_new(doc, "stream_window_bytes", json_integer(c->bo.stream.window));
 	json_object_set_new(doc, "security_group", json_boolean(c->security_group));
+	/* Only when not alternate: files from before schedules (all alternate) stay alike. */
+	if (c->schedule != SCHED_ALTERNATE)
+		json_object_set_new(doc, "schedule", json_string(schedule_name(c->schedule)));
 	json_object_set_new(doc, "per_hop", json_boolean(c->per_hop));
 	json_object_set_new(doc, "instance", json_string(lab_instance_name(c->instance)));
 	json_object_set_new(doc, "userland_proxy", json_boolean(c->userland_proxy));

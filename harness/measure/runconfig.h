@@ -9,6 +9,7 @@
 #include "bench/measurement.h"
 #include "harness/lab/model.h"
 #include "harness/lab/path.h"
+#include "harness/measure/schedule.h"
 
 /* What `nsbench run` measures: its presets, and the config it records in the results file. */
 struct run_config {
@@ -38,6 +39,8 @@ struct run_config {
 	unsigned int families; /* --ip: a bit per enum bench_family; IPv6 builds dual-stack labs */
 	const char *out_dir;
 	const char *preset; /* "default", "quick", "full" */
+	enum schedule schedule; /* how the rounds are measured (schedule.h) */
+	unsigned int seed;	/* --schedule random: the order's seed */
 	struct bench_opts bo;
 };
 

@@ -107,10 +107,15 @@ void aggregate_host_ratios(json_t *doc)
 			json_t *m = json_object_get(rep, "metrics"), *hm = NULL, *hr;
 			size_t j;
 
-			json_array_foreach(json_object_get(host, "reps"), j, hr)
+			json_array_foreach(json_object_get(host, "reps"), j, hr) {
+				json_t *partner = json_object_get(hr, "partner");
+
+				/* Under duet: host's repetition measured beside this mode. */
 				if (json_equal(json_object_get(hr, "rep"),
-					       json_object_get(rep, "rep")))
+					       json_object_get(rep, "rep")) &&
+				    (!partner || !strcmp(json_string_value(partner) ?: "", mode)))
 					hm = json_object_get(hr, "metrics");
+			}
 			if (!hm)
 				continue;
 			for (size_t q = 0; q < sizeof(keys) / sizeof(keys[0]); q++) {

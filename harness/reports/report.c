@@ -104,12 +104,13 @@ static json_t *entry_of(json_t *doc, const char *mode, const char *test)
 
 struct point {
 	bool ok;
+	size_t n; /* repetitions: one has no interval */
 	double gm, lo, hi;
 };
 
 static struct point point_of(json_t *doc, const char *mode, const char *test, const char *metric)
 {
-	struct point p = {false, 0, 0, 0};
+	struct point p = {false, 0, 0, 0, 0};
 	json_t *e = entry_of(doc, mode, test);
 	double v[256];
 	size_t n;
@@ -117,6 +118,7 @@ static struct point point_of(json_t *doc, const char *mode, const char *test, co
 	if (!e)
 		return p;
 	n = results_rep_values(e, metric, v, 256);
+	p.n = n;
 	p.ok = n > 0 && !verdict_gmean_interval(v, n, &p.gm, &p.lo, &p.hi);
 	return p;
 }
@@ -175,6 +177,19 @@ static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n)
 
 			if (!p->ok)
 				continue;
+			/* One repetition: a pale, dashed bar saying so, never a precise-looking one. */
+			if (p->n < 2) {
+				fprintf(f,
+					"<rect class=\"bar single\" x=\"%.1f\" y=\"%.1f\" "
+					"width=\"%.1f\" height=\"%.1f\" fill-opacity=\"0.3\" "
+					"stroke=\"#222\" stroke-dasharray=\"3 3\"><title>%s %c: %.3fx "
+					"(one repetition: no interval)</title></rect>\n"
+					"<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" "
+					"text-anchor=\"middle\" fill=\"#222\">1 rep</text>\n",
+					x, y, bar_w * 0.9, TOP + plot_h - y, mode_at(m + 1),
+					(int)('A' + k), p->gm, x + bar_w * 0.45, y - 4);
+				continue;
+			}
 			fprintf(f,
 				"<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 				"height=\"%.1f\"><title>%s %c: %.3fx [%.3f, %.3f]</title></rect>\n",
@@ -195,7 +210,10 @@ static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n)
 	}
 	fputs("</svg><figcaption>", f);
 	report_esc(f, c->title);
-	fprintf(f, " (%s): geometric mean over the repetitions with its 95%% interval; ", c->note);
+	fprintf(f,
+		" (%s): geometric mean over the repetitions with its 95%% interval (a pale, "
+		"dashed bar: one repetition, no interval); ",
+		c->note);
 	fprintf(f, "test %s, path ingress (none mode: loopback).</figcaption></figure>\n",
 		c->test);
 }

@@ -64,14 +64,22 @@ static bool metric_applies(const struct vshost_metric *m, json_t *entry)
 	return m->rr == rr;
 }
 
-/* The value of METRIC in the repetition numbered REP of ENTRY; false when it has none. */
-static bool rep_value(json_t *entry, json_int_t rep, const char *metric, double *v)
+/*
+ * The value of METRIC in the repetition numbered REP of ENTRY; false when it
+ * has none. Under duet host has a repetition beside each mode per round
+ * ("partner"): the one beside PARTNER, when given.
+ */
+static bool rep_value(json_t *entry, json_int_t rep, const char *metric, const char *partner,
+		      double *v)
 {
-	json_t *r, *x;
+	json_t *r, *x, *p;
 	size_t i;
 
 	json_array_foreach(json_object_get(entry, "reps"), i, r) {
 		if (json_integer_value(json_object_get(r, "rep")) != rep)
+			continue;
+		p = json_object_get(r, "partner");
+		if (partner && p && strcmp(json_string_value(p) ?: "", partner))
 			continue;
 		x = json_object_get(json_object_get(r, "metrics"), metric);
 		if (!json_is_number(x))
@@ -82,17 +90,18 @@ static bool rep_value(json_t *entry, json_int_t rep, const char *metric, double 
 	return false;
 }
 
-/* METRIC of A and B in the repetitions both measured, in A's order. */
+/* METRIC of A and B in the repetitions both measured, in B's order (A's beside B's). */
 static size_t pairs_of(json_t *a, json_t *b, const struct vshost_metric *m, double *va, double *vb)
 {
+	const char *mode = json_string_value(json_object_get(b, "mode"));
 	json_t *r;
 	size_t i, n = 0;
 
-	json_array_foreach(json_object_get(a, "reps"), i, r) {
+	json_array_foreach(json_object_get(b, "reps"), i, r) {
 		json_int_t rep = json_integer_value(json_object_get(r, "rep"));
 
-		if (n < MAX_PAIRS && rep_value(a, rep, m->metric, &va[n]) &&
-		    rep_value(b, rep, m->metric, &vb[n]))
+		if (n < MAX_PAIRS && rep_value(a, rep, m->metric, mode, &va[n]) &&
+		    rep_value(b, rep, m->metric, NULL, &vb[n]))
 			n++;
 	}
 	return n;
