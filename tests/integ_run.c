@@ -319,6 +319,84 @@ static void test_run_quick(void **state)
  * endpoints: a window beyond what the namespaces' rmem_max grants fails the
  * stream with the error that names it.
  */
+/*
+ * --schedule duet: each round measures bridge at the same time as host, each
+ * pair of endpoints on a CPU of its own (read back from the server's
+ * affinity), the CPUs swapped every round; host's repetitions name the mode
+ * beside them. Where this process may use one CPU, duet is refused (exit 2).
+ */
+static void test_run_duet(void **state)
+{
+	char cmd[512], *out, *file, why[256];
+	size_t before = clean_count_leftovers(), n, i, j;
+	json_t *doc, *e, *rep;
+	int st, cpu_of[2][2] = {{-1, -1}, {-1, -1}}; /* [host or bridge][round] */
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		print_message("SKIP: duet needs two CPUs\n");
+		skip();
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "./nsbench run --modes host,bridge --tests tcp_rr --reps 2 --rr-duration 0.2 "
+		 "--no-hot-path --schedule duet --out %s/duet 2>&1",
+		 dir);
+	out = tl_capture(cmd, &st);
+	if (st)
+		print_error("%s\n", out);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(out, "against host"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s/duet", dir);
+	file = files_in(cmd, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(results_load(file, &doc, why, sizeof(why)), 0);
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(doc, "config"), "schedule")),
+		"duet");
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
+		bool host = !strcmp(json_string_value(json_object_get(e, "mode")), "host");
+
+		assert_int_equal(json_array_size(json_object_get(e, "reps")), 2);
+		json_array_foreach(json_object_get(e, "reps"), j, rep) {
+			json_t *pl = json_object_get(rep, "placement");
+			int r = (int)json_integer_value(json_object_get(rep, "rep")) - 1;
+			int c = (int)json_integer_value(json_object_get(pl, "server_cpu"));
+			char aff[16];
+
+			assert_int_equal(json_integer_value(json_object_get(pl, "client_cpu")), c);
+			snprintf(aff, sizeof(aff), "%d", c);
+			/* The kernel's own view of the server's affinity: that CPU alone. */
+			assert_string_equal(
+				json_string_value(json_object_get(pl, "server_affinity")), aff);
+			assert_string_equal(json_string_value(json_object_get(rep, "partner")),
+					    host ? "bridge" : "host");
+			cpu_of[host ? 0 : 1][r] = c;
+		}
+	}
+	/* Each round: two CPUs; from one round to the next: swapped. */
+	assert_int_not_equal(cpu_of[0][0], cpu_of[1][0]);
+	assert_int_equal(cpu_of[0][0], cpu_of[1][1]);
+	assert_int_equal(cpu_of[0][1], cpu_of[1][0]);
+	assert_non_null(json_object_get(json_array_get(json_object_get(doc, "results"), 0),
+					"vs_host") ?:
+			json_object_get(json_array_get(json_object_get(doc, "results"), 1), "vs_host"));
+	json_decref(doc);
+	free(file);
+	/* One CPU: refused before anything is built, by run and by claims. */
+	out = tl_capture("taskset -c 0 ./nsbench run --modes host,bridge --schedule duet 2>&1",
+			 &st);
+	assert_int_equal(st, 2);
+	assert_non_null(strstr(out, "one CPU"));
+	free(out);
+	out = tl_capture("taskset -c 0 ./nsbench claims --schedule duet 2>&1", &st);
+	assert_int_equal(st, 2);
+	free(out);
+	assert_int_equal(clean_count_leftovers(), before);
+	assert_root_unchanged();
+}
+
 static void test_run_window(void **state)
 {
 	char cmd[512], *out, *file, why[256];
@@ -648,6 +726,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_interrupted, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_run_target, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_run_duet, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_run_beside_other_nsbench, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_run_nothing_measured, tl_setup_test,
