@@ -17,8 +17,7 @@ static double tv(struct timeval t)
 }
 
 /* One PID/stat: its parent, last CPU and user + system seconds; false when unreadable. */
-static bool child_stat(const char *proc, const char *pid, long hz, int *ppid,
-		       struct noise_child *c)
+static bool child_stat(const char *proc, const char *pid, long hz, int *ppid, struct noise_child *c)
 {
 	char path[288], buf[1024], *p;
 	unsigned long long ut, st;
@@ -212,17 +211,16 @@ int noise_since(const struct noise_mark *m, struct noise *out)
 	out->own_s = own;
 	out->steal_pct = total > 0 ? (now.cpu.steal - m->cpu.steal) / total * 100 : 0;
 	out->outside_pct = total > 0 && outside > 0 ? outside / total * 100 : 0;
-	out->outside_cpu_pct = now.ncpus && now.ncpus == m->ncpus
-				       ? noise_busiest_cpu(m->each, now.each, now.ncpus, own,
-							   &out->outside_cpu)
-				       : 0;
+	out->outside_cpu_pct =
+		now.ncpus && now.ncpus == m->ncpus
+			? noise_busiest_cpu(m->each, now.each, now.ncpus, own, &out->outside_cpu)
+			: 0;
 	out->net_pct = 0;
 	out->net_cpu = -1;
 	if (!now.ncpus || now.ncpus != m->ncpus)
 		out->outside_cpu = -1;
 	else
-		out->net_pct =
-			noise_foreign_net(m->each, now.each, now.ncpus, ours, &out->net_cpu);
+		out->net_pct = noise_foreign_net(m->each, now.each, now.ncpus, ours, &out->net_cpu);
 	out->load1 = load1();
 	out->noisy = out->steal_pct >= NOISE_STEAL_PCT || out->outside_pct >= NOISE_OUTSIDE_PCT ||
 		     out->outside_cpu_pct >= NOISE_OUTSIDE_CPU_PCT || out->net_pct >= NOISE_NET_PCT;

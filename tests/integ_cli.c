@@ -318,6 +318,16 @@ static void test_verbosity_after_command(void **state)
 	free(err);
 	down(json_string_value(json_object_get(doc, "lab")));
 	json_decref(doc);
+	/* -q: a run says nothing on stderr but errors (it said what it would do and where). */
+	assert_int_equal(run("-q run --quick --modes none --tests tcp_rr --no-hot-path --out "
+			     "/tmp/nsbench-quiet-run",
+			     &out, &err),
+			 0);
+	assert_string_equal(err, "");
+	assert_non_null(strstr(out, "path loopback"));
+	free(out);
+	free(err);
+	assert_int_equal(system("rm -rf /tmp/nsbench-quiet-run"), 0);
 	assert_int_equal(run("compare a.json b.json -q --format", &out, &err), 2);
 	assert_non_null(strstr(err, "option '--format' needs a value"));
 	free(out);
@@ -383,8 +393,11 @@ static void test_refusals_name_the_option(void **state)
 		{"compare a.json b.json --format", "compare: option '--format' needs a value"},
 		{"report a.json -o", "report: option '-o' needs a value"},
 		{"topo down --links --netns nosuchlab", "--links or --netns, not both"},
+		/* A lab that does not exist is not said to exist (issue 29). */
 		{"measure host tcp_rr --lab abcdef --vpc-mtu 9001",
-		 "--vpc-mtu applies to a lab measure builds; lab abcdef exists already"},
+		 "lab abcdef: no such lab (nsbench topo show lists them)"},
+		{"measure bridge tcp_rr extra", "measure: unexpected argument 'extra'"},
+		{"run --paths foo", "ingress, egress, intra-host, local, agent"},
 		{"topo up bridge --vpc-mtu 1400", "the bridge's MTU (1500) is above the VPC's (1400)"},
 		{"topo up awsvpc --vpc-mtu 67", "--vpc-mtu '67': 68 to 65535 bytes"},
 		{"measure awsvpc tcp_rr --wire fiber", "--wire 'fiber': nic or veth"},
@@ -915,6 +928,13 @@ static void test_topo_kept_lab(void **state)
 	free(err);
 	left = clean_count_crashed(&kept);
 	assert_true(kept >= kept_before + 1);
+	/* A lab option with --lab of a lab that exists: refused as built already. */
+	snprintf(cmd, sizeof(cmd), "measure none tcp_rr --lab %s --vpc-mtu 9001", id);
+	assert_int_equal(run(cmd, &out, &err), 2);
+	assert_non_null(strstr(err, "--vpc-mtu applies to a lab measure builds; lab "));
+	assert_non_null(strstr(err, "exists already"));
+	free(out);
+	free(err);
 	/* A run killed with its lab up: not kept, a leftover. */
 	hold = tl_hold_start(NSBENCH, "none", false, gone);
 	assert_int_equal(kill(hold, SIGKILL), 0);

@@ -27,8 +27,8 @@ static json_t *rr_rep(int rep, double p50, double tps)
 
 static json_t *stream_rep(int rep, double gbps, double cpu_s_per_gb)
 {
-	return json_pack("{s:i, s:{s:f, s:f}}", "rep", rep, "metrics", "throughput_bps",
-			 gbps * 1e9, "cpu_s_per_gb", cpu_s_per_gb);
+	return json_pack("{s:i, s:{s:f, s:f}}", "rep", rep, "metrics", "throughput_bps", gbps * 1e9,
+			 "cpu_s_per_gb", cpu_s_per_gb);
 }
 
 static json_t *entry(const char *mode, const char *path, const char *test)
@@ -162,9 +162,9 @@ static void test_unsettled_says_so(void **state)
 	json_array_append_new(json_object_get(doc, "results"), a);
 	results_summarize(doc);
 	vshost_annotate(doc, VERDICT_MARGIN_PCT);
-	assert_string_equal(
-		json_string_value(json_object_get(fig(doc, "awsvpc", "tcp_rr", "p50_us"), "verdict")),
-		"inconclusive");
+	assert_string_equal(json_string_value(json_object_get(
+				    fig(doc, "awsvpc", "tcp_rr", "p50_us"), "verdict")),
+			    "inconclusive");
 	f = open_memstream(&out, &len);
 	table_run(doc, f);
 	fclose(f);

@@ -112,8 +112,8 @@ static void test_foreign_net(void **state)
 }
 
 /* A fake /proc: PID/stat files, one a child of 4242 with spaces and ')' in its name. */
-static void write_stat(const char *root, int pid, const char *comm, int ppid,
-		       unsigned long long ut, unsigned long long st, int cpu)
+static void write_stat(const char *root, int pid, const char *comm, int ppid, unsigned long long ut,
+		       unsigned long long st, int cpu)
 {
 	char path[256];
 	FILE *f;
@@ -220,12 +220,9 @@ static void test_read_each(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_one),
-		cmocka_unit_test(test_busiest_cpu),
-		cmocka_unit_test(test_read_each),
-		cmocka_unit_test(test_foreign_net),
-		cmocka_unit_test(test_children),
-		cmocka_unit_test(test_live_child_is_ours),
+		cmocka_unit_test(test_parse_one), cmocka_unit_test(test_busiest_cpu),
+		cmocka_unit_test(test_read_each), cmocka_unit_test(test_foreign_net),
+		cmocka_unit_test(test_children),  cmocka_unit_test(test_live_child_is_ours),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -83,6 +83,18 @@ static const struct {
 
 #define MEASURE_OPTS 0x200
 
+/* Whether a lab of that id has a state file (topo up made it, and it is not gone). */
+static bool lab_known(const char *id)
+{
+	struct lab *lab = calloc(1, sizeof(*lab));
+	bool known = lab && !state_load(id, lab, NULL);
+
+	if (known)
+		lab_free(lab);
+	free(lab);
+	return known;
+}
+
 static int options_apply(const bool *seen, enum bench_test test, const char *lab_id)
 {
 	const char *name = bench_test_name(test);
@@ -118,7 +130,10 @@ static int options_apply(const bool *seen, enum bench_test test, const char *lab
 					       "packets instead",
 					       detail[i].name, name);
 	for (size_t i = 0; lab_id && i < sizeof(own_lab) / sizeof(own_lab[0]); i++)
-		if (seen[own_lab[i].c])
+		if (seen[own_lab[i].c] && !lab_known(lab_id))
+			return cli_usage_error(
+				NULL, "lab %s: no such lab (nsbench topo show lists them)", lab_id);
+		else if (seen[own_lab[i].c])
 			return cli_usage_error(measure_usage,
 					       "%s applies to a lab measure builds; lab %s exists "
 					       "already (give it to topo up, or leave out --lab)",
@@ -319,6 +334,9 @@ int measure_main(int argc, char **argv)
 			return cli_option_end(c, "measure", measure_usage, argv);
 		}
 	}
+	if (argc - optind > 2)
+		return cli_usage_error(measure_usage, "measure: unexpected argument '%s'",
+				       argv[optind + 2]);
 	if (argc - optind != 2)
 		return cli_usage_error(measure_usage, "measure: MODE and TEST, please");
 	if (cli_mode_arg(measure_usage, argv[optind], &mode))

@@ -59,8 +59,8 @@ static const char run_usage[] =
 	"against host, paired by round, with 95% intervals and the difference in\n"
 	"microseconds or CPU seconds per GB, and which modes show no difference.\n"
 	"--per-hop adds where each mode's round trip goes (eBPF probes on every hop, 2000\n"
-	"traced udp_rr transactions per mode and path, apart from the tests): \"per_hop\".\n"
-	CLI_VPC_USAGE CLI_INSTANCE_USAGE CLI_IP_USAGE
+	"traced udp_rr transactions per mode and path, apart from the tests): "
+	"\"per_hop\".\n" CLI_VPC_USAGE CLI_INSTANCE_USAGE CLI_IP_USAGE
 	"Each family is a test of its own in the results (\"family\"), and a row of its own in\n"
 	"the table, its ratios to host's over the same family; --per-hop stays IPv4.\n";
 
@@ -293,7 +293,7 @@ int run_main(int argc, char **argv)
 				       modes, cli_modes());
 	if (paths && parse_list(paths, p_path, (int *)cfg.paths, PATH_COUNT, &cfg.npaths))
 		return cli_usage_error(run_usage,
-				       "--paths '%s': ingress, egress, intra-host, "
+				       "--paths '%s': ingress, egress, intra-host, local, agent, "
 				       "comma-separated, each once",
 				       paths);
 	if (tests && parse_list(tests, p_test, (int *)cfg.tests, TEST_COUNT, &cfg.ntests))
@@ -400,15 +400,17 @@ int run_main(int argc, char **argv)
 		for (unsigned int i = 0; i < cfg.nmodes; i++)
 			host |= cfg.modes[i] == MODE_HOST;
 		if (!host || cfg.nmodes < 2)
-			return cli_usage_error(run_usage, "--schedule duet measures each mode beside "
-							  "host mode: --modes needs host and another");
-		if (cpu)
 			return cli_usage_error(run_usage,
-					       "--schedule duet pins each side to a CPU of its own: "
-					       "--cpu does not apply");
+					       "--schedule duet measures each mode beside "
+					       "host mode: --modes needs host and another");
+		if (cpu)
+			return cli_usage_error(
+				run_usage, "--schedule duet pins each side to a CPU of its own: "
+					   "--cpu does not apply");
 		if (cfg.ntasks_list > 1 || cfg.tasks_list[0] > 1)
-			return cli_usage_error(run_usage, "--schedule duet measures one task beside "
-							  "another: --tasks must be 1");
+			return cli_usage_error(run_usage,
+					       "--schedule duet measures one task beside "
+					       "another: --tasks must be 1");
 	}
 	cfg.schedule = sched;
 	cfg.seed = (unsigned int)time(NULL) ^ (unsigned int)getpid();
@@ -459,14 +461,16 @@ int run_main(int argc, char **argv)
 	}
 
 	cli_install_signals();
-	fprintf(stderr,
-		"nsbench: %u mode(s) x %u path(s)%s x %u test(s) x %u repetition(s)%s%s, "
-		"about %.0f s of measurement%s\n",
-		cfg.nmodes, cfg.npaths, families == 3 ? " x 2 IP families" : "", cfg.ntests,
-		cfg.reps, cfg.target_pct > 0 ? " or more" : "",
-		cfg.ntasks_list > 1 ? " x task counts" : "",
-		run_config_seconds(&cfg) * cfg.ntasks_list,
-		cfg.target_pct > 0 ? " before --target adds repetitions" : "");
+	/* What the run will do and where its file went: said unless -q asks for errors only. */
+	if (log_verbosity >= LOG_WARN)
+		fprintf(stderr,
+			"nsbench: %u mode(s) x %u path(s)%s x %u test(s) x %u repetition(s)%s%s, "
+			"about %.0f s of measurement%s\n",
+			cfg.nmodes, cfg.npaths, families == 3 ? " x 2 IP families" : "", cfg.ntests,
+			cfg.reps, cfg.target_pct > 0 ? " or more" : "",
+			cfg.ntasks_list > 1 ? " x task counts" : "",
+			run_config_seconds(&cfg) * cfg.ntasks_list,
+			cfg.target_pct > 0 ? " before --target adds repetitions" : "");
 	ret = matrix_run(&cfg, &doc, why, sizeof(why));
 	if (ret) {
 		log_err("run: %s%s", why,
@@ -503,9 +507,10 @@ int run_main(int argc, char **argv)
 	} else {
 		table_run(doc, stdout);
 	}
-	fprintf(stderr, "nsbench: results in %s (%.0f s, of which %.0f s measuring)\n", path,
-		json_number_value(json_object_get(doc, "wall_s")),
-		json_number_value(json_object_get(doc, "measured_s")));
+	if (log_verbosity >= LOG_WARN)
+		fprintf(stderr, "nsbench: results in %s (%.0f s, of which %.0f s measuring)\n",
+			path, json_number_value(json_object_get(doc, "wall_s")),
+			json_number_value(json_object_get(doc, "measured_s")));
 	ret = strcmp(json_string_value(json_object_get(doc, "status")), "ok") ? 1 : 0;
 	if (ret)
 		log_err("the run failed: see \"errors\" and \"hot_paths\" in %s", path);

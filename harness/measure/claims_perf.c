@@ -30,8 +30,7 @@
 /* "Fastest" allows this much: measurement noise on a shared machine. */
 #define FASTEST_TOLERANCE 0.05
 
-static const char *const pm_names[PM_COUNT] = {"host", "bridge", "awsvpc",
-					       "awsvpc+security group"};
+static const char *const pm_names[PM_COUNT] = {"host", "bridge", "awsvpc", "awsvpc+security group"};
 
 static double elapsed_s(const struct timespec *t0)
 {
@@ -96,8 +95,8 @@ static int perf_slot(struct perf *p, struct lab **labs, unsigned int n, const in
 		return ret;
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		const char *aff = json_string_value(json_object_get(
-			json_object_get(res[i], "placement"), "server_affinity"));
+		const char *aff = json_string_value(
+			json_object_get(json_object_get(res[i], "placement"), "server_affinity"));
 
 		p50_out[i] = metric_of(res[i], "p50_us");
 		if (i == 0 && host_cpu)
@@ -232,8 +231,10 @@ void claims_perf_measure(struct claims_ctx *c)
 		snprintf(p->why, sizeof(p->why),
 			 "not measured: this CPU is emulated (QEMU's TCG, host.virt \"tcg\"): %s",
 			 VERDICT_EMULATED);
-		notice(NOTICE_WARNING, "this CPU is emulated (QEMU's TCG), so the performance "
-		       "claims are not measured: %s", VERDICT_EMULATED);
+		notice(NOTICE_WARNING,
+		       "this CPU is emulated (QEMU's TCG), so the performance "
+		       "claims are not measured: %s",
+		       VERDICT_EMULATED);
 		return;
 	}
 	p->schedule = claims_schedule;
@@ -335,8 +336,8 @@ static bool perf_ready(struct claims_ctx *c, struct claim_result *r)
 {
 	claims_perf_measure(c);
 	if (c->perf.err) {
-		claim_say(r, CLAIM_UNCHECKABLE, "%s%s", c->perf.emulated ? "" : "measurement failed: ",
-		    c->perf.why);
+		claim_say(r, CLAIM_UNCHECKABLE, "%s%s",
+			  c->perf.emulated ? "" : "measurement failed: ", c->perf.why);
 		return false;
 	}
 	if (c->perf.n < 2) {

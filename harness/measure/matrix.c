@@ -248,10 +248,10 @@ static json_t *noise_json(const struct noise *n, const struct state_other *o, si
 		json_array_append_new(others,
 				      json_pack("{s:s, s:I, s:s}", "lab", o[i].lab, "owner_pid",
 						(json_int_t)o[i].owner_pid, "kind", o[i].kind));
-	return json_pack("{s:f, s:f, s:f, s:i, s:f, s:i, s:f, s:o, s:b}", "steal_pct",
-			 n->steal_pct, "outside_pct", n->outside_pct, "outside_cpu_pct",
-			 n->outside_cpu_pct, "outside_cpu", n->outside_cpu, "net_pct", n->net_pct,
-			 "net_cpu", n->net_cpu, "load1", n->load1, "other_nsbench", others, "noisy",
+	return json_pack("{s:f, s:f, s:f, s:i, s:f, s:i, s:f, s:o, s:b}", "steal_pct", n->steal_pct,
+			 "outside_pct", n->outside_pct, "outside_cpu_pct", n->outside_cpu_pct,
+			 "outside_cpu", n->outside_cpu, "net_pct", n->net_pct, "net_cpu",
+			 n->net_cpu, "load1", n->load1, "other_nsbench", others, "noisy",
 			 n->noisy || no > 0);
 }
 
@@ -364,8 +364,9 @@ static void slot_failed(struct rounds *x, struct lab *lab, enum lab_mode m, stru
 	json_array_append_new(json_object_get(x->doc, "errors"),
 			      json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "mode",
 					lab_mode_name(m), "path", path_name(leg.path), "family",
-					bench_family_name(leg.family), "test", bench_test_name(test),
-					"tasks", (int)x->n, "rep", (int)x->r + 1, "error", err));
+					bench_family_name(leg.family), "test",
+					bench_test_name(test), "tasks", (int)x->n, "rep",
+					(int)x->r + 1, "error", err));
 }
 
 /*
@@ -373,9 +374,8 @@ static void slot_failed(struct rounds *x, struct lab *lab, enum lab_mode m, stru
  * CPU cost (CPU: the machine's, or under duet the side's own CPU) and, under
  * duet, the mode it was measured beside (PARTNER).
  */
-static void record_rep(struct rounds *x, enum lab_mode m, struct run_leg leg,
-		       enum bench_test test, json_t **res, const struct cpu_hook *cpu,
-		       json_t *noise, const char *partner)
+static void record_rep(struct rounds *x, enum lab_mode m, struct run_leg leg, enum bench_test test,
+		       json_t **res, const struct cpu_hook *cpu, json_t *noise, const char *partner)
 {
 	json_t *agg = aggregate_tasks(res, x->n), *entry, *key_hp;
 	char hk[64];
@@ -584,8 +584,10 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 		       json_t *hp, struct progress *prog, double *measured, bool *failed, char *why,
 		       size_t len)
 {
-	struct rounds x = {c, n, labs, doc, hp, prog, measured, failed, 0,
-			   c->target_pct > 0 ? c->max_reps : c->reps, {-1, -1}};
+	struct rounds x = {
+		c,	 n,	   labs,   doc, hp,
+		prog,	 measured, failed, 0,	c->target_pct > 0 ? c->max_reps : c->reps,
+		{-1, -1}};
 	double t0 = now_s();
 	char msg[200];
 

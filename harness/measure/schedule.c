@@ -43,7 +43,8 @@ int schedule_duet_cpus(int cpus[2], char *why, size_t len)
 		}
 	if (cpus[0] < 0 || cpus[0] == cpus[1]) {
 		snprintf(why, len,
-			 "--schedule duet runs two modes at once, each on a CPU of its own, and this "
+			 "--schedule duet runs two modes at once, each on a CPU of its own, and "
+			 "this "
 			 "process may run on one CPU only (%d)",
 			 cpus[0]);
 		return -ENODEV;

@@ -140,8 +140,7 @@ static const char *reference_path(json_t *doc, const char *mode, const char *pat
 	return path;
 }
 
-void answer_vs_host(json_t *doc, const char *path, const char *family, unsigned int tasks,
-		    FILE *f)
+void answer_vs_host(json_t *doc, const char *path, const char *family, unsigned int tasks, FILE *f)
 {
 	const char *modes[16], *hp;
 	size_t nm = modes_against_host(doc, path, family, tasks, modes, 16);
@@ -252,14 +251,16 @@ static void alike_answer(json_t *doc, const char *path, const char *family, unsi
 		if (!here)
 			continue;
 		if (!strcmp(v, "unchanged"))
-			fprintf(f, "    %s and %s: no difference beyond +/-%.0f%% in any ratio measured\n",
+			fprintf(f,
+				"    %s and %s: no difference beyond +/-%.0f%% in any ratio "
+				"measured\n",
 				str(row, "a"), str(row, "b"), margin);
 		else if (!strcmp(v, "different"))
 			fprintf(f, "    %s and %s differ (see \"alike\" in the results file)\n",
 				str(row, "a"), str(row, "b"));
 		else
-			fprintf(f, "    %s and %s: not settled whether they differ\n", str(row, "a"),
-				str(row, "b"));
+			fprintf(f, "    %s and %s: not settled whether they differ\n",
+				str(row, "a"), str(row, "b"));
 	}
 }
 

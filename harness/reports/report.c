@@ -154,7 +154,8 @@ static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n)
 
 		fprintf(f,
 			"<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>"
-			"<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%.2fx</text>\n",
+			"<text x=\"%d\" y=\"%.1f\" font-size=\"11\" "
+			"text-anchor=\"end\">%.2fx</text>\n",
 			LEFT, y, W - RIGHT, y, LEFT - 6, y + 4, t);
 	}
 	fprintf(f,
@@ -165,7 +166,8 @@ static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n)
 		W - RIGHT, TOP + plot_h * (1 - 1 / top) - 4);
 	for (size_t m = 0; m < NMODES; m++)
 		fprintf(f,
-			"<text x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">%s</text>\n",
+			"<text x=\"%.1f\" y=\"%d\" font-size=\"12\" "
+			"text-anchor=\"middle\">%s</text>\n",
 			LEFT + group_w * ((double)m + 0.5), H - BOTTOM + 16, mode_at(m + 1));
 	for (size_t k = 0; k < n; k++) {
 		fprintf(f, "<g class=\"series\" data-file=\"%c\" fill=\"%s\">\n", (int)('A' + k),
@@ -177,12 +179,14 @@ static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n)
 
 			if (!p->ok)
 				continue;
-			/* One repetition: a pale, dashed bar saying so, never a precise-looking one. */
+			/* One repetition: a pale, dashed bar saying so, never a precise-looking
+			 * one. */
 			if (p->n < 2) {
 				fprintf(f,
 					"<rect class=\"bar single\" x=\"%.1f\" y=\"%.1f\" "
 					"width=\"%.1f\" height=\"%.1f\" fill-opacity=\"0.3\" "
-					"stroke=\"#222\" stroke-dasharray=\"3 3\"><title>%s %c: %.3fx "
+					"stroke=\"#222\" stroke-dasharray=\"3 3\"><title>%s %c: "
+					"%.3fx "
 					"(one repetition: no interval)</title></rect>\n"
 					"<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" "
 					"text-anchor=\"middle\" fill=\"#222\">1 rep</text>\n",
@@ -196,10 +200,11 @@ static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n)
 				x, y, bar_w * 0.9, TOP + plot_h - y, mode_at(m + 1), (int)('A' + k),
 				p->gm, p->lo, p->hi);
 			fprintf(f,
-				"<line class=\"ci\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
+				"<line class=\"ci\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
+				"y2=\"%.1f\" "
 				"stroke=\"#222\"/>\n",
-				x + bar_w * 0.45, x + bar_w * 0.45, TOP + plot_h * (1 - p->lo / top),
-				TOP + plot_h * (1 - p->hi / top));
+				x + bar_w * 0.45, x + bar_w * 0.45,
+				TOP + plot_h * (1 - p->lo / top), TOP + plot_h * (1 - p->hi / top));
 		}
 		fputs("</g>\n", f);
 		fprintf(f,
@@ -214,8 +219,7 @@ static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n)
 		" (%s): geometric mean over the repetitions with its 95%% interval (a pale, "
 		"dashed bar: one repetition, no interval); ",
 		c->note);
-	fprintf(f, "test %s, path ingress (none mode: loopback).</figcaption></figure>\n",
-		c->test);
+	fprintf(f, "test %s, path ingress (none mode: loopback).</figcaption></figure>\n", c->test);
 }
 
 static void files_table(FILE *f, json_t **docs, const char **names, size_t n)
@@ -290,7 +294,8 @@ static void absolute_table(FILE *f, json_t **docs, size_t n)
 
 static void hot_paths(FILE *f, json_t **docs, size_t n)
 {
-	fputs("<table><tr><th>file</th><th>mode / path</th><th>hops</th><th>as expected</th></tr>\n",
+	fputs("<table><tr><th>file</th><th>mode / path</th><th>hops</th><th>as "
+	      "expected</th></tr>\n",
 	      f);
 	for (size_t k = 0; k < n; k++) {
 		json_t *hp = json_object_get(docs[k], "hot_paths"), *v, *hop;

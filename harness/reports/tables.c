@@ -53,7 +53,8 @@ static unsigned int first_tasks(json_t *doc)
 	return json_is_integer(t) ? (unsigned int)json_integer_value(t) : 1;
 }
 
-/* A row of run's tables: a mode on a path over a family ("ipv4" for a file from before families). */
+/* A row of run's tables: a mode on a path over a family ("ipv4" for a file from before families).
+ */
 struct run_row {
 	const char *mode, *path, *family;
 };
@@ -339,12 +340,14 @@ static void reps_line(json_t *doc, FILE *f)
 			size_t k;
 
 			all++;
-			noisy += json_is_true(json_object_get(json_object_get(rep, "noise"), "noisy"));
-			json_array_foreach(json_object_get(json_object_get(rep, "noise"),
-							   "other_nsbench"),
-					   k, o)
+			noisy += json_is_true(
+				json_object_get(json_object_get(rep, "noise"), "noisy"));
+			json_array_foreach(
+				json_object_get(json_object_get(rep, "noise"), "other_nsbench"), k,
+				o)
 				json_object_set(others,
-						json_string_value(json_object_get(o, "lab")) ?: "?", o);
+						json_string_value(json_object_get(o, "lab")) ?: "?",
+						o);
 		}
 	}
 	if (!all)

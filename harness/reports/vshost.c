@@ -22,8 +22,8 @@ const struct vshost_metric vshost_metrics[] = {
 	{"p50_us", "p50_us", "round trip p50", "us", 1, true, true, false, false},
 	{"p99_us", "p99_us", "round trip p99", "us", 1, true, true, false, false},
 	{"tps", "tps", "transactions/s", "us/trans", 1, true, true, true, true},
-	{"cpu_us_per_trans", "cpu_us_per_trans", "CPU per transaction", "us", 1, true, true,
-	 false, false},
+	{"cpu_us_per_trans", "cpu_us_per_trans", "CPU per transaction", "us", 1, true, true, false,
+	 false},
 	{"lost_percent", "lost_percent", "UDP loss", "pp", 1, false, false, false, false},
 };
 const size_t vshost_nmetrics = sizeof(vshost_metrics) / sizeof(vshost_metrics[0]);
@@ -116,8 +116,8 @@ static json_t *jnum(double x)
  * B against A on metric M as fields (ratio and interval, difference and
  * interval, n); *E the ratio's effect for the decision, *OK whether it has one.
  */
-static json_t *effect_fields(json_t *a, json_t *b, const struct vshost_metric *m,
-			     struct effect *e, bool *ok)
+static json_t *effect_fields(json_t *a, json_t *b, const struct vshost_metric *m, struct effect *e,
+			     bool *ok)
 {
 	double va[MAX_PAIRS], vb[MAX_PAIRS], lo, hi;
 	size_t n = pairs_of(a, b, m, va, vb);
@@ -279,9 +279,8 @@ static void pairs_of_modes(json_t *doc, json_t *alike, struct family *fam)
 				json_object_set_new(rows, key, m);
 			}
 			if (json_object_size(rows))
-				json_array_append_new(alike,
-						      json_pack("{s:s, s:s, s:o}", "a", a, "b", b,
-								"tests", rows));
+				json_array_append_new(alike, json_pack("{s:s, s:s, s:o}", "a", a,
+								       "b", b, "tests", rows));
 			else
 				json_decref(rows);
 		}
@@ -308,7 +307,7 @@ static void alike_verdicts(json_t *alike)
 				differ += !strcmp(v, "faster") || !strcmp(v, "slower");
 			}
 		json_object_set_new(row, "verdict",
-				    json_string(!all		? "inconclusive"
+				    json_string(!all	      ? "inconclusive"
 						: same == all ? "unchanged"
 						: differ      ? "different"
 							      : "inconclusive"));
@@ -338,7 +337,7 @@ void vshost_annotate(json_t *doc, double margin_pct)
 	alike_verdicts(alike);
 	json_object_set_new(doc, "alike", alike);
 	json_object_set_new(doc, "vs_host_method",
-			    json_pack("{s:s, s:f, s:f, s:s}", "pairing", "repetition",
-				      "confidence", 1 - VERDICT_ALPHA, "margin_pct", margin_pct,
-				      "multiplicity", "benjamini-hochberg"));
+			    json_pack("{s:s, s:f, s:f, s:s}", "pairing", "repetition", "confidence",
+				      1 - VERDICT_ALPHA, "margin_pct", margin_pct, "multiplicity",
+				      "benjamini-hochberg"));
 }
