@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "harness/reports/aggregate.h"
+#include "harness/reports/compare.h"
 #include "harness/reports/report.h"
 #include "harness/reports/results.h"
 #include "harness/reports/tables.h"
@@ -290,6 +291,54 @@ static void test_duet_partner_pairing(void **state)
 	json_decref(doc);
 }
 
+/*
+ * What bridge adds per round trip, compared between two files as B - A in
+ * microseconds: bridge adds 2.5 us in A; in B everything is 20% slower and
+ * bridge 1 us more on top (1.2 x 2.5 + 1 = 4.0 us): +1.5 us.
+ */
+static void test_compare_differences(void **state)
+{
+	json_t *docs[2] = {known_doc(), known_doc()}, *rows, *row, *e, *rep;
+	struct compare_opts o;
+	size_t i, j, found = 0;
+
+	(void)state;
+	json_array_foreach(json_object_get(docs[1], "results"), i, e) {
+		bool bridge = !strcmp(json_string_value(json_object_get(e, "mode")), "bridge");
+
+		json_array_foreach(reps_of(e), j, rep) {
+			json_t *m = json_object_get(rep, "metrics");
+			json_t *p = json_object_get(m, "p50_us");
+
+			/* B: host 20% slower everywhere, bridge adding 1 us more on top. */
+			if (p)
+				json_real_set(p, json_number_value(p) * 1.2 + (bridge ? 1.0 : 0));
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		aggregate_host_ratios(docs[i]);
+		results_summarize(docs[i]);
+	}
+	compare_opts_default(&o);
+	rows = compare_rows(docs, 2, &o);
+	json_array_foreach(rows, i, row) {
+		json_t *f = json_array_get(json_object_get(row, "files"), 1);
+
+		if (strcmp(json_string_value(json_object_get(row, "metric")), "p50_minus_host_us") ||
+		    strcmp(json_string_value(json_object_get(row, "mode")), "bridge"))
+			continue;
+		found++;
+		assert_string_equal(json_string_value(json_object_get(row, "compared_as")),
+				    "difference");
+		assert_true(fabs(num(f, "diff") - 1.5) < 0.05);
+		assert_true(num(f, "diff_low") < 1.5 && num(f, "diff_high") > 1.5);
+	}
+	assert_int_equal(found, 1);
+	json_decref(rows);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+}
+
 /* The paired difference: mean of b - a, its t interval; fewer than 2 pairs refused. */
 static void test_paired_difference(void **state)
 {
@@ -322,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_fixture_table),
 		cmocka_unit_test(test_report_single_rep),
 		cmocka_unit_test(test_duet_partner_pairing),
+		cmocka_unit_test(test_compare_differences),
 	};
 
 	tl_filter_from_env();

@@ -70,7 +70,8 @@ json_t *aggregate_tasks(json_t **res, unsigned int n)
 }
 
 /*
- * Each repetition's value over host mode's in the same repetition (same
+ * Each repetition's value over host mode's in the same repetition, and the
+ * difference to it for latency and CPU cost (same
  * test and family; host's first path for none mode's loopback): measured side by side,
  * these ratios cancel the drift of a shared machine that absolute numbers
  * carry from one run to the next.
@@ -82,6 +83,13 @@ void aggregate_host_ratios(json_t *doc)
 		{"tps", "tps_vs_host"},
 		{"p50_us", "p50_vs_host"},
 		{"p99_us", "p99_vs_host"},
+	};
+	/* What a mode adds to host's: these transfer to a real VPC, a ratio does not. */
+	static const char *const diffs[][2] = {
+		{"p50_us", "p50_minus_host_us"},
+		{"p99_us", "p99_minus_host_us"},
+		{"cpu_s_per_gb", "cpu_s_per_gb_minus_host"},
+		{"cpu_us_per_trans", "cpu_us_per_trans_minus_host"},
 	};
 	json_t *results = json_object_get(doc, "results"), *e, *h;
 	size_t i, k;
@@ -124,6 +132,15 @@ void aggregate_host_ratios(json_t *doc)
 
 				if (json_object_get(m, keys[q][0]) && y > 0)
 					json_object_set_new(m, keys[q][1], json_real(x / y));
+			}
+			for (size_t q = 0; q < sizeof(diffs) / sizeof(diffs[0]); q++) {
+				json_t *x = json_object_get(m, diffs[q][0]);
+				json_t *y = json_object_get(hm, diffs[q][0]);
+
+				if (json_is_number(x) && json_is_number(y))
+					json_object_set_new(m, diffs[q][1],
+							    json_real(json_number_value(x) -
+								      json_number_value(y)));
 			}
 		}
 	}

@@ -40,6 +40,15 @@ static const struct {
 	/* UDP: the receiver's jitter, and its loss in percent as a difference in points. */
 	{"jitter_ms", false, false},
 	{"lost_percent", false, true},
+	/*
+	 * What a mode adds to host's in the same repetition, compared as B - A: the
+	 * figures that transfer to a real VPC (how much bridge's added microseconds
+	 * per round trip changed between two kernels).
+	 */
+	{"p50_minus_host_us", false, true},
+	{"p99_minus_host_us", false, true},
+	{"cpu_s_per_gb_minus_host", false, true},
+	{"cpu_us_per_trans_minus_host", false, true},
 };
 
 #define NMETRICS (sizeof(metrics) / sizeof(metrics[0]))

@@ -30,6 +30,10 @@ static void fmt_value(char *buf, size_t len, const char *metric, double v)
 		snprintf(buf, len, "%.3fx", v);
 	else if (!strcmp(metric, "cpu_s_per_gb"))
 		snprintf(buf, len, "%.3f s/GB", v);
+	else if (!strcmp(metric, "cpu_s_per_gb_minus_host"))
+		snprintf(buf, len, "%+.3f s/GB", v);
+	else if (strstr(metric, "_minus_host"))
+		snprintf(buf, len, "%+.2f us", v);
 	else if (!strcmp(metric, "lost_percent"))
 		snprintf(buf, len, "%.2f%%", v);
 	else if (!strcmp(metric, "jitter_ms"))
@@ -38,13 +42,21 @@ static void fmt_value(char *buf, size_t len, const char *metric, double v)
 		snprintf(buf, len, "%.2f us", v);
 }
 
-/* "+52.1% [+40.3, +64.9]": the estimate and its interval as changes against A. */
-static void fmt_change(char *buf, size_t len, json_t *f)
+/* The unit of a metric compared as B - A: points of loss, or what a mode adds to host's. */
+static const char *diff_unit(const char *metric)
 {
-	/* A loss rate: B - A in percentage points, never a ratio of a 0% baseline. */
+	if (!strcmp(metric, "lost_percent"))
+		return "pp";
+	return strstr(metric, "cpu_s_per_gb") ? "s/GB" : "us";
+}
+
+/* "+52.1% [+40.3, +64.9]": the estimate and its interval as changes against A. */
+static void fmt_change(char *buf, size_t len, json_t *f, const char *metric)
+{
+	/* A loss rate, or a difference to host: B - A in its unit, never a ratio. */
 	if (json_object_get(f, "diff"))
-		snprintf(buf, len, "%+.2f pp [%+.2f, %+.2f]", num(f, "diff"), num(f, "diff_low"),
-			 num(f, "diff_high"));
+		snprintf(buf, len, "%+.2f %s [%+.2f, %+.2f]", num(f, "diff"), diff_unit(metric),
+			 num(f, "diff_low"), num(f, "diff_high"));
 	else if (json_object_get(f, "ratio"))
 		snprintf(buf, len, "%+.1f%% [%+.1f, %+.1f]", (num(f, "ratio") - 1) * 100,
 			 (num(f, "ci95_low") - 1) * 100, (num(f, "ci95_high") - 1) * 100);
@@ -299,7 +311,7 @@ static void row_cells(json_t *row, size_t n, bool md, char (*c)[CELL])
 		char vd[48];
 
 		fl = json_array_get(files, k);
-		fmt_change(c[j++], CELL, fl);
+		fmt_change(c[j++], CELL, fl, metric);
 		fmt_verdict(vd, sizeof(vd), fl);
 		if (md && (strstr(vd, "slower") || strstr(vd, "faster")) && !strchr(vd, '('))
 			snprintf(c[j++], CELL, "**%s**", vd);
