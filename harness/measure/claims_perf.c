@@ -347,21 +347,29 @@ static bool perf_ready(struct claims_ctx *c, struct claim_result *r)
 	return true;
 }
 
-/* X/Y over the rounds, paired, with its interval at the level of this look. */
+/*
+ * X/Y over the rounds, paired, with its interval at the level of this look,
+ * and X - Y (the difference that transfers: microseconds per round trip).
+ */
 struct ratio {
 	double est, lo, hi;
+	double diff, dlo, dhi;
 	bool ok;
 };
 
 static struct ratio ratio_of(const struct perf *p, const double *x, const double *y, double alpha)
 {
-	struct ratio q = {NAN, NAN, NAN, false};
+	struct ratio q = {NAN, NAN, NAN, NAN, NAN, NAN, false};
 	struct effect e;
 
 	if (effect_paired(y, x, (size_t)p->n, &e))
 		return q;
 	q.est = effect_ratio(&e);
 	effect_interval(&e, alpha, &q.lo, &q.hi);
+	if (!effect_paired_difference(y, x, (size_t)p->n, &e)) {
+		q.diff = e.d;
+		effect_difference_interval(&e, alpha, &q.dlo, &q.dhi);
+	}
 	q.ok = true;
 	return q;
 }
@@ -398,9 +406,16 @@ static void fig_ratio(json_t *fig, const char *of, const char *to, const char *m
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f}", "of", of, "to", to, "metric", metric,
 			      "side", side_text(s), "limit", limit);
 
+	/* Throughput's difference in Gbit/s, latency's in microseconds per round trip. */
+	double scale = strcmp(metric, "throughput") ? 1 : 1e-9;
+
 	json_object_set_new(o, "ratio", jnum(q->est));
 	json_object_set_new(o, "ci_low", jnum(q->lo));
 	json_object_set_new(o, "ci_high", jnum(q->hi));
+	json_object_set_new(o, "diff", jnum(q->diff * scale));
+	json_object_set_new(o, "diff_low", jnum(q->dlo * scale));
+	json_object_set_new(o, "diff_high", jnum(q->dhi * scale));
+	json_object_set_new(o, "diff_unit", json_string(scale < 1 ? "Gbit/s" : "us"));
 	json_array_append_new(json_object_get(fig, "ratios"), o);
 }
 
@@ -460,9 +475,10 @@ static enum claim_verdict d_bridge_slower(const struct perf *p, double alpha, ch
 	s[1] = verdict_side(l.lo, l.hi, 1, true, true, VERDICT_MARGIN_PCT);
 	perf_context(p, a, ctx, sizeof(ctx));
 	snprintf(ev, len,
-		 "bridge/host: throughput %.2fx [%.2f, %.2f] (%s), TCP_RR p50 %.2fx [%.2f, %.2f] "
-		 "(%s); %s",
-		 t.est, t.lo, t.hi, side_text(s[0]), l.est, l.lo, l.hi, side_text(s[1]), ctx);
+		 "bridge/host: throughput %.2fx [%.2f, %.2f] (%s), TCP_RR p50 %.2fx [%.2f, %.2f], "
+		 "%+.2f us per round trip [%+.2f, %+.2f] (%s); %s",
+		 t.est, t.lo, t.hi, side_text(s[0]), l.est, l.lo, l.hi, l.diff, l.dlo, l.dhi,
+		 side_text(s[1]), ctx);
 	*fig = fig_new(p, a);
 	fig_ratio(*fig, "bridge", "host", "throughput", &t, s[0], 1);
 	fig_ratio(*fig, "bridge", "host", "tcp_rr_p50", &l, s[1], 1);
@@ -492,10 +508,12 @@ static enum claim_verdict d_host_fastest(const struct perf *p, double alpha, cha
 	perf_context(p, a, ctx, sizeof(ctx));
 	snprintf(ev, len,
 		 "ratio to host, throughput / TCP_RR p50: awsvpc %.2fx [%.2f, %.2f] / %.2fx "
-		 "[%.2f, %.2f], bridge %.2fx [%.2f, %.2f] / %.2fx [%.2f, %.2f] (beating host means "
-		 "by more than %.0f%%; none mode is loopback, unreachable from the VPC); %s",
-		 at.est, at.lo, at.hi, al.est, al.lo, al.hi, bt.est, bt.lo, bt.hi, bl.est, bl.lo,
-		 bl.hi, FASTEST_TOLERANCE * 100, ctx);
+		 "[%.2f, %.2f] (%+.2f us [%+.2f, %+.2f]), bridge %.2fx [%.2f, %.2f] / %.2fx "
+		 "[%.2f, %.2f] (%+.2f us [%+.2f, %+.2f]) (beating host means by more than %.0f%%; "
+		 "none mode is loopback, unreachable from the VPC); %s",
+		 at.est, at.lo, at.hi, al.est, al.lo, al.hi, al.diff, al.dlo, al.dhi, bt.est,
+		 bt.lo, bt.hi, bl.est, bl.lo, bl.hi, bl.diff, bl.dlo, bl.dhi,
+		 FASTEST_TOLERANCE * 100, ctx);
 	*fig = fig_new(p, a);
 	fig_ratio(*fig, "awsvpc", "host", "throughput", &at, s[0], 1 + FASTEST_TOLERANCE);
 	fig_ratio(*fig, "awsvpc", "host", "tcp_rr_p50", &al, s[1], 1 - FASTEST_TOLERANCE);
@@ -539,8 +557,9 @@ static enum claim_verdict d_awsvpc_vs_bridge(const struct perf *p, double alpha,
 	perf_context(p, a, ctx, sizeof(ctx));
 	snprintf(
 		ev, len,
-		"awsvpc/bridge: throughput %.2fx [%.2f, %.2f], TCP_RR p50 %.2fx [%.2f, %.2f]%s; %s",
-		t.est, t.lo, t.hi, l.est, l.lo, l.hi,
+		"awsvpc/bridge: throughput %.2fx [%.2f, %.2f], TCP_RR p50 %.2fx [%.2f, %.2f] "
+		"(%+.2f us [%+.2f, %+.2f])%s; %s",
+		t.est, t.lo, t.hi, l.est, l.lo, l.hi, l.diff, l.dlo, l.dhi,
 		v == CLAIM_HOLDS ? " (better on one, not worse on the other)"
 		: worse		 ? " (significantly worse on one)"
 		: same		 ? " (no difference beyond the margin)"
