@@ -140,7 +140,8 @@ static void test_bash_completion(void **state)
 		"comp nsbench run --modes awsvpc,br; comp nsbench compare --eq; "
 		"comp nsbench he; comp nsbench help me; comp nsbench help measure \"\"; "
 		"comp nsbench doctor --j; comp nsbench compare --format j; comp nsbench report "
-		"--ou; comp nsbench measure host tcp_rr --hi'",
+		"--ou; comp nsbench measure host tcp_rr --hi; comp nsbench run --sch; "
+		"comp nsbench claims --schedule d'",
 		&st);
 	assert_int_equal(st, 0);
 	assert_non_null(strstr(out, "nsbench re: report\n"));
@@ -156,6 +157,8 @@ static void test_bash_completion(void **state)
 	assert_non_null(strstr(out, "nsbench compare --format j: json\n"));
 	assert_non_null(strstr(out, "nsbench report --ou: --output\n"));
 	assert_non_null(strstr(out, "nsbench measure host tcp_rr --hi: --histogram\n"));
+	assert_non_null(strstr(out, "nsbench run --sch: --schedule\n"));
+	assert_non_null(strstr(out, "nsbench claims --schedule d: duet\n"));
 	free(out);
 }
 
