@@ -201,6 +201,9 @@ int noise_since(const struct noise_mark *m, struct noise *out)
 		return ret;
 	memcpy(ours, m->ours, sizeof(ours));
 	own = now.own_s - m->own_s + children_since(m, &now, ours);
+	/* Unpinned endpoints (--cpu free) may run anywhere: nothing to set softirq against. */
+	if (!memchr(m->ours, true, sizeof(m->ours)))
+		memset(ours, 0, sizeof(ours));
 	total = (now.cpu.user - m->cpu.user) + (now.cpu.system - m->cpu.system) +
 		(now.cpu.idle - m->cpu.idle) + (now.cpu.irq - m->cpu.irq) +
 		(now.cpu.softirq - m->cpu.softirq) + (now.cpu.steal - m->cpu.steal);

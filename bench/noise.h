@@ -43,7 +43,7 @@ struct noise_child {
 	double s;
 };
 
-#define NOISE_MAX_CHILDREN 64
+#define NOISE_MAX_CHILDREN 256
 
 struct noise_mark {
 	struct cpu_times cpu;

@@ -413,6 +413,13 @@ int run_main(int argc, char **argv)
 					       "another: --tasks must be 1");
 	}
 	cfg.schedule = sched;
+	/* Each side on each CPU as often: an odd count would favour one CPU. */
+	if (sched == SCHED_DUET && cfg.reps % 2) {
+		cfg.reps++;
+		log_warn("--schedule duet: %u repetitions, an even number (each side on each CPU "
+			 "as often)",
+			 cfg.reps);
+	}
 	cfg.seed = (unsigned int)time(NULL) ^ (unsigned int)getpid();
 	if (out_dir)
 		cfg.out_dir = out_dir;

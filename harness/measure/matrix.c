@@ -380,7 +380,9 @@ static void record_rep(struct rounds *x, enum lab_mode m, struct run_leg leg, en
 	json_t *agg = aggregate_tasks(res, x->n), *entry, *key_hp;
 	char hk[64];
 
-	add_cpu(agg, cpu, test);
+	/* No CPU figures rather than zeros where the side's CPU could not be read. */
+	if (cpu)
+		add_cpu(agg, cpu, test);
 	if (noise)
 		json_object_set(agg, "noise", noise);
 	json_object_set_new(agg, "rep", json_integer(x->r + 1));
@@ -421,14 +423,14 @@ static void duet_after(void *arg)
 		d->na = 0;
 }
 
-/* CPU K's times between the readings, as a cpu_hook for add_cpu; zero when unreadable. */
-static void duet_side(const struct duet_cpu *d, int k, struct cpu_hook *h)
+/* CPU K's times between the readings, as a cpu_hook for add_cpu; NULL when unreadable. */
+static const struct cpu_hook *duet_side(const struct duet_cpu *d, int k, struct cpu_hook *h)
 {
-	memset(h, 0, sizeof(*h));
 	if (k < 0 || !d->nb || d->nb != d->na || (unsigned int)k >= d->na)
-		return;
+		return NULL;
 	h->before = d->before[k];
 	h->after = d->after[k];
+	return h;
 }
 
 /*
@@ -524,10 +526,10 @@ static int slot(struct rounds *x, enum lab_mode m, struct run_leg leg,
 	if (host_leg) {
 		struct cpu_hook side;
 
-		duet_side(dc, targets[0].cpu, &side);
-		record_rep(x, m, leg, test, &res[0], &side, nz, "host");
-		duet_side(dc, targets[1].cpu, &side);
-		record_rep(x, MODE_HOST, *host_leg, test, &res[1], &side, nz, lab_mode_name(m));
+		record_rep(x, m, leg, test, &res[0], duet_side(dc, targets[0].cpu, &side), nz,
+			   "host");
+		record_rep(x, MODE_HOST, *host_leg, test, &res[1],
+			   duet_side(dc, targets[1].cpu, &side), nz, lab_mode_name(m));
 	} else {
 		record_rep(x, m, leg, test, res, &cpu, nz, NULL);
 	}
@@ -538,16 +540,30 @@ static int slot(struct rounds *x, enum lab_mode m, struct run_leg leg,
 	return 0;
 }
 
-/* Host's leg that mode M's LEG is measured beside under duet: the same, or host's first. */
-static struct run_leg host_leg_for(const struct run_config *c, struct run_leg leg)
+/*
+ * Host's leg that LEG is measured beside under duet: the same path and
+ * family, else host's first of that family (none mode's loopback), else its
+ * first; false when host has none.
+ */
+static bool host_leg_for(const struct run_config *c, struct run_leg leg, struct run_leg *out)
 {
 	struct run_leg legs[RUN_MAX_LEGS];
 	unsigned int np = run_config_legs(c, MODE_HOST, legs);
+	bool found = false;
 
+	for (unsigned int k = 0; k < np && !found; k++)
+		if (legs[k].family == leg.family) {
+			*out = legs[k];
+			found = true;
+		}
+	if (!found && np) {
+		*out = legs[0];
+		found = true;
+	}
 	for (unsigned int k = 0; k < np; k++)
 		if (legs[k].path == leg.path && legs[k].family == leg.family)
-			return legs[k];
-	return legs[0];
+			*out = legs[k];
+	return found;
 }
 
 /* One round: every mode (but host under duet) on every leg and test, in the schedule's order. */
@@ -568,8 +584,9 @@ static int round_of(struct rounds *x, char *why, size_t len)
 		np = run_config_legs(c, m, legs);
 		for (unsigned int k = 0; k < np; k++)
 			for (unsigned int t = 0; t < c->ntests; t++) {
-				struct run_leg hl = host_leg_for(c, legs[k]);
-				bool pair = duet && x->labs[MODE_HOST];
+				struct run_leg hl;
+				bool pair =
+					duet && x->labs[MODE_HOST] && host_leg_for(c, legs[k], &hl);
 				int ret = slot(x, m, legs[k], pair ? &hl : NULL, c->tests[t], why,
 					       len);
 
@@ -598,17 +615,24 @@ static int run_density(const struct run_config *c, unsigned int n, struct lab **
 	/* How the rounds ran: the order's seed, the duet's CPUs (which swap every round). */
 	if (!json_object_get(doc, "schedule"))
 		json_object_set_new(doc, "schedule",
-				    json_pack("{s:s, s:i, s:[i, i]}", "name",
-					      schedule_name(c->schedule), "seed", (int)c->seed,
-					      "duet_cpus", x.duet_cpus[0], x.duet_cpus[1]));
+				    json_pack("{s:s, s:I, s:[i, i]}", "name",
+					      schedule_name(c->schedule), "seed",
+					      (json_int_t)c->seed, "duet_cpus", x.duet_cpus[0],
+					      x.duet_cpus[1]));
+	if (c->schedule == SCHED_DUET && !labs[MODE_HOST])
+		notice(NOTICE_WARNING, "--schedule duet: host mode's lab is not up, so every "
+				       "other mode is measured on its own");
 	for (x.r = 0; x.r < x.max_reps; x.r++) {
 		int ret;
 
 		if (x.r > 0)
 			testhook_phase("run:between-reps");
-		/* --target: stop once every headline interval is narrow enough, or the budget ends.
+		/*
+		 * --target: stop once every headline interval is narrow enough, or the
+		 * budget ends; under duet after an even round (each side on each CPU as often).
 		 */
-		if (c->target_pct > 0 && x.r >= c->reps) {
+		if (c->target_pct > 0 && x.r >= c->reps &&
+		    (c->schedule != SCHED_DUET || x.r % 2 == 0)) {
 			aggregate_host_ratios(doc);
 			if (target_check(doc, n, c->target_pct, false))
 				break;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/cputime.h"
 #include "harness/measure/schedule.h"
 
 static const char *const names[SCHED_COUNT] = {"alternate", "random", "duet"};
@@ -35,7 +36,8 @@ int schedule_duet_cpus(int cpus[2], char *why, size_t len)
 		snprintf(why, len, "reading this process's CPUs: %s", strerror(errno));
 		return -errno;
 	}
-	for (int i = 0; i < CPU_SETSIZE; i++)
+	/* Below CPU_TIMES_MAX: each side's CPU time is read per CPU from /proc/stat. */
+	for (int i = 0; i < CPU_SETSIZE && i < CPU_TIMES_MAX; i++)
 		if (CPU_ISSET(i, &set)) {
 			if (cpus[0] < 0)
 				cpus[0] = i;

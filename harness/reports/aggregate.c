@@ -7,6 +7,7 @@
 #include "harness/reports/aggregate.h"
 #include "harness/reports/results.h"
 #include "harness/reports/summary.h"
+#include "harness/reports/vshost.h"
 
 /*
  * N tasks' results as one: throughput and transactions add up; latency is the
@@ -59,7 +60,8 @@ json_t *aggregate_tasks(json_t **res, unsigned int n)
 		}
 	}
 	if ((x = json_object_get(m, "throughput_bps")))
-		json_object_set_new(m, "throughput_per_task_bps", json_real(json_number_value(x) / n));
+		json_object_set_new(m, "throughput_per_task_bps",
+				    json_real(json_number_value(x) / n));
 	if ((x = json_object_get(m, "tps")))
 		json_object_set_new(m, "tps_per_task", json_real(json_number_value(x) / n));
 	for (unsigned int i = 0; i < n; i++)
@@ -91,24 +93,17 @@ void aggregate_host_ratios(json_t *doc)
 		{"cpu_s_per_gb", "cpu_s_per_gb_minus_host"},
 		{"cpu_us_per_trans", "cpu_us_per_trans_minus_host"},
 	};
-	json_t *results = json_object_get(doc, "results"), *e, *h;
+	json_t *results = json_object_get(doc, "results"), *e;
 	size_t i, k;
 
 	json_array_foreach(results, i, e) {
 		const char *mode = json_string_value(json_object_get(e, "mode"));
-		const char *path = json_string_value(json_object_get(e, "path"));
-		json_t *host = NULL, *rep;
+		json_t *host, *rep;
 
 		if (!strcmp(mode, "host"))
 			continue;
-		json_array_foreach(results, k, h) {
-			if (strcmp(json_string_value(json_object_get(h, "mode")), "host") ||
-			    !json_equal(json_object_get(h, "test"), json_object_get(e, "test")) ||
-			    strcmp(results_entry_family(h), results_entry_family(e)))
-				continue;
-			if (!host || !strcmp(json_string_value(json_object_get(h, "path")), path))
-				host = h;
-		}
+		/* The same host entry vs_host is set against: same test, family and tasks. */
+		host = vshost_reference(doc, e);
 		if (!host)
 			continue;
 		json_array_foreach(json_object_get(e, "reps"), k, rep) {

@@ -39,21 +39,6 @@ static double num(json_t *o, const char *k)
 	return json_number_value(json_object_get(o, k));
 }
 
-/* The entry of MODE, TEST on PATH over FAMILY at TASKS tasks. */
-static json_t *entry_at(json_t *doc, const char *mode, const char *path, const char *family,
-			const char *test, unsigned int tasks)
-{
-	json_t *e;
-	size_t i;
-
-	json_array_foreach(json_object_get(doc, "results"), i, e)
-		if (!strcmp(str(e, "mode"), mode) && !strcmp(str(e, "path"), path) &&
-		    !strcmp(str(e, "test"), test) && !strcmp(results_entry_family(e), family) &&
-		    results_entry_ntasks(e) == tasks)
-			return e;
-	return NULL;
-}
-
 static double margin_of(json_t *doc)
 {
 	json_t *m = json_object_get(json_object_get(doc, "vs_host_method"), "margin_pct");
@@ -103,7 +88,7 @@ static void fmt_diff(char *buf, size_t len, json_t *f, int dec)
 static json_t *figure(json_t *doc, const char *mode, const char *path, const char *family,
 		      unsigned int tasks, const struct shown *s)
 {
-	json_t *e = entry_at(doc, mode, path, family, s->test, tasks);
+	json_t *e = results_find(doc, mode, path, s->test, tasks, family);
 
 	return json_object_get(json_object_get(json_object_get(e, "vs_host"), "metrics"), s->key);
 }
@@ -132,7 +117,7 @@ static const char *reference_path(json_t *doc, const char *mode, const char *pat
 				  const char *family, unsigned int tasks)
 {
 	for (size_t k = 0; k < NSHOWN; k++) {
-		json_t *e = entry_at(doc, mode, path, family, shown[k].test, tasks);
+		json_t *e = results_find(doc, mode, path, shown[k].test, tasks, family);
 
 		if (json_object_get(e, "vs_host"))
 			return str(json_object_get(e, "vs_host"), "path");
@@ -237,18 +222,11 @@ static void alike_answer(json_t *doc, const char *path, const char *family, unsi
 {
 	json_t *row;
 	size_t i;
-	char key[160];
 
-	snprintf(key, sizeof(key), "%s/%s/", path, family);
 	json_array_foreach(json_object_get(doc, "alike"), i, row) {
-		const char *tk, *v = str(row, "verdict");
-		json_t *t;
-		bool here = false;
+		const char *v = vshost_alike_on(row, path, family, tasks);
 
-		json_object_foreach(json_object_get(row, "tests"), tk, t)
-			here |= !strncmp(tk, key, strlen(key)) &&
-				(unsigned int)strtoul(strrchr(tk, '/') + 1, NULL, 10) == tasks;
-		if (!here)
+		if (!v)
 			continue;
 		if (!strcmp(v, "unchanged"))
 			fprintf(f,
@@ -264,6 +242,17 @@ static void alike_answer(json_t *doc, const char *path, const char *family, unsi
 	}
 }
 
+static bool has_host(json_t *doc)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "results"), i, e)
+		if (!strcmp(str(e, "mode"), "host"))
+			return true;
+	return false;
+}
+
 void answer_closing(json_t *doc, unsigned int tasks, FILE *f)
 {
 	json_t *e;
@@ -272,6 +261,8 @@ void answer_closing(json_t *doc, unsigned int tasks, FILE *f)
 	char seen[16][64];
 	double margin = margin_of(doc);
 
+	if (!has_host(doc))
+		fprintf(f, "\nNo answer against host: host mode was not measured (--modes)\n");
 	json_array_foreach(json_object_get(doc, "results"), i, e) {
 		const char *path = str(e, "path"), *family = results_entry_family(e);
 		const char *modes[16];
@@ -285,11 +276,11 @@ void answer_closing(json_t *doc, unsigned int tasks, FILE *f)
 			continue;
 		snprintf(seen[g++], sizeof(seen[0]), "%s", key);
 		nm = modes_against_host(doc, path, family, tasks, modes, 16);
-		if (!nm)
+		if (!nm && !json_array_size(json_object_get(doc, "alike")))
 			continue;
 		if (!headed)
-			fprintf(f, "\nAnswer: what each mode costs against host, measured side by "
-				   "side (95%% intervals)\n");
+			fprintf(f, "\nAnswer: %s, measured side by side (95%% intervals)\n",
+				nm ? "what each mode costs against host" : "which modes differ");
 		headed = true;
 		fprintf(f, "  %s, %s:\n", path, strcmp(family, "ipv6") ? "IPv4" : "IPv6");
 		for (k = 0; k < nm; k++)

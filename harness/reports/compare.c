@@ -274,7 +274,8 @@ static void metric_row(json_t **docs, size_t n, json_t *base, size_t mi,
 			continue;
 		}
 		/* The ratio's own estimator (geometric means), with or without an interval. */
-		if (json_object_get(f, "gmean") && json_object_get(json_array_get(files, 0), "gmean"))
+		if (json_object_get(f, "gmean") &&
+		    json_object_get(json_array_get(files, 0), "gmean"))
 			json_object_set_new(
 				f, "change_pct",
 				json_real(json_number_value(json_object_get(f, "gmean")) /
@@ -286,8 +287,8 @@ static void metric_row(json_t **docs, size_t n, json_t *base, size_t mi,
 	}
 	row = json_pack("{s:O, s:i, s:O, s:O, s:s, s:s, s:b, s:o}", "mode",
 			json_object_get(base, "mode"), "tasks", (int)results_entry_ntasks(base),
-			"path", json_object_get(base, "path"), "test", json_object_get(base, "test"),
-			"metric", metrics[mi].name, "better",
+			"path", json_object_get(base, "path"), "test",
+			json_object_get(base, "test"), "metric", metrics[mi].name, "better",
 			metrics[mi].higher_is_better ? "higher" : "lower", "headline",
 			verdict_is_headline(metrics[mi].name), "files", files);
 	json_object_set_new(row, "family", json_string(results_entry_family(base)));
@@ -386,10 +387,9 @@ void compare_config_diff(json_t **docs, const char **names, size_t n, FILE *warn
 			if (json_object_get(base, key) || off >= sizeof(list))
 				continue;
 			b = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-			off += (size_t)snprintf(list + off,
-						off < sizeof(list) ? sizeof(list) - off : 0,
-						"%s%s (absent vs %s)", off ? ", " : "", key,
-						b ? b : "?");
+			off += (size_t)snprintf(
+				list + off, off < sizeof(list) ? sizeof(list) - off : 0,
+				"%s%s (absent vs %s)", off ? ", " : "", key, b ? b : "?");
 			free(b);
 		}
 		if (off)

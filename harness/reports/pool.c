@@ -119,8 +119,8 @@ static bool same_instance(json_t *a, json_t *b)
 
 /* DOCS grouped by SAME, in the order the groups first appear, each group pooled. */
 static int pool_groups(json_t *const *docs, const char *const *names, size_t n, json_t **out,
-		       size_t max, size_t *nout, bool (*same)(json_t *, json_t *),
-		       const char *what, char *why, size_t len)
+		       size_t max, size_t *nout, bool (*same)(json_t *, json_t *), const char *what,
+		       char *why, size_t len)
 {
 	json_t *group[POOL_MAX_REPS];
 	const char *gnames[POOL_MAX_REPS];
@@ -194,8 +194,8 @@ int results_pool_by_kernel(json_t *const *docs, const char *const *names, size_t
 	return pool_groups(docs, names, n, out, max, nout, same_kernel, "kernels", why, len);
 }
 
-int results_pool_by_instance(json_t *const *docs, const char *const *names, size_t n,
-			     json_t **out, size_t max, size_t *nout, char *why, size_t len)
+int results_pool_by_instance(json_t *const *docs, const char *const *names, size_t n, json_t **out,
+			     size_t max, size_t *nout, char *why, size_t len)
 {
 	return pool_groups(docs, names, n, out, max, nout, same_instance, "instances", why, len);
 }

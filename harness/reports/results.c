@@ -57,8 +57,8 @@ static void cpu_model(char *buf, size_t len)
 /* The CI runner's name, where the environment says it (NSBENCH_RUNNER first). */
 static const char *runner_name(void)
 {
-	static const char *const vars[] = {"NSBENCH_RUNNER", "RUNNER_NAME",
-					   "CI_RUNNER_DESCRIPTION", "BUILDKITE_AGENT_NAME"};
+	static const char *const vars[] = {"NSBENCH_RUNNER", "RUNNER_NAME", "CI_RUNNER_DESCRIPTION",
+					   "BUILDKITE_AGENT_NAME"};
 
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i]);
@@ -81,11 +81,11 @@ json_t *results_host(void)
 	cpu_model(model, sizeof(model));
 	snprintf(libnl, sizeof(libnl), "%d.%d.%d", nl_ver_maj, nl_ver_min, nl_ver_mic);
 	h = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:{s:s, s:s, s:s, s:s}}", "hostname",
-			 u.nodename, "kernel_release", u.release, "kernel_version", u.version,
-			 "machine", u.machine, "cpu_model", model, "cpu_count",
-			 (int)sysconf(_SC_NPROCESSORS_ONLN), "libraries", "libnl", libnl,
-			 "libiperf", iperf_get_iperf_version(), "jansson", jansson_version_str(),
-			 "gsl", gsl_version);
+		      u.nodename, "kernel_release", u.release, "kernel_version", u.version,
+		      "machine", u.machine, "cpu_model", model, "cpu_count",
+		      (int)sysconf(_SC_NPROCESSORS_ONLN), "libraries", "libnl", libnl, "libiperf",
+		      iperf_get_iperf_version(), "jansson", jansson_version_str(), "gsl",
+		      gsl_version);
 	if (h && runner)
 		json_object_set_new(h, "runner", json_string(runner));
 	/* How it was measured, from this machine's own view: a guest says it is one. */
@@ -132,19 +132,30 @@ void results_finish(json_t *doc)
 	json_object_set_new(doc, "finished_utc", json_string(now));
 }
 
+json_t *results_find(json_t *doc, const char *mode, const char *path, const char *test,
+		     unsigned int tasks, const char *family)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "results"), i, e) {
+		if (!strcmp(json_string_value(json_object_get(e, "mode")) ?: "", mode) &&
+		    !strcmp(json_string_value(json_object_get(e, "path")) ?: "", path) &&
+		    !strcmp(json_string_value(json_object_get(e, "test")) ?: "", test) &&
+		    results_entry_ntasks(e) == tasks && !strcmp(results_entry_family(e), family))
+			return e;
+	}
+	return NULL;
+}
+
 json_t *results_entry_key(json_t *doc, const char *mode, const char *path, const char *test,
 			  unsigned int tasks, const char *family)
 {
 	json_t *list = json_object_get(doc, "results"), *e;
-	size_t i;
 
-	json_array_foreach(list, i, e) {
-		if (!strcmp(json_string_value(json_object_get(e, "mode")), mode) &&
-		    !strcmp(json_string_value(json_object_get(e, "path")), path) &&
-		    !strcmp(json_string_value(json_object_get(e, "test")), test) &&
-		    results_entry_ntasks(e) == tasks && !strcmp(results_entry_family(e), family))
-			return e;
-	}
+	e = results_find(doc, mode, path, test, tasks, family);
+	if (e)
+		return e;
 	e = json_pack("{s:s, s:s, s:s, s:i, s:s, s:[], s:{}}", "mode", mode, "path", path, "test",
 		      test, "tasks", (int)tasks, "family", family, "reps", "summary");
 	json_array_append_new(list, e);
@@ -379,8 +390,8 @@ static int results_check(json_t *doc, char *why, size_t len)
 			if (ret)
 				break;
 			if (!json_is_object(rep) || (m && !json_is_object(m))) {
-				snprintf(why, len, "%s.reps[%zu]: not an object with \"metrics\"", where,
-					 k);
+				snprintf(why, len, "%s.reps[%zu]: not an object with \"metrics\"",
+					 where, k);
 				ret = -EPROTO;
 			}
 		}

@@ -29,6 +29,9 @@ unsigned int results_entry_ntasks(json_t *entry);
 /* The same for one IP family ("ipv4", "ipv6"): each is a test of its own. */
 json_t *results_entry_key(json_t *doc, const char *mode, const char *path, const char *test,
 			  unsigned int tasks, const char *family);
+/* The entry of that key, or NULL (results_entry_key without creating one). */
+json_t *results_find(json_t *doc, const char *mode, const char *path, const char *test,
+		     unsigned int tasks, const char *family);
 /* An entry's "family"; "ipv4" for an entry without one (written before families were). */
 const char *results_entry_family(json_t *entry);
 /*

@@ -324,6 +324,25 @@ static void hops_cell(json_t *doc, struct run_row r, FILE *f)
 		fprintf(f, " %4s\n", "-");
 }
 
+/* An entry's repetitions (rounds): under duet host has one per round beside each other mode. */
+static size_t distinct_reps(json_t *e)
+{
+	json_t *reps = json_object_get(e, "reps"), *r, *q;
+	size_t n = 0, i, j;
+
+	json_array_foreach(reps, i, r) {
+		bool seen = false;
+
+		json_array_foreach(reps, j, q) {
+			if (j >= i)
+				break;
+			seen |= json_equal(json_object_get(q, "rep"), json_object_get(r, "rep"));
+		}
+		n += !seen;
+	}
+	return n;
+}
+
 /* How many repetitions, and how many ran under interference, with who else ran. */
 static void reps_line(json_t *doc, FILE *f)
 {
@@ -331,7 +350,7 @@ static void reps_line(json_t *doc, FILE *f)
 	json_t *e, *rep, *others = json_object();
 
 	json_array_foreach(json_object_get(doc, "results"), i, e) {
-		size_t n = json_array_size(json_object_get(e, "reps"));
+		size_t n = distinct_reps(e);
 
 		lo = n < lo ? n : lo;
 		hi = n > hi ? n : hi;
@@ -362,9 +381,11 @@ static void reps_line(json_t *doc, FILE *f)
 		fprintf(f,
 			"%zu of %zu repetitions ran under interference (CPU steal >= "
 			"%.0f%%, other processes >= %.0f%% of the CPUs or %.0f%% of one, "
-			"network load not the run's own, or another nsbench running): see "
-			"\"noise\" in the results file; compare --drop-noisy leaves them out\n",
-			noisy, all, NOISE_STEAL_PCT, NOISE_OUTSIDE_PCT, NOISE_OUTSIDE_CPU_PCT);
+			"network load not the run's own >= %.0f%% of a CPU, or another nsbench "
+			"running): see \"noise\" in the results file; compare --drop-noisy "
+			"leaves them out\n",
+			noisy, all, NOISE_STEAL_PCT, NOISE_OUTSIDE_PCT, NOISE_OUTSIDE_CPU_PCT,
+			NOISE_NET_PCT);
 	other_nsbench(others, f);
 	json_decref(others);
 }

@@ -90,10 +90,13 @@ static bool rep_value(json_t *entry, json_int_t rep, const char *metric, const c
 	return false;
 }
 
-/* METRIC of A and B in the repetitions both measured, in B's order (A's beside B's). */
+/*
+ * METRIC of A and B in the repetitions both measured, in B's order. When A is
+ * host, under duet, its repetition beside B's mode.
+ */
 static size_t pairs_of(json_t *a, json_t *b, const struct vshost_metric *m, double *va, double *vb)
 {
-	const char *mode = json_string_value(json_object_get(b, "mode"));
+	const char *mode = strcmp(str(a, "mode"), "host") ? NULL : str(b, "mode");
 	json_t *r;
 	size_t i, n = 0;
 
@@ -235,20 +238,6 @@ static json_t *against(json_t *a, json_t *b, struct family *fam)
 	return metrics;
 }
 
-static json_t *entry_of(json_t *doc, const char *mode, json_t *like)
-{
-	json_t *e;
-	size_t i;
-
-	json_array_foreach(json_object_get(doc, "results"), i, e)
-		if (!strcmp(str(e, "mode"), mode) && !strcmp(str(e, "test"), str(like, "test")) &&
-		    !strcmp(str(e, "path"), str(like, "path")) &&
-		    !strcmp(results_entry_family(e), results_entry_family(like)) &&
-		    results_entry_ntasks(e) == results_entry_ntasks(like))
-			return e;
-	return NULL;
-}
-
 /*
  * Every pair of non-host modes measured on the same path, family and task
  * count: B against A on every ratio (pending in FAM), one row per pair in
@@ -262,17 +251,25 @@ static void pairs_of_modes(json_t *doc, json_t *alike, struct family *fam)
 	json_array_foreach(modes, i, ma)
 		json_array_foreach(modes, j, mb) {
 			const char *a = json_string_value(ma), *b = json_string_value(mb);
-			json_t *rows = json_object();
+			json_t *rows;
 
 			if (j <= i || !a || !b || !strcmp(a, "host") || !strcmp(b, "host"))
 				continue;
+			rows = json_object();
 			json_array_foreach(json_object_get(doc, "results"), k, e) {
 				json_t *other, *m;
 				char key[160];
 
-				if (strcmp(str(e, "mode"), a) || !(other = entry_of(doc, b, e)))
+				if (strcmp(str(e, "mode"), a) ||
+				    !(other = results_find(doc, b, str(e, "path"), str(e, "test"),
+							   results_entry_ntasks(e),
+							   results_entry_family(e))))
 					continue;
 				m = against(e, other, fam);
+				if (!json_object_size(m)) {
+					json_decref(m);
+					continue;
+				}
 				snprintf(key, sizeof(key), "%s/%s/%s/%u", str(e, "path"),
 					 results_entry_family(e), str(e, "test"),
 					 results_entry_ntasks(e));
@@ -286,32 +283,47 @@ static void pairs_of_modes(json_t *doc, json_t *alike, struct family *fam)
 		}
 }
 
-/* A pair's verdict: unchanged when every decided ratio is, different when one is not. */
+const char *vshost_alike_on(json_t *row, const char *path, const char *family, unsigned int tasks)
+{
+	json_t *t, *f;
+	const char *tk, *mk;
+	char key[160];
+	size_t all = 0, same = 0, differ = 0;
+	bool here = false;
+
+	snprintf(key, sizeof(key), "%s/%s/", path ?: "", family ?: "");
+	json_object_foreach(json_object_get(row, "tests"), tk, t) {
+		const char *slash = strrchr(tk, '/');
+
+		if (path && (strncmp(tk, key, strlen(key)) || !slash ||
+			     (unsigned int)strtoul(slash + 1, NULL, 10) != tasks))
+			continue;
+		here = true;
+		json_object_foreach(t, mk, f) {
+			const char *v = str(f, "verdict");
+
+			if (!json_object_get(f, "ci95_low"))
+				continue;
+			all++;
+			same += !strcmp(v, "unchanged");
+			differ += !strcmp(v, "faster") || !strcmp(v, "slower");
+		}
+	}
+	if (!here)
+		return NULL;
+	return all && same == all ? "unchanged" : differ ? "different" : "inconclusive";
+}
+
+/* Each pair's verdict over every test it was measured in. */
 static void alike_verdicts(json_t *alike)
 {
-	json_t *row, *t, *f;
-	const char *tk, *mk;
+	json_t *row;
 	size_t i;
 
-	json_array_foreach(alike, i, row) {
-		size_t same = 0, differ = 0, all = 0;
-
-		json_object_foreach(json_object_get(row, "tests"), tk, t)
-			json_object_foreach(t, mk, f) {
-				const char *v = str(f, "verdict");
-
-				if (!json_object_get(f, "ratio") || !strcmp(v, "descriptive"))
-					continue;
-				all++;
-				same += !strcmp(v, "unchanged");
-				differ += !strcmp(v, "faster") || !strcmp(v, "slower");
-			}
-		json_object_set_new(row, "verdict",
-				    json_string(!all	      ? "inconclusive"
-						: same == all ? "unchanged"
-						: differ      ? "different"
-							      : "inconclusive"));
-	}
+	json_array_foreach(alike, i, row)
+		json_object_set_new(
+			row, "verdict",
+			json_string(vshost_alike_on(row, NULL, NULL, 0) ?: "inconclusive"));
 }
 
 void vshost_annotate(json_t *doc, double margin_pct)

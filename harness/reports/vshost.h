@@ -42,6 +42,14 @@ extern const size_t vshost_nmetrics;
  */
 void vshost_annotate(json_t *doc, double margin_pct);
 
+/*
+ * An "alike" ROW's verdict on one path, family and task count (PATH NULL:
+ * over every test it was measured in): "unchanged" when every ratio with an
+ * interval is, "different" when one is decided faster or slower, else
+ * "inconclusive"; NULL when the pair was not measured there.
+ */
+const char *vshost_alike_on(json_t *row, const char *path, const char *family, unsigned int tasks);
+
 /* The host entry that ENTRY of DOC is set against (same test, family, tasks; its path first). */
 json_t *vshost_reference(json_t *doc, json_t *entry);
 
