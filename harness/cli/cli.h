@@ -81,8 +81,11 @@ enum { CLI_OPT_VPC_MTU = 0x100, CLI_OPT_BRIDGE_MTU, CLI_OPT_WIRE, CLI_OPT_TRUNKI
 	"branches of one trunk ENI (ENI trunking; needs the kernel's 8021q).\n"
 /* Option C's value ARG into V; 0, or EXIT_USAGE after saying why. */
 int cli_vpc_option(const char *usage, int c, const char *arg, struct lab_vpc_opts *v);
-/* The options together: a bridge MTU above the VPC's is refused (EXIT_USAGE). */
-int cli_vpc_check(const char *usage, const struct lab_vpc_opts *v);
+/*
+ * The options together: a bridge MTU above the VPC's, or IPv6 among FAMILIES
+ * (a bit per enum bench_family) with a VPC MTU below 1280, is refused (EXIT_USAGE).
+ */
+int cli_vpc_check(const char *usage, const struct lab_vpc_opts *v, unsigned int families);
 /*
  * --instance P and --userland-proxy on|off, on every command that builds a lab:
  * CLI_INSTANCE_OPTIONS in the getopt table, cli_instance_option() for their

@@ -313,7 +313,7 @@ int explain_main(int argc, char **argv)
 		return cli_usage_error(explain_usage, "mode none has only the loopback path");
 	if (eo.security_group && cli_security_group_mode(explain_usage, eo.mode))
 		return EXIT_USAGE;
-	if (cli_vpc_check(explain_usage, &eo.vpc))
+	if (cli_vpc_check(explain_usage, &eo.vpc, CLI_IP_DEFAULT))
 		return EXIT_USAGE;
 	if (cli_instance_apply(explain_usage, &ci, &eo.instance, &eo.userland_proxy))
 		return EXIT_USAGE;

@@ -372,7 +372,7 @@ int measure_main(int argc, char **argv)
 	}
 	if (sg && cli_security_group_mode(measure_usage, mode))
 		return EXIT_USAGE;
-	if (cli_vpc_check(measure_usage, &vpc))
+	if (cli_vpc_check(measure_usage, &vpc, families))
 		return EXIT_USAGE;
 	if (cli_instance_apply(measure_usage, &ci, &inst, &proxy))
 		return EXIT_USAGE;

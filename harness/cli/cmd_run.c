@@ -426,7 +426,7 @@ int run_main(int argc, char **argv)
 	cfg.hot_path = !no_hot;
 	cfg.security_group = cfg_sg;
 	cfg.per_hop = per_hop;
-	if (cli_vpc_check(run_usage, &vpc))
+	if (cli_vpc_check(run_usage, &vpc, families))
 		return EXIT_USAGE;
 	cfg.vpc = vpc;
 	if (cli_instance_apply(run_usage, &ci, &cfg.instance, &cfg.userland_proxy))

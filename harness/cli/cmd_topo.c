@@ -277,7 +277,7 @@ static int topo_up(int argc, char **argv)
 		return cli_usage_error(topo_usage, "the VPC and bridge subnets must differ");
 	if (cfg.security_group && cli_security_group_mode(topo_usage, mode))
 		return EXIT_USAGE;
-	if (cli_vpc_check(topo_usage, &vpc))
+	if (cli_vpc_check(topo_usage, &vpc, families))
 		return EXIT_USAGE;
 	lab_config_vpc(&cfg, &vpc);
 	if (cli_instance_apply(topo_usage, &ci, &cfg.instance, &cfg.userland_proxy))

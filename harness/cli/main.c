@@ -195,10 +195,17 @@ int cli_vpc_option(const char *usage, int c, const char *arg, struct lab_vpc_opt
 	}
 }
 
-int cli_vpc_check(const char *usage, const struct lab_vpc_opts *v)
+int cli_vpc_check(const char *usage, const struct lab_vpc_opts *v, unsigned int families)
 {
 	unsigned int vpc = v->mtu ? v->mtu : LAB_VPC_MTU;
 	unsigned int bridge = v->bridge_mtu ? v->bridge_mtu : LAB_BRIDGE_MTU;
+
+	/* Said before a lab is built: the kernel refuses IPv6 on a link below 1280. */
+	if ((families & (1u << FAMILY_IPV6)) && vpc < 1280)
+		return cli_usage_error(usage,
+				       "--ip 6: IPv6 needs an MTU of at least 1280 bytes (RFC 8200), "
+				       "and --vpc-mtu is %u",
+				       vpc);
 
 	if (bridge > vpc)
 		return cli_usage_error(usage,
