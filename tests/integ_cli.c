@@ -401,6 +401,12 @@ static void test_refusals_name_the_option(void **state)
 		 "IPv6 needs an MTU of at least 1280 bytes"},
 		{"topo up host --ip 4,6 --vpc-mtu 1279 --bridge-mtu 1000",
 		 "IPv6 needs an MTU of at least 1280 bytes"},
+		/* --trunking where no awsvpc task is (it was accepted and recorded as trunked). */
+		{"run --quick --modes host --trunking", "--trunking applies to awsvpc tasks"},
+		{"run --quick --modes host,bridge --trunking", "--modes has none"},
+		{"topo up host --trunking", "host mode has none"},
+		{"measure bridge tcp_rr --trunking", "bridge mode has none"},
+		{"explain bridge --trunking", "bridge mode has none"},
 		{"run --paths foo", "ingress, egress, intra-host, local, agent"},
 		{"topo up bridge --vpc-mtu 1400", "the bridge's MTU (1500) is above the VPC's (1400)"},
 		{"topo up awsvpc --vpc-mtu 67", "--vpc-mtu '67': 68 to 65535 bytes"},

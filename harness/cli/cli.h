@@ -52,6 +52,9 @@ int cli_schedule_option(const char *usage, const char *text, enum schedule *s);
 int cli_window_option(const char *usage, const char *text, int *window);
 /* --security-group with a task of mode M: 0 for awsvpc, else EXIT_USAGE after saying why. */
 int cli_security_group_mode(const char *usage, enum lab_mode m);
+/* --trunking with none of MODES[0..N-1] awsvpc: EXIT_USAGE after saying why, else 0. */
+int cli_trunking_modes(const char *usage, const struct lab_vpc_opts *v, const enum lab_mode *modes,
+		       unsigned int n);
 /* Root or CAP_NET_ADMIN + CAP_SYS_ADMIN; prints what is missing. */
 int cli_need_privileges(void);
 void cli_install_signals(void);

@@ -315,6 +315,8 @@ int explain_main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli_vpc_check(explain_usage, &eo.vpc, CLI_IP_DEFAULT))
 		return EXIT_USAGE;
+	if (cli_trunking_modes(explain_usage, &eo.vpc, &eo.mode, 1))
+		return EXIT_USAGE;
 	if (cli_instance_apply(explain_usage, &ci, &eo.instance, &eo.userland_proxy))
 		return EXIT_USAGE;
 	/* The rounds and durations are the ladder's: refused where there is none. */

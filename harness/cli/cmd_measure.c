@@ -374,6 +374,8 @@ int measure_main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli_vpc_check(measure_usage, &vpc, families))
 		return EXIT_USAGE;
+	if (cli_trunking_modes(measure_usage, &vpc, &mode, 1))
+		return EXIT_USAGE;
 	if (cli_instance_apply(measure_usage, &ci, &inst, &proxy))
 		return EXIT_USAGE;
 	if (mode != MODE_NONE && !lab_id && path_available(mode, path, inst, why, sizeof(why)))

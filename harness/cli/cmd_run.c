@@ -428,6 +428,8 @@ int run_main(int argc, char **argv)
 	cfg.per_hop = per_hop;
 	if (cli_vpc_check(run_usage, &vpc, families))
 		return EXIT_USAGE;
+	if (cli_trunking_modes(run_usage, &vpc, cfg.modes, cfg.nmodes))
+		return EXIT_USAGE;
 	cfg.vpc = vpc;
 	if (cli_instance_apply(run_usage, &ci, &cfg.instance, &cfg.userland_proxy))
 		return EXIT_USAGE;

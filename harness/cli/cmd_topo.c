@@ -279,6 +279,8 @@ static int topo_up(int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli_vpc_check(topo_usage, &vpc, families))
 		return EXIT_USAGE;
+	if (cli_trunking_modes(topo_usage, &vpc, &mode, 1))
+		return EXIT_USAGE;
 	lab_config_vpc(&cfg, &vpc);
 	if (cli_instance_apply(topo_usage, &ci, &cfg.instance, &cfg.userland_proxy))
 		return EXIT_USAGE;

@@ -118,6 +118,21 @@ int cli_security_group_mode(const char *usage, enum lab_mode m)
 			       lab_mode_name(m));
 }
 
+int cli_trunking_modes(const char *usage, const struct lab_vpc_opts *v, const enum lab_mode *modes,
+		       unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (modes[i] == MODE_AWSVPC)
+			return 0;
+	if (!v->trunking)
+		return 0;
+	return cli_usage_error(usage,
+			       "--trunking applies to awsvpc tasks (branch ENIs of a trunk ENI); "
+			       "%s%s has none",
+			       n == 1 ? lab_mode_name(modes[0]) : "--modes",
+			       n == 1 ? " mode" : "");
+}
+
 int cli_instance_option(const char *usage, int c, const char *arg, struct cli_instance *ci)
 {
 	if (c == CLI_OPT_INSTANCE) {
