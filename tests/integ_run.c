@@ -660,6 +660,16 @@ static void test_run_unwritable(void **state)
 	/* Said before measuring anything (a --quick run measures for over 30 s). */
 	assert_true(b.tv_sec - a.tv_sec < 10);
 	free(out);
+	/* A mistyped path is not created, and a file is no directory: both usage errors. */
+	out = tl_capture("./nsbench run --quick --out /nonexistent-nsbench/dir 2>&1", &st);
+	assert_int_equal(st, 2);
+	assert_non_null(strstr(out, "its parent /nonexistent-nsbench is not a directory"));
+	assert_int_equal(access("/nonexistent-nsbench", F_OK), -1);
+	free(out);
+	out = tl_capture("./nsbench run --quick --out /etc/passwd 2>&1", &st);
+	assert_int_equal(st, 2);
+	assert_non_null(strstr(out, "/etc/passwd: not a directory"));
+	free(out);
 }
 
 static void test_run_interrupted(void **state)

@@ -464,7 +464,10 @@ int run_main(int argc, char **argv)
 		return 1;
 	}
 	/* Say it now, not after minutes of measuring. */
-	if (results_check_dir(cfg.out_dir, why, sizeof(why))) {
+	ret = results_check_dir(cfg.out_dir, why, sizeof(why));
+	if (ret == -ENOENT || ret == -ENOTDIR)
+		return cli_usage_error(NULL, "--out: %s", why);
+	if (ret) {
 		log_err("%s", why);
 		return 1;
 	}

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,12 +251,32 @@ int results_summarize(json_t *doc)
 
 int results_check_dir(const char *dir, char *why, size_t len)
 {
-	char probe[4096];
-	int fd, ret = mkdir_parents(dir, 0755);
+	char probe[4096], parent[4096];
+	struct stat st;
+	int fd;
 
-	if (ret) {
-		snprintf(why, len, "cannot create output directory %s: %s", dir, strerror(-ret));
-		return ret;
+	if (!stat(dir, &st)) {
+		if (!S_ISDIR(st.st_mode)) {
+			snprintf(why, len, "output directory %s: not a directory", dir);
+			return -ENOTDIR;
+		}
+	} else {
+		/* DIR itself is made, as mkdir does; a missing parent is a mistyped path. */
+		snprintf(probe, sizeof(probe), "%s", dir);
+		snprintf(parent, sizeof(parent), "%s", dirname(probe));
+		if (stat(parent, &st) || !S_ISDIR(st.st_mode)) {
+			snprintf(why, len,
+				 "output directory %s: its parent %s is not a directory that exists",
+				 dir, parent);
+			return -ENOENT;
+		}
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			int err = errno;
+
+			snprintf(why, len, "cannot create output directory %s: %s", dir,
+				 strerror(err));
+			return -err;
+		}
 	}
 	snprintf(probe, sizeof(probe), "%s/.nsbench-probe-XXXXXX", dir);
 	fd = mkstemp(probe);

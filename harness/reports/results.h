@@ -41,7 +41,10 @@ const char *results_entry_family(json_t *entry);
 json_t *results_entry_like(json_t *doc, json_t *like);
 /* Median, min, max and a 95% interval over the repetitions, for every numeric metric. */
 int results_summarize(json_t *doc);
-/* Creates DIR if needed and proves it writable, before minutes are spent measuring. */
+/*
+ * Creates DIR if needed (its parent must exist: -ENOENT; a file there:
+ * -ENOTDIR) and proves it writable, before minutes are spent measuring.
+ */
 int results_check_dir(const char *dir, char *why, size_t len);
 /* Temp file and rename in DIR: a reader never sees half a file. PATH gets the name. */
 int results_write(json_t *doc, const char *dir, char *path, size_t len);
