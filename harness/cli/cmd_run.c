@@ -465,7 +465,7 @@ int run_main(int argc, char **argv)
 	}
 	/* Say it now, not after minutes of measuring. */
 	ret = results_check_dir(cfg.out_dir, why, sizeof(why));
-	if (ret == -ENOENT || ret == -ENOTDIR)
+	if (ret == -ENOTDIR)
 		return cli_usage_error(NULL, "--out: %s", why);
 	if (ret) {
 		log_err("%s", why);

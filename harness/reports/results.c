@@ -268,7 +268,7 @@ int results_check_dir(const char *dir, char *why, size_t len)
 			snprintf(why, len,
 				 "output directory %s: its parent %s is not a directory that exists",
 				 dir, parent);
-			return -ENOENT;
+			return -ENOTDIR;
 		}
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 			int err = errno;

@@ -42,8 +42,9 @@ json_t *results_entry_like(json_t *doc, json_t *like);
 /* Median, min, max and a 95% interval over the repetitions, for every numeric metric. */
 int results_summarize(json_t *doc);
 /*
- * Creates DIR if needed (its parent must exist: -ENOENT; a file there:
- * -ENOTDIR) and proves it writable, before minutes are spent measuring.
+ * Creates DIR if needed and proves it writable, before minutes are spent
+ * measuring. -ENOTDIR when DIR is a file or its parent is not a directory
+ * that exists (a mistyped path: its parents are not made).
  */
 int results_check_dir(const char *dir, char *why, size_t len);
 /* Temp file and rename in DIR: a reader never sees half a file. PATH gets the name. */
