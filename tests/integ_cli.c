@@ -1011,6 +1011,19 @@ static void test_compare_fixtures(void **state)
 			 &st);
 	assert_int_equal(st, 1);
 	assert_non_null(strstr(out, "in a ratio to host"));
+	/* The failing gate names where: mode, path, test, metric and file (issue 29). */
+	assert_non_null(strstr(out, "bridge-dynamic ingress tcp_stream throughput_vs_host (B)"));
+	free(out);
+	out = tl_capture(NSBENCH " compare " FIX_VM " " FIX_BOX " --format json --fail-above 5 "
+				 "2>/dev/null | jq -r '.gate.worst | \"\\(.mode) \\(.metric) \\(.file)\"'",
+			 &st);
+	assert_string_equal(out, "bridge-dynamic throughput_vs_host 1\n");
+	free(out);
+	/* A file compared with itself passes, and says that it tells nothing. */
+	out = tl_capture(NSBENCH " compare " FIX_VM " " FIX_VM " --fail-above 5 2>&1 >/dev/null",
+			 &st);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(out, "are the same measurement"));
 	free(out);
 	out = tl_capture(NSBENCH " compare " FIX_VM " " FIX_BOX " --fail-above 30 2>&1", &st);
 	assert_int_equal(st, 0);

@@ -888,17 +888,33 @@ static void test_check_dir(void **state)
 	(void)state;
 	assert_int_equal(results_check_dir("/proc/nope", why, sizeof(why)) < 0, 1);
 	assert_non_null(strstr(why, "/proc/nope"));
-	/* --out creates the folders it names, as mkdir -p. */
+	/*
+	 * --out makes the folder it names, as mkdir does, but not missing parents:
+	 * a mistyped path is refused, not created (issue 29).
+	 */
 	{
 		char dir[] = "/tmp/nsbench-out-XXXXXX", deep[128], cmd[160];
 
 		assert_non_null(mkdtemp(dir));
 		snprintf(deep, sizeof(deep), "%s/a/b/c", dir);
+		assert_int_equal(results_check_dir(deep, why, sizeof(why)), -ENOTDIR);
+		assert_non_null(strstr(why, "/a/b is not a directory that exists"));
+		assert_int_equal(access(deep, F_OK), -1);
+		snprintf(deep, sizeof(deep), "%s/a", dir);
 		assert_int_equal(results_check_dir(deep, why, sizeof(why)), 0);
 		assert_int_equal(access(deep, W_OK), 0);
 		/* Again, and with a trailing slash: what exists is fine. */
-		snprintf(deep, sizeof(deep), "%s/a/b/c/", dir);
+		snprintf(deep, sizeof(deep), "%s/a/", dir);
 		assert_int_equal(results_check_dir(deep, why, sizeof(why)), 0);
+		/* A file is no folder. */
+		snprintf(deep, sizeof(deep), "%s/a/f", dir);
+		{
+			FILE *fp = fopen(deep, "w");
+
+			assert_non_null(fp);
+			fclose(fp);
+		}
+		assert_int_equal(results_check_dir(deep, why, sizeof(why)), -ENOTDIR);
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 		assert_int_equal(system(cmd), 0);
 	}

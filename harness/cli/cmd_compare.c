@@ -169,6 +169,12 @@ int compare_main(int argc, char **argv)
 		goto out;
 	}
 	compare_config_diff(docs, names, n, stderr);
+	/* The same measurement twice says nothing about a change: said, whatever the gate says. */
+	for (size_t k = 1; k < n; k++)
+		if (json_equal(docs[0], docs[k]))
+			log_warn("%s and %s are the same measurement: comparing it with itself shows "
+				 "no change, and tells nothing about one",
+				 names[0], names[k]);
 	rows = compare_rows(docs, n, &o);
 	if (fmt != FMT_JSON)
 		compare_print(rows, docs, names, n, &o, fmt, stdout);
@@ -189,8 +195,9 @@ int compare_main(int argc, char **argv)
 		if (fmt == FMT_TEXT || fmt == FMT_MARKDOWN)
 			gate_print(&gate, fmt == FMT_MARKDOWN, stdout);
 		if (gate.result == GATE_FAIL) {
-			log_err("a regression of %.1f%%%s exceeds --fail-above %g%%", gate.worst,
-				ratios_only ? " in a ratio to host" : "", fail_above);
+			log_err("a regression of %.1f%%%s, %s, exceeds --fail-above %g%%",
+				gate.worst, ratios_only ? " in a ratio to host" : "", gate.worst_what,
+				fail_above);
 			rc = 1;
 		} else if (gate.result == GATE_UNDECIDED) {
 			/* A gate that could not fire must not read as a pass. */

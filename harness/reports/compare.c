@@ -402,9 +402,17 @@ void compare_config_diff(json_t **docs, const char **names, size_t n, FILE *warn
 
 double compare_worst_regression(json_t *rows, bool ratios_only)
 {
+	return compare_worst_regression_at(rows, ratios_only, NULL, NULL);
+}
+
+double compare_worst_regression_at(json_t *rows, bool ratios_only, json_t **at, size_t *file)
+{
 	double worst = 0;
 	json_t *row, *f;
 	size_t i, k;
+
+	if (at)
+		*at = NULL;
 
 	json_array_foreach(rows, i, row) {
 		if (ratios_only &&
@@ -421,8 +429,13 @@ double compare_worst_regression(json_t *rows, bool ratios_only)
 				c = (r - 1) * 100;
 			else
 				c = (1 - r) * 100;
-			if (c > worst)
+			if (c > worst) {
 				worst = c;
+				if (at)
+					*at = row;
+				if (file)
+					*file = k;
+			}
 		}
 	}
 	return worst;

@@ -50,6 +50,8 @@ void compare_config_diff(json_t **docs, const char **names, size_t n, FILE *warn
  * (only the *_vs_host rows when RATIOS_ONLY); 0 when there is none.
  */
 double compare_worst_regression(json_t *rows, bool ratios_only);
+/* The same, with the row and the file (1: B, ...) where it is; *ROW NULL when there is none. */
+double compare_worst_regression_at(json_t *rows, bool ratios_only, json_t **row, size_t *file);
 /* The table of ROWS as text, CSV or Markdown (compare_table.c). */
 void compare_print(json_t *rows, json_t **docs, const char **names, size_t n,
 		   const struct compare_opts *o, enum compare_format fmt, FILE *f);

@@ -30,7 +30,15 @@ enum gate_result gate_judge(json_t *rows, double fail_above, bool ratios_only, s
 	memset(g, 0, sizeof(*g));
 	g->fail_above = fail_above;
 	g->ratios_only = ratios_only;
-	g->worst = compare_worst_regression(rows, ratios_only);
+	g->worst = compare_worst_regression_at(rows, ratios_only, &g->worst_row, &g->worst_file);
+	if (g->worst_row)
+		snprintf(g->worst_what, sizeof(g->worst_what), "%s %s%s%s %s %s (%c)",
+			 json_string_value(json_object_get(g->worst_row, "mode")),
+			 json_string_value(json_object_get(g->worst_row, "path")),
+			 ipv6(g->worst_row) ? " " : "", ipv6(g->worst_row) ? "ipv6" : "",
+			 json_string_value(json_object_get(g->worst_row, "test")),
+			 json_string_value(json_object_get(g->worst_row, "metric")),
+			 (int)('A' + g->worst_file));
 	json_array_foreach(rows, i, row) {
 		const char *metric = json_string_value(json_object_get(row, "metric")) ?: "?";
 		json_t *files = json_object_get(row, "files");
@@ -74,8 +82,8 @@ void gate_print(const struct gate *g, bool md, FILE *f)
 
 	fprintf(f, "\n%sGate (--fail-above %g%%): ", b, g->fail_above);
 	if (g->result == GATE_FAIL)
-		fprintf(f, "fails.%s a regression of %.1f%%%s exceeds %g%%.", b, g->worst,
-			g->ratios_only ? " in a ratio to host" : "", g->fail_above);
+		fprintf(f, "fails.%s a regression of %.1f%%%s, %s, exceeds %g%%.", b, g->worst,
+			g->ratios_only ? " in a ratio to host" : "", g->worst_what, g->fail_above);
 	else if (g->result == GATE_UNDECIDED)
 		fprintf(f, "cannot decide.%s", b);
 	else
@@ -93,11 +101,23 @@ json_t *gate_json(const struct gate *g, const char *why)
 {
 	static const char *const result[] = {
 		[GATE_PASS] = "passes", [GATE_FAIL] = "fails", [GATE_UNDECIDED] = "cannot decide"};
+	json_t *o, *w;
 
 	if (!g)
 		return json_null();
+	w = json_null();
 	why = why ?: (g->undecided ? g->why : NULL);
-	return json_pack("{s:f, s:s, s:b, s:f, s:I, s:s*}", "fail_above_pct", g->fail_above,
-			 "result", result[g->result], "ratios_only", g->ratios_only, "worst_pct",
-			 g->worst, "undecided", (json_int_t)g->undecided, "why", why);
+	/* Where the worst loss is: the row's key and the file. */
+	if (g->worst_row)
+		w = json_pack("{s:O, s:O, s:O, s:O, s:s, s:i}", "mode",
+			      json_object_get(g->worst_row, "mode"), "path",
+			      json_object_get(g->worst_row, "path"), "test",
+			      json_object_get(g->worst_row, "test"), "metric",
+			      json_object_get(g->worst_row, "metric"), "family",
+			      ipv6(g->worst_row) ? "ipv6" : "ipv4", "file", (int)g->worst_file);
+	o = json_pack("{s:f, s:s, s:b, s:f, s:I, s:s*}", "fail_above_pct", g->fail_above, "result",
+		      result[g->result], "ratios_only", g->ratios_only, "worst_pct", g->worst,
+		      "undecided", (json_int_t)g->undecided, "why", why);
+	json_object_set_new(o, "worst", w);
+	return o;
 }

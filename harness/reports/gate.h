@@ -19,6 +19,9 @@ struct gate {
 	double fail_above; /* percent */
 	bool ratios_only;  /* files from different machines: only the *_vs_host rows */
 	double worst;	   /* the largest estimated loss among the "slower" rows, percent */
+	char worst_what[160]; /* where: "bridge ingress tcp_rr p50_vs_host (B)" */
+	json_t *worst_row;    /* that row of the rows judged (borrowed), or NULL */
+	size_t worst_file;    /* its file: 1 for B, ... */
 	size_t undecided;  /* metrics (row and file) it must judge but cannot */
 	char why[512];	   /* which of them, with the repetitions each file has */
 	enum gate_result result;
