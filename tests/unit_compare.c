@@ -832,6 +832,11 @@ static void test_malformed_refused(void **state)
 		{"reps", "missing \"reps\""},	  {"kernel", "missing \"kernel_release\""},
 		{"config", "missing \"config\""}, {"type", "wrong type for \"results\""},
 		{"entry", "not an object"},
+		/* Corrupted values, refused naming the field (issue 29): they were read. */
+		{"string", "results[0].reps[1].metrics.throughput_bps: not a number"},
+		{"zero", "results[0].reps[1].metrics.throughput_bps: not above 0"},
+		{"huge", "results[0].reps[1].metrics.throughput_bps: out of range"},
+		{"mode", "results[0]: unknown mode \"warp\""},
 	};
 
 	(void)state;
@@ -868,6 +873,20 @@ static void test_malformed_refused(void **state)
 			json_object_del(d, "config");
 		else if (!strcmp(m, "type"))
 			json_object_set_new(d, "results", json_string("none"));
+		else if (!strcmp(m, "string") || !strcmp(m, "zero") || !strcmp(m, "huge"))
+			json_object_set_new(
+				json_object_get(json_array_get(json_object_get(json_array_get(
+								       json_object_get(d, "results"), 0),
+							       "reps"),
+							       1),
+						"metrics"),
+				"throughput_bps",
+				!strcmp(m, "string") ? json_string("fast")
+				: !strcmp(m, "zero") ? json_real(0)
+						     : json_real(1e308));
+		else if (!strcmp(m, "mode"))
+			json_object_set_new(json_array_get(json_object_get(d, "results"), 0), "mode",
+					    json_string("warp"));
 		else
 			json_array_append_new(json_object_get(d, "results"), json_integer(1));
 		assert_int_equal(results_write(d, tl_dir, path, sizeof(path)), 0);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,11 @@
 #include "harness/common/atomicfile.h"
 #include "harness/common/version.h"
 #include "harness/common/virt.h"
+#include "harness/lab/model.h"
+#include "harness/lab/path.h"
 #include "harness/reports/results.h"
 #include "harness/reports/summary.h"
+#include "harness/reports/verdict.h"
 
 /* ISO 8601 for the document, compact for file names. */
 void results_utc_now(char *buf, size_t len, bool compact)
@@ -335,6 +339,55 @@ static int need(json_t *obj, const char *key, int type, const char *where, char 
 	return -EPROTO;
 }
 
+/* Beyond any figure a machine gives (bits/s, us, transactions): a corrupted value. */
+#define RESULTS_MAX_VALUE 1e15
+
+/* An entry's mode, path and test are names this nsbench knows. */
+static int known_names(json_t *e, const char *where, char *why, size_t len)
+{
+	const char *mode = json_string_value(json_object_get(e, "mode"));
+	const char *path = json_string_value(json_object_get(e, "path"));
+	const char *test = json_string_value(json_object_get(e, "test"));
+	enum lab_mode m;
+	enum lab_path p;
+	enum bench_test t;
+
+	if (lab_mode_parse(mode, &m))
+		snprintf(why, len, "%s: unknown mode \"%s\"", where, mode);
+	else if (path_parse(path, &p))
+		snprintf(why, len, "%s: unknown path \"%s\"", where, path);
+	else if (bench_test_parse(test, &t))
+		snprintf(why, len, "%s: unknown test \"%s\"", where, test);
+	else
+		return 0;
+	return -EPROTO;
+}
+
+/*
+ * A repetition's metrics: every one a finite number of a plausible size, and
+ * the headline ones (what compare decides on) above 0: a string, a 0 or
+ * negative throughput, or 1e308 is a corrupted file, refused naming the field.
+ */
+static int metrics_check(json_t *m, const char *where, size_t k, char *why, size_t len)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(m, key, v) {
+		double x = json_number_value(v);
+		const char *bad = !json_is_number(v)		      ? "not a number"
+				  : !isfinite(x) || fabs(x) > RESULTS_MAX_VALUE ? "out of range"
+				  : verdict_is_headline(key) && !(x > 0)       ? "not above 0"
+									       : NULL;
+
+		if (bad) {
+			snprintf(why, len, "%s.reps[%zu].metrics.%s: %s", where, k, key, bad);
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
+
 /* The schema's required keys and types; the document is kept only when they hold. */
 static int results_check(json_t *doc, char *why, size_t len)
 {
@@ -404,6 +457,8 @@ static int results_check(json_t *doc, char *why, size_t len)
 		/* Optional (a file from before it was written is IPv4): a string when there. */
 		if (!ret && json_object_get(e, "family"))
 			ret = need(e, "family", JSON_STRING, where, why, len);
+		if (!ret)
+			ret = known_names(e, where, why, len);
 		/* What compare reads of each repetition: an object, metrics an object if there. */
 		json_array_foreach(json_object_get(e, "reps"), k, rep) {
 			json_t *m = json_object_get(rep, "metrics");
@@ -415,6 +470,8 @@ static int results_check(json_t *doc, char *why, size_t len)
 					 where, k);
 				ret = -EPROTO;
 			}
+			if (!ret && m)
+				ret = metrics_check(m, where, k, why, len);
 		}
 	}
 	return ret;
