@@ -40,10 +40,43 @@ static bool child_stat(const char *proc, const char *pid, long hz, int *ppid, st
 			 "%*u %*d %d",
 			 ppid, &ut, &st, &cpu) != 4)
 		return false;
-	c->pid = atoi(pid);
+	c->pid = c->tgid = atoi(pid);
 	c->cpu = cpu;
 	c->s = (double)(ut + st) / (double)hz;
 	return true;
+}
+
+/*
+ * The threads of process PID under PROC (a Go docker-proxy runs several, each
+ * on its own CPU), into OUT keyed by thread id; 0 when PROC/PID/task is not
+ * there (the caller keeps the process's own line).
+ */
+static unsigned int child_threads(const char *proc, const char *pid, long hz,
+				  struct noise_child *out, unsigned int max)
+{
+	char dir[288], rel[320];
+	struct dirent *de;
+	unsigned int n = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/%s/task", proc, pid);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < max) {
+		int ppid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(rel, sizeof(rel), "%s/task/%s", pid, de->d_name);
+		if (child_stat(proc, rel, hz, &ppid, &out[n])) {
+			out[n].tgid = atoi(pid);
+			out[n].pid = atoi(de->d_name);
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
 }
 
 unsigned int noise_children(const char *proc, int parent, long hz, struct noise_child *out,
@@ -56,12 +89,15 @@ unsigned int noise_children(const char *proc, int parent, long hz, struct noise_
 	if (!d)
 		return 0;
 	while ((de = readdir(d)) && n < max) {
+		unsigned int t;
 		int ppid;
 
-		if (!isdigit((unsigned char)de->d_name[0]))
+		if (!isdigit((unsigned char)de->d_name[0]) ||
+		    !child_stat(proc, de->d_name, hz, &ppid, &out[n]) || ppid != parent)
 			continue;
-		if (child_stat(proc, de->d_name, hz, &ppid, &out[n]) && ppid == parent)
-			n++;
+		/* Each thread where it last ran; the process's line when they cannot be read. */
+		t = child_threads(proc, de->d_name, hz, &out[n], max - n);
+		n += t ? t : 1;
 	}
 	closedir(d);
 	return n;
@@ -179,11 +215,12 @@ static double children_since(const struct noise_mark *m, const struct noise_mark
 				ours[k->cpu] = true;
 		}
 	}
+	/* A process gone since was reaped: what its threads had at the mark comes off. */
 	for (unsigned int j = 0; j < m->nkids; j++) {
 		bool live = false;
 
 		for (unsigned int i = 0; i < now->nkids; i++)
-			live |= now->kids[i].pid == m->kids[j].pid;
+			live |= now->kids[i].tgid == m->kids[j].tgid;
 		if (!live)
 			s -= m->kids[j].s;
 	}

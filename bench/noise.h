@@ -36,14 +36,15 @@
  */
 #define NOISE_NET_PCT 10.0
 
-/* A live child of this process (the lab's docker-proxies): its CPU time is ours. */
+/* A thread of a live child of this process (the lab's docker-proxies): its CPU time is ours. */
 struct noise_child {
-	int pid;
+	int pid;  /* the thread's id (the process's where its threads cannot be read) */
+	int tgid; /* its process */
 	int cpu; /* where it last ran */
 	double s;
 };
 
-#define NOISE_MAX_CHILDREN 256
+#define NOISE_MAX_CHILDREN 1024
 
 struct noise_mark {
 	struct cpu_times cpu;
@@ -92,8 +93,9 @@ double noise_foreign_net(const struct cpu_times *before, const struct cpu_times 
 			 unsigned int n, const bool *ours, int *cpu);
 /*
  * The live children of PARENT under PROC (/proc, or a copy of its layout):
- * pid, last CPU and user + system seconds from each PID/stat, at most MAX;
- * returns how many. Exposed for the unit tests.
+ * each thread's id, last CPU and user + system seconds from PID/task/TID/stat
+ * (PID/stat where there is no task folder), at most MAX; returns how many.
+ * Exposed for the unit tests.
  */
 unsigned int noise_children(const char *proc, int parent, long hz, struct noise_child *out,
 			    unsigned int max);

@@ -8,7 +8,7 @@
 # and bridge's local path through the lab's own docker-proxy, alone: the proxy
 # is ours, so none of those repetitions may flag (goal: 0). The rivals run
 # unpinned, as another user's benchmark would, between the namespaces of a
-# lab of their own (topo up host --hold), never in the root namespace.
+# pair of namespaces of their own, never in the root namespace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NSB=./nsbench
@@ -18,26 +18,29 @@ for t in sockperf iperf3 jq ss; do
 	command -v $t >/dev/null || { echo "bench-noise: needs $t" >&2; exit 1; }
 done
 dir=$(mktemp -d /tmp/nsbench-bench-noise-XXXXXX)
-HOLD_PID= RIVAL_PIDS=()
+# The rivals' two namespaces, made here (not an nsbench lab: another nsbench's
+# lab would flag every repetition by itself), joined by a veth made inside them.
+A=nsbnoise-$$-a B=nsbnoise-$$-b
+RIVAL_PIDS=()
 cleanup() {
 	set +e
 	for p in "${RIVAL_PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-	[ -n "$HOLD_PID" ] && kill "$HOLD_PID" 2>/dev/null && wait "$HOLD_PID"
+	ip netns del "$A" 2>/dev/null
+	ip netns del "$B" 2>/dev/null
 	rm -rf "$dir"
 }
 trap cleanup EXIT INT TERM
 fail=0
-
-# The rivals' lab, held by a process of ours until the end.
-$NSB topo up host --port 5301 --hold --json >"$dir/hold.json" &
-HOLD_PID=$!
-ID=
-for _ in $(seq 1 1000); do
-	ID=$(jq -r '.lab // empty' "$dir/hold.json" 2>/dev/null) && [ -n "$ID" ] && break
-	kill -0 "$HOLD_PID" 2>/dev/null || { echo "bench-noise: topo up failed" >&2; exit 1; }
-	sleep 0.01
-done
-VPC=nsb-$ID-vpc INST=nsb-$ID-inst ADDR=198.18.0.2
+ip netns add "$A"
+ip netns add "$B"
+ip -n "$A" link add va type veth peer name vb netns "$B"
+ip -n "$A" addr add 198.18.250.1/24 dev va
+ip -n "$B" addr add 198.18.250.2/24 dev vb
+ip -n "$A" link set va up
+ip -n "$B" link set vb up
+ip -n "$A" link set lo up
+ip -n "$B" link set lo up
+ADDR=198.18.250.2
 
 wait_listen() { # ns port
 	for _ in $(seq 1 500); do
@@ -70,22 +73,22 @@ flagged proxy --modes bridge --paths local
 p=$(share proxy)
 
 # A sockperf TCP ping-pong pair, unpinned, for as long as the run lasts.
-ip netns exec "$INST" sockperf server --tcp -i $ADDR -p 5302 >/dev/null 2>&1 &
+ip netns exec "$B" sockperf server --tcp -i $ADDR -p 5302 >/dev/null 2>&1 &
 RIVAL_PIDS+=($!)
-wait_listen "$INST" 5302
-ip netns exec "$VPC" sockperf ping-pong --tcp -i $ADDR -p 5302 -t 3600 >/dev/null 2>&1 &
+wait_listen "$B" 5302
+ip netns exec "$A" sockperf ping-pong --tcp -i $ADDR -p 5302 -t 3600 >/dev/null 2>&1 &
 RIVAL_PIDS+=($!)
 sleep 1
 flagged sockperf
 s=$(share sockperf)
-for p_ in "${RIVAL_PIDS[@]}"; do kill "$p_" 2>/dev/null; wait "$p_" 2>/dev/null || true; done
+for p_ in "${RIVAL_PIDS[@]}"; do kill "$p_" 2>/dev/null || true; wait "$p_" 2>/dev/null || true; done
 RIVAL_PIDS=()
 
 # An iperf3 TCP stream, unpinned.
-ip netns exec "$INST" iperf3 -s -B $ADDR -p 5303 >/dev/null 2>&1 &
+ip netns exec "$B" iperf3 -s -B $ADDR -p 5303 >/dev/null 2>&1 &
 RIVAL_PIDS+=($!)
-wait_listen "$INST" 5303
-ip netns exec "$VPC" iperf3 -c $ADDR -p 5303 -t 3600 >/dev/null 2>&1 &
+wait_listen "$B" 5303
+ip netns exec "$A" iperf3 -c $ADDR -p 5303 -t 3600 >/dev/null 2>&1 &
 RIVAL_PIDS+=($!)
 sleep 1
 flagged iperf3
