@@ -22,9 +22,19 @@ dir=$(mktemp -d /tmp/nsbench-bench-noise-XXXXXX)
 # lab would flag every repetition by itself), joined by a veth made inside them.
 A=nsbnoise-$$-a B=nsbnoise-$$-b
 RIVAL_PIDS=()
+# The rivals: the loops we started, then whatever runs in the rivals' namespaces (ours).
+stop_rivals() {
+	local p
+	for p in "${RIVAL_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in $(ip netns pids "$A" 2>/dev/null) $(ip netns pids "$B" 2>/dev/null); do
+		kill "$p" 2>/dev/null || true
+	done
+	for p in "${RIVAL_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	RIVAL_PIDS=()
+}
 cleanup() {
 	set +e
-	for p in "${RIVAL_PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	stop_rivals
 	ip netns del "$A" 2>/dev/null
 	ip netns del "$B" 2>/dev/null
 	rm -rf "$dir"
@@ -76,13 +86,13 @@ p=$(share proxy)
 ip netns exec "$B" sockperf server --tcp -i $ADDR -p 5302 >/dev/null 2>&1 &
 RIVAL_PIDS+=($!)
 wait_listen "$B" 5302
-ip netns exec "$A" sockperf ping-pong --tcp -i $ADDR -p 5302 -t 3600 >/dev/null 2>&1 &
+# sockperf keeps every sample: a run of an hour does not fit in memory, so 30 s runs in a loop.
+(while :; do ip netns exec "$A" sockperf ping-pong --tcp -i $ADDR -p 5302 -t 30 >/dev/null 2>&1 || exit 1; done) &
 RIVAL_PIDS+=($!)
 sleep 1
 flagged sockperf
 s=$(share sockperf)
-for p_ in "${RIVAL_PIDS[@]}"; do kill "$p_" 2>/dev/null || true; wait "$p_" 2>/dev/null || true; done
-RIVAL_PIDS=()
+stop_rivals
 
 # An iperf3 TCP stream, unpinned.
 ip netns exec "$B" iperf3 -s -B $ADDR -p 5303 >/dev/null 2>&1 &
