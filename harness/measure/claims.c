@@ -74,15 +74,25 @@ static void c_awsvpc_same_port(struct claims_ctx *c, struct claim_result *r)
 	claim_lab_end(lab);
 }
 
-static void eni_limit(struct claim_result *r, unsigned int enis, const char *what)
+/*
+ * ENIS of the instance place ENIS - 1 awsvpc tasks, and refuse the next. With
+ * TRUNKING the tasks are VLAN branches of one trunk ENI: a kernel without
+ * 802.1Q cannot build them, and the claim cannot be checked there (checking
+ * only the cap would say nothing about trunking).
+ */
+static void eni_limit(struct claim_result *r, unsigned int enis, const char *what, bool trunking)
 {
+	struct lab_config cfg;
 	uint16_t ports[16];
 	struct lab *lab;
 	int ret;
 
 	for (unsigned int i = 0; i < 16; i++)
 		ports[i] = 5201;
-	lab = claim_lab_new(r, MODE_AWSVPC, enis - 1, ports, enis, false);
+	claims_lab_config(&cfg);
+	cfg.max_enis = enis;
+	cfg.trunking = trunking;
+	lab = claim_lab_new_cfg(r, &cfg, MODE_AWSVPC, enis - 1, ports);
 	if (!lab)
 		return;
 	ret = lab_add_task(lab, MODE_AWSVPC, 5201);
@@ -98,13 +108,13 @@ static void eni_limit(struct claim_result *r, unsigned int enis, const char *wha
 static void c_eni_limit(struct claims_ctx *c, struct claim_result *r)
 {
 	(void)c;
-	eni_limit(r, 3, "c5.large");
+	eni_limit(r, 3, "c5.large", false);
 }
 
 static void c_eni_trunking(struct claims_ctx *c, struct claim_result *r)
 {
 	(void)c;
-	eni_limit(r, 10, "with ENI trunking");
+	eni_limit(r, 10, "with ENI trunking (tasks on VLAN branches of one trunk ENI)", true);
 }
 
 /* The hot path of task 1, ingress; NULL (the lab removed, R saying why) on failure. */

@@ -20,17 +20,24 @@ void claim_say(struct claim_result *r, enum claim_verdict v, const char *fmt, ..
 struct lab *claim_lab_new(struct claim_result *r, enum lab_mode m, unsigned int n,
 			  const uint16_t *ports, unsigned int max_enis, bool sg)
 {
-	struct lab *lab = calloc(1, sizeof(*lab));
 	struct lab_config cfg;
+
+	claims_lab_config(&cfg);
+	cfg.max_enis = max_enis;
+	cfg.security_group = sg;
+	return claim_lab_new_cfg(r, &cfg, m, n, ports);
+}
+
+struct lab *claim_lab_new_cfg(struct claim_result *r, const struct lab_config *cfg,
+			      enum lab_mode m, unsigned int n, const uint16_t *ports)
+{
+	struct lab *lab = calloc(1, sizeof(*lab));
 
 	if (!lab) {
 		claim_say(r, CLAIM_UNCHECKABLE, "out of memory");
 		return NULL;
 	}
-	claims_lab_config(&cfg);
-	cfg.max_enis = max_enis;
-	cfg.security_group = sg;
-	if (lab_init(lab, &cfg, "claims")) {
+	if (lab_init(lab, cfg, "claims")) {
 		claim_say(r, CLAIM_UNCHECKABLE, "cannot plan a lab");
 		free(lab);
 		return NULL;

@@ -22,6 +22,9 @@ void claim_say(struct claim_result *r, enum claim_verdict v, const char *fmt, ..
 /* A fresh lab of N tasks of mode M; NULL, R saying why (cannot check), when the kernel refuses. */
 struct lab *claim_lab_new(struct claim_result *r, enum lab_mode m, unsigned int n,
 			  const uint16_t *ports, unsigned int max_enis, bool sg);
+/* The same on a configuration of the caller's (claims_lab_config() and more). */
+struct lab *claim_lab_new_cfg(struct claim_result *r, const struct lab_config *cfg,
+			      enum lab_mode m, unsigned int n, const uint16_t *ports);
 void claim_lab_end(struct lab *lab);
 /* CFG as lab_config_default() with the claims' instance (claims_instance.c). */
 void claims_lab_config(struct lab_config *cfg);
