@@ -21,7 +21,6 @@
 #include "harness/lab/build.h"
 #include "harness/lab/mode.h"
 #include "harness/lab/path.h"
-#include "harness/measure/claims.h"
 #include "harness/measure/claims_perf.h"
 #include "harness/reports/verdict.h"
 #include "netns/rt.h"
@@ -38,13 +37,6 @@ static double elapsed_s(const struct timespec *t0)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-static enum schedule claims_schedule = SCHED_DEFAULT;
-
-void claims_set_schedule(enum schedule s)
-{
-	claims_schedule = s;
 }
 
 /* A figure of a slot's result: METRIC of its metrics. */
@@ -258,7 +250,7 @@ void claims_perf_measure(struct claims_ctx *c)
 		       VERDICT_EMULATED);
 		return;
 	}
-	p->schedule = claims_schedule;
+	p->schedule = c->schedule;
 	p->seed = (unsigned int)time(NULL);
 	if (p->schedule == SCHED_DUET && schedule_duet_cpus(p->duet_cpus, p->why, sizeof(p->why))) {
 		p->err = -ENODEV;

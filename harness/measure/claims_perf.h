@@ -64,6 +64,7 @@ struct decided {
 };
 
 struct claims_ctx {
+	enum schedule schedule; /* of the performance rounds (claims --schedule) */
 	struct perf perf;
 	unsigned int needs;	/* NEED() of the perf modes the selected claims use */
 	unsigned int thr_needs; /* those whose throughput a decision reads */
