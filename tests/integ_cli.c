@@ -407,6 +407,8 @@ static void test_refusals_name_the_option(void **state)
 		{"topo up host --trunking", "host mode has none"},
 		{"measure bridge tcp_rr --trunking", "bridge mode has none"},
 		{"explain bridge --trunking", "bridge mode has none"},
+		{"explain bridge --schedule duet", "the ladder sets each step against the one"},
+		{"explain bridge --schedule random --no-ladder", "--schedule applies to the ladder"},
 		{"run --paths foo", "ingress, egress, intra-host, local, agent"},
 		{"topo up bridge --vpc-mtu 1400", "the bridge's MTU (1500) is above the VPC's (1400)"},
 		{"topo up awsvpc --vpc-mtu 67", "--vpc-mtu '67': 68 to 65535 bytes"},

@@ -23,6 +23,7 @@ static const char explain_usage[] =
 	"                       [--vpc-mtu N] [--bridge-mtu N] [--security-group]\n"
 	"                       [--probe-cost[=N]] [--sample-every N] [--cpu same|split|free]\n"
 	"                       [--instance P] [--userland-proxy on|off] [--json]\n"
+	"                       [--schedule alternate|random]\n"
 	"MODE: {modes}\n"
 	"Prints where MODE's round trip goes: eBPF probes on the tc hooks of every\n"
 	"interface on the path stamp N traced transactions (default 2000 udp_rr), and the\n"
@@ -38,8 +39,11 @@ static const char explain_usage[] =
 	"--rr-duration S (tcp_rr, tcp_crr, default 0.5). --probe-cost[=N]: the probes'\n"
 	"own cost, udp_rr and tcp_rr p50 with and without them in N alternating rounds\n"
 	"(default 10). --sample-every N (a power of two): stamp one transaction in N\n"
-	"(the probes still run on every packet). Needs BPF and tc "
-	"classifiers.\n" CLI_INSTANCE_USAGE;
+	"(the probes still run on every packet). --schedule: the ladder's rounds measure\n"
+	"every step in turn, the order rotating each round (alternate, the default) or\n"
+	"drawn afresh each round (random); duet (each mode beside host, run's and\n"
+	"claims') does not fit a ladder, whose steps are each set against the one\n"
+	"before. Needs BPF and tc classifiers.\n" CLI_INSTANCE_USAGE;
 
 static void bar(FILE *f, double v, double max)
 {
@@ -189,6 +193,7 @@ int explain_main(int argc, char **argv)
 		{"test", required_argument, NULL, 'T'},
 		{"transactions", required_argument, NULL, 'n'},
 		{"rounds", required_argument, NULL, 'r'},
+		{"schedule", required_argument, NULL, 'O'},
 		{"duration", required_argument, NULL, 'd'},
 		{"rr-duration", required_argument, NULL, 'R'},
 		{"no-ladder", no_argument, NULL, 'N'},
@@ -235,6 +240,17 @@ int explain_main(int argc, char **argv)
 						       "--transactions '%s': 10 to %d", optarg,
 						       HOPSTAMP_SLOTS);
 			eo.po.transactions = (uint32_t)n;
+			break;
+		case 'O':
+			if (cli_schedule_option(explain_usage, optarg, &eo.schedule))
+				return EXIT_USAGE;
+			if (eo.schedule == SCHED_DUET)
+				return cli_usage_error(
+					explain_usage,
+					"--schedule duet measures each mode beside host; the ladder "
+					"sets each step against the one before it: alternate or "
+					"random");
+			ladder_opt = "--schedule";
 			break;
 		case 'r':
 			if (parse_uint(optarg, 2, EXPLAIN_ROUNDS * 4, &n))

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bench/hopprobe.h"
 #include "harness/lab/vpc.h"
@@ -60,6 +61,8 @@ void explain_opts_default(struct explain_opts *eo)
 	eo->rr_s = 0.5;
 	eo->instance = INSTANCE_AL2023;
 	eo->userland_proxy = true;
+	eo->schedule = SCHED_ALTERNATE;
+	eo->seed = (unsigned int)time(NULL);
 }
 
 bool explain_has_ladder(enum lab_mode mode, enum lab_path p, enum lab_instance inst)
@@ -354,10 +357,10 @@ static json_t *ladder_json(const struct explain_opts *eo, struct rung *r, unsign
 	free(p);
 	free(q);
 	free(rej);
-	return json_pack("{s:i, s:i, s:f, s:s, s:o, s:o, s:o}", "rounds", (int)rounds, "stream_s",
-			 eo->stream_s, "rr_s", eo->rr_s, "multiplicity",
-			 "Benjamini-Hochberg, 5% FDR", "rungs", rungs, "steps", steps, "total",
-			 total);
+	return json_pack("{s:i, s:i, s:f, s:s, s:s, s:o, s:o, s:o}", "rounds", (int)rounds,
+			 "stream_s", eo->stream_s, "rr_s", eo->rr_s, "schedule",
+			 schedule_name(eo->schedule), "multiplicity", "Benjamini-Hochberg, 5% FDR",
+			 "rungs", rungs, "steps", steps, "total", total);
 }
 
 /*
@@ -459,8 +462,12 @@ int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json
 	for (unsigned int i = 0; i < rounds && nr > 1 && !ret; i++) {
 		notice(NOTICE_INFO, "explain: round %u of %u", i + 1, rounds);
 		testhook_phase("explain:round");
+		unsigned int order[EXPLAIN_MAX_RUNGS];
+
+		/* alternate: every step in turn, the order rotating each round; random: drawn. */
+		schedule_order(eo->schedule, i, eo->seed, order, nr);
 		for (unsigned int j = 0; j < nr && !ret; j++) {
-			unsigned int k = (i + j) % nr;
+			unsigned int k = eo->schedule == SCHED_RANDOM ? order[j] : (i + j) % nr;
 
 			for (unsigned int m = 0; m < NMETRICS && !ret; m++) {
 				ret = measure_once(eo, bo, &r[k], m, i, why, len);

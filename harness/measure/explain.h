@@ -9,6 +9,7 @@
 #include "harness/lab/lab.h"
 #include "harness/lab/path.h"
 #include "harness/measure/perhop.h"
+#include "harness/measure/schedule.h"
 
 /*
  * nsbench explain: where a mode's round trip goes (the per-hop waterfall),
@@ -32,6 +33,9 @@ struct explain_opts {
 	enum lab_instance instance; /* the last step's profile; the steps before are bare */
 	bool userland_proxy;
 	unsigned int probe_cost_rounds; /* > 0: RR p50 with and without probes, alternating */
+	/* The ladder's rounds: alternate (the order rotating each round) or random. */
+	enum schedule schedule;
+	unsigned int seed;
 };
 
 #define EXPLAIN_ROUNDS 5
