@@ -408,6 +408,9 @@ static void test_refusals_name_the_option(void **state)
 		{"measure bridge tcp_rr --trunking", "bridge mode has none"},
 		{"explain bridge --trunking", "bridge mode has none"},
 		{"explain bridge --schedule duet", "the ladder sets each step against the one"},
+		/* --samples' destination is checked before a lab is built (it was after). */
+		{"measure host tcp_rr --samples /tmp", "--samples /tmp: a folder, not a file"},
+		{"measure host tcp_rr --samples /proc/nope.txt", "cannot create a file in /proc"},
 		{"explain bridge --schedule random --no-ladder", "--schedule applies to the ladder"},
 		{"run --paths foo", "ingress, egress, intra-host, local, agent"},
 		{"topo up bridge --vpc-mtu 1400", "the bridge's MTU (1500) is above the VPC's (1400)"},

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness/cli/cli.h"
@@ -86,12 +87,27 @@ void measure_print_histogram(FILE *f, json_t *res)
 
 int measure_samples_check(const char *path, char *why, size_t len)
 {
-	char *copy = strdup(path);
+	char *copy = strdup(path), probe[4200];
 	const char *dir = copy ? dirname(copy) : ".";
-	int ret = access(dir, W_OK) ? -errno : 0;
+	struct stat st;
+	int ret = 0, fd;
 
-	if (ret)
-		snprintf(why, len, "--samples %s: its folder %s: %s", path, dir, strerror(-ret));
+	/* A folder is not a file, and a folder that takes no new file is no place for one. */
+	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+		snprintf(why, len, "--samples %s: a folder, not a file", path);
+		free(copy);
+		return -EISDIR;
+	}
+	snprintf(probe, sizeof(probe), "%s/.nsbench-probe-XXXXXX", dir);
+	fd = mkstemp(probe);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(why, len, "--samples %s: cannot create a file in %s: %s", path, dir,
+			 strerror(-ret));
+	} else {
+		close(fd);
+		unlink(probe);
+	}
 	free(copy);
 	return ret;
 }
