@@ -170,6 +170,42 @@ static void rtt_of(json_t *side, json_t *m)
 	json_object_set_new(m, "rtt_max_us", json_real(mx));
 }
 
+static long sysctl_long(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+long stream_window_max(void)
+{
+	long r = sysctl_long("/proc/sys/net/core/rmem_max");
+	long w = sysctl_long("/proc/sys/net/core/wmem_max");
+
+	return r < 0 ? w : w < 0 ? r : r < w ? r : w;
+}
+
+int stream_window_fits(int window, char *why, size_t len)
+{
+	long r = sysctl_long("/proc/sys/net/core/rmem_max");
+	long w = sysctl_long("/proc/sys/net/core/wmem_max");
+
+	if ((r >= 0 && window > r) || (w >= 0 && window > w)) {
+		snprintf(why, len,
+			 "--window %d bytes is above what the lab's namespaces grant a socket "
+			 "(net.core.rmem_max %ld, wmem_max %ld): at most %ld",
+			 window, r, w, r < w ? r : w);
+		return -ERANGE;
+	}
+	return 0;
+}
+
 int stream_metrics(const struct stream_opts *o, json_t *iperf, json_t **metrics, char *why,
 		   size_t len)
 {

@@ -24,6 +24,14 @@ struct stream_opts {
 
 void stream_opts_default(struct stream_opts *o);
 int stream_opts_check(const struct stream_opts *o, char *why, size_t len);
+/*
+ * -ERANGE with WHY when WINDOW (bytes, both ends) is above net.core.rmem_max
+ * or wmem_max, which SO_RCVBUF/SO_SNDBUF cannot exceed: read where this
+ * thread is (a lab's new namespaces have the same values here).
+ */
+int stream_window_fits(int window, char *why, size_t len);
+/* The largest window both ends may ask for here (min of rmem_max, wmem_max); -1 unreadable. */
+long stream_window_max(void);
 /* One-off server; returns when the test is over. The JSON goes to OUT. */
 int stream_server(const char *bind_addr, uint16_t port, FILE *out);
 /* Client; writes iperf's JSON (with the server's, for reverse RTT) to OUT. */

@@ -408,6 +408,9 @@ static void test_refusals_name_the_option(void **state)
 		{"measure bridge tcp_rr --trunking", "bridge mode has none"},
 		{"explain bridge --trunking", "bridge mode has none"},
 		{"explain bridge --schedule duet", "the ladder sets each step against the one"},
+		/* A window the namespaces cannot grant, refused before a lab is built. */
+		{"run --window 500M", "above what the lab's namespaces grant a socket"},
+		{"measure host tcp_stream --window 500M", "net.core.rmem_max"},
 		/* --samples' destination is checked before a lab is built (it was after). */
 		{"measure host tcp_rr --samples /tmp", "--samples /tmp: a folder, not a file"},
 		{"measure host tcp_rr --samples /proc/nope.txt", "cannot create a file in /proc"},

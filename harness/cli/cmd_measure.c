@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bench/measurement.h"
+#include "bench/stream.h"
 #include "harness/cli/cli.h"
 #include "harness/cli/log.h"
 #include "harness/common/notice.h"
@@ -347,6 +348,9 @@ int measure_main(int argc, char **argv)
 		return cli_usage_error(measure_usage, "unknown test '%s'", argv[optind + 1]);
 	if (options_apply(seen, test, lab_id))
 		return EXIT_USAGE;
+	/* Said before a lab is built: the kernel would grant less, and iperf fail after. */
+	if (bo.stream.window && stream_window_fits(bo.stream.window, why, sizeof(why)))
+		return cli_usage_error(NULL, "%s", why);
 	/* Counted around small messages: a stream's GSO super-packets would hide the hops. */
 	if (hot && test != TEST_UDP_RR && !(test == TEST_TCP_RR && path_set && path == PATH_AGENT))
 		return cli_usage_error(

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bench/hopprobe.h"
+#include "bench/stream.h"
 #include "harness/cli/cli.h"
 #include "harness/cli/log.h"
 #include "harness/common/parse.h"
@@ -383,6 +384,9 @@ int run_main(int argc, char **argv)
 			return cli_usage_error(
 				run_usage, "--streams applies to tcp_stream_par, which this run "
 					   "does not measure (--tests, or --full)");
+		/* Said before a lab is built: the kernel would grant less, and iperf fail after. */
+		if (window && stream_window_fits(cfg.bo.stream.window, why, sizeof(why)))
+			return cli_usage_error(NULL, "%s", why);
 	}
 	if (cfg_sg) {
 		bool awsvpc = false;

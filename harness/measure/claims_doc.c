@@ -129,7 +129,7 @@ static json_t *perf_json(const struct claims_ctx *c)
 		      "other_nsbench", others);
 	json_object_set_new(o, "error", p->err ? json_string(p->why) : json_null());
 	json_object_set_new(o, "schedule", schedule_json(c));
-	json_object_set_new(o, "stream_window_bytes", json_integer(PERF_STREAM_WINDOW));
+	json_object_set_new(o, "stream_window_bytes", json_integer(p->window));
 	return o;
 }
 

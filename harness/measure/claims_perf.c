@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "bench/noise.h"
+#include "bench/stream.h"
 #include "harness/common/notice.h"
 #include "harness/common/virt.h"
 #include "harness/lab/build.h"
@@ -70,7 +71,7 @@ static int perf_slot(struct perf *p, struct lab **labs, unsigned int n, const in
 	 * mode (README, "Throughput and the receive buffer"), noise no schedule
 	 * cancels.
 	 */
-	bo.stream.window = PERF_STREAM_WINDOW;
+	bo.stream.window = p->window;
 	bo.rr.duration_s = 0.5;
 	bo.rr.warmup_s = 0.1;
 	for (unsigned int i = 0; i < n && !ret; i++) {
@@ -251,6 +252,10 @@ void claims_perf_measure(struct claims_ctx *c)
 		return;
 	}
 	p->schedule = c->schedule;
+	/* 2 MiB, or what the namespaces grant where that is less (212992 on older kernels). */
+	p->window = PERF_STREAM_WINDOW;
+	if (stream_window_max() > 0 && stream_window_max() < p->window)
+		p->window = (int)stream_window_max();
 	p->seed = (unsigned int)time(NULL);
 	if (p->schedule == SCHED_DUET && schedule_duet_cpus(p->duet_cpus, p->why, sizeof(p->why))) {
 		p->err = -ENODEV;

@@ -22,7 +22,7 @@
 #define PERF_MAX_ROUNDS 18
 #define PERF_MAX_SECONDS 150
 #define PERF_MAX_OTHERS 4
-/* Both ends' socket buffers in the rounds' throughput (bytes): see claims_perf.c. */
+/* Both ends' socket buffers in the rounds' throughput (bytes), at most what is granted. */
 #define PERF_STREAM_WINDOW (2 << 20)
 
 /* Performance, measured for the claims that need it, side by side, in rounds. */
@@ -40,6 +40,7 @@ struct perf {
 	 */
 	double host_thr[PM_COUNT][PERF_MAX_ROUNDS], host_p50[PM_COUNT][PERF_MAX_ROUNDS];
 	enum schedule schedule;
+	int window;			    /* both ends' socket buffers in the throughput, bytes */
 	int duet_cpus[2];		    /* duet: host's CPU in round r is duet_cpus[r % 2] */
 	int host_cpu[PERF_MAX_ROUNDS];	    /* duet: host's CPU as read back from its server */
 	unsigned int seed;		    /* random: the order's seed */
