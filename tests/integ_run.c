@@ -640,6 +640,16 @@ static void test_run_nothing_measured(void **state)
 	assert_non_null(strstr(out, "nothing to measure: mode awsvpc, 4 tasks: "));
 	assert_non_null(strstr(out, "ENI limit"));
 	free(out);
+	/* One mode refused beside one measured: the table says which and why (it said "-"). */
+	snprintf(cmd, sizeof(cmd),
+		 "./nsbench run --quick --modes awsvpc,host --max-enis 1 --tests tcp_rr "
+		 "--no-hot-path --out %s/refused 2>/dev/null",
+		 dir);
+	out = tl_capture(cmd, &st);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(out, "\nawsvpc: not measured: "));
+	assert_non_null(strstr(out, "ENI limit"));
+	free(out);
 	assert_int_equal(clean_count_leftovers(), before);
 	assert_root_unchanged();
 }

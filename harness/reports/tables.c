@@ -390,6 +390,24 @@ static void reps_line(json_t *doc, FILE *f)
 	json_decref(others);
 }
 
+/*
+ * Modes the run asked for but could not measure at the table's task count:
+ * ECS would refuse them (the ENI limit), or the lab could not be built.
+ */
+static void unmeasured(json_t *doc, FILE *f)
+{
+	unsigned int tasks = first_tasks(doc);
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "density_limits"), i, x)
+		if ((unsigned int)json_integer_value(json_object_get(x, "tasks")) == tasks)
+			fprintf(f, "\n%s: not measured: %s\n", estr(x, "mode"), estr(x, "refused"));
+	json_array_foreach(json_object_get(doc, "errors"), i, x)
+		if (!json_object_get(x, "test"))
+			fprintf(f, "\n%s: not measured: %s\n", estr(x, "mode"), estr(x, "error"));
+}
+
 void table_run(json_t *in, FILE *f)
 {
 	static const struct run_col cols[] = {
@@ -422,6 +440,7 @@ void table_run(json_t *in, FILE *f)
 		stream_table(doc, groups[g], f);
 		answer_vs_host(doc, groups[g].path, groups[g].family, first_tasks(doc), f);
 	}
+	unmeasured(doc, f);
 	reps_line(doc, f);
 	target_line(doc, f);
 	answer_closing(doc, first_tasks(doc), f);
