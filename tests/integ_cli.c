@@ -235,12 +235,27 @@ static void test_bad_input(void **state)
 		if (st != 2)
 			print_error("'%s' exited %d: %s\n", args, st, err);
 		assert_int_equal(st, 2);
-		/* One line of reason, then usage (not after a refusal: it would bury the reason).
+		/*
+		 * One line of reason, then one saying where the command's options are
+		 * (the commands' list for an unknown command); not after a refusal, whose
+		 * reason stands alone. Never the whole help after an error (issue 29).
 		 */
 		assert_true(strncmp(err, "nsbench: error: ", 16) == 0);
-		if (usage != (strstr(err, "Usage") != NULL))
-			print_error("'%s': %s\n", args, err);
-		assert_int_equal(usage, strstr(err, "Usage") != NULL);
+		{
+			const char *try = strstr(err, "\nTry 'nsbench ");
+			bool pointer = try || strstr(err, "Usage: nsbench [-v|-q]");
+
+			if (usage != pointer)
+				print_error("'%s': %s\n", args, err);
+			assert_int_equal(usage, pointer);
+			if (try) {
+				assert_non_null(strstr(try, " --help' for its options.\n"));
+				assert_null(strchr(try + 1, '\n') + 1 < err + strlen(err)
+						    ? strchr(try + 1, '\n') + 1
+						    : NULL);
+				assert_null(strstr(err, "Usage:"));
+			}
+		}
 		assert_false(owns_a_lab(pid));
 		free(out);
 		free(err);

@@ -132,8 +132,9 @@ static int options_apply(const bool *seen, enum bench_test test, const char *lab
 					       detail[i].name, name);
 	for (size_t i = 0; lab_id && i < sizeof(own_lab) / sizeof(own_lab[0]); i++)
 		if (seen[own_lab[i].c] && !lab_known(lab_id))
-			return cli_usage_error(
-				NULL, "lab %s: no such lab (nsbench topo show lists them)", lab_id);
+			return cli_usage_error(measure_usage,
+					       "lab %s: no such lab (nsbench topo show lists them)",
+					       lab_id);
 		else if (seen[own_lab[i].c])
 			return cli_usage_error(measure_usage,
 					       "%s applies to a lab measure builds; lab %s exists "

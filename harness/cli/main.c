@@ -71,6 +71,18 @@ void cli_show_usage(FILE *f, const char *usage)
 	fputs(usage, f);
 }
 
+/* After an error: where the options are, in one line, not the whole help. */
+static void usage_pointer(FILE *f, const char *usage)
+{
+	static const char head[] = "Usage: nsbench ";
+	const char *cmd = usage + strlen(head);
+
+	if (strncmp(usage, head, strlen(head)))
+		return;
+	fprintf(f, "Try 'nsbench %.*s --help' for its options.\n", (int)strcspn(cmd, " \n"),
+		cmd);
+}
+
 int cli_usage_error(const char *usage, const char *fmt, ...)
 {
 	va_list ap;
@@ -81,7 +93,7 @@ int cli_usage_error(const char *usage, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	if (usage)
-		cli_show_usage(stderr, usage);
+		usage_pointer(stderr, usage);
 	return EXIT_USAGE;
 }
 
