@@ -900,6 +900,25 @@ static void test_malformed_refused(void **state)
 	json_decref(doc);
 }
 
+/* The configurations' difference prints numbers as given (0.3, not 0.29999999999999999). */
+static void test_config_diff_numbers(void **state)
+{
+	json_t *docs[2] = {results_new(json_pack("{s:f}", "rr_duration_s", 0.3)),
+			   results_new(json_pack("{s:f}", "rr_duration_s", 0.5))};
+	const char *names[] = {"A.json", "B.json"};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	compare_config_diff(docs, names, 2, f);
+	fclose(f);
+	assert_non_null(strstr(text, "rr_duration_s (0.3 vs 0.5)"));
+	free(text);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+}
+
 static void test_check_dir(void **state)
 {
 	char why[256];
@@ -1076,6 +1095,7 @@ int main(void)
 		cmocka_unit_test(test_udp_and_reverse),
 		cmocka_unit_test(test_malformed_refused),
 		cmocka_unit_test(test_check_dir),
+		cmocka_unit_test(test_config_diff_numbers),
 		cmocka_unit_test(test_ip_families),
 	};
 

@@ -369,8 +369,8 @@ void compare_config_diff(json_t **docs, const char **names, size_t n, FILE *warn
 
 			if (w && json_equal(v, w))
 				continue;
-			a = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-			b = w ? json_dumps(w, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+			a = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10));
+			b = w ? json_dumps(w, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10)) : NULL;
 			off += (size_t)snprintf(list + off,
 						off < sizeof(list) ? sizeof(list) - off : 0,
 						"%s%s (%s vs %s)", off ? ", " : "", key,
@@ -386,7 +386,7 @@ void compare_config_diff(json_t **docs, const char **names, size_t n, FILE *warn
 
 			if (json_object_get(base, key) || off >= sizeof(list))
 				continue;
-			b = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			b = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10));
 			off += (size_t)snprintf(
 				list + off, off < sizeof(list) ? sizeof(list) - off : 0,
 				"%s%s (absent vs %s)", off ? ", " : "", key, b ? b : "?");

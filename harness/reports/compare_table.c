@@ -37,7 +37,7 @@ static void fmt_value(char *buf, size_t len, const char *metric, double v)
 	else if (!strcmp(metric, "lost_percent"))
 		snprintf(buf, len, "%.2f%%", v);
 	else if (!strcmp(metric, "jitter_ms"))
-		snprintf(buf, len, "%.4f ms", v);
+		snprintf(buf, len, "%.1f us", v * 1e3);
 	else
 		snprintf(buf, len, "%.2f us", v);
 }
