@@ -62,24 +62,35 @@ void measure_print_histogram(FILE *f, json_t *res)
 	json_t *h = json_object_get(res, "histogram"), *b;
 	long long n = (long long)json_integer_value(json_object_get(h, "samples")), cum = 0,
 		  most = 1;
+	long first = -1, last = -1;
 	size_t i;
 
 	json_array_foreach(json_object_get(h, "buckets"), i, b)
 		if (json_integer_value(json_object_get(b, "count")) > most)
 			most = (long long)json_integer_value(json_object_get(b, "count"));
+	json_array_foreach(json_object_get(h, "buckets"), i, b)
+		if (json_integer_value(json_object_get(b, "count")) > 0) {
+			first = first < 0 ? (long)i : first;
+			last = (long)i;
+		}
 	fprintf(f, "%-21s %10s %7s %7s\n", "latency us", "count", "%", "cum %");
 	json_array_foreach(json_object_get(h, "buckets"), i, b) {
 		long long c = (long long)json_integer_value(json_object_get(b, "count"));
 		int bar = (int)((c * BAR + most - 1) / most);
 
+		/* The empty buckets below the fastest and above the slowest say nothing. */
+		if ((long)i < first || (long)i > last)
+			continue;
 		cum += c;
 		fprintf(f, "%9.1f - %9.1f %10lld %6.2f%% %6.2f%%  %.*s\n", num(b, "low_us"),
 			num(b, "high_us"), c, n ? 100.0 * (double)c / (double)n : 0,
 			n ? 100.0 * (double)cum / (double)n : 0, bar,
 			"########################################");
 	}
-	fprintf(f, "%lld latencies in %zu buckets (10 a decade, low edge included)%s\n", n,
-		json_array_size(json_object_get(h, "buckets")),
+	fprintf(f,
+		"%lld latencies in %zu buckets (10 a decade, low edge included; the empty ones "
+		"outside the range measured left out)%s\n",
+		n, json_array_size(json_object_get(h, "buckets")),
 		json_is_true(json_object_get(h, "capped"))
 			? "; the engine's cap was reached: later transactions are not in it"
 			: "");
