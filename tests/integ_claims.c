@@ -79,9 +79,10 @@ static void check_perf_figures(json_t *doc, json_t *row)
 	assert_non_null(fig);
 	assert_int_equal(json_integer_value(json_object_get(fig, "rounds")),
 			 json_integer_value(json_object_get(perf, "rounds")));
-	snprintf(want, sizeof(want), "%d rounds side by side in %.0f s; %.1f%% intervals",
-		 (int)json_integer_value(json_object_get(fig, "rounds")), num(fig, "seconds"),
-		 num(fig, "confidence") * 100);
+	snprintf(want, sizeof(want), "%d rounds side by side (%s) in %.0f s; %.1f%% intervals",
+		 (int)json_integer_value(json_object_get(fig, "rounds")),
+		 json_string_value(json_object_get(json_object_get(perf, "schedule"), "name")),
+		 num(fig, "seconds"), num(fig, "confidence") * 100);
 	assert_non_null(strstr(ev, want));
 	assert_true(json_array_size(json_object_get(fig, "ratios")) >= 2);
 	json_array_foreach(json_object_get(fig, "ratios"), i, q) {
