@@ -162,6 +162,41 @@ static void test_bash_completion(void **state)
 	free(out);
 }
 
+/*
+ * Every command's options are the same list in its usage lines, bash
+ * completion and the man page (scripts/check-options.sh); and the check
+ * finds a drift: an option taken out of a copy of the completion.
+ */
+static void test_options_agree(void **state)
+{
+	char cmd[512], *out;
+	int st;
+
+	(void)state;
+	if (system("test -f /usr/share/bash-completion/bash_completion")) {
+		print_message("SKIP: needs bash-completion (make deps installs it)\n");
+		skip();
+	}
+	out = tl_capture("scripts/check-options.sh 2>&1", &st);
+	if (st)
+		print_error("%s", out);
+	assert_int_equal(st, 0);
+	free(out);
+	/* A copy of the tree's scripts and share/ whose completion lost run's --schedule. */
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %s/tree/scripts %s/tree/share && cp -r share/bash-completion "
+		 "share/man %s/tree/share/ && cp scripts/check-options.sh %s/tree/scripts/ && "
+		 "sed -i 's/ --schedule$//; s/ --schedule / /' "
+		 "%s/tree/share/bash-completion/nsbench && "
+		 "NSB=$PWD/nsbench %s/tree/scripts/check-options.sh 2>&1",
+		 tl_dir, tl_dir, tl_dir, tl_dir, tl_dir, tl_dir);
+	out = tl_capture(cmd, &st);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(out, "run: --schedule is in its usage lines but not in bash "
+				    "completion"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_compare_step),
 		cmocka_unit_test(test_compare_step_exit2),
 		cmocka_unit_test(test_bash_completion),
+		cmocka_unit_test(test_options_agree),
 	};
 
 	tl_filter_from_env();

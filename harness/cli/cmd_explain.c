@@ -20,7 +20,8 @@
 static const char explain_usage[] =
 	"Usage: nsbench explain MODE [--path P] [--test udp_rr|tcp_rr] [--transactions N]\n"
 	"                       [--rounds N] [--duration S] [--rr-duration S] [--no-ladder]\n"
-	"                       [--vpc-mtu N] [--bridge-mtu N] [--security-group]\n"
+	"                       [--vpc-mtu N] [--bridge-mtu N] [--wire nic|veth] [--trunking]\n"
+	"                       [--security-group]\n"
 	"                       [--probe-cost[=N]] [--sample-every N] [--cpu same|split|free]\n"
 	"                       [--instance P] [--userland-proxy on|off] [--json]\n"
 	"                       [--schedule alternate|random]\n"

@@ -15,7 +15,7 @@
 #include "harness/reports/results.h"
 
 static const char report_usage[] =
-	"Usage: nsbench report FILE... -o OUT.html\n"
+	"Usage: nsbench report FILE... -o|--output OUT.html\n"
 	"One self-contained HTML page (inline SVG, no network): for each results file\n"
 	"(a kernel, a runner), each mode's throughput, TCP_RR p50/p99 and connection\n"
 	"rate as ratios to host mode with their 95% intervals, side by side; the\n"

@@ -26,6 +26,7 @@ static const char run_usage[] =
 	"                   [--out DIR]\n"
 	"                   [--tasks N[,N...]] [--max-enis N] [--security-group] [--no-hot-path]\n"
 	"                   [--shape-wire BPS] [--per-hop] [--vpc-mtu N] [--bridge-mtu N]\n"
+	"                   [--wire nic|veth] [--trunking]\n"
 	"                   [--instance P] [--userland-proxy on|off] [--ip 4|6|4,6] [--json]\n"
 	"                   [--target PCT [--max-reps N] [--max-time S]]\n"
 	"                   [--schedule alternate|random|duet]\n"
