@@ -127,13 +127,19 @@ static void print_metric(FILE *f, const char *label, json_t *m, const char *unit
 	fputc('\n', f);
 }
 
-static void print_step(FILE *f, json_t *s)
+/* A step, "+bridge (after +veth)"; the whole ladder, "host through +DNAT, every part". */
+static void print_step(FILE *f, json_t *s, bool whole)
 {
 	json_t *g;
 	size_t i;
 
-	fprintf(f, "  %s (after %s)\n", json_string_value(json_object_get(s, "step")),
-		json_string_value(json_object_get(s, "after")));
+	if (whole)
+		fprintf(f, "  %s through %s, every part together\n",
+			json_string_value(json_object_get(s, "after")),
+			json_string_value(json_object_get(s, "step")));
+	else
+		fprintf(f, "  %s (after %s)\n", json_string_value(json_object_get(s, "step")),
+			json_string_value(json_object_get(s, "after")));
 	print_metric(f, "TCP_RR p50", json_object_get(s, "tcp_rr_p50_us"), "us", 1);
 	print_metric(f, "tcp_stream", json_object_get(s, "tcp_stream_bps"), "Gbit/s", 1e9);
 	print_metric(f, "TCP_CRR", json_object_get(s, "tcp_crr_tps"), "trans/s", 1);
@@ -156,9 +162,12 @@ static void print_ladder(FILE *f, json_t *lad)
 		(long long)json_integer_value(json_object_get(lad, "rounds")),
 		json_string_value(json_object_get(lad, "multiplicity")));
 	json_array_foreach(json_object_get(lad, "steps"), i, s)
-		print_step(f, s);
-	fprintf(f, "the whole ladder:\n");
-	print_step(f, json_object_get(lad, "total"));
+		print_step(f, s, false);
+	/* A ladder of one step is its whole ladder: said once. */
+	if (json_array_size(json_object_get(lad, "steps")) > 1) {
+		fprintf(f, "the whole ladder:\n");
+		print_step(f, json_object_get(lad, "total"), true);
+	}
 	fprintf(f, "costs: the interval excludes no change after the correction for every step's "
 		   "three measures; an interval that just excludes 1 can stay inconclusive. The "
 		   "steps' ratios multiply to the whole ladder's.\n");
