@@ -68,7 +68,8 @@ static void print_lab_text(json_t *doc, FILE *f)
 	json_array_foreach(json_object_get(doc, "interfaces"), i, v) {
 		const char *addr = json_string_value(json_object_get(v, "address"));
 
-		fprintf(f, "  %-5s %-18s %-8s %-8s %s\n",
+		/* Names up to IFNAMSIZ - 1 (sw-eni-t1, ecs-bridge), kinds up to "macvlan". */
+		fprintf(f, "  %-5s %-18s %-15s %-8s %s\n",
 			json_string_value(json_object_get(v, "role")),
 			json_string_value(json_object_get(v, "namespace")),
 			json_string_value(json_object_get(v, "name")),
