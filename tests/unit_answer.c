@@ -249,6 +249,38 @@ static void test_report_single_rep(void **state)
 	json_decref(three);
 }
 
+/* report: a file measured over IPv6 too gets charts of its IPv6 entries (it drew IPv4 only). */
+static void test_report_ipv6(void **state)
+{
+	json_t *doc = json_load_file(FIX_VM, 0, NULL), *e, *copy;
+	json_t *results;
+	const char *names[] = {"dual.json"};
+	char *out = NULL;
+	size_t len = 0, i, n;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(doc);
+	results = json_object_get(doc, "results");
+	n = json_array_size(results);
+	for (i = 0; i < n; i++) {
+		e = json_array_get(results, i);
+		if (strcmp(json_string_value(json_object_get(e, "mode")), "host") &&
+		    strcmp(json_string_value(json_object_get(e, "mode")), "awsvpc"))
+			continue;
+		copy = json_deep_copy(e);
+		json_object_set_new(copy, "family", json_string("ipv6"));
+		json_array_append_new(results, copy);
+	}
+	f = open_memstream(&out, &len);
+	assert_int_equal(report_write(f, &doc, names, 1, NULL, NULL, 0), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "data-family=\"ipv6\""));
+	assert_non_null(strstr(out, "TCP throughput, ratio to host mode (IPv6)</h3>"));
+	free(out);
+	json_decref(doc);
+}
+
 /*
  * Under duet host has a repetition beside each mode per round ("partner"):
  * each mode is set against the host repetition measured beside it.
@@ -386,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_unsettled_says_so),
 		cmocka_unit_test(test_fixture_table),
 		cmocka_unit_test(test_report_single_rep),
+		cmocka_unit_test(test_report_ipv6),
 		cmocka_unit_test(test_duet_partner_pairing),
 		cmocka_unit_test(test_compare_differences),
 	};

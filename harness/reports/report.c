@@ -82,8 +82,8 @@ static const char *str(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key)) ?: "?";
 }
 
-/* The entry of MODE and TEST with one task over IPv4: ingress, or loopback for none mode. */
-static json_t *entry_of(json_t *doc, const char *mode, const char *test)
+/* The entry of MODE and TEST with one task over FAMILY: ingress, or loopback for none mode. */
+static json_t *entry_of(json_t *doc, const char *mode, const char *test, const char *family)
 {
 	json_t *e, *found = NULL;
 	size_t i;
@@ -92,7 +92,7 @@ static json_t *entry_of(json_t *doc, const char *mode, const char *test)
 		const char *path = str(e, "path");
 
 		if (strcmp(str(e, "mode"), mode) || strcmp(str(e, "test"), test) ||
-		    results_entry_ntasks(e) != 1 || strcmp(results_entry_family(e), "ipv4"))
+		    results_entry_ntasks(e) != 1 || strcmp(results_entry_family(e), family))
 			continue;
 		if (!strcmp(path, "ingress") || !strcmp(path, "loopback"))
 			return e;
@@ -108,10 +108,11 @@ struct point {
 	double gm, lo, hi;
 };
 
-static struct point point_of(json_t *doc, const char *mode, const char *test, const char *metric)
+static struct point point_of(json_t *doc, const char *mode, const char *test, const char *metric,
+			     const char *family)
 {
 	struct point p = {false, 0, 0, 0, 0};
-	json_t *e = entry_of(doc, mode, test);
+	json_t *e = entry_of(doc, mode, test, family);
 	double v[256];
 	size_t n;
 
@@ -123,7 +124,7 @@ static struct point point_of(json_t *doc, const char *mode, const char *test, co
 	return p;
 }
 
-static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n)
+static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n, const char *family)
 {
 	struct point pts[NMODES][REPORT_MAX_FILES];
 	double top = 1.2, plot_w = W - LEFT - RIGHT, plot_h = H - TOP - BOTTOM;
@@ -131,19 +132,19 @@ static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n)
 
 	for (size_t m = 0; m < NMODES; m++)
 		for (size_t k = 0; k < n; k++) {
-			pts[m][k] = point_of(docs[k], mode_at(m + 1), c->test, c->metric);
+			pts[m][k] = point_of(docs[k], mode_at(m + 1), c->test, c->metric, family);
 			if (pts[m][k].ok && pts[m][k].hi * 1.1 > top)
 				top = pts[m][k].hi * 1.1;
 		}
 	bar_w = (group_w * 0.8) / (double)n;
 	fputs("<h3>", f);
 	report_esc(f, c->title);
-	fputs("</h3>\n", f);
+	fputs(strcmp(family, "ipv6") ? "</h3>\n" : " (IPv6)</h3>\n", f);
 	fprintf(f,
-		"<figure><svg class=\"chart\" data-metric=\"%s\" data-series=\"%zu\" "
-		"xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-		"viewBox=\"0 0 %d %d\" role=\"img\">\n<title>",
-		c->metric, n, W, H, W, H);
+		"<figure><svg class=\"chart\" data-metric=\"%s\" data-family=\"%s\" "
+		"data-series=\"%zu\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+		"height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n<title>",
+		c->metric, family, n, W, H, W, H);
 	report_esc(f, c->title);
 	fputs("</title>\n", f);
 	/* Axis, ticks at every 0.25 (or 0.5 above 3x), and host mode's 1.0. */
@@ -219,7 +220,20 @@ static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n)
 		" (%s): geometric mean over the repetitions with its 95%% interval (a pale, "
 		"dashed bar: one repetition, no interval); ",
 		c->note);
-	fprintf(f, "test %s, path ingress (none mode: loopback).</figcaption></figure>\n", c->test);
+	fprintf(f, "test %s, path ingress (none mode: loopback), %s.</figcaption></figure>\n",
+		c->test, strcmp(family, "ipv6") ? "IPv4" : "IPv6");
+}
+
+static bool any_ipv6(json_t **docs, size_t n)
+{
+	json_t *e;
+	size_t i;
+
+	for (size_t k = 0; k < n; k++)
+		json_array_foreach(json_object_get(docs[k], "results"), i, e)
+			if (!strcmp(results_entry_family(e), "ipv6"))
+				return true;
+	return false;
 }
 
 static void files_table(FILE *f, json_t **docs, const char **names, size_t n)
@@ -274,7 +288,7 @@ static void absolute_table(FILE *f, json_t **docs, size_t n)
 		for (size_t k = 0; k < n; k++) {
 			fprintf(f, "<tr><td>%s</td><td>%c</td>", mode_at(m), (int)('A' + k));
 			for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
-				json_t *e = entry_of(docs[k], mode_at(m), cols[c].test);
+				json_t *e = entry_of(docs[k], mode_at(m), cols[c].test, "ipv4");
 				json_t *s = json_object_get(json_object_get(e, "summary"),
 							    cols[c].metric);
 
@@ -361,7 +375,11 @@ int report_write(FILE *f, json_t **docs, const char **names, size_t n, json_t **
 	      "mode. Absolute figures compare the machines as much as the kernels.</p>\n",
 	      f);
 	for (size_t c = 0; c < NCHARTS; c++)
-		chart(f, &charts[c], docs, n);
+		chart(f, &charts[c], docs, n, "ipv4");
+	/* A file measured over IPv6 too (--ip 4,6): its IPv6 entries, charts of their own. */
+	if (any_ipv6(docs, n))
+		for (size_t c = 0; c < NCHARTS; c++)
+			chart(f, &charts[c], docs, n, "ipv6");
 	fputs("<h2>Absolute figures</h2>\n", f);
 	absolute_table(f, docs, n);
 	if (nclaims) {
