@@ -46,7 +46,7 @@ set yrange [-$n:1]
 set ytics nomirror
 set xtics nomirror
 set grid xtics
-set key below horizontal
+set key above horizontal
 set style fill solid 0.8 noborder
 set lmargin 52
 plot "$tmp/data" using (strcol(4) eq "hop" ? \$2 + \$3 / 2 : 1/0):(-\$1):(\$3 / 2):(0.35):ytic(5) \
