@@ -77,8 +77,13 @@ static void check_perf_figures(json_t *doc, json_t *row)
 	size_t i;
 
 	assert_non_null(fig);
-	assert_int_equal(json_integer_value(json_object_get(fig, "rounds")),
-			 json_integer_value(json_object_get(perf, "rounds")));
+	/*
+	 * A row decided at a look keeps that look's figures while the rounds go on
+	 * for the rows still open: its rounds are the first of those recorded.
+	 */
+	assert_true(json_integer_value(json_object_get(fig, "rounds")) >= 2);
+	assert_true(json_integer_value(json_object_get(fig, "rounds")) <=
+		    json_integer_value(json_object_get(perf, "rounds")));
 	snprintf(want, sizeof(want), "%d rounds side by side (%s) in %.0f s; %.1f%% intervals",
 		 (int)json_integer_value(json_object_get(fig, "rounds")),
 		 json_string_value(json_object_get(json_object_get(perf, "schedule"), "name")),
@@ -94,7 +99,7 @@ static void check_perf_figures(json_t *doc, json_t *row)
 		json_t *to = json_object_get(
 			json_object_get(modes, json_string_value(json_object_get(q, "to"))), key);
 		double sum = 0;
-		size_t n = json_array_size(of);
+		size_t n = (size_t)json_integer_value(json_object_get(fig, "rounds"));
 
 		/* In the sentence, in this order. */
 		snprintf(want, sizeof(want), "%.2fx [%.2f, %.2f]", num(q, "ratio"),
@@ -105,8 +110,9 @@ static void check_perf_figures(json_t *doc, json_t *row)
 		assert_non_null(p);
 		p += strlen(want);
 		/* From the rounds as recorded. */
-		assert_int_equal(n, json_array_size(to));
-		assert_int_equal(n, json_integer_value(json_object_get(fig, "rounds")));
+		assert_int_equal(json_array_size(of), json_array_size(to));
+		assert_int_equal(json_array_size(of),
+				 json_integer_value(json_object_get(perf, "rounds")));
 		for (size_t k = 0; k < n; k++)
 			sum += log(json_number_value(json_array_get(of, k)) /
 				   json_number_value(json_array_get(to, k)));
