@@ -16,15 +16,13 @@
 #define MAX_PAIRS 256
 
 const struct vshost_metric vshost_metrics[] = {
-	{"throughput_bps", "throughput_bps", "throughput", "Gbit/s", 1e-9, false, true, true,
-	 false},
-	{"cpu_s_per_gb", "cpu_s_per_gb", "CPU per GB", "s/GB", 1, false, true, false, false},
-	{"p50_us", "p50_us", "round trip p50", "us", 1, true, true, false, false},
-	{"p99_us", "p99_us", "round trip p99", "us", 1, true, true, false, false},
-	{"tps", "tps", "transactions/s", "us/trans", 1, true, true, true, true},
-	{"cpu_us_per_trans", "cpu_us_per_trans", "CPU per transaction", "us", 1, true, true, false,
-	 false},
-	{"lost_percent", "lost_percent", "UDP loss", "pp", 1, false, false, false, false},
+	{"throughput_bps", "Gbit/s", 1e-9, false, true, true, false},
+	{"cpu_s_per_gb", "s/GB", 1, false, true, false, false},
+	{"p50_us", "us", 1, true, true, false, false},
+	{"p99_us", "us", 1, true, true, false, false},
+	{"tps", "us/trans", 1, true, true, true, true},
+	{"cpu_us_per_trans", "us", 1, true, true, false, false},
+	{"lost_percent", "pp", 1, false, false, false, false},
 };
 const size_t vshost_nmetrics = sizeof(vshost_metrics) / sizeof(vshost_metrics[0]);
 
@@ -103,8 +101,8 @@ static size_t pairs_of(json_t *a, json_t *b, const struct vshost_metric *m, doub
 	json_array_foreach(json_object_get(b, "reps"), i, r) {
 		json_int_t rep = json_integer_value(json_object_get(r, "rep"));
 
-		if (n < MAX_PAIRS && rep_value(a, rep, m->metric, mode, &va[n]) &&
-		    rep_value(b, rep, m->metric, NULL, &vb[n]))
+		if (n < MAX_PAIRS && rep_value(a, rep, m->key, mode, &va[n]) &&
+		    rep_value(b, rep, m->key, NULL, &vb[n]))
 			n++;
 	}
 	return n;

@@ -21,13 +21,11 @@
 
 /* What is set against host, per test kind. */
 struct vshost_metric {
-	const char *key;    /* the key under vs_host.metrics */
-	const char *metric; /* the repetitions' metric it is computed from */
-	const char *label;  /* as a table says it */
-	const char *unit;   /* the difference's unit, as printed */
-	double scale;	    /* the difference in UNIT = SCALE x the metric's difference */
-	bool rr;	    /* request/response tests (else streams) */
-	bool ratio;	    /* a ratio is decided (else: the difference only) */
+	const char *key;  /* the repetitions' metric, and its key under vs_host.metrics */
+	const char *unit; /* the difference's unit, as printed */
+	double scale;	  /* the difference in UNIT = SCALE x the metric's difference */
+	bool rr;	  /* request/response tests (else streams) */
+	bool ratio;	  /* a ratio is decided (else: the difference only) */
 	bool higher_better;
 	bool invert; /* the difference of 1e6 / value (us per transaction from tps) */
 };
