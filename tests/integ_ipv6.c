@@ -12,6 +12,7 @@
 
 #include "harness/lab/clean.h"
 #include "harness/lab/lab.h"
+#include "harness/lab/state.h"
 #include "harness/reports/results.h"
 #include "netns/probe.h"
 #include "netns/sysctl.h"
@@ -331,6 +332,23 @@ static void test_lab_static_and_quiet(void **state)
 	expect_conf(lab->ns_inst, "eth0", "router_solicitations", "0");
 	expect_conf(aw->ns, "eth0", "accept_ra", "0");
 	expect_conf(lab->ns_vpc, "vpc0", "router_solicitations", "0");
+	/* What topo show lists: the interfaces' IPv6 addresses beside the IPv4 ones. */
+	{
+		json_t *d = state_describe(lab), *i;
+		size_t k, seen = 0;
+
+		json_array_foreach(json_object_get(d, "interfaces"), k, i) {
+			const char *a6 = json_string_value(json_object_get(i, "address6"));
+
+			if (!a6)
+				continue;
+			seen++;
+			assert_true(!strcmp(a6, "2001:2::1/64") || !strcmp(a6, "2001:2::2/64") ||
+				    !strcmp(a6, "2001:2::b/64"));
+		}
+		assert_int_equal(seen, 3);
+		json_decref(d);
+	}
 	/* Reached over IPv6 (which also resolves the neighbours once). */
 	assert_int_equal(probe_tcp(aw->ns, "::", 5201, lab->ns_vpc, aw->addr6, 5201, 1000), 0);
 	n = lab_namespaces(lab, names, 8);

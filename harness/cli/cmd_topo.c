@@ -22,7 +22,8 @@ static const char topo_usage[] =
 	"Usage: nsbench topo up MODE [--tasks N] [--port P[,P...]] [--max-enis N]\n"
 	"                            [--macvlan-mode M] [--vpc-subnet CIDR]\n"
 	"                            [--bridge-subnet CIDR] [--security-group] [--json] [--hold]\n"
-	"                            [--vpc-mtu N] [--bridge-mtu N] [--wire nic|veth] [--trunking]\n"
+	"                            [--vpc-mtu N] [--bridge-mtu N] [--wire nic|veth] "
+	"[--trunking]\n"
 	"                            [--instance P] [--userland-proxy on|off] [--ip 4|6|4,6]\n"
 	"       nsbench topo show [LAB...] [--json]\n"
 	"       nsbench topo down [--links|--netns] [LAB...]\n"
@@ -32,8 +33,7 @@ static const char topo_usage[] =
 	"--hold keeps the lab until SIGINT/SIGTERM, then removes it.\n"
 	"--security-group: awsvpc tasks accept new inbound connections on their port only\n"
 	"(nftables on the netdev ingress hook of the task's ENI link eni-tN in the\n"
-	"instance, where its frames pass).\n"
-	CLI_VPC_USAGE CLI_INSTANCE_USAGE
+	"instance, where its frames pass).\n" CLI_VPC_USAGE CLI_INSTANCE_USAGE
 	"--ip 4,6 (or 6) builds a dual-stack VPC (2001:2::/64), for measure --lab --ip 6.\n"
 	"Without LAB, down removes every lab that topo up left. By default the lab's\n"
 	"links go in one kernel batch; --links deletes them one by one and --netns\n"
@@ -69,11 +69,14 @@ static void print_lab_text(json_t *doc, FILE *f)
 		const char *addr = json_string_value(json_object_get(v, "address"));
 
 		/* Names up to IFNAMSIZ - 1 (sw-eni-t1, ecs-bridge), kinds up to "macvlan". */
-		fprintf(f, "  %-5s %-18s %-15s %-8s %s\n",
+		const char *addr6 = json_string_value(json_object_get(v, "address6"));
+
+		fprintf(f, "  %-5s %-18s %-15s %-8s %s%s%s\n",
 			json_string_value(json_object_get(v, "role")),
 			json_string_value(json_object_get(v, "namespace")),
 			json_string_value(json_object_get(v, "name")),
-			json_string_value(json_object_get(v, "kind")), addr ? addr : "-");
+			json_string_value(json_object_get(v, "kind")), addr ? addr : "-",
+			addr6 ? " " : "", addr6 ? addr6 : "");
 	}
 	fprintf(f, "tasks:\n");
 	json_array_foreach(tasks, i, v) {

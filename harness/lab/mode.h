@@ -28,6 +28,7 @@ struct lab_iface {
 	char name[16];
 	enum hop_kind kind;
 	char addr[24]; /* CIDR, or "" */
+	char addr6[IP6_ADDR_LEN + 4]; /* on a dual-stack VPC: its IPv6 CIDR, or "" */
 };
 
 struct lab_hop {

@@ -50,10 +50,18 @@ static void task_role(const struct lab_task *t, char *buf, size_t len)
 		snprintf(buf, len, "inst");
 }
 
+/* ADDR6 (dual stack only) in the VPC's IPv6 prefix, as a CIDR. */
+static void iface_set6(struct lab_iface *i, const struct lab *lab, const char *addr6)
+{
+	if (lab->cfg.dual_stack && addr6 && *addr6)
+		ip6_net_cidr(i->addr6, sizeof(i->addr6), addr6, &lab->cfg.vpc_net6);
+}
+
 /* The VPC's switch, whose own address is the router's. */
 static void wire_vpc(const struct lab *lab, struct lab_iface *i)
 {
 	iface_set(i, "vpc", lab->ns_vpc, SWITCH, HOP_BRIDGE, lab->vpc_addr, &lab->cfg.vpc_net);
+	iface_set6(i, lab, lab->vpc_addr6);
 }
 
 static void vpc_port(const struct lab *lab, const char *name, enum hop_kind kind,
@@ -70,6 +78,7 @@ static void inst_link(const struct lab *lab, const char *name, struct lab_iface 
 static void wire_inst(const struct lab *lab, struct lab_iface *i)
 {
 	iface_set(i, "inst", lab->ns_inst, WIRE_INST, HOP_VETH, lab->inst_addr, &lab->cfg.vpc_net);
+	iface_set6(i, lab, lab->inst_addr6);
 }
 
 static void bridge_if(const struct lab *lab, struct lab_iface *i)
@@ -96,10 +105,11 @@ static void task_if(const struct lab *lab, const struct lab_task *t, struct lab_
 	task_role(t, role, sizeof(role));
 	if (is_bridged(t))
 		iface_set(i, role, t->ns, TASK_IF, HOP_VETH, t->addr, &lab->cfg.bridge_net);
-	else if (t->mode == MODE_AWSVPC)
+	else if (t->mode == MODE_AWSVPC) {
 		iface_set(i, role, t->ns, TASK_IF, lab->cfg.trunking ? HOP_VLAN : HOP_MACVLAN,
 			  t->addr, &lab->cfg.vpc_net);
-	else
+		iface_set6(i, lab, t->addr6);
+	} else
 		iface_set(i, role, t->ns, LOOPBACK, HOP_LOOPBACK, "127.0.0.1/8", NULL);
 }
 
@@ -198,7 +208,8 @@ unsigned int mode_interfaces(const struct lab *lab, struct lab_iface *out, unsig
 		struct lab_route eni;
 
 		if (t->mode == MODE_AWSVPC) {
-			/* The task's ENI, or the trunk (listed with the first branch) and its VLAN. */
+			/* The task's ENI, or the trunk (listed with the first branch) and its VLAN.
+			 */
 			eni_hops(lab, t, &eni);
 			for (unsigned int h = 0; h < eni.n; h++)
 				if (!lab->cfg.trunking || h == 0 || !trunk)
@@ -268,12 +279,11 @@ static void route_in(const struct lab *lab, const struct lab_task *t, struct lab
 /*
  * Task to task on one instance (measured): awsvpc's leave through one ENI (or
  * the trunk, tagged) and come back through the other, switched in the VPC as
- * on EC2, where no link joins two ENIs inside the instance; bridge frames cross the two bridge ports, and the
- * bridge device itself only without br_netfilter (with it, the DNAT happens on
- * the bridge and the frame is bridged to the peer; without it, ecs0 takes the
- * frame up to the instance's IP layer, which DNATs and routes it back out,
- * and with Docker's userland proxy the instance's docker-proxy relays it);
- * host mode talks to its own address through lo.
+ * on EC2, where no link joins two ENIs inside the instance; bridge frames cross the two bridge
+ * ports, and the bridge device itself only without br_netfilter (with it, the DNAT happens on the
+ * bridge and the frame is bridged to the peer; without it, ecs0 takes the frame up to the
+ * instance's IP layer, which DNATs and routes it back out, and with Docker's userland proxy the
+ * instance's docker-proxy relays it); host mode talks to its own address through lo.
  */
 static int route_intra(const struct lab *lab, const struct lab_task *t, const struct lab_task *peer,
 		       struct lab_route *r)

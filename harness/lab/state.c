@@ -78,6 +78,8 @@ static json_t *iface(const struct lab_iface *i)
 
 	if (o && i->addr[0])
 		json_object_set_new(o, "address", json_string(i->addr));
+	if (o && i->addr6[0])
+		json_object_set_new(o, "address6", json_string(i->addr6));
 	return o;
 }
 
