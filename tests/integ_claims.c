@@ -275,6 +275,44 @@ static void test_shaped_host_fails(void **state)
  * stands in for a TCG guest): the performance rows are not measured and
  * cannot be checked, saying why; the deterministic rows still decide.
  */
+/*
+ * awsvpc-trunking is checked on a trunked lab: where the kernel has 802.1Q
+ * (doctor says so) it holds with the tasks on VLAN branches; where it has
+ * none, it cannot be checked and says why. It held on the ENI count alone.
+ */
+static void test_trunking_claim(void **state)
+{
+	size_t before = clean_count_leftovers();
+	char *vlan, *out;
+	json_t *doc, *rows, *row;
+	const char *v, *ev;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	vlan = tl_capture("./nsbench doctor --json 2>/dev/null | jq -r '.checks[] | "
+			  "select(.name == \"kernel: 802.1Q VLAN\") | .status'",
+			  &st);
+	out = tl_capture("./nsbench claims --only awsvpc-trunking --format json 2>/dev/null", &st);
+	rows = rows_of(out, &doc);
+	row = json_array_get(rows, 0);
+	v = json_string_value(json_object_get(row, "verdict"));
+	ev = json_string_value(json_object_get(row, "evidence"));
+	print_message("802.1Q: %s; awsvpc-trunking: %s: %s\n", vlan, v, ev);
+	if (!strcmp(vlan, "ok\n")) {
+		assert_string_equal(v, "holds");
+		assert_non_null(strstr(ev, "VLAN branches of one trunk ENI"));
+	} else {
+		assert_string_equal(v, "cannot check");
+		assert_non_null(strstr(ev, "8021q"));
+	}
+	json_decref(doc);
+	free(out);
+	free(vlan);
+	assert_int_equal(clean_count_leftovers(), before);
+	assert_root_unchanged();
+}
+
 static void test_emulated_cpu(void **state)
 {
 	size_t before = clean_count_leftovers();
@@ -563,6 +601,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shaped_host_fails, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_emulated_cpu, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_trunking_claim, tl_setup_test,
+						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_all_claims, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_instance_claims, tl_setup_test,
 						tl_teardown_test),
