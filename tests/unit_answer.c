@@ -170,6 +170,8 @@ static void test_unsettled_says_so(void **state)
 	table_run(doc, f);
 	fclose(f);
 	assert_non_null(strstr(out, "awsvpc: not settled: RR p50, RR p99\n"));
+	/* And what would settle it. */
+	assert_non_null(strstr(out, "more repetitions (--reps 10, or --target 3)"));
 	assert_null(strstr(out, "awsvpc: no difference"));
 	free(out);
 	json_decref(doc);

@@ -171,7 +171,8 @@ static void list_add(struct list *l, const char *s)
 }
 
 /* One mode's line of the answer on a group: what it costs, where it is the same, what is open. */
-static void mode_answer(json_t *doc, const char *mode, const char *path, const char *family,
+/* Returns whether something was left unsettled. */
+static bool mode_answer(json_t *doc, const char *mode, const char *path, const char *family,
 			unsigned int tasks, double margin, FILE *f)
 {
 	struct list same = {{0}, 0}, open = {{0}, 0};
@@ -214,6 +215,7 @@ static void mode_answer(json_t *doc, const char *mode, const char *path, const c
 	if (open.n)
 		fprintf(f, "%s not settled: %s", costs || same.n ? ";" : "", open.buf);
 	fputc('\n', f);
+	return open.n > 0;
 }
 
 /* The pairs of modes on the group that show no difference, and those that differ. */
@@ -257,7 +259,7 @@ void answer_closing(json_t *doc, unsigned int tasks, FILE *f)
 {
 	json_t *e;
 	size_t i, g = 0;
-	bool headed = false;
+	bool headed = false, open = false;
 	char seen[16][64];
 	double margin = margin_of(doc);
 
@@ -284,7 +286,11 @@ void answer_closing(json_t *doc, unsigned int tasks, FILE *f)
 		headed = true;
 		fprintf(f, "  %s, %s:\n", path, strcmp(family, "ipv6") ? "IPv4" : "IPv6");
 		for (k = 0; k < nm; k++)
-			mode_answer(doc, modes[k], path, family, tasks, margin, f);
+			open |= mode_answer(doc, modes[k], path, family, tasks, margin, f);
 		alike_answer(doc, path, family, tasks, margin, f);
 	}
+	/* Not settled is not "no difference": say what would settle it. */
+	if (open)
+		fprintf(f, "  not settled: the evidence decides neither way; more repetitions "
+			   "(--reps 10, or --target 3) narrow the intervals\n");
 }
