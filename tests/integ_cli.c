@@ -422,7 +422,7 @@ static void test_refusals_name_the_option(void **state)
 		{"topo up host --trunking", "host mode has none"},
 		{"measure bridge tcp_rr --trunking", "bridge mode has none"},
 		{"explain bridge --trunking", "bridge mode has none"},
-		{"explain bridge --schedule duet", "the ladder sets each step against the one"},
+		{"explain bridge --schedule duet --cpu split", "--cpu does not apply"},
 		/* A window the namespaces cannot grant, refused before a lab is built. */
 		{"run --window 500M", "above what the lab's namespaces grant a socket"},
 		{"measure host tcp_stream --window 500M", "net.core.rmem_max"},

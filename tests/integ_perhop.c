@@ -453,6 +453,61 @@ static void test_explain_emulated(void **state)
 	assert_root_unchanged();
 }
 
+/*
+ * explain --schedule duet: each step measured at the same time as the one
+ * before it, each side on a CPU of its own: every step's server ran on the
+ * CPU the round gave it (read back from its affinity), and the CPUs swap
+ * every round. Under one CPU it is refused with exit 2.
+ */
+static void test_explain_duet(void **state)
+{
+	json_t *doc, *lad, *cpus, *s;
+	char *out;
+	size_t i;
+	int st;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	out = tl_capture("./nsbench explain awsvpc --instance bare --schedule duet --rounds 2 "
+			 "--duration 1 --rr-duration 0.1 --transactions 200 --json 2>/dev/null",
+			 &st);
+	assert_int_equal(st, 0);
+	doc = json_loads(out, 0, NULL);
+	assert_non_null(doc);
+	free(out);
+	lad = json_object_get(doc, "ladder");
+	assert_string_equal(json_string_value(json_object_get(lad, "schedule")), "duet");
+	assert_int_equal(json_integer_value(json_object_get(lad, "rounds")), 2);
+	cpus = json_object_get(lad, "duet_cpus");
+	assert_int_equal(json_array_size(cpus), 2);
+	assert_int_not_equal(json_integer_value(json_array_get(cpus, 0)),
+			     json_integer_value(json_array_get(cpus, 1)));
+	/* host -> +ENI -> +security group: two steps, each with its figures. */
+	assert_int_equal(json_array_size(json_object_get(lad, "steps")), 2);
+	json_array_foreach(json_object_get(lad, "steps"), i, s) {
+		json_t *c = json_object_get(s, "cpu");
+
+		assert_int_equal(json_array_size(c), 2);
+		/* Round 0: the step on the second CPU; round 1: on the first. */
+		assert_int_equal(json_integer_value(json_array_get(c, 0)),
+				 json_integer_value(json_array_get(cpus, 1)));
+		assert_int_equal(json_integer_value(json_array_get(c, 1)),
+				 json_integer_value(json_array_get(cpus, 0)));
+		assert_true(json_number_value(json_object_get(
+				    json_object_get(s, "tcp_rr_p50_us"), "to")) > 0);
+	}
+	assert_int_equal(json_array_size(json_object_get(json_object_get(lad, "total"), "cpu")),
+			 2);
+	json_decref(doc);
+	assert_int_equal(hopprobe_loaded(), 0);
+	assert_root_unchanged();
+
+	out = tl_capture("taskset -c 0 ./nsbench explain bridge --schedule duet 2>&1", &st);
+	assert_int_equal(st, 2);
+	assert_non_null(strstr(out, "CPU"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +522,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_explain_cli, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_explain_emulated, tl_setup_test,
 						tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_explain_duet, tl_setup_test, tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_clsact_and_kill, tl_setup_test,
 						tl_teardown_test),
 	};

@@ -24,7 +24,7 @@ static const char explain_usage[] =
 	"                       [--security-group]\n"
 	"                       [--probe-cost[=N]] [--sample-every N] [--cpu same|split|free]\n"
 	"                       [--instance P] [--userland-proxy on|off] [--json]\n"
-	"                       [--schedule alternate|random]\n"
+	"                       [--schedule alternate|random|duet]\n"
 	"MODE: {modes}\n"
 	"Prints where MODE's round trip goes: eBPF probes on the tc hooks of every\n"
 	"interface on the path stamp N traced transactions (default 2000 udp_rr), and the\n"
@@ -42,9 +42,10 @@ static const char explain_usage[] =
 	"(default 10). --sample-every N (a power of two): stamp one transaction in N\n"
 	"(the probes still run on every packet). --schedule: the ladder's rounds measure\n"
 	"every step in turn, the order rotating each round (alternate, the default) or\n"
-	"drawn afresh each round (random); duet (each mode beside host, run's and\n"
-	"claims') does not fit a ladder, whose steps are each set against the one\n"
-	"before. Needs BPF and tc classifiers.\n" CLI_INSTANCE_USAGE;
+	"drawn afresh each round (random), or measures each step at the same time as\n"
+	"the one before it, each on a CPU of its own, the CPUs swapped every round\n"
+	"(duet; an even number of rounds, and --cpu does not apply). Needs BPF and tc\n"
+	"classifiers.\n" CLI_INSTANCE_USAGE;
 
 static void bar(FILE *f, double v, double max)
 {
@@ -222,6 +223,7 @@ int explain_main(int argc, char **argv)
 	struct bench_opts bo;
 	bool json = false, path_set = false;
 	const char *ladder_opt = NULL;
+	bool cpu_set = false;
 	unsigned long n;
 	json_t *doc = NULL;
 	char why[512];
@@ -254,12 +256,6 @@ int explain_main(int argc, char **argv)
 		case 'O':
 			if (cli_schedule_option(explain_usage, optarg, &eo.schedule))
 				return EXIT_USAGE;
-			if (eo.schedule == SCHED_DUET)
-				return cli_usage_error(
-					explain_usage,
-					"--schedule duet measures each mode beside host; the ladder "
-					"sets each step against the one before it: alternate or "
-					"random");
 			ladder_opt = "--schedule";
 			break;
 		case 'r':
@@ -305,6 +301,7 @@ int explain_main(int argc, char **argv)
 		case 'c':
 			if (cli_cpu_option(explain_usage, optarg, &bo.cpus.policy))
 				return EXIT_USAGE;
+			cpu_set = true;
 			break;
 		case 'j':
 			json = true;
@@ -357,6 +354,16 @@ int explain_main(int argc, char **argv)
 				       "here (bridge, bridge-dynamic and awsvpc, ingress; host on "
 				       "an instance profile)",
 				       ladder_opt, lab_mode_name(eo.mode), path_name(eo.path));
+	if (eo.schedule == SCHED_DUET && cpu_set)
+		return cli_usage_error(explain_usage, "--schedule duet pins each step to a CPU of "
+						      "its own: --cpu does not apply");
+	/* Each side on each CPU as often: an odd count would favour one CPU. */
+	if (eo.schedule == SCHED_DUET && eo.rounds % 2) {
+		eo.rounds++;
+		log_warn("--schedule duet: %u rounds, an even number (each step on each CPU as "
+			 "often)",
+			 eo.rounds);
+	}
 	if (bench_cpus_resolve(&bo.cpus))
 		return cli_usage_error(explain_usage,
 				       "--cpu split needs two CPUs this process may run on");

@@ -5,7 +5,9 @@
  * step's lab is built first; then rounds measure every step once each, in an
  * order that rotates per round, so that the machine's drift hits every step
  * alike and each step is compared with the one before it within a round
- * (paired, verdict.c).
+ * (paired, verdict.c). Under --schedule duet each step is measured at the
+ * same time as the one before it (and the last with the first), each on a
+ * CPU of its own, swapped every round.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -47,6 +49,20 @@ struct rung {
 	struct lab *lab;
 	json_t *waterfall;
 	double v[NMETRICS][EXPLAIN_ROUNDS * 4];
+};
+
+/*
+ * Under duet, each comparison's two steps are measured at once, each on a CPU
+ * of its own, swapped every round: comparison k < NR-1 is step k+1 against
+ * step k, the last the whole ladder (the last step against the first). Its
+ * figures are paired with each other only: A and B per metric and round, and
+ * the CPU step B's server ran on, read back from its affinity.
+ */
+struct duet {
+	int cpus[2];
+	double a[EXPLAIN_MAX_RUNGS][NMETRICS][EXPLAIN_ROUNDS * 4];
+	double b[EXPLAIN_MAX_RUNGS][NMETRICS][EXPLAIN_ROUNDS * 4];
+	int b_cpu[EXPLAIN_MAX_RUNGS][EXPLAIN_ROUNDS * 4];
 };
 
 void explain_opts_default(struct explain_opts *eo)
@@ -181,6 +197,65 @@ static int measure_once(const struct explain_opts *eo, const struct bench_opts *
 	return 0;
 }
 
+/*
+ * Under duet: comparison K's two steps at once, A and B (each on a CPU of its
+ * own, swapped every round), metric M, round ROUND.
+ */
+static int measure_pair(const struct explain_opts *eo, const struct bench_opts *bo,
+			const struct rung *ra, const struct rung *rb, unsigned int m,
+			unsigned int round, struct duet *d, unsigned int k, char *why, size_t len)
+{
+	const struct rung *side[2] = {ra, rb};
+	struct bench_opts o = *bo;
+	struct bench_target t[2];
+	json_t *res[2];
+	double v[2];
+	const char *aff;
+	int ret = 0;
+
+	o.stream.duration_s = eo->stream_s;
+	o.rr.duration_s = eo->rr_s;
+	o.before_client = o.after_client = NULL;
+	for (unsigned int i = 0; i < 2 && !ret; i++) {
+		ret = path_target(side[i]->lab, &side[i]->lab->tasks[0], NULL, eo->path, &t[i], why,
+				  len);
+		t[i].own_cpu = true;
+		t[i].cpu = d->cpus[(round + i) % 2];
+	}
+	if (!ret)
+		ret = bench_run_many(metrics[m].test, &o, t, 2, res, why, len);
+	if (ret)
+		return ret;
+	for (unsigned int i = 0; i < 2; i++)
+		v[i] = json_number_value(json_object_get(json_object_get(res[i], "metrics"),
+							 metrics[m].result_key));
+	aff = json_string_value(
+		json_object_get(json_object_get(res[1], "placement"), "server_affinity"));
+	d->b_cpu[k][round] = aff && !strchr(aff, ',') && !strchr(aff, '-') ? atoi(aff) : -1;
+	json_decref(res[0]);
+	json_decref(res[1]);
+	if (!(v[0] > 0 && v[1] > 0)) {
+		snprintf(why, len, "steps %s and %s, %s: no measurement", ra->name, rb->name,
+			 metrics[m].name);
+		return -EIO;
+	}
+	d->a[k][m][round] = v[0];
+	d->b[k][m][round] = v[1];
+	return 0;
+}
+
+/* Comparison K's index among a duet's: step K (K < NR) or the whole ladder (K == NR). */
+static unsigned int duet_index(unsigned int k, unsigned int nr)
+{
+	return k < nr ? k - 1 : (nr > 2 ? nr - 1 : 0);
+}
+
+/* How many comparisons a duet round measures: the steps, and the whole when it is not one. */
+static unsigned int duet_comparisons(unsigned int nr)
+{
+	return nr > 2 ? nr : nr - 1;
+}
+
 /* The geometric mean, as verdict.c computes it (0 when it has none). */
 static double gmean(const double *v, size_t n)
 {
@@ -285,8 +360,34 @@ static json_t *step_metric(const double *a, const double *b, unsigned int n, uns
 	return o;
 }
 
+/*
+ * The figures comparison K (step K against step K-1, or K == NR the whole
+ * ladder) sets side by side: its "before" side (B false) or its "after" side.
+ * Alternate and random: the steps' own rounds; duet: the pair measured at once.
+ */
+static const double *side_of(const struct rung *r, unsigned int nr, const struct duet *d,
+			     unsigned int k, unsigned int m, bool b)
+{
+	if (d)
+		return b ? d->b[duet_index(k, nr)][m] : d->a[duet_index(k, nr)][m];
+	if (k == nr)
+		return b ? r[nr - 1].v[m] : r[0].v[m];
+	return b ? r[k].v[m] : r[k - 1].v[m];
+}
+
+/* Per round, the CPU the "after" side's server ran on (-1: not one CPU). */
+static json_t *cpus_json(const int *cpu, unsigned int rounds)
+{
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; i < rounds; i++)
+		json_array_append_new(a, json_integer(cpu[i]));
+	return a;
+}
+
 /* Steps (each rung against the one before) and the whole ladder, BH over every decision. */
-static json_t *ladder_json(const struct explain_opts *eo, struct rung *r, unsigned int nr)
+static json_t *ladder_json(const struct explain_opts *eo, struct rung *r, unsigned int nr,
+			   const struct duet *d)
 {
 	unsigned int rounds = eo->rounds;
 	unsigned int nd = nr * NMETRICS;
@@ -307,12 +408,13 @@ static json_t *ladder_json(const struct explain_opts *eo, struct rung *r, unsign
 	/* Decisions 0..(nr-1)*3-1: the steps; the last three: the whole ladder. */
 	for (unsigned int k = 1; k <= nr; k++)
 		for (unsigned int m = 0; m < NMETRICS; m++) {
-			const struct rung *a = k < nr ? &r[k - 1] : &r[0];
-			const struct rung *b = k < nr ? &r[k] : &r[nr - 1];
 			struct effect e;
 
 			p[(k - 1) * NMETRICS + m] =
-				effect_paired(a->v[m], b->v[m], rounds, &e) ? 1.0 : e.p;
+				effect_paired(side_of(r, nr, d, k, m, false),
+					      side_of(r, nr, d, k, m, true), rounds, &e)
+					? 1.0
+					: e.p;
 		}
 	verdict_bh(p, nd, VERDICT_ALPHA, rej, q);
 	for (unsigned int k = 0; k < nr; k++) {
@@ -321,8 +423,11 @@ static json_t *ladder_json(const struct explain_opts *eo, struct rung *r, unsign
 		for (unsigned int m = 0; m < NMETRICS; m++) {
 			json_t *a = json_array();
 
+			/* Under duet, a step's figures as measured beside the step before it. */
+			const double *v = !d ? r[k].v[m] : k ? d->b[k - 1][m] : d->a[0][m];
+
 			for (unsigned int i = 0; i < rounds; i++)
-				json_array_append_new(a, json_real(r[k].v[m][i]));
+				json_array_append_new(a, json_real(v[i]));
 			json_object_set_new(vals, metrics[m].name, a);
 		}
 		json_array_append_new(
@@ -336,31 +441,43 @@ static json_t *ladder_json(const struct explain_opts *eo, struct rung *r, unsign
 		json_t *s = json_pack("{s:s, s:s}", "step", r[k].name, "after", r[k - 1].name);
 
 		for (unsigned int m = 0; m < NMETRICS; m++) {
-			unsigned int d = (k - 1) * NMETRICS + m;
+			unsigned int x = (k - 1) * NMETRICS + m;
 
 			json_object_set_new(s, metrics[m].name,
-					    step_metric(r[k - 1].v[m], r[k].v[m], rounds, m, rej[d],
-							q[d], judged));
+					    step_metric(side_of(r, nr, d, k, m, false),
+							side_of(r, nr, d, k, m, true), rounds, m,
+							rej[x], q[x], judged));
 		}
+		if (d)
+			json_object_set_new(s, "cpu", cpus_json(d->b_cpu[k - 1], rounds));
 		if (r[k - 1].waterfall && r[k].waterfall)
 			json_object_set_new(s, "grows", growth(r[k - 1].waterfall, r[k].waterfall));
 		json_array_append_new(steps, s);
 	}
 	total = json_pack("{s:s, s:s}", "step", r[nr - 1].name, "after", r[0].name);
 	for (unsigned int m = 0; m < NMETRICS; m++) {
-		unsigned int d = (nr - 1) * NMETRICS + m;
+		unsigned int x = (nr - 1) * NMETRICS + m;
 
-		json_object_set_new(
-			total, metrics[m].name,
-			step_metric(r[0].v[m], r[nr - 1].v[m], rounds, m, rej[d], q[d], judged));
+		json_object_set_new(total, metrics[m].name,
+				    step_metric(side_of(r, nr, d, nr, m, false),
+						side_of(r, nr, d, nr, m, true), rounds, m, rej[x],
+						q[x], judged));
 	}
+	if (d)
+		json_object_set_new(total, "cpu",
+				    cpus_json(d->b_cpu[duet_index(nr, nr)], rounds));
 	free(p);
 	free(q);
 	free(rej);
-	return json_pack("{s:i, s:i, s:f, s:s, s:s, s:o, s:o, s:o}", "rounds", (int)rounds,
-			 "stream_s", eo->stream_s, "rr_s", eo->rr_s, "schedule",
-			 schedule_name(eo->schedule), "multiplicity", "Benjamini-Hochberg, 5% FDR",
-			 "rungs", rungs, "steps", steps, "total", total);
+	json_t *doc = json_pack("{s:i, s:i, s:f, s:s, s:s, s:o, s:o, s:o}", "rounds", (int)rounds,
+				"stream_s", eo->stream_s, "rr_s", eo->rr_s, "schedule",
+				schedule_name(eo->schedule), "multiplicity",
+				"Benjamini-Hochberg, 5% FDR", "rungs", rungs, "steps", steps,
+				"total", total);
+
+	if (d)
+		json_object_set_new(doc, "duet_cpus", json_pack("[i, i]", d->cpus[0], d->cpus[1]));
+	return doc;
 }
 
 /*
@@ -453,7 +570,12 @@ int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json
 			ret = -EINTR;
 	}
 	json_t *cost = NULL;
+	struct duet *d = NULL;
 
+	if (!ret && eo->schedule == SCHED_DUET && nr > 1) {
+		d = calloc(1, sizeof(*d));
+		ret = d ? schedule_duet_cpus(d->cpus, why, len) : -ENOMEM;
+	}
 	if (!ret && eo->probe_cost_rounds) {
 		notice(NOTICE_INFO, "explain: what the probes cost, %u rounds",
 		       eo->probe_cost_rounds);
@@ -464,13 +586,24 @@ int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json
 		testhook_phase("explain:round");
 		unsigned int order[EXPLAIN_MAX_RUNGS];
 
-		/* alternate: every step in turn, the order rotating each round; random: drawn. */
+		/*
+		 * alternate: every step in turn, the order rotating each round;
+		 * random: drawn; duet: every comparison's two steps at once, in
+		 * turn, the order rotating.
+		 */
 		schedule_order(eo->schedule, i, eo->seed, order, nr);
-		for (unsigned int j = 0; j < nr && !ret; j++) {
-			unsigned int k = eo->schedule == SCHED_RANDOM ? order[j] : (i + j) % nr;
+		for (unsigned int j = 0; j < (d ? duet_comparisons(nr) : nr) && !ret; j++) {
+			unsigned int k = eo->schedule == SCHED_RANDOM ? order[j]
+					 : d ? (i + j) % duet_comparisons(nr)
+					     : (i + j) % nr;
 
 			for (unsigned int m = 0; m < NMETRICS && !ret; m++) {
-				ret = measure_once(eo, bo, &r[k], m, i, why, len);
+				if (d)
+					ret = measure_pair(eo, bo, k < nr - 1 ? &r[k] : &r[0],
+							   k < nr - 1 ? &r[k + 1] : &r[nr - 1], m, i,
+							   d, k, why, len);
+				else
+					ret = measure_once(eo, bo, &r[k], m, i, why, len);
 				if (lab_stop)
 					ret = -EINTR;
 			}
@@ -484,7 +617,7 @@ int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json
 			json_object_set_new(doc, "probe_cost", cost);
 		cost = NULL;
 		if (nr > 1) {
-			lad = ladder_json(eo, r, nr);
+			lad = ladder_json(eo, r, nr, d);
 			json_object_set_new(doc, "ladder", lad);
 		}
 		*out = doc;
@@ -500,5 +633,6 @@ int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json
 		}
 		json_decref(r[k].waterfall);
 	}
+	free(d);
 	return ret;
 }

@@ -33,7 +33,10 @@ struct explain_opts {
 	enum lab_instance instance; /* the last step's profile; the steps before are bare */
 	bool userland_proxy;
 	unsigned int probe_cost_rounds; /* > 0: RR p50 with and without probes, alternating */
-	/* The ladder's rounds: alternate (the order rotating each round) or random. */
+	/*
+	 * The ladder's rounds: alternate (the order rotating each round), random,
+	 * or duet (each step at once with the one before, CPUs swapped per round).
+	 */
 	enum schedule schedule;
 	unsigned int seed;
 };
