@@ -113,6 +113,42 @@ out_lock:
 	return ret;
 }
 
+int netns_attach(const char *name, pid_t pid)
+{
+	char path[PATH_MAX], src[64];
+	int lock_fd, fd, ret;
+
+	ret = netns_path(name, path, sizeof(path));
+	if (ret)
+		return ret;
+	if (mkdir(NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	lock_fd = open(NETNS_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock_fd < 0)
+		return -errno;
+	if (flock(lock_fd, LOCK_EX) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = netns_prepare_dir();
+	if (ret)
+		goto out;
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	close(fd);
+	snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)pid);
+	if (mount(src, path, "none", MS_BIND, NULL) < 0) {
+		ret = -errno;
+		unlink(path);
+	}
+out:
+	close(lock_fd);
+	return ret;
+}
+
 int netns_delete(const char *name)
 {
 	char path[PATH_MAX];

@@ -9,6 +9,8 @@
 
 int netns_create(const char *name);
 int netns_delete(const char *name);
+/* Names the network namespace of process PID NAME, as `ip netns attach NAME PID` does. */
+int netns_attach(const char *name, pid_t pid);
 int netns_exists(const char *name);
 int netns_open(const char *name);
 int netns_enter(const char *name, int *saved_fd);

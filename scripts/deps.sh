@@ -52,14 +52,27 @@ fi
 proxy_dir=$here/build-tools/docker-proxy
 want_proxy=no
 [ -x "$proxy_dir/docker-proxy" ] || want_proxy=yes
+# A real Docker engine for `nsbench calibrate` (dockerd, its CLI, containerd,
+# the runc shim, runc, docker-proxy), the same way: out of Debian's docker.io,
+# containerd and runc packages into build-tools/docker-engine/, never installed.
+engine_dir=$here/build-tools/docker-engine
+want_engine=no
+if [ "${1:-all}" != run ]; then
+	for p in usr/sbin/dockerd usr/bin/docker usr/bin/containerd usr/bin/containerd-shim-runc-v2 \
+		usr/sbin/runc usr/sbin/docker-proxy; do
+		[ -x "$engine_dir/$p" ] || want_engine=yes
+	done
+fi
 
-if [ -z "$missing" ] && [ $want_proxy = no ] && { [ $want_actionlint = no ] || actionlint_ok; }; then
+if [ -z "$missing" ] && [ $want_proxy = no ] && [ $want_engine = no ] &&
+	{ [ $want_actionlint = no ] || actionlint_ok; }; then
 	exit 0
 fi
 
-if { [ -n "$missing" ] || [ $want_proxy = yes ]; } && [ "$(id -u)" -ne 0 ]; then
+if { [ -n "$missing" ] || [ $want_proxy = yes ] || [ $want_engine = yes ]; } && [ "$(id -u)" -ne 0 ]; then
 	[ -z "$missing" ] || echo "deps: missing packages:$missing" >&2
 	[ $want_proxy = no ] || echo "deps: missing $proxy_dir/docker-proxy" >&2
+	[ $want_engine = no ] || echo "deps: missing the Docker engine in $engine_dir" >&2
 	echo "deps: run as root (sudo make ...) to install them" >&2
 	exit 1
 fi
@@ -88,6 +101,28 @@ if [ $want_proxy = yes ]; then
 	dpkg-deb -f "$deb" Version >"$proxy_dir/VERSION"
 	cp "$tmp/root/usr/sbin/docker-proxy" "$proxy_dir/docker-proxy.tmp"
 	mv "$proxy_dir/docker-proxy.tmp" "$proxy_dir/docker-proxy"
+	rm -rf "$tmp"
+	trap - EXIT
+fi
+if [ $want_engine = yes ]; then
+	echo "deps: taking dockerd, containerd and runc out of Debian's packages into build-tools/" >&2
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	if id _apt >/dev/null 2>&1; then chown _apt "$tmp"; fi
+	if ! (cd "$tmp" && apt-get download -qq docker.io containerd runc >/dev/null 2>&1); then
+		apt-get update -qq
+		(cd "$tmp" && apt-get download -qq docker.io containerd runc >/dev/null)
+	fi
+	rm -rf "$engine_dir.tmp"
+	mkdir -p "$engine_dir.tmp"
+	for deb in "$tmp"/*.deb; do
+		dpkg-deb -x "$deb" "$engine_dir.tmp"
+		dpkg-deb -f "$deb" Package Version | paste -sd' ' >>"$engine_dir.tmp/VERSIONS"
+	done
+	# Only the programs: no unit files, man pages or completions.
+	rm -rf "$engine_dir.tmp/etc" "$engine_dir.tmp/lib" "$engine_dir.tmp/usr/share"
+	rm -rf "$engine_dir"
+	mv "$engine_dir.tmp" "$engine_dir"
 	rm -rf "$tmp"
 	trap - EXIT
 fi

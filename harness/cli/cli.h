@@ -23,6 +23,7 @@ int measure_main(int argc, char **argv);
 int run_main(int argc, char **argv);
 int compare_main(int argc, char **argv);
 int claims_main(int argc, char **argv);
+int calibrate_main(int argc, char **argv);
 int report_main(int argc, char **argv);
 int explain_main(int argc, char **argv);
 

@@ -30,6 +30,7 @@ static const struct {
 	 "Compare results files: each change with its interval, a verdict"},
 	{"report", report_main, "Results files as one HTML page: modes side by side per kernel"},
 	{"claims", claims_main, "Each claim of the mode comparison, verified live"},
+	{"calibrate", calibrate_main, "The emulation measured against a real dockerd, side by side"},
 	{"topo", topo_main, "Bring a lab up, show it or take it down (up|show|down)"},
 	{"explain", explain_main,
 	 "Where the time goes: per-hop latency (eBPF) and the cost of each part"},
@@ -42,7 +43,7 @@ static void show_usage(FILE *f)
 {
 	fprintf(f, "Usage: %s [-v|-q] <command> [<args>]\n\nCommands:\n", prog_name);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].description);
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].description);
 	fprintf(f, "\n%s help <command> (or <command> --help) shows a command's options.\n",
 		prog_name);
 }

@@ -1,0 +1,763 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nsbench calibrate (calibrate.h): the emulated lab and a lab whose instance
+ * runs a real dockerd, measured side by side. Each round measures every
+ * (side, mode, path) slot once per test, the slots in an order that rotates
+ * per round, so that the machine's drift hits both sides alike; each metric
+ * is then emulated/real paired by round (verdict.c), and bridge/host of the
+ * one against bridge/host of the other.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench/measurement.h"
+#include "bench/stream.h"
+#include "harness/common/notice.h"
+#include "harness/lab/addrplan.h"
+#include "harness/lab/build.h"
+#include "harness/lab/engine.h"
+#include "harness/lab/instance.h"
+#include "harness/lab/placement.h"
+#include "harness/measure/calibrate.h"
+#include "harness/reports/verdict.h"
+#include "netns/counters.h"
+#include "netns/netns.h"
+#include "netns/nsexec.h"
+#include "netns/rt.h"
+#include "netns/testhooks.h"
+
+#define NMETRICS 4
+#define NTESTS 3
+#define WINDOW (2 << 20)
+#define MAX_LINKS 64
+
+enum { EMU, REAL, NSIDES };
+enum { CB, CH, NMODES };
+
+static const char *const side_names[NSIDES] = {"emulated", "real"};
+static const char *const mode_names[NMODES] = {"bridge", "host"};
+static const enum bench_test tests[NTESTS] = {TEST_TCP_RR, TEST_TCP_CRR, TEST_TCP_STREAM};
+
+static const struct {
+	const char *name;
+	enum bench_test test;
+	const char *key;
+} metrics[NMETRICS] = {
+	{"tcp_rr_p50_us", TEST_TCP_RR, "p50_us"},
+	{"tcp_rr_p99_us", TEST_TCP_RR, "p99_us"},
+	{"tcp_crr_tps", TEST_TCP_CRR, "tps"},
+	{"tcp_stream_bps", TEST_TCP_STREAM, "throughput_bps"},
+};
+
+struct cal {
+	const struct calibrate_opts *o;
+	struct lab emu, real;
+	bool emu_init, real_init;
+	struct engine eng;
+	bool eng_started;
+	unsigned int nbridge; /* bridge tasks: 2 when intra-host is measured */
+	char ctr_ns[2][40];
+	char ctr_ip[2][BENCH_ADDR_LEN];
+	struct bench_target t[NSIDES][NMODES][PATH_COUNT];
+	bool have[NSIDES][NMODES][PATH_COUNT];
+	double v[NSIDES][NMODES][PATH_COUNT][NMETRICS][CALIBRATE_MAX_ROUNDS];
+	double proxy_cpu_s[NSIDES]; /* the bridge task's tcp docker-proxy over the local slots */
+	unsigned int rounds;
+	double seconds;
+};
+
+void calibrate_opts_default(struct calibrate_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->bridge = o->host = true;
+	o->paths[PATH_INGRESS] = o->paths[PATH_LOCAL] = true;
+	o->rounds = CALIBRATE_ROUNDS;
+	o->rr_s = 0.5;
+	o->stream_s = 1;
+}
+
+bool calibrate_path_ok(enum lab_path p)
+{
+	return p == PATH_INGRESS || p == PATH_LOCAL || p == PATH_INTRA_HOST;
+}
+
+static struct lab_task *task_of(struct lab *lab, enum lab_mode m)
+{
+	for (unsigned int i = 0; i < lab->ntasks; i++)
+		if (lab->tasks[i].mode == m)
+			return &lab->tasks[i];
+	return NULL;
+}
+
+static int build_lab(struct cal *c, struct lab *lab, bool real, char *why, size_t len)
+{
+	struct lab_config cfg;
+	int ret;
+
+	lab_config_default(&cfg);
+	lab_config_vpc(&cfg, &c->o->vpc);
+	if (real) {
+		/* The instance as dockerd finds it at boot: nothing but its ENI. */
+		cfg.instance = INSTANCE_BARE;
+		cfg.userland_proxy = false;
+	}
+	ret = lab_init(lab, &cfg, "calibrate");
+	if (ret) {
+		snprintf(why, len, "the %s lab: %s", real ? "real engine's" : "emulated", lab->err);
+		return ret;
+	}
+	*(real ? &c->real_init : &c->emu_init) = true;
+	for (unsigned int i = 0; !real && i < c->nbridge && !ret; i++)
+		ret = lab_plan_task(lab, MODE_BRIDGE, (uint16_t)(LAB_DEFAULT_PORT + i));
+	if (!ret)
+		ret = lab_plan_task(lab, MODE_HOST, (uint16_t)(LAB_DEFAULT_PORT + 2));
+	if (!ret)
+		ret = lab_up(lab);
+	if (ret)
+		snprintf(why, len, "the %s lab: %s", real ? "real engine's" : "emulated", lab->err);
+	return ret;
+}
+
+/* A namespace of the emulated lab as its counterpart in the real one. */
+static void map_ns(const struct cal *c, const char *in, char *out, size_t len)
+{
+	size_t pl = strlen("nsb-") + strlen(c->emu.id) + 1;
+
+	for (unsigned int k = 0; k < c->nbridge; k++)
+		if (!strcmp(in, c->emu.tasks[k].ns)) {
+			snprintf(out, len, "%s", c->ctr_ns[k]);
+			return;
+		}
+	if (!strncmp(in, "nsb-", 4) && !strncmp(in + 4, c->emu.id, strlen(c->emu.id)) &&
+	    strlen(in) > pl) {
+		snprintf(out, len, "nsb-%s-%s", c->real.id, in + pl);
+		return;
+	}
+	snprintf(out, len, "%s", in);
+}
+
+/* An address of the emulated lab as its counterpart in the real one. */
+static void map_addr(const struct cal *c, char *a, size_t len)
+{
+	for (unsigned int k = 0; k < c->nbridge; k++)
+		if (!strcmp(a, c->emu.tasks[k].addr)) {
+			snprintf(a, len, "%s", c->ctr_ip[k]);
+			return;
+		}
+	if (!strcmp(a, c->emu.inst_addr))
+		snprintf(a, len, "%s", c->real.inst_addr);
+}
+
+static int targets(struct cal *c, char *why, size_t len)
+{
+	struct lab_task *eh = task_of(&c->emu, MODE_HOST), *rh = task_of(&c->real, MODE_HOST);
+	int ret = 0;
+
+	for (int p = 0; p < PATH_COUNT && !ret; p++) {
+		struct bench_target *t;
+
+		if (!c->o->paths[p])
+			continue;
+		if (c->o->bridge) {
+			t = &c->t[EMU][CB][p];
+			if (p == PATH_INTRA_HOST)
+				ret = path_target(&c->emu, &c->emu.tasks[1], &c->emu.tasks[0],
+						  PATH_INTRA_HOST, t, why, len);
+			else
+				ret = path_target(&c->emu, &c->emu.tasks[0], NULL, (enum lab_path)p,
+						  t, why, len);
+			if (ret)
+				return ret;
+			c->have[EMU][CB][p] = c->have[REAL][CB][p] = true;
+			c->t[REAL][CB][p] = *t;
+			map_ns(c, t->server_ns, c->t[REAL][CB][p].server_ns,
+			       sizeof(t->server_ns));
+			map_ns(c, t->client_ns, c->t[REAL][CB][p].client_ns,
+			       sizeof(t->client_ns));
+			map_addr(c, c->t[REAL][CB][p].dst_addr, sizeof(t->dst_addr));
+		}
+		/* Host mode has no intra-host path of its own: a task to itself. */
+		if (c->o->host && p != PATH_INTRA_HOST) {
+			ret = path_target(&c->emu, eh, NULL, (enum lab_path)p, &c->t[EMU][CH][p],
+					  why, len);
+			if (!ret)
+				ret = path_target(&c->real, rh, NULL, (enum lab_path)p,
+						  &c->t[REAL][CH][p], why, len);
+			c->have[EMU][CH][p] = c->have[REAL][CH][p] = !ret;
+		}
+	}
+	return ret;
+}
+
+/* CPU seconds (user and system) PID has used; -1 when it is gone. */
+static double proc_cpu_s(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut, st;
+	FILE *f;
+	size_t n;
+
+	if (pid <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	/* After the name: state (3), then fields 4..13, utime (14), stime (15). */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+			 &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* The docker-proxy of host port PORT over tcp on 0.0.0.0 in namespace NS (0: none). */
+static pid_t proxy_of(const char *ns, uint16_t port)
+{
+	pid_t pids[256];
+	size_t n = 0;
+	char want[64];
+
+	snprintf(want, sizeof(want), "-host-port %u ", port);
+	if (netns_pids(ns, pids, 256, &n))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char path[64], line[1024];
+		FILE *f;
+		size_t k;
+
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pids[i]);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		k = fread(line, 1, sizeof(line) - 2, f);
+		fclose(f);
+		for (size_t j = 0; j < k; j++)
+			if (!line[j])
+				line[j] = ' ';
+		line[k] = '\0';
+		if (strstr(line, "docker-proxy") && strstr(line, "-proto tcp ") &&
+		    strstr(line, "-host-ip 0.0.0.0 ") && strstr(line, want))
+			return pids[i];
+	}
+	return 0;
+}
+
+static int measure_slot(struct cal *c, int side, int mode, int p, enum bench_test test,
+			unsigned int round, char *why, size_t len)
+{
+	struct bench_opts bo;
+	json_t *res = NULL;
+	pid_t proxy = 0;
+	double cpu0 = -1;
+	int ret;
+
+	bench_opts_default(&bo);
+	bench_cpus_resolve(&bo.cpus);
+	bo.stream.duration_s = (int)c->o->stream_s;
+	bo.stream.omit_s = 0;
+	/* Both ends' buffers fixed: autotuning ends a stream in one of two states ~10% apart. */
+	bo.stream.window = stream_window_max() < WINDOW ? (int)stream_window_max() : WINDOW;
+	bo.rr.duration_s = c->o->rr_s;
+	bo.rr.warmup_s = 0.1;
+	if (p == PATH_LOCAL && mode == CB) {
+		proxy = side == EMU ? c->emu.tasks[0].proxy_pid[0]
+				    : proxy_of(c->real.ns_inst, c->t[REAL][CB][p].dst_port);
+		cpu0 = proc_cpu_s(proxy);
+	}
+	ret = bench_run(test, &bo, &c->t[side][mode][p], &res, why, len);
+	if (ret) {
+		size_t used = strlen(why);
+
+		snprintf(why + used, len > used ? len - used : 0, " (%s %s, %s, %s)",
+			 side_names[side], mode_names[mode], path_name((enum lab_path)p),
+			 bench_test_name(test));
+		return ret;
+	}
+	for (int m = 0; m < NMETRICS; m++)
+		if (metrics[m].test == test)
+			c->v[side][mode][p][m][round] = json_number_value(
+				json_object_get(json_object_get(res, "metrics"), metrics[m].key));
+	json_decref(res);
+	if (cpu0 >= 0 && proc_cpu_s(proxy) >= cpu0)
+		c->proxy_cpu_s[side] += proc_cpu_s(proxy) - cpu0;
+	return 0;
+}
+
+static double elapsed_s(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int measure(struct cal *c, char *why, size_t len)
+{
+	struct {
+		int side, mode, path;
+	} slot[NSIDES * NMODES * PATH_COUNT];
+	unsigned int ns = 0;
+	struct timespec t0;
+	int ret = 0;
+
+	for (int p = 0; p < PATH_COUNT; p++)
+		for (int m = 0; m < NMODES; m++)
+			for (int s = 0; s < NSIDES; s++)
+				if (c->have[s][m][p])
+					slot[ns++] = (typeof(slot[0])){s, m, p};
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned int r = 0; r < c->o->rounds && !ret; r++) {
+		notice(NOTICE_INFO, "calibrate: round %u of %u", r + 1, c->o->rounds);
+		testhook_phase("calibrate:round");
+		for (int k = 0; k < NTESTS && !ret; k++)
+			for (unsigned int j = 0; j < ns && !ret; j++) {
+				unsigned int i = (r + j) % ns;
+
+				ret = measure_slot(c, slot[i].side, slot[i].mode, slot[i].path,
+						   tests[k], r, why, len);
+				if (lab_stop)
+					ret = -EINTR;
+			}
+		if (!ret)
+			c->rounds = r + 1;
+	}
+	c->seconds = elapsed_s(&t0);
+	return ret;
+}
+
+/* Where an interval lies against 1 +/- the margin. */
+static const char *within(double lo, double hi)
+{
+	if (lo >= 1 - CALIBRATE_MARGIN && hi <= 1 + CALIBRATE_MARGIN)
+		return "within 5%";
+	if (hi < 1 - CALIBRATE_MARGIN || lo > 1 + CALIBRATE_MARGIN)
+		return "outside 5%";
+	return "undecided";
+}
+
+/* B against A paired by round: {emulated, real, ratio, ci95_low, ci95_high, verdict}. */
+static json_t *pair_json(const double *real, const double *emu, unsigned int n, int *worst)
+{
+	struct effect e;
+	double lo, hi, gr, ge, x, y;
+	const char *v;
+
+	if (effect_paired(real, emu, n, &e))
+		return json_pack("{s:s}", "verdict", "undecided");
+	effect_interval(&e, VERDICT_ALPHA, &lo, &hi);
+	verdict_gmean_interval(real, n, &gr, &x, &y);
+	verdict_gmean_interval(emu, n, &ge, &x, &y);
+	v = within(lo, hi);
+	if (v[0] == 'o')
+		*worst = 1;
+	else if (v[0] == 'u' && *worst == 0)
+		*worst = 3;
+	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:s}", "emulated", ge, "real", gr, "ratio",
+			 effect_ratio(&e), "ci95_low", lo, "ci95_high", hi, "verdict", v);
+}
+
+static json_t *analyse(struct cal *c, int *worst)
+{
+	json_t *paths = json_object();
+	unsigned int n = c->rounds;
+
+	*worst = 0;
+	for (int p = 0; p < PATH_COUNT; p++) {
+		json_t *po;
+
+		if (!c->have[EMU][CB][p] && !c->have[EMU][CH][p])
+			continue;
+		po = json_object();
+		for (int m = 0; m < NMODES; m++) {
+			json_t *mo;
+
+			if (!c->have[EMU][m][p])
+				continue;
+			mo = json_object();
+			for (int k = 0; k < NMETRICS; k++)
+				json_object_set_new(mo, metrics[k].name,
+						    pair_json(c->v[REAL][m][p][k], c->v[EMU][m][p][k],
+							      n, worst));
+			json_object_set_new(po, mode_names[m], mo);
+		}
+		if (c->have[EMU][CB][p] && c->have[EMU][CH][p]) {
+			json_t *bh = json_object();
+
+			for (int k = 0; k < NMETRICS; k++) {
+				double re[CALIBRATE_MAX_ROUNDS], em[CALIBRATE_MAX_ROUNDS];
+
+				for (unsigned int i = 0; i < n; i++) {
+					re[i] = c->v[REAL][CB][p][k][i] / c->v[REAL][CH][p][k][i];
+					em[i] = c->v[EMU][CB][p][k][i] / c->v[EMU][CH][p][k][i];
+				}
+				json_object_set_new(bh, metrics[k].name, pair_json(re, em, n, worst));
+			}
+			json_object_set_new(po, "bridge_over_host", bh);
+		}
+		json_object_set_new(paths, path_name((enum lab_path)p), po);
+	}
+	return paths;
+}
+
+/* The hops: interfaces of NS[0..n) whose packet counters moved with the traffic. */
+struct hops {
+	const char *ns[3];
+	const char *role[3];
+	unsigned int n;
+	struct counters_sock *cs[3];
+	struct if_counters before[3][MAX_LINKS], after[3][MAX_LINKS];
+	size_t nb[3], na[3];
+};
+
+static void hops_sample(void *arg, bool after)
+{
+	struct hops *h = arg;
+
+	for (unsigned int i = 0; i < h->n; i++)
+		if (h->cs[i])
+			counters_read(h->cs[i], after ? h->after[i] : h->before[i], MAX_LINKS,
+				      after ? &h->na[i] : &h->nb[i]);
+}
+
+static void hops_before(void *arg)
+{
+	hops_sample(arg, false);
+}
+
+static void hops_after(void *arg)
+{
+	hops_sample(arg, true);
+}
+
+/* "role:kind:name" of each crossed interface, in path order (namespaces, then ifindex). */
+static json_t *crossed(const struct bench_target *t, const char *inst, char *why, size_t len)
+{
+	struct hops h = {.ns = {t->client_ns, inst, t->server_ns},
+			 .role = {"client", "instance", "task"},
+			 .n = 3};
+	struct bench_opts bo;
+	json_t *res = NULL, *out;
+	uint64_t moved[3][MAX_LINKS], max = 0;
+	int ret = 0;
+
+	/* The local path's client is in the instance: two namespaces. */
+	if (!strcmp(t->client_ns, inst)) {
+		h.ns[0] = inst, h.role[0] = "instance";
+		h.ns[1] = t->server_ns, h.role[1] = "task";
+		h.n = 2;
+	}
+	for (unsigned int i = 0; i < h.n && !ret; i++)
+		ret = counters_open(&h.cs[i], h.ns[i]);
+	bench_opts_default(&bo);
+	bench_cpus_resolve(&bo.cpus);
+	bo.rr.duration_s = 0.3;
+	bo.rr.warmup_s = 0;
+	bo.before_client = hops_before;
+	bo.after_client = hops_after;
+	bo.hook_arg = &h;
+	if (!ret)
+		ret = bench_run(TEST_TCP_RR, &bo, t, &res, why, len);
+	json_decref(res);
+	out = ret ? NULL : json_array();
+	for (unsigned int i = 0; i < h.n && out; i++)
+		for (size_t a = 0; a < h.na[i]; a++) {
+			moved[i][a] = 0;
+			for (size_t b = 0; b < h.nb[i]; b++)
+				if (h.before[i][b].ifindex == h.after[i][a].ifindex)
+					moved[i][a] = h.after[i][a].rx_packets +
+						      h.after[i][a].tx_packets -
+						      h.before[i][b].rx_packets -
+						      h.before[i][b].tx_packets;
+			if (moved[i][a] > max)
+				max = moved[i][a];
+		}
+	for (unsigned int i = 0; i < h.n && out; i++) {
+		struct rt *rt = NULL;
+		struct rt_link_info links[MAX_LINKS];
+		size_t nl = 0;
+
+		if (rt_open(&rt, h.ns[i]) || rt_links(rt, links, MAX_LINKS, &nl))
+			nl = 0;
+		rt_close(rt);
+		/* Crossed: at least half the busiest interface's packets (lo aside). */
+		for (size_t a = 0; a < h.na[i]; a++)
+			for (size_t l = 0; l < nl; l++)
+				if (links[l].ifindex == h.after[i][a].ifindex &&
+				    strcmp(links[l].name, "lo") && moved[i][a] * 2 >= max) {
+					char hop[64];
+
+					snprintf(hop, sizeof(hop), "%s:%s:%s", h.role[i],
+						 links[l].kind[0] ? links[l].kind : "device",
+						 links[l].name);
+					json_array_append_new(out, json_string(hop));
+				}
+	}
+	for (unsigned int i = 0; i < h.n; i++)
+		counters_close(h.cs[i]);
+	if (ret && !why[0])
+		snprintf(why, len, "counting the hops: %s", strerror(-ret));
+	return out;
+}
+
+/* Whether two hop lists are the same devices (role and kind) in the same order. */
+static bool same_hops(json_t *a, json_t *b)
+{
+	size_t i;
+	json_t *x;
+
+	if (!a || !b || json_array_size(a) != json_array_size(b))
+		return false;
+	json_array_foreach(a, i, x) {
+		const char *p = json_string_value(x), *q = json_string_value(json_array_get(b, i));
+		const char *pe = strrchr(p, ':'), *qe = strrchr(q, ':');
+
+		if (pe - p != qe - q || strncmp(p, q, (size_t)(pe - p)))
+			return false;
+	}
+	return true;
+}
+
+static json_t *hops_json(struct cal *c, char *why, size_t len)
+{
+	json_t *doc = json_object();
+
+	for (int p = 0; p < PATH_COUNT; p++) {
+		json_t *e, *r;
+
+		if (!c->have[EMU][CB][p])
+			continue;
+		e = crossed(&c->t[EMU][CB][p], c->emu.ns_inst, why, len);
+		r = crossed(&c->t[REAL][CB][p], c->real.ns_inst, why, len);
+		json_object_set_new(doc, path_name((enum lab_path)p),
+				    json_pack("{s:o, s:o, s:b}", "emulated", e ? e : json_null(),
+					      "real", r ? r : json_null(), "same",
+					      same_hops(e, r)));
+	}
+	return doc;
+}
+
+/* iptables-save's rules, without counters or comments, the bridge's name as BRIDGE. */
+static json_t *rule_lines(const char *text, const char *bridge)
+{
+	json_t *out = json_array();
+	char *copy = strdup(text ? text : ""), *save = NULL, table[32] = "";
+
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char line[1024], *o = line;
+
+		if (l[0] == '#' || !strcmp(l, "COMMIT"))
+			continue;
+		if (l[0] == '*') {
+			snprintf(table, sizeof(table), "%s", l + 1);
+			continue;
+		}
+		/* ":CHAIN POLICY [p:b]" without its counters. */
+		for (const char *s = l; *s && o < line + sizeof(line) - 8;) {
+			if (!strncmp(s, bridge, strlen(bridge)) && !isalnum((unsigned char)s[strlen(bridge)])) {
+				o += sprintf(o, "BRIDGE");
+				s += strlen(bridge);
+			} else if (*s == ' ' && s[1] == '[' && l[0] == ':') {
+				break;
+			} else {
+				*o++ = *s++;
+			}
+		}
+		*o = '\0';
+		{
+			char full[1100];
+
+			snprintf(full, sizeof(full), "%s %s", table, line);
+			json_array_append_new(out, json_string(full));
+		}
+	}
+	free(copy);
+	return out;
+}
+
+static bool listed(json_t *a, const char *s)
+{
+	size_t i;
+	json_t *x;
+
+	json_array_foreach(a, i, x)
+		if (!strcmp(json_string_value(x), s))
+			return true;
+	return false;
+}
+
+/*
+ * What a difference between the lab's rules and dockerd 20.10's is: ecs-init's
+ * (the lab's instance carries them, a bare dockerd does not), or Docker's own
+ * between 20.10 and 25.0 (the lab follows 25.0.16, the AMI's).
+ */
+static const char *difference_source(const char *rule, bool in_lab)
+{
+	if (in_lab && (strstr(rule, "169.254.170.2") || strstr(rule, "51678") ||
+		       strstr(rule, "51679") || strstr(rule, "127.0.0.0/8")))
+		return "ecs-init (the AMI's, not Docker's)";
+	return in_lab ? "Docker 25 (not in 20.10)" : "Docker 20.10 (not in 25)";
+}
+
+static json_t *rules_json(struct cal *c)
+{
+	static char *const save[] = {"iptables-save", NULL};
+	char *lab_text = NULL, *real_text = NULL, why[256];
+	json_t *lab, *real, *diff = json_array(), *doc;
+	size_t i;
+	json_t *x;
+
+	if (instance_save(&c->emu, false, &lab_text, why, sizeof(why)))
+		lab_text = NULL;
+	if (nsexec_run(c->real.ns_inst, save, NULL, &real_text, why, sizeof(why)))
+		real_text = NULL;
+	lab = rule_lines(lab_text, "ecs0");
+	real = rule_lines(real_text, "docker0");
+	json_array_foreach(lab, i, x)
+		if (!listed(real, json_string_value(x)))
+			json_array_append_new(
+				diff, json_pack("{s:s, s:s, s:s}", "rule", json_string_value(x),
+						"in", "emulated", "source",
+						difference_source(json_string_value(x), true)));
+	json_array_foreach(real, i, x)
+		if (!listed(lab, json_string_value(x)))
+			json_array_append_new(
+				diff, json_pack("{s:s, s:s, s:s}", "rule", json_string_value(x),
+						"in", "real", "source",
+						difference_source(json_string_value(x), false)));
+	doc = json_pack("{s:s?, s:s?, s:o}", "emulated", lab_text, "real", real_text,
+			"differences", diff);
+	json_decref(lab);
+	json_decref(real);
+	free(lab_text);
+	free(real_text);
+	return doc;
+}
+
+static json_t *engine_json(const struct cal *c)
+{
+	char path[PATH_MAX + 16], buf[512] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/VERSIONS", c->eng.root);
+	f = fopen(path, "re");
+	if (f) {
+		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+
+		buf[n] = '\0';
+		fclose(f);
+	}
+	while (strlen(buf) && buf[strlen(buf) - 1] == '\n')
+		buf[strlen(buf) - 1] = '\0';
+	return json_pack("{s:s, s:s, s:s}", "dockerd", c->eng.version, "packages", buf, "lab",
+			 c->real.id);
+}
+
+static void teardown(struct cal *c)
+{
+	if (c->eng_started)
+		engine_stop(&c->eng);
+	c->eng_started = false;
+	if (c->real_init) {
+		lab_down(&c->real, LAB_TEARDOWN_GROUP);
+		lab_free(&c->real);
+	}
+	if (c->emu_init) {
+		lab_down(&c->emu, LAB_TEARDOWN_GROUP);
+		lab_free(&c->emu);
+	}
+	c->real_init = c->emu_init = false;
+}
+
+static int start_engine(struct cal *c, char *why, size_t len)
+{
+	char bip[40];
+	int ret;
+
+	ip4_net_cidr(bip, sizeof(bip), c->real.bridge_addr, &c->real.cfg.bridge_net);
+	notice(NOTICE_INFO, "calibrate: starting dockerd in %s", c->real.ns_inst);
+	/* engine_start leaves nothing when it fails; from here on, teardown stops it. */
+	ret = engine_start(&c->eng, c->real.id, c->real.ns_inst, bip,
+			   lab_bridge_mtu(&c->real.cfg), why, len);
+	if (ret)
+		return ret;
+	c->eng_started = true;
+	testhook_phase("calibrate:engine");
+	ret = engine_image(&c->eng, why, len);
+	for (unsigned int k = 0; k < c->nbridge && !ret; k++) {
+		char name[48];
+
+		snprintf(name, sizeof(name), "nsb-%s-t%u", c->real.id, k + 1);
+		engine_task_netns(c->real.id, k + 1, c->ctr_ns[k], sizeof(c->ctr_ns[k]));
+		ret = engine_task(&c->eng, name, "tcp", c->emu.tasks[k].host_port,
+				  c->emu.tasks[k].container_port, c->ctr_ns[k], c->ctr_ip[k],
+				  sizeof(c->ctr_ip[k]), why, len);
+	}
+	return ret;
+}
+
+int calibrate_run(const struct calibrate_opts *o, json_t **out, int *verdict, char *why,
+		  size_t len)
+{
+	struct cal *c = calloc(1, sizeof(*c));
+	char root[PATH_MAX];
+	int ret, worst = 3;
+
+	*out = NULL;
+	*verdict = 3;
+	if (!c)
+		return -ENOMEM;
+	c->o = o;
+	c->nbridge = o->bridge ? (o->paths[PATH_INTRA_HOST] ? 2 : 1) : 1;
+	ret = engine_find(root, sizeof(root), why, len);
+	if (!ret) {
+		notice(NOTICE_INFO, "calibrate: building the emulated lab");
+		ret = build_lab(c, &c->emu, false, why, len);
+	}
+	if (!ret) {
+		notice(NOTICE_INFO, "calibrate: building the real engine's lab");
+		ret = build_lab(c, &c->real, true, why, len);
+	}
+	if (!ret)
+		ret = start_engine(c, why, len);
+	if (!ret)
+		ret = targets(c, why, len);
+	if (!ret)
+		ret = measure(c, why, len);
+	if (!ret) {
+		json_t *doc = json_pack("{s:i, s:f, s:f, s:f, s:s, s:f}", "rounds", (int)c->rounds,
+					"seconds", c->seconds, "rr_s", o->rr_s, "stream_s",
+					o->stream_s, "schedule", "alternate", "margin",
+					CALIBRATE_MARGIN);
+
+		json_object_set_new(doc, "engine", engine_json(c));
+		json_object_set_new(doc, "paths", analyse(c, &worst));
+		json_object_set_new(doc, "hops", hops_json(c, why, len));
+		if (c->have[EMU][CB][PATH_LOCAL])
+			json_object_set_new(doc, "local_proxy_cpu_s",
+					    json_pack("{s:f, s:f}", "emulated", c->proxy_cpu_s[EMU],
+						      "real", c->proxy_cpu_s[REAL]));
+		json_object_set_new(doc, "rules", rules_json(c));
+		json_object_set_new(doc, "verdict",
+				    json_string(worst == 0   ? "within 5%"
+						: worst == 1 ? "outside 5%"
+							     : "undecided"));
+		*out = doc;
+		*verdict = worst;
+	}
+	if (ret == -EINTR)
+		snprintf(why, len, "interrupted");
+	teardown(c);
+	free(c);
+	return ret;
+}
