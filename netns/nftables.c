@@ -167,7 +167,8 @@ int portmap_queue_conntrack(struct portmap *pm, const char *bridge)
 }
 
 int portmap_queue_add(struct portmap *pm, const char *host_addr, uint16_t host_port,
-		      const char *task_addr, uint16_t task_port, const char *comment)
+		      const char *task_addr, uint16_t task_port, unsigned int protos,
+		      const char *comment)
 {
 	const char *chain[] = {"prerouting", "output"};
 	const char *proto[] = {"tcp", "udp"};
@@ -175,7 +176,7 @@ int portmap_queue_add(struct portmap *pm, const char *host_addr, uint16_t host_p
 
 	for (size_t c = 0; c < 2 && !ret; c++)
 		for (size_t p = 0; p < 2 && !ret; p++)
-			ret = portmap_queuef(pm,
+			ret = !(protos & (1u << p)) ? 0 : portmap_queuef(pm,
 					     "add rule ip " PORTMAP_TABLE " %s ip daddr %s %s "
 					     "dport %u counter dnat to %s:%u comment \"%s %s\"\n",
 					     chain[c], host_addr, proto[p], host_port, task_addr,

@@ -24,8 +24,10 @@ int portmap_init(struct portmap *pm, const char *bridge, const char *bridge_cidr
 int portmap_queue_init(struct portmap *pm, const char *bridge, const char *bridge_cidr);
 /* The table with conntrack and no NAT: explain's +conntrack step (queued). */
 int portmap_queue_conntrack(struct portmap *pm, const char *bridge);
+/* A hostPort mapping over each protocol of PROTOS (bit 0 tcp, bit 1 udp). */
 int portmap_queue_add(struct portmap *pm, const char *host_addr, uint16_t host_port,
-		      const char *task_addr, uint16_t task_port, const char *comment);
+		      const char *task_addr, uint16_t task_port, unsigned int protos,
+		      const char *comment);
 int portmap_commit(struct portmap *pm);
 int portmap_destroy(struct portmap *pm);
 /* Every rule's counter: [{"chain", "comment", "packets", "bytes"}]. */

@@ -101,7 +101,7 @@ static void test_long_rule_queued_whole(void **state)
 	assert_int_equal(netns_create(SCRATCH), 0);
 	assert_int_equal(portmap_open(&pm, SCRATCH), 0);
 	assert_int_equal(portmap_init(pm, "nsbbr0", "198.19.0.0/24"), 0);
-	assert_int_equal(portmap_queue_add(pm, "198.18.0.2", 80, "198.19.0.2", 80, comment), 0);
+	assert_int_equal(portmap_queue_add(pm, "198.18.0.2", 80, "198.19.0.2", 80, 3, comment), 0);
 	/* nftables takes comments up to 128 bytes: it refuses, and says so. */
 	ret = portmap_commit(pm);
 	assert_int_equal(ret, -EPROTO);

@@ -88,12 +88,14 @@ static char *normalized(const char *save)
 	return by_table(out);
 }
 
-static struct lab *lab_of(enum lab_mode m, enum lab_instance inst, bool proxy, unsigned int n,
-			  const uint16_t *ports)
+static struct lab *lab_of(enum lab_mode m, enum lab_instance inst, bool proxy, bool udp,
+			  unsigned int n, const uint16_t *ports)
 {
 	struct lab *lab = tl_lab_new_as(0, inst);
 
 	lab->cfg.userland_proxy = proxy;
+	/* Without UDP each task's port mapping is ECS's default protocol, tcp: one binding. */
+	lab->cfg.publish_udp = udp;
 	for (unsigned int i = 0; i < n; i++)
 		assert_int_equal(lab_plan_task(lab, m, ports[i]), 0);
 	if (lab_up(lab))
@@ -134,7 +136,7 @@ static void test_golden_rules(void **state)
 	assert_int_equal(fread(want, 1, (size_t)len, f), (size_t)len);
 	fclose(f);
 	for (size_t k = 0; k < 2; k++) {
-		struct lab *lab = lab_of(MODE_BRIDGE, profiles[k], true, 2, ports);
+		struct lab *lab = lab_of(MODE_BRIDGE, profiles[k], true, false, 2, ports);
 		const char *tool = instance_tool(profiles[k], true);
 		const char *other = k ? "iptables-nft-save" : "iptables-legacy-save";
 
@@ -157,7 +159,7 @@ static void test_golden_rules(void **state)
 	free(want);
 	/* bare: neither backend has a rule (the lab's own nftables table is not iptables'). */
 	{
-		struct lab *lab = lab_of(MODE_BRIDGE, INSTANCE_BARE, false, 2, ports);
+		struct lab *lab = lab_of(MODE_BRIDGE, INSTANCE_BARE, false, false, 2, ports);
 
 		for (size_t k = 0; k < 2; k++) {
 			raw = saved(lab, instance_tool(profiles[k], true));
@@ -293,7 +295,7 @@ static void test_proxy_carries_intra_host(void **state)
 	(void)state;
 	SKIP_UNLESS_ROOT();
 	for (int on = 1; on >= 0; on--) {
-		struct lab *lab = lab_of(MODE_BRIDGE, INSTANCE_AL2023, on, 2, ports);
+		struct lab *lab = lab_of(MODE_BRIDGE, INSTANCE_AL2023, on, true, 2, ports);
 		json_t *hp = tl_hot_path(lab, PATH_INTRA_HOST);
 		char *hops = json_dumps(json_object_get(hp, "hops"), JSON_COMPACT);
 

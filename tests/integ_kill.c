@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The kill matrix (root), generated from the list of phases: `run`, `claims`,
- * `measure` and `explain` of the test build are stopped by SIGINT, SIGTERM or SIGKILL
+ * `measure`, `explain` and `calibrate` of the test build are stopped by SIGINT, SIGTERM or SIGKILL
  * (then `nsbench clean`) at each phase they pass through (NSBENCH_KILL_AT
  * raises the signal there). After each: the exit status README promises, no
  * namespace, state file, endpoint process, BPF probe or results file (whole
@@ -9,6 +9,7 @@
  * or killed mid-measurement: an error, never a hang, nothing left.
  */
 #include "labtest.h"
+#include "harness/lab/engine.h"
 #include <dirent.h>
 #include <limits.h>
 #include <signal.h>
@@ -30,6 +31,9 @@ static const struct {
 	{"measure bridge tcp_rr --duration 0.5", {"measure:built", "endpoints-up"}},
 	{"explain bridge --rounds 2 --duration 1 --rr-duration 0.1 --transactions 200",
 	 {"explain:built", "per-hop:attached", "endpoints-up", "explain:round"}},
+	/* Its dockerd, containerd, shims and containers go too (engine_live_processes). */
+	{"calibrate --modes bridge --paths ingress --rounds 2 --duration 1 --rr-duration 0.1",
+	 {"calibrate:engine", "calibrate:round"}},
 };
 
 static const int signals[] = {SIGINT, SIGTERM, SIGKILL};
@@ -63,7 +67,8 @@ static size_t our_processes(void)
 		n += !strcmp(exe, self) || (proxy[0] && !strcmp(exe, proxy));
 	}
 	closedir(d);
-	return n;
+	/* calibrate's Docker engine: dockerd, containerd, the shims, the containers. */
+	return n + engine_live_processes();
 }
 
 static size_t files_in(const char *dir)

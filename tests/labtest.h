@@ -22,6 +22,8 @@ static inline struct lab *tl_lab_new_as(unsigned int max_enis, enum lab_instance
 	cfg.max_enis = max_enis;
 	cfg.instance = inst;
 	cfg.userland_proxy = inst != INSTANCE_BARE;
+	/* The tests' probes are udp_rr: bridge tasks map their port over udp too. */
+	cfg.publish_udp = true;
 	assert_int_equal(lab_init(lab, &cfg, "test"), 0);
 	return lab;
 }

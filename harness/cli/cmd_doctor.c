@@ -22,6 +22,7 @@
 #include "bench/noise.h"
 #include "harness/cli/cli.h"
 #include "harness/lab/clean.h"
+#include "harness/lab/engine.h"
 #include "harness/lab/lab.h"
 #include "harness/lab/mode.h"
 #include "harness/lab/proxy.h"
@@ -273,6 +274,14 @@ static void instance_checks(void)
 			"not",
 			why);
 	line("tools: docker-proxy", ret, buf);
+	/* Only calibrate needs the engine: its absence is a note, not a failure. */
+	ret = engine_find(path, sizeof(path), why, sizeof(why));
+	if (!ret)
+		snprintf(buf, sizeof(buf), "%s (dockerd, containerd, runc: what calibrate runs)",
+			 path);
+	else
+		snprintf(buf, sizeof(buf), "%s; only calibrate needs it", why);
+	check("tools: docker engine", ret ? "note" : "ok", buf);
 }
 
 static void leftover_checks(void)
@@ -287,6 +296,18 @@ static void leftover_checks(void)
 		snprintf(buf, sizeof(buf),
 			 "%zu lab(s) topo up kept (nsbench topo show; nsbench topo down)", kept);
 		check("kept labs", "note", buf);
+	}
+	{
+		char ids[64][16];
+		size_t dirs = engine_list(ids, 64), procs = engine_live_processes();
+
+		if (dirs || procs) {
+			snprintf(buf, sizeof(buf),
+				 "%zu Docker engine folder(s) under %s, %zu live process(es) of "
+				 "one (a killed calibrate's: nsbench clean)",
+				 dirs, STATE_DIR, procs);
+			check("leftovers: engine", "note", buf);
+		}
 	}
 	if (jdoc)
 		json_object_set_new(jdoc, "leftovers",

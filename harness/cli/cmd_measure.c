@@ -440,6 +440,17 @@ int measure_main(int argc, char **argv)
 			log_err("lab %s has no %s task", lab_id, lab_mode_name(mode));
 			goto out;
 		}
+		/* Its hostPort answers only the protocols its port mappings name. */
+		if (task->host_port && !(task->protos & LAB_PROTO_UDP) &&
+		    (path == PATH_INGRESS || path == PATH_LOCAL) &&
+		    (test == TEST_UDP || test == TEST_UDP_RR || hot)) {
+			log_err("lab %s: task t%u publishes hostPort %u over tcp only (ECS's "
+				"default protocol); UDP needs a udp mapping: topo up %s --port "
+				"%u/tcp+udp",
+				lab_id, task->id, task->host_port, lab_mode_name(mode),
+				task->container_port);
+			goto out;
+		}
 	} else {
 		struct lab_config cfg;
 
@@ -449,6 +460,8 @@ int measure_main(int argc, char **argv)
 		cfg.instance = inst;
 		cfg.userland_proxy = proxy;
 		cfg.dual_stack = families & (1u << FAMILY_IPV6);
+		/* The port over udp too where the test or the probes send UDP. */
+		cfg.publish_udp = test == TEST_UDP || test == TEST_UDP_RR || hot || per_hop;
 		if (lab_init(lab, &cfg, "measure") || lab_plan_task(lab, mode, LAB_DEFAULT_PORT)) {
 			/* ECS would refuse it too: nothing was built; the reason stands alone. */
 			rc = cli_usage_error(NULL, "%s", lab->err);

@@ -29,6 +29,8 @@ static const char topo_usage[] =
 	"       nsbench topo down [--links|--netns] [LAB...]\n"
 	"MODE: {modes} (bridge: a static hostPort)\n"
 	"--port gives the tasks' containerPort (default 5201); a list gives one per task.\n"
+	"A bridge task publishes it over tcp (ECS's default protocol); P/udp over udp,\n"
+	"P/tcp+udp over both (two port mappings: what measure --lab needs for UDP tests).\n"
 	"--max-enis N models the instance's ENI limit (the primary counts: N-1 awsvpc tasks).\n"
 	"--hold keeps the lab until SIGINT/SIGTERM, then removes it.\n"
 	"--security-group: awsvpc tasks accept new inbound connections on their port only\n"
@@ -113,22 +115,38 @@ static void print_lab_text(json_t *doc, FILE *f)
 
 struct port_list {
 	uint16_t *ports;
+	unsigned int *protos;
 	unsigned int max, n;
 };
 
+/* P, P/tcp, P/udp or P/tcp+udp: a port mapping's protocol (tcp unless it says). */
 static int port_item(const char *tok, void *arg)
 {
 	struct port_list *l = arg;
+	const char *slash = strchr(tok, '/');
+	char num[16];
 
-	if (l->n >= l->max || parse_port(tok, &l->ports[l->n]))
+	if (l->n >= l->max || (slash ? (size_t)(slash - tok) : strlen(tok)) >= sizeof(num))
+		return -EINVAL;
+	snprintf(num, sizeof(num), "%.*s", (int)(slash ? slash - tok : (long)strlen(tok)), tok);
+	if (parse_port(num, &l->ports[l->n]))
+		return -EINVAL;
+	if (!slash || !strcmp(slash, "/tcp"))
+		l->protos[l->n] = LAB_PROTO_TCP;
+	else if (!strcmp(slash, "/udp"))
+		l->protos[l->n] = LAB_PROTO_UDP;
+	else if (!strcmp(slash, "/tcp+udp") || !strcmp(slash, "/udp+tcp"))
+		l->protos[l->n] = LAB_PROTO_TCP | LAB_PROTO_UDP;
+	else
 		return -EINVAL;
 	l->n++;
 	return 0;
 }
 
-static int parse_ports(const char *text, uint16_t *ports, unsigned int max, unsigned int *n)
+static int parse_ports(const char *text, uint16_t *ports, unsigned int *protos, unsigned int max,
+		       unsigned int *n)
 {
-	struct port_list l = {ports, max, 0};
+	struct port_list l = {ports, protos, max, 0};
 	int ret = parse_csv(text, port_item, &l);
 
 	*n = l.n;
@@ -183,6 +201,7 @@ static int topo_up(int argc, char **argv)
 		{0},
 	};
 	uint16_t ports[LAB_MAX_TASKS] = {LAB_DEFAULT_PORT};
+	unsigned int protos[LAB_MAX_TASKS] = {LAB_PROTO_TCP};
 	unsigned int nports = 1, families = CLI_IP_DEFAULT;
 	unsigned long tasks = 1, enis = 0;
 	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
@@ -206,10 +225,11 @@ static int topo_up(int argc, char **argv)
 						       optarg, LAB_MAX_TASKS);
 			break;
 		case 'p':
-			if (parse_ports(optarg, ports, LAB_MAX_TASKS, &nports))
+			if (parse_ports(optarg, ports, protos, LAB_MAX_TASKS, &nports))
 				return cli_usage_error(topo_usage,
 						       "--port '%s': ports from 1 to 65535, "
-						       "comma-separated",
+						       "comma-separated, each with /tcp, /udp or "
+						       "/tcp+udp",
 						       optarg);
 			break;
 		case 'e':
@@ -297,6 +317,8 @@ static int topo_up(int argc, char **argv)
 		uint16_t port = ports[i < nports ? i : nports - 1];
 
 		ret = lab_plan_task(&lab, mode, port);
+		if (!ret)
+			lab.tasks[lab.ntasks - 1].protos = protos[i < nports ? i : nports - 1];
 		if (ret) {
 			char fix[160];
 

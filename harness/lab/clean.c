@@ -8,6 +8,7 @@
 #include "bench/hopprobe.h"
 #include "harness/common/notice.h"
 #include "harness/lab/clean.h"
+#include "harness/lab/engine.h"
 #include "harness/lab/lab.h"
 #include "harness/lab/state.h"
 #include "netns/netns.h"
@@ -34,6 +35,9 @@ int clean_lab(const char *id, bool force, enum lab_teardown how)
 		return -EBUSY;
 	}
 	json_decref(doc);
+	/* calibrate's dockerd first, while its namespace still stands: containers, then it. */
+	if (engine_present(id))
+		engine_remove(id);
 	if (how == LAB_TEARDOWN_LINKS)
 		lab_attach(&lab);
 	ret = lab_down(&lab, how);
@@ -119,6 +123,27 @@ int clean_all(const char *kind, struct clean_report *r)
 	state_list(ids, STATE_MAX_LABS, &n);
 	if (n > STATE_MAX_LABS)
 		n = STATE_MAX_LABS;
+	/* A Docker engine whose lab's state file is gone (made after it: a crash's). */
+	{
+		char eids[64][16];
+		size_t ne = engine_list(eids, 64);
+
+		for (size_t i = 0; i < ne; i++) {
+			char ns[64];
+
+			snprintf(ns, sizeof(ns), "nsb-%s-inst", eids[i]);
+			if (id_listed(ids, n, ns))
+				continue;
+			ret = engine_remove(eids[i]);
+			if (ret) {
+				r->errors++;
+				notice(NOTICE_ERROR, "the Docker engine of lab %s: %s", eids[i],
+				       strerror(-ret));
+			} else {
+				notice(NOTICE_INFO, "the Docker engine of lab %s: removed", eids[i]);
+			}
+		}
+	}
 	ret = netns_list("nsb-", names, 512, &nn);
 	if (ret)
 		return ret;
@@ -181,7 +206,10 @@ size_t clean_count_leftovers(void)
 	char names[512][64];
 	size_t n = 0, nn = 0;
 
+	char eids[64][16];
+
 	state_list(ids, STATE_MAX_LABS, &n);
 	netns_list("nsb-", names, 512, &nn);
-	return n + nn;
+	/* And calibrate's Docker engines: their directories under STATE_DIR. */
+	return n + nn + engine_list(eids, 64);
 }

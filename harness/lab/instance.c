@@ -301,6 +301,8 @@ int instance_publish(struct lab *lab, struct lab_task *t)
 	for (unsigned int k = 0; k < 2; k++) {
 		char *text;
 
+		if (!(t->protos & (1u << k)))
+			continue;
 		ret = lab_step(lab, "publishing %s hostPort %u of task t%u (Docker's rules)",
 			       protos[k], t->host_port, t->id);
 		if (ret)
@@ -314,7 +316,7 @@ int instance_publish(struct lab *lab, struct lab_task *t)
 	for (unsigned int k = 0; lab->cfg.userland_proxy && k < 2; k++) {
 		pid_t pid = 0;
 
-		if (t->proxy_pid[k])
+		if (t->proxy_pid[k] || !(t->protos & (1u << k)))
 			continue;
 		ret = lab_step(lab, "starting docker-proxy for %s %u -> %s:%u in %s", protos[k],
 			       t->host_port, t->addr, t->container_port, lab->ns_inst);

@@ -235,7 +235,7 @@ int mode_build_portmap(struct lab *lab)
 			continue;
 		snprintf(comment, sizeof(comment), "t%u", t->id);
 		ret = portmap_queue_add(lab->pm, lab->inst_addr, t->host_port, t->addr,
-					t->container_port, comment);
+					t->container_port, t->protos, comment);
 		if (ret)
 			return lab_fail(lab, ret, NULL);
 	}

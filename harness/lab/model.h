@@ -78,6 +78,13 @@ struct lab_config {
 	enum lab_instance instance;
 	bool userland_proxy; /* Docker's docker-proxy per hostPort binding */
 	/*
+	 * A bridge task's port mapping is tcp (ECS's default protocol): one
+	 * binding, its DOCKER rules and one docker-proxy. publish_udp adds a
+	 * second mapping of the same port over udp, as a task definition that
+	 * lists both does: what UDP tests and the UDP probes need.
+	 */
+	bool publish_udp;
+	/*
 	 * Dual stack (harness/lab/ipv6.c): the VPC subnet gets an IPv6 prefix, the
 	 * VPC router, the instance and awsvpc tasks an address in it; bridge tasks
 	 * stay IPv4-only, as on Docker's default bridge.
@@ -85,6 +92,10 @@ struct lab_config {
 	bool dual_stack;
 	struct ip6_net vpc_net6;
 };
+
+/* A port mapping's protocol: bit K is index K of proxy_pid[] (tcp 0, udp 1). */
+#define LAB_PROTO_TCP 1u
+#define LAB_PROTO_UDP 2u
 
 struct lab_task {
 	unsigned int id; /* N of "tN" */
@@ -102,6 +113,7 @@ struct lab_task {
 	char addr6[IP6_ADDR_LEN]; /* dual stack: awsvpc's own, host's the instance's; else "" */
 	char client_ns[LAB_NS_LEN];
 	int proxy_pid[2]; /* its docker-proxies, tcp and udp; 0: none */
+	unsigned int protos; /* its port mappings' protocols: LAB_PROTO_* bits */
 };
 
 struct rt;

@@ -67,6 +67,7 @@ int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 	t->id = id;
 	t->mode = mode;
 	t->container_port = container_port;
+	t->protos = LAB_PROTO_TCP | (lab->cfg.publish_udp ? LAB_PROTO_UDP : 0);
 	t->own_ns = mode != MODE_HOST;
 	{
 		char ns[LAB_NS_LEN];

@@ -64,6 +64,16 @@ static json_t *task_describe(const struct lab_task *t)
 		      "reachable_from_vpc", t->mode != MODE_NONE);
 	if (o && t->addr6[0])
 		json_object_set_new(o, "address6", json_string(t->addr6));
+	/* A published port's mappings, one per protocol (ECS: tcp unless it says udp). */
+	if (o && t->host_port) {
+		json_t *p = json_array();
+
+		if (t->protos & LAB_PROTO_TCP)
+			json_array_append_new(p, json_string("tcp"));
+		if (t->protos & LAB_PROTO_UDP)
+			json_array_append_new(p, json_string("udp"));
+		json_object_set_new(o, "protocols", p);
+	}
 	if (o && (t->proxy_pid[0] || t->proxy_pid[1]))
 		json_object_set_new(
 			o, "docker_proxy_pids",
@@ -296,6 +306,18 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 			json_object_get(json_object_get(t, "docker_proxy_pids"), "tcp"));
 		lt->proxy_pid[1] = (int)json_integer_value(
 			json_object_get(json_object_get(t, "docker_proxy_pids"), "udp"));
+		/* A state file written before "protocols" published both. */
+		lt->protos = json_object_get(t, "protocols") ? 0 : LAB_PROTO_TCP | LAB_PROTO_UDP;
+		{
+			size_t k;
+			json_t *p;
+
+			json_array_foreach(json_object_get(t, "protocols"), k, p)
+				lt->protos |= !strcmp(json_string_value(p) ? json_string_value(p) : "",
+						      "udp")
+						      ? LAB_PROTO_UDP
+						      : LAB_PROTO_TCP;
+		}
 	}
 	lab->state_written = true;
 	if (out)

@@ -31,6 +31,7 @@
 #include "netns/netns.h"
 #include "netns/nsexec.h"
 #include "netns/rt.h"
+#include "netns/sysctl.h"
 #include "netns/testhooks.h"
 
 #define NMETRICS 4
@@ -685,6 +686,15 @@ static int start_engine(struct cal *c, char *why, size_t len)
 	int ret;
 
 	ip4_net_cidr(bip, sizeof(bip), c->real.bridge_addr, &c->real.cfg.bridge_net);
+	/*
+	 * As an instance boots: ip_forward off until dockerd turns it on, which is
+	 * when it sets FORWARD's policy to DROP (the lab's instance had it on).
+	 */
+	ret = sysctl_write(c->real.ns_inst, "net.ipv4.ip_forward", "0");
+	if (ret) {
+		snprintf(why, len, "ip_forward in %s: %s", c->real.ns_inst, strerror(-ret));
+		return ret;
+	}
 	notice(NOTICE_INFO, "calibrate: starting dockerd in %s", c->real.ns_inst);
 	/* engine_start leaves nothing when it fails; from here on, teardown stops it. */
 	ret = engine_start(&c->eng, c->real.id, c->real.ns_inst, bip,

@@ -26,6 +26,8 @@ void claims_lab_config(struct lab_config *cfg)
 	lab_config_default(cfg);
 	cfg->instance = claims_instance;
 	cfg->userland_proxy = claims_proxy;
+	/* The claims' probes are udp_rr: bridge tasks map their port over udp too. */
+	cfg->publish_udp = true;
 }
 
 /* The hot path of LAB's first task on path P; NULL with R saying why. */

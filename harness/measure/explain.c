@@ -149,6 +149,8 @@ static int build(const struct explain_opts *eo, struct rung *r, char *why, size_
 	cfg.security_group = r->sg;
 	cfg.instance = r->instance;
 	cfg.userland_proxy = r->proxy;
+	/* The per-hop and probe-cost transactions are udp_rr (tcp_rr on request). */
+	cfg.publish_udp = true;
 	lab_config_vpc(&cfg, &eo->vpc);
 	r->lab = calloc(1, sizeof(*r->lab));
 	if (!r->lab)

@@ -129,6 +129,10 @@ static int plan_lab(const struct run_config *c, enum lab_mode m, unsigned int n,
 	cfg.instance = c->instance;
 	cfg.userland_proxy = c->userland_proxy;
 	cfg.dual_stack = c->families & (1u << FAMILY_IPV6);
+	/* A udp mapping beside the tcp one where a UDP test or the UDP probes need it. */
+	cfg.publish_udp = c->hot_path || c->per_hop;
+	for (unsigned int i = 0; i < c->ntests; i++)
+		cfg.publish_udp |= c->tests[i] == TEST_UDP || c->tests[i] == TEST_UDP_RR;
 	ret = lab_init(lab, &cfg, "run");
 	for (unsigned int k = 0; !ret && k < want; k++)
 		ret = lab_plan_task(lab, m, task_port(m, k));
