@@ -84,11 +84,13 @@ bench/hopprobe.o $(TB)/bench/hopprobe.o: CFLAGS += -I$(BPF)
 
 # The instance profiles' rules (share/instance/, committed), compiled in as C strings.
 GEN := build-gen
-INSTANCE_RULES := share/instance/ecs-instance.rules share/instance/docker-port.rules
-$(GEN)/instance_rules.h: $(INSTANCE_RULES) scripts/embed.sh
+INSTANCE_RULES := share/instance/ecs-instance.rules share/instance/docker-port.rules \
+	share/instance/ecs-instance6.rules
+$(GEN)/instance_rules.h: $(INSTANCE_RULES) scripts/embed.sh Makefile
 	@mkdir -p $(GEN)
 	$(Q)sh scripts/embed.sh instance_rules_base share/instance/ecs-instance.rules \
-		instance_rules_port share/instance/docker-port.rules >$@.tmp && mv $@.tmp $@
+		instance_rules_port share/instance/docker-port.rules \
+		instance_rules_base6 share/instance/ecs-instance6.rules >$@.tmp && mv $@.tmp $@
 
 harness/lab/instance.o $(TB)/harness/lab/instance.o $(FZ)/harness/lab/instance.o: \
 	$(GEN)/instance_rules.h

@@ -13,6 +13,7 @@
 
 #include "bench/endpoint.h"
 #include "bench/measurement.h"
+#include "netns/inaddr.h"
 #include "netns/sysctl.h"
 #include "netns/testhooks.h"
 #include "nsbench/ports.h"
@@ -481,7 +482,8 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 			goto out;
 		}
 		started++;
-		ret = endpoint_wait_bound(&srv[i], t->family == FAMILY_IPV6 ? AF_INET6 : AF_INET,
+		/* The listener's family: a bridge task over IPv6 listens on IPv4 (a proxy between). */
+		ret = endpoint_wait_bound(&srv[i], inaddr_family(t->server_bind),
 					  test == TEST_UDP_RR ? SOCK_DGRAM : SOCK_STREAM,
 					  t->server_port, 5000);
 		if (ret) {

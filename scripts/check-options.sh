@@ -16,7 +16,7 @@ fail=0
 
 # The words before the options, per command: what completion needs to offer them.
 declare -A WORDS=([run]="run" [compare]="compare a.json" [report]="report a.json"
-	[claims]="claims" [topo]="topo up bridge" [explain]="explain bridge"
+	[claims]="claims" [calibrate]="calibrate" [topo]="topo up bridge" [explain]="explain bridge"
 	[measure]="measure host tcp_rr" [clean]="clean" [doctor]="doctor")
 
 usage_opts() { # CMD: the options of its usage lines, one a line

@@ -148,6 +148,17 @@ static void test_golden_rules(void **state)
 		assert_string_equal(got, want);
 		free(got);
 		free(raw);
+		/*
+		 * ecs-init's IPv6 rules (its two INPUT rules for the agent's port), as
+		 * check-instance-rules.sh renders ecs-instance6.rules, counters zero.
+		 */
+		raw = saved(lab, instance_tool6(profiles[k], true));
+		got = normalized(raw);
+		assert_non_null(strstr(got, "-A INPUT -i ecs0 -p tcp -m tcp --dport 51678 -j ACCEPT\n"
+					    "-A INPUT ! -i lo -p tcp -m tcp --dport 51678 -j DROP\n"));
+		assert_non_null(strstr(got, ":INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"));
+		free(got);
+		free(raw);
 		/* The other backend holds nothing. */
 		raw = saved(lab, other);
 		got = normalized(raw);

@@ -4,7 +4,7 @@
  * path's hot path over IPv6 the typed path, the two families kept apart in
  * the results, the lab's IPv6 static and quiet (no DAD, RA, SLAAC, router
  * solicitation or link-local address) and only where an address goes, the
- * claim row, bridge refused; the root namespace unchanged and nothing left.
+ * claim row, a bridge task's hostPort through docker-proxy on "::"; the root namespace unchanged and nothing left.
  */
 #include "labtest.h"
 #include <errno.h>
@@ -360,13 +360,18 @@ static void test_lab_static_and_quiet(void **state)
 	}
 	tl_lab_done(lab);
 
-	/* Without dual stack: IPv6 stays disabled, as ever. */
+	/*
+	 * Without dual stack: IPv6 stays disabled, but for the instance's ::1 on lo
+	 * (an instance has it; Docker's "::" docker-proxy depends on it).
+	 */
 	lab = tl_lab_with(MODE_AWSVPC);
 	a = addrs6(lab->tasks[0].ns);
 	assert_null(strstr(a, "inet6"));
 	free(a);
 	a = addrs6(lab->ns_inst);
-	assert_null(strstr(a, "inet6"));
+	assert_non_null(strstr(a, "inet6 ::1/128"));
+	assert_null(strstr(a, "2001:"));
+	assert_null(strstr(a, "fe80"));
 	free(a);
 	tl_lab_done(lab);
 	assert_root_unchanged();
@@ -397,18 +402,54 @@ static void test_claim(void **state)
 	assert_root_unchanged();
 }
 
-/* Bridge over IPv6: exit 2 naming the mode and why, before any lab. */
-static void test_bridge_refused(void **state)
+/*
+ * A bridge task over IPv6: its hostPort answers through Docker's second
+ * docker-proxy, on "::" (the task itself stays IPv4-only); a path that needs
+ * the task's own IPv6 address is refused with exit 2, before any lab.
+ */
+static void test_bridge_hostport(void **state)
 {
-	char *out;
+	json_t *doc, *task, *pids;
+	char cmd[160], *out;
+	const char *id;
 	int st;
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_capture("./nsbench run --quick --modes awsvpc,bridge --ip 4,6 2>&1", &st);
+	out = tl_capture("./nsbench topo up bridge --ip 4,6 --json 2>/dev/null", &st);
+	assert_int_equal(st, 0);
+	doc = json_loads(out, 0, NULL);
+	assert_non_null(doc);
+	free(out);
+	id = json_string_value(json_object_get(doc, "lab"));
+	task = json_array_get(json_object_get(doc, "tasks"), 0);
+	assert_null(json_object_get(task, "address6"));
+	pids = json_object_get(task, "docker_proxy_pids");
+	/* One binding (tcp), two proxies: 0.0.0.0 and "::". */
+	assert_true(json_integer_value(json_object_get(pids, "tcp")) > 0);
+	assert_true(json_integer_value(json_object_get(pids, "tcp6")) > 0);
+	assert_int_equal(json_integer_value(json_object_get(pids, "udp")), 0);
+	snprintf(cmd, sizeof(cmd), "./nsbench measure bridge tcp_rr --ip 6 --lab %s --duration 0.3 2>&1",
+		 id);
+	out = tl_capture(cmd, &st);
+	if (st)
+		print_error("%s\n", out);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(out, "bridge ingress ipv6 tcp_rr"));
+	free(out);
+	/* UDP needs a udp mapping: the lab's task has none (ECS's default protocol). */
+	snprintf(cmd, sizeof(cmd), "./nsbench measure bridge udp_rr --ip 6 --lab %s 2>&1", id);
+	out = tl_capture(cmd, &st);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(out, "over tcp only"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "./nsbench topo down %s 2>&1", id);
+	free(tl_capture(cmd, &st));
+	assert_int_equal(st, 0);
+	json_decref(doc);
+	out = tl_capture("./nsbench measure bridge tcp_rr --ip 6 --path egress 2>&1", &st);
 	assert_int_equal(st, 2);
-	assert_non_null(
-		strstr(out, "mode bridge has no IPv6: Docker's default bridge is IPv4-only"));
+	assert_non_null(strstr(out, "a bridge task has no IPv6 address of its own"));
 	free(out);
 	out = tl_capture("./nsbench measure none tcp_rr --ip 6 2>&1", &st);
 	assert_int_equal(st, 2);
@@ -435,7 +476,7 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_bridge_refused, tl_setup_test,
+		cmocka_unit_test_setup_teardown(test_bridge_hostport, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_lab_static_and_quiet, tl_setup_test,
 						tl_teardown_test),

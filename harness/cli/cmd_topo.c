@@ -103,12 +103,20 @@ static void print_lab_text(json_t *doc, FILE *f)
 			fprintf(f, ", or [%s]:%lld over IPv6",
 				json_string_value(json_object_get(v, "address6")),
 				(long long)json_integer_value(json_object_get(v, "endpoint_port")));
-		if (json_object_get(v, "docker_proxy_pids"))
-			fprintf(f, "; docker-proxy pids tcp %lld, udp %lld",
-				(long long)json_integer_value(json_object_get(
-					json_object_get(v, "docker_proxy_pids"), "tcp")),
-				(long long)json_integer_value(json_object_get(
-					json_object_get(v, "docker_proxy_pids"), "udp")));
+		if (json_object_get(v, "docker_proxy_pids")) {
+			json_t *pp = json_object_get(v, "docker_proxy_pids");
+			const char *key;
+			json_t *pid;
+			bool first = true;
+
+			/* Those it has: tcp and udp on 0.0.0.0, tcp6 and udp6 on "::". */
+			json_object_foreach(pp, key, pid)
+				if (json_integer_value(pid)) {
+					fprintf(f, "%s %s %lld", first ? "; docker-proxy pids" : ",",
+						key, (long long)json_integer_value(pid));
+					first = false;
+				}
+		}
 		fprintf(f, "\n");
 	}
 }

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
@@ -26,6 +29,18 @@
 
 /* The userland proxy's readiness handshake, generously: a Go binary starting on a busy machine. */
 #define PROXY_READY_MS 16000 /* dockerd's own wait (moby portmapper/proxy.go) */
+
+const char *instance_tool6(enum lab_instance i, bool save)
+{
+	switch (i) {
+	case INSTANCE_AL2023:
+		return save ? "ip6tables-nft-save" : "ip6tables-nft-restore";
+	case INSTANCE_AL2:
+		return save ? "ip6tables-legacy-save" : "ip6tables-legacy-restore";
+	default:
+		return NULL;
+	}
+}
 
 const char *instance_tool(enum lab_instance i, bool save)
 {
@@ -151,11 +166,10 @@ char *instance_port_text(const struct lab *lab, const struct lab_task *t, const 
 	return render(instance_rules_port, lab->cfg.userland_proxy, s, 5);
 }
 
-static int restore(struct lab *lab, const char *text, bool noflush)
+static int restore_with(struct lab *lab, const char *tool, const char *text, bool noflush)
 {
 	/* -w 5: the legacy backend's lock (/run/xtables.lock) is the whole machine's. */
-	char *argv[] = {(char *)instance_tool(lab->cfg.instance, false), "-w", "5",
-			noflush ? "--noflush" : NULL, NULL};
+	char *argv[] = {(char *)tool, "-w", "5", noflush ? "--noflush" : NULL, NULL};
 	char why[400];
 	int ret;
 
@@ -170,6 +184,11 @@ static int restore(struct lab *lab, const char *text, bool noflush)
 	return ret ? lab_fail(lab, ret, why) : 0;
 }
 
+static int restore(struct lab *lab, const char *text, bool noflush)
+{
+	return restore_with(lab, instance_tool(lab->cfg.instance, false), text, noflush);
+}
+
 int instance_read_br_nf(const char *ns)
 {
 	char buf[8];
@@ -180,8 +199,10 @@ int instance_read_br_nf(const char *ns)
 }
 
 /*
- * Docker 25 loads br_netfilter and sets bridge-nf-call-iptables whenever it
- * manages iptables (al2023, al2: 1); bare sets 0. Where br_netfilter is a
+ * Docker 25 loads br_netfilter whenever it manages iptables, and writes
+ * bridge-nf-call-iptables only with icc=false (moby v25.0.16
+ * libnetwork/drivers/bridge/setup_bridgenetfiltering.go): on the instance the
+ * values are the module's defaults, 1 (al2023, al2); bare sets 0. Where br_netfilter is a
  * module not loaded, the sysctls are absent: loading it would change bridges
  * in every namespace, the root one included, so the lab says so and goes on
  * without (lab->br_nf -1, recorded).
@@ -227,7 +248,7 @@ static int set_br_netfilter(struct lab *lab)
 static int legacy_tables_safe(char *why, size_t len)
 {
 	char line[64];
-	bool filter = false, nat = false;
+	bool filter = false, nat = false, filter6 = false;
 	struct utsname u;
 	int maj, min;
 	FILE *f;
@@ -243,11 +264,17 @@ static int legacy_tables_safe(char *why, size_t len)
 	}
 	if (f)
 		fclose(f);
-	if (filter && nat)
+	/* And ecs-init's IPv6 rules: ip6tables' filter table. */
+	f = fopen("/proc/self/net/ip6_tables_names", "re");
+	while (f && fgets(line, sizeof(line), f))
+		filter6 |= !strcmp(line, "filter\n");
+	if (f)
+		fclose(f);
+	if (filter && nat && filter6)
 		return 0;
 	snprintf(why, len,
-		 "--instance al2 on Linux %s: iptables-legacy's filter and nat tables are not "
-		 "loaded, and before Linux 5.13 loading them creates them in every namespace, "
+		 "--instance al2 on Linux %s: iptables-legacy's filter and nat tables (and "
+		 "ip6tables' filter) are not loaded, and before Linux 5.13 loading them creates them in every namespace, "
 		 "the root one's included (nat switching conntrack on there); load them "
 		 "yourself if that is acceptable (modprobe iptable_filter iptable_nat), or use "
 		 "--instance al2023",
@@ -289,7 +316,39 @@ int instance_build(struct lab *lab)
 	}
 	ret = restore(lab, text, false);
 	free(text);
+	if (ret)
+		return ret;
+	/*
+	 * ecs-init's IPv6 rules: it repeats its INPUT rules with ip6tables where
+	 * /proc/sys/net/ipv6 exists, as in every lab namespace (ecs-instance6.rules).
+	 */
+	ret = lab_step(lab, "loading the %s instance's IPv6 rules with %s in %s",
+		       lab_instance_name(lab->cfg.instance),
+		       instance_tool6(lab->cfg.instance, false), lab->ns_inst);
+	if (ret)
+		return ret;
+	{
+		const struct subst s[] = {{"@BRIDGE@", BRIDGE}};
+
+		text = render(instance_rules_base6, lab->cfg.userland_proxy, s, 1);
+	}
+	ret = restore_with(lab, instance_tool6(lab->cfg.instance, false), text, false);
+	free(text);
 	return ret;
+}
+
+/* Whether [::1]:0 can be bound in NS: Docker's test for starting the "::" proxy. */
+static bool ipv6_loopback_bindable(const char *ns)
+{
+	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	int fd = netns_socket(ns, AF_INET6, SOCK_STREAM);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
 }
 
 int instance_publish(struct lab *lab, struct lab_task *t)
@@ -313,16 +372,26 @@ int instance_publish(struct lab *lab, struct lab_task *t)
 		if (ret)
 			return ret;
 	}
-	for (unsigned int k = 0; lab->cfg.userland_proxy && k < 2; k++) {
+	/*
+	 * One proxy per binding on 0.0.0.0 and, where [::1]:0 can be bound, a second
+	 * on "::" (moby v25.0.16 libnetwork/drivers/bridge/port_mapping_linux.go
+	 * allocatePortsInternal; dockerd 20.10.24 does the same, seen by calibrate):
+	 * the hostPort answers IPv6 clients, the proxy carrying them to the task's
+	 * IPv4 address (no ip6tables rule: Docker 25's --ip6tables is off).
+	 */
+	for (unsigned int k = 0; lab->cfg.userland_proxy && k < 4; k++) {
+		const char *host_ip = k < 2 ? "0.0.0.0" : "::";
 		pid_t pid = 0;
 
-		if (t->proxy_pid[k] || !(t->protos & (1u << k)))
+		if (t->proxy_pid[k] || !(t->protos & (1u << (k % 2))) ||
+		    (k >= 2 && !ipv6_loopback_bindable(lab->ns_inst)))
 			continue;
-		ret = lab_step(lab, "starting docker-proxy for %s %u -> %s:%u in %s", protos[k],
-			       t->host_port, t->addr, t->container_port, lab->ns_inst);
+		ret = lab_step(lab, "starting docker-proxy for %s %s:%u -> %s:%u in %s",
+			       protos[k % 2], k < 2 ? "0.0.0.0" : "[::]", t->host_port, t->addr,
+			       t->container_port, lab->ns_inst);
 		if (ret)
 			return ret;
-		ret = proxy_start(lab->ns_inst, protos[k], "0.0.0.0", t->host_port, t->addr,
+		ret = proxy_start(lab->ns_inst, protos[k % 2], host_ip, t->host_port, t->addr,
 				  t->container_port, PROXY_READY_MS, &pid, why, sizeof(why));
 		if (ret)
 			return lab_fail(lab, ret, why);
@@ -480,14 +549,15 @@ int instance_proxies_alive(const struct lab *lab, char *why, size_t len)
 	static const char *const protos[] = {"tcp", "udp"};
 
 	for (unsigned int i = 0; i < lab->ntasks; i++)
-		for (unsigned int k = 0; k < 2; k++) {
+		for (unsigned int k = 0; k < 4; k++) {
 			const struct lab_task *t = &lab->tasks[i];
 
 			if (t->proxy_pid[k] > 0 && !proxy_alive(t->proxy_pid[k])) {
 				snprintf(why, len,
-					 "docker-proxy for %s hostPort %u of task t%u (pid %d) is "
+					 "docker-proxy for %s hostPort %s%u of task t%u (pid %d) is "
 					 "gone",
-					 protos[k], t->host_port, t->id, t->proxy_pid[k]);
+					 protos[k % 2], k < 2 ? "" : "[::]:", t->host_port, t->id,
+					 t->proxy_pid[k]);
 				return -ESRCH;
 			}
 		}

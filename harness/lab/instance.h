@@ -44,6 +44,8 @@ json_t *instance_describe(const struct lab *lab);
 /* net.bridge.bridge-nf-call-iptables in namespace NS: 1, 0, or -1 when absent (lab->br_nf). */
 int instance_read_br_nf(const char *ns);
 /* The iptables command of the profile ("iptables-nft-save" ...): NULL for bare. */
+/* ip6tables' restore (or save) tool of profile I, as instance_tool() for IPv4. */
+const char *instance_tool6(enum lab_instance i, bool save);
 const char *instance_tool(enum lab_instance i, bool save);
 
 #endif

@@ -238,7 +238,7 @@ int lab_down(struct lab *lab, enum lab_teardown how)
 	 * to wait for: waitpid says ECHILD at once.
 	 */
 	for (unsigned int i = 0; i < lab->ntasks; i++)
-		for (unsigned int k = 0; k < 2; k++) {
+		for (unsigned int k = 0; k < 4; k++) {
 			pid_t pid = lab->tasks[i].proxy_pid[k];
 
 			if (pid > 0 && is_child(pid)) {

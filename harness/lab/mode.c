@@ -96,6 +96,15 @@ int mode_build_base(struct lab *lab)
 		ret = ns_settle(lab, lab->ns_inst, lab->rt_inst);
 	if (ret)
 		return ret;
+	/*
+	 * An instance has ::1 on lo whatever its VPC: Docker binds [::1]:0 to decide
+	 * that each published port gets a second docker-proxy on "::" (instance.c).
+	 */
+	ret = lab_step(lab, "enabling IPv6 on lo in %s", lab->ns_inst);
+	if (!ret && (ret = sysctl_write(lab->ns_inst, "net.ipv6.conf.lo.disable_ipv6", "0")) &&
+	    ret != -ENOENT)
+		return lab_fail(lab, ret, NULL);
+	ret = 0;
 
 	ret = lab_step(lab, "enabling ip_forward in %s", lab->ns_inst);
 	if (ret)

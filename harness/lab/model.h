@@ -93,7 +93,7 @@ struct lab_config {
 	struct ip6_net vpc_net6;
 };
 
-/* A port mapping's protocol: bit K is index K of proxy_pid[] (tcp 0, udp 1). */
+/* A port mapping's protocol: bit K is index K (and K + 2) of proxy_pid[] (tcp 0, udp 1). */
 #define LAB_PROTO_TCP 1u
 #define LAB_PROTO_UDP 2u
 
@@ -112,7 +112,11 @@ struct lab_task {
 	uint16_t ep_port;
 	char addr6[IP6_ADDR_LEN]; /* dual stack: awsvpc's own, host's the instance's; else "" */
 	char client_ns[LAB_NS_LEN];
-	int proxy_pid[2]; /* its docker-proxies, tcp and udp; 0: none */
+	/*
+	 * Its docker-proxies, 0: none: [0] tcp and [1] udp on 0.0.0.0, [2] tcp and
+	 * [3] udp on "::" (Docker's second proxy per binding, for IPv6 clients).
+	 */
+	int proxy_pid[4];
 	unsigned int protos; /* its port mappings' protocols: LAB_PROTO_* bits */
 };
 

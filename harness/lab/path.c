@@ -188,11 +188,17 @@ int path_family_available(enum lab_mode m, enum lab_path p, enum bench_family f,
 	}
 	if (f != FAMILY_IPV6)
 		return 0;
-	if (m == MODE_BRIDGE || m == MODE_BRIDGE_DYNAMIC)
+	/*
+	 * A bridge task has no IPv6 address (Docker's default bridge is IPv4-only
+	 * without the daemon's "ipv6": true); its hostPort answers IPv6 through
+	 * Docker's second docker-proxy, on "::": the ingress and local paths.
+	 */
+	if ((m == MODE_BRIDGE || m == MODE_BRIDGE_DYNAMIC) && p != PATH_INGRESS &&
+	    p != PATH_LOCAL)
 		snprintf(why, len,
-			 "mode %s has no IPv6: Docker's default bridge is IPv4-only (no IPv6 "
-			 "address for the task without the daemon's \"ipv6\": true); awsvpc "
-			 "and host have IPv6 on a dual-stack VPC",
+			 "a %s task has no IPv6 address of its own (Docker's default bridge "
+			 "is IPv4-only without the daemon's \"ipv6\": true): only its hostPort "
+			 "answers IPv6, through docker-proxy on \"::\" (paths ingress and local)",
 			 lab_mode_name(m));
 	else if (m == MODE_NONE)
 		snprintf(why, len,
@@ -224,6 +230,23 @@ int path_target_family(const struct lab *lab, const struct lab_task *task,
 		return -EINVAL;
 	}
 	t->family = FAMILY_IPV6;
+	if (srv->mode == MODE_BRIDGE || srv->mode == MODE_BRIDGE_DYNAMIC) {
+		/*
+		 * The hostPort over IPv6: Docker's "::" docker-proxy takes the
+		 * connection and opens its own to the task's IPv4 address.
+		 */
+		if (!lab->cfg.userland_proxy) {
+			snprintf(why, len,
+				 "without docker-proxy nothing answers a bridge task's hostPort "
+				 "over IPv6 (Docker 25 writes no ip6tables rule by default): "
+				 "--userland-proxy on");
+			return -EINVAL;
+		}
+		set(t->server_bind, sizeof(t->server_bind), "0.0.0.0");
+		set(t->dst_addr, sizeof(t->dst_addr), p == PATH_LOCAL ? "::1" : lab->inst_addr6);
+		t->dst_port = srv->host_port;
+		return 0;
+	}
 	switch (p) {
 	case PATH_EGRESS:
 		set(t->server_bind, sizeof(t->server_bind), lab->vpc_addr6);

@@ -74,10 +74,11 @@ static json_t *task_describe(const struct lab_task *t)
 			json_array_append_new(p, json_string("udp"));
 		json_object_set_new(o, "protocols", p);
 	}
-	if (o && (t->proxy_pid[0] || t->proxy_pid[1]))
-		json_object_set_new(
-			o, "docker_proxy_pids",
-			json_pack("{s:i, s:i}", "tcp", t->proxy_pid[0], "udp", t->proxy_pid[1]));
+	if (o && (t->proxy_pid[0] || t->proxy_pid[1] || t->proxy_pid[2] || t->proxy_pid[3]))
+		json_object_set_new(o, "docker_proxy_pids",
+				    json_pack("{s:i, s:i, s:i, s:i}", "tcp", t->proxy_pid[0], "udp",
+					      t->proxy_pid[1], "tcp6", t->proxy_pid[2], "udp6",
+					      t->proxy_pid[3]));
 	return o;
 }
 
@@ -306,6 +307,10 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 			json_object_get(json_object_get(t, "docker_proxy_pids"), "tcp"));
 		lt->proxy_pid[1] = (int)json_integer_value(
 			json_object_get(json_object_get(t, "docker_proxy_pids"), "udp"));
+		lt->proxy_pid[2] = (int)json_integer_value(
+			json_object_get(json_object_get(t, "docker_proxy_pids"), "tcp6"));
+		lt->proxy_pid[3] = (int)json_integer_value(
+			json_object_get(json_object_get(t, "docker_proxy_pids"), "udp6"));
 		/* A state file written before "protocols" published both. */
 		lt->protos = json_object_get(t, "protocols") ? 0 : LAB_PROTO_TCP | LAB_PROTO_UDP;
 		{

@@ -455,8 +455,10 @@ static const struct claim {
 	  "jumbo frames reach awsvpc and host tasks but not bridge tasks", claim_jumbo),
 	C("agent-endpoint", MODE_AWSVPC,
 	  "every task reaches its agent's endpoint at 169.254.170.2", claim_agent_endpoint),
-	C("ipv6", MODE_AWSVPC, "awsvpc and host tasks are reachable over IPv6, bridge tasks are "
-	  "not (Docker's default bridge)", claim_ipv6),
+	C("ipv6", MODE_AWSVPC,
+	  "awsvpc and host tasks are reachable over IPv6; a bridge task's own address is "
+	  "not (Docker's default bridge), its hostPort is, through docker-proxy",
+	  claim_ipv6),
 #undef C
 #undef P
 };

@@ -3,7 +3,9 @@
  * The IPv6 row of the comparison, checked on one dual-stack lab holding a
  * task of each mode that has a network: awsvpc and host tasks answer over
  * IPv6 from the VPC; a bridge task has no IPv6 address of its own (Docker's
- * default bridge is IPv4-only) and no IPv6 way out.
+ * default bridge is IPv4-only) and no IPv6 way out, but its hostPort answers
+ * IPv6 on the instance's address through Docker's second docker-proxy, on
+ * "::" (with the userland proxy on; off, nothing does).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -53,7 +55,8 @@ void claim_ipv6(struct claims_ctx *c, struct claim_result *r)
 {
 	struct lab *lab = ipv6_lab(r);
 	const struct lab_task *aw, *ho, *br;
-	int a, h, b4, b6;
+	int a, h, b4, b6, bp;
+	bool proxy;
 
 	(void)c;
 	if (!lab)
@@ -70,20 +73,26 @@ void claim_ipv6(struct claims_ctx *c, struct claim_result *r)
 	b4 = probe_tcp(br->ns, "0.0.0.0", br->container_port, lab->ns_vpc, br->ep_addr, br->ep_port,
 		       PROBE_MS);
 	b6 = probe_tcp(lab->ns_vpc, lab->vpc_addr6, 5204, br->ns, lab->vpc_addr6, 5204, PROBE_MS);
-	if (!a && !h && !b4 && b6 && !br->addr6[0])
+	/* Its hostPort on the instance's IPv6 address: docker-proxy on "::" to its IPv4. */
+	bp = probe_tcp(br->ns, "0.0.0.0", br->container_port, lab->ns_vpc, lab->inst_addr6,
+		       br->host_port, PROBE_MS);
+	proxy = lab->cfg.userland_proxy;
+	if (!a && !h && !b4 && b6 && !br->addr6[0] && (proxy ? !bp : bp != 0))
 		claim_say(r, CLAIM_HOLDS,
 			  "from the VPC over IPv6: awsvpc t1 [%s]:%u %s, host t2 [%s]:%u %s; "
-			  "bridge t3 has no IPv6 address (IPv4 %s:%u %s), and IPv6 from it to "
-			  "the VPC router [%s]: %s. (On an ECS instance Docker's userland proxy "
-			  "also listens on the instance's [::]:hostPort; the lab starts the IPv4 "
-			  "one only.)",
+			  "bridge t3 has no IPv6 address (IPv4 %s:%u %s), IPv6 from it to the "
+			  "VPC router [%s]: %s; its hostPort [%s]:%u over IPv6: %s (%s)",
 			  aw->addr6, aw->ep_port, said(a), ho->addr6, ho->ep_port, said(h),
-			  br->ep_addr, br->ep_port, said(b4), lab->vpc_addr6, strerror(-b6));
+			  br->ep_addr, br->ep_port, said(b4), lab->vpc_addr6, strerror(-b6),
+			  lab->inst_addr6, br->host_port, said(bp),
+			  proxy ? "through docker-proxy on \"::\", as Docker starts one per binding"
+				: "no docker-proxy, and Docker writes no ip6tables rule");
 	else
 		claim_say(r, CLAIM_FAILS,
 			  "awsvpc [%s]:%u %s; host [%s]:%u %s; bridge IPv4 %s, IPv6 address "
-			  "\"%s\", IPv6 to the VPC %s",
+			  "\"%s\", IPv6 to the VPC %s, hostPort [%s]:%u over IPv6 %s (proxy %s)",
 			  aw->addr6, aw->ep_port, said(a), ho->addr6, ho->ep_port, said(h),
-			  said(b4), br->addr6, said(b6));
+			  said(b4), br->addr6, said(b6), lab->inst_addr6, br->host_port, said(bp),
+			  proxy ? "on" : "off");
 	claim_lab_end(lab);
 }

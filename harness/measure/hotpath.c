@@ -229,7 +229,20 @@ static void check_evidence(const struct lab_task *task, enum lab_path p, json_t 
 	double inst_in = (double)json_integer_value(
 		json_object_get(json_object_get(snmp, "inst"), "ip_in_receives"));
 
-	if (task->mode == MODE_BRIDGE || task->mode == MODE_BRIDGE_DYNAMIC) {
+	bool v6 = !strcmp(json_string_value(json_object_get(doc, "family")) ?: "", "ipv6");
+
+	/*
+	 * A bridge task's hostPort over IPv6 is Docker's "::" docker-proxy: no NAT
+	 * rule sees it (the proxy's own connection leaves from the instance), and
+	 * the instance's IP layer receives every packet (the proxy's socket).
+	 */
+	if ((task->mode == MODE_BRIDGE || task->mode == MODE_BRIDGE_DYNAMIC) && v6) {
+		if (inst_in < n)
+			snprintf(why, len,
+				 "the instance's IPv6 layer received %.0f packets for %.0f "
+				 "transactions: docker-proxy on \"::\" should take every one",
+				 inst_in, n);
+	} else if (task->mode == MODE_BRIDGE || task->mode == MODE_BRIDGE_DYNAMIC) {
 		const char *rule = p == PATH_EGRESS ? "from-bridge" : "ingress-dnat";
 		json_t *r;
 		size_t i;
