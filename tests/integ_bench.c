@@ -17,8 +17,9 @@
 static bool is_lab_proxy(const struct lab *lab, pid_t pid)
 {
 	for (unsigned int i = 0; i < lab->ntasks; i++)
-		if (lab->tasks[i].proxy_pid[0] == pid || lab->tasks[i].proxy_pid[1] == pid)
-			return true;
+		for (unsigned int k = 0; k < 4; k++)
+			if (lab->tasks[i].proxy_pid[k] == pid)
+				return true;
 	return false;
 }
 

@@ -7,7 +7,8 @@
  * same order on both sides, the local path crosses the real docker-proxy,
  * each port mapping is one binding (tcp), and afterwards nothing of the
  * engine is left: no namespace, no live dockerd, containerd, shim or
- * container, nothing under its folder, no cgroup of its containers.
+ * container, nothing under its folder, no cgroup of its containers, nothing it
+ * made outside its folder (/etc/docker, /run/docker, /run/containerd).
  */
 #include "labtest.h"
 #include <dirent.h>
@@ -41,6 +42,8 @@ static void test_calibrate_short(void **state)
 {
 	static const char *const paths[] = {"ingress", "local"};
 	json_t *doc, *diff, *x;
+	static const char *const outside[] = {"/etc/docker", "/run/docker", "/run/containerd"};
+	bool there[3];
 	size_t before, i;
 	char *out;
 	int st;
@@ -48,6 +51,8 @@ static void test_calibrate_short(void **state)
 	(void)state;
 	SKIP_UNLESS_ROOT();
 	before = clean_count_leftovers();
+	for (i = 0; i < 3; i++)
+		there[i] = access(outside[i], F_OK) == 0;
 	out = tl_capture("./nsbench calibrate --rounds 2 --duration 1 --rr-duration 0.1 "
 			 "--format json 2>/dev/null",
 			 &st);
@@ -103,6 +108,13 @@ static void test_calibrate_short(void **state)
 	assert_int_equal(globbed("/run/nsbench/*.engine"), 0);
 	assert_int_equal(globbed("/sys/fs/cgroup/*/nsbench-*"), 0);
 	assert_int_equal(globbed("/sys/fs/cgroup/nsbench-*"), 0);
+	/* What dockerd and the shim make outside its folder goes too (unless it was there). */
+	for (i = 0; i < 3; i++)
+		if (!there[i]) {
+			if (access(outside[i], F_OK) == 0)
+				print_error("%s left behind\n", outside[i]);
+			assert_int_not_equal(access(outside[i], F_OK), 0);
+		}
 	assert_root_unchanged();
 }
 

@@ -210,15 +210,19 @@ static void test_bad_input(void **state)
 		"topo up bridge --tasks 7 --port 80,81,82,83,84,85,86 --bridge-subnet "
 		"198.19.0.0/29",
 		"run --quick --modes awsvpc --tasks 4 --max-enis 3 --tests tcp_rr",
-		/* IPv6 where a mode has none: Docker's default bridge, none's loopback. */
-		"measure bridge tcp_rr --ip 6",
-		"measure bridge-dynamic tcp_rr --ip 4,6",
+		/*
+		 * IPv6 where a mode has none: a bridge task's own address (its hostPort
+		 * answers through docker-proxy, which must be on), none's loopback.
+		 */
+		"measure bridge tcp_rr --ip 6 --path egress",
+		"measure bridge-dynamic tcp_rr --ip 4,6 --path intra-host",
+		"measure bridge tcp_rr --ip 6 --userland-proxy off",
+		"run --quick --modes host,bridge --ip 6 --userland-proxy off",
 		"measure none tcp_rr --ip 6",
 		"measure host tcp_rr --ip 6 --path agent",
 		"measure host tcp_rr --ip 6 --path loopback",
-		"run --quick --modes host,bridge --ip 6",
 		"run --quick --ip 4,6",
-		"topo up bridge --ip 4,6",
+		"topo up none --ip 4,6",
 	};
 
 	(void)state;

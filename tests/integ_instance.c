@@ -320,8 +320,9 @@ static void test_proxy_carries_intra_host(void **state)
 				 on);
 		assert_true(json_is_true(json_object_get(hp, "ok")));
 		assert_int_equal(strstr(hops, "inst:ecs0") != NULL, on || lab->br_nf != 1);
+		/* Per binding (tcp, udp) two proxies, on 0.0.0.0 and on "::" (::1 binds). */
 		for (unsigned int i = 0; i < 2; i++)
-			for (unsigned int k = 0; k < 2; k++) {
+			for (unsigned int k = 0; k < 4; k++) {
 				int pid = lab->tasks[i].proxy_pid[k];
 
 				assert_int_equal(pid != 0, on);

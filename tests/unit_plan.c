@@ -262,11 +262,35 @@ static void test_family_targets(void **state)
 			 0);
 	assert_int_equal(t.family, FAMILY_IPV4);
 	assert_string_equal(t.dst_addr, "198.18.0.11");
-	/* Refused, saying why: a bridge task, the agent's endpoint, a peer without IPv6. */
+	/*
+	 * A bridge task over IPv6: the instance's IPv6 address at its hostPort, the
+	 * server on the task's IPv4 (docker-proxy on "::" between); locally [::1].
+	 */
+	assert_int_equal(path_target_family(&lab, &lab.tasks[2], NULL, PATH_INGRESS, FAMILY_IPV6,
+					    &t, why, sizeof(why)),
+			 0);
+	assert_int_equal(t.family, FAMILY_IPV6);
+	assert_string_equal(t.server_bind, "0.0.0.0");
+	assert_string_equal(t.dst_addr, "2001:2::2");
+	assert_int_equal(t.dst_port, lab.tasks[2].host_port);
+	assert_int_equal(t.server_port, 82);
+	assert_int_equal(path_target_family(&lab, &lab.tasks[2], NULL, PATH_LOCAL, FAMILY_IPV6, &t,
+					    why, sizeof(why)),
+			 0);
+	assert_string_equal(t.dst_addr, "::1");
+	assert_string_equal(t.client_ns, lab.ns_inst);
+	/* Refused, saying why: a bridge task's own address, the agent's endpoint, ... */
+	assert_int_equal(path_target_family(&lab, &lab.tasks[2], NULL, PATH_EGRESS, FAMILY_IPV6,
+					    &t, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "a bridge task has no IPv6 address of its own"));
+	/* ... a bridge task's hostPort without docker-proxy, a peer without IPv6. */
+	lab.cfg.userland_proxy = false;
 	assert_int_equal(path_target_family(&lab, &lab.tasks[2], NULL, PATH_INGRESS, FAMILY_IPV6,
 					    &t, why, sizeof(why)),
 			 -EINVAL);
-	assert_non_null(strstr(why, "mode bridge has no IPv6: Docker's default bridge"));
+	assert_non_null(strstr(why, "--userland-proxy on"));
+	lab.cfg.userland_proxy = true;
 	assert_int_equal(path_target_family(&lab, &lab.tasks[1], NULL, PATH_AGENT, FAMILY_IPV6, &t,
 					    why, sizeof(why)),
 			 -EINVAL);

@@ -135,6 +135,8 @@ enum { CLI_OPT_IP = 0x120 };
 #define CLI_IP_DEFAULT (1u << FAMILY_IPV4)
 int cli_ip_option(const char *usage, const char *arg, unsigned int *families);
 int cli_ip_mode(unsigned int families, enum lab_mode m);
+/* A bridge mode over IPv6 needs Docker's userland proxy: else EXIT_USAGE, said. */
+int cli_ip_proxy(unsigned int families, enum lab_mode m, bool userland_proxy);
 /* A per-hop measurement (perhop.h) as a text waterfall, one segment per line. */
 void cli_print_waterfall(FILE *f, const json_t *ph);
 

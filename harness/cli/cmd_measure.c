@@ -384,6 +384,8 @@ int measure_main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli_instance_apply(measure_usage, &ci, &inst, &proxy))
 		return EXIT_USAGE;
+	if (!lab_id && cli_ip_proxy(families, mode, proxy))
+		return EXIT_USAGE;
 	if (mode != MODE_NONE && !lab_id && path_available(mode, path, inst, why, sizeof(why)))
 		return cli_usage_error(NULL, "%s", why);
 	if (path == PATH_AGENT && (test == TEST_UDP || test == TEST_UDP_RR))

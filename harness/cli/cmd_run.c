@@ -440,7 +440,8 @@ int run_main(int argc, char **argv)
 		return EXIT_USAGE;
 	/* A mode without IPv6 is refused, not quietly measured over IPv4 alone. */
 	for (unsigned int i = 0; i < cfg.nmodes; i++)
-		if (cli_ip_mode(families, cfg.modes[i]))
+		if (cli_ip_mode(families, cfg.modes[i]) ||
+		    cli_ip_proxy(families, cfg.modes[i], cfg.userland_proxy))
 			return EXIT_USAGE;
 	cfg.families = families;
 	/* A path a mode lacks here is left out of its runs: said, not silently. */

@@ -275,6 +275,18 @@ int cli_ip_mode(unsigned int families, enum lab_mode m)
 			       why);
 }
 
+int cli_ip_proxy(unsigned int families, enum lab_mode m, bool userland_proxy)
+{
+	if (!(families & (1u << FAMILY_IPV6)) || userland_proxy ||
+	    (m != MODE_BRIDGE && m != MODE_BRIDGE_DYNAMIC))
+		return 0;
+	return cli_usage_error(NULL,
+			       "--ip %s: a %s task's hostPort answers IPv6 only through Docker's "
+			       "docker-proxy on \"::\" (Docker 25 writes no ip6tables rule by "
+			       "default): --userland-proxy on",
+			       families & (1u << FAMILY_IPV4) ? "4,6" : "6", lab_mode_name(m));
+}
+
 /* The effective capability set, from /proc/self/status (0 when unreadable). */
 static unsigned long long cap_effective(void)
 {

@@ -39,6 +39,15 @@ static const char *const programs[] = {
 	"usr/sbin/runc",    "usr/bin/containerd-shim-runc-v2", "usr/sbin/docker-proxy",
 };
 
+/*
+ * Folders outside its roots that the engine makes whatever its flags
+ * (dockerd: /run/docker/plugins; the runc shim: /run/containerd/s for its
+ * sockets), deepest first: those that did not exist before it started are
+ * listed in DIR/made and removed, when empty, after it stops.
+ */
+static const char *const outside[] = {"/run/docker/plugins", "/run/docker", "/run/containerd/s",
+				      "/run/containerd", "/etc/docker"};
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -241,8 +250,24 @@ int engine_start(struct engine *e, const char *id, const char *ns, const char *b
 		snprintf(why, len, "%s: %s", e->dir, strerror(errno));
 		return ret;
 	}
+	/* Its trust key in its folder, not /etc/docker/key.json. */
 	snprintf(path, sizeof(path), "%s/daemon.json", e->dir);
-	ret = write_file(path, "{}\n");
+	{
+		char conf[160];
+
+		snprintf(conf, sizeof(conf), "{\"deprecated-key-path\": \"%s/key.json\"}\n", e->dir);
+		ret = write_file(path, conf);
+	}
+	if (!ret) {
+		char made[256] = "";
+
+		for (size_t i = 0; i < sizeof(outside) / sizeof(outside[0]); i++)
+			if (access(outside[i], F_OK))
+				snprintf(made + strlen(made), sizeof(made) - strlen(made), "%s\n",
+					 outside[i]);
+		snprintf(path, sizeof(path), "%s/made", e->dir);
+		ret = write_file(path, made);
+	}
 	snprintf(path, sizeof(path), "%s/cli", e->dir);
 	if (!ret && mkdir(path, 0700) < 0)
 		ret = -errno;
@@ -510,6 +535,25 @@ static void remove_cgroups(const char *id)
 	closedir(d);
 }
 
+/* The folders outside its roots it made (DIR/made), when empty. */
+static void remove_made(const struct engine *e)
+{
+	char path[128], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/made", e->dir);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		for (size_t i = 0; i < sizeof(outside) / sizeof(outside[0]); i++)
+			if (!strcmp(line, outside[i]))
+				rmdir(line);
+	}
+	fclose(f);
+}
+
 /* dockerd's pid, from its pid file, when it still runs as this engine's. */
 static pid_t daemon_pid(const struct engine *e)
 {
@@ -592,6 +636,7 @@ int engine_stop(struct engine *e)
 			netns_delete(name);
 	}
 	remove_cgroups(e->id);
+	remove_made(e);
 	if (nftw(e->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 &&
 	    errno != ENOENT && !ret)
 		ret = -errno;

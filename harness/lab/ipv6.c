@@ -4,9 +4,12 @@
  * here), the instance's primary ENI and each awsvpc task's ENI an address in
  * it, and the task a default route via the subnet's router (as
  * aws/amazon-ecs-cni-plugins plugins/eni/engine/nsclosure.go configures a task
- * ENI given an IPv6 address and gateway; its dhclient -6 is left out: the
- * lab's addresses are static). Docker's default bridge has no IPv6 unless the
- * daemon is configured with "ipv6": true, so bridge tasks stay IPv4-only.
+ * ENI given an IPv6 address and gateway, on the ENI device it moved into the
+ * task namespace, where the lab has a macvlan of its ENI link (vpc.c); its
+ * dhclient -6 is left out: the lab's addresses are static). Docker's default
+ * bridge has no IPv6 unless the daemon is configured with "ipv6": true, so
+ * bridge tasks stay IPv4-only; their hostPort answers IPv6 through Docker's
+ * docker-proxy on "::" (instance.c).
  *
  * Addresses are static: no DAD (IFA_F_NODAD, accept_dad 0), no router
  * advertisements (accept_ra 0), no SLAAC (autoconf 0), no router

@@ -3,6 +3,7 @@
  * The builders of the ECS task network modes:
  *   base:   vpc (the VPC's switch and router) -- the primary ENI -- inst (the instance)
  *   awsvpc: an ENI of its own (vpc.c), a macvlan of it in the task namespace
+ *           (the lab's analogue: ECS's ENI plugins move the ENI itself there)
  *   bridge: veth into ecs0 (docker0) plus DNAT/masquerade in inst
  *   host:   nothing: the task lives in inst
  *   none:   a namespace with lo only

@@ -6,8 +6,14 @@
  * its own (a link "eni-tN" into the instance, on which the task's eth0 is a
  * macvlan moved into its namespace), or, with ENI trunking, a branch: a VLAN
  * of the instance's one trunk ENI moved into the task's namespace, whose
- * frames the switch takes in through a port per VLAN (aws/amazon-ecs-cni-plugins'
- * ecs-eni; aws/amazon-vpc-cni-plugins' vpc-eni and vpc-branch-eni). No link
+ * frames the switch takes in through a port per VLAN. The macvlan is the
+ * lab's analogue, not what the agent's plugins do: both ENI plugins
+ * (aws/amazon-ecs-cni-plugins' ecs-eni, aws/amazon-vpc-cni-plugins' vpc-eni,
+ * plugins/vpc-eni/network/network_linux.go) move the ENI device itself into
+ * the task namespace; a lab ENI is a veth end in the instance, which cannot
+ * be both the switch's port there and the task's link, and a macvlan of it
+ * adds one device on the receive path (vpc-branch-eni's VLAN is as the lab
+ * builds it). No link
  * joins two ENIs inside the instance: awsvpc tasks reach each other through
  * the switch. Every link from the VPC carries 9001-byte frames by default and,
  * as a NIC does, delivers them one by one (--wire nic): no segmentation
