@@ -54,35 +54,44 @@ static int netns_prepare_dir(void)
 	return 0;
 }
 
-int netns_create(const char *name)
+/*
+ * The file /run/netns/NAME, new, into PATH, with /run/netns locked (*LOCK_FD,
+ * to close once the namespace is mounted on it) and ready for bind mounts.
+ */
+static int new_file(const char *name, char *path, size_t len, int *lock_fd)
 {
-	char path[PATH_MAX];
-	int lock_fd = -1, fd = -1, saved = -1;
-	int ret;
+	int fd, ret;
 
-	ret = netns_path(name, path, sizeof(path));
+	*lock_fd = -1;
+	ret = netns_path(name, path, len);
 	if (ret)
 		return ret;
 	if (mkdir(NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	lock_fd = open(NETNS_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (lock_fd < 0)
+	*lock_fd = open(NETNS_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*lock_fd < 0)
 		return -errno;
-	if (flock(lock_fd, LOCK_EX) < 0) {
-		ret = -errno;
-		goto out_lock;
-	}
+	if (flock(*lock_fd, LOCK_EX) < 0)
+		return -errno;
 	ret = netns_prepare_dir();
 	if (ret)
-		goto out_lock;
-
+		return ret;
 	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-	if (fd < 0) {
-		ret = -errno;
-		goto out_lock;
-	}
+	if (fd < 0)
+		return -errno;
 	close(fd);
+	return 0;
+}
 
+int netns_create(const char *name)
+{
+	char path[PATH_MAX];
+	int lock_fd, saved = -1;
+	int ret;
+
+	ret = new_file(name, path, sizeof(path), &lock_fd);
+	if (ret)
+		goto out_lock;
 	saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (saved < 0) {
 		ret = -errno;
@@ -109,43 +118,24 @@ out_unlink:
 	if (saved >= 0)
 		close(saved);
 out_lock:
-	close(lock_fd);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	return ret;
 }
 
 int netns_attach(const char *name, pid_t pid)
 {
 	char path[PATH_MAX], src[64];
-	int lock_fd, fd, ret;
+	int lock_fd, ret;
 
-	ret = netns_path(name, path, sizeof(path));
-	if (ret)
-		return ret;
-	if (mkdir(NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	lock_fd = open(NETNS_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (lock_fd < 0)
-		return -errno;
-	if (flock(lock_fd, LOCK_EX) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = netns_prepare_dir();
-	if (ret)
-		goto out;
-	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	close(fd);
+	ret = new_file(name, path, sizeof(path), &lock_fd);
 	snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)pid);
-	if (mount(src, path, "none", MS_BIND, NULL) < 0) {
+	if (!ret && mount(src, path, "none", MS_BIND, NULL) < 0) {
 		ret = -errno;
 		unlink(path);
 	}
-out:
-	close(lock_fd);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	return ret;
 }
 

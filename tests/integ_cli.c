@@ -215,7 +215,7 @@ static void test_bad_input(void **state)
 		 * answers through docker-proxy, which must be on), none's loopback.
 		 */
 		"measure bridge tcp_rr --ip 6 --path egress",
-		"measure bridge-dynamic tcp_rr --ip 4,6 --path intra-host",
+		"measure bridge-dynamic tcp_rr --ip 4,6 --path agent",
 		"measure bridge tcp_rr --ip 6 --userland-proxy off",
 		"run --quick --modes host,bridge --ip 6 --userland-proxy off",
 		"measure none tcp_rr --ip 6",
