@@ -73,7 +73,8 @@ static void test_calibrate_short(void **state)
 		char *r = json_dumps(json_object_get(h, "real"), JSON_COMPACT);
 
 		/* Reached through the real engine on both sides, every test. */
-		for (const char *const *m = (const char *const[]){"bridge", "host", NULL}; *m; m++) {
+		for (const char *const *m = (const char *const[]){"bridge", "host", NULL}; *m;
+		     m++) {
 			assert_true(fig(doc, paths[i], *m, "tcp_rr_p50_us", "real") > 0);
 			assert_true(fig(doc, paths[i], *m, "tcp_crr_tps", "real") > 0);
 			assert_true(fig(doc, paths[i], *m, "tcp_stream_bps", "real") > 0);
@@ -94,12 +95,13 @@ static void test_calibrate_short(void **state)
 	diff = json_object_get(json_object_get(doc, "rules"), "differences");
 	json_array_foreach(diff, i, x)
 		assert_null(strstr(json_string_value(json_object_get(x, "rule")), "-p udp"));
-	assert_null(strstr(json_string_value(json_object_get(json_object_get(doc, "rules"), "real")),
-			   "-p udp"));
+	assert_null(
+		strstr(json_string_value(json_object_get(json_object_get(doc, "rules"), "real")),
+		       "-p udp"));
 	/* dockerd started with ip_forward off, as at boot: it set FORWARD to DROP. */
-	assert_non_null(strstr(
-		json_string_value(json_object_get(json_object_get(doc, "rules"), "real")),
-		":FORWARD DROP"));
+	assert_non_null(
+		strstr(json_string_value(json_object_get(json_object_get(doc, "rules"), "real")),
+		       ":FORWARD DROP"));
 	json_decref(doc);
 
 	/* Nothing of it left. */

@@ -117,7 +117,7 @@ static void print_table(json_t *doc)
 
 		printf("  %s: %s\n    emulated %s\n    real     %s\n", path,
 		       json_is_true(json_object_get(po, "same")) ? "the same devices in order"
-								  : "DIFFERENT",
+								 : "DIFFERENT",
 		       e ? e : "null", r ? r : "null");
 		free(e);
 		free(r);
@@ -127,7 +127,8 @@ static void print_table(json_t *doc)
 		       json_number_value(json_object_get(m, "emulated")),
 		       json_number_value(json_object_get(m, "real")));
 	diff = json_object_get(json_object_get(doc, "rules"), "differences");
-	printf("\nrules: %zu line(s) differ between the lab and dockerd %s\n", json_array_size(diff),
+	printf("\nrules: %zu line(s) differ between the lab and dockerd %s\n",
+	       json_array_size(diff),
 	       json_string_value(json_object_get(json_object_get(doc, "engine"), "dockerd")));
 	json_array_foreach(diff, i, x)
 		printf("  only %-8s %-34s %s\n", json_string_value(json_object_get(x, "in")),

@@ -35,8 +35,12 @@
 #define ENGINE_MAX_TASKS 4
 
 static const char *const programs[] = {
-	"usr/sbin/dockerd", "usr/bin/docker",		    "usr/bin/containerd",
-	"usr/sbin/runc",    "usr/bin/containerd-shim-runc-v2", "usr/sbin/docker-proxy",
+	"usr/sbin/dockerd",
+	"usr/bin/docker",
+	"usr/bin/containerd",
+	"usr/sbin/runc",
+	"usr/bin/containerd-shim-runc-v2",
+	"usr/sbin/docker-proxy",
 };
 
 /*
@@ -255,7 +259,8 @@ int engine_start(struct engine *e, const char *id, const char *ns, const char *b
 	{
 		char conf[160];
 
-		snprintf(conf, sizeof(conf), "{\"deprecated-key-path\": \"%s/key.json\"}\n", e->dir);
+		snprintf(conf, sizeof(conf), "{\"deprecated-key-path\": \"%s/key.json\"}\n",
+			 e->dir);
 		ret = write_file(path, conf);
 	}
 	if (!ret) {
@@ -338,11 +343,12 @@ int engine_task(const struct engine *e, const char *name, const char *proto, uin
 		size_t len)
 {
 	char publish[64], id[128], pidip[96];
-	const char *run[24] = {"run", "-d", "--name", name, "-v", "/usr:/usr:ro", "-v",
-			       "/lib:/lib:ro", "-v", "/lib64:/lib64:ro", "--tmpfs", "/tmp"};
+	const char *run[24] = {"run",	       "-d",  "--name",	      name, "-v",
+			       "/usr:/usr:ro", "-v",  "/lib:/lib:ro", "-v", "/lib64:/lib64:ro",
+			       "--tmpfs",      "/tmp"};
 	size_t n = 12;
-	const char *inspect[] = {"inspect", "-f",
-				 "{{.State.Pid}} {{.NetworkSettings.IPAddress}}", id, NULL};
+	const char *inspect[] = {"inspect", "-f", "{{.State.Pid}} {{.NetworkSettings.IPAddress}}",
+				 id, NULL};
 	long pid = 0;
 	int ret;
 

@@ -19,12 +19,12 @@
  * remounts /sys and dockerd then finds no cgroup mounts).
  */
 struct engine {
-	char id[16];	      /* the lab's */
-	char dir[64];	      /* STATE_DIR/ID.engine */
-	char root[PATH_MAX];  /* the packages' tree: usr/bin, usr/sbin under it */
-	char ns[32];	      /* where dockerd runs */
-	pid_t pid;	      /* dockerd: our child */
-	char version[32];     /* dockerd's */
+	char id[16];	     /* the lab's */
+	char dir[64];	     /* STATE_DIR/ID.engine */
+	char root[PATH_MAX]; /* the packages' tree: usr/bin, usr/sbin under it */
+	char ns[32];	     /* where dockerd runs */
+	pid_t pid;	     /* dockerd: our child */
+	char version[32];    /* dockerd's */
 };
 
 /*

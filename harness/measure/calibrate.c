@@ -172,10 +172,8 @@ static int targets(struct cal *c, char *why, size_t len)
 				return ret;
 			c->have[EMU][CB][p] = c->have[REAL][CB][p] = true;
 			c->t[REAL][CB][p] = *t;
-			map_ns(c, t->server_ns, c->t[REAL][CB][p].server_ns,
-			       sizeof(t->server_ns));
-			map_ns(c, t->client_ns, c->t[REAL][CB][p].client_ns,
-			       sizeof(t->client_ns));
+			map_ns(c, t->server_ns, c->t[REAL][CB][p].server_ns, sizeof(t->server_ns));
+			map_ns(c, t->client_ns, c->t[REAL][CB][p].client_ns, sizeof(t->client_ns));
 			map_addr(c, c->t[REAL][CB][p].dst_addr, sizeof(t->dst_addr));
 		}
 		/* Host mode has no intra-host path of its own: a task to itself. */
@@ -209,8 +207,9 @@ static int measure_slot(struct cal *c, int side, int mode, int p, enum bench_tes
 	bo.rr.duration_s = c->o->rr_s;
 	bo.rr.warmup_s = 0.1;
 	if (p == PATH_LOCAL && mode == CB) {
-		proxy = side == EMU ? c->emu.tasks[0].proxy_pid[0]
-				    : calibrate_proxy_of(c->real.ns_inst, c->t[REAL][CB][p].dst_port);
+		proxy = side == EMU
+				? c->emu.tasks[0].proxy_pid[0]
+				: calibrate_proxy_of(c->real.ns_inst, c->t[REAL][CB][p].dst_port);
 		cpu0 = calibrate_cpu_s(proxy);
 	}
 	ret = bench_run(test, &bo, &c->t[side][mode][p], &res, why, len);
@@ -325,8 +324,8 @@ static json_t *analyse(struct cal *c, int *worst)
 			mo = json_object();
 			for (int k = 0; k < NMETRICS; k++)
 				json_object_set_new(mo, metrics[k].name,
-						    pair_json(c->v[REAL][m][p][k], c->v[EMU][m][p][k],
-							      n, worst));
+						    pair_json(c->v[REAL][m][p][k],
+							      c->v[EMU][m][p][k], n, worst));
 			json_object_set_new(po, mode_names[m], mo);
 		}
 		if (c->have[EMU][CB][p] && c->have[EMU][CH][p]) {
@@ -339,7 +338,8 @@ static json_t *analyse(struct cal *c, int *worst)
 					re[i] = c->v[REAL][CB][p][k][i] / c->v[REAL][CH][p][k][i];
 					em[i] = c->v[EMU][CB][p][k][i] / c->v[EMU][CH][p][k][i];
 				}
-				json_object_set_new(bh, metrics[k].name, pair_json(re, em, n, worst));
+				json_object_set_new(bh, metrics[k].name,
+						    pair_json(re, em, n, worst));
 			}
 			json_object_set_new(po, "bridge_over_host", bh);
 		}
@@ -419,8 +419,8 @@ static int start_engine(struct cal *c, char *why, size_t len)
 	}
 	notice(NOTICE_INFO, "calibrate: starting dockerd in %s", c->real.ns_inst);
 	/* engine_start leaves nothing when it fails; from here on, teardown stops it. */
-	ret = engine_start(&c->eng, c->real.id, c->real.ns_inst, bip,
-			   lab_bridge_mtu(&c->real.cfg), why, len);
+	ret = engine_start(&c->eng, c->real.id, c->real.ns_inst, bip, lab_bridge_mtu(&c->real.cfg),
+			   why, len);
 	if (ret)
 		return ret;
 	c->eng_started = true;
@@ -438,8 +438,7 @@ static int start_engine(struct cal *c, char *why, size_t len)
 	return ret;
 }
 
-int calibrate_run(const struct calibrate_opts *o, json_t **out, int *verdict, char *why,
-		  size_t len)
+int calibrate_run(const struct calibrate_opts *o, json_t **out, int *verdict, char *why, size_t len)
 {
 	struct cal *c = calloc(1, sizeof(*c));
 	char root[PATH_MAX];
@@ -467,10 +466,10 @@ int calibrate_run(const struct calibrate_opts *o, json_t **out, int *verdict, ch
 	if (!ret)
 		ret = measure(c, why, len);
 	if (!ret) {
-		json_t *doc = json_pack("{s:i, s:f, s:f, s:f, s:s, s:f}", "rounds", (int)c->rounds,
-					"seconds", c->seconds, "rr_s", o->rr_s, "stream_s",
-					o->stream_s, "schedule", "alternate", "margin",
-					CALIBRATE_MARGIN);
+		json_t *doc =
+			json_pack("{s:i, s:f, s:f, s:f, s:s, s:f}", "rounds", (int)c->rounds,
+				  "seconds", c->seconds, "rr_s", o->rr_s, "stream_s", o->stream_s,
+				  "schedule", "alternate", "margin", CALIBRATE_MARGIN);
 
 		json_object_set_new(doc, "engine", engine_json(c));
 		json_object_set_new(doc, "paths", analyse(c, &worst));

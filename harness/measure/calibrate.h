@@ -24,11 +24,11 @@
 #define CALIBRATE_MARGIN 0.05
 
 struct calibrate_opts {
-	bool bridge, host;	       /* --modes */
-	bool paths[PATH_COUNT];        /* ingress, local, intra-host */
+	bool bridge, host;	/* --modes */
+	bool paths[PATH_COUNT]; /* ingress, local, intra-host */
 	unsigned int rounds;
-	double rr_s;		       /* tcp_rr and tcp_crr per measurement */
-	double stream_s;	       /* tcp_stream per measurement */
+	double rr_s;	 /* tcp_rr and tcp_crr per measurement */
+	double stream_s; /* tcp_stream per measurement */
 	struct lab_vpc_opts vpc;
 };
 

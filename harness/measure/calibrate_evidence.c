@@ -40,8 +40,8 @@ double calibrate_cpu_s(pid_t pid)
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
 	/* After the name: state (3), then fields 4..13, utime (14), stime (15). */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
-			 &st) != 2)
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
 		return -1;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
@@ -213,7 +213,8 @@ static json_t *rule_lines(const char *text, const char *bridge)
 		}
 		/* ":CHAIN POLICY [p:b]" without its counters. */
 		for (const char *s = l; *s && o < line + sizeof(line) - 8;) {
-			if (!strncmp(s, bridge, strlen(bridge)) && !isalnum((unsigned char)s[strlen(bridge)])) {
+			if (!strncmp(s, bridge, strlen(bridge)) &&
+			    !isalnum((unsigned char)s[strlen(bridge)])) {
 				o += sprintf(o, "BRIDGE");
 				s += strlen(bridge);
 			} else if (*s == ' ' && s[1] == '[' && l[0] == ':') {
@@ -284,8 +285,8 @@ json_t *calibrate_rules(struct lab *emu, const char *real_ns)
 				diff, json_pack("{s:s, s:s, s:s}", "rule", json_string_value(x),
 						"in", "real", "source",
 						difference_source(json_string_value(x), false)));
-	doc = json_pack("{s:s?, s:s?, s:o}", "emulated", lab_text, "real", real_text,
-			"differences", diff);
+	doc = json_pack("{s:s?, s:s?, s:o}", "emulated", lab_text, "real", real_text, "differences",
+			diff);
 	json_decref(lab);
 	json_decref(real);
 	free(lab_text);
