@@ -116,7 +116,7 @@ json_t *calibrate_hops(const struct bench_target *t, const char *inst, char *why
 			 .n = 3};
 	struct bench_opts bo;
 	json_t *res = NULL, *out;
-	uint64_t moved[3][MAX_LINKS], max = 0;
+	uint64_t moved[3][MAX_LINKS], trans = 0;
 	int ret = 0;
 
 	/* The local path's client is in the instance: two namespaces. */
@@ -136,6 +136,9 @@ json_t *calibrate_hops(const struct bench_target *t, const char *inst, char *why
 	bo.hook_arg = &h;
 	if (!ret)
 		ret = bench_run(TEST_TCP_RR, &bo, t, &res, why, len);
+	if (!ret)
+		trans = (uint64_t)json_integer_value(
+			json_object_get(json_object_get(res, "metrics"), "transactions"));
 	json_decref(res);
 	out = ret ? NULL : json_array();
 	for (unsigned int i = 0; i < h.n && out; i++)
@@ -147,8 +150,6 @@ json_t *calibrate_hops(const struct bench_target *t, const char *inst, char *why
 						      h.after[i][a].tx_packets -
 						      h.before[i][b].rx_packets -
 						      h.before[i][b].tx_packets;
-			if (moved[i][a] > max)
-				max = moved[i][a];
 		}
 	for (unsigned int i = 0; i < h.n && out; i++) {
 		struct rt *rt = NULL;
@@ -158,11 +159,11 @@ json_t *calibrate_hops(const struct bench_target *t, const char *inst, char *why
 		if (rt_open(&rt, h.ns[i]) || rt_links(rt, links, MAX_LINKS, &nl))
 			nl = 0;
 		rt_close(rt);
-		/* Crossed: at least half the busiest interface's packets (lo aside). */
+		/* Crossed: a packet per transaction at least, either way (lo aside). */
 		for (size_t a = 0; a < h.na[i]; a++)
 			for (size_t l = 0; l < nl; l++)
 				if (links[l].ifindex == h.after[i][a].ifindex &&
-				    strcmp(links[l].name, "lo") && moved[i][a] * 2 >= max) {
+				    strcmp(links[l].name, "lo") && trans && moved[i][a] >= trans) {
 					char hop[64];
 
 					snprintf(hop, sizeof(hop), "%s:%s:%s", h.role[i],

@@ -16,7 +16,7 @@ pid_t calibrate_proxy_of(const char *ns, uint16_t port);
 /*
  * The interfaces a TCP_RR exchange to target T crosses, in path order (the
  * client's namespace, the instance INST, the server's): each whose packet
- * counters moved by at least half the busiest one's, as "role:kind:name".
+ * counters moved by a packet per transaction at least, as "role:kind:name".
  * NULL with WHY when it could not run.
  */
 json_t *calibrate_hops(const struct bench_target *t, const char *inst, char *why, size_t len);
