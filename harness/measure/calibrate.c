@@ -274,7 +274,7 @@ static int measure(struct cal *c, char *why, size_t len)
 }
 
 /* Where an interval lies against 1 +/- the margin. */
-static const char *within(double lo, double hi)
+const char *calibrate_within(double lo, double hi)
 {
 	if (lo >= 1 - CALIBRATE_MARGIN && hi <= 1 + CALIBRATE_MARGIN)
 		return "within 5%";
@@ -283,19 +283,22 @@ static const char *within(double lo, double hi)
 	return "undecided";
 }
 
-/* B against A paired by round: {emulated, real, ratio, ci95_low, ci95_high, verdict}. */
-static json_t *pair_json(const double *real, const double *emu, unsigned int n, int *worst)
+json_t *calibrate_pair(const double *real, const double *emu, unsigned int n, int *worst)
 {
 	struct effect e;
 	double lo, hi, gr, ge, x, y;
 	const char *v;
 
-	if (effect_paired(real, emu, n, &e))
+	/* No interval (one round, a missing figure): undecided, not within. */
+	if (effect_paired(real, emu, n, &e)) {
+		if (*worst == 0)
+			*worst = 3;
 		return json_pack("{s:s}", "verdict", "undecided");
+	}
 	effect_interval(&e, VERDICT_ALPHA, &lo, &hi);
 	verdict_gmean_interval(real, n, &gr, &x, &y);
 	verdict_gmean_interval(emu, n, &ge, &x, &y);
-	v = within(lo, hi);
+	v = calibrate_within(lo, hi);
 	if (v[0] == 'o')
 		*worst = 1;
 	else if (v[0] == 'u' && *worst == 0)
@@ -324,7 +327,7 @@ static json_t *analyse(struct cal *c, int *worst)
 			mo = json_object();
 			for (int k = 0; k < NMETRICS; k++)
 				json_object_set_new(mo, metrics[k].name,
-						    pair_json(c->v[REAL][m][p][k],
+						    calibrate_pair(c->v[REAL][m][p][k],
 							      c->v[EMU][m][p][k], n, worst));
 			json_object_set_new(po, mode_names[m], mo);
 		}
@@ -339,7 +342,7 @@ static json_t *analyse(struct cal *c, int *worst)
 					em[i] = c->v[EMU][CB][p][k][i] / c->v[EMU][CH][p][k][i];
 				}
 				json_object_set_new(bh, metrics[k].name,
-						    pair_json(re, em, n, worst));
+						    calibrate_pair(re, em, n, worst));
 			}
 			json_object_set_new(po, "bridge_over_host", bh);
 		}

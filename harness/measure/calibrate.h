@@ -46,4 +46,13 @@ bool calibrate_path_ok(enum lab_path p);
 int calibrate_run(const struct calibrate_opts *o, json_t **out, int *verdict, char *why,
 		  size_t len);
 
+/* Where an interval of emulated/real lies: "within 5%", "outside 5%" or "undecided". */
+const char *calibrate_within(double lo, double hi);
+/*
+ * EMU against REAL[0..N), paired by round: {emulated, real, ratio, ci95_low,
+ * ci95_high, verdict}; *WORST becomes 1 when it lies outside, 3 when it is
+ * undecided and nothing lay outside (it stays as it was when within).
+ */
+json_t *calibrate_pair(const double *real, const double *emu, unsigned int n, int *worst);
+
 #endif
