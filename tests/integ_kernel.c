@@ -336,7 +336,7 @@ static void test_instance_backends(void **state)
 			assert_int_equal(tl_leftovers(lab->id), 0);
 			/* The kernel's own modprobe: a guest's finds the guest kernel's modules. */
 			assert_int_equal(system("m=$(cat /proc/sys/kernel/modprobe) && "
-						"$m iptable_filter && $m iptable_nat"),
+						"$m iptable_filter && $m iptable_nat && $m ip6table_filter"),
 					 0);
 			free(tl_root_before);
 			tl_root_before = tl_root_snapshot();
