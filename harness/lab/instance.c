@@ -276,7 +276,8 @@ static int legacy_tables_safe(char *why, size_t len)
 		 "--instance al2 on Linux %s: iptables-legacy's filter and nat tables (and "
 		 "ip6tables' filter) are not loaded, and before Linux 5.13 loading them creates them in every namespace, "
 		 "the root one's included (nat switching conntrack on there); load them "
-		 "yourself if that is acceptable (modprobe iptable_filter iptable_nat), or use "
+		 "yourself if that is acceptable (modprobe iptable_filter iptable_nat "
+		 "ip6table_filter), or use "
 		 "--instance al2023",
 		 u.release);
 	return -EPERM;
