@@ -13,12 +13,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -27,6 +25,7 @@
 
 #include "harness/lab/engine.h"
 #include "harness/lab/state.h"
+#include "harness/lab/sweep.h"
 #include "netns/netns.h"
 #include "netns/nsexec.h"
 
@@ -389,164 +388,21 @@ int engine_task(const struct engine *e, const char *name, const char *proto, uin
 	return ret;
 }
 
-/* A process's command line, NULs as spaces (empty when it is gone or a kernel thread). */
-static void cmdline(pid_t pid, char *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	for (ssize_t i = 0; i < n; i++)
-		if (!buf[i])
-			buf[i] = ' ';
-}
-
-/* Whether PID's cgroups name NEEDLE (a container of the engine's). */
-static bool in_cgroup(pid_t pid, const char *needle)
-{
-	char path[64], buf[4096];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	return strstr(buf, needle) != NULL;
-}
-
-static bool live(pid_t pid)
-{
-	char state;
-
-	return !netns_proc_stat(pid, NULL, 0, &state, NULL) && state != 'Z' && state != 'X';
-}
-
-/*
- * Each live process of the engine of directory DIR and cgroup CG (dockerd,
- * containerd and the shims name DIR on their command lines; the containers'
- * processes are in CG): into PIDS, up to MAX. Returns how many.
- */
-static size_t engine_pids(const char *dir, const char *cg, pid_t *pids, size_t max)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	char line[4096];
-	size_t n = 0;
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d)) && n < max) {
-		pid_t pid = (pid_t)atoi(de->d_name);
-
-		if (pid <= 1 || pid == getpid() || !live(pid))
-			continue;
-		cmdline(pid, line, sizeof(line));
-		if ((dir && strstr(line, dir)) || (cg && in_cgroup(pid, cg)))
-			pids[n++] = pid;
-	}
-	closedir(d);
-	return n;
-}
-
 size_t engine_live_processes(void)
 {
 	pid_t pids[64];
 	char needle[] = STATE_DIR "/";
-	size_t n = 0, k = engine_pids(needle, "/nsbench-", pids, 64);
+	size_t n = 0, k = sweep_pids(needle, "/nsbench-", pids, 64);
 
 	/* Only an engine's: its directory ends in .engine. */
 	for (size_t i = 0; i < k; i++) {
 		char line[4096];
 
-		cmdline(pids[i], line, sizeof(line));
-		if (strstr(line, ".engine/") || in_cgroup(pids[i], "/nsbench-"))
+		sweep_cmdline(pids[i], line, sizeof(line));
+		if (strstr(line, ".engine/") || sweep_in_cgroup(pids[i], "/nsbench-"))
 			n++;
 	}
 	return n;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
-/* Every mount at or under DIR, deepest first (lazily: a busy one goes when freed). */
-static void unmount_under(const char *dir)
-{
-	char line[8192], *mp[256];
-	size_t n = 0, dl = strlen(dir);
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f) && n < 256) {
-		char point[4096];
-
-		/* id parent major:minor root mount-point ... */
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1 &&
-		    !strncmp(point, dir, dl) && (point[dl] == '/' || !point[dl]))
-			mp[n++] = strdup(point);
-	}
-	fclose(f);
-	while (n--) {
-		if (mp[n])
-			umount2(mp[n], MNT_DETACH);
-		free(mp[n]);
-	}
-}
-
-/* The containers' cgroups, in every hierarchy (v1 controllers, v2's unified). */
-static void remove_cgroups(const char *id)
-{
-	char cg[64], path[PATH_MAX];
-	DIR *d = opendir("/sys/fs/cgroup");
-	struct dirent *de;
-
-	if (!d)
-		return;
-	snprintf(cg, sizeof(cg), "nsbench-%s", id);
-	snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", cg);
-	rmdir(path);
-	while ((de = readdir(d))) {
-		DIR *s;
-		struct dirent *ce;
-		char sub[PATH_MAX + 300];
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", de->d_name, cg);
-		s = opendir(path);
-		if (!s)
-			continue;
-		while ((ce = readdir(s)))
-			if (ce->d_name[0] != '.' && ce->d_type == DT_DIR) {
-				snprintf(sub, sizeof(sub), "%s/%s", path, ce->d_name);
-				rmdir(sub);
-			}
-		closedir(s);
-		rmdir(path);
-	}
-	closedir(d);
 }
 
 /* The folders outside its roots it made (DIR/made), when empty. */
@@ -582,9 +438,9 @@ static pid_t daemon_pid(const struct engine *e)
 	if (fscanf(f, "%ld", &pid) != 1)
 		pid = 0;
 	fclose(f);
-	if (pid <= 1 || !live((pid_t)pid))
+	if (pid <= 1 || !sweep_live((pid_t)pid))
 		return 0;
-	cmdline((pid_t)pid, line, sizeof(line));
+	sweep_cmdline((pid_t)pid, line, sizeof(line));
 	return strstr(line, "dockerd") && strstr(line, e->dir) ? (pid_t)pid : 0;
 }
 
@@ -593,7 +449,7 @@ static bool wait_gone(pid_t pid, bool child, long long deadline)
 	while (now_ms() < deadline) {
 		if (child && waitpid(pid, NULL, WNOHANG) == pid)
 			return true;
-		if (!child && !live(pid))
+		if (!child && !sweep_live(pid))
 			return true;
 		sleep_ms(50);
 	}
@@ -609,7 +465,7 @@ int engine_stop(struct engine *e)
 	int ret = 0;
 
 	snprintf(cg, sizeof(cg), "/nsbench-%s/", e->id);
-	if (pid > 0 && live(pid)) {
+	if (pid > 0 && sweep_live(pid)) {
 		/* The containers first, as an operator would: docker rm -f each. */
 		if (!engine_docker(e, ps, ids, sizeof(ids), why, sizeof(why))) {
 			char *save = NULL;
@@ -633,7 +489,7 @@ int engine_stop(struct engine *e)
 	e->pid = 0;
 	/* Whatever of its tree still runs: by pid, SIGKILL, until none is left. */
 	for (int round = 0; round < 20; round++) {
-		size_t n = engine_pids(e->dir, cg, pids, 64);
+		size_t n = sweep_pids(e->dir, cg, pids, 64);
 
 		if (!n)
 			break;
@@ -643,17 +499,21 @@ int engine_stop(struct engine *e)
 		if (round == 19)
 			ret = -EBUSY;
 	}
-	unmount_under(e->dir);
+	sweep_unmount_under(e->dir);
 	for (unsigned int i = 1; i <= ENGINE_MAX_TASKS; i++) {
 		engine_task_netns(e->id, i, name, sizeof(name));
 		if (netns_exists(name))
 			netns_delete(name);
 	}
-	remove_cgroups(e->id);
+	{
+		char cgname[48];
+
+		snprintf(cgname, sizeof(cgname), "nsbench-%s", e->id);
+		sweep_cgroups(cgname);
+	}
 	remove_made(e);
-	if (nftw(e->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 &&
-	    errno != ENOENT && !ret)
-		ret = -errno;
+	if (sweep_tree(e->dir) && !ret)
+		ret = -EBUSY;
 	return ret;
 }
 
