@@ -12,9 +12,9 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "build-gen/instance_rules.h"
 #include "harness/common/notice.h"
@@ -202,10 +202,10 @@ int instance_read_br_nf(const char *ns)
  * Docker 25 loads br_netfilter whenever it manages iptables, and writes
  * bridge-nf-call-iptables only with icc=false (moby v25.0.16
  * libnetwork/drivers/bridge/setup_bridgenetfiltering.go): on the instance the
- * values are the module's defaults, 1 (al2023, al2); bare sets 0. Where br_netfilter is a
- * module not loaded, the sysctls are absent: loading it would change bridges
- * in every namespace, the root one included, so the lab says so and goes on
- * without (lab->br_nf -1, recorded).
+ * values are the module's defaults, 1 (al2023, al2); bare sets 0. Where
+ * br_netfilter is a module not loaded, the sysctls are absent: loading it
+ * would change bridges in every namespace, the root one included, so the lab
+ * says so and goes on without (lab->br_nf -1, recorded).
  */
 static int set_br_netfilter(struct lab *lab)
 {
@@ -274,11 +274,10 @@ static int legacy_tables_safe(char *why, size_t len)
 		return 0;
 	snprintf(why, len,
 		 "--instance al2 on Linux %s: iptables-legacy's filter and nat tables (and "
-		 "ip6tables' filter) are not loaded, and before Linux 5.13 loading them creates them in every namespace, "
-		 "the root one's included (nat switching conntrack on there); load them "
-		 "yourself if that is acceptable (modprobe iptable_filter iptable_nat "
-		 "ip6table_filter), or use "
-		 "--instance al2023",
+		 "ip6tables' filter) are not loaded, and before Linux 5.13 loading them "
+		 "creates them in every namespace, the root one's included (nat switching "
+		 "conntrack on there); load them yourself if that is acceptable (modprobe "
+		 "iptable_filter iptable_nat ip6table_filter), or use --instance al2023",
 		 u.release);
 	return -EPERM;
 }
