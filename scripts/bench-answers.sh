@@ -47,7 +47,9 @@ if part claims; then
 	sort -t"$(printf '\t')" -k2,2 -k3,3 -k4,4 -k1,1n "$dir/claims.tsv" | awk -F'\t' '
 		function flush() {
 			if (!n) return
-			asort(hw); med = n % 2 ? hw[(n + 1) / 2] : (hw[n / 2] + hw[n / 2 + 1]) / 2
+			# the median half-width (insertion sort: mawk has no asort)
+			for (x = 2; x <= n; x++) { v = hw[x]; for (y = x - 1; y >= 1 && hw[y] > v; y--) hw[y + 1] = hw[y]; hw[y + 1] = v }
+			med = n % 2 ? hw[(n + 1) / 2] : (hw[n / 2] + hw[n / 2 + 1]) / 2
 			printf "  %-17s %-16s %-11s %8.3f %8.2f %8.2f %5d %5d %5d %d of %d\n", c, r, m,
 				exp(ls / n), mx, med, f, a, u, dec, far
 			if (mx > 2) wide++
