@@ -84,26 +84,6 @@ if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
-if [ $want_proxy = yes ]; then
-	echo "deps: taking docker-proxy out of Debian's docker.io package into build-tools/" >&2
-	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' EXIT
-	# apt fetches as _apt where it can; a directory it may not write draws a warning.
-	if id _apt >/dev/null 2>&1; then chown _apt "$tmp"; fi
-	# Lists missing or stale (the version they name gone from the mirror): update, once.
-	if ! (cd "$tmp" && apt-get download -qq docker.io >/dev/null 2>&1); then
-		apt-get update -qq
-		(cd "$tmp" && apt-get download -qq docker.io >/dev/null)
-	fi
-	deb=$(ls "$tmp"/docker.io_*.deb)
-	dpkg-deb -x "$deb" "$tmp/root"
-	mkdir -p "$proxy_dir"
-	dpkg-deb -f "$deb" Version >"$proxy_dir/VERSION"
-	cp "$tmp/root/usr/sbin/docker-proxy" "$proxy_dir/docker-proxy.tmp"
-	mv "$proxy_dir/docker-proxy.tmp" "$proxy_dir/docker-proxy"
-	rm -rf "$tmp"
-	trap - EXIT
-fi
 if [ $want_engine = yes ]; then
 	echo "deps: taking dockerd, containerd and runc out of Debian's packages into build-tools/" >&2
 	tmp=$(mktemp -d)
@@ -123,6 +103,34 @@ if [ $want_engine = yes ]; then
 	rm -rf "$engine_dir.tmp/etc" "$engine_dir.tmp/lib" "$engine_dir.tmp/usr/share"
 	rm -rf "$engine_dir"
 	mv "$engine_dir.tmp" "$engine_dir"
+	rm -rf "$tmp"
+	trap - EXIT
+	# The lab's docker-proxy is the same binary: one download for both.
+	if [ $want_proxy = yes ]; then
+		mkdir -p "$proxy_dir"
+		grep '^Package: docker.io ' "$engine_dir/VERSIONS" | sed 's/.* Version: //' >"$proxy_dir/VERSION"
+		cp "$engine_dir/usr/sbin/docker-proxy" "$proxy_dir/docker-proxy.tmp"
+		mv "$proxy_dir/docker-proxy.tmp" "$proxy_dir/docker-proxy"
+		want_proxy=no
+	fi
+fi
+if [ $want_proxy = yes ]; then
+	echo "deps: taking docker-proxy out of Debian's docker.io package into build-tools/" >&2
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	# apt fetches as _apt where it can; a directory it may not write draws a warning.
+	if id _apt >/dev/null 2>&1; then chown _apt "$tmp"; fi
+	# Lists missing or stale (the version they name gone from the mirror): update, once.
+	if ! (cd "$tmp" && apt-get download -qq docker.io >/dev/null 2>&1); then
+		apt-get update -qq
+		(cd "$tmp" && apt-get download -qq docker.io >/dev/null)
+	fi
+	deb=$(ls "$tmp"/docker.io_*.deb)
+	dpkg-deb -x "$deb" "$tmp/root"
+	mkdir -p "$proxy_dir"
+	dpkg-deb -f "$deb" Version >"$proxy_dir/VERSION"
+	cp "$tmp/root/usr/sbin/docker-proxy" "$proxy_dir/docker-proxy.tmp"
+	mv "$proxy_dir/docker-proxy.tmp" "$proxy_dir/docker-proxy"
 	rm -rf "$tmp"
 	trap - EXIT
 fi
