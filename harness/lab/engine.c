@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/common/daemonize.h"
 #include "harness/lab/engine.h"
 #include "harness/lab/state.h"
 #include "harness/lab/sweep.h"
@@ -199,17 +200,10 @@ static int write_file(const char *path, const char *text)
 static _Noreturn void child(const struct engine *e, const char *bip, unsigned int mtu)
 {
 	char path[PATH_MAX * 2 + 64], dockerd[PATH_MAX + 32], a[8][128];
-	sigset_t none;
 	int fd, saved;
 
 	/* Its own session; none of our ignored signals or mask (SIGTERM must stop it). */
-	setsid();
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
+	daemonize_child();
 	/* Our end is its end: SIGTERM stops its containers, containerd and shims. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	snprintf(path, sizeof(path), "%s/dockerd.log", e->dir);

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/common/daemonize.h"
 #include "harness/lab/proxy.h"
 #include "netns/netns.h"
 
@@ -107,7 +108,6 @@ static _Noreturn void child_fail(const char *what, int err)
 static _Noreturn void child_exec(int wfd, const char *ns, char *const argv[])
 {
 	int null, saved, ret;
-	sigset_t none;
 
 	/*
 	 * Its own session: a Ctrl-C or hang-up at our terminal is not its end (SIGINT
@@ -115,13 +115,7 @@ static _Noreturn void child_exec(int wfd, const char *ns, char *const argv[])
 	 * our exit, unlike dockerd's (Pdeathsig SIGTERM in newProxyCommand): a lab left
 	 * up by `topo up` keeps its proxies. Nor are our ignored signals or mask its own.
 	 */
-	setsid();
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
+	daemonize_child();
 	/*
 	 * fd 3 must be the pipe: main.go writes to os.NewFile(3) and closes it, and
 	 * without it the proxy closes whatever fd 3 became, its own listener.
