@@ -63,7 +63,8 @@ struct cal {
 	struct bench_target t[NSIDES][NMODES][PATH_COUNT];
 	bool have[NSIDES][NMODES][PATH_COUNT];
 	double v[NSIDES][NMODES][PATH_COUNT][NMETRICS][CALIBRATE_MAX_ROUNDS];
-	double proxy_cpu_s[NSIDES]; /* the bridge task's tcp docker-proxy over the local slots */
+	pid_t proxy[NSIDES];	    /* the bridge task's tcp docker-proxy, each side's */
+	double proxy_cpu_s[NSIDES]; /* its CPU time over the local slots */
 	unsigned int rounds;
 	double seconds;
 };
@@ -207,9 +208,7 @@ static int measure_slot(struct cal *c, int side, int mode, int p, enum bench_tes
 	bo.rr.duration_s = c->o->rr_s;
 	bo.rr.warmup_s = 0.1;
 	if (p == PATH_LOCAL && mode == CB) {
-		proxy = side == EMU
-				? c->emu.tasks[0].proxy_pid[0]
-				: calibrate_proxy_of(c->real.ns_inst, c->t[REAL][CB][p].dst_port);
+		proxy = c->proxy[side];
 		cpu0 = calibrate_cpu_s(proxy);
 	}
 	ret = bench_run(test, &bo, &c->t[side][mode][p], &res, why, len);
@@ -226,8 +225,12 @@ static int measure_slot(struct cal *c, int side, int mode, int p, enum bench_tes
 			c->v[side][mode][p][m][round] = json_number_value(
 				json_object_get(json_object_get(res, "metrics"), metrics[m].key));
 	json_decref(res);
-	if (cpu0 >= 0 && calibrate_cpu_s(proxy) >= cpu0)
-		c->proxy_cpu_s[side] += calibrate_cpu_s(proxy) - cpu0;
+	if (cpu0 >= 0) {
+		double cpu1 = calibrate_cpu_s(proxy);
+
+		if (cpu1 >= cpu0)
+			c->proxy_cpu_s[side] += cpu1 - cpu0;
+	}
 	return 0;
 }
 
@@ -466,6 +469,12 @@ int calibrate_run(const struct calibrate_opts *o, json_t **out, int *verdict, ch
 		ret = start_engine(c, why, len);
 	if (!ret)
 		ret = targets(c, why, len);
+	/* The proxies the local path goes through: found once, not per slot. */
+	if (!ret && c->have[EMU][CB][PATH_LOCAL]) {
+		c->proxy[EMU] = c->emu.tasks[0].proxy_pid[0];
+		c->proxy[REAL] =
+			calibrate_proxy_of(c->real.ns_inst, c->t[REAL][CB][PATH_LOCAL].dst_port);
+	}
 	if (!ret)
 		ret = measure(c, why, len);
 	if (!ret) {
