@@ -7,7 +7,6 @@
  * (route.c) and doctor's feature probe (features.c) must agree on: inside
  * harness/lab only.
  */
-#include <stdbool.h>
 #include <stdio.h>
 
 #include "harness/lab/model.h"
@@ -73,17 +72,6 @@ static inline void agent_veth(const struct lab_task *t, char *buf, size_t len)
 static inline void agent_addr(const struct lab_task *t, char *buf, size_t len)
 {
 	snprintf(buf, len, "169.254.172.%u", 1 + t->id);
-}
-
-/* Whether an awsvpc task gets its agent leg: on an instance profile (ECS builds it always). */
-static inline bool has_agent_leg(const struct lab *lab, const struct lab_task *t)
-{
-	return t->mode == MODE_AWSVPC && lab_instance_iptables(&lab->cfg);
-}
-
-static inline bool is_bridged(const struct lab_task *t)
-{
-	return t->mode == MODE_BRIDGE || t->mode == MODE_BRIDGE_DYNAMIC;
 }
 
 #endif

@@ -105,7 +105,7 @@ int ipv6_build_task(struct lab *lab, struct lab_task *t, struct rt *rt)
 	char cidr[IP6_ADDR_LEN + 4];
 	int ret;
 
-	if (!lab->cfg.dual_stack || t->mode != MODE_AWSVPC)
+	if (!lab->cfg.dual_stack)
 		return 0;
 	ip6_net_cidr(cidr, sizeof(cidr), t->addr6, &lab->cfg.vpc_net6);
 	ret = enable(lab, rt, t->ns, TASK_IF, cidr);

@@ -19,7 +19,7 @@
 #include "harness/common/notice.h"
 #include "harness/lab/build.h"
 #include "harness/lab/lab.h"
-#include "harness/lab/mode.h"
+#include "harness/lab/mode_ops.h"
 #include "harness/lab/state.h"
 #include "netns/netns.h"
 #include "netns/nftables.h"
@@ -313,11 +313,11 @@ int lab_attach(struct lab *lab)
 		return ret;
 	lab->wire_made = true;
 	for (unsigned int i = 0; i < lab->ntasks; i++)
-		if (lab->tasks[i].mode == MODE_BRIDGE || lab->tasks[i].mode == MODE_BRIDGE_DYNAMIC)
+		if (is_bridged(&lab->tasks[i]))
 			lab->bridge_made = true;
 	lab->portmap_made = lab->bridge_made && !lab_instance_iptables(&lab->cfg);
 	for (unsigned int i = 0; i < lab->ntasks; i++)
-		if (lab->tasks[i].mode == MODE_AWSVPC && lab_instance_iptables(&lab->cfg))
+		if (has_agent_leg(lab, &lab->tasks[i]))
 			lab->agent_bridge_made = true;
 	/* The lab's own nftables: bare's port mapping, or the security group on any profile. */
 	if (lab->portmap_made || lab->cfg.security_group)

@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The builders of the ECS task network modes:
- *   base:   vpc (the VPC's switch and router) -- the primary ENI -- inst (the instance)
- *   awsvpc: an ENI of its own (vpc.c), a macvlan of it in the task namespace
- *           (the lab's analogue: ECS's ENI plugins move the ENI itself there)
- *   bridge: veth into ecs0 (docker0) plus DNAT/masquerade in inst
- *   host:   nothing: the task lives in inst
- *   none:   a namespace with lo only
+ * What every lab is built from, whatever its tasks' modes: the VPC (its
+ * switch and router), the primary ENI, the instance and its port mapping;
+ * each task's namespace, built further by its mode's table (mode_ops.h:
+ * mode_awsvpc.c, mode_bridge.c, mode_host.c, mode_none.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,12 +15,34 @@
 #include "harness/lab/ifnames.h"
 #include "harness/lab/instance.h"
 #include "harness/lab/ipv6.h"
-#include "harness/lab/mode.h"
+#include "harness/lab/mode_ops.h"
 #include "harness/lab/vpc.h"
 #include "netns/netns.h"
 #include "netns/nftables.h"
 #include "netns/rt.h"
 #include "netns/sysctl.h"
+
+const struct mode_ops *mode_ops(enum lab_mode m)
+{
+	static const struct mode_ops *const ops[MODE_COUNT] = {
+		[MODE_AWSVPC] = &mode_awsvpc_ops,
+		[MODE_BRIDGE] = &mode_bridge_ops,
+		[MODE_BRIDGE_DYNAMIC] = &mode_bridge_ops,
+		[MODE_HOST] = &mode_host_ops,
+		[MODE_NONE] = &mode_none_ops,
+	};
+
+	return ops[(unsigned int)m < MODE_COUNT ? m : MODE_NONE];
+}
+
+unsigned int mode_count(const struct lab *lab, enum lab_mode m)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < lab->ntasks; i++)
+		n += lab->tasks[i].mode == m;
+	return n;
+}
 
 const char *mode_wire_ifname(void)
 {
@@ -36,8 +55,8 @@ const char *mode_inst_ifname(void)
 }
 
 /* Sets an MTU the configuration asks for (0: the kernel's default stays). */
-static int set_mtu(struct lab *lab, struct rt *rt, const char *ifname, const char *ns,
-		   unsigned int mtu)
+int mode_set_mtu(struct lab *lab, struct rt *rt, const char *ifname, const char *ns,
+		 unsigned int mtu)
 {
 	int ret;
 
@@ -142,52 +161,6 @@ int mode_build_base(struct lab *lab)
 	return ret;
 }
 
-static int build_bridge(struct lab *lab)
-{
-	char cidr[32];
-	int ret;
-
-	if (lab->bridge_made || lab->cfg.variant == LAB_VARIANT_VETH)
-		return 0;
-	ret = lab_step(lab, "creating bridge %s in %s", BRIDGE, lab->ns_inst);
-	if (!ret && (ret = rt_bridge_add(lab->rt_inst, BRIDGE, LAB_LINK_GROUP)))
-		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
-	if (ret)
-		return ret;
-	lab->bridge_made = true;
-	/* Docker with the proxy off lets the bridge route 127/8 (hairpin to a hostPort). */
-	if (lab_instance_iptables(&lab->cfg) && !lab->cfg.userland_proxy) {
-		ret = lab_step(lab, "setting route_localnet on %s in %s", BRIDGE, lab->ns_inst);
-		if (!ret && (ret = sysctl_write(lab->ns_inst,
-						"net.ipv4.conf." BRIDGE ".route_localnet", "1")))
-			return lab_fail(lab, ret, NULL);
-		if (ret)
-			return ret;
-	}
-	ret = set_mtu(lab, lab->rt_inst, BRIDGE, lab->ns_inst, lab->cfg.bridge_mtu);
-	if (ret)
-		return ret;
-	ip4_net_cidr(cidr, sizeof(cidr), lab->bridge_addr, &lab->cfg.bridge_net);
-	ret = lab_step(lab, "adding %s to %s in %s", cidr, BRIDGE, lab->ns_inst);
-	if (!ret && (ret = rt_addr_add(lab->rt_inst, BRIDGE, cidr)))
-		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
-	if (ret)
-		return ret;
-
-	/*
-	 * The bridge step of explain has no nftables table at all; under an
-	 * instance profile, Docker's iptables rules map the ports (instance.c).
-	 */
-	if (lab->cfg.variant == LAB_VARIANT_BRIDGE || lab_instance_iptables(&lab->cfg))
-		return 0;
-	ret = lab_step(lab, "opening nftables in %s", lab->ns_inst);
-	if (ret)
-		return ret;
-	if (!lab->pm && (ret = portmap_open(&lab->pm, lab->ns_inst)))
-		return lab_fail(lab, ret, NULL);
-	return 0;
-}
-
 /*
  * The port mapping of every bridge task built so far, with the table itself
  * the first time, in one nftables batch: one transaction instead of one per task.
@@ -225,7 +198,7 @@ int mode_build_portmap(struct lab *lab)
 		struct lab_task *t = &lab->tasks[i];
 		uint16_t lo = 32768, hi; /* the kernel's default, when unreadable */
 
-		if (!lab->cfg.security_group || t->mode != MODE_AWSVPC || !t->built || t->sg)
+		if (!lab->cfg.security_group || !mode_ops(t->mode)->own_eni || !t->built || t->sg)
 			continue;
 		if (!lab->sg_made && (ret = portmap_sg_init(lab->pm)))
 			return lab_fail(lab, ret, NULL);
@@ -254,25 +227,12 @@ int mode_build_portmap(struct lab *lab)
 		return lab_fail(lab, ret, portmap_error(lab->pm));
 	lab->portmap_made = lab->bridge_made && !lab_instance_iptables(&lab->cfg);
 	for (unsigned int i = 0; i < lab->ntasks; i++)
-		if (lab->tasks[i].mode == MODE_AWSVPC && lab->tasks[i].built &&
+		if (mode_ops(lab->tasks[i].mode)->own_eni && lab->tasks[i].built &&
 		    lab->cfg.security_group)
 			lab->tasks[i].sg = true;
 	for (unsigned int i = 0; i < lab->ntasks; i++)
 		if (lab->tasks[i].built && lab->tasks[i].host_port && is_bridged(&lab->tasks[i]))
 			lab->tasks[i].mapped = true;
-	return 0;
-}
-
-static int dynamic_range(struct lab *lab)
-{
-	if (lab->dyn_range_read)
-		return 0;
-	lab->dyn_range_read = true;
-	/* ECS falls back to 49153-65535 when the range cannot be read. */
-	if (ports_local_range(lab->ns_inst, &lab->dyn_lo, &lab->dyn_hi)) {
-		lab->dyn_lo = LAB_DYNAMIC_LO;
-		lab->dyn_hi = LAB_DYNAMIC_HI;
-	}
 	return 0;
 }
 
@@ -292,8 +252,9 @@ static int task_ns(struct lab *lab, struct lab_task *t, struct rt **rt)
 	return ns_settle(lab, t->ns, *rt);
 }
 
-static int task_addr(struct lab *lab, struct lab_task *t, struct rt *rt, const struct ip4_net *net,
-		     const char *gw)
+/* T's eth0 up, its address in NET and its default route via GW. */
+int mode_task_addr(struct lab *lab, struct lab_task *t, struct rt *rt, const struct ip4_net *net,
+		   const char *gw)
 {
 	char cidr[32];
 	int ret;
@@ -315,153 +276,16 @@ static int task_addr(struct lab *lab, struct lab_task *t, struct rt *rt, const s
 	return ret;
 }
 
-static int build_awsvpc(struct lab *lab, struct lab_task *t, struct rt *rt)
-{
-	int ret;
-
-	ret = vpc_task_link(lab, t, rt, TASK_IF);
-	if (!ret)
-		ret = task_addr(lab, t, rt, &lab->cfg.vpc_net, lab->vpc_addr);
-	if (!ret)
-		ret = ipv6_build_task(lab, t, rt);
-	if (ret || !lab->cfg.security_group || lab->pm)
-		return ret;
-	ret = lab_step(lab, "opening nftables in %s", lab->ns_inst);
-	if (!ret && (ret = portmap_open(&lab->pm, lab->ns_inst)))
-		return lab_fail(lab, ret, NULL);
-	return ret;
-}
-
-/*
- * The task's second interface, to the ECS agent, as the ecs-bridge and
- * ecs-ipam plugins build it: a veth ecs-eth0 onto the instance's ecs-bridge
- * (169.254.172.1/22, made with the first), the task's address from the /22,
- * and a route to 169.254.170.2 only: ecs-init's DNAT does the rest.
- */
-static int build_agent_leg(struct lab *lab, struct lab_task *t, struct rt *rt)
-{
-	char host_if[16], addr[16], cidr[32];
-	int ret, master, nsfd;
-
-	if (!lab->agent_bridge_made) {
-		ret = lab_step(lab, "creating bridge %s in %s", AGENT_BRIDGE, lab->ns_inst);
-		if (!ret && (ret = rt_bridge_add(lab->rt_inst, AGENT_BRIDGE, LAB_LINK_GROUP)))
-			return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
-		if (ret)
-			return ret;
-		lab->agent_bridge_made = true;
-		snprintf(cidr, sizeof(cidr), "%s/%d", AGENT_GATEWAY, AGENT_PREFIX);
-		ret = lab_step(lab, "adding %s to %s in %s", cidr, AGENT_BRIDGE, lab->ns_inst);
-		if (!ret && (ret = rt_addr_add(lab->rt_inst, AGENT_BRIDGE, cidr)))
-			return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
-		if (ret)
-			return ret;
-	}
-	agent_veth(t, host_if, sizeof(host_if));
-	ret = lab_step(lab, "creating veth %s (%s, on %s) <-> %s (%s)", host_if, lab->ns_inst,
-		       AGENT_BRIDGE, AGENT_TASK_IF, t->ns);
-	if (ret)
-		return ret;
-	master = rt_ifindex(lab->rt_inst, AGENT_BRIDGE);
-	if (master < 0)
-		return lab_fail(lab, master, rt_ext_msg(lab->rt_inst));
-	nsfd = netns_open(t->ns);
-	if (nsfd < 0)
-		return lab_fail(lab, nsfd, NULL);
-	ret = rt_veth_add(lab->rt_inst, host_if, master, AGENT_TASK_IF, nsfd, LAB_LINK_GROUP, 0);
-	close(nsfd);
-	if (ret)
-		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
-	agent_addr(t, addr, sizeof(addr));
-	snprintf(cidr, sizeof(cidr), "%s/%d", addr, AGENT_PREFIX);
-	ret = lab_step(lab, "bringing %s up with %s in %s", AGENT_TASK_IF, cidr, t->ns);
-	if (!ret &&
-	    ((ret = rt_link_up(rt, AGENT_TASK_IF)) || (ret = rt_addr_add(rt, AGENT_TASK_IF, cidr))))
-		return lab_fail(lab, ret, rt_ext_msg(rt));
-	if (ret)
-		return ret;
-	ret = lab_step(lab, "adding route to %s/32 via %s in %s", PATH_AGENT_ADDR, AGENT_GATEWAY,
-		       t->ns);
-	if (!ret && (ret = rt_route_add(rt, PATH_AGENT_ADDR "/32", AGENT_GATEWAY)))
-		return lab_fail(lab, ret, rt_ext_msg(rt));
-	return ret;
-}
-
-static int build_bridged(struct lab *lab, struct lab_task *t, struct rt *rt)
-{
-	bool routed = lab->cfg.variant == LAB_VARIANT_VETH;
-	char host_if[16], cidr[32];
-	int ret, master = 0, nsfd;
-
-	ret = build_bridge(lab);
-	if (ret)
-		return ret;
-	host_veth(t, host_if, sizeof(host_if));
-	ret = lab_step(lab, "creating veth %s (%s, %s %s) <-> %s (%s)", host_if, lab->ns_inst,
-		       routed ? "routed, no" : "on", BRIDGE, TASK_IF, t->ns);
-	if (ret)
-		return ret;
-	if (!routed && (master = rt_ifindex(lab->rt_inst, BRIDGE)) < 0)
-		return lab_fail(lab, master, rt_ext_msg(lab->rt_inst));
-	nsfd = netns_open(t->ns);
-	if (nsfd < 0)
-		return lab_fail(lab, nsfd, NULL);
-	ret = rt_veth_add(lab->rt_inst, host_if, master, TASK_IF, nsfd, LAB_LINK_GROUP,
-			  lab_bridge_mtu(&lab->cfg));
-	close(nsfd);
-	if (ret)
-		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
-	if (routed) {
-		/* The instance's end of a routed veth holds the gateway address itself. */
-		ip4_net_cidr(cidr, sizeof(cidr), lab->bridge_addr, &lab->cfg.bridge_net);
-		ret = lab_step(lab, "adding %s to %s in %s", cidr, host_if, lab->ns_inst);
-		if (!ret && (ret = rt_addr_add(lab->rt_inst, host_if, cidr)))
-			return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
-	}
-	if (!ret)
-		ret = task_addr(lab, t, rt, &lab->cfg.bridge_net, lab->bridge_addr);
-	if (ret)
-		return ret;
-
-	if (t->mode == MODE_BRIDGE_DYNAMIC && !t->host_port &&
-	    lab->cfg.variant == LAB_VARIANT_ECS) {
-		ret = lab_step(lab, "allocating a dynamic hostPort for task t%u", t->id);
-		if (ret)
-			return ret;
-		dynamic_range(lab);
-		ret = port_alloc(&lab->ports, lab->dyn_lo, lab->dyn_hi, (int)t->id, &t->host_port);
-		if (ret)
-			return lab_fail(lab, ret, NULL);
-		t->ep_port = t->host_port;
-	}
-	return 0;
-}
-
 int mode_build_task(struct lab *lab, struct lab_task *t)
 {
+	const struct mode_ops *ops = mode_ops(t->mode);
 	struct rt *rt = NULL;
 	int ret = 0;
 
-	if (t->mode == MODE_HOST) {
-		t->built = true;
-		return lab_step(lab, "placing task t%u in %s", t->id, lab->ns_inst);
-	}
-	ret = task_ns(lab, t, &rt);
-	if (!ret) {
-		switch (t->mode) {
-		case MODE_AWSVPC:
-			ret = build_awsvpc(lab, t, rt);
-			if (!ret && has_agent_leg(lab, t))
-				ret = build_agent_leg(lab, t, rt);
-			break;
-		case MODE_BRIDGE:
-		case MODE_BRIDGE_DYNAMIC:
-			ret = build_bridged(lab, t, rt);
-			break;
-		default:
-			break;
-		}
-	}
+	if (ops->own_ns)
+		ret = task_ns(lab, t, &rt);
+	if (!ret)
+		ret = ops->build(lab, t, rt);
 	rt_close(rt);
 	if (!ret)
 		t->built = true;
@@ -471,28 +295,10 @@ int mode_build_task(struct lab *lab, struct lab_task *t)
 /* The slow way, for comparison: every link deleted and waited for. */
 int mode_teardown_links(struct lab *lab)
 {
-	char host_if[16];
-
 	if (lab->portmap_made && lab->pm)
 		portmap_destroy(lab->pm);
-	for (unsigned int i = lab->ntasks; i-- > 0;) {
-		struct lab_task *t = &lab->tasks[i];
-		struct rt *rt = NULL;
-
-		if (is_bridged(t)) {
-			host_veth(t, host_if, sizeof(host_if));
-			if (lab->rt_inst)
-				rt_link_del(lab->rt_inst, host_if);
-		} else if (t->mode == MODE_AWSVPC && netns_exists(t->ns) && !rt_open(&rt, t->ns)) {
-			rt_link_del(rt, TASK_IF);
-			if (has_agent_leg(lab, t))
-				rt_link_del(rt, AGENT_TASK_IF);
-			rt_close(rt);
-			eni_name(t, host_if, sizeof(host_if));
-			if (!lab->cfg.trunking && lab->rt_inst)
-				rt_link_del(lab->rt_inst, host_if);
-		}
-	}
+	for (unsigned int i = lab->ntasks; i-- > 0;)
+		mode_ops(lab->tasks[i].mode)->unlink(lab, &lab->tasks[i]);
 	if (lab->trunk_made && lab->rt_inst)
 		rt_link_del(lab->rt_inst, TRUNK_ENI);
 	if (lab->bridge_made && lab->rt_inst)

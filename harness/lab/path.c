@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "harness/lab/mode_ops.h"
 #include "harness/lab/path.h"
 #include "nsbench/ports.h"
 
@@ -29,7 +30,7 @@ int path_parse(const char *name, enum lab_path *p)
 
 enum lab_path path_default(enum lab_mode m)
 {
-	return m == MODE_NONE ? PATH_LOOPBACK : PATH_INGRESS;
+	return mode_ops(m)->default_path;
 }
 
 static void set(char *dst, size_t len, const char *src)
@@ -51,21 +52,16 @@ int path_target(const struct lab *lab, const struct lab_task *task, const struct
 	memset(t, 0, sizeof(*t));
 	t->mode = lab_mode_name(task->mode);
 	t->path = path_name(p);
-	if (task->mode == MODE_NONE && p != PATH_LOOPBACK) {
-		snprintf(why, len, "mode none has no %s path: its task has only loopback",
-			 path_name(p));
+	if (mode_ops(task->mode)->has_path(task->mode, p, FAMILY_IPV4, why, len))
 		return -EINVAL;
-	}
 	switch (p) {
 	case PATH_INGRESS:
 		set(t->server_ns, sizeof(t->server_ns), task->ns);
-		set(t->server_bind, sizeof(t->server_bind),
-		    task->mode == MODE_HOST ? lab->inst_addr : "0.0.0.0");
 		t->server_port = task->container_port;
 		set(t->client_ns, sizeof(t->client_ns), task->client_ns);
 		set(t->dst_addr, sizeof(t->dst_addr), task->ep_addr);
 		t->dst_port = task->ep_port;
-		return 0;
+		return mode_ops(task->mode)->reach(lab, task, p, FAMILY_IPV4, t, why, len);
 	case PATH_EGRESS:
 		set(t->server_ns, sizeof(t->server_ns), lab->ns_vpc);
 		set(t->server_bind, sizeof(t->server_bind), lab->vpc_addr);
@@ -75,19 +71,17 @@ int path_target(const struct lab *lab, const struct lab_task *task, const struct
 		t->dst_port = EGRESS_PORT;
 		return 0;
 	case PATH_INTRA_HOST:
-		if (!peer || peer == task || peer->mode == MODE_NONE) {
+		if (!peer || peer == task || !mode_ops(peer->mode)->reachable) {
 			snprintf(why, len,
 				 "the intra-host path needs a second task that can be reached");
 			return -EINVAL;
 		}
 		set(t->server_ns, sizeof(t->server_ns), peer->ns);
-		set(t->server_bind, sizeof(t->server_bind),
-		    peer->mode == MODE_HOST ? lab->inst_addr : "0.0.0.0");
 		t->server_port = peer->container_port;
 		set(t->client_ns, sizeof(t->client_ns), task->ns);
 		set(t->dst_addr, sizeof(t->dst_addr), peer->ep_addr);
 		t->dst_port = peer->ep_port;
-		return 0;
+		return mode_ops(peer->mode)->reach(lab, peer, p, FAMILY_IPV4, t, why, len);
 	case PATH_LOCAL:
 	case PATH_AGENT:
 		if (path_available(task->mode, p, lab->cfg.instance, why, len))
@@ -102,20 +96,12 @@ int path_target(const struct lab *lab, const struct lab_task *task, const struct
 			t->dst_port = PATH_AGENT_PORT;
 			return 0;
 		}
+		/* A client on the instance, to the task's published port. */
 		set(t->server_ns, sizeof(t->server_ns), task->ns);
-		set(t->server_bind, sizeof(t->server_bind), "0.0.0.0");
 		t->server_port = task->container_port;
 		set(t->client_ns, sizeof(t->client_ns), lab->ns_inst);
-		/*
-		 * 127.0.0.1:hostPort as a daemon on the instance uses it; bare has only
-		 * the lab's own NAT, which maps the instance's address.
-		 */
-		set(t->dst_addr, sizeof(t->dst_addr),
-		    task->mode == MODE_AWSVPC ? task->ep_addr
-		    : task->mode == MODE_HOST || lab_instance_iptables(&lab->cfg) ? "127.0.0.1"
-										    : lab->inst_addr);
 		t->dst_port = task->host_port ? task->host_port : task->container_port;
-		return 0;
+		return mode_ops(task->mode)->reach(lab, task, p, FAMILY_IPV4, t, why, len);
 	case PATH_LOOPBACK:
 		set(t->server_ns, sizeof(t->server_ns), task->ns);
 		set(t->server_bind, sizeof(t->server_bind), "127.0.0.1");
@@ -138,10 +124,9 @@ int path_available(enum lab_mode m, enum lab_path p, enum lab_instance inst, cha
 		why = scratch;
 		len = sizeof(scratch);
 	}
-	if (m == MODE_NONE && p != PATH_LOOPBACK)
-		snprintf(why, len, "mode none has no %s path: its task has only loopback",
-			 path_name(p));
-	else if (p == PATH_AGENT && inst == INSTANCE_BARE)
+	if (mode_ops(m)->has_path(m, p, FAMILY_IPV4, why, len))
+		return -EINVAL;
+	if (p == PATH_AGENT && inst == INSTANCE_BARE)
 		snprintf(why, len,
 			 "the agent's endpoint %s comes with ecs-init's rules, which a bare "
 			 "instance lacks: --instance al2023 or al2",
@@ -155,8 +140,7 @@ bool path_udp_broken(const struct lab *lab, const struct lab_task *task, enum la
 		     size_t len)
 {
 	bool broken = p == PATH_INTRA_HOST && lab_instance_iptables(&lab->cfg) &&
-		      lab->cfg.userland_proxy &&
-		      (task->mode == MODE_BRIDGE || task->mode == MODE_BRIDGE_DYNAMIC);
+		      lab->cfg.userland_proxy && is_bridged(task);
 
 	if (p == PATH_AGENT) {
 		if (why)
@@ -188,23 +172,9 @@ int path_family_available(enum lab_mode m, enum lab_path p, enum bench_family f,
 	}
 	if (f != FAMILY_IPV6)
 		return 0;
-	/*
-	 * A bridge task has no IPv6 address (Docker's default bridge is IPv4-only
-	 * without the daemon's "ipv6": true); its hostPort answers IPv6 through
-	 * Docker's second docker-proxy, on "::": the ingress and local paths.
-	 */
-	if ((m == MODE_BRIDGE || m == MODE_BRIDGE_DYNAMIC) && p != PATH_INGRESS &&
-	    p != PATH_LOCAL)
-		snprintf(why, len,
-			 "a %s task has no IPv6 address of its own (Docker's default bridge "
-			 "is IPv4-only without the daemon's \"ipv6\": true): only its hostPort "
-			 "answers IPv6, through docker-proxy on \"::\" (paths ingress and local)",
-			 lab_mode_name(m));
-	else if (m == MODE_NONE)
-		snprintf(why, len,
-			 "mode none has no IPv6: its task has only loopback, no address to reach "
-			 "over either family");
-	else if (p == PATH_AGENT)
+	if (mode_ops(m)->has_path(m, p, f, why, len))
+		return -EINVAL;
+	if (p == PATH_AGENT)
 		snprintf(why, len, "the agent's endpoint %s is IPv4 only", PATH_AGENT_ADDR);
 	else if (p == PATH_LOOPBACK)
 		snprintf(why, len, "the loopback path measures 127.0.0.1, IPv4 only");
@@ -230,38 +200,9 @@ int path_target_family(const struct lab *lab, const struct lab_task *task,
 		return -EINVAL;
 	}
 	t->family = FAMILY_IPV6;
-	if (srv->mode == MODE_BRIDGE || srv->mode == MODE_BRIDGE_DYNAMIC) {
-		/*
-		 * The hostPort over IPv6: Docker's "::" docker-proxy takes the
-		 * connection and opens its own to the task's IPv4 address.
-		 */
-		if (!lab->cfg.userland_proxy) {
-			snprintf(why, len,
-				 "without docker-proxy nothing answers a bridge task's hostPort "
-				 "over IPv6 (Docker 25 writes no ip6tables rule by default): "
-				 "--userland-proxy on");
-			return -EINVAL;
-		}
-		set(t->server_bind, sizeof(t->server_bind), "0.0.0.0");
-		set(t->dst_addr, sizeof(t->dst_addr), p == PATH_LOCAL ? "::1" : lab->inst_addr6);
-		t->dst_port = srv->host_port;
-		return 0;
-	}
-	switch (p) {
-	case PATH_EGRESS:
-		set(t->server_bind, sizeof(t->server_bind), lab->vpc_addr6);
-		set(t->dst_addr, sizeof(t->dst_addr), lab->vpc_addr6);
-		return 0;
-	case PATH_LOCAL:
-		/* Host mode over ::1; an awsvpc task at its own address, through the VPC. */
-		set(t->server_bind, sizeof(t->server_bind), "::");
-		set(t->dst_addr, sizeof(t->dst_addr), srv->mode == MODE_AWSVPC ? srv->addr6 : "::1");
-		return 0;
-	default:
-		/* Ingress and intra-host: the task's own address; host mode's is the instance's. */
-		set(t->server_bind, sizeof(t->server_bind),
-		    srv->mode == MODE_HOST ? lab->inst_addr6 : "::");
-		set(t->dst_addr, sizeof(t->dst_addr), srv->addr6);
-		return 0;
-	}
+	if (p != PATH_EGRESS)
+		return mode_ops(srv->mode)->reach(lab, srv, p, f, t, why, len);
+	set(t->server_bind, sizeof(t->server_bind), lab->vpc_addr6);
+	set(t->dst_addr, sizeof(t->dst_addr), lab->vpc_addr6);
+	return 0;
 }

@@ -18,7 +18,7 @@
 #include "harness/lab/vpc.h"
 #include "harness/common/atomicfile.h"
 #include "harness/lab/instance.h"
-#include "harness/lab/mode.h"
+#include "harness/lab/mode_ops.h"
 #include "harness/lab/state.h"
 #include "netns/sysctl.h"
 
@@ -61,7 +61,7 @@ static json_t *task_describe(const struct lab_task *t)
 		      t->own_ns, "address", t->addr, "container_port", t->container_port,
 		      "host_port", t->host_port, "client_namespace", t->client_ns,
 		      "endpoint_address", t->ep_addr, "endpoint_port", t->ep_port, "endpoint", ep,
-		      "reachable_from_vpc", t->mode != MODE_NONE);
+		      "reachable_from_vpc", mode_ops(t->mode)->reachable);
 	if (o && t->addr6[0])
 		json_object_set_new(o, "address6", json_string(t->addr6));
 	/* A published port's mappings, one per protocol (ECS: tcp unless it says udp). */

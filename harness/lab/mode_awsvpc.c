@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: MIT
+/*
+ * awsvpc: the task has an ENI of its own (vpc.c builds it: a port on the
+ * VPC's switch and its link in the instance, or a VLAN branch of the trunk
+ * ENI), and a macvlan of it in the task's namespace (the lab's analogue: ECS's
+ * ENI plugins move the ENI itself there). On an instance profile it also has
+ * the agent's leg, as aws/amazon-ecs-cni-plugins' ecs-bridge and ecs-ipam
+ * build it. Its address is the VPC's; it may carry a security group and an
+ * IPv6 address.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "harness/lab/build.h"
+#include "harness/lab/ifnames.h"
+#include "harness/lab/ipv6.h"
+#include "harness/lab/mode_ops.h"
+#include "harness/lab/vpc.h"
+#include "netns/netns.h"
+#include "netns/nftables.h"
+#include "netns/rt.h"
+
+static int place(struct lab *lab, struct lab_task *t)
+{
+	unsigned int n = mode_count(lab, MODE_AWSVPC);
+
+	if (lab->cfg.max_enis && n + 1 > lab->cfg.max_enis - 1)
+		return lab_refuse(lab, -ENOSPC,
+				  "task t%u (awsvpc): ENI limit reached: the instance has %u ENIs, "
+				  "the primary one is its own, so at most %u awsvpc tasks",
+				  t->id, lab->cfg.max_enis, lab->cfg.max_enis - 1);
+	if (ip4_net_host(&lab->cfg.vpc_net, lab->cfg.awsvpc_offset + t->id, t->addr))
+		return lab_refuse(lab, -ENOSPC,
+				  "task t%u (awsvpc): the VPC subnet has no address left", t->id);
+	mode_scopy(t->ep_addr, sizeof(t->ep_addr), t->addr);
+	t->ep_port = t->container_port;
+	if (lab->cfg.dual_stack &&
+	    ip6_net_host(&lab->cfg.vpc_net6, lab->cfg.awsvpc_offset + t->id, t->addr6))
+		return lab_refuse(lab, -ENOSPC,
+				  "task t%u (awsvpc): the VPC's IPv6 subnet has no address left",
+				  t->id);
+	return 0;
+}
+
+/*
+ * The task's second interface, to the ECS agent, as the ecs-bridge and
+ * ecs-ipam plugins build it: a veth ecs-eth0 onto the instance's ecs-bridge
+ * (169.254.172.1/22, made with the first), the task's address from the /22,
+ * and a route to 169.254.170.2 only: ecs-init's DNAT does the rest.
+ */
+static int build_agent_bridge(struct lab *lab)
+{
+	char cidr[32];
+	int ret;
+
+	if (lab->agent_bridge_made)
+		return 0;
+	ret = lab_step(lab, "creating bridge %s in %s", AGENT_BRIDGE, lab->ns_inst);
+	if (!ret && (ret = rt_bridge_add(lab->rt_inst, AGENT_BRIDGE, LAB_LINK_GROUP)))
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	if (ret)
+		return ret;
+	lab->agent_bridge_made = true;
+	snprintf(cidr, sizeof(cidr), "%s/%d", AGENT_GATEWAY, AGENT_PREFIX);
+	ret = lab_step(lab, "adding %s to %s in %s", cidr, AGENT_BRIDGE, lab->ns_inst);
+	if (!ret && (ret = rt_addr_add(lab->rt_inst, AGENT_BRIDGE, cidr)))
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	return ret;
+}
+
+static int build_agent_leg(struct lab *lab, struct lab_task *t, struct rt *rt)
+{
+	char host_if[16], addr[16], cidr[32];
+	int ret, master, nsfd;
+
+	ret = build_agent_bridge(lab);
+	if (ret)
+		return ret;
+	agent_veth(t, host_if, sizeof(host_if));
+	ret = lab_step(lab, "creating veth %s (%s, on %s) <-> %s (%s)", host_if, lab->ns_inst,
+		       AGENT_BRIDGE, AGENT_TASK_IF, t->ns);
+	if (ret)
+		return ret;
+	master = rt_ifindex(lab->rt_inst, AGENT_BRIDGE);
+	if (master < 0)
+		return lab_fail(lab, master, rt_ext_msg(lab->rt_inst));
+	nsfd = netns_open(t->ns);
+	if (nsfd < 0)
+		return lab_fail(lab, nsfd, NULL);
+	ret = rt_veth_add(lab->rt_inst, host_if, master, AGENT_TASK_IF, nsfd, LAB_LINK_GROUP, 0);
+	close(nsfd);
+	if (ret)
+		return lab_fail(lab, ret, rt_ext_msg(lab->rt_inst));
+	agent_addr(t, addr, sizeof(addr));
+	snprintf(cidr, sizeof(cidr), "%s/%d", addr, AGENT_PREFIX);
+	ret = lab_step(lab, "bringing %s up with %s in %s", AGENT_TASK_IF, cidr, t->ns);
+	if (!ret &&
+	    ((ret = rt_link_up(rt, AGENT_TASK_IF)) || (ret = rt_addr_add(rt, AGENT_TASK_IF, cidr))))
+		return lab_fail(lab, ret, rt_ext_msg(rt));
+	if (ret)
+		return ret;
+	ret = lab_step(lab, "adding route to %s/32 via %s in %s", PATH_AGENT_ADDR, AGENT_GATEWAY,
+		       t->ns);
+	if (!ret && (ret = rt_route_add(rt, PATH_AGENT_ADDR "/32", AGENT_GATEWAY)))
+		return lab_fail(lab, ret, rt_ext_msg(rt));
+	return ret;
+}
+
+static int build(struct lab *lab, struct lab_task *t, struct rt *rt)
+{
+	int ret;
+
+	ret = vpc_task_link(lab, t, rt, TASK_IF);
+	if (!ret)
+		ret = mode_task_addr(lab, t, rt, &lab->cfg.vpc_net, lab->vpc_addr);
+	if (!ret && lab->cfg.dual_stack)
+		ret = ipv6_build_task(lab, t, rt);
+	if (!ret && lab->cfg.security_group && !lab->pm) {
+		ret = lab_step(lab, "opening nftables in %s", lab->ns_inst);
+		if (!ret && (ret = portmap_open(&lab->pm, lab->ns_inst)))
+			return lab_fail(lab, ret, NULL);
+	}
+	if (!ret && has_agent_leg(lab, t))
+		ret = build_agent_leg(lab, t, rt);
+	return ret;
+}
+
+static void unlink_task(struct lab *lab, struct lab_task *t)
+{
+	struct rt *rt = NULL;
+	char eni[16];
+
+	if (!netns_exists(t->ns) || rt_open(&rt, t->ns))
+		return;
+	rt_link_del(rt, TASK_IF);
+	if (has_agent_leg(lab, t))
+		rt_link_del(rt, AGENT_TASK_IF);
+	rt_close(rt);
+	eni_name(t, eni, sizeof(eni));
+	if (!lab->cfg.trunking && lab->rt_inst)
+		rt_link_del(lab->rt_inst, eni);
+}
+
+/*
+ * The task's own link to the switch, from the switch's side: its port and
+ * ENI; trunked, its VLAN's port, the trunk's port and the trunk.
+ */
+static void eni_hops(const struct lab *lab, const struct lab_task *t, struct lab_route *r)
+{
+	struct lab_iface i;
+	char name[16];
+
+	r->n = 0;
+	if (lab->cfg.trunking) {
+		branch_port(t, name, sizeof(name));
+		iface_vpc_port(lab, name, HOP_VLAN, &i);
+		hops_push(r, &i, HOP_EGRESS);
+		iface_vpc_port(lab, TRUNK_PORT, HOP_VETH, &i);
+		hops_push(r, &i, HOP_EGRESS);
+		iface_inst_link(lab, TRUNK_ENI, &i);
+		hops_push(r, &i, HOP_INGRESS);
+		return;
+	}
+	eni_port(t, name, sizeof(name));
+	iface_vpc_port(lab, name, HOP_VETH, &i);
+	hops_push(r, &i, HOP_EGRESS);
+	eni_name(t, name, sizeof(name));
+	iface_inst_link(lab, name, &i);
+	hops_push(r, &i, HOP_INGRESS);
+}
+
+static void task_if(const struct lab *lab, const struct lab_task *t, struct lab_iface *i)
+{
+	char role[16];
+
+	iface_task_role(t, role, sizeof(role));
+	iface_set(i, role, t->ns, TASK_IF, lab->cfg.trunking ? HOP_VLAN : HOP_MACVLAN, t->addr,
+		  &lab->cfg.vpc_net);
+	iface_set6(i, lab, t->addr6);
+}
+
+/* The agent's leg: the instance's ecs-bridge, its end of the veth, the task's ecs-eth0. */
+static void agent_bridge_if(const struct lab *lab, struct lab_iface *i)
+{
+	char cidr[24];
+
+	snprintf(cidr, sizeof(cidr), "%s/%d", AGENT_GATEWAY, AGENT_PREFIX);
+	iface_set(i, "inst", lab->ns_inst, AGENT_BRIDGE, HOP_BRIDGE, cidr, NULL);
+}
+
+static void agent_veth_if(const struct lab *lab, const struct lab_task *t, struct lab_iface *i)
+{
+	char name[16];
+
+	agent_veth(t, name, sizeof(name));
+	iface_set(i, "inst", lab->ns_inst, name, HOP_VETH, NULL, NULL);
+}
+
+static void agent_task_if(const struct lab_task *t, struct lab_iface *i)
+{
+	char role[16], addr[16], cidr[24];
+
+	iface_task_role(t, role, sizeof(role));
+	agent_addr(t, addr, sizeof(addr));
+	snprintf(cidr, sizeof(cidr), "%s/%d", addr, AGENT_PREFIX);
+	iface_set(i, role, t->ns, AGENT_TASK_IF, HOP_VETH, cidr, NULL);
+}
+
+static void interfaces(const struct lab *lab, const struct lab_task *t, struct iface_list *l)
+{
+	struct lab_route eni;
+	struct lab_iface i;
+
+	/* The task's ENI, or the trunk (listed with the first branch) and its VLAN. */
+	eni_hops(lab, t, &eni);
+	for (unsigned int h = 0; h < eni.n; h++)
+		if (!lab->cfg.trunking || h == 0 || !l->trunk)
+			hops_list(l, &eni.hop[h].iface);
+	l->trunk = true;
+	task_if(lab, t, &i);
+	hops_list(l, &i);
+	if (!has_agent_leg(lab, t))
+		return;
+	if (!l->agent) {
+		agent_bridge_if(lab, &i);
+		hops_list(l, &i);
+	}
+	l->agent = true;
+	agent_veth_if(lab, t, &i);
+	hops_list(l, &i);
+	agent_task_if(t, &i);
+	hops_list(l, &i);
+}
+
+/*
+ * ingress: through the task's ENI. intra-host: out of one ENI (or the trunk,
+ * tagged) and back through the other, switched in the VPC as on EC2, where no
+ * link joins two ENIs inside the instance. local: the instance reaches the
+ * task's own address through the VPC, as on EC2. agent: its ecs-eth0 and
+ * ecs-bridge, DNAT'd to 127.0.0.1.
+ */
+static int route(const struct lab *lab, const struct lab_task *t, const struct lab_task *peer,
+		 enum lab_path p, struct lab_route *r)
+{
+	struct lab_route eni;
+	struct lab_iface i;
+
+	switch (p) {
+	case PATH_INGRESS:
+		iface_vpc_switch(lab, &i);
+		hops_push(r, &i, HOP_EGRESS);
+		eni_hops(lab, t, &eni);
+		hops_push_route(r, &eni);
+		hops_task(lab, t, HOP_INGRESS, r);
+		return 0;
+	case PATH_INTRA_HOST:
+		hops_task(lab, t, HOP_EGRESS, r);
+		eni_hops(lab, t, &eni);
+		hops_push_reversed(r, &eni);
+		eni_hops(lab, peer, &eni);
+		hops_push_route(r, &eni);
+		hops_task(lab, peer, HOP_INGRESS, r);
+		return 0;
+	case PATH_LOCAL:
+		/* Out of the primary ENI, through the VPC, in through the task's. */
+		iface_wire_inst(lab, &i);
+		hops_push(r, &i, HOP_EGRESS);
+		iface_vpc_port(lab, WIRE_PORT, HOP_VETH, &i);
+		hops_push(r, &i, HOP_INGRESS);
+		eni_hops(lab, t, &eni);
+		hops_push_route(r, &eni);
+		hops_task(lab, t, HOP_INGRESS, r);
+		return 0;
+	case PATH_AGENT:
+		if (!has_agent_leg(lab, t))
+			return -EINVAL;
+		agent_task_if(t, &i);
+		hops_push(r, &i, HOP_EGRESS);
+		agent_veth_if(lab, t, &i);
+		hops_push(r, &i, HOP_INGRESS);
+		agent_bridge_if(lab, &i);
+		hops_push(r, &i, HOP_INGRESS);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int has_path(enum lab_mode m, enum lab_path p, enum bench_family f, char *why, size_t len)
+{
+	(void)m, (void)p, (void)f, (void)why, (void)len;
+	return 0;
+}
+
+/* At its own address, over either family; the instance, too, through the VPC. */
+static int reach(const struct lab *lab, const struct lab_task *srv, enum lab_path p,
+		 enum bench_family f, struct bench_target *t, char *why, size_t len)
+{
+	(void)lab, (void)why, (void)len;
+	if (f == FAMILY_IPV6) {
+		snprintf(t->server_bind, sizeof(t->server_bind), "::");
+		snprintf(t->dst_addr, sizeof(t->dst_addr), "%s", srv->addr6);
+		return 0;
+	}
+	snprintf(t->server_bind, sizeof(t->server_bind), "0.0.0.0");
+	if (p == PATH_LOCAL)
+		snprintf(t->dst_addr, sizeof(t->dst_addr), "%s", srv->ep_addr);
+	return 0;
+}
+
+const struct mode_ops mode_awsvpc_ops = {
+	.own_ns = true,
+	.own_eni = true,
+	.reachable = true,
+	.default_path = PATH_INGRESS,
+	.place = place,
+	.build = build,
+	.unlink = unlink_task,
+	.interfaces = interfaces,
+	.task_if = task_if,
+	.route = route,
+	.has_path = has_path,
+	.reach = reach,
+};
