@@ -8,6 +8,7 @@
 #include "harness/measure/schedule.h"
 #include "bench/measurement.h"
 #include "harness/lab/model.h"
+#include "harness/lab/options.h"
 #include "harness/lab/path.h"
 
 #define EXIT_USAGE 2
@@ -64,79 +65,49 @@ const char *cli_base_name(const char *path);
 int cli_signal_exit(void);
 
 /*
- * --vpc-mtu N, --bridge-mtu N, --wire nic|veth and --trunking, the same on
- * every command that builds a lab: CLI_VPC_OPTIONS in the getopt table,
- * cli_vpc_option() for their values, cli_vpc_check() once parsed.
+ * The lab's options (harness/lab/options.h), the same on every command that
+ * builds a lab: CLI_VPC_OPTIONS, CLI_INSTANCE_OPTIONS and CLI_IP_OPTION in the
+ * getopt table (each command's own code for --security-group passes
+ * LAB_OPT_SECURITY_GROUP), cli_lab_option() for their values and
+ * cli_lab_check() once parsed.
  */
-enum { CLI_OPT_VPC_MTU = 0x100, CLI_OPT_BRIDGE_MTU, CLI_OPT_WIRE, CLI_OPT_TRUNKING };
 #define CLI_VPC_OPTIONS                                                                            \
-	{"vpc-mtu", required_argument, NULL, CLI_OPT_VPC_MTU},                                     \
-		{"bridge-mtu", required_argument, NULL, CLI_OPT_BRIDGE_MTU},                       \
-		{"wire", required_argument, NULL, CLI_OPT_WIRE},                                   \
+	{"vpc-mtu", required_argument, NULL, LAB_OPT_VPC_MTU},                                     \
+		{"bridge-mtu", required_argument, NULL, LAB_OPT_BRIDGE_MTU},                       \
+		{"wire", required_argument, NULL, LAB_OPT_WIRE},                                   \
 	{                                                                                          \
-		"trunking", no_argument, NULL, CLI_OPT_TRUNKING                                    \
+		"trunking", no_argument, NULL, LAB_OPT_TRUNKING                                    \
 	}
 #define CLI_VPC_USAGE                                                                              \
 	"--vpc-mtu N: the VPC's switch, every ENI and awsvpc task (default 9001, as ECS's\n"       \
-	"ENIs); --bridge-mtu N: Docker's bridge and its veths (default 1500, at most the\n"       \
-	"VPC's); --wire nic (default): links from the VPC deliver frames of the MTU, as a\n"      \
-	"NIC does (no segmentation offload on the VPC's side, GRO on the instance's);\n"         \
-	"--wire veth: a veth's 64 KB super-packets. --trunking: awsvpc tasks get VLAN\n"          \
+	"ENIs); --bridge-mtu N: Docker's bridge and its veths (default 1500, at most the\n"        \
+	"VPC's); --wire nic (default): links from the VPC deliver frames of the MTU, as a\n"       \
+	"NIC does (no segmentation offload on the VPC's side, GRO on the instance's);\n"           \
+	"--wire veth: a veth's 64 KB super-packets. --trunking: awsvpc tasks get VLAN\n"           \
 	"branches of one trunk ENI (ENI trunking; needs the kernel's 8021q).\n"
-/* Option C's value ARG into V; 0, or EXIT_USAGE after saying why. */
-int cli_vpc_option(const char *usage, int c, const char *arg, struct lab_vpc_opts *v);
-/*
- * The options together: a bridge MTU above the VPC's, or IPv6 among FAMILIES
- * (a bit per enum bench_family) with a VPC MTU below 1280, is refused (EXIT_USAGE).
- */
-int cli_vpc_check(const char *usage, const struct lab_vpc_opts *v, unsigned int families);
-/*
- * --instance P and --userland-proxy on|off, on every command that builds a lab:
- * CLI_INSTANCE_OPTIONS in the getopt table, cli_instance_option() for their
- * values, cli_instance_apply() once parsed (it checks the pair and sets CFG).
- */
-enum { CLI_OPT_INSTANCE = 0x110, CLI_OPT_USERLAND_PROXY };
 #define CLI_INSTANCE_OPTIONS                                                                       \
-	{"instance", required_argument, NULL, CLI_OPT_INSTANCE},                                   \
+	{"instance", required_argument, NULL, LAB_OPT_INSTANCE},                                   \
 	{                                                                                          \
-		"userland-proxy", required_argument, NULL, CLI_OPT_USERLAND_PROXY                  \
+		"userland-proxy", required_argument, NULL, LAB_OPT_USERLAND_PROXY                  \
 	}
 #define CLI_INSTANCE_USAGE                                                                         \
 	"--instance al2023|al2|bare: what the instance carries besides the tasks (default\n"       \
 	"al2023: ecs-init's and Docker 25's rules through iptables-nft; al2: the same through\n"   \
 	"iptables-legacy; bare: only the NAT a mode needs); --userland-proxy on|off: Docker's\n"   \
 	"docker-proxy per hostPort (default on, as on the ECS-optimized AMI; off under bare).\n"
-struct cli_instance {
-	enum lab_instance instance;
-	int proxy; /* -1: the profile's default */
-};
-#define CLI_INSTANCE_DEFAULT                                                                       \
-	{                                                                                          \
-		.instance = INSTANCE_AL2023, .proxy = -1                                           \
-	}
-int cli_instance_option(const char *usage, int c, const char *arg, struct cli_instance *ci);
-int cli_instance_apply(const char *usage, const struct cli_instance *ci, enum lab_instance *inst,
-		       bool *proxy);
-/*
- * --ip 4|6|4,6 on measure and run: the IP families measured, one bit per
- * enum bench_family in *FAMILIES (IPv4 alone when not given).
- * cli_ip_option() for its value; cli_ip_mode() refuses a mode without IPv6
- * when 6 is asked, naming the mode and why (EXIT_USAGE, without the usage).
- */
-enum { CLI_OPT_IP = 0x120 };
 #define CLI_IP_OPTION                                                                              \
 	{                                                                                          \
-		"ip", required_argument, NULL, CLI_OPT_IP                                          \
+		"ip", required_argument, NULL, LAB_OPT_IP                                          \
 	}
 #define CLI_IP_USAGE                                                                               \
 	"--ip 4|6|4,6: the IP families measured (default 4). 6 builds a dual-stack VPC\n"          \
 	"(2001:2::/64: the VPC router, the instance and awsvpc tasks get an address in it);\n"     \
 	"awsvpc and host have IPv6, bridge (Docker's default bridge) and none do not.\n"
-#define CLI_IP_DEFAULT (1u << FAMILY_IPV4)
-int cli_ip_option(const char *usage, const char *arg, unsigned int *families);
-int cli_ip_mode(unsigned int families, enum lab_mode m);
-/* A bridge mode over IPv6 needs Docker's userland proxy: else EXIT_USAGE, said. */
-int cli_ip_proxy(unsigned int families, enum lab_mode m, bool userland_proxy);
+/* Option C's value ARG into O: -1 when C is not a lab option; 0, or EXIT_USAGE after saying why. */
+int cli_lab_option(const char *usage, int c, const char *arg, struct lab_options *o);
+/* lab_options_check() for MODES: 0, or EXIT_USAGE after saying why. */
+int cli_lab_check(const char *usage, const struct lab_options *o, const enum lab_mode *modes,
+		  unsigned int n);
 /* A per-hop measurement (perhop.h) as a text waterfall, one segment per line. */
 void cli_print_waterfall(FILE *f, const json_t *ph);
 

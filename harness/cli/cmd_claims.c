@@ -101,19 +101,22 @@ static void print_list(json_t *catalog, const char *only, const char *fmt)
 int claims_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"only", required_argument, NULL, 'o'}, {"format", required_argument, NULL, 'f'},
-		{"list", no_argument, NULL, 'l'},	{"schedule", required_argument, NULL, 's'},
+		{"only", required_argument, NULL, 'o'},
+		{"format", required_argument, NULL, 'f'},
+		{"list", no_argument, NULL, 'l'},
+		{"schedule", required_argument, NULL, 's'},
 		CLI_INSTANCE_OPTIONS,
-		{"help", no_argument, NULL, 'h'},	{0},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	const char *only = NULL, *fmt = "text";
-	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
+	struct lab_options lo;
 	enum schedule sched = SCHED_DEFAULT;
-	enum lab_instance inst;
-	bool list = false, proxy;
+	bool list = false;
 	json_t *doc, *catalog;
 	int c, failed, inconclusive;
 
+	lab_options_default(&lo);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -136,21 +139,21 @@ int claims_main(int argc, char **argv)
 			if (cli_schedule_option(claims_usage, optarg, &sched))
 				return EXIT_USAGE;
 			break;
-		case CLI_OPT_INSTANCE:
-		case CLI_OPT_USERLAND_PROXY:
-			if (cli_instance_option(claims_usage, c, optarg, &ci))
-				return EXIT_USAGE;
-			break;
 		default:
+			if (lab_option_is(c)) {
+				if (cli_lab_option(claims_usage, c, optarg, &lo))
+					return EXIT_USAGE;
+				break;
+			}
 			return cli_option_end(c, "claims", claims_usage, argv);
 		}
 	}
 	if (optind < argc)
 		return cli_usage_error(claims_usage, "claims: unexpected argument '%s'",
 				       argv[optind]);
-	if (cli_instance_apply(claims_usage, &ci, &inst, &proxy))
+	if (cli_lab_check(claims_usage, &lo, NULL, 0))
 		return EXIT_USAGE;
-	claims_set_instance(inst, proxy);
+	claims_set_instance(lab_options_instance(&lo), lab_options_proxy(&lo));
 	claims_set_schedule(sched);
 	catalog = claims_catalog();
 	if (only && check_only(only, catalog)) {

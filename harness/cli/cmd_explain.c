@@ -15,6 +15,7 @@
 #include "harness/cli/cli.h"
 #include "harness/cli/log.h"
 #include "harness/common/parse.h"
+#include "harness/lab/mode.h"
 #include "harness/measure/explain.h"
 
 static const char explain_usage[] =
@@ -219,7 +220,7 @@ int explain_main(int argc, char **argv)
 		{0},
 	};
 	struct explain_opts eo;
-	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
+	struct lab_options lo;
 	struct bench_opts bo;
 	bool json = false, path_set = false;
 	const char *ladder_opt = NULL;
@@ -231,6 +232,7 @@ int explain_main(int argc, char **argv)
 
 	explain_opts_default(&eo);
 	bench_opts_default(&bo);
+	lab_options_default(&lo);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -283,20 +285,8 @@ int explain_main(int argc, char **argv)
 		case 'N':
 			eo.ladder = false;
 			break;
-		case CLI_OPT_VPC_MTU:
-		case CLI_OPT_BRIDGE_MTU:
-		case CLI_OPT_WIRE:
-		case CLI_OPT_TRUNKING:
-			if (cli_vpc_option(explain_usage, c, optarg, &eo.vpc))
-				return EXIT_USAGE;
-			break;
-		case CLI_OPT_INSTANCE:
-		case CLI_OPT_USERLAND_PROXY:
-			if (cli_instance_option(explain_usage, c, optarg, &ci))
-				return EXIT_USAGE;
-			break;
 		case 'G':
-			eo.security_group = true;
+			lo.security_group = true;
 			break;
 		case 'c':
 			if (cli_cpu_option(explain_usage, optarg, &bo.cpus.policy))
@@ -323,6 +313,11 @@ int explain_main(int argc, char **argv)
 				eo.probe_cost_rounds = (unsigned int)n;
 			break;
 		default:
+			if (lab_option_is(c)) {
+				if (cli_lab_option(explain_usage, c, optarg, &lo))
+					return EXIT_USAGE;
+				break;
+			}
 			return cli_option_end(c, "explain", explain_usage, argv);
 		}
 	}
@@ -332,16 +327,15 @@ int explain_main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!path_set)
 		eo.path = path_default(eo.mode);
-	if (eo.mode == MODE_NONE && eo.path != PATH_LOOPBACK)
-		return cli_usage_error(explain_usage, "mode none has only the loopback path");
-	if (eo.security_group && cli_security_group_mode(explain_usage, eo.mode))
+	if (!mode_reachable(eo.mode) && eo.path != path_default(eo.mode))
+		return cli_usage_error(explain_usage, "mode %s has only the %s path",
+				       lab_mode_name(eo.mode), path_name(path_default(eo.mode)));
+	if (cli_lab_check(explain_usage, &lo, &eo.mode, 1))
 		return EXIT_USAGE;
-	if (cli_vpc_check(explain_usage, &eo.vpc, CLI_IP_DEFAULT))
-		return EXIT_USAGE;
-	if (cli_trunking_modes(explain_usage, &eo.vpc, &eo.mode, 1))
-		return EXIT_USAGE;
-	if (cli_instance_apply(explain_usage, &ci, &eo.instance, &eo.userland_proxy))
-		return EXIT_USAGE;
+	eo.vpc = lo.vpc;
+	eo.security_group = lo.security_group;
+	eo.instance = lab_options_instance(&lo);
+	eo.userland_proxy = lab_options_proxy(&lo);
 	/* The rounds and durations are the ladder's: refused where there is none. */
 	if (ladder_opt && !eo.ladder)
 		return cli_usage_error(explain_usage,

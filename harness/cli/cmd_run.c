@@ -16,6 +16,7 @@
 #include "harness/common/parse.h"
 #include "harness/lab/build.h"
 #include "harness/measure/matrix.h"
+#include "harness/measure/runargs.h"
 #include "harness/reports/results.h"
 #include "harness/reports/tables.h"
 
@@ -66,73 +67,6 @@ static const char run_usage[] =
 	"Each family is a test of its own in the results (\"family\"), and a row of its own in\n"
 	"the table, its ratios to host's over the same family; --per-hop stays IPv4.\n";
 
-struct list {
-	int (*parse)(const char *, int *);
-	int *out;
-	unsigned int max, n;
-};
-
-/* Each item once. */
-static int list_item(const char *tok, void *arg)
-{
-	struct list *l = arg;
-	int v;
-
-	if (l->n >= l->max || l->parse(tok, &v))
-		return -EINVAL;
-	for (unsigned int i = 0; i < l->n; i++)
-		if (l->out[i] == v)
-			return -EINVAL;
-	l->out[l->n++] = v;
-	return 0;
-}
-
-static int parse_list(const char *text, int (*parse)(const char *, int *), int *out,
-		      unsigned int max, unsigned int *n)
-{
-	struct list l = {parse, out, max, 0};
-	int ret = parse_csv(text, list_item, &l);
-
-	*n = l.n;
-	return ret;
-}
-
-static int p_mode(const char *s, int *v)
-{
-	enum lab_mode m;
-	int ret = lab_mode_parse(s, &m);
-
-	*v = (int)m;
-	return ret;
-}
-
-static int p_path(const char *s, int *v)
-{
-	enum lab_path p;
-	int ret = path_parse(s, &p);
-
-	*v = (int)p;
-	return ret || p == PATH_LOOPBACK ? -EINVAL : 0;
-}
-
-static int p_tasks(const char *s, int *v)
-{
-	unsigned long n;
-	int ret = parse_uint(s, 1, LAB_MAX_TASKS / 2, &n);
-
-	*v = (int)n;
-	return ret;
-}
-
-static int p_test(const char *s, int *v)
-{
-	enum bench_test t;
-	int ret = bench_test_parse(s, &t);
-
-	*v = (int)t;
-	return ret;
-}
-
 int run_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -167,305 +101,114 @@ int run_main(int argc, char **argv)
 		{0},
 	};
 	struct run_config cfg;
-	unsigned int families = CLI_IP_DEFAULT;
-	const char *modes = NULL, *paths = NULL, *tests = NULL, *out_dir = NULL;
-	const char *reps = NULL, *dur = NULL, *rrdur = NULL, *rate = NULL, *streams = NULL;
-	const char *window = NULL, *cpu = NULL, *shape = NULL, *tasks_arg = NULL, *enis = NULL;
-	const char *target = NULL, *max_reps = NULL, *max_time = NULL;
-	bool json = false, no_hot = false, cfg_sg = false, per_hop = false;
-	struct lab_vpc_opts vpc = {0};
-	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
-	enum schedule sched = SCHED_DEFAULT;
-	bool sched_set = false;
-	int preset = 0, c, ret;
-	unsigned long n;
+	struct run_args a;
+	bool json = false;
+	int c, ret;
 	size_t missed;
 	char why[512], path[4200];
 	json_t *doc = NULL;
 
+	run_args_default(&a);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		const char **arg = NULL;
+
 		switch (c) {
 		case 'Q':
 		case 'F':
-			if (preset && preset != c)
+			if (a.preset && a.preset != c)
 				return cli_usage_error(run_usage, "--quick or --full, not both");
-			preset = c;
+			a.preset = c;
 			break;
 		case 'm':
-			modes = optarg;
+			arg = &a.modes;
 			break;
 		case 'p':
-			paths = optarg;
+			arg = &a.paths;
 			break;
 		case 't':
-			tests = optarg;
+			arg = &a.tests;
 			break;
 		case 'r':
-			reps = optarg;
+			arg = &a.reps;
 			break;
 		case 'd':
-			dur = optarg;
+			arg = &a.dur;
 			break;
 		case 'D':
-			rrdur = optarg;
+			arg = &a.rrdur;
 			break;
 		case 'R':
-			rate = optarg;
+			arg = &a.rate;
 			break;
 		case 's':
-			streams = optarg;
+			arg = &a.streams;
 			break;
 		case 'W':
-			window = optarg;
+			arg = &a.window;
 			break;
 		case 'c':
-			cpu = optarg;
+			arg = &a.cpu;
 			break;
 		case 'o':
-			out_dir = optarg;
-			break;
-		case 'N':
-			no_hot = true;
+			arg = &a.out_dir;
 			break;
 		case 'S':
-			shape = optarg;
+			arg = &a.shape;
 			break;
 		case 'T':
-			tasks_arg = optarg;
+			arg = &a.tasks;
 			break;
 		case 'E':
-			enis = optarg;
+			arg = &a.enis;
+			break;
+		case 'g':
+			arg = &a.target;
+			break;
+		case 'M':
+			arg = &a.max_reps;
+			break;
+		case 'X':
+			arg = &a.max_time;
+			break;
+		case 'N':
+			a.no_hot = true;
 			break;
 		case 'G':
-			cfg_sg = true;
+			a.lab.security_group = true;
 			break;
 		case 'H':
-			per_hop = true;
-			break;
-		case 'C':
-			if (cli_schedule_option(run_usage, optarg, &sched))
-				return EXIT_USAGE;
-			sched_set = true;
-			break;
-		case CLI_OPT_VPC_MTU:
-		case CLI_OPT_BRIDGE_MTU:
-		case CLI_OPT_WIRE:
-		case CLI_OPT_TRUNKING:
-			if (cli_vpc_option(run_usage, c, optarg, &vpc))
-				return EXIT_USAGE;
-			break;
-		case CLI_OPT_INSTANCE:
-		case CLI_OPT_USERLAND_PROXY:
-			if (cli_instance_option(run_usage, c, optarg, &ci))
-				return EXIT_USAGE;
-			break;
-		case CLI_OPT_IP:
-			if (cli_ip_option(run_usage, optarg, &families))
-				return EXIT_USAGE;
+			a.per_hop = true;
 			break;
 		case 'j':
 			json = true;
 			break;
-		case 'g':
-			target = optarg;
-			break;
-		case 'M':
-			max_reps = optarg;
-			break;
-		case 'X':
-			max_time = optarg;
+		case 'C':
+			if (cli_schedule_option(run_usage, optarg, &a.schedule))
+				return EXIT_USAGE;
+			a.schedule_set = true;
 			break;
 		default:
+			if (lab_option_is(c)) {
+				if (cli_lab_option(run_usage, c, optarg, &a.lab))
+					return EXIT_USAGE;
+				break;
+			}
 			return cli_option_end(c, "run", run_usage, argv);
 		}
+		if (arg)
+			*arg = optarg;
 	}
 	if (optind < argc)
 		return cli_usage_error(run_usage, "run: unexpected argument '%s'", argv[optind]);
-	if (preset == 'Q')
-		run_config_quick(&cfg);
-	else if (preset == 'F')
-		run_config_full(&cfg);
-	else
-		run_config_default(&cfg);
-
-	if (modes && parse_list(modes, p_mode, (int *)cfg.modes, MODE_COUNT, &cfg.nmodes))
-		return cli_usage_error(run_usage, "--modes '%s': %s, comma-separated, each once",
-				       modes, cli_modes());
-	if (paths && parse_list(paths, p_path, (int *)cfg.paths, PATH_COUNT, &cfg.npaths))
-		return cli_usage_error(run_usage,
-				       "--paths '%s': ingress, egress, intra-host, local, agent, "
-				       "comma-separated, each once",
-				       paths);
-	if (tests && parse_list(tests, p_test, (int *)cfg.tests, TEST_COUNT, &cfg.ntests))
-		return cli_usage_error(run_usage,
-				       "--tests '%s': tcp_stream, tcp_stream_par, "
-				       "tcp_reverse, udp, tcp_rr, udp_rr, tcp_crr, comma-separated",
-				       tests);
-	if (reps) {
-		if (parse_uint(reps, 1, 100, &n))
-			return cli_usage_error(run_usage, "--reps '%s': 1 to 100", reps);
-		cfg.reps = (unsigned int)n;
-	}
-	if (dur) {
-		if (parse_uint(dur, 1, 3600, &n))
-			return cli_usage_error(run_usage,
-					       "--duration '%s': whole seconds, 1 to 3600", dur);
-		cfg.stream_s = (int)n;
-		if (!rrdur)
-			cfg.rr_s = (double)n / 2;
-	}
-	if (rrdur && parse_seconds(rrdur, 0.05, 3600, &cfg.rr_s))
-		return cli_usage_error(run_usage, "--rr-duration '%s': seconds, 0.05 to 3600",
-				       rrdur);
-	if (rate && (parse_rate(rate, &cfg.bo.stream.rate_bps) || cfg.bo.stream.rate_bps < 1000))
-		return cli_usage_error(run_usage, "--rate '%s': bits/s such as 500M", rate);
-	if (streams) {
-		if (parse_uint(streams, 2, 128, &n))
-			return cli_usage_error(run_usage, "--streams '%s': 2 to 128", streams);
-		cfg.par_streams = (int)n;
-	}
-	if (window && cli_window_option(run_usage, window, &cfg.bo.stream.window))
-		return EXIT_USAGE;
-	if (cpu && cli_cpu_option(run_usage, cpu, &cfg.bo.cpus.policy))
-		return EXIT_USAGE;
-	if (shape && (parse_rate(shape, &cfg.shape_bps) || cfg.shape_bps < 8000))
-		return cli_usage_error(run_usage, "--shape-wire '%s': bits/s such as 500M", shape);
-	if (bench_cpus_resolve(&cfg.bo.cpus))
-		return cli_usage_error(run_usage, "--cpu split needs two CPUs to run on");
-	if (tasks_arg &&
-	    parse_list(tasks_arg, p_tasks, (int *)cfg.tasks_list, 16, &cfg.ntasks_list))
-		return cli_usage_error(run_usage,
-				       "--tasks '%s': tasks per instance, 1 to %d, such as 4 or "
-				       "1,2,4,8,16,32",
-				       tasks_arg, LAB_MAX_TASKS / 2);
-	if (enis) {
-		if (parse_uint(enis, 1, 1000, &n))
-			return cli_usage_error(run_usage, "--max-enis '%s': 1 to 1000", enis);
-		cfg.max_enis = (unsigned int)n;
-	}
-	if (target && parse_seconds(target, 0.1, 100, &cfg.target_pct))
-		return cli_usage_error(run_usage, "--target '%s': a percentage, 0.1 to 100",
-				       target);
-	if ((max_reps || max_time) && !target)
-		return cli_usage_error(run_usage,
-				       "--max-reps and --max-time are --target's budget");
-	if (max_reps) {
-		if (parse_uint(max_reps, 2, 1000, &n))
-			return cli_usage_error(run_usage, "--max-reps '%s': 2 to 1000", max_reps);
-		cfg.max_reps = (unsigned int)n;
-	}
-	if (max_time && parse_seconds(max_time, 1, 86400, &cfg.max_time_s))
-		return cli_usage_error(run_usage, "--max-time '%s': seconds, 1 to 86400", max_time);
-	if (target && cfg.reps < 2)
-		cfg.reps = 2;
-	if (target && cfg.max_reps < cfg.reps)
-		return cli_usage_error(run_usage, "--max-reps %u is below --reps %u", cfg.max_reps,
-				       cfg.reps);
-	/* Options of one test are refused when the run does not measure it. */
-	{
-		bool udp = false, par = false, iperf = false;
-
-		for (unsigned int i = 0; i < cfg.ntests; i++) {
-			udp |= cfg.tests[i] == TEST_UDP;
-			par |= cfg.tests[i] == TEST_TCP_STREAM_PAR;
-			iperf |= bench_test_is_stream(cfg.tests[i]);
-		}
-		if (window && !iperf)
-			return cli_usage_error(
-				run_usage, "--window applies to the libiperf tests (tcp_stream, "
-					   "tcp_stream_par, tcp_reverse, udp), which this run does "
-					   "not measure (--tests)");
-		if (rate && !udp)
-			return cli_usage_error(
-				run_usage, "--rate applies to the udp test, which this run does "
-					   "not measure (--tests)");
-		if (streams && !par)
-			return cli_usage_error(
-				run_usage, "--streams applies to tcp_stream_par, which this run "
-					   "does not measure (--tests, or --full)");
-		/* Said before a lab is built: the kernel would grant less, and iperf fail after. */
-		if (window && stream_window_fits(cfg.bo.stream.window, why, sizeof(why)))
-			return cli_usage_error(NULL, "%s", why);
-	}
-	if (cfg_sg) {
-		bool awsvpc = false;
-
-		for (unsigned int i = 0; i < cfg.nmodes; i++)
-			awsvpc |= cfg.modes[i] == MODE_AWSVPC;
-		if (!awsvpc)
-			return cli_usage_error(
-				run_usage, "--security-group applies to awsvpc tasks (their own "
-					   "ENI's), and --modes has no awsvpc");
-	}
-	if (sched_set && sched == SCHED_DUET) {
-		bool host = false;
-
-		for (unsigned int i = 0; i < cfg.nmodes; i++)
-			host |= cfg.modes[i] == MODE_HOST;
-		if (!host || cfg.nmodes < 2)
-			return cli_usage_error(run_usage,
-					       "--schedule duet measures each mode beside "
-					       "host mode: --modes needs host and another");
-		if (cpu)
-			return cli_usage_error(
-				run_usage, "--schedule duet pins each side to a CPU of its own: "
-					   "--cpu does not apply");
-		if (cfg.ntasks_list > 1 || cfg.tasks_list[0] > 1)
-			return cli_usage_error(run_usage,
-					       "--schedule duet measures one task beside "
-					       "another: --tasks must be 1");
-	}
-	cfg.schedule = sched;
-	/* Each side on each CPU as often: an odd count would favour one CPU. */
-	if (sched == SCHED_DUET && cfg.reps % 2) {
-		cfg.reps++;
-		log_warn("--schedule duet: %u repetitions, an even number (each side on each CPU "
-			 "as often)",
-			 cfg.reps);
-	}
-	cfg.seed = (unsigned int)time(NULL) ^ (unsigned int)getpid();
-	if (out_dir)
-		cfg.out_dir = out_dir;
-	cfg.hot_path = !no_hot;
-	cfg.security_group = cfg_sg;
-	cfg.per_hop = per_hop;
-	if (cli_vpc_check(run_usage, &vpc, families))
-		return EXIT_USAGE;
-	if (cli_trunking_modes(run_usage, &vpc, cfg.modes, cfg.nmodes))
-		return EXIT_USAGE;
-	cfg.vpc = vpc;
-	if (cli_instance_apply(run_usage, &ci, &cfg.instance, &cfg.userland_proxy))
-		return EXIT_USAGE;
-	/* A mode without IPv6 is refused, not quietly measured over IPv4 alone. */
-	for (unsigned int i = 0; i < cfg.nmodes; i++)
-		if (cli_ip_mode(families, cfg.modes[i]) ||
-		    cli_ip_proxy(families, cfg.modes[i], cfg.userland_proxy))
-			return EXIT_USAGE;
-	cfg.families = families;
-	/* A path a mode lacks here is left out of its runs: said, not silently. */
-	for (unsigned int i = 0; i < cfg.nmodes; i++)
-		for (unsigned int k = 0; cfg.modes[i] != MODE_NONE && k < cfg.npaths; k++)
-			if (path_available(cfg.modes[i], cfg.paths[k], cfg.instance, why,
-					   sizeof(why)))
-				log_warn("mode %s, path %s left out: %s",
-					 lab_mode_name(cfg.modes[i]), path_name(cfg.paths[k]), why);
-			else if (path_family_available(cfg.modes[i], cfg.paths[k],
-						       families & (1u << FAMILY_IPV6) ? FAMILY_IPV6
-										      : FAMILY_IPV4,
-						       why, sizeof(why)))
-				log_warn("mode %s, path %s %s: %s", lab_mode_name(cfg.modes[i]),
-					 path_name(cfg.paths[k]),
-					 families & CLI_IP_DEFAULT ? "measured over IPv4 only"
-								   : "left out",
-					 why);
-	/* A run whose every lab ECS would refuse measures nothing: say so before building. */
-	if (matrix_plan_check(&cfg, why, sizeof(why)))
-		return cli_usage_error(NULL, "run: nothing to measure: %s", why);
+	ret = run_config_check(&a, (unsigned int)time(NULL) ^ (unsigned int)getpid(), &cfg, why,
+			       sizeof(why));
+	if (ret)
+		return cli_usage_error(ret == -EINVAL ? run_usage : NULL, "%s", why);
 	if (cli_need_privileges())
 		return 1;
-	if (per_hop && hopprobe_supported(why, sizeof(why))) {
+	if (cfg.per_hop && hopprobe_supported(why, sizeof(why))) {
 		log_err("--per-hop needs what this kernel lacks: %s", why);
 		return 1;
 	}
@@ -484,8 +227,8 @@ int run_main(int argc, char **argv)
 		fprintf(stderr,
 			"nsbench: %u mode(s) x %u path(s)%s x %u test(s) x %u repetition(s)%s%s, "
 			"about %.0f s of measurement%s\n",
-			cfg.nmodes, cfg.npaths, families == 3 ? " x 2 IP families" : "", cfg.ntests,
-			cfg.reps, cfg.target_pct > 0 ? " or more" : "",
+			cfg.nmodes, cfg.npaths, cfg.families == 3 ? " x 2 IP families" : "",
+			cfg.ntests, cfg.reps, cfg.target_pct > 0 ? " or more" : "",
 			cfg.ntasks_list > 1 ? " x task counts" : "",
 			run_config_seconds(&cfg) * cfg.ntasks_list,
 			cfg.target_pct > 0 ? " before --target adds repetitions" : "");

@@ -15,6 +15,7 @@
 #include "harness/lab/build.h"
 #include "harness/lab/clean.h"
 #include "harness/lab/lab.h"
+#include "harness/lab/mode.h"
 #include "harness/lab/state.h"
 #include "netns/rt.h"
 
@@ -112,8 +113,9 @@ static void print_lab_text(json_t *doc, FILE *f)
 			/* Those it has: tcp and udp on 0.0.0.0, tcp6 and udp6 on "::". */
 			json_object_foreach(pp, key, pid)
 				if (json_integer_value(pid)) {
-					fprintf(f, "%s %s %lld", first ? "; docker-proxy pids" : ",",
-						key, (long long)json_integer_value(pid));
+					fprintf(f, "%s %s %lld",
+						first ? "; docker-proxy pids" : ",", key,
+						(long long)json_integer_value(pid));
 					first = false;
 				}
 		}
@@ -166,25 +168,23 @@ static void refusal_fix(enum lab_mode mode, const struct lab_config *cfg, unsign
 			unsigned int nports, uint16_t port, char *buf, size_t len)
 {
 	size_t off;
-	bool bridged = mode == MODE_BRIDGE || mode == MODE_BRIDGE_DYNAMIC;
+	bool bridged = mode_bridged(mode), fixed = mode_static_port(mode);
 
 	buf[0] = '\0';
 	/* Static bridge tasks on one port conflict before the subnet fills. */
-	if (bridged && (mode != MODE_BRIDGE || nports > 1) &&
-	    tasks + 1 > ip4_net_hosts(&cfg->bridge_net)) {
+	if (bridged && (!fixed || nports > 1) && tasks + 1 > ip4_net_hosts(&cfg->bridge_net)) {
 		snprintf(buf, len, "; a larger --bridge-subnet (a /%u holds %u tasks)",
 			 cfg->bridge_net.plen, ip4_net_hosts(&cfg->bridge_net) - 1);
-	} else if (mode == MODE_AWSVPC && cfg->max_enis && tasks > cfg->max_enis - 1) {
+	} else if (mode_own_eni(mode) && cfg->max_enis && tasks > cfg->max_enis - 1) {
 		snprintf(buf, len, "; fewer tasks (--tasks %u) or more ENIs (--max-enis %u)",
 			 cfg->max_enis - 1, tasks + 1);
-	} else if ((mode == MODE_BRIDGE || mode == MODE_HOST) && nports == 1 && tasks > 1 &&
-		   port + tasks - 1 <= 65535) {
+	} else if (fixed && nports == 1 && tasks > 1 && port + tasks - 1 <= 65535) {
 		off = (size_t)snprintf(buf, len, "; give each task its port: --port %u", port);
 		for (unsigned int i = 1; i < tasks && i < 4 && off < len; i++)
 			off += (size_t)snprintf(buf + off, len - off, ",%u", port + i);
 		if (tasks > 4 && off < len)
 			snprintf(buf + off, len - off, ",...,%u", port + tasks - 1);
-		if (mode == MODE_BRIDGE && off < len)
+		if (bridged && off < len)
 			snprintf(buf + strlen(buf), len - strlen(buf),
 				 " (or bridge-dynamic: hostPorts from the ephemeral range)");
 	}
@@ -210,10 +210,9 @@ static int topo_up(int argc, char **argv)
 	};
 	uint16_t ports[LAB_MAX_TASKS] = {LAB_DEFAULT_PORT};
 	unsigned int protos[LAB_MAX_TASKS] = {LAB_PROTO_TCP};
-	unsigned int nports = 1, families = CLI_IP_DEFAULT;
+	unsigned int nports = 1;
 	unsigned long tasks = 1, enis = 0;
-	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
-	struct lab_vpc_opts vpc = {0};
+	struct lab_options lo;
 	struct lab_config cfg;
 	bool json = false, hold = false;
 	enum lab_mode mode;
@@ -222,6 +221,7 @@ static int topo_up(int argc, char **argv)
 	int c, ret;
 
 	lab_config_default(&cfg);
+	lab_options_default(&lo);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -269,26 +269,14 @@ static int topo_up(int argc, char **argv)
 			hold = true;
 			break;
 		case 'G':
-			cfg.security_group = true;
-			break;
-		case CLI_OPT_VPC_MTU:
-		case CLI_OPT_BRIDGE_MTU:
-		case CLI_OPT_WIRE:
-		case CLI_OPT_TRUNKING:
-			if (cli_vpc_option(topo_usage, c, optarg, &vpc))
-				return EXIT_USAGE;
-			break;
-		case CLI_OPT_INSTANCE:
-		case CLI_OPT_USERLAND_PROXY:
-			if (cli_instance_option(topo_usage, c, optarg, &ci))
-				return EXIT_USAGE;
-			break;
-		case CLI_OPT_IP:
-			if (cli_ip_option(topo_usage, optarg, &families))
-				return EXIT_USAGE;
-			cfg.dual_stack = families & (1u << FAMILY_IPV6);
+			lo.security_group = true;
 			break;
 		default:
+			if (lab_option_is(c)) {
+				if (cli_lab_option(topo_usage, c, optarg, &lo))
+					return EXIT_USAGE;
+				break;
+			}
 			return cli_option_end(c, "topo up", topo_usage, argv);
 		}
 	}
@@ -299,8 +287,6 @@ static int topo_up(int argc, char **argv)
 				       argv[optind + 1]);
 	if (cli_mode_arg(topo_usage, argv[optind], &mode))
 		return EXIT_USAGE;
-	if (cli_ip_mode(families, mode))
-		return EXIT_USAGE;
 	if (nports > tasks)
 		return cli_usage_error(topo_usage,
 				       "--port gives %u ports for %lu task%s: one per task (add "
@@ -308,15 +294,9 @@ static int topo_up(int argc, char **argv)
 				       nports, tasks, tasks == 1 ? "" : "s", nports);
 	if (cfg.vpc_net.base == cfg.bridge_net.base)
 		return cli_usage_error(topo_usage, "the VPC and bridge subnets must differ");
-	if (cfg.security_group && cli_security_group_mode(topo_usage, mode))
+	if (cli_lab_check(topo_usage, &lo, &mode, 1))
 		return EXIT_USAGE;
-	if (cli_vpc_check(topo_usage, &vpc, families))
-		return EXIT_USAGE;
-	if (cli_trunking_modes(topo_usage, &vpc, &mode, 1))
-		return EXIT_USAGE;
-	lab_config_vpc(&cfg, &vpc);
-	if (cli_instance_apply(topo_usage, &ci, &cfg.instance, &cfg.userland_proxy))
-		return EXIT_USAGE;
+	lab_options_config(&lo, &cfg);
 
 	ret = lab_init(&lab, &cfg, "topo");
 	if (ret)

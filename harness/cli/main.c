@@ -30,7 +30,8 @@ static const struct {
 	 "Compare results files: each change with its interval, a verdict"},
 	{"report", report_main, "Results files as one HTML page: modes side by side per kernel"},
 	{"claims", claims_main, "Each claim of the mode comparison, verified live"},
-	{"calibrate", calibrate_main, "The emulation measured against a real dockerd, side by side"},
+	{"calibrate", calibrate_main,
+	 "The emulation measured against a real dockerd, side by side"},
 	{"topo", topo_main, "Bring a lab up, show it or take it down (up|show|down)"},
 	{"explain", explain_main,
 	 "Where the time goes: per-hop latency (eBPF) and the cost of each part"},
@@ -80,8 +81,7 @@ static void usage_pointer(FILE *f, const char *usage)
 
 	if (strncmp(usage, head, strlen(head)))
 		return;
-	fprintf(f, "Try 'nsbench %.*s --help' for its options.\n", (int)strcspn(cmd, " \n"),
-		cmd);
+	fprintf(f, "Try 'nsbench %.*s --help' for its options.\n", (int)strcspn(cmd, " \n"), cmd);
 }
 
 int cli_usage_error(const char *usage, const char *fmt, ...)
@@ -121,54 +121,24 @@ int cli_path_arg(const char *usage, const char *text, enum lab_path *p)
 	return path_parse(text, p) ? cli_usage_error(usage, "unknown path '%s'", text) : 0;
 }
 
-int cli_security_group_mode(const char *usage, enum lab_mode m)
+int cli_lab_option(const char *usage, int c, const char *arg, struct lab_options *o)
 {
-	if (m == MODE_AWSVPC)
-		return 0;
-	return cli_usage_error(usage,
-			       "--security-group applies to awsvpc tasks (their own ENI's); %s "
-			       "tasks have none",
-			       lab_mode_name(m));
+	char why[200];
+
+	if (!lab_option_is(c))
+		return -1;
+	return lab_option_set(o, c, arg, why, sizeof(why)) ? cli_usage_error(usage, "%s", why) : 0;
 }
 
-int cli_trunking_modes(const char *usage, const struct lab_vpc_opts *v, const enum lab_mode *modes,
-		       unsigned int n)
+int cli_lab_check(const char *usage, const struct lab_options *o, const enum lab_mode *modes,
+		  unsigned int n)
 {
-	for (unsigned int i = 0; i < n; i++)
-		if (modes[i] == MODE_AWSVPC)
-			return 0;
-	if (!v->trunking)
-		return 0;
-	return cli_usage_error(usage,
-			       "--trunking applies to awsvpc tasks (branch ENIs of a trunk ENI); "
-			       "%s%s has none",
-			       n == 1 ? lab_mode_name(modes[0]) : "--modes",
-			       n == 1 ? " mode" : "");
-}
+	char why[512];
+	int ret = lab_options_check(o, modes, n, why, sizeof(why));
 
-int cli_instance_option(const char *usage, int c, const char *arg, struct cli_instance *ci)
-{
-	if (c == CLI_OPT_INSTANCE) {
-		if (lab_instance_parse(arg, &ci->instance))
-			return cli_usage_error(usage, "--instance '%s': al2023, al2 or bare", arg);
+	if (!ret)
 		return 0;
-	}
-	if (strcmp(arg, "on") && strcmp(arg, "off"))
-		return cli_usage_error(usage, "--userland-proxy '%s': on or off", arg);
-	ci->proxy = !strcmp(arg, "on");
-	return 0;
-}
-
-int cli_instance_apply(const char *usage, const struct cli_instance *ci, enum lab_instance *inst,
-		       bool *proxy)
-{
-	if (ci->instance == INSTANCE_BARE && ci->proxy == 1)
-		return cli_usage_error(
-			usage, "--userland-proxy on needs Docker's rules: --instance al2023 "
-			       "or al2 (bare maps ports with the lab's own nftables NAT)");
-	*inst = ci->instance;
-	*proxy = ci->proxy < 0 ? ci->instance != INSTANCE_BARE : ci->proxy == 1;
-	return 0;
+	return cli_usage_error(ret == -EINVAL ? usage : NULL, "%s", why);
 }
 
 int cli_cpu_option(const char *usage, const char *text, enum bench_placement *p)
@@ -199,92 +169,6 @@ int cli_window_option(const char *usage, const char *text, int *window)
 				       STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
 	*window = (int)n;
 	return 0;
-}
-
-int cli_vpc_option(const char *usage, int c, const char *arg, struct lab_vpc_opts *v)
-{
-	unsigned long n;
-
-	switch (c) {
-	case CLI_OPT_WIRE:
-		if (lab_wire_parse(arg, &v->wire))
-			return cli_usage_error(usage, "--wire '%s': nic or veth", arg);
-		return 0;
-	case CLI_OPT_TRUNKING:
-		v->trunking = true;
-		return 0;
-	default:
-		if (parse_uint(arg, LAB_MIN_MTU, LAB_MAX_MTU, &n))
-			return cli_usage_error(usage, "--%s '%s': %d to %d bytes",
-					       c == CLI_OPT_VPC_MTU ? "vpc-mtu" : "bridge-mtu", arg,
-					       LAB_MIN_MTU, LAB_MAX_MTU);
-		*(c == CLI_OPT_VPC_MTU ? &v->mtu : &v->bridge_mtu) = (unsigned int)n;
-		return 0;
-	}
-}
-
-int cli_vpc_check(const char *usage, const struct lab_vpc_opts *v, unsigned int families)
-{
-	unsigned int vpc = v->mtu ? v->mtu : LAB_VPC_MTU;
-	unsigned int bridge = v->bridge_mtu ? v->bridge_mtu : LAB_BRIDGE_MTU;
-
-	/* Said before a lab is built: the kernel refuses IPv6 on a link below 1280. */
-	if ((families & (1u << FAMILY_IPV6)) && vpc < 1280)
-		return cli_usage_error(usage,
-				       "--ip 6: IPv6 needs an MTU of at least 1280 bytes (RFC 8200), "
-				       "and --vpc-mtu is %u",
-				       vpc);
-
-	if (bridge > vpc)
-		return cli_usage_error(usage,
-				       "the bridge's MTU (%u) is above the VPC's (%u): Docker's "
-				       "bridge sits behind the instance's ENI; give --bridge-mtu %u "
-				       "or less",
-				       bridge, vpc, vpc);
-	return 0;
-}
-
-static int ip_item(const char *tok, void *arg)
-{
-	unsigned int *families = arg;
-	enum bench_family f;
-
-	if ((strcmp(tok, "4") && strcmp(tok, "6")) || bench_family_parse(tok, &f) ||
-	    (*families & (1u << f)))
-		return -EINVAL;
-	*families |= 1u << f;
-	return 0;
-}
-
-int cli_ip_option(const char *usage, const char *arg, unsigned int *families)
-{
-	*families = 0;
-	if (parse_csv(arg, ip_item, families) || !*families)
-		return cli_usage_error(usage, "--ip '%s': 4, 6 or 4,6", arg);
-	return 0;
-}
-
-int cli_ip_mode(unsigned int families, enum lab_mode m)
-{
-	char why[320];
-
-	if (!(families & (1u << FAMILY_IPV6)) ||
-	    !path_family_available(m, path_default(m), FAMILY_IPV6, why, sizeof(why)))
-		return 0;
-	return cli_usage_error(NULL, "--ip %s: %s", families & (1u << FAMILY_IPV4) ? "4,6" : "6",
-			       why);
-}
-
-int cli_ip_proxy(unsigned int families, enum lab_mode m, bool userland_proxy)
-{
-	if (!(families & (1u << FAMILY_IPV6)) || userland_proxy ||
-	    (m != MODE_BRIDGE && m != MODE_BRIDGE_DYNAMIC))
-		return 0;
-	return cli_usage_error(NULL,
-			       "--ip %s: a %s task's hostPort answers IPv6 only through Docker's "
-			       "docker-proxy on \"::\" (Docker 25 writes no ip6tables rule by "
-			       "default): --userland-proxy on",
-			       families & (1u << FAMILY_IPV4) ? "4,6" : "6", lab_mode_name(m));
 }
 
 /* The effective capability set, from /proc/self/status (0 when unreadable). */

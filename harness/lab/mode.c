@@ -27,12 +27,37 @@ const struct mode_ops *mode_ops(enum lab_mode m)
 	static const struct mode_ops *const ops[MODE_COUNT] = {
 		[MODE_AWSVPC] = &mode_awsvpc_ops,
 		[MODE_BRIDGE] = &mode_bridge_ops,
-		[MODE_BRIDGE_DYNAMIC] = &mode_bridge_ops,
+		[MODE_BRIDGE_DYNAMIC] = &mode_bridge_dynamic_ops,
 		[MODE_HOST] = &mode_host_ops,
 		[MODE_NONE] = &mode_none_ops,
 	};
 
 	return ops[(unsigned int)m < MODE_COUNT ? m : MODE_NONE];
+}
+
+bool mode_bridged(enum lab_mode m)
+{
+	return mode_ops(m)->bridged;
+}
+
+bool mode_own_eni(enum lab_mode m)
+{
+	return mode_ops(m)->own_eni;
+}
+
+bool mode_reachable(enum lab_mode m)
+{
+	return mode_ops(m)->reachable;
+}
+
+bool mode_static_port(enum lab_mode m)
+{
+	return mode_ops(m)->static_port;
+}
+
+const char *mode_server_bind(const struct lab *lab, const struct lab_task *t)
+{
+	return mode_ops(t->mode)->own_ns ? "0.0.0.0" : lab->inst_addr;
 }
 
 unsigned int mode_count(const struct lab *lab, enum lab_mode m)

@@ -27,7 +27,7 @@ struct lab_iface {
 	char ns[LAB_NS_LEN];
 	char name[16];
 	enum hop_kind kind;
-	char addr[24]; /* CIDR, or "" */
+	char addr[24];		      /* CIDR, or "" */
 	char addr6[IP6_ADDR_LEN + 4]; /* on a dual-stack VPC: its IPv6 CIDR, or "" */
 };
 
@@ -45,6 +45,21 @@ const char *hop_kind_name(enum hop_kind k);
 const char *hop_dir_name(enum hop_dir d);
 /* "role:ifname", the name counters and probes report a hop by. */
 void hop_label(const struct lab_iface *i, char *buf, size_t len);
+
+/*
+ * What a mode is, from its table (harness/lab/mode_*.c), for the layers above
+ * the lab: they name modes, and ask these instead of switching on them.
+ */
+/* Behind the instance's bridge, published by a hostPort mapping (bridge, bridge-dynamic). */
+bool mode_bridged(enum lab_mode m);
+/* An ENI of its own: a security group, an IPv6 address, the agent's leg (awsvpc). */
+bool mode_own_eni(enum lab_mode m);
+/* Something outside the task reaches it (all but none). */
+bool mode_reachable(enum lab_mode m);
+/* Its tasks take the instance's own port, one task each (bridge's static hostPort, host). */
+bool mode_static_port(enum lab_mode m);
+/* The address a server in task T binds to for clients outside it: the instance's for host. */
+const char *mode_server_bind(const struct lab *lab, const struct lab_task *t);
 
 /* Every interface of the lab in the order a packet from the VPC meets them; the count. */
 unsigned int mode_interfaces(const struct lab *lab, struct lab_iface *out, unsigned int max);

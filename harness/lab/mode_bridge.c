@@ -320,17 +320,11 @@ static int reach(const struct lab *lab, const struct lab_task *srv, enum lab_pat
 	return 0;
 }
 
-const struct mode_ops mode_bridge_ops = {
-	.own_ns = true,
-	.bridged = true,
-	.reachable = true,
-	.default_path = PATH_INGRESS,
-	.place = place,
-	.build = build,
-	.unlink = unlink_task,
-	.interfaces = interfaces,
-	.task_if = task_if,
-	.route = route,
-	.has_path = has_path,
-	.reach = reach,
-};
+/* The two differ only in where the hostPort comes from (place() and build()). */
+#define BRIDGE_OPS                                                                                 \
+	.own_ns = true, .bridged = true, .reachable = true, .default_path = PATH_INGRESS,          \
+	.place = place, .build = build, .unlink = unlink_task, .interfaces = interfaces,           \
+	.task_if = task_if, .route = route, .has_path = has_path, .reach = reach
+
+const struct mode_ops mode_bridge_ops = {BRIDGE_OPS, .static_port = true};
+const struct mode_ops mode_bridge_dynamic_ops = {BRIDGE_OPS};

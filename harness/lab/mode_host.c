@@ -94,6 +94,7 @@ static int reach(const struct lab *lab, const struct lab_task *srv, enum lab_pat
 
 const struct mode_ops mode_host_ops = {
 	.reachable = true,
+	.static_port = true,
 	.default_path = PATH_INGRESS,
 	.place = place,
 	.build = build,

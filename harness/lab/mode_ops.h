@@ -39,6 +39,8 @@ struct mode_ops {
 	bool own_eni;
 	/* A client elsewhere can reach it (none has loopback only). */
 	bool reachable;
+	/* Takes the instance's own port, one task each (bridge's static hostPort, host). */
+	bool static_port;
 	/* The path measured when none is asked for. */
 	enum lab_path default_path;
 	/*
@@ -78,9 +80,10 @@ struct mode_ops {
 		     enum bench_family f, struct bench_target *t, char *why, size_t len);
 };
 
-extern const struct mode_ops mode_awsvpc_ops, mode_bridge_ops, mode_host_ops, mode_none_ops;
+extern const struct mode_ops mode_awsvpc_ops, mode_bridge_ops, mode_bridge_dynamic_ops,
+	mode_host_ops, mode_none_ops;
 
-/* The table of mode M (bridge-dynamic shares bridge's). */
+/* The table of mode M. */
 const struct mode_ops *mode_ops(enum lab_mode m);
 
 static inline bool is_bridged(const struct lab_task *t)

@@ -236,13 +236,13 @@ static void check_evidence(const struct lab_task *task, enum lab_path p, json_t 
 	 * rule sees it (the proxy's own connection leaves from the instance), and
 	 * the instance's IP layer receives every packet (the proxy's socket).
 	 */
-	if ((task->mode == MODE_BRIDGE || task->mode == MODE_BRIDGE_DYNAMIC) && v6) {
+	if (mode_bridged(task->mode) && v6) {
 		if (inst_in < n)
 			snprintf(why, len,
 				 "the instance's IPv6 layer received %.0f packets for %.0f "
 				 "transactions: docker-proxy on \"::\" should take every one",
 				 inst_in, n);
-	} else if (task->mode == MODE_BRIDGE || task->mode == MODE_BRIDGE_DYNAMIC) {
+	} else if (mode_bridged(task->mode)) {
 		const char *rule = p == PATH_EGRESS ? "from-bridge" : "ingress-dnat";
 		json_t *r;
 		size_t i;
@@ -267,7 +267,7 @@ static void check_evidence(const struct lab_task *task, enum lab_path p, json_t 
 				 "the instance's IP layer received %.0f packets for %.0f "
 				 "transactions: it should route every one",
 				 inst_in, n);
-	} else if (task->mode == MODE_AWSVPC && inst_in > n / 10) {
+	} else if (mode_own_eni(task->mode) && inst_in > n / 10) {
 		snprintf(why, len,
 			 "the instance's IP layer received %.0f packets for %.0f "
 			 "transactions: the macvlan should take them before it",

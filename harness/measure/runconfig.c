@@ -2,6 +2,7 @@
 /* The run's presets (default, quick, full), its planned time, and its config as JSON. */
 #include <string.h>
 
+#include "harness/lab/mode.h"
 #include "harness/lab/vpc.h"
 #include "harness/measure/runconfig.h"
 
@@ -82,8 +83,9 @@ unsigned int run_config_paths(const struct run_config *c, enum lab_mode m, enum 
 {
 	unsigned int n = 0;
 
-	if (m == MODE_NONE) {
-		out[0] = PATH_LOOPBACK;
+	/* A task nothing outside it reaches (none) has only its default path. */
+	if (!mode_reachable(m)) {
+		out[0] = path_default(m);
 		return 1;
 	}
 	/* A path the mode lacks here (awsvpc's local path, the agent on bare) is left out. */

@@ -72,7 +72,7 @@ static double cpu_s(const struct cpu_times *c)
 int wire_frames(struct lab *lab, struct lab_task *task, const struct bench_opts *bo, json_t **out,
 		char *why, size_t len)
 {
-	bool bridged = task->mode == MODE_BRIDGE || task->mode == MODE_BRIDGE_DYNAMIC;
+	bool bridged = mode_bridged(task->mode);
 	unsigned int mtu = bridged ? lab_bridge_mtu(&lab->cfg) : lab_vpc_mtu(&lab->cfg);
 	struct wf w = {.ifindex = -1};
 	struct bench_opts o = *bo;
@@ -122,7 +122,9 @@ int wire_frames(struct lab *lab, struct lab_task *task, const struct bench_opts 
 	bytes = w.at[1].rx_bytes - w.at[0].rx_bytes;
 	if (!packets || !bytes) {
 		json_decref(res);
-		snprintf(why, len, "no frames arrived on %s:%s (ifindex %d, %llu/%llu packets)", lab->ns_inst, link, w.ifindex, (unsigned long long)w.at[0].rx_packets, (unsigned long long)w.at[1].rx_packets);
+		snprintf(why, len, "no frames arrived on %s:%s (ifindex %d, %llu/%llu packets)",
+			 lab->ns_inst, link, w.ifindex, (unsigned long long)w.at[0].rx_packets,
+			 (unsigned long long)w.at[1].rx_packets);
 		return -EPROTO;
 	}
 	gb = (double)bytes / 1e9;
