@@ -44,6 +44,55 @@ static const char compare_usage[] =
 	"--format json: the rows (each file's value, the change with its interval, the\n"
 	"verdict), the files and the gate's outcome as one JSON object.\n";
 
+/* --by-kernel, --by-instance, --by-vpc: what the files are pooled by, [0] none. */
+static const struct {
+	const char *name, *what;
+	int (*pool)(json_t *const *, const char *const *, size_t, json_t **, size_t, size_t *,
+		    char *, size_t);
+} bys[] = {{"", "file(s)", NULL},
+	   {"kernel", "kernel(s)", results_pool_by_kernel},
+	   {"instance", "instance(s)", results_pool_by_instance},
+	   {"vpc", "VPC setup(s)", results_pool_by_vpc}};
+
+static int parse_format(const char *text, enum compare_format *fmt)
+{
+	static const char *const names[] = {[FMT_TEXT] = "text",
+					    [FMT_CSV] = "csv",
+					    [FMT_MARKDOWN] = "markdown",
+					    [FMT_JSON] = "json"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i] && !strcmp(text, names[i])) {
+			*fmt = (enum compare_format)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* The N files pooled by BY (a kernel, an instance, a VPC each), in their place; -1 said. */
+static int pool_by(int by, json_t **docs, const char **names, size_t *n, char (*inst_names)[80])
+{
+	json_t *pooled[COMPARE_MAX_FILES];
+	char why[512];
+	size_t np;
+
+	if (bys[by].pool(docs, names, *n, pooled, COMPARE_MAX_FILES, &np, why, sizeof(why))) {
+		log_err("--by-%s: %s", bys[by].name, why);
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++)
+		json_decref(docs[i]);
+	for (*n = 0; *n < np; (*n)++) {
+		size_t k = *n;
+
+		docs[k] = pooled[k];
+		names[k] = by == 1   ? results_kernel(pooled[k])
+			   : by == 2 ? results_instance(pooled[k], inst_names[k], 80)
+				     : results_vpc(pooled[k], inst_names[k], 80);
+	}
+	return 0;
+}
+
 int compare_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -61,14 +110,6 @@ int compare_main(int argc, char **argv)
 	const char *names[POOL_MAX_REPS];
 	enum compare_format fmt = FMT_TEXT;
 	struct compare_opts o;
-	static const struct {
-		const char *name, *what;
-		int (*pool)(json_t *const *, const char *const *, size_t, json_t **, size_t,
-			    size_t *, char *, size_t);
-	} bys[] = {{"", "file(s)", NULL},
-		   {"kernel", "kernel(s)", results_pool_by_kernel},
-		   {"instance", "instance(s)", results_pool_by_instance},
-		   {"vpc", "VPC setup(s)", results_pool_by_vpc}};
 	bool ratios_only;
 	int by = 0;
 	static char inst_names[COMPARE_MAX_FILES][80];
@@ -104,21 +145,14 @@ int compare_main(int argc, char **argv)
 			int b = c == 'k' ? 1 : c == 'I' ? 2 : 3;
 
 			if (by && by != b)
-				return cli_usage_error(compare_usage, "--by-%s or --by-%s, not both",
-						       bys[by].name, bys[b].name);
+				return cli_usage_error(compare_usage,
+						       "--by-%s or --by-%s, not both", bys[by].name,
+						       bys[b].name);
 			by = b;
 			break;
 		}
 		case 'F':
-			if (!strcmp(optarg, "text"))
-				fmt = FMT_TEXT;
-			else if (!strcmp(optarg, "csv"))
-				fmt = FMT_CSV;
-			else if (!strcmp(optarg, "markdown"))
-				fmt = FMT_MARKDOWN;
-			else if (!strcmp(optarg, "json"))
-				fmt = FMT_JSON;
-			else
+			if (parse_format(optarg, &fmt))
 				return cli_usage_error(compare_usage,
 						       "--format '%s': text, csv, markdown or json",
 						       optarg);
@@ -143,25 +177,9 @@ int compare_main(int argc, char **argv)
 		}
 		names[n++] = cli_base_name(argv[i]);
 	}
-	if (by) {
-		json_t *pooled[COMPARE_MAX_FILES];
-		size_t np;
-
-		if (bys[by].pool(docs, names, n, pooled, COMPARE_MAX_FILES, &np, why, sizeof(why))) {
-			log_err("--by-%s: %s", bys[by].name, why);
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		for (size_t i = 0; i < n; i++)
-			json_decref(docs[i]);
-		for (n = 0; n < np; n++) {
-			docs[n] = pooled[n];
-			names[n] = by == 1   ? results_kernel(pooled[n])
-				   : by == 2 ? results_instance(pooled[n], inst_names[n],
-								sizeof(inst_names[n]))
-					     : results_vpc(pooled[n], inst_names[n],
-							   sizeof(inst_names[n]));
-		}
+	if (by && pool_by(by, docs, names, &n, inst_names)) {
+		rc = EXIT_USAGE;
+		goto out;
 	}
 	if (n < 2) {
 		log_err("compare: the files hold %zu %s: nothing to compare", n, bys[by].what);
@@ -172,7 +190,8 @@ int compare_main(int argc, char **argv)
 	/* The same measurement twice says nothing about a change: said, whatever the gate says. */
 	for (size_t k = 1; k < n; k++)
 		if (json_equal(docs[0], docs[k]))
-			log_warn("%s and %s are the same measurement: comparing it with itself shows "
+			log_warn("%s and %s are the same measurement: comparing it with itself "
+				 "shows "
 				 "no change, and tells nothing about one",
 				 names[0], names[k]);
 	rows = compare_rows(docs, n, &o);
@@ -196,8 +215,8 @@ int compare_main(int argc, char **argv)
 			gate_print(&gate, fmt == FMT_MARKDOWN, stdout);
 		if (gate.result == GATE_FAIL) {
 			log_err("a regression of %.1f%%%s, %s, exceeds --fail-above %g%%",
-				gate.worst, ratios_only ? " in a ratio to host" : "", gate.worst_what,
-				fail_above);
+				gate.worst, ratios_only ? " in a ratio to host" : "",
+				gate.worst_what, fail_above);
 			rc = 1;
 		} else if (gate.result == GATE_UNDECIDED) {
 			/* A gate that could not fire must not read as a pass. */

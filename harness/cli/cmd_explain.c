@@ -198,6 +198,67 @@ static void print_cost(FILE *f, json_t *c)
 	}
 }
 
+static void print(json_t *doc, bool json)
+{
+	if (json) {
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		fputc('\n', stdout);
+		return;
+	}
+	cli_print_waterfall(stdout, json_object_get(doc, "waterfall"));
+	if (json_object_get(doc, "probe_cost"))
+		print_cost(stdout, json_object_get(doc, "probe_cost"));
+	if (json_object_get(doc, "ladder"))
+		print_ladder(stdout, json_object_get(doc, "ladder"));
+}
+
+/* MODE and the rules between the options, once parsed: -1 to go on, else the exit status. */
+static int check(int argc, char **argv, struct explain_opts *eo, const struct lab_options *lo,
+		 struct bench_opts *bo, bool path_set, const char *ladder_opt, bool cpu_set)
+{
+	if (argc - optind != 1)
+		return cli_usage_error(explain_usage, "explain: MODE, please");
+	if (cli_mode_arg(explain_usage, argv[optind], &eo->mode))
+		return EXIT_USAGE;
+	if (!path_set)
+		eo->path = path_default(eo->mode);
+	if (!mode_reachable(eo->mode) && eo->path != path_default(eo->mode))
+		return cli_usage_error(explain_usage, "mode %s has only the %s path",
+				       lab_mode_name(eo->mode), path_name(path_default(eo->mode)));
+	if (cli_lab_check(explain_usage, lo, &eo->mode, 1))
+		return EXIT_USAGE;
+	eo->vpc = lo->vpc;
+	eo->security_group = lo->security_group;
+	eo->instance = lab_options_instance(lo);
+	eo->userland_proxy = lab_options_proxy(lo);
+	/* The rounds and durations are the ladder's: refused where there is none. */
+	if (ladder_opt && !eo->ladder)
+		return cli_usage_error(explain_usage,
+				       "%s applies to the ladder, and --no-ladder "
+				       "leaves it out",
+				       ladder_opt);
+	if (ladder_opt && !explain_has_ladder(eo->mode, eo->path, eo->instance))
+		return cli_usage_error(explain_usage,
+				       "%s applies to the ladder, which %s on path %s has not "
+				       "here (bridge, bridge-dynamic and awsvpc, ingress; host on "
+				       "an instance profile)",
+				       ladder_opt, lab_mode_name(eo->mode), path_name(eo->path));
+	if (eo->schedule == SCHED_DUET && cpu_set)
+		return cli_usage_error(explain_usage, "--schedule duet pins each step to a CPU of "
+						      "its own: --cpu does not apply");
+	/* Each side on each CPU as often: an odd count would favour one CPU. */
+	if (eo->schedule == SCHED_DUET && eo->rounds % 2) {
+		eo->rounds++;
+		log_warn("--schedule duet: %u rounds, an even number (each step on each CPU as "
+			 "often)",
+			 eo->rounds);
+	}
+	if (bench_cpus_resolve(&bo->cpus))
+		return cli_usage_error(explain_usage,
+				       "--cpu split needs two CPUs this process may run on");
+	return -1;
+}
+
 int explain_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -321,46 +382,9 @@ int explain_main(int argc, char **argv)
 			return cli_option_end(c, "explain", explain_usage, argv);
 		}
 	}
-	if (argc - optind != 1)
-		return cli_usage_error(explain_usage, "explain: MODE, please");
-	if (cli_mode_arg(explain_usage, argv[optind], &eo.mode))
-		return EXIT_USAGE;
-	if (!path_set)
-		eo.path = path_default(eo.mode);
-	if (!mode_reachable(eo.mode) && eo.path != path_default(eo.mode))
-		return cli_usage_error(explain_usage, "mode %s has only the %s path",
-				       lab_mode_name(eo.mode), path_name(path_default(eo.mode)));
-	if (cli_lab_check(explain_usage, &lo, &eo.mode, 1))
-		return EXIT_USAGE;
-	eo.vpc = lo.vpc;
-	eo.security_group = lo.security_group;
-	eo.instance = lab_options_instance(&lo);
-	eo.userland_proxy = lab_options_proxy(&lo);
-	/* The rounds and durations are the ladder's: refused where there is none. */
-	if (ladder_opt && !eo.ladder)
-		return cli_usage_error(explain_usage,
-				       "%s applies to the ladder, and --no-ladder "
-				       "leaves it out",
-				       ladder_opt);
-	if (ladder_opt && !explain_has_ladder(eo.mode, eo.path, eo.instance))
-		return cli_usage_error(explain_usage,
-				       "%s applies to the ladder, which %s on path %s has not "
-				       "here (bridge, bridge-dynamic and awsvpc, ingress; host on "
-				       "an instance profile)",
-				       ladder_opt, lab_mode_name(eo.mode), path_name(eo.path));
-	if (eo.schedule == SCHED_DUET && cpu_set)
-		return cli_usage_error(explain_usage, "--schedule duet pins each step to a CPU of "
-						      "its own: --cpu does not apply");
-	/* Each side on each CPU as often: an odd count would favour one CPU. */
-	if (eo.schedule == SCHED_DUET && eo.rounds % 2) {
-		eo.rounds++;
-		log_warn("--schedule duet: %u rounds, an even number (each step on each CPU as "
-			 "often)",
-			 eo.rounds);
-	}
-	if (bench_cpus_resolve(&bo.cpus))
-		return cli_usage_error(explain_usage,
-				       "--cpu split needs two CPUs this process may run on");
+	ret = check(argc, argv, &eo, &lo, &bo, path_set, ladder_opt, cpu_set);
+	if (ret >= 0)
+		return ret;
 	if (cli_need_privileges())
 		return 1;
 	ret = hopprobe_supported(why, sizeof(why));
@@ -374,16 +398,7 @@ int explain_main(int argc, char **argv)
 		log_err("explain %s: %s", lab_mode_name(eo.mode), why);
 		return ret == -EINTR ? cli_signal_exit() : 1;
 	}
-	if (json) {
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-		fputc('\n', stdout);
-	} else {
-		cli_print_waterfall(stdout, json_object_get(doc, "waterfall"));
-		if (json_object_get(doc, "probe_cost"))
-			print_cost(stdout, json_object_get(doc, "probe_cost"));
-		if (json_object_get(doc, "ladder"))
-			print_ladder(stdout, json_object_get(doc, "ladder"));
-	}
+	print(doc, json);
 	json_decref(doc);
 	return 0;
 }

@@ -145,6 +145,38 @@ static int options_apply(const bool *seen, enum bench_test test, const char *lab
 	return 0;
 }
 
+/* --cpus CLIENT,SERVER: 0, or EXIT_USAGE said. */
+static int parse_cpus(char *text, struct bench_cpus *cpus)
+{
+	char *comma = strchr(text, ',');
+	unsigned long a, b;
+
+	if (!comma)
+		return cli_usage_error(measure_usage, "--cpus '%s': CLIENT,SERVER such as 1,1",
+				       text);
+	*comma = '\0';
+	if (parse_uint(text, 0, 4095, &a) || parse_uint(comma + 1, 0, 4095, &b))
+		return cli_usage_error(measure_usage, "--cpus: CPU numbers");
+	cpus->client = (int)a;
+	cpus->server = (int)b;
+	return 0;
+}
+
+/* MODE and TEST: -1 to go on, else EXIT_USAGE said. */
+static int positional(int argc, char **argv, struct measure_req *r)
+{
+	if (argc - optind > 2)
+		return cli_usage_error(measure_usage, "measure: unexpected argument '%s'",
+				       argv[optind + 2]);
+	if (argc - optind != 2)
+		return cli_usage_error(measure_usage, "measure: MODE and TEST, please");
+	if (cli_mode_arg(measure_usage, argv[optind], &r->mode))
+		return EXIT_USAGE;
+	if (bench_test_parse(argv[optind + 1], &r->test))
+		return cli_usage_error(measure_usage, "unknown test '%s'", argv[optind + 1]);
+	return -1;
+}
+
 /* The options into R: -1 to go on, else the exit status (--help, or a refusal said). */
 static int parse(int argc, char **argv, struct measure_req *r, bool *seen)
 {
@@ -177,8 +209,7 @@ static int parse(int argc, char **argv, struct measure_req *r, bool *seen)
 		{0},
 	};
 	struct bench_opts *bo = &r->bo;
-	unsigned long n, a, b;
-	char *comma;
+	unsigned long n;
 	int c;
 
 	optind = 1;
@@ -255,16 +286,8 @@ static int parse(int argc, char **argv, struct measure_req *r, bool *seen)
 			r->cpu_set = true;
 			break;
 		case 'C':
-			comma = strchr(optarg, ',');
-			if (!comma)
-				return cli_usage_error(measure_usage,
-						       "--cpus '%s': CLIENT,SERVER such as 1,1",
-						       optarg);
-			*comma = '\0';
-			if (parse_uint(optarg, 0, 4095, &a) || parse_uint(comma + 1, 0, 4095, &b))
-				return cli_usage_error(measure_usage, "--cpus: CPU numbers");
-			bo->cpus.client = (int)a;
-			bo->cpus.server = (int)b;
+			if (parse_cpus(optarg, &bo->cpus))
+				return EXIT_USAGE;
 			break;
 		case 'L':
 			r->lab_id = optarg;
@@ -300,16 +323,7 @@ static int parse(int argc, char **argv, struct measure_req *r, bool *seen)
 			return cli_option_end(c, "measure", measure_usage, argv);
 		}
 	}
-	if (argc - optind > 2)
-		return cli_usage_error(measure_usage, "measure: unexpected argument '%s'",
-				       argv[optind + 2]);
-	if (argc - optind != 2)
-		return cli_usage_error(measure_usage, "measure: MODE and TEST, please");
-	if (cli_mode_arg(measure_usage, argv[optind], &r->mode))
-		return EXIT_USAGE;
-	if (bench_test_parse(argv[optind + 1], &r->test))
-		return cli_usage_error(measure_usage, "unknown test '%s'", argv[optind + 1]);
-	return -1;
+	return positional(argc, argv, r);
 }
 
 static void print(json_t *all, bool hot)

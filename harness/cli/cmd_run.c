@@ -2,6 +2,7 @@
 /* nsbench run: the benchmark matrix, a results file, and the table. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +68,35 @@ static const char run_usage[] =
 	"Each family is a test of its own in the results (\"family\"), and a row of its own in\n"
 	"the table, its ratios to host's over the same family; --per-hop stays IPv4.\n";
 
-int run_main(int argc, char **argv)
+/* The options that take a text, and where run_args keeps it. */
+static const struct {
+	int c;
+	size_t off;
+} texts[] = {
+	{'m', offsetof(struct run_args, modes)},    {'p', offsetof(struct run_args, paths)},
+	{'t', offsetof(struct run_args, tests)},    {'r', offsetof(struct run_args, reps)},
+	{'d', offsetof(struct run_args, dur)},	    {'D', offsetof(struct run_args, rrdur)},
+	{'R', offsetof(struct run_args, rate)},	    {'s', offsetof(struct run_args, streams)},
+	{'W', offsetof(struct run_args, window)},   {'c', offsetof(struct run_args, cpu)},
+	{'o', offsetof(struct run_args, out_dir)},  {'S', offsetof(struct run_args, shape)},
+	{'T', offsetof(struct run_args, tasks)},    {'E', offsetof(struct run_args, enis)},
+	{'g', offsetof(struct run_args, target)},   {'M', offsetof(struct run_args, max_reps)},
+	{'X', offsetof(struct run_args, max_time)},
+};
+
+/* Stores option C's text; false when C takes none. */
+static bool text_option(struct run_args *a, int c, const char *arg)
+{
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i].c == c) {
+			*(const char **)((char *)a + texts[i].off) = arg;
+			return true;
+		}
+	return false;
+}
+
+/* The options into A: -1 to go on, else the exit status (--help, or a refusal said). */
+static int parse(int argc, char **argv, struct run_args *a, bool *json)
 {
 	static const struct option opts[] = {
 		{"quick", no_argument, NULL, 'Q'},
@@ -100,108 +129,65 @@ int run_main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	struct run_config cfg;
-	struct run_args a;
-	bool json = false;
-	int c, ret;
-	size_t missed;
-	char why[512], path[4200];
-	json_t *doc = NULL;
+	int c;
 
-	run_args_default(&a);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		const char **arg = NULL;
-
+		if (text_option(a, c, optarg))
+			continue;
 		switch (c) {
 		case 'Q':
 		case 'F':
-			if (a.preset && a.preset != c)
+			if (a->preset && a->preset != c)
 				return cli_usage_error(run_usage, "--quick or --full, not both");
-			a.preset = c;
-			break;
-		case 'm':
-			arg = &a.modes;
-			break;
-		case 'p':
-			arg = &a.paths;
-			break;
-		case 't':
-			arg = &a.tests;
-			break;
-		case 'r':
-			arg = &a.reps;
-			break;
-		case 'd':
-			arg = &a.dur;
-			break;
-		case 'D':
-			arg = &a.rrdur;
-			break;
-		case 'R':
-			arg = &a.rate;
-			break;
-		case 's':
-			arg = &a.streams;
-			break;
-		case 'W':
-			arg = &a.window;
-			break;
-		case 'c':
-			arg = &a.cpu;
-			break;
-		case 'o':
-			arg = &a.out_dir;
-			break;
-		case 'S':
-			arg = &a.shape;
-			break;
-		case 'T':
-			arg = &a.tasks;
-			break;
-		case 'E':
-			arg = &a.enis;
-			break;
-		case 'g':
-			arg = &a.target;
-			break;
-		case 'M':
-			arg = &a.max_reps;
-			break;
-		case 'X':
-			arg = &a.max_time;
+			a->preset = c;
 			break;
 		case 'N':
-			a.no_hot = true;
+			a->no_hot = true;
 			break;
 		case 'G':
-			a.lab.security_group = true;
+			a->lab.security_group = true;
 			break;
 		case 'H':
-			a.per_hop = true;
+			a->per_hop = true;
 			break;
 		case 'j':
-			json = true;
+			*json = true;
 			break;
 		case 'C':
-			if (cli_schedule_option(run_usage, optarg, &a.schedule))
+			if (cli_schedule_option(run_usage, optarg, &a->schedule))
 				return EXIT_USAGE;
-			a.schedule_set = true;
+			a->schedule_set = true;
 			break;
 		default:
 			if (lab_option_is(c)) {
-				if (cli_lab_option(run_usage, c, optarg, &a.lab))
+				if (cli_lab_option(run_usage, c, optarg, &a->lab))
 					return EXIT_USAGE;
 				break;
 			}
 			return cli_option_end(c, "run", run_usage, argv);
 		}
-		if (arg)
-			*arg = optarg;
 	}
 	if (optind < argc)
 		return cli_usage_error(run_usage, "run: unexpected argument '%s'", argv[optind]);
+	return -1;
+}
+
+int run_main(int argc, char **argv)
+{
+	struct run_config cfg;
+	struct run_args a;
+	bool json = false;
+	int ret;
+	size_t missed;
+	char why[512], path[4200];
+	json_t *doc = NULL;
+
+	run_args_default(&a);
+	ret = parse(argc, argv, &a, &json);
+	if (ret >= 0)
+		return ret;
 	ret = run_config_check(&a, (unsigned int)time(NULL) ^ (unsigned int)getpid(), &cfg, why,
 			       sizeof(why));
 	if (ret)

@@ -190,6 +190,54 @@ static void refusal_fix(enum lab_mode mode, const struct lab_config *cfg, unsign
 	}
 }
 
+/* Builds LAB (planned), says what it is, and keeps it: in a state file, or until a signal (HOLD).
+ */
+static int bring_up(struct lab *lab, const char *mode_arg, bool json, bool hold)
+{
+	json_t *doc;
+	int ret;
+
+	cli_install_signals();
+	ret = lab_up(lab);
+	if (ret) {
+		log_err("lab %s (%s): %s", lab->id, mode_arg, lab->err);
+		lab_free(lab);
+		return ret == -EINTR ? cli_signal_exit() : 1;
+	}
+	if (!hold) {
+		/* Left up on purpose once whole: clean and doctor tell it from a crash's remains.
+		 */
+		lab->kept = true;
+		ret = state_write(lab);
+		if (ret)
+			log_warn("lab %s: state file: %s", lab->id, strerror(-ret));
+	}
+	doc = state_describe(lab);
+	if (json) {
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+	} else {
+		print_lab_text(doc, stdout);
+		if (!hold)
+			printf("remove with: nsbench topo down %s\n", lab->id);
+	}
+	json_decref(doc);
+	fflush(stdout);
+	if (hold) {
+		while (!lab_stop)
+			pause();
+		ret = lab_down(lab, LAB_TEARDOWN_GROUP);
+		lab_free(lab);
+		if (ret) {
+			log_err("lab %s: teardown: %s", lab->id, strerror(-ret));
+			return 1;
+		}
+		return 0;
+	}
+	lab_free(lab);
+	return 0;
+}
+
 static int topo_up(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -217,7 +265,6 @@ static int topo_up(int argc, char **argv)
 	bool json = false, hold = false;
 	enum lab_mode mode;
 	struct lab lab;
-	json_t *doc;
 	int c, ret;
 
 	lab_config_default(&cfg);
@@ -319,45 +366,7 @@ static int topo_up(int argc, char **argv)
 	if (cli_need_privileges())
 		return 1;
 
-	cli_install_signals();
-	ret = lab_up(&lab);
-	if (ret) {
-		log_err("lab %s (%s): %s", lab.id, argv[optind], lab.err);
-		lab_free(&lab);
-		return ret == -EINTR ? cli_signal_exit() : 1;
-	}
-	if (!hold) {
-		/* Left up on purpose once whole: clean and doctor tell it from a crash's remains.
-		 */
-		lab.kept = true;
-		ret = state_write(&lab);
-		if (ret)
-			log_warn("lab %s: state file: %s", lab.id, strerror(-ret));
-	}
-	doc = state_describe(&lab);
-	if (json) {
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-	} else {
-		print_lab_text(doc, stdout);
-		if (!hold)
-			printf("remove with: nsbench topo down %s\n", lab.id);
-	}
-	json_decref(doc);
-	fflush(stdout);
-	if (hold) {
-		while (!lab_stop)
-			pause();
-		ret = lab_down(&lab, LAB_TEARDOWN_GROUP);
-		lab_free(&lab);
-		if (ret) {
-			log_err("lab %s: teardown: %s", lab.id, strerror(-ret));
-			return 1;
-		}
-		return 0;
-	}
-	lab_free(&lab);
-	return 0;
+	return bring_up(&lab, argv[optind], json, hold);
 }
 
 static int topo_show(int argc, char **argv)

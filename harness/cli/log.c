@@ -108,6 +108,7 @@ void log_install(void)
 	static struct notice_sink sink = {.say = say, .progress = progress};
 
 	stderr_tty = isatty(2);
-	sink.verbosity = log_verbosity >= LOG_DEBUG ? NOTICE_DEBUG : (enum notice_kind)log_verbosity;
+	sink.verbosity =
+		log_verbosity >= LOG_DEBUG ? NOTICE_DEBUG : (enum notice_kind)log_verbosity;
 	notice_set_sink(&sink);
 }
