@@ -142,8 +142,9 @@ void rr_detail_finish(struct rr_detail *dt, const struct bench_detail *d, const 
 		json_object_set_new(h, "capped", json_boolean(r->capped));
 		json_object_set_new(doc, "histogram", h);
 	}
+	/* The client's failure, as the parent reads every one of them (bench_run's why). */
 	if ((d->interval_s || d->samples) && !dt) {
-		json_object_set_new(doc, "detail_error",
+		json_object_set_new(doc, "error",
 				    json_string("out of memory keeping the latencies in order"));
 		return;
 	}
@@ -297,7 +298,7 @@ json_t *detail_stream_intervals(json_t *iperf, unsigned int interval_s)
 
 void detail_collect(bool stream, const struct bench_detail *d, json_t *result)
 {
-	static const char *const keys[] = {"intervals", "histogram", "samples_ns", "detail_error"};
+	static const char *const keys[] = {"intervals", "histogram", "samples_ns"};
 	json_t *rr = json_object_get(result, "rr");
 
 	if (stream) {

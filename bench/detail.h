@@ -27,7 +27,8 @@ struct rr_detail;
 /*
  * Sets O's tap when D asks for intervals or samples (they need each latency
  * in order); NULL when nothing of that is asked or memory is short (then the
- * result says so: "detail_error").
+ * client's result carries the failure in its "error", as any other of the
+ * client's, and bench_run() returns it with its reason).
  */
 struct rr_detail *rr_detail_start(const struct bench_detail *d, struct rr_opts *o);
 /*

@@ -140,7 +140,8 @@ int clean_all(const char *kind, struct clean_report *r)
 				notice(NOTICE_ERROR, "the Docker engine of lab %s: %s", eids[i],
 				       strerror(-ret));
 			} else {
-				notice(NOTICE_INFO, "the Docker engine of lab %s: removed", eids[i]);
+				notice(NOTICE_INFO, "the Docker engine of lab %s: removed",
+				       eids[i]);
 			}
 		}
 	}

@@ -53,7 +53,8 @@ int mode_probe_features(struct lab *lab, struct lab_features *f)
 	parent = f->err[FEATURE_VETH] ? -ENODEV : rt_ifindex(rt, PROBE_VETH);
 	ret = parent < 0 ? parent : rt_macvlan_add(rt, PROBE_MACVLAN, parent, "bridge", -1);
 	feature(f, FEATURE_MACVLAN, ret, rt_ext_msg(rt));
-	ret = parent < 0 ? parent : rt_vlan_add(rt, PROBE_VLAN, parent, LAB_VLAN_BASE, 0, -1, 0, NULL);
+	ret = parent < 0 ? parent
+			 : rt_vlan_add(rt, PROBE_VLAN, parent, LAB_VLAN_BASE, 0, -1, 0, NULL);
 	feature(f, FEATURE_VLAN, ret,
 		ret == -EOPNOTSUPP ? "no CONFIG_VLAN_8021Q (module 8021q); only --trunking needs it"
 				   : rt_ext_msg(rt));

@@ -553,11 +553,12 @@ int instance_proxies_alive(const struct lab *lab, char *why, size_t len)
 			const struct lab_task *t = &lab->tasks[i];
 
 			if (t->proxy_pid[k] > 0 && !proxy_alive(t->proxy_pid[k])) {
-				snprintf(why, len,
-					 "docker-proxy for %s hostPort %s%u of task t%u (pid %d) is "
-					 "gone",
-					 protos[k % 2], k < 2 ? "" : "[::]:", t->host_port, t->id,
-					 t->proxy_pid[k]);
+				snprintf(
+					why, len,
+					"docker-proxy for %s hostPort %s%u of task t%u (pid %d) is "
+					"gone",
+					protos[k % 2], k < 2 ? "" : "[::]:", t->host_port, t->id,
+					t->proxy_pid[k]);
 				return -ESRCH;
 			}
 		}

@@ -51,7 +51,8 @@ static int enable(struct lab *lab, struct rt *rt, const char *ns, const char *if
 	int ret = lab_step(lab, "enabling IPv6 on %s in %s", ifname, ns);
 
 	for (size_t i = 0; !ret && i < sizeof(quiet) / sizeof(quiet[0]); i++) {
-		/* A key "all" refuses on some kernel is set on the interface, which is what counts. */
+		/* A key "all" refuses on some kernel is set on the interface, which is what counts.
+		 */
 		ret = conf_write(ns, "all", quiet[i][0], quiet[i][1]);
 		if (ret == -ENOENT || ret == -EINVAL)
 			ret = 0;

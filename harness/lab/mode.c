@@ -60,6 +60,19 @@ const char *mode_server_bind(const struct lab *lab, const struct lab_task *t)
 	return mode_ops(t->mode)->own_ns ? "0.0.0.0" : lab->inst_addr;
 }
 
+int mode_has_path(enum lab_mode m, enum lab_path p, enum bench_family f, char *why, size_t len)
+{
+	char scratch[8];
+
+	if (!mode_ops(m)->has_path)
+		return 0;
+	if (!why) {
+		why = scratch;
+		len = sizeof(scratch);
+	}
+	return mode_ops(m)->has_path(m, p, f, why, len);
+}
+
 unsigned int mode_count(const struct lab *lab, enum lab_mode m)
 {
 	unsigned int n = 0;
@@ -309,7 +322,7 @@ int mode_build_task(struct lab *lab, struct lab_task *t)
 
 	if (ops->own_ns)
 		ret = task_ns(lab, t, &rt);
-	if (!ret)
+	if (!ret && ops->build)
 		ret = ops->build(lab, t, rt);
 	rt_close(rt);
 	if (!ret)
@@ -323,7 +336,8 @@ int mode_teardown_links(struct lab *lab)
 	if (lab->portmap_made && lab->pm)
 		portmap_destroy(lab->pm);
 	for (unsigned int i = lab->ntasks; i-- > 0;)
-		mode_ops(lab->tasks[i].mode)->unlink(lab, &lab->tasks[i]);
+		if (mode_ops(lab->tasks[i].mode)->unlink)
+			mode_ops(lab->tasks[i].mode)->unlink(lab, &lab->tasks[i]);
 	if (lab->trunk_made && lab->rt_inst)
 		rt_link_del(lab->rt_inst, TRUNK_ENI);
 	if (lab->bridge_made && lab->rt_inst)

@@ -287,12 +287,6 @@ static int route(const struct lab *lab, const struct lab_task *t, const struct l
 	}
 }
 
-static int has_path(enum lab_mode m, enum lab_path p, enum bench_family f, char *why, size_t len)
-{
-	(void)m, (void)p, (void)f, (void)why, (void)len;
-	return 0;
-}
-
 /* At its own address, over either family; the instance, too, through the VPC. */
 static int reach(const struct lab *lab, const struct lab_task *srv, enum lab_path p,
 		 enum bench_family f, struct bench_target *t, char *why, size_t len)
@@ -320,6 +314,5 @@ const struct mode_ops mode_awsvpc_ops = {
 	.interfaces = interfaces,
 	.task_if = task_if,
 	.route = route,
-	.has_path = has_path,
 	.reach = reach,
 };

@@ -31,16 +31,6 @@ static int build(struct lab *lab, struct lab_task *t, struct rt *rt)
 	return lab_step(lab, "placing task t%u in %s", t->id, lab->ns_inst);
 }
 
-static void unlink_task(struct lab *lab, struct lab_task *t)
-{
-	(void)lab, (void)t;
-}
-
-static void interfaces(const struct lab *lab, const struct lab_task *t, struct iface_list *l)
-{
-	(void)lab, (void)t, (void)l;
-}
-
 /*
  * ingress: the primary ENI, no more. intra-host, local and agent: the
  * instance's lo (the agent's endpoint by ecs-init's OUTPUT REDIRECT).
@@ -65,12 +55,6 @@ static int route(const struct lab *lab, const struct lab_task *t, const struct l
 	default:
 		return -EINVAL;
 	}
-}
-
-static int has_path(enum lab_mode m, enum lab_path p, enum bench_family f, char *why, size_t len)
-{
-	(void)m, (void)p, (void)f, (void)why, (void)len;
-	return 0;
 }
 
 /* At the instance's address (its own socket is bound there); from the instance, over lo. */
@@ -98,10 +82,7 @@ const struct mode_ops mode_host_ops = {
 	.default_path = PATH_INGRESS,
 	.place = place,
 	.build = build,
-	.unlink = unlink_task,
-	.interfaces = interfaces,
 	.task_if = iface_lo,
 	.route = route,
-	.has_path = has_path,
 	.reach = reach,
 };

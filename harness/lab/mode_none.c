@@ -18,30 +18,12 @@ static int place(struct lab *lab, struct lab_task *t)
 	return 0;
 }
 
-static int build(struct lab *lab, struct lab_task *t, struct rt *rt)
-{
-	(void)lab, (void)t, (void)rt;
-	return 0;
-}
-
-static void unlink_task(struct lab *lab, struct lab_task *t)
-{
-	(void)lab, (void)t;
-}
-
 static void interfaces(const struct lab *lab, const struct lab_task *t, struct iface_list *l)
 {
 	struct lab_iface i;
 
 	iface_lo(lab, t, &i);
 	hops_list(l, &i);
-}
-
-static int route(const struct lab *lab, const struct lab_task *t, const struct lab_task *peer,
-		 enum lab_path p, struct lab_route *r)
-{
-	(void)lab, (void)t, (void)peer, (void)p, (void)r;
-	return -EINVAL;
 }
 
 static int has_path(enum lab_mode m, enum lab_path p, enum bench_family f, char *why, size_t len)
@@ -59,23 +41,11 @@ static int has_path(enum lab_mode m, enum lab_path p, enum bench_family f, char 
 	return -EINVAL;
 }
 
-static int reach(const struct lab *lab, const struct lab_task *srv, enum lab_path p,
-		 enum bench_family f, struct bench_target *t, char *why, size_t len)
-{
-	(void)lab, (void)srv, (void)f, (void)t;
-	snprintf(why, len, "mode none has no %s path: its task has only loopback", path_name(p));
-	return -EINVAL;
-}
-
 const struct mode_ops mode_none_ops = {
 	.own_ns = true,
 	.default_path = PATH_LOOPBACK,
 	.place = place,
-	.build = build,
-	.unlink = unlink_task,
 	.interfaces = interfaces,
 	.task_if = iface_lo,
-	.route = route,
 	.has_path = has_path,
-	.reach = reach,
 };

@@ -49,6 +49,11 @@ struct mode_ops {
 	 * -errno with lab->err saying what ECS refuses (lab_refuse).
 	 */
 	int (*place)(struct lab *lab, struct lab_task *t);
+	/*
+	 * The hooks below may be NULL where the mode has nothing of the kind:
+	 * nothing to build or unlink, no interfaces of its own, every path
+	 * (has_path), no path but loopback (route, reach).
+	 */
 	/* Builds T, its namespace made and settled (RT: rtnetlink in it; NULL without one). */
 	int (*build)(struct lab *lab, struct lab_task *t, struct rt *rt);
 	/* Deletes T's links one at a time (LAB_TEARDOWN_LINKS). */
@@ -97,6 +102,9 @@ static inline bool has_agent_leg(const struct lab *lab, const struct lab_task *t
 {
 	return mode_ops(t->mode)->own_eni && lab_instance_iptables(&lab->cfg);
 }
+
+/* The table's has_path for mode M (every path when it has none): 0, or -EINVAL with WHY. */
+int mode_has_path(enum lab_mode m, enum lab_path p, enum bench_family f, char *why, size_t len);
 
 /* The shared parts of the builders (mode.c), for the modes' files. */
 int mode_task_addr(struct lab *lab, struct lab_task *t, struct rt *rt, const struct ip4_net *net,

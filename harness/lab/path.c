@@ -38,6 +38,19 @@ static void set(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src);
 }
 
+/* SRV's mode's answer to how a client reaches it (mode_ops.h); none has none. */
+static int reach(const struct lab *lab, const struct lab_task *srv, enum lab_path p,
+		 enum bench_family f, struct bench_target *t, char *why, size_t len)
+{
+	const struct mode_ops *ops = mode_ops(srv->mode);
+
+	if (ops->reach)
+		return ops->reach(lab, srv, p, f, t, why, len);
+	snprintf(why, len, "mode %s has no %s path: nothing outside its task reaches it",
+		 lab_mode_name(srv->mode), path_name(p));
+	return -EINVAL;
+}
+
 const struct lab_task *path_peer(const struct lab *lab, const struct lab_task *task,
 				 enum lab_path p)
 {
@@ -52,7 +65,7 @@ int path_target(const struct lab *lab, const struct lab_task *task, const struct
 	memset(t, 0, sizeof(*t));
 	t->mode = lab_mode_name(task->mode);
 	t->path = path_name(p);
-	if (mode_ops(task->mode)->has_path(task->mode, p, FAMILY_IPV4, why, len))
+	if (mode_has_path(task->mode, p, FAMILY_IPV4, why, len))
 		return -EINVAL;
 	switch (p) {
 	case PATH_INGRESS:
@@ -61,7 +74,7 @@ int path_target(const struct lab *lab, const struct lab_task *task, const struct
 		set(t->client_ns, sizeof(t->client_ns), task->client_ns);
 		set(t->dst_addr, sizeof(t->dst_addr), task->ep_addr);
 		t->dst_port = task->ep_port;
-		return mode_ops(task->mode)->reach(lab, task, p, FAMILY_IPV4, t, why, len);
+		return reach(lab, task, p, FAMILY_IPV4, t, why, len);
 	case PATH_EGRESS:
 		set(t->server_ns, sizeof(t->server_ns), lab->ns_vpc);
 		set(t->server_bind, sizeof(t->server_bind), lab->vpc_addr);
@@ -81,7 +94,7 @@ int path_target(const struct lab *lab, const struct lab_task *task, const struct
 		set(t->client_ns, sizeof(t->client_ns), task->ns);
 		set(t->dst_addr, sizeof(t->dst_addr), peer->ep_addr);
 		t->dst_port = peer->ep_port;
-		return mode_ops(peer->mode)->reach(lab, peer, p, FAMILY_IPV4, t, why, len);
+		return reach(lab, peer, p, FAMILY_IPV4, t, why, len);
 	case PATH_LOCAL:
 	case PATH_AGENT:
 		if (path_available(task->mode, p, lab->cfg.instance, why, len))
@@ -101,7 +114,7 @@ int path_target(const struct lab *lab, const struct lab_task *task, const struct
 		t->server_port = task->container_port;
 		set(t->client_ns, sizeof(t->client_ns), lab->ns_inst);
 		t->dst_port = task->host_port ? task->host_port : task->container_port;
-		return mode_ops(task->mode)->reach(lab, task, p, FAMILY_IPV4, t, why, len);
+		return reach(lab, task, p, FAMILY_IPV4, t, why, len);
 	case PATH_LOOPBACK:
 		set(t->server_ns, sizeof(t->server_ns), task->ns);
 		set(t->server_bind, sizeof(t->server_bind), "127.0.0.1");
@@ -124,7 +137,7 @@ int path_available(enum lab_mode m, enum lab_path p, enum lab_instance inst, cha
 		why = scratch;
 		len = sizeof(scratch);
 	}
-	if (mode_ops(m)->has_path(m, p, FAMILY_IPV4, why, len))
+	if (mode_has_path(m, p, FAMILY_IPV4, why, len))
 		return -EINVAL;
 	if (p == PATH_AGENT && inst == INSTANCE_BARE)
 		snprintf(why, len,
@@ -172,7 +185,7 @@ int path_family_available(enum lab_mode m, enum lab_path p, enum bench_family f,
 	}
 	if (f != FAMILY_IPV6)
 		return 0;
-	if (mode_ops(m)->has_path(m, p, f, why, len))
+	if (mode_has_path(m, p, f, why, len))
 		return -EINVAL;
 	if (p == PATH_AGENT)
 		snprintf(why, len, "the agent's endpoint %s is IPv4 only", PATH_AGENT_ADDR);
@@ -201,7 +214,7 @@ int path_target_family(const struct lab *lab, const struct lab_task *task,
 	}
 	t->family = FAMILY_IPV6;
 	if (p != PATH_EGRESS)
-		return mode_ops(srv->mode)->reach(lab, srv, p, f, t, why, len);
+		return reach(lab, srv, p, f, t, why, len);
 	set(t->server_bind, sizeof(t->server_bind), lab->vpc_addr6);
 	set(t->dst_addr, sizeof(t->dst_addr), lab->vpc_addr6);
 	return 0;

@@ -162,7 +162,8 @@ unsigned int mode_interfaces(const struct lab *lab, struct lab_iface *out, unsig
 	iface_wire_inst(lab, &i);
 	hops_list(&l, &i);
 	for (unsigned int k = 0; k < lab->ntasks; k++)
-		mode_ops(lab->tasks[k].mode)->interfaces(lab, &lab->tasks[k], &l);
+		if (mode_ops(lab->tasks[k].mode)->interfaces)
+			mode_ops(lab->tasks[k].mode)->interfaces(lab, &lab->tasks[k], &l);
 	return l.n;
 }
 
@@ -172,10 +173,10 @@ int mode_route(const struct lab *lab, const struct lab_task *task, const struct 
 	const struct mode_ops *ops = mode_ops(task->mode);
 	struct lab_route in = {.n = 0};
 	struct lab_iface i;
-	char why[8];
 
 	memset(r, 0, sizeof(*r));
-	if (ops->has_path(task->mode, p, FAMILY_IPV4, why, sizeof(why)))
+	if (mode_has_path(task->mode, p, FAMILY_IPV4, NULL, 0) ||
+	    (!ops->route && p != PATH_LOOPBACK))
 		return -EINVAL;
 	switch (p) {
 	case PATH_INGRESS:

@@ -318,10 +318,11 @@ int state_load(const char *id, struct lab *lab, json_t **out)
 			json_t *p;
 
 			json_array_foreach(json_object_get(t, "protocols"), k, p)
-				lt->protos |= !strcmp(json_string_value(p) ? json_string_value(p) : "",
-						      "udp")
-						      ? LAB_PROTO_UDP
-						      : LAB_PROTO_TCP;
+				lt->protos |=
+					!strcmp(json_string_value(p) ? json_string_value(p) : "",
+						"udp")
+						? LAB_PROTO_UDP
+						: LAB_PROTO_TCP;
 		}
 	}
 	lab->state_written = true;

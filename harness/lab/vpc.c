@@ -243,7 +243,8 @@ int vpc_task_link(struct lab *lab, struct lab_task *t, struct rt *rt, const char
 	char made[16];
 	int ret;
 
-	/* Made under a name of its own, then renamed: 5.10-6.12 look the name up where it is made. */
+	/* Made under a name of its own, then renamed: 5.10-6.12 look the name up where it is made.
+	 */
 	snprintf(made, sizeof(made), "%s-t%u", lab->cfg.trunking ? "vl" : "mv", t->id);
 	ret = lab->cfg.trunking ? build_branch(lab, t, made) : build_eni(lab, t, made);
 	if (ret)

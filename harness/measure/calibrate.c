@@ -331,7 +331,7 @@ static json_t *analyse(struct cal *c, int *worst)
 			for (int k = 0; k < NMETRICS; k++)
 				json_object_set_new(mo, metrics[k].name,
 						    calibrate_pair(c->v[REAL][m][p][k],
-							      c->v[EMU][m][p][k], n, worst));
+								   c->v[EMU][m][p][k], n, worst));
 			json_object_set_new(po, mode_names[m], mo);
 		}
 		if (c->have[EMU][CB][p] && c->have[EMU][CH][p]) {

@@ -46,13 +46,14 @@ static void c_awsvpc_address(struct claims_ctx *c, struct claim_result *r)
 	b = reach(lab, &lab->tasks[1]);
 	if (!a && !b && strcmp(lab->tasks[0].addr, lab->tasks[1].addr))
 		claim_say(r, CLAIM_HOLDS,
-		    "t1 %s:%u and t2 %s:%u, each its own VPC address, reached "
-		    "directly from the VPC namespace",
-		    lab->tasks[0].addr, lab->tasks[0].ep_port, lab->tasks[1].addr,
-		    lab->tasks[1].ep_port);
+			  "t1 %s:%u and t2 %s:%u, each its own VPC address, reached "
+			  "directly from the VPC namespace",
+			  lab->tasks[0].addr, lab->tasks[0].ep_port, lab->tasks[1].addr,
+			  lab->tasks[1].ep_port);
 	else
 		claim_say(r, CLAIM_FAILS, "t1 %s: %s; t2 %s: %s", lab->tasks[0].addr,
-		    a ? strerror(-a) : "reached", lab->tasks[1].addr, b ? strerror(-b) : "reached");
+			  a ? strerror(-a) : "reached", lab->tasks[1].addr,
+			  b ? strerror(-b) : "reached");
 	claim_lab_end(lab);
 }
 
@@ -66,9 +67,9 @@ static void c_awsvpc_same_port(struct claims_ctx *c, struct claim_result *r)
 		return;
 	if (!reach(lab, &lab->tasks[0]) && !reach(lab, &lab->tasks[1]))
 		claim_say(r, CLAIM_HOLDS,
-		    "two tasks with containerPort 8080 on one instance, both "
-		    "serving (%s:8080, %s:8080)",
-		    lab->tasks[0].addr, lab->tasks[1].addr);
+			  "two tasks with containerPort 8080 on one instance, both "
+			  "serving (%s:8080, %s:8080)",
+			  lab->tasks[0].addr, lab->tasks[1].addr);
 	else
 		claim_say(r, CLAIM_FAILS, "two tasks on containerPort 8080 did not both serve");
 	claim_lab_end(lab);
@@ -97,11 +98,11 @@ static void eni_limit(struct claim_result *r, unsigned int enis, const char *wha
 		return;
 	ret = lab_add_task(lab, MODE_AWSVPC, 5201);
 	if (ret == -ENOSPC && lab->ntasks == enis - 1)
-		claim_say(r, CLAIM_HOLDS, "%s: %u ENIs, %u tasks placed; task %u refused: \"%s\"", what,
-		    enis, enis - 1, enis, lab->err);
+		claim_say(r, CLAIM_HOLDS, "%s: %u ENIs, %u tasks placed; task %u refused: \"%s\"",
+			  what, enis, enis - 1, enis, lab->err);
 	else
 		claim_say(r, CLAIM_FAILS, "%s: with %u ENIs a task beyond %u was %s", what, enis,
-		    enis - 1, ret ? lab->err : "placed");
+			  enis - 1, ret ? lab->err : "placed");
 	claim_lab_end(lab);
 }
 
@@ -159,12 +160,13 @@ static void c_flows(struct claims_ctx *c, struct claim_result *r)
 	}
 	if (t1 >= 1.9 && t2 < 10)
 		claim_say(r, CLAIM_HOLDS,
-		    "%lld transactions to t1: t1:eth0 counted %.2f packets each, "
-		    "t2:eth0 %.0f packets in all",
-		    (long long)json_integer_value(json_object_get(hp, "transactions")), t1, t2);
+			  "%lld transactions to t1: t1:eth0 counted %.2f packets each, "
+			  "t2:eth0 %.0f packets in all",
+			  (long long)json_integer_value(json_object_get(hp, "transactions")), t1,
+			  t2);
 	else
-		claim_say(r, CLAIM_FAILS, "t1:eth0 %.2f packets/transaction, t2:eth0 %.0f packets", t1,
-		    t2);
+		claim_say(r, CLAIM_FAILS, "t1:eth0 %.2f packets/transaction, t2:eth0 %.0f packets",
+			  t1, t2);
 	json_decref(hp);
 	claim_lab_end(lab);
 }
@@ -180,10 +182,11 @@ static void c_static_port(struct claims_ctx *c, struct claim_result *r)
 		return;
 	ret = lab_add_task(lab, MODE_BRIDGE, 8080);
 	if (ret == -EADDRINUSE)
-		claim_say(r, CLAIM_HOLDS, "a second task on hostPort 8080 refused: \"%s\"", lab->err);
+		claim_say(r, CLAIM_HOLDS, "a second task on hostPort 8080 refused: \"%s\"",
+			  lab->err);
 	else
 		claim_say(r, CLAIM_FAILS, "a second task with static hostPort 8080 was %s",
-		    ret ? lab->err : "placed on the same instance");
+			  ret ? lab->err : "placed on the same instance");
 	claim_lab_end(lab);
 }
 
@@ -205,11 +208,12 @@ static void c_dynamic_ports(struct claims_ctx *c, struct claim_result *r)
 		for (unsigned int k = 0; k < i; k++)
 			ok &= lab->tasks[k].host_port != t->host_port;
 	}
-	claim_say(r, ok ? CLAIM_HOLDS : CLAIM_FAILS,
-	    "3 tasks with containerPort 80 got hostPorts %u, %u, %u from the instance's range "
-	    "%u-%u%s",
-	    lab->tasks[0].host_port, lab->tasks[1].host_port, lab->tasks[2].host_port, lo, hi,
-	    ok ? ", each reachable" : "");
+	claim_say(
+		r, ok ? CLAIM_HOLDS : CLAIM_FAILS,
+		"3 tasks with containerPort 80 got hostPorts %u, %u, %u from the instance's range "
+		"%u-%u%s",
+		lab->tasks[0].host_port, lab->tasks[1].host_port, lab->tasks[2].host_port, lo, hi,
+		ok ? ", each reachable" : "");
 	claim_lab_end(lab);
 }
 
@@ -226,9 +230,9 @@ static void c_bridge_hop(struct claims_ctx *c, struct claim_result *r)
 	hops = json_dumps(json_object_get(hp, "hops"), JSON_COMPACT);
 	if (json_is_true(json_object_get(hp, "ok")))
 		claim_say(r, CLAIM_HOLDS,
-		    "hops %s (host mode: vpc0, sw-eth0, eth0); the forward rule counted "
-		    "every packet, the instance routed them",
-		    hops);
+			  "hops %s (host mode: vpc0, sw-eth0, eth0); the forward rule counted "
+			  "every packet, the instance routed them",
+			  hops);
 	else
 		claim_say(r, CLAIM_FAILS, "%s", json_string_value(json_object_get(hp, "problem")));
 	free(hops);
@@ -253,13 +257,13 @@ static void c_bridge_not_addressable(struct claims_ctx *c, struct claim_result *
 			 300);
 	if (conn)
 		claim_say(r, CLAIM_HOLDS,
-		    "from the VPC, %s:5201 (the task's own IP): %s; route "
-		    "lookup: %s; only %s:%u reaches it",
-		    lab->tasks[0].addr, strerror(-conn), route ? strerror(-route) : "found",
-		    lab->tasks[0].ep_addr, lab->tasks[0].ep_port);
+			  "from the VPC, %s:5201 (the task's own IP): %s; route "
+			  "lookup: %s; only %s:%u reaches it",
+			  lab->tasks[0].addr, strerror(-conn), route ? strerror(-route) : "found",
+			  lab->tasks[0].ep_addr, lab->tasks[0].ep_port);
 	else
 		claim_say(r, CLAIM_FAILS, "the VPC reached the task at its own IP %s",
-		    lab->tasks[0].addr);
+			  lab->tasks[0].addr);
 	claim_lab_end(lab);
 }
 
@@ -276,12 +280,12 @@ static void c_host_port(struct claims_ctx *c, struct claim_result *r)
 	ret = lab_add_task(lab, MODE_HOST, 5201);
 	if (!reached && lab->tasks[0].ep_port == lab->tasks[0].container_port && ret == -EADDRINUSE)
 		claim_say(r, CLAIM_HOLDS,
-		    "served on the instance's own %s:5201, no remapping; a second "
-		    "task: \"%s\"",
-		    lab->inst_addr, lab->err);
+			  "served on the instance's own %s:5201, no remapping; a second "
+			  "task: \"%s\"",
+			  lab->inst_addr, lab->err);
 	else
 		claim_say(r, CLAIM_FAILS, "endpoint %s:%u, second task %s", lab->tasks[0].ep_addr,
-		    lab->tasks[0].ep_port, ret ? lab->err : "placed on the same port");
+			  lab->tasks[0].ep_port, ret ? lab->err : "placed on the same port");
 	claim_lab_end(lab);
 }
 
@@ -306,10 +310,10 @@ static void c_none_loopback(struct claims_ctx *c, struct claim_result *r)
 	mode_route(lab, &lab->tasks[0], NULL, PATH_LOOPBACK, &route);
 	if (n == 1 && route.n && !strcmp(li[0].name, route.hop[0].iface.name) && !lo)
 		claim_say(r, CLAIM_HOLDS,
-		    "the task's only interface is lo; 127.0.0.1:5201 answers inside");
+			  "the task's only interface is lo; 127.0.0.1:5201 answers inside");
 	else
 		claim_say(r, CLAIM_FAILS, "%zu interfaces in the task (first: %s); loopback %s", n,
-		    n ? li[0].name : "-", lo ? strerror(-lo) : "works");
+			  n ? li[0].name : "-", lo ? strerror(-lo) : "works");
 	claim_lab_end(lab);
 }
 
@@ -333,13 +337,13 @@ static void c_none_isolated(struct claims_ctx *c, struct claim_result *r)
 	rt_close(rt);
 	if (in_vpc && in_inst && out && route == -ENETUNREACH)
 		claim_say(r, CLAIM_HOLDS,
-		    "the task's server, from the VPC (127.0.0.1 there is the VPC's "
-		    "own lo): %s; from the instance: %s; task -> VPC %s: %s",
-		    strerror(-in_vpc), strerror(-in_inst), lab->vpc_addr, strerror(-out));
+			  "the task's server, from the VPC (127.0.0.1 there is the VPC's "
+			  "own lo): %s; from the instance: %s; task -> VPC %s: %s",
+			  strerror(-in_vpc), strerror(-in_inst), lab->vpc_addr, strerror(-out));
 	else
 		claim_say(r, CLAIM_FAILS, "VPC -> task %s, instance -> task %s, task -> VPC %s",
-		    in_vpc ? "refused" : "reached", in_inst ? "refused" : "reached",
-		    out ? "refused" : "reached");
+			  in_vpc ? "refused" : "reached", in_inst ? "refused" : "reached",
+			  out ? "refused" : "reached");
 	claim_lab_end(lab);
 }
 
@@ -381,12 +385,13 @@ static void c_security_group(struct claims_ctx *c, struct claim_result *r)
 						      "ratio", a.median / b.median));
 		}
 		claim_say(r, CLAIM_HOLDS,
-		    "port 5201 allowed and served; port 5202 refused (%s), the "
-		    "filter on the task's ENI dropped %lld SYNs%s",
-		    strerror(-other), dropped, cost);
+			  "port 5201 allowed and served; port 5202 refused (%s), the "
+			  "filter on the task's ENI dropped %lld SYNs%s",
+			  strerror(-other), dropped, cost);
 	} else {
 		claim_say(r, CLAIM_FAILS, "allowed port: %s; other port: %s; drops counted: %lld",
-		    ok_port ? strerror(-ok_port) : "served", other ? "refused" : "served", dropped);
+			  ok_port ? strerror(-ok_port) : "served", other ? "refused" : "served",
+			  dropped);
 	}
 	claim_lab_end(lab);
 }
@@ -416,7 +421,7 @@ static const struct claim {
 /* clang-format off */
 #define C(id, mode, text, fn) {id, mode, text, fn, 0, -1}
 #define P(id, mode, text, fn, d) {id, mode, text, fn, 0, d}
-/* clang-format on */
+	/* clang-format on */
 	C("awsvpc-own-address", MODE_AWSVPC,
 	  "each task has its own address, reachable directly from the VPC", c_awsvpc_address),
 	C("awsvpc-same-port", MODE_AWSVPC,
@@ -442,7 +447,8 @@ static const struct claim {
 	  "the task is not addressable from the VPC by its own IP", c_bridge_not_addressable),
 	C("host-port", MODE_HOST, "no port remapping; a second task on the same port fails",
 	  c_host_port),
-	C("host-no-proxy", MODE_HOST, "needs no NAT and no userland proxy per port", claim_no_proxy),
+	C("host-no-proxy", MODE_HOST, "needs no NAT and no userland proxy per port",
+	  claim_no_proxy),
 	P("host-fastest", MODE_HOST, "the fastest of the modes the VPC can reach", c_host_fastest,
 	  D_HOST_FASTEST),
 	C("none-loopback-only", MODE_NONE, "only loopback exists in the task", c_none_loopback),
@@ -453,8 +459,8 @@ static const struct claim {
 	  D_AWSVPC_VS_BRIDGE),
 	C("jumbo-frames", MODE_AWSVPC,
 	  "jumbo frames reach awsvpc and host tasks but not bridge tasks", claim_jumbo),
-	C("agent-endpoint", MODE_AWSVPC,
-	  "every task reaches its agent's endpoint at 169.254.170.2", claim_agent_endpoint),
+	C("agent-endpoint", MODE_AWSVPC, "every task reaches its agent's endpoint at 169.254.170.2",
+	  claim_agent_endpoint),
 	C("ipv6", MODE_AWSVPC,
 	  "awsvpc and host tasks are reachable over IPv6; a bridge task's own address is "
 	  "not (Docker's default bridge), its hostPort is, through docker-proxy",
@@ -536,10 +542,11 @@ json_t *claims_run(const char *only, int *failed, int *inconclusive)
 		claims[i].fn(&c, &r);
 		*failed += r.verdict == CLAIM_FAILS;
 		*inconclusive += r.verdict == CLAIM_INCONCLUSIVE;
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o*}", "id",
-						      claims[i].id, "mode", lab_mode_name(claims[i].mode), "claim",
-						      claims[i].text, "verdict", names[r.verdict],
-						      "evidence", r.evidence, "figures", r.figures));
+		json_array_append_new(
+			rows,
+			json_pack("{s:s, s:s, s:s, s:s, s:s, s:o*}", "id", claims[i].id, "mode",
+				  lab_mode_name(claims[i].mode), "claim", claims[i].text, "verdict",
+				  names[r.verdict], "evidence", r.evidence, "figures", r.figures));
 	}
 	notice_progress_end();
 	claims_doc_finish(doc, &c, rows);

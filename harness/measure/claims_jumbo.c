@@ -120,9 +120,9 @@ void claim_jumbo(struct claims_ctx *c, struct claim_result *r)
 	r->figures = json_pack("{s:i, s:i, s:s, s:{s:i, s:i, s:i}, s:{s:f, s:f, s:f}, s:{s:O, s:O, "
 			       "s:O}}",
 			       "vpc_mtu", (int)vpc_mtu, "bridge_mtu", (int)bridge_mtu, "wire",
-			       lab_wire_name(cfg.wire), "path_mtu", "awsvpc", (int)m[0].pmtu, "host",
-			       (int)m[1].pmtu, "bridge", (int)m[2].pmtu, "throughput_bps", "awsvpc",
-			       field(m[0].frames, "gbps") * 1e9, "host",
+			       lab_wire_name(cfg.wire), "path_mtu", "awsvpc", (int)m[0].pmtu,
+			       "host", (int)m[1].pmtu, "bridge", (int)m[2].pmtu, "throughput_bps",
+			       "awsvpc", field(m[0].frames, "gbps") * 1e9, "host",
 			       field(m[1].frames, "gbps") * 1e9, "bridge",
 			       field(m[2].frames, "gbps") * 1e9, "frames", "awsvpc", m[0].frames,
 			       "host", m[1].frames, "bridge", m[2].frames);

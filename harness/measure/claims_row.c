@@ -28,8 +28,8 @@ struct lab *claim_lab_new(struct claim_result *r, enum lab_mode m, unsigned int 
 	return claim_lab_new_cfg(r, &cfg, m, n, ports);
 }
 
-struct lab *claim_lab_new_cfg(struct claim_result *r, const struct lab_config *cfg,
-			      enum lab_mode m, unsigned int n, const uint16_t *ports)
+struct lab *claim_lab_new_cfg(struct claim_result *r, const struct lab_config *cfg, enum lab_mode m,
+			      unsigned int n, const uint16_t *ports)
 {
 	struct lab *lab = calloc(1, sizeof(*lab));
 

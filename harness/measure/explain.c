@@ -229,8 +229,8 @@ static int measure_pair(const struct explain_opts *eo, const struct bench_opts *
 	if (ret)
 		return ret;
 	for (unsigned int i = 0; i < 2; i++)
-		v[i] = json_number_value(json_object_get(json_object_get(res[i], "metrics"),
-							 metrics[m].result_key));
+		v[i] = json_number_value(
+			json_object_get(json_object_get(res[i], "metrics"), metrics[m].result_key));
 	aff = json_string_value(
 		json_object_get(json_object_get(res[1], "placement"), "server_affinity"));
 	d->b_cpu[k][round] = aff && !strchr(aff, ',') && !strchr(aff, '-') ? atoi(aff) : -1;
@@ -466,16 +466,15 @@ static json_t *ladder_json(const struct explain_opts *eo, struct rung *r, unsign
 						q[x], judged));
 	}
 	if (d)
-		json_object_set_new(total, "cpu",
-				    cpus_json(d->b_cpu[duet_index(nr, nr)], rounds));
+		json_object_set_new(total, "cpu", cpus_json(d->b_cpu[duet_index(nr, nr)], rounds));
 	free(p);
 	free(q);
 	free(rej);
-	json_t *doc = json_pack("{s:i, s:i, s:f, s:s, s:s, s:o, s:o, s:o}", "rounds", (int)rounds,
-				"stream_s", eo->stream_s, "rr_s", eo->rr_s, "schedule",
-				schedule_name(eo->schedule), "multiplicity",
-				"Benjamini-Hochberg, 5% FDR", "rungs", rungs, "steps", steps,
-				"total", total);
+	json_t *doc =
+		json_pack("{s:i, s:i, s:f, s:s, s:s, s:o, s:o, s:o}", "rounds", (int)rounds,
+			  "stream_s", eo->stream_s, "rr_s", eo->rr_s, "schedule",
+			  schedule_name(eo->schedule), "multiplicity", "Benjamini-Hochberg, 5% FDR",
+			  "rungs", rungs, "steps", steps, "total", total);
 
 	if (d)
 		json_object_set_new(doc, "duet_cpus", json_pack("[i, i]", d->cpus[0], d->cpus[1]));
@@ -602,8 +601,8 @@ int explain_run(const struct explain_opts *eo, const struct bench_opts *bo, json
 			for (unsigned int m = 0; m < NMETRICS && !ret; m++) {
 				if (d)
 					ret = measure_pair(eo, bo, k < nr - 1 ? &r[k] : &r[0],
-							   k < nr - 1 ? &r[k + 1] : &r[nr - 1], m, i,
-							   d, k, why, len);
+							   k < nr - 1 ? &r[k + 1] : &r[nr - 1], m,
+							   i, d, k, why, len);
 				else
 					ret = measure_once(eo, bo, &r[k], m, i, why, len);
 				if (lab_stop)

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench/stream.h"
 #include "harness/common/notice.h"
+#include "harness/common/why.h"
 #include "harness/lab/build.h"
 #include "harness/lab/lab.h"
 #include "harness/lab/mode.h"
@@ -30,19 +30,6 @@ static bool is_udp(enum bench_test t)
 	return t == TEST_UDP || t == TEST_UDP_RR;
 }
 
-static int bad(char *why, size_t len, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int bad(char *why, size_t len, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return err;
-}
-
 /* The path, and the families over it. */
 static int check_path(struct measure_req *r, char *why, size_t len)
 {
@@ -52,22 +39,23 @@ static int check_path(struct measure_req *r, char *why, size_t len)
 	/* Counted around small messages: a stream's GSO super-packets would hide the hops. */
 	if (r->hot && r->test != TEST_UDP_RR &&
 	    !(r->test == TEST_TCP_RR && r->path_set && r->path == PATH_AGENT))
-		return bad(why, len, -EINVAL,
-			   "--hot-path counts packets around %d udp_rr transactions (tcp_rr on the "
-			   "agent path), not %s: give udp_rr as TEST",
-			   HOTPATH_TRANSACTIONS, bench_test_name(r->test));
+		return why_err(
+			why, len, -EINVAL,
+			"--hot-path counts packets around %d udp_rr transactions (tcp_rr on the "
+			"agent path), not %s: give udp_rr as TEST",
+			HOTPATH_TRANSACTIONS, bench_test_name(r->test));
 	if (!r->path_set)
 		r->path = path_default(r->mode);
 	if (r->path == PATH_INTRA_HOST)
-		return bad(why, len, -EINVAL, "the intra-host path comes with nsbench run");
+		return why_err(why, len, -EINVAL, "the intra-host path comes with nsbench run");
 	if (fam & (1u << FAMILY_IPV6)) {
 		if (path_family_available(r->mode, r->path, FAMILY_IPV6, reason, sizeof(reason)))
-			return bad(why, len, -EOPNOTSUPP, "--ip 6: %s", reason);
+			return why_err(why, len, -EOPNOTSUPP, "--ip 6: %s", reason);
 		if (r->per_hop)
-			return bad(why, len, -EINVAL,
-				   "--per-hop's probes read IPv4 headers only: without --ip 6");
+			return why_err(why, len, -EINVAL,
+				       "--per-hop's probes read IPv4 headers only: without --ip 6");
 		if (r->samples && fam != (1u << FAMILY_IPV6))
-			return bad(
+			return why_err(
 				why, len, -EINVAL,
 				"--samples writes one measurement's latencies: --ip 4 or --ip 6, "
 				"not both");
@@ -91,15 +79,15 @@ static int check_lab(struct measure_req *r, char *why, size_t len)
 	    path_available(r->mode, r->path, lab_options_instance(&r->lab), why, len))
 		return -EOPNOTSUPP;
 	if (r->path == PATH_AGENT && is_udp(r->test))
-		return bad(
+		return why_err(
 			why, len, -EOPNOTSUPP,
 			"the agent's endpoint is TCP only (ecs-init's rules match tcp port %d): a "
 			"tcp_ test (--hot-path: tcp_rr)",
 			PATH_AGENT_PORT);
 	if (!mode_reachable(r->mode) && r->path != path_default(r->mode))
-		return bad(why, len, -EINVAL,
-			   "mode %s has only the %s path: its task has no network",
-			   lab_mode_name(r->mode), path_name(path_default(r->mode)));
+		return why_err(why, len, -EINVAL,
+			       "mode %s has only the %s path: its task has no network",
+			       lab_mode_name(r->mode), path_name(path_default(r->mode)));
 	return 0;
 }
 
@@ -111,8 +99,8 @@ static int check_engine(struct measure_req *r, char *why, size_t len)
 
 	if (bench_test_is_stream(r->test) && r->duration_set &&
 	    (r->duration < 1 || r->duration != floor(r->duration)))
-		return bad(why, len, -EINVAL, "--duration %g: libiperf tests take whole seconds",
-			   r->duration);
+		return why_err(why, len, -EINVAL,
+			       "--duration %g: libiperf tests take whole seconds", r->duration);
 	bo->stream.duration_s = (int)r->duration;
 	bo->rr.duration_s = r->duration;
 	if (bench_check(r->test, bo, why, len))
@@ -122,11 +110,12 @@ static int check_engine(struct measure_req *r, char *why, size_t len)
 		bo->cpus.policy = bo->cpus.client == bo->cpus.server ? PLACE_SAME : PLACE_SPLIT;
 	/* A CPU that does not exist here, or one --cpu contradicts, is refused before a lab. */
 	if (bench_cpus_check(&bo->cpus, reason, sizeof(reason)))
-		return bad(why, len, -EINVAL, "--cpu %s --cpus %d,%d: %s",
-			   bench_placement_name(bo->cpus.policy), bo->cpus.client, bo->cpus.server,
-			   reason);
+		return why_err(why, len, -EINVAL, "--cpu %s --cpus %d,%d: %s",
+			       bench_placement_name(bo->cpus.policy), bo->cpus.client,
+			       bo->cpus.server, reason);
 	if (bench_cpus_resolve(&bo->cpus))
-		return bad(why, len, -EINVAL, "--cpu split needs two CPUs this process may run on");
+		return why_err(why, len, -EINVAL,
+			       "--cpu split needs two CPUs this process may run on");
 	return 0;
 }
 
@@ -149,23 +138,24 @@ static int attach(const struct measure_req *r, struct lab *lab, struct lab_task 
 	int ret = state_load(r->lab_id, lab, NULL);
 
 	if (ret)
-		return bad(why, len, ret, "lab %s: %s", r->lab_id,
-			   ret == -ENOENT ? "no such lab (nsbench topo show lists them)"
-					  : strerror(-ret));
+		return why_err(why, len, ret, "lab %s: %s", r->lab_id,
+			       ret == -ENOENT ? "no such lab (nsbench topo show lists them)"
+					      : strerror(-ret));
 	for (unsigned int i = 0; i < lab->ntasks && !*task; i++)
 		if (lab->tasks[i].mode == r->mode)
 			*task = &lab->tasks[i];
 	if (!*task)
-		return bad(why, len, -ENOENT, "lab %s has no %s task", r->lab_id,
-			   lab_mode_name(r->mode));
+		return why_err(why, len, -ENOENT, "lab %s has no %s task", r->lab_id,
+			       lab_mode_name(r->mode));
 	/* Its hostPort answers only the protocols its port mappings name. */
 	if ((*task)->host_port && !((*task)->protos & LAB_PROTO_UDP) &&
 	    (r->path == PATH_INGRESS || r->path == PATH_LOCAL) && (is_udp(r->test) || r->hot))
-		return bad(why, len, -EPROTONOSUPPORT,
-			   "lab %s: task t%u publishes hostPort %u over tcp only (ECS's default "
-			   "protocol); UDP needs a udp mapping: topo up %s --port %u/tcp+udp",
-			   r->lab_id, (*task)->id, (*task)->host_port, lab_mode_name(r->mode),
-			   (*task)->container_port);
+		return why_err(
+			why, len, -EPROTONOSUPPORT,
+			"lab %s: task t%u publishes hostPort %u over tcp only (ECS's default "
+			"protocol); UDP needs a udp mapping: topo up %s --port %u/tcp+udp",
+			r->lab_id, (*task)->id, (*task)->host_port, lab_mode_name(r->mode),
+			(*task)->container_port);
 	return 0;
 }
 
@@ -180,11 +170,11 @@ static int build(const struct measure_req *r, struct lab *lab, char *why, size_t
 	cfg.publish_udp = is_udp(r->test) || r->hot || r->per_hop;
 	if (lab_init(lab, &cfg, "measure") || lab_plan_task(lab, r->mode, LAB_DEFAULT_PORT))
 		/* ECS would refuse it too: nothing was built; the reason stands alone. */
-		return bad(why, len, -EPERM, "%s", lab->err);
+		return why_err(why, len, -EPERM, "%s", lab->err);
 	ret = lab_up(lab);
 	if (ret)
-		return bad(why, len, ret, "lab %s (%s): %s", lab->id, lab_mode_name(r->mode),
-			   lab->err);
+		return why_err(why, len, ret, "lab %s (%s): %s", lab->id, lab_mode_name(r->mode),
+			       lab->err);
 	return 0;
 }
 
@@ -200,7 +190,7 @@ static int measure_family(const struct measure_req *r, struct lab *lab, struct l
 	if (!ret && r->hot && !r->lab_id)
 		return hotpath_probe_family(lab, task, r->path, f, &bo, res, why, len);
 	if (!ret && r->hot)
-		return bad(why, len, -EINVAL, "--hot-path needs a lab of its own");
+		return why_err(why, len, -EINVAL, "--hot-path needs a lab of its own");
 	if (ret)
 		return ret;
 	testhook_phase("measure:built");
@@ -209,9 +199,6 @@ static int measure_family(const struct measure_req *r, struct lab *lab, struct l
 	bo.tick_arg = desc;
 	ret = bench_run(r->test, &bo, &target, res, why, len);
 	notice_progress_end();
-	if (!ret && json_is_string(json_object_get(*res, "detail_error")))
-		ret = bad(why, len, -EIO, "%s",
-			  json_string_value(json_object_get(*res, "detail_error")));
 	if (!ret && r->per_hop) {
 		/* The per-hop run is a measurement of its own: no detail, no progress. */
 		struct perhop_opts po;

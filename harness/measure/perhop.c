@@ -130,8 +130,8 @@ static json_t *summary_of(uint32_t *v, size_t n)
 	struct stats_summary s;
 
 	stats_summarize(v, n, &s);
-	return json_pack("{s:f, s:f, s:f}", "p50_us", s.p50 / 1e3, "p99_us", s.p99 / 1e3,
-			 "mean_us", s.mean / 1e3);
+	return json_pack("{s:f, s:f, s:f}", "p50_us", s.p50 / 1e3, "p99_us", s.p99 / 1e3, "mean_us",
+			 s.mean / 1e3);
 }
 
 /* Stitches every traced transaction; *DOC gets hops, segments and the sums. */
@@ -166,8 +166,10 @@ static int stitch(const struct plan *pl, const struct hopprobe *hp, json_t *trac
 					covered[k < pl->npt / 2 ? k - 1 : k - 3]++;
 			} else {
 				/* client send, server receive, server send, client receive */
-				unsigned int col = k == 0 ? 1 : k == pl->npt - 1 ? 4
-							  : k < pl->npt / 2 ? 2 : 3;
+				unsigned int col = k == 0	      ? 1
+						   : k == pl->npt - 1 ? 4
+						   : k < pl->npt / 2  ? 2
+								      : 3;
 
 				t[k] = (uint64_t)json_integer_value(json_array_get(v, col));
 			}
@@ -180,7 +182,9 @@ static int stitch(const struct plan *pl, const struct hopprobe *hp, json_t *trac
 
 			if (d < 0)
 				negative++;
-			seg[k * ntr + stitched] = d < 0 ? 0 : d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+			seg[k * ntr + stitched] = d < 0		   ? 0
+						  : d > UINT32_MAX ? UINT32_MAX
+								   : (uint32_t)d;
 		}
 		rtt[stitched] = (uint32_t)(t[pl->npt - 1] - t[0]);
 		stitched++;
@@ -193,12 +197,13 @@ static int stitch(const struct plan *pl, const struct hopprobe *hp, json_t *trac
 		unsigned int both = req < resp ? req : resp;
 
 		hop_label(&h->iface, label, sizeof(label));
-		json_array_append_new(
-			hops, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:f}", "hop", label,
-					"namespace", h->iface.ns, "kind", hop_kind_name(h->iface.kind),
-					"request", hop_dir_name(h->dir), "requests_stamped",
-					(json_int_t)req, "responses_stamped", (json_int_t)resp,
-					"coverage", ntr ? (double)both / (double)ntr : 0.0));
+		json_array_append_new(hops, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:f}", "hop",
+						      label, "namespace", h->iface.ns, "kind",
+						      hop_kind_name(h->iface.kind), "request",
+						      hop_dir_name(h->dir), "requests_stamped",
+						      (json_int_t)req, "responses_stamped",
+						      (json_int_t)resp, "coverage",
+						      ntr ? (double)both / (double)ntr : 0.0));
 	}
 	for (unsigned int k = 0; k < nseg && stitched; k++) {
 		json_t *s = summary_of(&seg[k * ntr], stitched);
@@ -222,11 +227,10 @@ static int stitch(const struct plan *pl, const struct hopprobe *hp, json_t *trac
 		json_t *r = summary_of(rtt, stitched);
 
 		json_object_set_new(doc, "round_trip_us", r);
-		json_object_set_new(
-			doc, "sums",
-			json_pack("{s:f, s:f, s:f, s:f}", "segments_p50_us", sum_p50,
-				  "segments_mean_us", sum_mean, "engine_p50_us", e2e_p50,
-				  "unaccounted_p50_us", stack_p50));
+		json_object_set_new(doc, "sums",
+				    json_pack("{s:f, s:f, s:f, s:f}", "segments_p50_us", sum_p50,
+					      "segments_mean_us", sum_mean, "engine_p50_us",
+					      e2e_p50, "unaccounted_p50_us", stack_p50));
 	}
 	free(seg);
 	free(rtt);
@@ -282,8 +286,8 @@ int perhop_measure(struct lab *lab, struct lab_task *task, enum lab_path p,
 	e2e = json_number_value(json_object_get(json_object_get(res, "metrics"), "p50_us"));
 	doc = json_pack("{s:s, s:s, s:s, s:I, s:i}", "test", bench_test_name(po->test), "mode",
 			lab_mode_name(task->mode), "path", path_name(p), "transactions",
-			json_integer_value(json_object_get(json_object_get(res, "metrics"),
-							   "transactions")),
+			json_integer_value(
+				json_object_get(json_object_get(res, "metrics"), "transactions")),
 			"sample_every", (int)(po->sample_mask + 1));
 	if (doc)
 		json_object_set_new(doc, "engine_p50_us", json_real(e2e));

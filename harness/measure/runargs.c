@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bench/stream.h"
 #include "harness/common/notice.h"
+#include "harness/common/why.h"
 #include "harness/common/parse.h"
 #include "harness/lab/mode.h"
 #include "harness/measure/matrix.h"
@@ -85,19 +85,6 @@ static int p_test(const char *s, int *v)
 	return ret;
 }
 
-static int bad(char *why, size_t len, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int bad(char *why, size_t len, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return err;
-}
-
 static void mode_names(char *buf, size_t len)
 {
 	size_t off = 0;
@@ -116,63 +103,66 @@ static int parse_values(const struct run_args *a, struct run_config *cfg, char *
 
 	mode_names(names, sizeof(names));
 	if (a->modes && parse_list(a->modes, p_mode, (int *)cfg->modes, MODE_COUNT, &cfg->nmodes))
-		return bad(why, len, -EINVAL, "--modes '%s': %s, comma-separated, each once",
-			   a->modes, names);
+		return why_err(why, len, -EINVAL, "--modes '%s': %s, comma-separated, each once",
+			       a->modes, names);
 	if (a->paths && parse_list(a->paths, p_path, (int *)cfg->paths, PATH_COUNT, &cfg->npaths))
-		return bad(why, len, -EINVAL,
-			   "--paths '%s': ingress, egress, intra-host, local, agent, "
-			   "comma-separated, each once",
-			   a->paths);
+		return why_err(why, len, -EINVAL,
+			       "--paths '%s': ingress, egress, intra-host, local, agent, "
+			       "comma-separated, each once",
+			       a->paths);
 	if (a->tests && parse_list(a->tests, p_test, (int *)cfg->tests, TEST_COUNT, &cfg->ntests))
-		return bad(why, len, -EINVAL,
-			   "--tests '%s': tcp_stream, tcp_stream_par, tcp_reverse, udp, tcp_rr, "
-			   "udp_rr, tcp_crr, comma-separated",
-			   a->tests);
+		return why_err(
+			why, len, -EINVAL,
+			"--tests '%s': tcp_stream, tcp_stream_par, tcp_reverse, udp, tcp_rr, "
+			"udp_rr, tcp_crr, comma-separated",
+			a->tests);
 	if (a->reps) {
 		if (parse_uint(a->reps, 1, 100, &n))
-			return bad(why, len, -EINVAL, "--reps '%s': 1 to 100", a->reps);
+			return why_err(why, len, -EINVAL, "--reps '%s': 1 to 100", a->reps);
 		cfg->reps = (unsigned int)n;
 	}
 	if (a->dur) {
 		if (parse_uint(a->dur, 1, 3600, &n))
-			return bad(why, len, -EINVAL, "--duration '%s': whole seconds, 1 to 3600",
-				   a->dur);
+			return why_err(why, len, -EINVAL,
+				       "--duration '%s': whole seconds, 1 to 3600", a->dur);
 		cfg->stream_s = (int)n;
 		if (!a->rrdur)
 			cfg->rr_s = (double)n / 2;
 	}
 	if (a->rrdur && parse_seconds(a->rrdur, 0.05, 3600, &cfg->rr_s))
-		return bad(why, len, -EINVAL, "--rr-duration '%s': seconds, 0.05 to 3600",
-			   a->rrdur);
+		return why_err(why, len, -EINVAL, "--rr-duration '%s': seconds, 0.05 to 3600",
+			       a->rrdur);
 	if (a->rate &&
 	    (parse_rate(a->rate, &cfg->bo.stream.rate_bps) || cfg->bo.stream.rate_bps < 1000))
-		return bad(why, len, -EINVAL, "--rate '%s': bits/s such as 500M", a->rate);
+		return why_err(why, len, -EINVAL, "--rate '%s': bits/s such as 500M", a->rate);
 	if (a->streams) {
 		if (parse_uint(a->streams, 2, 128, &n))
-			return bad(why, len, -EINVAL, "--streams '%s': 2 to 128", a->streams);
+			return why_err(why, len, -EINVAL, "--streams '%s': 2 to 128", a->streams);
 		cfg->par_streams = (int)n;
 	}
 	if (a->window) {
 		if (parse_bytes(a->window, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX, &n))
-			return bad(why, len, -EINVAL,
-				   "--window '%s': %d bytes to %dM (K/M suffixes)", a->window,
-				   STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
+			return why_err(why, len, -EINVAL,
+				       "--window '%s': %d bytes to %dM (K/M suffixes)", a->window,
+				       STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
 		cfg->bo.stream.window = (int)n;
 	}
 	if (a->cpu && bench_placement_parse(a->cpu, &cfg->bo.cpus.policy))
-		return bad(why, len, -EINVAL, "--cpu '%s': same, split or free", a->cpu);
+		return why_err(why, len, -EINVAL, "--cpu '%s': same, split or free", a->cpu);
 	if (a->shape && (parse_rate(a->shape, &cfg->shape_bps) || cfg->shape_bps < 8000))
-		return bad(why, len, -EINVAL, "--shape-wire '%s': bits/s such as 500M", a->shape);
+		return why_err(why, len, -EINVAL, "--shape-wire '%s': bits/s such as 500M",
+			       a->shape);
 	if (bench_cpus_resolve(&cfg->bo.cpus))
-		return bad(why, len, -EINVAL, "--cpu split needs two CPUs to run on");
+		return why_err(why, len, -EINVAL, "--cpu split needs two CPUs to run on");
 	if (a->tasks &&
 	    parse_list(a->tasks, p_tasks, (int *)cfg->tasks_list, 16, &cfg->ntasks_list))
-		return bad(why, len, -EINVAL,
-			   "--tasks '%s': tasks per instance, 1 to %d, such as 4 or 1,2,4,8,16,32",
-			   a->tasks, LAB_MAX_TASKS / 2);
+		return why_err(
+			why, len, -EINVAL,
+			"--tasks '%s': tasks per instance, 1 to %d, such as 4 or 1,2,4,8,16,32",
+			a->tasks, LAB_MAX_TASKS / 2);
 	if (a->enis) {
 		if (parse_uint(a->enis, 1, 1000, &n))
-			return bad(why, len, -EINVAL, "--max-enis '%s': 1 to 1000", a->enis);
+			return why_err(why, len, -EINVAL, "--max-enis '%s': 1 to 1000", a->enis);
 		cfg->max_enis = (unsigned int)n;
 	}
 	return 0;
@@ -184,21 +174,25 @@ static int parse_target(const struct run_args *a, struct run_config *cfg, char *
 	unsigned long n;
 
 	if (a->target && parse_seconds(a->target, 0.1, 100, &cfg->target_pct))
-		return bad(why, len, -EINVAL, "--target '%s': a percentage, 0.1 to 100", a->target);
+		return why_err(why, len, -EINVAL, "--target '%s': a percentage, 0.1 to 100",
+			       a->target);
 	if ((a->max_reps || a->max_time) && !a->target)
-		return bad(why, len, -EINVAL, "--max-reps and --max-time are --target's budget");
+		return why_err(why, len, -EINVAL,
+			       "--max-reps and --max-time are --target's budget");
 	if (a->max_reps) {
 		if (parse_uint(a->max_reps, 2, 1000, &n))
-			return bad(why, len, -EINVAL, "--max-reps '%s': 2 to 1000", a->max_reps);
+			return why_err(why, len, -EINVAL, "--max-reps '%s': 2 to 1000",
+				       a->max_reps);
 		cfg->max_reps = (unsigned int)n;
 	}
 	if (a->max_time && parse_seconds(a->max_time, 1, 86400, &cfg->max_time_s))
-		return bad(why, len, -EINVAL, "--max-time '%s': seconds, 1 to 86400", a->max_time);
+		return why_err(why, len, -EINVAL, "--max-time '%s': seconds, 1 to 86400",
+			       a->max_time);
 	if (a->target && cfg->reps < 2)
 		cfg->reps = 2;
 	if (a->target && cfg->max_reps < cfg->reps)
-		return bad(why, len, -EINVAL, "--max-reps %u is below --reps %u", cfg->max_reps,
-			   cfg->reps);
+		return why_err(why, len, -EINVAL, "--max-reps %u is below --reps %u", cfg->max_reps,
+			       cfg->reps);
 	return 0;
 }
 
@@ -213,17 +207,19 @@ static int check_tests(const struct run_args *a, struct run_config *cfg, char *w
 		iperf |= bench_test_is_stream(cfg->tests[i]);
 	}
 	if (a->window && !iperf)
-		return bad(why, len, -EINVAL,
-			   "--window applies to the libiperf tests (tcp_stream, tcp_stream_par, "
-			   "tcp_reverse, udp), which this run does not measure (--tests)");
+		return why_err(
+			why, len, -EINVAL,
+			"--window applies to the libiperf tests (tcp_stream, tcp_stream_par, "
+			"tcp_reverse, udp), which this run does not measure (--tests)");
 	if (a->rate && !udp)
-		return bad(why, len, -EINVAL,
-			   "--rate applies to the udp test, which this run does not measure "
-			   "(--tests)");
+		return why_err(why, len, -EINVAL,
+			       "--rate applies to the udp test, which this run does not measure "
+			       "(--tests)");
 	if (a->streams && !par)
-		return bad(why, len, -EINVAL,
-			   "--streams applies to tcp_stream_par, which this run does not measure "
-			   "(--tests, or --full)");
+		return why_err(
+			why, len, -EINVAL,
+			"--streams applies to tcp_stream_par, which this run does not measure "
+			"(--tests, or --full)");
 	/* Said before a lab is built: the kernel would grant less, and iperf fail after. */
 	if (a->window && stream_window_fits(cfg->bo.stream.window, why, len))
 		return -EOPNOTSUPP;
@@ -240,16 +236,17 @@ static int check_schedule(const struct run_args *a, struct run_config *cfg, char
 	for (unsigned int i = 0; i < cfg->nmodes; i++)
 		host |= cfg->modes[i] == MODE_HOST;
 	if (!host || cfg->nmodes < 2)
-		return bad(why, len, -EINVAL,
-			   "--schedule duet measures each mode beside host mode: --modes needs "
-			   "host and another");
+		return why_err(why, len, -EINVAL,
+			       "--schedule duet measures each mode beside host mode: --modes needs "
+			       "host and another");
 	if (a->cpu)
-		return bad(why, len, -EINVAL,
-			   "--schedule duet pins each side to a CPU of its own: --cpu does not "
-			   "apply");
+		return why_err(why, len, -EINVAL,
+			       "--schedule duet pins each side to a CPU of its own: --cpu does not "
+			       "apply");
 	if (cfg->ntasks_list > 1 || cfg->tasks_list[0] > 1)
-		return bad(why, len, -EINVAL,
-			   "--schedule duet measures one task beside another: --tasks must be 1");
+		return why_err(
+			why, len, -EINVAL,
+			"--schedule duet measures one task beside another: --tasks must be 1");
 	return 0;
 }
 
@@ -291,9 +288,9 @@ int run_config_check(const struct run_args *a, unsigned int seed, struct run_con
 	for (unsigned int i = 0; i < cfg->nmodes; i++)
 		awsvpc |= mode_own_eni(cfg->modes[i]);
 	if (a->lab.security_group && !awsvpc)
-		return bad(why, len, -EINVAL,
-			   "--security-group applies to awsvpc tasks (their own ENI's), and "
-			   "--modes has no awsvpc");
+		return why_err(why, len, -EINVAL,
+			       "--security-group applies to awsvpc tasks (their own ENI's), and "
+			       "--modes has no awsvpc");
 	if ((ret = check_schedule(a, cfg, why, len)))
 		return ret;
 	cfg->schedule = a->schedule;
@@ -329,7 +326,7 @@ int run_config_check(const struct run_args *a, unsigned int seed, struct run_con
 		char reason[512];
 
 		snprintf(reason, sizeof(reason), "%s", why);
-		return bad(why, len, -EOPNOTSUPP, "run: nothing to measure: %s", reason);
+		return why_err(why, len, -EOPNOTSUPP, "run: nothing to measure: %s", reason);
 	}
 	return 0;
 }
