@@ -19,6 +19,7 @@
 #include "harness/common/notice.h"
 #include "harness/lab/build.h"
 #include "harness/lab/lab.h"
+#include "harness/lab/mode.h"
 #include "harness/lab/mode_ops.h"
 #include "harness/lab/state.h"
 #include "netns/netns.h"

@@ -15,6 +15,7 @@
 #include "harness/lab/ifnames.h"
 #include "harness/lab/instance.h"
 #include "harness/lab/ipv6.h"
+#include "harness/lab/mode.h"
 #include "harness/lab/mode_ops.h"
 #include "harness/lab/vpc.h"
 #include "netns/netns.h"

@@ -5,46 +5,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "harness/lab/hops.h"
 #include "harness/lab/model.h"
-#include "harness/lab/path.h"
 
 /*
- * The modes' builders, and the lab's path as data: the interfaces a lab
- * holds and, per task and path, the ordered hops a request crosses. The
- * builders (harness/lab/mode.c) produce it, from the names they build with;
- * the state file, the hot-path check, the per-hop probes and explain read
- * it. Nothing else spells an interface name.
+ * The modes' builders (mode.c, each mode's own file), and the lab's path as
+ * data (hops.h): the interfaces a lab holds and, per task and path, the
+ * ordered hops a request crosses.
  */
-enum hop_kind { HOP_VETH, HOP_BRIDGE, HOP_MACVLAN, HOP_LOOPBACK, HOP_VLAN };
-/* Which tc hook of the interface a request meets: leaving (egress) or arriving. */
-enum hop_dir { HOP_EGRESS, HOP_INGRESS };
-
-#define LAB_MAX_HOPS 8
-#define LAB_MAX_IFACES (3 + 2 * LAB_MAX_TASKS)
-
-struct lab_iface {
-	char role[16]; /* "vpc", "inst" or the task's "tN" */
-	char ns[LAB_NS_LEN];
-	char name[16];
-	enum hop_kind kind;
-	char addr[24];		      /* CIDR, or "" */
-	char addr6[IP6_ADDR_LEN + 4]; /* on a dual-stack VPC: its IPv6 CIDR, or "" */
-};
-
-struct lab_hop {
-	struct lab_iface iface;
-	enum hop_dir dir; /* of the request; the response crosses the other way */
-};
-
-struct lab_route {
-	struct lab_hop hop[LAB_MAX_HOPS];
-	unsigned int n;
-};
-
-const char *hop_kind_name(enum hop_kind k);
-const char *hop_dir_name(enum hop_dir d);
-/* "role:ifname", the name counters and probes report a hop by. */
-void hop_label(const struct lab_iface *i, char *buf, size_t len);
 
 /*
  * What a mode is, from its table (harness/lab/mode_*.c), for the layers above

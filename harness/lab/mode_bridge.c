@@ -14,7 +14,9 @@
 
 #include "harness/lab/build.h"
 #include "harness/lab/ifnames.h"
+#include "harness/lab/mode.h"
 #include "harness/lab/mode_ops.h"
+#include "harness/lab/path.h"
 #include "netns/netns.h"
 #include "netns/nftables.h"
 #include "netns/rt.h"

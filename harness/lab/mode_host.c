@@ -8,7 +8,9 @@
 #include <stdio.h>
 
 #include "harness/lab/build.h"
+#include "harness/lab/mode.h"
 #include "harness/lab/mode_ops.h"
+#include "harness/lab/path.h"
 
 static int place(struct lab *lab, struct lab_task *t)
 {

@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "harness/lab/mode.h"
 #include "harness/lab/mode_ops.h"
+#include "harness/lab/path.h"
 
 static int place(struct lab *lab, struct lab_task *t)
 {

@@ -18,8 +18,8 @@
 #include <stddef.h>
 
 #include "bench/measurement.h"
-#include "harness/lab/mode.h"
-#include "harness/lab/path.h"
+#include "harness/lab/hops.h"
+#include "harness/lab/model.h"
 
 struct rt;
 

@@ -18,6 +18,25 @@
 /* The ECS task network modes, bridge split by its port mapping. */
 enum lab_mode { MODE_AWSVPC, MODE_BRIDGE, MODE_BRIDGE_DYNAMIC, MODE_HOST, MODE_NONE, MODE_COUNT };
 
+/*
+ * The ways traffic crosses a lab. local: a client in the instance (a daemon,
+ * a host-mode sidecar) to the task's published address; agent: the task to
+ * the ECS agent's endpoint 169.254.170.2:80 (credentials, task metadata).
+ */
+enum lab_path {
+	PATH_INGRESS,
+	PATH_EGRESS,
+	PATH_INTRA_HOST,
+	PATH_LOOPBACK,
+	PATH_LOCAL,
+	PATH_AGENT,
+	PATH_COUNT
+};
+
+/* The agent's endpoint as tasks see it (ecs-init's DNAT and REDIRECT take it to 127.0.0.1). */
+#define PATH_AGENT_ADDR "169.254.170.2"
+#define PATH_AGENT_PORT 80
+
 #define LAB_ID_LEN 6
 #define LAB_NS_LEN 32
 #define LAB_MAX_TASKS 240

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "harness/lab/mode.h"
 #include "harness/lab/mode_ops.h"
 #include "harness/lab/path.h"
 #include "nsbench/ports.h"

@@ -8,25 +8,6 @@
 #include "bench/measurement.h"
 #include "harness/lab/model.h"
 
-/*
- * The ways traffic crosses a lab. local: a client in the instance (a daemon,
- * a host-mode sidecar) to the task's published address; agent: the task to
- * the ECS agent's endpoint 169.254.170.2:80 (credentials, task metadata).
- */
-enum lab_path {
-	PATH_INGRESS,
-	PATH_EGRESS,
-	PATH_INTRA_HOST,
-	PATH_LOOPBACK,
-	PATH_LOCAL,
-	PATH_AGENT,
-	PATH_COUNT
-};
-
-/* The agent's endpoint as tasks see it (ecs-init's DNAT and REDIRECT take it to 127.0.0.1). */
-#define PATH_AGENT_ADDR "169.254.170.2"
-#define PATH_AGENT_PORT 80
-
 const char *path_name(enum lab_path p);
 int path_parse(const char *name, enum lab_path *p);
 /* The path a mode measures when none is asked for: ingress, or loopback for none. */

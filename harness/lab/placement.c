@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "harness/lab/build.h"
+#include "harness/lab/mode.h"
 #include "harness/lab/mode_ops.h"
 #include "harness/lab/placement.h"
 

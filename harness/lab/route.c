@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "harness/lab/ifnames.h"
+#include "harness/lab/mode.h"
 #include "harness/lab/mode_ops.h"
 
 const char *hop_kind_name(enum hop_kind k)

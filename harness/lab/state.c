@@ -18,6 +18,7 @@
 #include "harness/lab/vpc.h"
 #include "harness/common/atomicfile.h"
 #include "harness/lab/instance.h"
+#include "harness/lab/mode.h"
 #include "harness/lab/mode_ops.h"
 #include "harness/lab/state.h"
 #include "netns/sysctl.h"
