@@ -7,6 +7,7 @@
 #include "harness/common/parse.h"
 #include "harness/lab/mode.h"
 #include "harness/lab/options.h"
+#include "harness/lab/path.h"
 
 void lab_options_default(struct lab_options *o)
 {
