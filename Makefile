@@ -227,14 +227,17 @@ bench: deps
 	$(Q)rc=0; for b in $(BENCHES); do echo "== scripts/$$b.sh"; \
 		./scripts/$$b.sh || { echo "== $$b: a goal was missed"; rc=1; }; done; exit $$rc
 
-# The binary, the man page nsbench(8) and bash completion; the Debian package installs the same.
+# The binary, the man pages (nsbench(8) and one per command, nsbench-run(8) ...) and bash
+# completion; the Debian package installs the same.
+MAN8 := $(notdir $(wildcard share/man/*.8))
 install: nsbench
 	install -D -m 0755 nsbench $(DESTDIR)$(BINDIR)/nsbench
-	install -D -m 0644 share/man/nsbench.8 $(DESTDIR)$(MANDIR)/man8/nsbench.8
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(addprefix share/man/,$(MAN8)) $(DESTDIR)$(MANDIR)/man8/
 	install -D -m 0644 share/bash-completion/nsbench $(DESTDIR)$(COMPLETIONDIR)/nsbench
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/nsbench $(DESTDIR)$(MANDIR)/man8/nsbench.8 \
+	rm -f $(DESTDIR)$(BINDIR)/nsbench $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(MAN8)) \
 		$(DESTDIR)$(COMPLETIONDIR)/nsbench
 
 clean:

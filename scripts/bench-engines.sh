@@ -10,8 +10,8 @@
 # Goals: RR p50 <= 1.05x sockperf's, RR trans/s >= 0.95x (issue 3); each
 # throughput test's median pair ratio within 0.97-1.03x of iperf3's (issue 20).
 # The autotuned pair is shown, not judged: on this kernel the receive buffer's
-# autotuning ends each run in one of two states ~10% apart (README, "Throughput
-# and the receive buffer"), for iperf3 as for nsbench, which no handful of
+# autotuning ends each run in one of two states ~10% apart (doc/measuring.md,
+# "Throughput and the receive buffer"), for iperf3 as for nsbench, which no handful of
 # pairs averages out.
 set -euo pipefail
 cd "$(dirname "$0")/.."

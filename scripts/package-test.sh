@@ -34,6 +34,10 @@ NSBENCH_DOCKER_PROXY=$PWD/build-tools/docker-proxy/docker-proxy \
 	/usr/bin/nsbench doctor >"$work/doctor.log" 2>&1 || { cat "$work/doctor.log"; exit 1; }
 echo "package-test: doctor from /usr/bin/nsbench: $(grep -c ' ok' "$work/doctor.log") checks ok"
 man -w nsbench >/dev/null && echo "package-test: man page nsbench(8) installed"
+pages=$(ls share/man/*.8 | wc -l)
+inpkg=$(grep -c '^/usr/share/man/man8/nsbench.*\.8\.gz$' "$work/files")
+[ "$inpkg" -eq "$pages" ] || { echo "package-test: $inpkg of $pages man pages in the package"; exit 1; }
+echo "package-test: nsbench(8) and the commands' pages, $inpkg man pages"
 dpkg -r nsbench >/dev/null
 left=0
 while read -r f; do

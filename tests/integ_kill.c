@@ -3,7 +3,7 @@
  * The kill matrix (root), generated from the list of phases: `run`, `claims`,
  * `measure`, `explain` and `calibrate` of the test build are stopped by SIGINT, SIGTERM or SIGKILL
  * (then `nsbench clean`) at each phase they pass through (NSBENCH_KILL_AT
- * raises the signal there). After each: the exit status README promises, no
+ * raises the signal there). After each: the exit status nsbench(8) promises, no
  * namespace, state file, endpoint process, BPF probe or results file (whole
  * or half) left, and the root namespace as it was. Then endpoints stopped (SIGSTOP)
  * or killed mid-measurement: an error, never a hang, nothing left.

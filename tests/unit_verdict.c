@@ -3,7 +3,7 @@
  * The decision rules on data with a known answer: hand-computed intervals and
  * Benjamini-Hochberg steps, then simulated comparisons (seeded, GSL's
  * generator) of identical distributions and of a 10% effect, whose false
- * alarm rate and power are printed as a table (README.md has a copy).
+ * alarm rate and power are printed as a table (doc/method.md has a copy).
  */
 #include "testlib.h"
 #include <errno.h>

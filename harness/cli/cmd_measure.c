@@ -45,7 +45,7 @@ static const char measure_usage[] =
 	"--duration S (default 5; whole seconds for libiperf tests), --warmup S (RR, 0.2),\n"
 	"--omit S (libiperf warm-up, 1), --rate BPS for udp (default 1G; k/M/G suffixes),\n"
 	"--window B: both ends' socket buffers, as iperf3 -w (K/M suffixes; default: the\n"
-	"kernel's autotuning, whose outcome differs from run to run; see README).\n"
+	"kernel's autotuning, whose outcome differs from run to run; see nsbench-run(8)).\n"
 	"--req/--resp message sizes for RR tests (default 64 bytes; udp_rr at least 8).\n"
 	"--cpu same (default): client and server pinned to one CPU, so that cross-CPU\n"
 	"wake-ups do not hide the path; split: one CPU each; free: the scheduler decides.\n"

@@ -40,7 +40,7 @@ static const char run_usage[] =
 	"--window B sets both ends' socket buffers in the libiperf tests, as iperf3 -w\n"
 	"(K/M suffixes). By default the kernel autotunes them; on Linux 6.16 and later,\n"
 	"and 6.12 from 6.12.35, a TCP stream's figure then falls in one of two states\n"
-	"from run to run (README).\n"
+	"from run to run (nsbench-run(8)).\n"
 	"Paths: ingress, egress, intra-host, local (a client in the instance to the task's\n"
 	"published address), agent (the task to the ECS agent's endpoint; TCP tests\n"
 	"only); none mode always runs loopback.\n"

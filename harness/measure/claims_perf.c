@@ -68,7 +68,7 @@ static int perf_slot(struct perf *p, struct lab **labs, unsigned int n, const in
 	/*
 	 * Both ends' socket buffers fixed, as iperf3 -w: with the kernel's
 	 * autotuning a stream ends in one of two states ~10% apart whatever the
-	 * mode (README, "Throughput and the receive buffer"), noise no schedule
+	 * mode (doc/measuring.md, "Throughput and the receive buffer"), noise no schedule
 	 * cancels.
 	 */
 	bo.stream.window = p->window;

@@ -15,7 +15,7 @@
 #include "harness/measure/schedule.h"
 
 /*
- * The budget of the performance claims' rounds (README: claims): as many
+ * The budget of the performance claims' rounds (doc/claims.md): as many
  * rounds as fit in PERF_MAX_SECONDS at this machine's pace, at most
  * PERF_MAX_ROUNDS (18 rounds of ~7.9 s fit on a 2-vCPU VM).
  */

@@ -19,7 +19,7 @@ void run_config_default(struct run_config *c)
 		c->tests[c->ntests++] = default_tests[i];
 	/*
 	 * Six short repetitions, not three long ones, in the same time: measured
-	 * on a 2-vCPU VM (README "Repetitions: many and short"), the paired
+	 * on a 2-vCPU VM (doc/measurements/2026-12-06-repetitions.md), the paired
 	 * intervals came out 1.2-4x narrower (more pairs, and t with 5 degrees
 	 * of freedom instead of 2), and bridge against bridge-dynamic was never
 	 * called different (it was once in four runs at three).

@@ -14,7 +14,7 @@
  *              the CPUs swapped every round (duet benchmarking, Bulej et
  *              al., ICPE 2020): what disturbs one disturbs the other.
  * Which gives the narrowest unbiased intervals here is measured, not assumed
- * (scripts/bench-schedules.sh; README "Schedules").
+ * (scripts/bench-schedules.sh; doc/method.md, "Schedules").
  */
 enum schedule { SCHED_ALTERNATE, SCHED_RANDOM, SCHED_DUET, SCHED_COUNT };
 

@@ -2,7 +2,7 @@
 /*
  * Verdicts: effect sizes with intervals, equivalence, Benjamini-Hochberg over
  * a family, the sequential rule. The method, and the simulation that chose it,
- * are in README.md ("How verdicts are decided") and tests/unit_verdict.c.
+ * are in doc/method.md ("How verdicts are decided") and tests/unit_verdict.c.
  */
 #include <errno.h>
 #include <math.h>
