@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
- * awsvpc: the task has an ENI of its own (vpc.c builds it: a port on the
- * VPC's switch and its link in the instance, or a VLAN branch of the trunk
- * ENI), and a macvlan of it in the task's namespace (the lab's analogue: ECS's
- * ENI plugins move the ENI itself there). On an instance profile it also has
- * the agent's leg, as aws/amazon-ecs-cni-plugins' ecs-bridge and ecs-ipam
- * build it. Its address is the VPC's; it may carry a security group and an
- * IPv6 address.
+ * awsvpc: the task has an ENI of its own: a port on the VPC's switch and its
+ * link "eni-tN" in the instance (vpc.c), and a macvlan of it in the task's
+ * namespace; or, with ENI trunking, a branch: a VLAN of the instance's one
+ * trunk ENI moved into the task's namespace, whose frames the switch takes in
+ * through a port per VLAN. The macvlan is the lab's analogue, not what the
+ * agent's plugins do: both ENI plugins (aws/amazon-ecs-cni-plugins' ecs-eni,
+ * aws/amazon-vpc-cni-plugins' vpc-eni, plugins/vpc-eni/network/network_linux.go)
+ * move the ENI device itself into the task namespace; a lab ENI is a veth end
+ * in the instance, which cannot be both the switch's port there and the task's
+ * link, and a macvlan of it adds one device on the receive path
+ * (vpc-branch-eni's VLAN is as the lab builds it). On an instance profile the
+ * task also has the agent's leg, as aws/amazon-ecs-cni-plugins' ecs-bridge
+ * and ecs-ipam build it. Its address is the VPC's; it may carry a security
+ * group and an IPv6 address.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -22,6 +30,118 @@
 #include "netns/netns.h"
 #include "netns/nftables.h"
 #include "netns/rt.h"
+
+/* VLAN devices are 8021q's: a kernel without it says only "not supported". */
+static int no_vlans(struct lab *lab, int err, struct rt *rt)
+{
+	if (err != -EOPNOTSUPP)
+		return lab_fail(lab, err, rt_ext_msg(rt));
+	return lab_fail(lab, err,
+			"ENI trunking needs 802.1Q VLAN devices, which this kernel lacks "
+			"(CONFIG_VLAN_8021Q, module 8021q)");
+}
+
+/*
+ * The trunk ENI with the first branch; then the branch's VLAN on the switch's
+ * side (its own port) and on the instance's, made straight into the task's
+ * namespace under a name of its own (5.10-6.12 look the name up where it is
+ * made) and renamed there.
+ */
+static int build_branch(struct lab *lab, struct lab_task *t, const char *made)
+{
+	unsigned int vid = branch_vlan(t);
+	/* Locally administered, "nsb", the VLAN id. */
+	uint8_t mac[6] = {0x02, 0x6e, 0x73, 0x62, 0, 0};
+	char port[16];
+	int ret, master, parent, nsfd;
+
+	if (!lab->trunk_made) {
+		ret = vpc_eni_link(lab, TRUNK_PORT, TRUNK_ENI, true);
+		if (ret)
+			return ret;
+		lab->trunk_made = true;
+	}
+	branch_port(t, port, sizeof(port));
+	ret = lab_step(lab, "creating VLAN %u: %s on %s (%s, on the switch %s)", vid, port,
+		       TRUNK_PORT, lab->ns_vpc, SWITCH);
+	if (ret)
+		return ret;
+	master = rt_ifindex(lab->rt_vpc, SWITCH);
+	parent = master < 0 ? master : rt_ifindex(lab->rt_vpc, TRUNK_PORT);
+	if (parent < 0)
+		return lab_fail(lab, parent, rt_ext_msg(lab->rt_vpc));
+	ret = rt_vlan_add(lab->rt_vpc, port, parent, (uint16_t)vid, master, -1, LAB_LINK_GROUP,
+			  NULL);
+	if (ret)
+		return no_vlans(lab, ret, lab->rt_vpc);
+	ret = lab_step(lab, "creating VLAN %u: %s of %s:%s in %s", vid, made, lab->ns_inst,
+		       TRUNK_ENI, t->ns);
+	if (ret)
+		return ret;
+	parent = rt_ifindex(lab->rt_inst, TRUNK_ENI);
+	if (parent < 0)
+		return lab_fail(lab, parent, rt_ext_msg(lab->rt_inst));
+	nsfd = netns_open(t->ns);
+	if (nsfd < 0)
+		return lab_fail(lab, nsfd, NULL);
+	/*
+	 * A MAC of its own, as each branch ENI has: VLANs take their parent's, and two
+	 * branches with one MAC would look to the switch like one station on two ports.
+	 */
+	mac[4] = (uint8_t)(vid >> 8);
+	mac[5] = (uint8_t)vid;
+	ret = rt_vlan_add(lab->rt_inst, made, parent, (uint16_t)vid, 0, nsfd, 0, mac);
+	close(nsfd);
+	if (ret)
+		return no_vlans(lab, ret, lab->rt_inst);
+	return 0;
+}
+
+static int build_eni(struct lab *lab, struct lab_task *t, const char *made)
+{
+	char eni[16], port[16];
+	int ret, parent, nsfd;
+
+	eni_name(t, eni, sizeof(eni));
+	eni_port(t, port, sizeof(port));
+	ret = vpc_eni_link(lab, port, eni, false);
+	if (ret)
+		return ret;
+	ret = lab_step(lab, "creating macvlan %s (%s mode) of %s:%s in %s", made,
+		       lab->cfg.macvlan_mode, lab->ns_inst, eni, t->ns);
+	if (ret)
+		return ret;
+	parent = rt_ifindex(lab->rt_inst, eni);
+	if (parent < 0)
+		return lab_fail(lab, parent, rt_ext_msg(lab->rt_inst));
+	nsfd = netns_open(t->ns);
+	if (nsfd < 0)
+		return lab_fail(lab, nsfd, NULL);
+	ret = rt_macvlan_add(lab->rt_inst, made, parent, lab->cfg.macvlan_mode, nsfd);
+	close(nsfd);
+	return ret ? lab_fail(lab, ret, rt_ext_msg(lab->rt_inst)) : 0;
+}
+
+/*
+ * The task's interface on the VPC, made in its namespace (RT's) as IFNAME,
+ * down: a macvlan of its ENI, or its branch of the trunk ENI.
+ */
+static int task_link(struct lab *lab, struct lab_task *t, struct rt *rt, const char *ifname)
+{
+	char made[16];
+	int ret;
+
+	/* Made under a name of its own, then renamed: 5.10-6.12 look the name up where it is made.
+	 */
+	snprintf(made, sizeof(made), "%s-t%u", lab->cfg.trunking ? "vl" : "mv", t->id);
+	ret = lab->cfg.trunking ? build_branch(lab, t, made) : build_eni(lab, t, made);
+	if (ret)
+		return ret;
+	ret = lab_step(lab, "renaming %s to %s in %s", made, ifname, t->ns);
+	if (!ret && (ret = rt_link_rename(rt, made, ifname)))
+		return lab_fail(lab, ret, rt_ext_msg(rt));
+	return ret;
+}
 
 static int place(struct lab *lab, struct lab_task *t)
 {
@@ -113,7 +233,7 @@ static int build(struct lab *lab, struct lab_task *t, struct rt *rt)
 {
 	int ret;
 
-	ret = vpc_task_link(lab, t, rt, TASK_IF);
+	ret = task_link(lab, t, rt, TASK_IF);
 	if (!ret)
 		ret = mode_task_addr(lab, t, rt, &lab->cfg.vpc_net, lab->vpc_addr);
 	if (!ret && lab->cfg.dual_stack)

@@ -2,22 +2,12 @@
 /*
  * The VPC as EC2 builds it, seen from one instance: a switch (the bridge
  * "vpc0" in ns vpc, holding the router's address) and a port on it for each
- * ENI. The instance's primary ENI is its eth0; each awsvpc task has an ENI of
- * its own (a link "eni-tN" into the instance, on which the task's eth0 is a
- * macvlan moved into its namespace), or, with ENI trunking, a branch: a VLAN
- * of the instance's one trunk ENI moved into the task's namespace, whose
- * frames the switch takes in through a port per VLAN. The macvlan is the
- * lab's analogue, not what the agent's plugins do: both ENI plugins
- * (aws/amazon-ecs-cni-plugins' ecs-eni, aws/amazon-vpc-cni-plugins' vpc-eni,
- * plugins/vpc-eni/network/network_linux.go) move the ENI device itself into
- * the task namespace; a lab ENI is a veth end in the instance, which cannot
- * be both the switch's port there and the task's link, and a macvlan of it
- * adds one device on the receive path (vpc-branch-eni's VLAN is as the lab
- * builds it). No link
- * joins two ENIs inside the instance: awsvpc tasks reach each other through
- * the switch. Every link from the VPC carries 9001-byte frames by default and,
- * as a NIC does, delivers them one by one (--wire nic): no segmentation
- * offload on the switch's side, GRO on the instance's.
+ * ENI, a link into the instance. The instance's primary ENI is its eth0; an
+ * awsvpc task's ENI, or the trunk ENI of its branch, is a link of the same
+ * kind (mode_awsvpc.c makes the task's interface of it). No link joins two
+ * ENIs inside the instance: awsvpc tasks reach each other through the switch. Every link from the
+ * VPC carries 9001-byte frames by default and, as a NIC does, delivers them one by one (--wire
+ * nic): no segmentation offload on the switch's side, GRO on the instance's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -87,7 +77,7 @@ static int quiet_eni(struct lab *lab, const char *eni)
  * A link from the VPC into the instance: PORT in ns vpc (on the switch unless
  * TRUNK), ENI in the instance, both up, at the VPC's MTU.
  */
-static int eni_link(struct lab *lab, const char *port, const char *eni, bool trunk)
+int vpc_eni_link(struct lab *lab, const char *port, const char *eni, bool trunk)
 {
 	unsigned int mtu = lab_vpc_mtu(&lab->cfg);
 	int ret, nsfd, master = 0;
@@ -131,7 +121,7 @@ int vpc_build(struct lab *lab)
 		return ret;
 	lab->wire_made = true;
 	/* The instance's primary ENI, "the wire". */
-	ret = eni_link(lab, WIRE_PORT, WIRE_INST, false);
+	ret = vpc_eni_link(lab, WIRE_PORT, WIRE_INST, false);
 	if (ret)
 		return ret;
 	/* Set after its first port, which would otherwise lower it to its own. */
@@ -144,114 +134,6 @@ int vpc_build(struct lab *lab)
 	ret = lab_step(lab, "adding %s (the VPC router) to %s in %s", cidr, SWITCH, lab->ns_vpc);
 	if (!ret && (ret = rt_addr_add(lab->rt_vpc, SWITCH, cidr)))
 		return lab_fail(lab, ret, rt_ext_msg(lab->rt_vpc));
-	return ret;
-}
-
-/* VLAN devices are 8021q's: a kernel without it says only "not supported". */
-static int no_vlans(struct lab *lab, int err, struct rt *rt)
-{
-	if (err != -EOPNOTSUPP)
-		return lab_fail(lab, err, rt_ext_msg(rt));
-	return lab_fail(lab, err,
-			"ENI trunking needs 802.1Q VLAN devices, which this kernel lacks "
-			"(CONFIG_VLAN_8021Q, module 8021q)");
-}
-
-/*
- * The trunk ENI with the first branch; then the branch's VLAN on the switch's
- * side (its own port) and on the instance's, made straight into the task's
- * namespace under a name of its own (5.10-6.12 look the name up where it is
- * made) and renamed there.
- */
-static int build_branch(struct lab *lab, struct lab_task *t, const char *made)
-{
-	unsigned int vid = branch_vlan(t);
-	/* Locally administered, "nsb", the VLAN id. */
-	uint8_t mac[6] = {0x02, 0x6e, 0x73, 0x62, 0, 0};
-	char port[16];
-	int ret, master, parent, nsfd;
-
-	if (!lab->trunk_made) {
-		ret = eni_link(lab, TRUNK_PORT, TRUNK_ENI, true);
-		if (ret)
-			return ret;
-		lab->trunk_made = true;
-	}
-	branch_port(t, port, sizeof(port));
-	ret = lab_step(lab, "creating VLAN %u: %s on %s (%s, on the switch %s)", vid, port,
-		       TRUNK_PORT, lab->ns_vpc, SWITCH);
-	if (ret)
-		return ret;
-	master = rt_ifindex(lab->rt_vpc, SWITCH);
-	parent = master < 0 ? master : rt_ifindex(lab->rt_vpc, TRUNK_PORT);
-	if (parent < 0)
-		return lab_fail(lab, parent, rt_ext_msg(lab->rt_vpc));
-	ret = rt_vlan_add(lab->rt_vpc, port, parent, (uint16_t)vid, master, -1, LAB_LINK_GROUP,
-			  NULL);
-	if (ret)
-		return no_vlans(lab, ret, lab->rt_vpc);
-	ret = lab_step(lab, "creating VLAN %u: %s of %s:%s in %s", vid, made, lab->ns_inst,
-		       TRUNK_ENI, t->ns);
-	if (ret)
-		return ret;
-	parent = rt_ifindex(lab->rt_inst, TRUNK_ENI);
-	if (parent < 0)
-		return lab_fail(lab, parent, rt_ext_msg(lab->rt_inst));
-	nsfd = netns_open(t->ns);
-	if (nsfd < 0)
-		return lab_fail(lab, nsfd, NULL);
-	/*
-	 * A MAC of its own, as each branch ENI has: VLANs take their parent's, and two
-	 * branches with one MAC would look to the switch like one station on two ports.
-	 */
-	mac[4] = (uint8_t)(vid >> 8);
-	mac[5] = (uint8_t)vid;
-	ret = rt_vlan_add(lab->rt_inst, made, parent, (uint16_t)vid, 0, nsfd, 0, mac);
-	close(nsfd);
-	if (ret)
-		return no_vlans(lab, ret, lab->rt_inst);
-	return 0;
-}
-
-static int build_eni(struct lab *lab, struct lab_task *t, const char *made)
-{
-	char eni[16], port[16];
-	int ret, parent, nsfd;
-
-	eni_name(t, eni, sizeof(eni));
-	eni_port(t, port, sizeof(port));
-	ret = eni_link(lab, port, eni, false);
-	if (ret)
-		return ret;
-	ret = lab_step(lab, "creating macvlan %s (%s mode) of %s:%s in %s", made,
-		       lab->cfg.macvlan_mode, lab->ns_inst, eni, t->ns);
-	if (ret)
-		return ret;
-	parent = rt_ifindex(lab->rt_inst, eni);
-	if (parent < 0)
-		return lab_fail(lab, parent, rt_ext_msg(lab->rt_inst));
-	nsfd = netns_open(t->ns);
-	if (nsfd < 0)
-		return lab_fail(lab, nsfd, NULL);
-	ret = rt_macvlan_add(lab->rt_inst, made, parent, lab->cfg.macvlan_mode, nsfd);
-	close(nsfd);
-	return ret ? lab_fail(lab, ret, rt_ext_msg(lab->rt_inst)) : 0;
-}
-
-int vpc_task_link(struct lab *lab, struct lab_task *t, struct rt *rt, const char *ifname)
-{
-	char made[16];
-	int ret;
-
-	/* Made under a name of its own, then renamed: 5.10-6.12 look the name up where it is made.
-	 */
-	snprintf(made, sizeof(made), "%s-t%u", lab->cfg.trunking ? "vl" : "mv", t->id);
-	ret = lab->cfg.trunking ? build_branch(lab, t, made) : build_eni(lab, t, made);
-	if (ret)
-		return ret;
-	ret = lab_step(lab, "renaming %s to %s in %s", made, ifname, t->ns);
-	if (!ret && (ret = rt_link_rename(rt, made, ifname)))
-		return lab_fail(lab, ret, rt_ext_msg(rt));
 	return ret;
 }
 
