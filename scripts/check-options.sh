@@ -6,6 +6,7 @@
 #  2. bash completion (share/bash-completion/nsbench), asked as a shell would;
 #  3. the man page nsbench(8), which names every one of them.
 # A mismatch prints the command and the option, and the script exits 1.
+# It sources no scripts/lib.sh: integ_ci runs a copy of it alone, in a tree of its own.
 set -u
 cd "$(dirname "$0")/.."
 NSB=${NSB:-./nsbench}
