@@ -14,15 +14,15 @@
 #          the side claims' bridge-slower took in the same hour.
 # PARTS picks among "claims aa run" (default all three); about 80 minutes at RUNS=10.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd_top
 RUNS=${RUNS:-10}
 PARTS=${PARTS:-claims aa run}
-[ "$(id -u)" -eq 0 ] || { echo "bench-answers: needs root" >&2; exit 1; }
-[ -x ./nsbench ] || make --no-print-directory nsbench >/dev/null
-[ -x ./nsbench-test ] || make --no-print-directory nsbench-test >/dev/null
-dir=$(mktemp -d /tmp/nsbench-bench-answers-XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
+need_root
+build_missing nsbench
+build_missing nsbench-test
+tmp_dir
 fail=0
 
 # One claims document's ratios: id of/to metric ratio low high half-width% side limit.
@@ -35,16 +35,16 @@ ratios() {
 if part claims; then
 	echo "claims: $RUNS runs of the performance claims"
 	for i in $(seq 1 "$RUNS"); do
-		f=$dir/claims$i.json
+		f=$tmp/claims$i.json
 		./nsbench claims --only bridge-slower,host-fastest,awsvpc-vs-bridge --format json \
-			>"$f" 2>>"$dir/log" || true
-		ratios "$f" | sed "s/^/$i\t/" >>"$dir/claims.tsv"
+			>"$f" 2>>"$tmp/log" || true
+		ratios "$f" | sed "s/^/$i\t/" >>"$tmp/claims.tsv"
 		echo "  run $i: $(jq -r '"\(.performance.rounds) rounds in \(.performance.seconds | floor) s, steal up to \(.performance.noise.steal_max_pct)%, noisy rounds \(.performance.noise.noisy_rounds); " + ([.claims[] | "\(.id) \(.verdict)"] | join(", "))' "$f")"
 	done
 	echo
 	printf '  %-17s %-16s %-11s %8s %8s %8s %5s %5s %5s %s\n' claim ratio metric \
 		"gmean" "max+/-%" "med+/-%" for vs undec "decided when >=2% from limit"
-	sort -t"$(printf '\t')" -k2,2 -k3,3 -k4,4 -k1,1n "$dir/claims.tsv" | awk -F'\t' '
+	sort -t"$(printf '\t')" -k2,2 -k3,3 -k4,4 -k1,1n "$tmp/claims.tsv" | awk -F'\t' '
 		function flush() {
 			if (!n) return
 			# the median half-width (insertion sort: mawk has no asort)
@@ -71,9 +71,9 @@ if part aa; then
 	echo "A/A: $RUNS runs of host-fastest with awsvpc built as a second host lab"
 	ok=0 total=0
 	for i in $(seq 1 "$RUNS"); do
-		f=$dir/aa$i.json
+		f=$tmp/aa$i.json
 		NSBENCH_BREAK=aa ./nsbench-test claims --only host-fastest --format json \
-			>"$f" 2>>"$dir/log" || true
+			>"$f" 2>>"$tmp/log" || true
 		while IFS=$'\t' read -r _ r m x lo hi hw _ _; do
 			[ "$r" = awsvpc/host ] || continue
 			total=$((total + 1))
@@ -90,8 +90,8 @@ if part run; then
 	echo "run: $RUNS default runs"
 	alike=0 diff=0
 	for i in $(seq 1 "$RUNS"); do
-		./nsbench run --out "$dir/run$i" >/dev/null 2>>"$dir/log" || true
-		f=$(ls "$dir/run$i"/*.json)
+		./nsbench run --out "$tmp/run$i" >/dev/null 2>>"$tmp/log" || true
+		f=$(ls "$tmp/run$i"/*.json)
 		v=$(jq -r '[.alike[]? | select([.a, .b] | sort == ["bridge", "bridge-dynamic"]) | .verdict] | first // "absent"' "$f")
 		b=$(jq -r '[.results[] | select(.mode == "bridge" and .test == "tcp_rr" and .vs_host) |
 			.vs_host.metrics.p50_us | "\(.ratio * 1000 | round / 1000) [\(.ci95_low * 1000 | round / 1000), \(.ci95_high * 1000 | round / 1000)] \(.verdict); +\(.diff * 100 | round / 100) us"] | first // "absent"' "$f")

@@ -4,12 +4,12 @@
 # Goal: roughly linear: time per task at 32 within 2x of time per task at 1.
 # build_ms is nsbench's own in-process build time (the topo up --json field).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-NSB=./nsbench
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd_top
 REPS=${REPS:-5}
 NS="1 2 4 8 16 32"
-[ "$(id -u)" -eq 0 ] || { echo "bench-density: needs root" >&2; exit 1; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+need_root
 declare -A T
 for rep in $(seq 1 "$REPS"); do
 	for mode in awsvpc bridge bridge-dynamic host none; do
@@ -22,7 +22,7 @@ for rep in $(seq 1 "$REPS"); do
 			$NSB topo down "$id" >/dev/null
 		done
 	done
-	echo "bench-density: repetition $rep of $REPS done" >&2
+	say "repetition $rep of $REPS done"
 done
 echo
 echo "Lab setup time per task (in-process build_ms / N), median of $REPS, ms ($(uname -r), $(nproc) CPUs)"
@@ -41,7 +41,7 @@ for mode in awsvpc bridge bridge-dynamic host none; do
 	awk -v r="$r" 'BEGIN {exit !(r > 2)}' && { echo "  goal missed: $mode per-task time at 32 is ${r}x that at 1"; fail=1; }
 done
 echo "marginal = ms per task added between N=16 and N=32 (the fixed cost of vpc, inst and the wire excluded)"
-left=$(ls /run/netns 2>/dev/null | grep -c '^nsb-' || true)
+left=$(leftover_netns)
 echo "leftover namespaces: $left"
 [ "$left" -eq 0 ] || fail=1
 exit $fail

@@ -14,7 +14,9 @@
 # "Throughput and the receive buffer"), for iperf3 as for nsbench, which no handful of
 # pairs averages out.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd_top
 
 REPS=${REPS:-6}
 DUR=${DUR:-5}
@@ -33,11 +35,8 @@ SMALL_WND=${SMALL_WND:-8388608}
 # other guests' load moves; the median of the pairs is for that.)
 SHARE_GAP=${SHARE_GAP:-5}
 RETRIES=${RETRIES:-3}
-NSB=./nsbench
-[ "$(id -u)" -eq 0 ] || { echo "bench-engines: needs root" >&2; exit 1; }
-for t in sockperf iperf3 taskset ss jq; do
-	command -v $t >/dev/null || { echo "bench-engines: needs $t" >&2; exit 1; }
-done
+need_root
+need_tools sockperf iperf3 taskset ss jq
 
 # The CPU nsbench's default placement ("same") pins both endpoints to.
 CPU=$(($(nproc) - 1))
@@ -58,20 +57,11 @@ trap cleanup EXIT INT TERM
 ID=
 for _ in $(seq 1 1000); do
 	ID=$(jq -r '.lab // empty' "$HOLD_OUT" 2>/dev/null) && [ -n "$ID" ] && break
-	kill -0 "$HOLD_PID" 2>/dev/null || { echo "bench-engines: topo up failed" >&2; exit 1; }
+	kill -0 "$HOLD_PID" 2>/dev/null || die "topo up failed"
 	sleep 0.01
 done
-[ -n "$ID" ] || { echo "bench-engines: no lab from topo up --hold" >&2; exit 1; }
+[ -n "$ID" ] || die "no lab from topo up --hold"
 VPC=nsb-$ID-vpc INST=nsb-$ID-inst ADDR=198.18.0.2
-
-wait_listen() { # ns port
-	for _ in $(seq 1 500); do
-		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
-		sleep 0.01
-	done
-	echo "bench-engines: nothing listens on port $2 in $1" >&2
-	return 1
-}
 
 ip netns exec "$INST" taskset -c $CPU sockperf server --tcp -i $ADDR -p 5202 >/dev/null 2>&1 &
 SP_PID=$!
@@ -186,13 +176,13 @@ for rep in $(seq 1 "$REPS"); do
 		line+="; $k $PAIR"
 	done
 	steal_mark
-	echo "bench-engines: rep $rep: $line (nsbench/tool); steal $STEAL%," \
-		"load $(cut -d' ' -f1 /proc/loadavg)" >&2
+	say "rep $rep: $line (nsbench/tool); steal $STEAL%, load $(cut -d' ' -f1 /proc/loadavg)"
 done
 
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-a=$(median "${NSB_P50[@]}"); b=$(median "${SP_P50[@]}")
-c=$(median "${NSB_TPS[@]}"); d=$(median "${SP_TPS[@]}")
+# The median of the arguments.
+median_of() { printf '%s\n' "$@" | median; }
+a=$(median_of "${NSB_P50[@]}"); b=$(median_of "${SP_P50[@]}")
+c=$(median_of "${NSB_TPS[@]}"); d=$(median_of "${SP_TPS[@]}")
 
 echo
 echo "Engines against the standard tools: host mode, ingress, both endpoints on CPU $CPU,"
@@ -205,9 +195,9 @@ awk -v a="$a" -v b="$b" -v c="$c" -v d="$d" -v m="$MSG" 'BEGIN {
 }' || fail=1
 for k in "${KINDS[@]}"; do
 	# shellcheck disable=SC2086 # lists of numbers
-	e=$(median ${NSB_BPS[$k]}) f=$(median ${IP_BPS[$k]}) r=$(median ${RATIOS[$k]})
+	e=$(median_of ${NSB_BPS[$k]}) f=$(median_of ${IP_BPS[$k]}) r=$(median_of ${RATIOS[$k]})
 	# shellcheck disable=SC2086
-	g=$(median ${NSB_CPU[$k]}) h=$(median ${IP_CPU[$k]})
+	g=$(median_of ${NSB_CPU[$k]}) h=$(median_of ${IP_CPU[$k]})
 	judged=0
 	[[ " ${JUDGED[*]} " == *" $k "* ]] && judged=1
 	awk -v l="${LABEL[$k]}" -v e="$e" -v f="$f" -v r="$r" -v g="$g" -v h="$h" -v j=$judged \

@@ -14,17 +14,18 @@
 #   ROUNDS (default 3), REPS per run (default 2), OUT (default a temp folder,
 #   removed) keep the results files.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-NSB=./nsbench
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd_top
 ROUNDS=${ROUNDS:-3}
 REPS=${REPS:-2}
-[ "$(id -u)" -eq 0 ] || { echo "bench-instance: needs root" >&2; exit 1; }
+need_root
 if [ -n "${OUT:-}" ]; then
 	dir=$OUT
 	mkdir -p "$dir"
 else
-	dir=$(mktemp -d /tmp/nsbench-bench-instance-XXXXXX)
-	trap 'rm -rf "$dir"' EXIT
+	tmp_dir
+	dir=$tmp
 fi
 
 base="--tests tcp_stream,tcp_rr,tcp_crr --reps $REPS --duration 2 --rr-duration 1 --no-hot-path"
@@ -43,12 +44,12 @@ for r in $(seq 1 "$ROUNDS"); do
 		# shellcheck disable=SC2086
 		$NSB run $base $opts --modes host,bridge,awsvpc --out "$dir/in-r$r-$name" \
 			>/dev/null 2>"$dir/in-r$r-$name.log" ||
-			{ echo "bench-instance: round $r, $name: run failed:" >&2; tail -3 "$dir/in-r$r-$name.log" >&2; exit 1; }
+			{ say "round $r, $name: run failed:"; tail -3 "$dir/in-r$r-$name.log" >&2; exit 1; }
 		case $name in bare | al2) continue ;; esac
 		# shellcheck disable=SC2086
 		$NSB run $base $opts --modes bridge --paths local,intra-host --tasks 2 \
 			--out "$dir/px-r$r-$name" >/dev/null 2>"$dir/px-r$r-$name.log" ||
-			{ echo "bench-instance: round $r, $name (proxy paths): run failed:" >&2; tail -3 "$dir/px-r$r-$name.log" >&2; exit 1; }
+			{ say "round $r, $name (proxy paths): run failed:"; tail -3 "$dir/px-r$r-$name.log" >&2; exit 1; }
 	done
 done
 t1=$EPOCHREALTIME

@@ -7,35 +7,36 @@
 # printed as it is: under TCG those figures are emulated, not performance
 # figures. Exit 1 when a suite failed or missed its goal.
 set -eu
-cd "$(dirname "$0")/.."
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd_top
 KERNELS=${KERNELS:-5.10 6.1 6.12}
 GOAL_S=240
 
-[ -x ./nsbench ] && [ -x ./tests/bin/integ_kernel ] && [ -x ./nsbench-test ] ||
-	make --no-print-directory nsbench nsbench-test tests/bin/integ_kernel >/dev/null
+build_missing nsbench nsbench-test tests/bin/integ_kernel
 
 now() { date +%s.%N; }
 secs() { echo "$1 $2" | awk '{printf "%.1f", $2 - $1}'; }
 
 rc=0
 summary=""
-log=/tmp/nsb-bench-kernels.$$
-trap 'rm -f $log' EXIT
+tmp_dir
+log=$tmp/log
 for k in $KERNELS; do
 	./scripts/kernel-guest.sh fetch "$k" >/dev/null
 	release=$(./scripts/kernel-guest.sh info "$k")
 	t0=$(now)
-	if ! ./scripts/kernel-guest.sh run "$k" -- true >$log 2>&1; then
-		cat $log
+	if ! ./scripts/kernel-guest.sh run "$k" -- true >"$log" 2>&1; then
+		cat "$log"
 		rc=1
 	fi
 	boot=$(secs "$t0" "$(now)")
 	t0=$(now)
-	if ./scripts/kernel-guest.sh run --timeout 900 "$k" -- ./tests/bin/integ_kernel >$log 2>&1; then
+	if ./scripts/kernel-guest.sh run --timeout 900 "$k" -- ./tests/bin/integ_kernel >"$log" 2>&1; then
 		suite_ok=passed
 	else
 		suite_ok=FAILED
-		tail -n 30 $log
+		tail -n 30 "$log"
 		rc=1
 	fi
 	suite=$(secs "$t0" "$(now)")
@@ -45,15 +46,15 @@ for k in $KERNELS; do
 	fi
 	echo "== kernel $k ($release): run --quick of every mode in the guest"
 	t0=$(now)
-	if ./scripts/kernel-guest.sh run "$k" -- ./nsbench run --quick --out /tmp >$log 2>&1; then
-		grep -v '^nsbench: \|^kernel-guest: ' $log | sed 's/^/   /'
+	if ./scripts/kernel-guest.sh run "$k" -- ./nsbench run --quick --out /tmp >"$log" 2>&1; then
+		grep -v '^nsbench: \|^kernel-guest: ' "$log" | sed 's/^/   /'
 	else
-		cat $log
+		cat "$log"
 		rc=1
 	fi
 	quick=$(secs "$t0" "$(now)")
 	# The launcher says when it emulates.
-	accel=$(grep -q 'emulating with TCG' $log && echo "tcg: emulated, not performance figures" || echo kvm)
+	accel=$(grep -q 'emulating with TCG' "$log" && echo "tcg: emulated, not performance figures" || echo kvm)
 	summary="$summary$(printf '%-6s %-26s boot+true %6s s   suite %6s s (%s)   run --quick %6s s   [%s]' \
 		"$k" "$release" "$boot" "$suite" "$suite_ok" "$quick" "$accel")
 "

@@ -4,15 +4,16 @@
 # `nft`, side by side in one run, alternating, REPS times per mode.
 # Goals (issue 2): build >= 10x faster; teardown no slower than the commands.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd_top
 
 REPS=${REPS:-7}
 TASKS=${TASKS:-2}
-NSB=./nsbench
 MODES="awsvpc bridge bridge-dynamic host none"
 
-[ "$(id -u)" -eq 0 ] || { echo "bench-lab: needs root" >&2; exit 1; }
-command -v nft >/dev/null || { echo "bench-lab: needs nft (Debian package nftables)" >&2; exit 1; }
+need_root
+command -v nft >/dev/null || die "needs nft (Debian package nftables)"
 
 now_us() { local t=$EPOCHREALTIME; echo $(( ${t/./} )); }
 
@@ -104,8 +105,6 @@ ip_down_netns() {
 	for n in $(seq 1 "$TASKS"); do ip netns del ${P}t$n; done
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-
 declare -A S
 for rep in $(seq 1 "$REPS"); do
 	for mode in $MODES; do
@@ -144,7 +143,7 @@ for rep in $(seq 1 "$REPS"); do
 		ip_down_netns "$mode" "$P"; t2=$(now_us)
 		S[$mode,ip_down_netns]+="$((t2 - t1)) "
 	done
-	echo "bench-lab: repetition $rep of $REPS done" >&2
+	say "repetition $rep of $REPS done"
 done
 
 ms() { echo "${S[$1]}" | tr ' ' '\n' | grep . | median | awk '{printf "%.2f", $1/1000}'; }
@@ -171,7 +170,7 @@ echo "dn:nsb    = nsbench topo down: the lab's links in one RTM_DELLINK by link 
 echo "dn:nsb-ns  = namespaces only, waiting until the kernel has dismantled the instance's devices"
 echo "dn:nsb-lk / dn:ip-lk = every link deleted one by one, then the namespaces"
 echo "* dn:ip-ns = ip netns del only; returns before the kernel has freed anything"
-leftover=$(ls /run/netns 2>/dev/null | grep -c '^nsb-' || true)
+leftover=$(leftover_netns)
 echo "leftover namespaces: $leftover"
 [ "$leftover" -eq 0 ] || fail=1
 exit $fail

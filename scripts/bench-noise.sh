@@ -10,13 +10,12 @@
 # unpinned, as another user's benchmark would, between the namespaces of a
 # pair of namespaces of their own, never in the root namespace.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-NSB=./nsbench
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd_top
 ARGS=${ARGS:---modes host,bridge --tests tcp_stream,tcp_rr,tcp_crr --reps 4 --duration 1 --rr-duration 0.5 --no-hot-path}
-[ "$(id -u)" -eq 0 ] || { echo "bench-noise: needs root" >&2; exit 1; }
-for t in sockperf iperf3 jq ss; do
-	command -v $t >/dev/null || { echo "bench-noise: needs $t" >&2; exit 1; }
-done
+need_root
+need_tools sockperf iperf3 jq ss
 dir=$(mktemp -d /tmp/nsbench-bench-noise-XXXXXX)
 # The rivals' two namespaces, made here (not an nsbench lab: another nsbench's
 # lab would flag every repetition by itself), joined by a veth made inside them.
@@ -51,15 +50,6 @@ ip -n "$B" link set vb up
 ip -n "$A" link set lo up
 ip -n "$B" link set lo up
 ADDR=198.18.250.2
-
-wait_listen() { # ns port
-	for _ in $(seq 1 500); do
-		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
-		sleep 0.01
-	done
-	echo "bench-noise: nothing listens on port $2 in $1" >&2
-	return 1
-}
 
 # One run: the share of its repetitions flagged noisy, and the largest figures.
 flagged() { # NAME [extra args]

@@ -8,21 +8,21 @@
 #     GATE (default 10%) has to sit above the drift between two identical runs
 #     on the machine, which this script measures and prints (A->C).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-NSB=./nsbench
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd_top
 SHAPE=${SHAPE:-10G}
 GATE=${GATE:-10}
-[ "$(id -u)" -eq 0 ] || { echo "bench-run: needs root" >&2; exit 1; }
-dir=$(mktemp -d /tmp/nsbench-bench-run-XXXXXX)
-trap 'rm -rf "$dir"' EXIT
+need_root
+tmp_dir
 jget() { jq -r "$1" "$2"; }
 fail=0
 
 if [ "${SKIP_OVERHEAD:-0}" != 1 ]; then
 	t0=$EPOCHREALTIME
-	$NSB run --out "$dir/default" >/dev/null 2>"$dir/default.log"
+	$NSB run --out "$tmp/default" >/dev/null 2>"$tmp/default.log"
 	t1=$EPOCHREALTIME
-	f=$(ls "$dir"/default/*.json)
+	f=$(ls "$tmp"/default/*.json)
 	measured=$(jget .measured_s "$f")
 	awk -v a="$t0" -v b="$t1" -v m="$measured" 'BEGIN {
 		w = b - a
@@ -32,17 +32,20 @@ if [ "${SKIP_OVERHEAD:-0}" != 1 ]; then
 fi
 
 args="--modes host,bridge,awsvpc --tests tcp_stream,tcp_rr --reps 5 --duration 2 --rr-duration 1"
-$NSB run $args --out "$dir/a" >/dev/null 2>&1
-$NSB run $args --shape-wire "$SHAPE" --out "$dir/b" >/dev/null 2>&1
-$NSB run $args --out "$dir/c" >/dev/null 2>&1
-A=$(ls "$dir"/a/*.json) B=$(ls "$dir"/b/*.json) C=$(ls "$dir"/c/*.json)
+# shellcheck disable=SC2086 # args holds words
+$NSB run $args --out "$tmp/a" >/dev/null 2>&1
+# shellcheck disable=SC2086
+$NSB run $args --shape-wire "$SHAPE" --out "$tmp/b" >/dev/null 2>&1
+# shellcheck disable=SC2086
+$NSB run $args --out "$tmp/c" >/dev/null 2>&1
+A=$(ls "$tmp"/a/*.json) B=$(ls "$tmp"/b/*.json) C=$(ls "$tmp"/c/*.json)
 echo "sensitivity: $args; B with a ${SHAPE}bit/s tbf on the wire (vpc0)"
 set +e
-$NSB compare "$A" "$B" --fail-above "$GATE" >"$dir/ab.txt" 2>&1; ab=$?
-$NSB compare "$A" "$C" --fail-above "$GATE" >"$dir/ac.txt" 2>&1; ac=$?
+$NSB compare "$A" "$B" --fail-above "$GATE" >"$tmp/ab.txt" 2>&1; ab=$?
+$NSB compare "$A" "$C" --fail-above "$GATE" >"$tmp/ac.txt" 2>&1; ac=$?
 set -e
-grep -E "slower|faster" "$dir/ab.txt" | sed 's/^/  A->B  /'
-grep -E "slower|faster" "$dir/ac.txt" | sed 's/^/  A->C  /'
+grep -E "slower|faster" "$tmp/ab.txt" | sed 's/^/  A->B  /'
+grep -E "slower|faster" "$tmp/ac.txt" | sed 's/^/  A->C  /'
 # CSV columns: 6 headline, 13 change_pct, 19 verdict.
 $NSB compare "$A" "$C" --format csv 2>/dev/null | awk -F, '$19 != "baseline" && NR > 1 && $6 == 1 {
 		c = $13 < 0 ? -$13 : $13

@@ -10,15 +10,16 @@
 # spread gives at equal measuring time (150 s of rounds), in percent.
 # The narrowest unbiased schedule is the one to make the default.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd_top
 NSB=./nsbench-test
 RUNS=${RUNS:-3}
 SCHEDULES=${SCHEDULES:-alternate random duet}
 BUDGET_S=${BUDGET_S:-150}
-[ "$(id -u)" -eq 0 ] || { echo "bench-schedules: needs root" >&2; exit 1; }
-[ -x $NSB ] || make --no-print-directory nsbench-test >/dev/null
-dir=$(mktemp -d /tmp/nsbench-bench-schedules-XXXXXX)
-trap 'rm -rf "$dir"' EXIT
+need_root
+build_missing nsbench-test
+tmp_dir
 
 # One claims document as rows: schedule kind ratio metric run log(x/host) seconds_per_round.
 rows() { # FILE SCHEDULE KIND RUN
@@ -36,15 +37,15 @@ rows() { # FILE SCHEDULE KIND RUN
 for s in $SCHEDULES; do
 	for i in $(seq 1 "$RUNS"); do
 		for kind in ab aa; do
-			f=$dir/$s-$kind-$i.json
+			f=$tmp/$s-$kind-$i.json
 			if [ $kind = aa ]; then
 				NSBENCH_BREAK=aa $NSB claims --only host-fastest --schedule "$s" \
-					--format json >"$f" 2>>"$dir/log" || true
+					--format json >"$f" 2>>"$tmp/log" || true
 			else
 				$NSB claims --only host-fastest --schedule "$s" --format json \
-					>"$f" 2>>"$dir/log" || true
+					>"$f" 2>>"$tmp/log" || true
 			fi
-			rows "$f" "$s" "$kind" "$i" >>"$dir/rows.tsv"
+			rows "$f" "$s" "$kind" "$i" >>"$tmp/rows.tsv"
 			echo "  $s $kind run $i: $(jq -r '.performance | "\(.rounds) rounds in \(.seconds | floor) s, steal up to \(.noise.steal_max_pct)%"' "$f")"
 		done
 	done
@@ -57,7 +58,7 @@ done
 echo
 printf '%-10s %-3s %-12s %-10s %6s %8s %8s %8s %7s %10s\n' schedule ab ratio metric rounds \
 	"mean%" "runs-sd%" "sd%" "s/round" "+/-%@${BUDGET_S}s"
-sort -t"$(printf '\t')" -k1,1 -k2,2 -k3,3 -k4,4 -k5,5n "$dir/rows.tsv" | awk -F'\t' -v B="$BUDGET_S" '
+sort -t"$(printf '\t')" -k1,1 -k2,2 -k3,3 -k4,4 -k5,5n "$tmp/rows.tsv" | awk -F'\t' -v B="$BUDGET_S" '
 	function run_end() {
 		if (rn < 2) return
 		rm = rs / rn; within += rss - rn * rm * rm; dfw += rn - 1

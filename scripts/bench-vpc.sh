@@ -15,13 +15,13 @@
 #   ROUNDS (default 3), REPS per run (default 2), OUT (default a temp folder,
 #   removed) keep the results files; PREV the commit of the old layout.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-top=$(pwd)
-NSB=./nsbench
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd_top
 ROUNDS=${ROUNDS:-3}
 REPS=${REPS:-2}
 PREV=${PREV:-54dd98c}
-[ "$(id -u)" -eq 0 ] || { echo "bench-vpc: needs root" >&2; exit 1; }
+need_root
 if [ -n "${OUT:-}" ]; then
 	dir=$OUT
 	mkdir -p "$dir"
@@ -38,7 +38,7 @@ trap cleanup EXIT
 echo "bench-vpc: building the layout of $PREV in $old"
 git worktree add --detach "$old" "$PREV" >/dev/null 2>&1
 make -C "$old" -j2 nsbench >"$dir/prev-build.log" 2>&1 ||
-	{ echo "bench-vpc: building $PREV failed:" >&2; tail -5 "$dir/prev-build.log" >&2; exit 1; }
+	{ say "building $PREV failed:"; tail -5 "$dir/prev-build.log" >&2; exit 1; }
 # The old binary finds Docker's proxy where this tree keeps it.
 [ -x build-tools/docker-proxy/docker-proxy ] &&
 	export NSBENCH_DOCKER_PROXY=$top/build-tools/docker-proxy/docker-proxy
@@ -60,10 +60,10 @@ t0=$EPOCHREALTIME
 for r in $(seq 1 "$ROUNDS"); do
 	for v in "${variants[@]}"; do
 		IFS='|' read -r name bin opts <<<"$v"
-		echo "bench-vpc: round $r/$ROUNDS: $name" >&2
+		say "round $r/$ROUNDS: $name"
 		# shellcheck disable=SC2086
 		"$bin" run $opts $base --out "$dir/r$r-$name" >/dev/null 2>"$dir/r$r-$name.log" ||
-			{ echo "bench-vpc: round $r, $name: run failed:" >&2; tail -3 "$dir/r$r-$name.log" >&2; exit 1; }
+			{ say "round $r, $name: run failed:"; tail -3 "$dir/r$r-$name.log" >&2; exit 1; }
 	done
 done
 t1=$EPOCHREALTIME

@@ -12,7 +12,9 @@
 # order: tcp 8080 -> 198.18.128.2:5201, udp 8080 -> same, tcp 8081 ->
 # 198.18.128.3:5201, udp 8081 -> same.
 set -eu
-cd "$(dirname "$0")/.."
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd_top
 D=share/instance
 UPDATE=0
 [ "${1:-}" = --update ] && UPDATE=1
@@ -30,7 +32,7 @@ rootcheck() {
 	local t n
 	for t in iptables-nft-save iptables-legacy-save ip6tables-nft-save ip6tables-legacy-save; do
 		n=$($t | wc -l)
-		[ "$n" -eq 0 ] || { echo "check-instance-rules: root namespace: $t prints $n lines ($1); refusing" >&2; exit 1; }
+		[ "$n" -eq 0 ] || die "root namespace: $t prints $n lines ($1); refusing"
 	done
 }
 

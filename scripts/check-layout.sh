@@ -14,7 +14,9 @@
 #     writes only to the FILE * its caller gives it, and speaks through
 #     harness/common/notice.h.
 set -u
-cd "$(dirname "$0")/.."
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd_top
 LAYERS=(include netns bench harness/common harness/lab harness/reports harness/measure harness/cli)
 fail=0
 
@@ -28,11 +30,12 @@ layer_of() {
 
 sources=$(git ls-files -co --exclude-standard -- 'include/*.h' 'netns/*.[ch]' 'bench/*.[ch]' \
 	'harness/*.[ch]' | sort -u)
-[ -n "$sources" ] || { echo "check-layout: no sources found" >&2; exit 1; }
+[ -n "$sources" ] || die "no sources found"
 
 # 1. Includes go down the layers.
-edges=$(mktemp)
-trap 'rm -f "$edges"' EXIT
+tmp_dir
+edges=$tmp/edges
+: >"$edges"
 for f in $sources; do
 	[ -f "$f" ] || continue
 	lf=$(layer_of "$f")
@@ -78,7 +81,6 @@ for f in $sources; do
 done
 
 if [ "$fail" -ne 0 ]; then
-	echo "check-layout: FAILED (the rules are at the top of scripts/check-layout.sh)" >&2
-	exit 1
+	die "FAILED (the rules are at the top of scripts/check-layout.sh)"
 fi
 echo "check-layout: $(echo "$sources" | wc -l) files: includes go down the layers, no circle, only harness/cli/ prints"

@@ -11,6 +11,7 @@
 # The commands are those `nsbench --help` lists; each has a page, and
 # nsbench(8) names each page. A mismatch prints the command and the option, and
 # the script exits 1.
+# It sources no scripts/lib.sh: integ_ci runs a copy of it alone, in a tree of its own.
 set -u
 cd "$(dirname "$0")/.."
 NSB=${NSB:-./nsbench}

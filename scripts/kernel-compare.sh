@@ -22,11 +22,10 @@
 # roundR-kernelK/, each with that round's results file.
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+die_status=2
 kernels="5.10 6.1 6.12" rounds=3 out="" guest_opts="" timeout=1800
-
-die() { echo "kernel-compare: $1" >&2; exit "${2:-2}"; }
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -63,7 +62,7 @@ files="" n=0 total=$(( rounds * $(echo "$kernels" | wc -w) ))
 for r in $(seq 1 "$rounds"); do
 	for k in $kernels; do
 		n=$((n + 1))
-		echo "kernel-compare: round $r/$rounds, kernel $k ($n of $total)" >&2
+		say "round $r/$rounds, kernel $k ($n of $total)"
 		# shellcheck disable=SC2086
 		# A folder per kernel and round: the file a round wrote is the one there.
 		dir="$out/round$r-kernel$k"
@@ -80,7 +79,7 @@ for r in $(seq 1 "$rounds"); do
 	done
 done
 rm -f "$out/.last.log"
-echo "kernel-compare: $total results files in $out/round*-kernel*/" >&2
+say "$total results files in $out/round*-kernel*/"
 # The first kernel's first round first: it is compare's A.
 # shellcheck disable=SC2086
 exec "$top/nsbench" compare --by-kernel $files

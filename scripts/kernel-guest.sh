@@ -37,12 +37,11 @@
 # argument, a missing package or a failed download.
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+die_status=2
 cache=${NSBENCH_KERNEL_CACHE:-/var/cache/nsbench/kernels}
 mirror=${NSBENCH_DEBIAN_MIRROR:-}
-
-say() { echo "kernel-guest: $*" >&2; }
-die() { say "$1"; exit "${2:-2}"; }
 
 # The suites that carry a series, and the mirror path of each.
 series_suites() {

@@ -15,8 +15,8 @@
 # Exit status: 0 when every guest's suite passed, 1 otherwise.
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
 jobs=0 timeout=600 smp=1
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -24,26 +24,25 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--) shift; break ;;
-	-*) echo "kernel-matrix: unknown option $1" >&2; exit 2 ;;
+	-*) die "unknown option $1" 2 ;;
 	*) break ;;
 	esac
 done
-[ $# -gt 0 ] || { echo "kernel-matrix: which kernels?" >&2; exit 2; }
+[ $# -gt 0 ] || die "which kernels?" 2
 [ "$jobs" -gt 0 ] || jobs=$#
-cd "$top"
-out=$(mktemp -d /tmp/nsbench-kmatrix-XXXXXX)
-trap 'rm -rf "$out"' EXIT
+cd_top
+tmp_dir nsbench-kmatrix
 
-# Starts kernel K's guest in the background; its log, seconds and status under $out.
+# Starts kernel K's guest in the background; its log, seconds and status under $tmp.
 start() {
 	(
 		s=$(date +%s)
 		set +e
 		./scripts/kernel-guest.sh run --timeout "$timeout" --smp "$smp" "$1" -- \
 			./tests/bin/integ_kernel \
-			>"$out/$1.log" 2>&1
-		echo $? >"$out/$1.rc"
-		echo $(($(date +%s) - s)) >"$out/$1.s"
+			>"$tmp/$1.log" 2>&1
+		echo $? >"$tmp/$1.rc"
+		echo $(($(date +%s) - s)) >"$tmp/$1.s"
 	) &
 }
 
@@ -60,9 +59,9 @@ wait
 fail=0
 for k in "$@"; do
 	echo "== kernel $k: tests/bin/integ_kernel in a guest"
-	cat "$out/$k.log"
-	rc=$(cat "$out/$k.rc" 2>/dev/null || echo 1)
-	echo "== kernel $k: $(cat "$out/$k.s" 2>/dev/null || echo '?') s, exit $rc"
+	cat "$tmp/$k.log"
+	rc=$(cat "$tmp/$k.rc" 2>/dev/null || echo 1)
+	echo "== kernel $k: $(cat "$tmp/$k.s" 2>/dev/null || echo '?') s, exit $rc"
 	[ "$rc" -eq 0 ] || fail=1
 done
 exit $fail

@@ -5,14 +5,15 @@
 # run `nsbench --version` and `nsbench doctor` from the installed path, remove
 # it (dpkg -r) and check that none of its files is left.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-[ "$(id -u)" -eq 0 ] || { echo "package-test: needs root (dpkg -i)" >&2; exit 1; }
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd_top
+need_root "dpkg -i"
 for t in dpkg-buildpackage dh lintian; do
-	command -v $t >/dev/null || { echo "SKIP: package-test: $t missing (make deps installs it)"; exit 4; }
+	command -v $t >/dev/null || skip "$t missing (make deps installs it)"
 done
 if dpkg-query -W -f='${db:Status-Status}' nsbench 2>/dev/null | grep -q '^installed'; then
-	echo "SKIP: package-test: an nsbench package is installed here already; not touching it"
-	exit 4
+	skip "an nsbench package is installed here already; not touching it"
 fi
 work=$(mktemp -d /tmp/nsbench-pkg-XXXXXX)
 trap 'dpkg -r nsbench >/dev/null 2>&1 || true; rm -rf "$work"' EXIT

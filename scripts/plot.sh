@@ -5,8 +5,9 @@
 #   scripts/plot.sh [-m METRIC] [-t TEST] [-p PATH] [-n TASKS] [-o OUT.svg|OUT.png] A.json [B.json ...]
 # METRIC: throughput_bps (default; shown in Gbit/s), tps, p50_us, p99_us.
 set -euo pipefail
-cd "$(dirname "$0")/.." 2>/dev/null || true
-NSB=${NSB:-./nsbench}
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd_top 2>/dev/null || true
 metric=throughput_bps test= path=ingress out=nsbench.svg tasks=1
 while getopts "m:t:p:o:n:" opt; do
 	case $opt in
@@ -19,8 +20,8 @@ while getopts "m:t:p:o:n:" opt; do
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] || { echo "plot: at least one results file" >&2; exit 2; }
-command -v gnuplot >/dev/null || { echo "plot: needs gnuplot (Debian package gnuplot-nox)" >&2; exit 1; }
+[ $# -ge 1 ] || die "at least one results file" 2
+command -v gnuplot >/dev/null || die "needs gnuplot (Debian package gnuplot-nox)"
 if [ -z "$test" ]; then
 	case $metric in
 	throughput_bps) test=tcp_stream ;;
@@ -31,8 +32,7 @@ fi
 files=("$@")
 [ ${#files[@]} -eq 1 ] && files+=("$1") # compare needs two; the second is ignored below
 nseries=$#
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tmp_dir
 "$NSB" compare --format csv "${files[@]}" >"$tmp/all.csv"
 
 scale=1 unit=$metric
@@ -60,7 +60,7 @@ awk -F, -v m="$metric" -v t="$test" -v p="$path" -v n="$nseries" -v s="$scale" -
 			print line
 		}
 	}' "$tmp/all.csv" >"$tmp/data"
-[ -s "$tmp/data" ] || { echo "plot: no $test $metric on path $path in these files" >&2; exit 1; }
+[ -s "$tmp/data" ] || die "no $test $metric on path $path in these files"
 
 plots=
 for j in $(seq 1 "$nseries"); do

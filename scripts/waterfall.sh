@@ -9,12 +9,13 @@
 # blue between two probes, grey what no hop accounts for (sockets, stacks,
 # wake-ups), green the server itself.
 set -eu
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 in=${1:?usage: waterfall.sh IN.json [OUT.svg] [MODE/PATH]}
 out=${2:-waterfall.svg}
 key=${3:-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tmp_dir
 
 jq -r --arg key "$key" '
 	(if has("waterfall") then .waterfall

@@ -53,8 +53,8 @@ static void test_calibrate_short(void **state)
 	before = clean_count_leftovers();
 	for (i = 0; i < 3; i++)
 		there[i] = access(outside[i], F_OK) == 0;
-	out = tl_capture("./nsbench calibrate --rounds 2 --duration 1 --rr-duration 0.1 "
-			 "--format json 2>/dev/null",
+	out = tl_capture(NSB " calibrate --rounds 2 --duration 1 --rr-duration 0.1 "
+			     "--format json 2>/dev/null",
 			 &st);
 	/* A verdict either way: 0 within, 1 outside, 3 undecided; never a failure (1 with no
 	 * document) or bad usage. */
@@ -138,7 +138,7 @@ static void test_calibrate_usage(void **state)
 		char cmd[256], *out;
 		int st;
 
-		snprintf(cmd, sizeof(cmd), "./nsbench calibrate %s 2>&1", cases[i].args);
+		snprintf(cmd, sizeof(cmd), NSB " calibrate %s 2>&1", cases[i].args);
 		out = tl_capture(cmd, &st);
 		if (!strstr(out, cases[i].says))
 			print_error("%s: %s\n", cases[i].args, out);

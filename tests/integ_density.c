@@ -52,22 +52,18 @@ static void test_all_tasks_reachable(void **state)
 
 static void test_run_density(void **state)
 {
-	char cmd[512], *out, why[256], pat[300];
+	char *out, why[256], pat[300];
 	size_t before = clean_count_leftovers(), i;
 	json_t *doc, *e;
 	glob_t g;
-	int st, seen[5][5] = {{0}};
+	int seen[5][5] = {{0}};
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	snprintf(cmd, sizeof(cmd),
-		 "./nsbench run --tasks 1,2,4 --max-enis 3 --tests tcp_stream,tcp_rr --reps 1 "
-		 "--duration 1 --rr-duration 0.2 --no-hot-path --out %s 2>&1",
-		 dir);
-	out = tl_capture(cmd, &st);
-	if (st)
-		print_error("%s\n", out);
-	assert_int_equal(st, 0);
+	out = tl_run(0,
+		     NSB " run --tasks 1,2,4 --max-enis 3 --tests tcp_stream,tcp_rr --reps 1 "
+			 "--duration 1 --rr-duration 0.2 --no-hot-path --out %s 2>&1",
+		     dir);
 	assert_non_null(strstr(out, "density"));
 	free(out);
 	snprintf(pat, sizeof(pat), "%s/*.json", dir);

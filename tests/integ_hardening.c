@@ -14,7 +14,6 @@
 #include "netns/rt.h"
 #include "netns/sysctl.h"
 
-#define TEST_BIN "./nsbench-test"
 #define SCRATCH "nsb-0bad01-vpc"
 
 /* In a child (the process is stranded on purpose): every later step refuses. */
@@ -59,7 +58,7 @@ static void expect_cli_error(const char *env, const char *args, const char *word
 	char cmd[512], *out;
 	int st;
 
-	snprintf(cmd, sizeof(cmd), "%s " TEST_BIN " %s 2>&1", env, args);
+	snprintf(cmd, sizeof(cmd), "%s " NSB_TEST " %s 2>&1", env, args);
 	out = tl_capture(cmd, &st);
 	if (st != 1 || !strstr(out, words))
 		print_error("%s: exit %d: %s\n", cmd, st, out);

@@ -78,7 +78,7 @@ static void run_ok(const char *args, const char *sub)
 	char cmd[600], *out;
 	int st;
 
-	snprintf(cmd, sizeof(cmd), "./nsbench %s --out %s/%s 2>&1", args, dir, sub);
+	snprintf(cmd, sizeof(cmd), NSB " %s --out %s/%s 2>&1", args, dir, sub);
 	out = tl_capture(cmd, &st);
 	if (st)
 		print_error("%s: exit %d\n%s\n", cmd, st, out);
@@ -219,12 +219,10 @@ static void test_measure_both(void **state)
 {
 	json_t *arr;
 	char *out;
-	int st;
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_capture("./nsbench measure awsvpc tcp_rr --ip 4,6 --duration 0.3 --json", &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " measure awsvpc tcp_rr --ip 4,6 --duration 0.3 --json");
 	arr = json_loads(out, 0, NULL);
 	assert_true(json_is_array(arr));
 	assert_int_equal(json_array_size(arr), 2);
@@ -386,7 +384,7 @@ static void test_claim(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_capture("./nsbench claims --only ipv6 --format json 2>/dev/null", &st);
+	out = tl_capture(NSB " claims --only ipv6 --format json 2>/dev/null", &st);
 	doc = json_loads(out, 0, NULL);
 	rows = json_object_get(doc, "claims");
 	assert_int_equal(json_array_size(rows), 1);
@@ -416,8 +414,7 @@ static void test_bridge_hostport(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_capture("./nsbench topo up bridge --ip 4,6 --json 2>/dev/null", &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " topo up bridge --ip 4,6 --json 2>/dev/null");
 	doc = json_loads(out, 0, NULL);
 	assert_non_null(doc);
 	free(out);
@@ -429,30 +426,21 @@ static void test_bridge_hostport(void **state)
 	assert_true(json_integer_value(json_object_get(pids, "tcp")) > 0);
 	assert_true(json_integer_value(json_object_get(pids, "tcp6")) > 0);
 	assert_int_equal(json_integer_value(json_object_get(pids, "udp")), 0);
-	snprintf(cmd, sizeof(cmd), "./nsbench measure bridge tcp_rr --ip 6 --lab %s --duration 0.3 2>&1",
-		 id);
-	out = tl_capture(cmd, &st);
-	if (st)
-		print_error("%s\n", out);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " measure bridge tcp_rr --ip 6 --lab %s --duration 0.3 2>&1", id);
 	assert_non_null(strstr(out, "bridge ingress ipv6 tcp_rr"));
 	free(out);
 	/* UDP needs a udp mapping: the lab's task has none (ECS's default protocol). */
-	snprintf(cmd, sizeof(cmd), "./nsbench measure bridge udp_rr --ip 6 --lab %s 2>&1", id);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 1);
+	out = tl_run(1, NSB " measure bridge udp_rr --ip 6 --lab %s 2>&1", id);
 	assert_non_null(strstr(out, "over tcp only"));
 	free(out);
-	snprintf(cmd, sizeof(cmd), "./nsbench topo down %s 2>&1", id);
+	snprintf(cmd, sizeof(cmd), NSB " topo down %s 2>&1", id);
 	free(tl_capture(cmd, &st));
 	assert_int_equal(st, 0);
 	json_decref(doc);
-	out = tl_capture("./nsbench measure bridge tcp_rr --ip 6 --path egress 2>&1", &st);
-	assert_int_equal(st, 2);
+	out = tl_run(2, NSB " measure bridge tcp_rr --ip 6 --path egress 2>&1");
 	assert_non_null(strstr(out, "a bridge task has no IPv6 address of its own"));
 	free(out);
-	out = tl_capture("./nsbench measure none tcp_rr --ip 6 2>&1", &st);
-	assert_int_equal(st, 2);
+	out = tl_run(2, NSB " measure none tcp_rr --ip 6 2>&1");
 	assert_non_null(strstr(out, "mode none has no IPv6"));
 	free(out);
 	assert_int_equal(left_behind(), 0);

@@ -19,8 +19,6 @@
 #include <errno.h>
 #include <sys/utsname.h>
 
-#define TEST_BIN "./nsbench-test"
-
 static const char *const deterministic_claims =
 	"awsvpc-own-address,awsvpc-same-port,awsvpc-eni-limit,awsvpc-trunking,awsvpc-flows,"
 	"awsvpc-security-group,bridge-static-port,bridge-dynamic-ports,bridge-extra-hop,"
@@ -72,7 +70,7 @@ static void test_doctor(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_capture("./nsbench doctor 2>&1", &st);
+	out = tl_capture(NSB " doctor 2>&1", &st);
 	print_message("%s", strstr(out, "modes:") ? strstr(out, "modes:") : out);
 	for (int m = 0; m < MODE_COUNT; m++) {
 		char line[64];
@@ -111,7 +109,7 @@ static void test_topo_every_mode(void **state)
 		char *out;
 		int st;
 
-		snprintf(cmd, sizeof(cmd), "./nsbench topo up %s %s --json", cases[i].mode,
+		snprintf(cmd, sizeof(cmd), NSB " topo up %s %s --json", cases[i].mode,
 			 cases[i].args);
 		out = tl_capture(cmd, &st);
 		if (st)
@@ -124,14 +122,12 @@ static void test_topo_every_mode(void **state)
 		assert_int_equal(json_array_size(json_object_get(doc, "tasks")), cases[i].tasks);
 		json_decref(doc);
 
-		snprintf(cmd, sizeof(cmd), "./nsbench topo show %s", id);
-		out = tl_capture(cmd, &st);
-		assert_int_equal(st, 0);
+		out = tl_run(0, NSB " topo show %s", id);
 		assert_non_null(strstr(out, id));
 		assert_non_null(strstr(out, cases[i].mode));
 		free(out);
 
-		snprintf(cmd, sizeof(cmd), "./nsbench topo down %s 2>&1", id);
+		snprintf(cmd, sizeof(cmd), NSB " topo down %s 2>&1", id);
 		out = tl_capture(cmd, &st);
 		if (st)
 			print_error("%s: exit %d: %s\n", cmd, st, out);
@@ -153,8 +149,7 @@ static json_t *quick_run(const char *args, size_t nresults)
 	size_t i;
 	int st;
 
-	snprintf(cmd, sizeof(cmd), "./nsbench run --quick %s --out %s --json 2>/dev/null", args,
-		 tl_dir);
+	snprintf(cmd, sizeof(cmd), NSB " run --quick %s --out %s --json 2>/dev/null", args, tl_dir);
 	out = tl_capture(cmd, &st);
 	doc = parse_or_fail("run", out);
 	free(out);
@@ -245,14 +240,11 @@ static void test_explain_hook(void **state)
 	const char *want = kernel_version() >= 606 ? "tcx" : "clsact";
 	json_t *doc;
 	char *out;
-	int st;
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_capture("./nsbench explain bridge --no-ladder --transactions 500 --json "
-			 "2>/dev/null",
-			 &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " explain bridge --no-ladder --transactions 500 --json "
+			    "2>/dev/null");
 	doc = parse_or_fail("explain", out);
 	free(out);
 	out = json_dumps(doc, 0);
@@ -279,7 +271,7 @@ static void test_deterministic_claims(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	snprintf(cmd, sizeof(cmd), "./nsbench claims --only %s --format json 2>/dev/null",
+	snprintf(cmd, sizeof(cmd), NSB " claims --only %s --format json 2>/dev/null",
 		 deterministic_claims);
 	out = tl_capture(cmd, &st);
 	doc = parse_or_fail("claims", out);
@@ -493,9 +485,9 @@ static void test_ipv6(void **state)
 static void test_sigkill_then_clean(void **state)
 {
 	static const char *const cases[] = {
-		"NSBENCH_KILL_AT=run:measure:tcp_rr:9 " TEST_BIN
+		"NSBENCH_KILL_AT=run:measure:tcp_rr:9 " NSB_TEST
 		" run --quick --modes bridge,awsvpc --tests tcp_rr --out",
-		"NSBENCH_KILL_AT=per-hop:attached:9 " TEST_BIN
+		"NSBENCH_KILL_AT=per-hop:attached:9 " NSB_TEST
 		" explain bridge --no-ladder --transactions 200",
 	};
 
@@ -513,8 +505,7 @@ static void test_sigkill_then_clean(void **state)
 		assert_non_null(strstr(out, "exit 137"));
 		free(out);
 		assert_true(clean_count_leftovers() > leftovers_before);
-		out = tl_capture("./nsbench clean 2>&1", &st);
-		assert_int_equal(st, 0);
+		out = tl_run(0, NSB " clean 2>&1");
 		free(out);
 		assert_nothing_left();
 	}

@@ -12,8 +12,6 @@
 
 #include "harness/lab/clean.h"
 
-#define NSBENCH "./nsbench"
-
 static double num(json_t *o, const char *key)
 {
 	return json_number_value(json_object_get(o, key));
@@ -55,19 +53,16 @@ static void test_rr_detail_agrees(void **state)
 	size_t before = clean_count_leftovers(), n, i;
 	json_t *doc, *iv, *b, *m;
 	long long trans = 0, counted = 0;
-	char cmd[600], path[300], *out;
+	char path[300], *out;
 	double *v;
-	int st;
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
 	snprintf(path, sizeof(path), "%s/latencies.txt", tl_dir);
-	snprintf(cmd, sizeof(cmd),
-		 NSBENCH " measure host tcp_rr --duration 2 --interval 1 --histogram --samples %s "
+	out = tl_run(0,
+		     NSB " measure host tcp_rr --duration 2 --interval 1 --histogram --samples %s "
 			 "--json 2>/dev/null",
-		 path);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 0);
+		     path);
 	doc = json_loads(out, 0, NULL);
 	assert_non_null(doc);
 	m = json_object_get(doc, "metrics");
@@ -110,14 +105,12 @@ static void test_rr_detail_text(void **state)
 	long long sum = 0, total = -1, c;
 	char *out, *line, *save = NULL;
 	double lo, hi;
-	int st, rows = 0;
+	int rows = 0;
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_capture(NSBENCH " measure host udp_rr --duration 1 --interval 1 --histogram "
-				 "2>/dev/null",
-			 &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " measure host udp_rr --duration 1 --interval 1 --histogram "
+			    "2>/dev/null");
 	assert_non_null(strstr(out, "interval          trans/s    p50 us    p99 us    max us\n"
 				    "0.0-1.0 s  "));
 	assert_non_null(strstr(out, "latency us                 count       %   cum %\n"));
@@ -141,15 +134,13 @@ static void test_stream_intervals(void **state)
 	double lo, hi, gbps;
 	json_t *doc, *iv;
 	char *out, *p;
-	int st, rows = 0;
+	int rows = 0;
 	size_t i;
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_capture(NSBENCH " measure host tcp_stream --duration 2 --interval 1 --json "
-				 "2>/dev/null",
-			 &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " measure host tcp_stream --duration 2 --interval 1 --json "
+			    "2>/dev/null");
 	doc = json_loads(out, 0, NULL);
 	assert_non_null(doc);
 	if (json_array_size(json_object_get(doc, "intervals")) != 2) {
@@ -176,9 +167,7 @@ static void test_stream_intervals(void **state)
 			"bytes"));
 	json_decref(doc);
 	free(out);
-	out = tl_capture(NSBENCH " measure host tcp_stream --duration 2 --interval 1 2>/dev/null",
-			 &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " measure host tcp_stream --duration 2 --interval 1 2>/dev/null");
 	/* Two rows under the header; their edges are iperf's clock, which drifts when loaded. */
 	p = strstr(out, "interval           Gbit/s\n");
 	assert_non_null(p);
@@ -197,8 +186,7 @@ static void test_stream_intervals(void **state)
  */
 static void test_progress_on_a_terminal(void **state)
 {
-	char cmd[700], *text, *first, *result;
-	int st;
+	char *text, *first, *result;
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
@@ -206,12 +194,10 @@ static void test_progress_on_a_terminal(void **state)
 		print_message("SKIP: script(1) (bsdutils) is needed for a terminal\n");
 		skip();
 	}
-	snprintf(cmd, sizeof(cmd),
-		 "script -qec '" NSBENCH " measure host tcp_rr --duration 2' %s/typescript "
-		 ">/dev/null && cat %s/typescript",
-		 tl_dir, tl_dir);
-	text = tl_capture(cmd, &st);
-	assert_int_equal(st, 0);
+	text = tl_run(0,
+		      "script -qec '" NSB " measure host tcp_rr --duration 2' %s/typescript "
+		      ">/dev/null && cat %s/typescript",
+		      tl_dir, tl_dir);
 	/* At once (0 s): no wait for a tick; the total is the warm-up and the duration. */
 	first = strstr(text, "\r\033[Khost ingress tcp_rr: 0 s of 3  00:03 left");
 	result = strstr(text, "\r\033[Khost ingress tcp_rr (cpu same ");
@@ -220,8 +206,7 @@ static void test_progress_on_a_terminal(void **state)
 	assert_true(first && result && first < result);
 	free(text);
 	/* Not a terminal: stderr says nothing of it. */
-	text = tl_capture(NSBENCH " measure host tcp_rr --duration 0.5 2>&1 >/dev/null", &st);
-	assert_int_equal(st, 0);
+	text = tl_run(0, NSB " measure host tcp_rr --duration 0.5 2>&1 >/dev/null");
 	assert_string_equal(text, "");
 	free(text);
 }
@@ -242,7 +227,7 @@ static void test_refused(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(cmd, sizeof(cmd), NSBENCH " %s 2>&1", bad[i]);
+		snprintf(cmd, sizeof(cmd), NSB " %s 2>&1", bad[i]);
 		out = tl_capture(cmd, &st);
 		if (st != 2)
 			print_error("'%s' exited %d: %s\n", bad[i], st, out);
@@ -250,11 +235,10 @@ static void test_refused(void **state)
 		assert_true(strncmp(out, "nsbench: error: ", 16) == 0);
 		free(out);
 	}
-	out = tl_capture(NSBENCH " measure host tcp_stream --histogram 2>&1", &st);
+	out = tl_capture(NSB " measure host tcp_stream --histogram 2>&1", &st);
 	assert_non_null(strstr(out, "--histogram applies to the request/response tests"));
 	free(out);
-	out = tl_capture(NSBENCH " measure host tcp_rr --samples /nonexistent/folder/x.txt 2>&1",
-			 &st);
+	out = tl_capture(NSB " measure host tcp_rr --samples /nonexistent/folder/x.txt 2>&1", &st);
 	assert_non_null(strstr(out, "cannot create a file in /nonexistent/folder: No such file or "
 				    "directory"));
 	free(out);

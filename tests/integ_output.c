@@ -11,7 +11,6 @@
 #include "harness/lab/clean.h"
 #include "harness/lab/lab.h"
 
-#define NSBENCH "./nsbench"
 /* Two short measurements: two progress steps, about a second in all. */
 #define SHORT_RUN                                                                                  \
 	"run --modes host,none --tests tcp_rr --reps 1 --rr-duration 0.2 --no-hot-path --out "
@@ -27,15 +26,12 @@ static char *file_text(const char *path)
 /* A short run, stdout to /dev/null, stderr to a file: what stderr got. */
 static char *run_stderr(const char *global_opts)
 {
-	char cmd[600], err[300];
-	int st;
+	char err[300];
 	char *out;
 
 	snprintf(err, sizeof(err), "%s/stderr", tl_dir);
-	snprintf(cmd, sizeof(cmd), NSBENCH " %s " SHORT_RUN "%s >/dev/null 2>%s; echo $?",
-		 global_opts, tl_dir, err);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " %s " SHORT_RUN "%s >/dev/null 2>%s; echo $?", global_opts, tl_dir,
+		     err);
 	assert_string_equal(out, "0\n");
 	free(out);
 	return file_text(err);
@@ -85,8 +81,8 @@ static void test_progress_on_a_terminal(void **state)
 	/* script(1) gives the run a pseudo-terminal for stderr; its typescript keeps what showed.
 	 */
 	snprintf(ts, sizeof(ts), "%s/typescript", tl_dir);
-	snprintf(cmd, sizeof(cmd), "script -qec '" NSBENCH " " SHORT_RUN "%s >/dev/null' %s",
-		 tl_dir, ts);
+	snprintf(cmd, sizeof(cmd), "script -qec '" NSB " " SHORT_RUN "%s >/dev/null' %s", tl_dir,
+		 ts);
 	out = tl_capture(cmd, &st);
 	free(out);
 	assert_int_equal(st, 0);
@@ -118,7 +114,7 @@ static void test_progress_fits_the_terminal(void **state)
 	}
 	snprintf(ts, sizeof(ts), "%s/narrow", tl_dir);
 	snprintf(cmd, sizeof(cmd),
-		 "script -qec 'stty cols 30; " NSBENCH " " SHORT_RUN "%s >/dev/null' %s >/dev/null",
+		 "script -qec 'stty cols 30; " NSB " " SHORT_RUN "%s >/dev/null' %s >/dev/null",
 		 tl_dir, ts);
 	assert_int_equal(system(cmd), 0);
 	text = file_text(ts);

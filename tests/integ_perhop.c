@@ -234,7 +234,6 @@ static void test_vpc_mtu(void **state)
 	struct lab *lab = calloc(1, sizeof(*lab));
 	struct lab_config cfg;
 	char *out;
-	int st;
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
@@ -260,10 +259,7 @@ static void test_vpc_mtu(void **state)
 	tl_lab_done(lab);
 
 	/* The claim row, through the CLI. */
-	out = tl_capture("./nsbench claims --only jumbo-frames --format json", &st);
-	if (st)
-		print_error("%s\n", out);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " claims --only jumbo-frames --format json");
 	assert_non_null(strstr(out, "\"holds\""));
 	assert_non_null(strstr(out, "awsvpc 9001, host 9001, bridge 1500"));
 	free(out);
@@ -276,27 +272,19 @@ static void test_no_bpf(void **state)
 {
 	size_t before;
 	char *out;
-	int st;
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
 	before = clean_count_leftovers();
-	out = tl_capture("NSBENCH_BREAK=no-bpf ./nsbench-test explain bridge 2>&1", &st);
-	assert_int_equal(st, 1);
+	out = tl_run(1, "NSBENCH_BREAK=no-bpf " NSB_TEST " explain bridge 2>&1");
 	assert_non_null(strstr(out, "BPF system call"));
 	free(out);
-	out = tl_capture("NSBENCH_BREAK=no-bpf ./nsbench-test measure host tcp_rr --duration 0.2 "
-			 "--per-hop 2>&1",
-			 &st);
-	assert_int_equal(st, 1);
+	out = tl_run(1, "NSBENCH_BREAK=no-bpf " NSB_TEST " measure host tcp_rr --duration 0.2 "
+			"--per-hop 2>&1");
 	assert_non_null(strstr(out, "BPF system call"));
 	free(out);
-	out = tl_capture("NSBENCH_BREAK=no-bpf ./nsbench-test measure host tcp_rr --duration 0.2 "
-			 "2>&1",
-			 &st);
-	if (st)
-		print_error("%s\n", out);
-	assert_int_equal(st, 0);
+	out = tl_run(0, "NSBENCH_BREAK=no-bpf " NSB_TEST " measure host tcp_rr --duration 0.2 "
+			"2>&1");
 	free(out);
 	assert_int_equal(clean_count_leftovers(), before);
 	assert_root_unchanged();
@@ -318,9 +306,7 @@ static void test_clsact_and_kill(void **state)
 	(void)state;
 	SKIP_UNLESS_ROOT();
 	before = clean_count_leftovers();
-	out = tl_capture("NSBENCH_BREAK=no-tcx ./nsbench-test explain bridge --no-ladder --json",
-			 &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, "NSBENCH_BREAK=no-tcx " NSB_TEST " explain bridge --no-ladder --json");
 	doc = json_loads(out, 0, NULL);
 	assert_non_null(doc);
 	assert_string_equal(
@@ -333,27 +319,25 @@ static void test_clsact_and_kill(void **state)
 	assert_int_equal(tl_probes_settled(), 0);
 
 	/* SIGKILL with the probes on clsact: they outlive the process, not `clean`. */
-	out = tl_capture("NSBENCH_BREAK=no-tcx NSBENCH_KILL_AT=per-hop:attached:9 ./nsbench-test "
+	out = tl_capture("NSBENCH_BREAK=no-tcx NSBENCH_KILL_AT=per-hop:attached:9 " NSB_TEST " "
 			 "explain bridge --no-ladder 2>&1; echo \"exit $?\"",
 			 &st);
 	assert_non_null(strstr(out, "exit 137"));
 	free(out);
 	assert_true(hopprobe_loaded() > 0);
-	out = tl_capture("./nsbench clean 2>&1", &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " clean 2>&1");
 	free(out);
 	assert_int_equal(tl_probes_settled(), 0);
 	assert_int_equal(clean_count_leftovers(), before);
 
 	/* The same kill with tcx links: no program outlives the process, even before clean. */
-	out = tl_capture("NSBENCH_KILL_AT=per-hop:attached:9 ./nsbench-test explain bridge "
+	out = tl_capture("NSBENCH_KILL_AT=per-hop:attached:9 " NSB_TEST " explain bridge "
 			 "--no-ladder 2>&1; echo \"exit $?\"",
 			 &st);
 	assert_non_null(strstr(out, "exit 137"));
 	free(out);
 	assert_int_equal(tl_probes_settled(), 0);
-	out = tl_capture("./nsbench clean 2>&1", &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " clean 2>&1");
 	free(out);
 	assert_int_equal(clean_count_leftovers(), before);
 	assert_root_unchanged();
@@ -365,13 +349,11 @@ static void test_explain_cli(void **state)
 	size_t before;
 	json_t *doc;
 	char *out;
-	int st;
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
 	before = clean_count_leftovers();
-	out = tl_capture("./nsbench explain bridge --no-ladder --transactions 500 --json", &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " explain bridge --no-ladder --transactions 500 --json");
 	doc = json_loads(out, 0, NULL);
 	assert_non_null(doc);
 	assert_int_equal(
@@ -381,23 +363,19 @@ static void test_explain_cli(void **state)
 	json_decref(doc);
 	free(out);
 	/* The same as an SVG waterfall: valid XML, every segment named. */
-	out = tl_capture("./scripts/waterfall.sh /tmp/nsbench-perhop-test.json "
-			 "/tmp/nsbench-perhop-test.svg >/dev/null && "
-			 "xmllint --noout /tmp/nsbench-perhop-test.svg && "
-			 "grep -c -e '-&gt; server receive' -e '-> server receive' "
-			 "/tmp/nsbench-perhop-test.svg",
-			 &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, "./scripts/waterfall.sh /tmp/nsbench-perhop-test.json "
+			"/tmp/nsbench-perhop-test.svg >/dev/null && "
+			"xmllint --noout /tmp/nsbench-perhop-test.svg && "
+			"grep -c -e '-&gt; server receive' -e '-> server receive' "
+			"/tmp/nsbench-perhop-test.svg");
 	assert_true(atoi(out) >= 1);
 	free(out);
 	unlink("/tmp/nsbench-perhop-test.json");
 	unlink("/tmp/nsbench-perhop-test.svg");
 
 	/* One transaction in 4 stamped: a quarter traced, each of them at every hop. */
-	out = tl_capture("./nsbench explain host --no-ladder --transactions 400 --sample-every 4 "
-			 "--json",
-			 &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " explain host --no-ladder --transactions 400 --sample-every 4 "
+			    "--json");
 	doc = json_loads(out, 0, NULL);
 	assert_non_null(doc);
 	{
@@ -422,14 +400,11 @@ static void test_explain_emulated(void **state)
 	json_t *doc, *v;
 	char *out;
 	size_t n = 0;
-	int st;
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_capture("NSBENCH_BREAK=tcg ./nsbench-test explain awsvpc --rounds 2 --duration 1 "
-			 "--rr-duration 0.1 --transactions 200 --json 2>/dev/null",
-			 &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, "NSBENCH_BREAK=tcg " NSB_TEST " explain awsvpc --rounds 2 --duration 1 "
+			"--rr-duration 0.1 --transactions 200 --json 2>/dev/null");
 	doc = json_loads(out, 0, NULL);
 	assert_non_null(doc);
 	free(out);
@@ -466,14 +441,11 @@ static void test_explain_duet(void **state)
 	json_t *doc, *lad, *cpus, *s;
 	char *out;
 	size_t i;
-	int st;
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_capture("./nsbench explain awsvpc --instance bare --schedule duet --rounds 2 "
-			 "--duration 1 --rr-duration 0.1 --transactions 200 --json 2>/dev/null",
-			 &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " explain awsvpc --instance bare --schedule duet --rounds 2 "
+			    "--duration 1 --rr-duration 0.1 --transactions 200 --json 2>/dev/null");
 	doc = json_loads(out, 0, NULL);
 	assert_non_null(doc);
 	free(out);
@@ -504,8 +476,7 @@ static void test_explain_duet(void **state)
 	assert_int_equal(hopprobe_loaded(), 0);
 	assert_root_unchanged();
 
-	out = tl_capture("taskset -c 0 ./nsbench explain bridge --schedule duet 2>&1", &st);
-	assert_int_equal(st, 2);
+	out = tl_run(2, "taskset -c 0 " NSB " explain bridge --schedule duet 2>&1");
 	assert_non_null(strstr(out, "CPU"));
 	free(out);
 }

@@ -12,7 +12,6 @@
 #include "testlib.h"
 #include <sys/stat.h>
 
-#define NSBENCH "./nsbench"
 #define FIX_VM "tests/fixtures/vm-6.18.44-fc-v669-20261127T224345Z.json"
 #define FIX_BOX "tests/fixtures/vm-6.18.44-fc-v657-gpu-20261127T224727Z.json"
 #define FIX_CLAIMS "tests/fixtures/claims-vm-6.18.44-fc-v782.json"
@@ -32,15 +31,12 @@ static int count(const char *hay, const char *needle)
 /* NAME (in tl_dir) as a real browser leaves its DOM after load; the caller frees it. */
 static char *browser_dom(const char *name)
 {
-	char cmd[512], *out;
-	int st;
+	char *out;
 
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s && HOME=%s timeout 120 chromium --headless --no-sandbox --disable-gpu "
-		 "--dump-dom file://%s/%s 2>/dev/null",
-		 tl_dir, tl_dir, tl_dir, name);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0,
+		     "cd %s && HOME=%s timeout 120 chromium --headless --no-sandbox --disable-gpu "
+		     "--dump-dom file://%s/%s 2>/dev/null",
+		     tl_dir, tl_dir, tl_dir, name);
 	return out;
 }
 
@@ -78,14 +74,10 @@ static void test_report_three_files(void **state)
 		"> %s/claims.json",
 		tl_dir, tl_dir);
 	assert_int_equal(system(cmd), 0);
-	snprintf(cmd, sizeof(cmd),
-		 NSBENCH " report " FIX_VM " " FIX_BOX " %s/third.json %s/claims.json " FIX_CLAIMS
+	out = tl_run(0,
+		     NSB " report " FIX_VM " " FIX_BOX " %s/third.json %s/claims.json " FIX_CLAIMS
 			 " -o %s/report.html 2>&1",
-		 tl_dir, tl_dir, tl_dir);
-	out = tl_capture(cmd, &st);
-	if (st)
-		print_error("%s\n", out);
-	assert_int_equal(st, 0);
+		     tl_dir, tl_dir, tl_dir);
 	free(out);
 	/* The DOM after load in a real browser: each chart says how many series it drew. */
 	out = browser_dom("report.html");
@@ -130,11 +122,7 @@ static void test_report_claims_alone(void **state)
 
 	(void)state;
 	assert_non_null(doc);
-	snprintf(cmd, sizeof(cmd), NSBENCH " report " FIX_CLAIMS " -o %s/claims.html 2>&1", tl_dir);
-	out = tl_capture(cmd, &st);
-	if (st)
-		print_error("%s\n", out);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " report " FIX_CLAIMS " -o %s/claims.html 2>&1", tl_dir);
 	assert_non_null(strstr(out, "report of 1 file(s)"));
 	free(out);
 	snprintf(cmd, sizeof(cmd), "cat %s/claims.html", tl_dir);
@@ -224,8 +212,8 @@ static void test_report_bad_input(void **state)
 			snprintf(path, sizeof(path), "%s", bad[i]);
 		else
 			snprintf(path, sizeof(path), "%s/%s", tl_dir, bad[i]);
-		snprintf(cmd, sizeof(cmd), NSBENCH " report " FIX_VM " %s -o %s/bad.html 2>&1",
-			 path, tl_dir);
+		snprintf(cmd, sizeof(cmd), NSB " report " FIX_VM " %s -o %s/bad.html 2>&1", path,
+			 tl_dir);
 		out = tl_capture(cmd, &st);
 		if (st != 2 || !strstr(out, path))
 			print_error("%s: exit %d: %s\n", bad[i], st, out);
@@ -233,19 +221,15 @@ static void test_report_bad_input(void **state)
 		assert_non_null(strstr(out, path));
 		/* Alone or beside a good file: refused the same. */
 		if (i >= 3) {
-			snprintf(cmd, sizeof(cmd), NSBENCH " report %s -o %s/bad.html 2>&1", path,
-				 tl_dir);
 			free(out);
-			out = tl_capture(cmd, &st);
-			assert_int_equal(st, 2);
+			out = tl_run(2, NSB " report %s -o %s/bad.html 2>&1", path, tl_dir);
 			assert_non_null(strstr(out, i == 3 ? "upgrade nsbench" : "without claims"));
 		}
 		free(out);
 		snprintf(path, sizeof(path), "%s/bad.html", tl_dir);
 		assert_int_not_equal(stat(path, &sb), 0);
 	}
-	out = tl_capture(NSBENCH " report " FIX_VM " 2>&1", &st);
-	assert_int_equal(st, 2);
+	out = tl_run(2, NSB " report " FIX_VM " 2>&1");
 	free(out);
 }
 

@@ -269,15 +269,10 @@ static void test_run_quick(void **state)
 	size_t before = clean_count_leftovers(), n;
 	json_t *doc, *e;
 	size_t i;
-	int st;
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	snprintf(cmd, sizeof(cmd), "./nsbench run --quick --out %s/quick 2>&1", dir);
-	out = tl_capture(cmd, &st);
-	if (st)
-		print_error("%s\n", out);
-	assert_int_equal(st, 0);
+	out = tl_run(0, NSB " run --quick --out %s/quick 2>&1", dir);
 	/* The table names every mode. */
 	assert_non_null(strstr(out, "awsvpc"));
 	assert_non_null(strstr(out, "bridge-dynamic"));
@@ -330,7 +325,7 @@ static void test_run_duet(void **state)
 	char cmd[512], *out, *file, why[256];
 	size_t before = clean_count_leftovers(), n, i, j;
 	json_t *doc, *e, *rep;
-	int st, cpu_of[2][2] = {{-1, -1}, {-1, -1}}; /* [host or bridge][round] */
+	int cpu_of[2][2] = {{-1, -1}, {-1, -1}}; /* [host or bridge][round] */
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
@@ -338,14 +333,10 @@ static void test_run_duet(void **state)
 		print_message("SKIP: duet needs two CPUs\n");
 		skip();
 	}
-	snprintf(cmd, sizeof(cmd),
-		 "./nsbench run --modes host,bridge --tests tcp_rr --reps 2 --rr-duration 0.2 "
-		 "--no-hot-path --schedule duet --out %s/duet 2>&1",
-		 dir);
-	out = tl_capture(cmd, &st);
-	if (st)
-		print_error("%s\n", out);
-	assert_int_equal(st, 0);
+	out = tl_run(0,
+		     NSB " run --modes host,bridge --tests tcp_rr --reps 2 --rr-duration 0.2 "
+			 "--no-hot-path --schedule duet --out %s/duet 2>&1",
+		     dir);
 	assert_non_null(strstr(out, "against host"));
 	free(out);
 	snprintf(cmd, sizeof(cmd), "%s/duet", dir);
@@ -385,13 +376,10 @@ static void test_run_duet(void **state)
 	json_decref(doc);
 	free(file);
 	/* One CPU: refused before anything is built, by run and by claims. */
-	out = tl_capture("taskset -c 0 ./nsbench run --modes host,bridge --schedule duet 2>&1",
-			 &st);
-	assert_int_equal(st, 2);
+	out = tl_run(2, "taskset -c 0 " NSB " run --modes host,bridge --schedule duet 2>&1");
 	assert_non_null(strstr(out, "one CPU"));
 	free(out);
-	out = tl_capture("taskset -c 0 ./nsbench claims --schedule duet 2>&1", &st);
-	assert_int_equal(st, 2);
+	out = tl_run(2, "taskset -c 0 " NSB " claims --schedule duet 2>&1");
 	free(out);
 	assert_int_equal(clean_count_leftovers(), before);
 	assert_root_unchanged();
@@ -408,14 +396,10 @@ static void test_run_window(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	snprintf(cmd, sizeof(cmd),
-		 "./nsbench run --quick --modes host --tests tcp_stream --window 256K "
-		 "--no-hot-path --out %s/window 2>&1",
-		 dir);
-	out = tl_capture(cmd, &st);
-	if (st)
-		print_error("%s\n", out);
-	assert_int_equal(st, 0);
+	out = tl_run(0,
+		     NSB " run --quick --modes host --tests tcp_stream --window 256K "
+			 "--no-hot-path --out %s/window 2>&1",
+		     dir);
 	free(out);
 	snprintf(cmd, sizeof(cmd), "%s/window", dir);
 	file = files_in(cmd, &n);
@@ -438,8 +422,8 @@ static void test_run_window(void **state)
 	fclose(f);
 	if (rmem_max < STREAM_WINDOW_MAX / 4) {
 		snprintf(cmd, sizeof(cmd),
-			 "./nsbench run --quick --modes host --tests tcp_stream --window %luK "
-			 "--no-hot-path --out %s/window-big 2>&1",
+			 NSB " run --quick --modes host --tests tcp_stream --window %luK "
+			     "--no-hot-path --out %s/window-big 2>&1",
 			 rmem_max * 4 / 1024, dir);
 		out = tl_capture(cmd, &st);
 		assert_int_not_equal(st, 0);
@@ -465,8 +449,8 @@ static void test_run_target(void **state)
 	(void)state;
 	SKIP_UNLESS_ROOT();
 	snprintf(cmd, sizeof(cmd),
-		 "./nsbench run --modes host,bridge --tests tcp_rr --rr-duration 0.2 --reps 2 "
-		 "--target 1 --max-reps 4 --no-hot-path --out %s/target 2>&1",
+		 NSB " run --modes host,bridge --tests tcp_rr --rr-duration 0.2 --reps 2 "
+		     "--target 1 --max-reps 4 --no-hot-path --out %s/target 2>&1",
 		 dir);
 	out = tl_capture(cmd, &st);
 	if (st && st != 3)
@@ -514,25 +498,18 @@ static void test_run_target(void **state)
 	 * A target two repetitions cannot meet (0.1% on tps, p50 and p99): exit 3,
 	 * and stderr and the table say so, not only the JSON.
 	 */
-	snprintf(
-		cmd, sizeof(cmd),
-		"./nsbench run --modes host --tests tcp_rr --rr-duration 0.2 --reps 2 --target 0.1 "
-		"--max-reps 2 --no-hot-path --out %s/missed 2>&1",
-		dir);
-	out = tl_capture(cmd, &st);
-	if (st != 3)
-		print_error("%s\n", out);
-	assert_int_equal(st, 3);
+	out = tl_run(3,
+		     NSB " run --modes host --tests tcp_rr --rr-duration 0.2 --reps 2 --target 0.1 "
+			 "--max-reps 2 --no-hot-path --out %s/missed 2>&1",
+		     dir);
 	assert_non_null(strstr(out, "--target 0.1%: NOT met by 1 of 1 results"));
 	assert_non_null(strstr(out, "warning: --target 0.1% not met by 1 of 1 results"));
 	free(out);
 	/* The budget without a target, and an impossible target, are usage errors. */
-	out = tl_capture("./nsbench run --max-reps 5 2>&1", &st);
-	assert_int_equal(st, 2);
+	out = tl_run(2, NSB " run --max-reps 5 2>&1");
 	assert_non_null(strstr(out, "--target"));
 	free(out);
-	out = tl_capture("./nsbench run --target 0 2>&1", &st);
-	assert_int_equal(st, 2);
+	out = tl_run(2, NSB " run --target 0 2>&1");
 	free(out);
 	assert_int_equal(clean_count_leftovers(), before);
 	assert_root_unchanged();
@@ -554,9 +531,9 @@ static void test_run_beside_other_nsbench(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	hold = tl_hold_start("./nsbench", "host", false, other);
+	hold = tl_hold_start(NSB, "host", false, other);
 	snprintf(cmd, sizeof(cmd),
-		 "sh -c 'echo $$; exec ./nsbench run --quick --modes host --tests tcp_rr "
+		 "sh -c 'echo $$; exec " NSB " run --quick --modes host --tests tcp_rr "
 		 "--rr-duration 0.2 --no-hot-path --out %s/other' 2>&1",
 		 dir);
 	out = tl_capture(cmd, &st);
@@ -614,18 +591,13 @@ static void test_run_nothing_measured(void **state)
 {
 	char cmd[512], *out;
 	size_t before = clean_count_leftovers(), n;
-	int st;
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	snprintf(cmd, sizeof(cmd),
-		 "NSBENCH_FAIL_AFTER=3 ./nsbench-test run --quick --modes host --tests tcp_rr "
-		 "--no-hot-path --out %s/nothing 2>&1",
-		 dir);
-	out = tl_capture(cmd, &st);
-	if (st != 1)
-		print_error("%s\n", out);
-	assert_int_equal(st, 1);
+	out = tl_run(1,
+		     "NSBENCH_FAIL_AFTER=3 " NSB_TEST " run --quick --modes host --tests tcp_rr "
+		     "--no-hot-path --out %s/nothing 2>&1",
+		     dir);
 	assert_non_null(strstr(out, "nothing was measured"));
 	assert_non_null(strstr(out, "fault injected"));
 	assert_null(strstr(out, "repetitions"));
@@ -633,20 +605,16 @@ static void test_run_nothing_measured(void **state)
 	snprintf(cmd, sizeof(cmd), "%s/nothing", dir);
 	free(files_in(cmd, &n));
 	assert_int_equal(n, 0);
-	out = tl_capture("./nsbench run --quick --modes awsvpc --tasks 4 --max-enis 3 "
-			 "--tests tcp_rr 2>&1",
-			 &st);
-	assert_int_equal(st, 2);
+	out = tl_run(2, NSB " run --quick --modes awsvpc --tasks 4 --max-enis 3 "
+			    "--tests tcp_rr 2>&1");
 	assert_non_null(strstr(out, "nothing to measure: mode awsvpc, 4 tasks: "));
 	assert_non_null(strstr(out, "ENI limit"));
 	free(out);
 	/* One mode refused beside one measured: the table says which and why (it said "-"). */
-	snprintf(cmd, sizeof(cmd),
-		 "./nsbench run --quick --modes awsvpc,host --max-enis 1 --tests tcp_rr "
-		 "--no-hot-path --out %s/refused 2>/dev/null",
-		 dir);
-	out = tl_capture(cmd, &st);
-	assert_int_equal(st, 0);
+	out = tl_run(0,
+		     NSB " run --quick --modes awsvpc,host --max-enis 1 --tests tcp_rr "
+			 "--no-hot-path --out %s/refused 2>/dev/null",
+		     dir);
 	assert_non_null(strstr(out, "\nawsvpc: not measured: "));
 	assert_non_null(strstr(out, "ENI limit"));
 	free(out);
@@ -663,7 +631,7 @@ static void test_run_unwritable(void **state)
 	(void)state;
 	SKIP_UNLESS_ROOT();
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	out = tl_capture("./nsbench run --quick --out /proc/nsbench-nope 2>&1", &st);
+	out = tl_capture(NSB " run --quick --out /proc/nsbench-nope 2>&1", &st);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	assert_int_equal(st, 1);
 	assert_non_null(strstr(out, "/proc/nsbench-nope"));
@@ -671,13 +639,11 @@ static void test_run_unwritable(void **state)
 	assert_true(b.tv_sec - a.tv_sec < 10);
 	free(out);
 	/* A mistyped path is not created, and a file is no directory: both usage errors. */
-	out = tl_capture("./nsbench run --quick --out /nonexistent-nsbench/dir 2>&1", &st);
-	assert_int_equal(st, 2);
+	out = tl_run(2, NSB " run --quick --out /nonexistent-nsbench/dir 2>&1");
 	assert_non_null(strstr(out, "its parent /nonexistent-nsbench is not a directory"));
 	assert_int_equal(access("/nonexistent-nsbench", F_OK), -1);
 	free(out);
-	out = tl_capture("./nsbench run --quick --out /etc/passwd 2>&1", &st);
-	assert_int_equal(st, 2);
+	out = tl_run(2, NSB " run --quick --out /etc/passwd 2>&1");
 	assert_non_null(strstr(out, "/etc/passwd: not a directory"));
 	free(out);
 }
@@ -699,7 +665,7 @@ static void test_run_interrupted(void **state)
 
 		dup2(fd, 1);
 		dup2(fd, 2);
-		execl("./nsbench", "./nsbench", "run", "--quick", "--out", out_dir, (char *)NULL);
+		execl(NSB, NSB, "run", "--quick", "--out", out_dir, (char *)NULL);
 		_exit(127);
 	}
 	sleep(3);

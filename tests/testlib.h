@@ -24,6 +24,11 @@
 #include "harness/lab/state.h"
 #include "netns/netns.h"
 
+/* The binaries under test, from the top of the tree, where make runs the tests. */
+#define NSB "./nsbench"
+/* The test build: honours NSBENCH_FAIL_AFTER, NSBENCH_BREAK and the other hooks of testhooks.h. */
+#define NSB_TEST "./nsbench-test"
+
 #define SKIP_UNLESS_ROOT()                                                                         \
 	do {                                                                                       \
 		if (geteuid() != 0) {                                                              \
@@ -85,6 +90,39 @@ static inline char *tl_capture(const char *cmd, int *status)
 	if (status)
 		*status = WIFEXITED((int)n) ? WEXITSTATUS((int)n) : -1;
 	return buf;
+}
+
+/*
+ * tl_run(EXPECT, FMT, ...): the shell command line FMT makes, run as
+ * tl_capture runs it: its output (the caller frees it), once its exit status
+ * is asserted to be EXPECT; when it is not, the output is printed first. A
+ * failure names the caller's line.
+ */
+#define tl_run(expect, ...) tl_run_at(__FILE__, __LINE__, (expect), __VA_ARGS__)
+
+static inline char *tl_run_at(const char *file, int line, int expect, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static inline char *tl_run_at(const char *file, int line, int expect, const char *fmt, ...)
+{
+	char *cmd, *out;
+	va_list ap;
+	int st, n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !(cmd = malloc((size_t)n + 1)))
+		abort();
+	va_start(ap, fmt);
+	vsnprintf(cmd, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	out = tl_capture(cmd, &st);
+	free(cmd);
+	if (st != expect)
+		print_error("%s\n", out);
+	_assert_int_equal(cast_to_largest_integral_type(st), cast_to_largest_integral_type(expect),
+			  file, line);
+	return out;
 }
 
 /*
