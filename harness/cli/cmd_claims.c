@@ -108,9 +108,8 @@ int claims_main(int argc, char **argv)
 	};
 	const char *only = NULL, *fmt = "text";
 	struct cli_instance ci = CLI_INSTANCE_DEFAULT;
-	enum schedule sched = SCHED_DEFAULT;
-	enum lab_instance inst;
-	bool list = false, proxy;
+	struct claims_opts co = {.schedule = SCHED_DEFAULT};
+	bool list = false;
 	json_t *doc, *catalog;
 	int c, failed, inconclusive;
 
@@ -133,7 +132,7 @@ int claims_main(int argc, char **argv)
 			list = true;
 			break;
 		case 's':
-			if (cli_schedule_option(claims_usage, optarg, &sched))
+			if (cli_schedule_option(claims_usage, optarg, &co.schedule))
 				return EXIT_USAGE;
 			break;
 		case CLI_OPT_INSTANCE:
@@ -148,10 +147,8 @@ int claims_main(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error(claims_usage, "claims: unexpected argument '%s'",
 				       argv[optind]);
-	if (cli_instance_apply(claims_usage, &ci, &inst, &proxy))
+	if (cli_instance_apply(claims_usage, &ci, &co.instance, &co.userland_proxy))
 		return EXIT_USAGE;
-	claims_set_instance(inst, proxy);
-	claims_set_schedule(sched);
 	catalog = claims_catalog();
 	if (only && check_only(only, catalog)) {
 		json_decref(catalog);
@@ -165,7 +162,7 @@ int claims_main(int argc, char **argv)
 	if (cli_need_privileges())
 		return 1;
 	cli_install_signals();
-	doc = claims_run(only, &failed, &inconclusive);
+	doc = claims_run(&co, only, &failed, &inconclusive);
 	if (lab_stop) {
 		json_decref(doc);
 		log_err("claims: interrupted; labs removed");
