@@ -40,7 +40,11 @@ join "$tmp/uses" "$tmp/defs" | awk '$2 != $3 { print $2, $3 }' | sort -u >"$tmp/
 fail=0
 if ! loops=$(tsort "$tmp/edges" 2>&1 >/dev/null) || [ -n "$loops" ]; then
 	echo "check-calls: files call each other in a circle:" >&2
-	echo "$loops" | sed 's/^tsort: //; s/^.*input contains a loop:$/loop:/; s/^/  /' >&2
+	# tsort names a loop's files a line each, after "input contains a loop:"
+	echo "$loops" | sed 's/^tsort: //' | awk '
+		/input contains a loop:$/ { if (l) print "  loop: " l; l = ""; next }
+		{ l = l ? l " -> " $0 : $0 }
+		END { if (l) print "  loop: " l }' >&2
 	# each pair that calls both ways, with what each calls of the other
 	awk '{ print $1, $2; print $2, $1 }' "$tmp/edges" | sort | uniq -d |
 		awk '$1 < $2' | while read -r a b; do
@@ -48,8 +52,8 @@ if ! loops=$(tsort "$tmp/edges" 2>&1 >/dev/null) || [ -n "$loops" ]; then
 		for pair in "$a $b" "$b $a"; do
 			set -- $pair
 			syms=$(join "$tmp/uses" "$tmp/defs" |
-				awk -v u="$1" -v d="$2" '$2 == u && $3 == d { print $1 }' | tr '\n' ' ')
-			echo "    $1 calls $syms" >&2
+				awk -v u="$1" -v d="$2" '$2 == u && $3 == d { print $1 }' | paste -sd' ')
+			echo "    $1 uses $syms" >&2
 		done
 	done
 	fail=1
