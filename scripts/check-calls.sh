@@ -5,8 +5,9 @@
 # that uses a global symbol (function or variable) another file defines depends
 # on that file; tsort names the files of any loop. Build first (make nsbench).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
+# shellcheck disable=SC2016 # $(...) is make's, expanded by make
 objs=$(make -s --no-print-directory --eval='print-objs: ; @echo $(LIB_OBJS) $(CLI_OBJS)' \
 	print-objs | tr ' ' '\n' | grep -v '^$')
 [ -n "$objs" ] || { echo "check-calls: no objects named by the Makefile" >&2; exit 1; }
@@ -50,10 +51,10 @@ if ! loops=$(tsort "$tmp/edges" 2>&1 >/dev/null) || [ -n "$loops" ]; then
 		awk '$1 < $2' | while read -r a b; do
 		echo "  $a <-> $b:" >&2
 		for pair in "$a $b" "$b $a"; do
-			set -- $pair
+			read -r u d <<<"$pair"
 			syms=$(join "$tmp/uses" "$tmp/defs" |
-				awk -v u="$1" -v d="$2" '$2 == u && $3 == d { print $1 }' | paste -sd' ')
-			echo "    $1 uses $syms" >&2
+				awk -v u="$u" -v d="$d" '$2 == u && $3 == d { print $1 }' | paste -sd' ')
+			echo "    $u uses $syms" >&2
 		done
 	done
 	fail=1

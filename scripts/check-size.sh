@@ -7,7 +7,7 @@
 #     a '{' in column 0 to the next '}' in column 0, both counted, as this code
 #     base formats function bodies (kernel style; .clang-format).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 MAX_FILE=600
 MAX_FUNC=150
 fail=0
