@@ -173,16 +173,19 @@ asan:
 		EXTRA_CFLAGS="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined"
 
-# The layout's rules (layers, no include circle, only the CLI prints): scripts/check-layout.sh.
-layout:
-	$(Q)./scripts/check-layout.sh
+# The layout's rules: layers, no include circle, only the CLI prints (scripts/check-layout.sh);
+# files and functions of a bounded size (check-size.sh); no two files that call each other,
+# nor a longer circle, read from the built objects (check-calls.sh). Every check runs.
+layout: nsbench
+	$(Q)rc=0; for c in layout size calls; do ./scripts/check-$$c.sh || rc=1; done; exit $$rc
 
 # The builds of test (the program, the test build, the tests; the ASan tree) use every CPU.
+# The layout is checked once they are built (check-calls reads the program's objects).
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
-test: deps layout
+test: deps
 	$(Q)$(MAKE) --no-print-directory -j$(JOBS) all nsbench-test $(UNIT_TESTS) $(INTEG_TESTS) \
 		tests/bin/integ_guest EXTRA_CFLAGS=-Werror
-	$(Q)$(MAKE) --no-print-directory unit valgrind asan integ kernels EXTRA_CFLAGS=-Werror
+	$(Q)$(MAKE) --no-print-directory layout unit valgrind asan integ kernels EXTRA_CFLAGS=-Werror
 	@echo "all test suites passed"
 
 # libFuzzer on the results reader (and compare) and the CLI parsers, FUZZ_TIME

@@ -111,7 +111,7 @@ int claims_main(int argc, char **argv)
 	};
 	const char *only = NULL, *fmt = "text";
 	struct lab_options lo;
-	enum schedule sched = SCHED_DEFAULT;
+	struct claims_opts co = {.schedule = SCHED_DEFAULT};
 	bool list = false;
 	json_t *doc, *catalog;
 	int c, failed, inconclusive;
@@ -136,7 +136,7 @@ int claims_main(int argc, char **argv)
 			list = true;
 			break;
 		case 's':
-			if (cli_schedule_option(claims_usage, optarg, &sched))
+			if (cli_schedule_option(claims_usage, optarg, &co.schedule))
 				return EXIT_USAGE;
 			break;
 		default:
@@ -153,8 +153,8 @@ int claims_main(int argc, char **argv)
 				       argv[optind]);
 	if (cli_lab_check(claims_usage, &lo, NULL, 0))
 		return EXIT_USAGE;
-	claims_set_instance(lab_options_instance(&lo), lab_options_proxy(&lo));
-	claims_set_schedule(sched);
+	co.instance = lab_options_instance(&lo);
+	co.userland_proxy = lab_options_proxy(&lo);
 	catalog = claims_catalog();
 	if (only && check_only(only, catalog)) {
 		json_decref(catalog);
@@ -168,7 +168,7 @@ int claims_main(int argc, char **argv)
 	if (cli_need_privileges())
 		return 1;
 	cli_install_signals();
-	doc = claims_run(only, &failed, &inconclusive);
+	doc = claims_run(&co, only, &failed, &inconclusive);
 	if (lab_stop) {
 		json_decref(doc);
 		log_err("claims: interrupted; labs removed");

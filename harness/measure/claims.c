@@ -16,6 +16,8 @@
 #include "harness/lab/mode.h"
 #include "harness/lab/path.h"
 #include "harness/measure/claims.h"
+#include "harness/measure/claims_decide.h"
+#include "harness/measure/claims_doc.h"
 #include "harness/measure/claims_perf.h"
 #include "harness/measure/claims_row.h"
 #include "harness/measure/hotpath.h"
@@ -36,10 +38,9 @@ static int reach(struct lab *lab, const struct lab_task *t)
 static void c_awsvpc_address(struct claims_ctx *c, struct claim_result *r)
 {
 	static const uint16_t ports[] = {5201, 5201};
-	struct lab *lab = claim_lab_new(r, MODE_AWSVPC, 2, ports, 0, false);
+	struct lab *lab = claim_lab_new(&c->opts, r, MODE_AWSVPC, 2, ports, 0, false);
 	int a, b;
 
-	(void)c;
 	if (!lab)
 		return;
 	a = reach(lab, &lab->tasks[0]);
@@ -60,9 +61,8 @@ static void c_awsvpc_address(struct claims_ctx *c, struct claim_result *r)
 static void c_awsvpc_same_port(struct claims_ctx *c, struct claim_result *r)
 {
 	static const uint16_t ports[] = {8080, 8080};
-	struct lab *lab = claim_lab_new(r, MODE_AWSVPC, 2, ports, 0, false);
+	struct lab *lab = claim_lab_new(&c->opts, r, MODE_AWSVPC, 2, ports, 0, false);
 
-	(void)c;
 	if (!lab)
 		return;
 	if (!reach(lab, &lab->tasks[0]) && !reach(lab, &lab->tasks[1]))
@@ -81,7 +81,8 @@ static void c_awsvpc_same_port(struct claims_ctx *c, struct claim_result *r)
  * 802.1Q cannot build them, and the claim cannot be checked there (checking
  * only the cap would say nothing about trunking).
  */
-static void eni_limit(struct claim_result *r, unsigned int enis, const char *what, bool trunking)
+static void eni_limit(struct claims_ctx *c, struct claim_result *r, unsigned int enis,
+		      const char *what, bool trunking)
 {
 	struct lab_config cfg;
 	uint16_t ports[16];
@@ -90,7 +91,7 @@ static void eni_limit(struct claim_result *r, unsigned int enis, const char *wha
 
 	for (unsigned int i = 0; i < 16; i++)
 		ports[i] = 5201;
-	claims_lab_config(&cfg);
+	claims_lab_config(&c->opts, &cfg);
 	cfg.max_enis = enis;
 	cfg.trunking = trunking;
 	lab = claim_lab_new_cfg(r, &cfg, MODE_AWSVPC, enis - 1, ports);
@@ -108,14 +109,12 @@ static void eni_limit(struct claim_result *r, unsigned int enis, const char *wha
 
 static void c_eni_limit(struct claims_ctx *c, struct claim_result *r)
 {
-	(void)c;
-	eni_limit(r, 3, "c5.large", false);
+	eni_limit(c, r, 3, "c5.large", false);
 }
 
 static void c_eni_trunking(struct claims_ctx *c, struct claim_result *r)
 {
-	(void)c;
-	eni_limit(r, 10, "with ENI trunking (tasks on VLAN branches of one trunk ENI)", true);
+	eni_limit(c, r, 10, "with ENI trunking (tasks on VLAN branches of one trunk ENI)", true);
 }
 
 /* The hot path of task 1, ingress; NULL (the lab removed, R saying why) on failure. */
@@ -139,11 +138,10 @@ static json_t *probe_t1(struct lab *lab, struct claim_result *r)
 static void c_flows(struct claims_ctx *c, struct claim_result *r)
 {
 	static const uint16_t ports[] = {5201, 5201};
-	struct lab *lab = claim_lab_new(r, MODE_AWSVPC, 2, ports, 0, false);
+	struct lab *lab = claim_lab_new(&c->opts, r, MODE_AWSVPC, 2, ports, 0, false);
 	json_t *hp;
 	double t1, t2;
 
-	(void)c;
 	if (!lab || !(hp = probe_t1(lab, r)))
 		return;
 	t1 = json_number_value(
@@ -174,10 +172,9 @@ static void c_flows(struct claims_ctx *c, struct claim_result *r)
 static void c_static_port(struct claims_ctx *c, struct claim_result *r)
 {
 	static const uint16_t ports[] = {8080};
-	struct lab *lab = claim_lab_new(r, MODE_BRIDGE, 1, ports, 0, false);
+	struct lab *lab = claim_lab_new(&c->opts, r, MODE_BRIDGE, 1, ports, 0, false);
 	int ret;
 
-	(void)c;
 	if (!lab)
 		return;
 	ret = lab_add_task(lab, MODE_BRIDGE, 8080);
@@ -193,11 +190,10 @@ static void c_static_port(struct claims_ctx *c, struct claim_result *r)
 static void c_dynamic_ports(struct claims_ctx *c, struct claim_result *r)
 {
 	static const uint16_t ports[] = {80, 80, 80};
-	struct lab *lab = claim_lab_new(r, MODE_BRIDGE_DYNAMIC, 3, ports, 0, false);
+	struct lab *lab = claim_lab_new(&c->opts, r, MODE_BRIDGE_DYNAMIC, 3, ports, 0, false);
 	uint16_t lo = LAB_DYNAMIC_LO, hi = LAB_DYNAMIC_HI;
 	bool ok = true;
 
-	(void)c;
 	if (!lab)
 		return;
 	(void)ports_local_range(lab->ns_inst, &lo, &hi); /* else ECS's fallback, as the lab */
@@ -220,11 +216,10 @@ static void c_dynamic_ports(struct claims_ctx *c, struct claim_result *r)
 static void c_bridge_hop(struct claims_ctx *c, struct claim_result *r)
 {
 	static const uint16_t ports[] = {5201};
-	struct lab *lab = claim_lab_new(r, MODE_BRIDGE, 1, ports, 0, false);
+	struct lab *lab = claim_lab_new(&c->opts, r, MODE_BRIDGE, 1, ports, 0, false);
 	json_t *hp;
 	char *hops;
 
-	(void)c;
 	if (!lab || !(hp = probe_t1(lab, r)))
 		return;
 	hops = json_dumps(json_object_get(hp, "hops"), JSON_COMPACT);
@@ -243,11 +238,10 @@ static void c_bridge_hop(struct claims_ctx *c, struct claim_result *r)
 static void c_bridge_not_addressable(struct claims_ctx *c, struct claim_result *r)
 {
 	static const uint16_t ports[] = {5201};
-	struct lab *lab = claim_lab_new(r, MODE_BRIDGE, 1, ports, 0, false);
+	struct lab *lab = claim_lab_new(&c->opts, r, MODE_BRIDGE, 1, ports, 0, false);
 	struct rt *rt = NULL;
 	int route = 0, conn;
 
-	(void)c;
 	if (!lab)
 		return;
 	if (!rt_open(&rt, lab->ns_vpc))
@@ -270,10 +264,9 @@ static void c_bridge_not_addressable(struct claims_ctx *c, struct claim_result *
 static void c_host_port(struct claims_ctx *c, struct claim_result *r)
 {
 	static const uint16_t ports[] = {5201};
-	struct lab *lab = claim_lab_new(r, MODE_HOST, 1, ports, 0, false);
+	struct lab *lab = claim_lab_new(&c->opts, r, MODE_HOST, 1, ports, 0, false);
 	int ret, reached;
 
-	(void)c;
 	if (!lab)
 		return;
 	reached = reach(lab, &lab->tasks[0]);
@@ -292,14 +285,13 @@ static void c_host_port(struct claims_ctx *c, struct claim_result *r)
 static void c_none_loopback(struct claims_ctx *c, struct claim_result *r)
 {
 	static const uint16_t ports[] = {5201};
-	struct lab *lab = claim_lab_new(r, MODE_NONE, 1, ports, 0, false);
+	struct lab *lab = claim_lab_new(&c->opts, r, MODE_NONE, 1, ports, 0, false);
 	struct rt_link_info li[8];
 	struct lab_route route = {.n = 0};
 	struct rt *rt = NULL;
 	size_t n = 0;
 	int lo;
 
-	(void)c;
 	if (!lab)
 		return;
 	if (!rt_open(&rt, lab->tasks[0].ns))
@@ -320,11 +312,10 @@ static void c_none_loopback(struct claims_ctx *c, struct claim_result *r)
 static void c_none_isolated(struct claims_ctx *c, struct claim_result *r)
 {
 	static const uint16_t ports[] = {5201};
-	struct lab *lab = claim_lab_new(r, MODE_NONE, 1, ports, 0, false);
+	struct lab *lab = claim_lab_new(&c->opts, r, MODE_NONE, 1, ports, 0, false);
 	struct rt *rt = NULL;
 	int in_vpc, in_inst, out = -EIO, route = 0;
 
-	(void)c;
 	if (!lab)
 		return;
 	in_vpc = probe_tcp(lab->tasks[0].ns, "0.0.0.0", 5201, lab->ns_vpc, "127.0.0.1", 5201, 300);
@@ -350,7 +341,7 @@ static void c_none_isolated(struct claims_ctx *c, struct claim_result *r)
 static void c_security_group(struct claims_ctx *c, struct claim_result *r)
 {
 	static const uint16_t ports[] = {5201};
-	struct lab *lab = claim_lab_new(r, MODE_AWSVPC, 1, ports, 0, true);
+	struct lab *lab = claim_lab_new(&c->opts, r, MODE_AWSVPC, 1, ports, 0, true);
 	json_t *rules = NULL, *rule;
 	long long dropped = 0;
 	int ok_port, other;
@@ -497,24 +488,18 @@ json_t *claims_catalog(void)
 	return rows;
 }
 
-static enum schedule claims_schedule = SCHED_DEFAULT;
-
-void claims_set_schedule(enum schedule s)
-{
-	claims_schedule = s;
-}
-
-json_t *claims_run(const char *only, int *failed, int *inconclusive)
+json_t *claims_run(const struct claims_opts *o, const char *only, int *failed, int *inconclusive)
 {
 	static const char *const names[] = {"holds", "does not hold", "cannot check",
 					    "inconclusive"};
 	struct claims_ctx c;
-	json_t *doc = claims_doc_new(only), *rows = json_array();
+	json_t *doc, *rows = json_array();
 	unsigned int total = 0, k = 0;
 	char what[256];
 
 	memset(&c, 0, sizeof(c));
-	c.schedule = claims_schedule;
+	c.opts = *o;
+	doc = claims_doc_new(&c.opts, only);
 	*failed = *inconclusive = 0;
 	/* Only the modes that the selected performance claims need are measured. */
 	for (size_t i = 0; i < NCLAIMS; i++) {
@@ -524,8 +509,8 @@ json_t *claims_run(const char *only, int *failed, int *inconclusive)
 		c.needs |= claims[i].needs;
 		if (claims[i].decision >= 0) {
 			c.wants[claims[i].decision] = true;
-			c.needs |= claims_perf_needs(claims[i].decision);
-			c.thr_needs |= claims_perf_needs(claims[i].decision);
+			c.needs |= claims_decide_needs(claims[i].decision);
+			c.thr_needs |= claims_decide_needs(claims[i].decision);
 		}
 	}
 	/* The performance rounds first, so that the security-group row can show its cost. */
@@ -550,6 +535,6 @@ json_t *claims_run(const char *only, int *failed, int *inconclusive)
 	}
 	notice_progress_end();
 	claims_doc_finish(doc, &c, rows);
-	claims_perf_release(&c);
+	claims_decide_release(&c);
 	return doc;
 }

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "harness/common/version.h"
-#include "harness/measure/claims.h"
-#include "harness/measure/claims_perf.h"
+#include "harness/measure/claims_ctx.h"
+#include "harness/measure/claims_doc.h"
 #include "harness/reports/results.h"
 
 /* The performance modes as keys of "performance.modes". */
@@ -33,12 +33,12 @@ static json_t *only_ids(const char *only)
 	return ids;
 }
 
-json_t *claims_doc_new(const char *only)
+json_t *claims_doc_new(const struct claims_opts *o, const char *only)
 {
 	struct lab_config cfg;
 	char now[32];
 
-	claims_lab_config(&cfg);
+	claims_lab_config(o, &cfg);
 	results_utc_now(now, sizeof(now), false);
 	return json_pack("{s:i, s:{s:s, s:s}, s:o, s:{s:s, s:b}, s:o, s:s}", "claims_version",
 			 CLAIMS_VERSION, "nsbench", "version", NSBENCH_VERSION, "commit",

@@ -1,34 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * The claims about the instance itself, and the instance every claim's lab is
- * built on (claims --instance, --userland-proxy): the agent's endpoint from
- * every mode, and host mode's local path without NAT or proxy.
+ * The claims about the instance itself (claims --instance, --userland-proxy):
+ * the agent's endpoint from every mode, and host mode's local path without
+ * NAT or proxy.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "harness/lab/path.h"
-#include "harness/measure/claims.h"
+#include "harness/measure/claims_ctx.h"
 #include "harness/measure/claims_row.h"
 #include "harness/measure/hotpath.h"
-
-static enum lab_instance claims_instance = INSTANCE_AL2023;
-static bool claims_proxy = true;
-
-void claims_set_instance(enum lab_instance inst, bool userland_proxy)
-{
-	claims_instance = inst;
-	claims_proxy = userland_proxy;
-}
-
-void claims_lab_config(struct lab_config *cfg)
-{
-	lab_config_default(cfg);
-	cfg->instance = claims_instance;
-	cfg->userland_proxy = claims_proxy;
-	/* The claims' probes are udp_rr: bridge tasks map their port over udp too. */
-	cfg->publish_udp = true;
-}
 
 /* The hot path of LAB's first task on path P; NULL with R saying why. */
 static json_t *probe(struct lab *lab, enum lab_path p, struct claim_result *r)
@@ -68,15 +50,14 @@ void claim_agent_endpoint(struct claims_ctx *c, struct claim_result *r)
 	char ev[sizeof(r->evidence)] = "", hops[160];
 	size_t off = 0;
 
-	(void)c;
-	if (claims_instance == INSTANCE_BARE) {
+	if (c->opts.instance == INSTANCE_BARE) {
 		claim_say(r, CLAIM_UNCHECKABLE,
 			  "a bare instance has no agent endpoint (ecs-init's rules): --instance "
 			  "al2023 or al2");
 		return;
 	}
 	for (size_t k = 0; k < sizeof(modes) / sizeof(modes[0]); k++) {
-		struct lab *lab = claim_lab_new(r, modes[k], 1, ports, 0, false);
+		struct lab *lab = claim_lab_new(&c->opts, r, modes[k], 1, ports, 0, false);
 		json_t *hp;
 
 		if (!lab)
@@ -123,14 +104,13 @@ void claim_no_proxy(struct claims_ctx *c, struct claim_result *r)
 	bool proxied, direct;
 	int pid;
 
-	(void)c;
-	if (claims_instance == INSTANCE_BARE || !claims_proxy) {
+	if (c->opts.instance == INSTANCE_BARE || !c->opts.userland_proxy) {
 		claim_say(r, CLAIM_UNCHECKABLE,
 			  "without Docker's userland proxy there is none to do without: "
 			  "--instance al2023 or al2 with --userland-proxy on");
 		return;
 	}
-	lab = claim_lab_new(r, MODE_BRIDGE, 1, ports, 0, false);
+	lab = claim_lab_new(&c->opts, r, MODE_BRIDGE, 1, ports, 0, false);
 	if (!lab)
 		return;
 	bh = probe(lab, PATH_LOCAL, r);
@@ -138,7 +118,7 @@ void claim_no_proxy(struct claims_ctx *c, struct claim_result *r)
 	claim_lab_end(lab);
 	if (!bh)
 		return;
-	lab = claim_lab_new(r, MODE_HOST, 1, ports, 0, false);
+	lab = claim_lab_new(&c->opts, r, MODE_HOST, 1, ports, 0, false);
 	if (!lab) {
 		json_decref(bh);
 		return;

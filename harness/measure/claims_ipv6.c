@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "harness/lab/lab.h"
+#include "harness/measure/claims_ctx.h"
 #include "harness/measure/claims_row.h"
 #include "netns/probe.h"
 
@@ -20,8 +21,8 @@
 
 enum { T_AWSVPC, T_HOST, T_BRIDGE, T_COUNT };
 
-/* The dual-stack lab: t1 awsvpc, t2 host, t3 bridge; NULL with R saying why. */
-static struct lab *ipv6_lab(struct claim_result *r)
+/* The dual-stack lab on O's instance: t1 awsvpc, t2 host, t3 bridge; NULL with R saying why. */
+static struct lab *ipv6_lab(const struct claims_opts *o, struct claim_result *r)
 {
 	static const enum lab_mode modes[T_COUNT] = {MODE_AWSVPC, MODE_HOST, MODE_BRIDGE};
 	static const uint16_t ports[T_COUNT] = {5201, 5202, 5203};
@@ -29,7 +30,7 @@ static struct lab *ipv6_lab(struct claim_result *r)
 	struct lab_config cfg;
 	int ret = lab ? 0 : -ENOMEM;
 
-	claims_lab_config(&cfg);
+	claims_lab_config(o, &cfg);
 	cfg.dual_stack = true;
 	if (!ret)
 		ret = lab_init(lab, &cfg, "claims");
@@ -53,12 +54,11 @@ static const char *said(int ret)
 
 void claim_ipv6(struct claims_ctx *c, struct claim_result *r)
 {
-	struct lab *lab = ipv6_lab(r);
+	struct lab *lab = ipv6_lab(&c->opts, r);
 	const struct lab_task *aw, *ho, *br;
 	int a, h, b4, b6, bp;
 	bool proxy;
 
-	(void)c;
 	if (!lab)
 		return;
 	aw = &lab->tasks[T_AWSVPC];

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "harness/lab/lab.h"
-#include "harness/measure/claims.h"
+#include "harness/measure/claims_ctx.h"
 #include "harness/measure/claims_row.h"
 #include "harness/measure/wireframes.h"
 #include "netns/probe.h"
@@ -75,12 +75,11 @@ void claim_jumbo(struct claims_ctx *c, struct claim_result *r)
 	bool holds, nic;
 	int ret = 0;
 
-	(void)c;
 	if (!lab) {
 		claim_say(r, CLAIM_UNCHECKABLE, "out of memory");
 		return;
 	}
-	claims_lab_config(&cfg);
+	claims_lab_config(&c->opts, &cfg);
 	vpc_mtu = lab_vpc_mtu(&cfg);
 	bridge_mtu = lab_bridge_mtu(&cfg);
 	nic = cfg.wire == LAB_WIRE_NIC;

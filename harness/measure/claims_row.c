@@ -17,12 +17,21 @@ void claim_say(struct claim_result *r, enum claim_verdict v, const char *fmt, ..
 	va_end(ap);
 }
 
-struct lab *claim_lab_new(struct claim_result *r, enum lab_mode m, unsigned int n,
-			  const uint16_t *ports, unsigned int max_enis, bool sg)
+void claims_lab_config(const struct claims_opts *o, struct lab_config *cfg)
+{
+	lab_config_default(cfg);
+	cfg->instance = o->instance;
+	cfg->userland_proxy = o->userland_proxy;
+	/* The claims' probes are udp_rr: bridge tasks map their port over udp too. */
+	cfg->publish_udp = true;
+}
+
+struct lab *claim_lab_new(const struct claims_opts *o, struct claim_result *r, enum lab_mode m,
+			  unsigned int n, const uint16_t *ports, unsigned int max_enis, bool sg)
 {
 	struct lab_config cfg;
 
-	claims_lab_config(&cfg);
+	claims_lab_config(o, &cfg);
 	cfg.max_enis = max_enis;
 	cfg.security_group = sg;
 	return claim_lab_new_cfg(r, &cfg, m, n, ports);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "harness/lab/lab.h"
+#include "harness/measure/claims_opts.h"
 
 enum claim_verdict { CLAIM_HOLDS, CLAIM_FAILS, CLAIM_UNCHECKABLE, CLAIM_INCONCLUSIVE };
 
@@ -19,15 +20,18 @@ struct claim_result {
 
 void claim_say(struct claim_result *r, enum claim_verdict v, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* A fresh lab of N tasks of mode M; NULL, R saying why (cannot check), when the kernel refuses. */
-struct lab *claim_lab_new(struct claim_result *r, enum lab_mode m, unsigned int n,
-			  const uint16_t *ports, unsigned int max_enis, bool sg);
+/*
+ * A fresh lab of N tasks of mode M on O's instance; NULL, R saying why (cannot
+ * check), when the kernel refuses.
+ */
+struct lab *claim_lab_new(const struct claims_opts *o, struct claim_result *r, enum lab_mode m,
+			  unsigned int n, const uint16_t *ports, unsigned int max_enis, bool sg);
 /* The same on a configuration of the caller's (claims_lab_config() and more). */
 struct lab *claim_lab_new_cfg(struct claim_result *r, const struct lab_config *cfg,
 			      enum lab_mode m, unsigned int n, const uint16_t *ports);
 void claim_lab_end(struct lab *lab);
-/* CFG as lab_config_default() with the claims' instance (claims_instance.c). */
-void claims_lab_config(struct lab_config *cfg);
+/* CFG as lab_config_default() with O's instance. */
+void claims_lab_config(const struct claims_opts *o, struct lab_config *cfg);
 
 /* The claims about the instance itself (claims_instance.c). */
 struct claims_ctx;

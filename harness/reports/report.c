@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "harness/lab/model.h"
+#include "harness/reports/html.h"
 #include "harness/reports/report.h"
+#include "harness/reports/report_claims.h"
 #include "harness/reports/results.h"
 #include "harness/reports/verdict.h"
 
@@ -50,32 +52,6 @@ static const struct chart {
 	 "higher is better"},
 };
 #define NCHARTS (sizeof(charts) / sizeof(charts[0]))
-
-/* Text from a file another job wrote: never markup. */
-void report_esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-	}
-}
 
 static const char *str(json_t *o, const char *key)
 {
@@ -138,14 +114,14 @@ static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n, const
 		}
 	bar_w = (group_w * 0.8) / (double)n;
 	fputs("<h3>", f);
-	report_esc(f, c->title);
+	html_esc(f, c->title);
 	fputs(strcmp(family, "ipv6") ? "</h3>\n" : " (IPv6)</h3>\n", f);
 	fprintf(f,
 		"<figure><svg class=\"chart\" data-metric=\"%s\" data-family=\"%s\" "
 		"data-series=\"%zu\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
 		"height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n<title>",
 		c->metric, family, n, W, H, W, H);
-	report_esc(f, c->title);
+	html_esc(f, c->title);
 	fputs("</title>\n", f);
 	/* Axis, ticks at every 0.25 (or 0.5 above 3x), and host mode's 1.0. */
 	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", LEFT, TOP,
@@ -215,7 +191,7 @@ static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n, const
 			LEFT + 60.0 * (double)k + 16, H - 12, (int)('A' + k));
 	}
 	fputs("</svg><figcaption>", f);
-	report_esc(f, c->title);
+	html_esc(f, c->title);
 	fprintf(f,
 		" (%s): geometric mean over the repetitions with its 95%% interval (a pale, "
 		"dashed bar: one repetition, no interval); ",
@@ -249,18 +225,18 @@ static void files_table(FILE *f, json_t **docs, const char **names, size_t n)
 		results_label(docs[k], label, sizeof(label));
 		fprintf(f, "<tr><td style=\"color:%s\">&#9632; %c</td><td>", palette[k % NPALETTE],
 			(int)('A' + k));
-		report_esc(f, names[k]);
+		html_esc(f, names[k]);
 		fputs("</td><td>", f);
-		report_esc(f, label);
+		html_esc(f, label);
 		fprintf(f, "</td><td>%lld &times; ",
 			(long long)json_integer_value(json_object_get(h, "cpu_count")));
-		report_esc(f, str(h, "cpu_model"));
+		html_esc(f, str(h, "cpu_model"));
 		fputs("</td><td>", f);
-		report_esc(f, str(v, "version"));
+		html_esc(f, str(v, "version"));
 		fputs(" (", f);
-		report_esc(f, str(v, "commit"));
+		html_esc(f, str(v, "commit"));
 		fputs(")</td><td>", f);
-		report_esc(f, str(docs[k], "started_utc"));
+		html_esc(f, str(docs[k], "started_utc"));
 		fprintf(f, "</td><td>%lld</td></tr>\n",
 			(long long)json_integer_value(
 				json_object_get(json_object_get(docs[k], "config"), "reps")));
@@ -318,12 +294,12 @@ static void hot_paths(FILE *f, json_t **docs, size_t n)
 
 		json_object_foreach(hp, key, v) {
 			fprintf(f, "<tr><td>%c</td><td>", (int)('A' + k));
-			report_esc(f, key);
+			html_esc(f, key);
 			fputs("</td><td>", f);
 			json_array_foreach(json_object_get(v, "hops"), i, hop) {
 				if (i)
 					fputs(" &rarr; ", f);
-				report_esc(f, json_string_value(hop));
+				html_esc(f, json_string_value(hop));
 			}
 			fprintf(f, "</td><td>%s</td></tr>\n",
 				json_is_true(json_object_get(v, "ok")) ? "yes" : "NO");

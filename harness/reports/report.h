@@ -17,9 +17,4 @@
 int report_write(FILE *f, json_t **docs, const char **names, size_t n, json_t **claims,
 		 const char **claim_names, size_t nclaims);
 
-/* Inside the report (report_claims.c): one claims file, named NAME, as a section. */
-void report_claims(FILE *f, json_t *claims, const char *name);
-/* Text from a file another job wrote, as HTML text: never markup. */
-void report_esc(FILE *f, const char *s);
-
 #endif

@@ -10,7 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/reports/report.h"
+#include "harness/reports/html.h"
+#include "harness/reports/report_claims.h"
 #include "harness/reports/results.h"
 
 #define CW 760
@@ -39,9 +40,9 @@ static const char *side_colour(const char *side)
 /* A ratio's two sides, escaped: "bridge/host". */
 static void esc_pair(FILE *f, json_t *ratio)
 {
-	report_esc(f, str(ratio, "of"));
+	html_esc(f, str(ratio, "of"));
 	fputs("/", f);
-	report_esc(f, str(ratio, "to"));
+	html_esc(f, str(ratio, "to"));
 }
 
 /* Where, when, on what instance, by which nsbench; the verdicts; how the rounds went. */
@@ -57,20 +58,20 @@ static void about(FILE *f, json_t *doc)
 	fputs("<table><tr><th>runner / host, kernel</th><th>CPUs</th><th>instance</th>"
 	      "<th>checked (UTC)</th><th>nsbench</th></tr>\n<tr><td>",
 	      f);
-	report_esc(f, label);
+	html_esc(f, label);
 	fprintf(f, "</td><td>%lld &times; ", count(h, "cpu_count"));
-	report_esc(f, str(h, "cpu_model"));
+	html_esc(f, str(h, "cpu_model"));
 	fputs("</td><td>", f);
-	report_esc(f, str(inst, "profile"));
+	html_esc(f, str(inst, "profile"));
 	fprintf(f, ", userland proxy %s</td><td>",
 		json_is_true(json_object_get(inst, "userland_proxy")) ? "on" : "off");
-	report_esc(f, str(doc, "started_utc"));
+	html_esc(f, str(doc, "started_utc"));
 	fputs(" to ", f);
-	report_esc(f, str(doc, "finished_utc"));
+	html_esc(f, str(doc, "finished_utc"));
 	fputs("</td><td>", f);
-	report_esc(f, str(json_object_get(doc, "nsbench"), "version"));
+	html_esc(f, str(json_object_get(doc, "nsbench"), "version"));
 	fputs(" (", f);
-	report_esc(f, str(json_object_get(doc, "nsbench"), "commit"));
+	html_esc(f, str(json_object_get(doc, "nsbench"), "commit"));
 	fputs(")</td></tr>\n</table>\n", f);
 	fprintf(f,
 		"<p class=\"verdicts\">%lld hold, %lld do not hold, %lld inconclusive, %lld "
@@ -89,15 +90,15 @@ static void about(FILE *f, json_t *doc)
 		json_array_foreach(json_object_get(json_object_get(p, "noise"), "other_nsbench"), i,
 				   other) {
 			fputs(i ? ", " : "; another nsbench ran beside: lab ", f);
-			report_esc(f, str(other, "lab"));
+			html_esc(f, str(other, "lab"));
 			fputs(" (", f);
-			report_esc(f, str(other, "kind"));
+			html_esc(f, str(other, "kind"));
 			fprintf(f, ", pid %lld)", count(other, "owner_pid"));
 		}
 		fputs(".", f);
 		if (json_is_string(json_object_get(p, "error"))) {
 			fputs(" Measurement failed: ", f);
-			report_esc(f, str(p, "error"));
+			html_esc(f, str(p, "error"));
 		}
 	}
 	fputs("</p>\n", f);
@@ -177,11 +178,11 @@ static void ratios_chart(FILE *f, json_t *rows)
 
 		fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\">",
 			LABEL_W - 8, y + 4);
-		report_esc(f, str(b[i].row, "id"));
+		html_esc(f, str(b[i].row, "id"));
 		fputs(": ", f);
 		esc_pair(f, q);
 		fputs(" ", f);
-		report_esc(f, str(q, "metric"));
+		html_esc(f, str(q, "metric"));
 		fputs("</text>\n", f);
 		if (lim > 0 && fabs(lim - 1) > 1e-9)
 			fprintf(f,
@@ -216,13 +217,13 @@ static void rows_table(FILE *f, json_t *rows)
 	      f);
 	json_array_foreach(rows, i, row) {
 		fputs("<tr><td>", f);
-		report_esc(f, str(row, "mode"));
+		html_esc(f, str(row, "mode"));
 		fputs("</td><td>", f);
-		report_esc(f, str(row, "claim"));
+		html_esc(f, str(row, "claim"));
 		fputs("</td><td><b>", f);
-		report_esc(f, str(row, "verdict"));
+		html_esc(f, str(row, "verdict"));
 		fputs("</b></td><td>", f);
-		report_esc(f, str(row, "evidence"));
+		html_esc(f, str(row, "evidence"));
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n", f);
@@ -233,7 +234,7 @@ void report_claims(FILE *f, json_t *claims, const char *name)
 	json_t *rows = json_is_array(claims) ? claims : json_object_get(claims, "claims");
 
 	fputs("<h3>", f);
-	report_esc(f, name);
+	html_esc(f, name);
 	fputs("</h3>\n", f);
 	if (json_is_object(claims)) {
 		about(f, claims);
