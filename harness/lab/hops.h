@@ -2,6 +2,7 @@
 #ifndef NSB_HOPS_H
 #define NSB_HOPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "harness/lab/model.h"
@@ -43,5 +44,37 @@ const char *hop_kind_name(enum hop_kind k);
 const char *hop_dir_name(enum hop_dir d);
 /* "role:ifname", the name counters and probes report a hop by. */
 void hop_label(const struct lab_iface *i, char *buf, size_t len);
+
+/* The interfaces a lab lists (mode_interfaces), with what shared devices are listed already. */
+struct iface_list {
+	struct lab_iface *out;
+	unsigned int max, n;
+	bool bridge, agent, trunk;
+};
+
+/* The parts every mode's hops are made of (hops.c), for the modes' files (mode_ops.h). */
+void hops_push(struct lab_route *r, const struct lab_iface *i, enum hop_dir d);
+void hops_push_route(struct lab_route *r, const struct lab_route *in);
+void hops_push_reversed(struct lab_route *r, const struct lab_route *in);
+void hops_list(struct iface_list *l, const struct lab_iface *i);
+void iface_set(struct lab_iface *i, const char *role, const char *ns, const char *name,
+	       enum hop_kind kind, const char *addr, const struct ip4_net *net);
+void iface_set6(struct lab_iface *i, const struct lab *lab, const char *addr6);
+void iface_task_role(const struct lab_task *t, char *buf, size_t len);
+void iface_vpc_switch(const struct lab *lab, struct lab_iface *i);
+void iface_vpc_port(const struct lab *lab, const char *name, enum hop_kind kind,
+		    struct lab_iface *i);
+void iface_inst_link(const struct lab *lab, const char *name, struct lab_iface *i);
+void iface_wire_inst(const struct lab *lab, struct lab_iface *i);
+void iface_lo(const struct lab *lab, const struct lab_task *t, struct lab_iface *i);
+/* From the VPC's switch to the instance's primary ENI (the path every non-awsvpc ingress takes). */
+void hops_wire_in(const struct lab *lab, struct lab_route *r);
+/* The instance's lo, both ways: a socket of the instance talking to another of it. */
+void hops_inst_lo(const struct lab *lab, struct lab_route *r);
+/* T's own interface (its mode's TASK_IF) as a hop of direction D. */
+void hops_push_task(struct lab_route *r,
+		    void (*task_if)(const struct lab *, const struct lab_task *,
+				    struct lab_iface *),
+		    const struct lab *lab, const struct lab_task *t, enum hop_dir d);
 
 #endif

@@ -23,66 +23,6 @@
 #include "netns/rt.h"
 #include "netns/sysctl.h"
 
-const struct mode_ops *mode_ops(enum lab_mode m)
-{
-	static const struct mode_ops *const ops[MODE_COUNT] = {
-		[MODE_AWSVPC] = &mode_awsvpc_ops,
-		[MODE_BRIDGE] = &mode_bridge_ops,
-		[MODE_BRIDGE_DYNAMIC] = &mode_bridge_dynamic_ops,
-		[MODE_HOST] = &mode_host_ops,
-		[MODE_NONE] = &mode_none_ops,
-	};
-
-	return ops[(unsigned int)m < MODE_COUNT ? m : MODE_NONE];
-}
-
-bool mode_bridged(enum lab_mode m)
-{
-	return mode_ops(m)->bridged;
-}
-
-bool mode_own_eni(enum lab_mode m)
-{
-	return mode_ops(m)->own_eni;
-}
-
-bool mode_reachable(enum lab_mode m)
-{
-	return mode_ops(m)->reachable;
-}
-
-bool mode_static_port(enum lab_mode m)
-{
-	return mode_ops(m)->static_port;
-}
-
-const char *mode_server_bind(const struct lab *lab, const struct lab_task *t)
-{
-	return mode_ops(t->mode)->own_ns ? "0.0.0.0" : lab->inst_addr;
-}
-
-int mode_has_path(enum lab_mode m, enum lab_path p, enum bench_family f, char *why, size_t len)
-{
-	char scratch[8];
-
-	if (!mode_ops(m)->has_path)
-		return 0;
-	if (!why) {
-		why = scratch;
-		len = sizeof(scratch);
-	}
-	return mode_ops(m)->has_path(m, p, f, why, len);
-}
-
-unsigned int mode_count(const struct lab *lab, enum lab_mode m)
-{
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < lab->ntasks; i++)
-		n += lab->tasks[i].mode == m;
-	return n;
-}
-
 const char *mode_wire_ifname(void)
 {
 	return WIRE_VPC;
@@ -91,20 +31,6 @@ const char *mode_wire_ifname(void)
 const char *mode_inst_ifname(void)
 {
 	return WIRE_INST;
-}
-
-/* Sets an MTU the configuration asks for (0: the kernel's default stays). */
-int mode_set_mtu(struct lab *lab, struct rt *rt, const char *ifname, const char *ns,
-		 unsigned int mtu)
-{
-	int ret;
-
-	if (!mtu)
-		return 0;
-	ret = lab_step(lab, "setting the MTU of %s in %s to %u", ifname, ns, mtu);
-	if (!ret && (ret = rt_link_mtu(rt, ifname, mtu)))
-		return lab_fail(lab, ret, rt_ext_msg(rt));
-	return ret;
 }
 
 /* Autoconfiguration chatter would show up in the packet counters. */
@@ -289,30 +215,6 @@ static int task_ns(struct lab *lab, struct lab_task *t, struct rt **rt)
 	if (ret)
 		return lab_fail(lab, ret, NULL);
 	return ns_settle(lab, t->ns, *rt);
-}
-
-/* T's eth0 up, its address in NET and its default route via GW. */
-int mode_task_addr(struct lab *lab, struct lab_task *t, struct rt *rt, const struct ip4_net *net,
-		   const char *gw)
-{
-	char cidr[32];
-	int ret;
-
-	ret = lab_step(lab, "bringing %s up in %s", TASK_IF, t->ns);
-	if (!ret && (ret = rt_link_up(rt, TASK_IF)))
-		return lab_fail(lab, ret, rt_ext_msg(rt));
-	if (ret)
-		return ret;
-	ip4_net_cidr(cidr, sizeof(cidr), t->addr, net);
-	ret = lab_step(lab, "adding %s to %s in %s", cidr, TASK_IF, t->ns);
-	if (!ret && (ret = rt_addr_add(rt, TASK_IF, cidr)))
-		return lab_fail(lab, ret, rt_ext_msg(rt));
-	if (ret)
-		return ret;
-	ret = lab_step(lab, "adding default route via %s in %s", gw, t->ns);
-	if (!ret && (ret = rt_route_default(rt, gw)))
-		return lab_fail(lab, ret, rt_ext_msg(rt));
-	return ret;
 }
 
 int mode_build_task(struct lab *lab, struct lab_task *t)

@@ -143,6 +143,12 @@ static int task_link(struct lab *lab, struct lab_task *t, struct rt *rt, const c
 	return ret;
 }
 
+/* ECS builds the agent's leg always; the lab, on an instance profile (bare has no agent). */
+static bool agent_leg(const struct lab *lab)
+{
+	return lab_instance_iptables(&lab->cfg);
+}
+
 static int place(struct lab *lab, struct lab_task *t)
 {
 	unsigned int n = mode_count(lab, MODE_AWSVPC);
@@ -243,7 +249,7 @@ static int build(struct lab *lab, struct lab_task *t, struct rt *rt)
 		if (!ret && (ret = portmap_open(&lab->pm, lab->ns_inst)))
 			return lab_fail(lab, ret, NULL);
 	}
-	if (!ret && has_agent_leg(lab, t))
+	if (!ret && agent_leg(lab))
 		ret = build_agent_leg(lab, t, rt);
 	return ret;
 }
@@ -256,7 +262,7 @@ static void unlink_task(struct lab *lab, struct lab_task *t)
 	if (!netns_exists(t->ns) || rt_open(&rt, t->ns))
 		return;
 	rt_link_del(rt, TASK_IF);
-	if (has_agent_leg(lab, t))
+	if (agent_leg(lab))
 		rt_link_del(rt, AGENT_TASK_IF);
 	rt_close(rt);
 	eni_name(t, eni, sizeof(eni));
@@ -342,7 +348,7 @@ static void interfaces(const struct lab *lab, const struct lab_task *t, struct i
 	l->trunk = true;
 	task_if(lab, t, &i);
 	hops_list(l, &i);
-	if (!has_agent_leg(lab, t))
+	if (!agent_leg(lab))
 		return;
 	if (!l->agent) {
 		agent_bridge_if(lab, &i);
@@ -374,15 +380,15 @@ static int route(const struct lab *lab, const struct lab_task *t, const struct l
 		hops_push(r, &i, HOP_EGRESS);
 		eni_hops(lab, t, &eni);
 		hops_push_route(r, &eni);
-		hops_task(lab, t, HOP_INGRESS, r);
+		hops_push_task(r, task_if, lab, t, HOP_INGRESS);
 		return 0;
 	case PATH_INTRA_HOST:
-		hops_task(lab, t, HOP_EGRESS, r);
+		hops_push_task(r, task_if, lab, t, HOP_EGRESS);
 		eni_hops(lab, t, &eni);
 		hops_push_reversed(r, &eni);
 		eni_hops(lab, peer, &eni);
 		hops_push_route(r, &eni);
-		hops_task(lab, peer, HOP_INGRESS, r);
+		hops_push_task(r, task_if, lab, peer, HOP_INGRESS);
 		return 0;
 	case PATH_LOCAL:
 		/* Out of the primary ENI, through the VPC, in through the task's. */
@@ -392,10 +398,10 @@ static int route(const struct lab *lab, const struct lab_task *t, const struct l
 		hops_push(r, &i, HOP_INGRESS);
 		eni_hops(lab, t, &eni);
 		hops_push_route(r, &eni);
-		hops_task(lab, t, HOP_INGRESS, r);
+		hops_push_task(r, task_if, lab, t, HOP_INGRESS);
 		return 0;
 	case PATH_AGENT:
-		if (!has_agent_leg(lab, t))
+		if (!agent_leg(lab))
 			return -EINVAL;
 		agent_task_if(t, &i);
 		hops_push(r, &i, HOP_EGRESS);

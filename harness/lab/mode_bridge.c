@@ -251,10 +251,10 @@ static int route(const struct lab *lab, const struct lab_task *t, const struct l
 		}
 		veth_host(lab, t, &i);
 		hops_push(r, &i, HOP_EGRESS);
-		hops_task(lab, t, HOP_INGRESS, r);
+		hops_push_task(r, task_if, lab, t, HOP_INGRESS);
 		return 0;
 	case PATH_INTRA_HOST:
-		hops_task(lab, t, HOP_EGRESS, r);
+		hops_push_task(r, task_if, lab, t, HOP_EGRESS);
 		veth_host(lab, t, &i);
 		hops_push(r, &i, HOP_INGRESS);
 		if ((lab->br_nf != 1 || proxied(lab)) && bridge) {
@@ -264,10 +264,10 @@ static int route(const struct lab *lab, const struct lab_task *t, const struct l
 		}
 		veth_host(lab, peer, &i);
 		hops_push(r, &i, HOP_EGRESS);
-		hops_task(lab, peer, HOP_INGRESS, r);
+		hops_push_task(r, task_if, lab, peer, HOP_INGRESS);
 		return 0;
 	case PATH_AGENT:
-		hops_task(lab, t, HOP_EGRESS, r);
+		hops_push_task(r, task_if, lab, t, HOP_EGRESS);
 		veth_host(lab, t, &i);
 		hops_push(r, &i, HOP_INGRESS);
 		bridge_if(lab, &i);

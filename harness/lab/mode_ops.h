@@ -23,13 +23,6 @@
 
 struct rt;
 
-/* The interfaces a lab lists (mode_interfaces), with what shared devices are listed already. */
-struct iface_list {
-	struct lab_iface *out;
-	unsigned int max, n;
-	bool bridge, agent, trunk;
-};
-
 struct mode_ops {
 	/* A namespace of its own (host lives in the instance's). */
 	bool own_ns;
@@ -117,28 +110,5 @@ unsigned int mode_count(const struct lab *lab, enum lab_mode m);
 void mode_scopy(char *dst, size_t len, const char *src);
 /* Claims a port of the instance's own stack (a static hostPort, host mode) for task ID. */
 int mode_claim_host_port(struct lab *lab, unsigned int id, uint16_t port, const char *what);
-
-/* The typed path's parts (route.c), for the modes' files. */
-void hops_push(struct lab_route *r, const struct lab_iface *i, enum hop_dir d);
-void hops_push_route(struct lab_route *r, const struct lab_route *in);
-void hops_push_reversed(struct lab_route *r, const struct lab_route *in);
-void hops_list(struct iface_list *l, const struct lab_iface *i);
-void iface_set(struct lab_iface *i, const char *role, const char *ns, const char *name,
-	       enum hop_kind kind, const char *addr, const struct ip4_net *net);
-void iface_set6(struct lab_iface *i, const struct lab *lab, const char *addr6);
-void iface_task_role(const struct lab_task *t, char *buf, size_t len);
-void iface_vpc_switch(const struct lab *lab, struct lab_iface *i);
-void iface_vpc_port(const struct lab *lab, const char *name, enum hop_kind kind,
-		    struct lab_iface *i);
-void iface_inst_link(const struct lab *lab, const char *name, struct lab_iface *i);
-void iface_wire_inst(const struct lab *lab, struct lab_iface *i);
-void iface_lo(const struct lab *lab, const struct lab_task *t, struct lab_iface *i);
-/* From the VPC's switch to the instance's primary ENI (the path every non-awsvpc ingress takes). */
-void hops_wire_in(const struct lab *lab, struct lab_route *r);
-/* The instance's lo, both ways: a socket of the instance talking to another of it. */
-void hops_inst_lo(const struct lab *lab, struct lab_route *r);
-/* T's own interface as the first or last hop of an intra-host request. */
-void hops_task(const struct lab *lab, const struct lab_task *t, enum hop_dir d,
-	       struct lab_route *r);
 
 #endif

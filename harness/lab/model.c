@@ -90,3 +90,21 @@ void lab_config_default(struct lab_config *cfg)
 	cfg->instance = INSTANCE_AL2023;
 	cfg->userland_proxy = true;
 }
+
+static const char *const path_names[PATH_COUNT] = {"ingress",  "egress", "intra-host",
+						   "loopback", "local",	 "agent"};
+
+const char *path_name(enum lab_path p)
+{
+	return (unsigned int)p < PATH_COUNT ? path_names[p] : "?";
+}
+
+int path_parse(const char *name, enum lab_path *p)
+{
+	for (int i = 0; i < PATH_COUNT; i++)
+		if (name && !strcmp(name, path_names[i])) {
+			*p = (enum lab_path)i;
+			return 0;
+		}
+	return -EINVAL;
+}

@@ -196,6 +196,8 @@ struct lab {
 const char *lab_mode_name(enum lab_mode m);
 const char *lab_variant_name(enum lab_variant v);
 int lab_mode_parse(const char *name, enum lab_mode *m);
+const char *path_name(enum lab_path p);
+int path_parse(const char *name, enum lab_path *p);
 const char *lab_instance_name(enum lab_instance i);
 int lab_instance_parse(const char *name, enum lab_instance *i);
 /* Whether the instance's rules are iptables' (al2023, al2), not the lab's own nftables. */

@@ -8,26 +8,8 @@
 #include "harness/lab/path.h"
 #include "nsbench/ports.h"
 
-static const char *const names[PATH_COUNT] = {"ingress",  "egress", "intra-host",
-					      "loopback", "local",  "agent"};
-
 /* Egress servers listen in the VPC namespace on this port. */
 #define EGRESS_PORT NSB_PORT_EGRESS
-
-const char *path_name(enum lab_path p)
-{
-	return (unsigned int)p < PATH_COUNT ? names[p] : "?";
-}
-
-int path_parse(const char *name, enum lab_path *p)
-{
-	for (int i = 0; i < PATH_COUNT; i++)
-		if (name && !strcmp(name, names[i])) {
-			*p = (enum lab_path)i;
-			return 0;
-		}
-	return -EINVAL;
-}
 
 enum lab_path path_default(enum lab_mode m)
 {

@@ -8,8 +8,6 @@
 #include "bench/measurement.h"
 #include "harness/lab/model.h"
 
-const char *path_name(enum lab_path p);
-int path_parse(const char *name, enum lab_path *p);
 /* The path a mode measures when none is asked for: ingress, or loopback for none. */
 enum lab_path path_default(enum lab_mode m);
 /* The other task of TASK's intra-host path (the lab's second task, or its first); NULL otherwise.

@@ -14,29 +14,6 @@
 #include "harness/lab/mode_ops.h"
 #include "harness/lab/placement.h"
 
-void mode_scopy(char *dst, size_t len, const char *src)
-{
-	size_t n = strnlen(src, len - 1);
-
-	memmove(dst, src, n);
-	dst[n] = '\0';
-}
-
-/* A port of the instance's own stack (a static hostPort, host mode): one task each. */
-int mode_claim_host_port(struct lab *lab, unsigned int id, uint16_t port, const char *what)
-{
-	int holder = 0, ret = port_claim(&lab->ports, port, (int)id, &holder);
-
-	if (ret == -EADDRINUSE)
-		return lab_refuse(
-			lab, ret,
-			"task t%u %s %u is already taken on the instance by task t%d (%s)", id,
-			what, port, holder, lab_mode_name(lab->tasks[holder - 1].mode));
-	if (ret)
-		return lab_refuse(lab, ret, "task t%u: too many host ports", id);
-	return 0;
-}
-
 int lab_plan_task(struct lab *lab, enum lab_mode mode, uint16_t container_port)
 {
 	struct lab_task *t;
