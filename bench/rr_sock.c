@@ -14,36 +14,33 @@ void rr_set_timeouts(int fd, int ms)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
-int rr_send_all(int fd, const char *buf, size_t len)
+/* LEN bytes sent from OUT, or received into IN, whole (one of them NULL). */
+static int whole(int fd, const char *out, char *in, size_t len)
 {
-	while (len) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+	size_t done = 0;
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
+	while (done < len) {
+		ssize_t n = out ? send(fd, out + done, len - done, MSG_NOSIGNAL)
+				: recv(fd, in + done, len - done, 0);
 
-int rr_recv_all(int fd, char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = recv(fd, buf, len, 0);
-
-		if (n == 0)
+		if (n == 0 && !out)
 			return -EPIPE;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return errno == EAGAIN ? -ETIMEDOUT : -errno;
 		}
-		buf += n;
-		len -= (size_t)n;
+		done += (size_t)n;
 	}
 	return 0;
+}
+
+int rr_send_all(int fd, const char *buf, size_t len)
+{
+	return whole(fd, buf, NULL, len);
+}
+
+int rr_recv_all(int fd, char *buf, size_t len)
+{
+	return whole(fd, NULL, buf, len);
 }

@@ -66,18 +66,24 @@ int cli_signal_exit(void);
 
 /*
  * The lab's options (harness/lab/options.h), the same on every command that
- * builds a lab: CLI_VPC_OPTIONS, CLI_INSTANCE_OPTIONS and CLI_IP_OPTION in the
- * getopt table (each command's own code for --security-group passes
- * LAB_OPT_SECURITY_GROUP), cli_lab_option() for their values and
- * cli_lab_check() once parsed.
+ * builds a lab: CLI_LAB_OPTIONS (or those of CLI_VPC_OPTIONS,
+ * CLI_INSTANCE_OPTIONS, CLI_IP_OPTION and CLI_SG_OPTION a command takes) in
+ * the getopt table, cli_lab_option() for their values and cli_lab_check()
+ * once parsed.
  */
-#define CLI_VPC_OPTIONS                                                                            \
-	{"vpc-mtu", required_argument, NULL, LAB_OPT_VPC_MTU},                                     \
-		{"bridge-mtu", required_argument, NULL, LAB_OPT_BRIDGE_MTU},                       \
-		{"wire", required_argument, NULL, LAB_OPT_WIRE},                                   \
-	{                                                                                          \
-		"trunking", no_argument, NULL, LAB_OPT_TRUNKING                                    \
-	}
+/* clang-format off */
+#define CLI_LAB_OPT(name, has_arg, code) {name, has_arg, NULL, code}
+#define CLI_VPC_OPTIONS CLI_LAB_OPT("vpc-mtu", required_argument, LAB_OPT_VPC_MTU), \
+	CLI_LAB_OPT("bridge-mtu", required_argument, LAB_OPT_BRIDGE_MTU), \
+	CLI_LAB_OPT("wire", required_argument, LAB_OPT_WIRE), \
+	CLI_LAB_OPT("trunking", no_argument, LAB_OPT_TRUNKING)
+#define CLI_INSTANCE_OPTIONS CLI_LAB_OPT("instance", required_argument, LAB_OPT_INSTANCE), \
+	CLI_LAB_OPT("userland-proxy", required_argument, LAB_OPT_USERLAND_PROXY)
+#define CLI_IP_OPTION CLI_LAB_OPT("ip", required_argument, LAB_OPT_IP)
+#define CLI_SG_OPTION CLI_LAB_OPT("security-group", no_argument, LAB_OPT_SECURITY_GROUP)
+/* Every lab option: the commands that build a lab of their own and measure it. */
+#define CLI_LAB_OPTIONS CLI_VPC_OPTIONS, CLI_INSTANCE_OPTIONS, CLI_IP_OPTION, CLI_SG_OPTION
+/* clang-format on */
 #define CLI_VPC_USAGE                                                                              \
 	"--vpc-mtu N: the VPC's switch, every ENI and awsvpc task (default 9001, as ECS's\n"       \
 	"ENIs); --bridge-mtu N: Docker's bridge and its veths (default 1500, at most the\n"        \
@@ -85,20 +91,11 @@ int cli_signal_exit(void);
 	"NIC does (no segmentation offload on the VPC's side, GRO on the instance's);\n"           \
 	"--wire veth: a veth's 64 KB super-packets. --trunking: awsvpc tasks get VLAN\n"           \
 	"branches of one trunk ENI (ENI trunking; needs the kernel's 8021q).\n"
-#define CLI_INSTANCE_OPTIONS                                                                       \
-	{"instance", required_argument, NULL, LAB_OPT_INSTANCE},                                   \
-	{                                                                                          \
-		"userland-proxy", required_argument, NULL, LAB_OPT_USERLAND_PROXY                  \
-	}
 #define CLI_INSTANCE_USAGE                                                                         \
 	"--instance al2023|al2|bare: what the instance carries besides the tasks (default\n"       \
 	"al2023: ecs-init's and Docker 25's rules through iptables-nft; al2: the same through\n"   \
 	"iptables-legacy; bare: only the NAT a mode needs); --userland-proxy on|off: Docker's\n"   \
 	"docker-proxy per hostPort (default on, as on the ECS-optimized AMI; off under bare).\n"
-#define CLI_IP_OPTION                                                                              \
-	{                                                                                          \
-		"ip", required_argument, NULL, LAB_OPT_IP                                          \
-	}
 #define CLI_IP_USAGE                                                                               \
 	"--ip 4|6|4,6: the IP families measured (default 4). 6 builds a dual-stack VPC\n"          \
 	"(2001:2::/64: the VPC router, the instance and awsvpc tasks get an address in it);\n"     \

@@ -213,7 +213,7 @@ int explain_main(int argc, char **argv)
 		{"no-ladder", no_argument, NULL, 'N'},
 		CLI_VPC_OPTIONS,
 		CLI_INSTANCE_OPTIONS,
-		{"security-group", no_argument, NULL, 'G'},
+		CLI_SG_OPTION,
 		{"cpu", required_argument, NULL, 'c'},
 		{"probe-cost", optional_argument, NULL, 'C'},
 		{"sample-every", required_argument, NULL, 'S'},
@@ -286,9 +286,6 @@ int explain_main(int argc, char **argv)
 			break;
 		case 'N':
 			eo.ladder = false;
-			break;
-		case 'G':
-			lo.security_group = true;
 			break;
 		case 'c':
 			if (cli_cpu_option(explain_usage, optarg, &bo.cpus.policy))

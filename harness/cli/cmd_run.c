@@ -116,16 +116,13 @@ static int parse(int argc, char **argv, struct run_args *a, bool *json)
 		{"shape-wire", required_argument, NULL, 'S'},
 		{"tasks", required_argument, NULL, 'T'},
 		{"max-enis", required_argument, NULL, 'E'},
-		{"security-group", no_argument, NULL, 'G'},
 		{"json", no_argument, NULL, 'j'},
 		{"target", required_argument, NULL, 'g'},
 		{"max-reps", required_argument, NULL, 'M'},
 		{"max-time", required_argument, NULL, 'X'},
 		{"per-hop", no_argument, NULL, 'H'},
 		{"schedule", required_argument, NULL, 'C'},
-		CLI_VPC_OPTIONS,
-		CLI_INSTANCE_OPTIONS,
-		CLI_IP_OPTION,
+		CLI_LAB_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -145,9 +142,6 @@ static int parse(int argc, char **argv, struct run_args *a, bool *json)
 			break;
 		case 'N':
 			a->no_hot = true;
-			break;
-		case 'G':
-			a->lab.security_group = true;
 			break;
 		case 'H':
 			a->per_hop = true;

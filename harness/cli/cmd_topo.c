@@ -249,10 +249,7 @@ static int topo_up(int argc, char **argv)
 		{"bridge-subnet", required_argument, NULL, 'B'},
 		{"json", no_argument, NULL, 'j'},
 		{"hold", no_argument, NULL, 'H'},
-		{"security-group", no_argument, NULL, 'G'},
-		CLI_VPC_OPTIONS,
-		CLI_INSTANCE_OPTIONS,
-		CLI_IP_OPTION,
+		CLI_LAB_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -314,9 +311,6 @@ static int topo_up(int argc, char **argv)
 			break;
 		case 'H':
 			hold = true;
-			break;
-		case 'G':
-			lo.security_group = true;
 			break;
 		default:
 			if (lab_option_is(c)) {

@@ -26,6 +26,13 @@ bool mode_own_eni(enum lab_mode m);
 bool mode_reachable(enum lab_mode m);
 /* Its tasks take the instance's own port, one task each (bridge's static hostPort, host). */
 bool mode_static_port(enum lab_mode m);
+/*
+ * The parts of mode M one at a time, as explain's ladder adds them to host
+ * mode on a bare instance: each step's name, the lab variant that builds it
+ * and whether the security group is on; the last step is M as ECS builds it.
+ * *STEPS: the mode's table's; the count (0: none, as host and none).
+ */
+unsigned int mode_steps(enum lab_mode m, const struct mode_step **steps);
 /* The address a server in task T binds to for clients outside it: the instance's for host. */
 const char *mode_server_bind(const struct lab *lab, const struct lab_task *t);
 

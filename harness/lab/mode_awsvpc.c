@@ -431,7 +431,15 @@ static int reach(const struct lab *lab, const struct lab_task *srv, enum lab_pat
 	return 0;
 }
 
+/* explain's ladder: the ENI, then its security group. */
+static const struct mode_step steps[] = {
+	{"+ENI", LAB_VARIANT_ECS, false},
+	{"+security group", LAB_VARIANT_ECS, true},
+};
+
 const struct mode_ops mode_awsvpc_ops = {
+	.steps = steps,
+	.nsteps = sizeof(steps) / sizeof(steps[0]),
 	.own_ns = true,
 	.own_eni = true,
 	.reachable = true,

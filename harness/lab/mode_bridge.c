@@ -229,6 +229,31 @@ static bool proxied(const struct lab *lab)
  * proxy's own connection out of ecs0), else DNAT'd in OUTPUT straight out of
  * ecs0. agent: up through ecs0, DNAT'd to 127.0.0.1.
  */
+/* From T's eth0 up its veth into the instance. */
+static void from_task(const struct lab *lab, const struct lab_task *t, struct lab_route *r)
+{
+	struct lab_iface i;
+
+	hops_push_task(r, task_if, lab, t, HOP_EGRESS);
+	veth_host(lab, t, &i);
+	hops_push(r, &i, HOP_INGRESS);
+}
+
+/* Down to T: out of ecs0 (BRIDGE), its veth, into its eth0. */
+static void to_task(const struct lab *lab, const struct lab_task *t, bool bridge,
+		    struct lab_route *r)
+{
+	struct lab_iface i;
+
+	if (bridge) {
+		bridge_if(lab, &i);
+		hops_push(r, &i, HOP_EGRESS);
+	}
+	veth_host(lab, t, &i);
+	hops_push(r, &i, HOP_EGRESS);
+	hops_push_task(r, task_if, lab, t, HOP_INGRESS);
+}
+
 static int route(const struct lab *lab, const struct lab_task *t, const struct lab_task *peer,
 		 enum lab_path p, struct lab_route *r)
 {
@@ -237,39 +262,27 @@ static int route(const struct lab *lab, const struct lab_task *t, const struct l
 
 	switch (p) {
 	case PATH_INGRESS:
-	case PATH_LOCAL:
-		if (p == PATH_INGRESS) {
-			iface_vpc_switch(lab, &i);
-			hops_push(r, &i, HOP_EGRESS);
-			hops_wire_in(lab, r);
-		} else if (proxied(lab)) {
-			hops_inst_lo(lab, r);
-		}
-		if (bridge) {
-			bridge_if(lab, &i);
-			hops_push(r, &i, HOP_EGRESS);
-		}
-		veth_host(lab, t, &i);
+		iface_vpc_switch(lab, &i);
 		hops_push(r, &i, HOP_EGRESS);
-		hops_push_task(r, task_if, lab, t, HOP_INGRESS);
+		hops_wire_in(lab, r);
+		to_task(lab, t, bridge, r);
+		return 0;
+	case PATH_LOCAL:
+		if (proxied(lab))
+			hops_inst_lo(lab, r);
+		to_task(lab, t, bridge, r);
 		return 0;
 	case PATH_INTRA_HOST:
-		hops_push_task(r, task_if, lab, t, HOP_EGRESS);
-		veth_host(lab, t, &i);
-		hops_push(r, &i, HOP_INGRESS);
+		from_task(lab, t, r);
 		if ((lab->br_nf != 1 || proxied(lab)) && bridge) {
 			bridge_if(lab, &i);
 			hops_push(r, &i, HOP_INGRESS);
 			hops_push(r, &i, HOP_EGRESS);
 		}
-		veth_host(lab, peer, &i);
-		hops_push(r, &i, HOP_EGRESS);
-		hops_push_task(r, task_if, lab, peer, HOP_INGRESS);
+		to_task(lab, peer, false, r);
 		return 0;
 	case PATH_AGENT:
-		hops_push_task(r, task_if, lab, t, HOP_EGRESS);
-		veth_host(lab, t, &i);
-		hops_push(r, &i, HOP_INGRESS);
+		from_task(lab, t, r);
 		bridge_if(lab, &i);
 		hops_push(r, &i, HOP_INGRESS);
 		return 0;
@@ -322,11 +335,20 @@ static int reach(const struct lab *lab, const struct lab_task *srv, enum lab_pat
 	return 0;
 }
 
+/* explain's ladder: a routed veth, the bridge, conntrack, Docker's DNAT. */
+static const struct mode_step steps[] = {
+	{"+veth", LAB_VARIANT_VETH, false},
+	{"+bridge", LAB_VARIANT_BRIDGE, false},
+	{"+conntrack", LAB_VARIANT_CONNTRACK, false},
+	{"+DNAT", LAB_VARIANT_ECS, false},
+};
+
 /* The two differ only in where the hostPort comes from (place() and build()). */
 #define BRIDGE_OPS                                                                                 \
-	.own_ns = true, .bridged = true, .reachable = true, .default_path = PATH_INGRESS,          \
-	.place = place, .build = build, .unlink = unlink_task, .interfaces = interfaces,           \
-	.task_if = task_if, .route = route, .has_path = has_path, .reach = reach
+	.steps = steps, .nsteps = sizeof(steps) / sizeof(steps[0]), .own_ns = true,                \
+	.bridged = true, .reachable = true, .default_path = PATH_INGRESS, .place = place,          \
+	.build = build, .unlink = unlink_task, .interfaces = interfaces, .task_if = task_if,       \
+	.route = route, .has_path = has_path, .reach = reach
 
 const struct mode_ops mode_bridge_ops = {BRIDGE_OPS, .static_port = true};
 const struct mode_ops mode_bridge_dynamic_ops = {BRIDGE_OPS};

@@ -36,6 +36,9 @@ struct mode_ops {
 	bool static_port;
 	/* The path measured when none is asked for. */
 	enum lab_path default_path;
+	/* Its parts one at a time, from host mode (explain's ladder; mode.h). */
+	const struct mode_step *steps;
+	unsigned int nsteps;
 	/*
 	 * Placement (ECS's rules, nothing built): T's addresses, endpoint and
 	 * hostPort, with t->id, mode, ns, client_ns and container_port set;

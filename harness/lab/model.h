@@ -53,6 +53,13 @@ enum lab_path {
  */
 enum lab_variant { LAB_VARIANT_ECS, LAB_VARIANT_VETH, LAB_VARIANT_BRIDGE, LAB_VARIANT_CONNTRACK };
 
+/* One part of a mode as explain's ladder adds it (mode_steps(), mode.h). */
+struct mode_step {
+	const char *name;
+	enum lab_variant variant;
+	bool security_group;
+};
+
 /*
  * What the instance namespace carries besides the tasks (--instance): the
  * netfilter rules of an ECS-optimized AMI (ecs-init's and Docker 25's, through

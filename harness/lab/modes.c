@@ -58,3 +58,9 @@ int mode_has_path(enum lab_mode m, enum lab_path p, enum bench_family f, char *w
 	}
 	return mode_ops(m)->has_path(m, p, f, why, len);
 }
+
+unsigned int mode_steps(enum lab_mode m, const struct mode_step **steps)
+{
+	*steps = mode_ops(m)->steps;
+	return mode_ops(m)->nsteps;
+}

@@ -31,7 +31,7 @@
 
 static int reach(struct lab *lab, const struct lab_task *t)
 {
-	return probe_tcp(t->ns, t->mode == MODE_HOST ? lab->inst_addr : "0.0.0.0",
+	return probe_tcp(t->ns, mode_server_bind(lab, t),
 			 t->container_port, t->client_ns, t->ep_addr, t->ep_port, PROBE_MS);
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "harness/lab/lab.h"
+#include "harness/lab/mode.h"
 #include "harness/measure/claims_ctx.h"
 #include "harness/measure/claims_row.h"
 #include "harness/measure/wireframes.h"
@@ -47,7 +48,7 @@ static int measure_modes(struct lab *lab, struct jumbo_mode *m, struct claim_res
 	for (unsigned int i = 0; i < JUMBO_MODES; i++) {
 		struct lab_task *t = &lab->tasks[i];
 
-		ret = probe_path_mtu(t->ns, t->mode == MODE_HOST ? lab->inst_addr : "0.0.0.0",
+		ret = probe_path_mtu(t->ns, mode_server_bind(lab, t),
 				     t->container_port, t->client_ns, t->ep_addr, t->ep_port,
 				     &m[i].pmtu);
 		if (ret) {

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "bench/hopprobe.h"
+#include "harness/lab/mode.h"
 #include "harness/lab/vpc.h"
 #include "harness/common/notice.h"
 #include "harness/lab/build.h"
@@ -25,7 +26,6 @@
 #include "harness/measure/explain_ladder.h"
 #include "harness/reports/verdict.h"
 #include "netns/testhooks.h"
-
 
 void explain_opts_default(struct explain_opts *eo)
 {
@@ -46,16 +46,18 @@ void explain_opts_default(struct explain_opts *eo)
 bool explain_has_ladder(enum lab_mode mode, enum lab_path p, enum lab_instance inst)
 {
 	/* host's ladder is its instance's step alone: bare, then the profile's rules. */
-	return p == PATH_INGRESS &&
-	       (mode == MODE_BRIDGE || mode == MODE_BRIDGE_DYNAMIC || mode == MODE_AWSVPC ||
-		(mode == MODE_HOST && inst != INSTANCE_BARE));
+	const struct mode_step *steps;
+
+	return p == PATH_INGRESS && mode_reachable(mode) &&
+	       (mode_steps(mode, &steps) > 0 || inst != INSTANCE_BARE);
 }
 
 /* The steps from host mode to MODE, one part each; the last is MODE as ECS builds it. */
 static unsigned int ladder_of(const struct explain_opts *eo, struct rung *r)
 {
 	static char profile[24];
-	unsigned int n = 0;
+	const struct mode_step *steps;
+	unsigned int n = 0, nsteps;
 
 	if (!eo->ladder || !explain_has_ladder(eo->mode, eo->path, eo->instance)) {
 		r[n++] = (struct rung){.name = lab_mode_name(eo->mode),
@@ -66,34 +68,18 @@ static unsigned int ladder_of(const struct explain_opts *eo, struct rung *r)
 		return n;
 	}
 	r[n++] = (struct rung){.name = "host", .mode = MODE_HOST, .instance = INSTANCE_BARE};
-	if (eo->mode == MODE_AWSVPC) {
-		r[n++] = (struct rung){
-			.name = "+ENI", .mode = MODE_AWSVPC, .instance = INSTANCE_BARE};
-		r[n++] = (struct rung){.name = "+security group",
-				       .mode = MODE_AWSVPC,
-				       .sg = true,
-				       .instance = INSTANCE_BARE};
-	} else if (eo->mode != MODE_HOST) {
-		r[n++] = (struct rung){.name = "+veth",
+	nsteps = mode_steps(eo->mode, &steps);
+	for (unsigned int k = 0; k < nsteps; k++)
+		r[n++] = (struct rung){.name = steps[k].name,
 				       .mode = eo->mode,
-				       .variant = LAB_VARIANT_VETH,
+				       .variant = steps[k].variant,
+				       .sg = steps[k].security_group,
 				       .instance = INSTANCE_BARE};
-		r[n++] = (struct rung){.name = "+bridge",
-				       .mode = eo->mode,
-				       .variant = LAB_VARIANT_BRIDGE,
-				       .instance = INSTANCE_BARE};
-		r[n++] = (struct rung){.name = "+conntrack",
-				       .mode = eo->mode,
-				       .variant = LAB_VARIANT_CONNTRACK,
-				       .instance = INSTANCE_BARE};
-		r[n++] =
-			(struct rung){.name = "+DNAT", .mode = eo->mode, .instance = INSTANCE_BARE};
-	}
 	if (eo->instance != INSTANCE_BARE) {
 		snprintf(profile, sizeof(profile), "+%s instance", lab_instance_name(eo->instance));
 		r[n++] = (struct rung){.name = profile,
 				       .mode = eo->mode,
-				       .sg = eo->mode == MODE_AWSVPC,
+				       .sg = mode_own_eni(eo->mode),
 				       .instance = eo->instance,
 				       .proxy = eo->userland_proxy};
 	}
@@ -207,7 +193,6 @@ static int measure_pair(const struct explain_opts *eo, const struct bench_opts *
 	d->b[k][m][round] = v[1];
 	return 0;
 }
-
 
 /* How many comparisons a duet round measures: the steps, and the whole when it is not one. */
 static unsigned int duet_comparisons(unsigned int nr)

@@ -19,8 +19,7 @@
 /* Ports of N tasks: one task definition (same port) where ECS allows it, distinct where not. */
 static uint16_t task_port(enum lab_mode m, unsigned int i)
 {
-	return m == MODE_BRIDGE || m == MODE_HOST ? (uint16_t)(LAB_DEFAULT_PORT + i)
-						  : LAB_DEFAULT_PORT;
+	return mode_static_port(m) ? (uint16_t)(LAB_DEFAULT_PORT + i) : LAB_DEFAULT_PORT;
 }
 
 int matrix_labs_plan(const struct run_config *c, enum lab_mode m, unsigned int n, struct lab *lab)
@@ -32,10 +31,10 @@ int matrix_labs_plan(const struct run_config *c, enum lab_mode m, unsigned int n
 
 	for (unsigned int i = 0; i < c->npaths; i++)
 		intra |= c->paths[i] == PATH_INTRA_HOST;
-	want = n + (intra && n == 1 && m != MODE_NONE);
+	want = n + (intra && n == 1 && mode_reachable(m));
 	lab_config_default(&cfg);
 	cfg.max_enis = c->max_enis;
-	cfg.security_group = c->security_group && m == MODE_AWSVPC;
+	cfg.security_group = c->security_group && mode_own_eni(m);
 	lab_config_vpc(&cfg, &c->vpc);
 	cfg.instance = c->instance;
 	cfg.userland_proxy = c->userland_proxy;

@@ -370,7 +370,9 @@ void compare_config_diff(json_t **docs, const char **names, size_t n, FILE *warn
 			if (w && json_equal(v, w))
 				continue;
 			a = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10));
-			b = w ? json_dumps(w, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10)) : NULL;
+			b = w ? json_dumps(w,
+					   JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10))
+			      : NULL;
 			off += (size_t)snprintf(list + off,
 						off < sizeof(list) ? sizeof(list) - off : 0,
 						"%s%s (%s vs %s)", off ? ", " : "", key,

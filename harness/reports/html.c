@@ -29,3 +29,9 @@ void html_esc(FILE *f, const char *s)
 		}
 	}
 }
+
+void html_esc_then(FILE *f, const char *s, const char *after)
+{
+	html_esc(f, s);
+	fputs(after, f);
+}

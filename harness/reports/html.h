@@ -6,5 +6,7 @@
 
 /* Text from a file another job wrote, as HTML text: never markup. */
 void html_esc(FILE *f, const char *s);
+/* S escaped, then AFTER as it is (the markup that follows: "</td><td>"). */
+void html_esc_then(FILE *f, const char *s, const char *after);
 
 #endif

@@ -121,8 +121,7 @@ static void chart(FILE *f, const struct chart *c, json_t **docs, size_t n, const
 		"data-series=\"%zu\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
 		"height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n<title>",
 		c->metric, family, n, W, H, W, H);
-	html_esc(f, c->title);
-	fputs("</title>\n", f);
+	html_esc_then(f, c->title, "</title>\n");
 	/* Axis, ticks at every 0.25 (or 0.5 above 3x), and host mode's 1.0. */
 	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", LEFT, TOP,
 		LEFT, H - BOTTOM);
@@ -225,17 +224,13 @@ static void files_table(FILE *f, json_t **docs, const char **names, size_t n)
 		results_label(docs[k], label, sizeof(label));
 		fprintf(f, "<tr><td style=\"color:%s\">&#9632; %c</td><td>", palette[k % NPALETTE],
 			(int)('A' + k));
-		html_esc(f, names[k]);
-		fputs("</td><td>", f);
+		html_esc_then(f, names[k], "</td><td>");
 		html_esc(f, label);
 		fprintf(f, "</td><td>%lld &times; ",
 			(long long)json_integer_value(json_object_get(h, "cpu_count")));
-		html_esc(f, str(h, "cpu_model"));
-		fputs("</td><td>", f);
-		html_esc(f, str(v, "version"));
-		fputs(" (", f);
-		html_esc(f, str(v, "commit"));
-		fputs(")</td><td>", f);
+		html_esc_then(f, str(h, "cpu_model"), "</td><td>");
+		html_esc_then(f, str(v, "version"), " (");
+		html_esc_then(f, str(v, "commit"), ")</td><td>");
 		html_esc(f, str(docs[k], "started_utc"));
 		fprintf(f, "</td><td>%lld</td></tr>\n",
 			(long long)json_integer_value(
@@ -294,8 +289,7 @@ static void hot_paths(FILE *f, json_t **docs, size_t n)
 
 		json_object_foreach(hp, key, v) {
 			fprintf(f, "<tr><td>%c</td><td>", (int)('A' + k));
-			html_esc(f, key);
-			fputs("</td><td>", f);
+			html_esc_then(f, key, "</td><td>");
 			json_array_foreach(json_object_get(v, "hops"), i, hop) {
 				if (i)
 					fputs(" &rarr; ", f);

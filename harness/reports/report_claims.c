@@ -40,8 +40,7 @@ static const char *side_colour(const char *side)
 /* A ratio's two sides, escaped: "bridge/host". */
 static void esc_pair(FILE *f, json_t *ratio)
 {
-	html_esc(f, str(ratio, "of"));
-	fputs("/", f);
+	html_esc_then(f, str(ratio, "of"), "/");
 	html_esc(f, str(ratio, "to"));
 }
 
@@ -60,19 +59,14 @@ static void about(FILE *f, json_t *doc)
 	      f);
 	html_esc(f, label);
 	fprintf(f, "</td><td>%lld &times; ", count(h, "cpu_count"));
-	html_esc(f, str(h, "cpu_model"));
-	fputs("</td><td>", f);
+	html_esc_then(f, str(h, "cpu_model"), "</td><td>");
 	html_esc(f, str(inst, "profile"));
 	fprintf(f, ", userland proxy %s</td><td>",
 		json_is_true(json_object_get(inst, "userland_proxy")) ? "on" : "off");
-	html_esc(f, str(doc, "started_utc"));
-	fputs(" to ", f);
-	html_esc(f, str(doc, "finished_utc"));
-	fputs("</td><td>", f);
-	html_esc(f, str(json_object_get(doc, "nsbench"), "version"));
-	fputs(" (", f);
-	html_esc(f, str(json_object_get(doc, "nsbench"), "commit"));
-	fputs(")</td></tr>\n</table>\n", f);
+	html_esc_then(f, str(doc, "started_utc"), " to ");
+	html_esc_then(f, str(doc, "finished_utc"), "</td><td>");
+	html_esc_then(f, str(json_object_get(doc, "nsbench"), "version"), " (");
+	html_esc_then(f, str(json_object_get(doc, "nsbench"), "commit"), ")</td></tr>\n</table>\n");
 	fprintf(f,
 		"<p class=\"verdicts\">%lld hold, %lld do not hold, %lld inconclusive, %lld "
 		"cannot be checked.",
@@ -90,8 +84,7 @@ static void about(FILE *f, json_t *doc)
 		json_array_foreach(json_object_get(json_object_get(p, "noise"), "other_nsbench"), i,
 				   other) {
 			fputs(i ? ", " : "; another nsbench ran beside: lab ", f);
-			html_esc(f, str(other, "lab"));
-			fputs(" (", f);
+			html_esc_then(f, str(other, "lab"), " (");
 			html_esc(f, str(other, "kind"));
 			fprintf(f, ", pid %lld)", count(other, "owner_pid"));
 		}
@@ -178,12 +171,10 @@ static void ratios_chart(FILE *f, json_t *rows)
 
 		fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\">",
 			LABEL_W - 8, y + 4);
-		html_esc(f, str(b[i].row, "id"));
-		fputs(": ", f);
+		html_esc_then(f, str(b[i].row, "id"), ": ");
 		esc_pair(f, q);
 		fputs(" ", f);
-		html_esc(f, str(q, "metric"));
-		fputs("</text>\n", f);
+		html_esc_then(f, str(q, "metric"), "</text>\n");
 		if (lim > 0 && fabs(lim - 1) > 1e-9)
 			fprintf(f,
 				"<line class=\"limit\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
@@ -217,14 +208,10 @@ static void rows_table(FILE *f, json_t *rows)
 	      f);
 	json_array_foreach(rows, i, row) {
 		fputs("<tr><td>", f);
-		html_esc(f, str(row, "mode"));
-		fputs("</td><td>", f);
-		html_esc(f, str(row, "claim"));
-		fputs("</td><td><b>", f);
-		html_esc(f, str(row, "verdict"));
-		fputs("</b></td><td>", f);
-		html_esc(f, str(row, "evidence"));
-		fputs("</td></tr>\n", f);
+		html_esc_then(f, str(row, "mode"), "</td><td>");
+		html_esc_then(f, str(row, "claim"), "</td><td><b>");
+		html_esc_then(f, str(row, "verdict"), "</b></td><td>");
+		html_esc_then(f, str(row, "evidence"), "</td></tr>\n");
 	}
 	fputs("</table>\n", f);
 }
@@ -234,8 +221,7 @@ void report_claims(FILE *f, json_t *claims, const char *name)
 	json_t *rows = json_is_array(claims) ? claims : json_object_get(claims, "claims");
 
 	fputs("<h3>", f);
-	html_esc(f, name);
-	fputs("</h3>\n", f);
+	html_esc_then(f, name, "</h3>\n");
 	if (json_is_object(claims)) {
 		about(f, claims);
 		ratios_chart(f, rows);

@@ -269,9 +269,10 @@ int results_check_dir(const char *dir, char *why, size_t len)
 		snprintf(probe, sizeof(probe), "%s", dir);
 		snprintf(parent, sizeof(parent), "%s", dirname(probe));
 		if (stat(parent, &st) || !S_ISDIR(st.st_mode)) {
-			snprintf(why, len,
-				 "output directory %s: its parent %s is not a directory that exists",
-				 dir, parent);
+			snprintf(
+				why, len,
+				"output directory %s: its parent %s is not a directory that exists",
+				dir, parent);
 			return -ENOTDIR;
 		}
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
@@ -375,10 +376,10 @@ static int metrics_check(json_t *m, const char *where, size_t k, char *why, size
 
 	json_object_foreach(m, key, v) {
 		double x = json_number_value(v);
-		const char *bad = !json_is_number(v)		      ? "not a number"
+		const char *bad = !json_is_number(v)				? "not a number"
 				  : !isfinite(x) || fabs(x) > RESULTS_MAX_VALUE ? "out of range"
-				  : verdict_is_headline(key) && !(x > 0)       ? "not above 0"
-									       : NULL;
+				  : verdict_is_headline(key) && !(x > 0)	? "not above 0"
+										: NULL;
 
 		if (bad) {
 			snprintf(why, len, "%s.reps[%zu].metrics.%s: %s", where, k, key, bad);
