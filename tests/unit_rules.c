@@ -22,7 +22,7 @@ static int set(struct lab_options *o, int c, const char *arg)
 
 static int check1(const struct lab_options *o, enum lab_mode m)
 {
-	return lab_options_check(o, &m, 1, why, sizeof(why));
+	return lab_options_check(o, &m, 1, true, why, sizeof(why));
 }
 
 static void test_lab_option_values(void **state)
@@ -62,7 +62,7 @@ static void test_lab_option_rules(void **state)
 	o.vpc.trunking = true;
 	assert_int_equal(check1(&o, MODE_BRIDGE), -EINVAL);
 	assert_non_null(strstr(why, "--trunking"));
-	assert_int_equal(lab_options_check(&o, two, 2, why, sizeof(why)), 0);
+	assert_int_equal(lab_options_check(&o, two, 2, true, why, sizeof(why)), 0);
 	o.vpc.trunking = false;
 	o.security_group = true;
 	assert_int_equal(check1(&o, MODE_HOST), -EINVAL);
@@ -86,6 +86,12 @@ static void test_lab_option_rules(void **state)
 	o.instance = INSTANCE_BARE;
 	assert_int_equal(check1(&o, MODE_BRIDGE_DYNAMIC), -EOPNOTSUPP);
 	assert_non_null(strstr(why, "docker-proxy"));
+	/* A lab built, not measured (topo up): bridge over IPv6 without the proxy is built. */
+	{
+		enum lab_mode b = MODE_BRIDGE;
+
+		assert_int_equal(lab_options_check(&o, &b, 1, false, why, sizeof(why)), 0);
+	}
 	/* bare with docker-proxy asked for. */
 	o.families = 1u << FAMILY_IPV4;
 	o.proxy = 1;

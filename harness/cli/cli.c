@@ -104,10 +104,10 @@ int cli_lab_option(const char *usage, int c, const char *arg, struct lab_options
 }
 
 int cli_lab_check(const char *usage, const struct lab_options *o, const enum lab_mode *modes,
-		  unsigned int n)
+		  unsigned int n, bool measured)
 {
 	char why[512];
-	int ret = lab_options_check(o, modes, n, why, sizeof(why));
+	int ret = lab_options_check(o, modes, n, measured, why, sizeof(why));
 
 	if (!ret)
 		return 0;

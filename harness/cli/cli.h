@@ -52,11 +52,6 @@ int cli_cpu_option(const char *usage, const char *text, enum bench_placement *p)
 int cli_schedule_option(const char *usage, const char *text, enum schedule *s);
 /* --window B (K/M/G suffixes) into *WINDOW; 0, or EXIT_USAGE after saying why not. */
 int cli_window_option(const char *usage, const char *text, int *window);
-/* --security-group with a task of mode M: 0 for awsvpc, else EXIT_USAGE after saying why. */
-int cli_security_group_mode(const char *usage, enum lab_mode m);
-/* --trunking with none of MODES[0..N-1] awsvpc: EXIT_USAGE after saying why, else 0. */
-int cli_trunking_modes(const char *usage, const struct lab_vpc_opts *v, const enum lab_mode *modes,
-		       unsigned int n);
 /* Root or CAP_NET_ADMIN + CAP_SYS_ADMIN; prints what is missing. */
 int cli_need_privileges(void);
 void cli_install_signals(void);
@@ -81,6 +76,8 @@ int cli_signal_exit(void);
 	CLI_LAB_OPT("userland-proxy", required_argument, LAB_OPT_USERLAND_PROXY)
 #define CLI_IP_OPTION CLI_LAB_OPT("ip", required_argument, LAB_OPT_IP)
 #define CLI_SG_OPTION CLI_LAB_OPT("security-group", no_argument, LAB_OPT_SECURITY_GROUP)
+/* --help, on every command ('h': cli_option_end() shows the usage). */
+#define CLI_HELP_OPTION {"help", no_argument, NULL, 'h'}
 /* Every lab option: the commands that build a lab of their own and measure it. */
 #define CLI_LAB_OPTIONS CLI_VPC_OPTIONS, CLI_INSTANCE_OPTIONS, CLI_IP_OPTION, CLI_SG_OPTION
 /* clang-format on */
@@ -102,9 +99,9 @@ int cli_signal_exit(void);
 	"awsvpc and host have IPv6, bridge (Docker's default bridge) and none do not.\n"
 /* Option C's value ARG into O: -1 when C is not a lab option; 0, or EXIT_USAGE after saying why. */
 int cli_lab_option(const char *usage, int c, const char *arg, struct lab_options *o);
-/* lab_options_check() for MODES: 0, or EXIT_USAGE after saying why. */
+/* lab_options_check() for MODES (MEASURED: see there): 0, or EXIT_USAGE after saying why. */
 int cli_lab_check(const char *usage, const struct lab_options *o, const enum lab_mode *modes,
-		  unsigned int n);
+		  unsigned int n, bool measured);
 /* A per-hop measurement (perhop.h) as a text waterfall, one segment per line. */
 void cli_print_waterfall(FILE *f, const json_t *ph);
 

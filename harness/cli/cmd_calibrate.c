@@ -147,7 +147,7 @@ int calibrate_main(int argc, char **argv)
 		{"duration", required_argument, NULL, 'd'},
 		{"rr-duration", required_argument, NULL, 'R'},
 		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
+		CLI_HELP_OPTION,
 		{0},
 	};
 	struct calibrate_opts o;

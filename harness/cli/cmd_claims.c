@@ -106,7 +106,7 @@ int claims_main(int argc, char **argv)
 		{"list", no_argument, NULL, 'l'},
 		{"schedule", required_argument, NULL, 's'},
 		CLI_INSTANCE_OPTIONS,
-		{"help", no_argument, NULL, 'h'},
+		CLI_HELP_OPTION,
 		{0},
 	};
 	const char *only = NULL, *fmt = "text";
@@ -151,7 +151,7 @@ int claims_main(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error(claims_usage, "claims: unexpected argument '%s'",
 				       argv[optind]);
-	if (cli_lab_check(claims_usage, &lo, NULL, 0))
+	if (cli_lab_check(claims_usage, &lo, NULL, 0, true))
 		return EXIT_USAGE;
 	co.instance = lab_options_instance(&lo);
 	co.userland_proxy = lab_options_proxy(&lo);

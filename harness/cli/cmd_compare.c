@@ -103,7 +103,7 @@ int compare_main(int argc, char **argv)
 		{"by-kernel", no_argument, NULL, 'k'},
 		{"by-instance", no_argument, NULL, 'I'},
 		{"by-vpc", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},
+		CLI_HELP_OPTION,
 		{0},
 	};
 	json_t *docs[POOL_MAX_REPS] = {0}, *rows;

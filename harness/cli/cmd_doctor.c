@@ -319,7 +319,7 @@ int doctor_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
+		CLI_HELP_OPTION,
 		{0},
 	};
 	struct lab_features features = {0};

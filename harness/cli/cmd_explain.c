@@ -153,53 +153,6 @@ static void print(json_t *doc, bool json)
 		print_ladder(stdout, json_object_get(doc, "ladder"));
 }
 
-/* MODE and the rules between the options, once parsed: -1 to go on, else the exit status. */
-static int check(int argc, char **argv, struct explain_opts *eo, const struct lab_options *lo,
-		 struct bench_opts *bo, bool path_set, const char *ladder_opt, bool cpu_set)
-{
-	if (argc - optind != 1)
-		return cli_usage_error(explain_usage, "explain: MODE, please");
-	if (cli_mode_arg(explain_usage, argv[optind], &eo->mode))
-		return EXIT_USAGE;
-	if (!path_set)
-		eo->path = path_default(eo->mode);
-	if (!mode_reachable(eo->mode) && eo->path != path_default(eo->mode))
-		return cli_usage_error(explain_usage, "mode %s has only the %s path",
-				       lab_mode_name(eo->mode), path_name(path_default(eo->mode)));
-	if (cli_lab_check(explain_usage, lo, &eo->mode, 1))
-		return EXIT_USAGE;
-	eo->vpc = lo->vpc;
-	eo->security_group = lo->security_group;
-	eo->instance = lab_options_instance(lo);
-	eo->userland_proxy = lab_options_proxy(lo);
-	/* The rounds and durations are the ladder's: refused where there is none. */
-	if (ladder_opt && !eo->ladder)
-		return cli_usage_error(explain_usage,
-				       "%s applies to the ladder, and --no-ladder "
-				       "leaves it out",
-				       ladder_opt);
-	if (ladder_opt && !explain_has_ladder(eo->mode, eo->path, eo->instance))
-		return cli_usage_error(explain_usage,
-				       "%s applies to the ladder, which %s on path %s has not "
-				       "here (bridge, bridge-dynamic and awsvpc, ingress; host on "
-				       "an instance profile)",
-				       ladder_opt, lab_mode_name(eo->mode), path_name(eo->path));
-	if (eo->schedule == SCHED_DUET && cpu_set)
-		return cli_usage_error(explain_usage, "--schedule duet pins each step to a CPU of "
-						      "its own: --cpu does not apply");
-	/* Each side on each CPU as often: an odd count would favour one CPU. */
-	if (eo->schedule == SCHED_DUET && eo->rounds % 2) {
-		eo->rounds++;
-		log_warn("--schedule duet: %u rounds, an even number (each step on each CPU as "
-			 "often)",
-			 eo->rounds);
-	}
-	if (bench_cpus_resolve(&bo->cpus))
-		return cli_usage_error(explain_usage,
-				       "--cpu split needs two CPUs this process may run on");
-	return -1;
-}
-
 int explain_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -218,7 +171,7 @@ int explain_main(int argc, char **argv)
 		{"probe-cost", optional_argument, NULL, 'C'},
 		{"sample-every", required_argument, NULL, 'S'},
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
+		CLI_HELP_OPTION,
 		{0},
 	};
 	struct explain_opts eo;
@@ -320,9 +273,13 @@ int explain_main(int argc, char **argv)
 			return cli_option_end(c, "explain", explain_usage, argv);
 		}
 	}
-	ret = check(argc, argv, &eo, &lo, &bo, path_set, ladder_opt, cpu_set);
-	if (ret >= 0)
-		return ret;
+	if (argc - optind != 1)
+		return cli_usage_error(explain_usage, "explain: MODE, please");
+	if (cli_mode_arg(explain_usage, argv[optind], &eo.mode))
+		return EXIT_USAGE;
+	ret = explain_check(&eo, &lo, &bo, path_set, ladder_opt, cpu_set, why, sizeof(why));
+	if (ret)
+		return cli_usage_error(ret == -EINVAL ? explain_usage : NULL, "%s", why);
 	if (cli_need_privileges())
 		return 1;
 	ret = hopprobe_supported(why, sizeof(why));

@@ -63,88 +63,6 @@ static const char measure_usage[] =
 		CLI_INSTANCE_USAGE CLI_IP_USAGE
 	"With --ip 4,6 the measurement runs once per family: a line each (--json: an array).\n";
 
-/* Options that apply to some measurements only; given elsewhere they are refused, not ignored. */
-static const struct {
-	int c;
-	const char *name;
-} rr_only[] = {{'w', "--warmup"},     {'q', "--req"},	    {'s', "--resp"},
-	       {'t', "--timeout-ms"}, {'g', "--histogram"}, {'S', "--samples"}},
-  iperf_only[] = {{'o', "--omit"},
-		  {'n', "--streams"},
-		  {'b', "--blksize"},
-		  {'W', "--window"},
-		  {'r', "--rate"}},
-  detail[] = {{'i', "--interval"}, {'g', "--histogram"}, {'S', "--samples"}},
-  own_lab[] = {{LAB_OPT_VPC_MTU, "--vpc-mtu"},
-	       {LAB_OPT_BRIDGE_MTU, "--bridge-mtu"},
-	       {LAB_OPT_WIRE, "--wire"},
-	       {LAB_OPT_TRUNKING, "--trunking"},
-	       {LAB_OPT_SECURITY_GROUP, "--security-group"},
-	       {LAB_OPT_INSTANCE, "--instance"},
-	       {LAB_OPT_USERLAND_PROXY, "--userland-proxy"},
-	       {'H', "--hot-path"}};
-
-#define MEASURE_OPTS 0x200
-
-/* Whether a lab of that id has a state file (topo up made it, and it is not gone). */
-static bool lab_known(const char *id)
-{
-	struct lab *lab = calloc(1, sizeof(*lab));
-	bool known = lab && !state_load(id, lab, NULL);
-
-	if (known)
-		lab_free(lab);
-	free(lab);
-	return known;
-}
-
-static int options_apply(const bool *seen, enum bench_test test, const char *lab_id)
-{
-	const char *name = bench_test_name(test);
-
-	for (size_t i = 0; i < sizeof(rr_only) / sizeof(rr_only[0]); i++)
-		if (seen[rr_only[i].c] && bench_test_is_stream(test))
-			return cli_usage_error(measure_usage,
-					       "%s applies to the request/response tests (tcp_rr, "
-					       "udp_rr, tcp_crr); %s runs on libiperf%s",
-					       rr_only[i].name, name,
-					       rr_only[i].c == 'w' ? " (its warm-up is --omit)"
-								   : "");
-	for (size_t i = 0; i < sizeof(iperf_only) / sizeof(iperf_only[0]); i++)
-		if (seen[iperf_only[i].c] && !bench_test_is_stream(test))
-			return cli_usage_error(measure_usage,
-					       "%s applies to the libiperf tests (tcp_stream, "
-					       "tcp_stream_par, tcp_reverse, udp); %s runs on the "
-					       "request/response engine%s",
-					       iperf_only[i].name, name,
-					       iperf_only[i].c == 'o' ? " (its warm-up is --warmup)"
-								      : "");
-	if (seen['r'] && test != TEST_UDP)
-		return cli_usage_error(
-			measure_usage,
-			"--rate applies to udp, the one paced test; %s sends as fast "
-			"as it can",
-			name);
-	/* --hot-path counts packets instead of measuring TEST: nothing of TEST to detail. */
-	for (size_t i = 0; seen['H'] && i < sizeof(detail) / sizeof(detail[0]); i++)
-		if (seen[detail[i].c])
-			return cli_usage_error(measure_usage,
-					       "%s details a measurement of %s; --hot-path counts "
-					       "packets instead",
-					       detail[i].name, name);
-	for (size_t i = 0; lab_id && i < sizeof(own_lab) / sizeof(own_lab[0]); i++)
-		if (seen[own_lab[i].c] && !lab_known(lab_id))
-			return cli_usage_error(measure_usage,
-					       "lab %s: no such lab (nsbench topo show lists them)",
-					       lab_id);
-		else if (seen[own_lab[i].c])
-			return cli_usage_error(measure_usage,
-					       "%s applies to a lab measure builds; lab %s exists "
-					       "already (give it to topo up, or leave out --lab)",
-					       own_lab[i].name, lab_id);
-	return 0;
-}
-
 /* --cpus CLIENT,SERVER: 0, or EXIT_USAGE said. */
 static int parse_cpus(char *text, struct bench_cpus *cpus)
 {
@@ -178,7 +96,7 @@ static int positional(int argc, char **argv, struct measure_req *r)
 }
 
 /* The options into R: -1 to go on, else the exit status (--help, or a refusal said). */
-static int parse(int argc, char **argv, struct measure_req *r, bool *seen)
+static int parse(int argc, char **argv, struct measure_req *r, bool *json)
 {
 	static const struct option opts[] = {
 		{"path", required_argument, NULL, 'P'},
@@ -202,18 +120,20 @@ static int parse(int argc, char **argv, struct measure_req *r, bool *seen)
 		{"histogram", no_argument, NULL, 'g'},
 		{"samples", required_argument, NULL, 'S'},
 		CLI_LAB_OPTIONS,
-		{"help", no_argument, NULL, 'h'},
+		CLI_HELP_OPTION,
 		{0},
 	};
 	struct bench_opts *bo = &r->bo;
 	unsigned long n;
-	int c;
+	int c, idx = 0;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c > 0 && c < MEASURE_OPTS)
-			seen[c] = true;
+	while ((c = getopt_long(argc, argv, ":h", opts, &idx)) != -1) {
+		/* Which options were given, by name: measure_check's rules of where each applies.
+		 */
+		if (c != '?' && c != ':' && c != 'h' && r->ngiven < MEASURE_MAX_GIVEN)
+			r->given[r->ngiven++] = opts[idx].name;
 		switch (c) {
 		case 'P':
 			if (cli_path_arg(measure_usage, optarg, &r->path))
@@ -290,6 +210,7 @@ static int parse(int argc, char **argv, struct measure_req *r, bool *seen)
 			r->lab_id = optarg;
 			break;
 		case 'j':
+			*json = true;
 			break;
 		case 'H':
 			r->hot = true;
@@ -355,17 +276,16 @@ static void print_samples(json_t *all, const char *samples)
 int measure_main(int argc, char **argv)
 {
 	struct measure_req r;
-	bool seen[MEASURE_OPTS] = {false};
+	bool json = false;
 	json_t *all = NULL;
+	bool refused;
 	char why[512];
 	int ret;
 
 	measure_req_default(&r);
-	ret = parse(argc, argv, &r, seen);
+	ret = parse(argc, argv, &r, &json);
 	if (ret >= 0)
 		return ret;
-	if (options_apply(seen, r.test, r.lab_id))
-		return EXIT_USAGE;
 	ret = measure_check(&r, why, sizeof(why));
 	if (ret)
 		return cli_usage_error(ret == -EINVAL ? measure_usage : NULL, "%s", why);
@@ -375,12 +295,12 @@ int measure_main(int argc, char **argv)
 		return 1;
 	cli_install_signals();
 	r.bo.tick = measure_tick;
-	ret = measure_run(&r, &all, why, sizeof(why));
-	if (ret == -EPERM)
+	ret = measure_run(&r, &all, &refused, why, sizeof(why));
+	if (ret && refused)
 		return cli_usage_error(NULL, "%s", why);
 	if (ret) {
-		log_err("%s", ret == -EINTR && lab_stop ? "interrupted" : why);
-		return ret == -EINTR ? cli_signal_exit() : 1;
+		log_err("%s", lab_stop && ret == -EINTR ? "interrupted" : why);
+		return lab_stop ? cli_signal_exit() : 1;
 	}
 	for (size_t i = 0; r.samples && i < json_array_size(all); i++)
 		if (measure_write_samples(r.samples, json_array_get(all, i), why, sizeof(why))) {
@@ -388,7 +308,7 @@ int measure_main(int argc, char **argv)
 			json_decref(all);
 			return 1;
 		}
-	if (seen['j']) {
+	if (json) {
 		json_dumpf(json_array_size(all) == 1 ? json_array_get(all, 0) : all, stdout,
 			   JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 		fputc('\n', stdout);

@@ -80,7 +80,7 @@ int report_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
+		CLI_HELP_OPTION,
 		{0},
 	};
 	json_t *docs[REPORT_MAX_FILES] = {0}, *claims[REPORT_MAX_FILES] = {0};

@@ -123,7 +123,7 @@ static int parse(int argc, char **argv, struct run_args *a, bool *json)
 		{"per-hop", no_argument, NULL, 'H'},
 		{"schedule", required_argument, NULL, 'C'},
 		CLI_LAB_OPTIONS,
-		{"help", no_argument, NULL, 'h'},
+		CLI_HELP_OPTION,
 		{0},
 	};
 	int c;

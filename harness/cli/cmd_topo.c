@@ -250,7 +250,7 @@ static int topo_up(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"hold", no_argument, NULL, 'H'},
 		CLI_LAB_OPTIONS,
-		{"help", no_argument, NULL, 'h'},
+		CLI_HELP_OPTION,
 		{0},
 	};
 	uint16_t ports[LAB_MAX_TASKS] = {LAB_DEFAULT_PORT};
@@ -335,7 +335,7 @@ static int topo_up(int argc, char **argv)
 				       nports, tasks, tasks == 1 ? "" : "s", nports);
 	if (cfg.vpc_net.base == cfg.bridge_net.base)
 		return cli_usage_error(topo_usage, "the VPC and bridge subnets must differ");
-	if (cli_lab_check(topo_usage, &lo, &mode, 1))
+	if (cli_lab_check(topo_usage, &lo, &mode, 1, false))
 		return EXIT_USAGE;
 	lab_options_config(&lo, &cfg);
 
@@ -374,7 +374,7 @@ static int topo_show(int argc, char **argv)
 
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
+		CLI_HELP_OPTION,
 		{0},
 	};
 	int c;
@@ -450,7 +450,7 @@ static int topo_down(int argc, char **argv)
 	static const struct option opts[] = {
 		{"links", no_argument, NULL, 'l'},
 		{"netns", no_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
+		CLI_HELP_OPTION,
 		{0},
 	};
 	enum lab_teardown how = LAB_TEARDOWN_GROUP;

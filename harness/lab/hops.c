@@ -92,6 +92,10 @@ void iface_lo(const struct lab *lab, const struct lab_task *t, struct lab_iface 
 
 void hops_list(struct iface_list *l, const struct lab_iface *i)
 {
+	/* A device tasks share (a bridge, the trunk) is listed once, with the first. */
+	for (unsigned int k = 0; k < l->n; k++)
+		if (!strcmp(l->out[k].ns, i->ns) && !strcmp(l->out[k].name, i->name))
+			return;
 	if (l->n < l->max)
 		l->out[l->n++] = *i;
 }

@@ -45,17 +45,17 @@ const char *hop_dir_name(enum hop_dir d);
 /* "role:ifname", the name counters and probes report a hop by. */
 void hop_label(const struct lab_iface *i, char *buf, size_t len);
 
-/* The interfaces a lab lists (mode_interfaces), with what shared devices are listed already. */
+/* The interfaces a lab lists (mode_interfaces). */
 struct iface_list {
 	struct lab_iface *out;
 	unsigned int max, n;
-	bool bridge, agent, trunk;
 };
 
 /* The parts every mode's hops are made of (hops.c), for the modes' files (mode_ops.h). */
 void hops_push(struct lab_route *r, const struct lab_iface *i, enum hop_dir d);
 void hops_push_route(struct lab_route *r, const struct lab_route *in);
 void hops_push_reversed(struct lab_route *r, const struct lab_route *in);
+/* Adds I to L, unless L has it already (a device tasks share: listed with the first). */
 void hops_list(struct iface_list *l, const struct lab_iface *i);
 void iface_set(struct lab_iface *i, const char *role, const char *ns, const char *name,
 	       enum hop_kind kind, const char *addr, const struct ip4_net *net);

@@ -3,9 +3,9 @@
 #define NSB_IFNAMES_H
 
 /*
- * The lab's interface names, which the builders (mode.c), the typed path
- * (route.c) and doctor's feature probe (features.c) must agree on: inside
- * harness/lab only.
+ * The lab's interface names, which the builders (mode.c, vpc.c and the
+ * modes' files), the hops (hops.c and the modes' files) and doctor's feature
+ * probe (features.c) must agree on: inside harness/lab only.
  */
 #include <stdio.h>
 

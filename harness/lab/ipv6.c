@@ -5,7 +5,7 @@
  * it, and the task a default route via the subnet's router (as
  * aws/amazon-ecs-cni-plugins plugins/eni/engine/nsclosure.go configures a task
  * ENI given an IPv6 address and gateway, on the ENI device it moved into the
- * task namespace, where the lab has a macvlan of its ENI link (vpc.c); its
+ * task namespace, where the lab has a macvlan of its ENI link (mode_awsvpc.c); its
  * dhclient -6 is left out: the lab's addresses are static). Docker's default
  * bridge has no IPv6 unless the daemon is configured with "ipv6": true, so
  * bridge tasks stay IPv4-only; their hostPort answers IPv6 through Docker's

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The lab's lifecycle: build the tasks placed (placement.c) with the modes'
- * builders (mode.c), and undo exactly what was built, on success, on error
- * and on a signal.
+ * builders (mode.c, and each mode's table: mode_ops.h), and undo exactly what
+ * was built, on success, on error and on a signal.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -143,12 +143,6 @@ static int task_link(struct lab *lab, struct lab_task *t, struct rt *rt, const c
 	return ret;
 }
 
-/* ECS builds the agent's leg always; the lab, on an instance profile (bare has no agent). */
-static bool agent_leg(const struct lab *lab)
-{
-	return lab_instance_iptables(&lab->cfg);
-}
-
 static int place(struct lab *lab, struct lab_task *t)
 {
 	unsigned int n = mode_count(lab, MODE_AWSVPC);
@@ -249,7 +243,7 @@ static int build(struct lab *lab, struct lab_task *t, struct rt *rt)
 		if (!ret && (ret = portmap_open(&lab->pm, lab->ns_inst)))
 			return lab_fail(lab, ret, NULL);
 	}
-	if (!ret && agent_leg(lab))
+	if (!ret && lab_agent_legs(&lab->cfg))
 		ret = build_agent_leg(lab, t, rt);
 	return ret;
 }
@@ -262,7 +256,7 @@ static void unlink_task(struct lab *lab, struct lab_task *t)
 	if (!netns_exists(t->ns) || rt_open(&rt, t->ns))
 		return;
 	rt_link_del(rt, TASK_IF);
-	if (agent_leg(lab))
+	if (lab_agent_legs(&lab->cfg))
 		rt_link_del(rt, AGENT_TASK_IF);
 	rt_close(rt);
 	eni_name(t, eni, sizeof(eni));
@@ -343,18 +337,13 @@ static void interfaces(const struct lab *lab, const struct lab_task *t, struct i
 	/* The task's ENI, or the trunk (listed with the first branch) and its VLAN. */
 	eni_hops(lab, t, &eni);
 	for (unsigned int h = 0; h < eni.n; h++)
-		if (!lab->cfg.trunking || h == 0 || !l->trunk)
-			hops_list(l, &eni.hop[h].iface);
-	l->trunk = true;
+		hops_list(l, &eni.hop[h].iface);
 	task_if(lab, t, &i);
 	hops_list(l, &i);
-	if (!agent_leg(lab))
+	if (!lab_agent_legs(&lab->cfg))
 		return;
-	if (!l->agent) {
-		agent_bridge_if(lab, &i);
-		hops_list(l, &i);
-	}
-	l->agent = true;
+	agent_bridge_if(lab, &i);
+	hops_list(l, &i);
 	agent_veth_if(lab, t, &i);
 	hops_list(l, &i);
 	agent_task_if(t, &i);
@@ -401,7 +390,7 @@ static int route(const struct lab *lab, const struct lab_task *t, const struct l
 		hops_push_task(r, task_if, lab, t, HOP_INGRESS);
 		return 0;
 	case PATH_AGENT:
-		if (!agent_leg(lab))
+		if (!lab_agent_legs(&lab->cfg))
 			return -EINVAL;
 		agent_task_if(t, &i);
 		hops_push(r, &i, HOP_EGRESS);

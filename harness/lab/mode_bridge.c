@@ -202,11 +202,10 @@ static void interfaces(const struct lab *lab, const struct lab_task *t, struct i
 {
 	struct lab_iface i;
 
-	if (!l->bridge && lab->cfg.variant != LAB_VARIANT_VETH) {
+	if (lab->cfg.variant != LAB_VARIANT_VETH) {
 		bridge_if(lab, &i);
 		hops_list(l, &i);
 	}
-	l->bridge = true;
 	veth_host(lab, t, &i);
 	hops_list(l, &i);
 	task_if(lab, t, &i);

@@ -96,13 +96,13 @@ static inline bool is_bridged(const struct lab_task *t)
  * always). */
 static inline bool has_agent_leg(const struct lab *lab, const struct lab_task *t)
 {
-	return mode_ops(t->mode)->own_eni && lab_instance_iptables(&lab->cfg);
+	return mode_ops(t->mode)->own_eni && lab_agent_legs(&lab->cfg);
 }
 
 /* The table's has_path for mode M (every path when it has none): 0, or -EINVAL with WHY. */
 int mode_has_path(enum lab_mode m, enum lab_path p, enum bench_family f, char *why, size_t len);
 
-/* The shared parts of the builders (mode.c), for the modes' files. */
+/* The parts the modes' files share (mode_parts.c, below them). */
 int mode_task_addr(struct lab *lab, struct lab_task *t, struct rt *rt, const struct ip4_net *net,
 		   const char *gw);
 int mode_set_mtu(struct lab *lab, struct rt *rt, const char *ifname, const char *ns,

@@ -207,10 +207,21 @@ const char *path_name(enum lab_path p);
 int path_parse(const char *name, enum lab_path *p);
 const char *lab_instance_name(enum lab_instance i);
 int lab_instance_parse(const char *name, enum lab_instance *i);
+/*
+ * Whether tasks with an ENI of their own get the agent's leg (ecs-bridge): on
+ * an instance profile, where ecs-init's rules give the agent's endpoint (ECS
+ * builds it always; a bare instance has no agent).
+ */
+static inline bool lab_agent_legs(const struct lab_config *cfg);
 /* Whether the instance's rules are iptables' (al2023, al2), not the lab's own nftables. */
 static inline bool lab_instance_iptables(const struct lab_config *cfg)
 {
 	return cfg->instance != INSTANCE_BARE && cfg->variant == LAB_VARIANT_ECS;
+}
+
+static inline bool lab_agent_legs(const struct lab_config *cfg)
+{
+	return lab_instance_iptables(cfg);
 }
 
 /* The VPC's settings as the commands take them (--vpc-mtu, --bridge-mtu, --wire, --trunking). */

@@ -118,8 +118,12 @@ static int check_vpc(const struct lab_options *o, char *why, size_t len)
 	return -EINVAL;
 }
 
-/* What --ip asks of mode M: its default path over IPv6, and docker-proxy for a bridge mode. */
-static int check_ip(const struct lab_options *o, enum lab_mode m, char *why, size_t len)
+/*
+ * What --ip asks of mode M: its default path over IPv6, and, to measure it
+ * (MEASURED), docker-proxy for a bridge mode.
+ */
+static int check_ip(const struct lab_options *o, enum lab_mode m, bool measured, char *why,
+		    size_t len)
 {
 	const char *ip = o->families & (1u << FAMILY_IPV4) ? "4,6" : "6";
 	char reason[320];
@@ -130,7 +134,7 @@ static int check_ip(const struct lab_options *o, enum lab_mode m, char *why, siz
 		snprintf(why, len, "--ip %s: %s", ip, reason);
 		return -EOPNOTSUPP;
 	}
-	if (mode_bridged(m) && !lab_options_proxy(o)) {
+	if (measured && mode_bridged(m) && !lab_options_proxy(o)) {
 		snprintf(why, len,
 			 "--ip %s: a %s task's hostPort answers IPv6 only through Docker's "
 			 "docker-proxy on \"::\" (Docker 25 writes no ip6tables rule by default): "
@@ -142,14 +146,11 @@ static int check_ip(const struct lab_options *o, enum lab_mode m, char *why, siz
 }
 
 int lab_options_check(const struct lab_options *o, const enum lab_mode *modes, unsigned int n,
-		      char *why, size_t len)
+		      bool measured, char *why, size_t len)
 {
 	bool eni = false;
 	int ret;
 
-	for (unsigned int i = 0; i < n; i++)
-		if ((ret = check_ip(o, modes[i], why, len)))
-			return ret;
 	for (unsigned int i = 0; i < n; i++) {
 		eni |= mode_own_eni(modes[i]);
 		if (o->security_group && !mode_own_eni(modes[i])) {
@@ -176,6 +177,9 @@ int lab_options_check(const struct lab_options *o, const enum lab_mode *modes, u
 			 "maps ports with the lab's own nftables NAT)");
 		return -EINVAL;
 	}
+	for (unsigned int i = 0; i < n; i++)
+		if ((ret = check_ip(o, modes[i], measured, why, len)))
+			return ret;
 	return 0;
 }
 

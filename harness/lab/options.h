@@ -40,15 +40,16 @@ bool lab_option_is(int c);
 /* Option C's value ARG (NULL for the flags): 0, or -EINVAL with WHY naming the option. */
 int lab_option_set(struct lab_options *o, int c, const char *arg, char *why, size_t len);
 /*
- * The options together, for a lab of MODES (N of them): 0, -EINVAL with WHY
- * when they contradict each other or name what the modes do not have
- * (--trunking, --security-group without awsvpc; a bridge MTU above the
- * VPC's), -EOPNOTSUPP with WHY when a mode lacks what --ip asks (bridge
- * without docker-proxy, none) -- there the options are right and the mode is
- * not, so a pointer to --help would not help.
+ * The options together, for a lab of MODES (N of them), in this order: 0,
+ * -EINVAL with WHY when they contradict each other or name what the modes do
+ * not have (--security-group, --trunking without awsvpc; a bridge MTU above
+ * the VPC's; docker-proxy on a bare instance), -EOPNOTSUPP with WHY when a
+ * mode lacks what --ip asks (none; and, when the lab is MEASURED over IPv6,
+ * a bridge mode without docker-proxy) -- there the options are right and the
+ * mode is not, so a pointer to --help would not help.
  */
 int lab_options_check(const struct lab_options *o, const enum lab_mode *modes, unsigned int n,
-		      char *why, size_t len);
+		      bool measured, char *why, size_t len);
 /* The instance profile and whether docker-proxy runs, once checked. */
 enum lab_instance lab_options_instance(const struct lab_options *o);
 bool lab_options_proxy(const struct lab_options *o);

@@ -41,8 +41,7 @@ int path_family_available(enum lab_mode m, enum lab_path p, enum bench_family f,
 			  size_t len);
 /*
  * Whether mode M has path P on instance profile INST: 0, or -EINVAL with WHY
- * (none has only loopback; the agent's endpoint needs ecs-init's rules; the
- * instance cannot reach its own awsvpc task in this lab).
+ * (none has only loopback; the agent's endpoint needs ecs-init's rules).
  */
 int path_available(enum lab_mode m, enum lab_path p, enum lab_instance inst, char *why, size_t len);
 /*

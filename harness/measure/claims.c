@@ -31,8 +31,8 @@
 
 static int reach(struct lab *lab, const struct lab_task *t)
 {
-	return probe_tcp(t->ns, mode_server_bind(lab, t),
-			 t->container_port, t->client_ns, t->ep_addr, t->ep_port, PROBE_MS);
+	return probe_tcp(t->ns, mode_server_bind(lab, t), t->container_port, t->client_ns,
+			 t->ep_addr, t->ep_port, PROBE_MS);
 }
 
 static void c_awsvpc_address(struct claims_ctx *c, struct claim_result *r)

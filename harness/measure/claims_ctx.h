@@ -42,14 +42,14 @@ struct perf {
 	 */
 	double host_thr[PM_COUNT][PERF_MAX_ROUNDS], host_p50[PM_COUNT][PERF_MAX_ROUNDS];
 	enum schedule schedule;
-	int window;			    /* both ends' socket buffers in the throughput, bytes */
-	int duet_cpus[2];		    /* duet: host's CPU in round r is duet_cpus[r % 2] */
-	int host_cpu[PERF_MAX_ROUNDS];	    /* duet: host's CPU as read back from its server */
-	unsigned int seed;		    /* random: the order's seed */
+	int window;		       /* both ends' socket buffers in the throughput, bytes */
+	int duet_cpus[2];	       /* duet: host's CPU in round r is duet_cpus[r % 2] */
+	int host_cpu[PERF_MAX_ROUNDS]; /* duet: host's CPU as read back from its server */
+	unsigned int seed;	       /* random: the order's seed */
 	unsigned int order[PERF_MAX_ROUNDS][PM_COUNT]; /* the modes in the order measured */
 	unsigned int norder;			       /* how many a round measures */
-	int n;	      /* rounds measured in every needed mode */
-	double alpha; /* the level of each look */
+	int n;					       /* rounds measured in every needed mode */
+	double alpha;				       /* the level of each look */
 	double seconds, steal_max, outside_max, net_max;
 	int noisy;
 	struct state_other others[PERF_MAX_OTHERS]; /* other nsbench labs live in a round */

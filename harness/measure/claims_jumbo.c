@@ -48,9 +48,8 @@ static int measure_modes(struct lab *lab, struct jumbo_mode *m, struct claim_res
 	for (unsigned int i = 0; i < JUMBO_MODES; i++) {
 		struct lab_task *t = &lab->tasks[i];
 
-		ret = probe_path_mtu(t->ns, mode_server_bind(lab, t),
-				     t->container_port, t->client_ns, t->ep_addr, t->ep_port,
-				     &m[i].pmtu);
+		ret = probe_path_mtu(t->ns, mode_server_bind(lab, t), t->container_port,
+				     t->client_ns, t->ep_addr, t->ep_port, &m[i].pmtu);
 		if (ret) {
 			claim_say(r, CLAIM_UNCHECKABLE, "path MTU to the %s task: %s",
 				  lab_mode_name(t->mode), strerror(-ret));

@@ -27,8 +27,8 @@ void claim_say(struct claim_result *r, enum claim_verdict v, const char *fmt, ..
 struct lab *claim_lab_new(const struct claims_opts *o, struct claim_result *r, enum lab_mode m,
 			  unsigned int n, const uint16_t *ports, unsigned int max_enis, bool sg);
 /* The same on a configuration of the caller's (claims_lab_config() and more). */
-struct lab *claim_lab_new_cfg(struct claim_result *r, const struct lab_config *cfg,
-			      enum lab_mode m, unsigned int n, const uint16_t *ports);
+struct lab *claim_lab_new_cfg(struct claim_result *r, const struct lab_config *cfg, enum lab_mode m,
+			      unsigned int n, const uint16_t *ports);
 void claim_lab_end(struct lab *lab);
 /* CFG as lab_config_default() with O's instance. */
 void claims_lab_config(const struct claims_opts *o, struct lab_config *cfg);
@@ -37,7 +37,8 @@ void claims_lab_config(const struct claims_opts *o, struct lab_config *cfg);
 struct claims_ctx;
 void claim_agent_endpoint(struct claims_ctx *c, struct claim_result *r);
 void claim_no_proxy(struct claims_ctx *c, struct claim_result *r);
-/* Jumbo frames from the VPC to each mode: MTUs, throughput, CPU and frames per GB (claims_jumbo.c). */
+/* Jumbo frames from the VPC to each mode: MTUs, throughput, CPU and frames per GB (claims_jumbo.c).
+ */
 void claim_jumbo(struct claims_ctx *c, struct claim_result *r);
 /* IPv6 on a dual-stack VPC, per mode (claims_ipv6.c). */
 void claim_ipv6(struct claims_ctx *c, struct claim_result *r);

@@ -21,6 +21,7 @@
 #include "harness/lab/mode.h"
 #include "harness/lab/vpc.h"
 #include "harness/common/notice.h"
+#include "harness/common/why.h"
 #include "harness/lab/build.h"
 #include "harness/measure/explain.h"
 #include "harness/measure/explain_ladder.h"
@@ -50,6 +51,52 @@ bool explain_has_ladder(enum lab_mode mode, enum lab_path p, enum lab_instance i
 
 	return p == PATH_INGRESS && mode_reachable(mode) &&
 	       (mode_steps(mode, &steps) > 0 || inst != INSTANCE_BARE);
+}
+
+int explain_check(struct explain_opts *eo, const struct lab_options *lo, struct bench_opts *bo,
+		  bool path_set, const char *ladder_opt, bool cpu_set, char *why, size_t len)
+{
+	int ret;
+
+	if (!path_set)
+		eo->path = path_default(eo->mode);
+	if (!mode_reachable(eo->mode) && eo->path != path_default(eo->mode))
+		return why_err(why, len, -EINVAL, "mode %s has only the %s path",
+			       lab_mode_name(eo->mode), path_name(path_default(eo->mode)));
+	ret = lab_options_check(lo, &eo->mode, 1, true, why, len);
+	if (ret)
+		return ret;
+	eo->vpc = lo->vpc;
+	eo->security_group = lo->security_group;
+	eo->instance = lab_options_instance(lo);
+	eo->userland_proxy = lab_options_proxy(lo);
+	/* The rounds and durations are the ladder's: refused where there is none. */
+	if (ladder_opt && !eo->ladder)
+		return why_err(why, len, -EINVAL,
+			       "%s applies to the ladder, and --no-ladder leaves it out",
+			       ladder_opt);
+	if (ladder_opt && !explain_has_ladder(eo->mode, eo->path, eo->instance))
+		return why_err(
+			why, len, -EINVAL,
+			"%s applies to the ladder, which %s on path %s has not here (bridge, "
+			"bridge-dynamic and awsvpc, ingress; host on an instance profile)",
+			ladder_opt, lab_mode_name(eo->mode), path_name(eo->path));
+	if (eo->schedule == SCHED_DUET && cpu_set)
+		return why_err(why, len, -EINVAL,
+			       "--schedule duet pins each step to a CPU of its own: --cpu does not "
+			       "apply");
+	/* Each side on each CPU as often: an odd count would favour one CPU. */
+	if (eo->schedule == SCHED_DUET && eo->rounds % 2) {
+		eo->rounds++;
+		notice(NOTICE_WARNING,
+		       "--schedule duet: %u rounds, an even number (each step on each CPU as "
+		       "often)",
+		       eo->rounds);
+	}
+	if (bench_cpus_resolve(&bo->cpus))
+		return why_err(why, len, -EINVAL,
+			       "--cpu split needs two CPUs this process may run on");
+	return 0;
 }
 
 /* The steps from host mode to MODE, one part each; the last is MODE as ECS builds it. */

@@ -234,16 +234,15 @@ json_t *explain_ladder_json(const struct explain_opts *eo, struct rung *r, unsig
 						q[x], judged));
 	}
 	if (d)
-		json_object_set_new(total, "cpu",
-				    cpus_json(d->b_cpu[duet_index(nr, nr)], rounds));
+		json_object_set_new(total, "cpu", cpus_json(d->b_cpu[duet_index(nr, nr)], rounds));
 	free(p);
 	free(q);
 	free(rej);
-	json_t *doc = json_pack("{s:i, s:i, s:f, s:s, s:s, s:o, s:o, s:o}", "rounds", (int)rounds,
-				"stream_s", eo->stream_s, "rr_s", eo->rr_s, "schedule",
-				schedule_name(eo->schedule), "multiplicity",
-				"Benjamini-Hochberg, 5% FDR", "rungs", rungs, "steps", steps,
-				"total", total);
+	json_t *doc =
+		json_pack("{s:i, s:i, s:f, s:s, s:s, s:o, s:o, s:o}", "rounds", (int)rounds,
+			  "stream_s", eo->stream_s, "rr_s", eo->rr_s, "schedule",
+			  schedule_name(eo->schedule), "multiplicity", "Benjamini-Hochberg, 5% FDR",
+			  "rungs", rungs, "steps", steps, "total", total);
 
 	if (d)
 		json_object_set_new(doc, "duet_cpus", json_pack("[i, i]", d->cpus[0], d->cpus[1]));

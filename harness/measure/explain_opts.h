@@ -14,9 +14,9 @@
  * and for bridge and awsvpc the cost of each part, measured side by side on
  * lab variants that add one part at a time (the ladder):
  *   bridge: host -> +veth (routed) -> +bridge -> +conntrack -> +DNAT (bridge mode)
- *   awsvpc: host -> +ENI (awsvpc mode: its ENI on the VPC switch, a macvlan of it) -> +security group
- * all on a bare instance, then the mode on the instance profile (+al2023: the
- * AMI's rules, and Docker's proxy when on): what the AMI's baseline costs.
+ *   awsvpc: host -> +ENI (awsvpc mode: its ENI on the VPC switch, a macvlan of it) -> +security
+ * group all on a bare instance, then the mode on the instance profile (+al2023: the AMI's rules,
+ * and Docker's proxy when on): what the AMI's baseline costs.
  */
 struct explain_opts {
 	enum lab_mode mode;

@@ -30,6 +30,85 @@ static bool is_udp(enum bench_test t)
 	return t == TEST_UDP || t == TEST_UDP_RR;
 }
 
+/* Options that apply to some measurements only; given elsewhere they are refused, not ignored. */
+static const char *const rr_only[] = {"warmup",	    "req",	 "resp",
+				      "timeout-ms", "histogram", "samples"};
+static const char *const iperf_only[] = {"omit", "streams", "blksize", "window", "rate"};
+static const char *const detail[] = {"interval", "histogram", "samples"};
+static const char *const own_lab[] = {"vpc-mtu",	"bridge-mtu", "wire",		"trunking",
+				      "security-group", "instance",   "userland-proxy", "hot-path"};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool given(const struct measure_req *r, const char *name)
+{
+	for (unsigned int i = 0; i < r->ngiven; i++)
+		if (!strcmp(r->given[i], name))
+			return true;
+	return false;
+}
+
+/* Whether a lab of that id has a state file (topo up made it, and it is not gone). */
+static bool lab_known(const char *id)
+{
+	struct lab *lab = calloc(1, sizeof(*lab));
+	bool known = lab && !state_load(id, lab, NULL);
+
+	if (known)
+		lab_free(lab);
+	free(lab);
+	return known;
+}
+
+/* Each option given where it applies: to TEST, to a measurement (not --hot-path), to a lab of its
+ * own. */
+static int check_given(const struct measure_req *r, char *why, size_t len)
+{
+	const char *name = bench_test_name(r->test);
+	bool stream = bench_test_is_stream(r->test);
+
+	for (size_t i = 0; i < N(rr_only); i++)
+		if (stream && given(r, rr_only[i]))
+			return why_err(
+				why, len, -EINVAL,
+				"--%s applies to the request/response tests (tcp_rr, udp_rr, "
+				"tcp_crr); %s runs on libiperf%s",
+				rr_only[i], name, i == 0 ? " (its warm-up is --omit)" : "");
+	for (size_t i = 0; i < N(iperf_only); i++)
+		if (!stream && given(r, iperf_only[i]))
+			return why_err(why, len, -EINVAL,
+				       "--%s applies to the libiperf tests (tcp_stream, "
+				       "tcp_stream_par, tcp_reverse, udp); %s runs on the "
+				       "request/response engine%s",
+				       iperf_only[i], name,
+				       i == 0 ? " (its warm-up is --warmup)" : "");
+	if (given(r, "rate") && r->test != TEST_UDP)
+		return why_err(
+			why, len, -EINVAL,
+			"--rate applies to udp, the one paced test; %s sends as fast as it can",
+			name);
+	/* --hot-path counts packets instead of measuring TEST: nothing of TEST to detail. */
+	for (size_t i = 0; r->hot && i < N(detail); i++)
+		if (given(r, detail[i]))
+			return why_err(
+				why, len, -EINVAL,
+				"--%s details a measurement of %s; --hot-path counts packets "
+				"instead",
+				detail[i], name);
+	for (size_t i = 0; r->lab_id && i < N(own_lab); i++)
+		if (given(r, own_lab[i]) && !lab_known(r->lab_id))
+			return why_err(why, len, -EINVAL,
+				       "lab %s: no such lab (nsbench topo show lists them)",
+				       r->lab_id);
+		else if (given(r, own_lab[i]))
+			return why_err(
+				why, len, -EINVAL,
+				"--%s applies to a lab measure builds; lab %s exists already "
+				"(give it to topo up, or leave out --lab)",
+				own_lab[i], r->lab_id);
+	return 0;
+}
+
 /* The path, and the families over it. */
 static int check_path(struct measure_req *r, char *why, size_t len)
 {
@@ -72,7 +151,7 @@ static int check_lab(struct measure_req *r, char *why, size_t len)
 	/* --ip over a lab topo up left: that lab's own docker-proxy decides. */
 	if (r->lab_id)
 		lo.proxy = 1;
-	ret = lab_options_check(&lo, &r->mode, 1, why, len);
+	ret = lab_options_check(&lo, &r->mode, 1, true, why, len);
 	if (ret)
 		return ret;
 	if (mode_reachable(r->mode) && !r->lab_id &&
@@ -123,6 +202,8 @@ int measure_check(struct measure_req *r, char *why, size_t len)
 {
 	int ret;
 
+	if ((ret = check_given(r, why, len)))
+		return ret;
 	/* Said before a lab is built: the kernel would grant less, and iperf fail after. */
 	if (r->bo.stream.window && stream_window_fits(r->bo.stream.window, why, len))
 		return -EOPNOTSUPP;
@@ -160,7 +241,7 @@ static int attach(const struct measure_req *r, struct lab *lab, struct lab_task 
 }
 
 /* A lab of its own, with the port over udp too where the test or the probes send UDP. */
-static int build(const struct measure_req *r, struct lab *lab, char *why, size_t len)
+static int build(const struct measure_req *r, struct lab *lab, bool *refused, char *why, size_t len)
 {
 	struct lab_config cfg;
 	int ret;
@@ -168,9 +249,14 @@ static int build(const struct measure_req *r, struct lab *lab, char *why, size_t
 	lab_config_default(&cfg);
 	lab_options_config(&r->lab, &cfg);
 	cfg.publish_udp = is_udp(r->test) || r->hot || r->per_hop;
-	if (lab_init(lab, &cfg, "measure") || lab_plan_task(lab, r->mode, LAB_DEFAULT_PORT))
+	ret = lab_init(lab, &cfg, "measure");
+	if (!ret)
+		ret = lab_plan_task(lab, r->mode, LAB_DEFAULT_PORT);
+	if (ret) {
 		/* ECS would refuse it too: nothing was built; the reason stands alone. */
-		return why_err(why, len, -EPERM, "%s", lab->err);
+		*refused = true;
+		return why_err(why, len, ret, "%s", lab->err);
+	}
 	ret = lab_up(lab);
 	if (ret)
 		return why_err(why, len, ret, "lab %s (%s): %s", lab->id, lab_mode_name(r->mode),
@@ -216,16 +302,17 @@ static int measure_family(const struct measure_req *r, struct lab *lab, struct l
 	return ret;
 }
 
-int measure_run(const struct measure_req *r, json_t **out, char *why, size_t len)
+int measure_run(const struct measure_req *r, json_t **out, bool *refused, char *why, size_t len)
 {
 	struct lab *lab = calloc(1, sizeof(*lab));
 	struct lab_task *task = NULL;
 	json_t *all = json_array(), *res = NULL;
 	int ret = lab && all ? 0 : -ENOMEM;
 
+	*refused = false;
 	if (!ret && r->lab_id)
 		ret = attach(r, lab, &task, why, len);
-	else if (!ret && !(ret = build(r, lab, why, len)))
+	else if (!ret && !(ret = build(r, lab, refused, why, len)))
 		task = &lab->tasks[0];
 	/* One measurement per family asked, IPv4 first, on the same lab. */
 	for (int f = 0; !ret && f < FAMILY_COUNT; f++) {

@@ -16,6 +16,8 @@
 #include "harness/lab/options.h"
 #include "harness/lab/path.h"
 
+#define MEASURE_MAX_GIVEN 64
+
 struct measure_req {
 	enum lab_mode mode;
 	enum bench_test test;
@@ -28,6 +30,9 @@ struct measure_req {
 	const char *samples; /* --samples FILE, or NULL */
 	struct lab_options lab;
 	struct bench_opts bo; /* bo.tick: the CLI's progress; tick_arg is set per family */
+	/* The options given, by their long names ("warmup"): where each applies is a rule. */
+	const char *given[MEASURE_MAX_GIVEN];
+	unsigned int ngiven;
 };
 
 void measure_req_default(struct measure_req *r);
@@ -39,10 +44,10 @@ void measure_req_default(struct measure_req *r);
 int measure_check(struct measure_req *r, char *why, size_t len);
 /*
  * The measurement: builds (or attaches to) the lab, measures each family, and
- * removes what it built. *OUT: an array of results, one per family. -EPERM
- * with WHY when ECS would refuse the lab (nothing was built), -EINTR when
- * stopped, else -errno with WHY.
+ * removes what it built. *OUT: an array of results, one per family. Else
+ * -errno with WHY (-EINTR when a stop was asked for), and *REFUSED when ECS
+ * would refuse the lab: nothing was built, and the options are to blame.
  */
-int measure_run(const struct measure_req *r, json_t **out, char *why, size_t len);
+int measure_run(const struct measure_req *r, json_t **out, bool *refused, char *why, size_t len);
 
 #endif

@@ -313,7 +313,7 @@ int run_config_check(const struct run_args *a, unsigned int seed, struct run_con
 		struct lab_options lo = a->lab;
 
 		lo.security_group = false;
-		if ((ret = lab_options_check(&lo, cfg->modes, cfg->nmodes, why, len)))
+		if ((ret = lab_options_check(&lo, cfg->modes, cfg->nmodes, true, why, len)))
 			return ret;
 	}
 	cfg->vpc = a->lab.vpc;

@@ -32,13 +32,13 @@ struct run_config {
 	int par_streams;     /* tcp_stream_par */
 	uint64_t shape_bps;  /* tbf on the wire (vpc0) in every lab; 0: none */
 	bool hot_path;
-	bool per_hop;			  /* per-hop latency (eBPF) of every mode and path */
+	bool per_hop; /* per-hop latency (eBPF) of every mode and path */
 	struct lab_vpc_opts vpc;
 	enum lab_instance instance;
 	bool userland_proxy;
 	unsigned int families; /* --ip: a bit per enum bench_family; IPv6 builds dual-stack labs */
 	const char *out_dir;
-	const char *preset; /* "default", "quick", "full" */
+	const char *preset;	/* "default", "quick", "full" */
 	enum schedule schedule; /* how the rounds are measured (schedule.h) */
 	unsigned int seed;	/* --schedule random: the order's seed */
 	struct bench_opts bo;

@@ -5,8 +5,8 @@
 /*
  * The request/response engine's traced messages, as they travel: every
  * request and response of a traced UDP_RR or TCP_RR run starts with this
- * header. Two programs in two languages agree on it: the engine (bench/rr.c)
- * writes it, the per-hop probes (bench/hopprobe.bpf.c, BPF C) read it from
+ * header. Two programs in two languages agree on it: the engine (bench/rr_client.c and
+ * rr_server.c) writes it, the per-hop probes (bench/hopprobe.bpf.c, BPF C) read it from
  * the packet to stamp each hop. The server fills in when it received and
  * answered, on CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns().
  */

@@ -15,6 +15,7 @@
 #include "harness/lab/addrplan.h"
 #include "harness/lab/options.h"
 #include "harness/lab/ports.h"
+#include "harness/measure/measure.h"
 #include "harness/measure/runargs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -40,7 +41,7 @@ static void lab_option(const char *text, unsigned int sel)
 	if (!o.families || (o.vpc.mtu && (o.vpc.mtu < LAB_MIN_MTU || o.vpc.mtu > LAB_MAX_MTU)))
 		abort();
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		int ret = lab_options_check(&o, &modes[i], 1, why, sizeof(why));
+		int ret = lab_options_check(&o, &modes[i], 1, i % 2, why, sizeof(why));
 
 		if (ret && ret != -EINVAL && ret != -EOPNOTSUPP)
 			abort();
@@ -52,18 +53,43 @@ static void run_option(const char *text, unsigned int sel)
 {
 	static struct run_config cfg;
 	struct run_args a;
-	const char **field[] = {&a.modes, &a.paths, &a.tests,	&a.reps,   &a.dur,
-				&a.rrdur, &a.rate,  &a.streams, &a.window, &a.cpu,
-				&a.shape, &a.tasks, &a.enis,	&a.target, &a.max_time};
+	const char **field[] = {&a.modes, &a.paths,   &a.tests,	   &a.reps,    &a.dur,	 &a.rrdur,
+				&a.rate,  &a.streams, &a.window,   &a.cpu,     &a.shape, &a.tasks,
+				&a.enis,  &a.target,  &a.max_time, &a.max_reps};
 	char why[512];
 	int ret;
 
 	run_args_default(&a);
 	*field[sel % (sizeof(field) / sizeof(field[0]))] = text;
+	/* With a target, so that --max-reps and --max-time have their budget to be. */
+	if (sel & 16)
+		a.target = "5";
+	a.schedule = (enum schedule)((sel / 32) % 3);
+	a.schedule_set = sel & 64;
 	ret = run_config_check(&a, 1, &cfg, why, sizeof(why));
 	if (ret && ret != -EINVAL && ret != -EOPNOTSUPP)
 		abort();
 	if (!ret && (cfg.nmodes < 1 || cfg.npaths < 1 || cfg.ntests < 1 || cfg.reps < 1))
+		abort();
+}
+
+/* measure's rules: a mode and test chosen by SEL, TEXT as a path and as an option's name. */
+static void measure_option(const char *text, unsigned int sel)
+{
+	struct measure_req r;
+	char why[512];
+	int ret;
+
+	measure_req_default(&r);
+	r.mode = (enum lab_mode)(sel % MODE_COUNT);
+	r.test = (enum bench_test)((sel / MODE_COUNT) % TEST_COUNT);
+	r.hot = sel & 1;
+	r.path_set = !path_parse(text, &r.path);
+	r.given[r.ngiven++] = text;
+	ret = measure_check(&r, why, sizeof(why));
+	if (ret && ret != -EINVAL && ret != -EOPNOTSUPP)
+		abort();
+	if (!ret && (unsigned int)r.path >= PATH_COUNT)
 		abort();
 }
 
@@ -85,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data + 1, size - 1);
 	text[size - 1] = '\0';
-	switch (data[0] % 9) {
+	switch (data[0] % 10) {
 	case 0:
 		if (!parse_uint(text, 1, 100, &u) && (u < 1 || u > 100))
 			abort();
@@ -118,10 +144,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		break;
 	case 7:
-		lab_option(text, data[0] / 9u);
+		lab_option(text, data[0] / 10u);
+		break;
+	case 8:
+		run_option(text, data[0] / 10u);
 		break;
 	default:
-		run_option(text, data[0] / 9u);
+		measure_option(text, data[0] / 10u);
 		break;
 	}
 	free(text);
