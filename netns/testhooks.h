@@ -14,6 +14,7 @@
  *                               tcg (CPUID says QEMU's emulator: host.virt "tcg")
  *   NSBENCH_KILL_AT=PHASE:SIG   raise SIG when a run reaches PHASE
  *   NSBENCH_FAIL=WHAT           netns-leave, rr-send: fail that call
+ *   NSBENCH_PERF_SECONDS=S      the performance claims' budget, shorter (claims_perf.c)
  * A production build ignores the environment: these return NULL / false.
  */
 const char *testhook(const char *name);

@@ -51,6 +51,7 @@ struct perf {
 	int n;					       /* rounds measured in every needed mode */
 	double alpha;				       /* the level of each look */
 	double seconds, steal_max, outside_max, net_max;
+	int max_seconds; /* the budget: PERF_MAX_SECONDS (the test build may set less) */
 	int noisy;
 	struct state_other others[PERF_MAX_OTHERS]; /* other nsbench labs live in a round */
 	size_t nothers;

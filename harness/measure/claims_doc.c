@@ -123,7 +123,7 @@ static json_t *perf_json(const struct claims_ctx *c)
 						"kind", p->others[i].kind));
 	o = json_pack("{s:b, s:i, s:f, s:i, s:i, s:f, s:o, s:{s:f, s:f, s:f, s:i, s:o}}",
 		      "emulated", p->emulated, "rounds", p->n, "seconds", p->seconds, "max_rounds",
-		      PERF_MAX_ROUNDS, "max_seconds", PERF_MAX_SECONDS, "alpha", p->alpha, "modes",
+		      PERF_MAX_ROUNDS, "max_seconds", p->max_seconds, "alpha", p->alpha, "modes",
 		      modes, "noise", "steal_max_pct", p->steal_max, "outside_max_pct",
 		      p->outside_max, "net_max_pct", p->net_max, "noisy_rounds", p->noisy,
 		      "other_nsbench", others);
