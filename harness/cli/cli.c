@@ -22,17 +22,6 @@
 #include "harness/lab/build.h"
 #include "harness/lab/lab.h"
 
-const char *cli_modes(void)
-{
-	static char list[96];
-
-	if (!list[0])
-		for (int m = 0; m < MODE_COUNT; m++)
-			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-				 m ? ", " : "", lab_mode_name((enum lab_mode)m));
-	return list;
-}
-
 void cli_show_usage(FILE *f, const char *usage)
 {
 	static const char token[] = "{modes}";
@@ -40,7 +29,7 @@ void cli_show_usage(FILE *f, const char *usage)
 
 	while ((p = strstr(usage, token))) {
 		fwrite(usage, 1, (size_t)(p - usage), f);
-		fputs(cli_modes(), f);
+		fputs(lab_mode_names(), f);
 		usage = p + sizeof(token) - 1;
 	}
 	fputs(usage, f);

@@ -29,8 +29,7 @@ int report_main(int argc, char **argv);
 int explain_main(int argc, char **argv);
 
 /* The modes' names, from the lab: "awsvpc, bridge, bridge-dynamic, host, none". */
-const char *cli_modes(void);
-/* A command's usage text; "{modes}" in it stands for cli_modes(). */
+/* A command's usage text; "{modes}" in it stands for lab_mode_names(). */
 void cli_show_usage(FILE *f, const char *usage);
 /* Prints "nsbench: error: <what>" and the command's usage; returns EXIT_USAGE. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -26,6 +26,17 @@ const char *lab_variant_name(enum lab_variant v)
 	return (unsigned int)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
 }
 
+const char *lab_mode_names(void)
+{
+	static char list[96];
+
+	if (!list[0])
+		for (int m = 0; m < MODE_COUNT; m++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				 m ? ", " : "", mode_names[m]);
+	return list;
+}
+
 int lab_mode_parse(const char *name, enum lab_mode *m)
 {
 	for (int i = 0; i < MODE_COUNT; i++)

@@ -203,6 +203,8 @@ struct lab {
 const char *lab_mode_name(enum lab_mode m);
 const char *lab_variant_name(enum lab_variant v);
 int lab_mode_parse(const char *name, enum lab_mode *m);
+/* Every mode's name, in order, comma-separated: "awsvpc, bridge, ...". */
+const char *lab_mode_names(void);
 const char *path_name(enum lab_path p);
 int path_parse(const char *name, enum lab_path *p);
 const char *lab_instance_name(enum lab_instance i);

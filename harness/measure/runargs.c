@@ -85,26 +85,14 @@ static int p_test(const char *s, int *v)
 	return ret;
 }
 
-static void mode_names(char *buf, size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (int m = 0; m < MODE_COUNT && off < len; m++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", m ? ", " : "",
-					lab_mode_name((enum lab_mode)m));
-}
-
 /* The lists and the values: --modes, --paths, --tests, the counts and the durations. */
 static int parse_values(const struct run_args *a, struct run_config *cfg, char *why, size_t len)
 {
 	unsigned long n;
-	char names[96];
 
-	mode_names(names, sizeof(names));
 	if (a->modes && parse_list(a->modes, p_mode, (int *)cfg->modes, MODE_COUNT, &cfg->nmodes))
 		return why_err(why, len, -EINVAL, "--modes '%s': %s, comma-separated, each once",
-			       a->modes, names);
+			       a->modes, lab_mode_names());
 	if (a->paths && parse_list(a->paths, p_path, (int *)cfg->paths, PATH_COUNT, &cfg->npaths))
 		return why_err(why, len, -EINVAL,
 			       "--paths '%s': ingress, egress, intra-host, local, agent, "
