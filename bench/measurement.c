@@ -18,65 +18,6 @@
 #include "netns/testhooks.h"
 #include "nsbench/ports.h"
 
-static const char *const test_names[TEST_COUNT] = {
-	[TEST_TCP_STREAM] = "tcp_stream",
-	[TEST_TCP_REVERSE] = "tcp_reverse",
-	[TEST_UDP] = "udp",
-	[TEST_TCP_RR] = "tcp_rr",
-	[TEST_UDP_RR] = "udp_rr",
-	[TEST_TCP_CRR] = "tcp_crr",
-	[TEST_TCP_STREAM_PAR] = "tcp_stream_par",
-};
-
-static const char *const placement_names[] = {"same", "split", "free"};
-static const char *const family_names[FAMILY_COUNT] = {"ipv4", "ipv6"};
-
-const char *bench_test_name(enum bench_test t)
-{
-	return (unsigned int)t < TEST_COUNT ? test_names[t] : "?";
-}
-
-int bench_test_parse(const char *name, enum bench_test *t)
-{
-	for (int i = 0; i < TEST_COUNT; i++)
-		if (name && !strcmp(name, test_names[i])) {
-			*t = (enum bench_test)i;
-			return 0;
-		}
-	return -EINVAL;
-}
-
-const char *bench_family_name(enum bench_family f)
-{
-	return (unsigned int)f < FAMILY_COUNT ? family_names[f] : "?";
-}
-
-int bench_family_parse(const char *name, enum bench_family *f)
-{
-	for (int i = 0; i < FAMILY_COUNT; i++)
-		if (name &&
-		    (!strcmp(name, family_names[i]) || !strcmp(name, family_names[i] + 3))) {
-			*f = (enum bench_family)i;
-			return 0;
-		}
-	return -EINVAL;
-}
-
-const char *bench_placement_name(enum bench_placement p)
-{
-	return (unsigned int)p <= PLACE_FREE ? placement_names[p] : "?";
-}
-
-int bench_placement_parse(const char *name, enum bench_placement *p)
-{
-	for (int i = 0; i <= PLACE_FREE; i++)
-		if (name && !strcmp(name, placement_names[i])) {
-			*p = (enum bench_placement)i;
-			return 0;
-		}
-	return -EINVAL;
-}
-
 /* The last allowed CPU for SAME (CPU 0 takes most housekeeping), first and last for SPLIT. */
 int bench_cpus_resolve(struct bench_cpus *c)
 {
@@ -182,6 +123,9 @@ struct job {
 	struct rr_opts rr;
 	const struct bench_target *t;
 	struct bench_detail detail;
+	/* An interleaved client's targets (bench_run_interleaved): ALL[0..NALL-1]. */
+	const struct bench_target *all;
+	unsigned int nall;
 };
 
 bool bench_test_is_stream(enum bench_test t)
@@ -199,6 +143,30 @@ static int server_fn(void *arg, FILE *out)
 	return rr_server(&j->rr, j->t->server_bind, j->t->server_port) ? 1 : 0;
 }
 
+/* One client, every target's transactions in turn: {"interleaved": [rr result, ...]}. */
+static int client_interleaved(const struct job *j, FILE *out)
+{
+	struct rr_target t[RR_MAX_TARGETS];
+	struct rr_result r[RR_MAX_TARGETS];
+	json_t *doc = json_object(), *each = json_array();
+	unsigned int n = j->nall < RR_MAX_TARGETS ? j->nall : RR_MAX_TARGETS;
+	int ret;
+
+	for (unsigned int i = 0; i < n; i++)
+		t[i] = (struct rr_target){.ns = j->all[i].client_ns,
+					  .dst = j->all[i].dst_addr,
+					  .port = j->all[i].dst_port};
+	ret = rr_client_interleaved(&j->rr, t, n, r);
+	for (unsigned int i = 0; i < n; i++) {
+		json_array_append_new(each, rr_result_json(&j->rr, &r[i]));
+		rr_result_free(&r[i]);
+	}
+	json_object_set_new(doc, "interleaved", each);
+	json_dumpf(doc, out, JSON_COMPACT);
+	json_decref(doc);
+	return ret ? 1 : 0;
+}
+
 static int client_fn(void *arg, FILE *out)
 {
 	struct job *j = arg;
@@ -209,6 +177,8 @@ static int client_fn(void *arg, FILE *out)
 
 	if (bench_test_is_stream(j->test))
 		return stream_client(&j->stream, j->t->dst_addr, j->t->dst_port, out);
+	if (j->nall > 1)
+		return client_interleaved(j, out);
 	dt = rr_detail_start(&j->detail, &j->rr);
 	ret = rr_client(&j->rr, j->t->dst_addr, j->t->dst_port, &r);
 	doc = rr_result_json(&j->rr, &r);
@@ -326,15 +296,18 @@ static int job_prepare(struct job *j, enum bench_test test, const struct bench_o
 					  : rr_opts_check(&j->rr, msg, len);
 }
 
-/* One pair's result: {test, mode, path, placement, metrics, iperf|rr}. */
-static int collect(struct job *j, struct endpoint *cli, json_t *res, char *why, size_t len)
+/*
+ * One pair's result: {test, mode, path, placement, metrics, iperf|rr}, from
+ * its client's output OUT (taken), or from the interleaved client's entry I.
+ */
+static int collect(struct job *j, const struct endpoint *cli, json_t *out, json_t *res, char *why,
+		   size_t len)
 {
 	const struct bench_target *t = j->t;
-	json_t *out, *metrics = NULL;
+	json_t *metrics = NULL;
 	char how[96], msg[256], dst[64];
 	int ret = 0;
 
-	out = endpoint_result(cli);
 	if (!out) {
 		endpoint_describe_exit(cli, how, sizeof(how));
 		return failf(why, len, t, j->test, -EIO, "client in %s %s without a result",
@@ -425,9 +398,23 @@ static int server_cpu(const struct bench_opts *o, const struct bench_target *t)
 	return t->own_cpu ? t->cpu : o->cpus.server;
 }
 
-int bench_run_many(enum bench_test test, const struct bench_opts *o,
-		   const struct bench_target *targets, unsigned int n, json_t **results, char *why,
-		   size_t len)
+/* Client I's output: its own, or its entry of the interleaved client's (CLI[0]). */
+static json_t *client_output(struct endpoint *cli, unsigned int i, bool interleave)
+{
+	json_t *all, *one;
+
+	if (!interleave)
+		return endpoint_result(&cli[i]);
+	all = endpoint_result(&cli[0]);
+	one = json_incref(json_array_get(json_object_get(all, "interleaved"), i));
+	json_decref(all);
+	return one;
+}
+
+/* N pairs at once, or N servers and one client that takes turns (INTERLEAVE). */
+static int run_pairs(enum bench_test test, const struct bench_opts *o,
+		     const struct bench_target *targets, unsigned int n, bool interleave,
+		     json_t **results, char *why, size_t len)
 {
 	struct endpoint *srv = calloc(n, sizeof(*srv)), *cli = calloc(n, sizeof(*cli));
 	struct job *jobs = calloc(n, sizeof(*jobs));
@@ -452,7 +439,9 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 				       .stream = o->stream,
 				       .rr = o->rr,
 				       .t = t,
-				       .detail = o->detail};
+				       .detail = o->detail,
+				       .all = interleave ? targets : NULL,
+				       .nall = interleave ? n : 0};
 		if (!t->client_ns[0] || !t->server_ns[0])
 			ret = failf(why, len, t, test, -EINVAL, "no namespace for an endpoint");
 		else if ((ret = job_prepare(&jobs[i], test, o, msg, sizeof(msg))))
@@ -501,7 +490,7 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 	}
 	if (o->before_client)
 		o->before_client(o->hook_arg);
-	for (unsigned int i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < (interleave ? 1 : n); i++) {
 		ret = endpoint_start(&cli[i], "client", targets[i].client_ns,
 				     client_cpu(o, &targets[i]), client_fn, &jobs[i]);
 		if (ret) {
@@ -520,7 +509,7 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 			     bench_test_is_stream(test)
 				     ? jobs[0].stream.duration_s + jobs[0].stream.omit_s
 				     : jobs[0].rr.warmup_s + jobs[0].rr.duration_s);
-	for (unsigned int i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < cstarted; i++) {
 		int r = endpoint_finish(&cli[i], deadline_ms);
 
 		if (r == -ETIMEDOUT && !ret)
@@ -533,7 +522,8 @@ int bench_run_many(enum bench_test test, const struct bench_opts *o,
 	if (o->after_client)
 		o->after_client(o->hook_arg);
 	for (unsigned int i = 0; i < n && !ret; i++)
-		ret = collect(&jobs[i], &cli[i], results[i], why, len);
+		ret = collect(&jobs[i], &cli[interleave ? 0 : i], client_output(cli, i, interleave),
+			      results[i], why, len);
 out:
 	for (unsigned int i = 0; i < cstarted; i++)
 		endpoint_free(&cli[i]);
@@ -552,6 +542,23 @@ out:
 	free(cli);
 	free(jobs);
 	return ret;
+}
+
+int bench_run_many(enum bench_test test, const struct bench_opts *o,
+		   const struct bench_target *targets, unsigned int n, json_t **results, char *why,
+		   size_t len)
+{
+	return run_pairs(test, o, targets, n, false, results, why, len);
+}
+
+int bench_run_interleaved(const struct bench_opts *o, const struct bench_target *targets,
+			  unsigned int n, json_t **results, char *why, size_t len)
+{
+	if (n < 1 || n > RR_MAX_TARGETS) {
+		snprintf(why, len, "an interleaved client takes 1 to %d targets", RR_MAX_TARGETS);
+		return -EINVAL;
+	}
+	return run_pairs(TEST_TCP_RR, o, targets, n, true, results, why, len);
 }
 
 int bench_run(enum bench_test test, const struct bench_opts *o, const struct bench_target *t,

@@ -100,5 +100,14 @@ int bench_run(enum bench_test test, const struct bench_opts *o, const struct ben
 int bench_run_many(enum bench_test test, const struct bench_opts *o,
 		   const struct bench_target *targets, unsigned int n, json_t **results, char *why,
 		   size_t len);
+/*
+ * TCP_RR to N servers (at most RR_MAX_TARGETS) from one client in
+ * TARGETS[0]'s client namespace and CPU, a transaction to each in turn, each
+ * connection opened in its target's client namespace (rr_client_interleaved):
+ * RESULTS[i] as bench_run's. The run lasts rr.duration_s in all; each target
+ * has a 1/N share of its transactions.
+ */
+int bench_run_interleaved(const struct bench_opts *o, const struct bench_target *targets,
+			  unsigned int n, json_t **results, char *why, size_t len);
 
 #endif

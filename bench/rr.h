@@ -54,12 +54,29 @@ struct rr_result {
 	char why[160];
 };
 
+/* One server of an interleaved client: its address, and the client's namespace for it. */
+struct rr_target {
+	const char *ns; /* NULL: the calling thread's */
+	const char *dst;
+	uint16_t port;
+};
+
+#define RR_MAX_TARGETS 8
+
 void rr_opts_default(struct rr_opts *o, enum rr_kind kind);
 /* -EINVAL with a reason in WHY when a size, duration or timeout is out of range. */
 int rr_opts_check(const struct rr_opts *o, char *why, size_t len);
 /* Serves forever (until killed); returns only when setup fails. */
 int rr_server(const struct rr_opts *o, const char *bind_addr, uint16_t port);
 int rr_client(const struct rr_opts *o, const char *dst, uint16_t port, struct rr_result *r);
+/*
+ * TCP_RR to N servers (at most RR_MAX_TARGETS) from one client, a transaction
+ * to each in turn, R[i] target i's: the machine's drift, which moves latency
+ * from one second to the next, falls on every target alike, and their ratios
+ * cancel it (doc/method.md, "Interleaving"). Timed, untraced runs only.
+ */
+int rr_client_interleaved(const struct rr_opts *o, const struct rr_target *t, unsigned int n,
+			  struct rr_result *r);
 json_t *rr_result_json(const struct rr_opts *o, const struct rr_result *r);
 void rr_result_free(struct rr_result *r);
 const char *rr_kind_name(enum rr_kind k);

@@ -20,6 +20,7 @@
 #include "bench/rr.h"
 #include "bench/rr_sock.h"
 #include "netns/inaddr.h"
+#include "netns/netns.h"
 #include "netns/testhooks.h"
 #include "nsbench/rr_wire.h"
 
@@ -97,13 +98,14 @@ static int fail(struct rr_result *r, int err, const char *fmt, ...)
 	return err;
 }
 
-static int tcp_connect(const struct rr_addr *sa, int timeout_ms)
+/* A TCP connection to SA from namespace NS (NULL: this thread's): its fd, or -errno. */
+static int tcp_connect_in(const char *ns, const struct rr_addr *sa, int timeout_ms)
 {
 	int fd, one = 1;
 
-	fd = socket(sa->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = netns_socket(ns, sa->ss.ss_family, SOCK_STREAM);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	rr_set_timeouts(fd, timeout_ms);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (connect(fd, (const struct sockaddr *)&sa->ss, sa->len) < 0) {
@@ -113,6 +115,11 @@ static int tcp_connect(const struct rr_addr *sa, int timeout_ms)
 		return err;
 	}
 	return fd;
+}
+
+static int tcp_connect(const struct rr_addr *sa, int timeout_ms)
+{
+	return tcp_connect_in(NULL, sa, timeout_ms);
 }
 
 static int client_tcp_rr(const struct rr_opts *o, const struct rr_addr *sa, struct rr_result *r,
@@ -283,15 +290,13 @@ int rr_client(const struct rr_opts *o, const char *dst, uint16_t port, struct rr
 {
 	char *req = NULL, *resp = NULL;
 	struct rr_addr sa;
-	size_t cap;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
 	if (inaddr_parse(dst, port, &sa.ss, &sa.len) < 0)
 		return fail(r, -EINVAL, "bad address %s", dst);
-	/* Room for the expected samples, grown on the way up to max_samples. */
-	cap = o->max_samples;
-	r->samples = malloc((size_t)cap * sizeof(*r->samples));
+	/* Room for the samples, up to max_samples (untouched pages cost nothing). */
+	r->samples = malloc((size_t)o->max_samples * sizeof(*r->samples));
 	req = calloc(1, RR_MAX_MSG);
 	resp = calloc(1, RR_MAX_MSG);
 	if (o->trace && o->trace_max)
@@ -318,6 +323,83 @@ int rr_client(const struct rr_opts *o, const char *dst, uint16_t port, struct rr
 			   r->elapsed_s);
 	stats_summarize(r->samples, r->nsamples, &r->lat);
 out:
+	free(req);
+	free(resp);
+	return ret;
+}
+
+/* Target I's connection, its latencies' room; -errno with the reason in R[I]. */
+static int interleave_open(const struct rr_opts *o, const struct rr_target *t, struct rr_result *r,
+			   int *fd)
+{
+	struct rr_addr sa;
+
+	r->samples = malloc((size_t)o->max_samples * sizeof(*r->samples));
+	if (!r->samples)
+		return fail(r, -ENOMEM, "out of memory");
+	if (inaddr_parse(t->dst, t->port, &sa.ss, &sa.len) < 0)
+		return fail(r, -EINVAL, "bad address %s", t->dst);
+	*fd = tcp_connect_in(t->ns, &sa, o->timeout_ms);
+	if (*fd < 0)
+		return fail(r, *fd, "connect from %s: %s", t->ns ? t->ns : "here", strerror(-*fd));
+	return 0;
+}
+
+int rr_client_interleaved(const struct rr_opts *o, const struct rr_target *t, unsigned int n,
+			  struct rr_result *r)
+{
+	int fd[RR_MAX_TARGETS], ret = 0;
+	uint64_t start, end, warm_end, t0 = 0, t1 = 0;
+	char *req = calloc(1, RR_MAX_MSG), *resp = calloc(1, RR_MAX_MSG);
+	unsigned int i = 0, opened = 0;
+
+	for (unsigned int k = 0; k < n && k < RR_MAX_TARGETS; k++)
+		memset(&r[k], 0, sizeof(r[k]));
+	if (n < 1 || n > RR_MAX_TARGETS || o->kind != RR_TCP || o->trace || o->count || o->tap) {
+		ret = fail(&r[0], -EINVAL, "interleaving takes tcp_rr to 1 to %d targets, timed, "
+					   "untraced", RR_MAX_TARGETS);
+		goto out;
+	}
+	if (!req || !resp) {
+		ret = fail(&r[0], -ENOMEM, "out of memory");
+		goto out;
+	}
+	memset(req, 'q', RR_MAX_MSG);
+	for (; opened < n && !ret; opened++)
+		ret = interleave_open(o, &t[opened], &r[opened], &fd[opened]);
+	if (ret) {
+		opened--; /* the failed one has no connection */
+		goto out;
+	}
+	window(o, &start, &warm_end, &end);
+	t0 = start;
+	/* Turn k starts at target k mod n: each one first, and after each other, as often. */
+	for (uint64_t k = 0; t0 < end && !ret; k++) {
+		for (unsigned int j = 0; j < n && !ret; j++) {
+			i = (unsigned int)((k + j) % n);
+			t0 = rr_now_ns();
+			ret = rr_send_all(fd[i], req, o->req_size);
+			if (!ret)
+				ret = rr_recv_all(fd[i], resp, o->resp_size);
+			t1 = rr_now_ns();
+			if (!ret && t0 >= warm_end)
+				record(o, &r[i], t1 - t0);
+		}
+	}
+	for (unsigned int k = 0; k < n; k++)
+		r[k].elapsed_s = (double)(t1 - warm_end) / 1e9;
+	if (ret)
+		fail(&r[i], ret, "after %llu transactions: %s",
+		     (unsigned long long)r[i].transactions, strerror(-ret));
+out:
+	for (unsigned int k = 0; k < opened; k++)
+		close(fd[k]);
+	for (unsigned int k = 0; !ret && k < n; k++)
+		if (r[k].transactions == 0)
+			ret = fail(&r[k], -ETIMEDOUT, "no transaction completed in the %.1f s measured",
+				   r[k].elapsed_s);
+	for (unsigned int k = 0; k < n && k < RR_MAX_TARGETS; k++)
+		stats_summarize(r[k].samples, r[k].nsamples, &r[k].lat);
 	free(req);
 	free(resp);
 	return ret;

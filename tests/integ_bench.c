@@ -292,6 +292,59 @@ static void test_server_cannot_listen(void **state)
 	tl_lab_done(lab);
 }
 
+/*
+ * One client taking turns (bench_run_interleaved): host's and bridge's
+ * servers in two labs, each connection opened in its own lab's VPC; each gets
+ * its share of the transactions (turns are whole but the last: the counts
+ * differ by at most one), each its own latencies, and nothing is left.
+ */
+static void test_interleaved(void **state)
+{
+	struct lab *labs[2];
+	struct bench_target t[2];
+	struct bench_opts o;
+	json_t *res[2] = {NULL, NULL};
+	char why[512];
+	json_int_t n[2];
+	int ret;
+
+	(void)state;
+	SKIP_UNLESS_ROOT();
+	labs[0] = tl_lab_with(MODE_HOST);
+	labs[1] = tl_lab_with(MODE_BRIDGE);
+	quick_opts(&o);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(path_target(labs[i], &labs[i]->tasks[0], NULL, PATH_INGRESS, &t[i],
+					     why, sizeof(why)),
+				 0);
+	assert_string_not_equal(t[0].client_ns, t[1].client_ns);
+	ret = bench_run_interleaved(&o, t, 2, res, why, sizeof(why));
+	if (ret)
+		print_error("%s\n", why);
+	assert_int_equal(ret, 0);
+	for (int i = 0; i < 2; i++) {
+		json_t *rr = json_object_get(res[i], "rr");
+
+		assert_string_equal(json_string_value(json_object_get(res[i], "mode")),
+				    i ? "bridge" : "host");
+		n[i] = json_integer_value(json_object_get(rr, "transactions"));
+		assert_true(n[i] > 100);
+		assert_true(metric(res[i], "p50_us") > 1 && metric(res[i], "p50_us") < 10000);
+		json_decref(res[i]);
+	}
+	assert_true(n[0] - n[1] <= 1 && n[1] - n[0] <= 1);
+	/* A target that nobody serves: an error that names it, and still nothing left. */
+	t[1].dst_port = 5299;
+	assert_int_not_equal(bench_run_interleaved(&o, t, 2, res, why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "bridge"));
+	assert_null(res[0]);
+	for (int i = 0; i < 2; i++) {
+		expect_no_endpoints(labs[i]);
+		tl_lab_done(labs[i]);
+	}
+	assert_root_unchanged();
+}
+
 /* --window reaches both ends: each asks for it and the kernel grants twice that. */
 static void test_window(void **state)
 {
@@ -363,6 +416,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_server_cannot_listen, tl_setup_test,
 						tl_teardown_test),
 		cmocka_unit_test_setup_teardown(test_window, tl_setup_test, tl_teardown_test),
+		cmocka_unit_test_setup_teardown(test_interleaved, tl_setup_test, tl_teardown_test),
 	};
 
 	tl_filter_from_env();

@@ -94,11 +94,21 @@ static void check_perf_figures(json_t *doc, json_t *row)
 		json_t *modes = json_object_get(perf, "modes");
 		const char *metric = json_string_value(json_object_get(q, "metric"));
 		const char *key = !strcmp(metric, keys[0]) ? keys[1] : keys[3];
-		json_t *of = json_object_get(
-			json_object_get(modes, json_string_value(json_object_get(q, "of"))), key);
-		json_t *to = json_object_get(
-			json_object_get(modes, json_string_value(json_object_get(q, "to"))), key);
+		const char *to_name = json_string_value(json_object_get(q, "to"));
+		json_t *ofm = json_object_get(modes, json_string_value(json_object_get(q, "of")));
+		json_t *tom = json_object_get(modes, to_name);
+		json_t *of = json_object_get(ofm, key), *to = json_object_get(tom, key), *hof, *hto;
+		char hkey[40];
 		double sum = 0;
+
+		/*
+		 * A mode measured beside host in a pair of its own (duet, interleave's
+		 * p50): against host, host's figure from that pair; against another
+		 * such mode, through host (the ratio of their ratios to host).
+		 */
+		snprintf(hkey, sizeof(hkey), "host_%s", key);
+		hof = json_object_get(ofm, hkey);
+		hto = json_object_get(tom, hkey);
 		size_t n = (size_t)json_integer_value(json_object_get(fig, "rounds"));
 
 		/* In the sentence, in this order. */
@@ -113,9 +123,18 @@ static void check_perf_figures(json_t *doc, json_t *row)
 		assert_int_equal(json_array_size(of), json_array_size(to));
 		assert_int_equal(json_array_size(of),
 				 json_integer_value(json_object_get(perf, "rounds")));
-		for (size_t k = 0; k < n; k++)
-			sum += log(json_number_value(json_array_get(of, k)) /
-				   json_number_value(json_array_get(to, k)));
+		for (size_t k = 0; k < n; k++) {
+			double x = json_number_value(json_array_get(of, k));
+			double y = json_number_value(json_array_get(to, k));
+
+			if (hof && !strcmp(to_name, "host")) {
+				y = json_number_value(json_array_get(hof, k));
+			} else if (hof && hto) {
+				x /= json_number_value(json_array_get(hof, k));
+				y /= json_number_value(json_array_get(hto, k));
+			}
+			sum += log(x / y);
+		}
 		assert_true(fabs(exp(sum / (double)n) / num(q, "ratio") - 1) < 1e-9);
 		assert_true(num(q, "ci_low") <= num(q, "ratio") &&
 			    num(q, "ratio") <= num(q, "ci_high"));
@@ -150,6 +169,35 @@ static bool instance_claim_checked(const char *id, const char *v, const char *ev
 	else
 		assert_non_null(strstr(ev, "docker-proxy (pid"));
 	return true;
+}
+
+/*
+ * The default schedule, interleave: every mode but host has host's p50 from
+ * the turns the two took, one per round, which its p50 ratio pairs with.
+ */
+static void check_interleaved(json_t *perf)
+{
+	json_int_t rounds = json_integer_value(json_object_get(perf, "rounds"));
+	const char *name;
+	json_t *m;
+	int others = 0;
+
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(perf, "schedule"), "name")),
+		"interleave");
+	json_object_foreach(json_object_get(perf, "modes"), name, m) {
+		json_t *h = json_object_get(m, "host_tcp_rr_p50_us");
+
+		if (!strcmp(name, "host")) {
+			assert_null(h);
+			continue;
+		}
+		others++;
+		assert_int_equal(json_array_size(h), rounds);
+		for (json_int_t r = 0; r < rounds; r++)
+			assert_true(json_number_value(json_array_get(h, (size_t)r)) > 0);
+	}
+	assert_true(others >= 2);
 }
 
 static void test_all_claims(void **state)
@@ -201,6 +249,7 @@ static void test_all_claims(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "performance"),
 							    "max_seconds")),
 			 40);
+	check_interleaved(json_object_get(doc, "performance"));
 	assert_int_equal(instance_rows, 2);
 	/* 0 when all hold, 3 when some performance claim stayed inconclusive. */
 	assert_true(st == 0 || st == 3);

@@ -116,7 +116,8 @@ int cli_schedule_option(const char *usage, const char *text, enum schedule *s)
 	int cpus[2];
 
 	if (schedule_parse(text, s))
-		return cli_usage_error(usage, "--schedule '%s': alternate, random or duet", text);
+		return cli_usage_error(usage, "--schedule '%s': alternate, random, duet or interleave",
+				       text);
 	if (*s == SCHED_DUET && schedule_duet_cpus(cpus, why, sizeof(why)))
 		return cli_usage_error(usage, "%s", why);
 	return 0;

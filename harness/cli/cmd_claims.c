@@ -16,7 +16,7 @@
 
 static const char claims_usage[] =
 	"Usage: nsbench claims [--only ID,...] [--format text|markdown|json] [--list]\n"
-	"                      [--schedule alternate|random|duet]\n"
+	"                      [--schedule interleave|alternate|random|duet]\n"
 	"                      [--instance P] [--userland-proxy on|off]\n"
 	"--list shows the claims (those of --only) in the format asked, checking none.\n"
 	"Each claim of the ECS network mode comparison, checked on fresh labs on this\n"
@@ -31,10 +31,12 @@ static const char claims_usage[] =
 	"--format json: one document (results/schema.md): nsbench, the host and kernel,\n"
 	"the instance, when, the verdicts, the rounds as measured, and each row with\n"
 	"its figures as fields. On a terminal, the claim being checked shows on stderr.\n"
-	"--schedule: how the rounds are measured: alternate (every mode in turn, the\n"
-	"default), random (in turn, in an order drawn every round) or duet (host and\n"
-	"each other mode at once, each on a CPU of its own, swapped every round;\n"
-	"refused where this process may use one CPU only).\n"
+	"--schedule: how the rounds are measured: interleave (the default: the streams\n"
+	"in turn; TCP_RR from one client taking turns between host and each other\n"
+	"mode, a transaction to each), alternate (every mode in turn), random (in\n"
+	"turn, in an order drawn every round) or duet (host and each other mode at\n"
+	"once, each on a CPU of its own, swapped every round; refused where this\n"
+	"process may use one CPU only).\n"
 	"Exit status: 0 every checkable claim holds; 1 a claim does not hold;\n"
 	"3 none fails but some are inconclusive; 2 bad usage.\n" CLI_INSTANCE_USAGE;
 
@@ -111,7 +113,7 @@ int claims_main(int argc, char **argv)
 	};
 	const char *only = NULL, *fmt = "text";
 	struct lab_options lo;
-	struct claims_opts co = {.schedule = SCHED_DEFAULT};
+	struct claims_opts co = {.schedule = SCHED_CLAIMS_DEFAULT};
 	bool list = false;
 	json_t *doc, *catalog;
 	int c, failed, inconclusive;

@@ -27,21 +27,28 @@ struct ratio {
 	bool ok;
 };
 
-static struct ratio ratio_of(const struct perf *p, const double *x, const double *y, double alpha)
+/* The ratio of RX to RY and the difference DX - DY, paired over N rounds. */
+static struct ratio ratio_from(size_t n, const double *rx, const double *ry, const double *dx,
+			       const double *dy, double alpha)
 {
 	struct ratio q = {NAN, NAN, NAN, NAN, NAN, NAN, false};
 	struct effect e;
 
-	if (effect_paired(y, x, (size_t)p->n, &e))
+	if (effect_paired(ry, rx, n, &e))
 		return q;
 	q.est = effect_ratio(&e);
 	effect_interval(&e, alpha, &q.lo, &q.hi);
-	if (!effect_paired_difference(y, x, (size_t)p->n, &e)) {
+	if (!effect_paired_difference(dy, dx, n, &e)) {
 		q.diff = e.d;
 		effect_difference_interval(&e, alpha, &q.dlo, &q.dhi);
 	}
 	q.ok = true;
 	return q;
+}
+
+static struct ratio ratio_of(const struct perf *p, const double *x, const double *y, double alpha)
+{
+	return ratio_from((size_t)p->n, x, y, x, y, alpha);
 }
 
 /* Host's figures that mode M's are set against: under duet, those measured at the same time. */
@@ -52,7 +59,33 @@ static const double *host_thr(const struct perf *p, int m)
 
 static const double *host_p50(const struct perf *p, int m)
 {
-	return p->schedule == SCHED_DUET ? p->host_p50[m] : p->p50[PM_HOST];
+	return p->schedule == SCHED_DUET || p->schedule == SCHED_INTERLEAVE ? p->host_p50[m]
+									    : p->p50[PM_HOST];
+}
+
+/*
+ * Mode MA against mode MB on throughput (THR) or TCP_RR p50. Where each was
+ * measured beside host in a pair of its own (duet; interleave's p50), through
+ * host: the ratio of their ratios to host and the difference of their
+ * differences, so that the drift between the two pairs cancels as it does
+ * within each.
+ */
+static struct ratio modes_ratio(const struct perf *p, bool thr, int ma, int mb, double alpha)
+{
+	const double *x = thr ? p->thr[ma] : p->p50[ma], *y = thr ? p->thr[mb] : p->p50[mb];
+	const double *hx = thr ? host_thr(p, ma) : host_p50(p, ma);
+	const double *hy = thr ? host_thr(p, mb) : host_p50(p, mb);
+	double rx[PERF_MAX_ROUNDS], ry[PERF_MAX_ROUNDS], dx[PERF_MAX_ROUNDS], dy[PERF_MAX_ROUNDS];
+
+	if (hx == hy)
+		return ratio_of(p, x, y, alpha);
+	for (int r = 0; r < p->n && r < PERF_MAX_ROUNDS; r++) {
+		rx[r] = hx[r] > 0 ? x[r] / hx[r] : 0;
+		ry[r] = hy[r] > 0 ? y[r] / hy[r] : 0;
+		dx[r] = x[r] - hx[r];
+		dy[r] = y[r] - hy[r];
+	}
+	return ratio_from((size_t)p->n, rx, ry, dx, dy, alpha);
 }
 
 static const char *side_text(enum verdict_side s)
@@ -201,8 +234,8 @@ static enum claim_verdict d_awsvpc_vs_bridge(const struct perf *p, double alpha,
 					     size_t len, json_t **fig)
 {
 	double a = alpha / 2, m = VERDICT_MARGIN_PCT / 100;
-	struct ratio t = ratio_of(p, p->thr[PM_AWSVPC], p->thr[PM_BRIDGE], a);
-	struct ratio l = ratio_of(p, p->p50[PM_AWSVPC], p->p50[PM_BRIDGE], a);
+	struct ratio t = modes_ratio(p, true, PM_AWSVPC, PM_BRIDGE, a);
+	struct ratio l = modes_ratio(p, false, PM_AWSVPC, PM_BRIDGE, a);
 	bool t_better, l_better, t_ok, l_ok, worse, same;
 	enum claim_verdict v;
 	char ctx[400];

@@ -107,10 +107,15 @@ static json_t *perf_json(const struct claims_ctx *c)
 		mo = json_pack("{s:o}", "tcp_rr_p50_us", values(p->p50[m], p->n));
 		if (c->thr_needs & NEED(m))
 			json_object_set_new(mo, "throughput_bps", values(p->thr[m], p->n));
-		/* Under duet: host's figures measured at the same time as this mode's. */
-		if (p->schedule == SCHED_DUET && m != PM_HOST) {
+		/*
+		 * Under duet host's figures measured at the same time as this mode's;
+		 * under interleave its p50 from the turns it took with this mode.
+		 */
+		if ((p->schedule == SCHED_DUET ||
+		     (p->schedule == SCHED_INTERLEAVE && (c->needs & NEED(PM_HOST)))) &&
+		    m != PM_HOST) {
 			json_object_set_new(mo, "host_tcp_rr_p50_us", values(p->host_p50[m], p->n));
-			if (c->thr_needs & NEED(m))
+			if (p->schedule == SCHED_DUET && (c->thr_needs & NEED(m)))
 				json_object_set_new(mo, "host_throughput_bps",
 						    values(p->host_thr[m], p->n));
 		}

@@ -46,14 +46,18 @@ static double metric_of(json_t *res, const char *metric)
 	return json_number_value(json_object_get(json_object_get(res, "metrics"), metric));
 }
 
+/* What a slot measures: throughput, TCP_RR p50 per lab, or p50 of all its labs taking turns. */
+enum { SLOT_THR = 1, SLOT_RR = 2, SLOT_RR_TURNS = 4 };
+
 /*
- * One slot of a round: N (1, or 2 at once under duet) labs' ingress paths,
- * throughput (when THR) and TCP_RR p50, into THR_OUT[i] and P50_OUT[i]. Under
+ * One slot of a round: N labs' ingress paths (1; 2 at once under duet; every
+ * lab of the round, one client taking turns, under interleave), throughput
+ * (WHAT & SLOT_THR) and TCP_RR p50, into THR_OUT[i] and P50_OUT[i]. Under
  * duet each side's endpoints run on CPUS[i]; *HOST_CPU gets side 0's CPU as
  * read back from its server.
  */
-static int perf_slot(struct perf *p, struct lab **labs, unsigned int n, const int *cpus, bool thr,
-		     double *thr_out, double *p50_out, int *host_cpu)
+static int perf_slot(struct perf *p, struct lab **labs, unsigned int n, const int *cpus,
+		     unsigned int what, double *thr_out, double *p50_out, int *host_cpu)
 {
 	struct bench_opts bo;
 	struct bench_target t[2];
@@ -72,7 +76,8 @@ static int perf_slot(struct perf *p, struct lab **labs, unsigned int n, const in
 	 * cancels.
 	 */
 	bo.stream.window = p->window;
-	bo.rr.duration_s = 0.5;
+	/* Taking turns, each lab has its 0.5 s share of the transactions. */
+	bo.rr.duration_s = what & SLOT_RR_TURNS ? 0.5 * n : 0.5;
 	bo.rr.warmup_s = 0.1;
 	for (unsigned int i = 0; i < n && !ret; i++) {
 		ret = path_target(labs[i], &labs[i]->tasks[0], NULL, PATH_INGRESS, &t[i], why,
@@ -80,21 +85,23 @@ static int perf_slot(struct perf *p, struct lab **labs, unsigned int n, const in
 		t[i].own_cpu = cpus != NULL;
 		t[i].cpu = cpus ? cpus[i] : -1;
 	}
-	if (!ret && thr) {
+	if (!ret && (what & SLOT_THR)) {
 		ret = bench_run_many(TEST_TCP_STREAM, &bo, t, n, res, why, sizeof(why));
 		for (unsigned int i = 0; !ret && i < n; i++) {
 			thr_out[i] = metric_of(res[i], "throughput_bps");
 			json_decref(res[i]);
 		}
 	}
-	if (!ret)
+	if (!ret && (what & SLOT_RR))
 		ret = bench_run_many(TEST_TCP_RR, &bo, t, n, res, why, sizeof(why));
+	else if (!ret && (what & SLOT_RR_TURNS))
+		ret = bench_run_interleaved(&bo, t, n, res, why, sizeof(why));
 	if (ret) {
 		p->err = ret;
 		snprintf(p->why, sizeof(p->why), "%s", why);
 		return ret;
 	}
-	for (unsigned int i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < n && (what & (SLOT_RR | SLOT_RR_TURNS)); i++) {
 		const char *aff = json_string_value(
 			json_object_get(json_object_get(res[i], "placement"), "server_affinity"));
 
@@ -129,6 +136,38 @@ static void duet_host_means(struct perf *p, unsigned int needs, unsigned int thr
 }
 
 /*
+ * Round R's TCP_RR p50 under interleave: each mode's taken in turns with
+ * host's (the reference: host, or the first mode measured where host is
+ * not), one client, a transaction to each; host_p50[m][r] the reference's
+ * from m's pair, and the reference's own the geometric mean of those.
+ */
+static int perf_turns(struct perf *p, struct lab **labs, int r)
+{
+	double lp = 0, thr[2], p50[2];
+	int np = 0, ref = 0;
+
+	while (ref < PM_COUNT - 1 && !labs[ref])
+		ref++;
+	for (int m = ref + 1; m < PM_COUNT && !lab_stop; m++) {
+		struct lab *pair[2] = {labs[ref], labs[m]};
+
+		if (!labs[m])
+			continue;
+		if (perf_slot(p, pair, 2, NULL, SLOT_RR_TURNS, thr, p50, NULL))
+			return -1;
+		p->host_p50[m][r] = p50[0];
+		p->p50[m][r] = p50[1];
+		lp += log(p50[0]);
+		np++;
+	}
+	if (np)
+		p->p50[ref][r] = exp(lp / np);
+	else if (perf_slot(p, &labs[ref], 1, NULL, SLOT_RR, thr, &p->p50[ref][r], NULL))
+		return -1;
+	return 0;
+}
+
+/*
  * Round p->n of every needed mode, on the schedule: in turn (alternate, or
  * in an order drawn for the round), or host beside each other mode at once
  * (duet), the CPUs swapped every round.
@@ -149,7 +188,8 @@ static int perf_round(struct claims_ctx *c, struct lab **labs)
 			if (m == PM_HOST || !labs[m])
 				continue;
 			p->order[r][k++] = (unsigned int)m;
-			if (perf_slot(p, pair, 2, cpus, c->thr_needs & NEED(m), t2, l2,
+			if (perf_slot(p, pair, 2, cpus,
+				      SLOT_RR | (c->thr_needs & NEED(m) ? SLOT_THR : 0), t2, l2,
 				      &p->host_cpu[r]))
 				return -1;
 			p->host_thr[m][r] = t2[0];
@@ -164,16 +204,19 @@ static int perf_round(struct claims_ctx *c, struct lab **labs)
 	schedule_order(p->schedule, (unsigned int)r, p->seed, order, PM_COUNT);
 	for (unsigned int i = 0; i < PM_COUNT && !lab_stop; i++) {
 		int m = (int)order[i];
+		unsigned int what = c->thr_needs & NEED(m) ? SLOT_THR : 0;
 
 		if (!labs[m])
 			continue;
 		p->order[r][k++] = (unsigned int)m;
-		if (perf_slot(p, &labs[m], 1, NULL, c->thr_needs & NEED(m), &p->thr[m][r],
-			      &p->p50[m][r], NULL))
+		/* Interleaved: the streams in turn here, every p50 at once below. */
+		what |= p->schedule == SCHED_INTERLEAVE ? 0 : SLOT_RR;
+		if (what && perf_slot(p, &labs[m], 1, NULL, what, &p->thr[m][r], &p->p50[m][r],
+				      NULL))
 			return -1;
 	}
 	p->norder = k;
-	return 0;
+	return p->schedule == SCHED_INTERLEAVE && !lab_stop ? perf_turns(p, labs, r) : 0;
 }
 
 /*

@@ -81,6 +81,10 @@ int explain_check(struct explain_opts *eo, const struct lab_options *lo, struct 
 			"%s applies to the ladder, which %s on path %s has not here (bridge, "
 			"bridge-dynamic and awsvpc, ingress; host on an instance profile)",
 			ladder_opt, lab_mode_name(eo->mode), path_name(eo->path));
+	if (eo->schedule == SCHED_INTERLEAVE)
+		return why_err(why, len, -EINVAL,
+			       "--schedule interleave is claims' for now: the ladder takes "
+			       "alternate, random or duet");
 	if (eo->schedule == SCHED_DUET && cpu_set)
 		return why_err(why, len, -EINVAL,
 			       "--schedule duet pins each step to a CPU of its own: --cpu does not "

@@ -214,11 +214,16 @@ static int check_tests(const struct run_args *a, struct run_config *cfg, char *w
 	return 0;
 }
 
-/* duet: each mode beside host, each side on a CPU of its own, one task each. */
+/* duet: each mode beside host, each side on a CPU of its own, one task each; interleave: claims'. */
 static int check_schedule(const struct run_args *a, struct run_config *cfg, char *why, size_t len)
 {
 	bool host = false;
 
+	if (a->schedule_set && a->schedule == SCHED_INTERLEAVE)
+		return why_err(why, len, -EINVAL,
+			       "--schedule interleave is claims' (one client taking turns at tcp_rr "
+			       "between the modes); run's tests include streams, UDP and new "
+			       "connections: alternate, random or duet");
 	if (!a->schedule_set || a->schedule != SCHED_DUET)
 		return 0;
 	for (unsigned int i = 0; i < cfg->nmodes; i++)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Schedules of side-by-side rounds: alternate, random order, duet (schedule.h). */
+/* Schedules of side-by-side rounds: alternate, random order, duet, interleave (schedule.h). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
@@ -10,7 +10,7 @@
 #include "bench/cputime.h"
 #include "harness/measure/schedule.h"
 
-static const char *const names[SCHED_COUNT] = {"alternate", "random", "duet"};
+static const char *const names[SCHED_COUNT] = {"alternate", "random", "duet", "interleave"};
 
 const char *schedule_name(enum schedule s)
 {
