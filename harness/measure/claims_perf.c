@@ -46,12 +46,12 @@ static double metric_of(json_t *res, const char *metric)
 	return json_number_value(json_object_get(json_object_get(res, "metrics"), metric));
 }
 
-/* What a slot measures: throughput, TCP_RR p50 per lab, or p50 of all its labs taking turns. */
+/* What a slot measures: throughput, TCP_RR p50 per lab, or p50 of its labs taking turns. */
 enum { SLOT_THR = 1, SLOT_RR = 2, SLOT_RR_TURNS = 4 };
 
 /*
- * One slot of a round: N labs' ingress paths (1; 2 at once under duet; every
- * lab of the round, one client taking turns, under interleave), throughput
+ * One slot of a round: N labs' ingress paths (1; 2 at once under duet; 2
+ * from one client taking turns under interleave's p50), throughput
  * (WHAT & SLOT_THR) and TCP_RR p50, into THR_OUT[i] and P50_OUT[i]. Under
  * duet each side's endpoints run on CPUS[i]; *HOST_CPU gets side 0's CPU as
  * read back from its server.
@@ -170,7 +170,8 @@ static int perf_turns(struct perf *p, struct lab **labs, int r)
 /*
  * Round p->n of every needed mode, on the schedule: in turn (alternate, or
  * in an order drawn for the round), or host beside each other mode at once
- * (duet), the CPUs swapped every round.
+ * (duet), the CPUs swapped every round, or the streams in turn and the p50s
+ * taken in turns with host's (interleave).
  */
 static int perf_round(struct claims_ctx *c, struct lab **labs)
 {
@@ -209,7 +210,7 @@ static int perf_round(struct claims_ctx *c, struct lab **labs)
 		if (!labs[m])
 			continue;
 		p->order[r][k++] = (unsigned int)m;
-		/* Interleaved: the streams in turn here, every p50 at once below. */
+		/* Interleave: the streams in turn here, the p50s in pairs below (perf_turns). */
 		what |= p->schedule == SCHED_INTERLEAVE ? 0 : SLOT_RR;
 		if (what && perf_slot(p, &labs[m], 1, NULL, what, &p->thr[m][r], &p->p50[m][r],
 				      NULL))
