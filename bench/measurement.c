@@ -298,7 +298,7 @@ static int job_prepare(struct job *j, enum bench_test test, const struct bench_o
 
 /*
  * One pair's result: {test, mode, path, placement, metrics, iperf|rr}, from
- * its client's output OUT (taken), or from the interleaved client's entry I.
+ * OUT (taken): its client's output, or its entry of the interleaved client's.
  */
 static int collect(struct job *j, const struct endpoint *cli, json_t *out, json_t *res, char *why,
 		   size_t len)
@@ -398,17 +398,12 @@ static int server_cpu(const struct bench_opts *o, const struct bench_target *t)
 	return t->own_cpu ? t->cpu : o->cpus.server;
 }
 
-/* Client I's output: its own, or its entry of the interleaved client's (CLI[0]). */
-static json_t *client_output(struct endpoint *cli, unsigned int i, bool interleave)
+/* Client I's output: its own, or its entry of ALL, the interleaved client's (not NULL). */
+static json_t *client_output(struct endpoint *cli, json_t *all, unsigned int i)
 {
-	json_t *all, *one;
-
-	if (!interleave)
+	if (!all)
 		return endpoint_result(&cli[i]);
-	all = endpoint_result(&cli[0]);
-	one = json_incref(json_array_get(json_object_get(all, "interleaved"), i));
-	json_decref(all);
-	return one;
+	return json_incref(json_array_get(json_object_get(all, "interleaved"), i));
 }
 
 /* N pairs at once, or N servers and one client that takes turns (INTERLEAVE). */
@@ -418,6 +413,7 @@ static int run_pairs(enum bench_test test, const struct bench_opts *o,
 {
 	struct endpoint *srv = calloc(n, sizeof(*srv)), *cli = calloc(n, sizeof(*cli));
 	struct job *jobs = calloc(n, sizeof(*jobs));
+	json_t *all = NULL; /* the interleaved client's output */
 	char how[96], msg[256];
 	int ret = 0, deadline_ms = 0;
 	unsigned int started = 0, cstarted = 0;
@@ -521,9 +517,11 @@ static int run_pairs(enum bench_test test, const struct bench_opts *o,
 	}
 	if (o->after_client)
 		o->after_client(o->hook_arg);
+	all = interleave && !ret ? endpoint_result(&cli[0]) : NULL;
 	for (unsigned int i = 0; i < n && !ret; i++)
-		ret = collect(&jobs[i], &cli[interleave ? 0 : i], client_output(cli, i, interleave),
+		ret = collect(&jobs[i], &cli[interleave ? 0 : i], client_output(cli, all, i),
 			      results[i], why, len);
+	json_decref(all);
 out:
 	for (unsigned int i = 0; i < cstarted; i++)
 		endpoint_free(&cli[i]);
