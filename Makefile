@@ -223,7 +223,7 @@ fuzz: deps $(addprefix $(FZ)/fuzz_,$(FUZZERS))
 	done
 
 # Every script runs; the target fails at the end if any goal was missed.
-BENCHES := bench-lab bench-engines bench-run bench-density bench-verdicts bench-perhop bench-kernels \
+BENCHES := bench-lab bench-engines bench-bulk bench-run bench-density bench-verdicts bench-perhop bench-kernels \
 	bench-instance bench-vpc bench-noise bench-schedules bench-answers
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all

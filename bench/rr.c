@@ -45,11 +45,18 @@ void rr_opts_default(struct rr_opts *o, enum rr_kind kind)
 int rr_opts_check(const struct rr_opts *o, char *why, size_t len)
 {
 	uint32_t min = o->kind == RR_UDP ? RR_UDP_MIN_MSG : 1;
+	uint32_t max_req = o->kind == RR_TCP ? RR_MAX_BULK : RR_MAX_MSG;
 
-	if (o->req_size < min || o->req_size > RR_MAX_MSG || o->resp_size < min ||
+	if (o->req_size < min || o->req_size > max_req || o->resp_size < min ||
 	    o->resp_size > RR_MAX_MSG) {
-		snprintf(why, len, "request and response sizes must be %u to %u bytes for %s", min,
-			 (unsigned int)RR_MAX_MSG, rr_kind_name(o->kind));
+		snprintf(why, len,
+			 "request sizes must be %u to %u bytes for %s, responses %u to %u", min,
+			 (unsigned int)max_req, rr_kind_name(o->kind), min,
+			 (unsigned int)RR_MAX_MSG);
+		return -EINVAL;
+	}
+	if (o->window < 0 || o->window > (64 << 20)) {
+		snprintf(why, len, "the socket buffer (window) must be 0 to 64 MiB");
 		return -EINVAL;
 	}
 	if (!(o->duration_s >= 0.01 && o->duration_s <= 86400)) {
@@ -62,6 +69,12 @@ int rr_opts_check(const struct rr_opts *o, char *why, size_t len)
 	}
 	if (o->trace && o->kind == RR_TCP_CRR) {
 		snprintf(why, len, "tracing covers udp_rr and tcp_rr, not tcp_crr");
+		return -EINVAL;
+	}
+	if (o->trace && o->req_size > RR_MAX_MSG) {
+		snprintf(why, len,
+			 "traced requests are at most %d bytes (a bulk one is not traced)",
+			 RR_MAX_MSG);
 		return -EINVAL;
 	}
 	if (o->trace && (o->req_size < RR_TRACE_MIN_MSG || o->resp_size < RR_TRACE_MIN_MSG)) {

@@ -11,7 +11,9 @@
 /* Request/response tests, as netperf names them. */
 enum rr_kind { RR_TCP, RR_UDP, RR_TCP_CRR };
 
-#define RR_MAX_MSG 65507 /* a UDP payload's limit; TCP uses the same bound */
+/* A UDP payload's limit: every message's but a bulk TCP_RR request's (a transfer timed whole). */
+#define RR_MAX_MSG 65507
+#define RR_MAX_BULK (64u << 20)
 #define RR_UDP_MIN_MSG 8 /* UDP messages carry a sequence number */
 
 struct rr_opts {
@@ -21,6 +23,7 @@ struct rr_opts {
 	int timeout_ms;	      /* one transaction; UDP counts it lost, TCP fails */
 	uint32_t max_samples; /* latencies kept; transactions beyond still count */
 	uint32_t count;	      /* > 0: exactly this many transactions, no warm-up */
+	int window;	      /* TCP: SO_SNDBUF, SO_RCVBUF of both ends (iperf3 -w); 0: kernel's */
 	/*
 	 * Traced (udp_rr, tcp_rr): messages carry struct rr_trace_hdr and the
 	 * client keeps the four times of every transaction whose sequence

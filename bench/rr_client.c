@@ -98,18 +98,20 @@ static int fail(struct rr_result *r, int err, const char *fmt, ...)
 	return err;
 }
 
-/* A TCP connection to SA from namespace NS (NULL: this thread's): its fd, or -errno. */
-static int tcp_connect_in(const char *ns, const struct rr_addr *sa, int timeout_ms)
+/* A TCP connection to SA from namespace NS (NULL: this thread's), O's: its fd, or -errno. */
+static int tcp_connect_in(const char *ns, const struct rr_addr *sa, const struct rr_opts *o)
 {
-	int fd, one = 1;
+	int fd, one = 1, err;
 
 	fd = netns_socket(ns, sa->ss.ss_family, SOCK_STREAM);
 	if (fd < 0)
 		return fd;
-	rr_set_timeouts(fd, timeout_ms);
+	rr_set_timeouts(fd, o->timeout_ms);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(fd, (const struct sockaddr *)&sa->ss, sa->len) < 0) {
-		int err = errno == EINPROGRESS ? -ETIMEDOUT : -errno;
+	/* Before connect: the window scale is agreed in the handshake. */
+	if ((err = rr_set_window(fd, o->window)) < 0 ||
+	    connect(fd, (const struct sockaddr *)&sa->ss, sa->len) < 0) {
+		err = err < 0 ? err : errno == EINPROGRESS ? -ETIMEDOUT : -errno;
 
 		close(fd);
 		return err;
@@ -117,9 +119,9 @@ static int tcp_connect_in(const char *ns, const struct rr_addr *sa, int timeout_
 	return fd;
 }
 
-static int tcp_connect(const struct rr_addr *sa, int timeout_ms)
+static int tcp_connect(const struct rr_addr *sa, const struct rr_opts *o)
 {
-	return tcp_connect_in(NULL, sa, timeout_ms);
+	return tcp_connect_in(NULL, sa, o);
 }
 
 static int client_tcp_rr(const struct rr_opts *o, const struct rr_addr *sa, struct rr_result *r,
@@ -128,7 +130,7 @@ static int client_tcp_rr(const struct rr_opts *o, const struct rr_addr *sa, stru
 	uint64_t start, end, warm_end, t0, t1, seq = 0;
 	int fd, ret = 0;
 
-	fd = tcp_connect(sa, o->timeout_ms);
+	fd = tcp_connect(sa, o);
 	if (fd < 0)
 		return fail(r, fd, "connect: %s", strerror(-fd));
 	window(o, &start, &warm_end, &end);
@@ -167,7 +169,7 @@ static int client_tcp_crr(const struct rr_opts *o, const struct rr_addr *sa, str
 
 	window(o, &start, &warm_end, &end);
 	for (t0 = start; t0 < end && !enough(o, r); t0 = rr_now_ns()) {
-		int fd = tcp_connect(sa, o->timeout_ms);
+		int fd = tcp_connect(sa, o);
 
 		ret = fd < 0 ? fd : 0;
 		if (!ret)
@@ -297,15 +299,15 @@ int rr_client(const struct rr_opts *o, const char *dst, uint16_t port, struct rr
 		return fail(r, -EINVAL, "bad address %s", dst);
 	/* Room for the samples, up to max_samples (untouched pages cost nothing). */
 	r->samples = malloc((size_t)o->max_samples * sizeof(*r->samples));
-	req = calloc(1, RR_MAX_MSG);
-	resp = calloc(1, RR_MAX_MSG);
+	req = calloc(1, RR_IO_BUF);
+	resp = calloc(1, RR_IO_BUF);
 	if (o->trace && o->trace_max)
 		r->stamps = calloc(o->trace_max, sizeof(*r->stamps));
 	if (!r->samples || !req || !resp || (o->trace && o->trace_max && !r->stamps)) {
 		ret = fail(r, -ENOMEM, "out of memory");
 		goto out;
 	}
-	memset(req, 'q', RR_MAX_MSG);
+	memset(req, 'q', RR_IO_BUF);
 	switch (o->kind) {
 	case RR_TCP:
 		ret = client_tcp_rr(o, &sa, r, req, resp);
@@ -339,7 +341,7 @@ static int interleave_open(const struct rr_opts *o, const struct rr_target *t, s
 		return fail(r, -ENOMEM, "out of memory");
 	if (inaddr_parse(t->dst, t->port, &sa.ss, &sa.len) < 0)
 		return fail(r, -EINVAL, "bad address %s", t->dst);
-	*fd = tcp_connect_in(t->ns, &sa, o->timeout_ms);
+	*fd = tcp_connect_in(t->ns, &sa, o);
 	if (*fd < 0)
 		return fail(r, *fd, "connect from %s: %s", t->ns ? t->ns : "here", strerror(-*fd));
 	return 0;
@@ -350,7 +352,7 @@ int rr_client_interleaved(const struct rr_opts *o, const struct rr_target *t, un
 {
 	int fd[RR_MAX_TARGETS], ret = 0;
 	uint64_t start, end, warm_end, t0 = 0, t1 = 0;
-	char *req = calloc(1, RR_MAX_MSG), *resp = calloc(1, RR_MAX_MSG);
+	char *req = calloc(1, RR_IO_BUF), *resp = calloc(1, RR_IO_BUF);
 	unsigned int i = 0, opened = 0;
 
 	for (unsigned int k = 0; k < n && k < RR_MAX_TARGETS; k++)
@@ -364,7 +366,7 @@ int rr_client_interleaved(const struct rr_opts *o, const struct rr_target *t, un
 		ret = fail(&r[0], -ENOMEM, "out of memory");
 		goto out;
 	}
-	memset(req, 'q', RR_MAX_MSG);
+	memset(req, 'q', RR_IO_BUF);
 	for (; opened < n && !ret; opened++)
 		ret = interleave_open(o, &t[opened], &r[opened], &fd[opened]);
 	if (ret) {

@@ -34,7 +34,8 @@ static void trace_response(const char *req, size_t n, char *resp, uint64_t rx)
 	memcpy(resp, &h, sizeof(h));
 }
 
-static int tcp_listener(const char *bind_addr, uint16_t port)
+/* Accepted connections inherit the listener's buffers (O->window). */
+static int tcp_listener(const struct rr_opts *o, const char *bind_addr, uint16_t port)
 {
 	struct rr_addr sa;
 	int fd, one = 1;
@@ -45,7 +46,8 @@ static int tcp_listener(const char *bind_addr, uint16_t port)
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa.ss, sa.len) < 0 || listen(fd, 128) < 0) {
+	if (rr_set_window(fd, o->window) < 0 || bind(fd, (struct sockaddr *)&sa.ss, sa.len) < 0 ||
+	    listen(fd, 128) < 0) {
 		int err = -errno;
 
 		close(fd);
@@ -112,19 +114,19 @@ static int serve_udp(const struct rr_opts *o, const char *bind_addr, uint16_t po
 
 int rr_server(const struct rr_opts *o, const char *bind_addr, uint16_t port)
 {
-	char *req = calloc(1, RR_MAX_MSG), *resp = calloc(1, RR_MAX_MSG);
+	char *req = calloc(1, RR_IO_BUF), *resp = calloc(1, RR_IO_BUF);
 	int ret, lfd;
 
 	if (!req || !resp) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	memset(resp, 'r', RR_MAX_MSG);
+	memset(resp, 'r', RR_IO_BUF);
 	if (o->kind == RR_UDP) {
 		ret = serve_udp(o, bind_addr, port, req, resp);
 		goto out;
 	}
-	lfd = tcp_listener(bind_addr, port);
+	lfd = tcp_listener(o, bind_addr, port);
 	if (lfd < 0) {
 		ret = lfd;
 		goto out;

@@ -14,14 +14,30 @@ void rr_set_timeouts(int fd, int ms)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
-/* LEN bytes sent from OUT, or received into IN, whole (one of them NULL). */
+int rr_set_window(int fd, int bytes)
+{
+	if (bytes <= 0)
+		return 0;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * LEN bytes sent from OUT, or received into IN, whole (one of them NULL). A
+ * message longer than the buffer (RR_IO_BUF, a bulk request) goes through it
+ * in pieces, each from its start: its bytes carry nothing.
+ */
 static int whole(int fd, const char *out, char *in, size_t len)
 {
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = out ? send(fd, out + done, len - done, MSG_NOSIGNAL)
-				: recv(fd, in + done, len - done, 0);
+		size_t at = len <= RR_IO_BUF ? done : 0;
+		size_t want = len - done < RR_IO_BUF ? len - done : RR_IO_BUF;
+		ssize_t n =
+			out ? send(fd, out + at, want, MSG_NOSIGNAL) : recv(fd, in + at, want, 0);
 
 		if (n == 0 && !out)
 			return -EPIPE;

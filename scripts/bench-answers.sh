@@ -88,17 +88,26 @@ fi
 
 if part run; then
 	echo "run: $RUNS default runs"
-	alike=0 diff=0
+	alike=0 diff=0 headline=0
 	for i in $(seq 1 "$RUNS"); do
 		./nsbench run --out "$tmp/run$i" >/dev/null 2>>"$tmp/log" || true
 		f=$(ls "$tmp/run$i"/*.json)
 		v=$(jq -r '[.alike[]? | select([.a, .b] | sort == ["bridge", "bridge-dynamic"]) | .verdict] | first // "absent"' "$f")
 		b=$(jq -r '[.results[] | select(.mode == "bridge" and .test == "tcp_rr" and .vs_host) |
 			.vs_host.metrics.p50_us | "\(.ratio * 1000 | round / 1000) [\(.ci95_low * 1000 | round / 1000), \(.ci95_high * 1000 | round / 1000)] \(.verdict); +\(.diff * 100 | round / 100) us"] | first // "absent"' "$f")
+		# Metric by metric on ingress: unchanged (=), faster/slower (!), not settled (?).
+		per=$(jq -r '[.alike[]? | select([.a, .b] | sort == ["bridge", "bridge-dynamic"]) |
+			.tests | to_entries[] | select(.key | startswith("ingress/ipv4/")) |
+			(.key | split("/")[2]) as $t | .value | to_entries[] | select(.value.ci95_low) |
+			"\($t):\(.key)\(if .value.verdict == "unchanged" then "=" elif .value.verdict == "inconclusive" then "?" else "!" end)"] | join(" ")' "$f")
+		head=$(jq -r '[.alike[]? | select([.a, .b] | sort == ["bridge", "bridge-dynamic"]) | .tests["ingress/ipv4/tcp_stream/1"].throughput_bps.verdict, .tests["ingress/ipv4/tcp_rr/1"].p50_us.verdict] | if length == 2 and all(. == "unchanged") then "yes" else "no" end' "$f")
 		echo "  run $i: bridge against bridge-dynamic: $v; bridge tcp_rr p50 against host: $b"
+		echo "         by metric: $per"
 		case $v in unchanged) alike=$((alike + 1)) ;; different) diff=$((diff + 1)) ;; esac
+		[ "$head" = yes ] && headline=$((headline + 1))
 	done
 	echo "run: bridge against bridge-dynamic no different in $alike of $RUNS runs, different in $diff (goal >= 9, 0)"
+	echo "run: no difference in both throughput and TCP_RR p50 on ingress in $headline of $RUNS runs"
 	[ "$diff" -eq 0 ] || fail=1
 fi
 exit $fail

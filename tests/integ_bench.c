@@ -333,6 +333,28 @@ static void test_interleaved(void **state)
 		json_decref(res[i]);
 	}
 	assert_true(n[0] - n[1] <= 1 && n[1] - n[0] <= 1);
+	/*
+	 * Bulk transfers in turns (claims' throughput): each request, larger than
+	 * the engine's buffer and the window, arrives whole before its answer.
+	 */
+	o.rr.req_size = 3u << 20;
+	o.rr.resp_size = 1;
+	o.rr.window = 1 << 20;
+	ret = bench_run_interleaved(&o, t, 2, res, why, sizeof(why));
+	if (ret)
+		print_error("%s\n", why);
+	assert_int_equal(ret, 0);
+	for (int i = 0; i < 2; i++) {
+		json_t *rr = json_object_get(res[i], "rr");
+
+		assert_int_equal(json_integer_value(json_object_get(rr, "request_bytes")), 3 << 20);
+		n[i] = json_integer_value(json_object_get(rr, "transactions"));
+		assert_true(n[i] >= 2);
+		json_decref(res[i]);
+	}
+	assert_true(n[0] - n[1] <= 1 && n[1] - n[0] <= 1);
+	o.rr.req_size = o.rr.resp_size = 64;
+	o.rr.window = 0;
 	/* A target that nobody serves: an error that names it, and still nothing left. */
 	t[1].dst_port = 5299;
 	assert_int_not_equal(bench_run_interleaved(&o, t, 2, res, why, sizeof(why)), 0);

@@ -172,16 +172,24 @@ static bool instance_claim_checked(const char *id, const char *v, const char *ev
 }
 
 /*
- * The default schedule, interleave: every mode but host has host's p50 from
- * the turns the two took, one per round, which its p50 ratio pairs with.
+ * The default schedule, interleave: every mode but host has host's p50 (and
+ * throughput, where the mode's is measured) from the turns the two took, one
+ * per round, which its ratios pair with; host's own figure of a round is the
+ * geometric mean of those.
  */
 static void check_interleaved(json_t *perf)
 {
 	json_int_t rounds = json_integer_value(json_object_get(perf, "rounds"));
+	json_t *host = json_object_get(json_object_get(perf, "modes"), "host");
+	double logs[2][64] = {{0}};
+	int npairs[2] = {0, 0};
+	static const char *const keys[2][2] = {{"tcp_rr_p50_us", "host_tcp_rr_p50_us"},
+					       {"throughput_bps", "host_throughput_bps"}};
 	const char *name;
 	json_t *m;
 	int others = 0;
 
+	assert_true(rounds >= 1 && rounds <= 64);
 	assert_string_equal(
 		json_string_value(json_object_get(json_object_get(perf, "schedule"), "name")),
 		"interleave");
@@ -194,10 +202,34 @@ static void check_interleaved(json_t *perf)
 		}
 		others++;
 		assert_int_equal(json_array_size(h), rounds);
-		for (json_int_t r = 0; r < rounds; r++)
-			assert_true(json_number_value(json_array_get(h, (size_t)r)) > 0);
+		for (int k = 0; k < 2; k++) {
+			h = json_object_get(m, keys[k][1]);
+			/* Host's figure where, and only where, the mode's is measured. */
+			assert_int_equal(h != NULL, json_object_get(m, keys[k][0]) != NULL);
+			if (!h)
+				continue;
+			npairs[k]++;
+			assert_int_equal(json_array_size(h), rounds);
+			for (json_int_t r = 0; r < rounds; r++) {
+				double x = json_number_value(json_array_get(h, (size_t)r));
+
+				assert_true(x > 0);
+				logs[k][r] += log(x);
+			}
+		}
 	}
 	assert_true(others >= 2);
+	for (int k = 0; k < 2; k++) {
+		json_t *own = json_object_get(host, keys[k][0]);
+
+		if (!npairs[k])
+			continue;
+		assert_int_equal(json_array_size(own), rounds);
+		for (json_int_t r = 0; r < rounds; r++)
+			assert_true(fabs(json_number_value(json_array_get(own, (size_t)r)) /
+						 exp(logs[k][r] / npairs[k]) -
+					 1) < 1e-9);
+	}
 }
 
 static void test_all_claims(void **state)

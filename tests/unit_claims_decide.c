@@ -40,8 +40,8 @@ static double fig(const struct claims_ctx *c, enum decision d, const char *of, c
 /*
  * ROUNDS rounds: host's p50 20 us in bridge's pair and in awsvpc's, each
  * pair under a drift of its own (up to 40%); bridge 1.1x host in its pair
- * (+2 us at no drift), awsvpc 0.9x in its. Throughput steady: host 10,
- * bridge 7.5, awsvpc 10.2 Gbit/s, with a little spread.
+ * (+2 us at no drift), awsvpc 0.9x in its. Throughput likewise, host 10
+ * Gbit/s, bridge 0.75x, awsvpc 1.02x, under the same drifts.
  */
 static void rounds(struct claims_ctx *c, enum schedule s)
 {
@@ -64,10 +64,21 @@ static void rounds(struct claims_ctx *c, enum schedule s)
 		p->host_p50[PM_AWSVPC][r] = 20 * d2;
 		p->p50[PM_AWSVPC][r] = 18 * d2;
 		p->p50[PM_HOST][r] = sqrt(20 * d1 * 20 * d2);
-		p->thr[PM_HOST][r] = 10e9 * wobble;
-		p->thr[PM_BRIDGE][r] = 7.5e9 * wobble;
-		p->thr[PM_AWSVPC][r] = 10.2e9 * wobble;
+		p->host_thr[PM_BRIDGE][r] = 10e9 * wobble / d1;
+		p->thr[PM_BRIDGE][r] = 7.5e9 * wobble / d1;
+		p->host_thr[PM_AWSVPC][r] = 10e9 * wobble / d2;
+		p->thr[PM_AWSVPC][r] = 10.2e9 * wobble / d2;
+		p->thr[PM_HOST][r] = sqrt(p->host_thr[PM_BRIDGE][r] * p->host_thr[PM_AWSVPC][r]);
+		p->host_thr[PM_HOST][r] = p->thr[PM_HOST][r];
+		p->host_p50[PM_HOST][r] = p->p50[PM_HOST][r];
 	}
+}
+
+/* Width of decision D's interval for OF/TO on METRIC, relative. */
+static double width(const struct claims_ctx *c, enum decision d, const char *of, const char *to,
+		    const char *metric)
+{
+	return fig(c, d, of, to, metric, "ci_high") / fig(c, d, of, to, metric, "ci_low") - 1;
 }
 
 static void test_interleave_pairs(void **state)
@@ -95,11 +106,54 @@ static void test_interleave_pairs(void **state)
 			(c.perf.p50[PM_BRIDGE][r] - c.perf.host_p50[PM_BRIDGE][r]);
 	near(fig(&c, D_AWSVPC_VS_BRIDGE, "awsvpc", "bridge", "tcp_rr_p50", "diff"),
 			    diff / ROUNDS, 1e-9);
+	/* Throughput the same way: exact, with no width left. */
+	near(fig(&c, D_BRIDGE_SLOWER, "bridge", "host", "throughput", "ratio"), 0.75, 1e-9);
+	near(fig(&c, D_HOST_FASTEST, "awsvpc", "host", "throughput", "ratio"), 1.02, 1e-9);
+	near(fig(&c, D_AWSVPC_VS_BRIDGE, "awsvpc", "bridge", "throughput", "ratio"), 1.02 / 0.75,
+	     1e-9);
+	assert_true(width(&c, D_AWSVPC_VS_BRIDGE, "awsvpc", "bridge", "throughput") < 1e-9);
 	/* Each decided as the exact figures say. */
 	assert_int_equal(c.decided[D_BRIDGE_SLOWER].verdict, CLAIM_HOLDS);
 	assert_int_equal(c.decided[D_AWSVPC_VS_BRIDGE].verdict, CLAIM_HOLDS);
 	/* awsvpc 10% faster than host: beyond the 5% host-fastest allows. */
 	assert_int_equal(c.decided[D_HOST_FASTEST].verdict, CLAIM_FAILS);
+	claims_decide_release(&c);
+}
+
+/*
+ * awsvpc against bridge alone: host is not measured and bridge, the first
+ * mode, is the reference; awsvpc's figures pair with bridge's from their
+ * turns (host_thr/host_p50[awsvpc]), bridge's own are its geometric means
+ * and paired with themselves. The answer is exact under awsvpc's drift.
+ */
+static void test_interleave_no_host(void **state)
+{
+	struct claims_ctx c;
+	struct perf *p = &c.perf;
+
+	(void)state;
+	rounds(&c, SCHED_INTERLEAVE);
+	c.needs = c.thr_needs = NEED(PM_BRIDGE) | NEED(PM_AWSVPC);
+	for (int d = 0; d < D_COUNT; d++)
+		c.wants[d] = d == D_AWSVPC_VS_BRIDGE;
+	for (int r = 0; r < ROUNDS; r++) {
+		double d2 = 1 + 0.3 * ((r / 2) % 2), own = 1 + 0.25 * (r % 2);
+
+		p->host_p50[PM_AWSVPC][r] = 22 * d2;
+		p->p50[PM_AWSVPC][r] = 18 * d2;
+		p->host_thr[PM_AWSVPC][r] = 7.5e9 / d2;
+		p->thr[PM_AWSVPC][r] = 10.2e9 / d2;
+		/* Bridge's own: anything, since awsvpc is not set against it directly. */
+		p->p50[PM_BRIDGE][r] = p->host_p50[PM_BRIDGE][r] = 22 * own;
+		p->thr[PM_BRIDGE][r] = p->host_thr[PM_BRIDGE][r] = 7.5e9 / own;
+	}
+	claims_decide(&c, true);
+	near(fig(&c, D_AWSVPC_VS_BRIDGE, "awsvpc", "bridge", "tcp_rr_p50", "ratio"), 18.0 / 22,
+	     1e-9);
+	near(fig(&c, D_AWSVPC_VS_BRIDGE, "awsvpc", "bridge", "throughput", "ratio"), 1.02 / 0.75,
+	     1e-9);
+	assert_true(width(&c, D_AWSVPC_VS_BRIDGE, "awsvpc", "bridge", "tcp_rr_p50") < 1e-9);
+	assert_int_equal(c.decided[D_AWSVPC_VS_BRIDGE].verdict, CLAIM_HOLDS);
 	claims_decide_release(&c);
 }
 
@@ -126,6 +180,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_interleave_pairs),
+		cmocka_unit_test(test_interleave_no_host),
 		cmocka_unit_test(test_alternate_reads_drift),
 	};
 

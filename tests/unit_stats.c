@@ -102,6 +102,26 @@ static void test_rr_opts(void **state)
 	assert_int_equal(rr_opts_check(&o, why, sizeof(why)), 0);
 	o.req_size = RR_MAX_MSG + 1;
 	assert_int_equal(rr_opts_check(&o, why, sizeof(why)), -EINVAL);
+	/* tcp_rr alone takes bulk requests, untraced; its responses stay small. */
+	rr_opts_default(&o, RR_TCP);
+	o.req_size = RR_MAX_BULK;
+	assert_int_equal(rr_opts_check(&o, why, sizeof(why)), 0);
+	o.trace = true;
+	assert_int_equal(rr_opts_check(&o, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "traced"));
+	o.trace = false;
+	o.req_size = RR_MAX_BULK + 1;
+	assert_int_equal(rr_opts_check(&o, why, sizeof(why)), -EINVAL);
+	o.req_size = 64;
+	o.resp_size = RR_MAX_MSG + 1;
+	assert_int_equal(rr_opts_check(&o, why, sizeof(why)), -EINVAL);
+	o.resp_size = 64;
+	o.window = -1;
+	assert_int_equal(rr_opts_check(&o, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "window"));
+	rr_opts_default(&o, RR_TCP_CRR);
+	o.req_size = RR_MAX_MSG + 1;
+	assert_int_equal(rr_opts_check(&o, why, sizeof(why)), -EINVAL);
 	rr_opts_default(&o, RR_TCP_CRR);
 	o.duration_s = 0;
 	assert_int_equal(rr_opts_check(&o, why, sizeof(why)), -EINVAL);

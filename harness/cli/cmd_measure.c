@@ -46,7 +46,9 @@ static const char measure_usage[] =
 	"--omit S (libiperf warm-up, 1), --rate BPS for udp (default 1G; k/M/G suffixes),\n"
 	"--window B: both ends' socket buffers, as iperf3 -w (K/M suffixes; default: the\n"
 	"kernel's autotuning, whose outcome differs from run to run; see nsbench-run(8)).\n"
-	"--req/--resp message sizes for RR tests (default 64 bytes; udp_rr at least 8).\n"
+	"--req/--resp message sizes for RR tests (default 64 bytes; udp_rr at least 8;\n"
+	"a tcp_rr request up to 64M: bulk transfers, each timed whole). --window applies\n"
+	"to tcp_rr too.\n"
 	"--cpu same (default): client and server pinned to one CPU, so that cross-CPU\n"
 	"wake-ups do not hide the path; split: one CPU each; free: the scheduler decides.\n"
 	"--cpus C,S names the client's and the server's CPU (one CPU: same, two: split).\n"
@@ -93,6 +95,26 @@ static int positional(int argc, char **argv, struct measure_req *r)
 	if (bench_test_parse(argv[optind + 1], &r->test))
 		return cli_usage_error(measure_usage, "unknown test '%s'", argv[optind + 1]);
 	return -1;
+}
+
+/*
+ * --req (C 'q') or --resp into RR: a tcp_rr request may be up to RR_MAX_BULK, a bulk
+ * transfer timed whole; a response at most RR_MAX_MSG. Nonzero when refused (said).
+ */
+static int rr_size_option(int c, const char *arg, struct rr_opts *rr)
+{
+	unsigned long n;
+
+	if (c == 'q' && parse_bytes(arg, 1, RR_MAX_BULK, &n))
+		return cli_usage_error(
+			measure_usage,
+			"--req '%s': 1 to %d bytes (K/M suffixes; above %d tcp_rr only)", arg,
+			RR_MAX_BULK, RR_MAX_MSG);
+	if (c == 's' && parse_uint(arg, 1, RR_MAX_MSG, &n))
+		return cli_usage_error(measure_usage, "--resp '%s': 1 to %d bytes", arg,
+				       RR_MAX_MSG);
+	*(c == 'q' ? &rr->req_size : &rr->resp_size) = (uint32_t)n;
+	return 0;
 }
 
 /* The options into R: -1 to go on, else the exit status (--help, or a refusal said). */
@@ -182,14 +204,12 @@ static int parse(int argc, char **argv, struct measure_req *r, bool *json)
 		case 'W':
 			if (cli_window_option(measure_usage, optarg, &bo->stream.window))
 				return EXIT_USAGE;
+			bo->rr.window = bo->stream.window;
 			break;
 		case 'q':
 		case 's':
-			if (parse_uint(optarg, 1, RR_MAX_MSG, &n))
-				return cli_usage_error(measure_usage, "--%s '%s': 1 to %d bytes",
-						       c == 'q' ? "req" : "resp", optarg,
-						       RR_MAX_MSG);
-			*(c == 'q' ? &bo->rr.req_size : &bo->rr.resp_size) = (uint32_t)n;
+			if (rr_size_option(c, optarg, &bo->rr))
+				return EXIT_USAGE;
 			break;
 		case 't':
 			if (parse_uint(optarg, 1, 60000, &n))

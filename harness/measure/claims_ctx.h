@@ -38,10 +38,11 @@ struct perf {
 	double thr[PM_COUNT][PERF_MAX_ROUNDS], p50[PM_COUNT][PERF_MAX_ROUNDS];
 	/*
 	 * Under duet, host's figures measured at the same time as mode m's (its
-	 * partner in that slot); under interleave, host's p50 from the turns it
-	 * took with mode m (host_p50 only; where host is not measured, the first
-	 * mode's). thr/p50[PM_HOST] (the reference's) then hold their geometric
-	 * mean.
+	 * partner in that slot); under interleave, the reference's from the turns
+	 * it took with mode m (the reference: host, or where host is not
+	 * measured the first mode). The reference's thr/p50 then hold their
+	 * geometric mean; under interleave its own host_thr/host_p50 are those,
+	 * so that a mode against it goes through the pair (claims_decide.c).
 	 */
 	double host_thr[PM_COUNT][PERF_MAX_ROUNDS], host_p50[PM_COUNT][PERF_MAX_ROUNDS];
 	enum schedule schedule;

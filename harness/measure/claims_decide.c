@@ -51,10 +51,14 @@ static struct ratio ratio_of(const struct perf *p, const double *x, const double
 	return ratio_from((size_t)p->n, x, y, x, y, alpha);
 }
 
-/* Host's figures that mode M's are set against: under duet, those measured at the same time. */
+/*
+ * Host's figures that mode M's are set against: under duet those measured at
+ * the same time, under interleave those of the turns taken with M.
+ */
 static const double *host_thr(const struct perf *p, int m)
 {
-	return p->schedule == SCHED_DUET ? p->host_thr[m] : p->thr[PM_HOST];
+	return p->schedule == SCHED_DUET || p->schedule == SCHED_INTERLEAVE ? p->host_thr[m]
+									    : p->thr[PM_HOST];
 }
 
 static const double *host_p50(const struct perf *p, int m)

@@ -93,12 +93,15 @@ static json_t *perf_json(const struct claims_ctx *c)
 {
 	const struct perf *p = &c->perf;
 	json_t *o, *modes = json_object(), *others = json_array();
+	int ref = 0; /* interleave's reference: the first mode measured */
 
 	if (!c->needs) {
 		json_decref(modes);
 		json_decref(others);
 		return json_null();
 	}
+	while (ref < PM_COUNT - 1 && !(c->needs & NEED(ref)))
+		ref++;
 	for (int m = 0; m < PM_COUNT; m++) {
 		json_t *mo;
 
@@ -109,13 +112,13 @@ static json_t *perf_json(const struct claims_ctx *c)
 			json_object_set_new(mo, "throughput_bps", values(p->thr[m], p->n));
 		/*
 		 * Under duet host's figures measured at the same time as this mode's;
-		 * under interleave its p50 from the turns it took with this mode.
+		 * under interleave the reference's (host's, or the first mode's where
+		 * host is not measured) from the turns it took with this mode.
 		 */
-		if ((p->schedule == SCHED_DUET ||
-		     (p->schedule == SCHED_INTERLEAVE && (c->needs & NEED(PM_HOST)))) &&
-		    m != PM_HOST) {
+		if ((p->schedule == SCHED_DUET && m != PM_HOST) ||
+		    (p->schedule == SCHED_INTERLEAVE && m != ref)) {
 			json_object_set_new(mo, "host_tcp_rr_p50_us", values(p->host_p50[m], p->n));
-			if (p->schedule == SCHED_DUET && (c->thr_needs & NEED(m)))
+			if (c->thr_needs & NEED(m))
 				json_object_set_new(mo, "host_throughput_bps",
 						    values(p->host_thr[m], p->n));
 		}

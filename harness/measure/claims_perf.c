@@ -46,8 +46,19 @@ static double metric_of(json_t *res, const char *metric)
 	return json_number_value(json_object_get(json_object_get(res, "metrics"), metric));
 }
 
-/* What a slot measures: throughput, TCP_RR p50 per lab, or p50 of its labs taking turns. */
-enum { SLOT_THR = 1, SLOT_RR = 2, SLOT_RR_TURNS = 4 };
+/*
+ * What a slot measures: throughput (a stream per lab, or bulk transfers its
+ * labs take in turns) and TCP_RR p50 (per lab, or its labs taking turns).
+ */
+enum { SLOT_THR = 1, SLOT_RR = 2, SLOT_RR_TURNS = 4, SLOT_THR_TURNS = 8 };
+
+/*
+ * Interleave's throughput: one sender, a transfer of PERF_BULK_BYTES to each
+ * lab in turn, each timed from its first byte sent to the receiver's answer
+ * that it has the last, PERF_BULK_SECONDS per lab in a slot.
+ */
+#define PERF_BULK_BYTES (16u << 20)
+#define PERF_BULK_SECONDS 1.0
 
 /*
  * One slot of a round: N labs' ingress paths (1; 2 at once under duet; 2
@@ -89,6 +100,24 @@ static int perf_slot(struct perf *p, struct lab **labs, unsigned int n, const in
 		ret = bench_run_many(TEST_TCP_STREAM, &bo, t, n, res, why, sizeof(why));
 		for (unsigned int i = 0; !ret && i < n; i++) {
 			thr_out[i] = metric_of(res[i], "throughput_bps");
+			json_decref(res[i]);
+		}
+	}
+	if (!ret && (what & SLOT_THR_TURNS)) {
+		struct bench_opts bb = bo;
+
+		bb.rr.req_size = PERF_BULK_BYTES;
+		bb.rr.resp_size = 1;
+		bb.rr.window = p->window;
+		bb.rr.warmup_s = 0.2;
+		bb.rr.duration_s = PERF_BULK_SECONDS * n;
+		bb.rr.max_samples = 1u << 16;
+		ret = bench_run_interleaved(&bb, t, n, res, why, sizeof(why));
+		/* Bytes over the mean time a transfer took: the bytes of all over their time. */
+		for (unsigned int i = 0; !ret && i < n; i++) {
+			double mean_us = metric_of(res[i], "mean_us");
+
+			thr_out[i] = mean_us > 0 ? PERF_BULK_BYTES * 8.0 / (mean_us * 1e-6) : 0;
 			json_decref(res[i]);
 		}
 	}
@@ -136,42 +165,57 @@ static void duet_host_means(struct perf *p, unsigned int needs, unsigned int thr
 }
 
 /*
- * Round R's TCP_RR p50 under interleave: each mode's taken in turns with
- * host's (the reference: host, or the first mode measured where host is
- * not), one client, a transaction to each; host_p50[m][r] the reference's
- * from m's pair, and the reference's own the geometric mean of those.
+ * Round R under interleave: each mode's throughput (where THR_NEEDS has it)
+ * and TCP_RR p50 taken in turns with host's (the reference: host, or the
+ * first mode measured where host is not), one client, a transfer or a
+ * transaction to each; host_thr and host_p50[m][r] the reference's from m's
+ * pair, and the reference's own the geometric mean of those.
  */
-static int perf_turns(struct perf *p, struct lab **labs, int r)
+static int perf_turns(struct perf *p, struct lab **labs, unsigned int thr_needs, int r)
 {
-	double lp = 0, thr[2], p50[2];
-	int np = 0, ref = 0;
+	double lp = 0, lt = 0, thr[2], p50[2];
+	int np = 0, nt = 0, ref = 0;
 
 	while (ref < PM_COUNT - 1 && !labs[ref])
 		ref++;
 	for (int m = ref + 1; m < PM_COUNT && !lab_stop; m++) {
 		struct lab *pair[2] = {labs[ref], labs[m]};
+		unsigned int what = SLOT_RR_TURNS | (thr_needs & NEED(m) ? SLOT_THR_TURNS : 0);
 
 		if (!labs[m])
 			continue;
-		if (perf_slot(p, pair, 2, NULL, SLOT_RR_TURNS, thr, p50, NULL))
+		if (perf_slot(p, pair, 2, NULL, what, thr, p50, NULL))
 			return -1;
 		p->host_p50[m][r] = p50[0];
 		p->p50[m][r] = p50[1];
 		lp += log(p50[0]);
 		np++;
+		if (what & SLOT_THR_TURNS) {
+			p->host_thr[m][r] = thr[0];
+			p->thr[m][r] = thr[1];
+			lt += log(thr[0]);
+			nt++;
+		}
 	}
+	if (nt)
+		p->thr[ref][r] = exp(lt / nt);
 	if (np)
 		p->p50[ref][r] = exp(lp / np);
-	else if (perf_slot(p, &labs[ref], 1, NULL, SLOT_RR, thr, &p->p50[ref][r], NULL))
+	else if (perf_slot(p, &labs[ref], 1, NULL,
+			   SLOT_RR_TURNS | (thr_needs & NEED(ref) ? SLOT_THR_TURNS : 0),
+			   &p->thr[ref][r], &p->p50[ref][r], NULL))
 		return -1;
+	/* The reference paired with itself: a mode against it goes through its pair. */
+	p->host_thr[ref][r] = p->thr[ref][r];
+	p->host_p50[ref][r] = p->p50[ref][r];
 	return 0;
 }
 
 /*
  * Round p->n of every needed mode, on the schedule: in turn (alternate, or
  * in an order drawn for the round), or host beside each other mode at once
- * (duet), the CPUs swapped every round, or the streams in turn and the p50s
- * taken in turns with host's (interleave).
+ * (duet), the CPUs swapped every round, or each mode's throughput and p50
+ * taken in turns with host's (interleave, perf_turns).
  */
 static int perf_round(struct claims_ctx *c, struct lab **labs)
 {
@@ -210,14 +254,15 @@ static int perf_round(struct claims_ctx *c, struct lab **labs)
 		if (!labs[m])
 			continue;
 		p->order[r][k++] = (unsigned int)m;
-		/* Interleave: the streams in turn here, the p50s in pairs below (perf_turns). */
-		what |= p->schedule == SCHED_INTERLEAVE ? 0 : SLOT_RR;
+		/* Interleave: nothing here; throughput and p50 in pairs below (perf_turns). */
+		what = p->schedule == SCHED_INTERLEAVE ? 0 : what | SLOT_RR;
 		if (what && perf_slot(p, &labs[m], 1, NULL, what, &p->thr[m][r], &p->p50[m][r],
 				      NULL))
 			return -1;
 	}
 	p->norder = k;
-	return p->schedule == SCHED_INTERLEAVE && !lab_stop ? perf_turns(p, labs, r) : 0;
+	return p->schedule == SCHED_INTERLEAVE && !lab_stop ? perf_turns(p, labs, c->thr_needs, r)
+							    : 0;
 }
 
 /*

@@ -33,7 +33,7 @@ static bool is_udp(enum bench_test t)
 /* Options that apply to some measurements only; given elsewhere they are refused, not ignored. */
 static const char *const rr_only[] = {"warmup",	    "req",	 "resp",
 				      "timeout-ms", "histogram", "samples"};
-static const char *const iperf_only[] = {"omit", "streams", "blksize", "window", "rate"};
+static const char *const iperf_only[] = {"omit", "streams", "blksize", "rate"};
 static const char *const detail[] = {"interval", "histogram", "samples"};
 static const char *const own_lab[] = {"vpc-mtu",	"bridge-mtu", "wire",		"trunking",
 				      "security-group", "instance",   "userland-proxy", "hot-path"};
@@ -82,6 +82,13 @@ static int check_given(const struct measure_req *r, char *why, size_t len)
 				       "request/response engine%s",
 				       iperf_only[i], name,
 				       i == 0 ? " (its warm-up is --warmup)" : "");
+	/* tcp_rr's too: its bulk requests (--req above 64K) are transfers, as a stream's. */
+	if (given(r, "window") && !stream && r->test != TEST_TCP_RR)
+		return why_err(why, len, -EINVAL,
+			       "--window applies to the libiperf tests (tcp_stream, "
+			       "tcp_stream_par, tcp_reverse, udp) and tcp_rr; %s takes the "
+			       "kernel's buffers",
+			       name);
 	if (given(r, "rate") && r->test != TEST_UDP)
 		return why_err(
 			why, len, -EINVAL,

@@ -13,16 +13,17 @@
  *   duet       two modes at once, each pair of endpoints on a CPU of its own,
  *              the CPUs swapped every round (duet benchmarking, Bulej et
  *              al., ICPE 2020): what disturbs one disturbs the other;
- *   interleave the streams in turn as alternate, and every mode's TCP_RR at
- *              once from one client that takes turns, a transaction to
- *              each: the machine's drift, seconds long, falls on all alike.
+ *   interleave each mode paired with a reference (claims: host), one
+ *              client taking turns between their servers, bulk transfers
+ *              and then transactions, one to each: the machine's drift,
+ *              seconds long, falls on both alike.
  * Which gives the narrowest unbiased intervals here is measured, not assumed
  * (scripts/bench-schedules.sh; doc/method.md, "Schedules").
  */
 enum schedule { SCHED_ALTERNATE, SCHED_RANDOM, SCHED_DUET, SCHED_INTERLEAVE, SCHED_COUNT };
 
 #define SCHED_DEFAULT SCHED_ALTERNATE
-/* claims' default: its TCP_RR p50 ratios 7-19x narrower per round, unbiased A/A (doc/method.md). */
+/* claims' default: its ratios narrower per round, unbiased A/A (doc/method.md, "Schedules"). */
 #define SCHED_CLAIMS_DEFAULT SCHED_INTERLEAVE
 
 const char *schedule_name(enum schedule s);

@@ -218,7 +218,21 @@ static bool mode_answer(json_t *doc, const char *mode, const char *path, const c
 	return open.n > 0;
 }
 
-/* The pairs of modes on the group that show no difference, and those that differ. */
+/* Pair ROW's figure on the group for shown metric S (B against A); NULL when there is none. */
+static json_t *alike_figure(json_t *row, const char *path, const char *family, unsigned int tasks,
+			    const struct shown *s)
+{
+	char key[160];
+
+	snprintf(key, sizeof(key), "%s/%s/%s/%u", path, family, s->test, tasks);
+	return json_object_get(json_object_get(json_object_get(row, "tests"), key), s->key);
+}
+
+/*
+ * The pairs of modes on the group: no difference in any ratio measured, or
+ * metric by metric (of the answer's) where they differ, where they do not
+ * and what is not settled. Not settled is never read as the same.
+ */
 static void alike_answer(json_t *doc, const char *path, const char *family, unsigned int tasks,
 			 double margin, FILE *f)
 {
@@ -227,20 +241,49 @@ static void alike_answer(json_t *doc, const char *path, const char *family, unsi
 
 	json_array_foreach(json_object_get(doc, "alike"), i, row) {
 		const char *v = vshost_alike_on(row, path, family, tasks);
+		struct list same = {{0}, 0}, open = {{0}, 0}, differ = {{0}, 0};
 
 		if (!v)
 			continue;
-		if (!strcmp(v, "unchanged"))
+		if (!strcmp(v, "unchanged")) {
 			fprintf(f,
 				"    %s and %s: no difference beyond +/-%.0f%% in any ratio "
 				"measured\n",
 				str(row, "a"), str(row, "b"), margin);
-		else if (!strcmp(v, "different"))
-			fprintf(f, "    %s and %s differ (see \"alike\" in the results file)\n",
-				str(row, "a"), str(row, "b"));
-		else
-			fprintf(f, "    %s and %s: not settled whether they differ\n",
-				str(row, "a"), str(row, "b"));
+			continue;
+		}
+		for (size_t k = 0; k < NSHOWN; k++) {
+			json_t *x = alike_figure(row, path, family, tasks, &shown[k]);
+			const char *w = word(x);
+			char r[96];
+
+			if (!x || !strcmp(w, "-"))
+				continue;
+			if (!strcmp(w, "same")) {
+				list_add(&same, shown[k].label);
+			} else if (!strcmp(w, "unsettled")) {
+				list_add(&open, shown[k].label);
+			} else {
+				snprintf(r, sizeof(r), "%s %.2fx [%.2f, %.2f]", shown[k].label,
+					 num(x, "ratio"), num(x, "ci95_low"), num(x, "ci95_high"));
+				list_add(&differ, r);
+			}
+		}
+		fprintf(f, "    %s and %s:", str(row, "a"), str(row, "b"));
+		if (!strcmp(v, "different"))
+			fprintf(f, " differ%s%s%s%s%s%s", differ.n ? " (" : "",
+				differ.n ? str(row, "b") : "", differ.n ? "/" : "",
+				differ.n ? str(row, "a") : "", differ.n ? ") in " : "",
+				differ.n ? differ.buf : " (see \"alike\" in the results file)");
+		if (same.n)
+			fprintf(f, "%s no difference beyond +/-%.0f%% in %s",
+				!strcmp(v, "different") ? ";" : "", margin, same.buf);
+		if (open.n)
+			fprintf(f, "%s not settled: %s",
+				!strcmp(v, "different") || same.n ? ";" : "", open.buf);
+		if (strcmp(v, "different") && !same.n && !open.n)
+			fprintf(f, " not settled whether they differ");
+		fputc('\n', f);
 	}
 }
 
