@@ -13,6 +13,8 @@
 #     perror, vprintf, dprintf or log_*(), and no stdout or stderr. Library code
 #     writes only to the FILE * its caller gives it, and speaks through
 #     harness/common/notice.h.
+#  4. Every script that starts with #! (scripts/, .ci/) is executable in git,
+#     so that a clean clone runs it as make does (./scripts/NAME.sh).
 set -u
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -80,7 +82,16 @@ for f in $sources; do
 	fi
 done
 
+# 4. Scripts with #! are executable as committed (the index's mode, not the checkout's).
+while read -r mode _ _ f; do
+	[ "$mode" = 100755 ] && continue
+	if [ "$(head -c 2 "$f")" = '#!' ]; then
+		echo "layout: $f starts with #! but is not executable in git (git update-index --chmod=+x)" >&2
+		fail=1
+	fi
+done < <(git ls-files -s -- 'scripts/*' '.ci/*')
+
 if [ "$fail" -ne 0 ]; then
 	die "FAILED (the rules are at the top of scripts/check-layout.sh)"
 fi
-echo "check-layout: $(echo "$sources" | wc -l) files: includes go down the layers, no circle, only harness/cli/ prints"
+echo "check-layout: $(echo "$sources" | wc -l) files: includes go down the layers, no circle, only harness/cli/ prints, scripts executable"
