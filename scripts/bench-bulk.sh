@@ -34,6 +34,7 @@ cleanup() {
 	for m in "${!HOLD[@]}"; do
 		kill "${HOLD[$m]}" 2>/dev/null && wait "${HOLD[$m]}"
 	done
+	rm -rf "${tmp:-}" # its own trap replaced tmp_dir's
 }
 trap cleanup EXIT INT TERM
 for m in host bridge; do

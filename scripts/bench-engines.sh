@@ -52,6 +52,7 @@ cleanup() {
 	[ -n "$SP_PID" ] && kill "$SP_PID" 2>/dev/null && wait "$SP_PID" 2>/dev/null
 	kill "$HOLD_PID" 2>/dev/null && wait "$HOLD_PID"
 	rm -f "$HOLD_OUT"
+	rm -rf "${tmp:-}" # its own trap replaced tmp_dir's
 }
 trap cleanup EXIT INT TERM
 ID=

@@ -37,6 +37,7 @@ cleanup() {
 	ip netns del "$A" 2>/dev/null
 	ip netns del "$B" 2>/dev/null
 	rm -rf "$dir"
+	rm -rf "${tmp:-}" # its own trap replaced tmp_dir's
 }
 trap cleanup EXIT INT TERM
 fail=0

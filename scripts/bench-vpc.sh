@@ -32,6 +32,7 @@ old=$(mktemp -d /tmp/nsbench-prev-XXXXXX)
 cleanup() {
 	git -C "$top" worktree remove --force "$old" 2>/dev/null || rm -rf "$old"
 	[ -n "${OUT:-}" ] || rm -rf "$dir"
+	rm -rf "${tmp:-}" # its own trap replaced tmp_dir's
 }
 trap cleanup EXIT
 
