@@ -292,6 +292,17 @@ static void test_server_cannot_listen(void **state)
 	tl_lab_done(lab);
 }
 
+/* One client taking turns between targets T[0] and T[1]: their results in RES, or a failure. */
+static void run_turns(const struct bench_opts *o, const struct bench_target *t, json_t **res)
+{
+	char why[512];
+	int ret = bench_run_interleaved(o, t, 2, res, why, sizeof(why));
+
+	if (ret)
+		print_error("%s\n", why);
+	assert_int_equal(ret, 0);
+}
+
 /*
  * One client taking turns (bench_run_interleaved): host's and bridge's
  * servers in two labs, each connection opened in its own lab's VPC; each gets
@@ -306,7 +317,6 @@ static void test_interleaved(void **state)
 	json_t *res[2] = {NULL, NULL};
 	char why[512];
 	json_int_t n[2];
-	int ret;
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
@@ -318,10 +328,7 @@ static void test_interleaved(void **state)
 					     why, sizeof(why)),
 				 0);
 	assert_string_not_equal(t[0].client_ns, t[1].client_ns);
-	ret = bench_run_interleaved(&o, t, 2, res, why, sizeof(why));
-	if (ret)
-		print_error("%s\n", why);
-	assert_int_equal(ret, 0);
+	run_turns(&o, t, res);
 	for (int i = 0; i < 2; i++) {
 		json_t *rr = json_object_get(res[i], "rr");
 
@@ -340,10 +347,7 @@ static void test_interleaved(void **state)
 	o.rr.req_size = 3u << 20;
 	o.rr.resp_size = 1;
 	o.rr.window = 1 << 20;
-	ret = bench_run_interleaved(&o, t, 2, res, why, sizeof(why));
-	if (ret)
-		print_error("%s\n", why);
-	assert_int_equal(ret, 0);
+	run_turns(&o, t, res);
 	for (int i = 0; i < 2; i++) {
 		json_t *rr = json_object_get(res[i], "rr");
 
