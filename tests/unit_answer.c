@@ -213,6 +213,9 @@ static void test_alike_family_per_pair(void **state)
 	json_t *doc = json_pack("{s:{s:[s, s, s, s], s:[i]}, s:[]}", "config", "modes", modes[0],
 				modes[1], modes[2], modes[3], "tasks", 1, "results"),
 	       *p99;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
 
 	(void)state;
 	for (int m = 0; m < 4; m++) {
@@ -255,6 +258,14 @@ static void test_alike_family_per_pair(void **state)
 	assert_string_equal(json_string_value(json_object_get(
 				    alike_row(doc, "bridge-dynamic", "awsvpc"), "verdict")),
 			    "different");
+	/* The answer names what differs, B against A, with its interval. */
+	f = open_memstream(&out, &len);
+	table_run(doc, f);
+	fclose(f);
+	if (!strstr(out, "bridge and awsvpc: differ (awsvpc/bridge) in Gbit/s 2.0") ||
+	    !strstr(out, "bridge and bridge-dynamic: no difference beyond +/-5% in Gbit/s"))
+		fail_msg("%s", out);
+	free(out);
 	json_decref(doc);
 }
 

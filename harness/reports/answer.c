@@ -242,6 +242,7 @@ static void alike_answer(json_t *doc, const char *path, const char *family, unsi
 	json_array_foreach(json_object_get(doc, "alike"), i, row) {
 		const char *v = vshost_alike_on(row, path, family, tasks);
 		struct list same = {{0}, 0}, open = {{0}, 0}, differ = {{0}, 0};
+		bool differs;
 
 		if (!v)
 			continue;
@@ -255,7 +256,7 @@ static void alike_answer(json_t *doc, const char *path, const char *family, unsi
 		for (size_t k = 0; k < NSHOWN; k++) {
 			json_t *x = alike_figure(row, path, family, tasks, &shown[k]);
 			const char *w = word(x);
-			char r[96];
+			char r[48], lr[96];
 
 			if (!x || !strcmp(w, "-"))
 				continue;
@@ -264,24 +265,24 @@ static void alike_answer(json_t *doc, const char *path, const char *family, unsi
 			} else if (!strcmp(w, "unsettled")) {
 				list_add(&open, shown[k].label);
 			} else {
-				snprintf(r, sizeof(r), "%s %.2fx [%.2f, %.2f]", shown[k].label,
-					 num(x, "ratio"), num(x, "ci95_low"), num(x, "ci95_high"));
-				list_add(&differ, r);
+				fmt_ratio(r, sizeof(r), x);
+				snprintf(lr, sizeof(lr), "%s %s", shown[k].label, r);
+				list_add(&differ, lr);
 			}
 		}
 		fprintf(f, "    %s and %s:", str(row, "a"), str(row, "b"));
-		if (!strcmp(v, "different"))
-			fprintf(f, " differ%s%s%s%s%s%s", differ.n ? " (" : "",
-				differ.n ? str(row, "b") : "", differ.n ? "/" : "",
-				differ.n ? str(row, "a") : "", differ.n ? ") in " : "",
-				differ.n ? differ.buf : " (see \"alike\" in the results file)");
+		differs = !strcmp(v, "different");
+		if (differs && differ.n)
+			fprintf(f, " differ (%s/%s) in %s", str(row, "b"), str(row, "a"),
+				differ.buf);
+		else if (differs)
+			fprintf(f, " differ (see \"alike\" in the results file)");
 		if (same.n)
-			fprintf(f, "%s no difference beyond +/-%.0f%% in %s",
-				!strcmp(v, "different") ? ";" : "", margin, same.buf);
+			fprintf(f, "%s no difference beyond +/-%.0f%% in %s", differs ? ";" : "",
+				margin, same.buf);
 		if (open.n)
-			fprintf(f, "%s not settled: %s",
-				!strcmp(v, "different") || same.n ? ";" : "", open.buf);
-		if (strcmp(v, "different") && !same.n && !open.n)
+			fprintf(f, "%s not settled: %s", differs || same.n ? ";" : "", open.buf);
+		if (!differs && !same.n && !open.n)
 			fprintf(f, " not settled whether they differ");
 		fputc('\n', f);
 	}
