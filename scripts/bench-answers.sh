@@ -25,11 +25,12 @@ build_missing nsbench-test
 tmp_dir
 fail=0
 
-# One claims document's ratios: id of/to metric ratio low high half-width% side limit.
+# One claims document's ratios: id of/to metric ratio low high half-width% side limit
+# (the look's interval, and the half-width of the 95% one, which the goal is on).
 ratios() {
 	jq -r '.claims[] | select(.figures.ratios) | .id as $id | .figures.ratios[] |
 		[$id, "\(.of)/\(.to)", .metric, .ratio, .ci_low, .ci_high,
-		 ((.ci_high / .ci_low | sqrt) - 1) * 100, .side, .limit] | @tsv' "$1"
+		 ((.ci95_high / .ci95_low | sqrt) - 1) * 100, .side, .limit] | @tsv' "$1"
 }
 
 if part claims; then

@@ -138,6 +138,11 @@ static void check_perf_figures(json_t *doc, json_t *row)
 		assert_true(fabs(exp(sum / (double)n) / num(q, "ratio") - 1) < 1e-9);
 		assert_true(num(q, "ci_low") <= num(q, "ratio") &&
 			    num(q, "ratio") <= num(q, "ci_high"));
+		/* The 95% interval lies within the look's, which is at a stricter level. */
+		assert_true(num(q, "ci_low") <= num(q, "ci95_low") &&
+			    num(q, "ci95_low") <= num(q, "ratio") &&
+			    num(q, "ratio") <= num(q, "ci95_high") &&
+			    num(q, "ci95_high") <= num(q, "ci_high"));
 		assert_true(!strcmp(json_string_value(json_object_get(q, "side")), "for") ||
 			    !strcmp(json_string_value(json_object_get(q, "side")), "against") ||
 			    !strcmp(json_string_value(json_object_get(q, "side")), "undecided"));

@@ -8,6 +8,7 @@
  * drift is large and differs between the pairs, and the answers are exact.
  */
 #include "testlib.h"
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 
 #include "harness/measure/claims_decide.h"
@@ -176,12 +177,48 @@ static void test_alternate_reads_drift(void **state)
 	claims_decide_release(&c);
 }
 
+/*
+ * The 95% intervals the rounds go on for: bridge's p50 in its pair off by
+ * +E and -E on the log scale in turn, so bridge/host (and awsvpc/bridge
+ * through host) has a log spread sd = E * sqrt(8/7) around exactly 1.1x,
+ * and a 95% half-width of t(0.975, 7) * sd / sqrt(8). Every other ratio is
+ * exact; the widest is that one, and wider than the look's level would make
+ * it only at the look's interval.
+ */
+static void test_widest95(void **state)
+{
+	const double e[] = {0.01, 0.03};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(e) / sizeof(e[0]); k++) {
+		struct claims_ctx c;
+		double h = gsl_cdf_tdist_Pinv(0.975, ROUNDS - 1) * e[k] * sqrt(8.0 / 7) / sqrt(8.0);
+
+		rounds(&c, SCHED_INTERLEAVE);
+		for (int r = 0; r < ROUNDS; r++)
+			c.perf.p50[PM_BRIDGE][r] *= exp(r % 2 ? -e[k] : e[k]);
+		claims_decide(&c, true);
+		near(fig(&c, D_BRIDGE_SLOWER, "bridge", "host", "tcp_rr_p50", "ci95_low"),
+		     1.1 * exp(-h), 1e-9);
+		near(fig(&c, D_BRIDGE_SLOWER, "bridge", "host", "tcp_rr_p50", "ci95_high"),
+		     1.1 * exp(h), 1e-9);
+		/* The look's interval (alpha / 2 of 0.01) is the wider. */
+		assert_true(fig(&c, D_BRIDGE_SLOWER, "bridge", "host", "tcp_rr_p50", "ci_low") <
+			    1.1 * exp(-h));
+		near(c.widest95_pct, (exp(h) - 1) * 100, 1e-9);
+		/* 0.90% is within the precision the rounds go on for; 2.69% is not. */
+		assert_int_equal(c.widest95_pct <= PERF_PRECISION_PCT, k == 0);
+		claims_decide_release(&c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_interleave_pairs),
 		cmocka_unit_test(test_interleave_no_host),
 		cmocka_unit_test(test_alternate_reads_drift),
+		cmocka_unit_test(test_widest95),
 	};
 
 	tl_filter_from_env();

@@ -23,6 +23,11 @@
  */
 #define PERF_MAX_ROUNDS 18
 #define PERF_MAX_SECONDS 150
+/*
+ * The rounds go on, within the budget, until every ratio's 95% interval is
+ * this narrow (half-width, percent), not only until every claim is decided.
+ */
+#define PERF_PRECISION_PCT 2.0
 #define PERF_MAX_OTHERS 4
 /* Both ends' socket buffers in the rounds' throughput (bytes), at most what is granted. */
 #define PERF_STREAM_WINDOW (2 << 20)
@@ -79,6 +84,7 @@ struct claims_ctx {
 	bool wants[D_COUNT];
 	struct decided decided[D_COUNT];
 	int undecided;
+	double widest95_pct; /* the widest 95% half-width among the decisions' ratios */
 };
 
 /* The performance modes a decision reads, as NEED() bits. */

@@ -18,11 +18,12 @@
 #define FASTEST_TOLERANCE 0.05
 
 /*
- * X/Y over the rounds, paired, with its interval at the level of this look,
- * and X - Y (the difference that transfers: microseconds per round trip).
+ * X/Y over the rounds, paired, with its interval at the level of this look
+ * and its 95% interval (what the precision the rounds go on for is read
+ * on), and X - Y (the difference that transfers: microseconds per round trip).
  */
 struct ratio {
-	double est, lo, hi;
+	double est, lo, hi, lo95, hi95;
 	double diff, dlo, dhi;
 	bool ok;
 };
@@ -31,13 +32,14 @@ struct ratio {
 static struct ratio ratio_from(size_t n, const double *rx, const double *ry, const double *dx,
 			       const double *dy, double alpha)
 {
-	struct ratio q = {NAN, NAN, NAN, NAN, NAN, NAN, false};
+	struct ratio q = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, false};
 	struct effect e;
 
 	if (effect_paired(ry, rx, n, &e))
 		return q;
 	q.est = effect_ratio(&e);
 	effect_interval(&e, alpha, &q.lo, &q.hi);
+	effect_interval(&e, 0.05, &q.lo95, &q.hi95);
 	if (!effect_paired_difference(dy, dx, n, &e)) {
 		q.diff = e.d;
 		effect_difference_interval(&e, alpha, &q.dlo, &q.dhi);
@@ -119,6 +121,8 @@ static void fig_ratio(json_t *fig, const char *of, const char *to, const char *m
 	json_object_set_new(o, "ratio", jnum(q->est));
 	json_object_set_new(o, "ci_low", jnum(q->lo));
 	json_object_set_new(o, "ci_high", jnum(q->hi));
+	json_object_set_new(o, "ci95_low", jnum(q->lo95));
+	json_object_set_new(o, "ci95_high", jnum(q->hi95));
 	json_object_set_new(o, "diff", jnum(q->diff * scale));
 	json_object_set_new(o, "diff_low", jnum(q->dlo * scale));
 	json_object_set_new(o, "diff_high", jnum(q->dhi * scale));
@@ -295,10 +299,27 @@ static const struct {
 	[D_AWSVPC_VS_BRIDGE] = {d_awsvpc_vs_bridge, NEED(PM_AWSVPC) | NEED(PM_BRIDGE)},
 };
 
+/* The widest 95% half-width (percent, on the log scale) among FIG's ratios, or WIDEST. */
+static double widest95(json_t *fig, double widest)
+{
+	json_t *q;
+	size_t i;
+
+	json_array_foreach(json_object_get(fig, "ratios"), i, q) {
+		double lo = json_number_value(json_object_get(q, "ci95_low"));
+		double hi = json_number_value(json_object_get(q, "ci95_high"));
+		double hw = lo > 0 && hi > 0 ? (sqrt(hi / lo) - 1) * 100 : INFINITY;
+
+		widest = hw > widest ? hw : widest;
+	}
+	return widest;
+}
+
 /* Every selected decision at this look; FINAL turns what is still open into "inconclusive". */
 void claims_decide(struct claims_ctx *c, bool final)
 {
 	c->undecided = 0;
+	c->widest95_pct = 0;
 	for (int d = 0; d < D_COUNT; d++) {
 		struct decided *x = &c->decided[d];
 
@@ -310,6 +331,7 @@ void claims_decide(struct claims_ctx *c, bool final)
 					    sizeof(x->evidence), &x->figures);
 		x->set = x->verdict != CLAIM_INCONCLUSIVE || final;
 		c->undecided += !x->set;
+		c->widest95_pct = widest95(x->figures, c->widest95_pct);
 	}
 }
 

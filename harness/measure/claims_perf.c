@@ -322,8 +322,9 @@ static bool is_look(const struct perf *p)
 /*
  * The modes the selected claims need, side by side, round after round (each
  * round every mode once: the machine's drift cancels in the paired ratios),
- * until every performance claim is decided at a look of the sequential rule
- * or the budget (PERF_MAX_ROUNDS, PERF_MAX_SECONDS) ends.
+ * until, at a look of the sequential rule, every performance claim is
+ * decided and every ratio's 95% interval is within PERF_PRECISION_PCT, or
+ * the budget (PERF_MAX_ROUNDS, PERF_MAX_SECONDS) ends.
  */
 void claims_perf_measure(struct claims_ctx *c)
 {
@@ -399,8 +400,8 @@ void claims_perf_measure(struct claims_ctx *c)
 	}
 	notice(NOTICE_STATUS,
 	       "measuring the modes the performance claims need, side by side (schedule %s), in "
-	       "rounds until decided (at most %d rounds, %d s)",
-	       schedule_name(p->schedule), PERF_MAX_ROUNDS, p->max_seconds);
+	       "rounds until decided to +/-%.0f%% (at most %d rounds, %d s)",
+	       schedule_name(p->schedule), PERF_PRECISION_PCT, PERF_MAX_ROUNDS, p->max_seconds);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (p->n < PERF_MAX_ROUNDS && !lab_stop) {
 		struct noise_mark mark;
@@ -445,7 +446,7 @@ void claims_perf_measure(struct claims_ctx *c)
 			break;
 		if (is_look(p)) {
 			claims_decide(c, false);
-			if (c->undecided == 0)
+			if (c->undecided == 0 && c->widest95_pct <= PERF_PRECISION_PCT)
 				break;
 		}
 	}
