@@ -263,6 +263,34 @@ static char *files_in(const char *d, size_t *n)
 	return first;
 }
 
+/*
+ * The tests of OUT's step lines (-v: "nsbench: [k/N] rep R/M MODE PATH TEST"),
+ * in the order measured: each test's steps together, in every mode, before
+ * the next test's (test-major within a round). Returns how many steps.
+ */
+static size_t steps_test_major(const char *out)
+{
+	char seen[8][32] = {{0}}, cur[32] = "";
+	size_t nseen = 0, steps = 0;
+
+	for (const char *l = strstr(out, "] rep "); l; l = strstr(l + 1, "] rep ")) {
+		char mode[32], path[32], test[32];
+
+		assert_int_equal(sscanf(l, "] rep %*u/%*u %31s %31s %31s", mode, path, test), 3);
+		steps++;
+		if (!strcmp(test, cur))
+			continue;
+		/* A test measured again after another began: not test-major. */
+		for (size_t k = 0; k < nseen; k++)
+			if (!strcmp(seen[k], test))
+				fail_msg("%s measured again after %s began", test, cur);
+		assert_true(nseen < 8);
+		snprintf(seen[nseen++], sizeof(seen[0]), "%s", test);
+		snprintf(cur, sizeof(cur), "%s", test);
+	}
+	return steps;
+}
+
 static void test_run_quick(void **state)
 {
 	char cmd[512], *out, *file, why[256];
@@ -272,10 +300,12 @@ static void test_run_quick(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_run(0, NSB " run --quick --out %s/quick 2>&1", dir);
+	out = tl_run(0, NSB " -v run --quick --out %s/quick 2>&1", dir);
 	/* The table names every mode. */
 	assert_non_null(strstr(out, "awsvpc"));
 	assert_non_null(strstr(out, "bridge-dynamic"));
+	/* Every mode's step of a test, then the next test's: 5 tests x 5 modes. */
+	assert_int_equal(steps_test_major(out), 5 * 5);
 	free(out);
 	snprintf(cmd, sizeof(cmd), "%s/quick", dir);
 	file = files_in(cmd, &n);

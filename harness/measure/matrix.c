@@ -3,7 +3,8 @@
  * nsbench run: modes x paths x tests x repetitions. One lab per mode (host
  * mode's numbers must not pay for bridge mode's conntrack), built before the
  * first measurement and kept to the end; repetition-major order so that drift
- * on a noisy machine hits every mode alike.
+ * on a noisy machine hits every mode alike, and within a round test-major, so
+ * that the repetitions set against each other are measured a slot apart.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -131,7 +132,14 @@ static bool host_leg_for(const struct run_config *c, struct run_leg leg, struct 
 	return found;
 }
 
-/* One round: every mode (but host under duet) on every leg and test, in the schedule's order. */
+/*
+ * One round: every test, and within a test every mode (but host under duet)
+ * on each of its legs, in the schedule's order. Test-major, so that the
+ * repetitions paired with each other (a mode's and host's, two modes') are
+ * measured a slot apart, not a mode's whole block of tests apart: this
+ * machine's pace steps by a third for seconds at a time, unseen by the noise
+ * record (doc/measurements/2026-12-07-order.md).
+ */
 static int round_of(struct matrix_rounds *x, char *why, size_t len)
 {
 	const struct run_config *c = x->c;
@@ -139,16 +147,16 @@ static int round_of(struct matrix_rounds *x, char *why, size_t len)
 	bool duet = c->schedule == SCHED_DUET;
 
 	schedule_order(c->schedule, x->r, c->seed, order, c->nmodes);
-	for (unsigned int i = 0; i < c->nmodes; i++) {
-		enum lab_mode m = c->modes[order[i]];
-		struct run_leg legs[RUN_MAX_LEGS];
-		unsigned int np;
+	for (unsigned int t = 0; t < c->ntests; t++)
+		for (unsigned int i = 0; i < c->nmodes; i++) {
+			enum lab_mode m = c->modes[order[i]];
+			struct run_leg legs[RUN_MAX_LEGS];
+			unsigned int np;
 
-		if (!x->labs[m] || (duet && m == MODE_HOST))
-			continue;
-		np = run_config_legs(c, m, legs);
-		for (unsigned int k = 0; k < np; k++)
-			for (unsigned int t = 0; t < c->ntests; t++) {
+			if (!x->labs[m] || (duet && m == MODE_HOST))
+				continue;
+			np = run_config_legs(c, m, legs);
+			for (unsigned int k = 0; k < np; k++) {
 				struct run_leg hl;
 				bool pair =
 					duet && x->labs[MODE_HOST] && host_leg_for(c, legs[k], &hl);
@@ -158,7 +166,7 @@ static int round_of(struct matrix_rounds *x, char *why, size_t len)
 				if (ret)
 					return ret;
 			}
-	}
+		}
 	return 0;
 }
 
