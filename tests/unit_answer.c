@@ -269,6 +269,60 @@ static void test_alike_family_per_pair(void **state)
 	json_decref(doc);
 }
 
+static const char *verdict_of(json_t *o)
+{
+	return json_string_value(json_object_get(o, "verdict")) ?: "(none)";
+}
+
+/*
+ * Two modes differ only beyond the margin. bridge-dynamic's p50 is
+ * bridge's times 1.04 (times 1.0 and 1.02 in turn: 1.050x [1.039, 1.062],
+ * an interval that excludes 1 and reaches inside 5%), its stream 1.10x
+ * bridge's: the p50 is not settled, though the same figure against host
+ * reads "slower"; the stream differs, and so does the pair. Host's own
+ * figures are bridge's, so bridge-dynamic against host is the same test.
+ */
+static void test_alike_beyond_margin(void **state)
+{
+	static const double drift[] = {1.0, 1.3, 0.8, 1.1, 0.9, 1.2};
+	const char *modes[] = {"host", "bridge", "bridge-dynamic"};
+	json_t *doc = json_pack("{s:{s:[s, s, s], s:[i]}, s:[]}", "config", "modes", modes[0],
+				modes[1], modes[2], "tasks", 1, "results"),
+	       *t;
+
+	(void)state;
+	for (int m = 0; m < 3; m++) {
+		json_t *rr = entry(modes[m], "ingress", "tcp_rr");
+		json_t *st = entry(modes[m], "ingress", "tcp_stream");
+
+		for (int r = 0; r < 6; r++) {
+			double k = m == 2 ? 1.04 * (r % 2 ? 1.02 : 1.0) : 1, p50 = 12 * drift[r] * k;
+
+			json_array_append_new(reps_of(rr), rr_rep(r + 1, p50, 1e6 / (12 * drift[r])));
+			json_array_append_new(reps_of(st), stream_rep(r + 1, 20 * drift[r] *
+									 (m == 2 ? 1.10 : 1),
+								      0.3 * drift[r]));
+		}
+		json_array_append_new(json_object_get(doc, "results"), rr);
+		json_array_append_new(json_object_get(doc, "results"), st);
+	}
+	results_summarize(doc);
+	vshost_annotate(doc, VERDICT_MARGIN_PCT);
+	t = json_object_get(json_object_get(alike_row(doc, "bridge", "bridge-dynamic"), "tests"),
+			    "ingress/ipv4/tcp_rr/1");
+	assert_true(num(json_object_get(t, "p50_us"), "ci95_low") > 1.0);
+	assert_true(num(json_object_get(t, "p50_us"), "ci95_low") < 1.05 &&
+		    num(json_object_get(t, "p50_us"), "ci95_high") > 1.05);
+	assert_string_equal(verdict_of(json_object_get(t, "p50_us")), "inconclusive");
+	/* Against host, one family of ratios to a reference: the same figure is a finding. */
+	assert_string_equal(verdict_of(fig(doc, "bridge-dynamic", "tcp_rr", "p50_us")), "slower");
+	t = json_object_get(json_object_get(alike_row(doc, "bridge", "bridge-dynamic"), "tests"),
+			    "ingress/ipv4/tcp_stream/1");
+	assert_string_equal(verdict_of(json_object_get(t, "throughput_bps")), "faster");
+	assert_string_equal(verdict_of(alike_row(doc, "bridge", "bridge-dynamic")), "different");
+	json_decref(doc);
+}
+
 /* Two repetitions that disagree wildly: nothing is decided, and the text says "not settled". */
 static void test_unsettled_says_so(void **state)
 {
@@ -544,6 +598,7 @@ int main(void)
 		cmocka_unit_test(test_alike_pairs),
 		cmocka_unit_test(test_alike_by_metric),
 		cmocka_unit_test(test_alike_family_per_pair),
+		cmocka_unit_test(test_alike_beyond_margin),
 		cmocka_unit_test(test_unsettled_says_so),
 		cmocka_unit_test(test_fixture_table),
 		cmocka_unit_test(test_report_single_rep),
