@@ -296,12 +296,14 @@ static void test_alike_beyond_margin(void **state)
 		json_t *st = entry(modes[m], "ingress", "tcp_stream");
 
 		for (int r = 0; r < 6; r++) {
-			double k = m == 2 ? 1.04 * (r % 2 ? 1.02 : 1.0) : 1, p50 = 12 * drift[r] * k;
+			double k = m == 2 ? 1.04 * (r % 2 ? 1.02 : 1.0) : 1,
+			       p50 = 12 * drift[r] * k;
 
-			json_array_append_new(reps_of(rr), rr_rep(r + 1, p50, 1e6 / (12 * drift[r])));
-			json_array_append_new(reps_of(st), stream_rep(r + 1, 20 * drift[r] *
-									 (m == 2 ? 1.10 : 1),
-								      0.3 * drift[r]));
+			json_array_append_new(reps_of(rr),
+					      rr_rep(r + 1, p50, 1e6 / (12 * drift[r])));
+			json_array_append_new(reps_of(st),
+					      stream_rep(r + 1, 20 * drift[r] * (m == 2 ? 1.10 : 1),
+							 0.3 * drift[r]));
 		}
 		json_array_append_new(json_object_get(doc, "results"), rr);
 		json_array_append_new(json_object_get(doc, "results"), st);
