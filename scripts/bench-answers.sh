@@ -44,7 +44,7 @@ if part claims; then
 	done
 	echo
 	printf '  %-17s %-16s %-11s %8s %8s %8s %5s %5s %5s %s\n' claim ratio metric \
-		"gmean" "max+/-%" "med+/-%" for vs undec "decided when >=2% from limit"
+		"gmean" "max95+/-%" "med95+/-%" for vs undec "decided when >=2% from limit"
 	sort -t"$(printf '\t')" -k2,2 -k3,3 -k4,4 -k1,1n "$tmp/claims.tsv" | awk -F'\t' '
 		function flush() {
 			if (!n) return
