@@ -206,7 +206,7 @@ static void test_widest95(void **state)
 		assert_true(fig(&c, D_BRIDGE_SLOWER, "bridge", "host", "tcp_rr_p50", "ci_low") <
 			    1.1 * exp(-h));
 		near(c.widest95_pct, (exp(h) - 1) * 100, 1e-9);
-		/* 0.90% is within the precision the rounds go on for; 2.69% is not. */
+		/* 0.90% is within the precision the rounds go on for; 2.72% is not. */
 		assert_int_equal(c.widest95_pct <= PERF_PRECISION_PCT, k == 0);
 		claims_decide_release(&c);
 	}
