@@ -200,12 +200,26 @@ static void test_simulated_error_rates(void **state)
 	gsl_rng_free(r);
 }
 
+/* An interval against the margin: within it, wholly beyond it (either side), or neither. */
+static void test_margin_sides(void **state)
+{
+	(void)state;
+	assert_true(verdict_within_margin(0.96, 1.04, 5));
+	assert_false(verdict_beyond_margin(0.96, 1.04, 5));
+	assert_true(verdict_beyond_margin(0.90, 0.94, 5));
+	assert_true(verdict_beyond_margin(1.06, 1.20, 5));
+	/* Significant (1 excluded) yet reaching inside the margin: neither. */
+	assert_false(verdict_beyond_margin(0.946, 0.986, 5));
+	assert_false(verdict_within_margin(0.946, 0.986, 5));
+	assert_false(verdict_beyond_margin(1.039, 1.062, 5));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_effect_by_hand),	      cmocka_unit_test(test_bh_by_hand),
 		cmocka_unit_test(test_sequential_looks),      cmocka_unit_test(test_halfwidth),
-		cmocka_unit_test(test_simulated_error_rates),
+		cmocka_unit_test(test_simulated_error_rates), cmocka_unit_test(test_margin_sides),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -258,6 +258,11 @@ bool verdict_within_margin(double lo, double hi, double margin_pct)
 	return lo >= 1 - margin_pct / 100 && hi <= 1 + margin_pct / 100;
 }
 
+bool verdict_beyond_margin(double lo, double hi, double margin_pct)
+{
+	return hi < 1 - margin_pct / 100 || lo > 1 + margin_pct / 100;
+}
+
 enum verdict verdict_decide(const struct effect *e, double alpha, double margin_pct,
 			    bool higher_better, bool significant)
 {

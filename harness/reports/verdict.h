@@ -126,6 +126,8 @@ double verdict_seq_alpha(double alpha, unsigned int max_rounds);
 
 /* The interval [LO, HI] of a ratio lies within +/-MARGIN_PCT percent of 1. */
 bool verdict_within_margin(double lo, double hi, double margin_pct);
+/* ...or wholly beyond it, on either side. */
+bool verdict_beyond_margin(double lo, double hi, double margin_pct);
 
 /* Where a (1 - alpha) interval [LO, HI] of a ratio lies against a claimed direction. */
 enum verdict_side {

@@ -209,7 +209,7 @@ static void family_decide(struct family *fam, double margin_pct, bool beyond)
 
 			effect_interval(&fam->p[i].e, VERDICT_ALPHA, &lo, &hi);
 			if (beyond && (v == VERDICT_FASTER || v == VERDICT_SLOWER) &&
-			    lo <= 1 + margin_pct / 100 && hi >= 1 - margin_pct / 100)
+			    !verdict_beyond_margin(lo, hi, margin_pct))
 				v = VERDICT_INCONCLUSIVE;
 
 			json_object_set_new(fam->p[i].f, "verdict", json_string(verdict_name(v)));
