@@ -191,6 +191,14 @@ long stream_window_max(void)
 	return r < 0 ? w : w < 0 ? r : r < w ? r : w;
 }
 
+int stream_window_steady(void)
+{
+	long max = stream_window_max();
+
+	return max >= STREAM_WINDOW_MIN && max < STREAM_WINDOW_STEADY ? (int)max
+								      : STREAM_WINDOW_STEADY;
+}
+
 int stream_window_fits(int window, char *why, size_t len)
 {
 	long r = sysctl_long("/proc/sys/net/core/rmem_max");
@@ -286,6 +294,17 @@ int stream_metrics(const struct stream_opts *o, json_t *iperf, json_t **metrics,
 			json_integer((json_int_t)num(iperf, "end.sum_sent.retransmits")));
 		/* The sender's RTT: the server's JSON when the server sends (-R). */
 		rtt_of(o->reverse ? server : iperf, m);
+		/*
+		 * The buffers as the kernel granted them: twice a window asked for,
+		 * else autotuning's starting sizes. The evidence that --window
+		 * reached both ends.
+		 */
+		json_object_set_new(m, "sndbuf_bytes",
+				    json_integer((json_int_t)num(o->reverse ? server : iperf,
+								 "start.sndbuf_actual")));
+		json_object_set_new(m, "rcvbuf_bytes",
+				    json_integer((json_int_t)num(o->reverse ? iperf : server,
+								 "start.rcvbuf_actual")));
 	}
 	json_object_set_new(m, "cpu_client_pct",
 			    json_real(num(iperf, "end.cpu_utilization_percent.host_total")));

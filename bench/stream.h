@@ -32,6 +32,13 @@ int stream_opts_check(const struct stream_opts *o, char *why, size_t len);
 int stream_window_fits(int window, char *why, size_t len);
 /* The largest window both ends may ask for here (min of rmem_max, wmem_max); -1 unreadable. */
 long stream_window_max(void);
+/*
+ * The window that takes autotuning's draw out of a figure (doc/measuring.md):
+ * STREAM_WINDOW_STEADY, or stream_window_max() where that is less (212992
+ * bytes on kernels whose rmem_max is still the old default).
+ */
+#define STREAM_WINDOW_STEADY (2 << 20)
+int stream_window_steady(void);
 /* One-off server; returns when the test is over. The JSON goes to OUT. */
 int stream_server(const char *bind_addr, uint16_t port, FILE *out);
 /* Client; writes iperf's JSON (with the server's, for reverse RTT) to OUT. */

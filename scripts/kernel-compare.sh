@@ -11,7 +11,10 @@
 #                     [--timeout S] [-- RUN_OPTIONS...]
 #
 # RUN_OPTIONS go to `nsbench run` unchanged (default: --quick); --out is this
-# script's. Figures are performance figures only under KVM (a CPU with VT-x or
+# script's. run fixes the streams' window at 2 MiB or rmem_max where less:
+# 212992 bytes (the old default) in a 6.12 guest, 2 MiB on 6.18, whose
+# rmem_max is 4 MiB (compare warns when files differ in it). Pass --window 208K to give every kernel the same,
+# or --window auto to compare how each kernel autotunes. Figures are performance figures only under KVM (a CPU with VT-x or
 # AMD-V): under TCG every kernel works but is emulated, each results file says
 # so (host.virt "tcg"), and compare decides nothing on them. --pin 2,3 pins the
 # guest's vCPU threads, one host CPU each (KVM).

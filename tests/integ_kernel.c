@@ -200,6 +200,39 @@ static void test_run_every_path(void **state)
 	assert_true(json_is_true(json_object_get(json_object_get(hot, "none/loopback"), "ok")));
 	assert_int_equal(json_object_size(hot), 4 * 3 + 1);
 	/*
+	 * run's window on this kernel: 2 MiB, or rmem_max/wmem_max where less
+	 * (212992 where the kernel keeps the old default), granted twice over.
+	 */
+	{
+		long expect = 2 << 20, v;
+		const char *const caps[] = {"/proc/sys/net/core/rmem_max",
+					    "/proc/sys/net/core/wmem_max"};
+		json_t *r;
+		size_t i;
+
+		for (size_t k = 0; k < 2; k++) {
+			FILE *f = fopen(caps[k], "re");
+
+			assert_non_null(f);
+			assert_int_equal(fscanf(f, "%ld", &v), 1);
+			fclose(f);
+			if (v < expect)
+				expect = v;
+		}
+		assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "config"),
+								    "stream_window_bytes")),
+				 expect);
+		json_array_foreach(json_object_get(doc, "results"), i, r) {
+			json_t *m = json_object_get(json_array_get(json_object_get(r, "reps"), 0),
+						    "metrics");
+
+			if (!strcmp(json_string_value(json_object_get(r, "test")), "tcp_stream"))
+				assert_int_equal(
+					json_integer_value(json_object_get(m, "rcvbuf_bytes")),
+					2 * expect);
+		}
+	}
+	/*
 	 * tcp_crr widens the client's ephemeral ports, keeping the servers' block out:
 	 * host mode's intra-host server binds 5202 in the namespace whose egress
 	 * client made thousands of connections just before.

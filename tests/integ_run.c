@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include "bench/stream.h"
 #include "harness/lab/clean.h"
 #include "harness/lab/lab.h"
 #include "harness/measure/hotpath.h"
@@ -313,9 +314,22 @@ static void test_run_quick(void **state)
 	assert_int_equal(results_load(file, &doc, why, sizeof(why)), 0);
 	assert_string_equal(json_string_value(json_object_get(doc, "status")), "ok");
 	assert_int_equal(json_array_size(json_object_get(doc, "results")), 5 * 5);
+	/* The default window: recorded, and granted at both ends (twice what is asked). */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "config"),
+							    "stream_window_bytes")),
+			 stream_window_steady());
 	json_array_foreach(json_object_get(doc, "results"), i, e) {
 		json_t *s = json_object_get(e, "summary"), *hp = json_object_get(e, "hot_path");
 		const char *test = json_string_value(json_object_get(e, "test"));
+		json_t *m =
+			json_object_get(json_array_get(json_object_get(e, "reps"), 0), "metrics");
+
+		if (!strcmp(test, "tcp_stream") || !strcmp(test, "tcp_reverse")) {
+			assert_int_equal(json_integer_value(json_object_get(m, "rcvbuf_bytes")),
+					 2 * stream_window_steady());
+			assert_int_equal(json_integer_value(json_object_get(m, "sndbuf_bytes")),
+					 2 * stream_window_steady());
+		}
 
 		assert_true(json_is_true(json_object_get(hp, "ok")));
 		assert_true(json_array_size(json_object_get(hp, "hops")) >= 1);
@@ -339,11 +353,6 @@ static void test_run_quick(void **state)
 	assert_root_unchanged();
 }
 
-/*
- * run --window: the results' configuration records it, and it reaches the
- * endpoints: a window beyond what the namespaces' rmem_max grants fails the
- * stream with the error that names it.
- */
 /*
  * --schedule duet: each round measures bridge at the same time as host, each
  * pair of endpoints on a CPU of its own (read back from the server's
@@ -415,12 +424,19 @@ static void test_run_duet(void **state)
 	assert_root_unchanged();
 }
 
+/*
+ * run --window: the results' configuration records it, and it reaches the
+ * endpoints (the receiver's buffer as granted: twice the window); auto
+ * leaves the buffers to the kernel and the configuration without it; a
+ * window beyond what the namespaces' rmem_max grants fails the stream with
+ * the error that names it.
+ */
 static void test_run_window(void **state)
 {
 	char cmd[512], *out, *file, why[256];
 	size_t before = clean_count_leftovers(), n;
 	unsigned long rmem_max = 0;
-	json_t *doc;
+	json_t *doc, *r0, *m0;
 	FILE *f;
 	int st;
 
@@ -438,11 +454,25 @@ static void test_run_window(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "config"),
 							    "stream_window_bytes")),
 			 256 << 10);
+	r0 = json_array_get(json_object_get(doc, "results"), 0);
 	assert_true(json_number_value(json_object_get(
-			    json_object_get(json_object_get(json_array_get(json_object_get(doc, "results"), 0),
-							    "summary"),
-					    "throughput_bps"),
+			    json_object_get(json_object_get(r0, "summary"), "throughput_bps"),
 			    "median")) > 0);
+	m0 = json_object_get(json_array_get(json_object_get(r0, "reps"), 0), "metrics");
+	assert_int_equal(json_integer_value(json_object_get(m0, "rcvbuf_bytes")), 2 * (256 << 10));
+	json_decref(doc);
+	free(file);
+
+	out = tl_run(0,
+		     NSB " run --quick --modes host --tests tcp_stream --window auto "
+			 "--no-hot-path --out %s/window-auto 2>&1",
+		     dir);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s/window-auto", dir);
+	file = files_in(cmd, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(results_load(file, &doc, why, sizeof(why)), 0);
+	assert_null(json_object_get(json_object_get(doc, "config"), "stream_window_bytes"));
 	json_decref(doc);
 	free(file);
 

@@ -8,6 +8,7 @@
 #include "testlib.h"
 #include <errno.h>
 
+#include "bench/stream.h"
 #include "harness/lab/mode.h"
 #include "harness/lab/options.h"
 #include "harness/measure/measure.h"
@@ -176,6 +177,58 @@ static void test_run_rules(void **state)
 	assert_int_equal(run_check(&a, &cfg), -EOPNOTSUPP);
 }
 
+static long sysctl_of(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * run's window: fixed at 2 MiB by default, or at what both ends may ask for
+ * where that is less; auto leaves it to the kernel (0); a size is taken as
+ * given; neither is refused with the forms it takes.
+ */
+static void test_run_window(void **state)
+{
+	static struct run_config cfg;
+	struct run_args a;
+	long r = sysctl_of("/proc/sys/net/core/rmem_max");
+	long w = sysctl_of("/proc/sys/net/core/wmem_max");
+	long expect = 2 << 20;
+
+	(void)state;
+	assert_true(r > 0 && w > 0);
+	if (r < expect)
+		expect = r;
+	if (w < expect)
+		expect = w;
+	run_args_default(&a);
+	assert_int_equal(run_check(&a, &cfg), 0);
+	assert_int_equal(cfg.bo.stream.window, expect);
+	assert_int_equal(stream_window_steady(), expect);
+	a.window = "auto";
+	assert_int_equal(run_check(&a, &cfg), 0);
+	assert_int_equal(cfg.bo.stream.window, 0);
+	a.window = "512K";
+	assert_int_equal(run_check(&a, &cfg), 0);
+	assert_int_equal(cfg.bo.stream.window, 512 << 10);
+	a.window = "autotune";
+	assert_int_equal(run_check(&a, &cfg), -EINVAL);
+	assert_non_null(strstr(why, "auto, or 1024 bytes"));
+	/* auto, too, names a setting of tests this run does not measure. */
+	a.window = "auto";
+	a.tests = "tcp_rr";
+	assert_int_equal(run_check(&a, &cfg), -EINVAL);
+	assert_non_null(strstr(why, "--window applies to the libiperf tests"));
+}
+
 static void test_measure_rules(void **state)
 {
 	struct measure_req r;
@@ -217,7 +270,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lab_option_values), cmocka_unit_test(test_lab_option_rules),
 		cmocka_unit_test(test_mode_tables),	  cmocka_unit_test(test_run_rules),
-		cmocka_unit_test(test_measure_rules),
+		cmocka_unit_test(test_run_window),	  cmocka_unit_test(test_measure_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,7 +31,6 @@
 
 #define NMETRICS 4
 #define NTESTS 3
-#define WINDOW (2 << 20)
 
 enum { EMU, REAL, NSIDES };
 enum { CB, CH, NMODES };
@@ -204,7 +203,7 @@ static int measure_slot(struct cal *c, int side, int mode, int p, enum bench_tes
 	bo.stream.duration_s = (int)c->o->stream_s;
 	bo.stream.omit_s = 0;
 	/* Both ends' buffers fixed: autotuning ends a stream in one of two states ~10% apart. */
-	bo.stream.window = stream_window_max() < WINDOW ? (int)stream_window_max() : WINDOW;
+	bo.stream.window = stream_window_steady();
 	bo.rr.duration_s = c->o->rr_s;
 	bo.rr.warmup_s = 0.1;
 	if (p == PATH_LOCAL && mode == CB) {

@@ -29,8 +29,6 @@
  */
 #define PERF_PRECISION_PCT 2.0
 #define PERF_MAX_OTHERS 4
-/* Both ends' socket buffers in the rounds' throughput (bytes), at most what is granted. */
-#define PERF_STREAM_WINDOW (2 << 20)
 
 /* Performance, measured for the claims that need it, side by side, in rounds. */
 enum perf_mode { PM_HOST, PM_BRIDGE, PM_AWSVPC, PM_AWSVPC_SG, PM_COUNT };

@@ -355,10 +355,7 @@ void claims_perf_measure(struct claims_ctx *c)
 		return;
 	}
 	p->schedule = c->opts.schedule;
-	/* 2 MiB, or what the namespaces grant where that is less (212992 on older kernels). */
-	p->window = PERF_STREAM_WINDOW;
-	if (stream_window_max() > 0 && stream_window_max() < p->window)
-		p->window = (int)stream_window_max();
+	p->window = stream_window_steady();
 	p->seed = (unsigned int)time(NULL);
 	if (p->schedule == SCHED_DUET && schedule_duet_cpus(p->duet_cpus, p->why, sizeof(p->why))) {
 		p->err = -ENODEV;

@@ -128,11 +128,15 @@ static int parse_values(const struct run_args *a, struct run_config *cfg, char *
 			return why_err(why, len, -EINVAL, "--streams '%s': 2 to 128", a->streams);
 		cfg->par_streams = (int)n;
 	}
-	if (a->window) {
+	/* Fixed by default: autotuning's draw would put noise between modes (doc/measuring.md). */
+	cfg->bo.stream.window = stream_window_steady();
+	if (a->window && !strcmp(a->window, "auto")) {
+		cfg->bo.stream.window = 0;
+	} else if (a->window) {
 		if (parse_bytes(a->window, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX, &n))
 			return why_err(why, len, -EINVAL,
-				       "--window '%s': %d bytes to %dM (K/M suffixes)", a->window,
-				       STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
+				       "--window '%s': auto, or %d bytes to %dM (K/M suffixes)",
+				       a->window, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
 		cfg->bo.stream.window = (int)n;
 	}
 	if (a->cpu && bench_placement_parse(a->cpu, &cfg->bo.cpus.policy))
@@ -209,7 +213,8 @@ static int check_tests(const struct run_args *a, struct run_config *cfg, char *w
 			"--streams applies to tcp_stream_par, which this run does not measure "
 			"(--tests, or --full)");
 	/* Said before a lab is built: the kernel would grant less, and iperf fail after. */
-	if (a->window && stream_window_fits(cfg->bo.stream.window, why, len))
+	if (a->window && cfg->bo.stream.window &&
+	    stream_window_fits(cfg->bo.stream.window, why, len))
 		return -EOPNOTSUPP;
 	return 0;
 }
