@@ -13,6 +13,7 @@
 #          never "different"), and whether bridge's p50 against host takes
 #          the side claims' bridge-slower took in the same hour.
 # PARTS picks among "claims aa run" (default all three); about 80 minutes at RUNS=10.
+# KEEP=DIR keeps every results file there (the temporary folder goes at exit).
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -39,6 +40,7 @@ if part claims; then
 		f=$tmp/claims$i.json
 		./nsbench claims --only bridge-slower,host-fastest,awsvpc-vs-bridge --format json \
 			>"$f" 2>>"$tmp/log" || true
+		[ -z "${KEEP:-}" ] || { mkdir -p "$KEEP" && cp "$f" "$KEEP/"; }
 		ratios "$f" | sed "s/^/$i\t/" >>"$tmp/claims.tsv"
 		echo "  run $i: $(jq -r '"\(.performance.rounds) rounds in \(.performance.seconds | floor) s, steal up to \(.performance.noise.steal_max_pct)%, noisy rounds \(.performance.noise.noisy_rounds); " + ([.claims[] | "\(.id) \(.verdict)"] | join(", "))' "$f")"
 	done
@@ -75,6 +77,7 @@ if part aa; then
 		f=$tmp/aa$i.json
 		NSBENCH_BREAK=aa ./nsbench-test claims --only host-fastest --format json \
 			>"$f" 2>>"$tmp/log" || true
+		[ -z "${KEEP:-}" ] || { mkdir -p "$KEEP" && cp "$f" "$KEEP/"; }
 		while IFS=$'\t' read -r _ r m x lo hi hw _ _; do
 			[ "$r" = awsvpc/host ] || continue
 			total=$((total + 1))
@@ -93,6 +96,7 @@ if part run; then
 	for i in $(seq 1 "$RUNS"); do
 		./nsbench run --out "$tmp/run$i" >/dev/null 2>>"$tmp/log" || true
 		f=$(ls "$tmp/run$i"/*.json)
+		[ -z "${KEEP:-}" ] || { mkdir -p "$KEEP" && cp "$f" "$KEEP/run$i.json"; }
 		v=$(jq -r '[.alike[]? | select([.a, .b] | sort == ["bridge", "bridge-dynamic"]) | .verdict] | first // "absent"' "$f")
 		b=$(jq -r '[.results[] | select(.mode == "bridge" and .test == "tcp_rr" and .vs_host) |
 			.vs_host.metrics.p50_us | "\(.ratio * 1000 | round / 1000) [\(.ci95_low * 1000 | round / 1000), \(.ci95_high * 1000 | round / 1000)] \(.verdict); +\(.diff * 100 | round / 100) us"] | first // "absent"' "$f")
