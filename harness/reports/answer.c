@@ -228,6 +228,84 @@ static json_t *alike_figure(json_t *row, const char *path, const char *family, u
 	return json_object_get(json_object_get(json_object_get(row, "tests"), key), s->key);
 }
 
+static bool is_shown(const char *test, const char *key)
+{
+	for (size_t k = 0; k < NSHOWN; k++)
+		if (!strcmp(shown[k].test, test) && !strcmp(shown[k].key, key))
+			return true;
+	return false;
+}
+
+/* A ratio the answer does not show, in a few words: "reverse Gbit/s", "CRR p99". */
+static void other_label(char *buf, size_t len, const char *test, const char *key)
+{
+	static const char *const tests[][2] = {
+		{"tcp_stream", "stream"},   {"tcp_stream_par", "parallel"},
+		{"tcp_reverse", "reverse"}, {"udp", "UDP"},
+		{"tcp_rr", "RR"},	    {"udp_rr", "UDP RR"},
+		{"tcp_crr", "CRR"},
+	};
+	static const char *const keys[][2] = {
+		{"throughput_bps", "Gbit/s"},
+		{"cpu_s_per_gb", "CPU s/GB"},
+		{"p50_us", "p50"},
+		{"p99_us", "p99"},
+		{"tps", "trans/s"},
+		{"cpu_us_per_trans", "CPU us/trans"},
+		{"lost_percent", "loss"},
+	};
+	const char *t = test, *k = key;
+
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (!strcmp(tests[i][0], test))
+			t = tests[i][1];
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(keys[i][0], key))
+			k = keys[i][1];
+	snprintf(buf, len, "%s %s", t, k);
+}
+
+/* The pair's ratios on the group that the answer does not show: those not the same, by kind. */
+static void other_ratios(json_t *row, const char *path, const char *family, unsigned int tasks,
+			 struct list *open, struct list *differ)
+{
+	json_t *t, *x;
+	const char *tk, *mk;
+	char prefix[160], suffix[16];
+
+	snprintf(prefix, sizeof(prefix), "%s/%s/", path, family);
+	snprintf(suffix, sizeof(suffix), "/%u", tasks);
+	json_object_foreach(json_object_get(row, "tests"), tk, t) {
+		size_t n = strlen(tk), ns = strlen(suffix);
+		char test[64], label[96];
+		const char *w;
+
+		if (strncmp(tk, prefix, strlen(prefix)) || n < ns || strcmp(tk + n - ns, suffix) ||
+		    n - ns - strlen(prefix) >= sizeof(test))
+			continue;
+		snprintf(test, sizeof(test), "%.*s", (int)(n - ns - strlen(prefix)),
+			 tk + strlen(prefix));
+		json_object_foreach(t, mk, x) {
+			if (is_shown(test, mk) || !json_object_get(x, "ci95_low"))
+				continue;
+			w = word(x);
+			if (!strcmp(w, "same"))
+				continue;
+			other_label(label, sizeof(label), test, mk);
+			if (strcmp(w, "unsettled")) {
+				char r[48];
+
+				fmt_ratio(r, sizeof(r), x);
+				snprintf(label + strlen(label), sizeof(label) - strlen(label),
+					 " %s", r);
+				list_add(differ, label);
+			} else {
+				list_add(open, label);
+			}
+		}
+	}
+}
+
 /*
  * The pairs of modes on the group: no difference in any ratio measured, or
  * metric by metric (of the answer's) where they differ, where they do not
@@ -242,6 +320,7 @@ static void alike_answer(json_t *doc, const char *path, const char *family, unsi
 	json_array_foreach(json_object_get(doc, "alike"), i, row) {
 		const char *v = vshost_alike_on(row, path, family, tasks);
 		struct list same = {{0}, 0}, open = {{0}, 0}, differ = {{0}, 0};
+		struct list other_open = {{0}, 0}, other_differ = {{0}, 0};
 		bool differs;
 
 		if (!v)
@@ -270,13 +349,18 @@ static void alike_answer(json_t *doc, const char *path, const char *family, unsi
 				list_add(&differ, lr);
 			}
 		}
+		/* The ratios behind the pair's verdict that the answer's metrics leave out. */
+		other_ratios(row, path, family, tasks, &other_open, &other_differ);
 		fprintf(f, "    %s and %s:", str(row, "a"), str(row, "b"));
 		differs = !strcmp(v, "different");
-		if (differs && differ.n)
+		if (differs && !differ.n) {
+			differ = other_differ;
+			other_differ.n = 0;
+		}
+		if (differs)
 			fprintf(f, " differ (%s/%s) in %s", str(row, "b"), str(row, "a"),
-				differ.buf);
-		else if (differs)
-			fprintf(f, " differ (see \"alike\" in the results file)");
+				differ.n ? differ.buf
+					 : "ratios only the results file shows (\"alike\")");
 		if (same.n)
 			fprintf(f, "%s no difference beyond +/-%.0f%% in %s", differs ? ";" : "",
 				margin, same.buf);
@@ -284,6 +368,10 @@ static void alike_answer(json_t *doc, const char *path, const char *family, unsi
 			fprintf(f, "%s not settled: %s", differs || same.n ? ";" : "", open.buf);
 		if (!differs && !same.n && !open.n)
 			fprintf(f, " not settled whether they differ");
+		if (other_differ.n)
+			fprintf(f, "; other ratios differ: %s", other_differ.buf);
+		if (other_open.n)
+			fprintf(f, "; other ratios not settled: %s", other_open.buf);
 		fputc('\n', f);
 	}
 }
