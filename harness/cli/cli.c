@@ -127,9 +127,14 @@ int cli_window_option(const char *usage, const char *text, int *window)
 {
 	unsigned long n;
 
+	if (!strcmp(text, "auto")) {
+		*window = 0;
+		return 0;
+	}
 	if (parse_bytes(text, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX, &n))
-		return cli_usage_error(usage, "--window '%s': %d bytes to %dM (K/M suffixes)", text,
-				       STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
+		return cli_usage_error(usage,
+				       "--window '%s': auto, or %d bytes to %dM (K/M suffixes)",
+				       text, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
 	*window = (int)n;
 	return 0;
 }

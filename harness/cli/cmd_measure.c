@@ -28,7 +28,7 @@
 
 static const char measure_usage[] =
 	"Usage: nsbench measure MODE TEST [--path P] [--duration S] [--warmup S] [--omit S]\n"
-	"                       [--streams N] [--rate BPS] [--blksize B] [--window B]\n"
+	"                       [--streams N] [--rate BPS] [--blksize B] [--window B|auto]\n"
 	"                       [--req B] [--resp B]\n"
 	"                       [--timeout-ms N] [--cpu same|split|free] [--cpus C,S]\n"
 	"                       [--lab LAB] [--json] [--hot-path] [--security-group]\n"
@@ -44,8 +44,9 @@ static const char measure_usage[] =
 	"agent's endpoint 169.254.170.2:80; TCP; needs an instance profile)\n"
 	"--duration S (default 5; whole seconds for libiperf tests), --warmup S (RR, 0.2),\n"
 	"--omit S (libiperf warm-up, 1), --rate BPS for udp (default 1G; k/M/G suffixes),\n"
-	"--window B: both ends' socket buffers, as iperf3 -w (K/M suffixes; default: the\n"
-	"kernel's autotuning, whose outcome differs from run to run; see nsbench-run(8)).\n"
+	"--window B|auto: both ends' socket buffers, as iperf3 -w (K/M suffixes; default\n"
+	"auto, the kernel's autotuning, as iperf3: its outcome differs from run to run,\n"
+	"which is why run fixes 2M; see nsbench-run(8)).\n"
 	"--req/--resp message sizes for RR tests (default 64 bytes; udp_rr at least 8;\n"
 	"a tcp_rr request up to 64M: bulk transfers, each timed whole). --window applies\n"
 	"to tcp_rr too.\n"
