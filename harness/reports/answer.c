@@ -289,7 +289,7 @@ static void other_ratios(json_t *row, const char *path, const char *family, unsi
 			if (is_shown(test, mk) || !json_object_get(x, "ci95_low"))
 				continue;
 			w = word(x);
-			if (!strcmp(w, "same"))
+			if (!strcmp(w, "same") || !strcmp(w, "-"))
 				continue;
 			other_label(label, sizeof(label), test, mk);
 			if (strcmp(w, "unsettled")) {
