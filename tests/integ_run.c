@@ -424,6 +424,26 @@ static void test_run_duet(void **state)
 	assert_root_unchanged();
 }
 
+/* One quick host tcp_stream run with --window WINDOW into DIR/SUB: its results document. */
+static json_t *window_run(const char *window, const char *sub)
+{
+	char cmd[512], why[256], *out, *file;
+	json_t *doc;
+	size_t n;
+
+	out = tl_run(0,
+		     NSB " run --quick --modes host --tests tcp_stream --window %s "
+			 "--no-hot-path --out %s/%s 2>&1",
+		     window, dir, sub);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s/%s", dir, sub);
+	file = files_in(cmd, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(results_load(file, &doc, why, sizeof(why)), 0);
+	free(file);
+	return doc;
+}
+
 /*
  * run --window: the results' configuration records it, and it reaches the
  * endpoints (the receiver's buffer as granted: twice the window); auto
@@ -433,8 +453,8 @@ static void test_run_duet(void **state)
  */
 static void test_run_window(void **state)
 {
-	char cmd[512], *out, *file, why[256];
-	size_t before = clean_count_leftovers(), n;
+	char cmd[512], *out;
+	size_t before = clean_count_leftovers();
 	unsigned long rmem_max = 0;
 	json_t *doc, *r0, *m0;
 	FILE *f;
@@ -442,15 +462,7 @@ static void test_run_window(void **state)
 
 	(void)state;
 	SKIP_UNLESS_ROOT();
-	out = tl_run(0,
-		     NSB " run --quick --modes host --tests tcp_stream --window 256K "
-			 "--no-hot-path --out %s/window 2>&1",
-		     dir);
-	free(out);
-	snprintf(cmd, sizeof(cmd), "%s/window", dir);
-	file = files_in(cmd, &n);
-	assert_int_equal(n, 1);
-	assert_int_equal(results_load(file, &doc, why, sizeof(why)), 0);
+	doc = window_run("256K", "window");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "config"),
 							    "stream_window_bytes")),
 			 256 << 10);
@@ -461,20 +473,10 @@ static void test_run_window(void **state)
 	m0 = json_object_get(json_array_get(json_object_get(r0, "reps"), 0), "metrics");
 	assert_int_equal(json_integer_value(json_object_get(m0, "rcvbuf_bytes")), 2 * (256 << 10));
 	json_decref(doc);
-	free(file);
 
-	out = tl_run(0,
-		     NSB " run --quick --modes host --tests tcp_stream --window auto "
-			 "--no-hot-path --out %s/window-auto 2>&1",
-		     dir);
-	free(out);
-	snprintf(cmd, sizeof(cmd), "%s/window-auto", dir);
-	file = files_in(cmd, &n);
-	assert_int_equal(n, 1);
-	assert_int_equal(results_load(file, &doc, why, sizeof(why)), 0);
+	doc = window_run("auto", "window-auto");
 	assert_null(json_object_get(json_object_get(doc, "config"), "stream_window_bytes"));
 	json_decref(doc);
-	free(file);
 
 	f = fopen("/proc/sys/net/core/rmem_max", "re");
 	assert_non_null(f);
