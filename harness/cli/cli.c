@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "bench/endpoint.h"
-#include "bench/stream.h"
 #include "harness/cli/cli.h"
 #include "harness/cli/log.h"
 #include "harness/common/parse.h"
@@ -125,17 +124,10 @@ int cli_schedule_option(const char *usage, const char *text, enum schedule *s)
 
 int cli_window_option(const char *usage, const char *text, int *window)
 {
-	unsigned long n;
+	char why[128];
 
-	if (!strcmp(text, "auto")) {
-		*window = 0;
-		return 0;
-	}
-	if (parse_bytes(text, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX, &n))
-		return cli_usage_error(usage,
-				       "--window '%s': auto, or %d bytes to %dM (K/M suffixes)",
-				       text, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
-	*window = (int)n;
+	if (parse_window(text, window, why, sizeof(why)))
+		return cli_usage_error(usage, "%s", why);
 	return 0;
 }
 

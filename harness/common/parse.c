@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/stream.h"
 #include "harness/common/parse.h"
+#include "harness/common/why.h"
 
 int parse_uint(const char *text, unsigned long min, unsigned long max, unsigned long *out)
 {
@@ -124,6 +126,22 @@ int parse_seconds(const char *text, double min, double max, double *out)
 	if (!(v >= min && v <= max))
 		return -ERANGE;
 	*out = v;
+	return 0;
+}
+
+int parse_window(const char *text, int *window, char *why, size_t len)
+{
+	unsigned long n;
+
+	if (!strcmp(text, "auto")) {
+		*window = 0;
+		return 0;
+	}
+	if (parse_bytes(text, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX, &n))
+		return why_err(why, len, -EINVAL,
+			       "--window '%s': auto, or %d bytes to %dM (K/M suffixes)", text,
+			       STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
+	*window = (int)n;
 	return 0;
 }
 

@@ -130,15 +130,8 @@ static int parse_values(const struct run_args *a, struct run_config *cfg, char *
 	}
 	/* Fixed by default: autotuning's draw would put noise between modes (doc/measuring.md). */
 	cfg->bo.stream.window = stream_window_steady();
-	if (a->window && !strcmp(a->window, "auto")) {
-		cfg->bo.stream.window = 0;
-	} else if (a->window) {
-		if (parse_bytes(a->window, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX, &n))
-			return why_err(why, len, -EINVAL,
-				       "--window '%s': auto, or %d bytes to %dM (K/M suffixes)",
-				       a->window, STREAM_WINDOW_MIN, STREAM_WINDOW_MAX >> 20);
-		cfg->bo.stream.window = (int)n;
-	}
+	if (a->window && parse_window(a->window, &cfg->bo.stream.window, why, len))
+		return -EINVAL;
 	if (a->cpu && bench_placement_parse(a->cpu, &cfg->bo.cpus.policy))
 		return why_err(why, len, -EINVAL, "--cpu '%s': same, split or free", a->cpu);
 	if (a->shape && (parse_rate(a->shape, &cfg->shape_bps) || cfg->shape_bps < 8000))
