@@ -207,10 +207,11 @@ static void family_decide(struct family *fam, double margin_pct, bool beyond)
 							fam->p[i].higher_better, rej[i]);
 			double lo, hi;
 
-			effect_interval(&fam->p[i].e, VERDICT_ALPHA, &lo, &hi);
-			if (beyond && (v == VERDICT_FASTER || v == VERDICT_SLOWER) &&
-			    !verdict_beyond_margin(lo, hi, margin_pct))
-				v = VERDICT_INCONCLUSIVE;
+			if (beyond && (v == VERDICT_FASTER || v == VERDICT_SLOWER)) {
+				effect_interval(&fam->p[i].e, VERDICT_ALPHA, &lo, &hi);
+				if (!verdict_beyond_margin(lo, hi, margin_pct))
+					v = VERDICT_INCONCLUSIVE;
+			}
 
 			json_object_set_new(fam->p[i].f, "verdict", json_string(verdict_name(v)));
 		}
